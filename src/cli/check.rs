@@ -1,0 +1,137 @@
+//! `redis-halint check`: read, check, report, and choose the exit code.
+
+use super::discover::discover;
+use clap::{Args, ValueEnum};
+use redis_halint::report::{render, OutputFormat, RenderOptions};
+use redis_halint::selection::Selection;
+use redis_halint::{Settings, Severity, Target, Workspace};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Full,
+    Concise,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (`-` reads stdin). Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value = "full")]
+    output_format: FormatArg,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "warning")]
+    fail_on: FailOn,
+    /// Rules to run: names, codes, code prefixes or categories (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Rules to skip: names, codes, code prefixes or categories (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Redis or Valkey version the deployment runs, e.g. redis-7.0, redis-7.2.4, valkey-8.0.
+    #[arg(long)]
+    target_version: Option<String>,
+    /// File name to report for `-` (stdin); also used to classify it.
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Colour in the full output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
+    let target = match &args.target_version {
+        Some(t) => Target::parse(t)?,
+        None => Target::default(),
+    };
+    let selection = Selection::new(&args.select, &args.ignore)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover(&paths, args.stdin_filename.as_deref());
+
+    let mut workspace = Workspace::new(Settings { target });
+    for input in found.inputs {
+        workspace.set_file(input.path, input.text, input.explicit);
+    }
+    let diagnostics: Vec<_> = workspace
+        .check()
+        .into_iter()
+        .filter(|d| selection.enabled(d.rule))
+        .collect();
+
+    let format = match args.output_format {
+        FormatArg::Full => OutputFormat::Full,
+        FormatArg::Concise => OutputFormat::Concise,
+        FormatArg::Json => OutputFormat::Json,
+    };
+    let stdout = std::io::stdout();
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = if stdout.is_terminal() {
+        terminal_width()
+    } else {
+        100
+    };
+    let text = render(
+        &workspace,
+        &diagnostics,
+        format,
+        RenderOptions { color, width },
+    );
+    let mut lock = stdout.lock();
+    let _ = lock.write_all(text.as_bytes());
+    let _ = lock.flush();
+    for note in &found.notes {
+        eprintln!("redis-halint: note: {note}");
+    }
+    for error in &found.errors {
+        eprintln!("redis-halint: error: {error}");
+    }
+    if !found.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}

@@ -1,0 +1,40 @@
+//! Subcommands, one file each.
+
+mod check;
+mod discover;
+mod rule;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "redis-halint",
+    version,
+    about = "Lint Redis / Valkey Sentinel high-availability deployments"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check configuration files and directories.
+    Check(check::CheckArgs),
+    /// Print the documentation page of a rule.
+    Rule {
+        /// Rule name (e.g. `sentinel-count-even`) or code (e.g. `Q002`).
+        rule: String,
+    },
+    /// List every rule.
+    Rules,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rule { rule } => rule::show(&rule),
+        Command::Rules => rule::list(),
+    }
+}

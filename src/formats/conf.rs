@@ -1,0 +1,463 @@
+//! redis.conf / sentinel.conf: resolve each line against the knowledge base and extract
+//! the facts a data node or a sentinel declares.
+
+use crate::formats::detect::FileKind;
+use crate::knowledge::directive::fact_key;
+use crate::knowledge::sentinel::SentinelKeyword;
+use crate::knowledge::values::{atoi, parse_bool, parse_integer, parse_memory};
+use crate::knowledge::{lookup_directive, lookup_sentinel_keyword, DirectiveMatch};
+use crate::model::facts::{KnownPeer, Monitor, Node, Password, Rename, ReplicaOf, SentinelProc};
+use crate::source::{FileId, SourceFile, Span, Spanned};
+use crate::syntax::redis_conf::{self, ConfLine, ConfTree, Token};
+
+/// A parsed config file with every line resolved.
+#[derive(Debug)]
+pub struct ConfFile {
+    pub file: FileId,
+    /// The text, kept to re-read lines that could not be tokenized.
+    text: Option<std::sync::Arc<str>>,
+    pub kind: FileKind,
+    pub tree: ConfTree,
+    pub lines: Vec<ResolvedLine>,
+}
+
+/// What the first token (and for `sentinel` lines, the second) names.
+#[derive(Debug, Clone)]
+pub struct ResolvedLine {
+    /// Index into `tree.lines`.
+    pub index: usize,
+    /// Lower-cased directive name.
+    pub name: String,
+    pub directive: Option<DirectiveMatch>,
+    /// For `sentinel <keyword> …` lines.
+    pub keyword: Option<&'static SentinelKeyword>,
+}
+
+impl ConfFile {
+    pub fn parse(source: &SourceFile, kind: FileKind) -> ConfFile {
+        let mut conf = Self::from_tree(source.id, kind, redis_conf::parse(&source.text));
+        conf.text = Some(source.text.clone());
+        conf
+    }
+
+    pub fn with_text(mut self, text: std::sync::Arc<str>) -> ConfFile {
+        self.text = Some(text);
+        self
+    }
+
+    fn text_of(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        self.text.as_deref()?.get(range)
+    }
+
+    pub fn from_tree(file: FileId, kind: FileKind, tree: ConfTree) -> ConfFile {
+        let lines = tree
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let name = line.tokens[0].value.to_ascii_lowercase();
+                let directive = lookup_directive(&name);
+                let keyword = if name == "sentinel" {
+                    line.tokens
+                        .get(1)
+                        .and_then(|t| lookup_sentinel_keyword(&t.value))
+                } else {
+                    None
+                };
+                ResolvedLine {
+                    index,
+                    name,
+                    directive,
+                    keyword,
+                }
+            })
+            .collect();
+        ConfFile {
+            file,
+            text: None,
+            kind,
+            tree,
+            lines,
+        }
+    }
+
+    pub fn line(&self, resolved: &ResolvedLine) -> &ConfLine {
+        &self.tree.lines[resolved.index]
+    }
+
+    pub fn span(&self, range: &std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range.start, range.end)
+    }
+
+    pub fn token_span(&self, token: &Token) -> Span {
+        self.span(&token.range)
+    }
+
+    /// Lines whose directive's fact key is `key` (aliases included), in file order.
+    pub fn directive_lines<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a ConfLine> + 'a {
+        self.lines
+            .iter()
+            .filter(move |l| l.directive.is_some_and(|d| fact_key(d.directive) == key))
+            .map(|l| self.line(l))
+    }
+
+    /// The last line setting a one-value directive (last one wins, as in Redis).
+    pub fn last_value<'a>(&'a self, key: &'a str) -> Option<(&'a ConfLine, &'a Token)> {
+        self.directive_lines(key)
+            .filter(|l| l.tokens.len() == 2)
+            .last()
+            .map(|l| (l, &l.tokens[1]))
+    }
+
+    fn spanned_str(&self, key: &str) -> Option<Spanned<String>> {
+        self.last_value(key)
+            .map(|(_, t)| Spanned::new(t.value.clone(), self.token_span(t)))
+    }
+
+    fn spanned_int(&self, key: &str) -> Option<Spanned<i64>> {
+        let (_, t) = self.last_value(key)?;
+        parse_integer(&t.value).map(|v| Spanned::new(v, self.token_span(t)))
+    }
+
+    fn spanned_bool(&self, key: &str) -> Option<Spanned<bool>> {
+        let (_, t) = self.last_value(key)?;
+        parse_bool(&t.value).map(|v| Spanned::new(v, self.token_span(t)))
+    }
+
+    fn password(&self, key: &str) -> Option<Spanned<Password>> {
+        let (_, t) = self.last_value(key)?;
+        let value = Password::from_value(&t.value);
+        value
+            .is_set()
+            .then(|| Spanned::new(value, self.token_span(t)))
+    }
+
+    /// The password of the `default` user: `requirepass`, or a `user default … >pw` rule.
+    fn default_user_password(&self) -> Option<Spanned<Password>> {
+        let mut found = self.password("requirepass");
+        for line in self.directive_lines("user") {
+            if line.tokens.len() < 2 || line.tokens[1].value != "default" {
+                continue;
+            }
+            for token in &line.tokens[2..] {
+                let v = &token.value;
+                if let Some(pw) = v.strip_prefix('>') {
+                    found = Some(Spanned::new(
+                        Password::from_value(pw),
+                        self.token_span(token),
+                    ));
+                } else if v.starts_with('#') {
+                    found = Some(Spanned::new(Password::Unknown, self.token_span(token)));
+                } else if v == "nopass" || v == "resetpass" {
+                    found = None;
+                }
+            }
+        }
+        found
+    }
+
+    fn binds(&self) -> Vec<Spanned<String>> {
+        self.directive_lines("bind")
+            .last()
+            .map(|line| {
+                line.tokens[1..]
+                    .iter()
+                    .flat_map(|t| {
+                        // One quoted argument holding several addresses is re-split (7.0.1+).
+                        let base = t.range.start + usize::from(t.quoted);
+                        t.value
+                            .split_ascii_whitespace()
+                            .map(move |a| (a.trim_start_matches('-').to_string(), base, t))
+                    })
+                    .map(|(addr, _, t)| Spanned::new(addr, self.token_span(t)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn anchor(&self) -> Span {
+        self.tree
+            .lines
+            .iter()
+            .find(|l| !l.generated)
+            .or(self.tree.lines.first())
+            .map_or(Span::new(self.file, 0, 0), |l| self.span(&l.range))
+    }
+
+    fn renames(&self, lines: impl Iterator<Item = (usize, usize)>) -> Vec<Rename> {
+        // (index of line, index of the command token)
+        lines
+            .filter_map(|(i, at)| {
+                let line = &self.tree.lines[i];
+                let cmd = line.tokens.get(at)?;
+                let new = line.tokens.get(at + 1)?;
+                Some(Rename {
+                    command: cmd.value.to_ascii_uppercase(),
+                    new_name: new.value.clone(),
+                    span: self.span(&line.range),
+                })
+            })
+            .collect()
+    }
+
+    /// Facts of a data-node config.
+    pub fn node(&self, source: &SourceFile) -> Node {
+        let replicaof = self.directive_lines("replicaof").last().and_then(|line| {
+            let args: Vec<&Token> = line.tokens[1..].iter().collect();
+            let (host, port) = match args.as_slice() {
+                [h, p] => (*h, *p),
+                _ => return None,
+            };
+            if host.value.eq_ignore_ascii_case("no") && port.value.eq_ignore_ascii_case("one") {
+                return None;
+            }
+            Some(ReplicaOf {
+                host: Spanned::new(host.value.clone(), self.token_span(host)),
+                port: Spanned::new(parse_integer(&port.value)?, self.token_span(port)),
+                line: self.span(&line.range),
+            })
+        });
+        let maxmemory = self
+            .last_value("maxmemory")
+            .and_then(|(_, t)| parse_memory(&t.value).map(|v| Spanned::new(v, self.token_span(t))));
+        let renames = self.renames(
+            self.lines
+                .iter()
+                .filter(|l| l.name == "rename-command")
+                .map(|l| (l.index, 1)),
+        );
+        Node {
+            file: self.file,
+            anchor: self.anchor(),
+            name_hints: name_hints(source),
+            port: self.spanned_int("port"),
+            binds: self.binds(),
+            announce_ip: self.spanned_str("replica-announce-ip"),
+            announce_port: self.spanned_int("replica-announce-port"),
+            password: self.default_user_password(),
+            masterauth: self.password("masterauth"),
+            replicaof,
+            replica_priority: self.spanned_int("replica-priority"),
+            min_replicas_to_write: self.spanned_int("min-replicas-to-write"),
+            min_replicas_max_lag: self.spanned_int("min-replicas-max-lag"),
+            maxmemory,
+            maxmemory_policy: self.spanned_str("maxmemory-policy").map(|mut s| {
+                s.value.make_ascii_lowercase();
+                s
+            }),
+            replica_read_only: self.spanned_bool("replica-read-only"),
+            protected_mode: self.spanned_bool("protected-mode"),
+            repl_timeout: self.spanned_int("repl-timeout"),
+            repl_ping_period: self.spanned_int("repl-ping-replica-period"),
+            replica_ignore_maxmemory: self.spanned_bool("replica-ignore-maxmemory"),
+            renames,
+        }
+    }
+
+    /// `sentinel <keyword> …` lines with the expected number of arguments.
+    pub fn sentinel_lines<'a>(
+        &'a self,
+        keyword: &'a str,
+    ) -> impl Iterator<Item = &'a ConfLine> + 'a {
+        self.lines
+            .iter()
+            .filter(move |l| l.keyword.is_some_and(|k| k.name == keyword))
+            .map(|l| self.line(l))
+            .filter(|l| {
+                lookup_sentinel_keyword(keyword)
+                    .is_some_and(|k| k.arity.contains(&(l.tokens.len() - 2)))
+            })
+    }
+
+    fn sentinel_global<T>(
+        &self,
+        keyword: &str,
+        read: impl Fn(&str) -> Option<T>,
+    ) -> Option<Spanned<T>> {
+        let line = self.sentinel_lines(keyword).last()?;
+        let token = &line.tokens[2];
+        read(&token.value).map(|v| Spanned::new(v, self.token_span(token)))
+    }
+
+    /// Facts of a sentinel config.
+    pub fn sentinel(&self) -> SentinelProc {
+        let mut monitors: Vec<Monitor> = Vec::new();
+        for line in self.sentinel_lines("monitor") {
+            let t = &line.tokens;
+            if monitors.iter().any(|m| m.name.value == t[2].value) {
+                continue; // "Duplicate master name": reported by the syntax rules.
+            }
+            monitors.push(Monitor {
+                name: Spanned::new(t[2].value.clone(), self.token_span(&t[2])),
+                host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
+                port: Spanned::new(atoi(&t[4].value), self.token_span(&t[4])),
+                quorum: Spanned::new(atoi(&t[5].value), self.token_span(&t[5])),
+                line: self.span(&line.range),
+                down_after: None,
+                failover_timeout: None,
+                parallel_syncs: None,
+                auth_pass: None,
+                auth_user: None,
+                known_replicas: Vec::new(),
+                known_sentinels: Vec::new(),
+                renames: Vec::new(),
+            });
+        }
+        for resolved in &self.lines {
+            let Some(keyword) = resolved.keyword else {
+                continue;
+            };
+            let line = self.line(resolved);
+            let t = &line.tokens;
+            if !keyword.arity.contains(&(t.len() - 2)) || keyword.name == "monitor" {
+                continue;
+            }
+            let Some(monitor) = t
+                .get(2)
+                .and_then(|name| monitors.iter_mut().find(|m| m.name.value == name.value))
+            else {
+                continue;
+            };
+            let int = |i: usize| Spanned::new(atoi(&t[i].value), self.token_span(&t[i]));
+            match keyword.name {
+                "down-after-milliseconds" => monitor.down_after = Some(int(3)),
+                "failover-timeout" => monitor.failover_timeout = Some(int(3)),
+                "parallel-syncs" => monitor.parallel_syncs = Some(int(3)),
+                "auth-pass" => {
+                    let value = Password::from_value(&t[3].value);
+                    monitor.auth_pass = value
+                        .is_set()
+                        .then(|| Spanned::new(value, self.token_span(&t[3])));
+                }
+                "auth-user" => {
+                    monitor.auth_user =
+                        Some(Spanned::new(t[3].value.clone(), self.token_span(&t[3])))
+                }
+                "known-replica" | "known-slave" | "known-sentinel" => {
+                    let peer = KnownPeer {
+                        host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
+                        port: atoi(&t[4].value),
+                        runid: t.get(5).map(|r| r.value.clone()),
+                        line: self.span(&line.range),
+                    };
+                    if keyword.name == "known-sentinel" {
+                        monitor.known_sentinels.push(peer);
+                    } else {
+                        monitor.known_replicas.push(peer);
+                    }
+                }
+                "rename-command" => monitor
+                    .renames
+                    .extend(self.renames(std::iter::once((resolved.index, 3)))),
+                _ => {}
+            }
+        }
+        SentinelProc {
+            file: self.file,
+            anchor: self.anchor(),
+            port: self.spanned_int("port"),
+            binds: self.binds(),
+            password: self.default_user_password(),
+            sentinel_pass: self.sentinel_global("sentinel-pass", |v| {
+                let p = Password::from_value(v);
+                p.is_set().then_some(p)
+            }),
+            protected_mode: self.spanned_bool("protected-mode"),
+            resolve_hostnames: self.sentinel_global("resolve-hostnames", parse_bool),
+            announce_hostnames: self.sentinel_global("announce-hostnames", parse_bool),
+            myid: self.sentinel_global("myid", |v| Some(v.to_string())),
+            monitors,
+        }
+    }
+}
+
+/// Host names a config file's process is likely known by: `redis-master.conf` → `redis-master`,
+/// `redis-master/redis.conf` → `redis-master`.
+fn name_hints(source: &SourceFile) -> Vec<String> {
+    let mut hints = Vec::new();
+    if let Some(stem) = source.path.file_stem() {
+        let stem = stem.to_string_lossy().to_ascii_lowercase();
+        if stem != "redis" && stem != "valkey" {
+            hints.push(stem);
+        }
+    }
+    if let Some(dir) = source.path.parent().and_then(|p| p.file_name()) {
+        let dir = dir.to_string_lossy().to_ascii_lowercase();
+        if !matches!(dir.as_str(), "conf" | "config" | "redis" | "etc" | "." | "") {
+            hints.push(dir);
+        }
+    }
+    hints
+}
+
+impl ConfFile {
+    /// Byte ranges of every secret value: passwords, ACL password tokens, renamed
+    /// command names (a shared secret). Outputs replace them with `*`.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for resolved in &self.lines {
+            let line = self.line(resolved);
+            let t = &line.tokens;
+            if let Some(keyword) = resolved.keyword {
+                if let Some(i) = keyword.secret_arg {
+                    if let Some(token) = t.get(2 + i) {
+                        spans.push(self.token_span(token));
+                    }
+                }
+                if keyword.name == "rename-command" {
+                    spans.extend(t.get(4).map(|tok| self.token_span(tok)));
+                }
+            } else if let Some(found) = resolved.directive {
+                let d = found.directive;
+                if d.name == "sentinel" {
+                    // An unknown sentinel option that looks like a password (`auth-pas`).
+                    if t.get(1)
+                        .is_some_and(|k| looks_secret(&k.value.to_ascii_lowercase()))
+                    {
+                        spans.extend(t.iter().skip(3).map(|tok| self.token_span(tok)));
+                    }
+                } else if d.secret {
+                    spans.extend(t[1..].iter().map(|tok| self.token_span(tok)));
+                } else if d.name == "user" {
+                    spans.extend(
+                        t.iter()
+                            .skip(2)
+                            .filter(|tok| tok.value.starts_with(['>', '<', '#', '!']))
+                            .map(|tok| self.token_span(tok)),
+                    );
+                } else if d.name == "rename-command" {
+                    spans.extend(t.get(2).map(|tok| self.token_span(tok)));
+                }
+            } else if resolved.name.len() > 2 && t.len() > 1 && looks_secret(&resolved.name) {
+                // Unknown or misspelled directives that look like passwords (`requirepas`).
+                spans.extend(t[1..].iter().map(|tok| self.token_span(tok)));
+            }
+        }
+        for error in &self.tree.errors {
+            // A line we could not tokenize may hold a password: mask its rest.
+            if self.line_has_secret_name(error.line_range.clone()) {
+                spans.push(self.span(&error.range));
+            }
+        }
+        spans
+    }
+
+    /// Whether an untokenizable line starts with a directive that holds a secret.
+    fn line_has_secret_name(&self, range: std::ops::Range<usize>) -> bool {
+        let Some(text) = self.text_of(range) else {
+            return true;
+        };
+        let mut words = text.split_ascii_whitespace().map(str::to_ascii_lowercase);
+        let first = words.next().unwrap_or_default();
+        let second = words.next().unwrap_or_default();
+        let table_secret = lookup_directive(&first)
+            .is_some_and(|d| d.directive.secret || d.directive.name == "user");
+        table_secret || looks_secret(&first) || (first == "sentinel" && looks_secret(&second))
+    }
+}
+
+fn looks_secret(name: &str) -> bool {
+    ["pass", "auth", "secret", "key"]
+        .iter()
+        .any(|w| name.contains(w))
+}

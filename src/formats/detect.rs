@@ -1,0 +1,113 @@
+//! Which files are Redis configs, and of which kind, from their name and content.
+
+use crate::knowledge::lookup_directive;
+use crate::syntax::redis_conf::ConfTree;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A data node's redis.conf / valkey.conf.
+    RedisConf,
+    /// A sentinel.conf.
+    SentinelConf,
+}
+
+/// What the file name alone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameHint {
+    Sentinel,
+    Server,
+    /// A `.conf` (or a file under `etc/redis/`) that may or may not be a Redis config.
+    Maybe,
+    NotConf,
+}
+
+pub fn name_hint(path: &Path) -> NameHint {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let under_etc_redis = path
+        .parent()
+        .is_some_and(|p| p.ends_with("etc/redis") || p.to_string_lossy().contains("etc/redis/"));
+    let is_conf =
+        name.ends_with(".conf") || name.ends_with(".conf.tpl") || name.ends_with(".conf.template");
+    if !is_conf && !under_etc_redis {
+        return NameHint::NotConf;
+    }
+    if name.contains("sentinel") {
+        NameHint::Sentinel
+    } else if name.starts_with("redis") || name.starts_with("valkey") {
+        NameHint::Server
+    } else {
+        NameHint::Maybe
+    }
+}
+
+/// Decide from name and parsed content. `explicit`: the user named this file.
+/// Returns `None` for files that are not Redis configs (nginx, supervisord, …).
+pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind> {
+    let hint = name_hint(path);
+    if hint == NameHint::NotConf && !explicit {
+        return None;
+    }
+    let mut known = 0usize;
+    let mut unknown = 0usize;
+    let mut sentinel_lines = 0usize;
+    for line in &tree.lines {
+        let name = line.tokens[0].value.to_ascii_lowercase();
+        if name == "sentinel" && line.tokens.len() > 1 {
+            sentinel_lines += 1;
+            known += 1;
+        } else if lookup_directive(&name).is_some() || name.contains('.') && line.tokens.len() > 1 {
+            known += 1;
+        } else {
+            unknown += 1;
+        }
+    }
+    let looks_like_redis = match hint {
+        NameHint::Sentinel | NameHint::Server => known > 0 || unknown == 0,
+        NameHint::Maybe | NameHint::NotConf => {
+            known >= 2 && known >= unknown * 2 || (explicit && known > unknown)
+        }
+    };
+    if !looks_like_redis {
+        return None;
+    }
+    if sentinel_lines > 0 || hint == NameHint::Sentinel {
+        Some(FileKind::SentinelConf)
+    } else {
+        Some(FileKind::RedisConf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::redis_conf::parse;
+
+    #[test]
+    fn nginx_is_skipped() {
+        let tree = parse("server {\n listen 80;\n server_name x;\n}\n");
+        assert_eq!(classify(Path::new("site.conf"), &tree, false), None);
+    }
+
+    #[test]
+    fn sentinel_by_content() {
+        let tree = parse("port 26379\nsentinel monitor m 10.0.0.1 6379 2\n");
+        assert_eq!(
+            classify(Path::new("node.conf"), &tree, false),
+            Some(FileKind::SentinelConf)
+        );
+    }
+
+    #[test]
+    fn redis_by_content() {
+        let tree = parse("port 6379\nbind 0.0.0.0\nappendonly yes\n");
+        assert_eq!(
+            classify(Path::new("6379.conf"), &tree, false),
+            Some(FileKind::RedisConf)
+        );
+        assert_eq!(classify(Path::new("notes.txt"), &tree, false), None);
+    }
+}

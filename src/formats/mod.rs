@@ -1,0 +1,4 @@
+//! Per-format extraction: a syntax tree becomes facts about Redis nodes and sentinels.
+
+pub mod conf;
+pub mod detect;

@@ -1,0 +1,146 @@
+//! Value grammars exactly as Redis reads them (`string2ll`, `memtoull`, `atoi`, yes/no).
+
+use std::net::IpAddr;
+
+/// `yes` / `no`, case-insensitive; nothing else (not `true`, not `1`).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("yes") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("no") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `string2ll`: optional `-`, digits, no `+`, no leading zero, no spaces, fits in i64.
+pub fn parse_integer(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    if text == "-0" {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `memtoull`: digits and an optional unit (b, k, kb, m, mb, g, gb; any case).
+/// An empty value or a bare unit reads as 0, as in Redis.
+pub fn parse_memory(text: &str) -> Option<u128> {
+    let lower = text.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (digits, unit) = lower.split_at(split);
+    let multiplier: u128 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if digits.is_empty() {
+        return Some(0);
+    }
+    let value: u128 = digits.parse().ok()?;
+    if value > u64::MAX as u128 {
+        return None;
+    }
+    Some(value * multiplier)
+}
+
+/// C `atoi`: leading blanks, optional sign, digits up to the first non-digit; 0 when none.
+pub fn atoi(text: &str) -> i64 {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut value: i64 = 0;
+    for b in rest.bytes().take_while(u8::is_ascii_digit) {
+        value = value.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+/// Whether `atoi` reads the whole token (no trailing letters such as `5s`).
+pub fn atoi_is_exact(text: &str) -> bool {
+    let rest = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A literal IPv4 or IPv6 address (what Sentinel accepts without resolve-hostnames).
+pub fn is_ip_literal(text: &str) -> bool {
+    text.parse::<IpAddr>().is_ok()
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A value that is a template placeholder rather than a literal: `${VAR}`, `$VAR`, `{{ .x }}`.
+/// Such values are unknown, never compared.
+pub fn is_template(text: &str) -> bool {
+    if text.contains("{{") || text.contains("${") {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    bytes
+        .windows(2)
+        .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_follow_string2ll() {
+        assert_eq!(parse_integer("300"), Some(300));
+        assert_eq!(parse_integer("-1"), Some(-1));
+        assert_eq!(parse_integer("0300"), None);
+        assert_eq!(parse_integer("+5"), None);
+        assert_eq!(parse_integer("5s"), None);
+        assert_eq!(parse_integer("0"), Some(0));
+    }
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(parse_memory("1k"), Some(1000));
+        assert_eq!(parse_memory("1KB"), Some(1024));
+        assert_eq!(parse_memory("0100mb"), Some(100 * 1024 * 1024));
+        assert_eq!(parse_memory("gb"), Some(0));
+        assert_eq!(parse_memory("1tb"), None);
+        assert_eq!(parse_memory("1.5gb"), None);
+        assert_eq!(parse_memory("-1"), None);
+    }
+
+    #[test]
+    fn atoi_like_c() {
+        assert_eq!(atoi("2abc"), 2);
+        assert_eq!(atoi("abc"), 0);
+        assert_eq!(atoi("-5"), -5);
+        assert!(!atoi_is_exact("5s"));
+    }
+
+    #[test]
+    fn templates_are_unknown() {
+        assert!(is_template("${REDIS_PASSWORD}"));
+        assert!(is_template("$PASS"));
+        assert!(!is_template("pa$$"));
+        assert!(!is_template("plain"));
+    }
+}

@@ -1,0 +1,19 @@
+//! redis-halint: a linter for Redis / Valkey Sentinel high-availability deployments.
+//!
+//! The engine never prints and never exits: the CLI and the language server are thin
+//! shells over [`Workspace`].
+
+pub mod diagnostic;
+pub mod formats;
+pub mod knowledge;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod selection;
+pub mod source;
+pub mod syntax;
+mod workspace;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use knowledge::Target;
+pub use workspace::{Settings, Workspace};

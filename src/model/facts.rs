@@ -1,0 +1,172 @@
+//! Format-independent facts. Every value keeps its span; secrets are compared, never shown.
+
+use crate::source::{FileId, Span, Spanned};
+use std::fmt;
+
+/// A password as declared: a literal we can compare, or something only known at run time
+/// (a template placeholder, an environment variable that is not in the tree).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Password {
+    Literal(String),
+    Unknown,
+}
+
+impl Password {
+    pub fn from_value(value: &str) -> Password {
+        if crate::knowledge::values::is_template(value) {
+            Password::Unknown
+        } else {
+            Password::Literal(value.to_string())
+        }
+    }
+
+    /// Both known and different.
+    pub fn differs_from(&self, other: &Password) -> bool {
+        matches!((self, other), (Password::Literal(a), Password::Literal(b)) if a != b)
+    }
+
+    /// An empty literal means "no password" to Redis.
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Password::Literal(s) if s.is_empty())
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Password::Literal(_) => f.write_str("Literal(***)"),
+            Password::Unknown => f.write_str("Unknown"),
+        }
+    }
+}
+
+/// `rename-command CMD NEW` on a data node (NEW empty = disabled).
+#[derive(Debug, Clone)]
+pub struct Rename {
+    pub command: String,
+    pub new_name: String,
+    pub span: Span,
+}
+
+/// One Redis data-node process.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub file: FileId,
+    /// Where to point when a finding is about something the node lacks.
+    pub anchor: Span,
+    /// Host names the node may be known by (file stem, directory name).
+    pub name_hints: Vec<String>,
+    pub port: Option<Spanned<i64>>,
+    pub binds: Vec<Spanned<String>>,
+    pub announce_ip: Option<Spanned<String>>,
+    pub announce_port: Option<Spanned<i64>>,
+    pub password: Option<Spanned<Password>>,
+    pub masterauth: Option<Spanned<Password>>,
+    pub replicaof: Option<ReplicaOf>,
+    pub replica_priority: Option<Spanned<i64>>,
+    pub min_replicas_to_write: Option<Spanned<i64>>,
+    pub min_replicas_max_lag: Option<Spanned<i64>>,
+    pub maxmemory: Option<Spanned<u128>>,
+    pub maxmemory_policy: Option<Spanned<String>>,
+    pub replica_read_only: Option<Spanned<bool>>,
+    pub protected_mode: Option<Spanned<bool>>,
+    pub repl_timeout: Option<Spanned<i64>>,
+    pub repl_ping_period: Option<Spanned<i64>>,
+    pub replica_ignore_maxmemory: Option<Spanned<bool>>,
+    pub renames: Vec<Rename>,
+}
+
+impl Node {
+    pub fn effective_port(&self) -> i64 {
+        self.port.as_ref().map_or(6379, |p| p.value)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplicaOf {
+    pub host: Spanned<String>,
+    pub port: Spanned<i64>,
+    pub line: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct KnownPeer {
+    pub host: Spanned<String>,
+    pub port: i64,
+    pub runid: Option<String>,
+    pub line: Span,
+}
+
+/// One `sentinel monitor` and the per-master options for it in the same sentinel.
+#[derive(Debug, Clone)]
+pub struct Monitor {
+    pub name: Spanned<String>,
+    pub host: Spanned<String>,
+    pub port: Spanned<i64>,
+    pub quorum: Spanned<i64>,
+    pub line: Span,
+    pub down_after: Option<Spanned<i64>>,
+    pub failover_timeout: Option<Spanned<i64>>,
+    pub parallel_syncs: Option<Spanned<i64>>,
+    pub auth_pass: Option<Spanned<Password>>,
+    pub auth_user: Option<Spanned<String>>,
+    pub known_replicas: Vec<KnownPeer>,
+    pub known_sentinels: Vec<KnownPeer>,
+    pub renames: Vec<Rename>,
+}
+
+impl Monitor {
+    pub const DEFAULT_DOWN_AFTER: i64 = 30_000;
+    pub const DEFAULT_FAILOVER_TIMEOUT: i64 = 180_000;
+
+    pub fn down_after(&self) -> i64 {
+        self.down_after
+            .as_ref()
+            .map_or(Self::DEFAULT_DOWN_AFTER, |v| v.value)
+    }
+
+    pub fn failover_timeout(&self) -> i64 {
+        self.failover_timeout
+            .as_ref()
+            .map_or(Self::DEFAULT_FAILOVER_TIMEOUT, |v| v.value)
+    }
+
+    pub fn parallel_syncs(&self) -> i64 {
+        self.parallel_syncs.as_ref().map_or(1, |v| v.value)
+    }
+
+    pub fn address(&self) -> (String, i64) {
+        (self.host.value.to_ascii_lowercase(), self.port.value)
+    }
+}
+
+/// One Sentinel process.
+#[derive(Debug, Clone)]
+pub struct SentinelProc {
+    pub file: FileId,
+    pub anchor: Span,
+    pub port: Option<Spanned<i64>>,
+    pub binds: Vec<Spanned<String>>,
+    pub password: Option<Spanned<Password>>,
+    pub sentinel_pass: Option<Spanned<Password>>,
+    pub protected_mode: Option<Spanned<bool>>,
+    pub resolve_hostnames: Option<Spanned<bool>>,
+    pub announce_hostnames: Option<Spanned<bool>>,
+    pub myid: Option<Spanned<String>>,
+    pub monitors: Vec<Monitor>,
+}
+
+impl SentinelProc {
+    pub fn resolves_hostnames(&self) -> bool {
+        self.resolve_hostnames.as_ref().is_some_and(|v| v.value)
+    }
+
+    pub fn announces_hostnames(&self) -> bool {
+        self.announce_hostnames.as_ref().is_some_and(|v| v.value)
+    }
+
+    /// The password this sentinel presents to its peers.
+    pub fn peer_password(&self) -> Option<&Spanned<Password>> {
+        self.sentinel_pass.as_ref().or(self.password.as_ref())
+    }
+}

@@ -1,0 +1,9 @@
+//! The deployment model: facts about processes (data nodes, sentinels) from every
+//! format, and the topology the linker builds from them.
+
+pub mod facts;
+pub mod link;
+pub mod topology;
+
+pub use facts::{Monitor, Node, Password, SentinelProc};
+pub use topology::{Group, SentinelCount, Topology};

@@ -1,0 +1,176 @@
+//! Passwords between data nodes, from sentinels to nodes, and between sentinels.
+//! Values are compared, never shown.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::facts::Password;
+use crate::model::Group;
+use crate::rules::{Context, Rule};
+use crate::source::Spanned;
+use std::collections::HashSet;
+
+/// The password the group's nodes are expected to share: the master's, else the first one.
+fn reference_password<'a>(
+    ctx: &'a Context,
+    group: &Group,
+) -> Option<(usize, &'a Spanned<Password>)> {
+    group
+        .nodes()
+        .find_map(|n| ctx.topology.nodes[n].password.as_ref().map(|p| (n, p)))
+}
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut reported_masterauth: HashSet<usize> = HashSet::new();
+    for group in &topo.groups {
+        let name = group.name.as_deref().unwrap_or("the replication set");
+        let reference = reference_password(ctx, group);
+        // Nodes whose password differs from the reference.
+        if let Some((ref_node, ref_pw)) = reference {
+            if group.has_sentinels() {
+                for n in group.nodes().filter(|&n| n != ref_node) {
+                    let Some(pw) = &topo.nodes[n].password else {
+                        continue;
+                    };
+                    if pw.value.differs_from(&ref_pw.value) {
+                        out.push(
+                            Diagnostic::new(
+                                Rule::GroupPasswordNotUniform,
+                                pw.span,
+                                format!("this node's password (***) differs from the one of {} (***): Sentinel uses one password for every node of `{name}`, so this node is seen as down and cannot be promoted, and after a failover replication and clients break", ctx.file_name(topo.nodes[ref_node].file)),
+                            )
+                            .label(ref_pw.span, "the other node's password")
+                            .help("use one password for requirepass and masterauth on every node of the group, and the same in `sentinel auth-pass`"),
+                        );
+                    }
+                }
+            }
+            // A replica's masterauth must match what the nodes that can become master require.
+            for n in group.nodes() {
+                let node = &topo.nodes[n];
+                let is_replica = group.replicas.contains(&n);
+                match &node.masterauth {
+                    Some(auth)
+                        if (is_replica || group.has_sentinels())
+                            && auth.value.differs_from(&ref_pw.value) =>
+                    {
+                        if reported_masterauth.insert(n) {
+                            out.push(
+                                Diagnostic::new(
+                                    Rule::MasterauthMismatch,
+                                    auth.span,
+                                    format!("masterauth (***) differs from the password of {} (***): this node cannot sync from it{}", ctx.file_name(topo.nodes[ref_node].file), if is_replica { "" } else { " once it is demoted by a failover" }),
+                                )
+                                .label(ref_pw.span, "the master's password")
+                                .help("set masterauth to the group's password"),
+                            );
+                        }
+                    }
+                    None if group.has_sentinels() && node.password.is_some() => {
+                        if reported_masterauth.insert(n) {
+                            let pw = node.password.as_ref().unwrap();
+                            out.push(
+                                Diagnostic::new(
+                                    Rule::MasterauthMissing,
+                                    pw.span,
+                                    format!("this node of `{name}` requires a password but has no masterauth: when a failover demotes it to a replica, it cannot authenticate to the new master and stops replicating"),
+                                )
+                                .help("add `masterauth` with the group's password (every node can become a replica)"),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !group.has_sentinels() {
+            continue;
+        }
+        // Sentinel → node credentials.
+        for &r in &group.monitors {
+            let (_, monitor) = topo.monitor(r);
+            let node_passwords: Vec<(usize, &Spanned<Password>)> = group
+                .nodes()
+                .filter_map(|n| topo.nodes[n].password.as_ref().map(|p| (n, p)))
+                .collect();
+            let Some(&(first_node, first_pw)) = node_passwords.first() else {
+                continue;
+            };
+            match &monitor.auth_pass {
+                None => out.push(
+                    Diagnostic::new(
+                        Rule::SentinelAuthPassMissing,
+                        monitor.line,
+                        format!("the nodes of `{name}` require a password but this sentinel has no `sentinel auth-pass {name}`: every PING gets NOAUTH, the nodes look down and no failover can succeed", name = monitor.name.value),
+                    )
+                    .label(first_pw.span, format!("password required by {}", ctx.file_name(topo.nodes[first_node].file)))
+                    .help(format!("add `sentinel auth-pass {} <the nodes' password>`", monitor.name.value)),
+                ),
+                Some(auth) => {
+                    let differing: Vec<&(usize, &Spanned<Password>)> =
+                        node_passwords.iter().filter(|(_, p)| auth.value.differs_from(&p.value)).collect();
+                    if let Some(&&(n, pw)) = differing.first() {
+                        let mut d = Diagnostic::new(
+                            Rule::SentinelAuthPassMismatch,
+                            auth.span,
+                            format!("auth-pass (***) differs from the password of {} data node(s) of `{}`: Sentinel gets WRONGPASS from them, sees them as down and cannot fail over to them", differing.len(), monitor.name.value),
+                        )
+                        .label(pw.span, format!("password of {}", ctx.file_name(topo.nodes[n].file)));
+                        for &&(n, pw) in differing.iter().skip(1).take(4) {
+                            d = d.label(pw.span, format!("password of {}", ctx.file_name(topo.nodes[n].file)));
+                        }
+                        out.push(d.help("use the nodes' password in `sentinel auth-pass`"));
+                    }
+                }
+            }
+        }
+    }
+    check_peer_auth(ctx, out);
+}
+
+/// Sentinels log into each other with `sentinel-pass`, or their own requirepass.
+fn check_peer_auth(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut reported: HashSet<usize> = HashSet::new();
+    for group in topo.groups.iter().filter(|g| g.monitors.len() >= 2) {
+        let members: Vec<usize> = group.monitors.iter().map(|r| r.sentinel).collect();
+        for &j in &members {
+            if reported.contains(&j) {
+                continue;
+            }
+            let presented = topo.sentinels[j].peer_password();
+            for &i in &members {
+                if i == j {
+                    continue;
+                }
+                let Some(required) = &topo.sentinels[i].password else {
+                    continue;
+                };
+                let mismatch = match presented {
+                    None => matches!(required.value, Password::Literal(_)),
+                    Some(p) => p.value.differs_from(&required.value),
+                };
+                if mismatch {
+                    reported.insert(j);
+                    let span = presented
+                        .map(|p| p.span)
+                        .unwrap_or(topo.sentinels[j].anchor);
+                    let what = if presented.is_none() {
+                        "presents no password"
+                    } else {
+                        "presents a different password (***)"
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            Rule::SentinelPeerAuthInconsistent,
+                            span,
+                            format!("this sentinel {what} to its peers, but {} requires one (***): the sentinels cannot exchange votes, so no failover can be authorised", ctx.file_name(topo.sentinels[i].file)),
+                        )
+                        .label(required.span, "the peer's requirepass")
+                        .help("give every sentinel the same requirepass, or set `sentinel sentinel-pass` to the peers' password"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,802 @@
+//! Per-file rules for redis.conf / sentinel.conf: every line checked the way the real
+//! parser checks it, so `fatal` means "redis-server / redis-sentinel refuses this file".
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::formats::conf::{ConfFile, ResolvedLine};
+use crate::formats::detect::FileKind;
+use crate::knowledge::commands::{is_sentinel_mode_command, is_server_command};
+use crate::knowledge::directive::{all_spellings, fact_key};
+use crate::knowledge::sentinel::{Scope, SentinelValue};
+use crate::knowledge::values::{atoi, atoi_is_exact, parse_bool, parse_integer, parse_memory};
+use crate::knowledge::{did_you_mean, ValueKind, Version, SENTINEL_KEYWORDS};
+use crate::rules::{Context, Rule};
+use crate::syntax::redis_conf::{split_args, ConfLine, Token};
+use std::collections::HashMap;
+
+pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for error in &conf.tree.errors {
+        out.push(
+            Diagnostic::new(
+                Rule::UnbalancedQuotes,
+                conf.span(&error.range),
+                format!(
+                    "unbalanced quotes: {}; Redis refuses the whole file",
+                    error.message
+                ),
+            )
+            .help(
+                "close the quote, and put a space after a closing quote (`\"abc\"def` is rejected)",
+            )
+            .fatal(),
+        );
+    }
+    let has_loadmodule = conf.lines.iter().any(|l| l.name == "loadmodule");
+    let mut server_sentinel_lines: Vec<&ConfLine> = Vec::new();
+    for resolved in &conf.lines {
+        let line = conf.line(resolved);
+        if resolved.name == "sentinel" {
+            match conf.kind {
+                FileKind::RedisConf => server_sentinel_lines.push(line),
+                FileKind::SentinelConf => check_sentinel_line(conf, ctx, resolved, out),
+            }
+            continue;
+        }
+        if let Some(found) = resolved.directive {
+            if let Some(reason) = found.unavailable_on(ctx.target) {
+                out.push(
+                    Diagnostic::new(
+                        Rule::DirectiveNotInVersion,
+                        conf.token_span(&line.tokens[0]),
+                        format!("{reason}; {} refuses to start with it", ctx.target),
+                    )
+                    .help("remove the line, or check with the --target-version that the deployment really runs")
+                    .fatal(),
+                );
+                continue;
+            }
+            check_value(conf, ctx, resolved, line, out);
+        } else if resolved.name.contains('.') {
+            // Module options: accepted by the parser, claimed later by the module.
+            if conf.kind == FileKind::RedisConf && !has_loadmodule {
+                out.push(
+                    Diagnostic::new(
+                        Rule::UnknownDirective,
+                        conf.token_span(&line.tokens[0]),
+                        format!(
+                            "`{}` looks like a module option, but no `loadmodule` line loads a module; the server aborts after reading the config",
+                            line.tokens[0].value
+                        ),
+                    )
+                    .help("add the `loadmodule` line for the module, or remove the option")
+                    .fatal(),
+                );
+            }
+        } else {
+            out.push(unknown_directive(conf, line, &resolved.name));
+        }
+    }
+    if let Some(first) = server_sentinel_lines.first() {
+        let mut d = Diagnostic::new(
+            Rule::SentinelDirectiveInServerConfig,
+            conf.span(&first.range),
+            format!(
+                "this data-node config has {} `sentinel` line(s); redis-server refuses them (\"sentinel directive while not in sentinel mode\")",
+                server_sentinel_lines.len()
+            ),
+        )
+        .help("move the sentinel lines to a sentinel.conf run by `redis-sentinel`, or start this file with `redis-sentinel` / `redis-server FILE --sentinel`")
+        .fatal();
+        for other in server_sentinel_lines.iter().skip(1).take(5) {
+            d = d.label(conf.span(&other.range), "another sentinel line");
+        }
+        out.push(d);
+    }
+    check_duplicates(conf, out);
+}
+
+fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic {
+    let token = &line.tokens[0];
+    let span = conf.token_span(token);
+    if name.starts_with('\u{feff}') {
+        return Diagnostic::new(
+            Rule::UnknownDirective,
+            span,
+            "the file starts with a UTF-8 byte order mark, which Redis reads as part of the first directive name; the server refuses to start",
+        )
+        .help("save the file as UTF-8 without BOM")
+        .fatal();
+    }
+    let mut d = Diagnostic::new(
+        Rule::UnknownDirective,
+        span,
+        format!("unknown directive `{}`; Redis refuses to start (\"Bad directive or wrong number of arguments\")", token.value),
+    )
+    .fatal();
+    if SENTINEL_KEYWORDS.iter().any(|k| k.name == name) {
+        d = d.help(format!(
+            "`{name}` is a Sentinel option: write `sentinel {name} …`"
+        ));
+    } else if let Some(suggestion) = did_you_mean(name, all_spellings()) {
+        d = d.help(format!("did you mean `{suggestion}`?"));
+    }
+    d
+}
+
+/// Arguments of a multi-argument directive: one non-empty argument is re-split (7.0+).
+fn multi_args<'a>(args: &'a [Token], ctx: &Context) -> Vec<String> {
+    if args.len() == 1
+        && !args[0].value.is_empty()
+        && ctx.target.has_redis_feature(Version::new(7, 0, 1))
+    {
+        if let Ok(tokens) = split_args(&args[0].value, 0) {
+            return tokens.into_iter().map(|t| t.value).collect();
+        }
+    }
+    args.iter().map(|t| t.value.clone()).collect()
+}
+
+fn check_value(
+    conf: &ConfFile,
+    ctx: &Context,
+    resolved: &ResolvedLine,
+    line: &ConfLine,
+    out: &mut Vec<Diagnostic>,
+) {
+    let found = resolved.directive.expect("known directive");
+    let d = found.directive;
+    let spelling = &line.tokens[0].value;
+    let args = &line.tokens[1..];
+    let line_span = conf.span(&line.range);
+    let argc_error = |expected: &str| {
+        let mut diag = Diagnostic::new(
+            Rule::WrongArgumentCount,
+            line_span,
+            format!(
+                "`{spelling}` takes {expected}, this line has {}; Redis refuses to start",
+                args.len()
+            ),
+        )
+        .fatal();
+        if args.iter().any(|t| t.value.starts_with('#')) {
+            diag = diag.help("Redis has no inline comments: move the `#` comment to its own line");
+        } else if args.len() > 1 && !d.multi_arg {
+            diag = diag.help("quote the value if it contains spaces");
+        }
+        diag
+    };
+    let invalid = |token: &Token, message: String| {
+        Diagnostic::new(Rule::InvalidValue, conf.token_span(token), message).fatal()
+    };
+    let needs_one = !d.multi_arg
+        && !matches!(
+            d.kind,
+            ValueKind::Include
+                | ValueKind::RenameCommand
+                | ValueKind::User
+                | ValueKind::LoadModule
+                | ValueKind::Sentinel
+        );
+    if needs_one && args.len() != 1 {
+        out.push(argc_error("exactly one value"));
+        return;
+    }
+    match d.kind {
+        ValueKind::Bool => {
+            if parse_bool(&args[0].value).is_none() {
+                out.push(
+                    invalid(&args[0], format!("`{spelling}` must be `yes` or `no`, not `{}`; Redis refuses to start", args[0].value))
+                        .help(bool_help(&args[0].value)),
+                );
+            }
+        }
+        ValueKind::Int { min, max } => match parse_integer(&args[0].value) {
+            None => out.push(
+                invalid(&args[0], format!("`{spelling}` needs an integer, `{}` is not one (no `+`, no leading zeros, no units); Redis refuses to start", args[0].value)),
+            ),
+            Some(v) if (v as i128) < min || (v as i128) > max => out.push(invalid(
+                &args[0],
+                format!("`{spelling}` must be between {min} and {max}, not {v}; Redis refuses to start"),
+            )),
+            Some(_) => {}
+        },
+        ValueKind::Memory { min, max } => match parse_memory(&args[0].value) {
+            None => out.push(
+                invalid(&args[0], format!("`{}` is not a memory value for `{spelling}`; Redis refuses to start", args[0].value))
+                    .help("write digits with an optional unit: k (1000), kb (1024), m, mb, g, gb; no decimals, no sign, no `t`"),
+            ),
+            Some(v) if (v as i128) < min || (v as i128) > max => out.push(invalid(
+                &args[0],
+                format!("`{spelling}` must be between {min} and {max} bytes; Redis refuses to start"),
+            )),
+            Some(_) => {}
+        },
+        ValueKind::MemoryOrPercent => {
+            let value = &args[0].value;
+            let ok = match value.strip_suffix('%') {
+                Some(p) => parse_integer(p).is_some_and(|p| (0..=100).contains(&p)),
+                None => parse_memory(value).is_some(),
+            };
+            if !ok {
+                out.push(invalid(&args[0], format!("`{value}` is not a memory value or a percentage (0-100%); Redis refuses to start")));
+            }
+        }
+        ValueKind::Octal => {
+            let ok = u32::from_str_radix(&args[0].value, 8).is_ok_and(|v| v <= 0o777);
+            if !ok {
+                out.push(invalid(&args[0], format!("`{}` is not an octal permission (at most 777); Redis refuses to start", args[0].value)));
+            }
+        }
+        ValueKind::Enum(values) => {
+            if !values.iter().any(|v| v.eq_ignore_ascii_case(&args[0].value)) {
+                let mut diag = invalid(
+                    &args[0],
+                    format!("`{}` is not a valid `{spelling}`; Redis refuses to start", args[0].value),
+                )
+                .help(format!("one of: {}", values.join(", ")));
+                if let Some(s) = did_you_mean(&args[0].value, values.iter().copied()) {
+                    diag = diag.help(format!("did you mean `{s}`? (one of: {})", values.join(", ")));
+                }
+                out.push(diag);
+            }
+        }
+        ValueKind::FlagSet(values) => {
+            let words = multi_args(args, ctx);
+            if let Some(bad) = words.iter().find(|w| !values.iter().any(|v| v.eq_ignore_ascii_case(w))) {
+                out.push(invalid(&args[0], format!("`{bad}` is not a valid `{spelling}` flag; Redis refuses to start")).help(format!("flags: {}", values.join(", "))));
+            } else if words.iter().any(|w| w.eq_ignore_ascii_case("save")) && words.iter().any(|w| w.eq_ignore_ascii_case("nosave")) {
+                out.push(invalid(&args[0], "`save` and `nosave` cannot be used together; Redis refuses to start".into()));
+            }
+        }
+        ValueKind::Str => check_string(conf, spelling, d.name, args, out),
+        ValueKind::Save => {
+            if args.is_empty() {
+                out.push(argc_error("`\"\"` or pairs of <seconds> <changes>"));
+                return;
+            }
+            let words = multi_args(args, ctx);
+            if words.len() == 1 && words[0].is_empty() {
+                return;
+            }
+            let numbers: Option<Vec<i64>> = words.iter().map(|w| strtoll_exact(w)).collect();
+            let valid = words.len() % 2 == 0
+                && numbers.is_some_and(|n| n.chunks(2).all(|p| p[0] >= 1 && p[1] >= 0));
+            if !valid {
+                out.push(
+                    Diagnostic::new(Rule::InvalidValue, line_span, "invalid `save` parameters: they must be pairs of <seconds ≥ 1> <changes ≥ 0>; Redis refuses to start")
+                        .help("`save 3600 1 300 100`, or `save \"\"` to disable snapshots")
+                        .fatal(),
+                );
+            }
+        }
+        ValueKind::ClientOutputBufferLimit => {
+            let words = multi_args(args, ctx);
+            if words.is_empty() || words.len() % 4 != 0 {
+                out.push(argc_error("groups of <class> <hard> <soft> <seconds>"));
+                return;
+            }
+            for group in words.chunks(4) {
+                let class_ok = ["normal", "replica", "slave", "pubsub"]
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&group[0]));
+                if !class_ok {
+                    out.push(
+                        Diagnostic::new(Rule::InvalidValue, line_span, format!("`{}` is not a client class (normal, replica, pubsub); Redis refuses to start", group[0]))
+                            .fatal(),
+                    );
+                    return;
+                }
+                if parse_memory(&group[1]).is_none() || parse_memory(&group[2]).is_none() || strtoll_exact(&group[3]).is_none() {
+                    out.push(
+                        Diagnostic::new(Rule::InvalidValue, line_span, "client-output-buffer-limit needs <hard> and <soft> memory values and <seconds>; Redis refuses to start").fatal(),
+                    );
+                    return;
+                }
+            }
+        }
+        ValueKind::OomScoreAdjValues => {
+            let words = multi_args(args, ctx);
+            let ok = words.len() == 3 && words.iter().all(|w| parse_integer(w).is_some_and(|v| (-2000..=2000).contains(&v)));
+            if !ok {
+                out.push(Diagnostic::new(Rule::InvalidValue, line_span, "oom-score-adj-values needs three integers between -2000 and 2000; Redis refuses to start").fatal());
+            }
+        }
+        ValueKind::KeyspaceEvents => {
+            if let Some(c) = args[0].value.chars().find(|c| !"Ag$lshzxeKEtmdn".contains(*c)) {
+                out.push(invalid(&args[0], format!("`{c}` is not a keyspace event class; Redis refuses to start")).help("classes: A g $ l s h z x e K E t m d n"));
+            }
+        }
+        ValueKind::Bind => {
+            let words = multi_args(args, ctx);
+            if words.is_empty() {
+                out.push(argc_error("at least one address"));
+            } else if words.len() > 16 {
+                out.push(Diagnostic::new(Rule::InvalidValue, line_span, "more than 16 bind addresses; Redis refuses to start").fatal());
+            }
+        }
+        ValueKind::ReplicaOf => {
+            let words = multi_args(args, ctx);
+            if words.len() != 2 {
+                out.push(argc_error("<host> <port> (or `no one`)"));
+            } else if !(words[0].eq_ignore_ascii_case("no") && words[1].eq_ignore_ascii_case("one")) {
+                let port = atoi(&words[1]);
+                if !(0..=65535).contains(&port) {
+                    out.push(Diagnostic::new(Rule::InvalidValue, line_span, format!("invalid master port `{}`; Redis refuses to start", words[1])).fatal());
+                }
+            }
+        }
+        ValueKind::Percentiles => {
+            let ok = multi_args(args, ctx)
+                .iter()
+                .all(|w| w.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v)));
+            if !ok {
+                out.push(Diagnostic::new(Rule::InvalidValue, line_span, "latency-tracking-info-percentiles must be numbers between 0 and 100; Redis refuses to start").fatal());
+            }
+        }
+        ValueKind::Include => {
+            if args.len() != 1 {
+                out.push(argc_error("exactly one path"));
+            }
+        }
+        ValueKind::RenameCommand => {
+            if args.len() != 2 {
+                out.push(argc_error("<command> <new-name>"));
+                return;
+            }
+            let command = &args[0].value;
+            let exists = match conf.kind {
+                FileKind::SentinelConf => is_sentinel_mode_command(command),
+                FileKind::RedisConf => is_server_command(command) || conf.lines.iter().any(|l| l.name == "loadmodule"),
+            };
+            if !exists {
+                let mode = if conf.kind == FileKind::SentinelConf { " in Sentinel mode" } else { "" };
+                out.push(invalid(&args[0], format!("no command `{command}` exists{mode} to rename; Redis refuses to start (\"No such command in rename-command\")")));
+            }
+        }
+        ValueKind::User | ValueKind::LoadModule => {
+            if args.is_empty() {
+                out.push(argc_error("at least one argument"));
+            }
+        }
+        ValueKind::Ignored | ValueKind::Sentinel => {}
+    }
+}
+
+/// `strtoll` that must consume the whole word (used by `save` and buffer limits).
+fn strtoll_exact(word: &str) -> Option<i64> {
+    let digits = word.strip_prefix(['-', '+']).unwrap_or(word);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    word.parse().ok()
+}
+
+fn bool_help(value: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    let guess = match lower.as_str() {
+        "true" | "1" | "on" | "y" | "enabled" | "enable" => Some("yes"),
+        "false" | "0" | "off" | "n" | "disabled" | "disable" => Some("no"),
+        _ => None,
+    };
+    match guess {
+        Some(g) => format!("write `{g}`: Redis reads only `yes` and `no`"),
+        None => "Redis reads only `yes` and `no`".to_string(),
+    }
+}
+
+fn check_string(
+    conf: &ConfFile,
+    spelling: &str,
+    name: &str,
+    args: &[Token],
+    out: &mut Vec<Diagnostic>,
+) {
+    let value = &args[0].value;
+    let message = match name {
+        "dbfilename" | "appendfilename" if value.contains('/') => Some(format!(
+            "`{spelling}` must be a file name, not a path; use `dir` for the directory"
+        )),
+        "appenddirname" if value.is_empty() || value.contains('/') => {
+            Some("`appenddirname` must be a non-empty directory name, not a path".to_string())
+        }
+        _ => None,
+    };
+    if let Some(message) = message {
+        out.push(
+            Diagnostic::new(
+                Rule::InvalidValue,
+                conf.token_span(&args[0]),
+                format!("{message}; Redis refuses to start"),
+            )
+            .fatal(),
+        );
+    }
+}
+
+fn check_sentinel_line(
+    conf: &ConfFile,
+    ctx: &Context,
+    resolved: &ResolvedLine,
+    out: &mut Vec<Diagnostic>,
+) {
+    let line = conf.line(resolved);
+    let t = &line.tokens;
+    let Some(keyword_token) = t.get(1) else {
+        out.push(
+            Diagnostic::new(
+                Rule::WrongArgumentCount,
+                conf.span(&line.range),
+                "`sentinel` needs an option name; Sentinel refuses to start",
+            )
+            .fatal(),
+        );
+        return;
+    };
+    let Some(keyword) = resolved.keyword else {
+        let mut d = Diagnostic::new(
+            Rule::UnknownSentinelDirective,
+            conf.token_span(keyword_token),
+            format!(
+                "`sentinel {}` is not a Sentinel option; Sentinel refuses to start (\"Unrecognized sentinel configuration statement.\")",
+                keyword_token.value
+            ),
+        )
+        .fatal();
+        d = match known_confusion(&keyword_token.value.to_ascii_lowercase()) {
+            Some(help) => d.help(help),
+            None => match did_you_mean(&keyword_token.value, SENTINEL_KEYWORDS.iter().map(|k| k.name)) {
+                Some(s) => d.help(format!("did you mean `sentinel {s}`?")),
+                None => d.help("remove the line; see `redis-halint rule unknown-sentinel-directive` for the options Sentinel reads"),
+            },
+        };
+        out.push(d);
+        return;
+    };
+    if let Some(reason) = keyword.unavailable_on(ctx.target) {
+        out.push(
+            Diagnostic::new(
+                Rule::DirectiveNotInVersion,
+                conf.token_span(keyword_token),
+                format!("{reason}; {} refuses to start with it", ctx.target),
+            )
+            .fatal(),
+        );
+        return;
+    }
+    let args = &t[2..];
+    if !keyword.arity.contains(&args.len()) {
+        out.push(
+            Diagnostic::new(
+                Rule::WrongArgumentCount,
+                conf.span(&line.range),
+                format!(
+                    "`sentinel {}` takes {}, this line has {} argument(s); Sentinel refuses to start (\"Unrecognized sentinel configuration statement.\")",
+                    keyword.name,
+                    keyword.usage,
+                    args.len()
+                ),
+            )
+            .fatal(),
+        );
+        return;
+    }
+    if keyword.scope == Scope::PerMaster && keyword.name != "monitor" {
+        check_master_reference(conf, ctx, line, keyword.name, out);
+    }
+    let bad = |token: &Token, message: String| {
+        Diagnostic::new(Rule::SentinelBadValue, conf.token_span(token), message)
+    };
+    let unit_warning = |token: &Token, what: &str| {
+        bad(
+            token,
+            format!(
+                "`{}` has a unit: Sentinel reads {what} with atoi, so this is {} milliseconds",
+                token.value,
+                atoi(&token.value)
+            ),
+        )
+        .severity(Severity::Warning)
+        .help("Sentinel times have no units: write the number of milliseconds, e.g. 5000")
+    };
+    match keyword.value {
+        SentinelValue::Monitor => {
+            let (name, port, quorum) = (&args[0], &args[2], &args[3]);
+            check_master_name(conf, name, out);
+            let port_value = atoi(&port.value);
+            if !(0..=65535).contains(&port_value) {
+                out.push(bad(port, format!("invalid port `{}`; Sentinel refuses to start (\"Invalid port number.\")", port.value)).fatal());
+            } else if !atoi_is_exact(&port.value) {
+                out.push(
+                    bad(
+                        port,
+                        format!(
+                            "`{}` is not a port number; Sentinel reads it as {port_value}",
+                            port.value
+                        ),
+                    )
+                    .severity(Severity::Warning),
+                );
+            }
+            let q = atoi(&quorum.value);
+            if q < 1 {
+                out.push(bad(quorum, format!("quorum `{}` is below 1; Sentinel refuses to start (\"Quorum must be 1 or greater.\")", quorum.value)).fatal());
+            } else if !atoi_is_exact(&quorum.value) {
+                out.push(
+                    bad(quorum, format!("quorum `{}` is read as {q}", quorum.value))
+                        .severity(Severity::Warning),
+                );
+            }
+        }
+        SentinelValue::PositiveMillis => {
+            let value = &args[1];
+            if atoi(&value.value) <= 0 {
+                out.push(
+                    bad(value, format!("`{}` must be a positive number of milliseconds; Sentinel refuses to start (\"negative or zero time parameter.\")", value.value))
+                        .fatal(),
+                );
+            } else if !atoi_is_exact(&value.value) {
+                out.push(unit_warning(value, keyword.name));
+            }
+        }
+        SentinelValue::NonNegativeMillis => {
+            let value = &args[1];
+            if atoi(&value.value) < 0 {
+                out.push(bad(value, format!("`{}` must not be negative; Sentinel refuses to start (\"negative time parameter.\")", value.value)).fatal());
+            } else if !atoi_is_exact(&value.value) {
+                out.push(unit_warning(value, keyword.name));
+            }
+        }
+        SentinelValue::ParallelSyncs => {
+            let value = &args[1];
+            if atoi(&value.value) <= 0 {
+                out.push(
+                    bad(value, format!("parallel-syncs `{}` means no replica is re-pointed to the new master until failover-timeout expires", value.value))
+                        .severity(Severity::Warning)
+                        .help("use 1 (the default) or more"),
+                );
+            }
+        }
+        SentinelValue::YesNo => {
+            let value = &args[0];
+            if parse_bool(&value.value).is_none() {
+                out.push(
+                    bad(value, format!("`sentinel {}` must be `yes` or `no`, not `{}`; Sentinel refuses to start", keyword.name, value.value))
+                        .help(bool_help(&value.value))
+                        .fatal(),
+                );
+            }
+        }
+        SentinelValue::MyId => {
+            let value = &args[0];
+            let len = value.value.chars().count();
+            if len != 40 {
+                out.push(
+                    Diagnostic::new(
+                        Rule::SentinelMyidInvalid,
+                        conf.token_span(value),
+                        format!("`sentinel myid` must be 40 characters, this one has {len}; Sentinel refuses to start (\"Malformed Sentinel id in myid option.\")"),
+                    )
+                    .help("remove the line: Sentinel generates a unique id on first start and saves it")
+                    .fatal(),
+                );
+            }
+        }
+        SentinelValue::Address => {
+            let port = &args[2];
+            if !(0..=65535).contains(&atoi(&port.value)) {
+                out.push(bad(port, format!("invalid port `{}`; Sentinel refuses to start (\"Invalid port number.\")", port.value)).fatal());
+            }
+        }
+        SentinelValue::Port | SentinelValue::Other => {
+            if keyword.name == "announce-port" && !atoi_is_exact(&args[0].value) {
+                out.push(
+                    bad(
+                        &args[0],
+                        format!(
+                            "`{}` is not a port; Sentinel reads it as {} (0 = not announced)",
+                            args[0].value,
+                            atoi(&args[0].value)
+                        ),
+                    )
+                    .severity(Severity::Warning),
+                );
+            }
+        }
+    }
+}
+
+/// Options people expect Sentinel to have, with what actually exists.
+fn known_confusion(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "replica-validity-time" | "slave-validity-time" => {
+            "no such option exists: replica eligibility is computed from down-after-milliseconds (`cluster-replica-validity-factor` is a Redis Cluster setting); remove the line"
+        }
+        "script-max-execution-time" => {
+            "the script time limit is fixed at 60 seconds (only `SENTINEL DEBUG script-max-runtime` changes it at run time); remove the line"
+        }
+        "quorum" => "the quorum is the last argument of `sentinel monitor`; remove the line",
+        "can-failover" => "`can-failover` existed only in Redis 2.6; remove the line",
+        "info-period" | "ping-period" | "publish-period" | "tilt-period" | "election-timeout" => {
+            "this is an internal timer, settable only with `SENTINEL DEBUG` at run time; remove the line"
+        }
+        _ => return None,
+    })
+}
+
+fn check_master_name(conf: &ConfFile, name: &Token, out: &mut Vec<Diagnostic>) {
+    let ok = !name.value.is_empty()
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !ok {
+        out.push(
+            Diagnostic::new(
+                Rule::InvalidMasterName,
+                conf.token_span(name),
+                "master name with characters outside A-Z a-z 0-9 . - _: Sentinel writes it back unquoted and splits hello messages on commas, so the file or peer discovery breaks",
+            )
+            .help("use only letters, digits, `.`, `-` and `_`"),
+        );
+    }
+}
+
+fn check_master_reference(
+    conf: &ConfFile,
+    ctx: &Context,
+    line: &ConfLine,
+    keyword: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = &line.tokens[2];
+    let monitors: Vec<&ConfLine> = conf.sentinel_lines("monitor").collect();
+    let defining = monitors.iter().find(|m| m.tokens[2].value == name.value);
+    match defining {
+        None => {
+            let mut d = Diagnostic::new(
+                Rule::PerMasterDirectiveUnknownMaster,
+                conf.token_span(name),
+                format!(
+                    "`sentinel {keyword}` names master `{}`, which no `sentinel monitor` line of this file defines; Sentinel refuses to start (\"No such master with specified name.\")",
+                    name.value
+                ),
+            )
+            .fatal();
+            if let Some(s) = did_you_mean(
+                &name.value,
+                monitors.iter().map(|m| m.tokens[2].value.as_str()),
+            ) {
+                d = d.help(format!(
+                    "master names are case-sensitive: did you mean `{s}`?"
+                ));
+            } else {
+                d = d.help("add the `sentinel monitor` line for this master, or fix the name");
+            }
+            out.push(d);
+        }
+        Some(monitor)
+            if monitor.line > line.line && !ctx.target.has_redis_feature(Version::new(6, 2, 0)) =>
+        {
+            out.push(
+                Diagnostic::new(
+                    Rule::PerMasterDirectiveUnknownMaster,
+                    conf.token_span(name),
+                    format!("before Redis 6.2 sentinel options are applied in file order, and master `{}` is defined only later; {} refuses to start", name.value, ctx.target),
+                )
+                .label(conf.span(&monitor.range), "defined here")
+                .help("move the `sentinel monitor` line above its options")
+                .fatal(),
+            );
+        }
+        Some(_) => {}
+    }
+}
+
+/// Directives set twice. Accumulating directives are not duplicates, but some repeated
+/// entries are refused outright.
+fn check_duplicates(conf: &ConfFile, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, &ConfLine> = HashMap::new();
+    for resolved in &conf.lines {
+        let line = conf.line(resolved);
+        let t = &line.tokens;
+        let key: Option<(String, Option<&str>)> = if let Some(k) = resolved.keyword {
+            if !k.arity.contains(&(t.len() - 2)) {
+                None
+            } else {
+                match k.name {
+                    "monitor" => Some((
+                        format!("sentinel monitor {}", t[2].value),
+                        Some("Duplicate master name."),
+                    )),
+                    "known-replica" | "known-slave" => Some((
+                        format!(
+                            "sentinel known-replica {} {} {}",
+                            t[2].value,
+                            t[3].value.to_ascii_lowercase(),
+                            atoi(&t[4].value)
+                        ),
+                        Some("Duplicate hostname and port for replica."),
+                    )),
+                    "known-sentinel" => t.get(5).map(|runid| {
+                        (
+                            format!("sentinel known-sentinel {} {}", t[2].value, runid.value),
+                            Some("Duplicate runid for sentinel."),
+                        )
+                    }),
+                    "rename-command" => Some((
+                        format!(
+                            "sentinel rename-command {} {}",
+                            t[2].value,
+                            t[3].value.to_ascii_uppercase()
+                        ),
+                        Some("Same command renamed multiple times with rename-command."),
+                    )),
+                    _ if k.scope == Scope::PerMaster => {
+                        Some((format!("sentinel {} {}", k.name, t[2].value), None))
+                    }
+                    _ => Some((format!("sentinel {}", k.name), None)),
+                }
+            }
+        } else if let Some(found) = resolved.directive {
+            let d = found.directive;
+            match d.kind {
+                ValueKind::User if t.len() >= 2 => Some((
+                    format!("user {}", t[1].value),
+                    Some("Duplicate user found. A user can only be defined once in config files"),
+                )),
+                ValueKind::RenameCommand if t.len() == 3 => Some((
+                    format!("rename-command {}", t[1].value.to_ascii_uppercase()),
+                    Some("No such command in rename-command"),
+                )),
+                ValueKind::ClientOutputBufferLimit if t.len() == 5 => {
+                    let class = match t[1].value.to_ascii_lowercase().as_str() {
+                        "slave" => "replica".to_string(),
+                        other => other.to_string(),
+                    };
+                    Some((format!("client-output-buffer-limit {class}"), None))
+                }
+                ValueKind::Save
+                | ValueKind::Include
+                | ValueKind::LoadModule
+                | ValueKind::Sentinel
+                | ValueKind::Ignored => None,
+                ValueKind::User | ValueKind::RenameCommand | ValueKind::ClientOutputBufferLimit => {
+                    None
+                }
+                _ => Some((fact_key(d).to_string(), None)),
+            }
+        } else {
+            None
+        };
+        let Some((key, refusal)) = key else { continue };
+        let Some(first) = seen.get(&key).copied() else {
+            seen.insert(key, line);
+            continue;
+        };
+        let first_line = first.line + 1;
+        let d = match refusal {
+            Some(message) => Diagnostic::new(
+                Rule::DuplicateDirective,
+                conf.span(&line.range),
+                format!("repeats line {first_line}; Redis refuses to start (\"{message}\")"),
+            )
+            .severity(Severity::Error)
+            .fatal(),
+            None => Diagnostic::new(
+                Rule::DuplicateDirective,
+                conf.span(&line.range),
+                format!(
+                    "`{}` is set again here: the value at line {first_line} is silently ignored",
+                    display_key(&key)
+                ),
+            ),
+        };
+        out.push(
+            d.label(conf.span(&first.range), "first set here")
+                .help("keep one of the two lines"),
+        );
+    }
+}
+
+fn display_key(key: &str) -> &str {
+    key
+}

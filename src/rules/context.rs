@@ -1,0 +1,39 @@
+//! What every rule can read: the files, their parsed configs, the topology, the target.
+
+use crate::formats::conf::ConfFile;
+use crate::knowledge::Target;
+use crate::model::Topology;
+use crate::source::{FileId, SourceFile, Span};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub struct Context<'a> {
+    pub target: Target,
+    pub sources: &'a HashMap<FileId, &'a SourceFile>,
+    pub confs: &'a HashMap<FileId, &'a ConfFile>,
+    pub topology: &'a Topology,
+}
+
+impl Context<'_> {
+    pub fn source(&self, file: FileId) -> &SourceFile {
+        self.sources[&file]
+    }
+
+    pub fn path(&self, file: FileId) -> &Path {
+        &self.sources[&file].path
+    }
+
+    /// `file:line` for messages that name another location.
+    pub fn location(&self, span: Span) -> String {
+        let source = self.source(span.file);
+        format!(
+            "{}:{}",
+            source.path.display(),
+            source.line_col(span.start).line
+        )
+    }
+
+    pub fn file_name(&self, file: FileId) -> String {
+        self.path(file).display().to_string()
+    }
+}

@@ -1,0 +1,180 @@
+//! The rule registry — one table maps code → name → category → default severity →
+//! fix availability — and the rule implementations, one file per family.
+
+mod auth;
+mod conf_syntax;
+mod context;
+mod network;
+mod quorum;
+mod renames;
+mod replication;
+mod timeouts;
+
+pub use context::Context;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::formats::conf::ConfFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Syntax,
+    Quorum,
+    Timeouts,
+    Auth,
+    Network,
+    Security,
+    Persistence,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Quorum => "quorum",
+            Category::Timeouts => "timeouts",
+            Category::Auth => "auth",
+            Category::Network => "network",
+            Category::Security => "security",
+            Category::Persistence => "persistence",
+        }
+    }
+}
+
+/// Static facts about a rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub rule: Rule,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// Whether the rule offers an automatic fix.
+    pub fixable: bool,
+    pub summary: &'static str,
+}
+
+macro_rules! registry {
+    ($($variant:ident => $code:literal, $name:literal, $cat:ident, $sev:ident, $fix:literal, $summary:literal;)*) => {
+        /// Every rule redis-halint knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule { $($variant),* }
+
+        pub static RULES: &[RuleInfo] = &[
+            $(RuleInfo {
+                rule: Rule::$variant,
+                code: $code,
+                name: $name,
+                category: Category::$cat,
+                severity: Severity::$sev,
+                fixable: $fix,
+                summary: $summary,
+            }),*
+        ];
+    };
+}
+
+registry! {
+    UnknownDirective => "S001", "unknown-directive", Syntax, Error, false, "A directive Redis does not know; the server refuses to start.";
+    UnknownSentinelDirective => "S002", "unknown-sentinel-directive", Syntax, Error, false, "A `sentinel` option Sentinel does not know; Sentinel refuses to start.";
+    WrongArgumentCount => "S003", "wrong-argument-count", Syntax, Error, false, "A directive with the wrong number of arguments (inline comments count as arguments).";
+    InvalidValue => "S004", "invalid-value", Syntax, Error, false, "A value Redis rejects: boolean, integer, memory unit, enum or range.";
+    SentinelBadValue => "S005", "sentinel-bad-value", Syntax, Error, false, "A Sentinel value that is rejected, or silently read as something else (`5s` is 5 ms).";
+    UnbalancedQuotes => "S006", "unbalanced-quotes", Syntax, Error, false, "A quote that is never closed, or closed in the middle of a word.";
+    DirectiveNotInVersion => "S007", "directive-not-in-version", Syntax, Error, false, "A directive that the target Redis/Valkey version does not read.";
+    SentinelDirectiveInServerConfig => "S008", "sentinel-directive-in-server-config", Syntax, Error, false, "`sentinel` lines in a data node's config: redis-server refuses them.";
+    PerMasterDirectiveUnknownMaster => "S009", "per-master-directive-unknown-master", Syntax, Error, false, "A per-master Sentinel option for a master name no `sentinel monitor` defines.";
+    SentinelMyidInvalid => "S010", "sentinel-myid-invalid", Syntax, Error, false, "`sentinel myid` that is not 40 characters long.";
+    InvalidMasterName => "S011", "invalid-master-name", Syntax, Warning, false, "A master name Sentinel cannot round-trip (spaces, commas, quotes).";
+    DuplicateDirective => "S012", "duplicate-directive", Syntax, Warning, false, "A directive set twice: the later line silently wins, or Redis refuses the duplicate.";
+    SentinelRenameWrongCommand => "S013", "sentinel-rename-wrong-command", Syntax, Warning, false, "`sentinel rename-command` for a command Sentinel never sends or the nodes never renamed.";
+    RenameCommandBreaksSentinel => "S014", "rename-command-breaks-sentinel", Syntax, Error, false, "A data node renames a command Sentinel needs without a matching `sentinel rename-command`.";
+    SentinelCountBelowThree => "Q001", "sentinel-count-below-three", Quorum, Error, false, "Fewer than three sentinels watch a master.";
+    SentinelCountEven => "Q002", "sentinel-count-even", Quorum, Warning, false, "An even number of sentinels adds no fault tolerance.";
+    QuorumExceedsSentinelCount => "Q003", "quorum-exceeds-sentinel-count", Quorum, Error, false, "The quorum is larger than the number of sentinels: failover can never start.";
+    QuorumEqualsSentinelCount => "Q004", "quorum-equals-sentinel-count", Quorum, Warning, false, "The quorum equals the number of sentinels: one sentinel down blocks failover.";
+    QuorumBelowMajority => "Q005", "quorum-below-majority", Quorum, Info, false, "The quorum is below the majority of sentinels (legal, more sensitive detection).";
+    MonitorInconsistentAcrossSentinels => "Q006", "monitor-inconsistent-across-sentinels", Quorum, Error, false, "Sentinels of one deployment monitor one master name at different addresses or quorums.";
+    MasterNameMismatchAcrossSentinels => "Q007", "master-name-mismatch-across-sentinels", Quorum, Error, false, "Sentinels monitor one address under different master names.";
+    DownAfterTooLow => "T001", "down-after-too-low", Timeouts, Warning, false, "`down-after-milliseconds` so low that pauses trigger failovers.";
+    FailoverTimeoutTooLow => "T002", "failover-timeout-too-low", Timeouts, Info, false, "`failover-timeout` too short for a promotion and replica reconfiguration.";
+    FailoverRetryDelayLong => "T003", "failover-retry-delay-long", Timeouts, Info, false, "A failed failover is retried only after twice `failover-timeout`.";
+    SentinelTimingInconsistent => "T004", "sentinel-timing-inconsistent", Timeouts, Info, false, "Sentinels of one group use different timings.";
+    ReplTimeoutNotAbovePingPeriod => "T005", "repl-timeout-not-above-ping-period", Timeouts, Warning, false, "`repl-timeout` not above `repl-ping-replica-period`: idle links time out.";
+    SentinelAuthPassMissing => "A001", "sentinel-auth-pass-missing", Auth, Error, false, "Data nodes need a password but the sentinel has no `auth-pass`.";
+    SentinelAuthPassMismatch => "A002", "sentinel-auth-pass-mismatch", Auth, Error, false, "The sentinel's `auth-pass` differs from a data node's password.";
+    GroupPasswordNotUniform => "A003", "group-password-not-uniform", Auth, Error, false, "Data nodes of one group use different passwords.";
+    MasterauthMissing => "A004", "masterauth-missing", Auth, Error, false, "A node with a password has no `masterauth`: once demoted it cannot sync.";
+    MasterauthMismatch => "A005", "masterauth-mismatch", Auth, Error, false, "`masterauth` differs from the master's password.";
+    SentinelPeerAuthInconsistent => "A006", "sentinel-peer-auth-inconsistent", Auth, Error, false, "Sentinels cannot authenticate to each other.";
+    HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, false, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
+    HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, false, "Host names are resolved but announced as IP addresses.";
+    ProtectedModeBlocksRemote => "X001", "protected-mode-blocks-remote", Security, Error, false, "Protected mode without a password refuses the remote peers this process needs.";
+    MinReplicasToWriteMissing => "P001", "min-replicas-to-write-missing", Persistence, Warning, false, "No `min-replicas-to-write`: an isolated master keeps accepting writes that will be lost.";
+    MinReplicasToWriteTooHigh => "P002", "min-replicas-to-write-too-high", Persistence, Error, false, "`min-replicas-to-write` at or above the number of replicas blocks writes.";
+    AllReplicasPriorityZero => "P003", "all-replicas-priority-zero", Persistence, Error, false, "Every replica has priority 0: no candidate for promotion.";
+    WritableReplicas => "P004", "writable-replicas", Persistence, Warning, false, "Writable replicas diverge from their master.";
+    ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
+    MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
+}
+
+impl Rule {
+    pub fn info(self) -> &'static RuleInfo {
+        &RULES[self as usize]
+    }
+
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Find a rule by name or code (case-insensitive).
+    pub fn find(key: &str) -> Option<Rule> {
+        RULES
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(key) || r.code.eq_ignore_ascii_case(key))
+            .map(|r| r.rule)
+    }
+}
+
+/// Rules that read one config file.
+pub fn check_conf(conf: &ConfFile, ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    conf_syntax::check(conf, ctx, &mut out);
+    out
+}
+
+/// Rules that read the whole topology.
+pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    quorum::check(ctx, &mut out);
+    timeouts::check(ctx, &mut out);
+    auth::check(ctx, &mut out);
+    network::check(ctx, &mut out);
+    replication::check(ctx, &mut out);
+    renames::check(ctx, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_indexed_by_variant() {
+        for (i, info) in RULES.iter().enumerate() {
+            assert_eq!(info.rule as usize, i);
+        }
+    }
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for info in RULES {
+            assert!(seen.insert(info.code), "{}", info.code);
+            assert!(seen.insert(info.name), "{}", info.name);
+        }
+    }
+}

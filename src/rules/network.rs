@@ -1,0 +1,152 @@
+//! Addresses and host names, and protected mode.
+
+use crate::diagnostic::Diagnostic;
+use crate::knowledge::values::{is_ip_literal, is_loopback};
+use crate::knowledge::Version;
+use crate::model::facts::{Password, SentinelProc};
+use crate::rules::{Context, Rule};
+use crate::source::{Span, Spanned};
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let resolve_supported = ctx.target.has_redis_feature(Version::new(6, 2, 0));
+    for sentinel in &ctx.topology.sentinels {
+        check_hostnames(ctx, sentinel, resolve_supported, out);
+        let remote = sentinel.binds.iter().any(|b| is_remote_bind(&b.value))
+            || sentinel
+                .monitors
+                .iter()
+                .any(|m| !is_loopback(&m.host.value));
+        check_protected(
+            ctx,
+            sentinel.protected_mode.as_ref(),
+            sentinel.password.as_ref(),
+            &sentinel.binds,
+            remote,
+            "sentinel",
+            out,
+        );
+    }
+    for (i, node) in ctx.topology.nodes.iter().enumerate() {
+        let in_remote_group = ctx
+            .topology
+            .groups_of_node(i)
+            .any(|g| !is_loopback(&g.host));
+        let remote = node.binds.iter().any(|b| is_remote_bind(&b.value))
+            || node
+                .replicaof
+                .as_ref()
+                .is_some_and(|r| !is_loopback(&r.host.value))
+            || in_remote_group;
+        check_protected(
+            ctx,
+            node.protected_mode.as_ref(),
+            node.password.as_ref(),
+            &node.binds,
+            remote,
+            "node",
+            out,
+        );
+    }
+}
+
+fn is_remote_bind(addr: &str) -> bool {
+    !addr.is_empty() && !is_loopback(addr)
+}
+
+fn check_hostnames(
+    ctx: &Context,
+    sentinel: &SentinelProc,
+    resolve_supported: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let resolves = sentinel.resolves_hostnames() && resolve_supported;
+    let hosts = sentinel.monitors.iter().flat_map(|m| {
+        std::iter::once(&m.host)
+            .chain(m.known_replicas.iter().map(|p| &p.host))
+            .chain(m.known_sentinels.iter().map(|p| &p.host))
+    });
+    let mut first_hostname: Option<&Spanned<String>> = None;
+    for host in hosts {
+        if host.value.is_empty() || is_ip_literal(&host.value) {
+            continue;
+        }
+        first_hostname.get_or_insert(host);
+        if resolves {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Rule::HostnameMonitorWithoutResolveHostnames,
+            host.span,
+            format!("`{}` is a host name, but this sentinel only accepts IP addresses: it refuses to start (\"Can't resolve instance hostname.\")", host.value),
+        )
+        .fatal();
+        d = if sentinel.resolves_hostnames() {
+            d.help(format!(
+                "`sentinel resolve-hostnames` needs Redis 6.2 or later; the target is {}",
+                ctx.target
+            ))
+            .label(
+                sentinel.resolve_hostnames.as_ref().unwrap().span,
+                "set here, but not supported by the target version",
+            )
+        } else {
+            d.help("add `sentinel resolve-hostnames yes` and `sentinel announce-hostnames yes` (Redis 6.2+), or use an IP address")
+        };
+        out.push(d);
+    }
+    if let (true, Some(host)) = (resolves, first_hostname) {
+        if !sentinel.announces_hostnames() {
+            let mut d = Diagnostic::new(
+                Rule::HostnamesWithoutAnnounceHostnames,
+                host.span,
+                format!("`{}` is resolved, but without `sentinel announce-hostnames yes` Sentinel records and hands out the IP it resolved (and rewrites this line with it): after the node restarts with a new IP, clients and peers get a stale address", host.value),
+            )
+            .help("add `sentinel announce-hostnames yes` (and `replica-announce-ip <hostname>` on the data nodes)");
+            if let Some(r) = &sentinel.resolve_hostnames {
+                d = d.label(r.span, "host names resolved here");
+            }
+            if let Some(a) = &sentinel.announce_hostnames {
+                d = d.label(a.span, "announce-hostnames disabled here");
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn check_protected(
+    ctx: &Context,
+    protected: Option<&Spanned<bool>>,
+    password: Option<&Spanned<Password>>,
+    binds: &[Spanned<String>],
+    remote: bool,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(protected) = protected.filter(|p| p.value) else {
+        return;
+    };
+    if password.is_some() || !remote {
+        return;
+    }
+    // Before 7.0 protected mode only applies when no `bind` is configured.
+    let bind_ignored = ctx.target.has_redis_feature(Version::new(7, 0, 0));
+    if !binds.is_empty() && !bind_ignored {
+        return;
+    }
+    let peers = if what == "sentinel" {
+        "other sentinels and clients"
+    } else {
+        "replicas, sentinels and clients"
+    };
+    let mut d = Diagnostic::new(
+        Rule::ProtectedModeBlocksRemote,
+        protected.span,
+        format!("protected mode is on and this {what} has no password: {peers} on other hosts get \"DENIED … protected mode\", so monitoring, replication and failover fail"),
+    )
+    .help("set a password (requirepass) or `protected-mode no` with a firewall; since Redis 7.0 a `bind` line does not lift protected mode");
+    if let Some(first) = binds.iter().find(|b| is_remote_bind(&b.value)) {
+        let span: Span = first.span;
+        d = d.label(span, "listens on a non-loopback address");
+    }
+    out.push(d);
+}

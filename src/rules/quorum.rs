@@ -1,0 +1,184 @@
+//! Sentinel counts, quorum arithmetic and agreement between sentinels.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::topology::MonitorRef;
+use crate::rules::{Context, Rule};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for group in ctx.topology.groups.iter().filter(|g| g.has_sentinels()) {
+        let Some(count) = group.sentinel_count.known() else {
+            continue;
+        };
+        let name = group.name.as_deref().unwrap_or_default();
+        let majority = count / 2 + 1;
+        let (_, first) = ctx.topology.monitor(group.monitors[0]);
+        let others = |d: Diagnostic| -> Diagnostic {
+            group.monitors.iter().skip(1).take(8).fold(d, |d, &r| {
+                let (_, m) = ctx.topology.monitor(r);
+                d.label(m.line, "another sentinel of this group")
+            })
+        };
+        if count < 3 {
+            out.push(others(
+                Diagnostic::new(
+                    Rule::SentinelCountBelowThree,
+                    first.line,
+                    format!(
+                        "master `{name}` is watched by {count} sentinel(s): losing one host leaves no majority of {majority}, so no failover can be authorised"
+                    ),
+                )
+                .help("run at least 3 sentinels on independent hosts (an odd number)"),
+            ));
+        } else if count % 2 == 0 {
+            out.push(others(
+                Diagnostic::new(
+                    Rule::SentinelCountEven,
+                    first.line,
+                    format!(
+                        "master `{name}` is watched by {count} sentinels: a failover needs {majority} votes, so it survives no more failures than {} sentinels, and an even split blocks failover",
+                        count - 1
+                    ),
+                )
+                .help(format!("use {} or {} sentinels", count - 1, count + 1)),
+            ));
+        }
+        for &r in &group.monitors {
+            let (_, monitor) = ctx.topology.monitor(r);
+            let quorum = monitor.quorum.value;
+            if quorum < 1 {
+                continue; // reported as sentinel-bad-value
+            }
+            let d = if quorum as usize > count {
+                Diagnostic::new(
+                    Rule::QuorumExceedsSentinelCount,
+                    monitor.quorum.span,
+                    format!("quorum {quorum} but only {count} sentinel(s) watch `{name}`: the master is never agreed to be down, so failover never starts"),
+                )
+                .help(format!("set the quorum to the majority, {majority}"))
+            } else if quorum as usize == count && count >= 3 {
+                Diagnostic::new(
+                    Rule::QuorumEqualsSentinelCount,
+                    monitor.quorum.span,
+                    format!("quorum {quorum} equals the number of sentinels: with one sentinel down, `{name}` can no longer fail over"),
+                )
+                .help(format!("set the quorum to the majority, {majority}"))
+            } else if (quorum as usize) < majority {
+                Diagnostic::new(
+                    Rule::QuorumBelowMajority,
+                    monitor.quorum.span,
+                    format!("quorum {quorum} is below the majority of {count} sentinels ({majority}): a minority can declare the master down, but a failover still needs {majority} votes"),
+                )
+                .help(format!("this is legal; use {majority} unless more sensitive detection is intended"))
+            } else {
+                continue;
+            };
+            out.push(d.help(format!(
+                "{count} sentinel(s) found for this master in the checked files"
+            )));
+        }
+    }
+    check_agreement(ctx, out);
+}
+
+/// Whether two config files belong to one deployment: same directory, or sibling
+/// directories that differ only by a number (`sentinel1/`, `sentinel2/`).
+pub fn same_deployment(a: &Path, b: &Path) -> bool {
+    let (Some(da), Some(db)) = (a.parent(), b.parent()) else {
+        return false;
+    };
+    if da == db {
+        return true;
+    }
+    let stem = |p: &Path| -> Option<String> {
+        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
+        Some(
+            name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+                .to_string(),
+        )
+    };
+    da.parent() == db.parent() && stem(da).is_some() && stem(da) == stem(db)
+}
+
+/// Monitors that disagree with the first monitor of the same deployment.
+fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let all: Vec<MonitorRef> = topo
+        .groups
+        .iter()
+        .flat_map(|g| g.monitors.iter().copied())
+        .collect();
+    // By master name: same name, different address or quorum.
+    let mut by_name: BTreeMap<&str, Vec<MonitorRef>> = BTreeMap::new();
+    let mut by_address: BTreeMap<(String, i64), Vec<MonitorRef>> = BTreeMap::new();
+    for &r in &all {
+        let (_, m) = topo.monitor(r);
+        by_name.entry(m.name.value.as_str()).or_default().push(r);
+        by_address.entry(m.address()).or_default().push(r);
+    }
+    let path_of = |r: MonitorRef| ctx.path(topo.sentinels[r.sentinel].file);
+    for refs in by_name.values() {
+        for (i, &r) in refs.iter().enumerate() {
+            let (_, m) = topo.monitor(r);
+            let Some(&reference) = refs[..i]
+                .iter()
+                .find(|&&o| same_deployment(path_of(o), path_of(r)))
+            else {
+                continue;
+            };
+            let (_, first) = topo.monitor(reference);
+            if first.address() != m.address() {
+                out.push(
+                    Diagnostic::new(
+                        Rule::MonitorInconsistentAcrossSentinels,
+                        m.host.span.cover(m.port.span),
+                        format!(
+                            "this sentinel watches `{}` at {}:{}, another sentinel of the deployment at {}:{}: they never agree on the master and clients get different answers",
+                            m.name.value, m.host.value, m.port.value, first.host.value, first.port.value
+                        ),
+                    )
+                    .label(first.host.span.cover(first.port.span), "the other sentinel's address")
+                    .help("every sentinel must monitor the same current master address"),
+                );
+            } else if first.quorum.value != m.quorum.value {
+                out.push(
+                    Diagnostic::new(
+                        Rule::MonitorInconsistentAcrossSentinels,
+                        m.quorum.span,
+                        format!("quorum {} here but {} in another sentinel of `{}`: failure detection depends on which sentinel notices first", m.quorum.value, first.quorum.value, m.name.value),
+                    )
+                    .severity(Severity::Warning)
+                    .label(first.quorum.span, "the other sentinel's quorum")
+                    .help("use the same quorum in every sentinel"),
+                );
+            }
+        }
+    }
+    for refs in by_address.values() {
+        for (i, &r) in refs.iter().enumerate() {
+            let (_, m) = topo.monitor(r);
+            let Some(&reference) = refs[..i]
+                .iter()
+                .find(|&&o| same_deployment(path_of(o), path_of(r)))
+            else {
+                continue;
+            };
+            let (_, first) = topo.monitor(reference);
+            if first.name.value != m.name.value {
+                out.push(
+                    Diagnostic::new(
+                        Rule::MasterNameMismatchAcrossSentinels,
+                        m.name.span,
+                        format!(
+                            "{}:{} is monitored as `{}` here and as `{}` by another sentinel: hello messages carry the master name, so these sentinels never discover each other",
+                            m.host.value, m.port.value, m.name.value, first.name.value
+                        ),
+                    )
+                    .label(first.name.span, "the other sentinel's master name")
+                    .help(format!("use one master name, e.g. `{}`, in every sentinel and client", first.name.value)),
+                );
+            }
+        }
+    }
+}

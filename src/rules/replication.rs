@@ -1,0 +1,150 @@
+//! Replication safety: write guards, promotion candidates, replica behaviour, memory.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Context, Rule};
+use std::collections::HashSet;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut in_sentinel_group: HashSet<usize> = HashSet::new();
+    let mut min_replicas_reported: HashSet<usize> = HashSet::new();
+    for group in &topo.groups {
+        let name = group.name.as_deref().unwrap_or("the replication set");
+        let monitor_line = group.monitors.first().map(|&r| topo.monitor(r).1.line);
+        if group.has_sentinels() {
+            in_sentinel_group.extend(group.nodes());
+        }
+        for n in group.nodes() {
+            let node = &topo.nodes[n];
+            let Some(line) = monitor_line else { break };
+            let to_write = node.min_replicas_to_write.as_ref();
+            let lag = node.min_replicas_max_lag.as_ref();
+            let disabled =
+                to_write.is_none_or(|v| v.value == 0) || lag.is_some_and(|v| v.value == 0);
+            if disabled && min_replicas_reported.insert(n) {
+                let span = to_write
+                    .filter(|v| v.value == 0)
+                    .or(lag.filter(|v| v.value == 0))
+                    .map_or(node.anchor, |v| v.span);
+                out.push(
+                    Diagnostic::new(
+                        Rule::MinReplicasToWriteMissing,
+                        span,
+                        format!("no `min-replicas-to-write` on this node of `{name}`: if it is cut off from its replicas and sentinels, it keeps accepting writes that are discarded when it rejoins after the failover"),
+                    )
+                    .label(line, "monitored by a sentinel here")
+                    .help("add `min-replicas-to-write 1` and `min-replicas-max-lag 10`"),
+                );
+            }
+            if let (Some(count), Some(min)) = (group.replica_count, to_write) {
+                let min_value = min.value as usize;
+                if min.value > 0 && min_value >= count {
+                    let severity = if min_value > count {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            Rule::MinReplicasToWriteTooHigh,
+                            min.span,
+                            format!("min-replicas-to-write {} with {count} replica(s) in `{name}`: the master refuses writes (NOREPLICAS) {}", min.value, if severity == Severity::Error { "all the time" } else { "whenever one replica is down or resyncing, including after every failover" }),
+                        )
+                        .severity(severity)
+                        .help(format!("use at most {}", count.saturating_sub(1).max(1))),
+                    );
+                }
+            }
+        }
+        // Promotion candidates.
+        if !group.replicas.is_empty() && group.has_sentinels() {
+            let priorities: Vec<_> = group
+                .replicas
+                .iter()
+                .map(|&n| topo.nodes[n].replica_priority.as_ref())
+                .collect();
+            if priorities.iter().all(|p| p.is_some_and(|p| p.value == 0)) {
+                let mut d = Diagnostic::new(
+                    Rule::AllReplicasPriorityZero,
+                    priorities[0].unwrap().span,
+                    format!("every replica of `{name}` has replica-priority 0, so none can be promoted: a failover aborts with -failover-abort-no-good-slave"),
+                )
+                .help("give at least one replica a non-zero priority (lower = preferred)");
+                for p in priorities.iter().skip(1).flatten() {
+                    d = d.label(p.span, "also priority 0");
+                }
+                out.push(d);
+            }
+        }
+        // Memory limits.
+        let nodes: Vec<usize> = group.nodes().collect();
+        if nodes.len() >= 2 {
+            let reference = &topo.nodes[nodes[0]];
+            for &n in &nodes[1..] {
+                let node = &topo.nodes[n];
+                let mm = |x: &crate::model::Node| x.maxmemory.as_ref().map_or(0, |v| v.value);
+                let policy = |x: &crate::model::Node| {
+                    x.maxmemory_policy
+                        .as_ref()
+                        .map_or("noeviction".to_string(), |v| v.value.clone())
+                };
+                let differs_size = mm(node) != mm(reference)
+                    && (node.maxmemory.is_some() || reference.maxmemory.is_some());
+                let differs_policy = policy(node) != policy(reference)
+                    && (node.maxmemory_policy.is_some() || reference.maxmemory_policy.is_some());
+                if differs_size || differs_policy {
+                    let what = if differs_size {
+                        "maxmemory"
+                    } else {
+                        "maxmemory-policy"
+                    };
+                    let span = if differs_size {
+                        node.maxmemory.as_ref().map(|v| v.span)
+                    } else {
+                        node.maxmemory_policy.as_ref().map(|v| v.span)
+                    };
+                    let ref_span = if differs_size {
+                        reference.maxmemory.as_ref().map(|v| v.span)
+                    } else {
+                        reference.maxmemory_policy.as_ref().map(|v| v.span)
+                    };
+                    let mut d = Diagnostic::new(
+                        Rule::MaxmemoryMismatch,
+                        span.unwrap_or(node.anchor),
+                        format!("{what} differs from {} in `{name}`: once promoted, this node evicts or refuses writes differently from the master it replaces", ctx.file_name(reference.file)),
+                    )
+                    .help("give every node of a group the same maxmemory and maxmemory-policy");
+                    d = d.label(
+                        ref_span.unwrap_or(reference.anchor),
+                        "the other node's setting",
+                    );
+                    out.push(d);
+                }
+            }
+        }
+    }
+    for (n, node) in topo.nodes.iter().enumerate() {
+        if let Some(ro) = node.replica_read_only.as_ref().filter(|v| !v.value) {
+            if node.replicaof.is_some() || in_sentinel_group.contains(&n) {
+                out.push(
+                    Diagnostic::new(
+                        Rule::WritableReplicas,
+                        ro.span,
+                        "writable replica: writes made here are not replicated, vanish at the next resync and make this node differ from its master when it is promoted",
+                    )
+                    .help("set `replica-read-only yes` (the default)"),
+                );
+            }
+        }
+        if let Some(v) = node.replica_ignore_maxmemory.as_ref().filter(|v| !v.value) {
+            out.push(
+                Diagnostic::new(
+                    Rule::ReplicaIgnoreMaxmemoryDisabled,
+                    v.span,
+                    "`replica-ignore-maxmemory no`: as a replica this node evicts keys on its own, so its data set drifts from the master's",
+                )
+                .help("remove the line (the default is yes) and give replicas the master's maxmemory"),
+            );
+        }
+    }
+}

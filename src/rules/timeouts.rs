@@ -1,0 +1,143 @@
+//! Sentinel timings and replication timeouts.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Monitor;
+use crate::rules::{Context, Rule};
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for sentinel in &ctx.topology.sentinels {
+        for m in &sentinel.monitors {
+            check_monitor(m, out);
+        }
+    }
+    for group in ctx.topology.groups.iter().filter(|g| g.monitors.len() >= 2) {
+        let monitors: Vec<&Monitor> = group
+            .monitors
+            .iter()
+            .map(|&r| ctx.topology.monitor(r).1)
+            .collect();
+        let settings: [(
+            &str,
+            fn(&Monitor) -> i64,
+            fn(&Monitor) -> Option<crate::source::Span>,
+        ); 3] = [
+            ("down-after-milliseconds", Monitor::down_after, |m| {
+                m.down_after.as_ref().map(|v| v.span)
+            }),
+            ("failover-timeout", Monitor::failover_timeout, |m| {
+                m.failover_timeout.as_ref().map(|v| v.span)
+            }),
+            ("parallel-syncs", Monitor::parallel_syncs, |m| {
+                m.parallel_syncs.as_ref().map(|v| v.span)
+            }),
+        ];
+        for (name, value, span) in settings {
+            let reference = monitors[0];
+            for m in &monitors[1..] {
+                if value(m) != value(reference) {
+                    out.push(
+                        Diagnostic::new(
+                            Rule::SentinelTimingInconsistent,
+                            span(m).unwrap_or(m.line),
+                            format!(
+                                "{name} is {} here but {} in another sentinel of `{}`: sentinels react at different times",
+                                value(m),
+                                value(reference),
+                                m.name.value
+                            ),
+                        )
+                        .label(span(reference).unwrap_or(reference.line), "the other sentinel's value")
+                        .help("use the same timings in every sentinel of a group"),
+                    );
+                }
+            }
+        }
+    }
+    for node in &ctx.topology.nodes {
+        if node.repl_timeout.is_none() && node.repl_ping_period.is_none() {
+            continue;
+        }
+        let timeout = node.repl_timeout.as_ref().map_or(60, |v| v.value);
+        let ping = node.repl_ping_period.as_ref().map_or(10, |v| v.value);
+        if timeout <= ping {
+            let span = node
+                .repl_timeout
+                .as_ref()
+                .or(node.repl_ping_period.as_ref())
+                .map(|v| v.span)
+                .unwrap_or(node.anchor);
+            let mut d = Diagnostic::new(
+                Rule::ReplTimeoutNotAbovePingPeriod,
+                span,
+                format!("repl-timeout ({timeout} s) is not above repl-ping-replica-period ({ping} s): idle replication links time out and reconnect, and replicas look disconnected when a failover needs them"),
+            )
+            .help(format!("set repl-timeout well above the ping period, e.g. {}", (ping * 6).max(60)));
+            if let (Some(_), Some(p)) = (&node.repl_timeout, &node.repl_ping_period) {
+                d = d.label(p.span, "ping period set here");
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn check_monitor(m: &Monitor, out: &mut Vec<Diagnostic>) {
+    if let Some(da) = &m.down_after {
+        if da.value > 0 && da.value < 3000 {
+            let severity = if da.value < 1000 {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push(
+                Diagnostic::new(
+                    Rule::DownAfterTooLow,
+                    da.span,
+                    format!(
+                        "down-after-milliseconds {} for `{}`: a GC pause, a fork or network jitter this long marks the master down and triggers needless failovers",
+                        da.value, m.name.value
+                    ),
+                )
+                .severity(severity)
+                .help("use at least 5000 ms on VMs and containers"),
+            );
+        }
+    }
+    let (da, ft) = (m.down_after(), m.failover_timeout());
+    if (m.down_after.is_some() || m.failover_timeout.is_some())
+        && da > 0
+        && ft > 0
+        && (ft < 2 * da || ft < 5000)
+    {
+        let span = m
+            .failover_timeout
+            .as_ref()
+            .or(m.down_after.as_ref())
+            .map(|v| v.span)
+            .unwrap_or(m.line);
+        out.push(
+            Diagnostic::new(
+                Rule::FailoverTimeoutTooLow,
+                span,
+                format!("failover-timeout {ft} ms with down-after-milliseconds {da} ms for `{}`: a promotion that takes longer is aborted, and replicas are then re-pointed all at once", m.name.value),
+            )
+            .help(format!("allow at least twice down-after-milliseconds, e.g. {}", (2 * da).max(10000))),
+        );
+    }
+    if let Some(ft) = &m.failover_timeout {
+        if ft.value >= 180_000 {
+            out.push(
+                Diagnostic::new(
+                    Rule::FailoverRetryDelayLong,
+                    ft.span,
+                    format!(
+                        "failover-timeout {} ms: if a failover of `{}` fails, the next attempt waits {} minutes (twice the timeout), a write outage that long",
+                        ft.value,
+                        m.name.value,
+                        ft.value * 2 / 60_000
+                    ),
+                )
+                .help("a value around 60000 keeps the retry delay to two minutes"),
+            );
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Format grammars that turn text into trees whose every token keeps its span.
+
+pub mod redis_conf;
