@@ -4,6 +4,7 @@
 //! shells over [`Workspace`].
 
 pub mod diagnostic;
+pub mod discover;
 pub mod formats;
 pub mod knowledge;
 pub mod model;

@@ -1,10 +1,10 @@
 //! `redis-halint check`: read, check, report, and choose the exit code.
 
-use super::discover::discover;
 use clap::{Args, ValueEnum};
+use redis_halint::discover::discover;
 use redis_halint::report::{render, OutputFormat, RenderOptions};
 use redis_halint::selection::Selection;
-use redis_halint::{Settings, Severity, Target, Workspace};
+use redis_halint::{Settings, Severity, Target};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,10 +71,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     };
     let found = discover(&paths, args.stdin_filename.as_deref());
 
-    let mut workspace = Workspace::new(Settings { target });
-    for input in found.inputs {
-        workspace.set_file(input.path, input.text, input.explicit);
-    }
+    let (workspace, errors, notes) = found.into_workspace(Settings { target });
     let diagnostics: Vec<_> = workspace
         .check()
         .into_iter()
@@ -106,13 +103,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let mut lock = stdout.lock();
     let _ = lock.write_all(text.as_bytes());
     let _ = lock.flush();
-    for note in &found.notes {
+    for note in &notes {
         eprintln!("redis-halint: note: {note}");
     }
-    for error in &found.errors {
+    for error in &errors {
         eprintln!("redis-halint: error: {error}");
     }
-    if !found.errors.is_empty() {
+    if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let threshold = match args.fail_on {

@@ -1,7 +1,6 @@
 //! Subcommands, one file each.
 
 mod check;
-mod discover;
 mod rule;
 
 use clap::{Parser, Subcommand};

@@ -74,6 +74,16 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     if !looks_like_redis {
         return None;
     }
+    // A file named like a data-node config (redis.conf, valkey-6380.conf) outside any
+    // sentinel directory is run by redis-server: its sentinel lines are a mistake.
+    let in_sentinel_dir = path.parent().and_then(|p| p.file_name()).is_some_and(|d| {
+        d.to_string_lossy()
+            .to_ascii_lowercase()
+            .contains("sentinel")
+    });
+    if hint == NameHint::Server && !in_sentinel_dir {
+        return Some(FileKind::RedisConf);
+    }
     if sentinel_lines > 0 || hint == NameHint::Sentinel {
         Some(FileKind::SentinelConf)
     } else {

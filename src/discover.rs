@@ -1,9 +1,10 @@
 //! Finding and reading the input files: explicit files, directory walks (.gitignore
 //! aware, skipping `.git` and `target`), and `-` for stdin. Reading is parallel.
+//! Nothing is printed here: errors and notes are returned to the caller.
 
+use crate::formats::detect::{name_hint, NameHint};
 use ignore::WalkBuilder;
 use rayon::prelude::*;
-use redis_halint::formats::detect::{name_hint, NameHint};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -161,4 +162,18 @@ pub fn decode(bytes: &[u8]) -> String {
         }
     }
     text
+}
+
+impl Discovered {
+    /// A workspace holding every input read.
+    pub fn into_workspace(
+        self,
+        settings: crate::Settings,
+    ) -> (crate::Workspace, Vec<String>, Vec<String>) {
+        let mut workspace = crate::Workspace::new(settings);
+        for input in self.inputs {
+            workspace.set_file(input.path, input.text, input.explicit);
+        }
+        (workspace, self.errors, self.notes)
+    }
 }

@@ -1,0 +1,52 @@
+//! The registry, the rule pages and the fixtures stay in step.
+
+use redis_halint::rules::RULES;
+use std::collections::HashSet;
+use std::fs;
+use std::path::Path;
+
+#[test]
+fn every_rule_has_a_page_and_every_page_a_rule() {
+    let names: HashSet<&str> = RULES.iter().map(|r| r.name).collect();
+    for info in RULES {
+        let path = Path::new("rules").join(format!("{}.md", info.name));
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing page {}", path.display()));
+        let first = text.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("# {} ({})", info.name, info.code),
+            "first line of {}",
+            path.display()
+        );
+        let header = text.lines().nth(2).unwrap_or_default();
+        assert!(
+            header.contains(&format!("Default severity: {}", info.severity.as_str())),
+            "{}: severity line `{header}` disagrees with the registry",
+            info.name
+        );
+    }
+    for entry in fs::read_dir("rules").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                names.contains(stem.as_str()),
+                "page {} has no registered rule",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_fixture_directory_belongs_to_a_rule() {
+    let names: HashSet<&str> = RULES.iter().map(|r| r.name).collect();
+    for entry in fs::read_dir("fixtures").unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            name == "examples" || names.contains(name.as_str()),
+            "fixtures/{name} has no registered rule"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! One snapshot of the full output per rule for its bad and its good fixture, and the
+//! promises behind them: the bad fixture triggers the rule, the good one is clean.
+
+mod common;
+
+use common::{check_dir, render_full};
+use redis_halint::rules::RULES;
+use redis_halint::{Severity, Target};
+use std::path::Path;
+
+#[test]
+fn every_rule_fixture() {
+    let mut failures = Vec::new();
+    for info in RULES {
+        let base = Path::new("fixtures").join(info.name);
+        for case in ["bad", "good"] {
+            let dir = base.join(case);
+            if !dir.is_dir() {
+                failures.push(format!("{}: missing fixture {}", info.name, dir.display()));
+                continue;
+            }
+            let (workspace, diagnostics) = check_dir(&dir, Target::default());
+            let fired = diagnostics.iter().any(|d| d.rule == info.rule);
+            if case == "bad" && !fired {
+                failures.push(format!(
+                    "{}: bad fixture does not trigger the rule",
+                    info.name
+                ));
+            }
+            if case == "good" {
+                if fired {
+                    failures.push(format!("{}: good fixture triggers the rule", info.name));
+                }
+                if let Some(d) = diagnostics.iter().find(|d| d.severity >= Severity::Warning) {
+                    failures.push(format!(
+                        "{}: good fixture has a {} finding: {} {}",
+                        info.name,
+                        d.severity.as_str(),
+                        d.rule.name(),
+                        d.message
+                    ));
+                }
+            }
+            let output = render_full(&workspace, &diagnostics);
+            insta::assert_snapshot!(format!("{}__{case}", info.name), output);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn bundled_examples() {
+    let (_, bad) = check_dir(Path::new("fixtures/examples/deploy"), Target::default());
+    for rule in [
+        "hostname-monitor-without-resolve-hostnames",
+        "unknown-sentinel-directive",
+        "group-password-not-uniform",
+        "masterauth-missing",
+    ] {
+        assert!(
+            bad.iter().any(|d| d.rule.name() == rule),
+            "example deploy should show {rule}"
+        );
+    }
+    let (_, good) = check_dir(Path::new("fixtures/examples/correct"), Target::default());
+    let loud: Vec<_> = good
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| d.rule.name())
+        .collect();
+    assert!(loud.is_empty(), "{loud:?}");
+}
