@@ -66,7 +66,7 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
         }
     }
     let looks_like_redis = match hint {
-        NameHint::Sentinel | NameHint::Server => known > 0 || unknown == 0,
+        NameHint::Sentinel | NameHint::Server => true,
         NameHint::Maybe | NameHint::NotConf => {
             known >= 2 && known >= unknown * 2 || (explicit && known > unknown)
         }
@@ -77,9 +77,9 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     // A file named like a data-node config (redis.conf, valkey-6380.conf) outside any
     // sentinel directory is run by redis-server: its sentinel lines are a mistake.
     let in_sentinel_dir = path.parent().and_then(|p| p.file_name()).is_some_and(|d| {
-        d.to_string_lossy()
-            .to_ascii_lowercase()
-            .contains("sentinel")
+        let name = d.to_string_lossy().to_ascii_lowercase();
+        let stem = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
+        stem.ends_with("sentinel") || stem.ends_with("sentinels")
     });
     if hint == NameHint::Server && !in_sentinel_dir {
         return Some(FileKind::RedisConf);

@@ -18,6 +18,10 @@ impl Version {
         }
     }
 
+    /// A missing patch number means "the latest patch of the series": `redis-7.0` is
+    /// whatever 7.0.x is deployed, and distributions ship late patches.
+    pub const ANY_PATCH: u16 = 999;
+
     /// Parse `7`, `7.0` or `7.0.15`; a suffix like `-alpine` is ignored.
     pub fn parse(text: &str) -> Option<Version> {
         let core: String = text
@@ -27,14 +31,16 @@ impl Version {
         let mut parts = core.split('.').filter(|p| !p.is_empty());
         let major = parts.next()?.parse().ok()?;
         let minor = parts.next().map_or(Some(0), |p| p.parse().ok())?;
-        let patch = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+        let patch = parts
+            .next()
+            .map_or(Some(Self::ANY_PATCH), |p| p.parse().ok())?;
         Some(Version::new(major, minor, patch))
     }
 }
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.patch == 0 {
+        if self.patch == 0 || self.patch == Self::ANY_PATCH {
             write!(f, "{}.{}", self.major, self.minor)
         } else {
             write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
@@ -62,10 +68,11 @@ impl Target {
         version: Version::new(8, 2, 0),
     };
 
+    /// The latest patch of a Redis series.
     pub const fn redis(major: u16, minor: u16) -> Target {
         Target {
             flavor: Flavor::Redis,
-            version: Version::new(major, minor, 0),
+            version: Version::new(major, minor, Version::ANY_PATCH),
         }
     }
 

@@ -1,0 +1,146 @@
+//! Differential test against Debian's redis-server / redis-sentinel 7.0: for every
+//! variant in tests/differential/variants, redis-halint (target redis-7.0) reports a
+//! fatal finding if and only if the real binary refuses to start the file.
+//!
+//! The binaries are required (`.ci/run` and `test.sh` install them); a missing binary
+//! fails the test rather than skipping it. Processes listen on 127.0.0.1 only, run in a
+//! scratch directory, and are stopped by PID.
+
+mod common;
+
+use common::check_dir;
+use redis_halint::Target;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BASE_PORT: u16 = 43000;
+
+fn binary(name: &str) -> PathBuf {
+    for dir in ["/usr/bin", "/usr/local/bin"] {
+        let path = Path::new(dir).join(name);
+        if path.exists() {
+            return path;
+        }
+    }
+    panic!("{name} is not installed: run `apt-get install -y redis-server redis-sentinel` (test.sh does it)");
+}
+
+/// Start the real binary on a copy of the file; true when it refuses to start.
+fn real_refuses(file: &Path, port: u16) -> (bool, String) {
+    let sentinel = file.file_name().unwrap() == "sentinel.conf";
+    let bin = binary(if sentinel {
+        "redis-sentinel"
+    } else {
+        "redis-server"
+    });
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = scratch.path().join(file.file_name().unwrap());
+    fs::copy(file, &copy).unwrap();
+    let log_path = scratch.path().join("out.log");
+    let log = fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(bin)
+        .arg(&copy)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .current_dir(scratch.path())
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("start the real binary");
+    let started = Instant::now();
+    let refused = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break !status.success();
+        }
+        let text = fs::read_to_string(&log_path).unwrap_or_default();
+        if text.contains("Ready to accept connections") || text.contains("Sentinel ID is") {
+            break false;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    let _ = child.kill(); // by PID: only the process this test started
+    let _ = child.wait();
+    let text = fs::read_to_string(&log_path).unwrap_or_default();
+    let reason = text
+        .lines()
+        .skip_while(|l| !l.starts_with(">>>"))
+        .nth(1)
+        .unwrap_or("")
+        .to_string();
+    (refused, reason)
+}
+
+#[test]
+fn fatal_iff_real_binary_refuses() {
+    let root = Path::new("tests/differential/variants");
+    let mut variants: Vec<PathBuf> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    variants.sort();
+    assert!(
+        variants.len() >= 60,
+        "need at least 60 variants, found {}",
+        variants.len()
+    );
+    let results: Vec<(PathBuf, bool, String, bool, Vec<String>)> = std::thread::scope(|scope| {
+        let chunks: Vec<Vec<(usize, PathBuf)>> = {
+            let mut chunks = vec![Vec::new(); 6];
+            for (i, v) in variants.iter().cloned().enumerate() {
+                chunks[i % 6].push((i, v));
+            }
+            chunks
+        };
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|(i, dir)| {
+                            let file = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+                            let (refused, reason) = real_refuses(&file, BASE_PORT + i as u16);
+                            let (_, diagnostics) = check_dir(&dir, Target::redis(7, 0));
+                            let fatal: Vec<String> = diagnostics
+                                .iter()
+                                .filter(|d| d.fatal)
+                                .map(|d| format!("{} {}", d.rule.name(), d.message))
+                                .collect();
+                            (dir, refused, reason, !fatal.is_empty(), fatal)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut mismatches = Vec::new();
+    let refused_count = results.iter().filter(|r| r.1).count();
+    for (dir, refused, reason, fatal, findings) in &results {
+        if refused != fatal {
+            mismatches.push(format!(
+                "{}: real binary {} ({reason}); redis-halint fatal findings: {findings:?}",
+                dir.display(),
+                if *refused { "refuses" } else { "starts" }
+            ));
+        }
+    }
+    assert!(
+        refused_count >= 20 && results.len() - refused_count >= 20,
+        "variants should cover both outcomes"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatch(es):\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
