@@ -26,8 +26,8 @@ pub fn show(key: &str) -> Result<ExitCode, String> {
 
 pub fn list() -> Result<ExitCode, String> {
     println!(
-        "{:<5} {:<45} {:<12} {:<8} {}",
-        "CODE", "NAME", "CATEGORY", "SEVERITY", "FIX"
+        "{:<5} {:<45} {:<12} {:<8} FIX",
+        "CODE", "NAME", "CATEGORY", "SEVERITY"
     );
     for r in RULES {
         println!(

@@ -4,7 +4,7 @@
 use crate::formats::detect::FileKind;
 use crate::knowledge::directive::fact_key;
 use crate::knowledge::sentinel::SentinelKeyword;
-use crate::knowledge::values::{atoi, parse_bool, parse_integer, parse_memory};
+use crate::knowledge::values::{atoi, is_template, parse_bool, parse_integer, parse_memory};
 use crate::knowledge::{lookup_directive, lookup_sentinel_keyword, DirectiveMatch};
 use crate::model::facts::{KnownPeer, Monitor, Node, Password, Rename, ReplicaOf, SentinelProc};
 use crate::source::{FileId, SourceFile, Span, Spanned};
@@ -318,11 +318,15 @@ impl ConfFile {
             else {
                 continue;
             };
-            let int = |i: usize| Spanned::new(atoi(&t[i].value), self.token_span(&t[i]));
+            // Template placeholders are unknown values, not zero.
+            let int = |i: usize| {
+                (!is_template(&t[i].value))
+                    .then(|| Spanned::new(atoi(&t[i].value), self.token_span(&t[i])))
+            };
             match keyword.name {
-                "down-after-milliseconds" => monitor.down_after = Some(int(3)),
-                "failover-timeout" => monitor.failover_timeout = Some(int(3)),
-                "parallel-syncs" => monitor.parallel_syncs = Some(int(3)),
+                "down-after-milliseconds" => monitor.down_after = int(3),
+                "failover-timeout" => monitor.failover_timeout = int(3),
+                "parallel-syncs" => monitor.parallel_syncs = int(3),
                 "auth-pass" => {
                     let value = Password::from_value(&t[3].value);
                     monitor.auth_pass = value

@@ -47,6 +47,7 @@ pub fn name_hint(path: &Path) -> NameHint {
 /// Decide from name and parsed content. `explicit`: the user named this file.
 /// Returns `None` for files that are not Redis configs (nginx, supervisord, …).
 pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind> {
+    // A file the user named is read even without a .conf name, if its content is a config.
     let hint = name_hint(path);
     if hint == NameHint::NotConf && !explicit {
         return None;

@@ -94,8 +94,37 @@ pub fn is_loopback(host: &str) -> bool {
 /// A value that is a template placeholder rather than a literal: `${VAR}`, `$VAR`, `{{ .x }}`.
 /// Such values are unknown, never compared.
 pub fn is_template(text: &str) -> bool {
-    if text.contains("{{") || text.contains("${") {
+    if text.contains("{{") || text.contains("{%") || text.contains("${") || text.contains("<%") {
         return true;
+    }
+    // `__MASTER_PORT__`, `@PORT@`, `{MASTER_PORT}` placeholders of sed-based templates.
+    let placeholder = |inner: &str| {
+        !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if let Some(inner) = text.strip_prefix("__").and_then(|t| t.strip_suffix("__")) {
+        if placeholder(inner) {
+            return true;
+        }
+    }
+    let loose = |inner: &str| {
+        !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    for (open, close, check) in [
+        ('@', '@', &loose as &dyn Fn(&str) -> bool),
+        ('%', '%', &loose),
+        ('{', '}', &placeholder),
+    ] {
+        if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
+            if check(inner) {
+                return true;
+            }
+        }
     }
     let bytes = text.as_bytes();
     bytes
@@ -142,5 +171,8 @@ mod tests {
         assert!(is_template("$PASS"));
         assert!(!is_template("pa$$"));
         assert!(!is_template("plain"));
+        assert!(is_template("__PRIMARYPORT__"));
+        assert!(is_template("{MASTER_PORT}"));
+        assert!(is_template("{{ redis_port }}"));
     }
 }

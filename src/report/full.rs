@@ -12,7 +12,7 @@ struct Report {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: NamedSource<std::sync::Arc<str>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -68,11 +68,8 @@ fn source_span(span: Span) -> SourceSpan {
     SourceSpan::new((span.start as usize).into(), span.len())
 }
 
-fn named(sources: &MaskedSources, file: FileId) -> NamedSource<String> {
-    NamedSource::new(
-        sources.display_path(file),
-        sources.masked_text(file).to_string(),
-    )
+fn named(sources: &MaskedSources, file: FileId) -> NamedSource<std::sync::Arc<str>> {
+    NamedSource::new(sources.display_path(file), sources.masked_text(file))
 }
 
 fn report(sources: &MaskedSources, d: &Diagnostic) -> Report {

@@ -51,24 +51,25 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 match &node.masterauth {
                     Some(auth)
                         if (is_replica || group.has_sentinels())
-                            && auth.value.differs_from(&ref_pw.value) =>
+                            && auth.value.differs_from(&ref_pw.value)
+                            && reported_masterauth.insert(n) =>
                     {
-                        if reported_masterauth.insert(n) {
-                            out.push(
-                                Diagnostic::new(
-                                    Rule::MasterauthMismatch,
-                                    auth.span,
-                                    format!("masterauth (***) differs from the password of {} (***): this node cannot sync from it{}", ctx.file_name(topo.nodes[ref_node].file), if is_replica { "" } else { " once it is demoted by a failover" }),
-                                )
-                                .label(ref_pw.span, "the master's password")
-                                .help("set masterauth to the group's password"),
-                            );
-                        }
+                        out.push(
+                            Diagnostic::new(
+                                Rule::MasterauthMismatch,
+                                auth.span,
+                                format!("masterauth (***) differs from the password of {} (***): this node cannot sync from it{}", ctx.file_name(topo.nodes[ref_node].file), if is_replica { "" } else { " once it is demoted by a failover" }),
+                            )
+                            .label(ref_pw.span, "the master's password")
+                            .help("set masterauth to the group's password"),
+                        );
                     }
-                    None if group.has_sentinels() && node.password.is_some() => {
-                        if reported_masterauth.insert(n) {
-                            let pw = node.password.as_ref().unwrap();
-                            out.push(
+                    None if group.has_sentinels()
+                        && node.password.is_some()
+                        && reported_masterauth.insert(n) =>
+                    {
+                        let pw = node.password.as_ref().unwrap();
+                        out.push(
                                 Diagnostic::new(
                                     Rule::MasterauthMissing,
                                     pw.span,
@@ -76,7 +77,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                 )
                                 .help("add `masterauth` with the group's password (every node can become a replica)"),
                             );
-                        }
                     }
                     _ => {}
                 }

@@ -7,7 +7,9 @@ use crate::formats::detect::FileKind;
 use crate::knowledge::commands::{is_sentinel_mode_command, is_server_command};
 use crate::knowledge::directive::{all_spellings, fact_key};
 use crate::knowledge::sentinel::{Scope, SentinelValue};
-use crate::knowledge::values::{atoi, atoi_is_exact, parse_bool, parse_integer, parse_memory};
+use crate::knowledge::values::{
+    atoi, atoi_is_exact, is_template, parse_bool, parse_integer, parse_memory,
+};
 use crate::knowledge::{did_you_mean, ValueKind, Version, SENTINEL_KEYWORDS};
 use crate::rules::{Context, Rule};
 use crate::syntax::redis_conf::{split_args, ConfLine, Token};
@@ -31,13 +33,19 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
     }
     let has_loadmodule = conf.lines.iter().any(|l| l.name == "loadmodule");
+    let monitors: Vec<&ConfLine> = conf.sentinel_lines("monitor").collect();
     let mut server_sentinel_lines: Vec<&ConfLine> = Vec::new();
     for resolved in &conf.lines {
         let line = conf.line(resolved);
+        // A template line (`port {{ redis_port }}`, `sentinel monitor m $HOST 6379 2`) is
+        // rendered before Redis reads it: its values are unknown, not wrong.
+        if line.tokens.iter().any(|t| is_template(&t.value)) {
+            continue;
+        }
         if resolved.name == "sentinel" {
             match conf.kind {
                 FileKind::RedisConf => server_sentinel_lines.push(line),
-                FileKind::SentinelConf => check_sentinel_line(conf, ctx, resolved, out),
+                FileKind::SentinelConf => check_sentinel_line(conf, ctx, resolved, &monitors, out),
             }
             continue;
         }
@@ -91,7 +99,15 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
-    check_duplicates(conf, out);
+    // Templates with control flow (`{% if %} port 1 {% else %} port 2`) repeat on purpose.
+    let templated = conf
+        .tree
+        .lines
+        .iter()
+        .any(|l| l.tokens.iter().any(|t| t.value.starts_with("{%")));
+    if !templated {
+        check_duplicates(conf, out);
+    }
 }
 
 fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic {
@@ -123,7 +139,7 @@ fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic
 }
 
 /// Arguments of a multi-argument directive: one non-empty argument is re-split (7.0+).
-fn multi_args<'a>(args: &'a [Token], ctx: &Context) -> Vec<String> {
+fn multi_args(args: &[Token], ctx: &Context) -> Vec<String> {
     if args.len() == 1
         && !args[0].value.is_empty()
         && ctx.target.has_redis_feature(Version::new(7, 0, 1))
@@ -258,7 +274,7 @@ fn check_value(
                 return;
             }
             let numbers: Option<Vec<i64>> = words.iter().map(|w| strtoll_exact(w)).collect();
-            let valid = words.len() % 2 == 0
+            let valid = words.len().is_multiple_of(2)
                 && numbers.is_some_and(|n| n.chunks(2).all(|p| p[0] >= 1 && p[1] >= 0));
             if !valid {
                 out.push(
@@ -270,7 +286,7 @@ fn check_value(
         }
         ValueKind::ClientOutputBufferLimit => {
             let words = multi_args(args, ctx);
-            if words.is_empty() || words.len() % 4 != 0 {
+            if words.is_empty() || !words.len().is_multiple_of(4) {
                 out.push(argc_error("groups of <class> <hard> <soft> <seconds>"));
                 return;
             }
@@ -416,6 +432,7 @@ fn check_sentinel_line(
     conf: &ConfFile,
     ctx: &Context,
     resolved: &ResolvedLine,
+    monitors: &[&ConfLine],
     out: &mut Vec<Diagnostic>,
 ) {
     let line = conf.line(resolved);
@@ -480,7 +497,7 @@ fn check_sentinel_line(
         return;
     }
     if keyword.scope == Scope::PerMaster && keyword.name != "monitor" {
-        check_master_reference(conf, ctx, line, keyword.name, out);
+        check_master_reference(conf, ctx, line, keyword.name, monitors, out);
     }
     let bad = |token: &Token, message: String| {
         Diagnostic::new(Rule::SentinelBadValue, conf.token_span(token), message)
@@ -645,10 +662,10 @@ fn check_master_reference(
     ctx: &Context,
     line: &ConfLine,
     keyword: &str,
+    monitors: &[&ConfLine],
     out: &mut Vec<Diagnostic>,
 ) {
     let name = &line.tokens[2];
-    let monitors: Vec<&ConfLine> = conf.sentinel_lines("monitor").collect();
     let defining = monitors.iter().find(|m| m.tokens[2].value == name.value);
     match defining {
         None => {

@@ -1,7 +1,7 @@
 //! Addresses and host names, and protected mode.
 
 use crate::diagnostic::Diagnostic;
-use crate::knowledge::values::{is_ip_literal, is_loopback};
+use crate::knowledge::values::{is_ip_literal, is_loopback, is_template};
 use crate::knowledge::Version;
 use crate::model::facts::{Password, SentinelProc};
 use crate::rules::{Context, Rule};
@@ -67,7 +67,7 @@ fn check_hostnames(
     });
     let mut first_hostname: Option<&Spanned<String>> = None;
     for host in hosts {
-        if host.value.is_empty() || is_ip_literal(&host.value) {
+        if host.value.is_empty() || is_ip_literal(&host.value) || is_template(&host.value) {
             continue;
         }
         first_hostname.get_or_insert(host);

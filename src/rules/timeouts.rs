@@ -3,6 +3,14 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Monitor;
 use crate::rules::{Context, Rule};
+use crate::source::Span;
+
+/// A per-master setting: its name, its effective value, and where it is written.
+type Setting = (
+    &'static str,
+    fn(&Monitor) -> i64,
+    fn(&Monitor) -> Option<Span>,
+);
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for sentinel in &ctx.topology.sentinels {
@@ -16,11 +24,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|&r| ctx.topology.monitor(r).1)
             .collect();
-        let settings: [(
-            &str,
-            fn(&Monitor) -> i64,
-            fn(&Monitor) -> Option<crate::source::Span>,
-        ); 3] = [
+        let settings: [Setting; 3] = [
             ("down-after-milliseconds", Monitor::down_after, |m| {
                 m.down_after.as_ref().map(|v| v.span)
             }),
