@@ -9,7 +9,7 @@ use crate::rules::{self, Context};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::redis_conf;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -139,14 +139,77 @@ impl Workspace {
             .collect()
     }
 
+    /// The config file an `include` line of `from` names, when it is in the workspace:
+    /// the same path, a file whose path ends with it (a tree that mirrors `/`), or a file
+    /// of that name beside the including file.
+    fn resolve_include<'a>(
+        &self,
+        confs: &'a [Arc<ConfFile>],
+        from: &ConfFile,
+        include: &str,
+    ) -> Option<&'a ConfFile> {
+        if include.contains(['*', '?', '[']) {
+            return None;
+        }
+        let from_path = &self.entries[&from.file].source.path;
+        let wanted = Path::new(include.trim_start_matches("./"));
+        let relative: PathBuf = wanted
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .collect();
+        let beside = from_path.parent().map(|d| d.join(&relative));
+        let path_of = |c: &ConfFile| &self.entries[&c.file].source.path;
+        confs
+            .iter()
+            .find(|c| Some(path_of(c)) == beside.as_ref())
+            .or_else(|| confs.iter().find(|c| path_of(c).ends_with(&relative)))
+            .or_else(|| {
+                let name = relative.file_name()?;
+                let mut same_dir = confs.iter().filter(|c| {
+                    path_of(c).file_name() == Some(name)
+                        && path_of(c).parent() == from_path.parent()
+                });
+                let one = same_dir.next()?;
+                same_dir.next().is_none().then_some(one)
+            })
+            .map(|c| c.as_ref())
+            .filter(|c| c.file != from.file)
+    }
+
     fn build_topology(&self, confs: &[Arc<ConfFile>]) -> Topology {
+        // Files pulled in by an `include` are fragments of another process, not processes.
+        let mut included: HashSet<FileId> = HashSet::new();
+        for conf in confs {
+            for (_, path) in conf.includes() {
+                if let Some(target) = self.resolve_include(confs, conf, path) {
+                    included.insert(target.file);
+                }
+            }
+        }
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
-        for conf in confs {
+        for conf in confs.iter().filter(|c| !included.contains(&c.file)) {
             let source = &self.entries[&conf.file].source;
+            let merged;
+            let (view, complete) = if conf.includes().next().is_some() {
+                let (m, complete) =
+                    conf.with_includes(&|from, path| self.resolve_include(confs, from, path));
+                merged = m;
+                (&merged, complete)
+            } else {
+                (conf.as_ref(), true)
+            };
             match conf.kind {
-                FileKind::RedisConf => nodes.push(conf.node(source)),
-                FileKind::SentinelConf => sentinels.push(conf.sentinel()),
+                FileKind::RedisConf => {
+                    let mut node = view.node(source);
+                    node.complete = complete;
+                    nodes.push(node);
+                }
+                FileKind::SentinelConf => {
+                    let mut sentinel = view.sentinel();
+                    sentinel.complete = complete;
+                    sentinels.push(sentinel);
+                }
             }
         }
         link(nodes, sentinels)

@@ -35,7 +35,11 @@ pub struct ResolvedLine {
 
 impl ConfFile {
     pub fn parse(source: &SourceFile, kind: FileKind) -> ConfFile {
-        let mut conf = Self::from_tree(source.id, kind, redis_conf::parse(&source.text));
+        let mut conf = Self::from_tree(
+            source.id,
+            kind,
+            redis_conf::parse_owned(&source.text, source.id),
+        );
         conf.text = Some(source.text.clone());
         conf
     }
@@ -49,7 +53,13 @@ impl ConfFile {
         self.text.as_deref()?.get(range)
     }
 
-    pub fn from_tree(file: FileId, kind: FileKind, tree: ConfTree) -> ConfFile {
+    pub fn from_tree(file: FileId, kind: FileKind, mut tree: ConfTree) -> ConfFile {
+        for line in &mut tree.lines {
+            line.owner = file;
+            for token in &mut line.tokens {
+                token.owner = file;
+            }
+        }
         let lines = tree
             .lines
             .iter()
@@ -81,6 +91,77 @@ impl ConfFile {
         }
     }
 
+    /// `include` paths of this file, with the line that names them.
+    pub fn includes(&self) -> impl Iterator<Item = (&ConfLine, &str)> {
+        self.lines
+            .iter()
+            .filter(|l| l.name == "include")
+            .map(|l| self.line(l))
+            .filter(|l| l.tokens.len() == 2)
+            .map(|l| (l, l.tokens[1].value.as_str()))
+    }
+
+    /// This file with every resolvable `include` spliced in where it appears, as Redis
+    /// reads it. `resolve` maps an include path to the included file; the flag says
+    /// whether every include was found.
+    pub fn with_includes<'a>(
+        &'a self,
+        resolve: &dyn Fn(&ConfFile, &str) -> Option<&'a ConfFile>,
+    ) -> (ConfFile, bool) {
+        let mut lines = Vec::new();
+        let mut complete = true;
+        let mut stack = vec![self.file];
+        self.splice(resolve, &mut lines, &mut complete, &mut stack);
+        let tree = ConfTree {
+            lines,
+            errors: Vec::new(),
+            rewrite_marker: self.tree.rewrite_marker,
+        };
+        let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
+        merged.text = self.text.clone();
+        (merged, complete)
+    }
+
+    fn splice<'a>(
+        &'a self,
+        resolve: &dyn Fn(&ConfFile, &str) -> Option<&'a ConfFile>,
+        out: &mut Vec<ConfLine>,
+        complete: &mut bool,
+        stack: &mut Vec<FileId>,
+    ) {
+        for resolved in &self.lines {
+            let line = self.line(resolved);
+            if resolved.name == "include" && line.tokens.len() == 2 {
+                match resolve(self, &line.tokens[1].value) {
+                    Some(inner) if !stack.contains(&inner.file) && stack.len() < 16 => {
+                        stack.push(inner.file);
+                        inner.splice(resolve, out, complete, stack);
+                        stack.pop();
+                    }
+                    _ => *complete = false,
+                }
+                continue;
+            }
+            out.push(line.clone());
+        }
+    }
+
+    fn from_tree_keep_owners(file: FileId, kind: FileKind, tree: ConfTree) -> ConfFile {
+        let owners: Vec<(FileId, Vec<FileId>)> = tree
+            .lines
+            .iter()
+            .map(|l| (l.owner, l.tokens.iter().map(|t| t.owner).collect()))
+            .collect();
+        let mut conf = ConfFile::from_tree(file, kind, tree);
+        for (line, (owner, token_owners)) in conf.tree.lines.iter_mut().zip(owners) {
+            line.owner = owner;
+            for (token, owner) in line.tokens.iter_mut().zip(token_owners) {
+                token.owner = owner;
+            }
+        }
+        conf
+    }
+
     pub fn line(&self, resolved: &ResolvedLine) -> &ConfLine {
         &self.tree.lines[resolved.index]
     }
@@ -90,7 +171,11 @@ impl ConfFile {
     }
 
     pub fn token_span(&self, token: &Token) -> Span {
-        self.span(&token.range)
+        Span::new(token.owner, token.range.start, token.range.end)
+    }
+
+    pub fn line_span(&self, line: &ConfLine) -> Span {
+        Span::new(line.owner, line.range.start, line.range.end)
     }
 
     /// Lines whose directive's fact key is `key` (aliases included), in file order.
@@ -181,7 +266,7 @@ impl ConfFile {
             .iter()
             .find(|l| !l.generated)
             .or(self.tree.lines.first())
-            .map_or(Span::new(self.file, 0, 0), |l| self.span(&l.range))
+            .map_or(Span::new(self.file, 0, 0), |l| self.line_span(l))
     }
 
     fn renames(&self, lines: impl Iterator<Item = (usize, usize)>) -> Vec<Rename> {
@@ -194,7 +279,7 @@ impl ConfFile {
                 Some(Rename {
                     command: cmd.value.to_ascii_uppercase(),
                     new_name: new.value.clone(),
-                    span: self.span(&line.range),
+                    span: self.line_span(line),
                 })
             })
             .collect()
@@ -214,7 +299,7 @@ impl ConfFile {
             Some(ReplicaOf {
                 host: Spanned::new(host.value.clone(), self.token_span(host)),
                 port: Spanned::new(parse_integer(&port.value)?, self.token_span(port)),
-                line: self.span(&line.range),
+                line: self.line_span(line),
             })
         });
         let maxmemory = self
@@ -228,6 +313,7 @@ impl ConfFile {
         );
         Node {
             file: self.file,
+            complete: true,
             anchor: self.anchor(),
             name_hints: name_hints(source),
             port: self.spanned_int("port"),
@@ -292,7 +378,7 @@ impl ConfFile {
                 host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
                 port: Spanned::new(atoi(&t[4].value), self.token_span(&t[4])),
                 quorum: Spanned::new(atoi(&t[5].value), self.token_span(&t[5])),
-                line: self.span(&line.range),
+                line: self.line_span(line),
                 down_after: None,
                 failover_timeout: None,
                 parallel_syncs: None,
@@ -342,7 +428,7 @@ impl ConfFile {
                         host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
                         port: atoi(&t[4].value),
                         runid: t.get(5).map(|r| r.value.clone()),
-                        line: self.span(&line.range),
+                        line: self.line_span(line),
                     };
                     if keyword.name == "known-sentinel" {
                         monitor.known_sentinels.push(peer);
@@ -358,6 +444,7 @@ impl ConfFile {
         }
         SentinelProc {
             file: self.file,
+            complete: true,
             anchor: self.anchor(),
             port: self.spanned_int("port"),
             binds: self.binds(),

@@ -52,6 +52,8 @@ pub struct Rename {
 #[derive(Debug, Clone)]
 pub struct Node {
     pub file: FileId,
+    /// False when an `include` could not be followed: what the node lacks is unknown.
+    pub complete: bool,
     /// Where to point when a finding is about something the node lacks.
     pub anchor: Span,
     /// Host names the node may be known by (file stem, directory name).
@@ -144,6 +146,8 @@ impl Monitor {
 #[derive(Debug, Clone)]
 pub struct SentinelProc {
     pub file: FileId,
+    /// False when an `include` could not be followed: what the sentinel lacks is unknown.
+    pub complete: bool,
     pub anchor: Span,
     pub port: Option<Spanned<i64>>,
     pub binds: Vec<Spanned<String>>,

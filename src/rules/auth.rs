@@ -65,6 +65,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         );
                     }
                     None if group.has_sentinels()
+                        && node.complete
                         && node.password.is_some()
                         && reported_masterauth.insert(n) =>
                     {
@@ -96,6 +97,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             match &monitor.auth_pass {
+                None if !topo.sentinels[r.sentinel].complete => {}
                 None => out.push(
                     Diagnostic::new(
                         Rule::SentinelAuthPassMissing,
@@ -141,6 +143,9 @@ fn check_peer_auth(ctx: &Context, out: &mut Vec<Diagnostic>) {
             for &i in &members {
                 if i == j {
                     continue;
+                }
+                if !topo.sentinels[j].complete {
+                    break;
                 }
                 let Some(required) = &topo.sentinels[i].password else {
                     continue;

@@ -16,15 +16,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .monitors
                 .iter()
                 .any(|m| !is_loopback(&m.host.value));
-        check_protected(
-            ctx,
-            sentinel.protected_mode.as_ref(),
-            sentinel.password.as_ref(),
-            &sentinel.binds,
+        let listener = Listener {
+            protected: sentinel.protected_mode.as_ref(),
+            password: sentinel.password.as_ref(),
+            binds: &sentinel.binds,
             remote,
-            "sentinel",
-            out,
-        );
+            complete: sentinel.complete,
+            what: "sentinel",
+        };
+        check_protected(ctx, &listener, out);
     }
     for (i, node) in ctx.topology.nodes.iter().enumerate() {
         let in_remote_group = ctx
@@ -37,15 +37,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .as_ref()
                 .is_some_and(|r| !is_loopback(&r.host.value))
             || in_remote_group;
-        check_protected(
-            ctx,
-            node.protected_mode.as_ref(),
-            node.password.as_ref(),
-            &node.binds,
+        let listener = Listener {
+            protected: node.protected_mode.as_ref(),
+            password: node.password.as_ref(),
+            binds: &node.binds,
             remote,
-            "node",
-            out,
-        );
+            complete: node.complete,
+            what: "node",
+        };
+        check_protected(ctx, &listener, out);
     }
 }
 
@@ -113,19 +113,24 @@ fn check_hostnames(
     }
 }
 
-fn check_protected(
-    ctx: &Context,
-    protected: Option<&Spanned<bool>>,
-    password: Option<&Spanned<Password>>,
-    binds: &[Spanned<String>],
+/// What protected mode needs to know about a listening process.
+struct Listener<'a> {
+    protected: Option<&'a Spanned<bool>>,
+    password: Option<&'a Spanned<Password>>,
+    binds: &'a [Spanned<String>],
+    /// It must accept connections from other hosts.
     remote: bool,
-    what: &str,
-    out: &mut Vec<Diagnostic>,
-) {
-    let Some(protected) = protected.filter(|p| p.value) else {
+    complete: bool,
+    what: &'static str,
+}
+
+fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
+    let (password, binds, remote, complete, what) =
+        (l.password, l.binds, l.remote, l.complete, l.what);
+    let Some(protected) = l.protected.filter(|p| p.value) else {
         return;
     };
-    if password.is_some() || !remote {
+    if password.is_some() || !remote || !complete {
         return;
     }
     // Before 7.0 protected mode only applies when no `bind` is configured.

@@ -21,7 +21,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let lag = node.min_replicas_max_lag.as_ref();
             let disabled =
                 to_write.is_none_or(|v| v.value == 0) || lag.is_some_and(|v| v.value == 0);
-            if disabled && min_replicas_reported.insert(n) {
+            if disabled && node.complete && min_replicas_reported.insert(n) {
                 let span = to_write
                     .filter(|v| v.value == 0)
                     .or(lag.filter(|v| v.value == 0))
