@@ -54,6 +54,61 @@ pub enum Applicability {
 pub struct Edit {
     pub span: Span,
     pub content: String,
+    /// What outputs show instead of `content` when it holds a secret (a password copied
+    /// from another file): the edit is applied with the real value, displayed masked.
+    pub display: Option<String>,
+}
+
+impl Edit {
+    pub fn replace(span: Span, content: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            content: content.into(),
+            display: None,
+        }
+    }
+
+    pub fn insert(at: Span, content: impl Into<String>) -> Edit {
+        Edit::replace(
+            Span {
+                end: at.start,
+                ..at
+            },
+            content,
+        )
+    }
+
+    pub fn delete(span: Span) -> Edit {
+        Edit::replace(span, "")
+    }
+
+    pub fn masked(mut self, display: impl Into<String>) -> Edit {
+        self.display = Some(display.into());
+        self
+    }
+
+    /// The content as outputs may show it.
+    pub fn shown(&self) -> &str {
+        self.display.as_deref().unwrap_or(&self.content)
+    }
+}
+
+impl Fix {
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            applicability: Applicability::Safe,
+            message: message.into(),
+            edits,
+        }
+    }
+
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            applicability: Applicability::Unsafe,
+            message: message.into(),
+            edits,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +173,11 @@ impl Diagnostic {
 
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_fix_opt(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.or(self.fix);
         self
     }
 }

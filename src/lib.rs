@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod formats;
 pub mod knowledge;
 pub mod model;

@@ -1,6 +1,7 @@
 //! Subcommands, one file each.
 
 mod check;
+mod fix;
 mod rule;
 
 use clap::{Parser, Subcommand};

@@ -49,6 +49,10 @@ impl ConfFile {
         self
     }
 
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
     fn text_of(&self, range: std::ops::Range<usize>) -> Option<&str> {
         self.text.as_deref()?.get(range)
     }

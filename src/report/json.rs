@@ -103,7 +103,7 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
                                 column,
                                 end_line,
                                 end_column,
-                                content: e.content.clone(),
+                                content: e.shown().to_string(),
                             }
                         })
                         .collect(),

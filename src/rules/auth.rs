@@ -1,9 +1,10 @@
 //! Passwords between data nodes, from sentinels to nodes, and between sentinels.
 //! Values are compared, never shown.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::facts::Password;
 use crate::model::Group;
+use crate::rules::edits::conf_quote;
 use crate::rules::{Context, Rule};
 use crate::source::Spanned;
 use std::collections::HashSet;
@@ -16,6 +17,19 @@ fn reference_password<'a>(
     group
         .nodes()
         .find_map(|n| ctx.topology.nodes[n].password.as_ref().map(|p| (n, p)))
+}
+
+/// The group's password when every node that has one uses the same literal.
+fn uniform_literal(ctx: &Context, group: &Group) -> Option<String> {
+    let mut found: Option<&String> = None;
+    for n in group.nodes() {
+        match ctx.topology.nodes[n].password.as_ref().map(|p| &p.value) {
+            Some(Password::Literal(v)) if found.is_none_or(|f| f == v) => found = Some(v),
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    found.cloned()
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -70,13 +84,27 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         && reported_masterauth.insert(n) =>
                     {
                         let pw = node.password.as_ref().unwrap();
+                        // Unsafe: copies the group's one literal password; never shown.
+                        let fix = match (&ref_pw.value, uniform_literal(ctx, group)) {
+                            (Password::Literal(_), Some(value)) => Some(Fix::unsafe_(
+                                "add masterauth with the group's password",
+                                vec![ctx
+                                    .insert_lines_after(
+                                        pw.span,
+                                        &format!("masterauth {}", conf_quote(&value)),
+                                    )
+                                    .masked("masterauth ***\n")],
+                            )),
+                            _ => None,
+                        };
                         out.push(
                                 Diagnostic::new(
                                     Rule::MasterauthMissing,
                                     pw.span,
                                     format!("this node of `{name}` requires a password but has no masterauth: when a failover demotes it to a replica, it cannot authenticate to the new master and stops replicating"),
                                 )
-                                .help("add `masterauth` with the group's password (every node can become a replica)"),
+                                .help("add `masterauth` with the group's password (every node can become a replica)")
+                                .with_fix_opt(fix),
                             );
                     }
                     _ => {}

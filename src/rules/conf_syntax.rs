@@ -1,7 +1,7 @@
 //! Per-file rules for redis.conf / sentinel.conf: every line checked the way the real
 //! parser checks it, so `fatal` means "redis-server / redis-sentinel refuses this file".
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::formats::conf::{ConfFile, ResolvedLine};
 use crate::formats::detect::FileKind;
 use crate::knowledge::commands::{is_sentinel_mode_command, is_server_command};
@@ -133,7 +133,13 @@ fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic
             "`{name}` is a Sentinel option: write `sentinel {name} …`"
         ));
     } else if let Some(suggestion) = did_you_mean(name, all_spellings()) {
-        d = d.help(format!("did you mean `{suggestion}`?"));
+        // Unsafe: the renamed directive now takes effect, with whatever value was written.
+        d = d
+            .help(format!("did you mean `{suggestion}`?"))
+            .with_fix(Fix::unsafe_(
+                format!("rename to `{suggestion}`"),
+                vec![Edit::replace(span, suggestion)],
+            ));
     }
     d
 }
@@ -199,10 +205,12 @@ fn check_value(
     match d.kind {
         ValueKind::Bool => {
             if parse_bool(&args[0].value).is_none() {
-                out.push(
-                    invalid(&args[0], format!("`{spelling}` must be `yes` or `no`, not `{}`; Redis refuses to start", args[0].value))
-                        .help(bool_help(&args[0].value)),
-                );
+                let mut d = invalid(&args[0], format!("`{spelling}` must be `yes` or `no`, not `{}`; Redis refuses to start", args[0].value))
+                    .help(bool_help(&args[0].value));
+                if let Some(fix) = bool_fix(conf, &args[0]) {
+                    d = d.with_fix(fix);
+                }
+                out.push(d);
             }
         }
         ValueKind::Int { min, max } => match parse_integer(&args[0].value) {
@@ -386,14 +394,26 @@ fn strtoll_exact(word: &str) -> Option<i64> {
     word.parse().ok()
 }
 
-fn bool_help(value: &str) -> String {
-    let lower = value.to_ascii_lowercase();
-    let guess = match lower.as_str() {
+/// The yes/no a user meant by `true`, `on`, `1`, …
+fn bool_guess(value: &str) -> Option<&'static str> {
+    match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "on" | "y" | "enabled" | "enable" => Some("yes"),
         "false" | "0" | "off" | "n" | "disabled" | "disable" => Some("no"),
         _ => None,
-    };
-    match guess {
+    }
+}
+
+/// Safe: `true` → `yes` keeps exactly what the user meant.
+fn bool_fix(conf: &ConfFile, token: &Token) -> Option<Fix> {
+    let guess = bool_guess(&token.value)?;
+    Some(Fix::safe(
+        format!("replace `{}` with `{guess}`", token.value),
+        vec![Edit::replace(conf.token_span(token), guess)],
+    ))
+}
+
+fn bool_help(value: &str) -> String {
+    match bool_guess(value) {
         Some(g) => format!("write `{g}`: Redis reads only `yes` and `no`"),
         None => "Redis reads only `yes` and `no`".to_string(),
     }
@@ -459,9 +479,16 @@ fn check_sentinel_line(
         )
         .fatal();
         d = match known_confusion(&keyword_token.value.to_ascii_lowercase()) {
-            Some(help) => d.help(help),
+            // Unsafe: the line is deleted; what it hoped to configure does not exist.
+            Some(help) => d.help(help).with_fix(Fix::unsafe_(
+                "remove the line: Sentinel has no such option",
+                vec![delete_line(conf, line)],
+            )),
             None => match did_you_mean(&keyword_token.value, SENTINEL_KEYWORDS.iter().map(|k| k.name)) {
-                Some(s) => d.help(format!("did you mean `sentinel {s}`?")),
+                Some(s) => d.help(format!("did you mean `sentinel {s}`?")).with_fix(Fix::unsafe_(
+                    format!("rename to `sentinel {s}`"),
+                    vec![Edit::replace(conf.token_span(keyword_token), s)],
+                )),
                 None => d.help("remove the line; see `redis-halint rule unknown-sentinel-directive` for the options Sentinel reads"),
             },
         };
@@ -575,11 +602,19 @@ fn check_sentinel_line(
         SentinelValue::YesNo => {
             let value = &args[0];
             if parse_bool(&value.value).is_none() {
-                out.push(
-                    bad(value, format!("`sentinel {}` must be `yes` or `no`, not `{}`; Sentinel refuses to start", keyword.name, value.value))
-                        .help(bool_help(&value.value))
-                        .fatal(),
-                );
+                let mut d = bad(
+                    value,
+                    format!(
+                        "`sentinel {}` must be `yes` or `no`, not `{}`; Sentinel refuses to start",
+                        keyword.name, value.value
+                    ),
+                )
+                .help(bool_help(&value.value))
+                .fatal();
+                if let Some(fix) = bool_fix(conf, value) {
+                    d = d.with_fix(fix);
+                }
+                out.push(d);
             }
         }
         SentinelValue::MyId => {
@@ -619,6 +654,16 @@ fn check_sentinel_line(
             }
         }
     }
+}
+
+/// The edit removing a whole line of a config, newline included.
+fn delete_line(conf: &ConfFile, line: &ConfLine) -> Edit {
+    let text = conf.text().unwrap_or_default();
+    let end = text[line.range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| line.range.end + i + 1);
+    let start = text[..line.range.start].rfind('\n').map_or(0, |i| i + 1);
+    Edit::delete(crate::source::Span::new(line.owner, start, end))
 }
 
 /// Options people expect Sentinel to have, with what actually exists.

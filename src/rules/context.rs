@@ -33,6 +33,11 @@ impl Context<'_> {
         )
     }
 
+    /// Where Sentinel's CONFIG REWRITE region of a file starts, if it has one.
+    pub fn rewrite_start(&self, file: FileId) -> Option<usize> {
+        self.confs.get(&file).and_then(|c| c.tree.rewrite_marker)
+    }
+
     pub fn file_name(&self, file: FileId) -> String {
         self.path(file).display().to_string()
     }

@@ -4,6 +4,7 @@
 mod auth;
 mod conf_syntax;
 mod context;
+mod edits;
 mod network;
 mod quorum;
 mod renames;
@@ -74,11 +75,11 @@ macro_rules! registry {
 }
 
 registry! {
-    UnknownDirective => "S001", "unknown-directive", Syntax, Error, false, "A directive Redis does not know; the server refuses to start.";
-    UnknownSentinelDirective => "S002", "unknown-sentinel-directive", Syntax, Error, false, "A `sentinel` option Sentinel does not know; Sentinel refuses to start.";
+    UnknownDirective => "S001", "unknown-directive", Syntax, Error, true, "A directive Redis does not know; the server refuses to start.";
+    UnknownSentinelDirective => "S002", "unknown-sentinel-directive", Syntax, Error, true, "A `sentinel` option Sentinel does not know; Sentinel refuses to start.";
     WrongArgumentCount => "S003", "wrong-argument-count", Syntax, Error, false, "A directive with the wrong number of arguments (inline comments count as arguments).";
-    InvalidValue => "S004", "invalid-value", Syntax, Error, false, "A value Redis rejects: boolean, integer, memory unit, enum or range.";
-    SentinelBadValue => "S005", "sentinel-bad-value", Syntax, Error, false, "A Sentinel value that is rejected, or silently read as something else (`5s` is 5 ms).";
+    InvalidValue => "S004", "invalid-value", Syntax, Error, true, "A value Redis rejects: boolean, integer, memory unit, enum or range.";
+    SentinelBadValue => "S005", "sentinel-bad-value", Syntax, Error, true, "A Sentinel value that is rejected, or silently read as something else (`5s` is 5 ms).";
     UnbalancedQuotes => "S006", "unbalanced-quotes", Syntax, Error, false, "A quote that is never closed, or closed in the middle of a word.";
     DirectiveNotInVersion => "S007", "directive-not-in-version", Syntax, Error, false, "A directive that the target Redis/Valkey version does not read.";
     SentinelDirectiveInServerConfig => "S008", "sentinel-directive-in-server-config", Syntax, Error, false, "`sentinel` lines in a data node's config: redis-server refuses them.";
@@ -90,8 +91,8 @@ registry! {
     RenameCommandBreaksSentinel => "S014", "rename-command-breaks-sentinel", Syntax, Error, false, "A data node renames a command Sentinel needs without a matching `sentinel rename-command`.";
     SentinelCountBelowThree => "Q001", "sentinel-count-below-three", Quorum, Error, false, "Fewer than three sentinels watch a master.";
     SentinelCountEven => "Q002", "sentinel-count-even", Quorum, Warning, false, "An even number of sentinels adds no fault tolerance.";
-    QuorumExceedsSentinelCount => "Q003", "quorum-exceeds-sentinel-count", Quorum, Error, false, "The quorum is larger than the number of sentinels: failover can never start.";
-    QuorumEqualsSentinelCount => "Q004", "quorum-equals-sentinel-count", Quorum, Warning, false, "The quorum equals the number of sentinels: one sentinel down blocks failover.";
+    QuorumExceedsSentinelCount => "Q003", "quorum-exceeds-sentinel-count", Quorum, Error, true, "The quorum is larger than the number of sentinels: failover can never start.";
+    QuorumEqualsSentinelCount => "Q004", "quorum-equals-sentinel-count", Quorum, Warning, true, "The quorum equals the number of sentinels: one sentinel down blocks failover.";
     QuorumBelowMajority => "Q005", "quorum-below-majority", Quorum, Info, false, "The quorum is below the majority of sentinels (legal, more sensitive detection).";
     MonitorInconsistentAcrossSentinels => "Q006", "monitor-inconsistent-across-sentinels", Quorum, Error, false, "Sentinels of one deployment monitor one master name at different addresses or quorums.";
     MasterNameMismatchAcrossSentinels => "Q007", "master-name-mismatch-across-sentinels", Quorum, Error, false, "Sentinels monitor one address under different master names.";
@@ -99,20 +100,20 @@ registry! {
     FailoverTimeoutTooLow => "T002", "failover-timeout-too-low", Timeouts, Info, false, "`failover-timeout` too short for a promotion and replica reconfiguration.";
     FailoverRetryDelayLong => "T003", "failover-retry-delay-long", Timeouts, Info, false, "A failed failover is retried only after twice `failover-timeout`.";
     SentinelTimingInconsistent => "T004", "sentinel-timing-inconsistent", Timeouts, Info, false, "Sentinels of one group use different timings.";
-    ReplTimeoutNotAbovePingPeriod => "T005", "repl-timeout-not-above-ping-period", Timeouts, Warning, false, "`repl-timeout` not above `repl-ping-replica-period`: idle links time out.";
+    ReplTimeoutNotAbovePingPeriod => "T005", "repl-timeout-not-above-ping-period", Timeouts, Warning, true, "`repl-timeout` not above `repl-ping-replica-period`: idle links time out.";
     SentinelAuthPassMissing => "A001", "sentinel-auth-pass-missing", Auth, Error, false, "Data nodes need a password but the sentinel has no `auth-pass`.";
     SentinelAuthPassMismatch => "A002", "sentinel-auth-pass-mismatch", Auth, Error, false, "The sentinel's `auth-pass` differs from a data node's password.";
     GroupPasswordNotUniform => "A003", "group-password-not-uniform", Auth, Error, false, "Data nodes of one group use different passwords.";
-    MasterauthMissing => "A004", "masterauth-missing", Auth, Error, false, "A node with a password has no `masterauth`: once demoted it cannot sync.";
+    MasterauthMissing => "A004", "masterauth-missing", Auth, Error, true, "A node with a password has no `masterauth`: once demoted it cannot sync.";
     MasterauthMismatch => "A005", "masterauth-mismatch", Auth, Error, false, "`masterauth` differs from the master's password.";
     SentinelPeerAuthInconsistent => "A006", "sentinel-peer-auth-inconsistent", Auth, Error, false, "Sentinels cannot authenticate to each other.";
-    HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, false, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
-    HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, false, "Host names are resolved but announced as IP addresses.";
+    HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, true, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
+    HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, true, "Host names are resolved but announced as IP addresses.";
     ProtectedModeBlocksRemote => "X001", "protected-mode-blocks-remote", Security, Error, false, "Protected mode without a password refuses the remote peers this process needs.";
-    MinReplicasToWriteMissing => "P001", "min-replicas-to-write-missing", Persistence, Warning, false, "No `min-replicas-to-write`: an isolated master keeps accepting writes that will be lost.";
+    MinReplicasToWriteMissing => "P001", "min-replicas-to-write-missing", Persistence, Warning, true, "No `min-replicas-to-write`: an isolated master keeps accepting writes that will be lost.";
     MinReplicasToWriteTooHigh => "P002", "min-replicas-to-write-too-high", Persistence, Error, false, "`min-replicas-to-write` at or above the number of replicas blocks writes.";
     AllReplicasPriorityZero => "P003", "all-replicas-priority-zero", Persistence, Error, false, "Every replica has priority 0: no candidate for promotion.";
-    WritableReplicas => "P004", "writable-replicas", Persistence, Warning, false, "Writable replicas diverge from their master.";
+    WritableReplicas => "P004", "writable-replicas", Persistence, Warning, true, "Writable replicas diverge from their master.";
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
 }

@@ -1,6 +1,6 @@
 //! Addresses and host names, and protected mode.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::knowledge::values::{is_ip_literal, is_loopback, is_template};
 use crate::knowledge::Version;
 use crate::model::facts::{Password, SentinelProc};
@@ -53,6 +53,45 @@ fn is_remote_bind(addr: &str) -> bool {
     !addr.is_empty() && !is_loopback(addr)
 }
 
+/// Turn on `resolve-hostnames` (when `resolve`) and `announce-hostnames`: flip a `no`
+/// in place, or add the line right after the first `sentinel monitor`.
+fn hostname_fix(ctx: &Context, sentinel: &SentinelProc, resolve: bool) -> Option<Fix> {
+    let anchor = sentinel.monitors.first()?.line;
+    let mut edits = Vec::new();
+    let mut new_lines = Vec::new();
+    let mut switch = |setting: &Option<Spanned<bool>>, line: &str| match setting {
+        Some(s) if !s.value => edits.push(Edit::replace(s.span, "yes")),
+        Some(_) => {}
+        None => new_lines.push(line.to_string()),
+    };
+    if resolve {
+        switch(
+            &sentinel.resolve_hostnames,
+            "sentinel resolve-hostnames yes",
+        );
+    }
+    switch(
+        &sentinel.announce_hostnames,
+        "sentinel announce-hostnames yes",
+    );
+    if !new_lines.is_empty() {
+        edits.push(ctx.insert_lines_after(anchor, &new_lines.join("\n")));
+    }
+    if edits.is_empty()
+        || ctx
+            .rewrite_start(anchor.file)
+            .is_some_and(|r| anchor.start as usize >= r)
+    {
+        return None;
+    }
+    let message = if resolve {
+        "enable resolve-hostnames and announce-hostnames"
+    } else {
+        "enable announce-hostnames"
+    };
+    Some(Fix::safe(message, edits))
+}
+
 fn check_hostnames(
     ctx: &Context,
     sentinel: &SentinelProc,
@@ -80,6 +119,11 @@ fn check_hostnames(
             format!("`{}` is a host name, but this sentinel only accepts IP addresses: it refuses to start (\"Can't resolve instance hostname.\")", host.value),
         )
         .fatal();
+        if resolve_supported {
+            if let Some(fix) = hostname_fix(ctx, sentinel, true) {
+                d = d.with_fix(fix);
+            }
+        }
         d = if sentinel.resolves_hostnames() {
             d.help(format!(
                 "`sentinel resolve-hostnames` needs Redis 6.2 or later; the target is {}",
@@ -107,6 +151,9 @@ fn check_hostnames(
             }
             if let Some(a) = &sentinel.announce_hostnames {
                 d = d.label(a.span, "announce-hostnames disabled here");
+            }
+            if let Some(fix) = hostname_fix(ctx, sentinel, false) {
+                d = d.with_fix(fix);
             }
             out.push(d);
         }

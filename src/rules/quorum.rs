@@ -1,6 +1,6 @@
 //! Sentinel counts, quorum arithmetic and agreement between sentinels.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::topology::MonitorRef;
 use crate::rules::{Context, Rule};
 use std::collections::BTreeMap;
@@ -74,9 +74,23 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 continue;
             };
-            out.push(d.help(format!(
+            let d = d.help(format!(
                 "{count} sentinel(s) found for this master in the checked files"
-            )));
+            ));
+            // Unsafe: it changes when failover starts; the majority is what Sentinel's
+            // documentation recommends.
+            let d = if matches!(
+                d.rule,
+                Rule::QuorumExceedsSentinelCount | Rule::QuorumEqualsSentinelCount
+            ) {
+                d.with_fix(Fix::unsafe_(
+                    format!("set the quorum to {majority}"),
+                    vec![Edit::replace(monitor.quorum.span, majority.to_string())],
+                ))
+            } else {
+                d
+            };
+            out.push(d);
         }
     }
     check_agreement(ctx, out);

@@ -1,6 +1,6 @@
 //! Replication safety: write guards, promotion candidates, replica behaviour, memory.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Context, Rule};
 use std::collections::HashSet;
 
@@ -26,6 +26,35 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .filter(|v| v.value == 0)
                     .or(lag.filter(|v| v.value == 0))
                     .map_or(node.anchor, |v| v.span);
+                // Unsafe: the master starts refusing writes when no replica is in sync.
+                let mut edits = Vec::new();
+                match to_write {
+                    Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "1")),
+                    Some(_) => {}
+                    None => edits.push(ctx.append_lines(
+                        node.file,
+                        "min-replicas-to-write 1",
+                        ctx.rewrite_start(node.file),
+                    )),
+                }
+                match lag {
+                    Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "10")),
+                    Some(_) => {}
+                    None => edits.push(ctx.append_lines(
+                        node.file,
+                        "min-replicas-max-lag 10",
+                        ctx.rewrite_start(node.file),
+                    )),
+                }
+                if let [a, b] = edits.as_slice() {
+                    if a.span == b.span {
+                        // Both appended at the same place: one edit with both lines.
+                        edits = vec![Edit::insert(
+                            a.span,
+                            format!("{}{}", a.content, b.content.trim_start_matches('\n')),
+                        )];
+                    }
+                }
                 out.push(
                     Diagnostic::new(
                         Rule::MinReplicasToWriteMissing,
@@ -33,7 +62,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         format!("no `min-replicas-to-write` on this node of `{name}`: if it is cut off from its replicas and sentinels, it keeps accepting writes that are discarded when it rejoins after the failover"),
                     )
                     .label(line, "monitored by a sentinel here")
-                    .help("add `min-replicas-to-write 1` and `min-replicas-max-lag 10`"),
+                    .help("add `min-replicas-to-write 1` and `min-replicas-max-lag 10`")
+                    .with_fix(Fix::unsafe_("require one replica in sync for writes (min-replicas-to-write 1, min-replicas-max-lag 10)", edits)),
                 );
             }
             if let (Some(count), Some(min)) = (group.replica_count, to_write) {
@@ -132,7 +162,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ro.span,
                         "writable replica: writes made here are not replicated, vanish at the next resync and make this node differ from its master when it is promoted",
                     )
-                    .help("set `replica-read-only yes` (the default)"),
+                    .help("set `replica-read-only yes` (the default)")
+                    // Unsafe: clients that write to this replica start getting READONLY.
+                    .with_fix(Fix::unsafe_("make the replica read-only", vec![Edit::replace(ro.span, "yes")])),
                 );
             }
         }

@@ -1,6 +1,6 @@
 //! Sentinel timings and replication timeouts.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::Monitor;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -79,6 +79,20 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if let (Some(_), Some(p)) = (&node.repl_timeout, &node.repl_ping_period) {
                 d = d.label(p.span, "ping period set here");
             }
+            // Unsafe: a longer timeout also delays noticing a dead link.
+            let wanted = (ping * 6).max(60);
+            let edit = match &node.repl_timeout {
+                Some(t) => Edit::replace(t.span, wanted.to_string()),
+                None => ctx.append_lines(
+                    node.file,
+                    &format!("repl-timeout {wanted}"),
+                    ctx.rewrite_start(node.file),
+                ),
+            };
+            d = d.with_fix(Fix::unsafe_(
+                format!("set repl-timeout to {wanted}"),
+                vec![edit],
+            ));
             out.push(d);
         }
     }
