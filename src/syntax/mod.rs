@@ -1,3 +1,4 @@
 //! Format grammars that turn text into trees whose every token keeps its span.
 
 pub mod redis_conf;
+pub mod yaml;

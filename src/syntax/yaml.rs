@@ -1,0 +1,448 @@
+//! A YAML tree with byte spans on every node, built from saphyr-parser events.
+//!
+//! Multi-document streams, anchors and aliases (expanded under a node budget, so an
+//! alias bomb is an error, not a hang), merge keys (`<<: *a`, `<<: [*a, *b]`, resolved
+//! at lookup), scalar style and tag. Scalars can be mapped back to the file byte by
+//! byte, so a config embedded in a block scalar gets exact positions.
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// At most this many nodes per file, aliases expanded.
+pub const NODE_BUDGET: usize = 200_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Scalar {
+        value: String,
+        style: Style,
+        tag: Option<String>,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: Kind,
+    /// Byte range in the file (for block scalars: the content, after the indicator line).
+    pub span: Range<usize>,
+    /// Nodes in this subtree, for the alias budget.
+    size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct YamlFile {
+    pub documents: Vec<Node>,
+    pub error: Option<YamlError>,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn style(&self) -> Option<Style> {
+        match &self.kind {
+            Kind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
+        let direct: &[(Node, Node)] = match &self.kind {
+            Kind::Map(entries) => entries,
+            _ => &[],
+        };
+        direct.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Value of `key`, looking through merge keys (`<<`) when it is not set directly.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        let Kind::Map(entries) = &self.kind else {
+            return None;
+        };
+        if let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(key)) {
+            return Some(v);
+        }
+        for (k, v) in entries {
+            if k.as_str() == Some("<<") && k.style() == Some(Style::Plain) {
+                let found = match &v.kind {
+                    Kind::Map(_) => v.get(key),
+                    Kind::Seq(items) => items.iter().find_map(|m| m.get(key)),
+                    _ => None,
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        None
+    }
+
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
+    /// A path of keys (`spec.template.spec`).
+    pub fn at(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The key node of `key`, for diagnostics about the key itself.
+    pub fn key_node(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, _)| k)
+    }
+
+    /// YAML 1.1 booleans as Kubernetes and Helm read them.
+    pub fn as_bool_11(&self) -> Option<bool> {
+        if self.style() != Some(Style::Plain) {
+            return None;
+        }
+        match self.as_str()?.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "y" => Some(true),
+            "false" | "no" | "off" | "n" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_str()?.trim().parse().ok()
+    }
+}
+
+struct Builder {
+    stack: Vec<(Node, Option<Node>, usize)>, // container, pending map key, anchor id
+    anchors: HashMap<usize, Node>,
+    documents: Vec<Node>,
+    nodes: usize,
+}
+
+/// Char index → byte offset (saphyr reports character positions).
+struct Offsets {
+    ascii: bool,
+    table: Vec<usize>,
+}
+
+impl Offsets {
+    fn new(text: &str) -> Offsets {
+        if text.is_ascii() {
+            return Offsets {
+                ascii: true,
+                table: Vec::new(),
+            };
+        }
+        let mut table: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        table.push(text.len());
+        Offsets {
+            ascii: false,
+            table,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            char_index
+        } else {
+            self.table
+                .get(char_index)
+                .copied()
+                .unwrap_or_else(|| *self.table.last().unwrap())
+        }
+    }
+}
+
+pub fn parse(text: &str) -> YamlFile {
+    let offsets = Offsets::new(text);
+    let mut b = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        documents: Vec::new(),
+        nodes: 0,
+    };
+    let mut file = YamlFile::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => {
+                let at = offsets.byte(e.marker().index());
+                file.error = Some(YamlError {
+                    span: at..at,
+                    message: e.info().to_string(),
+                });
+                break;
+            }
+        };
+        let range = offsets.byte(span.start.index())..offsets.byte(span.end.index());
+        let error_span = range.clone();
+        let result = match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let node = Node {
+                    kind: Kind::Scalar {
+                        value: value.into_owned(),
+                        style,
+                        tag,
+                    },
+                    span: range,
+                    size: 1,
+                };
+                b.push(node, anchor)
+            }
+            Event::SequenceStart(anchor, _) => {
+                b.stack.push((
+                    Node {
+                        kind: Kind::Seq(Vec::new()),
+                        span: range,
+                        size: 1,
+                    },
+                    None,
+                    anchor,
+                ));
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                b.stack.push((
+                    Node {
+                        kind: Kind::Map(Vec::new()),
+                        span: range,
+                        size: 1,
+                    },
+                    None,
+                    anchor,
+                ));
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => match b.stack.pop() {
+                Some((mut node, _, anchor)) => {
+                    node.span.end = node.span.end.max(range.end);
+                    b.push(node, anchor)
+                }
+                None => Ok(()),
+            },
+            Event::Alias(id) => match b.anchors.get(&id).cloned() {
+                Some(node) => b.push(node, 0),
+                None => Err("alias to an unknown anchor".to_string()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(message) = result {
+            file.error = Some(YamlError {
+                span: error_span,
+                message,
+            });
+            break;
+        }
+    }
+    file.documents = b.documents;
+    file
+}
+
+impl Builder {
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), String> {
+        self.nodes += node.size;
+        if self.nodes > NODE_BUDGET {
+            return Err(format!("more than {NODE_BUDGET} nodes once aliases are expanded (an alias bomb?); the file is not read further"));
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some((parent, pending, _)) => {
+                parent.size += node.size;
+                parent.span.end = parent.span.end.max(node.span.end);
+                match &mut parent.kind {
+                    Kind::Seq(items) => items.push(node),
+                    Kind::Map(entries) => match pending.take() {
+                        None => *pending = Some(node),
+                        Some(key) => entries.push((key, node)),
+                    },
+                    Kind::Scalar { .. } => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The text of a scalar with, for each piece, where it sits in the file: how embedded
+/// configs and command lines get exact positions.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    pub text: String,
+    /// (offset in `text`, offset in the file, length) of each piece copied verbatim.
+    pub pieces: Vec<(usize, usize, usize)>,
+}
+
+impl Embedded {
+    /// File offset of a text offset (end offsets map to the end of their piece).
+    pub fn to_file(&self, offset: usize) -> usize {
+        match self.pieces.iter().rev().find(|(t, _, _)| *t <= offset) {
+            Some((t, f, len)) => f + (offset - t).min(*len),
+            None => self.pieces.first().map_or(0, |p| p.1),
+        }
+    }
+
+    pub fn range_to_file(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.to_file(range.start);
+        let end = if range.end > range.start {
+            self.to_file(range.end - 1) + 1
+        } else {
+            start
+        };
+        start..end.max(start)
+    }
+}
+
+/// Rebuild a scalar's value from the file, remembering where each line came from.
+/// Literal blocks keep their lines; folded blocks and multi-line plain scalars join
+/// lines with spaces (the common cases of configs and command lines).
+pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
+    let Kind::Scalar { value, style, .. } = &node.kind else {
+        return None;
+    };
+    let region = file_text.get(node.span.clone())?;
+    match style {
+        Style::Plain | Style::SingleQuoted | Style::DoubleQuoted if !region.contains('\n') => {
+            let start = node.span.start + usize::from(*style != Style::Plain);
+            Some(Embedded {
+                text: value.clone(),
+                pieces: vec![(0, start, value.len())],
+            })
+        }
+        Style::Literal | Style::Folded | Style::Plain => {
+            let line_start = file_text[..node.span.start]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let indent = node.span.start - line_start;
+            let mut text = String::new();
+            let mut pieces = Vec::new();
+            let mut offset = line_start;
+            let joiner = if *style == Style::Literal { "\n" } else { " " };
+            let end = node.span.end.min(file_text.len());
+            for (i, line) in file_text[line_start..end].split('\n').enumerate() {
+                let line_offset = offset;
+                offset += line.len() + 1;
+                let content = if i == 0 {
+                    &line[indent.min(line.len())..]
+                } else {
+                    line.get(indent.min(line.len())..).unwrap_or("")
+                };
+                let skip = line.len() - content.len();
+                let content = if *style == Style::Literal {
+                    content
+                } else {
+                    content.trim()
+                };
+                if *style != Style::Literal && content.is_empty() {
+                    continue;
+                }
+                if i > 0 && !text.is_empty() {
+                    text.push_str(joiner);
+                }
+                let lead = if *style == Style::Literal {
+                    0
+                } else {
+                    line[skip..].len() - line[skip..].trim_start().len()
+                };
+                pieces.push((text.len(), line_offset + skip + lead, content.len()));
+                text.push_str(content);
+            }
+            Some(Embedded { text, pieces })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_and_merge_keys() {
+        let text = "base: &b {image: redis:7}\nsvc:\n  <<: *b\n  command: redis-server\n";
+        let file = parse(text);
+        assert!(file.error.is_none());
+        let svc = file.documents[0].get("svc").unwrap();
+        assert_eq!(svc.get_str("image"), Some("redis:7"));
+        let cmd = svc.get("command").unwrap();
+        assert_eq!(&text[cmd.span.clone()], "redis-server");
+    }
+
+    #[test]
+    fn literal_block_maps_back() {
+        let text = "data:\n  sentinel.conf: |\n    port 26379\n    sentinel monitor m h 6379 2\n";
+        let file = parse(text);
+        let value = file.documents[0].at("data.sentinel.conf");
+        assert!(value.is_none(), "dots in keys are not paths");
+        let data = file.documents[0].get("data").unwrap();
+        let conf = data.get("sentinel.conf").unwrap();
+        let e = embedded(text, conf).unwrap();
+        assert_eq!(e.text, "port 26379\nsentinel monitor m h 6379 2\n");
+        let at = e.text.find("monitor").unwrap();
+        assert_eq!(&text[e.to_file(at)..e.to_file(at) + 7], "monitor");
+    }
+
+    #[test]
+    fn folded_command_maps_back() {
+        let text = "command: >\n  redis-server\n  --requirepass x\n";
+        let file = parse(text);
+        let cmd = file.documents[0].get("command").unwrap();
+        let e = embedded(text, cmd).unwrap();
+        assert_eq!(e.text, "redis-server --requirepass x");
+        let at = e.text.find("--requirepass").unwrap();
+        assert_eq!(&text[e.to_file(at)..e.to_file(at) + 13], "--requirepass");
+    }
+
+    #[test]
+    fn alias_bomb_is_an_error() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        }
+        let file = parse(&text);
+        assert!(file.error.unwrap().message.contains("alias"));
+    }
+
+    #[test]
+    fn multi_document() {
+        let file = parse("a: 1\n---\nb: 2\n");
+        assert_eq!(file.documents.len(), 2);
+    }
+}
