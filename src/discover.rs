@@ -80,9 +80,7 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) 
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file())
-                    && name_hint(entry.path()) != NameHint::NotConf
-                {
+                if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
                     candidates.push(Candidate::File {
                         path: entry.into_path(),
                         explicit: false,
@@ -92,6 +90,12 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) 
             Err(e) => errors.push(format!("cannot walk {}: {e}", root.display())),
         }
     }
+}
+
+/// Files worth reading in a directory walk: configs, and YAML that may embed them.
+fn wanted(path: &Path) -> bool {
+    name_hint(path) != NameHint::NotConf
+        || path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
 /// `Err((is_error, message))`: an error makes the run exit 2; a note does not.

@@ -16,6 +16,9 @@ pub struct ConfFile {
     pub file: FileId,
     /// The text, kept to re-read lines that could not be tokenized.
     text: Option<std::sync::Arc<str>>,
+    /// Stored inside another file (a ConfigMap value): usually a template that a start
+    /// script copies and completes at run time.
+    pub embedded: bool,
     pub kind: FileKind,
     pub tree: ConfTree,
     pub lines: Vec<ResolvedLine>,
@@ -89,6 +92,7 @@ impl ConfFile {
         ConfFile {
             file,
             text: None,
+            embedded: false,
             kind,
             tree,
             lines,

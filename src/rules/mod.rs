@@ -88,6 +88,7 @@ registry! {
     InvalidMasterName => "S011", "invalid-master-name", Syntax, Warning, false, "A master name Sentinel cannot round-trip (spaces, commas, quotes).";
     DuplicateDirective => "S012", "duplicate-directive", Syntax, Warning, false, "A directive set twice: the later line silently wins, or Redis refuses the duplicate.";
     SentinelRenameWrongCommand => "S013", "sentinel-rename-wrong-command", Syntax, Warning, false, "`sentinel rename-command` for a command Sentinel never sends or the nodes never renamed.";
+    InvalidYaml => "S015", "invalid-yaml", Syntax, Error, false, "A manifest or compose file that is not valid YAML (or expands beyond the alias budget).";
     RenameCommandBreaksSentinel => "S014", "rename-command-breaks-sentinel", Syntax, Error, false, "A data node renames a command Sentinel needs without a matching `sentinel rename-command`.";
     SentinelCountBelowThree => "Q001", "sentinel-count-below-three", Quorum, Error, false, "Fewer than three sentinels watch a master.";
     SentinelCountEven => "Q002", "sentinel-count-even", Quorum, Warning, false, "An even number of sentinels adds no fault tolerance.";

@@ -1,0 +1,86 @@
+//! Kubernetes manifests: configs embedded in ConfigMaps and Secrets (`stringData`), read
+//! as if they were files, with positions inside the YAML.
+
+use crate::formats::conf::ConfFile;
+use crate::formats::detect::classify;
+use crate::source::FileId;
+use crate::syntax::redis_conf::{self, ConfTree};
+use crate::syntax::yaml::{embedded, Embedded, Node, YamlFile};
+use std::path::Path;
+
+/// Every redis/sentinel config stored as a value of a ConfigMap or Secret.
+pub fn embedded_configs(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Vec<ConfFile> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            let kind = object.get_str("kind").unwrap_or_default();
+            let fields: &[&str] = match kind {
+                "ConfigMap" => &["data"],
+                "Secret" => &["stringData"],
+                _ => continue,
+            };
+            for field in fields {
+                let Some(data) = object.get(field) else {
+                    continue;
+                };
+                for (key, value) in data.entries() {
+                    let Some(name) = key.as_str() else { continue };
+                    if let Some(conf) = embedded_config(file, path, name, text, value) {
+                        out.push(conf);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The objects of a document: itself, or the items of a `kind: List`.
+pub fn objects(doc: &Node) -> Vec<&Node> {
+    match (doc.get_str("kind"), doc.get("items").and_then(Node::as_seq)) {
+        (Some("List"), Some(items)) => items.iter().collect(),
+        _ => vec![doc],
+    }
+}
+
+fn embedded_config(
+    file: FileId,
+    path: &Path,
+    key: &str,
+    text: &str,
+    value: &Node,
+) -> Option<ConfFile> {
+    let lower = key.to_ascii_lowercase();
+    if !(lower.ends_with(".conf") || lower.contains("redis") || lower.contains("sentinel"))
+        || lower.ends_with(".sh")
+    {
+        return None;
+    }
+    let piece = embedded(text, value)?;
+    if !piece.text.contains('\n') {
+        return None; // a one-line value is not a config file
+    }
+    let tree = remap(redis_conf::parse(&piece.text), &piece);
+    // Classify by the key as a file name beside the manifest.
+    let as_path = path.parent().unwrap_or(Path::new("")).join(key);
+    let kind = classify(&as_path, &tree, false)?;
+    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.into());
+    conf.embedded = true;
+    Some(conf)
+}
+
+/// Move every position of a config parsed from an embedded value into file offsets.
+fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
+    for line in &mut tree.lines {
+        line.range = piece.range_to_file(line.range.clone());
+        for token in &mut line.tokens {
+            token.range = piece.range_to_file(token.range.clone());
+        }
+    }
+    for error in &mut tree.errors {
+        error.range = piece.range_to_file(error.range.clone());
+        error.line_range = piece.range_to_file(error.line_range.clone());
+    }
+    tree.rewrite_marker = tree.rewrite_marker.map(|m| piece.to_file(m));
+    tree
+}
