@@ -1,10 +1,12 @@
 //! The workspace: the set of files checked together, their cached parses, and `check()`.
 
 use crate::diagnostic::Diagnostic;
+use crate::formats::compose::{self, ComposeFile};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::{classify, FileKind};
 use crate::formats::kubernetes::embedded_configs;
 use crate::knowledge::Target;
+use crate::model::topology::ConfigMount;
 use crate::model::{link::link, Topology};
 use crate::rules::{self, Context, Rule};
 use crate::source::{FileId, SourceFile, Span};
@@ -33,6 +35,7 @@ struct Entry {
 struct Parsed {
     confs: Vec<Arc<ConfFile>>,
     yaml_error: Option<YamlError>,
+    compose: Option<ComposeFile>,
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -49,9 +52,17 @@ impl Entry {
                     .into_iter()
                     .map(Arc::new)
                     .collect();
+                let compose =
+                    compose::read(source.id, &source.path, &source.text, &yaml).map(|mut c| {
+                        for service in &mut c.services {
+                            service.options.set_text(source.text.clone());
+                        }
+                        c
+                    });
                 return Parsed {
                     confs,
                     yaml_error: yaml.error,
+                    compose,
                 };
             }
             let tree = redis_conf::parse(&source.text);
@@ -66,6 +77,7 @@ impl Entry {
             Parsed {
                 confs,
                 yaml_error: None,
+                compose: None,
             }
         })
     }
@@ -234,6 +246,91 @@ impl Workspace {
         }
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
+        let mut mounts = Vec::new();
+        // Containers that run a config of the tree: the file is their config, not a
+        // process of its own.
+        let by_path: HashMap<PathBuf, &Arc<ConfFile>> = confs
+            .iter()
+            .filter(|c| !c.embedded)
+            .map(|c| (compose::normalize(&self.entries[&c.file].source.path), c))
+            .collect();
+        for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            let Some(compose_file) = &entry.parsed().compose else {
+                continue;
+            };
+            for service in &compose_file.services {
+                let source = self
+                    .entries
+                    .get(&entry.source.id)
+                    .map(|e| &e.source)
+                    .unwrap();
+                let linked = service.config_source();
+                let conf = linked
+                    .as_ref()
+                    .and_then(|(path, _, _)| by_path.get(path))
+                    .copied();
+                if let Some((path, mount, single_file)) = &linked {
+                    let span = |r: &std::ops::Range<usize>| Span::new(source.id, r.start, r.end);
+                    mounts.push(ConfigMount {
+                        owner: service.name.clone(),
+                        owner_span: span(&service.name_span),
+                        sentinel: service.kind == FileKind::SentinelConf,
+                        span: span(&mount.span),
+                        config_path_span: service.config.as_ref().map(|(_, r)| span(r)),
+                        single_file: *single_file,
+                        read_only: mount.read_only,
+                        config_file: conf.map(|c| c.file),
+                        source: path.clone(),
+                        replicas: service.replicas,
+                    });
+                }
+                if let Some(conf) = conf {
+                    included.insert(conf.file);
+                }
+                // Redis reads the file, then the command-line options after it.
+                let mut lines: Vec<_> = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                lines.extend(service.options.tree.lines.iter().cloned());
+                let (file, kind) = match conf {
+                    Some(c) if c.kind == service.kind => (c.file, c.kind),
+                    _ => (entry.source.id, service.kind),
+                };
+                let tree = crate::syntax::redis_conf::ConfTree {
+                    lines,
+                    errors: Vec::new(),
+                    rewrite_marker: None,
+                };
+                let merged = ConfFile::from_tree_keep_owners(file, kind, tree);
+                for _ in 0..service.replicas {
+                    match kind {
+                        FileKind::RedisConf => {
+                            let mut node = merged.node(source);
+                            node.name_hints = service.hostnames.clone();
+                            node.name = format!("service `{}`", service.name);
+                            if node.anchor.is_empty() {
+                                node.anchor = Span::new(
+                                    source.id,
+                                    service.name_span.start,
+                                    service.name_span.end,
+                                );
+                            }
+                            nodes.push(node);
+                        }
+                        FileKind::SentinelConf => {
+                            let mut sentinel = merged.sentinel(source);
+                            sentinel.name = format!("service `{}`", service.name);
+                            if sentinel.anchor.is_empty() {
+                                sentinel.anchor = Span::new(
+                                    source.id,
+                                    service.name_span.start,
+                                    service.name_span.end,
+                                );
+                            }
+                            sentinels.push(sentinel);
+                        }
+                    }
+                }
+            }
+        }
         for conf in confs.iter().filter(|c| !included.contains(&c.file)) {
             let source = &self.entries[&conf.file].source;
             let merged;
@@ -252,13 +349,15 @@ impl Workspace {
                     nodes.push(node);
                 }
                 FileKind::SentinelConf => {
-                    let mut sentinel = view.sentinel();
+                    let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
                     sentinels.push(sentinel);
                 }
             }
         }
-        link(nodes, sentinels)
+        let mut topology = link(nodes, sentinels);
+        topology.mounts = mounts;
+        topology
     }
 
     pub fn topology(&self) -> Topology {
@@ -314,6 +413,12 @@ impl Workspace {
             .par_iter()
             .flat_map_iter(|conf| rules::check_conf(conf, &ctx))
             .collect();
+        // Command-line options of containers are config lines too.
+        for entry in self.entries.values() {
+            for service in entry.parsed().compose.iter().flat_map(|c| &c.services) {
+                diagnostics.extend(rules::check_conf(&service.options, &ctx));
+            }
+        }
         diagnostics.extend(rules::check_topology(&ctx));
         diagnostics.extend(self.yaml_errors());
         diagnostics.sort_by(|a, b| {

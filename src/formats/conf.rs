@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::redis_conf::{self, ConfLine, ConfTree, Token};
 
 /// A parsed config file with every line resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConfFile {
     pub file: FileId,
     /// The text, kept to re-read lines that could not be tokenized.
@@ -50,6 +50,10 @@ impl ConfFile {
     pub fn with_text(mut self, text: std::sync::Arc<str>) -> ConfFile {
         self.text = Some(text);
         self
+    }
+
+    pub fn set_text(&mut self, text: std::sync::Arc<str>) {
+        self.text = Some(text);
     }
 
     pub fn text(&self) -> Option<&str> {
@@ -154,7 +158,7 @@ impl ConfFile {
         }
     }
 
-    fn from_tree_keep_owners(file: FileId, kind: FileKind, tree: ConfTree) -> ConfFile {
+    pub fn from_tree_keep_owners(file: FileId, kind: FileKind, tree: ConfTree) -> ConfFile {
         let owners: Vec<(FileId, Vec<FileId>)> = tree
             .lines
             .iter()
@@ -321,6 +325,7 @@ impl ConfFile {
         );
         Node {
             file: self.file,
+            name: source.path.display().to_string(),
             complete: true,
             anchor: self.anchor(),
             name_hints: name_hints(source),
@@ -374,7 +379,7 @@ impl ConfFile {
     }
 
     /// Facts of a sentinel config.
-    pub fn sentinel(&self) -> SentinelProc {
+    pub fn sentinel(&self, source: &SourceFile) -> SentinelProc {
         let mut monitors: Vec<Monitor> = Vec::new();
         for line in self.sentinel_lines("monitor") {
             let t = &line.tokens;
@@ -452,6 +457,7 @@ impl ConfFile {
         }
         SentinelProc {
             file: self.file,
+            name: source.path.display().to_string(),
             complete: true,
             anchor: self.anchor(),
             port: self.spanned_int("port"),

@@ -1,5 +1,6 @@
 //! Per-format extraction: a syntax tree becomes facts about Redis nodes and sentinels.
 
+pub mod compose;
 pub mod conf;
 pub mod detect;
 pub mod kubernetes;

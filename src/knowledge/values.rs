@@ -118,7 +118,12 @@ pub fn is_template(text: &str) -> bool {
     for (open, close, check) in [
         ('@', '@', &loose as &dyn Fn(&str) -> bool),
         ('%', '%', &loose),
-        ('{', '}', &placeholder),
+        ('{', '}', &|inner: &str| {
+            !inner.is_empty()
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        }),
     ] {
         if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
             if check(inner) {

@@ -52,6 +52,8 @@ pub struct Rename {
 #[derive(Debug, Clone)]
 pub struct Node {
     pub file: FileId,
+    /// How messages name this process: its config file, or its compose service.
+    pub name: String,
     /// False when an `include` could not be followed: what the node lacks is unknown.
     pub complete: bool,
     /// Where to point when a finding is about something the node lacks.
@@ -146,6 +148,8 @@ impl Monitor {
 #[derive(Debug, Clone)]
 pub struct SentinelProc {
     pub file: FileId,
+    /// How messages name this process: its config file, or its compose service.
+    pub name: String,
     /// False when an `include` could not be followed: what the sentinel lacks is unknown.
     pub complete: bool,
     pub anchor: Span,

@@ -2,6 +2,7 @@
 //! data nodes and sentinels.
 
 use super::facts::{Monitor, Node, SentinelProc};
+use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SentinelCount {
@@ -52,11 +53,33 @@ impl Group {
     }
 }
 
+/// How a containerised process gets its config file: a mount of a file of the tree.
+#[derive(Debug, Clone)]
+pub struct ConfigMount {
+    /// The service (compose) or workload that runs the process.
+    pub owner: String,
+    pub owner_span: Span,
+    pub sentinel: bool,
+    /// The volume entry.
+    pub span: Span,
+    /// The config path on the command line.
+    pub config_path_span: Option<Span>,
+    /// A single file bind-mounted (not its directory).
+    pub single_file: bool,
+    pub read_only: bool,
+    /// The host file, when it is in the checked tree.
+    pub config_file: Option<FileId>,
+    /// Host path, to compare mounts of different services.
+    pub source: std::path::PathBuf,
+    pub replicas: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Topology {
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,
+    pub mounts: Vec<ConfigMount>,
 }
 
 impl Topology {

@@ -50,7 +50,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Diagnostic::new(
                                 Rule::GroupPasswordNotUniform,
                                 pw.span,
-                                format!("this node's password (***) differs from the one of {} (***): Sentinel uses one password for every node of `{name}`, so this node is seen as down and cannot be promoted, and after a failover replication and clients break", ctx.file_name(topo.nodes[ref_node].file)),
+                                format!("this node's password (***) differs from the one of {} (***): Sentinel uses one password for every node of `{name}`, so this node is seen as down and cannot be promoted, and after a failover replication and clients break", topo.nodes[ref_node].name),
                             )
                             .label(ref_pw.span, "the other node's password")
                             .help("use one password for requirepass and masterauth on every node of the group, and the same in `sentinel auth-pass`"),
@@ -72,7 +72,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Diagnostic::new(
                                 Rule::MasterauthMismatch,
                                 auth.span,
-                                format!("masterauth (***) differs from the password of {} (***): this node cannot sync from it{}", ctx.file_name(topo.nodes[ref_node].file), if is_replica { "" } else { " once it is demoted by a failover" }),
+                                format!("masterauth (***) differs from the password of {} (***): this node cannot sync from it{}", topo.nodes[ref_node].name, if is_replica { "" } else { " once it is demoted by a failover" }),
                             )
                             .label(ref_pw.span, "the master's password")
                             .help("set masterauth to the group's password"),
@@ -132,7 +132,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         monitor.line,
                         format!("the nodes of `{name}` require a password but this sentinel has no `sentinel auth-pass {name}`: every PING gets NOAUTH, the nodes look down and no failover can succeed", name = monitor.name.value),
                     )
-                    .label(first_pw.span, format!("password required by {}", ctx.file_name(topo.nodes[first_node].file)))
+                    .label(first_pw.span, format!("password required by {}", topo.nodes[first_node].name))
                     .help(format!("add `sentinel auth-pass {} <the nodes' password>`", monitor.name.value)),
                 ),
                 Some(auth) => {
@@ -144,9 +144,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             auth.span,
                             format!("auth-pass (***) differs from the password of {} data node(s) of `{}`: Sentinel gets WRONGPASS from them, sees them as down and cannot fail over to them", differing.len(), monitor.name.value),
                         )
-                        .label(pw.span, format!("password of {}", ctx.file_name(topo.nodes[n].file)));
+                        .label(pw.span, format!("password of {}", topo.nodes[n].name));
                         for &&(n, pw) in differing.iter().skip(1).take(4) {
-                            d = d.label(pw.span, format!("password of {}", ctx.file_name(topo.nodes[n].file)));
+                            d = d.label(pw.span, format!("password of {}", topo.nodes[n].name));
                         }
                         out.push(d.help("use the nodes' password in `sentinel auth-pass`"));
                     }
@@ -196,7 +196,7 @@ fn check_peer_auth(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         Diagnostic::new(
                             Rule::SentinelPeerAuthInconsistent,
                             span,
-                            format!("this sentinel {what} to its peers, but {} requires one (***): the sentinels cannot exchange votes, so no failover can be authorised", ctx.file_name(topo.sentinels[i].file)),
+                            format!("this sentinel {what} to its peers, but {} requires one (***): the sentinels cannot exchange votes, so no failover can be authorised", topo.sentinels[i].name),
                         )
                         .label(required.span, "the peer's requirepass")
                         .help("give every sentinel the same requirepass, or set `sentinel sentinel-pass` to the peers' password"),

@@ -287,7 +287,11 @@ fn check_value(
             if !valid {
                 out.push(
                     Diagnostic::new(Rule::InvalidValue, line_span, "invalid `save` parameters: they must be pairs of <seconds ≥ 1> <changes ≥ 0>; Redis refuses to start")
-                        .help("`save 3600 1 300 100`, or `save \"\"` to disable snapshots")
+                        .help(if args.iter().any(|t| t.value.starts_with('#')) {
+                    "Redis has no inline comments: move the `#` comment to its own line"
+                } else {
+                    "`save 3600 1 300 100`, or `save \"\"` to disable snapshots"
+                })
                         .fatal(),
                 );
             }
@@ -838,6 +842,14 @@ fn check_duplicates(conf: &ConfFile, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let first_line = first.line + 1;
+        // The same value twice (often an alias pair, `replica-…` and `slave-…`) is harmless.
+        let same_values = first.tokens[1..]
+            .iter()
+            .map(|t| &t.value)
+            .eq(line.tokens[1..].iter().map(|t| &t.value));
+        if refusal.is_none() && same_values {
+            continue;
+        }
         let d = match refusal {
             Some(message) => Diagnostic::new(
                 Rule::DuplicateDirective,

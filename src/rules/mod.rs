@@ -5,6 +5,7 @@ mod auth;
 mod conf_syntax;
 mod context;
 mod edits;
+mod mounts;
 mod network;
 mod quorum;
 mod renames;
@@ -25,6 +26,7 @@ pub enum Category {
     Network,
     Security,
     Persistence,
+    Compose,
 }
 
 impl Category {
@@ -37,6 +39,7 @@ impl Category {
             Category::Network => "network",
             Category::Security => "security",
             Category::Persistence => "persistence",
+            Category::Compose => "compose",
         }
     }
 }
@@ -116,6 +119,8 @@ registry! {
     AllReplicasPriorityZero => "P003", "all-replicas-priority-zero", Persistence, Error, false, "Every replica has priority 0: no candidate for promotion.";
     WritableReplicas => "P004", "writable-replicas", Persistence, Warning, true, "Writable replicas diverge from their master.";
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
+    ComposeSentinelSingleFileBind => "C001", "compose-sentinel-single-file-bind", Compose, Error, false, "sentinel.conf bind-mounted as a single file: Sentinel cannot save its state.";
+    ComposeSentinelSharedConfig => "C002", "compose-sentinel-shared-config", Compose, Error, false, "Several sentinels share one config file or one `sentinel myid`.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
 }
 
@@ -157,6 +162,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     network::check(ctx, &mut out);
     replication::check(ctx, &mut out);
     renames::check(ctx, &mut out);
+    mounts::check(ctx, &mut out);
     out
 }
 

@@ -69,7 +69,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Diagnostic::new(
                                 Rule::RenameCommandBreaksSentinel,
                                 rename.span,
-                                format!("{} is renamed on this node, but {} has no matching `sentinel rename-command {} {} …`: its calls fail and failovers abort", rename.command, ctx.file_name(topo.sentinels[r.sentinel].file), monitor.name.value, rename.command),
+                                format!("{} is renamed on this node, but {} has no matching `sentinel rename-command {} {} …`: its calls fail and failovers abort", rename.command, topo.sentinels[r.sentinel].name, monitor.name.value, rename.command),
                             )
                             .label(monitor.line, "this sentinel monitors the node")
                             .help(format!("add `sentinel rename-command {} {} <new-name>` to every sentinel", monitor.name.value, rename.command)),

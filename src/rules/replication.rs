@@ -141,7 +141,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let mut d = Diagnostic::new(
                         Rule::MaxmemoryMismatch,
                         span.unwrap_or(node.anchor),
-                        format!("{what} differs from {} in `{name}`: once promoted, this node evicts or refuses writes differently from the master it replaces", ctx.file_name(reference.file)),
+                        format!("{what} differs from {} in `{name}`: once promoted, this node evicts or refuses writes differently from the master it replaces", reference.name),
                     )
                     .help("give every node of a group the same maxmemory and maxmemory-policy");
                     d = d.label(

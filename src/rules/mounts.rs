@@ -1,0 +1,86 @@
+//! How sentinels get their config file in containers: it must be writable, in a
+//! writable directory, and theirs alone.
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+use std::collections::BTreeMap;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    for m in topo.mounts.iter().filter(|m| m.sentinel && m.single_file) {
+        let mut d = if m.read_only {
+            Diagnostic::new(
+                Rule::ComposeSentinelSingleFileBind,
+                m.span,
+                format!("service `{}` mounts its sentinel.conf read-only: Sentinel refuses to start (\"Sentinel config file … is not writable\")", m.owner),
+            )
+            .fatal()
+        } else {
+            Diagnostic::new(
+                Rule::ComposeSentinelSingleFileBind,
+                m.span,
+                format!("service `{}` bind-mounts its sentinel.conf as a single file: since Redis 6.2 Sentinel saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner),
+            )
+        };
+        if let Some(path) = m.config_path_span {
+            d = d.label(path, "the config path Sentinel rewrites");
+        }
+        out.push(d.help("mount a directory holding the sentinel.conf (e.g. `./sentinel1:/etc/redis`), one per sentinel, writable"));
+    }
+    // The same host config for several sentinels (or one service scaled out).
+    let mut by_source: BTreeMap<&std::path::Path, Vec<usize>> = BTreeMap::new();
+    for (i, m) in topo.mounts.iter().enumerate().filter(|(_, m)| m.sentinel) {
+        by_source.entry(m.source.as_path()).or_default().push(i);
+    }
+    for users in by_source.values() {
+        let total: usize = users.iter().map(|&i| topo.mounts[i].replicas).sum();
+        if total < 2 {
+            continue;
+        }
+        let first = &topo.mounts[users[0]];
+        let mut d = Diagnostic::new(
+            Rule::ComposeSentinelSharedConfig,
+            first.span,
+            format!("{total} sentinels use this one config file: they overwrite each other's state, and sentinels that start from the same saved `sentinel myid` ignore each other, so fewer sentinels vote than are deployed"),
+        )
+        .help("give every sentinel its own copy of the config (its own directory)");
+        for &i in &users[1..] {
+            d = d.label(
+                topo.mounts[i].span,
+                format!("also used by service `{}`", topo.mounts[i].owner),
+            );
+        }
+        out.push(d);
+    }
+    // Copied configs that carry the same `sentinel myid`.
+    let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in topo.sentinels.iter().enumerate() {
+        if let Some(id) = &s.myid {
+            by_id
+                .entry(id.value.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+    }
+    for users in by_id.values().filter(|u| u.len() > 1) {
+        let spans: Vec<_> = users
+            .iter()
+            .map(|&i| topo.sentinels[i].myid.as_ref().unwrap().span)
+            .collect();
+        let distinct_places = spans
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        if distinct_places < 2 {
+            continue; // one file run several times: reported above as a shared config
+        }
+        let mut d = Diagnostic::new(
+            Rule::ComposeSentinelSharedConfig,
+            spans[1],
+            "this sentinel has the same `sentinel myid` as another one: each ignores hello messages carrying its own id, so the twins never see each other and the majority is counted short",
+        )
+        .help("remove `sentinel myid` (and the other generated state lines) from copied configs; Sentinel generates a unique id");
+        d = d.label(spans[0], "the same id here");
+        out.push(d);
+    }
+}
