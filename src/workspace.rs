@@ -5,7 +5,9 @@ use crate::formats::compose::{self, ComposeFile};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::{classify, FileKind};
 use crate::formats::kubernetes::embedded_configs;
+use crate::formats::workload::{self, Container};
 use crate::knowledge::Target;
+use crate::model::k8s_link::container_facts;
 use crate::model::topology::ConfigMount;
 use crate::model::{link::link, Topology};
 use crate::rules::{self, Context, Rule};
@@ -36,6 +38,7 @@ struct Parsed {
     confs: Vec<Arc<ConfFile>>,
     yaml_error: Option<YamlError>,
     compose: Option<ComposeFile>,
+    containers: Vec<Container>,
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -59,10 +62,12 @@ impl Entry {
                         }
                         c
                     });
+                let containers = workload::containers(&source.text, &yaml);
                 return Parsed {
                     confs,
                     yaml_error: yaml.error,
                     compose,
+                    containers,
                 };
             }
             let tree = redis_conf::parse(&source.text);
@@ -78,6 +83,7 @@ impl Entry {
                 confs,
                 yaml_error: None,
                 compose: None,
+                containers: Vec::new(),
             }
         })
     }
@@ -357,6 +363,18 @@ impl Workspace {
         }
         let mut topology = link(nodes, sentinels);
         topology.mounts = mounts;
+        let embedded: Vec<&ConfFile> = confs
+            .iter()
+            .filter(|c| c.embedded)
+            .map(|c| c.as_ref())
+            .collect();
+        for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            for container in &entry.parsed().containers {
+                topology
+                    .containers
+                    .push(container_facts(entry.source.id, container, &embedded));
+            }
+        }
         topology
     }
 

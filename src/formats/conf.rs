@@ -19,6 +19,8 @@ pub struct ConfFile {
     /// Stored inside another file (a ConfigMap value): usually a template that a start
     /// script copies and completes at run time.
     pub embedded: bool,
+    /// For a config stored in a ConfigMap/Secret: (object name, key).
+    pub embedded_in: Option<(String, String)>,
     pub kind: FileKind,
     pub tree: ConfTree,
     pub lines: Vec<ResolvedLine>,
@@ -97,6 +99,7 @@ impl ConfFile {
             file,
             text: None,
             embedded: false,
+            embedded_in: None,
             kind,
             tree,
             lines,
@@ -251,6 +254,11 @@ impl ConfFile {
             }
         }
         found
+    }
+
+    /// Whether the config sets a password for the default user.
+    pub fn has_password(&self) -> bool {
+        self.default_user_password().is_some()
     }
 
     fn binds(&self) -> Vec<Spanned<String>> {

@@ -25,7 +25,12 @@ pub fn embedded_configs(file: FileId, path: &Path, text: &str, yaml: &YamlFile) 
                 };
                 for (key, value) in data.entries() {
                     let Some(name) = key.as_str() else { continue };
-                    if let Some(conf) = embedded_config(file, path, name, text, value) {
+                    if let Some(mut conf) = embedded_config(file, path, name, text, value) {
+                        let object_name = object
+                            .at("metadata.name")
+                            .and_then(Node::as_str)
+                            .unwrap_or_default();
+                        conf.embedded_in = Some((object_name.to_string(), name.to_string()));
                         out.push(conf);
                     }
                 }

@@ -4,3 +4,4 @@ pub mod compose;
 pub mod conf;
 pub mod detect;
 pub mod kubernetes;
+pub mod workload;

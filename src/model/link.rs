@@ -165,6 +165,7 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
         sentinels,
         groups,
         mounts: Vec::new(),
+        containers: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! format, and the topology the linker builds from them.
 
 pub mod facts;
+pub mod k8s_link;
 pub mod link;
 pub mod topology;
 

@@ -74,12 +74,35 @@ pub struct ConfigMount {
     pub replicas: usize,
 }
 
+/// A container of a Kubernetes workload, as far as the rules need it.
+#[derive(Debug, Clone)]
+pub struct ContainerFacts {
+    pub workload: String,
+    pub name_span: Span,
+    /// Sentinels started on a config path, with the mount that provides the path when it
+    /// is read-only (ConfigMap, Secret, `readOnly: true`): (path, mount, volume, what).
+    pub readonly_sentinel_configs: Vec<(Span, Span, Span, String)>,
+    /// Sentinel configs provided by a `subPath` file mount: (path, mount).
+    pub subpath_sentinel_configs: Vec<(Span, Span)>,
+    /// A test of the pod's own name or ordinal in the start script.
+    pub ordinal_test: Option<Span>,
+    /// The start script asks the sentinels for the current master first.
+    pub asks_sentinels: bool,
+    /// The container starts redis-server.
+    pub runs_server: bool,
+    /// Exec probes that run `redis-cli … ping` without credentials.
+    pub unauthenticated_pings: Vec<Span>,
+    /// The process behind the probes requires a password.
+    pub auth_required: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Topology {
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,
     pub mounts: Vec<ConfigMount>,
+    pub containers: Vec<ContainerFacts>,
 }
 
 impl Topology {

@@ -5,6 +5,7 @@ mod auth;
 mod conf_syntax;
 mod context;
 mod edits;
+mod kubernetes;
 mod mounts;
 mod network;
 mod quorum;
@@ -27,6 +28,7 @@ pub enum Category {
     Security,
     Persistence,
     Compose,
+    Kubernetes,
 }
 
 impl Category {
@@ -40,6 +42,7 @@ impl Category {
             Category::Security => "security",
             Category::Persistence => "persistence",
             Category::Compose => "compose",
+            Category::Kubernetes => "k8s",
         }
     }
 }
@@ -121,6 +124,10 @@ registry! {
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
     ComposeSentinelSingleFileBind => "C001", "compose-sentinel-single-file-bind", Compose, Error, false, "sentinel.conf bind-mounted as a single file: Sentinel cannot save its state.";
     ComposeSentinelSharedConfig => "C002", "compose-sentinel-shared-config", Compose, Error, false, "Several sentinels share one config file or one `sentinel myid`.";
+    SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
+    SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
+    StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";
+    ProbeWithoutAuth => "K004", "probe-without-auth", Kubernetes, Warning, false, "`redis-cli ping` probe without credentials: it passes whatever the server's state.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
 }
 
@@ -163,6 +170,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     replication::check(ctx, &mut out);
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
+    kubernetes::check(ctx, &mut out);
     out
 }
 

@@ -1,0 +1,166 @@
+//! Links Kubernetes containers to the configs they run: the mount behind a config path,
+//! the ConfigMap key it comes from, and what the start script and probes do.
+
+use super::topology::ContainerFacts;
+use crate::formats::conf::ConfFile;
+use crate::formats::detect::FileKind;
+use crate::formats::workload::{Container, VolumeSource};
+use crate::source::{FileId, Span};
+
+/// Config of the tree that a container path reads: key `rest` of the mounted ConfigMap.
+pub fn config_at<'a>(
+    container: &Container,
+    path: &str,
+    confs: &'a [&'a ConfFile],
+) -> Option<&'a ConfFile> {
+    let mount = container.mount_for(path)?;
+    let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
+        return None;
+    };
+    let key = match &mount.sub_path {
+        Some(sub) => sub.clone(),
+        None => path
+            .strip_prefix(mount.path.trim_end_matches('/'))?
+            .trim_start_matches('/')
+            .to_string(),
+    };
+    confs
+        .iter()
+        .find(|c| {
+            c.embedded_in
+                .as_ref()
+                .is_some_and(|(n, k)| n == name && *k == key)
+        })
+        .copied()
+}
+
+pub fn container_facts(file: FileId, container: &Container, confs: &[&ConfFile]) -> ContainerFacts {
+    let span = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
+    let mut readonly = Vec::new();
+    let mut subpath = Vec::new();
+    let mut auth_required = false;
+    for inv in &container.invocations {
+        let passworded_options = inv.args.iter().any(|t| t.value == "--requirepass");
+        auth_required |= passworded_options;
+        let Some((path, path_range)) = &inv.config else {
+            continue;
+        };
+        if let Some(conf) = config_at(container, path, confs) {
+            auth_required |= conf.has_password();
+        }
+        let Some(mount) = container.mount_for(path) else {
+            continue;
+        };
+        if inv.kind != FileKind::SentinelConf {
+            continue;
+        }
+        let what = match (&mount.source, mount.read_only) {
+            (VolumeSource::ConfigMap(n), _) => Some(format!("ConfigMap `{n}`")),
+            (VolumeSource::Secret(n), _) => Some(format!("Secret `{n}`")),
+            (_, true) => Some("a `readOnly: true` mount".to_string()),
+            _ => None,
+        };
+        match what {
+            Some(what) => readonly.push((
+                span(path_range),
+                span(&mount.span),
+                span(&mount.volume_span),
+                what,
+            )),
+            None if mount.sub_path.is_some() => subpath.push((span(path_range), span(&mount.span))),
+            None => {}
+        }
+    }
+    let (ordinal_test, asks_sentinels) = match &container.script {
+        Some((text, piece)) => (
+            ordinal_test(text).map(|r| {
+                let r = piece.range_to_file(r);
+                Span::new(file, r.start, r.end)
+            }),
+            asks_sentinels(text),
+        ),
+        None => (None, false),
+    };
+    let has_auth_env = container.env.iter().any(|e| e == "REDISCLI_AUTH");
+    let unauthenticated_pings = container
+        .probes
+        .iter()
+        .filter(|p| {
+            let values: Vec<String> = p
+                .tokens
+                .iter()
+                .map(|t| t.value.to_ascii_lowercase())
+                .collect();
+            let pings = values
+                .iter()
+                .any(|v| v.ends_with("redis-cli") || v.contains("redis-cli "))
+                && values.iter().any(|v| v == "ping" || v.ends_with(" ping"));
+            let authenticates = values.iter().any(|v| {
+                v == "-a"
+                    || v.starts_with("--pass")
+                    || v == "--user"
+                    || v == "--askpass"
+                    || v.contains("redis_password")
+                    || v.contains("rediscli_auth")
+                    || v.contains(" -a ")
+            });
+            pings && !authenticates && !has_auth_env
+        })
+        .map(|p| span(&p.span))
+        .collect();
+    ContainerFacts {
+        workload: container.workload.clone(),
+        name_span: span(&container.name_span),
+        readonly_sentinel_configs: readonly,
+        subpath_sentinel_configs: subpath,
+        ordinal_test,
+        asks_sentinels,
+        runs_server: container
+            .invocations
+            .iter()
+            .any(|i| i.kind == FileKind::RedisConf),
+        unauthenticated_pings,
+        auth_required,
+    }
+}
+
+/// A shell test of the pod's own name or ordinal (`[ "$(hostname)" = "redis-0" ]`,
+/// `${HOSTNAME##*-}`, `$POD_NAME`…) in an `if`/`case`/`test` line.
+fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in script.split('\n') {
+        let start = offset;
+        offset += line.len() + 1;
+        let trimmed = line.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        let is_test = lower.starts_with("if ")
+            || lower.starts_with("elif ")
+            || lower.starts_with("case ")
+            || lower.starts_with("[ ")
+            || lower.starts_with("[[ ")
+            || lower.starts_with("test ");
+        let names_self = lower.contains("hostname")
+            || lower.contains("pod_name")
+            || lower.contains("ordinal")
+            || lower.contains("##*-");
+        let zero = lower.contains("-0")
+            || lower.contains("\"0\"")
+            || lower.contains("= 0")
+            || lower.contains("== 0")
+            || lower.contains("-eq 0")
+            || lower.contains("ordinal");
+        if is_test && names_self && zero {
+            let lead = line.len() - line.trim_start().len();
+            return Some(start + lead..start + lead + trimmed.len());
+        }
+    }
+    None
+}
+
+/// The script queries Sentinel for the current master before choosing a role.
+fn asks_sentinels(script: &str) -> bool {
+    let lower = script.to_ascii_lowercase();
+    lower.contains("get-master-addr-by-name")
+        || lower.contains("sentinel master ")
+        || lower.contains("sentinel masters")
+}
