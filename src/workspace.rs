@@ -39,6 +39,7 @@ struct Parsed {
     yaml_error: Option<YamlError>,
     compose: Option<ComposeFile>,
     containers: Vec<Container>,
+    resources: Vec<crate::model::topology::Resource>,
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -63,11 +64,13 @@ impl Entry {
                         c
                     });
                 let containers = workload::containers(&source.text, &yaml);
+                let resources = crate::formats::kubernetes::resources(source.id, &yaml);
                 return Parsed {
                     confs,
                     yaml_error: yaml.error,
                     compose,
                     containers,
+                    resources,
                 };
             }
             let tree = redis_conf::parse(&source.text);
@@ -84,6 +87,7 @@ impl Entry {
                 yaml_error: None,
                 compose: None,
                 containers: Vec::new(),
+                resources: Vec::new(),
             }
         })
     }
@@ -374,6 +378,9 @@ impl Workspace {
                     .containers
                     .push(container_facts(entry.source.id, container, &embedded));
             }
+            topology
+                .resources
+                .extend(entry.parsed().resources.iter().cloned());
         }
         topology
     }

@@ -89,3 +89,37 @@ fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
     tree.rewrite_marker = tree.rewrite_marker.map(|m| piece.to_file(m));
     tree
 }
+
+/// Custom resources of the Redis operators, with the fields rules look at.
+pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::Resource> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            let (Some(api), Some(kind)) = (object.get_str("apiVersion"), object.get_str("kind"))
+            else {
+                continue;
+            };
+            let api_group = api.split('/').next().unwrap_or_default().to_string();
+            if !api_group.contains("redis") {
+                continue;
+            }
+            let spec = object.get("spec");
+            let sentinel_fields = ["mode", "redisSentinelConfig", "sentinel"]
+                .iter()
+                .filter_map(|f| {
+                    let key = spec?.key_node(f)?;
+                    Some((
+                        crate::source::Span::new(file, key.span.start, key.span.end),
+                        f.to_string(),
+                    ))
+                })
+                .collect();
+            out.push(crate::model::topology::Resource {
+                api_group,
+                kind: kind.to_string(),
+                sentinel_fields,
+            });
+        }
+    }
+    out
+}

@@ -166,6 +166,7 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
         groups,
         mounts: Vec::new(),
         containers: Vec::new(),
+        resources: Vec::new(),
     }
 }
 

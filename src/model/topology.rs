@@ -96,6 +96,16 @@ pub struct ContainerFacts {
     pub auth_required: bool,
 }
 
+/// An operator custom resource, as far as the rules need it.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// API group without version (`redis.redis.opstreelabs.in`).
+    pub api_group: String,
+    pub kind: String,
+    /// Keys of `spec` that only make sense for Sentinel HA (`mode`, `redisSentinelConfig`).
+    pub sentinel_fields: Vec<(Span, String)>,
+}
+
 #[derive(Debug, Default)]
 pub struct Topology {
     pub nodes: Vec<Node>,
@@ -103,6 +113,7 @@ pub struct Topology {
     pub groups: Vec<Group>,
     pub mounts: Vec<ConfigMount>,
     pub containers: Vec<ContainerFacts>,
+    pub resources: Vec<Resource>,
 }
 
 impl Topology {

@@ -8,6 +8,7 @@ mod edits;
 mod kubernetes;
 mod mounts;
 mod network;
+mod operators;
 mod quorum;
 mod renames;
 mod replication;
@@ -29,6 +30,7 @@ pub enum Category {
     Persistence,
     Compose,
     Kubernetes,
+    Operator,
 }
 
 impl Category {
@@ -43,6 +45,7 @@ impl Category {
             Category::Persistence => "persistence",
             Category::Compose => "compose",
             Category::Kubernetes => "k8s",
+            Category::Operator => "operator",
         }
     }
 }
@@ -128,6 +131,7 @@ registry! {
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";
     ProbeWithoutAuth => "K004", "probe-without-auth", Kubernetes, Warning, false, "`redis-cli ping` probe without credentials: it passes whatever the server's state.";
+    OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
 }
 
@@ -171,6 +175,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
     kubernetes::check(ctx, &mut out);
+    operators::check(ctx, &mut out);
     out
 }
 
