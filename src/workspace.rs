@@ -1,9 +1,12 @@
 //! The workspace: the set of files checked together, their cached parses, and `check()`.
 
 use crate::diagnostic::Diagnostic;
-use crate::formats::conf::ConfFile;
+use crate::formats::conf::{name_hints, ConfFile};
 use crate::formats::detect::{classify, FileKind};
+use crate::formats::script::{self, is_script};
+use crate::formats::systemd::{self as units, unit_kind, UnitFile, UnitKind};
 use crate::knowledge::Target;
+use crate::model::service::{ConfigRef, Process};
 use crate::model::{link::link, Topology};
 use crate::rules::{self, Context};
 use crate::source::{FileId, SourceFile, Span};
@@ -22,21 +25,63 @@ struct Entry {
     source: SourceFile,
     /// The user named this file; it is read even if its name does not look like a config.
     explicit: bool,
-    parsed: OnceLock<Option<Arc<ConfFile>>>,
+    parsed: OnceLock<Parsed>,
+}
+
+/// What one file holds: a config, a unit or drop-in, or a script with the configs and
+/// units its here-documents write and the redis commands it runs.
+#[derive(Default)]
+struct Parsed {
+    confs: Vec<Arc<ConfFile>>,
+    units: Vec<Arc<UnitFile>>,
+    commands: Vec<script::ScriptCommand>,
+    secret_spans: Vec<Span>,
 }
 
 impl Entry {
-    fn parsed(&self) -> Option<&Arc<ConfFile>> {
-        self.parsed
-            .get_or_init(|| {
-                let tree = redis_conf::parse(&self.source.text);
-                let kind = classify(&self.source.path, &tree, self.explicit)?;
-                Some(Arc::new(
-                    ConfFile::from_tree(self.source.id, kind, tree)
-                        .with_text(self.source.text.clone()),
-                ))
-            })
-            .as_ref()
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let source = &self.source;
+            if let Some(kind) = unit_kind(&source.path) {
+                let path = source.path.to_string_lossy();
+                return Parsed {
+                    units: vec![Arc::new(UnitFile::parse(
+                        source.id,
+                        &path,
+                        kind,
+                        &source.text,
+                    ))],
+                    ..Parsed::default()
+                };
+            }
+            if is_script(&source.path, &source.text) {
+                let script = script::read(source.id, &source.text);
+                return Parsed {
+                    confs: script.confs.into_iter().map(Arc::new).collect(),
+                    units: script.units.into_iter().map(Arc::new).collect(),
+                    commands: script.commands,
+                    secret_spans: script.secret_spans,
+                };
+            }
+            let tree = redis_conf::parse(&source.text);
+            let Some(kind) = classify(&source.path, &tree, self.explicit) else {
+                return Parsed::default();
+            };
+            Parsed {
+                confs: vec![Arc::new(
+                    ConfFile::from_tree(source.id, kind, tree).with_text(source.text.clone()),
+                )],
+                ..Parsed::default()
+            }
+        })
+    }
+
+    /// The config this file is, when it is one (not one a script writes).
+    fn whole_conf(&self) -> Option<&Arc<ConfFile>> {
+        self.parsed()
+            .confs
+            .first()
+            .filter(|c| c.written_to.is_none())
     }
 }
 
@@ -109,16 +154,20 @@ impl Workspace {
 
     /// The kind redis-halint read the file as, or `None` when it is not a Redis config.
     pub fn file_kind(&self, id: FileId) -> Option<FileKind> {
-        self.entries.get(&id)?.parsed().map(|c| c.kind)
+        self.entries.get(&id)?.whole_conf().map(|c| c.kind)
     }
 
     /// Byte ranges of secret values in a file (passwords), to be masked in any output.
     pub fn secret_spans(&self, id: FileId) -> Vec<Span> {
-        self.entries
-            .get(&id)
-            .and_then(Entry::parsed)
-            .map(|c| c.secret_spans())
-            .unwrap_or_default()
+        let Some(entry) = self.entries.get(&id) else {
+            return Vec::new();
+        };
+        let parsed = entry.parsed();
+        let mut spans = parsed.secret_spans.clone();
+        for conf in &parsed.confs {
+            spans.extend(conf.secret_spans());
+        }
+        spans
     }
 
     /// Files in path order, so every result is deterministic.
@@ -134,9 +183,27 @@ impl Workspace {
 
     fn parse_all(&self) -> Vec<Arc<ConfFile>> {
         let ids = self.sorted_ids();
-        ids.par_iter()
-            .filter_map(|id| self.entries[id].parsed().cloned())
+        let parsed: Vec<&Parsed> = ids.par_iter().map(|id| self.entries[id].parsed()).collect();
+        parsed
+            .iter()
+            .flat_map(|p| p.confs.iter().cloned())
             .collect()
+    }
+
+    /// Units and drop-ins of every file, in path order (parsed by `parse_all`).
+    fn all_units(&self) -> Vec<Arc<UnitFile>> {
+        self.sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().units.iter().cloned())
+            .collect()
+    }
+
+    /// Where a config lives: the path a script writes it to, or its own path.
+    fn conf_path(&self, conf: &ConfFile) -> PathBuf {
+        match &conf.written_to {
+            Some(path) => PathBuf::from(path),
+            None => self.entries[&conf.file].source.path.clone(),
+        }
     }
 
     /// The config file an `include` line of `from` names, when it is in the workspace:
@@ -148,7 +215,7 @@ impl Workspace {
         from: &ConfFile,
         include: &str,
     ) -> Option<&'a ConfFile> {
-        if include.contains(['*', '?', '[']) {
+        if include.contains(['*', '?', '[']) || from.written_to.is_some() {
             return None;
         }
         let from_path = &self.entries[&from.file].source.path;
@@ -159,13 +226,20 @@ impl Workspace {
             .collect();
         let beside = from_path.parent().map(|d| d.join(&relative));
         let path_of = |c: &ConfFile| &self.entries[&c.file].source.path;
+        let confs: Vec<&Arc<ConfFile>> = confs.iter().filter(|c| c.written_to.is_none()).collect();
         confs
             .iter()
+            .copied()
             .find(|c| Some(path_of(c)) == beside.as_ref())
-            .or_else(|| confs.iter().find(|c| path_of(c).ends_with(&relative)))
+            .or_else(|| {
+                confs
+                    .iter()
+                    .copied()
+                    .find(|c| path_of(c).ends_with(&relative))
+            })
             .or_else(|| {
                 let name = relative.file_name()?;
-                let mut same_dir = confs.iter().filter(|c| {
+                let mut same_dir = confs.iter().copied().filter(|c| {
                     path_of(c).file_name() == Some(name)
                         && path_of(c).parent() == from_path.parent()
                 });
@@ -188,7 +262,12 @@ impl Workspace {
         }
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
-        for conf in confs.iter().filter(|c| !included.contains(&c.file)) {
+        // Each process config with where it lives, for linking commands to it.
+        let mut located: Vec<(PathBuf, FileId, ConfigRef)> = Vec::new();
+        for conf in confs
+            .iter()
+            .filter(|c| c.written_to.is_some() || !included.contains(&c.file))
+        {
             let source = &self.entries[&conf.file].source;
             let merged;
             let (view, complete) = if conf.includes().next().is_some() {
@@ -199,20 +278,133 @@ impl Workspace {
             } else {
                 (conf.as_ref(), true)
             };
+            let path = self.conf_path(conf);
             match conf.kind {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
                     node.complete = complete;
+                    if conf.written_to.is_some() {
+                        node.name_hints = name_hints(&path);
+                    }
+                    located.push((path, conf.file, ConfigRef::Node(nodes.len())));
                     nodes.push(node);
                 }
                 FileKind::SentinelConf => {
                     let mut sentinel = view.sentinel();
                     sentinel.complete = complete;
+                    located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
                 }
             }
         }
-        link(nodes, sentinels)
+        let mut topology = link(nodes, sentinels);
+        self.add_services(&mut topology, &located);
+        topology
+    }
+
+    /// Services from units and their drop-ins, and the redis commands of units and scripts,
+    /// each linked to the config it reads when that config is in the tree.
+    fn add_services(&self, topology: &mut Topology, located: &[(PathBuf, FileId, ConfigRef)]) {
+        let all = self.all_units();
+        let (main, dropins): (Vec<&Arc<UnitFile>>, Vec<&Arc<UnitFile>>) =
+            all.iter().partition(|u| u.kind == UnitKind::Unit);
+        let mut by_name: HashMap<String, Vec<&UnitFile>> = HashMap::new();
+        for d in &dropins {
+            by_name.entry(d.unit_name()).or_default().push(d.as_ref());
+        }
+        for list in by_name.values_mut() {
+            list.sort_by_key(|d| Path::new(&d.path).file_name().map(|n| n.to_owned()));
+        }
+        let mut used: HashSet<String> = HashSet::new();
+        let mut built = Vec::new();
+        for unit in &main {
+            let name = unit.unit_name();
+            let list = by_name.get(&name).cloned().unwrap_or_default();
+            used.insert(name);
+            built.push((unit.file, units::service(Some(unit.as_ref()), &list)));
+        }
+        let mut orphans: Vec<(&String, &Vec<&UnitFile>)> =
+            by_name.iter().filter(|(n, _)| !used.contains(*n)).collect();
+        orphans.sort_by_key(|(n, _)| n.as_str());
+        for (_, list) in orphans {
+            built.push((list[0].file, units::service(None, list)));
+        }
+        for (file, (mut service, command)) in built {
+            if let Some((cmdline, candidates)) = command {
+                service.process = Some(topology.processes.len());
+                topology.processes.push(Process {
+                    cmdline,
+                    service: Some(topology.services.len()),
+                    config_candidates: candidates,
+                    config: None,
+                });
+                self.link_process(topology.processes.last_mut().unwrap(), file, located);
+            }
+            topology.services.push(service);
+        }
+        for id in self.sorted_ids() {
+            for command in &self.entries[&id].parsed().commands {
+                topology.processes.push(Process {
+                    cmdline: command.cmdline.clone(),
+                    service: None,
+                    config_candidates: command.candidates.clone(),
+                    config: None,
+                });
+                self.link_process(topology.processes.last_mut().unwrap(), id, located);
+            }
+        }
+    }
+
+    /// A config path links to a config of the tree whose path ends with it (a tree that
+    /// mirrors `/`), else to the only config of that name beside the file that names it.
+    fn link_process(
+        &self,
+        process: &mut Process,
+        from: FileId,
+        located: &[(PathBuf, FileId, ConfigRef)],
+    ) {
+        let from_dir = self.entries[&from]
+            .source
+            .path
+            .parent()
+            .map(Path::to_path_buf);
+        let find = |wanted: &str| -> Option<ConfigRef> {
+            let relative: PathBuf = Path::new(wanted)
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .collect();
+            if relative.as_os_str().is_empty() {
+                return None;
+            }
+            let unique = |mut it: Box<dyn Iterator<Item = ConfigRef> + '_>| {
+                let one = it.next()?;
+                it.next().is_none().then_some(one)
+            };
+            unique(Box::new(
+                located
+                    .iter()
+                    .filter(|(p, _, _)| p.ends_with(&relative))
+                    .map(|(_, _, r)| *r),
+            ))
+            .or_else(|| {
+                let name = relative.file_name()?;
+                unique(Box::new(
+                    located
+                        .iter()
+                        .filter(|(p, file, _)| {
+                            p.file_name() == Some(name)
+                                && self.entries[file].source.path.parent() == from_dir.as_deref()
+                        })
+                        .map(|(_, _, r)| *r),
+                ))
+            })
+        };
+        for candidate in &mut process.config_candidates {
+            candidate.config = find(&candidate.value);
+        }
+        if let [one] = process.config_candidates.as_slice() {
+            process.config = one.config;
+        }
     }
 
     pub fn topology(&self) -> Topology {
@@ -240,6 +432,9 @@ impl Workspace {
             .par_iter()
             .flat_map_iter(|conf| rules::check_conf(conf, &ctx))
             .collect();
+        for unit in self.all_units() {
+            diagnostics.extend(rules::check_unit(&unit, &ctx));
+        }
         diagnostics.extend(rules::check_topology(&ctx));
         diagnostics.sort_by(|a, b| {
             let pa = &sources[&a.span.file].path;

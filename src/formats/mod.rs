@@ -2,3 +2,5 @@
 
 pub mod conf;
 pub mod detect;
+pub mod script;
+pub mod systemd;

@@ -164,6 +164,7 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
         nodes,
         sentinels,
         groups,
+        ..Topology::default()
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod link;
+pub mod service;
 pub mod topology;
 
 pub use facts::{Monitor, Node, Password, SentinelProc};

@@ -2,6 +2,7 @@
 //! data nodes and sentinels.
 
 use super::facts::{Monitor, Node, SentinelProc};
+use super::service::{Process, Service};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SentinelCount {
@@ -57,6 +58,10 @@ pub struct Topology {
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,
+    /// systemd services, drop-ins applied.
+    pub services: Vec<Service>,
+    /// redis-server / redis-sentinel commands of units and scripts.
+    pub processes: Vec<Process>,
 }
 
 impl Topology {

@@ -1,3 +1,5 @@
 //! Format grammars that turn text into trees whose every token keeps its span.
 
 pub mod redis_conf;
+pub mod shell;
+pub mod systemd;
