@@ -128,6 +128,10 @@ pub fn parse(text: &str, base: usize) -> UnitTree {
             &offsets,
             first_line,
         );
+        // systemd stops reading a unit at a broken section header.
+        if tree.errors.last().is_some_and(UnitError::is_fatal) {
+            return tree;
+        }
     }
     if let Some((bytes, mut offsets, first_line)) = pending {
         let end = offsets.last().map_or(base, |o| o + 1);
