@@ -175,6 +175,10 @@ fn parse_line(
     if r.is_empty() {
         return;
     }
+    // Template sources (`redis.service.j2`) hold `{% if … %}` lines that are rendered away.
+    if bytes[r.clone()].starts_with(b"{%") || bytes[r.clone()].starts_with(b"{#") {
+        return;
+    }
     let text = |r: &Range<usize>| String::from_utf8_lossy(&bytes[r.clone()]).into_owned();
     let span = |r: &Range<usize>| offsets[r.start]..offsets[r.end - 1] + 1;
     let mut error = |kind, range: Range<usize>, message: String| {
@@ -247,7 +251,7 @@ fn parse_line(
     let value_r = trim(bytes, r.start + eq + 1..r.end);
     let key = text(&key_r);
     let name = &tree.sections[section].name;
-    if !*in_unknown_section && !is_known_key(name, &key) {
+    if !*in_unknown_section && !key.contains("{{") && !is_known_key(name, &key) {
         error(
             UnitErrorKind::UnknownKey,
             span(&key_r),
@@ -420,6 +424,16 @@ mod tests {
                 (UnitErrorKind::InvalidSectionHeader, 7),
             ]
         );
+    }
+
+    #[test]
+    fn template_lines_are_not_unit_lines() {
+        let tree = parse(
+            "[Service]\n{% if x %}\n{{ key }}=1\nNice=1\n{% endif %}\n",
+            0,
+        );
+        assert!(tree.errors.is_empty(), "{:?}", tree.errors);
+        assert_eq!(tree.sections[0].entries.len(), 2);
     }
 
     #[test]
