@@ -28,3 +28,25 @@ for format in full concise json; do
     done <<<"$passwords"
     echo "ok: no password in the $format output ($(wc -l <<<"$passwords") passwords checked)"
 done
+
+# The guide's systemd unit: /etc read-only for a Sentinel that must rewrite its config, and
+# the deprecated MemoryLimit=.
+unit="$SEEDS/systemd/redis-sentinel.service"
+out="$("$BIN" check --output-format concise "$unit" || true)"
+protect="$(grep -n '^ProtectSystem=' "$unit" | cut -d: -f1)"
+echo "$out" | grep -q "redis-sentinel.service:$protect:[0-9]*: D001 \[systemd-sentinel-conf-readonly\]" \
+    || fail "systemd-sentinel-conf-readonly not reported at ProtectSystem= (line $protect)"
+echo "ok: systemd-sentinel-conf-readonly at line $protect"
+limit="$(grep -n '^MemoryLimit=' "$unit" | cut -d: -f1)"
+echo "$out" | grep -q "redis-sentinel.service:$limit:1: D005 \[systemd-memorylimit-deprecated\]" \
+    || fail "systemd-memorylimit-deprecated not reported at MemoryLimit= (line $limit)"
+echo "ok: systemd-memorylimit-deprecated at line $limit"
+
+# The guide's deploy script: its here-document unit starts Sentinel as redis-server.
+script="$SEEDS/scripts/deploy-redis-sentinel.sh"
+out="$("$BIN" check --output-format concise "$script" || true)"
+exec_line="$(grep -n '^ExecStart=.*redis-server' "$script" | cut -d: -f1)"
+[ -n "$exec_line" ] || fail "no ExecStart= line in the seed script"
+echo "$out" | grep -q "deploy-redis-sentinel.sh:$exec_line:[0-9]*: D007 \[sentinel-started-as-plain-server\]" \
+    || fail "sentinel-started-as-plain-server not reported at the ExecStart= line ($exec_line)"
+echo "ok: sentinel-started-as-plain-server at line $exec_line of the here-document"

@@ -3,6 +3,8 @@
 //! Nothing is printed here: errors and notes are returned to the caller.
 
 use crate::formats::detect::{name_hint, NameHint};
+use crate::formats::script::has_shell_shebang;
+use crate::formats::systemd::unit_kind;
 use ignore::WalkBuilder;
 use rayon::prelude::*;
 use std::io::Read;
@@ -80,7 +82,7 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) 
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_candidate(entry.path()) {
                     candidates.push(Candidate::File {
                         path: entry.into_path(),
                         explicit: false,
@@ -92,10 +94,33 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) 
     }
 }
 
-/// Files worth reading in a directory walk: configs, and YAML that may embed them.
-fn wanted(path: &Path) -> bool {
-    name_hint(path) != NameHint::NotConf
-        || path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+/// Files a walk reads: Redis configs by name, systemd units and drop-ins, and shell
+/// scripts (`*.sh`, or no extension and a `sh`/`bash` shebang).
+fn is_candidate(path: &Path) -> bool {
+    if name_hint(path) != NameHint::NotConf || unit_kind(path).is_some() {
+        return true;
+    }
+    // YAML may embed configs (ConfigMaps) or run them (compose, workloads).
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return true;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".sh") || name.ends_with(".bash") {
+        return true;
+    }
+    if name.contains('.') {
+        return false;
+    }
+    // Only the first line is read here; the whole file is read later, in parallel.
+    let mut first = [0u8; 128];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut first))
+        .unwrap_or(0);
+    let line = String::from_utf8_lossy(&first[..n]);
+    has_shell_shebang(line.lines().next().unwrap_or_default())
 }
 
 /// `Err((is_error, message))`: an error makes the run exit 2; a note does not.

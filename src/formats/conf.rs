@@ -6,7 +6,9 @@ use crate::knowledge::directive::fact_key;
 use crate::knowledge::sentinel::SentinelKeyword;
 use crate::knowledge::values::{atoi, is_template, parse_bool, parse_integer, parse_memory};
 use crate::knowledge::{lookup_directive, lookup_sentinel_keyword, DirectiveMatch};
-use crate::model::facts::{KnownPeer, Monitor, Node, Password, Rename, ReplicaOf, SentinelProc};
+use crate::model::facts::{
+    KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf, SentinelProc,
+};
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::redis_conf::{self, ConfLine, ConfTree, Token};
 
@@ -24,6 +26,9 @@ pub struct ConfFile {
     pub kind: FileKind,
     pub tree: ConfTree,
     pub lines: Vec<ResolvedLine>,
+    /// For a config written by a script (a here-document): the path it is written to,
+    /// script variables expanded when their value is known. Its spans point into the script.
+    pub written_to: Option<String>,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -103,6 +108,7 @@ impl ConfFile {
             kind,
             tree,
             lines,
+            written_to: None,
         }
     }
 
@@ -134,6 +140,7 @@ impl ConfFile {
         };
         let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
         merged.text = self.text.clone();
+        merged.written_to = self.written_to.clone();
         (merged, complete)
     }
 
@@ -336,7 +343,7 @@ impl ConfFile {
             name: source.path.display().to_string(),
             complete: true,
             anchor: self.anchor(),
-            name_hints: name_hints(source),
+            name_hints: name_hints(&source.path),
             port: self.spanned_int("port"),
             binds: self.binds(),
             announce_ip: self.spanned_str("replica-announce-ip"),
@@ -358,6 +365,8 @@ impl ConfFile {
             repl_ping_period: self.spanned_int("repl-ping-replica-period"),
             replica_ignore_maxmemory: self.spanned_bool("replica-ignore-maxmemory"),
             renames,
+            process: self.process_conf(),
+            persistence: self.persistence(),
         }
     }
 
@@ -480,21 +489,52 @@ impl ConfFile {
             announce_hostnames: self.sentinel_global("announce-hostnames", parse_bool),
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
+            process: self.process_conf(),
+        }
+    }
+
+    fn process_conf(&self) -> ProcessConf {
+        ProcessConf {
+            daemonize: self.spanned_bool("daemonize"),
+            supervised: self.spanned_str("supervised").map(|mut s| {
+                s.value.make_ascii_lowercase();
+                s
+            }),
+            pidfile: self.spanned_str("pidfile"),
+            maxclients: self.spanned_int("maxclients"),
+        }
+    }
+
+    /// `save` lines accumulate and `save ""` clears them, so RDB is off only when the
+    /// last `save ""` has no rule after it.
+    fn persistence(&self) -> Persistence {
+        let mut rdb_off = None;
+        for line in self.directive_lines("save") {
+            let args = &line.tokens[1..];
+            if args.iter().all(|t| t.value.is_empty()) {
+                rdb_off = Some(self.line_span(line));
+            } else if args.iter().any(|t| !t.value.trim().is_empty()) {
+                rdb_off = None;
+            }
+        }
+        Persistence {
+            rdb_off,
+            appendonly: self.spanned_bool("appendonly"),
         }
     }
 }
 
 /// Host names a config file's process is likely known by: `redis-master.conf` → `redis-master`,
 /// `redis-master/redis.conf` → `redis-master`.
-fn name_hints(source: &SourceFile) -> Vec<String> {
+pub fn name_hints(path: &std::path::Path) -> Vec<String> {
     let mut hints = Vec::new();
-    if let Some(stem) = source.path.file_stem() {
+    if let Some(stem) = path.file_stem() {
         let stem = stem.to_string_lossy().to_ascii_lowercase();
         if stem != "redis" && stem != "valkey" {
             hints.push(stem);
         }
     }
-    if let Some(dir) = source.path.parent().and_then(|p| p.file_name()) {
+    if let Some(dir) = path.parent().and_then(|p| p.file_name()) {
         let dir = dir.to_string_lossy().to_ascii_lowercase();
         if !matches!(dir.as_str(), "conf" | "config" | "redis" | "etc" | "." | "") {
             hints.push(dir);

@@ -23,6 +23,10 @@ pub enum NameHint {
 }
 
 pub fn name_hint(path: &Path) -> NameHint {
+    // systemd drop-ins (`redis.service.d/override.conf`) are `.conf` files, not Redis configs.
+    if crate::formats::systemd::unit_kind(path).is_some() {
+        return NameHint::NotConf;
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -96,6 +100,14 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
 mod tests {
     use super::*;
     use crate::syntax::redis_conf::parse;
+
+    #[test]
+    fn drop_ins_are_not_redis_configs() {
+        let tree = parse("[Service]\nMemoryMax=1G\n");
+        let path = Path::new("etc/redis/redis.service.d/override.conf");
+        assert_eq!(name_hint(path), NameHint::NotConf);
+        assert_eq!(classify(path, &tree, true), None);
+    }
 
     #[test]
     fn nginx_is_skipped() {

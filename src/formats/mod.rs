@@ -4,4 +4,6 @@ pub mod compose;
 pub mod conf;
 pub mod detect;
 pub mod kubernetes;
+pub mod script;
+pub mod systemd;
 pub mod workload;

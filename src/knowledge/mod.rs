@@ -1,10 +1,12 @@
 //! Facts about Redis, Valkey and Sentinel configuration: directives, value grammars,
 //! defaults, secrets and version windows. Pure data plus small parsers; no I/O.
 
+pub mod cmdline;
 pub mod commands;
 pub mod directive;
 mod directive_table;
 pub mod sentinel;
+pub mod systemd_keys;
 pub mod values;
 pub mod version;
 

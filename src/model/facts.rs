@@ -48,6 +48,31 @@ pub struct Rename {
     pub span: Span,
 }
 
+/// Settings that decide how a process runs under a supervisor (data nodes and sentinels).
+#[derive(Debug, Clone, Default)]
+pub struct ProcessConf {
+    pub daemonize: Option<Spanned<bool>>,
+    /// `supervised` lower-cased: `no`, `upstart`, `systemd`, `auto`.
+    pub supervised: Option<Spanned<String>>,
+    pub pidfile: Option<Spanned<String>>,
+    pub maxclients: Option<Spanned<i64>>,
+}
+
+/// What a data node persists.
+#[derive(Debug, Clone, Default)]
+pub struct Persistence {
+    /// The `save ""` line that leaves no snapshot rule (none when rules remain or by default).
+    pub rdb_off: Option<Span>,
+    pub appendonly: Option<Spanned<bool>>,
+}
+
+impl Persistence {
+    /// Neither snapshots nor an append-only file: a restart starts empty.
+    pub fn is_off(&self) -> bool {
+        self.rdb_off.is_some() && !self.appendonly.as_ref().is_some_and(|a| a.value)
+    }
+}
+
 /// One Redis data-node process.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -78,6 +103,8 @@ pub struct Node {
     pub repl_ping_period: Option<Spanned<i64>>,
     pub replica_ignore_maxmemory: Option<Spanned<bool>>,
     pub renames: Vec<Rename>,
+    pub process: ProcessConf,
+    pub persistence: Persistence,
 }
 
 impl Node {
@@ -162,6 +189,7 @@ pub struct SentinelProc {
     pub announce_hostnames: Option<Spanned<bool>>,
     pub myid: Option<Spanned<String>>,
     pub monitors: Vec<Monitor>,
+    pub process: ProcessConf,
 }
 
 impl SentinelProc {

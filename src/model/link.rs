@@ -164,9 +164,7 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
         nodes,
         sentinels,
         groups,
-        mounts: Vec::new(),
-        containers: Vec::new(),
-        resources: Vec::new(),
+        ..Topology::default()
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod facts;
 pub mod k8s_link;
 pub mod link;
+pub mod service;
 pub mod topology;
 
 pub use facts::{Monitor, Node, Password, SentinelProc};

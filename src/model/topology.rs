@@ -2,6 +2,7 @@
 //! data nodes and sentinels.
 
 use super::facts::{Monitor, Node, SentinelProc};
+use super::service::{Process, Service};
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +115,10 @@ pub struct Topology {
     pub mounts: Vec<ConfigMount>,
     pub containers: Vec<ContainerFacts>,
     pub resources: Vec<Resource>,
+    /// systemd services, drop-ins applied.
+    pub services: Vec<Service>,
+    /// redis-server / redis-sentinel commands of units and scripts.
+    pub processes: Vec<Process>,
 }
 
 impl Topology {

@@ -1,0 +1,374 @@
+//! Deployment scripts: the configs and units their here-documents write, checked as those
+//! files with spans into the script, and the redis-server / redis-sentinel commands they run.
+//! `$VAR` is expanded only to the literal values the script assigns to `VAR`; anything else
+//! (positional parameters, command substitutions, the environment) stays unknown.
+
+use crate::formats::conf::ConfFile;
+use crate::formats::detect::{classify, name_hint, NameHint};
+use crate::formats::systemd::{unit_kind, UnitFile};
+use crate::knowledge::cmdline::CommandLine;
+use crate::model::service::Candidate;
+use crate::source::{FileId, Span, Spanned};
+use crate::syntax::{redis_conf, shell, systemd};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// `*.sh`, `*.bash`, or a `sh`/`bash` shebang.
+pub fn is_script(path: &Path, text: &str) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".sh") || name.ends_with(".bash") {
+        return true;
+    }
+    has_shell_shebang(text.lines().next().unwrap_or_default())
+}
+
+pub fn has_shell_shebang(first_line: &str) -> bool {
+    let Some(rest) = first_line.strip_prefix("#!") else {
+        return false;
+    };
+    let mut words = rest.split_ascii_whitespace();
+    let mut program = words.next().map(shell::basename).unwrap_or_default();
+    if program == "env" {
+        program = words
+            .find(|w| !w.starts_with('-'))
+            .map(shell::basename)
+            .unwrap_or_default();
+    }
+    matches!(program, "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh")
+}
+
+/// The values a script assigns to each variable, with where.
+#[derive(Debug, Default)]
+pub struct Vars {
+    values: HashMap<String, Vec<(String, Span)>>,
+}
+
+const MAX_CANDIDATES: usize = 16;
+
+/// A word without expansions is its own single value; with one, it is unknown.
+pub fn literal(word: &str) -> Vec<Candidate> {
+    if word.contains('$') || crate::syntax::systemd::has_specifier(word) {
+        Vec::new()
+    } else {
+        vec![Candidate {
+            value: word.to_string(),
+            set_at: None,
+            config: None,
+        }]
+    }
+}
+
+impl Vars {
+    /// The literal values `word` may take; empty when any part is unknown.
+    pub fn expand(&self, word: &str) -> Vec<Candidate> {
+        self.expand_depth(word, 4)
+    }
+
+    fn expand_depth(&self, word: &str, depth: usize) -> Vec<Candidate> {
+        let Some(at) = word.find('$') else {
+            return literal(word);
+        };
+        if depth == 0 {
+            return Vec::new();
+        }
+        let rest = &word[at + 1..];
+        let (name, after) = if let Some(inner) = rest.strip_prefix('{') {
+            let Some(end) = inner.find('}') else {
+                return Vec::new();
+            };
+            (&inner[..end], &inner[end + 1..])
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        };
+        let plain = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let Some(values) = self.values.get(name).filter(|_| plain) else {
+            return Vec::new();
+        };
+        let tails = self.expand_depth(after, depth);
+        if tails.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<Candidate> = Vec::new();
+        for (value, span) in values.iter().filter(|(v, _)| !v.is_empty()) {
+            let heads = self.expand_depth(value, depth - 1);
+            if heads.is_empty() {
+                return Vec::new(); // one unknown value makes the whole word unknown
+            }
+            for head in heads {
+                for tail in &tails {
+                    let value = format!("{}{}{}", &word[..at], head.value, tail.value);
+                    if !out.iter().any(|c| c.value == value) {
+                        out.push(Candidate {
+                            value,
+                            set_at: Some(*span),
+                            config: None,
+                        });
+                    }
+                    if out.len() >= MAX_CANDIDATES {
+                        return out;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The single value of a word, when there is exactly one.
+    pub fn single(&self, word: &str) -> Option<String> {
+        match self.expand(word).as_slice() {
+            [one] => Some(one.value.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A redis-server / redis-sentinel command of the script.
+#[derive(Debug)]
+pub struct ScriptCommand {
+    pub cmdline: CommandLine,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Default)]
+pub struct ScriptFile {
+    pub confs: Vec<ConfFile>,
+    pub units: Vec<UnitFile>,
+    pub commands: Vec<ScriptCommand>,
+    /// Values of variables whose name says they hold a secret (`PASSWORD=…`).
+    pub secret_spans: Vec<Span>,
+}
+
+pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
+    let script = shell::parse(text);
+    let mut vars = Vars::default();
+    let mut out = ScriptFile::default();
+    for (name, word) in shell::assignments(&script) {
+        let span = Span::new(file, word.range.start, word.range.end);
+        if looks_secret(&name) && !word.value.is_empty() {
+            out.secret_spans.push(span);
+        }
+        vars.values
+            .entry(name)
+            .or_default()
+            .push((word.value, span));
+    }
+    let vars = Arc::new(vars);
+    for command in &script.commands {
+        if let Some(heredoc) = command.heredocs.first() {
+            if let Some(target) = written_file(command) {
+                embed(file, text, &vars, &target, heredoc, &mut out);
+            }
+        }
+        let Some((i, _)) = command.program() else {
+            continue;
+        };
+        let argv: Vec<Spanned<String>> = command.words[i..]
+            .iter()
+            .map(|w| Spanned::new(w.value.clone(), Span::new(file, w.range.start, w.range.end)))
+            .collect();
+        let span = argv[0].span.cover(argv[argv.len() - 1].span);
+        if let Some(cmdline) = CommandLine::parse(&argv, span) {
+            if cmdline.is_query() {
+                continue;
+            }
+            let candidates = cmdline
+                .config
+                .as_ref()
+                .map(|c| vars.expand(&c.value))
+                .unwrap_or_default();
+            out.commands.push(ScriptCommand {
+                cmdline,
+                candidates,
+            });
+        }
+    }
+    out
+}
+
+/// The file a command's standard input is written to: `cat > PATH`, `tee PATH`.
+fn written_file(command: &shell::Command) -> Option<String> {
+    let (i, program) = command.program()?;
+    let name = shell::basename(&program.value);
+    if name == "tee" {
+        let args = &command.words[i + 1..];
+        if args
+            .iter()
+            .any(|w| w.value == "-a" || w.value == "--append")
+        {
+            return None; // appending to a file we do not see
+        }
+        return args
+            .iter()
+            .find(|w| !w.value.starts_with('-'))
+            .map(|w| w.value.clone());
+    }
+    if name == "cat" && command.words.len() == i + 1 {
+        return command
+            .redirects
+            .iter()
+            .find(|r| r.op == ">" || r.op == ">|" || r.op == "1>")
+            .map(|r| r.target.value.clone());
+    }
+    None
+}
+
+fn embed(
+    file: FileId,
+    text: &Arc<str>,
+    vars: &Arc<Vars>,
+    target: &str,
+    heredoc: &shell::HereDoc,
+    out: &mut ScriptFile,
+) {
+    let path = vars.single(target).unwrap_or_else(|| target.to_string());
+    let body = heredoc.body.clone();
+    if let Some(kind) = unit_kind(Path::new(&path)) {
+        out.units.push(UnitFile {
+            file,
+            kind,
+            path,
+            tree: systemd::parse(&text[body.clone()], body.start),
+            vars: Some(vars.clone()),
+            start: body.start,
+        });
+        return;
+    }
+    if name_hint(Path::new(&path)) == NameHint::NotConf {
+        return;
+    }
+    let masked = if heredoc.quoted {
+        text[body.clone()].to_string()
+    } else {
+        mask_expansions(&text[body.clone()])
+    };
+    let mut tree = redis_conf::parse(&masked);
+    shift(&mut tree, body.start);
+    let Some(kind) = classify(Path::new(&path), &tree, false) else {
+        return;
+    };
+    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
+    conf.written_to = Some(path);
+    out.confs.push(conf);
+}
+
+fn shift(tree: &mut redis_conf::ConfTree, by: usize) {
+    let add = |r: &mut std::ops::Range<usize>| {
+        r.start += by;
+        r.end += by;
+    };
+    for line in &mut tree.lines {
+        add(&mut line.range);
+        for token in &mut line.tokens {
+            add(&mut token.range);
+        }
+    }
+    for error in &mut tree.errors {
+        add(&mut error.range);
+        add(&mut error.line_range);
+    }
+    if let Some(marker) = &mut tree.rewrite_marker {
+        *marker += by;
+    }
+}
+
+/// The body of an unquoted here-document as redis reads it after the shell expanded it:
+/// `$(…)`, `$((…))` and backquotes become one unknown word of the same length (their output
+/// is not known), blanks inside `${…}` too. Byte offsets are kept.
+pub fn mask_expansions(body: &str) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => {
+                let open = bytes[i + 1];
+                let close = if open == b'(' { b')' } else { b'}' };
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != b'\n' {
+                    if bytes[j] == open {
+                        depth += 1;
+                    } else if bytes[j] == close {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    j += 1;
+                }
+                let end = j.min(bytes.len() - 1);
+                for b in &mut bytes[i + 1..=end] {
+                    if open == b'(' || b.is_ascii_whitespace() || *b >= 0x80 {
+                        *b = b'_';
+                    }
+                }
+                i = end + 1;
+            }
+            b'`' => {
+                let end = bytes[i + 1..]
+                    .iter()
+                    .position(|&b| b == b'`' || b == b'\n')
+                    .map_or(bytes.len() - 1, |p| i + 1 + p);
+                bytes[i] = b'$';
+                for b in &mut bytes[i + 1..=end] {
+                    *b = b'_';
+                }
+                i = end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    String::from_utf8(bytes).expect("only ASCII bytes were written over whole characters")
+}
+
+fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASS", "SECRET", "TOKEN", "AUTH", "KEY"]
+        .iter()
+        .any(|w| upper.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_assigned_values() {
+        let text: Arc<str> = "D=/etc/redis\ncase $t in\n a) f=\"${D}/a.conf\" ;;\n s) f=\"$D/sentinel.conf\" ;;\nesac\nredis-server $f\n".into();
+        let script = read(FileId(0), &text);
+        let values: Vec<_> = script.commands[0]
+            .candidates
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect();
+        assert_eq!(values, ["/etc/redis/a.conf", "/etc/redis/sentinel.conf"]);
+    }
+
+    #[test]
+    fn heredoc_conf_keeps_script_offsets() {
+        let text: Arc<str> = "P=x\nssh h bash <<EOF\ncat > /etc/redis/redis.conf <<C\nport 6379\nreplica-priority $((100 - n * 10))\nC\nEOF\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        let conf = &script.confs[0];
+        let line = &conf.tree.lines[1];
+        assert_eq!(line.tokens.len(), 2);
+        assert_eq!(&text[line.tokens[0].range.clone()], "replica-priority");
+        assert_eq!(conf.written_to.as_deref(), Some("/etc/redis/redis.conf"));
+    }
+
+    #[test]
+    fn shebangs() {
+        assert!(has_shell_shebang("#!/usr/bin/env bash"));
+        assert!(has_shell_shebang("#!/bin/sh -e"));
+        assert!(!has_shell_shebang("#!/usr/bin/python3"));
+    }
+}

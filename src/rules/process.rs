@@ -1,0 +1,163 @@
+//! How Redis and Sentinel are started: the command lines of units and scripts, read the way
+//! redis-server reads its argv (redis-facts a7).
+
+use crate::diagnostic::Diagnostic;
+use crate::knowledge::{Flavor, Version};
+use crate::model::service::{Candidate, ConfigRef, Process};
+use crate::rules::{Context, Rule};
+use crate::syntax::shell::basename;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for process in &ctx.topology.processes {
+        let line = &process.cmdline;
+        if line.is_sentinel() {
+            flag_first_or_no_config(process, out);
+            flag_then_options(ctx, process, out);
+        } else {
+            plain_server(ctx, process, out);
+        }
+    }
+}
+
+/// A config the process may read that is a sentinel config: by content when the file is in
+/// the tree, else by name.
+fn sentinel_config(process: &Process) -> Option<&Candidate> {
+    process.config_candidates.iter().find(|c| match c.config {
+        Some(ConfigRef::Sentinel(_)) => true,
+        Some(ConfigRef::Node(_)) => false,
+        None => basename(&c.value).to_ascii_lowercase().contains("sentinel"),
+    })
+}
+
+fn plain_server(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>) {
+    let line = &process.cmdline;
+    let Some(config) = &line.config else {
+        return;
+    };
+    let found = sentinel_config(process);
+    // `sentinel-%i.conf` in a template unit: the name says it, whatever the instance.
+    let by_raw_name = found.is_none()
+        && process.config_candidates.is_empty()
+        && !config.value.contains('$')
+        && basename(&config.value)
+            .to_ascii_lowercase()
+            .contains("sentinel");
+    if found.is_none() && !by_raw_name {
+        return;
+    }
+    let program = basename(&line.program.value);
+    let what = match found {
+        Some(c) if c.value != config.value => format!(
+            "`{}`, which is the sentinel config {} in one of its uses,",
+            config.value, c.value
+        ),
+        Some(c) => format!("the sentinel config {}", c.value),
+        None => format!("the sentinel config {}", config.value),
+    };
+    let mut d = Diagnostic::new(
+        Rule::SentinelStartedAsPlainServer,
+        line.program.span,
+        format!(
+            "{program} runs {what} without `--sentinel`: it reads the `sentinel` lines as a data node and exits at start (\"sentinel directive while not in sentinel mode\")"
+        ),
+    )
+    .label(config.span, "a sentinel config")
+    .help(format!(
+        "start it as `redis-sentinel {}` or `{program} {} --sentinel`",
+        config.value, config.value
+    ))
+    .fatal();
+    if let Some(set_at) = found.and_then(|c| c.set_at) {
+        d = d.label(set_at, "set to a sentinel config here");
+    }
+    if let Some(s) = process.service {
+        let service = &ctx.topology.services[s];
+        if let Some(exec) = &service.exec_start {
+            d = d.label(exec.key, format!("{} runs this command", service.name));
+        }
+    }
+    out.push(d);
+}
+
+fn flag_first_or_no_config(process: &Process, out: &mut Vec<Diagnostic>) {
+    let line = &process.cmdline;
+    if line.config.as_ref().is_some_and(|c| c.value != "-") {
+        return;
+    }
+    // `redis-server --sentinel sentinel.conf`: the file comes after the flag.
+    let late_file = line
+        .option("sentinel")
+        .and_then(|o| o.values.first())
+        .or(line.stray.first())
+        .filter(|v| v.value.ends_with(".conf") || v.value.contains('/'));
+    if let (Some(file), Some(flag)) = (late_file, line.sentinel_flag) {
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelStartedAsPlainServer,
+                flag,
+                format!(
+                    "`--sentinel` comes before the config file: only the first argument can be the config file, so {} is not read as one and Sentinel exits at start (\"Sentinel needs config file on disk to save state\")",
+                    file.value
+                ),
+            )
+            .label(file.span, "read as an argument of `--sentinel`, not as the config file")
+            .help(format!(
+                "put the config file first: `{} {} --sentinel`",
+                basename(&line.program.value),
+                file.value
+            ))
+            .fatal(),
+        );
+        return;
+    }
+    let how = if line.config.is_some() {
+        "reads its config from standard input"
+    } else {
+        "has no config file argument"
+    };
+    out.push(
+        Diagnostic::new(
+            Rule::SentinelWithoutConfigFile,
+            line.program.span,
+            format!(
+                "this Sentinel {how}: Sentinel must save its state to a file on disk and exits at start with \"Sentinel needs config file on disk to save state. Exiting...\""
+            ),
+        )
+        .help("give a writable sentinel.conf as the first argument: `redis-sentinel /etc/redis/sentinel.conf`")
+        .fatal(),
+    );
+}
+
+fn flag_then_options(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>) {
+    let target = ctx.target;
+    let affected = target.flavor == Flavor::Redis
+        && target.version >= Version::new(7, 0, 0)
+        && target.version <= Version::new(7, 0, 5);
+    if !affected {
+        return;
+    }
+    let line = &process.cmdline;
+    let (Some(flag), Some(_)) = (line.sentinel_flag, &line.config) else {
+        return;
+    };
+    let Some(next) = line.options.iter().skip_while(|o| o.flag != flag).nth(1) else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(
+            Rule::SentinelFlagThenOptionsPre706,
+            flag,
+            format!(
+                "on {target}, the options after `--sentinel` are read as arguments of a `sentinel` line: `--{}` makes Sentinel exit at start with \"Unrecognized sentinel configuration statement\" (fixed in 7.0.6)",
+                next.name
+            ),
+        )
+        .label(next.flag, "read as part of the `sentinel` line")
+        .help(if line.sentinel_by_name {
+            "drop `--sentinel`: redis-sentinel is already in sentinel mode"
+        } else {
+            "move `--sentinel` after the other options, or upgrade to 7.0.6 or newer"
+        })
+        .fatal(),
+    );
+}

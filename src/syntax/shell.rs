@@ -1,0 +1,608 @@
+//! Enough of the POSIX shell grammar to find what a deployment script writes and runs:
+//! simple commands with their words and redirections, here-documents (`<<EOF`, `<<'EOF'`,
+//! `<<-EOF`) with the byte range of their bodies, and variable assignments.
+//!
+//! Words keep expansions (`$VAR`, `${VAR}`, `$(…)`) as written: their values are decided
+//! later, or stay unknown. Here-documents fed to a shell (`ssh host bash <<EOF`,
+//! `sudo bash -s <<EOF`) are scripts themselves and are read the same way, so a
+//! `cat > /etc/redis/sentinel.conf <<CONF` nested in them is found with its offsets.
+//! Nothing here fails: an unterminated quote or here-document ends at the end of the text.
+
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Quotes removed, backslash escapes applied, expansions kept as written.
+    pub value: String,
+    /// Byte range in the text, quotes included.
+    pub range: Range<usize>,
+    /// Some part was quoted.
+    pub quoted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    /// `>`, `>>`, `<`, `>|`, `&>` …
+    pub op: String,
+    pub target: Word,
+}
+
+#[derive(Debug, Clone)]
+pub struct HereDoc {
+    pub delimiter: String,
+    /// `<<'EOF'` or `<<"EOF"` or `<<\EOF`: the body is literal, nothing is expanded.
+    pub quoted: bool,
+    /// `<<-`: leading tabs are stripped from every body line.
+    pub strip_tabs: bool,
+    /// The body, from the line after the command to the line before the delimiter.
+    pub body: Range<usize>,
+    /// Whether the delimiter line was found.
+    pub terminated: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Command {
+    /// `NAME=value` words before the command name.
+    pub assignments: Vec<Word>,
+    /// The command name and its arguments.
+    pub words: Vec<Word>,
+    pub redirects: Vec<Redirect>,
+    pub heredocs: Vec<HereDoc>,
+    /// Nesting depth: 0 for the script itself, 1 inside a here-document fed to a shell, …
+    pub depth: usize,
+}
+
+impl Command {
+    /// The command name, after wrappers that run their arguments (`sudo`, `exec`, `nohup`, …).
+    pub fn program(&self) -> Option<(usize, &Word)> {
+        let mut i = 0;
+        while let Some(word) = self.words.get(i) {
+            let name = basename(&word.value);
+            if matches!(
+                name,
+                "exec"
+                    | "nohup"
+                    | "setsid"
+                    | "nice"
+                    | "ionice"
+                    | "chrt"
+                    | "taskset"
+                    | "numactl"
+                    | "stdbuf"
+                    | "time"
+                    | "command"
+                    | "gosu"
+                    | "su-exec"
+                    | "chpst"
+                    | "runuser"
+            ) {
+                i += 1;
+                while self.words.get(i).is_some_and(|w| w.value.starts_with('-')) {
+                    i += 1;
+                }
+                // `gosu redis redis-server`, `runuser -u redis -- redis-server`
+                if matches!(name, "gosu" | "su-exec" | "chpst")
+                    && self
+                        .words
+                        .get(i)
+                        .is_some_and(|w| !is_program_word(&w.value))
+                {
+                    i += 1;
+                }
+                continue;
+            }
+            if name == "sudo" || name == "env" || name == "doas" {
+                i += 1;
+                while let Some(w) = self.words.get(i) {
+                    if w.value == "--" {
+                        i += 1;
+                        break;
+                    }
+                    if w.value.starts_with('-') {
+                        // `sudo -u redis`: options taking a value.
+                        i += if matches!(w.value.as_str(), "-u" | "-g" | "-C" | "-D" | "-h") {
+                            2
+                        } else {
+                            1
+                        };
+                    } else if w.value.contains('=') && !w.value.starts_with('=') {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                continue;
+            }
+            if name == "--" {
+                i += 1;
+                continue;
+            }
+            return Some((i, word));
+        }
+        None
+    }
+}
+
+fn is_program_word(value: &str) -> bool {
+    value.contains('/') || value.contains("redis") || value.contains("valkey")
+}
+
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    pub commands: Vec<Command>,
+}
+
+/// Parse a script held in `text[range]`; every range refers to `text`.
+pub fn parse(text: &str) -> Script {
+    let mut script = Script::default();
+    parse_range(text, 0..text.len(), 0, &mut script);
+    script
+}
+
+fn parse_range(text: &str, range: Range<usize>, depth: usize, script: &mut Script) {
+    if depth > 4 {
+        return;
+    }
+    let mut lexer = Lexer {
+        text,
+        pos: range.start,
+        end: range.end,
+    };
+    let mut command = Command {
+        depth,
+        ..Command::default()
+    };
+    // Here-documents announced on the current line, waiting for the newline.
+    let mut pending: Vec<(usize, bool, String, bool)> = Vec::new(); // (command index, strip, delim, quoted)
+    let commands_start = script.commands.len();
+    loop {
+        let token = lexer.next();
+        match token {
+            Token::Word(word) => {
+                let is_assignment = command.words.is_empty() && is_assignment(&word.value);
+                if is_assignment {
+                    command.assignments.push(word);
+                } else {
+                    command.words.push(word);
+                }
+            }
+            Token::Redirect(op) => {
+                if op == "<<" || op == "<<-" {
+                    if let Token::Word(delim) = lexer.next_word_only() {
+                        let quoted = delim.quoted || text[delim.range.clone()].contains('\\');
+                        pending.push((
+                            usize::MAX, // filled when the command is finished
+                            op == "<<-",
+                            delim.value,
+                            quoted,
+                        ));
+                    }
+                } else if op == "<<<" {
+                    let _ = lexer.next_word_only();
+                } else if let Token::Word(target) = lexer.next_word_only() {
+                    command.redirects.push(Redirect { op, target });
+                }
+            }
+            Token::Separator | Token::Newline | Token::End => {
+                let index = script.commands.len();
+                for p in pending.iter_mut().filter(|p| p.0 == usize::MAX) {
+                    p.0 = index;
+                }
+                let finished = std::mem::replace(
+                    &mut command,
+                    Command {
+                        depth,
+                        ..Command::default()
+                    },
+                );
+                script.commands.push(finished);
+                if matches!(token, Token::Newline | Token::End) {
+                    // Bodies start on the line after the one that announced them.
+                    for (index, strip, delim, quoted) in pending.drain(..) {
+                        let (body, terminated) = lexer.read_heredoc(&delim, strip);
+                        script.commands[index].heredocs.push(HereDoc {
+                            delimiter: delim,
+                            quoted,
+                            strip_tabs: strip,
+                            body,
+                            terminated,
+                        });
+                    }
+                }
+                if matches!(token, Token::End) {
+                    break;
+                }
+            }
+        }
+    }
+    // Empty commands carry nothing; nested scripts are read after their parent.
+    let mut i = commands_start;
+    while i < script.commands.len() {
+        let c = &script.commands[i];
+        if c.words.is_empty() && c.assignments.is_empty() && c.heredocs.is_empty() {
+            script.commands.remove(i);
+            continue;
+        }
+        i += 1;
+    }
+    let nested: Vec<Range<usize>> = script.commands[commands_start..]
+        .iter()
+        .filter(|c| runs_a_shell(c))
+        .flat_map(|c| c.heredocs.iter().map(|h| h.body.clone()))
+        .collect();
+    for body in nested {
+        parse_range(text, body, depth + 1, script);
+    }
+}
+
+/// A command whose standard input is a script: `bash`, `sh -s`, `ssh host`, `ssh host bash`.
+fn runs_a_shell(command: &Command) -> bool {
+    let Some((i, program)) = command.program() else {
+        return false;
+    };
+    let name = basename(&program.value);
+    if matches!(name, "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash") {
+        // `bash -c '…'` reads its script from the argument, not from the here-document.
+        return !command.words[i + 1..].iter().any(|w| w.value == "-c");
+    }
+    name == "ssh"
+}
+
+fn is_assignment(word: &str) -> bool {
+    let Some((name, _)) = word.split_once('=') else {
+        return false;
+    };
+    let name = name.strip_suffix('+').unwrap_or(name);
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+enum Token {
+    Word(Word),
+    Redirect(String),
+    /// `;`, `&`, `|`, `&&`, `||`, `(`, `)`, `;;`
+    Separator,
+    Newline,
+    End,
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+}
+
+impl Lexer<'_> {
+    fn peek(&self, at: usize) -> Option<u8> {
+        let i = self.pos + at;
+        (i < self.end).then(|| self.text.as_bytes()[i])
+    }
+
+    fn next_word_only(&mut self) -> Token {
+        self.skip_blanks();
+        match self.peek(0) {
+            None | Some(b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>') => Token::Separator,
+            _ => Token::Word(self.word()),
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(b) = self.peek(0) {
+            if b == b' ' || b == b'\t' || b == b'\r' {
+                self.pos += 1;
+            } else if b == b'\\' && self.peek(1) == Some(b'\n') {
+                self.pos += 2;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn next(&mut self) -> Token {
+        self.skip_blanks();
+        let Some(b) = self.peek(0) else {
+            return Token::End;
+        };
+        match b {
+            b'\n' => {
+                self.pos += 1;
+                Token::Newline
+            }
+            b'#' => {
+                while self.peek(0).is_some_and(|b| b != b'\n') {
+                    self.pos += 1;
+                }
+                self.next()
+            }
+            b';' | b'&' | b'|' | b'(' | b')' => {
+                if b == b'&' && self.peek(1) == Some(b'>') {
+                    self.pos += 2;
+                    if self.peek(0) == Some(b'>') {
+                        self.pos += 1;
+                    }
+                    return Token::Redirect("&>".into());
+                }
+                self.pos += 1;
+                if matches!(self.peek(0), Some(c) if c == b && b != b'(' && b != b')') {
+                    self.pos += 1;
+                }
+                Token::Separator
+            }
+            b'<' | b'>' => Token::Redirect(self.redirect_op()),
+            b'0'..=b'9' => {
+                // An IO number (`2>`) belongs to the redirection.
+                let mut n = 0;
+                while self.peek(n).is_some_and(|c| c.is_ascii_digit()) {
+                    n += 1;
+                }
+                if matches!(self.peek(n), Some(b'<' | b'>')) {
+                    let digits = self.text[self.pos..self.pos + n].to_string();
+                    self.pos += n;
+                    return Token::Redirect(digits + &self.redirect_op());
+                }
+                Token::Word(self.word())
+            }
+            _ => Token::Word(self.word()),
+        }
+    }
+
+    fn redirect_op(&mut self) -> String {
+        let start = self.pos;
+        let first = self.peek(0).unwrap();
+        self.pos += 1;
+        if first == b'<' {
+            if self.peek(0) == Some(b'<') {
+                self.pos += 1;
+                if matches!(self.peek(0), Some(b'<' | b'-')) {
+                    self.pos += 1;
+                }
+            } else if matches!(self.peek(0), Some(b'&' | b'>')) {
+                self.pos += 1;
+            }
+        } else if matches!(self.peek(0), Some(b'>' | b'|' | b'&')) {
+            self.pos += 1;
+        }
+        self.text[start..self.pos].to_string()
+    }
+
+    /// One word: quotes, escapes and `$(…)`, `${…}`, backquotes kept together.
+    fn word(&mut self) -> Word {
+        let start = self.pos;
+        let mut value: Vec<u8> = Vec::new();
+        let mut quoted = false;
+        while let Some(b) = self.peek(0) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' => {
+                    break
+                }
+                b'\\' => {
+                    if self.peek(1) == Some(b'\n') {
+                        self.pos += 2;
+                        continue;
+                    }
+                    if let Some(c) = self.peek(1) {
+                        value.push(c);
+                        self.pos += 2;
+                    } else {
+                        self.pos += 1;
+                    }
+                }
+                b'\'' => {
+                    quoted = true;
+                    self.pos += 1;
+                    while let Some(c) = self.peek(0) {
+                        self.pos += 1;
+                        if c == b'\'' {
+                            break;
+                        }
+                        value.push(c);
+                    }
+                }
+                b'"' => {
+                    quoted = true;
+                    self.pos += 1;
+                    while let Some(c) = self.peek(0) {
+                        if c == b'"' {
+                            self.pos += 1;
+                            break;
+                        }
+                        if c == b'\\' && matches!(self.peek(1), Some(b'"' | b'\\' | b'$' | b'`')) {
+                            value.push(self.peek(1).unwrap());
+                            self.pos += 2;
+                            continue;
+                        }
+                        if c == b'$' && matches!(self.peek(1), Some(b'(' | b'{')) {
+                            let s = self.pos;
+                            self.expansion();
+                            value.extend_from_slice(&self.text.as_bytes()[s..self.pos]);
+                            continue;
+                        }
+                        value.push(c);
+                        self.pos += 1;
+                    }
+                }
+                b'$' if matches!(self.peek(1), Some(b'(' | b'{')) => {
+                    let s = self.pos;
+                    self.expansion();
+                    value.extend_from_slice(&self.text.as_bytes()[s..self.pos]);
+                }
+                b'`' => {
+                    let s = self.pos;
+                    self.pos += 1;
+                    while let Some(c) = self.peek(0) {
+                        self.pos += 1;
+                        if c == b'`' {
+                            break;
+                        }
+                    }
+                    value.extend_from_slice(&self.text.as_bytes()[s..self.pos]);
+                }
+                _ => {
+                    value.push(b);
+                    self.pos += 1;
+                }
+            }
+        }
+        Word {
+            value: String::from_utf8_lossy(&value).into_owned(),
+            range: start..self.pos,
+            quoted,
+        }
+    }
+
+    /// Skip `$(…)`, `$((…))` or `${…}` from the `$`, nested brackets and quotes included.
+    fn expansion(&mut self) {
+        let open = self.peek(1).unwrap();
+        let close = if open == b'(' { b')' } else { b'}' };
+        self.pos += 2;
+        let mut depth = 1;
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                b'\\' => self.pos = (self.pos + 1).min(self.end),
+                b'\'' if open == b'(' => {
+                    while self.peek(0).is_some_and(|c| c != b'\'') {
+                        self.pos += 1;
+                    }
+                    self.pos = (self.pos + 1).min(self.end);
+                }
+                c if c == open => depth += 1,
+                c if c == close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Read a here-document body starting at the current position (a line start).
+    fn read_heredoc(&mut self, delimiter: &str, strip_tabs: bool) -> (Range<usize>, bool) {
+        let start = self.pos;
+        while self.pos < self.end {
+            let line_end = self.text[self.pos..self.end]
+                .find('\n')
+                .map_or(self.end, |i| self.pos + i);
+            let mut line = &self.text[self.pos..line_end];
+            line = line.strip_suffix('\r').unwrap_or(line);
+            if strip_tabs {
+                line = line.trim_start_matches('\t');
+            }
+            if line == delimiter {
+                let body = start..self.pos;
+                self.pos = (line_end + 1).min(self.end);
+                return (body, true);
+            }
+            self.pos = (line_end + 1).min(self.end);
+        }
+        (start..self.end, false)
+    }
+}
+
+/// Assignments of a script, `NAME=value` and `local`/`export`/`readonly`/`declare NAME=value`:
+/// (name, value word with the name and `=` cut off).
+pub fn assignments(script: &Script) -> Vec<(String, Word)> {
+    let mut out = Vec::new();
+    let split = |w: &Word| -> Option<(String, Word)> {
+        let (name, value) = w.value.split_once('=')?;
+        if !is_assignment(&w.value) {
+            return None;
+        }
+        // The value starts after `NAME=` in the text (names are never quoted).
+        let start = w.range.start + name.len() + 1;
+        Some((
+            name.trim_end_matches('+').to_string(),
+            Word {
+                value: value.to_string(),
+                range: start.min(w.range.end)..w.range.end,
+                quoted: w.quoted,
+            },
+        ))
+    };
+    for command in &script.commands {
+        out.extend(command.assignments.iter().filter_map(split));
+        if command.words.first().is_some_and(|w| {
+            matches!(
+                w.value.as_str(),
+                "local" | "export" | "readonly" | "declare" | "typeset"
+            )
+        }) {
+            out.extend(command.words[1..].iter().filter_map(split));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(c: &Command) -> Vec<&str> {
+        c.words.iter().map(|w| w.value.as_str()).collect()
+    }
+
+    #[test]
+    fn commands_quotes_and_expansions() {
+        let s = parse("a=1 b \"x y\" 'z' $(echo a b) ${X:-a b}; c && d # e\n");
+        assert_eq!(
+            words(&s.commands[0]),
+            ["b", "x y", "z", "$(echo a b)", "${X:-a b}"]
+        );
+        assert_eq!(s.commands[0].assignments[0].value, "a=1");
+        assert_eq!(words(&s.commands[1]), ["c"]);
+        assert_eq!(words(&s.commands[2]), ["d"]);
+    }
+
+    #[test]
+    fn heredocs_nested_in_ssh() {
+        let text = "ssh root@$H bash <<EOF\n    cat > /etc/redis/s.conf <<'CONF'\nport 1\nCONF\n    echo ok\nEOF\necho after\n";
+        let s = parse(text);
+        let outer = &s.commands[0];
+        assert_eq!(outer.heredocs.len(), 1);
+        assert!(!outer.heredocs[0].quoted);
+        let inner = s
+            .commands
+            .iter()
+            .find(|c| c.depth == 1 && !c.heredocs.is_empty())
+            .unwrap();
+        assert_eq!(inner.redirects[0].op, ">");
+        assert_eq!(inner.redirects[0].target.value, "/etc/redis/s.conf");
+        assert!(inner.heredocs[0].quoted);
+        assert_eq!(&text[inner.heredocs[0].body.clone()], "port 1\n");
+        assert!(s.commands.iter().any(|c| words(c) == ["echo", "after"]));
+    }
+
+    #[test]
+    fn tab_stripped_and_tee() {
+        let text = "if true; then\n\tsudo tee /x.service >/dev/null <<-EOF\n\t[Unit]\n\tEOF\nfi\n";
+        let s = parse(text);
+        let c = s.commands.iter().find(|c| !c.heredocs.is_empty()).unwrap();
+        assert_eq!(c.program().unwrap().1.value, "tee");
+        assert!(c.heredocs[0].terminated);
+        assert_eq!(&text[c.heredocs[0].body.clone()], "\t[Unit]\n");
+    }
+
+    #[test]
+    fn assignments_found() {
+        let s = parse("X=/etc/redis\nf() {\n  local y=\"$X/a.conf\"\n  case $1 in\n  s) z=\"${X}/s.conf\" ;;\n  esac\n}\n");
+        let names: Vec<_> = assignments(&s)
+            .into_iter()
+            .map(|(n, w)| (n, w.value))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("X".to_string(), "/etc/redis".to_string()),
+                ("y".to_string(), "$X/a.conf".to_string()),
+                ("z".to_string(), "${X}/s.conf".to_string())
+            ]
+        );
+    }
+}

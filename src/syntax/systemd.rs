@@ -1,0 +1,448 @@
+//! The systemd unit-file grammar, as systemd's `config_parse` reads it, with spans.
+//!
+//! Lines whose first non-blank character is `#` or `;` are comments, also in the middle of a
+//! continuation. A line ending in an unescaped `\` continues on the next line (the backslash
+//! becomes a space). `[Name]` opens a section; other lines are `Key=value`, both sides
+//! trimmed. Repeated keys are kept in order: what they mean (append, override, reset on an
+//! empty value) is the reader's business. Every range is a byte range of the text this
+//! was parsed from, shifted by `base` so a unit embedded in a script keeps the script's offsets.
+
+use crate::knowledge::systemd_keys::{is_known_key, is_known_section};
+use std::ops::Range;
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitTree {
+    pub sections: Vec<Section>,
+    pub errors: Vec<UnitError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub name: String,
+    /// The `[Name]` header.
+    pub header: Range<usize>,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub key_range: Range<usize>,
+    /// The value with continuations joined, trimmed.
+    pub value: String,
+    /// Byte offset in the text of every byte of `value`, plus one past its end.
+    offsets: Vec<usize>,
+    /// From the key to the end of the value (continuations included).
+    pub range: Range<usize>,
+    /// 0-based line of the key.
+    pub line: usize,
+}
+
+impl Entry {
+    /// Text range of `value[range]`.
+    pub fn value_span(&self, range: Range<usize>) -> Range<usize> {
+        if range.start >= range.end {
+            let at = self.offsets[range.start.min(self.value.len())];
+            return at..at;
+        }
+        self.offsets[range.start]..self.offsets[range.end - 1] + 1
+    }
+
+    /// Text range of the whole value (the key's end when the value is empty).
+    pub fn value_range(&self) -> Range<usize> {
+        if self.value.is_empty() {
+            self.key_range.end..self.key_range.end
+        } else {
+            self.value_span(0..self.value.len())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitErrorKind {
+    /// `[Service` without `]`: systemd refuses to load the unit.
+    InvalidSectionHeader,
+    UnknownSection,
+    AssignmentOutsideSection,
+    MissingEquals,
+    MissingKey,
+    UnknownKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitError {
+    pub kind: UnitErrorKind,
+    /// The section, for unknown keys.
+    pub section: Option<String>,
+    pub range: Range<usize>,
+    /// 0-based line.
+    pub line: usize,
+    pub message: String,
+}
+
+impl UnitError {
+    /// systemd stops loading the unit (the others are logged and ignored).
+    pub fn is_fatal(&self) -> bool {
+        self.kind == UnitErrorKind::InvalidSectionHeader
+    }
+}
+
+/// Parse a unit or drop-in. `base` is added to every range.
+pub fn parse(text: &str, base: usize) -> UnitTree {
+    let mut tree = UnitTree::default();
+    // Section name of the lines being read; `None` before any header or after an unknown one.
+    let mut current: Option<usize> = None;
+    let mut in_unknown_section = false;
+    // A logical line being continued: (value bytes, offsets, first line number).
+    let mut pending: Option<(Vec<u8>, Vec<usize>, usize)> = None;
+    let mut offset = 0;
+    for (line_no, raw) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += raw.len() + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let lead = raw.len() - raw.trim_start_matches([' ', '\t']).len();
+        if raw[lead..].starts_with(['#', ';']) {
+            continue;
+        }
+        let (mut bytes, mut offsets, first_line) =
+            pending.take().unwrap_or((Vec::new(), Vec::new(), line_no));
+        for (i, b) in raw.bytes().enumerate() {
+            bytes.push(b);
+            offsets.push(base + start + i);
+        }
+        let mut escaped = false;
+        for &b in &bytes {
+            escaped = !escaped && b == b'\\';
+        }
+        if escaped {
+            *bytes.last_mut().unwrap() = b' ';
+            pending = Some((bytes, offsets, first_line));
+            continue;
+        }
+        offsets.push(base + start + raw.len());
+        parse_line(
+            &mut tree,
+            &mut current,
+            &mut in_unknown_section,
+            &bytes,
+            &offsets,
+            first_line,
+        );
+        // systemd stops reading a unit at a broken section header.
+        if tree.errors.last().is_some_and(UnitError::is_fatal) {
+            return tree;
+        }
+    }
+    if let Some((bytes, mut offsets, first_line)) = pending {
+        let end = offsets.last().map_or(base, |o| o + 1);
+        offsets.push(end);
+        parse_line(
+            &mut tree,
+            &mut current,
+            &mut in_unknown_section,
+            &bytes,
+            &offsets,
+            first_line,
+        );
+    }
+    tree
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn trim(bytes: &[u8], range: Range<usize>) -> Range<usize> {
+    let mut r = range;
+    while r.start < r.end && is_blank(bytes[r.start]) {
+        r.start += 1;
+    }
+    while r.end > r.start && is_blank(bytes[r.end - 1]) {
+        r.end -= 1;
+    }
+    r
+}
+
+fn parse_line(
+    tree: &mut UnitTree,
+    current: &mut Option<usize>,
+    in_unknown_section: &mut bool,
+    bytes: &[u8],
+    offsets: &[usize],
+    line: usize,
+) {
+    let r = trim(bytes, 0..bytes.len());
+    if r.is_empty() {
+        return;
+    }
+    // Template sources (`redis.service.j2`) hold `{% if … %}` lines that are rendered away.
+    if bytes[r.clone()].starts_with(b"{%") || bytes[r.clone()].starts_with(b"{#") {
+        return;
+    }
+    let text = |r: &Range<usize>| String::from_utf8_lossy(&bytes[r.clone()]).into_owned();
+    let span = |r: &Range<usize>| offsets[r.start]..offsets[r.end - 1] + 1;
+    let mut error = |kind, range: Range<usize>, message: String| {
+        tree.errors.push(UnitError {
+            kind,
+            section: None,
+            range,
+            line,
+            message,
+        })
+    };
+    if bytes[r.start] == b'[' {
+        if bytes[r.end - 1] != b']' || r.len() < 2 {
+            error(
+                UnitErrorKind::InvalidSectionHeader,
+                span(&r),
+                format!(
+                    "invalid section header `{}`: systemd refuses to load this unit",
+                    text(&r)
+                ),
+            );
+            *current = None;
+            *in_unknown_section = true;
+            return;
+        }
+        let name = text(&(r.start + 1..r.end - 1));
+        *in_unknown_section = !is_known_section(&name);
+        if *in_unknown_section {
+            error(
+                UnitErrorKind::UnknownSection,
+                span(&r),
+                format!("unknown section `[{name}]` in a service unit: systemd ignores all of it"),
+            );
+        }
+        tree.sections.push(Section {
+            name,
+            header: span(&r),
+            entries: Vec::new(),
+        });
+        *current = Some(tree.sections.len() - 1);
+        return;
+    }
+    let Some(section) = *current else {
+        if !*in_unknown_section {
+            error(
+                UnitErrorKind::AssignmentOutsideSection,
+                span(&r),
+                "assignment outside of any section: systemd ignores it".to_string(),
+            );
+        }
+        return;
+    };
+    let Some(eq) = bytes[r.clone()].iter().position(|&b| b == b'=') else {
+        error(
+            UnitErrorKind::MissingEquals,
+            span(&r),
+            format!("`{}` has no `=`: systemd ignores this line", text(&r)),
+        );
+        return;
+    };
+    let key_r = trim(bytes, r.start..r.start + eq);
+    if key_r.is_empty() {
+        error(
+            UnitErrorKind::MissingKey,
+            span(&r),
+            "missing key name before `=`: systemd ignores this line".to_string(),
+        );
+        return;
+    }
+    let value_r = trim(bytes, r.start + eq + 1..r.end);
+    let key = text(&key_r);
+    let name = &tree.sections[section].name;
+    if !*in_unknown_section && !key.contains("{{") && !is_known_key(name, &key) {
+        error(
+            UnitErrorKind::UnknownKey,
+            span(&key_r),
+            format!("unknown key `{key}` in section `[{name}]`: systemd ignores this setting"),
+        );
+        let name = name.clone();
+        if let Some(last) = tree.errors.last_mut() {
+            last.section = Some(name);
+        }
+    }
+    let mut value_offsets: Vec<usize> = offsets[value_r.clone()].to_vec();
+    value_offsets.push(if value_r.is_empty() {
+        offsets[key_r.end]
+    } else {
+        offsets[value_r.end - 1] + 1
+    });
+    tree.sections[section].entries.push(Entry {
+        key,
+        key_range: span(&key_r),
+        value: text(&value_r),
+        offsets: value_offsets,
+        range: span(&r),
+        line,
+    });
+}
+
+/// One word of a command line (`ExecStart=`) with its range in the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub value: String,
+    pub range: Range<usize>,
+}
+
+/// The prefixes of an `Exec*=` value (`-`, `@`, `:`, `+`, `!`, `!!`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecPrefix {
+    /// `-`: a failing exit status is ignored.
+    pub ignore_failure: bool,
+    /// `@`: the second word is argv[0].
+    pub argv0: bool,
+    /// `:`: no environment variable substitution.
+    pub no_env: bool,
+    /// `+`, `!`, `!!`: runs without the sandboxing (full privileges).
+    pub privileged: bool,
+}
+
+/// Split an `Exec*=` value into its prefixes and words the way systemd does: quotes `"…"`
+/// and `'…'` group words, `\` escapes the next character, a lone `;` separates commands
+/// (only the first command is returned). `%` specifiers and `$VAR` are kept as written.
+pub fn split_exec(value: &str) -> (ExecPrefix, Vec<Word>) {
+    let bytes = value.as_bytes();
+    let mut prefix = ExecPrefix::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'-' => prefix.ignore_failure = true,
+            b'@' => prefix.argv0 = true,
+            b':' => prefix.no_env = true,
+            b'+' | b'!' => prefix.privileged = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    let mut words = Vec::new();
+    loop {
+        while i < bytes.len() && is_blank(bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let mut out = Vec::new();
+        let mut quote: Option<u8> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => {
+                    quote = None;
+                    i += 1;
+                }
+                None if is_blank(b) => break,
+                None if b == b'"' || b == b'\'' => {
+                    quote = Some(b);
+                    i += 1;
+                }
+                _ if b == b'\\' && i + 1 < bytes.len() => {
+                    out.push(match bytes[i + 1] {
+                        b'n' => b'\n',
+                        b't' => b'\t',
+                        other => other,
+                    });
+                    i += 2;
+                }
+                _ => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        let word = String::from_utf8_lossy(&out).into_owned();
+        if word == ";" && !words.is_empty() {
+            break;
+        }
+        words.push(Word {
+            value: word,
+            range: start..i,
+        });
+    }
+    (prefix, words)
+}
+
+/// Whether a word holds a `%` specifier (`%i`, `%n`, …) other than the literal `%%`.
+pub fn has_specifier(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'%' {
+            if bytes[i + 1] != b'%' {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_keys_and_comments() {
+        let text = "# c\n[Unit]\nDescription = x y \n; c\n[Service]\nType=notify\nExecStart=/bin/a \\\n  # inside\n  b\n";
+        let tree = parse(text, 100);
+        assert!(tree.errors.is_empty(), "{:?}", tree.errors);
+        assert_eq!(tree.sections.len(), 2);
+        let d = &tree.sections[0].entries[0];
+        assert_eq!(d.value, "x y");
+        assert_eq!(
+            &text[d.value_range().start - 100..d.value_range().end - 100],
+            "x y"
+        );
+        let exec = &tree.sections[1].entries[1];
+        assert_eq!(exec.value, "/bin/a    b");
+        let (_, words) = split_exec(&exec.value);
+        assert_eq!(words.len(), 2);
+        let b = exec.value_span(words[1].range.clone());
+        assert_eq!(&text[b.start - 100..b.end - 100], "b");
+        assert_eq!(exec.line, 6);
+    }
+
+    #[test]
+    fn grammar_errors() {
+        let tree = parse(
+            "Key=1\n[Unit]\nNoEquals\nBogus=1\n=x\n[Foo]\nA=b\n[Service\n",
+            0,
+        );
+        let kinds: Vec<_> = tree.errors.iter().map(|e| (e.kind, e.line)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (UnitErrorKind::AssignmentOutsideSection, 0),
+                (UnitErrorKind::MissingEquals, 2),
+                (UnitErrorKind::UnknownKey, 3),
+                (UnitErrorKind::MissingKey, 4),
+                (UnitErrorKind::UnknownSection, 5),
+                (UnitErrorKind::InvalidSectionHeader, 7),
+            ]
+        );
+    }
+
+    #[test]
+    fn template_lines_are_not_unit_lines() {
+        let tree = parse(
+            "[Service]\n{% if x %}\n{{ key }}=1\nNice=1\n{% endif %}\n",
+            0,
+        );
+        assert!(tree.errors.is_empty(), "{:?}", tree.errors);
+        assert_eq!(tree.sections[0].entries.len(), 2);
+    }
+
+    #[test]
+    fn exec_prefixes_quotes_and_specifiers() {
+        let (prefix, words) =
+            split_exec("-@/usr/bin/redis-server redis \"/etc/my redis/%i.conf\" --port 1");
+        assert!(prefix.ignore_failure && prefix.argv0);
+        assert_eq!(words[2].value, "/etc/my redis/%i.conf");
+        assert!(has_specifier(&words[2].value));
+        assert!(!has_specifier("100%%"));
+    }
+}
