@@ -12,7 +12,7 @@ use crate::knowledge::Target;
 use crate::model::k8s_link::container_facts;
 use crate::model::service::{ConfigRef, Process};
 use crate::model::topology::ConfigMount;
-use crate::model::{link::link, Topology};
+use crate::model::{link::link_scoped, Topology};
 use crate::rules::{self, Context, Rule};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::redis_conf;
@@ -431,7 +431,14 @@ impl Workspace {
                 }
             }
         }
-        let mut topology = link(nodes, sentinels);
+        let scope = |file: FileId| {
+            self.entries
+                .get(&file)
+                .and_then(|e| e.source.path.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         let embedded: Vec<&ConfFile> = confs
             .iter()

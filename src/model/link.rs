@@ -7,6 +7,7 @@ use super::facts::{Node, SentinelProc};
 use super::topology::{Group, MonitorRef, SentinelCount, Topology};
 use crate::knowledge::values::is_loopback;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 type Address = (String, i64);
 
@@ -42,7 +43,49 @@ fn identities(node: &Node) -> Vec<Address> {
     hosts.into_iter().map(|h| (h, port)).collect()
 }
 
+/// Number of leading path components two scopes share.
+fn closeness(a: &Path, b: &Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Among candidates, the ones closest (in the directory tree) to `near`: host names are
+/// local to a deployment (a compose project, a directory of configs), so a name used
+/// by two deployments of one repository means the nearer one.
+fn nearest(
+    candidates: &[usize],
+    scope_of: &dyn Fn(usize) -> PathBuf,
+    near: Option<&Path>,
+) -> Vec<usize> {
+    let Some(near) = near else {
+        return candidates.to_vec();
+    };
+    let best = candidates
+        .iter()
+        .map(|&c| closeness(&scope_of(c), near))
+        .max()
+        .unwrap_or(0);
+    candidates
+        .iter()
+        .copied()
+        .filter(|&c| closeness(&scope_of(c), near) == best)
+        .collect()
+}
+
+/// Link without directory scopes (every name global); see [`link_scoped`].
 pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
+    link_scoped(nodes, sentinels, &|_| PathBuf::new())
+}
+
+/// `scope` gives the directory a file belongs to.
+pub fn link_scoped(
+    nodes: Vec<Node>,
+    sentinels: Vec<SentinelProc>,
+    scope: &dyn Fn(crate::source::FileId) -> PathBuf,
+) -> Topology {
+    let node_scope = |i: usize| scope(nodes[i].file);
     let mut by_address: HashMap<Address, Vec<usize>> = HashMap::new();
     let node_identities: Vec<Vec<Address>> = nodes.iter().map(identities).collect();
     for (i, ids) in node_identities.iter().enumerate() {
@@ -50,9 +93,10 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
             by_address.entry(id.clone()).or_default().push(i);
         }
     }
-    let unique_node_at = |addr: &Address| -> Option<usize> {
-        match by_address.get(addr).map(Vec::as_slice) {
-            Some([one]) => Some(*one),
+    let unique_node_at = |addr: &Address, near: Option<&Path>| -> Option<usize> {
+        let candidates = by_address.get(addr)?;
+        match nearest(candidates, &node_scope, near).as_slice() {
+            [one] => Some(*one),
             _ => None,
         }
     };
@@ -83,25 +127,27 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
                 .push(i);
         }
     }
-    let replicas_for = |address: &Address, master: Option<usize>| -> Vec<usize> {
-        let mut found: Vec<usize> = replicas_of.get(address).cloned().unwrap_or_default();
-        if let Some(m) = master {
-            for id in &node_identities[m] {
-                found.extend(replicas_of.get(id).into_iter().flatten());
+    let replicas_for =
+        |address: &Address, master: Option<usize>, near: Option<&Path>| -> Vec<usize> {
+            let mut found: Vec<usize> = replicas_of.get(address).cloned().unwrap_or_default();
+            if let Some(m) = master {
+                for id in &node_identities[m] {
+                    found.extend(replicas_of.get(id).into_iter().flatten());
+                }
             }
-        }
-        found.retain(|&n| Some(n) != master);
-        found.sort_unstable();
-        found.dedup();
-        found
-    };
+            found.retain(|&n| Some(n) != master);
+            found.sort_unstable();
+            found.dedup();
+            nearest(&found, &node_scope, near)
+        };
 
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port), monitors) in keyed {
         let address = (host.clone(), port);
-        let master = unique_node_at(&address);
-        let replicas = replicas_for(&address, master);
+        let near = monitors.first().map(|r| scope(sentinels[r.sentinel].file));
+        let master = unique_node_at(&address, near.as_deref());
+        let replicas = replicas_for(&address, master, near.as_deref());
         grouped_nodes.extend(master);
         grouped_nodes.extend(replicas.iter().copied());
         let sentinel_count = count_sentinels(&sentinels, &monitors);
@@ -135,11 +181,12 @@ pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
     let mut targets: Vec<&Address> = replicas_of.keys().collect();
     targets.sort();
     for address in targets {
-        let master = unique_node_at(address);
+        let near = replicas_of[address].first().map(|&n| scope(nodes[n].file));
+        let master = unique_node_at(address, near.as_deref());
         if master.is_some_and(|m| grouped_nodes.contains(&m)) {
             continue;
         }
-        let replicas: Vec<usize> = replicas_for(address, master)
+        let replicas: Vec<usize> = replicas_for(address, master, near.as_deref())
             .into_iter()
             .filter(|n| !grouped_nodes.contains(n))
             .collect();
