@@ -81,7 +81,8 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) 
         match entry {
             Ok(entry) => {
                 if entry.file_type().is_some_and(|t| t.is_file())
-                    && name_hint(entry.path()) != NameHint::NotConf
+                    && (name_hint(entry.path()) != NameHint::NotConf
+                        || crate::settings::is_config_file(entry.path()))
                 {
                     candidates.push(Candidate::File {
                         path: entry.into_path(),

@@ -16,6 +16,8 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub target: Target,
+    /// Disregard `# redis-halint: ignore[…]` comments (and report nothing about them).
+    pub ignore_inline_suppressions: bool,
 }
 
 struct Entry {
@@ -29,6 +31,9 @@ impl Entry {
     fn parsed(&self) -> Option<&Arc<ConfFile>> {
         self.parsed
             .get_or_init(|| {
+                if crate::settings::is_config_file(&self.source.path) {
+                    return None;
+                }
                 let tree = redis_conf::parse(&self.source.text);
                 let kind = classify(&self.source.path, &tree, self.explicit)?;
                 Some(Arc::new(
@@ -219,7 +224,33 @@ impl Workspace {
         self.build_topology(&self.parse_all())
     }
 
-    /// Run every rule over every file; diagnostics sorted by file and position.
+    /// Inline suppressions of every config file, applied to the diagnostics, plus the
+    /// findings about the suppressions themselves.
+    fn apply_suppressions(
+        &self,
+        confs: &[Arc<ConfFile>],
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let mut all = Vec::new();
+        for conf in confs {
+            let source = &self.entries[&conf.file].source;
+            let comments = redis_conf::comments(&source.text);
+            let (found, problems) = crate::suppression::scan(source.id, &source.text, &comments);
+            diagnostics.extend(problems);
+            if !found.is_empty() {
+                all.push((source.id, found));
+            }
+        }
+        crate::suppression::apply(diagnostics, &all, |span| {
+            self.entries[&span.file]
+                .source
+                .line_index
+                .line_of(span.start) as u32
+        })
+    }
+
+    /// Run every rule over every file; apply inline suppressions; diagnostics sorted by
+    /// file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
         let confs = self.parse_all();
         let topology = self.build_topology(&confs);
@@ -241,6 +272,15 @@ impl Workspace {
             .flat_map_iter(|conf| rules::check_conf(conf, &ctx))
             .collect();
         diagnostics.extend(rules::check_topology(&ctx));
+        // redis-halint's own configuration files in the workspace: unknown keys, bad values.
+        for entry in self.entries.values() {
+            if crate::settings::is_config_file(&entry.source.path) {
+                diagnostics.extend(crate::settings::validate(&entry.source));
+            }
+        }
+        if !self.settings.ignore_inline_suppressions {
+            diagnostics = self.apply_suppressions(&confs, diagnostics);
+        }
         diagnostics.sort_by(|a, b| {
             let pa = &sources[&a.span.file].path;
             let pb = &sources[&b.span.file].path;

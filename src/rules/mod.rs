@@ -24,6 +24,8 @@ pub enum Category {
     Network,
     Security,
     Persistence,
+    Suppression,
+    Config,
 }
 
 impl Category {
@@ -36,6 +38,8 @@ impl Category {
             Category::Network => "network",
             Category::Security => "security",
             Category::Persistence => "persistence",
+            Category::Suppression => "suppression",
+            Category::Config => "config",
         }
     }
 }
@@ -115,6 +119,11 @@ registry! {
     WritableReplicas => "P004", "writable-replicas", Persistence, Warning, false, "Writable replicas diverge from their master.";
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
+    SuppressionWithoutReason => "L001", "suppression-without-reason", Suppression, Warning, false, "An inline suppression that does not say why (`-- reason`).";
+    UnusedSuppression => "L002", "unused-suppression", Suppression, Warning, false, "An inline suppression that suppresses nothing.";
+    UnknownRuleInSuppression => "L003", "unknown-rule-in-suppression", Suppression, Warning, false, "An inline suppression names a rule that does not exist.";
+    MalformedSuppression => "L004", "malformed-suppression", Suppression, Warning, false, "A `redis-halint:` comment that is not a valid suppression, so it does nothing.";
+    InvalidConfig => "C001", "invalid-config", Config, Error, false, "An unknown key or a bad value in redis-halint.toml.";
 }
 
 impl Rule {
