@@ -20,7 +20,7 @@ done
 passwords="$(grep -rhoE '^[[:space:]]*(requirepass|masterauth|sentinel auth-pass [^ ]+|sentinel sentinel-pass)[[:space:]]+[^[:space:]#]+' "$SEEDS" \
     | awk '{print $NF}' | tr -d '"' | sort -u)"
 [ -n "$passwords" ] || fail "no passwords found in the seeds (the check would prove nothing)"
-for format in full concise json; do
+for format in full concise grouped json json-lines sarif github gitlab junit checkstyle; do
     text="$("$BIN" check --color never --output-format "$format" "$SEEDS" 2>&1 || true)"
     [ -n "$text" ] || fail "no $format output"
     while IFS= read -r pw; do

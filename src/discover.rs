@@ -100,8 +100,11 @@ fn is_candidate(path: &Path) -> bool {
     if name_hint(path) != NameHint::NotConf || unit_kind(path).is_some() {
         return true;
     }
-    // YAML may embed configs (ConfigMaps) or run them (compose, workloads).
-    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+    // YAML may embed configs (ConfigMaps) or run them (compose, workloads); the tool's
+    // own settings files are validated.
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+        || crate::settings::is_config_file(path)
+    {
         return true;
     }
     let name = path

@@ -3,6 +3,7 @@
 //! The engine never prints and never exits: the CLI and the language server are thin
 //! shells over [`Workspace`].
 
+pub mod baseline;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -12,7 +13,9 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod settings;
 pub mod source;
+pub mod suppression;
 pub mod syntax;
 mod workspace;
 

@@ -25,6 +25,8 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub target: Target,
+    /// Disregard `# redis-halint: ignore[…]` comments (and report nothing about them).
+    pub ignore_inline_suppressions: bool,
 }
 
 struct Entry {
@@ -57,6 +59,10 @@ impl Entry {
     fn parsed(&self) -> &Parsed {
         self.parsed.get_or_init(|| {
             let source = &self.source;
+            // redis-halint.toml files are settings, validated on their own.
+            if crate::settings::is_config_file(&source.path) {
+                return Parsed::default();
+            }
             if let Some(kind) = unit_kind(&source.path) {
                 let path = source.path.to_string_lossy();
                 return Parsed {
@@ -596,7 +602,35 @@ impl Workspace {
         out
     }
 
-    /// Run every rule over every file; diagnostics sorted by file and position.
+    /// Inline suppressions of every config file, applied to the diagnostics, plus the
+    /// findings about the suppressions themselves.
+    fn apply_suppressions(
+        &self,
+        confs: &[Arc<ConfFile>],
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let mut all = Vec::new();
+        let mut seen = HashSet::new();
+        // Several configs can live in one file (a manifest): scan each file once.
+        for conf in confs.iter().filter(|c| seen.insert(c.file)) {
+            let source = &self.entries[&conf.file].source;
+            let comments = redis_conf::comments(&source.text);
+            let (found, problems) = crate::suppression::scan(source.id, &source.text, &comments);
+            diagnostics.extend(problems);
+            if !found.is_empty() {
+                all.push((source.id, found));
+            }
+        }
+        crate::suppression::apply(diagnostics, &all, |span| {
+            self.entries[&span.file]
+                .source
+                .line_index
+                .line_of(span.start) as u32
+        })
+    }
+
+    /// Run every rule over every file; apply inline suppressions; diagnostics sorted by
+    /// file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
         let confs = self.parse_all();
         let topology = self.build_topology(&confs);
@@ -628,6 +662,15 @@ impl Workspace {
         }
         diagnostics.extend(rules::check_topology(&ctx));
         diagnostics.extend(self.yaml_errors());
+        // redis-halint's own configuration files in the workspace: unknown keys, bad values.
+        for entry in self.entries.values() {
+            if crate::settings::is_config_file(&entry.source.path) {
+                diagnostics.extend(crate::settings::validate(&entry.source));
+            }
+        }
+        if !self.settings.ignore_inline_suppressions {
+            diagnostics = self.apply_suppressions(&confs, diagnostics);
+        }
         diagnostics.sort_by(|a, b| {
             let pa = &sources[&a.span.file].path;
             let pb = &sources[&b.span.file].path;

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 pub fn workspace_for(paths: &[PathBuf], target: Target) -> Workspace {
     let found = discover(paths, None);
     assert!(found.errors.is_empty(), "{:?}", found.errors);
-    let (workspace, _, _) = found.into_workspace(Settings { target });
+    let (workspace, _, _) = found.into_workspace(Settings {
+        target,
+        ..Settings::default()
+    });
     workspace
 }
 

@@ -2,24 +2,21 @@
 
 use clap::{Args, ValueEnum};
 use redis_halint::discover::discover;
+use redis_halint::fix::FixMode;
 use redis_halint::report::{render, OutputFormat, RenderOptions};
 use redis_halint::selection::Selection;
-use redis_halint::{Settings, Severity, Target, Workspace};
+use redis_halint::settings::{self, FailOn, Overrides, Resolved, Resolver, RuleFilter};
+use redis_halint::{baseline, Diagnostic, Settings, Target};
 
 use super::fix;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum FormatArg {
-    Full,
-    Concise,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum FailOn {
+enum FailOnArg {
     Error,
     Warning,
     Info,
@@ -27,7 +24,7 @@ pub(super) enum FailOn {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum ColorArg {
+enum ColorArg {
     Auto,
     Always,
     Never,
@@ -36,124 +33,362 @@ pub(super) enum ColorArg {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories to check (`-` reads stdin). Default: the current directory.
-    pub(super) paths: Vec<PathBuf>,
-    /// How findings are printed.
-    #[arg(long, value_enum, default_value = "full")]
-    pub(super) output_format: FormatArg,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "warning")]
-    pub(super) fail_on: FailOn,
-    /// Rules to run: names, codes, code prefixes or categories (comma-separated).
+    paths: Vec<PathBuf>,
+    /// How findings are printed: full, concise, grouped, json, json-lines, sarif, github,
+    /// gitlab, junit, checkstyle. `FORMAT=PATH` writes that format to a file; repeat the
+    /// option to write several formats in one run.
+    #[arg(long, value_name = "FORMAT[=PATH]")]
+    output_format: Vec<String>,
+    /// Write the output (of the format without `=PATH`) to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    output_file: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 (default: the config's `fail-on`, else warning).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOnArg>,
+    /// Rules to run: names, codes, code prefixes or categories (comma-separated); replaces
+    /// the config's `select`.
     #[arg(long, value_delimiter = ',')]
-    pub(super) select: Vec<String>,
+    select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
     /// Rules to skip: names, codes, code prefixes or categories (comma-separated).
     #[arg(long, value_delimiter = ',')]
-    pub(super) ignore: Vec<String>,
+    ignore: Vec<String>,
     /// Redis or Valkey version the deployment runs, e.g. redis-7.0, redis-7.2.4, valkey-8.0.
     #[arg(long)]
-    pub(super) target_version: Option<String>,
+    target_version: Option<String>,
     /// File name to report for `-` (stdin); also used to classify it.
     #[arg(long)]
-    pub(super) stdin_filename: Option<PathBuf>,
-    /// Colour in the full output.
+    stdin_filename: Option<PathBuf>,
+    /// Colour in the full output on a terminal (`auto` honours NO_COLOR).
     #[arg(long, value_enum, default_value = "auto")]
-    pub(super) color: ColorArg,
+    color: ColorArg,
+    /// Use this configuration file for every checked file instead of discovering
+    /// redis-halint.toml / .redis-halint.toml next to them.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Disregard `# redis-halint: ignore[…]` comments (for CI).
+    #[arg(long)]
+    no_inline_suppressions: bool,
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     /// Apply safe fixes to the files, then report what remains.
     #[arg(long)]
-    pub(super) fix: bool,
+    fix: bool,
     /// Also apply unsafe fixes (they change behaviour; review the diff).
     #[arg(long)]
-    pub(super) unsafe_fixes: bool,
+    unsafe_fixes: bool,
     /// Print the diff `--fix` would make, write nothing; exit 1 when there is one.
     #[arg(long)]
-    pub(super) diff: bool,
+    diff: bool,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let selection = Selection::new(&args.select, &args.ignore)?;
-    run_with(args, selection)
-}
-
-fn run_with(args: CheckArgs, selection: Selection) -> Result<ExitCode, String> {
-    let target = match &args.target_version {
-        Some(t) => Target::parse(t)?,
-        None => Target::default(),
+    let cli_target = match &args.target_version {
+        Some(t) => Some(Target::parse(t)?),
+        None => None,
     };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    // Usage errors in the selectors come first, before reading anything.
+    Selection::with_extend(
+        overrides.select.as_deref().unwrap_or_default(),
+        &overrides.extend_select,
+        &overrides.ignore,
+    )?;
+    let outputs = parse_outputs(&args.output_format, args.output_file.as_deref())?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let found = discover(&paths, args.stdin_filename.as_deref());
-    let settings = Settings { target };
-    if args.fix || args.diff {
-        return fix::run(&args, found, settings, &selection);
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    let mut resolver = Resolver::new(cwd.clone(), args.config.clone());
+    let mut found = discover(&paths, args.stdin_filename.as_deref());
+
+    // Settings for the run as a whole come from the config of the first path.
+    let first = match paths[0].as_os_str() == "-" {
+        true => args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        false => paths[0].clone(),
+    };
+    let root = resolver.for_path(&first);
+
+    // Per-file configs: exclusions, and one target per run.
+    let mut notes = std::mem::take(&mut found.notes);
+    let mut excluded = 0usize;
+    found.inputs.retain(|input| {
+        let resolved = resolver.for_path(&input.path);
+        let abs = settings::absolute(&input.path, &cwd);
+        let keep = settings::is_config_file(&input.path)
+            || !resolved.as_ref().is_some_and(|r| r.excluded(&abs));
+        if !keep {
+            excluded += 1;
+        }
+        keep
+    });
+    if excluded > 0 {
+        notes.push(format!("{excluded} file(s) excluded by configuration"));
+    }
+    let target = cli_target
+        .or_else(|| {
+            root.as_ref()
+                .and_then(|r| r.target_version.as_ref())
+                .map(|t| t.value)
+        })
+        .unwrap_or_default();
+    if cli_target.is_none() {
+        for input in &found.inputs {
+            if let Some(t) = resolver
+                .for_path(&input.path)
+                .and_then(|r| r.target_version.clone())
+            {
+                if t.value != target {
+                    notes.push(format!(
+                        "target-version {} ({}) ignored for {}: one target per run ({target})",
+                        t.value,
+                        t.origin,
+                        input.path.display()
+                    ));
+                }
+            }
+        }
     }
 
-    let (workspace, errors, notes) = found.into_workspace(settings);
-    report(&args, &workspace, &selection, &errors, &notes)
-}
-
-/// Check the workspace, print the findings, and choose the exit code.
-pub(super) fn report(
-    args: &CheckArgs,
-    workspace: &Workspace,
-    selection: &Selection,
-    errors: &[String],
-    notes: &[String],
-) -> Result<ExitCode, String> {
-    let diagnostics: Vec<_> = workspace
-        .check()
-        .into_iter()
-        .filter(|d| selection.enabled(d.rule))
-        .collect();
-
-    let format = match args.output_format {
-        FormatArg::Full => OutputFormat::Full,
-        FormatArg::Concise => OutputFormat::Concise,
-        FormatArg::Json => OutputFormat::Json,
+    let settings = Settings {
+        target,
+        ignore_inline_suppressions: args.no_inline_suppressions,
     };
+    if args.fix || args.diff {
+        let selection = Selection::with_extend(
+            overrides.select.as_deref().unwrap_or_default(),
+            &overrides.extend_select,
+            &overrides.ignore,
+        )?;
+        let mode = if args.unsafe_fixes {
+            FixMode::SafeAndUnsafe
+        } else {
+            FixMode::Safe
+        };
+        if args.diff {
+            let (text, changed) = fix::diff(&found.inputs, &settings, &selection, mode);
+            print!("{text}");
+            for error in &found.errors {
+                eprintln!("redis-halint: error: {error}");
+            }
+            return Ok(if !found.errors.is_empty() {
+                ExitCode::from(2)
+            } else if changed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        fix::fix_in_place(
+            &mut found.inputs,
+            &settings,
+            &selection,
+            mode,
+            &mut found.errors,
+        );
+    }
+    let input_paths: Vec<PathBuf> = found.inputs.iter().map(|i| i.path.clone()).collect();
+    let (mut workspace, mut errors, _) = found.into_workspace(settings);
+    // The config files in use are part of the workspace, so their problems are findings.
+    for (abs, shown, text) in &resolver.loaded {
+        let present = input_paths
+            .iter()
+            .any(|p| settings::absolute(p, &cwd) == *abs);
+        if !present {
+            workspace.set_file(shown.clone(), text.as_str(), false);
+        }
+    }
+
+    let diagnostics = workspace.check();
+    let diagnostics = apply_settings(&workspace, diagnostics, &mut resolver, &overrides, &cwd)?;
+    errors.append(&mut resolver.errors);
+
+    if let Some(path) = &args.write_baseline {
+        let text = baseline::write(&workspace, &diagnostics);
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!(
+            "redis-halint: wrote {} finding(s) to the baseline {}",
+            diagnostics.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let diagnostics = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+            let file = baseline::read(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let total = diagnostics.len();
+            let new = baseline::filter(&workspace, diagnostics, &file);
+            if total > new.len() {
+                notes.push(format!(
+                    "{} finding(s) hidden by the baseline {}",
+                    total - new.len(),
+                    path.display()
+                ));
+            }
+            new
+        }
+        None => diagnostics,
+    };
+
     let stdout = std::io::stdout();
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let width = if stdout.is_terminal() {
-        terminal_width()
-    } else {
-        100
-    };
-    let text = render(
-        workspace,
-        &diagnostics,
-        format,
-        RenderOptions { color, width },
-    );
-    let mut lock = stdout.lock();
-    let _ = lock.write_all(text.as_bytes());
-    let _ = lock.flush();
-    for note in notes {
+    let on_terminal = stdout.is_terminal();
+    for (format, path) in &outputs {
+        let to_terminal = path.is_none() && on_terminal;
+        let color = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let width = if to_terminal { terminal_width() } else { 100 };
+        let text = render(
+            &workspace,
+            &diagnostics,
+            *format,
+            RenderOptions { color, width },
+        );
+        match path {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+            None => {
+                let mut lock = stdout.lock();
+                let _ = lock.write_all(text.as_bytes());
+                let _ = lock.flush();
+            }
+        }
+    }
+    for note in &notes {
         eprintln!("redis-halint: note: {note}");
     }
-    for error in errors {
+    for error in &errors {
         eprintln!("redis-halint: error: {error}");
     }
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Error) => FailOn::Error,
+        Some(FailOnArg::Warning) => FailOn::Warning,
+        Some(FailOnArg::Info) => FailOn::Info,
+        Some(FailOnArg::Never) => FailOn::Never,
+        None => root
+            .as_ref()
+            .and_then(|r| r.fail_on.as_ref())
+            .map_or(FailOn::Warning, |f| f.value),
     };
-    let failing = threshold.is_some_and(|t| diagnostics.iter().any(|d| d.severity >= t));
+    let failing = fail_on
+        .threshold()
+        .is_some_and(|t| diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Selection, per-file ignores and severity overrides of the config nearest to each
+/// finding's file, with the command line on top.
+fn apply_settings(
+    workspace: &redis_halint::Workspace,
+    diagnostics: Vec<Diagnostic>,
+    resolver: &mut Resolver,
+    overrides: &Overrides,
+    cwd: &Path,
+) -> Result<Vec<Diagnostic>, String> {
+    let none = Arc::new(Resolved::default());
+    let mut filters: HashMap<*const Resolved, (Arc<Resolved>, RuleFilter)> = HashMap::new();
+    let mut by_file = HashMap::new();
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for mut d in diagnostics {
+        let file = d.span.file;
+        let (key, abs) = match by_file.get(&file) {
+            Some(hit) => Clone::clone(hit),
+            None => {
+                let path = workspace
+                    .source(file)
+                    .map(|s| s.path.clone())
+                    .unwrap_or_default();
+                let resolved = resolver.for_path(&path).unwrap_or_else(|| none.clone());
+                let key = Arc::as_ptr(&resolved);
+                if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
+                    let filter = RuleFilter::new(&resolved, overrides)?;
+                    slot.insert((resolved, filter));
+                }
+                let abs = settings::absolute(&path, cwd);
+                by_file.insert(file, (key, abs.clone()));
+                (key, abs)
+            }
+        };
+        let filter = &filters[&key].1;
+        if !filter.enabled(d.rule, &abs) {
+            continue;
+        }
+        if let Some(severity) = filter.severity(d.rule) {
+            d.severity = severity;
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// `FORMAT` or `FORMAT=PATH`, repeatable; at most one format goes to stdout (or to
+/// `--output-file`). Default: `full` on stdout.
+fn parse_outputs(
+    specs: &[String],
+    output_file: Option<&Path>,
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {
+    let known = || {
+        OutputFormat::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut outputs = Vec::new();
+    let mut main = 0;
+    for spec in specs {
+        let (name, path) = match spec.split_once('=') {
+            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+            Some((name, _)) => {
+                return Err(format!("--output-format {name}=: the path is empty"));
+            }
+            None => (spec.as_str(), None),
+        };
+        let format = OutputFormat::parse(name)
+            .ok_or_else(|| format!("unknown output format `{name}` (one of {})", known()))?;
+        if path.is_none() {
+            main += 1;
+        }
+        outputs.push((format, path.or_else(|| output_file.map(PathBuf::from))));
+    }
+    if main > 1 {
+        return Err(
+            "several --output-format values without `=PATH`: only one can go to stdout".to_string(),
+        );
+    }
+    if main == 0 {
+        // Only file outputs (or none) were asked for: the full report still goes to stdout.
+        outputs.insert(0, (OutputFormat::Full, output_file.map(PathBuf::from)));
+    }
+    Ok(outputs)
 }
 
 fn terminal_width() -> usize {

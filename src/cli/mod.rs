@@ -1,10 +1,13 @@
 //! Subcommands, one file each.
 
 mod check;
+mod config;
 mod fix;
+mod generate;
 mod rule;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -21,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check configuration files and directories.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Print the documentation page of a rule.
     Rule {
         /// Rule name (e.g. `sentinel-count-even`) or code (e.g. `Q002`).
@@ -29,12 +32,27 @@ enum Command {
     },
     /// List every rule.
     Rules,
+    /// Print the effective settings for a file or directory and where each came from.
+    ShowConfig {
+        /// The file or directory whose settings to show. Default: the current directory.
+        path: Option<PathBuf>,
+        /// Use this configuration file instead of discovering one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff) generated from the command-line definitions.
+    Man,
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Rule { rule } => rule::show(&rule),
         Command::Rules => rule::list(),
+        Command::ShowConfig { path, config } => config::show(path, config),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
     }
 }

@@ -6,7 +6,7 @@ use crate::source::Span;
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct JsonDiagnostic {
+pub(super) struct JsonDiagnostic {
     code: &'static str,
     rule: &'static str,
     severity: &'static str,
@@ -59,8 +59,9 @@ fn position(sources: &MaskedSources, span: Span) -> (String, u32, u32, u32, u32)
     )
 }
 
-pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
-    let items: Vec<JsonDiagnostic> = diagnostics
+/// The findings as JSON objects, shared with `json-lines`.
+pub(super) fn items(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    diagnostics
         .iter()
         .map(|d| {
             let (file, line, column, end_line, end_column) = position(sources, d.span);
@@ -110,7 +111,11 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
                 }),
             }
         })
-        .collect();
+        .collect()
+}
+
+pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
+    let items = items(sources, diagnostics);
     let mut text = serde_json::to_string_pretty(&items).expect("serializable");
     text.push('\n');
     text

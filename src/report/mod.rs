@@ -1,8 +1,16 @@
 //! Output formats. Every format reads the same diagnostics and masks secrets the same way.
 
+mod checkstyle;
+pub mod common;
 mod concise;
 mod full;
+mod github;
+mod gitlab;
+mod grouped;
 mod json;
+mod json_lines;
+mod junit;
+pub mod sarif;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile};
@@ -14,17 +22,47 @@ use std::sync::Arc;
 pub enum OutputFormat {
     Full,
     Concise,
+    Grouped,
     Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
+    Checkstyle,
 }
 
 impl OutputFormat {
+    pub const ALL: &'static [OutputFormat] = &[
+        OutputFormat::Full,
+        OutputFormat::Concise,
+        OutputFormat::Grouped,
+        OutputFormat::Json,
+        OutputFormat::JsonLines,
+        OutputFormat::Sarif,
+        OutputFormat::Github,
+        OutputFormat::Gitlab,
+        OutputFormat::Junit,
+        OutputFormat::Checkstyle,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Full => "full",
+            OutputFormat::Concise => "concise",
+            OutputFormat::Grouped => "grouped",
+            OutputFormat::Json => "json",
+            OutputFormat::JsonLines => "json-lines",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Github => "github",
+            OutputFormat::Gitlab => "gitlab",
+            OutputFormat::Junit => "junit",
+            OutputFormat::Checkstyle => "checkstyle",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<OutputFormat> {
-        Some(match text {
-            "full" => OutputFormat::Full,
-            "concise" => OutputFormat::Concise,
-            "json" => OutputFormat::Json,
-            _ => return None,
-        })
+        OutputFormat::ALL.iter().copied().find(|f| f.name() == text)
     }
 }
 
@@ -53,7 +91,14 @@ pub fn render(
     match format {
         OutputFormat::Full => full::render(&masked, diagnostics, options),
         OutputFormat::Concise => concise::render(&masked, diagnostics),
+        OutputFormat::Grouped => grouped::render(&masked, diagnostics),
         OutputFormat::Json => json::render(&masked, diagnostics),
+        OutputFormat::JsonLines => json_lines::render(&masked, diagnostics),
+        OutputFormat::Sarif => sarif::render(&masked, diagnostics),
+        OutputFormat::Github => github::render(&masked, diagnostics),
+        OutputFormat::Gitlab => gitlab::render(&masked, diagnostics),
+        OutputFormat::Junit => junit::render(&masked, diagnostics),
+        OutputFormat::Checkstyle => checkstyle::render(&masked, diagnostics),
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Category {
     Kubernetes,
     Operator,
     Systemd,
+    Suppression,
+    Config,
 }
 
 impl Category {
@@ -50,6 +52,8 @@ impl Category {
             Category::Kubernetes => "k8s",
             Category::Operator => "operator",
             Category::Systemd => "systemd",
+            Category::Suppression => "suppression",
+            Category::Config => "config",
         }
     }
 }
@@ -149,6 +153,11 @@ registry! {
     SentinelFlagThenOptionsPre706 => "D009", "sentinel-flag-then-options-pre-7-0-6", Syntax, Warning, false, "Options after `--sentinel` are misread by Redis 7.0.0 to 7.0.5.";
     UlimitBelowMaxclients => "D010", "ulimit-below-maxclients", Systemd, Warning, false, "`LimitNOFILE=` below `maxclients` + 32: Redis lowers maxclients at start.";
     SystemdUnitSyntax => "D011", "systemd-unit-syntax", Syntax, Warning, false, "A unit line systemd ignores (unknown key or section, no `=`), or a header that stops the unit from loading.";
+    SuppressionWithoutReason => "L001", "suppression-without-reason", Suppression, Warning, false, "An inline suppression that does not say why (`-- reason`).";
+    UnusedSuppression => "L002", "unused-suppression", Suppression, Warning, false, "An inline suppression that suppresses nothing.";
+    UnknownRuleInSuppression => "L003", "unknown-rule-in-suppression", Suppression, Warning, false, "An inline suppression names a rule that does not exist.";
+    MalformedSuppression => "L004", "malformed-suppression", Suppression, Warning, false, "A `redis-halint:` comment that is not a valid suppression, so it does nothing.";
+    InvalidConfig => "G001", "invalid-config", Config, Error, false, "An unknown key or a bad value in redis-halint.toml.";
 }
 
 impl Rule {

@@ -232,6 +232,37 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
     }
 }
 
+/// The comment lines of a redis.conf / sentinel.conf, for the suppression scanner. Redis
+/// has no end-of-line comments, so a comment applies to the next line holding a directive
+/// (blank lines and further comments in between are skipped).
+pub fn comments(text: &str) -> Vec<crate::suppression::Comment> {
+    let mut out = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for (line_no, raw) in text.split('\n').enumerate() {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let trimmed = raw.trim_matches([' ', '\t', '\r']);
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('#') {
+            let start = line_start + (raw.len() - raw.trim_start_matches([' ', '\t', '\r']).len());
+            out.push(crate::suppression::Comment {
+                range: start..start + trimmed.len(),
+                marker_len: 1,
+                target_line: None,
+            });
+            pending.push(out.len() - 1);
+        } else {
+            for i in pending.drain(..) {
+                out[i].target_line = Some(line_no as u32);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
