@@ -3,6 +3,7 @@
 mod check;
 mod fix;
 mod rule;
+mod server;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     },
     /// List every rule.
     Rules,
+    /// Run the language server (LSP over stdio) for editors.
+    Server(server::ServerArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -36,5 +39,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check(args) => check::run(args),
         Command::Rule { rule } => rule::show(&rule),
         Command::Rules => rule::list(),
+        Command::Server(args) => server::run(args),
     }
 }
