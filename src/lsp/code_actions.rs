@@ -22,9 +22,9 @@ pub fn code_actions(
     };
     let wants = |kind: &lsp::CodeActionKind| match &params.context.only {
         None => true,
-        Some(only) => only
-            .iter()
-            .any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))),
+        Some(only) => only.iter().any(|o| {
+            kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+        }),
     };
     let mut actions = Vec::new();
     if wants(&lsp::CodeActionKind::QUICKFIX) {
@@ -78,7 +78,10 @@ pub fn fix_all_safe(results: &DocResult) -> Option<HashMap<Url, Vec<lsp::TextEdi
             continue;
         }
         let new = &fix.changes[&results.uri];
-        if new.iter().any(|e| edits.iter().any(|t| overlaps(&e.range, &t.range))) {
+        if new
+            .iter()
+            .any(|e| edits.iter().any(|t| overlaps(&e.range, &t.range)))
+        {
             continue;
         }
         edits.extend(new.iter().cloned());

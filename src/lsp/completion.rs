@@ -6,10 +6,16 @@ use super::documents::Document;
 use super::hover::{directive_doc, kind_short, line_context, sentinel_doc};
 use crate::knowledge::directive::all_spellings;
 use crate::knowledge::sentinel::{Scope, SentinelValue};
-use crate::knowledge::{lookup_directive, lookup_sentinel_keyword, Target, ValueKind, SENTINEL_KEYWORDS};
+use crate::knowledge::{
+    lookup_directive, lookup_sentinel_keyword, Target, ValueKind, SENTINEL_KEYWORDS,
+};
 use lsp_types as lsp;
 
-pub fn complete(doc: &Document, position: lsp::Position, target: Target) -> Option<lsp::CompletionResponse> {
+pub fn complete(
+    doc: &Document,
+    position: lsp::Position,
+    target: Target,
+) -> Option<lsp::CompletionResponse> {
     if !doc.is_conf() {
         return None;
     }
@@ -34,29 +40,33 @@ pub fn complete(doc: &Document, position: lsp::Position, target: Target) -> Opti
         lsp::Range::new(pos(word_start), position)
     };
     let arg = |i: usize| before.get(i).map(|(v, _)| v.to_ascii_lowercase());
-    let item = |label: &str, kind, detail: String, docs: Option<String>, sort: String| lsp::CompletionItem {
-        label: label.to_string(),
-        kind: Some(kind),
-        detail: Some(detail),
-        documentation: docs.map(|value| {
-            lsp::Documentation::MarkupContent(lsp::MarkupContent {
-                kind: lsp::MarkupKind::Markdown,
-                value,
-            })
-        }),
-        sort_text: Some(sort),
-        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
-            replace,
-            label.to_string(),
-        ))),
-        ..Default::default()
+    let item = |label: &str, kind, detail: String, docs: Option<String>, sort: String| {
+        lsp::CompletionItem {
+            label: label.to_string(),
+            kind: Some(kind),
+            detail: Some(detail),
+            documentation: docs.map(|value| {
+                lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value,
+                })
+            }),
+            sort_text: Some(sort),
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                replace,
+                label.to_string(),
+            ))),
+            ..Default::default()
+        }
     };
     let mut items = Vec::new();
     if index == 0 {
         let mut names: Vec<&str> = all_spellings().collect();
         names.sort_unstable();
         for name in names {
-            let Some(m) = lookup_directive(name) else { continue };
+            let Some(m) = lookup_directive(name) else {
+                continue;
+            };
             let unavailable = m.unavailable_on(target).is_some();
             let mut detail = kind_short(&m.directive.kind).to_string();
             if m.alias.is_some() {
@@ -64,7 +74,13 @@ pub fn complete(doc: &Document, position: lsp::Position, target: Target) -> Opti
             }
             // Canonical names first, aliases and names the target does not read last.
             let rank = u8::from(m.alias.is_some()) + 2 * u8::from(unavailable);
-            let mut it = item(name, lsp::CompletionItemKind::PROPERTY, detail, Some(directive_doc(&m, target)), format!("{rank}{name}"));
+            let mut it = item(
+                name,
+                lsp::CompletionItemKind::PROPERTY,
+                detail,
+                Some(directive_doc(&m, target)),
+                format!("{rank}{name}"),
+            );
             if unavailable {
                 it.tags = Some(vec![lsp::CompletionItemTag::DEPRECATED]);
             }
@@ -87,11 +103,24 @@ pub fn complete(doc: &Document, position: lsp::Position, target: Target) -> Opti
         } else if let Some(k) = keyword {
             if index == 2 && k.scope == Scope::PerMaster && k.name != "monitor" {
                 for name in master_names(text) {
-                    items.push(item(&name, lsp::CompletionItemKind::VALUE, "master name".into(), None, name.clone()));
+                    items.push(item(
+                        &name,
+                        lsp::CompletionItemKind::VALUE,
+                        "master name".into(),
+                        None,
+                        name.clone(),
+                    ));
                 }
-            } else if k.value == SentinelValue::YesNo && k.arity.contains(&index.saturating_sub(1)) {
+            } else if k.value == SentinelValue::YesNo && k.arity.contains(&index.saturating_sub(1))
+            {
                 for v in ["yes", "no"] {
-                    items.push(item(v, lsp::CompletionItemKind::ENUM_MEMBER, k.name.to_string(), None, v.into()));
+                    items.push(item(
+                        v,
+                        lsp::CompletionItemKind::ENUM_MEMBER,
+                        k.name.to_string(),
+                        None,
+                        v.into(),
+                    ));
                 }
             }
         }
@@ -103,7 +132,13 @@ pub fn complete(doc: &Document, position: lsp::Position, target: Target) -> Opti
             _ => &[],
         };
         for v in values {
-            items.push(item(v, lsp::CompletionItemKind::ENUM_MEMBER, m.directive.name.to_string(), None, v.to_string()));
+            items.push(item(
+                v,
+                lsp::CompletionItemKind::ENUM_MEMBER,
+                m.directive.name.to_string(),
+                None,
+                v.to_string(),
+            ));
         }
         if !m.directive.default.is_empty() {
             for it in items.iter_mut().filter(|i| i.label == m.directive.default) {
@@ -123,8 +158,12 @@ fn master_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
         let mut words = line.split_whitespace();
-        if words.next().is_some_and(|w| w.eq_ignore_ascii_case("sentinel"))
-            && words.next().is_some_and(|w| w.eq_ignore_ascii_case("monitor"))
+        if words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("sentinel"))
+            && words
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("monitor"))
         {
             if let Some(name) = words.next() {
                 if !names.iter().any(|n| n == name) {
@@ -142,9 +181,16 @@ mod tests {
     use lsp_types::Url;
 
     fn labels(text: &str, line: u32, col: u32) -> Vec<String> {
-        let doc = Document::new(Url::parse("file:///x/redis.conf").unwrap(), "redis".into(), 1, text.into());
+        let doc = Document::new(
+            Url::parse("file:///x/redis.conf").unwrap(),
+            "redis".into(),
+            1,
+            text.into(),
+        );
         match complete(&doc, lsp::Position::new(line, col), Target::default()) {
-            Some(lsp::CompletionResponse::List(list)) => list.items.into_iter().map(|i| i.label).collect(),
+            Some(lsp::CompletionResponse::List(list)) => {
+                list.items.into_iter().map(|i| i.label).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -153,10 +199,15 @@ mod tests {
     fn names_keywords_and_values() {
         assert!(labels("maxmem", 0, 6).contains(&"maxmemory-policy".to_string()));
         let kw = labels("sentinel ", 0, 9);
-        assert!(kw.contains(&"monitor".to_string()) && kw.contains(&"resolve-hostnames".to_string()));
+        assert!(
+            kw.contains(&"monitor".to_string()) && kw.contains(&"resolve-hostnames".to_string())
+        );
         assert!(labels("appendfsync ", 0, 12).contains(&"everysec".to_string()));
         assert_eq!(labels("appendonly y", 0, 12), vec!["yes", "no"]);
-        assert_eq!(labels("sentinel resolve-hostnames ", 0, 27), vec!["yes", "no"]);
+        assert_eq!(
+            labels("sentinel resolve-hostnames ", 0, 27),
+            vec!["yes", "no"]
+        );
         let text = "sentinel monitor mymaster 10.0.0.1 6379 2\nsentinel auth-pass ";
         assert_eq!(labels(text, 1, 19), vec!["mymaster"]);
         assert!(labels("# comment", 0, 9).is_empty());

@@ -48,8 +48,11 @@ mod tests {
         let base = Settings::default();
         let s = from_client(&base, &json!({"targetVersion": "redis-7.0"})).unwrap();
         assert_eq!(s.target, Target::redis(7, 0));
-        let s = from_client(&base, &json!({"redis-halint": {"targetVersion": "redis-6.2"}}))
-            .unwrap();
+        let s = from_client(
+            &base,
+            &json!({"redis-halint": {"targetVersion": "redis-6.2"}}),
+        )
+        .unwrap();
         assert_eq!(s.target, Target::redis(6, 2));
         assert!(from_client(&base, &json!({"targetVersion": 7})).is_err());
         assert!(from_client(&base, &json!({"targetVersion": "nope-1"})).is_err());

@@ -211,7 +211,10 @@ mod tests {
     #[test]
     fn non_file_uris_get_a_path() {
         let uri = Url::parse("untitled:Untitled-1").unwrap();
-        assert_eq!(path_of(&uri), PathBuf::from("<untitled>/untitled_Untitled-1"));
+        assert_eq!(
+            path_of(&uri),
+            PathBuf::from("<untitled>/untitled_Untitled-1")
+        );
         let uri = Url::parse("file:///etc/redis/sentinel.conf").unwrap();
         assert_eq!(path_of(&uri), PathBuf::from("/etc/redis/sentinel.conf"));
     }

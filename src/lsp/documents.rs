@@ -121,7 +121,10 @@ impl Documents {
 mod tests {
     use super::*;
 
-    fn change(range: Option<((u32, u32), (u32, u32))>, text: &str) -> lsp::TextDocumentContentChangeEvent {
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> lsp::TextDocumentContentChangeEvent {
         lsp::TextDocumentContentChangeEvent {
             range: range.map(|((a, b), (c, d))| {
                 lsp::Range::new(lsp::Position::new(a, b), lsp::Position::new(c, d))
@@ -145,7 +148,10 @@ mod tests {
         );
         assert_eq!(&**doc.text(), "# x\nappendonly yes\nport 1\n");
         assert_eq!(doc.version, 2);
-        doc.apply(3, vec![change(None, "a\n"), change(Some(((1, 0), (1, 0))), "b")]);
+        doc.apply(
+            3,
+            vec![change(None, "a\n"), change(Some(((1, 0), (1, 0))), "b")],
+        );
         assert_eq!(&**doc.text(), "a\nb");
     }
 

@@ -317,7 +317,12 @@ mod tests {
     }
 
     fn hover_text(text: &str, line: u32, col: u32) -> Option<String> {
-        let h = hover(&doc(text), None, lsp::Position::new(line, col), Target::default())?;
+        let h = hover(
+            &doc(text),
+            None,
+            lsp::Position::new(line, col),
+            Target::default(),
+        )?;
         match h.contents {
             lsp::HoverContents::Markup(m) => Some(m.value),
             _ => None,

@@ -163,9 +163,11 @@ impl Server {
                 ErrorCode::ServerNotInitialized,
                 "the server is not initialized",
             ),
-            (State::ShuttingDown, _) => {
-                self.error(req.id, ErrorCode::InvalidRequest, "the server is shutting down")
-            }
+            (State::ShuttingDown, _) => self.error(
+                req.id,
+                ErrorCode::InvalidRequest,
+                "the server is shutting down",
+            ),
             (State::Running, lsp::request::Initialize::METHOD) => {
                 self.error(req.id, ErrorCode::InvalidRequest, "already initialized")
             }
@@ -200,9 +202,7 @@ impl Server {
             (State::Running, lsp::request::CodeActionRequest::METHOD) => {
                 if let Some((id, params)) = self.params::<lsp::CodeActionParams>(req) {
                     let actions = match self.docs.get(&params.text_document.uri) {
-                        Some(doc) => {
-                            code_actions(self.results.get(&doc.uri), doc.version, &params)
-                        }
+                        Some(doc) => code_actions(self.results.get(&doc.uri), doc.version, &params),
                         None => Vec::new(),
                     };
                     self.reply(id, actions);
@@ -250,10 +250,15 @@ impl Server {
             .unwrap_or(false);
         let mut scheduler = Scheduler::new(self.settings.clone());
         #[allow(deprecated)]
-        let roots: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri, &params.root_path) {
-            (Some(folders), _, _) if !folders.is_empty() => {
-                folders.iter().filter_map(|f| f.uri.to_file_path().ok()).collect()
-            }
+        let roots: Vec<PathBuf> = match (
+            &params.workspace_folders,
+            &params.root_uri,
+            &params.root_path,
+        ) {
+            (Some(folders), _, _) if !folders.is_empty() => folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().ok())
+                .collect(),
             (_, Some(uri), _) => uri.to_file_path().ok().into_iter().collect(),
             (_, _, Some(path)) => vec![PathBuf::from(path)],
             _ => Vec::new(),
@@ -319,7 +324,9 @@ impl Server {
     }
 
     fn scheduler(&mut self) -> &mut Scheduler {
-        self.scheduler.as_mut().expect("running servers have a scheduler")
+        self.scheduler
+            .as_mut()
+            .expect("running servers have a scheduler")
     }
 
     fn did_open(&mut self, params: lsp::DidOpenTextDocumentParams) {
@@ -347,7 +354,8 @@ impl Server {
 
     fn did_save(&mut self, params: lsp::DidSaveTextDocumentParams) {
         // The buffer already holds the text; a client that sends it anyway is believed.
-        if let (Some(text), Some(doc)) = (params.text, self.docs.get_mut(&params.text_document.uri)) {
+        if let (Some(text), Some(doc)) = (params.text, self.docs.get_mut(&params.text_document.uri))
+        {
             if **doc.text() != *text {
                 let version = doc.version;
                 doc.apply(
@@ -500,7 +508,8 @@ impl Server {
                     let diagnostics: Vec<lsp::Diagnostic> =
                         result.items.iter().map(|i| i.diagnostic.clone()).collect();
                     if self.published.get(&result.uri) != Some(&diagnostics) {
-                        self.published.insert(result.uri.clone(), diagnostics.clone());
+                        self.published
+                            .insert(result.uri.clone(), diagnostics.clone());
                         self.publish(result.uri.clone(), diagnostics, result.version);
                     }
                     self.results.insert(result.uri.clone(), result);
@@ -573,4 +582,3 @@ fn capabilities() -> lsp::ServerCapabilities {
         ..Default::default()
     }
 }
-
