@@ -643,3 +643,46 @@ fn exit_without_shutdown_is_an_error_exit() {
     let status = client.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn requests_are_answered_while_a_check_runs() {
+    // A file large enough that its check takes a while: the hover sent right after the
+    // didOpen is answered by the message loop before the worker's check is done.
+    let mut text = String::new();
+    for i in 0..200_000 {
+        text.push_str(&format!("save {} 1\n", i + 1));
+    }
+    text.push_str("appendonly true\n");
+    let mut client = Client::spawn(&[]);
+    client.initialize(None, Value::Null);
+    let uri = "file:///nonexistent/slow/redis.conf";
+    client.open(uri, &text);
+    let started = Instant::now();
+    let id = client.send_request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 2}}),
+    );
+    let response = client.response(json!(id));
+    let answered = started.elapsed();
+    assert!(response["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("**save**"));
+    let published_before = client
+        .backlog
+        .iter()
+        .any(|m| m["method"] == "textDocument/publishDiagnostics");
+    let params = client.diagnostics(uri, |d| !d.is_empty());
+    let checked = started.elapsed();
+    println!(
+        "hover answered after {} ms, diagnostics after {} ms",
+        answered.as_millis(),
+        checked.as_millis()
+    );
+    assert!(!published_before, "the hover waited for the check");
+    assert!(has_rule(
+        params["diagnostics"].as_array().unwrap(),
+        "invalid-value"
+    ));
+    assert!(client.finish().success());
+}
