@@ -482,6 +482,20 @@ fn cross_file_findings_use_the_workspace_on_disk() {
     });
     assert_eq!(params["version"], 2);
 
+    // A file that is not open changes on disk: the watcher's notification re-checks.
+    std::fs::write(
+        &redis,
+        "port 6379\nbind 127.0.0.1\nrequirepass secret-three\nmasterauth secret-three\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": redis_uri, "type": 2}]}),
+    );
+    client.diagnostics(&sentinel_uri, |d| {
+        has_rule(d, "sentinel-auth-pass-mismatch")
+    });
+
     // Closing the buffer clears what it showed.
     client.notify(
         "textDocument/didClose",
