@@ -5,6 +5,7 @@ mod config;
 mod fix;
 mod generate;
 mod rule;
+mod server;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) generated from the command-line definitions.
     Man,
+    /// Run the language server (LSP over stdio) for editors.
+    Server(server::ServerArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::ShowConfig { path, config } => config::show(path, config),
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
+        Command::Server(args) => server::run(args),
     }
 }
