@@ -142,13 +142,13 @@ registry! {
     OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
     PersistenceOffWithAutoRestart => "P007", "persistence-off-with-auto-restart", Persistence, Error, false, "A replicated node without persistence is restarted automatically: it comes back empty and its replicas copy the empty data set.";
-    SystemdSentinelConfReadonly => "D001", "systemd-sentinel-conf-readonly", Systemd, Error, false, "The unit's sandboxing makes Sentinel's config read-only: Sentinel cannot start or save its state.";
+    SystemdSentinelConfReadonly => "D001", "systemd-sentinel-conf-readonly", Systemd, Error, true, "The unit's sandboxing makes Sentinel's config read-only: Sentinel cannot start or save its state.";
     SystemdRwPathIsFile => "D002", "systemd-rw-path-is-file", Systemd, Warning, false, "`ReadWritePaths=` names the config file instead of its directory: every config rewrite fails.";
     SystemdNotifyWithoutSupervision => "D003", "systemd-notify-without-supervision", Systemd, Error, false, "`Type=notify` but Redis is not told to notify systemd: the start times out and restarts in a loop.";
     SystemdTypeDaemonizeMismatch => "D004", "systemd-type-daemonize-mismatch", Systemd, Error, false, "`Type=` disagrees with `daemonize`, or `PIDFile=` with `pidfile`: systemd loses track of the process.";
-    SystemdMemorylimitDeprecated => "D005", "systemd-memorylimit-deprecated", Systemd, Info, false, "`MemoryLimit=` is deprecated; `MemoryMax=` replaces it.";
+    SystemdMemorylimitDeprecated => "D005", "systemd-memorylimit-deprecated", Systemd, Info, true, "`MemoryLimit=` is deprecated; `MemoryMax=` replaces it.";
     MemoryCapBelowMaxmemory => "D006", "memory-cap-below-maxmemory", Systemd, Warning, false, "The service's memory cap leaves too little room above `maxmemory`: a fork for a save or a full sync gets Redis killed.";
-    SentinelStartedAsPlainServer => "D007", "sentinel-started-as-plain-server", Syntax, Error, false, "A sentinel config run by redis-server without `--sentinel`, or with `--sentinel` before the file.";
+    SentinelStartedAsPlainServer => "D007", "sentinel-started-as-plain-server", Syntax, Error, true, "A sentinel config run by redis-server without `--sentinel`, or with `--sentinel` before the file.";
     SentinelWithoutConfigFile => "D008", "sentinel-without-config-file", Syntax, Error, false, "Sentinel started without a config file on disk: it exits at start.";
     SentinelFlagThenOptionsPre706 => "D009", "sentinel-flag-then-options-pre-7-0-6", Syntax, Warning, false, "Options after `--sentinel` are misread by Redis 7.0.0 to 7.0.5.";
     UlimitBelowMaxclients => "D010", "ulimit-below-maxclients", Systemd, Warning, false, "`LimitNOFILE=` below `maxclients` + 32: Redis lowers maxclients at start.";

@@ -1,10 +1,11 @@
 //! How Redis and Sentinel are started: the command lines of units and scripts, read the way
 //! redis-server reads its argv (redis-facts a7).
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::knowledge::{Flavor, Version};
 use crate::model::service::{Candidate, ConfigRef, Process};
 use crate::rules::{Context, Rule};
+use crate::source::Span;
 use crate::syntax::shell::basename;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -70,6 +71,17 @@ fn plain_server(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>) {
     if let Some(set_at) = found.and_then(|c| c.set_at) {
         d = d.label(set_at, "set to a sentinel config here");
     }
+    // Safe: adding the flag after the config file runs exactly the file that was meant.
+    d = d.with_fix(Fix::safe(
+        "add `--sentinel` after the config file",
+        vec![Edit::insert(
+            Span {
+                start: config.span.end,
+                ..config.span
+            },
+            " --sentinel",
+        )],
+    ));
     if let Some(s) = process.service {
         let service = &ctx.topology.services[s];
         if let Some(exec) = &service.exec_start {
@@ -101,6 +113,14 @@ fn flag_first_or_no_config(process: &Process, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .label(file.span, "read as an argument of `--sentinel`, not as the config file")
+            // Safe: the same two words, in the order Redis reads them.
+            .with_fix(Fix::safe(
+                "move `--sentinel` after the config file",
+                vec![
+                    Edit::replace(flag, file.value.clone()),
+                    Edit::replace(file.span, "--sentinel"),
+                ],
+            ))
             .help(format!(
                 "put the config file first: `{} {} --sentinel`",
                 basename(&line.program.value),

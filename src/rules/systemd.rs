@@ -3,7 +3,7 @@
 //! A setting the command line gives wins over the config (options are read after the
 //! file); when the config is not in the tree, what depends on it stays unknown.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::formats::systemd::UnitFile;
 use crate::knowledge::did_you_mean;
 use crate::knowledge::systemd_keys::keys_of;
@@ -53,14 +53,16 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     limit.key,
                     "`MemoryLimit=` is the deprecated cgroup-v1 setting: systemd warns on every load (\"please use MemoryMax= instead\") and drops it in later releases, leaving the service without a cap",
                 )
-                .help(format!("write `MemoryMax={}` instead", limit.value.value)),
+                .help(format!("write `MemoryMax={}` instead", limit.value.value))
+                // Safe: the same limit under the name systemd keeps supporting.
+                .with_fix(Fix::safe("rename to MemoryMax=", vec![Edit::replace(limit.key, "MemoryMax")])),
             );
         }
         let Some(process) = service.process.map(|p| &topo.processes[p]) else {
             continue;
         };
         if process.cmdline.is_sentinel() {
-            sentinel_conf_access(service, process, out);
+            sentinel_conf_access(ctx, service, process, out);
         }
         rw_path_is_file(service, process, out);
         notify_and_daemonize(topo, service, process, out);
@@ -228,7 +230,12 @@ fn access(service: &Service, path: &str) -> Access {
     }
 }
 
-fn sentinel_conf_access(service: &Service, process: &Process, out: &mut Vec<Diagnostic>) {
+fn sentinel_conf_access(
+    ctx: &Context,
+    service: &Service,
+    process: &Process,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some((dir, file)) = config_location(process) else {
         return;
     };
@@ -252,6 +259,11 @@ fn sentinel_conf_access(service: &Service, process: &Process, out: &mut Vec<Diag
     )
     .help(format!(
         "add `ReadWritePaths={dir}` (the directory: Sentinel writes a temporary file beside its config and renames it over the config)"
+    ))
+    // Safe: opens exactly the config directory, nothing else, to the service.
+    .with_fix(Fix::safe(
+        format!("add ReadWritePaths={dir}"),
+        vec![ctx.insert_lines_after(span, &format!("ReadWritePaths={dir}"))],
     ))
     .fatal();
     if let Some(config) = config_span {
