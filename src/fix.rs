@@ -4,6 +4,7 @@
 //! ([`write_atomically`] is provided for it).
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::rules::Rule;
 use crate::selection::Selection;
 use crate::source::FileId;
 use crate::{Settings, Workspace};
@@ -193,8 +194,22 @@ fn got_worse(
             .filter(|d| !parse_only || d.fatal)
             .count()
     };
+    // A file that no longer parses loses its other findings: never trade them for that.
+    let broken = |ds: &[Diagnostic]| {
+        ds.iter()
+            .filter(|d| d.span.file == id)
+            .filter(|d| {
+                matches!(
+                    d.rule,
+                    Rule::InvalidYaml | Rule::UnbalancedQuotes | Rule::SystemdUnitSyntax
+                )
+            })
+            .count()
+    };
     // File ids are stable between the workspaces: both are built in path order.
-    count(after, true) > count(before, true) || count(after, false) > count(before, false)
+    broken(after) > broken(before)
+        || count(after, true) > count(before, true)
+        || count(after, false) > count(before, false)
 }
 
 /// Unified diff of one file, for `--diff`. Secrets inserted by a fix are shown masked

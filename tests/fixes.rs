@@ -149,3 +149,40 @@ fn fixed_secrets_are_masked_in_json() {
     assert!(text.contains("masterauth ***"), "{text}");
     assert!(!text.contains("example-pass"));
 }
+
+#[test]
+fn diff_never_shows_secrets() {
+    for dir in [
+        "fixtures/compose-sentinel-single-file-bind/bad",
+        "fixtures/masterauth-missing/bad",
+        "fixtures/examples/deploy",
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        let copy = scratch.path().join("deploy");
+        copy_dir(Path::new(dir), &copy);
+        let out = std::process::Command::new(common::bin())
+            .args(["check", "--diff", "--unsafe-fixes"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.is_empty(), "{dir}: a diff is expected");
+        assert!(
+            !text.contains("example-pass"),
+            "{dir}: a password in the diff:\n{text}"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

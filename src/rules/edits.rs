@@ -43,13 +43,19 @@ impl Context<'_> {
         }
     }
 
-    /// Append `lines` to the settings of a file: before a CONFIG REWRITE region, else at the end.
+    /// Append `lines` to the settings of a config file: before a CONFIG REWRITE region,
+    /// else at the end. `None` when the node is not a config file of its own (a compose
+    /// service, a config inside a manifest or a script): there is no end to append to.
     pub fn append_lines(
         &self,
         file: crate::source::FileId,
         lines: &str,
         rewrite_start: Option<usize>,
-    ) -> Edit {
+    ) -> Option<Edit> {
+        let conf = self.confs.get(&file)?;
+        if conf.embedded || conf.written_to.is_some() || conf.file != file {
+            return None;
+        }
         let text = &self.source(file).text;
         let body: String = lines.lines().map(|l| format!("{l}\n")).collect();
         let at = rewrite_start.unwrap_or(text.len());
@@ -59,7 +65,7 @@ impl Context<'_> {
         } else {
             body
         };
-        Edit::insert(Span::new(file, at, at), content)
+        Some(Edit::insert(Span::new(file, at, at), content))
     }
 
     /// Remove the whole line holding `span`, with its newline.

@@ -133,7 +133,7 @@ registry! {
     AllReplicasPriorityZero => "P003", "all-replicas-priority-zero", Persistence, Error, false, "Every replica has priority 0: no candidate for promotion.";
     WritableReplicas => "P004", "writable-replicas", Persistence, Warning, true, "Writable replicas diverge from their master.";
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
-    ComposeSentinelSingleFileBind => "C001", "compose-sentinel-single-file-bind", Compose, Error, false, "sentinel.conf bind-mounted as a single file: Sentinel cannot save its state.";
+    ComposeSentinelSingleFileBind => "C001", "compose-sentinel-single-file-bind", Compose, Error, true, "sentinel.conf bind-mounted as a single file: Sentinel cannot save its state.";
     ComposeSentinelSharedConfig => "C002", "compose-sentinel-shared-config", Compose, Error, false, "Several sentinels share one config file or one `sentinel myid`.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";

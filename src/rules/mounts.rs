@@ -1,9 +1,41 @@
 //! How sentinels get their config file in containers: it must be writable, in a
 //! writable directory, and theirs alone.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{Context, Rule};
+use crate::source::Span;
 use std::collections::BTreeMap;
+
+/// Mount the directory that holds the file instead of the file (writable), and point the
+/// command at the file inside it: `./sentinel1.conf:/etc/redis/sentinel.conf:ro` becomes
+/// `.:/etc/redis/sentinel1` and `/etc/redis/sentinel1/sentinel1.conf`.
+/// Unsafe: the container then sees the whole host directory, and Sentinel rewrites the
+/// host file in place.
+fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option<Fix> {
+    let raw = ctx.source(volume.file).slice(volume);
+    let quote = raw.chars().next().filter(|c| *c == '"' || *c == '\'');
+    let inner = raw.trim_matches(|c| c == '"' || c == '\'');
+    let mut parts = inner.splitn(3, ':');
+    let (source, target) = (parts.next()?, parts.next()?);
+    let (dir, file) = match source.rsplit_once('/') {
+        Some(("", file)) => ("/", file),
+        Some((dir, file)) => (dir, file),
+        None => (".", source),
+    };
+    let stem = file.trim_end_matches(".conf");
+    let target_dir = format!("{}/{stem}", target.rsplit_once('/').map_or("", |(d, _)| d));
+    let new_volume = match quote {
+        Some(q) => format!("{q}{dir}:{target_dir}{q}"),
+        None => format!("{dir}:{target_dir}"),
+    };
+    Some(Fix::unsafe_(
+        format!("mount {dir} at {target_dir} and run {target_dir}/{file}"),
+        vec![
+            Edit::replace(volume, new_volume),
+            Edit::replace(config_path, format!("{target_dir}/{file}")),
+        ],
+    ))
+}
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
@@ -24,6 +56,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         if let Some(path) = m.config_path_span {
             d = d.label(path, "the config path Sentinel rewrites");
+            d = d.with_fix_opt(directory_mount_fix(ctx, m.span, path));
         }
         out.push(d.help("mount a directory holding the sentinel.conf (e.g. `./sentinel1:/etc/redis`), one per sentinel, writable"));
     }

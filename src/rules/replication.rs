@@ -28,23 +28,30 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .map_or(node.anchor, |v| v.span);
                 // Unsafe: the master starts refusing writes when no replica is in sync.
                 let mut edits = Vec::new();
+                let mut fixable = true;
                 match to_write {
                     Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "1")),
                     Some(_) => {}
-                    None => edits.push(ctx.append_lines(
+                    None => match ctx.append_lines(
                         node.file,
                         "min-replicas-to-write 1",
                         ctx.rewrite_start(node.file),
-                    )),
+                    ) {
+                        Some(e) => edits.push(e),
+                        None => fixable = false,
+                    },
                 }
                 match lag {
                     Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "10")),
                     Some(_) => {}
-                    None => edits.push(ctx.append_lines(
+                    None => match ctx.append_lines(
                         node.file,
                         "min-replicas-max-lag 10",
                         ctx.rewrite_start(node.file),
-                    )),
+                    ) {
+                        Some(e) => edits.push(e),
+                        None => fixable = false,
+                    },
                 }
                 if let [a, b] = edits.as_slice() {
                     if a.span == b.span {
@@ -63,7 +70,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .label(line, "monitored by a sentinel here")
                     .help("add `min-replicas-to-write 1` and `min-replicas-max-lag 10`")
-                    .with_fix(Fix::unsafe_("require one replica in sync for writes (min-replicas-to-write 1, min-replicas-max-lag 10)", edits)),
+                    .with_fix_opt(fixable.then(|| Fix::unsafe_("require one replica in sync for writes (min-replicas-to-write 1, min-replicas-max-lag 10)", edits))),
                 );
             }
             if let (Some(count), Some(min)) = (group.replica_count, to_write) {

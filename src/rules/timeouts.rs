@@ -82,17 +82,16 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // Unsafe: a longer timeout also delays noticing a dead link.
             let wanted = (ping * 6).max(60);
             let edit = match &node.repl_timeout {
-                Some(t) => Edit::replace(t.span, wanted.to_string()),
+                Some(t) => Some(Edit::replace(t.span, wanted.to_string())),
                 None => ctx.append_lines(
                     node.file,
                     &format!("repl-timeout {wanted}"),
                     ctx.rewrite_start(node.file),
                 ),
             };
-            d = d.with_fix(Fix::unsafe_(
-                format!("set repl-timeout to {wanted}"),
-                vec![edit],
-            ));
+            d = d.with_fix_opt(
+                edit.map(|e| Fix::unsafe_(format!("set repl-timeout to {wanted}"), vec![e])),
+            );
             out.push(d);
         }
     }
