@@ -17,6 +17,7 @@ pub mod selection;
 pub mod settings;
 pub mod source;
 pub mod suppression;
+pub mod suppression_sources;
 pub mod syntax;
 mod workspace;
 

@@ -38,6 +38,8 @@ pub struct Comment {
 pub enum Scope {
     /// Findings that start on this 0-based line.
     Line(u32),
+    /// Findings that start on these 0-based lines (a Kubernetes resource).
+    Lines(u32, u32),
     File,
 }
 
@@ -213,6 +215,7 @@ pub fn apply(
                     Scope::File => true,
                     // A directive never silences the findings about its own comment.
                     Scope::Line(line) => !meta && line == line_of(d.span),
+                    Scope::Lines(first, last) => !meta && (first..=last).contains(&line_of(d.span)),
                 };
                 if !applies {
                     continue;
@@ -242,6 +245,7 @@ pub fn apply(
                         Scope::File => "in this file",
                         Scope::Line(u32::MAX) => "(no line follows the comment)",
                         Scope::Line(_) => "on the next line",
+                        Scope::Lines(..) => "in this resource",
                     };
                     unused.push(
                         Diagnostic::new(

@@ -604,19 +604,33 @@ impl Workspace {
 
     /// Inline suppressions of every config file, applied to the diagnostics, plus the
     /// findings about the suppressions themselves.
-    fn apply_suppressions(
-        &self,
-        confs: &[Arc<ConfFile>],
-        mut diagnostics: Vec<Diagnostic>,
-    ) -> Vec<Diagnostic> {
+    fn apply_suppressions(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut all = Vec::new();
-        let mut seen = HashSet::new();
-        // Several configs can live in one file (a manifest): scan each file once.
-        for conf in confs.iter().filter(|c| seen.insert(c.file)) {
-            let source = &self.entries[&conf.file].source;
-            let comments = redis_conf::comments(&source.text);
-            let (found, problems) = crate::suppression::scan(source.id, &source.text, &comments);
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            let parsed = entry.parsed();
+            let relevant = !parsed.confs.is_empty()
+                || !parsed.units.is_empty()
+                || !parsed.commands.is_empty()
+                || parsed.compose.is_some()
+                || !parsed.containers.is_empty()
+                || !parsed.resources.is_empty();
+            if !relevant {
+                continue;
+            }
+            let source = &entry.source;
+            let comments = crate::suppression_sources::comments(&source.path, &source.text);
+            let (mut found, problems) =
+                crate::suppression::scan(source.id, &source.text, &comments);
             diagnostics.extend(problems);
+            if is_yaml(&source.path) {
+                let (more, problems) =
+                    crate::suppression_sources::annotations(source.id, &source.text, |offset| {
+                        source.line_index.line_of(offset as u32) as u32
+                    });
+                found.extend(more);
+                diagnostics.extend(problems);
+            }
             if !found.is_empty() {
                 all.push((source.id, found));
             }
@@ -669,7 +683,7 @@ impl Workspace {
             }
         }
         if !self.settings.ignore_inline_suppressions {
-            diagnostics = self.apply_suppressions(&confs, diagnostics);
+            diagnostics = self.apply_suppressions(diagnostics);
         }
         diagnostics.sort_by(|a, b| {
             let pa = &sources[&a.span.file].path;
