@@ -700,3 +700,33 @@ fn requests_are_answered_while_a_check_runs() {
     ));
     assert!(client.finish().success());
 }
+
+#[test]
+fn compose_finding_appears_when_its_sentinel_conf_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let compose = root.join("docker-compose.yml");
+    let sentinel = root.join("sentinel1.conf");
+    std::fs::write(
+        &compose,
+        "services:\n  sentinel1:\n    image: redis:7.2\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel1.conf:/etc/redis/sentinel.conf\n",
+    )
+    .unwrap();
+    let sentinel_text = "port 26379\nsentinel monitor mymaster 10.0.0.10 6379 2\n";
+    std::fs::write(&sentinel, sentinel_text).unwrap();
+    let (compose_uri, sentinel_uri) = (uri(&compose), uri(&sentinel));
+
+    let mut client = Client::spawn(&[]);
+    client.initialize(Some(&root), Value::Null);
+    client.open(&sentinel_uri, sentinel_text);
+    // The compose file is not open: its finding is published for it, and shown in the
+    // open sentinel1.conf, which it involves.
+    let on_disk = client.diagnostics(&compose_uri, |d| {
+        has_rule(d, "compose-sentinel-single-file-bind")
+    });
+    assert_eq!(on_disk["version"], Value::Null);
+    client.diagnostics(&sentinel_uri, |d| {
+        has_rule(d, "compose-sentinel-single-file-bind")
+    });
+    assert!(client.finish().success());
+}

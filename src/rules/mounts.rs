@@ -54,6 +54,19 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("service `{}` bind-mounts its sentinel.conf as a single file: since Redis 6.2 Sentinel saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner),
             )
         };
+        if let Some(line) = m
+            .config_file
+            .and_then(|f| ctx.confs.get(&f))
+            .and_then(|c| c.tree.lines.first().map(|l| c.line_span(l)))
+        {
+            d = d.label(
+                line,
+                format!(
+                    "this file is mounted as a single file into service `{}`",
+                    m.owner
+                ),
+            );
+        }
         if let Some(path) = m.config_path_span {
             d = d.label(path, "the config path Sentinel rewrites");
             d = d.with_fix_opt(directory_mount_fix(ctx, m.span, path));
