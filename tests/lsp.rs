@@ -730,3 +730,36 @@ fn compose_finding_appears_when_its_sentinel_conf_is_opened() {
     });
     assert!(client.finish().success());
 }
+
+#[test]
+fn reads_and_reloads_the_cli_configuration_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let config = root.join("redis-halint.toml");
+    std::fs::write(
+        &config,
+        "[lint]\nignore = [\"hostname-monitor-without-resolve-hostnames\"]\n",
+    )
+    .unwrap();
+    let sentinel = root.join("sentinel.conf");
+    let text = "port 26379\nsentinel monitor mymaster redis-0 6379 2\nsentinel down-after-milliseconds mymaster 500\n";
+    std::fs::write(&sentinel, text).unwrap();
+    let sentinel_uri = uri(&sentinel);
+    let mut client = Client::spawn(&[]);
+    client.initialize(Some(&root), Value::Null);
+    client.open(&sentinel_uri, text);
+    client.diagnostics(&sentinel_uri, |d| {
+        has_rule(d, "down-after-too-low")
+            && !has_rule(d, "hostname-monitor-without-resolve-hostnames")
+    });
+    // The file changes on disk: the server re-reads it.
+    std::fs::write(&config, "[lint]\nignore = []\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    client.diagnostics(&sentinel_uri, |d| {
+        has_rule(d, "hostname-monitor-without-resolve-hostnames")
+    });
+    assert!(client.finish().success());
+}

@@ -16,6 +16,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub enum Update {
     Settings(Settings),
+    /// Rule selection from redis-halint.toml (`None`: every rule).
+    Filter(Option<crate::settings::RuleFilter>),
     AddFolder(PathBuf),
     RemoveFolder(PathBuf),
     /// A buffer was opened or its text changed.
@@ -75,6 +77,7 @@ pub struct Item {
 
 pub struct Project {
     workspace: Workspace,
+    filter: Option<crate::settings::RuleFilter>,
     roots: Vec<PathBuf>,
     /// By absolute path (or the pseudo-path of a non-file buffer).
     files: BTreeMap<PathBuf, FileState>,
@@ -84,6 +87,7 @@ impl Project {
     pub fn new(settings: Settings) -> Project {
         Project {
             workspace: Workspace::new(settings),
+            filter: None,
             roots: Vec::new(),
             files: BTreeMap::new(),
         }
@@ -94,6 +98,7 @@ impl Project {
         let mut notes = Vec::new();
         match update {
             Update::Settings(settings) => self.workspace.set_settings(settings),
+            Update::Filter(filter) => self.filter = filter,
             Update::AddFolder(root) => {
                 if !self.roots.contains(&root) {
                     self.roots.push(root.clone());
@@ -249,7 +254,20 @@ impl Project {
     /// and findings in other files that have a label in an open file (published for that
     /// file, and mirrored at the label in the open one).
     pub fn check(&self) -> Vec<DocResult> {
-        let diagnostics = self.workspace.check();
+        let mut diagnostics = self.workspace.check();
+        if let Some(filter) = &self.filter {
+            // The same selection as the CLI: by rule, and per file (per-file-ignores).
+            let absolute: HashMap<FileId, &PathBuf> = self
+                .files
+                .keys()
+                .filter_map(|p| self.workspace.file_id(&self.name(p)).map(|id| (id, p)))
+                .collect();
+            diagnostics.retain(|d| {
+                absolute
+                    .get(&d.span.file)
+                    .is_none_or(|p| filter.enabled(d.rule, p))
+            });
+        }
         let mut uris: HashMap<FileId, Url> = HashMap::new();
         let mut open: HashMap<FileId, i32> = HashMap::new();
         let mut out: BTreeMap<Url, DocResult> = BTreeMap::new();

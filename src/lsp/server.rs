@@ -47,6 +47,10 @@ pub struct Server {
     published: HashMap<Url, Vec<lsp::Diagnostic>>,
     watch_dynamically: bool,
     next_id: i32,
+    /// The folder whose redis-halint.toml applies (the first workspace folder).
+    config_root: Option<PathBuf>,
+    /// A target version came from the command line or the client: it beats the file's.
+    explicit_target: bool,
 }
 
 impl Server {
@@ -68,6 +72,8 @@ impl Server {
             published: HashMap::new(),
             watch_dynamically: false,
             next_id: 0,
+            config_root: None,
+            explicit_target: false,
         }
     }
 
@@ -263,6 +269,22 @@ impl Server {
             (_, _, Some(path)) => vec![PathBuf::from(path)],
             _ => Vec::new(),
         };
+        if let Some(root) = roots.first() {
+            self.config_root = Some(root.clone());
+            let explicit = self.base.target != Settings::default().target
+                || params.initialization_options.as_ref().is_some_and(|o| {
+                    o.get("redis-halint")
+                        .unwrap_or(o)
+                        .get("targetVersion")
+                        .is_some_and(|v| v.is_string())
+                });
+            self.explicit_target = explicit;
+            let (settings, filter, problems) = read_config_file(root, &self.settings, explicit);
+            self.settings = settings;
+            warnings.extend(problems);
+            scheduler = Scheduler::new(self.settings.clone());
+            scheduler.push(Update::Filter(filter));
+        }
         for root in roots {
             scheduler.push(Update::AddFolder(root));
         }
@@ -390,12 +412,18 @@ impl Server {
             let Ok(path) = change.uri.to_file_path() else {
                 continue;
             };
-            if path.file_name().is_some_and(|n| n == "redis-halint.toml") {
-                self.log(
-                    lsp::MessageType::INFO,
-                    "redis-halint.toml changed; configuration files are not read yet",
-                );
-                continue;
+            if crate::settings::is_config_file(&path) {
+                // The same file the CLI reads: re-read it and re-check with its settings.
+                if let Some(root) = self.config_root.clone() {
+                    let (settings, filter, problems) =
+                        read_config_file(&root, &self.settings, self.explicit_target);
+                    for p in problems {
+                        self.log(lsp::MessageType::WARNING, p);
+                    }
+                    self.settings = settings.clone();
+                    self.scheduler().push(Update::Settings(settings));
+                    self.scheduler().push(Update::Filter(filter));
+                }
             }
             let update = if change.typ == lsp::FileChangeType::DELETED {
                 Update::DiskDeleted(path)
@@ -581,4 +609,35 @@ fn capabilities() -> lsp::ServerCapabilities {
         }),
         ..Default::default()
     }
+}
+
+/// Settings and rule filter from the redis-halint.toml that applies to `root`, as the CLI
+/// reads it; the target version from the file only when none was given explicitly.
+fn read_config_file(
+    root: &std::path::Path,
+    current: &Settings,
+    explicit_target: bool,
+) -> (Settings, Option<crate::settings::RuleFilter>, Vec<String>) {
+    let mut resolver = crate::settings::Resolver::new(root.to_path_buf(), None);
+    let mut settings = current.clone();
+    let mut problems = std::mem::take(&mut resolver.errors);
+    let Some(resolved) = resolver.for_path(root) else {
+        problems.append(&mut resolver.errors);
+        return (settings, None, problems);
+    };
+    if !explicit_target {
+        if let Some(t) = &resolved.target_version {
+            settings.target = t.value;
+        }
+    }
+    let filter =
+        match crate::settings::RuleFilter::new(&resolved, &crate::settings::Overrides::default()) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+    problems.append(&mut resolver.errors);
+    (settings, filter, problems)
 }
