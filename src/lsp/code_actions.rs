@@ -2,7 +2,9 @@
 //! and "fix all safe" for the document. Only offered from results computed on the
 //! current version of the buffer, so the edits' ranges are those of the text the user has.
 //!
-//! "Suppress this finding" is not offered yet: suppression comments do not exist.
+//! "Suppress this finding" inserts `# redis-halint: ignore[rule] -- reason` on the line
+//! before the finding, with that line's indentation (inside a YAML block scalar the
+//! comment then stays part of the embedded config, where the suppression applies).
 
 use super::convert::{overlaps, FixEdit};
 use super::project::DocResult;
@@ -15,6 +17,7 @@ pub const FIX_ALL_KIND: &str = "source.fixAll.redis-halint";
 pub fn code_actions(
     results: Option<&DocResult>,
     version: i32,
+    text: &str,
     params: &lsp::CodeActionParams,
 ) -> Vec<lsp::CodeActionOrCommand> {
     let Some(results) = results.filter(|r| r.version == Some(version)) else {
@@ -39,6 +42,51 @@ pub fn code_actions(
                 diagnostics: Some(vec![item.diagnostic.clone()]),
                 edit: Some(workspace_edit(fix.changes.clone())),
                 is_preferred: Some(fix.safe),
+                ..Default::default()
+            }));
+        }
+    }
+    if wants(&lsp::CodeActionKind::QUICKFIX) {
+        for item in &results.items {
+            let mirrored = item
+                .diagnostic
+                .data
+                .as_ref()
+                .and_then(|d| d.get("mirrored"))
+                .is_some_and(|m| m == true);
+            let rule = item
+                .diagnostic
+                .data
+                .as_ref()
+                .and_then(|d| d.get("rule"))
+                .and_then(|r| r.as_str());
+            let (Some(rule), false) = (rule, mirrored) else {
+                continue;
+            };
+            if !overlaps(&item.diagnostic.range, &params.range) {
+                continue;
+            }
+            let line = item.diagnostic.range.start.line;
+            let indent: String = text
+                .lines()
+                .nth(line as usize)
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let at = lsp::Position { line, character: 0 };
+            let edit = lsp::TextEdit {
+                range: lsp::Range { start: at, end: at },
+                new_text: format!("{indent}# redis-halint: ignore[{rule}] -- TODO: why this does not apply here\n"),
+            };
+            actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: format!("Suppress {rule} on this line (add a reason)"),
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![item.diagnostic.clone()]),
+                edit: Some(workspace_edit(HashMap::from([(
+                    results.uri.clone(),
+                    vec![edit],
+                )]))),
                 ..Default::default()
             }));
         }

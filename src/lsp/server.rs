@@ -208,7 +208,12 @@ impl Server {
             (State::Running, lsp::request::CodeActionRequest::METHOD) => {
                 if let Some((id, params)) = self.params::<lsp::CodeActionParams>(req) {
                     let actions = match self.docs.get(&params.text_document.uri) {
-                        Some(doc) => code_actions(self.results.get(&doc.uri), doc.version, &params),
+                        Some(doc) => code_actions(
+                            self.results.get(&doc.uri),
+                            doc.version,
+                            doc.text(),
+                            &params,
+                        ),
                         None => Vec::new(),
                     };
                     self.reply(id, actions);
