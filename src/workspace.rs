@@ -219,8 +219,18 @@ impl Workspace {
         for conf in &parsed.confs {
             spans.extend(conf.secret_spans());
         }
-        for service in parsed.compose.iter().flat_map(|c| &c.services) {
-            spans.extend(service.options.secret_spans());
+        if let Some(compose) = &parsed.compose {
+            for service in &compose.services {
+                spans.extend(service.options.secret_spans());
+            }
+            for service in compose.services.iter().chain(&compose.others) {
+                spans.extend(
+                    service
+                        .secret_spans
+                        .iter()
+                        .map(|r| Span::new(id, r.start, r.end)),
+                );
+            }
         }
         spans
     }
