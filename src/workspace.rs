@@ -11,7 +11,7 @@ use crate::formats::workload::{self, Container};
 use crate::knowledge::Target;
 use crate::model::k8s_link::container_facts;
 use crate::model::service::{ConfigRef, Process};
-use crate::model::topology::ConfigMount;
+use crate::model::topology::{ComposeUnit, ConfigMount};
 use crate::model::{link::link_scoped, Topology};
 use crate::rules::{self, Context, Rule};
 use crate::source::{FileId, SourceFile, Span};
@@ -219,8 +219,18 @@ impl Workspace {
         for conf in &parsed.confs {
             spans.extend(conf.secret_spans());
         }
-        for service in parsed.compose.iter().flat_map(|c| &c.services) {
-            spans.extend(service.options.secret_spans());
+        if let Some(compose) = &parsed.compose {
+            for service in &compose.services {
+                spans.extend(service.options.secret_spans());
+            }
+            for service in compose.services.iter().chain(&compose.others) {
+                spans.extend(
+                    service
+                        .secret_spans
+                        .iter()
+                        .map(|r| Span::new(id, r.start, r.end)),
+                );
+            }
         }
         spans
     }
@@ -318,6 +328,7 @@ impl Workspace {
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
         let mut mounts = Vec::new();
+        let mut units: Vec<ComposeUnit> = Vec::new();
         // Containers that run a config of the tree: the file is their config, not a
         // process of its own.
         let by_path: HashMap<PathBuf, &Arc<ConfFile>> = confs
@@ -340,7 +351,16 @@ impl Workspace {
                     .as_ref()
                     .and_then(|(path, _, _)| by_path.get(path))
                     .copied();
+                let mut unit = ComposeUnit {
+                    file: source.id,
+                    service: service.clone(),
+                    runs_redis: true,
+                    nodes: Vec::new(),
+                    sentinels: Vec::new(),
+                    mount: None,
+                };
                 if let Some((path, mount, single_file)) = &linked {
+                    unit.mount = Some(mounts.len());
                     let span = |r: &std::ops::Range<usize>| Span::new(source.id, r.start, r.end);
                     mounts.push(ConfigMount {
                         owner: service.name.clone(),
@@ -384,6 +404,7 @@ impl Workspace {
                                     service.name_span.end,
                                 );
                             }
+                            unit.nodes.push(nodes.len());
                             nodes.push(node);
                         }
                         FileKind::SentinelConf => {
@@ -396,10 +417,22 @@ impl Workspace {
                                     service.name_span.end,
                                 );
                             }
+                            unit.sentinels.push(sentinels.len());
                             sentinels.push(sentinel);
                         }
                     }
                 }
+                units.push(unit);
+            }
+            for service in &compose_file.others {
+                units.push(ComposeUnit {
+                    file: entry.source.id,
+                    service: service.clone(),
+                    runs_redis: false,
+                    nodes: Vec::new(),
+                    sentinels: Vec::new(),
+                    mount: None,
+                });
             }
         }
         // Each process config with where it lives, for linking commands to it.
@@ -446,6 +479,7 @@ impl Workspace {
         };
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
+        topology.compose = units;
         let embedded: Vec<&ConfFile> = confs
             .iter()
             .filter(|c| c.embedded)

@@ -35,11 +35,162 @@ pub struct Service {
     pub hostnames: Vec<String>,
     /// `deploy.replicas` / `scale`.
     pub replicas: usize,
+    /// `image:` lower-cased (after interpolation).
+    pub image: String,
+    /// `environment:` and `env_file:` variables, interpolated.
+    pub env: Vec<EnvVar>,
+    /// `restart:` policy and its span.
+    pub restart: Option<(String, Range<usize>)>,
+    /// `ports:` entries.
+    pub ports: Vec<Port>,
+    /// `depends_on:` entries: (service, condition, span of the entry).
+    pub depends_on: Vec<(String, Option<String>, Range<usize>)>,
+    /// The official image's entrypoint drops to the `redis` user (uid 999): no
+    /// `entrypoint:` or `user:` override and the first argument is `redis-server`, a
+    /// `*.conf` file or an option.
+    pub runs_as_image_user: bool,
+    /// Byte ranges of secret values written in the compose file itself.
+    pub secret_spans: Vec<Range<usize>>,
+}
+
+/// One environment variable of a service.
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub name: String,
+    /// The value after interpolation; `None` when a variable is unresolved.
+    pub value: Option<String>,
+    /// The value in the compose file (or the whole entry when it comes from a file).
+    pub span: Range<usize>,
+    /// Written literally in the compose file (not `${…}`, not from an env file).
+    pub literal: bool,
+}
+
+/// A `ports:` entry.
+#[derive(Debug, Clone)]
+pub struct Port {
+    /// Host interface, when one is given (`127.0.0.1:26379:26379`).
+    pub host_ip: Option<String>,
+    /// Published host port, when given.
+    pub published: Option<String>,
+    /// Container port.
+    pub target: i64,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ComposeFile {
     pub services: Vec<Service>,
+    /// Services that run no Redis process (applications, proxies): their environment
+    /// and dependencies matter to cross-service rules.
+    pub others: Vec<Service>,
+}
+
+impl Service {
+    pub fn env(&self, name: &str) -> Option<&EnvVar> {
+        self.env.iter().rev().find(|e| e.name == name)
+    }
+
+    /// Is this service reachable under `host` on the compose network?
+    pub fn answers_to(&self, host: &str) -> bool {
+        self.hostnames.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+}
+
+/// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
+/// skipped, surrounding quotes removed.
+pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                return None;
+            }
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (k, v) = line.split_once('=')?;
+            let v = v.trim();
+            let v = if v.len() >= 2
+                && ((v.starts_with('"') && v.ends_with('"'))
+                    || (v.starts_with('\'') && v.ends_with('\'')))
+            {
+                &v[1..v.len() - 1]
+            } else {
+                v.split(" #").next().unwrap_or(v).trim_end()
+            };
+            Some((k.trim().to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// Compose interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`,
+/// `${VAR?e}`, `${VAR:+a}`, `${VAR+a}` against the `.env` variables. `None` when a
+/// variable is unresolved (its value is unknown, never wrong).
+pub fn interpolate(text: &str, vars: &[(String, String)]) -> Option<String> {
+    if !text.contains('$') {
+        return Some(text.to_string());
+    }
+    let lookup = |name: &str| vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body.find('}')?;
+            let expr = &body[..end];
+            rest = &body[end + 1..];
+            let name_end = expr
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expr.len());
+            let (name, op) = expr.split_at(name_end);
+            let value = lookup(name);
+            let resolved = match op {
+                "" => value.cloned(),
+                _ if op.starts_with(":-") => Some(
+                    value
+                        .filter(|v| !v.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| op[2..].to_string()),
+                ),
+                _ if op.starts_with('-') => {
+                    Some(value.cloned().unwrap_or_else(|| op[1..].to_string()))
+                }
+                _ if op.starts_with(":?") => value.filter(|v| !v.is_empty()).cloned(),
+                _ if op.starts_with('?') => value.cloned(),
+                _ if op.starts_with(":+") => Some(
+                    value
+                        .filter(|v| !v.is_empty())
+                        .map_or(String::new(), |_| op[2..].to_string()),
+                ),
+                _ if op.starts_with('+') => {
+                    Some(value.map_or(String::new(), |_| op[1..].to_string()))
+                }
+                _ => None,
+            };
+            out.push_str(&resolved?);
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if end == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(lookup(&after[..end])?);
+            rest = &after[end..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// A value after interpolation; unresolved ones keep their `${…}` text, which every
+/// consumer reads as a run-time value.
+fn resolved(text: &str, vars: &[(String, String)]) -> String {
+    interpolate(text, vars).unwrap_or_else(|| text.to_string())
 }
 
 /// A YAML document with a `services:` map of containers is a compose file.
@@ -50,19 +201,39 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
         return None;
     }
     let dir = path.parent().unwrap_or(Path::new(""));
+    // Compose reads `.env` beside the file for interpolation (the shell's environment
+    // would override it; a linter only sees the file).
+    let vars = std::fs::read_to_string(dir.join(".env"))
+        .map(|t| parse_env_file(&t))
+        .unwrap_or_default();
     let mut out = Vec::new();
+    let mut others = Vec::new();
     for (key, service) in services.entries() {
         let Some(name) = key.as_str() else { continue };
-        if let Some(s) = read_service(file, dir, text, name, key.span.clone(), service) {
+        let (s, runs_redis) = read_service(file, dir, text, &vars, name, key.span.clone(), service);
+        if runs_redis {
             out.push(s);
+        } else {
+            others.push(s);
         }
     }
-    Some(ComposeFile { services: out })
+    Some(ComposeFile {
+        services: out,
+        others,
+    })
 }
 
 /// Tokens of `command:` / `entrypoint:`: a string is split like a shell would (quotes),
 /// a list gives one token per item; positions stay in the file.
-fn command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
+fn command_tokens(text: &str, vars: &[(String, String)], node: Option<&Node>) -> Vec<Token> {
+    let mut tokens = raw_command_tokens(text, node);
+    for t in &mut tokens {
+        t.value = resolved(&t.value, vars);
+    }
+    tokens
+}
+
+fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
     let Some(node) = node else { return Vec::new() };
     match &node.kind {
         Kind::Scalar { .. } => {
@@ -109,30 +280,115 @@ fn program_kind(token: &str) -> Option<FileKind> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_service(
     file: FileId,
     dir: &Path,
     text: &str,
+    vars: &[(String, String)],
     name: &str,
     name_span: Range<usize>,
     service: &Node,
-) -> Option<Service> {
-    let image = service
-        .get_str("image")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let official = image.starts_with("redis")
-        || image.starts_with("valkey")
-        || image.contains("/valkey")
-        || image.starts_with("library/redis");
-    let mut tokens = command_tokens(text, service.get("entrypoint"));
-    tokens.extend(command_tokens(text, service.get("command")));
+) -> (Service, bool) {
+    let image = resolved(service.get_str("image").unwrap_or_default(), vars).to_ascii_lowercase();
+    let bitnami = bitnami_kind(&image);
+    let official = bitnami.is_none()
+        && (image.starts_with("redis")
+            || image.starts_with("valkey")
+            || image.contains("/valkey")
+            || image.starts_with("library/redis")
+            || image.starts_with("docker.io/redis")
+            || image.starts_with("docker.io/library/redis"));
+    let entrypoint = command_tokens(text, vars, service.get("entrypoint"));
+    let command = command_tokens(text, vars, service.get("command"));
+    let env = environment(dir, text, vars, service);
+    let mut hostnames = vec![name.to_ascii_lowercase()];
+    for key in ["container_name", "hostname"] {
+        if let Some(h) = service.get_str(key) {
+            hostnames.push(resolved(h, vars).to_ascii_lowercase());
+        }
+    }
+    let replicas = service
+        .at("deploy.replicas")
+        .or(service.get("scale"))
+        .and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok())
+        .map_or(1, |n| n.clamp(0, 100) as usize);
+    let mounts = service
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .map(|items| items.iter().filter_map(|v| mount(dir, vars, v)).collect())
+        .unwrap_or_default();
+    let restart = service
+        .get("restart")
+        .or(service.at("deploy.restart_policy.condition"))
+        .and_then(|n| Some((resolved(n.as_str()?, vars), n.span.clone())));
+    let ports = service
+        .get("ports")
+        .and_then(Node::as_seq)
+        .map(|items| items.iter().filter_map(|p| port(vars, p)).collect())
+        .unwrap_or_default();
+    let depends_on = match service.get("depends_on").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => items
+            .iter()
+            .filter_map(|i| Some((i.as_str()?.to_string(), None, i.span.clone())))
+            .collect(),
+        Some(Kind::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str()?.to_string(),
+                    v.get_str("condition").map(str::to_string),
+                    k.span.start..v.span.end.max(k.span.end),
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let secret_spans = env
+        .iter()
+        .filter(|e| e.literal && looks_secret_name(&e.name))
+        .map(|e| e.span.clone())
+        .collect();
+    let mut out = Service {
+        name: name.to_string(),
+        name_span: name_span.clone(),
+        kind: FileKind::RedisConf,
+        config: None,
+        options: ConfFile::from_tree(
+            file,
+            FileKind::RedisConf,
+            ConfTree {
+                lines: Vec::new(),
+                errors: Vec::new(),
+                rewrite_marker: None,
+            },
+        ),
+        mounts,
+        hostnames,
+        replicas,
+        image,
+        env,
+        restart,
+        ports,
+        depends_on,
+        runs_as_image_user: false,
+        secret_spans,
+    };
+    if let Some(kind) = bitnami {
+        if entrypoint.is_empty() && command.is_empty() {
+            out.kind = kind;
+            out.options = bitnami_conf(file, kind, text, &out, &name_span);
+            return (out, true);
+        }
+    }
+    let mut tokens = entrypoint.clone();
+    tokens.extend(command);
     // `sh -c "…"` scripts are run-time logic: what they compute is unknown.
     if tokens
         .first()
         .is_some_and(|t| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")))
     {
-        return None;
+        return (out, false);
     }
     let program = tokens.iter().position(|t| program_kind(&t.value).is_some());
     let (mut kind, args): (FileKind, Vec<Token>) = match program {
@@ -149,8 +405,18 @@ fn read_service(
         {
             (FileKind::RedisConf, tokens.clone())
         }
-        None => return None,
+        None => return (out, false),
     };
+    // docker-entrypoint.sh: `gosu redis` only when the first argument is redis-server
+    // (or valkey-server), a `*.conf` file or an option, and the container runs as root.
+    out.runs_as_image_user = official
+        && entrypoint.is_empty()
+        && service.get("user").is_none()
+        && tokens.first().is_none_or(|t| {
+            matches!(t.value.as_str(), "redis-server" | "valkey-server")
+                || t.value.starts_with('-')
+                || t.value.ends_with(".conf")
+        });
     let config = args
         .first()
         .filter(|t| !t.value.starts_with('-'))
@@ -159,33 +425,265 @@ fn read_service(
     if option_args.iter().any(|t| t.value == "--sentinel") {
         kind = FileKind::SentinelConf;
     }
-    let options = options_conf(file, kind, option_args, text);
-    let mut hostnames = vec![name.to_ascii_lowercase()];
-    for key in ["container_name", "hostname"] {
-        if let Some(h) = service.get_str(key) {
-            hostnames.push(h.to_ascii_lowercase());
+    out.kind = kind;
+    out.config = config;
+    out.options = options_conf(file, kind, option_args, text);
+    (out, true)
+}
+
+/// Environment-variable names that hold a secret.
+pub fn looks_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    (n.contains("PASSWORD") || n.ends_with("_PASS") || n.ends_with("_AUTH") || n == "REDISCLI_AUTH")
+        && !n.ends_with("_FILE")
+        && !n.starts_with("ALLOW_")
+}
+
+/// `environment:` (list or map) and `env_file:` variables, in the order compose applies
+/// them: env files first, then `environment:`.
+fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node) -> Vec<EnvVar> {
+    let mut out = Vec::new();
+    let files: Vec<&Node> = match service.get("env_file").map(|n| &n.kind) {
+        Some(Kind::Scalar { .. }) => service.get("env_file").into_iter().collect(),
+        Some(Kind::Seq(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    for f in files {
+        let Some(path) = f.as_str().or_else(|| f.get_str("path")) else {
+            continue;
+        };
+        let Ok(content) = std::fs::read_to_string(dir.join(resolved(path, vars))) else {
+            continue;
+        };
+        for (k, v) in parse_env_file(&content) {
+            out.push(EnvVar {
+                name: k,
+                value: Some(v),
+                span: f.span.clone(),
+                literal: false,
+            });
         }
     }
-    let replicas = service
-        .at("deploy.replicas")
-        .or(service.get("scale"))
-        .and_then(Node::as_i64)
-        .map_or(1, |n| n.clamp(0, 100) as usize);
-    let mounts = service
-        .get("volumes")
-        .and_then(Node::as_seq)
-        .map(|items| items.iter().filter_map(|v| mount(dir, v)).collect())
-        .unwrap_or_default();
-    Some(Service {
-        name: name.to_string(),
-        name_span,
-        kind,
-        config,
-        options,
-        mounts,
-        hostnames,
-        replicas,
+    let value_of = |raw: &str, span: Range<usize>| {
+        let value = interpolate(raw, vars);
+        let literal = !raw.contains('$');
+        (value, span, literal)
+    };
+    match service.get("environment").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => {
+            for item in items {
+                let Some(entry) = item.as_str() else { continue };
+                let Some((k, v)) = entry.split_once('=') else {
+                    continue; // `- NAME` passes the shell's value: unknown
+                };
+                // The value's position: after `NAME=` in the item.
+                let span = embedded(text, item)
+                    .map(|e| e.range_to_file(k.len() + 1..entry.len()))
+                    .unwrap_or_else(|| item.span.clone());
+                let (value, span, literal) = value_of(v, span);
+                out.push(EnvVar {
+                    name: k.trim().to_string(),
+                    value,
+                    span,
+                    literal,
+                });
+            }
+        }
+        Some(Kind::Map(entries)) => {
+            for (k, v) in entries {
+                let (Some(k), Some(raw)) = (k.as_str(), v.as_str()) else {
+                    continue;
+                };
+                let (value, span, literal) = value_of(raw, v.span.clone());
+                out.push(EnvVar {
+                    name: k.to_string(),
+                    value,
+                    span,
+                    literal,
+                });
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `127.0.0.1:26379:26379`, `26380:26379`, `26379`, `26379/tcp`, or the long syntax.
+fn port(vars: &[(String, String)], node: &Node) -> Option<Port> {
+    let (host_ip, published, target) = match &node.kind {
+        Kind::Scalar { value, .. } => {
+            let value = resolved(value, vars);
+            let value = value.split('/').next().unwrap_or_default().to_string();
+            let parts: Vec<&str> = value.rsplitn(3, ':').collect();
+            match parts.as_slice() {
+                [t] => (None, None, t.to_string()),
+                [t, p] => (None, Some(p.to_string()), t.to_string()),
+                [t, p, h] => (Some(h.to_string()), Some(p.to_string()), t.to_string()),
+                _ => return None,
+            }
+        }
+        Kind::Map(_) => (
+            node.get_str("host_ip").map(str::to_string),
+            node.get_str("published").map(str::to_string),
+            node.get_str("target")?.to_string(),
+        ),
+        Kind::Seq(_) => return None,
+    };
+    let target = target.split('-').next()?.trim().parse().ok()?;
+    Some(Port {
+        host_ip: host_ip.map(|h| h.trim_matches(['[', ']']).to_string()),
+        published: published.filter(|p| !p.is_empty()),
+        target,
+        span: node.span.clone(),
     })
+}
+
+/// `bitnami/redis` and `bitnami/redis-sentinel` (and their Valkey twins).
+fn bitnami_kind(image: &str) -> Option<FileKind> {
+    let repo = image.split(':').next().unwrap_or(image);
+    let repo = repo.rsplit('/').take(2).collect::<Vec<_>>();
+    match repo.as_slice() {
+        ["redis-sentinel" | "valkey-sentinel", "bitnami"] => Some(FileKind::SentinelConf),
+        ["redis" | "valkey", "bitnami"] => Some(FileKind::RedisConf),
+        _ => None,
+    }
+}
+
+/// The config the bitnami scripts write from their environment variables, as lines
+/// whose tokens point at the variables (or at the service name for defaults).
+fn bitnami_conf(
+    file: FileId,
+    kind: FileKind,
+    text: &str,
+    service: &Service,
+    name_span: &Range<usize>,
+) -> ConfFile {
+    let mut lines: Vec<ConfLine> = Vec::new();
+    let token = |value: &str, range: Range<usize>| Token {
+        value: value.to_string(),
+        range,
+        quoted: false,
+        owner: file,
+    };
+    let var = |name: &str, default: &str| -> Option<Token> {
+        match service.env(name) {
+            Some(e) => Some(token(
+                e.value.as_deref().unwrap_or("${unknown}"),
+                e.span.clone(),
+            )),
+            None if !default.is_empty() => Some(token(default, name_span.clone())),
+            None => None,
+        }
+    };
+    let mut push = |tokens: Vec<Token>| {
+        let start = tokens.iter().map(|t| t.range.start).min().unwrap_or(0);
+        let end = tokens.iter().map(|t| t.range.end).max().unwrap_or(0);
+        lines.push(ConfLine {
+            line: text[..start.min(text.len())].matches('\n').count(),
+            range: start..end,
+            tokens,
+            generated: false,
+            owner: file,
+        });
+    };
+    let kw = |word: &str, at: &Token| token(word, at.range.clone());
+    match kind {
+        FileKind::SentinelConf => {
+            let master = var("REDIS_MASTER_SET", "mymaster").unwrap();
+            let host = var("REDIS_MASTER_HOST", "redis").unwrap();
+            let port = var("REDIS_MASTER_PORT_NUMBER", "6379").unwrap();
+            let quorum = var("REDIS_SENTINEL_QUORUM", "2").unwrap();
+            push(vec![
+                kw("sentinel", &host),
+                kw("monitor", &host),
+                master.clone(),
+                host,
+                port,
+                quorum,
+            ]);
+            for (env, option, default) in [
+                (
+                    "REDIS_SENTINEL_DOWN_AFTER_MILLISECONDS",
+                    "down-after-milliseconds",
+                    "60000",
+                ),
+                (
+                    "REDIS_SENTINEL_FAILOVER_TIMEOUT",
+                    "failover-timeout",
+                    "180000",
+                ),
+                ("REDIS_MASTER_PASSWORD", "auth-pass", ""),
+                ("REDIS_MASTER_USER", "auth-user", ""),
+            ] {
+                if let Some(v) = var(env, default) {
+                    push(vec![kw("sentinel", &v), kw(option, &v), master.clone(), v]);
+                }
+            }
+            for (env, option, default) in [
+                (
+                    "REDIS_SENTINEL_RESOLVE_HOSTNAMES",
+                    "resolve-hostnames",
+                    "yes",
+                ),
+                (
+                    "REDIS_SENTINEL_ANNOUNCE_HOSTNAMES",
+                    "announce-hostnames",
+                    "no",
+                ),
+                ("REDIS_SENTINEL_ANNOUNCE_IP", "announce-ip", ""),
+            ] {
+                if let Some(v) = var(env, default) {
+                    push(vec![kw("sentinel", &v), kw(option, &v), v]);
+                }
+            }
+            if let Some(v) = var("REDIS_SENTINEL_PASSWORD", "") {
+                push(vec![kw("requirepass", &v), v]);
+            }
+            if let Some(v) = var("REDIS_SENTINEL_PORT_NUMBER", "") {
+                push(vec![kw("port", &v), v]);
+            }
+        }
+        FileKind::RedisConf => {
+            let mode = service
+                .env("REDIS_REPLICATION_MODE")
+                .and_then(|e| e.value.clone())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let password = var("REDIS_PASSWORD", "");
+            if let Some(v) = &password {
+                push(vec![kw("requirepass", v), v.clone()]);
+            }
+            if mode == "slave" || mode == "replica" {
+                if let (Some(host), Some(port)) = (
+                    var("REDIS_MASTER_HOST", ""),
+                    var("REDIS_MASTER_PORT_NUMBER", "6379"),
+                ) {
+                    push(vec![kw("replicaof", &host), host, port]);
+                }
+                if let Some(v) = var("REDIS_MASTER_PASSWORD", "") {
+                    push(vec![kw("masterauth", &v), v]);
+                }
+            } else if let Some(v) = &password {
+                // The master's scripts set masterauth to its own password.
+                push(vec![kw("masterauth", v), v.clone()]);
+            }
+            if let Some(v) = var("REDIS_AOF_ENABLED", "yes") {
+                push(vec![kw("appendonly", &v), v]);
+            }
+            if let Some(v) = var("REDIS_REPLICA_IP", "") {
+                push(vec![kw("replica-announce-ip", &v), v]);
+            }
+            if let Some(v) = var("REDIS_PORT_NUMBER", "") {
+                push(vec![kw("port", &v), v]);
+            }
+        }
+    }
+    let tree = ConfTree {
+        lines,
+        errors: Vec::new(),
+        rewrite_marker: None,
+    };
+    ConfFile::from_tree(file, kind, tree)
 }
 
 /// `--name v1 v2 --flag` → config lines `name v1 v2`, `flag`.
@@ -223,9 +721,10 @@ fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) -> Con
 
 /// Short (`./a.conf:/etc/redis/a.conf:ro`) and long (`type: bind`) volume syntax; named
 /// volumes are not host paths and are skipped.
-fn mount(dir: &Path, node: &Node) -> Option<Mount> {
+fn mount(dir: &Path, vars: &[(String, String)], node: &Node) -> Option<Mount> {
     let (source, target, read_only) = match &node.kind {
         Kind::Scalar { value, .. } => {
+            let value = resolved(value, vars);
             let mut parts = value.splitn(3, ':');
             let source = parts.next()?.to_string();
             let target = parts.next()?.to_string();
@@ -241,14 +740,16 @@ fn mount(dir: &Path, node: &Node) -> Option<Mount> {
                 .and_then(Node::as_bool_11)
                 .unwrap_or(false);
             (
-                node.get_str("source")?.to_string(),
-                node.get_str("target")?.to_string(),
+                resolved(node.get_str("source")?, vars),
+                resolved(node.get_str("target")?, vars),
                 ro,
             )
         }
         Kind::Seq(_) => return None,
     };
-    if !(source.starts_with('.') || source.starts_with('/') || source.starts_with('~')) {
+    if source.contains("${")
+        || !(source.starts_with('.') || source.starts_with('/') || source.starts_with('~'))
+    {
         return None; // a named volume
     }
     Some(Mount {

@@ -107,8 +107,23 @@ pub struct Resource {
     pub sentinel_fields: Vec<(Span, String)>,
 }
 
+/// A compose service and the processes it runs (one per replica).
+#[derive(Debug, Clone)]
+pub struct ComposeUnit {
+    pub file: FileId,
+    pub service: crate::formats::compose::Service,
+    /// Whether the service runs a Redis process at all (else: an application).
+    pub runs_redis: bool,
+    pub nodes: Vec<usize>,
+    pub sentinels: Vec<usize>,
+    /// Index in `Topology::mounts` of the mount that provides its config.
+    pub mount: Option<usize>,
+}
+
 #[derive(Debug, Default)]
 pub struct Topology {
+    /// Compose services, Redis ones and the others, in file order.
+    pub compose: Vec<ComposeUnit>,
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,

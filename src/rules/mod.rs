@@ -2,6 +2,7 @@
 //! fix availability — and the rule implementations, one file per family.
 
 mod auth;
+mod compose;
 mod conf_syntax;
 mod context;
 mod edits;
@@ -135,6 +136,11 @@ registry! {
     ReplicaIgnoreMaxmemoryDisabled => "P005", "replica-ignore-maxmemory-disabled", Persistence, Warning, false, "Replicas that evict on their own diverge from their master.";
     ComposeSentinelSingleFileBind => "C001", "compose-sentinel-single-file-bind", Compose, Error, true, "sentinel.conf bind-mounted as a single file: Sentinel cannot save its state.";
     ComposeSentinelSharedConfig => "C002", "compose-sentinel-shared-config", Compose, Error, false, "Several sentinels share one config file or one `sentinel myid`.";
+    ComposeConfigNotWritableByUid => "C003", "compose-config-not-writable-by-uid", Compose, Warning, false, "The official image runs Sentinel as uid 999, which cannot write the host's config file.";
+    ComposeStartupRace => "C004", "compose-startup-race", Compose, Info, false, "A sentinel starts before the master service it monitors by name is up.";
+    SecretsInPlaintextConfig => "X002", "secrets-in-plaintext-config", Security, Warning, false, "A literal password in a compose file or ConfigMap.";
+    SentinelExposedUnauthenticated => "X003", "sentinel-exposed-unauthenticated", Security, Warning, false, "A published sentinel port without any sentinel password.";
+    ClientMasterNameMismatch => "N003", "client-master-name-mismatch", Network, Error, false, "An application asks the sentinels for a master name they do not monitor.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";
@@ -206,6 +212,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     replication::check(ctx, &mut out);
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
+    compose::check(ctx, &mut out);
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
     systemd::check(ctx, &mut out);

@@ -1,0 +1,312 @@
+//! docker-compose deployments: who the container runs as, start order, published
+//! ports, secrets written into the file, automatic restarts and the applications that
+//! ask the sentinels for a master.
+
+use crate::diagnostic::Diagnostic;
+use crate::formats::compose::Service;
+use crate::model::topology::ComposeUnit;
+use crate::rules::{Context, Rule};
+use crate::source::{FileId, Span};
+use std::collections::BTreeMap;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for unit in &ctx.topology.compose {
+        not_writable_by_uid(ctx, unit, out);
+        startup_race(ctx, unit, out);
+        exposed_unauthenticated(ctx, unit, out);
+        persistence_restart(ctx, unit, out);
+        client_master_name(ctx, unit, out);
+    }
+    secrets(ctx, out);
+}
+
+fn span(file: FileId, r: &std::ops::Range<usize>) -> Span {
+    Span::new(file, r.start, r.end)
+}
+
+/// `redis:6.2.6-alpine` → (6, 2, 6); `None` for `latest` or no tag.
+fn image_version(image: &str) -> Option<(u32, u32, u32)> {
+    let tag = image.rsplit_once(':')?.1;
+    let numeric = tag.split('-').next()?;
+    let mut parts = numeric.split('.').map(|p| p.parse::<u32>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(99);
+    let patch = parts.next().flatten().unwrap_or(99);
+    Some((major, minor, patch))
+}
+
+/// Official image, `redis-server FILE --sentinel`: the entrypoint drops to uid 999,
+/// which cannot write a host file owned by the user who checked it out.
+fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    if unit.sentinels.is_empty() || !s.runs_as_image_user {
+        return;
+    }
+    let Some(m) = unit.mount.map(|i| &ctx.topology.mounts[i]) else {
+        return;
+    };
+    let Some((path, mount, _)) = s.config_source() else {
+        return;
+    };
+    // Read-only mounts are reported as fatal by compose-sentinel-single-file-bind; the
+    // entrypoint chowns /data itself.
+    if m.read_only || mount.target.trim_end_matches('/') == "/data" {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.mode() & 0o002 != 0 || meta.uid() == 999 {
+                return; // writable by everyone, or already owned by the image's user
+            }
+        }
+    }
+    let mut d = Diagnostic::new(
+        Rule::ComposeConfigNotWritableByUid,
+        m.config_path_span.unwrap_or(m.span),
+        format!("service `{}` starts Sentinel as `redis-server … --sentinel`, so the image's entrypoint drops to the `redis` user (uid 999) before starting it; a bind-mounted config owned by your host user is not writable by uid 999 and Sentinel exits (\"not writable: Permission denied\")", s.name),
+    )
+    .label(m.span, "the config comes from this host path");
+    if let Some((_, r)) = &s.config {
+        if m.config_path_span != Some(span(unit.file, r)) {
+            d = d.label(span(unit.file, r), "config path");
+        }
+    }
+    out.push(d.help("start it as `redis-sentinel /path/sentinel.conf` (the entrypoint keeps root), or `chown 999` the host directory, or set `user:` to the owner of the files"));
+}
+
+/// A sentinel that monitors a compose service by name and starts without waiting for it
+/// to be healthy.
+fn startup_race(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let Some(&first) = unit.sentinels.first() else {
+        return;
+    };
+    let sentinel = &ctx.topology.sentinels[first];
+    let old = image_version(&s.image).is_some_and(|v| v < (6, 2, 7));
+    for monitor in &sentinel.monitors {
+        let host = &monitor.host.value;
+        let Some(target) = ctx.topology.compose.iter().find(|u| {
+            u.file == unit.file && u.service.name != s.name && u.service.answers_to(host)
+        }) else {
+            continue;
+        };
+        let dep = s
+            .depends_on
+            .iter()
+            .find(|(n, _, _)| *n == target.service.name);
+        let healthy = dep.is_some_and(|(_, c, _)| c.as_deref() == Some("service_healthy"));
+        if healthy {
+            continue;
+        }
+        let at = match dep {
+            Some((_, _, r)) => span(unit.file, r),
+            None if old => monitor.host.span,
+            None => continue,
+        };
+        let consequence = if old {
+            "before Redis 6.2.7 a master name that does not resolve yet is fatal at start, so the sentinel exits and restarts in a loop"
+        } else {
+            "the sentinel starts with an unresolved master and only finds it once the name resolves"
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::ComposeStartupRace,
+                at,
+                format!("service `{}` monitors service `{}` by name but does not wait for it to be healthy: {consequence}", s.name, target.service.name),
+            )
+            .label(monitor.host.span, "monitored by name here")
+            .help(format!("depend on it with `condition: service_healthy` and give `{}` a healthcheck", target.service.name)),
+        );
+    }
+}
+
+/// A sentinel port published on every interface, and no sentinel password.
+fn exposed_unauthenticated(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let Some(&first) = unit.sentinels.first() else {
+        return;
+    };
+    let sentinel = &ctx.topology.sentinels[first];
+    if sentinel.password.is_some() || !sentinel.complete {
+        return;
+    }
+    let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
+    for p in &s.ports {
+        let local = p
+            .host_ip
+            .as_deref()
+            .is_some_and(|h| h.starts_with("127.") || h == "::1" || h == "localhost");
+        if p.target != port || local {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelExposedUnauthenticated,
+                span(unit.file, &p.span),
+                format!("service `{}` publishes its sentinel port on every host interface and Sentinel has no password: anyone who reaches the host can run `SENTINEL FAILOVER`, `SENTINEL REMOVE` or `SENTINEL SET` and read the topology", s.name),
+            )
+            .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or publish on 127.0.0.1 only, or do not publish the port"),
+        );
+    }
+}
+
+/// `restart: always` on a replicated node without persistence.
+fn persistence_restart(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let Some((policy, r)) = &s.restart else {
+        return;
+    };
+    if !matches!(
+        policy.as_str(),
+        "always" | "unless-stopped" | "on-failure" | "any"
+    ) && !policy.starts_with("on-failure:")
+    {
+        return;
+    }
+    let topo = ctx.topology;
+    let Some(&n) = unit.nodes.first() else {
+        return;
+    };
+    let node = &topo.nodes[n];
+    if !node.complete || !node.persistence.is_off() {
+        return;
+    }
+    if node.replica_priority.as_ref().is_some_and(|p| p.value == 0) {
+        return;
+    }
+    if topo.groups_of_node(n).next().is_none() {
+        return;
+    }
+    let mut d = Diagnostic::new(
+        Rule::PersistenceOffWithAutoRestart,
+        span(unit.file, r),
+        format!("`restart: {policy}` brings service `{}` back within seconds, and with no snapshots and no append-only file it comes back empty: if it was the master, Sentinel may not notice the restart, its replicas resync from it and the whole data set is wiped", s.name),
+    );
+    if let Some(off) = node.persistence.rdb_off {
+        d = d.label(off, "snapshots disabled here, and appendonly is off");
+    }
+    out.push(d.help("enable `appendonly yes` (or RDB snapshots), or do not restart a master without persistence automatically"));
+}
+
+/// Environment variables by which applications name the master they ask sentinels for.
+const CLIENT_MASTER_VARS: &[&str] = &[
+    "REDIS_SENTINEL_MASTER",
+    "REDIS_SENTINEL_MASTER_NAME",
+    "REDIS_MASTER_NAME",
+    "SENTINEL_MASTER",
+    "SENTINEL_MASTER_NAME",
+    "SPRING_DATA_REDIS_SENTINEL_MASTER",
+    "SPRING_REDIS_SENTINEL_MASTER",
+];
+
+fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    if unit.runs_redis {
+        return;
+    }
+    let topo = ctx.topology;
+    // Names monitored by the sentinels of the same compose file.
+    let sentinels: Vec<usize> = topo
+        .compose
+        .iter()
+        .filter(|u| u.file == unit.file)
+        .flat_map(|u| u.sentinels.iter().copied())
+        .collect();
+    if sentinels.is_empty() || sentinels.iter().any(|&i| !topo.sentinels[i].complete) {
+        return;
+    }
+    let monitors: Vec<_> = sentinels
+        .iter()
+        .flat_map(|&i| topo.sentinels[i].monitors.iter())
+        .collect();
+    if monitors.is_empty()
+        || monitors
+            .iter()
+            .any(|m| crate::knowledge::values::is_template(&m.name.value))
+    {
+        return;
+    }
+    for var in CLIENT_MASTER_VARS {
+        let Some(e) = unit.service.env(var) else {
+            continue;
+        };
+        let Some(value) = &e.value else { continue };
+        if monitors.iter().any(|m| m.name.value == *value) {
+            continue;
+        }
+        let close = monitors
+            .iter()
+            .find(|m| m.name.value.eq_ignore_ascii_case(value));
+        let mut d = Diagnostic::new(
+            Rule::ClientMasterNameMismatch,
+            span(unit.file, &e.span),
+            format!(
+                "service `{}` asks the sentinels for master `{value}`, which none of them monitors{}: the client fails with \"master not found\" / \"{value} seems to be not monitored\" and cannot connect",
+                unit.service.name,
+                if close.is_some() { " (master names are case-sensitive)" } else { "" }
+            ),
+        );
+        let shown = close.copied().or(monitors.first().copied());
+        if let Some(m) = shown {
+            d = d.label(
+                m.name.span,
+                format!("the sentinels monitor `{}`", m.name.value),
+            );
+        }
+        out.push(d.help("use the master name of the `sentinel monitor` lines"));
+    }
+}
+
+/// Literal passwords written into compose files (command options and environment).
+fn secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
+    for unit in &ctx.topology.compose {
+        let text = &ctx.source(unit.file).text;
+        let s: &Service = &unit.service;
+        let mut spans: Vec<Span> = s.options.secret_spans();
+        spans.extend(s.secret_spans.iter().map(|r| span(unit.file, r)));
+        for sp in spans {
+            let raw = text
+                .get(sp.start as usize..sp.end as usize)
+                .unwrap_or_default();
+            let raw = raw.trim_matches(['"', '\'']);
+            if sp.file != unit.file || raw.is_empty() || raw.contains('$') {
+                continue;
+            }
+            let list = by_file.entry(unit.file).or_default();
+            if !list.iter().any(|(x, _)| *x == sp) {
+                list.push((sp, s.name.clone()));
+            }
+        }
+    }
+    for (_, mut found) in by_file {
+        found.sort_by_key(|(s, _)| s.start);
+        let (first, owner) = &found[0];
+        let mut d = Diagnostic::new(
+            Rule::SecretsInPlaintextConfig,
+            *first,
+            format!(
+                "a literal password is written in this compose file (service `{owner}`{}): it ends up in version control and every copy of the file, and rotating it means editing each place by hand",
+                if found.len() > 1 { format!(", and {} more place(s)", found.len() - 1) } else { String::new() }
+            ),
+        );
+        for (sp, owner) in &found[1..] {
+            d = d.label(*sp, format!("another literal password (service `{owner}`)"));
+        }
+        out.push(d.help("put the password in a `.env` file kept out of version control (or a Docker secret) and refer to it as `${REDIS_PASSWORD}`"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_version;
+
+    #[test]
+    fn image_tags() {
+        assert_eq!(image_version("redis:6.2.6-alpine"), Some((6, 2, 6)));
+        assert_eq!(image_version("redis:7"), Some((7, 99, 99)));
+        assert_eq!(image_version("redis:latest"), None);
+        assert_eq!(image_version("redis"), None);
+    }
+}

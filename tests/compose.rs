@@ -1,0 +1,128 @@
+//! docker-compose as a whole: interpolation from `.env`, bitnami images read from their
+//! environment, and a correct deployment that is clean.
+
+mod common;
+
+use common::{check_dir, render_full, workspace_for};
+use redis_halint::formats::compose::{interpolate, parse_env_file};
+use redis_halint::model::facts::Password;
+use redis_halint::{Severity, Target};
+use std::path::{Path, PathBuf};
+
+#[test]
+fn interpolation_forms() {
+    let vars = parse_env_file("# c\nA=1\nB=\"two words\"\nE=\nexport C='x'\n");
+    let i = |s: &str| interpolate(s, &vars);
+    assert_eq!(i("${A}-$A").as_deref(), Some("1-1"));
+    assert_eq!(i("${B}").as_deref(), Some("two words"));
+    assert_eq!(i("${C}").as_deref(), Some("x"));
+    assert_eq!(i("${MISSING:-d}").as_deref(), Some("d"));
+    assert_eq!(i("${E:-d}").as_deref(), Some("d"));
+    assert_eq!(i("${E-d}").as_deref(), Some(""));
+    assert_eq!(i("${A:+yes}").as_deref(), Some("yes"));
+    assert_eq!(i("$$A").as_deref(), Some("$A"));
+    // Unresolved: unknown, never a wrong value.
+    assert_eq!(i("${MISSING}"), None);
+    assert_eq!(i("${MISSING?required}"), None);
+    assert_eq!(i("${A?required}").as_deref(), Some("1"));
+}
+
+#[test]
+fn env_file_values_reach_command_and_volumes() {
+    let ws = workspace_for(
+        &[PathBuf::from("tests/data/compose-env")],
+        Target::default(),
+    );
+    let topo = ws.topology();
+    let master = topo
+        .nodes
+        .iter()
+        .find(|n| n.name.contains("redis-master"))
+        .expect("the master service is a node");
+    assert_eq!(master.port.as_ref().map(|p| p.value), Some(6380));
+    assert_eq!(
+        master.password.as_ref().map(|p| p.value.clone()),
+        Some(Password::Literal("env-file-secret".into()))
+    );
+    // `${CONF_DIR:-./sentinel}` resolves to the directory holding sentinel.conf.
+    assert_eq!(topo.sentinels.len(), 3);
+    assert!(topo.sentinels.iter().all(|s| s.resolves_hostnames()));
+}
+
+#[test]
+fn bitnami_images_by_environment() {
+    let dir = Path::new("tests/data/compose-bitnami");
+    let (ws, diagnostics) = check_dir(dir, Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 2);
+    let monitor = &topo.sentinels[0].monitors[0];
+    assert_eq!(monitor.name.value, "cache");
+    assert_eq!(monitor.host.value, "redis-master");
+    assert_eq!(monitor.quorum.value, 2);
+    assert!(monitor.auth_pass.is_some());
+    let replica = topo
+        .nodes
+        .iter()
+        .find(|n| n.name.contains("redis-replica"))
+        .unwrap();
+    assert_eq!(
+        replica.replicaof.as_ref().map(|r| r.host.value.as_str()),
+        Some("redis-master")
+    );
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "sentinel-count-below-three",
+        "group-password-not-uniform",
+        "sentinel-auth-pass-mismatch",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing in {rules:?}");
+    }
+    let output = render_full(&ws, &diagnostics);
+    assert!(!output.contains("bitnami-master-secret"), "{output}");
+    assert!(!output.contains("bitnami-replica-secret"), "{output}");
+}
+
+#[test]
+fn correct_compose_deployment_is_clean() {
+    // Per-sentinel writable directories, hostnames mode, one password from `.env`,
+    // authenticated healthchecks, depends_on service_healthy.
+    let (ws, diagnostics) = check_dir(
+        Path::new("fixtures/examples/compose-correct"),
+        Target::default(),
+    );
+    let loud: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| format!("{} {}", d.rule.name(), d.message))
+        .collect();
+    assert!(loud.is_empty(), "{loud:?}");
+    assert_eq!(ws.topology().sentinels.len(), 3);
+    assert_eq!(ws.topology().nodes.len(), 3);
+}
+
+#[test]
+fn seed_docker_keeps_its_findings_and_hides_passwords() {
+    let dir = Path::new("/work/shared/seed-configs/docker");
+    if !dir.is_dir() {
+        return;
+    }
+    let (ws, diagnostics) = check_dir(dir, Target::default());
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "hostname-monitor-without-resolve-hostnames",
+        "group-password-not-uniform",
+        "compose-sentinel-single-file-bind",
+        "secrets-in-plaintext-config",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing in {rules:?}");
+    }
+    let output = render_full(&ws, &diagnostics);
+    for line in std::fs::read_to_string(dir.join("docker-compose.yml"))
+        .unwrap()
+        .lines()
+    {
+        if let Some(pass) = line.trim().strip_prefix("--requirepass ") {
+            assert!(!output.contains(pass.trim()), "password shown");
+        }
+    }
+}
