@@ -422,21 +422,24 @@ impl Workspace {
                 let [inv] = container.invocations.as_slice() else {
                     continue;
                 };
-                let Some((path, _)) = &inv.config else {
-                    continue;
+                // A config of the tree, or (for redis-server) options only.
+                let conf = match &inv.config {
+                    Some((path, _)) => {
+                        match crate::model::k8s_link::config_at(container, path, &embedded) {
+                            Some(c) if c.kind == inv.kind => Some(c),
+                            _ => continue,
+                        }
+                    }
+                    None if inv.kind == FileKind::RedisConf && !inv.args.is_empty() => None,
+                    None => continue,
                 };
-                let Some(conf) = crate::model::k8s_link::config_at(container, path, &embedded)
-                else {
-                    continue;
-                };
-                if conf.kind != inv.kind {
-                    continue;
+                if let Some(conf) = conf {
+                    claimed.insert((conf.file, conf.embedded_in.clone()));
                 }
-                claimed.insert((conf.file, conf.embedded_in.clone()));
                 let args: Vec<_> = inv
                     .args
                     .iter()
-                    .skip(1)
+                    .skip(usize::from(conf.is_some()))
                     .map(|t| {
                         let mut t = t.clone();
                         t.owner = id;
@@ -445,18 +448,19 @@ impl Workspace {
                     })
                     .collect();
                 let options = compose::options_conf(id, inv.kind, &args, &source.text);
-                let mut lines = conf.tree.lines.clone();
+                let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
                 lines.extend(options.tree.lines.iter().cloned());
                 let tree = crate::syntax::redis_conf::ConfTree {
                     lines,
                     errors: Vec::new(),
                     rewrite_marker: None,
                 };
-                let merged = ConfFile::from_tree_keep_owners(conf.file, conf.kind, tree);
+                let merged =
+                    ConfFile::from_tree_keep_owners(conf.map_or(id, |c| c.file), inv.kind, tree);
                 let anchor = Span::new(id, container.name_span.start, container.name_span.end);
                 let refs = workload_procs.entry((id, ci)).or_default();
                 for i in 0..container.replicas {
-                    match conf.kind {
+                    match inv.kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
                             node.name = format!("workload `{}`", container.workload);

@@ -190,7 +190,8 @@ fn probes(c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
     let auth_env = k.env.iter().any(|e| e == "REDISCLI_AUTH");
     for p in k.probes.iter().filter(|p| p.pings()) {
         let flagged_noauth = c.auth_required && c.unauthenticated_pings.contains(&span(&p.span));
-        if p.kind == "readinessProbe" && !p.compares_output() && !flagged_noauth {
+        // Sentinel does not load a data set: its probes' exit status is what matters.
+        if p.kind == "readinessProbe" && !p.compares_output() && !flagged_noauth && !sentinel_only {
             out.push(
                 Diagnostic::new(
                     Rule::ProbeExitCodeOnly,
