@@ -464,7 +464,7 @@ impl Workspace {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
                             node.name = format!("workload `{}`", container.workload);
-                            node.name_hints = vec![format!("{}-{i}", container.workload)];
+                            node.name_hints = container.pod_names(i);
                             if node.anchor.is_empty() {
                                 node.anchor = anchor;
                             }

@@ -131,6 +131,8 @@ pub struct PodFacts {
     pub with_server: bool,
     /// Copies made by initContainers.
     pub init_copies: Vec<Copy>,
+    /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
+    pub service_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -496,6 +498,10 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         spread: anti || spread,
         with_server: false,
         init_copies: Vec::new(),
+        service_name: object
+            .at("spec.serviceName")
+            .and_then(Node::as_str)
+            .map(str::to_string),
     }
 }
 
@@ -596,6 +602,23 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 impl Container {
+    /// Names pod `i` answers to: its pod name and, with a governing Service, its DNS names.
+    pub fn pod_names(&self, i: usize) -> Vec<String> {
+        let pod = format!("{}-{i}", self.workload).to_ascii_lowercase();
+        let mut names = vec![pod.clone()];
+        if let Some(svc) = &self.pod.service_name {
+            let base = format!("{pod}.{}", svc.to_ascii_lowercase());
+            names.push(base.clone());
+            if let Some(ns) = &self.namespace {
+                let ns = ns.to_ascii_lowercase();
+                names.push(format!("{base}.{ns}"));
+                names.push(format!("{base}.{ns}.svc"));
+                names.push(format!("{base}.{ns}.svc.cluster.local"));
+            }
+        }
+        names
+    }
+
     pub fn runs(&self, kind: FileKind) -> bool {
         self.invocations.iter().any(|i| i.kind == kind)
     }
