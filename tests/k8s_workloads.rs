@@ -156,3 +156,87 @@ fn secret_values_are_compared_never_printed() {
         "{diagnostics:?}"
     );
 }
+
+const SECRET_BASE64_CONFIG: &str = r#"
+apiVersion: v1
+kind: Secret
+metadata: {name: sentinel-conf}
+data:
+  sentinel.conf: cG9ydCAyNjM3OQpzZW50aW5lbCBtb25pdG9yIG15bWFzdGVyIDEwLjAuMC4xMCA2Mzc5IDIKc2VudGluZWwgZG93bi1hZnRlci1taWxsaXNlY29uZHMgbXltYXN0ZXIgNTAwMAo=
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 3
+  template:
+    spec:
+      initContainers:
+      - name: copy
+        command: [sh, -c, "[ -f /data/sentinel.conf ] || cp /secret/sentinel.conf /data/"]
+        volumeMounts:
+        - {name: secret, mountPath: /secret}
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: secret
+        secret: {secretName: sentinel-conf}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+"#;
+
+#[test]
+fn base64_secret_config_copied_by_an_init_container() {
+    let (ws, diagnostics) = check_text("b64", SECRET_BASE64_CONFIG);
+    let topology = ws.topology();
+    assert_eq!(topology.sentinels.len(), 3);
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(3));
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        !rules.contains(&"sentinel-state-not-persistent"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"sentinels-single-failure-domain"),
+        "{rules:?}"
+    );
+}
+
+/// The shared Kubernetes seed keeps its four findings (skipped when the shared tree is
+/// not beside the repository).
+#[test]
+fn k8s_seed_keeps_its_findings() {
+    let path = PathBuf::from("../shared/seed-configs/k8s/redis-sentinel-k8s.yaml");
+    if !path.exists() {
+        return;
+    }
+    let ws = workspace_for(&[path], Target::default());
+    let diagnostics = ws.check();
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "sentinel-config-readonly-mount",
+        "static-master-by-ordinal",
+        "hostname-monitor-without-resolve-hostnames",
+        "probe-without-auth",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
+    }
+    let output = render_full(&ws, &diagnostics);
+    assert!(
+        !output.contains("K8sMasterPass123"),
+        "a password was printed"
+    );
+    assert!(
+        !output.contains("K8sReplicaPass123"),
+        "a password was printed"
+    );
+}

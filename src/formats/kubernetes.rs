@@ -264,3 +264,18 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::base64_decode;
+
+    #[test]
+    fn base64() {
+        assert_eq!(
+            base64_decode("U2VjcmV0LVBhc3MtMQ==").unwrap(),
+            b"Secret-Pass-1"
+        );
+        assert_eq!(base64_decode("cG9y\ndA==").unwrap(), b"port");
+        assert!(base64_decode("not base64!").is_none());
+    }
+}
