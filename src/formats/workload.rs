@@ -583,7 +583,10 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
             out.push(Copy {
                 from,
                 to,
-                guarded: guarded_script || no_clobber || line.contains("||"),
+                // `test -f DST || cp …`; a `|| true` after the copy guards nothing.
+                guarded: guarded_script
+                    || no_clobber
+                    || line[..t.range.start.saturating_sub(start).min(line.len())].contains("||"),
                 span: range,
             });
         }
@@ -648,5 +651,53 @@ impl Container {
                 path == m.path || path.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
             })
             .max_by_key(|m| m.path.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = r#"
+kind: StatefulSet
+metadata: {name: s}
+spec:
+  replicas: 3
+  serviceName: svc
+  podManagementPolicy: Parallel
+  template:
+    spec:
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution: []
+      initContainers:
+      - name: init
+        command: [sh, -c, "cp /t/sentinel.conf /data/ || true"]
+        volumeMounts:
+        - {name: t, mountPath: /t}
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: t
+        configMap: {name: tmpl}
+"#;
+
+    #[test]
+    fn init_container_copy_is_followed() {
+        let yaml = crate::syntax::yaml::parse(POD);
+        let c = containers(POD, &yaml).remove(0);
+        let copy = c.copy_for("/data/sentinel.conf").expect("the copy");
+        assert_eq!(
+            copy.from,
+            Some(("tmpl".to_string(), "sentinel.conf".to_string()))
+        );
+        assert!(!copy.guarded, "`|| true` after cp guards nothing");
+        assert!(c.pod.parallel.is_some());
+        assert!(!c.pod.spread, "preferred anti-affinity is no guarantee");
+        assert_eq!(c.pod_names(1)[1], "s-1.svc");
     }
 }
