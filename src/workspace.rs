@@ -94,6 +94,7 @@ impl Entry {
                 let mut cluster = crate::model::topology::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
                 return Parsed {
+                    secret_spans: crate::formats::kubernetes::secret_value_spans(source.id, &yaml),
                     cluster,
                     confs,
                     yaml_error: yaml.error,

@@ -240,3 +240,16 @@ fn k8s_seed_keeps_its_findings() {
         "a password was printed"
     );
 }
+
+/// One-line Secret values are masked in any output, like passwords in configs.
+#[test]
+fn secret_values_are_masked() {
+    let ws = workspace_for(&[PathBuf::from(CORRECT)], Target::default());
+    let id = ws.file_id(std::path::Path::new(CORRECT)).expect("file id");
+    let text = std::fs::read_to_string(CORRECT).unwrap();
+    let value = (text.find("password: Fixture-Only-Pass-1").unwrap() + "password: ".len()) as u32;
+    assert!(ws
+        .secret_spans(id)
+        .iter()
+        .any(|s| s.start <= value && value < s.end));
+}

@@ -141,6 +141,34 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Positions of the one-line values of Secrets (passwords, tokens), masked in any output.
+/// Configs stored in a Secret are masked by their own password lines.
+pub fn secret_value_spans(file: FileId, yaml: &YamlFile) -> Vec<crate::source::Span> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            if object.get_str("kind") != Some("Secret") {
+                continue;
+            }
+            for field in ["data", "stringData"] {
+                let Some(data) = object.get(field) else {
+                    continue;
+                };
+                for (_, value) in data.entries() {
+                    if value.as_str().is_some_and(|v| !v.trim_end().contains('\n')) {
+                        out.push(crate::source::Span::new(
+                            file,
+                            value.span.start,
+                            value.span.end,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Services, PodDisruptionBudgets, Namespaces and Secret values of a manifest.
 pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::model::topology::Cluster) {
     use crate::model::facts::Password;
