@@ -49,6 +49,7 @@ struct Parsed {
     compose: Option<ComposeFile>,
     containers: Vec<Container>,
     resources: Vec<crate::model::topology::Resource>,
+    cluster: crate::model::topology::Cluster,
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -90,7 +91,11 @@ impl Entry {
                     });
                 let containers = workload::containers(&source.text, &yaml);
                 let resources = crate::formats::kubernetes::resources(source.id, &yaml);
+                let mut cluster = crate::model::topology::Cluster::default();
+                crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
                 return Parsed {
+                    secret_spans: crate::formats::kubernetes::secret_value_spans(source.id, &yaml),
+                    cluster,
                     confs,
                     yaml_error: yaml.error,
                     compose,
@@ -435,12 +440,90 @@ impl Workspace {
                 });
             }
         }
+        // Kubernetes containers that run one config of the tree (a ConfigMap or Secret
+        // key, or a copy of one): `replicas` processes, and the config is theirs.
+        let embedded: Vec<&ConfFile> = confs
+            .iter()
+            .filter(|c| c.embedded)
+            .map(|c| c.as_ref())
+            .collect();
+        let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
+        let secrets = self.cluster();
+        for id in self.sorted_ids() {
+            let source = &self.entries[&id].source;
+            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+                let [inv] = container.invocations.as_slice() else {
+                    continue;
+                };
+                // A config of the tree, or (for redis-server) options only.
+                let conf = match &inv.config {
+                    Some((path, _)) => {
+                        match crate::model::k8s_link::config_at(container, path, &embedded) {
+                            Some(c) if c.kind == inv.kind => Some(c),
+                            _ => continue,
+                        }
+                    }
+                    None if inv.kind == FileKind::RedisConf && !inv.args.is_empty() => None,
+                    None => continue,
+                };
+                if let Some(conf) = conf {
+                    claimed.insert((conf.file, conf.embedded_in.clone()));
+                }
+                let args: Vec<_> = inv
+                    .args
+                    .iter()
+                    .skip(usize::from(conf.is_some()))
+                    .map(|t| {
+                        let mut t = t.clone();
+                        t.owner = id;
+                        t.value = resolve_env(&t.value, container, &secrets);
+                        t
+                    })
+                    .collect();
+                let options = compose::options_conf(id, inv.kind, &args, &source.text);
+                let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                lines.extend(options.tree.lines.iter().cloned());
+                let tree = crate::syntax::redis_conf::ConfTree {
+                    lines,
+                    errors: Vec::new(),
+                    rewrite_marker: None,
+                };
+                let merged =
+                    ConfFile::from_tree_keep_owners(conf.map_or(id, |c| c.file), inv.kind, tree);
+                let anchor = Span::new(id, container.name_span.start, container.name_span.end);
+                let refs = workload_procs.entry((id, ci)).or_default();
+                for i in 0..container.replicas {
+                    match inv.kind {
+                        FileKind::RedisConf => {
+                            let mut node = merged.node(source);
+                            node.name = format!("workload `{}`", container.workload);
+                            node.name_hints = container.pod_names(i);
+                            if node.anchor.is_empty() {
+                                node.anchor = anchor;
+                            }
+                            refs.push(ConfigRef::Node(nodes.len()));
+                            nodes.push(node);
+                        }
+                        FileKind::SentinelConf => {
+                            let mut sentinel = merged.sentinel(source);
+                            sentinel.name = format!("workload `{}`", container.workload);
+                            if sentinel.anchor.is_empty() {
+                                sentinel.anchor = anchor;
+                            }
+                            refs.push(ConfigRef::Sentinel(sentinels.len()));
+                            sentinels.push(sentinel);
+                        }
+                    }
+                }
+            }
+        }
         // Each process config with where it lives, for linking commands to it.
         let mut located: Vec<(PathBuf, FileId, ConfigRef)> = Vec::new();
-        for conf in confs
-            .iter()
-            .filter(|c| c.written_to.is_some() || !included.contains(&c.file))
-        {
+        for conf in confs.iter().filter(|c| {
+            (c.written_to.is_some() || !included.contains(&c.file))
+                && !(c.embedded && claimed.contains(&(c.file, c.embedded_in.clone())))
+        }) {
             let source = &self.entries[&conf.file].source;
             let merged;
             let (view, complete) = if conf.includes().next().is_some() {
@@ -480,16 +563,14 @@ impl Workspace {
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.compose = units;
-        let embedded: Vec<&ConfFile> = confs
-            .iter()
-            .filter(|c| c.embedded)
-            .map(|c| c.as_ref())
-            .collect();
+        topology.cluster = secrets;
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
-            for container in &entry.parsed().containers {
-                topology
-                    .containers
-                    .push(container_facts(entry.source.id, container, &embedded));
+            for (ci, container) in entry.parsed().containers.iter().enumerate() {
+                let mut facts = container_facts(entry.source.id, container, &embedded);
+                facts.processes = workload_procs
+                    .remove(&(entry.source.id, ci))
+                    .unwrap_or_default();
+                topology.containers.push(facts);
             }
             topology
                 .resources
@@ -497,6 +578,19 @@ impl Workspace {
         }
         self.add_services(&mut topology, &located);
         topology
+    }
+
+    /// Services, budgets, namespaces and Secrets of every manifest.
+    fn cluster(&self) -> crate::model::topology::Cluster {
+        let mut all = crate::model::topology::Cluster::default();
+        for id in self.sorted_ids() {
+            let c = &self.entries[&id].parsed().cluster;
+            all.services.extend(c.services.iter().cloned());
+            all.pdbs.extend(c.pdbs.iter().cloned());
+            all.namespaces.extend(c.namespaces.iter().cloned());
+            all.secrets.extend(c.secrets.iter().cloned());
+        }
+        all
     }
 
     /// Services from units and their drop-ins, and the redis commands of units and scripts,
@@ -731,5 +825,41 @@ impl Workspace {
         });
         diagnostics.dedup();
         diagnostics
+    }
+}
+
+/// An argument with `$(VAR)` / `${VAR}` / `$VAR`: a Secret value of the tree when the
+/// variable comes from one, else a template (an unknown value).
+fn resolve_env(
+    value: &str,
+    container: &Container,
+    cluster: &crate::model::topology::Cluster,
+) -> String {
+    if !value.contains('$') {
+        return value.to_string();
+    }
+    for (var, secret, key) in &container.secret_env {
+        let forms = [
+            format!("$({var})"),
+            format!("${{{var}}}"),
+            format!("${var}"),
+        ];
+        if forms.iter().any(|f| value == f) {
+            let known = cluster.secrets.iter().find_map(|(s, k, v)| match v {
+                crate::model::facts::Password::Literal(v) if s == secret && k == key => {
+                    Some(v.clone())
+                }
+                _ => None,
+            });
+            if let Some(v) = known {
+                return v;
+            }
+        }
+    }
+    let templated = value.replace("$(", "${").replace(')', "}");
+    if templated.contains("${") {
+        templated
+    } else {
+        templated.replace('$', "${")
     }
 }

@@ -687,7 +687,7 @@ fn bitnami_conf(
 }
 
 /// `--name v1 v2 --flag` → config lines `name v1 v2`, `flag`.
-fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) -> ConfFile {
+pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) -> ConfFile {
     let mut lines: Vec<ConfLine> = Vec::new();
     for token in args {
         if let Some(name) = token.value.strip_prefix("--") {

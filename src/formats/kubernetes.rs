@@ -16,7 +16,7 @@ pub fn embedded_configs(file: FileId, path: &Path, text: &str, yaml: &YamlFile) 
             let kind = object.get_str("kind").unwrap_or_default();
             let fields: &[&str] = match kind {
                 "ConfigMap" => &["data"],
-                "Secret" => &["stringData"],
+                "Secret" => &["stringData", "data"],
                 _ => continue,
             };
             for field in fields {
@@ -25,7 +25,12 @@ pub fn embedded_configs(file: FileId, path: &Path, text: &str, yaml: &YamlFile) 
                 };
                 for (key, value) in data.entries() {
                     let Some(name) = key.as_str() else { continue };
-                    if let Some(mut conf) = embedded_config(file, path, name, text, value) {
+                    let conf = if *field == "data" && kind == "Secret" {
+                        base64_config(file, path, name, text, value)
+                    } else {
+                        embedded_config(file, path, name, text, value)
+                    };
+                    if let Some(mut conf) = conf {
                         let object_name = object
                             .at("metadata.name")
                             .and_then(Node::as_str)
@@ -72,6 +77,170 @@ fn embedded_config(
     let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.into());
     conf.embedded = true;
     Some(conf)
+}
+
+/// A config stored base64-encoded under a Secret's `data`: every position is the value's.
+fn base64_config(
+    file: FileId,
+    path: &Path,
+    key: &str,
+    text: &str,
+    value: &Node,
+) -> Option<ConfFile> {
+    let lower = key.to_ascii_lowercase();
+    if !(lower.ends_with(".conf") || lower.contains("redis") || lower.contains("sentinel")) {
+        return None;
+    }
+    let decoded = String::from_utf8(base64_decode(value.as_str()?)?).ok()?;
+    if !decoded.contains('\n') {
+        return None;
+    }
+    let mut tree = redis_conf::parse(&decoded);
+    let at = value.span.clone();
+    for line in &mut tree.lines {
+        line.range = at.clone();
+        for token in &mut line.tokens {
+            token.range = at.clone();
+        }
+    }
+    for error in &mut tree.errors {
+        error.range = at.clone();
+        error.line_range = at.clone();
+    }
+    tree.rewrite_marker = None;
+    let as_path = path.parent().unwrap_or(Path::new("")).join(key);
+    let kind = classify(&as_path, &tree, false)?;
+    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.into());
+    conf.embedded = true;
+    Some(conf)
+}
+
+/// Standard base64 (whitespace ignored); `None` when the text is not base64.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Positions of the one-line values of Secrets (passwords, tokens), masked in any output.
+/// Configs stored in a Secret are masked by their own password lines.
+pub fn secret_value_spans(file: FileId, yaml: &YamlFile) -> Vec<crate::source::Span> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            if object.get_str("kind") != Some("Secret") {
+                continue;
+            }
+            for field in ["data", "stringData"] {
+                let Some(data) = object.get(field) else {
+                    continue;
+                };
+                for (_, value) in data.entries() {
+                    if value.as_str().is_some_and(|v| !v.trim_end().contains('\n')) {
+                        out.push(crate::source::Span::new(
+                            file,
+                            value.span.start,
+                            value.span.end,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Services, PodDisruptionBudgets, Namespaces and Secret values of a manifest.
+pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::model::topology::Cluster) {
+    use crate::model::facts::Password;
+    use crate::model::topology::K8sService;
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            let name = object.at("metadata.name").and_then(Node::as_str);
+            let namespace = object
+                .at("metadata.namespace")
+                .and_then(Node::as_str)
+                .map(str::to_string);
+            match object.get_str("kind").unwrap_or_default() {
+                "Service" => {
+                    let Some(name) = name else { continue };
+                    let span = object.at("metadata.name").map_or(0..0, |n| n.span.clone());
+                    into.services.push(K8sService {
+                        name: name.to_string(),
+                        namespace,
+                        name_span: crate::source::Span::new(file, span.start, span.end),
+                        headless: object.at("spec.clusterIP").and_then(Node::as_str)
+                            == Some("None"),
+                        publish_not_ready: object
+                            .at("spec.publishNotReadyAddresses")
+                            .and_then(Node::as_bool_11)
+                            == Some(true),
+                    });
+                }
+                "PodDisruptionBudget" => {
+                    let labels = object
+                        .at("spec.selector.matchLabels")
+                        .map(|l| {
+                            l.entries()
+                                .filter_map(|(k, v)| {
+                                    Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    into.pdbs.push((namespace, labels));
+                }
+                "Namespace" => into.namespaces.extend(name.map(str::to_string)),
+                "Secret" => {
+                    let Some(name) = name else { continue };
+                    for field in ["data", "stringData"] {
+                        for (k, v) in object
+                            .get(field)
+                            .map(|d| d.entries().collect::<Vec<_>>())
+                            .unwrap_or_default()
+                        {
+                            let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+                                continue;
+                            };
+                            let value = if field == "data" {
+                                match base64_decode(v).and_then(|b| String::from_utf8(b).ok()) {
+                                    Some(v) => v,
+                                    None => continue,
+                                }
+                            } else {
+                                v.to_string()
+                            };
+                            into.secrets.push((
+                                name.to_string(),
+                                k.to_string(),
+                                Password::from_value(value.trim_end_matches('\n')),
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Move every position of a config parsed from an embedded value into file offsets.
@@ -122,4 +291,19 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64_decode;
+
+    #[test]
+    fn base64() {
+        assert_eq!(
+            base64_decode("U2VjcmV0LVBhc3MtMQ==").unwrap(),
+            b"Secret-Pass-1"
+        );
+        assert_eq!(base64_decode("cG9y\ndA==").unwrap(), b"port");
+        assert!(base64_decode("not base64!").is_none());
+    }
 }

@@ -19,6 +19,8 @@ pub enum VolumeSource {
 
 #[derive(Debug, Clone)]
 pub struct Mount {
+    /// Name of the pod volume (or volumeClaimTemplate).
+    pub volume: String,
     pub path: String,
     pub sub_path: Option<String>,
     pub read_only: bool,
@@ -39,8 +41,98 @@ pub struct Invocation {
 
 #[derive(Debug, Clone)]
 pub struct Probe {
+    /// `livenessProbe`, `readinessProbe` or `startupProbe`.
+    pub kind: &'static str,
     pub tokens: Vec<Token>,
     pub span: Range<usize>,
+    /// The probe's key (`livenessProbe:`).
+    pub key_span: Range<usize>,
+    pub initial_delay: i64,
+    pub period: i64,
+    pub failure_threshold: i64,
+}
+
+impl Probe {
+    fn lower(&self) -> Vec<String> {
+        self.tokens
+            .iter()
+            .map(|t| t.value.to_ascii_lowercase())
+            .collect()
+    }
+
+    /// `redis-cli … ping`.
+    pub fn pings(&self) -> bool {
+        let values = self.lower();
+        values
+            .iter()
+            .any(|v| v.ends_with("redis-cli") || v.contains("redis-cli "))
+            && values.iter().any(|v| v == "ping" || v.contains(" ping"))
+    }
+
+    /// The probe looks at the reply, not only at redis-cli's exit status.
+    pub fn compares_output(&self) -> bool {
+        self.lower()
+            .iter()
+            .any(|v| v.contains("pong") || v.contains("grep") || v.contains("loading"))
+    }
+
+    /// The reply `LOADING` counts as alive.
+    pub fn accepts_loading(&self) -> bool {
+        self.lower().iter().any(|v| v.contains("loading"))
+    }
+
+    /// The probe passes credentials (`-a`, `--pass`, `--user`, `REDISCLI_AUTH`).
+    pub fn authenticates(&self) -> bool {
+        self.lower().iter().any(|v| {
+            v == "-a"
+                || v.starts_with("--pass")
+                || v == "--user"
+                || v == "--askpass"
+                || v.contains("redis_password")
+                || v.contains("rediscli_auth")
+                || v.contains(" -a ")
+        })
+    }
+
+    /// The probe talks to a sentinel port.
+    pub fn targets_sentinel_port(&self) -> bool {
+        self.lower().iter().any(|v| v.contains("26379"))
+    }
+
+    /// Seconds before the probe has failed enough times to act.
+    pub fn budget(&self) -> i64 {
+        self.initial_delay + self.period * self.failure_threshold
+    }
+}
+
+/// `cp SRC DST` in a start script (of the container itself or of an initContainer).
+#[derive(Debug, Clone)]
+pub struct Copy {
+    /// ConfigMap/Secret name and key the source file comes from.
+    pub from: Option<(String, String)>,
+    /// Destination as (volume, path inside the volume); `None` volume = container layer.
+    pub to: (Option<String>, String),
+    /// Whether the copy runs only when the destination does not exist yet.
+    pub guarded: bool,
+    pub span: Range<usize>,
+}
+
+/// Pod-level facts of the workload a container belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct PodFacts {
+    pub kind: String,
+    pub name_span: Range<usize>,
+    pub labels: Vec<(String, String)>,
+    /// `podManagementPolicy: Parallel` value.
+    pub parallel: Option<Range<usize>>,
+    /// Required podAntiAffinity or a DoNotSchedule topologySpreadConstraint.
+    pub spread: bool,
+    /// Another container of the pod runs redis-server (sentinel as a sidecar).
+    pub with_server: bool,
+    /// Copies made by initContainers.
+    pub init_copies: Vec<Copy>,
+    /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
+    pub service_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +148,13 @@ pub struct Container {
     pub probes: Vec<Probe>,
     /// Environment variable names (REDISCLI_AUTH, …).
     pub env: Vec<String>,
+    /// Environment variables taken from a Secret: (variable, secret, key).
+    pub secret_env: Vec<(String, String, String)>,
+    /// `securityContext.readOnlyRootFilesystem: true` value.
+    pub read_only_root: Option<Range<usize>>,
+    /// Copies made by the container's own start script.
+    pub copies: Vec<Copy>,
+    pub pod: PodFacts,
 }
 
 fn list_tokens<'a>(text: &str, node: Option<&'a Node>) -> Vec<(Token, Option<&'a Node>)> {
@@ -160,20 +259,37 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 .and_then(Node::as_seq)
                 .map(|v| v.iter().collect())
                 .unwrap_or_default();
-            for container in pod
-                .get("containers")
+            let mut facts = pod_facts(kind, object, pod);
+            for init in pod
+                .get("initContainers")
                 .and_then(Node::as_seq)
                 .unwrap_or_default()
             {
-                out.push(read_container(
-                    text,
-                    container,
-                    &workload,
-                    namespace.clone(),
-                    replicas,
-                    &volumes,
-                ));
+                let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
+                facts.init_copies.extend(c.copies);
             }
+            let mut read: Vec<Container> = pod
+                .get("containers")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .map(|container| {
+                    read_container(
+                        text,
+                        container,
+                        &workload,
+                        namespace.clone(),
+                        replicas,
+                        &volumes,
+                        &facts,
+                    )
+                })
+                .collect();
+            let with_server = read.iter().any(|c| c.runs(FileKind::RedisConf));
+            for c in &mut read {
+                c.pod.with_server = with_server && !c.runs(FileKind::RedisConf);
+            }
+            out.extend(read);
         }
     }
     out
@@ -186,6 +302,7 @@ fn read_container(
     namespace: Option<String>,
     replicas: usize,
     volumes: &[&Node],
+    pod: &PodFacts,
 ) -> Container {
     let mut tokens: Vec<(Token, Option<&Node>)> = list_tokens(text, c.get("command"));
     tokens.extend(list_tokens(text, c.get("args")));
@@ -214,7 +331,7 @@ fn read_container(
         let plain: Vec<Token> = tokens.iter().map(|(t, _)| t.clone()).collect();
         found = invocations(&plain);
     }
-    let mounts = c
+    let mounts: Vec<Mount> = c
         .get("volumeMounts")
         .and_then(Node::as_seq)
         .unwrap_or_default()
@@ -250,6 +367,7 @@ fn read_container(
                 }
             };
             Some(Mount {
+                volume: name.to_string(),
                 path: m.get_str("mountPath")?.to_string(),
                 sub_path: m.get_str("subPath").map(str::to_string),
                 read_only: m
@@ -264,8 +382,13 @@ fn read_container(
         .collect();
     let probes = ["livenessProbe", "readinessProbe", "startupProbe"]
         .iter()
-        .filter_map(|p| c.get(p)?.at("exec.command"))
-        .map(|cmd| {
+        .filter_map(|p| {
+            let probe = c.get(p)?;
+            Some((*p, c.key_node(p)?, probe, probe.at("exec.command")?))
+        })
+        .map(|(kind, key, probe, cmd)| {
+            let number =
+                |k: &str, default: i64| probe.get(k).and_then(Node::as_i64).unwrap_or(default);
             let mut tokens: Vec<Token> = list_tokens(text, Some(cmd))
                 .into_iter()
                 .map(|(t, _)| t)
@@ -284,8 +407,13 @@ fn read_container(
                 }
             }
             Probe {
+                kind,
                 tokens,
                 span: cmd.span.clone(),
+                key_span: key.span.clone(),
+                initial_delay: number("initialDelaySeconds", 0),
+                period: number("periodSeconds", 10),
+                failure_threshold: number("failureThreshold", 3),
             }
         })
         .collect();
@@ -296,6 +424,28 @@ fn read_container(
         .iter()
         .filter_map(|e| e.get_str("name").map(str::to_string))
         .collect();
+    let secret_env = c
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let r = e.at("valueFrom.secretKeyRef")?;
+            Some((
+                e.get_str("name")?.to_string(),
+                r.get_str("name")?.to_string(),
+                r.get_str("key")?.to_string(),
+            ))
+        })
+        .collect();
+    let read_only_root = c
+        .at("securityContext.readOnlyRootFilesystem")
+        .filter(|n| n.as_bool_11() == Some(true))
+        .map(|n| n.span.clone());
+    let copies = script
+        .as_ref()
+        .map(|(text, piece)| find_copies(text, piece, &mounts))
+        .unwrap_or_default();
     let name_span = c.get("name").map_or(c.span.clone(), |n| n.span.clone());
     Container {
         workload: workload.to_string(),
@@ -307,7 +457,141 @@ fn read_container(
         mounts,
         probes,
         env,
+        secret_env,
+        read_only_root,
+        copies,
+        pod: pod.clone(),
     }
+}
+
+fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
+    let labels = object
+        .at("spec.template.metadata.labels")
+        .or_else(|| object.at("metadata.labels"))
+        .map(|l| {
+            l.entries()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let parallel = object
+        .at("spec.podManagementPolicy")
+        .filter(|n| n.as_str() == Some("Parallel"))
+        .map(|n| n.span.clone());
+    let anti = pod
+        .at("affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")
+        .and_then(Node::as_seq)
+        .is_some_and(|s| !s.is_empty());
+    let spread = pod
+        .get("topologySpreadConstraints")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|t| t.get_str("whenUnsatisfiable") == Some("DoNotSchedule"));
+    PodFacts {
+        kind: kind.to_string(),
+        name_span: object
+            .at("metadata.name")
+            .map_or(object.span.clone(), |n| n.span.clone()),
+        labels,
+        parallel,
+        spread: anti || spread,
+        with_server: false,
+        init_copies: Vec::new(),
+        service_name: object
+            .at("spec.serviceName")
+            .and_then(Node::as_str)
+            .map(str::to_string),
+    }
+}
+
+/// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
+fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
+    let lower = text.to_ascii_lowercase();
+    let guarded_script = [
+        "[ -f",
+        "[ ! -f",
+        "[ -e",
+        "[ ! -e",
+        "test -f",
+        "test -e",
+        "[ -s",
+        "[ ! -s",
+        "test ! -f",
+    ]
+    .iter()
+    .any(|g| lower.contains(g));
+    let mut out = Vec::new();
+    for (start, line) in line_offsets(text) {
+        let Ok(tokens) = split_args(line, start) else {
+            continue;
+        };
+        for (i, t) in tokens.iter().enumerate() {
+            if t.value != "cp" {
+                continue;
+            }
+            let args: Vec<&Token> = tokens[i + 1..]
+                .iter()
+                .take_while(|t| !matches!(t.value.as_str(), "&&" | "||" | ";" | "|" | "&"))
+                .collect();
+            let no_clobber = args
+                .iter()
+                .any(|a| a.value == "-n" || a.value == "--no-clobber");
+            let paths: Vec<&&Token> = args.iter().filter(|a| !a.value.starts_with('-')).collect();
+            let [src, dst] = paths.as_slice() else {
+                continue;
+            };
+            let from = mounts.iter().find_map(|m| {
+                let (VolumeSource::ConfigMap(n) | VolumeSource::Secret(n)) = &m.source else {
+                    return None;
+                };
+                let key = match &m.sub_path {
+                    Some(sub) if src.value == m.path => sub.clone(),
+                    Some(_) => return None,
+                    None => src
+                        .value
+                        .strip_prefix(&format!("{}/", m.path.trim_end_matches('/')))?
+                        .to_string(),
+                };
+                Some((n.clone(), key))
+            });
+            let src_name = src.value.rsplit('/').next().unwrap_or_default();
+            let last = dst
+                .value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let dst_path = if dst.value.ends_with('/') || (!last.contains('.') && last != src_name)
+            {
+                format!("{}/{src_name}", dst.value.trim_end_matches('/'))
+            } else {
+                dst.value.clone()
+            };
+            let mount = mounts
+                .iter()
+                .filter(|m| dst_path.starts_with(&format!("{}/", m.path.trim_end_matches('/'))))
+                .max_by_key(|m| m.path.len());
+            let to = match mount {
+                Some(m) => (
+                    Some(m.volume.clone()),
+                    dst_path[m.path.trim_end_matches('/').len()..].to_string(),
+                ),
+                None => (None, dst_path.clone()),
+            };
+            let range = piece.range_to_file(start..start + line.len());
+            out.push(Copy {
+                from,
+                to,
+                // `test -f DST || cp …`; a `|| true` after the copy guards nothing.
+                guarded: guarded_script
+                    || no_clobber
+                    || line[..t.range.start.saturating_sub(start).min(line.len())].contains("||"),
+                span: range,
+            });
+        }
+    }
+    out
 }
 
 /// (offset, line) of each line of a script.
@@ -321,6 +605,44 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 impl Container {
+    /// Names pod `i` answers to: its pod name and, with a governing Service, its DNS names.
+    pub fn pod_names(&self, i: usize) -> Vec<String> {
+        let pod = format!("{}-{i}", self.workload).to_ascii_lowercase();
+        let mut names = vec![pod.clone()];
+        if let Some(svc) = &self.pod.service_name {
+            let base = format!("{pod}.{}", svc.to_ascii_lowercase());
+            names.push(base.clone());
+            if let Some(ns) = &self.namespace {
+                let ns = ns.to_ascii_lowercase();
+                names.push(format!("{base}.{ns}"));
+                names.push(format!("{base}.{ns}.svc"));
+                names.push(format!("{base}.{ns}.svc.cluster.local"));
+            }
+        }
+        names
+    }
+
+    pub fn runs(&self, kind: FileKind) -> bool {
+        self.invocations.iter().any(|i| i.kind == kind)
+    }
+
+    /// The copy (by this container or an initContainer) that produced `path`.
+    pub fn copy_for(&self, path: &str) -> Option<&Copy> {
+        let mount = self.mount_for(path);
+        let wanted = match mount {
+            Some(m) => (
+                Some(m.volume.clone()),
+                path[m.path.trim_end_matches('/').len().min(path.len())..].to_string(),
+            ),
+            None => (None, path.to_string()),
+        };
+        self.copies
+            .iter()
+            .filter(|c| c.to.0.is_none() == wanted.0.is_none())
+            .chain(self.pod.init_copies.iter().filter(|c| c.to.0.is_some()))
+            .find(|c| c.to == wanted)
+    }
+
     /// The mount that provides `path` (the deepest one).
     pub fn mount_for(&self, path: &str) -> Option<&Mount> {
         self.mounts
@@ -329,5 +651,53 @@ impl Container {
                 path == m.path || path.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
             })
             .max_by_key(|m| m.path.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = r#"
+kind: StatefulSet
+metadata: {name: s}
+spec:
+  replicas: 3
+  serviceName: svc
+  podManagementPolicy: Parallel
+  template:
+    spec:
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution: []
+      initContainers:
+      - name: init
+        command: [sh, -c, "cp /t/sentinel.conf /data/ || true"]
+        volumeMounts:
+        - {name: t, mountPath: /t}
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: t
+        configMap: {name: tmpl}
+"#;
+
+    #[test]
+    fn init_container_copy_is_followed() {
+        let yaml = crate::syntax::yaml::parse(POD);
+        let c = containers(POD, &yaml).remove(0);
+        let copy = c.copy_for("/data/sentinel.conf").expect("the copy");
+        assert_eq!(
+            copy.from,
+            Some(("tmpl".to_string(), "sentinel.conf".to_string()))
+        );
+        assert!(!copy.guarded, "`|| true` after cp guards nothing");
+        assert!(c.pod.parallel.is_some());
+        assert!(!c.pod.spread, "preferred anti-affinity is no guarantee");
+        assert_eq!(c.pod_names(1)[1], "s-1.svc");
     }
 }

@@ -1,7 +1,7 @@
 //! Links Kubernetes containers to the configs they run: the mount behind a config path,
 //! the ConfigMap key it comes from, and what the start script and probes do.
 
-use super::topology::ContainerFacts;
+use super::topology::{ContainerFacts, Linked};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::FileKind;
 use crate::formats::workload::{Container, VolumeSource};
@@ -13,6 +13,20 @@ pub fn config_at<'a>(
     path: &str,
     confs: &'a [&'a ConfFile],
 ) -> Option<&'a ConfFile> {
+    let find = |name: &str, key: &str| {
+        confs
+            .iter()
+            .find(|c| {
+                c.embedded_in
+                    .as_ref()
+                    .is_some_and(|(n, k)| n == name && k == key)
+            })
+            .copied()
+    };
+    // A copy of a ConfigMap key made by the start script or an initContainer.
+    if let Some((name, key)) = container.copy_for(path).and_then(|c| c.from.as_ref()) {
+        return find(name, key);
+    }
     let mount = container.mount_for(path)?;
     let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
         return None;
@@ -85,30 +99,25 @@ pub fn container_facts(file: FileId, container: &Container, confs: &[&ConfFile])
     let unauthenticated_pings = container
         .probes
         .iter()
-        .filter(|p| {
-            let values: Vec<String> = p
-                .tokens
-                .iter()
-                .map(|t| t.value.to_ascii_lowercase())
-                .collect();
-            let pings = values
-                .iter()
-                .any(|v| v.ends_with("redis-cli") || v.contains("redis-cli "))
-                && values.iter().any(|v| v == "ping" || v.ends_with(" ping"));
-            let authenticates = values.iter().any(|v| {
-                v == "-a"
-                    || v.starts_with("--pass")
-                    || v == "--user"
-                    || v == "--askpass"
-                    || v.contains("redis_password")
-                    || v.contains("rediscli_auth")
-                    || v.contains(" -a ")
-            });
-            pings && !authenticates && !has_auth_env
-        })
+        .filter(|p| p.pings() && !p.authenticates() && !has_auth_env)
         .map(|p| span(&p.span))
         .collect();
+    let linked = container
+        .invocations
+        .iter()
+        .map(|inv| {
+            inv.config
+                .as_ref()
+                .and_then(|(path, _)| config_at(container, path, confs))
+                .filter(|c| c.kind == inv.kind)
+                .map(|c| link_of(file, c, inv))
+        })
+        .collect();
     ContainerFacts {
+        file,
+        container: container.clone(),
+        linked,
+        processes: Vec::new(),
         workload: container.workload.clone(),
         name_span: span(&container.name_span),
         readonly_sentinel_configs: readonly,
@@ -163,4 +172,41 @@ fn asks_sentinels(script: &str) -> bool {
     lower.contains("get-master-addr-by-name")
         || lower.contains("sentinel master ")
         || lower.contains("sentinel masters")
+}
+
+/// What the rules need of the config an invocation runs, with its command-line options.
+fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invocation) -> Linked {
+    let value = |key: &str| -> Option<(String, Span)> {
+        let flag = format!("--{key}");
+        if let Some(i) = inv.args.iter().rposition(|t| t.value == flag) {
+            let t = inv.args.get(i + 1)?;
+            return Some((t.value.clone(), Span::new(file, t.range.start, t.range.end)));
+        }
+        let (line, token) = conf.last_value(key)?;
+        let _ = line;
+        Some((token.value.clone(), conf.token_span(token)))
+    };
+    let appendonly = value("appendonly").is_some_and(|(v, _)| v.eq_ignore_ascii_case("yes"));
+    let saves = match inv.args.iter().rposition(|t| t.value == "--save") {
+        Some(i) => inv
+            .args
+            .get(i + 1)
+            .is_some_and(|t| !t.value.is_empty() && !t.value.starts_with("--")),
+        None => conf
+            .directive_lines("save")
+            .last()
+            .is_some_and(|l| l.tokens.get(1).is_some_and(|t| !t.value.is_empty())),
+    };
+    Linked {
+        file: conf.file,
+        embedded_in: conf.embedded_in.clone(),
+        has_myid: conf.directive_lines("sentinel").any(|l| {
+            l.tokens
+                .get(1)
+                .is_some_and(|t| t.value.eq_ignore_ascii_case("myid"))
+        }),
+        has_password: conf.has_password() || inv.args.iter().any(|t| t.value == "--requirepass"),
+        persistence_on: appendonly || saves,
+        dir: value("dir"),
+    }
 }

@@ -78,6 +78,13 @@ pub struct ConfigMount {
 /// A container of a Kubernetes workload, as far as the rules need it.
 #[derive(Debug, Clone)]
 pub struct ContainerFacts {
+    pub file: FileId,
+    /// The container as read from its manifest.
+    pub container: crate::formats::workload::Container,
+    /// For each invocation, the embedded config it runs.
+    pub linked: Vec<Option<Linked>>,
+    /// Processes the container became (one per replica), when it runs one linked config.
+    pub processes: Vec<super::service::ConfigRef>,
     pub workload: String,
     pub name_span: Span,
     /// Sentinels started on a config path, with the mount that provides the path when it
@@ -120,10 +127,49 @@ pub struct ComposeUnit {
     pub mount: Option<usize>,
 }
 
+/// The config of the tree a container's invocation runs.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub file: FileId,
+    pub embedded_in: Option<(String, String)>,
+    pub has_myid: bool,
+    pub has_password: bool,
+    /// `appendonly yes` or a `save` rule, explicitly.
+    pub persistence_on: bool,
+    /// `dir`, from the file or the command line.
+    pub dir: Option<(String, Span)>,
+}
+
+/// Label key/value pairs (a selector's `matchLabels`, a pod template's labels).
+pub type Labels = Vec<(String, String)>;
+
+/// A Service of the tree.
+#[derive(Debug, Clone)]
+pub struct K8sService {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub name_span: Span,
+    pub headless: bool,
+    pub publish_not_ready: bool,
+}
+
+/// Cluster objects that are not workloads: Services, PodDisruptionBudgets, Namespaces and
+/// Secret values (compared, never shown).
+#[derive(Debug, Default, Clone)]
+pub struct Cluster {
+    pub services: Vec<K8sService>,
+    /// (namespace, matchLabels) of each PodDisruptionBudget.
+    pub pdbs: Vec<(Option<String>, Labels)>,
+    pub namespaces: Vec<String>,
+    /// (secret, key, value).
+    pub secrets: Vec<(String, String, super::facts::Password)>,
+}
+
 #[derive(Debug, Default)]
 pub struct Topology {
     /// Compose services, Redis ones and the others, in file order.
     pub compose: Vec<ComposeUnit>,
+    pub cluster: Cluster,
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,

@@ -2,9 +2,16 @@
 //! whether probes can see what they probe.
 
 use crate::diagnostic::Diagnostic;
+use crate::formats::detect::FileKind;
+use crate::formats::workload::{Mount, VolumeSource};
+use crate::model::service::ConfigRef;
+use crate::model::topology::{ContainerFacts, Linked, Topology};
 use crate::rules::{Context, Rule};
+use crate::source::{FileId, Span};
+use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    check_workloads(ctx, out);
     for c in &ctx.topology.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
             out.push(
@@ -50,6 +57,355 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .help("pass the password through REDISCLI_AUTH (from the Secret) and compare the reply with PONG"),
                 );
+            }
+        }
+    }
+}
+
+/// The rules about workloads, probes and cluster objects (K005–K014, and P007 for pods).
+pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen_workloads: HashSet<(FileId, usize)> = HashSet::new();
+    for c in &topo.containers {
+        let k = &c.container;
+        let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+        let first_of_workload = seen_workloads.insert((c.file, k.pod.name_span.start));
+        for (i, inv) in k.invocations.iter().enumerate() {
+            let Some((path, path_range)) = &inv.config else {
+                continue;
+            };
+            let linked = c.linked.get(i).cloned().flatten();
+            let mount = k.mount_for(path);
+            if inv.kind == FileKind::SentinelConf {
+                sentinel_storage(c, path, span(path_range), mount, linked.as_ref(), out);
+            } else if let Some(l) = &linked {
+                data_dir(c, l, out);
+            }
+        }
+        probes(c, out);
+        if first_of_workload {
+            workload(ctx, c, out);
+        }
+        persistence_off(topo, c, out);
+    }
+    headless_dns(ctx, out);
+}
+
+fn sentinel_storage(
+    c: &ContainerFacts,
+    path: &str,
+    path_span: Span,
+    mount: Option<&Mount>,
+    linked: Option<&Linked>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let k = &c.container;
+    let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+    if mount.is_none() {
+        if let Some(ro) = &k.read_only_root {
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelReadonlyRootfs,
+                    path_span,
+                    format!("Sentinel in `{}` runs from `{path}`, which is on the container's root filesystem, and `readOnlyRootFilesystem` is true: Sentinel cannot write its config and exits at start", c.workload),
+                )
+                .label(span(ro), "read-only root filesystem")
+                .help("mount an emptyDir or a PVC at the config's directory and copy the template there in an initContainer")
+                .fatal(),
+            );
+            return;
+        }
+    }
+    if matches!(
+        mount.map(|m| &m.source),
+        Some(VolumeSource::ConfigMap(_) | VolumeSource::Secret(_))
+    ) || mount.is_some_and(|m| m.read_only)
+    {
+        return; // sentinel-config-readonly-mount
+    }
+    let pinned = linked.is_some_and(|l| l.has_myid)
+        || k.script
+            .as_ref()
+            .is_some_and(|(s, _)| s.to_ascii_lowercase().contains("myid"));
+    if pinned {
+        return;
+    }
+    let copy = k.copy_for(path);
+    let why = match (mount.map(|m| &m.source), copy) {
+        (Some(VolumeSource::EmptyDir), _) => Some((
+            "on an emptyDir, which is empty again whenever the pod is recreated",
+            mount.map(|m| span(&m.span)),
+        )),
+        (None, _) => Some((
+            "on the container's own filesystem, which starts fresh with every container",
+            None,
+        )),
+        (_, Some(copy)) if !copy.guarded => Some((
+            "copied from its template on every start, overwriting what Sentinel saved",
+            Some(span(&copy.span)),
+        )),
+        _ => None,
+    };
+    let Some((why, label)) = why else { return };
+    let mut d = Diagnostic::new(
+        Rule::SentinelStateNotPersistent,
+        path_span,
+        format!("the config of the sentinels in `{}` is {why}, and it has no `sentinel myid`: every restart makes a sentinel with a new ID, the others keep counting the old one, and these ghosts can leave no majority for a failover", c.workload),
+    )
+    .help("keep the config on a PVC and copy the template only when the file does not exist yet (`test -f … || cp …`), or pin a 40-hex `sentinel myid` per pod");
+    if let Some(label) = label {
+        d = d.label(label, "rebuilt here");
+    }
+    out.push(d);
+}
+
+fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
+    let k = &c.container;
+    let (Some((dir, dir_span)), true) = (&l.dir, l.persistence_on) else {
+        return;
+    };
+    let mount = k.mount_for(dir);
+    let where_ = match mount.map(|m| &m.source) {
+        Some(VolumeSource::EmptyDir) => "an emptyDir",
+        None => "the container's own filesystem",
+        _ => return,
+    };
+    let mut d = Diagnostic::new(
+        Rule::DataDirEphemeral,
+        *dir_span,
+        format!("`{}` saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
+    )
+    .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the data directory");
+    if let Some(m) = mount {
+        d = d.label(Span::new(c.file, m.span.start, m.span.end), "mounted here");
+    }
+    out.push(d);
+}
+
+fn probes(c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
+    let k = &c.container;
+    let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+    let sentinel_only = k.runs(FileKind::SentinelConf) && !k.runs(FileKind::RedisConf);
+    let has_startup = k.probes.iter().any(|p| p.kind == "startupProbe");
+    let auth_env = k.env.iter().any(|e| e == "REDISCLI_AUTH");
+    for p in k.probes.iter().filter(|p| p.pings()) {
+        let flagged_noauth = c.auth_required && c.unauthenticated_pings.contains(&span(&p.span));
+        // Sentinel does not load a data set: its probes' exit status is what matters.
+        if p.kind == "readinessProbe" && !p.compares_output() && !flagged_noauth && !sentinel_only {
+            out.push(
+                Diagnostic::new(
+                    Rule::ProbeExitCodeOnly,
+                    span(&p.span),
+                    format!("the readiness probe of `{}` trusts redis-cli's exit status, which is 0 for error replies too: the pod is Ready while the server is loading its data or refusing commands", c.workload),
+                )
+                .help("compare the reply: `[ \"$(redis-cli ping)\" = PONG ]`"),
+            );
+        }
+        if p.kind == "livenessProbe"
+            && k.runs(FileKind::RedisConf)
+            && p.compares_output()
+            && !p.accepts_loading()
+            && !has_startup
+            && p.budget() < 120
+        {
+            out.push(
+                Diagnostic::new(
+                    Rule::LivenessKillsDuringLoading,
+                    span(&p.span),
+                    format!("the liveness probe of `{}` demands PONG and gives up after about {} s, with no startupProbe: while Redis loads a large data set it answers LOADING, the kubelet kills it, and the reload starts over", c.workload, p.budget()),
+                )
+                .label(span(&p.key_span), "liveness probe")
+                .help("add a startupProbe with a generous failureThreshold, or accept LOADING as alive in the liveness probe"),
+            );
+        }
+        let to_sentinel = p.targets_sentinel_port() || sentinel_only;
+        let authenticates = p.authenticates() || (auth_env && sentinel_only);
+        if to_sentinel && authenticates {
+            let sentinel_link = k
+                .invocations
+                .iter()
+                .zip(&c.linked)
+                .find(|(i, _)| i.kind == FileKind::SentinelConf)
+                .and_then(|(_, l)| l.as_ref());
+            if sentinel_link.is_some_and(|l| !l.has_password) {
+                out.push(Diagnostic::new(
+                    Rule::SentinelProbeWrongCredentials,
+                    span(&p.span),
+                    format!("this probe of `{}` sends a password to Sentinel, but the sentinel has no `requirepass`: it answers \"AUTH … called without any password configured\", the probe fails and the pod never becomes Ready", c.workload),
+                )
+                .help("drop the credentials from the Sentinel probe, or give the sentinels their own `requirepass`"));
+            }
+        }
+    }
+}
+
+fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let k = &c.container;
+    let pod = &k.pod;
+    let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+    let siblings: Vec<&ContainerFacts> = topo
+        .containers
+        .iter()
+        .filter(|o| o.file == c.file && o.container.pod.name_span == pod.name_span)
+        .collect();
+    let runs_redis = siblings.iter().any(|o| !o.container.invocations.is_empty());
+    let runs_sentinel = siblings
+        .iter()
+        .any(|o| o.container.runs(FileKind::SentinelConf));
+    let runs_server = siblings.iter().any(|o| o.runs_server);
+    if !runs_redis || pod.kind == "Pod" {
+        return;
+    }
+    // pdb-missing
+    let ns = k.namespace.clone().unwrap_or_else(|| "default".to_string());
+    let ns_known = topo.cluster.namespaces.contains(&ns)
+        || topo
+            .cluster
+            .pdbs
+            .iter()
+            .any(|(n, _)| n.as_deref().unwrap_or("default") == ns);
+    let covered = topo.cluster.pdbs.iter().any(|(n, labels)| {
+        n.as_deref().unwrap_or("default") == ns
+            && !labels.is_empty()
+            && labels.iter().all(|l| pod.labels.contains(l))
+    });
+    if ns_known && !covered && k.replicas >= 2 {
+        out.push(
+            Diagnostic::new(
+                Rule::PdbMissing,
+                span(&pod.name_span),
+                format!("no PodDisruptionBudget of namespace `{ns}` selects the pods of `{}`: a node drain or a cluster upgrade may evict several of them at once and lose the master with its replicas, or the sentinels' majority", c.workload),
+            )
+            .help("add a PodDisruptionBudget with `maxUnavailable: 1` whose selector matches the pod labels"),
+        );
+    }
+    // parallel-pod-management-bootstrap
+    if let Some(parallel) = &pod.parallel {
+        let picks_master = siblings.iter().any(|o| {
+            o.runs_server
+                && (o.ordinal_test.is_some()
+                    || o.asks_sentinels
+                    || o.container.script.as_ref().is_some_and(|(s, _)| {
+                        let s = s.to_ascii_lowercase();
+                        s.contains("replicaof") || s.contains("slaveof")
+                    }))
+        });
+        if picks_master {
+            out.push(
+                Diagnostic::new(
+                    Rule::ParallelPodManagementBootstrap,
+                    span(parallel),
+                    format!("`{}` starts all its pods at once while their start script decides who is master: on a fresh start none of them finds a master yet, and several elect themselves", c.workload),
+                )
+                .help("use `podManagementPolicy: OrderedReady` so that pod 0 is up before the others look for a master"),
+            );
+        }
+    }
+    // sentinels-single-failure-domain
+    if runs_sentinel && k.replicas >= 2 && !pod.spread {
+        let sidecar = runs_server;
+        let msg = if sidecar {
+            format!("the sentinels of `{}` run beside the data nodes and nothing keeps the {} pods on different nodes: one node failure can take the master and the sentinels' majority together, and no failover happens", c.workload, k.replicas)
+        } else {
+            format!("nothing keeps the {} sentinel pods of `{}` on different nodes: the scheduler may put the majority on one node, and losing it leaves no majority to fail over", k.replicas, c.workload)
+        };
+        out.push(
+            Diagnostic::new(Rule::SentinelsSingleFailureDomain, span(&pod.name_span), msg)
+                .help("add a required podAntiAffinity on `kubernetes.io/hostname` (or a topologySpreadConstraint with `whenUnsatisfiable: DoNotSchedule`)"),
+        );
+    }
+}
+
+/// persistence-off-with-auto-restart, for pods: Kubernetes restarts every container.
+fn persistence_off(topo: &Topology, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
+    let Some(ConfigRef::Node(n)) = c.processes.first() else {
+        return;
+    };
+    let node = &topo.nodes[*n];
+    if node.replica_priority.as_ref().is_some_and(|p| p.value == 0)
+        || !node.complete
+        || topo.groups_of_node(*n).next().is_none()
+    {
+        return;
+    }
+    let (Some(rdb_off), false) = (
+        node.persistence.rdb_off,
+        node.persistence
+            .appendonly
+            .as_ref()
+            .is_some_and(|a| a.value),
+    ) else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(
+            Rule::PersistenceOffWithAutoRestart,
+            rdb_off,
+            format!("`{}` keeps no snapshots and no append-only file, and Kubernetes restarts its containers within seconds: a restarted master comes back empty, possibly before Sentinel notices, and its replicas copy the empty data set", c.workload),
+        )
+        .label(c.name_span, "restarted automatically by the kubelet")
+        .help("enable `appendonly yes` (or RDB snapshots) on a PersistentVolumeClaim"),
+    );
+}
+
+/// Pod DNS names (`redis-0.redis-headless`) of a headless Service that does not publish
+/// not-ready addresses.
+fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let files: HashSet<FileId> = ctx.topology.containers.iter().map(|c| c.file).collect();
+    let mut files: Vec<FileId> = files
+        .into_iter()
+        .chain(ctx.confs.values().filter(|c| c.embedded).map(|c| c.file))
+        .collect();
+    files.sort();
+    files.dedup();
+    for svc in &ctx.topology.cluster.services {
+        if !svc.headless || svc.publish_not_ready {
+            continue;
+        }
+        let needle = format!(".{}", svc.name);
+        'files: for file in &files {
+            let Some(source) = ctx.sources.get(file) else {
+                continue;
+            };
+            let text = &source.text;
+            for (at, _) in text.match_indices(&needle) {
+                let after = text[at + needle.len()..].chars().next();
+                if after.is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+                    continue;
+                }
+                let before = &text[..at];
+                let digits = before.len()
+                    - before
+                        .trim_end_matches(|ch: char| ch.is_ascii_digit())
+                        .len();
+                if digits == 0 || !before[..before.len() - digits].ends_with('-') {
+                    continue;
+                }
+                let start = before[..before.len() - digits]
+                    .rfind(|ch: char| {
+                        !(ch.is_ascii_alphanumeric()
+                            || ch == '-'
+                            || ch == '$'
+                            || ch == '{'
+                            || ch == '}')
+                    })
+                    .map_or(0, |i| i + 1);
+                let end = at
+                    + needle.len()
+                    + text[at + needle.len()..]
+                        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.'))
+                        .unwrap_or(0);
+                out.push(
+                    Diagnostic::new(
+                        Rule::HeadlessServiceNotReadyDns,
+                        Span::new(*file, start, end.max(at + needle.len())),
+                        format!("`{}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", &text[start..end.max(at + needle.len())], svc.name),
+                    )
+                    .label(svc.name_span, "headless Service")
+                    .help("set `publishNotReadyAddresses: true` on the headless Service"),
+                );
+                break 'files;
             }
         }
     }

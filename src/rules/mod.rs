@@ -145,6 +145,16 @@ registry! {
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";
     ProbeWithoutAuth => "K004", "probe-without-auth", Kubernetes, Warning, false, "`redis-cli ping` probe without credentials: it passes whatever the server's state.";
+    SentinelReadonlyRootfs => "K005", "sentinel-readonly-rootfs", Kubernetes, Error, false, "`readOnlyRootFilesystem` without a writable volume at Sentinel's config: it exits at start.";
+    SentinelStateNotPersistent => "K006", "sentinel-state-not-persistent", Kubernetes, Warning, false, "Sentinel's config is rebuilt on every start without a fixed `sentinel myid`: each restart adds a ghost sentinel.";
+    HeadlessServiceNotReadyDns => "K007", "headless-service-not-ready-dns", Kubernetes, Warning, false, "Pod DNS names of a headless Service without `publishNotReadyAddresses`: starting pods cannot find their peers.";
+    ProbeExitCodeOnly => "K008", "probe-exit-code-only", Kubernetes, Warning, false, "A readiness probe that trusts redis-cli's exit status: pods are Ready while loading or failing.";
+    LivenessKillsDuringLoading => "K009", "liveness-kills-during-loading", Kubernetes, Warning, false, "A liveness probe that demands PONG within a short budget and no startupProbe: a long load is killed and restarted.";
+    SentinelProbeWrongCredentials => "K010", "sentinel-probe-wrong-credentials", Kubernetes, Warning, false, "A Sentinel probe sends a password the sentinel does not have: the probe always fails.";
+    PdbMissing => "K011", "pdb-missing", Kubernetes, Warning, false, "No PodDisruptionBudget covers the Redis or Sentinel pods: a drain can take several at once.";
+    ParallelPodManagementBootstrap => "K012", "parallel-pod-management-bootstrap", Kubernetes, Warning, false, "`podManagementPolicy: Parallel` with a start script that picks the master at boot: several pods elect themselves.";
+    SentinelsSingleFailureDomain => "K013", "sentinels-single-failure-domain", Kubernetes, Warning, false, "Sentinel pods without required anti-affinity or spread: one node can take down the majority.";
+    DataDirEphemeral => "K014", "data-dir-ephemeral", Kubernetes, Warning, false, "Persistence is on but `dir` is on an emptyDir or the container layer: the files vanish with the pod.";
     OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
     PersistenceOffWithAutoRestart => "P007", "persistence-off-with-auto-restart", Persistence, Error, false, "A replicated node without persistence is restarted automatically: it comes back empty and its replicas copy the empty data set.";

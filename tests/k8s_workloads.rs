@@ -1,0 +1,255 @@
+//! Kubernetes workloads become processes: a StatefulSet of sentinels counts as its
+//! replicas, Secret values are compared (never printed), and a correct plain-Kubernetes
+//! deployment checks clean.
+
+mod common;
+
+use common::{render_full, workspace_for};
+use redis_halint::{Severity, Target};
+use std::path::PathBuf;
+
+const CORRECT: &str = "fixtures/pdb-missing/good/deployment.yaml";
+
+fn check_text(name: &str, text: &str) -> (redis_halint::Workspace, Vec<redis_halint::Diagnostic>) {
+    let dir = std::env::temp_dir().join(format!("halint-k8s-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text).unwrap();
+    let ws = workspace_for(&[path], Target::default());
+    let d = ws.check();
+    (ws, d)
+}
+
+#[test]
+fn correct_deployment_has_no_warning_or_error() {
+    let ws = workspace_for(&[PathBuf::from(CORRECT)], Target::default());
+    let diagnostics = ws.check();
+    let loud: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| format!("{} {}", d.rule.name(), d.message))
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    // The sentinel StatefulSet's three replicas are three sentinels of `mymaster`, and
+    // the configs copied by the initContainers are the processes' configs.
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(3));
+    assert_eq!(topology.sentinels.len(), 3);
+    assert_eq!(topology.nodes.len(), 3);
+}
+
+const TWO_SENTINELS: &str = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tmpl}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel monitor mymaster 10.0.0.10 6379 2
+    sentinel down-after-milliseconds mymaster 5000
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 2
+  template:
+    spec:
+      initContainers:
+      - name: copy
+        command: [sh, -c, "test -f /data/sentinel.conf || cp /tmpl/sentinel.conf /data/sentinel.conf"]
+        volumeMounts:
+        - {name: tmpl, mountPath: /tmpl}
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: tmpl
+        configMap: {name: tmpl}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+"#;
+
+#[test]
+fn sentinel_replicas_feed_the_quorum_rules() {
+    let (ws, diagnostics) = check_text("two", TWO_SENTINELS);
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"sentinel-count-below-three"), "{rules:?}");
+    assert_eq!(ws.topology().sentinels.len(), 2);
+}
+
+const SECRET_DATA: &str = r#"
+apiVersion: v1
+kind: Secret
+metadata: {name: auth}
+data:
+  # "Secret-Pass-1"
+  password: U2VjcmV0LVBhc3MtMQ==
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tmpl}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel monitor mymaster 10.0.0.10 6379 2
+    sentinel auth-pass mymaster Other-Pass-2
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sentinel}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: sentinel
+        command: [sh, -c, "cp /tmpl/sentinel.conf /run/s.conf && exec redis-sentinel /run/s.conf"]
+        volumeMounts:
+        - {name: tmpl, mountPath: /tmpl}
+      volumes:
+      - name: tmpl
+        configMap: {name: tmpl}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: redis
+        command: [redis-server, --bind, 10.0.0.10, --requirepass, $(PASSWORD), --appendonly, "yes"]
+        env:
+        - name: PASSWORD
+          valueFrom:
+            secretKeyRef: {name: auth, key: password}
+"#;
+
+#[test]
+fn secret_values_are_compared_never_printed() {
+    let (ws, diagnostics) = check_text("secret", SECRET_DATA);
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"sentinel-auth-pass-mismatch"), "{rules:?}");
+    let output = render_full(&ws, &diagnostics);
+    assert!(!output.contains("Secret-Pass-1"), "{output}");
+    // Without the Secret in the tree, the password is unknown: nothing to compare.
+    let without: String = SECRET_DATA
+        .split("---")
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("---");
+    let (_, diagnostics) = check_text("nosecret", &without);
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.rule.name() == "sentinel-auth-pass-mismatch"),
+        "{diagnostics:?}"
+    );
+}
+
+const SECRET_BASE64_CONFIG: &str = r#"
+apiVersion: v1
+kind: Secret
+metadata: {name: sentinel-conf}
+data:
+  sentinel.conf: cG9ydCAyNjM3OQpzZW50aW5lbCBtb25pdG9yIG15bWFzdGVyIDEwLjAuMC4xMCA2Mzc5IDIKc2VudGluZWwgZG93bi1hZnRlci1taWxsaXNlY29uZHMgbXltYXN0ZXIgNTAwMAo=
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 3
+  template:
+    spec:
+      initContainers:
+      - name: copy
+        command: [sh, -c, "[ -f /data/sentinel.conf ] || cp /secret/sentinel.conf /data/"]
+        volumeMounts:
+        - {name: secret, mountPath: /secret}
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: secret
+        secret: {secretName: sentinel-conf}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+"#;
+
+#[test]
+fn base64_secret_config_copied_by_an_init_container() {
+    let (ws, diagnostics) = check_text("b64", SECRET_BASE64_CONFIG);
+    let topology = ws.topology();
+    assert_eq!(topology.sentinels.len(), 3);
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(3));
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        !rules.contains(&"sentinel-state-not-persistent"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"sentinels-single-failure-domain"),
+        "{rules:?}"
+    );
+}
+
+/// The shared Kubernetes seed keeps its four findings (skipped when the shared tree is
+/// not beside the repository).
+#[test]
+fn k8s_seed_keeps_its_findings() {
+    let path = PathBuf::from("../shared/seed-configs/k8s/redis-sentinel-k8s.yaml");
+    if !path.exists() {
+        return;
+    }
+    let ws = workspace_for(&[path], Target::default());
+    let diagnostics = ws.check();
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "sentinel-config-readonly-mount",
+        "static-master-by-ordinal",
+        "hostname-monitor-without-resolve-hostnames",
+        "probe-without-auth",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
+    }
+    let output = render_full(&ws, &diagnostics);
+    assert!(
+        !output.contains("K8sMasterPass123"),
+        "a password was printed"
+    );
+    assert!(
+        !output.contains("K8sReplicaPass123"),
+        "a password was printed"
+    );
+}
+
+/// One-line Secret values are masked in any output, like passwords in configs.
+#[test]
+fn secret_values_are_masked() {
+    let ws = workspace_for(&[PathBuf::from(CORRECT)], Target::default());
+    let id = ws.file_id(std::path::Path::new(CORRECT)).expect("file id");
+    let text = std::fs::read_to_string(CORRECT).unwrap();
+    let value = (text.find("password: Fixture-Only-Pass-1").unwrap() + "password: ".len()) as u32;
+    assert!(ws
+        .secret_spans(id)
+        .iter()
+        .any(|s| s.start <= value && value < s.end));
+}
