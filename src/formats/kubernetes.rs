@@ -118,7 +118,10 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
             } else {
                 String::new() // the core group (`v1`)
             };
-            if !(api_group.contains("redis") || (api_group.is_empty() && kind == "Secret")) {
+            if !(api_group.contains("redis")
+                || api_group == "databases.spotahome.com"
+                || (api_group.is_empty() && kind == "Secret"))
+            {
                 continue;
             }
             let spec = object.get("spec");

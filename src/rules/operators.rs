@@ -49,7 +49,10 @@ fn kind_sentinel_mode(r: &Resource, out: &mut Vec<Diagnostic>) {
         )
         .help("declare a `RedisReplication` (data nodes, `spec.clusterSize`) and a `RedisSentinel` whose `spec.redisSentinelConfig.redisReplicationName` names it");
         for (span, field) in r.sentinel_fields.iter().skip(1) {
-            d = d.label(*span, format!("`{field}` is not a field of kind Redis either"));
+            d = d.label(
+                *span,
+                format!("`{field}` is not a field of kind Redis either"),
+            );
         }
         out.push(d);
     }
@@ -127,7 +130,10 @@ fn sentinel_replication(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic
 
 /// The RedisReplication a RedisSentinel names, when it is in the tree.
 fn named_replication<'a>(r: &Resource, all: &'a [Resource]) -> Option<&'a Resource> {
-    let name = r.spec()?.at("redisSentinelConfig.redisReplicationName")?.as_str()?;
+    let name = r
+        .spec()?
+        .at("redisSentinelConfig.redisReplicationName")?
+        .as_str()?;
     all.iter().find(|o| {
         o.is(OPSTREE, "RedisReplication") && o.same_namespace(r) && o.name.as_deref() == Some(name)
     })
@@ -247,9 +253,14 @@ fn sentinel_sizes(
         let mut d = Diagnostic::new(
             Rule::OpstreeSizes,
             span,
-            format!("quorum {quorum} is larger than the {size} sentinels: no failover can ever start"),
+            format!(
+                "quorum {quorum} is larger than the {size} sentinels: no failover can ever start"
+            ),
         )
-        .help(format!("use quorum \"{}\" (a majority of the sentinels)", size / 2 + 1));
+        .help(format!(
+            "use quorum \"{}\" (a majority of the sentinels)",
+            size / 2 + 1
+        ));
         if let (Some(_), Some(s)) = (quorum_node, size_node) {
             d = d.label(r.span(s), format!("{size} sentinels"));
         }
@@ -273,8 +284,7 @@ fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Di
         o.api_group == OPSTREE
             && (o.kind == "RedisSentinel" || o.kind == "Redis")
             && o.same_namespace(r)
-            && o
-                .spec()
+            && o.spec()
                 .and_then(|s| s.at("redisSentinelConfig.redisReplicationName"))
                 .and_then(Node::as_str)
                 == name
@@ -462,13 +472,19 @@ fn spotahome_sentinel_custom_config(ctx: &Context, r: &Resource, out: &mut Vec<D
             .iter()
             .filter_map(|&i| {
                 let (from, to) = (tokens[i].1?, tokens[i + 1].1?);
-                Some(Edit::delete(Span { end: to.start, ..from }))
+                Some(Edit::delete(Span {
+                    end: to.start,
+                    ..from
+                }))
             })
             .collect();
         let mut d = Diagnostic::new(
             Rule::SpotahomeSentinelCustomconfigWithMasterName,
             span,
-            format!("the operator runs `SENTINEL SET mymaster {option} <rest>`, so `{master}` is taken as part of the value: Sentinel refuses it and the reconcile loop keeps failing"),
+            format!(
+                "the operator runs `SENTINEL SET mymaster {option} {}`, so `{master}` is taken as part of the value: Sentinel refuses it and the reconcile loop keeps failing",
+                tokens[skip + 1..].iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(" ")
+            ),
         )
         .help("write entries as `<option> <value>`, without `sentinel` and the master name");
         if edits.len() == drop.len() {
@@ -556,7 +572,9 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
         }
     }
     let quorum_node = sentinel.get("quorum");
-    if let (Some(q_node), Some(q), Some(n)) = (quorum_node, quorum_node.and_then(Node::as_i64), count) {
+    if let (Some(q_node), Some(q), Some(n)) =
+        (quorum_node, quorum_node.and_then(Node::as_i64), count)
+    {
         if q >= n {
             let (severity, what) = if q > n {
                 (Severity::Error, "no failover can ever start")
@@ -566,7 +584,9 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 Rule::BitnamiQuorumVsReplicacount,
                 r.span(q_node),
-                format!("quorum {q} with {n} sentinels (one per pod, `replica.replicaCount`): {what}"),
+                format!(
+                    "quorum {q} with {n} sentinels (one per pod, `replica.replicaCount`): {what}"
+                ),
             )
             .severity(severity)
             .help(format!("use `sentinel.quorum: {}` (a majority)", n / 2 + 1));
@@ -627,7 +647,15 @@ fn redis_enterprise_cluster(r: &Resource, out: &mut Vec<Diagnostic>) {
     }
     if let Some(node) = persistent.get("storageClassName") {
         let class = node.as_str().unwrap_or_default().to_ascii_lowercase();
-        const SHARED: &[&str] = &["nfs", "efs", "azurefile", "azure-file", "cephfs", "glusterfs", "filestore"];
+        const SHARED: &[&str] = &[
+            "nfs",
+            "efs",
+            "azurefile",
+            "azure-file",
+            "cephfs",
+            "glusterfs",
+            "filestore",
+        ];
         if let Some(hint) = SHARED.iter().find(|s| class.contains(*s)) {
             out.push(
                 Diagnostic::new(
@@ -794,9 +822,12 @@ fn unknown_fields(r: &Resource, out: &mut Vec<Diagnostic>) {
         let Some(known) = schema(r, path) else {
             continue;
         };
-        let spotahome_pod = r.api_group == SPOTAHOME && path.matches('.').count() == 1
+        let spotahome_pod = r.api_group == SPOTAHOME
+            && path.matches('.').count() == 1
             && (*path == "spec.redis" || *path == "spec.sentinel");
-        let Some(map) = r.object.at(path) else { continue };
+        let Some(map) = r.object.at(path) else {
+            continue;
+        };
         for (key, _) in map.entries() {
             let Some(name) = key.as_str() else { continue };
             if name == "<<"
@@ -816,8 +847,7 @@ fn unknown_fields(r: &Resource, out: &mut Vec<Diagnostic>) {
                 format!("`{path}.{name}` is not a field of {} `{}`: the API server drops it (or rejects the object with strict validation), so it has no effect", r.kind, r.api_group),
             );
             if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
-                d = d
-                    .help(format!("did you mean `{best}`?"));
+                d = d.help(format!("did you mean `{best}`?"));
             }
             out.push(d);
         }
