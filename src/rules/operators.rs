@@ -143,10 +143,10 @@ fn missing_replication_password(r: &Resource, all: &[Resource], out: &mut Vec<Di
     let Some(replication) = named_replication(r, all) else {
         return;
     };
-    let Some(secret) = replication
-        .spec()
-        .and_then(|s| s.at("kubernetesConfig.redisSecret"))
-    else {
+    let Some(config) = replication.spec().and_then(|s| s.get("kubernetesConfig")) else {
+        return;
+    };
+    let Some(secret) = config.key_node("redisSecret") else {
         return;
     };
     let Some(spec) = r.spec() else { return };
