@@ -793,6 +793,9 @@ const SPOTAHOME_COMMON: &[&str] = &[
     "customReadinessProbe",
     "customStartupProbe",
     "disablePodDisruptionBudget",
+    // freshworks-oss/redis-operator, a fork that keeps the API group.
+    "disableMasterRollout",
+    "disableMyMaster",
 ];
 
 const SPOTAHOME_REDIS: &[&str] = &[
