@@ -113,6 +113,28 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
             else {
                 continue;
             };
+            // A Flux HelmRelease of the bitnami redis chart carries its values inline.
+            if kind == "HelmRelease" {
+                let chart = object.at("spec.chart.spec.chart").and_then(Node::as_str);
+                if let (Some(chart), Some(values)) = (chart, object.at("spec.values")) {
+                    if (chart == "redis" || chart.ends_with("/redis")) && is_bitnami_values(values)
+                    {
+                        let metadata = object.get("metadata");
+                        out.push(Resource {
+                            api_group: BITNAMI_VALUES.to_string(),
+                            kind: "values".to_string(),
+                            sentinel_fields: Vec::new(),
+                            file,
+                            name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+                            namespace: metadata
+                                .and_then(|m| m.get_str("namespace"))
+                                .map(str::to_string),
+                            object: values.clone(),
+                        });
+                    }
+                }
+                continue;
+            }
             let api_group = if api.contains('/') {
                 api.split('/').next().unwrap_or_default().to_string()
             } else {
