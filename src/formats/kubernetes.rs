@@ -259,17 +259,60 @@ fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
     tree
 }
 
-/// Custom resources of the Redis operators, with the fields rules look at.
+/// Custom resources of the Redis operators, Secrets (which they name) and values files
+/// of the bitnami redis chart, with the fields rules look at.
 pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::Resource> {
+    use crate::model::topology::{Resource, BITNAMI_VALUES};
     let mut out = Vec::new();
     for doc in &yaml.documents {
+        if is_bitnami_values(doc) {
+            out.push(Resource {
+                api_group: BITNAMI_VALUES.to_string(),
+                kind: "values".to_string(),
+                sentinel_fields: Vec::new(),
+                file,
+                name: None,
+                namespace: None,
+                object: doc.clone(),
+            });
+            continue;
+        }
         for object in objects(doc) {
             let (Some(api), Some(kind)) = (object.get_str("apiVersion"), object.get_str("kind"))
             else {
                 continue;
             };
-            let api_group = api.split('/').next().unwrap_or_default().to_string();
-            if !api_group.contains("redis") {
+            // A Flux HelmRelease of the bitnami redis chart carries its values inline.
+            if kind == "HelmRelease" {
+                let chart = object.at("spec.chart.spec.chart").and_then(Node::as_str);
+                if let (Some(chart), Some(values)) = (chart, object.at("spec.values")) {
+                    if (chart == "redis" || chart.ends_with("/redis")) && is_bitnami_values(values)
+                    {
+                        let metadata = object.get("metadata");
+                        out.push(Resource {
+                            api_group: BITNAMI_VALUES.to_string(),
+                            kind: "values".to_string(),
+                            sentinel_fields: Vec::new(),
+                            file,
+                            name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+                            namespace: metadata
+                                .and_then(|m| m.get_str("namespace"))
+                                .map(str::to_string),
+                            object: values.clone(),
+                        });
+                    }
+                }
+                continue;
+            }
+            let api_group = if api.contains('/') {
+                api.split('/').next().unwrap_or_default().to_string()
+            } else {
+                String::new() // the core group (`v1`)
+            };
+            if !(api_group.contains("redis")
+                || api_group == "databases.spotahome.com"
+                || (api_group.is_empty() && kind == "Secret"))
+            {
                 continue;
             }
             let spec = object.get("spec");
@@ -283,14 +326,35 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
                     ))
                 })
                 .collect();
-            out.push(crate::model::topology::Resource {
+            let metadata = object.get("metadata");
+            out.push(Resource {
                 api_group,
                 kind: kind.to_string(),
                 sentinel_fields,
+                file,
+                name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+                namespace: metadata
+                    .and_then(|m| m.get_str("namespace"))
+                    .map(str::to_string),
+                object: object.clone(),
             });
         }
     }
     out
+}
+
+/// A values file of the bitnami redis chart: no `apiVersion`/`kind`, a `sentinel` map and
+/// one of the chart's other top-level keys.
+fn is_bitnami_values(doc: &Node) -> bool {
+    doc.get("apiVersion").is_none()
+        && doc.get("kind").is_none()
+        && doc.get("services").is_none()
+        && doc
+            .get("sentinel")
+            .is_some_and(|s| s.entries().next().is_some())
+        && ["architecture", "replica", "master", "auth"]
+            .iter()
+            .any(|k| doc.get(k).is_some())
 }
 
 #[cfg(test)]

@@ -112,6 +112,36 @@ pub struct Resource {
     pub kind: String,
     /// Keys of `spec` that only make sense for Sentinel HA (`mode`, `redisSentinelConfig`).
     pub sentinel_fields: Vec<(Span, String)>,
+    pub file: FileId,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    /// The whole object (for Helm values: the whole document).
+    pub object: crate::syntax::yaml::Node,
+}
+
+/// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).
+pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
+
+impl Resource {
+    pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
+        Span::new(self.file, node.span.start, node.span.end)
+    }
+
+    pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {
+        self.object.get("spec")
+    }
+
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.api_group == group && self.kind == kind
+    }
+
+    /// Same namespace, an absent namespace matching any.
+    pub fn same_namespace(&self, other: &Resource) -> bool {
+        match (&self.namespace, &other.namespace) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
 }
 
 /// A compose service and the processes it runs (one per replica).

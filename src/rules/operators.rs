@@ -1,26 +1,856 @@
-//! Operator custom resources whose shape the operator does not accept.
+//! Operator custom resources (OpsTree, Spotahome, Redis Enterprise) and values files of
+//! the bitnami redis chart, read the way their operator or chart reads them.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::knowledge::did_you_mean;
+use crate::model::topology::{Resource, BITNAMI_VALUES};
 use crate::rules::{Context, Rule};
+use crate::source::Span;
+use crate::syntax::yaml::{embedded, Node};
+
+const OPSTREE: &str = "redis.redis.opstreelabs.in";
+const SPOTAHOME: &str = "databases.spotahome.com";
+const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for r in &ctx.topology.resources {
-        if r.api_group == "redis.redis.opstreelabs.in"
-            && r.kind == "Redis"
-            && !r.sentinel_fields.is_empty()
-        {
-            let (first, name) = &r.sentinel_fields[0];
-            let mut d = Diagnostic::new(
-                Rule::OpstreeRedisKindSentinelMode,
-                *first,
-                format!("OpsTree `kind: Redis` is a standalone server: it has no `{name}` field, so the operator rejects or silently drops it and deploys a single Redis with no replica and no Sentinel"),
+    let resources = &ctx.topology.resources;
+    for r in resources {
+        kind_sentinel_mode(r, out);
+        match (r.api_group.as_str(), r.kind.as_str()) {
+            (OPSTREE, "RedisSentinel") => {
+                sentinel_replication(r, resources, out);
+                missing_replication_password(r, resources, out);
+                opstree_sentinel_sizes(r, out);
+            }
+            (OPSTREE, "RedisReplication") => {
+                opstree_replication_sizes(r, out);
+                replication_without_sentinel(r, resources, out);
+            }
+            (SPOTAHOME, "RedisFailover") => {
+                spotahome_redis_custom_config(ctx, r, out);
+                spotahome_sentinel_custom_config(ctx, r, out);
+                spotahome_auth_secret(r, resources, out);
+            }
+            (BITNAMI_VALUES, _) => bitnami(r, out),
+            (REDIS_ENTERPRISE, "RedisEnterpriseCluster") => redis_enterprise_cluster(r, out),
+            _ => {}
+        }
+        unknown_fields(r, out);
+    }
+}
+
+fn kind_sentinel_mode(r: &Resource, out: &mut Vec<Diagnostic>) {
+    if r.api_group == OPSTREE && r.kind == "Redis" && !r.sentinel_fields.is_empty() {
+        let (first, name) = &r.sentinel_fields[0];
+        let mut d = Diagnostic::new(
+            Rule::OpstreeRedisKindSentinelMode,
+            *first,
+            format!("OpsTree `kind: Redis` is a standalone server: it has no `{name}` field, so the operator rejects or silently drops it and deploys a single Redis with no replica and no Sentinel"),
+        )
+        .help("declare a `RedisReplication` (data nodes, `spec.clusterSize`) and a `RedisSentinel` whose `spec.redisSentinelConfig.redisReplicationName` names it");
+        for (span, field) in r.sentinel_fields.iter().skip(1) {
+            d = d.label(
+                *span,
+                format!("`{field}` is not a field of kind Redis either"),
+            );
+        }
+        out.push(d);
+    }
+}
+
+/// The span of a key, for diagnostics about a field.
+fn key_span(r: &Resource, map: &Node, key: &str) -> Option<Span> {
+    map.key_node(key).map(|k| r.span(k))
+}
+
+/// The span that names the resource (`metadata.name`), else `kind`.
+fn name_span(r: &Resource) -> Span {
+    r.object
+        .at("metadata.name")
+        .or_else(|| r.object.get("kind"))
+        .map_or(r.span(&r.object), |n| r.span(n))
+}
+
+/// An integer field: a YAML integer or, as OpsTree writes them, a string of digits.
+fn int(node: &Node) -> Option<i64> {
+    node.as_i64()
+}
+
+// ---------------------------------------------------------------------------------------
+// OpsTree
+
+fn sentinel_replication(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    let config = spec.get("redisSentinelConfig");
+    let Some(name_node) = config.and_then(|c| c.get("redisReplicationName")) else {
+        let span = config
+            .and_then(|_| key_span(r, spec, "redisSentinelConfig"))
+            .unwrap_or_else(|| key_span(r, &r.object, "spec").unwrap_or_else(|| name_span(r)));
+        out.push(
+            Diagnostic::new(
+                Rule::OpstreeSentinelReplicationRef,
+                span,
+                "this RedisSentinel names no RedisReplication (`spec.redisSentinelConfig.redisReplicationName` is required): its sentinels monitor nothing",
             )
-            .help("declare a `RedisReplication` (data nodes, `spec.clusterSize`) and a `RedisSentinel` whose `spec.redisSentinelConfig.redisReplicationName` names it");
-            for (span, field) in r.sentinel_fields.iter().skip(1) {
-                d = d.label(
-                    *span,
-                    format!("`{field}` is not a field of kind Redis either"),
+            .help("set `spec.redisSentinelConfig.redisReplicationName` to the name of the RedisReplication of the same namespace"),
+        );
+        return;
+    };
+    let name = name_node.as_str().unwrap_or_default();
+    let replications: Vec<&Resource> = all
+        .iter()
+        .filter(|o| o.is(OPSTREE, "RedisReplication") && o.same_namespace(r))
+        .collect();
+    if replications.is_empty() || replications.iter().any(|o| o.name.as_deref() == Some(name)) {
+        return; // not in the tree: unknown, or found
+    }
+    let names: Vec<&str> = replications
+        .iter()
+        .filter_map(|o| o.name.as_deref())
+        .collect();
+    let mut d = Diagnostic::new(
+        Rule::OpstreeSentinelReplicationRef,
+        r.span(name_node),
+        format!("no RedisReplication `{name}` in this namespace: the operator waits for it and its sentinels monitor nothing"),
+    );
+    if let Some(best) = did_you_mean(name, names.iter().copied()) {
+        d = d.help(format!("did you mean `{best}`?"));
+    }
+    for o in replications {
+        d = d.label(
+            name_span(o),
+            format!(
+                "RedisReplication `{}` is declared here",
+                o.name.as_deref().unwrap_or("?")
+            ),
+        );
+    }
+    out.push(d);
+}
+
+/// The RedisReplication a RedisSentinel names, when it is in the tree.
+fn named_replication<'a>(r: &Resource, all: &'a [Resource]) -> Option<&'a Resource> {
+    let name = r
+        .spec()?
+        .at("redisSentinelConfig.redisReplicationName")?
+        .as_str()?;
+    all.iter().find(|o| {
+        o.is(OPSTREE, "RedisReplication") && o.same_namespace(r) && o.name.as_deref() == Some(name)
+    })
+}
+
+fn missing_replication_password(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
+    let Some(replication) = named_replication(r, all) else {
+        return;
+    };
+    let Some(config) = replication.spec().and_then(|s| s.get("kubernetesConfig")) else {
+        return;
+    };
+    let Some(secret) = config.key_node("redisSecret") else {
+        return;
+    };
+    let Some(spec) = r.spec() else { return };
+    let Some(config) = spec.get("redisSentinelConfig") else {
+        return;
+    };
+    if config.get("redisReplicationPassword").is_some() {
+        return;
+    }
+    let span = key_span(r, spec, "redisSentinelConfig").unwrap_or_else(|| name_span(r));
+    out.push(
+        Diagnostic::new(
+            Rule::OpstreeSentinelMissingReplicationPassword,
+            span,
+            "the RedisReplication requires a password but this RedisSentinel has no `redisReplicationPassword`: its sentinels cannot authenticate to the data nodes, see the master as down and never fail over",
+        )
+        .label(
+            replication.span(secret),
+            "the data nodes' password comes from this Secret",
+        )
+        .help("add `redisReplicationPassword: {secretKeyRef: {name: …, key: …}}` under `spec.redisSentinelConfig`, naming the same Secret and key (`kubernetesConfig.redisSecret` of the RedisSentinel only protects the sentinel port)"),
+    );
+}
+
+fn opstree_sentinel_sizes(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    let size_node = spec.get("clusterSize");
+    let size = size_node.map_or(Some(3), int); // CRD default 3
+    let quorum_node = spec.at("redisSentinelConfig.quorum");
+    sentinel_sizes(r, size, size_node, quorum_node, "clusterSize", out);
+}
+
+fn opstree_replication_sizes(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    if let Some(node) = spec.get("clusterSize") {
+        if let Some(n) = int(node) {
+            if n < 2 {
+                out.push(
+                    Diagnostic::new(
+                        Rule::OpstreeSizes,
+                        r.span(node),
+                        format!("a RedisReplication with clusterSize {n} has no replica: there is nothing to fail over to"),
+                    )
+                    .help("use `clusterSize: 3` (one master, two replicas)"),
                 );
+            }
+        }
+    }
+    // The embedded sentinel (v0.23+): `spec.sentinel.size`, enabled when > 0.
+    if let Some(sentinel) = spec.get("sentinel") {
+        let size_node = sentinel.get("size");
+        if let Some(size) = size_node.and_then(int) {
+            if size > 0 {
+                sentinel_sizes(
+                    r,
+                    Some(size),
+                    size_node,
+                    sentinel.get("quorum"),
+                    "sentinel.size",
+                    out,
+                );
+            }
+        }
+    }
+}
+
+fn sentinel_sizes(
+    r: &Resource,
+    size: Option<i64>,
+    size_node: Option<&Node>,
+    quorum_node: Option<&Node>,
+    field: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(size) = size else { return };
+    if let Some(node) = size_node {
+        if size < 3 {
+            out.push(
+                Diagnostic::new(
+                    Rule::OpstreeSizes,
+                    r.span(node),
+                    format!("{field} {size}: fewer than three sentinels cannot elect a leader once one of them is lost"),
+                )
+                .help(format!("use `{field}: 3`")),
+            );
+        } else if size % 2 == 0 {
+            out.push(
+                Diagnostic::new(
+                    Rule::OpstreeSizes,
+                    r.span(node),
+                    format!("{field} {size} is even: it tolerates no more failures than {}, and the operator's webhook rejects even sentinel counts", size - 1),
+                )
+                .severity(Severity::Warning)
+                .help(format!("use an odd count (`{field}: {}`)", size + 1)),
+            );
+        }
+    }
+    // The quorum is a string in the CRD, default "2".
+    let quorum = quorum_node.map_or(Some(2), int);
+    let Some(quorum) = quorum else { return };
+    let span = quorum_node.or(size_node).map(|n| r.span(n));
+    let Some(span) = span else { return };
+    if quorum > size {
+        let mut d = Diagnostic::new(
+            Rule::OpstreeSizes,
+            span,
+            format!(
+                "quorum {quorum} is larger than the {size} sentinels: no failover can ever start"
+            ),
+        )
+        .help(format!(
+            "use quorum \"{}\" (a majority of the sentinels)",
+            size / 2 + 1
+        ));
+        if let (Some(_), Some(s)) = (quorum_node, size_node) {
+            d = d.label(r.span(s), format!("{size} sentinels"));
+        }
+        out.push(d);
+    } else if quorum < 1 {
+        out.push(Diagnostic::new(
+            Rule::OpstreeSizes,
+            span,
+            format!("quorum {quorum}: Sentinel refuses a quorum below 1"),
+        ));
+    }
+}
+
+fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    if spec.get("sentinel").is_some() {
+        return; // embedded sentinel (a zero size is the user's explicit choice)
+    }
+    let name = r.name.as_deref();
+    let watched = all.iter().any(|o| {
+        o.api_group == OPSTREE
+            && (o.kind == "RedisSentinel" || o.kind == "Redis")
+            && o.same_namespace(r)
+            && o.spec()
+                .and_then(|s| s.at("redisSentinelConfig.redisReplicationName"))
+                .and_then(Node::as_str)
+                == name
+    });
+    if watched {
+        return;
+    }
+    // Only when the namespace's resources are in the tree: a RedisSentinel of the
+    // namespace (naming something else), or other objects beside it in its file.
+    let namespace_in_tree = all.iter().any(|o| {
+        o.same_namespace(r)
+            && !std::ptr::eq(o, r)
+            && (o.is(OPSTREE, "RedisSentinel") || o.file == r.file)
+    });
+    if !namespace_in_tree {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Rule::OpstreeReplicationWithoutSentinel,
+            name_span(r),
+            format!(
+                "no RedisSentinel watches RedisReplication `{}` and it has no `spec.sentinel`: when the master fails nothing promotes a replica",
+                name.unwrap_or("?")
+            ),
+        )
+        .help("add a `RedisSentinel` whose `spec.redisSentinelConfig.redisReplicationName` names this replication, or `spec.sentinel: {size: 3}` (operator v0.23+)"),
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Spotahome
+
+/// A `customConfig` entry split into tokens, with file spans when the scalar maps back.
+struct Entry<'a> {
+    node: &'a Node,
+    tokens: Vec<(String, Option<Span>)>,
+}
+
+fn entries<'a>(ctx: &Context, r: &Resource, list: &'a Node) -> Vec<Entry<'a>> {
+    let text = &ctx.source(r.file).text;
+    let mut out = Vec::new();
+    for node in list.as_seq().unwrap_or_default() {
+        let Some(value) = node.as_str() else { continue };
+        let mapped = embedded(text, node).filter(|e| e.text == value);
+        let mut tokens = Vec::new();
+        let mut start = None;
+        for (i, c) in value.char_indices().chain([(value.len(), ' ')]) {
+            match (c.is_whitespace(), start) {
+                (true, Some(s)) => {
+                    let span = mapped.as_ref().map(|e| {
+                        let range = e.range_to_file(s..i);
+                        Span::new(r.file, range.start, range.end)
+                    });
+                    tokens.push((value[s..i].to_string(), span));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        out.push(Entry { node, tokens });
+    }
+    out
+}
+
+/// Redis parameters CONFIG SET refuses: immutable or protected configs, and lines that
+/// are not configs at all.
+const NOT_RUNTIME: &[&str] = &[
+    "port",
+    "databases",
+    "logfile",
+    "rename-command",
+    "user",
+    "include",
+    "loadmodule",
+    "daemonize",
+    "cluster-enabled",
+    "cluster-config-file",
+    "cluster-port",
+    "supervised",
+    "pidfile",
+    "unixsocket",
+    "unixsocketperm",
+    "syslog-enabled",
+    "syslog-ident",
+    "syslog-facility",
+    "always-show-logo",
+    "set-proc-title",
+    "proc-title-template",
+    "tcp-backlog",
+    "io-threads",
+    "aclfile",
+    "appenddirname",
+    "disable-thp",
+    "enable-protected-configs",
+    "enable-debug-command",
+    "enable-module-command",
+    "dir",
+    "dbfilename",
+    "replicaof",
+    "slaveof",
+    "sentinel",
+];
+
+fn spotahome_redis_custom_config(ctx: &Context, r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(list) = r.spec().and_then(|s| s.at("redis.customConfig")) else {
+        return;
+    };
+    for entry in entries(ctx, r, list) {
+        let Some((param, span)) = entry.tokens.first() else {
+            continue;
+        };
+        let lower = param.to_ascii_lowercase();
+        let span = span.unwrap_or_else(|| r.span(entry.node));
+        if NOT_RUNTIME.contains(&lower.as_str()) {
+            let help = if lower == "rename-command" {
+                "use `spec.redis.customCommandRenames: [{from: …, to: …}]`, which the operator writes into redis.conf".to_string()
+            } else {
+                "set it through `spec.redis.command` or a `startupConfigMap`; customConfig is only for parameters CONFIG SET can change".to_string()
+            };
+            out.push(
+                Diagnostic::new(
+                    Rule::SpotahomeCustomconfigNotRuntime,
+                    span,
+                    format!("the operator applies customConfig with `CONFIG SET {lower} …`, which Redis refuses for `{lower}`: the reconcile loop keeps failing and the setting never applies"),
+                )
+                .help(help),
+            );
+        } else if crate::knowledge::directive::lookup_directive(&lower).is_none() {
+            let mut d = Diagnostic::new(
+                Rule::SpotahomeCustomconfigNotRuntime,
+                span,
+                format!("`{param}` is not a Redis parameter: `CONFIG SET` fails with \"Unsupported CONFIG parameter\" on every reconcile"),
+            );
+            if let Some(best) = did_you_mean(&lower, crate::knowledge::directive::all_spellings()) {
+                d = d.help(format!("did you mean `{best}`?"));
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Options `SENTINEL SET <master>` accepts.
+const PER_MASTER: &[&str] = &[
+    "down-after-milliseconds",
+    "failover-timeout",
+    "parallel-syncs",
+    "notification-script",
+    "client-reconfig-script",
+    "auth-pass",
+    "auth-user",
+    "quorum",
+    "rename-command",
+    "master-reboot-down-after-period",
+];
+
+fn spotahome_sentinel_custom_config(ctx: &Context, r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    let Some(sentinel) = spec.get("sentinel") else {
+        return;
+    };
+    let Some(list) = sentinel.get("customConfig") else {
+        return;
+    };
+    let entries = entries(ctx, r, list);
+    let mut options = Vec::new();
+    for entry in &entries {
+        let tokens = &entry.tokens;
+        // Written as in sentinel.conf: `[sentinel] <option> <master> <value…>`.
+        let skip = usize::from(tokens.first().is_some_and(|t| t.0 == "sentinel"));
+        let Some((option, _)) = tokens.get(skip) else {
+            continue;
+        };
+        let option = option.to_ascii_lowercase();
+        options.push(option.clone());
+        if !PER_MASTER.contains(&option.as_str()) || tokens.len() < skip + 3 {
+            continue;
+        }
+        let (master, master_span) = &tokens[skip + 1];
+        let span = master_span.unwrap_or_else(|| r.span(entry.node));
+        // Drop `sentinel ` and `<master> `: each token up to the next one.
+        let drop: &[usize] = if skip == 1 { &[0, 2] } else { &[1] };
+        let edits: Vec<Edit> = drop
+            .iter()
+            .filter_map(|&i| {
+                let (from, to) = (tokens[i].1?, tokens[i + 1].1?);
+                Some(Edit::delete(Span {
+                    end: to.start,
+                    ..from
+                }))
+            })
+            .collect();
+        let mut d = Diagnostic::new(
+            Rule::SpotahomeSentinelCustomconfigWithMasterName,
+            span,
+            format!(
+                "the operator runs `SENTINEL SET mymaster {option} {}`, so `{master}` is taken as part of the value: Sentinel refuses it and the reconcile loop keeps failing",
+                tokens[skip + 1..].iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(" ")
+            ),
+        )
+        .help("write entries as `<option> <value>`, without `sentinel` and the master name");
+        if edits.len() == drop.len() {
+            d = d.with_fix(Fix::safe("drop the master name", edits));
+        }
+        out.push(d);
+    }
+    let missing: Vec<&str> = ["down-after-milliseconds", "failover-timeout"]
+        .into_iter()
+        .filter(|o| !options.iter().any(|x| x == o))
+        .collect();
+    if !entries.is_empty() && !missing.is_empty() {
+        let span = key_span(r, sentinel, "customConfig").unwrap_or_else(|| r.span(list));
+        out.push(
+            Diagnostic::new(
+                Rule::SpotahomeSentinelCustomconfigPartial,
+                span,
+                format!("the operator's defaults (down-after-milliseconds 5000, failover-timeout 10000) apply only when customConfig is empty: with this list, {} falls back to another value", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")),
+            )
+            .help(format!("add {}", missing.iter().map(|m| format!("\"{m} {}\"", if *m == "failover-timeout" { 10000 } else { 5000 })).collect::<Vec<_>>().join(" and "))),
+        );
+    }
+}
+
+fn spotahome_auth_secret(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
+    let Some(path) = r.spec().and_then(|s| s.at("auth.secretPath")) else {
+        return;
+    };
+    let Some(name) = path.as_str() else { return };
+    let Some(secret) = all.iter().find(|o| {
+        o.api_group.is_empty()
+            && o.kind == "Secret"
+            && o.same_namespace(r)
+            && o.name.as_deref() == Some(name)
+    }) else {
+        return; // not in the tree: unknown
+    };
+    let keys: Vec<&str> = ["data", "stringData"]
+        .iter()
+        .filter_map(|f| secret.object.get(f))
+        .flat_map(|m| m.entries().filter_map(|(k, _)| k.as_str()))
+        .collect();
+    if keys.contains(&"password") {
+        return;
+    }
+    let mut d = Diagnostic::new(
+        Rule::SpotahomeAuthSecretKey,
+        r.span(path),
+        format!("Secret `{name}` has no key `password`, the only key the operator reads: the pods and sentinels do not get the password you meant"),
+    )
+    .label(name_span(secret), format!("Secret `{name}`, keys: {}", if keys.is_empty() { "none".to_string() } else { keys.join(", ") }));
+    d = d.help("store the password under the key `password` (`secretPath` is the Secret's name; the key is fixed)");
+    out.push(d);
+}
+
+// ---------------------------------------------------------------------------------------
+// bitnami/redis values
+
+fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let v = &r.object;
+    if v.get_str("architecture") == Some("standalone") {
+        return;
+    }
+    let Some(sentinel) = v.get("sentinel") else {
+        return;
+    };
+    if sentinel.get("enabled").and_then(Node::as_bool_11) != Some(true) {
+        return;
+    }
+    let enabled = key_span(r, sentinel, "enabled").unwrap_or_else(|| r.span(sentinel));
+    let count_node = v.at("replica.replicaCount");
+    // Sentinels are sidecars of the data pods: as many as `replica.replicaCount` (3).
+    let count = count_node.map_or(Some(3), Node::as_i64);
+    if let (Some(node), Some(n)) = (count_node, count) {
+        if n < 3 {
+            out.push(
+                Diagnostic::new(
+                    Rule::BitnamiSentinelTooFewReplicas,
+                    r.span(node),
+                    format!("with `sentinel.enabled` each of the {n} pods runs one sentinel: fewer than three sentinels cannot fail over once a pod is lost"),
+                )
+                .label(enabled, "Sentinel mode is on here")
+                .help("use `replica.replicaCount: 3`"),
+            );
+        }
+    }
+    let quorum_node = sentinel.get("quorum");
+    if let (Some(q_node), Some(q), Some(n)) =
+        (quorum_node, quorum_node.and_then(Node::as_i64), count)
+    {
+        if q >= n {
+            let (severity, what) = if q > n {
+                (Severity::Error, "no failover can ever start")
+            } else {
+                (Severity::Warning, "one pod down blocks every failover")
+            };
+            let mut d = Diagnostic::new(
+                Rule::BitnamiQuorumVsReplicacount,
+                r.span(q_node),
+                format!(
+                    "quorum {q} with {n} sentinels (one per pod, `replica.replicaCount`): {what}"
+                ),
+            )
+            .severity(severity)
+            .help(format!("use `sentinel.quorum: {}` (a majority)", n / 2 + 1));
+            if let Some(c) = count_node {
+                d = d.label(r.span(c), format!("{n} pods, so {n} sentinels"));
+            }
+            out.push(d);
+        }
+    }
+    if let Some(node) = v.at("replica.persistence.enabled") {
+        if node.as_bool_11() == Some(false) {
+            out.push(
+                Diagnostic::new(
+                    Rule::BitnamiSentinelWithoutPersistence,
+                    r.span(node),
+                    "Sentinel mode with the data pods on emptyDir: a restarted master comes back empty and its replicas copy the empty data set, or pods restarted together lose everything",
+                )
+                .label(enabled, "Sentinel mode is on here")
+                .help("keep `replica.persistence.enabled: true`"),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Redis Enterprise
+
+fn redis_enterprise_cluster(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    if let Some(node) = spec.get("nodes") {
+        if let Some(n) = node.as_i64() {
+            if n < 3 || n % 2 == 0 {
+                out.push(
+                    Diagnostic::new(
+                        Rule::RecNodesInvalid,
+                        r.span(node),
+                        format!("a Redis Enterprise cluster needs an odd number of nodes, at least 3: with {n} the loss of one node can lose the cluster's quorum"),
+                    )
+                    .help(format!("use `nodes: {}`", if n < 3 { 3 } else { n + 1 })),
+                );
+            }
+        }
+    }
+    let Some(persistent) = spec.get("persistentSpec") else {
+        return;
+    };
+    if let Some(node) = persistent.get("enabled") {
+        if node.as_bool_11() == Some(false) {
+            out.push(
+                Diagnostic::new(
+                    Rule::RecPersistenceDisabled,
+                    r.span(node),
+                    "persistence is off: after losing the cluster's quorum, the cluster cannot be recovered",
+                )
+                .help("set `persistentSpec.enabled: true` (the default) with a `storageClassName` of block storage"),
+            );
+        }
+    }
+    if let Some(node) = persistent.get("storageClassName") {
+        let class = node.as_str().unwrap_or_default().to_ascii_lowercase();
+        const SHARED: &[&str] = &[
+            "nfs",
+            "efs",
+            "azurefile",
+            "azure-file",
+            "cephfs",
+            "glusterfs",
+            "filestore",
+        ];
+        if let Some(hint) = SHARED.iter().find(|s| class.contains(*s)) {
+            out.push(
+                Diagnostic::new(
+                    Rule::RecUnsupportedStorage,
+                    r.span(node),
+                    format!("storage class `{class}` looks like shared file storage ({hint}): Redis Enterprise supports only block storage for its persistent volumes"),
+                )
+                .help("use a block-storage class (EBS, Persistent Disk, Azure Disk, local SSD)"),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// unknown-field
+
+/// Fields of the objects whose full schema is known (see the rule's page).
+fn schema(r: &Resource, path: &str) -> Option<&'static [&'static str]> {
+    Some(match (r.api_group.as_str(), r.kind.as_str(), path) {
+        (SPOTAHOME, "RedisFailover", "spec") => &[
+            "redis",
+            "sentinel",
+            "auth",
+            "labelWhitelist",
+            "bootstrapNode",
+        ],
+        (SPOTAHOME, "RedisFailover", "spec.auth") => &["secretPath"],
+        (SPOTAHOME, "RedisFailover", "spec.bootstrapNode") => &["host", "port", "allowSentinels"],
+        (SPOTAHOME, "RedisFailover", "spec.redis") => SPOTAHOME_REDIS,
+        (SPOTAHOME, "RedisFailover", "spec.sentinel") => SPOTAHOME_SENTINEL,
+        (OPSTREE, "RedisSentinel", "spec") => &[
+            "clusterSize",
+            "kubernetesConfig",
+            "redisSentinelConfig",
+            "redisExporter",
+            "podSecurityContext",
+            "securityContext",
+            "affinity",
+            "tolerations",
+            "nodeSelector",
+            "topologySpreadConstraints",
+            "priorityClassName",
+            "serviceAccountName",
+            "terminationGracePeriodSeconds",
+            "env",
+            "volumeMount",
+            "initContainer",
+            "sidecars",
+            "hostPort",
+            "readinessProbe",
+            "livenessProbe",
+            "TLS",
+            "pdb",
+            "podManagementPolicy",
+        ],
+        (OPSTREE, "RedisSentinel", "spec.redisSentinelConfig") => &[
+            "redisReplicationName",
+            "masterGroupName",
+            "redisPort",
+            "quorum",
+            "parallelSyncs",
+            "failoverTimeout",
+            "downAfterMilliseconds",
+            "resolveHostnames",
+            "announceHostnames",
+            "additionalSentinelConfig",
+            "redisReplicationPassword",
+        ],
+        (OPSTREE, "RedisReplication", "spec") => &[
+            "clusterSize",
+            "kubernetesConfig",
+            "redisConfig",
+            "storage",
+            "acl",
+            "TLS",
+            "pdb",
+            "redisExporter",
+            "podSecurityContext",
+            "securityContext",
+            "affinity",
+            "tolerations",
+            "nodeSelector",
+            "topologySpreadConstraints",
+            "priorityClassName",
+            "readinessProbe",
+            "livenessProbe",
+            "initContainer",
+            "sidecars",
+            "serviceAccountName",
+            "terminationGracePeriodSeconds",
+            "env",
+            "hostPort",
+            "podManagementPolicy",
+            "sentinel",
+        ],
+        (OPSTREE, "RedisReplication", "spec.redisConfig") => &[
+            "maxMemoryPercentOfLimit",
+            "dynamicConfig",
+            "additionalRedisConfig",
+        ],
+        (OPSTREE, "RedisReplication", "spec.pdb") | (OPSTREE, "RedisSentinel", "spec.pdb") => {
+            &["enabled", "minAvailable", "maxUnavailable"]
+        }
+        _ => return None,
+    })
+}
+
+const SPOTAHOME_COMMON: &[&str] = &[
+    "image",
+    "imagePullPolicy",
+    "replicas",
+    "resources",
+    "customConfig",
+    "command",
+    "startupConfigMap",
+    "initContainers",
+    "extraContainers",
+    "exporter",
+    "affinity",
+    "securityContext",
+    "containerSecurityContext",
+    "imagePullSecrets",
+    "tolerations",
+    "topologySpreadConstraints",
+    "nodeSelector",
+    "podAnnotations",
+    "serviceAnnotations",
+    "hostNetwork",
+    "dnsPolicy",
+    "priorityClassName",
+    "serviceAccountName",
+    "extraVolumes",
+    "extraVolumeMounts",
+    "customLivenessProbe",
+    "customReadinessProbe",
+    "customStartupProbe",
+    "disablePodDisruptionBudget",
+    // freshworks-oss/redis-operator, a fork that keeps the API group.
+    "disableMasterRollout",
+    "disableMyMaster",
+];
+
+const SPOTAHOME_REDIS: &[&str] = &[
+    "port",
+    "customCommandRenames",
+    "shutdownConfigMap",
+    "storage",
+    "terminationGracePeriod",
+    // and SPOTAHOME_COMMON
+];
+
+const SPOTAHOME_SENTINEL: &[&str] = &["configCopy"];
+
+const PATHS: &[&str] = &[
+    "spec",
+    "spec.auth",
+    "spec.bootstrapNode",
+    "spec.redis",
+    "spec.sentinel",
+    "spec.redisSentinelConfig",
+    "spec.redisConfig",
+    "spec.pdb",
+];
+
+fn unknown_fields(r: &Resource, out: &mut Vec<Diagnostic>) {
+    for path in PATHS {
+        let Some(known) = schema(r, path) else {
+            continue;
+        };
+        let spotahome_pod = r.api_group == SPOTAHOME
+            && path.matches('.').count() == 1
+            && (*path == "spec.redis" || *path == "spec.sentinel");
+        let Some(map) = r.object.at(path) else {
+            continue;
+        };
+        for (key, _) in map.entries() {
+            let Some(name) = key.as_str() else { continue };
+            if name == "<<"
+                || known.contains(&name)
+                || (spotahome_pod && SPOTAHOME_COMMON.contains(&name))
+            {
+                continue;
+            }
+            let candidates: Vec<&str> = known
+                .iter()
+                .chain(if spotahome_pod { SPOTAHOME_COMMON } else { &[] })
+                .copied()
+                .collect();
+            let mut d = Diagnostic::new(
+                Rule::UnknownField,
+                r.span(key),
+                format!("`{path}.{name}` is not a field of {} `{}`: the API server drops it (or rejects the object with strict validation), so it has no effect", r.kind, r.api_group),
+            );
+            if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
+                d = d.help(format!("did you mean `{best}`?"));
             }
             out.push(d);
         }
