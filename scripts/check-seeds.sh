@@ -18,7 +18,10 @@ done
 
 # Every literal password in the seeds, from the directives that hold one.
 passwords="$(grep -rhoE '^[[:space:]]*(requirepass|masterauth|sentinel auth-pass [^ ]+|sentinel sentinel-pass)[[:space:]]+[^[:space:]#]+' "$SEEDS" \
-    | awk '{print $NF}' | tr -d '"' | sort -u)"
+    | awk '{print $NF}' | tr -d '"' | sort -u)
+$(grep -rhoE -- '--(requirepass|masterauth)[[:space:]]+"?[^"[:space:]]+' "$SEEDS" | awk '{print $2}' | tr -d '"' | sort -u)
+$(grep -rhoiE '(password|pass)[a-z_]*:[[:space:]]*"?[^"[:space:]#]+' "$SEEDS" | awk '{print $2}' | tr -d '"' | sort -u)"
+passwords="$(printf '%s\n' "$passwords" | grep -v '^$' | sort -u)"
 [ -n "$passwords" ] || fail "no passwords found in the seeds (the check would prove nothing)"
 for format in full concise grouped json json-lines sarif github gitlab junit checkstyle; do
     text="$("$BIN" check --color never --output-format "$format" "$SEEDS" 2>&1 || true)"
