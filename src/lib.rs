@@ -19,6 +19,7 @@ pub mod source;
 pub mod suppression;
 pub mod suppression_sources;
 pub mod syntax;
+pub mod topology_view;
 mod workspace;
 
 pub use diagnostic::{Diagnostic, Severity};

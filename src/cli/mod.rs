@@ -6,6 +6,7 @@ mod fix;
 mod generate;
 mod rule;
 mod server;
+mod topology;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) generated from the command-line definitions.
     Man,
+    /// Show the deployment as redis-halint understands it: groups, nodes, sentinels,
+    /// where each fact comes from, and the findings on each.
+    Topology(topology::TopologyArgs),
     /// Run the language server (LSP over stdio) for editors.
     Server(server::ServerArgs),
 }
@@ -58,5 +62,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
         Command::Server(args) => server::run(args),
+        Command::Topology(args) => topology::run(args),
     }
 }

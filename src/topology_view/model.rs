@@ -1,0 +1,124 @@
+//! The serializable view: plain strings and numbers in a stable order.
+
+use serde::Serialize;
+
+/// A value and where it was declared (`file:line`), when it was.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Fact<T> {
+    pub value: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// A count that is known, or unknown with the reason.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Count {
+    pub known: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Count {
+    pub fn show(&self) -> String {
+        match (self.known, &self.reason) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(r)) => format!("unknown ({r})"),
+            (None, None) => "unknown".to_string(),
+        }
+    }
+}
+
+/// Where a password comes from: `literal`, `unknown` (template, environment) or `none`.
+/// Never the value.
+pub type Auth = Fact<&'static str>;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FindingView {
+    pub severity: &'static str,
+    pub rule: &'static str,
+    pub code: &'static str,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeView {
+    /// Identifier in diagrams.
+    pub id: String,
+    pub name: String,
+    /// `master` or `replica` as declared.
+    pub role: &'static str,
+    pub address: String,
+    pub config: Fact<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicaof: Option<Fact<String>>,
+    /// `rdb`, `aof`, `rdb+aof` or `off`.
+    pub persistence: Fact<&'static str>,
+    pub auth: Auth,
+    pub masterauth: Auth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_priority: Option<Fact<i64>>,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SentinelView {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub config: Fact<String>,
+    /// Whether the config file can be rewritten, when a mount says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_writable: Option<Fact<bool>>,
+    pub monitor: Fact<String>,
+    pub quorum: Fact<i64>,
+    pub down_after_ms: Fact<i64>,
+    pub failover_timeout_ms: Fact<i64>,
+    pub auth_pass: Auth,
+    pub resolve_hostnames: Fact<bool>,
+    pub announce_hostnames: Fact<bool>,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub id: String,
+    /// Master name; `None` for a replication set that no sentinel watches.
+    pub name: Option<String>,
+    /// Monitored (or replicated-from) address.
+    pub address: String,
+    /// The quorum, when every sentinel of the group agrees on it.
+    pub quorum: Option<i64>,
+    pub sentinel_count: Count,
+    /// Sentinels needed to authorise a failover, when the count is known.
+    pub majority: Option<usize>,
+    pub replica_count: Count,
+    pub nodes: Vec<NodeView>,
+    pub sentinels: Vec<SentinelView>,
+    /// Every finding on a node or sentinel of the group, once.
+    pub findings: Vec<FindingView>,
+}
+
+impl GroupView {
+    pub fn title(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => format!("(unmonitored) {}", self.address),
+        }
+    }
+
+    pub fn master(&self) -> Option<&NodeView> {
+        self.nodes.iter().find(|n| n.role == "master")
+    }
+
+    /// Diagram id of the master: its node, or a placeholder for an address outside the files.
+    pub fn master_id(&self) -> String {
+        self.master()
+            .map_or_else(|| format!("{}m", self.id), |n| n.id.clone())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopologyView {
+    pub version: u32,
+    pub groups: Vec<GroupView>,
+}
