@@ -28,6 +28,8 @@ pub fn build(
                     node_view(
                         &topology.nodes[i],
                         g.master == Some(i),
+                        (g.master == Some(i)).then_some(g.host.as_str()),
+                        g.port,
                         topology,
                         diagnostics,
                         &at,
@@ -175,20 +177,37 @@ fn findings_on(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn node_view(
     n: &Node,
     master: bool,
+    master_host: Option<&str>,
+    group_port: i64,
     topology: &Topology,
     diagnostics: &[Diagnostic],
     at: &impl Fn(Span) -> String,
 ) -> NodeView {
+    // The master is reached at the monitored address; a replica at what it announces,
+    // binds to (a routable address) or is named after.
     let host = n
         .announce_ip
         .as_ref()
         .map(|a| a.value.clone())
+        .or_else(|| master_host.map(str::to_string))
+        .or_else(|| {
+            n.binds.iter().map(|b| b.value.clone()).find(|b| {
+                !matches!(
+                    b.as_str(),
+                    "0.0.0.0" | "*" | "::" | "-::*" | "::1" | "127.0.0.1" | "localhost"
+                )
+            })
+        })
         .or_else(|| n.name_hints.first().cloned())
-        .or_else(|| n.binds.first().map(|b| b.value.clone()))
         .unwrap_or_else(|| host_of(&n.name));
+    let port = match master_host {
+        Some(_) if n.announce_ip.is_none() => group_port,
+        _ => n.effective_port(),
+    };
     let persistence = {
         let aof = n.persistence.appendonly.as_ref().is_some_and(|a| a.value);
         let rdb = n.persistence.rdb_off.is_none();
@@ -225,7 +244,7 @@ fn node_view(
         id: String::new(),
         name: n.name.clone(),
         role: if master { "master" } else { "replica" },
-        address: format!("{host}:{}", n.effective_port()),
+        address: format!("{host}:{port}"),
         config: Fact {
             value: config_path(n.anchor, at),
             at: Some(at(n.anchor)),

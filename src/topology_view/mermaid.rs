@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 fn label(text: &str) -> String {
     text.replace('"', "#quot;")
+        .replace('`', "#96;")
         .replace('<', "#lt;")
         .replace('>', "#gt;")
 }
