@@ -3,26 +3,35 @@
 # Chromium (Debian's `chromium` package) and keep the PNG as an artefact:
 # target/artifacts/topology.png. Fails when Chromium reports an error or the PNG is
 # missing or empty.
+#
+# Usage: scripts/svg-screenshot.sh [BIN]   (BIN: a built redis-halint; default: cargo build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fixture=${1:-fixtures/examples/deploy}
+bin=${1:-}
+fixture=fixtures/examples/deploy
 out_dir=target/artifacts
 mkdir -p "$out_dir"
 
 if ! command -v chromium >/dev/null 2>&1; then
     echo "svg-screenshot: chromium not found; installing Debian's chromium" >&2
-    apt-get install -y chromium >/dev/null
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-cargo build --quiet --bin redis-halint
+if [ -z "$bin" ]; then
+    cargo build --quiet --bin redis-halint
+    bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/redis-halint"
+fi
 svg="$PWD/$out_dir/topology.svg"
 png="$PWD/$out_dir/topology.png"
 log="$out_dir/chromium.log"
 if [ -n "${SVG_SCREENSHOT_INPUT:-}" ]; then
     cp "$SVG_SCREENSHOT_INPUT" "$svg" # check a given SVG instead (to test this script)
 else
-    target/debug/redis-halint topology "$fixture" --format svg >"$svg"
+    "$bin" topology "$fixture" --format svg >"$svg"
 fi
 head -c 4 "$svg" | grep -q '<svg' || { echo "svg-screenshot: not an SVG: $svg" >&2; exit 1; }
 
