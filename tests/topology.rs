@@ -147,3 +147,25 @@ fn cli_formats_and_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn findings_hang_on_what_they_touch() {
+    let view = view("fixtures/examples/deploy");
+    let g = &view.groups[0];
+    let rules = |findings: &[topology_view::FindingView]| -> Vec<&str> {
+        findings.iter().map(|f| f.rule).collect()
+    };
+    // The sentinel with the unknown directive, and only that one.
+    let unknown = |s: &topology_view::SentinelView| {
+        rules(&s.findings).contains(&"unknown-sentinel-directive")
+    };
+    assert_eq!(g.sentinels.iter().filter(|s| unknown(s)).count(), 1);
+    assert!(unknown(&g.sentinels[2]));
+    // The master without masterauth; the replica with the same password has none.
+    assert!(rules(&g.nodes[0].findings).contains(&"masterauth-missing"));
+    assert!(g.nodes[1].findings.is_empty(), "{:?}", g.nodes[1].findings);
+    assert!(g.findings.iter().all(|f| f.severity == "error"));
+    let mermaid = topology_view::render(&view, Format::Mermaid);
+    assert!(mermaid.contains("class g0s2 error"));
+    assert!(!mermaid.contains("class g0n1 "));
+}
