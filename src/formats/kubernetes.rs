@@ -53,6 +53,13 @@ pub fn objects(doc: &Node) -> Vec<&Node> {
     }
 }
 
+/// A ConfigMap/Secret key that may hold a Redis or Sentinel config (not a script).
+fn is_config_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    (lower.ends_with(".conf") || lower.contains("redis") || lower.contains("sentinel"))
+        && !lower.ends_with(".sh")
+}
+
 fn embedded_config(
     file: FileId,
     path: &Path,
@@ -60,10 +67,7 @@ fn embedded_config(
     text: &str,
     value: &Node,
 ) -> Option<ConfFile> {
-    let lower = key.to_ascii_lowercase();
-    if !(lower.ends_with(".conf") || lower.contains("redis") || lower.contains("sentinel"))
-        || lower.ends_with(".sh")
-    {
+    if !is_config_key(key) {
         return None;
     }
     let piece = embedded(text, value)?;
@@ -87,8 +91,7 @@ fn base64_config(
     text: &str,
     value: &Node,
 ) -> Option<ConfFile> {
-    let lower = key.to_ascii_lowercase();
-    if !(lower.ends_with(".conf") || lower.contains("redis") || lower.contains("sentinel")) {
+    if !is_config_key(key) {
         return None;
     }
     let decoded = String::from_utf8(base64_decode(value.as_str()?)?).ok()?;
