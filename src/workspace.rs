@@ -90,6 +90,21 @@ impl Entry {
                         c
                     });
                 let containers = workload::containers(&source.text, &yaml);
+                // Configs that start scripts write with here-documents, once each (every
+                // container of a pod carries its initContainers' writes).
+                let mut confs: Vec<Arc<ConfFile>> = confs;
+                let mut seen = HashSet::new();
+                for c in &containers {
+                    for w in c.written.iter().chain(&c.pod.init_written) {
+                        if seen.insert(w.source.clone()) {
+                            let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone())
+                                .with_text(source.text.clone());
+                            conf.embedded = true;
+                            conf.embedded_in = Some(w.source.clone());
+                            confs.push(Arc::new(conf));
+                        }
+                    }
+                }
                 let resources = crate::formats::kubernetes::resources(source.id, &yaml);
                 let mut cluster = crate::model::topology::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
