@@ -147,12 +147,18 @@ const NOT_CARRIED: &[&str] = &[
     "invalid-config",
 ];
 
-/// Read the workspace into a plan and write it as `target`.
-pub fn convert(
-    workspace: &Workspace,
-    target: TargetFormat,
-    options: &Options,
-) -> Result<Conversion, ConvertError> {
+/// What the input says, ready to be written: the plan and what was corrected or assumed.
+#[derive(Debug)]
+pub struct Reading {
+    pub plan: Plan,
+    pub corrections: Vec<String>,
+    pub notes: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// Read the workspace into a plan: extract every group, stop on ambiguities (unless
+/// forced), and correct what the input got wrong.
+pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertError> {
     let topology = workspace.topology();
     let diagnostics = workspace.check();
     let mut extracted = extract::groups(workspace, &topology);
@@ -167,7 +173,7 @@ pub fn convert(
         .filter(|d| used.contains(&d.span.file) || d.rule.name() == "invalid-yaml")
         .cloned()
         .collect();
-    if !blocking.is_empty() && !options.force {
+    if !blocking.is_empty() && !force {
         return Err(ConvertError::Blocked(blocking));
     }
     let mut corrections = Vec::new();
@@ -216,7 +222,6 @@ pub fn convert(
         groups.push(e.group);
     }
     groups.sort_by(|a, b| a.master_name.cmp(&b.master_name));
-    let plan = Plan { groups };
     let sources: Vec<String> = used
         .iter()
         .filter_map(|id| workspace.source(*id))
@@ -224,8 +229,46 @@ pub fn convert(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    Ok(Reading {
+        plan: Plan { groups },
+        corrections,
+        notes,
+        sources,
+    })
+}
+
+/// Read the workspace into a plan and write it as `target`.
+pub fn convert(
+    workspace: &Workspace,
+    target: TargetFormat,
+    options: &Options,
+) -> Result<Conversion, ConvertError> {
+    let Reading {
+        plan,
+        corrections,
+        notes,
+        sources,
+    } = read_plan(workspace, options.force)?;
+    Ok(write_plan(
+        plan,
+        target,
+        options,
+        corrections,
+        notes,
+        sources,
+    ))
+}
+
+/// Write a plan as `target`.
+pub fn write_plan(
+    plan: Plan,
+    target: TargetFormat,
+    options: &Options,
+    corrections: Vec<String>,
+    mut notes: Vec<String>,
+    sources: Vec<String>,
+) -> Conversion {
     let header = header(target, &sources);
-    let mut actions = Vec::new();
     let files = match target {
         TargetFormat::K8s => k8s::emit(&plan, options, &header),
         TargetFormat::Compose => compose::emit(&plan, options, &header),
@@ -235,19 +278,19 @@ pub fn convert(
         TargetFormat::Conf => conf::emit(&plan, options, &header),
         TargetFormat::Local => local::emit(&plan, options, &header),
     };
-    for group in &plan.groups {
-        if let Some(source) = group.password_source() {
-            actions.push(password_action(target, group, source, options));
-        }
-    }
-    Ok(Conversion {
+    let actions = plan
+        .groups
+        .iter()
+        .filter_map(|g| Some(password_action(target, g, g.password_source()?, options)))
+        .collect();
+    Conversion {
         plan,
         files,
         corrections,
         notes,
         actions,
         sources,
-    })
+    }
 }
 
 fn header(target: TargetFormat, sources: &[String]) -> Vec<String> {
