@@ -193,7 +193,7 @@ pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertE
             && !NOT_CARRIED.contains(&d.rule.name())
     }) {
         corrections.push(format!(
-            "{} {} at {}: not carried over",
+            "{} {} at {}: the output does not repeat it",
             d.rule.code(),
             d.rule.name(),
             extract::location(workspace, d.span)
