@@ -284,3 +284,48 @@ fn files_get_their_modes() {
     assert_eq!(mode("redis-0/redis.conf"), 0o600);
     assert_eq!(mode("start.sh"), 0o755);
 }
+
+/// The units written for `--to systemd` are ones systemd itself accepts without a word.
+#[test]
+fn systemd_units_pass_systemd_analyze() {
+    let analyze_works = Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !analyze_works || !Path::new("/usr/bin/redis-server").exists() {
+        eprintln!("systemd-analyze or redis-server not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    convert_dir(
+        Path::new("fixtures/examples/correct"),
+        dir.path(),
+        TargetFormat::Systemd,
+    );
+    let mut units = Vec::new();
+    for host in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let system = host.path().join("etc/systemd/system");
+        for unit in std::fs::read_dir(&system).unwrap().flatten() {
+            units.push(unit.path());
+        }
+    }
+    assert_eq!(units.len(), 6, "{units:?}");
+    for unit in units {
+        let output = Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(&unit)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let about_unit: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains(unit.file_name().unwrap().to_str().unwrap()))
+            .collect();
+        assert!(
+            about_unit.is_empty(),
+            "{}: {}",
+            unit.display(),
+            about_unit.join("\n")
+        );
+    }
+}
