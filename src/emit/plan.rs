@@ -139,8 +139,12 @@ impl GroupPlan {
     /// Returns one line per change.
     pub fn correct(&mut self) -> Vec<String> {
         let mut changes = Vec::new();
-        if self.data_nodes == 0 {
-            self.data_nodes = 1;
+        if self.data_nodes < 2 {
+            changes.push(format!(
+                "{}: {} data node(s) → 3 (without a replica there is nothing to fail over to)",
+                self.master_name, self.data_nodes
+            ));
+            self.data_nodes = 3;
         }
         if self.sentinels < 3 {
             changes.push(format!(
