@@ -1,5 +1,6 @@
 //! From operator custom resources to a plan: a Spotahome `RedisFailover`, an OpsTree
-//! `RedisReplication` (with its embedded sentinel or the `RedisSentinel` that names it).
+//! `RedisReplication` (with its embedded sentinel or the `RedisSentinel` that names it),
+//! the values of the bitnami `redis` chart with Sentinel enabled.
 
 use super::extract::{location, Extracted};
 use super::plan::{Auth, GroupPlan, PasswordSource};
@@ -18,6 +19,8 @@ pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
             out.push(redis_failover(workspace, resource));
         } else if resource.is(OPSTREE, "RedisReplication") {
             out.push(opstree_replication(workspace, topology, resource));
+        } else if resource.api_group == crate::model::topology::BITNAMI_VALUES {
+            out.extend(bitnami_values(workspace, resource));
         }
     }
     out
@@ -212,4 +215,64 @@ fn read_sentinel_config(
     group.down_after_ms = get("downAfterMilliseconds").unwrap_or(5000);
     group.failover_timeout_ms = get("failoverTimeout").unwrap_or(10_000);
     group.parallel_syncs = get("parallelSyncs").unwrap_or(1);
+}
+
+/// Values of the bitnami chart in Sentinel mode: `replica.replicaCount` pods, each with a
+/// data node and a sentinel.
+fn bitnami_values(workspace: &Workspace, values: &Resource) -> Option<Extracted> {
+    let root = &values.object;
+    let sentinel = root.get("sentinel");
+    if sentinel
+        .and_then(|s| s.get("enabled"))
+        .and_then(Node::as_bool_11)
+        != Some(true)
+    {
+        return None;
+    }
+    let name = sentinel
+        .and_then(|s| s.get_str("masterSet"))
+        .unwrap_or("mymaster");
+    let mut group = GroupPlan::new(name);
+    let pods = number(root.at("replica.replicaCount")).unwrap_or(3).max(0) as usize;
+    group.data_nodes = pods;
+    group.sentinels = pods;
+    let get = |key: &str| number(sentinel.and_then(|s| s.get(key)));
+    group.quorum = get("quorum").unwrap_or(2).max(0) as usize;
+    group.down_after_ms = get("downAfterMilliseconds").unwrap_or(60_000);
+    group.failover_timeout_ms = get("failoverTimeout").unwrap_or(180_000);
+    group.parallel_syncs = get("parallelSyncs").unwrap_or(1);
+    // The chart's commonConfiguration: AOF on, snapshots off.
+    group.appendonly = true;
+    group.rdb = false;
+    let auth = root.get("auth");
+    let enabled = auth
+        .and_then(|a| a.get("enabled"))
+        .and_then(Node::as_bool_11)
+        .unwrap_or(true);
+    if enabled {
+        let existing = auth
+            .and_then(|a| a.get_str("existingSecret"))
+            .filter(|s| !s.is_empty());
+        let key = auth
+            .and_then(|a| a.get_str("existingSecretPasswordKey"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or("redis-password");
+        let at = auth.map_or(values.object.span.clone(), |a| a.span.clone());
+        group.auth = Auth::Password(PasswordSource {
+            declared_at: Some(format!(
+                "auth in {}",
+                location(
+                    workspace,
+                    crate::source::Span::new(values.file, at.start, at.end)
+                )
+            )),
+            env: None,
+            secret: existing.map(|s| (s.to_string(), key.to_string())),
+        });
+    }
+    Some(Extracted {
+        group,
+        files: BTreeSet::from([values.file]),
+        notes: Vec::new(),
+    })
 }
