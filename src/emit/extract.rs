@@ -6,7 +6,7 @@ use crate::model::facts::{Node, Password};
 use crate::model::topology::{Group, Topology};
 use crate::source::{FileId, Span, Spanned};
 use crate::Workspace;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// A group read from the tree, with the files it came from and what was assumed.
 pub struct Extracted {
@@ -17,6 +17,13 @@ pub struct Extracted {
 
 pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
     let at = |span: Span| location(workspace, span);
+    let mut processes: Processes = HashMap::new();
+    for (i, node) in topology.nodes.iter().enumerate() {
+        processes
+            .entry((node.file, node.name.as_str()))
+            .or_default()
+            .push(i);
+    }
     let mut out = Vec::new();
     for group in &topology.groups {
         let mut notes = Vec::new();
@@ -29,7 +36,7 @@ pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
         });
         let mut plan = GroupPlan::new(&name);
         let mut files = BTreeSet::new();
-        let members = data_nodes(topology, group);
+        let members = data_nodes(topology, &processes, group);
         for &n in &members {
             files.insert(topology.nodes[n].file);
         }
@@ -100,16 +107,17 @@ pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
     out
 }
 
+/// The processes of each config or workload: (file, name) → node indices.
+type Processes<'a> = HashMap<(FileId, &'a str), Vec<usize>>;
+
 /// The data nodes of a group: its master and replicas, and the other processes of the
 /// same workload or service (a StatefulSet of 3 whose start script picks the master).
-fn data_nodes(topology: &Topology, group: &Group) -> Vec<usize> {
+fn data_nodes(topology: &Topology, processes: &Processes, group: &Group) -> Vec<usize> {
     let mut members: BTreeSet<usize> = group.nodes().collect();
-    let same_process = |a: &Node, b: &Node| a.file == b.file && a.name == b.name;
     for n in group.nodes() {
-        for (i, other) in topology.nodes.iter().enumerate() {
-            if same_process(&topology.nodes[n], other) {
-                members.insert(i);
-            }
+        let node: &Node = &topology.nodes[n];
+        if let Some(same) = processes.get(&(node.file, node.name.as_str())) {
+            members.extend(same);
         }
     }
     members.into_iter().collect()

@@ -141,6 +141,11 @@ pub fn link_scoped(
             nearest(&found, &node_scope, near)
         };
 
+    // How many processes each config or workload runs (a StatefulSet's pods).
+    let mut processes_of: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    for n in &nodes {
+        *processes_of.entry((n.file, n.name.as_str())).or_default() += 1;
+    }
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port), monitors) in keyed {
@@ -163,11 +168,7 @@ pub fn link_scoped(
         // The other processes of the master's workload or service (a StatefulSet whose
         // start script picks the master) are its replicas too.
         let siblings = master.map_or(0, |m| {
-            nodes
-                .iter()
-                .enumerate()
-                .filter(|(i, n)| *i != m && n.file == nodes[m].file && n.name == nodes[m].name)
-                .count()
+            processes_of[&(nodes[m].file, nodes[m].name.as_str())].saturating_sub(1)
         });
         let replica_count =
             if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
