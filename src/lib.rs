@@ -9,6 +9,7 @@ pub mod discover;
 pub mod fix;
 pub mod formats;
 pub mod knowledge;
+pub mod live;
 pub mod lsp;
 pub mod model;
 pub mod report;

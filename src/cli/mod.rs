@@ -7,6 +7,7 @@ mod generate;
 mod rule;
 mod server;
 mod topology;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -51,6 +52,9 @@ enum Command {
     Topology(topology::TopologyArgs),
     /// Run the language server (LSP over stdio) for editors.
     Server(server::ServerArgs),
+    /// Check a running deployment (read-only): sentinels, master, replicas, and what
+    /// differs from the declared configuration in PATHS.
+    Verify(Box<verify::VerifyArgs>),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -63,5 +67,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Man => generate::man(),
         Command::Server(args) => server::run(args),
         Command::Topology(args) => topology::run(args),
+        Command::Verify(args) => verify::run(*args),
     }
 }
