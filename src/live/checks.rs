@@ -246,7 +246,14 @@ impl<'a> Run<'a> {
         self.sentinel_counts(name, &views);
         if let Some(master_addr) = &master_addr {
             self.master_health(name, &views, master_addr);
-            self.replicas(name, &views, master_addr);
+            // A master that is down takes its replicas' links with it: that is what a
+            // failover repairs, not a fault of the replicas.
+            let master_down = views.iter().any(|v| is_down(&v.master.fields))
+                || self
+                    .snapshot
+                    .node(master_addr)
+                    .is_some_and(|n| n.error.is_some());
+            self.replicas(name, &views, master_addr, master_down);
         }
         if self.declared.is_some() {
             self.drift(name, &views, master_addr.as_deref());
@@ -691,7 +698,7 @@ impl<'a> Run<'a> {
     }
 
     /// V007–V011: the replicas the sentinels know.
-    fn replicas(&mut self, name: &str, views: &[View<'a>], master: &str) {
+    fn replicas(&mut self, name: &str, views: &[View<'a>], master: &str, master_down: bool) {
         // Every replica some sentinel knows, in first-seen order.
         let mut addrs: Vec<String> = Vec::new();
         for v in views {
@@ -779,7 +786,6 @@ impl<'a> Run<'a> {
                 _ => None,
             };
             let mut reasons: Vec<(String, Span)> = Vec::new();
-            let mut extra: Vec<(Span, String)> = Vec::new();
             let mut priority: Option<(i64, Span)> = None;
             // What the sentinels say, grouped by what they say.
             let mut said: Vec<(String, Vec<(String, Span)>)> = Vec::new();
@@ -809,7 +815,7 @@ impl<'a> Run<'a> {
                         self.tr.replica_field(v.addr(), name, addr, "flags"),
                     );
                 }
-                if let Some(status) = entry.get("master-link-status") {
+                if let Some(status) = entry.get("master-link-status").filter(|_| !master_down) {
                     if status != "ok" {
                         say(
                             format!("see{{s}} its master link {status}"),
@@ -865,7 +871,7 @@ impl<'a> Run<'a> {
                             ));
                         }
                     }
-                    if let Some(status) = info("master_link_status") {
+                    if let Some(status) = info("master_link_status").filter(|_| !master_down) {
                         if status != "up" {
                             reasons.push((
                                 format!("its link to the master is {status}"),
@@ -950,9 +956,6 @@ impl<'a> Run<'a> {
                     ),
                     seen[0].1,
                 ));
-                for (a, span) in seen.iter().skip(1) {
-                    extra.push((*span, format!("also {a}")));
-                }
             }
             let healthy = reasons.is_empty();
             if !healthy {
@@ -973,9 +976,6 @@ impl<'a> Run<'a> {
                     )
                     .help("check the replica process, its `replicaof`/`masterauth`, and the network to the master");
                 for (r, s) in reasons.iter().skip(1) {
-                    d = d.label(*s, r.clone());
-                }
-                for (s, r) in &extra {
                     d = d.label(*s, r.clone());
                 }
                 self.push(d);
