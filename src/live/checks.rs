@@ -92,7 +92,9 @@ impl View<'_> {
     }
 }
 
-const DOWN_FLAGS: [&str; 3] = ["s_down", "o_down", "disconnected"];
+/// Flags that mean down. `disconnected` alone is not one: a sentinel sets it on every
+/// instance it has just discovered until its link is up.
+const DOWN_FLAGS: [&str; 2] = ["s_down", "o_down"];
 
 fn is_down(fields: &Fields) -> bool {
     flags(fields).iter().any(|f| DOWN_FLAGS.contains(f))
