@@ -576,3 +576,108 @@ fn scale_down_without_reset_leaves_a_ghost() {
     assert!(message.contains("127.0.0.1:27073"), "{message}");
     assert!(message.contains("3 of 4"), "{message}");
 }
+
+/// Kills the processes it holds when dropped.
+struct Children(Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill(); // by PID: only processes this test started
+            let _ = child.wait();
+        }
+    }
+}
+
+/// TLS with a client certificate (mutual TLS): a master and a sentinel that only speak
+/// TLS, with the test CA of tests/data/verify/tls.
+#[test]
+fn tls_with_client_certificate() {
+    require_redis!();
+    let tls = std::fs::canonicalize("tests/data/verify/tls").unwrap();
+    let file = |name: &str| tls.join(name).to_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let common = format!(
+        "bind 127.0.0.1\nport 0\ndaemonize no\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\n",
+        file("server.crt"),
+        file("server.key"),
+        file("ca.crt")
+    );
+    let mut children = Children(Vec::new());
+    for (name, text, sentinel, ready) in [
+        (
+            "master",
+            format!("{common}tls-port 27080\nsave \"\"\n"),
+            false,
+            "Ready to accept connections",
+        ),
+        (
+            "sentinel",
+            format!(
+                "{common}tls-port 27081\ntls-replication yes\nsentinel monitor mymaster 127.0.0.1 27080 1\n"
+            ),
+            true,
+            "Sentinel ID is",
+        ),
+    ] {
+        let conf = dir.path().join(format!("{name}.conf"));
+        fs::write(&conf, text).unwrap();
+        let log_path = dir.path().join(format!("{name}.log"));
+        let log = fs::File::create(&log_path).unwrap();
+        children.0.push(
+            Command::new(if sentinel { "redis-sentinel" } else { "redis-server" })
+                .arg(&conf)
+                .current_dir(dir.path())
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("start redis"),
+        );
+        wait_for(&format!("{name} to start"), Duration::from_secs(10), || {
+            fs::read_to_string(&log_path).is_ok_and(|t| t.contains(ready))
+        });
+    }
+    let run = |extra: &[&str]| {
+        let out = Command::new(bin())
+            .args([
+                "verify",
+                "--sentinel",
+                "127.0.0.1:27081",
+                "--master",
+                "mymaster",
+            ])
+            .args(["--timeout", "1500", "--output-format", "json"])
+            .args(extra)
+            .env_remove("REDISCLI_AUTH")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let found: Vec<Value> = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{e}: {text} {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), found)
+    };
+    let (code, found) = run(&[
+        "--cacert",
+        &file("ca.crt"),
+        "--cert",
+        &file("client.crt"),
+        "--key",
+        &file("client.key"),
+    ]);
+    // Both the sentinel and the master were read over TLS: a lone master has no failover
+    // candidate (from the sentinel) and does not enforce min-replicas-to-write (from the
+    // master's CONFIG GET).
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        rules(&found),
+        set(&["min-replicas-to-write-off", "no-failover-candidate"]),
+        "{found:#?}"
+    );
+    // Plain TCP to a TLS port, or TLS without the client certificate: unreachable.
+    for extra in [&[][..], &["--cacert", &file("ca.crt")][..]] {
+        let (code, found) = run(extra);
+        assert_eq!(code, Some(1));
+        assert_eq!(rules(&found), set(&["sentinel-unreachable"]), "{found:#?}");
+    }
+}

@@ -194,10 +194,17 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
         );
     }
     if snapshot.masters.is_empty() {
-        errors.push(
-            "no master name to verify: the sentinels monitor none (or none answered); give --master"
-                .to_string(),
-        );
+        // With a sentinel unreachable the findings say why; otherwise there was nothing to
+        // verify, which is a usage problem.
+        if snapshot.sentinels.iter().all(|s| s.error.is_none()) {
+            errors.push(
+                "no master name to verify: the sentinels monitor none; give --master".to_string(),
+            );
+        } else {
+            eprintln!(
+                "redis-halint: note: no master name to verify (no reachable sentinel named one); give --master"
+            );
+        }
     }
     for error in &errors {
         eprintln!("redis-halint: error: {error}");
