@@ -436,6 +436,41 @@ fn healthy_deployment_is_clean_and_runtime_changes_are_found() {
     let text = fs::read_to_string(&snap).unwrap();
     assert!(text.contains("\"min-replicas-to-write\"") && !text.contains(PASSWORD));
 
+    // An ACL user allowed nothing but what verify sends (--user).
+    const ACL_PASSWORD: &str = "verifier-Pass-93b1";
+    for offset in 0..3 {
+        let r = command(
+            d.base + offset,
+            Some(PASSWORD),
+            &[
+                "ACL",
+                "SETUSER",
+                "verifier",
+                "on",
+                &format!(">{ACL_PASSWORD}"),
+                "-@all",
+                "+ping",
+                "+info",
+                "+config|get",
+            ],
+        )
+        .unwrap();
+        assert_eq!(r.text(), "OK");
+    }
+    let acl_file = d.dir.path().join("acl-password");
+    fs::write(&acl_file, ACL_PASSWORD).unwrap();
+    let (code, out, err) = d.verify(
+        &[
+            "--user",
+            "verifier",
+            "--password-file",
+            acl_file.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(err.is_empty() && !out.contains(ACL_PASSWORD), "{err}");
+
     // A timing changed at run time on one sentinel.
     let s2 = d.base + 11;
     let r = command(
