@@ -53,3 +53,22 @@ exec_line="$(grep -n '^ExecStart=.*redis-server' "$script" | cut -d: -f1)"
 echo "$out" | grep -q "deploy-redis-sentinel.sh:$exec_line:[0-9]*: D007 \[sentinel-started-as-plain-server\]" \
     || fail "sentinel-started-as-plain-server not reported at the ExecStart= line ($exec_line)"
 echo "ok: sentinel-started-as-plain-server at line $exec_line of the here-document"
+
+# convert: the seed's docker deployment written as Kubernetes manifests. Its nodes and
+# sentinels use different passwords, so convert refuses without --force; forced, it keeps
+# the master's password source. The output (manifests, then the corrections) is compared
+# with the reviewed copy, and must check with no warning.
+ABS_BIN="$(realpath "$BIN")"
+expected="$(realpath scripts/expected/seed-docker-to-k8s.txt)"
+if (cd "$2" && "$ABS_BIN" convert seed-configs/docker --to k8s --out - >/dev/null 2>&1); then
+    fail "convert accepted the seed's two passwords without --force"
+fi
+actual="$(cd "$2" && "$ABS_BIN" convert seed-configs/docker --to k8s --force --out - 2>&1)"
+if [ "${UPDATE_EXPECTED:-}" = 1 ]; then printf '%s\n' "$actual" >"$expected"; fi
+diff -u "$expected" <(printf '%s\n' "$actual") || fail "convert output differs from $expected"
+echo "ok: seed docker deployment converted to k8s as expected"
+converted="$(mktemp -d)"
+(cd "$2" && "$ABS_BIN" convert seed-configs/docker --to k8s --force --out "$converted" >/dev/null)
+"$BIN" check --fail-on warning "$converted" >/dev/null || fail "the converted seed has findings"
+rm -rf "$converted"
+echo "ok: the converted seed checks clean"

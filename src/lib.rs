@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod diagnostic;
 pub mod discover;
+pub mod emit;
 pub mod fix;
 pub mod formats;
 pub mod knowledge;

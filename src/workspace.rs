@@ -92,6 +92,21 @@ impl Entry {
                         c
                     });
                 let containers = workload::containers(&source.text, &yaml);
+                // Configs that start scripts write with here-documents, once each (every
+                // container of a pod carries its initContainers' writes).
+                let mut confs: Vec<Arc<ConfFile>> = confs;
+                let mut seen = HashSet::new();
+                for c in &containers {
+                    for w in c.written.iter().chain(&c.pod.init_written) {
+                        if seen.insert(w.source.clone()) {
+                            let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone())
+                                .with_text(source.text.clone());
+                            conf.embedded = true;
+                            conf.embedded_in = Some(w.source.clone());
+                            confs.push(Arc::new(conf));
+                        }
+                    }
+                }
                 let resources = crate::formats::kubernetes::resources(source.id, &yaml);
                 let mut cluster = crate::model::topology::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
@@ -648,6 +663,7 @@ impl Workspace {
                     config: None,
                 });
                 self.link_process(topology.processes.last_mut().unwrap(), file, located);
+                apply_command_line_secrets(topology, topology.processes.len() - 1);
             }
             topology.services.push(service);
         }
@@ -660,6 +676,7 @@ impl Workspace {
                     config: None,
                 });
                 self.link_process(topology.processes.last_mut().unwrap(), id, located);
+                apply_command_line_secrets(topology, topology.processes.len() - 1);
             }
         }
     }
@@ -879,5 +896,63 @@ fn resolve_env(
         templated
     } else {
         templated.replace('$', "${")
+    }
+}
+
+/// Passwords given on a unit's or script's command line (`--requirepass`, `--masterauth`,
+/// `--sentinel auth-pass NAME …`) belong to the process of the config it reads. Only
+/// these: they do not change who the process is, so the groups already linked stay right.
+fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
+    use crate::model::facts::Password;
+    use crate::model::service::ConfigRef;
+    use crate::source::Spanned;
+    let process = &topology.processes[process];
+    let Some(config) = process.config else {
+        return;
+    };
+    let password = |name: &str| {
+        process
+            .cmdline
+            .value(name)
+            .map(|v| Spanned::new(Password::from_value(&v.value), v.span))
+    };
+    match config {
+        ConfigRef::Node(n) => {
+            let (requirepass, masterauth) = (password("requirepass"), password("masterauth"));
+            let node = &mut topology.nodes[n];
+            if requirepass.is_some() {
+                node.password = requirepass;
+            }
+            if masterauth.is_some() {
+                node.masterauth = masterauth;
+            }
+        }
+        ConfigRef::Sentinel(s) => {
+            let requirepass = password("requirepass");
+            let auth_pass: Vec<(String, Spanned<Password>)> = process
+                .cmdline
+                .options
+                .iter()
+                .filter(|o| o.name == "sentinel")
+                .filter_map(|o| match o.values.as_slice() {
+                    [keyword, name, value] if keyword.value.eq_ignore_ascii_case("auth-pass") => {
+                        Some((
+                            name.value.clone(),
+                            Spanned::new(Password::from_value(&value.value), value.span),
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let sentinel = &mut topology.sentinels[s];
+            if requirepass.is_some() {
+                sentinel.password = requirepass;
+            }
+            for (name, value) in auth_pass {
+                if let Some(m) = sentinel.monitors.iter_mut().find(|m| m.name.value == name) {
+                    m.auth_pass = Some(value);
+                }
+            }
+        }
     }
 }

@@ -253,3 +253,72 @@ fn secret_values_are_masked() {
         .iter()
         .any(|s| s.start <= value && value < s.end));
 }
+
+/// A sentinel.conf written by an initContainer's here-document into the claim the
+/// sentinel then runs from: the sentinels are seen, with their settings and positions,
+/// and a read-only setting in that script is seen too.
+const HEREDOC_INIT: &str = r#"
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel, namespace: ns1}
+spec:
+  serviceName: sentinel-headless
+  replicas: 3
+  selector: {matchLabels: {app: sentinel}}
+  template:
+    metadata: {labels: {app: sentinel}}
+    spec:
+      initContainers:
+      - name: config
+        image: redis:7.2
+        command:
+        - sh
+        - -c
+        - |
+          [ -f /data/sentinel.conf ] && exit 0
+          cat > /data/sentinel.conf <<EOF
+          port 26379
+          sentinel monitor mymaster 10.0.0.10 6379 2
+          sentinel auth-pass mymaster "${REDIS_PASSWORD}"
+          sentinel down-after-milliseconds mymaster 500
+          EOF
+        volumeMounts:
+        - {name: data, mountPath: /data}
+      containers:
+      - name: sentinel
+        image: redis:7.2
+        command: [redis-sentinel, /data/sentinel.conf]
+        volumeMounts:
+        - {name: data, mountPath: /data}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+"#;
+
+#[test]
+fn heredoc_written_by_init_container_is_the_sentinel_config() {
+    let (ws, diagnostics) = check_text("heredoc-init", HEREDOC_INIT);
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(3));
+    let low = diagnostics
+        .iter()
+        .find(|d| d.rule.name() == "down-after-too-low")
+        .expect("the 500 ms in the here-document is read");
+    let source = ws.source(low.span.file).unwrap();
+    assert_eq!(
+        &source.text[low.span.start as usize..low.span.end as usize],
+        "500",
+        "the span points into the script"
+    );
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.rule.name() == "sentinel-auth-pass-missing"),
+        "auth-pass from the environment is a password"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod check;
 mod config;
+mod convert;
 mod fix;
 mod generate;
 mod rule;
@@ -50,6 +51,9 @@ enum Command {
     /// Show the deployment as redis-halint understands it: groups, nodes, sentinels,
     /// where each fact comes from, and the findings on each.
     Topology(topology::TopologyArgs),
+    /// Write the deployment in another format (k8s, compose, systemd, spotahome, opstree,
+    /// conf, or a local sandbox), correct by construction.
+    Convert(Box<convert::ConvertArgs>),
     /// Run the language server (LSP over stdio) for editors.
     Server(server::ServerArgs),
     /// Check a running deployment (read-only): sentinels, master, replicas, and what
@@ -68,5 +72,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Server(args) => server::run(args),
         Command::Topology(args) => topology::run(args),
         Command::Verify(args) => verify::run(*args),
+        Command::Convert(args) => convert::run(*args),
     }
 }

@@ -428,6 +428,7 @@ fn read_service(
     out.kind = kind;
     out.config = config;
     out.options = options_conf(file, kind, option_args, text);
+    out.options.follows_file = out.config.is_some();
     (out, true)
 }
 
@@ -689,9 +690,14 @@ fn bitnami_conf(
 /// `--name v1 v2 --flag` → config lines `name v1 v2`, `flag`.
 pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) -> ConfFile {
     let mut lines: Vec<ConfLine> = Vec::new();
-    for token in args {
+    for (i, token) in args.iter().enumerate() {
         if let Some(name) = token.value.strip_prefix("--") {
-            if name == "sentinel" && kind == FileKind::SentinelConf {
+            // `--sentinel` alone is the mode flag; followed by words it is a `sentinel …`
+            // config line (`--sentinel auth-pass mymaster …`), as Redis reads it.
+            let flag_only = args
+                .get(i + 1)
+                .is_none_or(|next| next.value.starts_with("--"));
+            if name == "sentinel" && kind == FileKind::SentinelConf && flag_only {
                 continue;
             }
             let mut t = token.clone();

@@ -29,6 +29,9 @@ pub struct ConfFile {
     /// For a config written by a script (a here-document): the path it is written to,
     /// script variables expanded when their value is known. Its spans point into the script.
     pub written_to: Option<String>,
+    /// Command-line options given after a config file: what that file defines (the
+    /// `sentinel monitor` lines, say) is not in these lines.
+    pub follows_file: bool,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -109,6 +112,7 @@ impl ConfFile {
             tree,
             lines,
             written_to: None,
+            follows_file: false,
         }
     }
 

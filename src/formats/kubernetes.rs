@@ -247,7 +247,7 @@ pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::model::topology:
 }
 
 /// Move every position of a config parsed from an embedded value into file offsets.
-fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
+pub(crate) fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
     for line in &mut tree.lines {
         line.range = piece.range_to_file(line.range.clone());
         for token in &mut line.tokens {

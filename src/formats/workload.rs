@@ -131,6 +131,8 @@ pub struct PodFacts {
     pub with_server: bool,
     /// Copies made by initContainers.
     pub init_copies: Vec<Copy>,
+    /// Configs written by initContainers' scripts.
+    pub init_written: Vec<WrittenConf>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
 }
@@ -154,7 +156,25 @@ pub struct Container {
     pub read_only_root: Option<Range<usize>>,
     /// Copies made by the container's own start script.
     pub copies: Vec<Copy>,
+    /// Configs the start script writes with a here-document (`cat > PATH <<EOF`), in file
+    /// offsets. Each has a matching entry in `copies` whose source is `script_source()`.
+    pub written: Vec<WrittenConf>,
     pub pod: PodFacts,
+}
+
+/// A config a container's start script writes from a here-document.
+#[derive(Debug, Clone)]
+pub struct WrittenConf {
+    /// The (name, key) pair that identifies it, as `Copy::from` and `ConfFile::embedded_in`.
+    pub source: (String, String),
+    pub kind: FileKind,
+    pub tree: crate::syntax::redis_conf::ConfTree,
+}
+
+/// How a script-written config is named among the ConfigMap keys: no ConfigMap has a
+/// name with a colon, so the pair cannot collide with a real one.
+fn script_source(workload: &str, container: &str, path: &str) -> (String, String) {
+    (format!("script:{workload}/{container}"), path.to_string())
 }
 
 fn list_tokens<'a>(text: &str, node: Option<&'a Node>) -> Vec<(Token, Option<&'a Node>)> {
@@ -267,6 +287,7 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
             {
                 let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
                 facts.init_copies.extend(c.copies);
+                facts.init_written.extend(c.written);
             }
             let mut read: Vec<Container> = pod
                 .get("containers")
@@ -442,11 +463,29 @@ fn read_container(
         .at("securityContext.readOnlyRootFilesystem")
         .filter(|n| n.as_bool_11() == Some(true))
         .map(|n| n.span.clone());
-    let copies = script
+    let mut copies = script
         .as_ref()
         .map(|(text, piece)| find_copies(text, piece, &mounts))
         .unwrap_or_default();
     let name_span = c.get("name").map_or(c.span.clone(), |n| n.span.clone());
+    let container_name = c.get_str("name").unwrap_or_default();
+    let mut written = Vec::new();
+    if let Some((text, piece)) = &script {
+        for (path, kind, tree, guarded, line) in script_written_configs(text) {
+            let source = script_source(workload, container_name, &path);
+            copies.push(Copy {
+                from: Some(source.clone()),
+                to: destination(&path, &mounts),
+                guarded,
+                span: piece.range_to_file(line),
+            });
+            written.push(WrittenConf {
+                source,
+                kind,
+                tree: crate::formats::kubernetes::remap(tree, piece),
+            });
+        }
+    }
     Container {
         workload: workload.to_string(),
         namespace,
@@ -460,7 +499,51 @@ fn read_container(
         secret_env,
         read_only_root,
         copies,
+        written,
         pod: pod.clone(),
+    }
+}
+
+/// Configs a start script writes with here-documents: (path, kind, tree in script
+/// offsets, written only when absent, the command's range).
+fn script_written_configs(
+    text: &str,
+) -> Vec<(
+    String,
+    FileKind,
+    crate::syntax::redis_conf::ConfTree,
+    bool,
+    Range<usize>,
+)> {
+    let arc: std::sync::Arc<str> = std::sync::Arc::from(text);
+    let guarded = is_guarded_script(text);
+    crate::formats::script::read(crate::source::FileId(0), &arc)
+        .confs
+        .into_iter()
+        .filter_map(|conf| {
+            let path = conf.written_to.clone()?;
+            let start = conf.tree.lines.first().map_or(0, |l| l.range.start);
+            let line_start = text[..start.min(text.len())]
+                .trim_end_matches('\n')
+                .rfind('\n')
+                .map_or(0, |p| p + 1);
+            Some((path, conf.kind, conf.tree, guarded, line_start..start))
+        })
+        .collect()
+}
+
+/// Where a path lands: (volume, path inside it), or the container layer.
+fn destination(path: &str, mounts: &[Mount]) -> (Option<String>, String) {
+    let mount = mounts
+        .iter()
+        .filter(|m| path.starts_with(&format!("{}/", m.path.trim_end_matches('/'))))
+        .max_by_key(|m| m.path.len());
+    match mount {
+        Some(m) => (
+            Some(m.volume.clone()),
+            path[m.path.trim_end_matches('/').len()..].to_string(),
+        ),
+        None => (None, path.to_string()),
     }
 }
 
@@ -498,6 +581,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         spread: anti || spread,
         with_server: false,
         init_copies: Vec::new(),
+        init_written: Vec::new(),
         service_name: object
             .at("spec.serviceName")
             .and_then(Node::as_str)
@@ -507,20 +591,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
 
 /// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
 fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
-    let lower = text.to_ascii_lowercase();
-    let guarded_script = [
-        "[ -f",
-        "[ ! -f",
-        "[ -e",
-        "[ ! -e",
-        "test -f",
-        "test -e",
-        "[ -s",
-        "[ ! -s",
-        "test ! -f",
-    ]
-    .iter()
-    .any(|g| lower.contains(g));
+    let guarded_script = is_guarded_script(text);
     let mut out = Vec::new();
     for (start, line) in line_offsets(text) {
         let Ok(tokens) = split_args(line, start) else {
@@ -568,17 +639,7 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
             } else {
                 dst.value.clone()
             };
-            let mount = mounts
-                .iter()
-                .filter(|m| dst_path.starts_with(&format!("{}/", m.path.trim_end_matches('/'))))
-                .max_by_key(|m| m.path.len());
-            let to = match mount {
-                Some(m) => (
-                    Some(m.volume.clone()),
-                    dst_path[m.path.trim_end_matches('/').len()..].to_string(),
-                ),
-                None => (None, dst_path.clone()),
-            };
+            let to = destination(&dst_path, mounts);
             let range = piece.range_to_file(start..start + line.len());
             out.push(Copy {
                 from,
@@ -592,6 +653,24 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
         }
     }
     out
+}
+
+/// A script that tests whether a file exists: its copies and writes happen only once.
+fn is_guarded_script(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "[ -f",
+        "[ ! -f",
+        "[ -e",
+        "[ ! -e",
+        "test -f",
+        "test -e",
+        "[ -s",
+        "[ ! -s",
+        "test ! -f",
+    ]
+    .iter()
+    .any(|g| lower.contains(g))
 }
 
 /// (offset, line) of each line of a script.

@@ -160,11 +160,21 @@ pub fn link_scoped(
             })
             .map(|p| (normalize_host(&p.host.value), p.port))
             .collect();
-        let replica_count = if !replicas.is_empty() || !known_replica_addrs.is_empty() {
-            Some(replicas.len().max(known_replica_addrs.len()))
-        } else {
-            None
-        };
+        // The other processes of the master's workload or service (a StatefulSet whose
+        // start script picks the master) are its replicas too.
+        let siblings = master.map_or(0, |m| {
+            nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| *i != m && n.file == nodes[m].file && n.name == nodes[m].name)
+                .count()
+        });
+        let replica_count =
+            if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
+                Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
+            } else {
+                None
+            };
         groups.push(Group {
             name: Some(name),
             host,

@@ -720,6 +720,8 @@ fn check_master_reference(
         // A template in a ConfigMap without any monitor line gets it from the start
         // script at run time (`echo "sentinel monitor …" >> sentinel.conf`): unknown.
         None if conf.embedded && monitors.is_empty() => {}
+        // Options after a config file: the monitor may be in the file.
+        None if conf.follows_file => {}
         None => {
             let mut d = Diagnostic::new(
                 Rule::PerMasterDirectiveUnknownMaster,

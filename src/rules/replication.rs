@@ -21,7 +21,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let lag = node.min_replicas_max_lag.as_ref();
             let disabled =
                 to_write.is_none_or(|v| v.value == 0) || lag.is_some_and(|v| v.value == 0);
-            if disabled && node.complete && min_replicas_reported.insert(n) {
+            // With a single replica the guard would stop writes whenever that replica
+            // restarts (min-replicas-to-write-too-high): either choice is a trade-off.
+            let single_replica = group.replica_count == Some(1);
+            if disabled && !single_replica && node.complete && min_replicas_reported.insert(n) {
                 let span = to_write
                     .filter(|v| v.value == 0)
                     .or(lag.filter(|v| v.value == 0))

@@ -1,0 +1,214 @@
+//! `--to opstree`: a `RedisReplication` and a `RedisSentinel` (v1beta2) per group. The
+//! sentinel's numbers are strings, as the CRD types them; the master name is set
+//! explicitly (the operator's default is `myMaster`); the sentinel gets the data nodes'
+//! password through `redisReplicationPassword` as well as its own; persistence and memory
+//! settings go in the ConfigMap that `additionalRedisConfig` names.
+
+use super::configs::conf_value;
+use super::k8s::{meta, secret_manifest};
+use super::plan::{memory_limit_mi, redis_bytes, GroupPlan, Plan};
+use super::yaml::{documents, int, map, q, s, seq, Value};
+use super::{Options, OutFile};
+
+pub const API_VERSION: &str = "redis.redis.opstreelabs.in/v1beta2";
+
+pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
+    let mut docs = Vec::new();
+    for group in &plan.groups {
+        let prefix = plan.prefix(group).unwrap_or_else(|| "redis".to_string());
+        let replication = format!("{prefix}-replication");
+        let sentinel = format!("{prefix}-sentinel");
+        let config_map = format!("{prefix}-additional-config");
+        let ns = options.namespace.as_str();
+        let secret =
+            group
+                .password_source()
+                .map(|source| match (&options.secret_name, &source.secret) {
+                    (Some(name), _) => (name.clone(), "password".to_string(), false),
+                    (None, Some((name, key))) => (name.clone(), key.clone(), false),
+                    (None, None) => (format!("{prefix}-auth"), "password".to_string(), true),
+                });
+        if let Some((name, key, true)) = &secret {
+            docs.push(secret_manifest(name, key, ns));
+        }
+        docs.push(map([
+            ("apiVersion", s("v1")),
+            ("kind", s("ConfigMap")),
+            ("metadata", meta(&config_map, ns, None)),
+            (
+                "data",
+                map([("redis-additional.conf", q(additional_config(group)))]),
+            ),
+        ]));
+        let secret_ref = secret
+            .as_ref()
+            .map(|(name, key, _)| map([("name", s(name)), ("key", s(key))]));
+        docs.push(replication_resource(
+            group,
+            &replication,
+            &config_map,
+            ns,
+            secret_ref.clone(),
+        ));
+        docs.push(sentinel_resource(
+            group,
+            &sentinel,
+            &replication,
+            ns,
+            secret_ref,
+        ));
+    }
+    vec![OutFile::new("opstree.yaml", documents(header, &docs))]
+}
+
+fn additional_config(group: &GroupPlan) -> String {
+    let mut lines = vec![format!(
+        "appendonly {}",
+        if group.appendonly { "yes" } else { "no" }
+    )];
+    if !group.rdb {
+        lines.push("save \"\"".to_string());
+    }
+    if let Some(max) = group.maxmemory {
+        lines.push(format!("maxmemory {}", redis_bytes(max)));
+    }
+    if let Some(policy) = &group.maxmemory_policy {
+        lines.push(format!("maxmemory-policy {}", conf_value(policy)));
+    }
+    if group.min_replicas_to_write > 0 {
+        lines.push(format!(
+            "min-replicas-to-write {}",
+            group.min_replicas_to_write
+        ));
+        lines.push(format!(
+            "min-replicas-max-lag {}",
+            group.min_replicas_max_lag
+        ));
+    }
+    lines.join("\n") + "\n"
+}
+
+fn anti_affinity(app: &str) -> Value {
+    map([(
+        "podAntiAffinity",
+        map([(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            seq([map([
+                ("topologyKey", s("kubernetes.io/hostname")),
+                (
+                    "labelSelector",
+                    map([("matchLabels", map([("app", s(app))]))]),
+                ),
+            ])]),
+        )]),
+    )])
+}
+
+fn replication_resource(
+    group: &GroupPlan,
+    name: &str,
+    config_map: &str,
+    ns: &str,
+    secret: Option<Value>,
+) -> Value {
+    let mut kubernetes = map([
+        ("image", s("quay.io/opstree/redis:v7.0.15")),
+        ("imagePullPolicy", s("IfNotPresent")),
+    ]);
+    if let Some(max) = group.maxmemory {
+        let limit = format!("{}Mi", memory_limit_mi(max));
+        kubernetes.push(
+            "resources",
+            map([
+                ("requests", map([("memory", s(&limit))])),
+                ("limits", map([("memory", s(&limit))])),
+            ]),
+        );
+    }
+    if let Some(secret) = secret {
+        kubernetes.push("redisSecret", secret);
+    }
+    map([
+        ("apiVersion", s(API_VERSION)),
+        ("kind", s("RedisReplication")),
+        ("metadata", meta(name, ns, None)),
+        (
+            "spec",
+            map([
+                ("clusterSize", int(group.data_nodes as i64)),
+                ("kubernetesConfig", kubernetes),
+                (
+                    "redisConfig",
+                    map([("additionalRedisConfig", s(config_map))]),
+                ),
+                (
+                    "storage",
+                    map([(
+                        "volumeClaimTemplate",
+                        map([(
+                            "spec",
+                            map([
+                                ("accessModes", seq([s("ReadWriteOnce")])),
+                                (
+                                    "resources",
+                                    map([("requests", map([("storage", s("10Gi"))]))]),
+                                ),
+                            ]),
+                        )]),
+                    )]),
+                ),
+                (
+                    "podSecurityContext",
+                    map([("runAsUser", int(1000)), ("fsGroup", int(1000))]),
+                ),
+                ("affinity", anti_affinity(name)),
+                (
+                    "pdb",
+                    map([("enabled", Value::Bool(true)), ("maxUnavailable", int(1))]),
+                ),
+            ]),
+        ),
+    ])
+}
+
+fn sentinel_resource(
+    group: &GroupPlan,
+    name: &str,
+    replication: &str,
+    ns: &str,
+    secret: Option<Value>,
+) -> Value {
+    let mut kubernetes = map([
+        ("image", s("quay.io/opstree/redis-sentinel:v7.0.15")),
+        ("imagePullPolicy", s("IfNotPresent")),
+    ]);
+    let mut config = map([
+        ("redisReplicationName", s(replication)),
+        ("masterGroupName", q(&group.master_name)),
+        ("redisPort", q("6379")),
+        ("quorum", q(group.quorum.to_string())),
+        ("downAfterMilliseconds", q(group.down_after_ms.to_string())),
+        ("failoverTimeout", q(group.failover_timeout_ms.to_string())),
+        ("parallelSyncs", q(group.parallel_syncs.to_string())),
+    ]);
+    if let Some(secret) = secret {
+        // The sentinel's own password, and the one it presents to the data nodes.
+        kubernetes.push("redisSecret", secret.clone());
+        config.push("redisReplicationPassword", map([("secretKeyRef", secret)]));
+    }
+    map([
+        ("apiVersion", s(API_VERSION)),
+        ("kind", s("RedisSentinel")),
+        ("metadata", meta(name, ns, None)),
+        (
+            "spec",
+            map([
+                ("clusterSize", int(group.sentinels as i64)),
+                ("kubernetesConfig", kubernetes),
+                ("redisSentinelConfig", config),
+                ("affinity", anti_affinity(&format!("{name}-sentinel"))),
+                ("pdb", map([("enabled", Value::Bool(true))])),
+            ]),
+        ),
+    ])
+}
