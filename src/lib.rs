@@ -10,6 +10,7 @@ pub mod emit;
 pub mod fix;
 pub mod formats;
 pub mod knowledge;
+pub mod live;
 pub mod lsp;
 pub mod model;
 pub mod report;

@@ -33,6 +33,8 @@ struct Entry {
     source: SourceFile,
     /// The user named this file; it is read even if its name does not look like a config.
     explicit: bool,
+    /// Text that only reports show (what a live server answered): never read as input.
+    shown_only: bool,
     parsed: OnceLock<Parsed>,
 }
 
@@ -61,7 +63,7 @@ impl Entry {
         self.parsed.get_or_init(|| {
             let source = &self.source;
             // redis-halint.toml files are settings, validated on their own.
-            if crate::settings::is_config_file(&source.path) {
+            if self.shown_only || crate::settings::is_config_file(&source.path) {
                 return Parsed::default();
             }
             if let Some(kind) = unit_kind(&source.path) {
@@ -197,9 +199,25 @@ impl Workspace {
             Entry {
                 source: SourceFile::new(id, path, text),
                 explicit,
+                shown_only: false,
                 parsed: OnceLock::new(),
             },
         );
+        id
+    }
+
+    /// Add a text that diagnostics may point into but that is never read as a config:
+    /// what a running sentinel or server answered (`redis-halint verify`). `name` is
+    /// shown where a file path would be, e.g. `redis-sentinel://10.0.0.1:26379`.
+    pub fn set_shown_only(
+        &mut self,
+        name: impl Into<PathBuf>,
+        text: impl Into<Arc<str>>,
+    ) -> FileId {
+        let id = self.set_file(name, text, false);
+        if let Some(entry) = self.entries.get_mut(&id) {
+            entry.shown_only = true;
+        }
         id
     }
 

@@ -22,6 +22,30 @@ pub fn check_dir(dir: &Path, target: Target) -> (Workspace, Vec<Diagnostic>) {
     (workspace, diagnostics)
 }
 
+/// A live rule's fixture: `live.json` (what a deployment answered, as `verify
+/// --save-snapshot` writes it) and, optionally, the declared configuration in `declared/`.
+pub fn check_live_dir(dir: &Path) -> (Workspace, Vec<Diagnostic>) {
+    let text = std::fs::read_to_string(dir.join("live.json"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join("live.json").display()));
+    let snapshot: redis_halint::live::Snapshot =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let declared = dir.join("declared");
+    let (mut workspace, topology) = if declared.is_dir() {
+        let workspace = workspace_for(&[declared], Target::default());
+        let topology = workspace.topology();
+        (workspace, Some(topology))
+    } else {
+        (Workspace::new(Settings::default()), None)
+    };
+    let diagnostics = redis_halint::live::verify(
+        &mut workspace,
+        &snapshot,
+        topology.as_ref(),
+        &redis_halint::live::Options::default(),
+    );
+    (workspace, diagnostics)
+}
+
 pub fn render_full(workspace: &Workspace, diagnostics: &[Diagnostic]) -> String {
     render(
         workspace,
@@ -36,4 +60,21 @@ pub fn render_full(workspace: &Workspace, diagnostics: &[Diagnostic]) -> String 
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_redis-halint")
+}
+
+/// The official SARIF 2.1.0 schema (vendored), formats checked.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string("tests/data/sarif-schema-2.1.0.json").unwrap();
+    // The official schema file is vendored unchanged. Its `run.language` pattern has a
+    // stray `]` that the meta-schema's `regex` format check rejects, so that one pattern
+    // (for a property our output never sets) is corrected in memory; everything else,
+    // formats (uri, uri-reference, …) included, is checked as published.
+    const STRAY: &str = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(STRAY), "the vendored schema changed");
+    let text = text.replace(STRAY, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
 }

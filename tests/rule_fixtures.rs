@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{check_dir, render_full};
-use redis_halint::rules::RULES;
+use common::{check_dir, check_live_dir, render_full};
+use redis_halint::rules::{Category, RULES};
 use redis_halint::{Severity, Target};
 use std::path::Path;
 
@@ -23,7 +23,13 @@ fn every_rule_fixture() {
                 failures.push(format!("{}: missing fixture {}", info.name, dir.display()));
                 continue;
             }
-            let (workspace, diagnostics) = check_dir(&dir, target);
+            // Live rules (`verify`) read what a deployment answered, not files: their
+            // fixture is a recorded snapshot (`live.json`) plus optional declared files.
+            let (workspace, diagnostics) = if info.category == Category::Live {
+                check_live_dir(&dir)
+            } else {
+                check_dir(&dir, target)
+            };
             let fired = diagnostics.iter().any(|d| d.rule == info.rule);
             if case == "bad" && !fired {
                 failures.push(format!(

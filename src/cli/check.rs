@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum FailOnArg {
+pub(super) enum FailOnArg {
     Error,
     Warning,
     Info,
@@ -24,7 +24,7 @@ enum FailOnArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum ColorArg {
+pub(super) enum ColorArg {
     Auto,
     Always,
     Never,
@@ -247,34 +247,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         None => diagnostics,
     };
 
-    let stdout = std::io::stdout();
-    let on_terminal = stdout.is_terminal();
-    for (format, path) in &outputs {
-        let to_terminal = path.is_none() && on_terminal;
-        let color = match args.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => {
-                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        let width = if to_terminal { terminal_width() } else { 100 };
-        let text = render(
-            &workspace,
-            &diagnostics,
-            *format,
-            RenderOptions { color, width },
-        );
-        match path {
-            Some(path) => std::fs::write(path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-            None => {
-                let mut lock = stdout.lock();
-                let _ = lock.write_all(text.as_bytes());
-                let _ = lock.flush();
-            }
-        }
-    }
+    write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
     for note in &notes {
         eprintln!("redis-halint: note: {note}");
     }
@@ -285,10 +258,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(2));
     }
     let fail_on = match args.fail_on {
-        Some(FailOnArg::Error) => FailOn::Error,
-        Some(FailOnArg::Warning) => FailOn::Warning,
-        Some(FailOnArg::Info) => FailOn::Info,
-        Some(FailOnArg::Never) => FailOn::Never,
+        Some(f) => f.to_fail_on(),
         None => root
             .as_ref()
             .and_then(|r| r.fail_on.as_ref())
@@ -349,9 +319,58 @@ fn apply_settings(
     Ok(out)
 }
 
+/// Render the findings in every requested format, to stdout or to files.
+pub(super) fn write_outputs(
+    workspace: &redis_halint::Workspace,
+    diagnostics: &[Diagnostic],
+    outputs: &[(OutputFormat, Option<PathBuf>)],
+    color: ColorArg,
+) -> Result<(), String> {
+    let stdout = std::io::stdout();
+    let on_terminal = stdout.is_terminal();
+    for (format, path) in outputs {
+        let to_terminal = path.is_none() && on_terminal;
+        let color = match color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let width = if to_terminal { terminal_width() } else { 100 };
+        let text = render(
+            workspace,
+            diagnostics,
+            *format,
+            RenderOptions { color, width },
+        );
+        match path {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+            None => {
+                let mut lock = stdout.lock();
+                let _ = lock.write_all(text.as_bytes());
+                let _ = lock.flush();
+            }
+        }
+    }
+    Ok(())
+}
+
+impl FailOnArg {
+    pub(super) fn to_fail_on(self) -> FailOn {
+        match self {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Info => FailOn::Info,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
 /// `FORMAT` or `FORMAT=PATH`, repeatable; at most one format goes to stdout (or to
 /// `--output-file`). Default: `full` on stdout.
-fn parse_outputs(
+pub(super) fn parse_outputs(
     specs: &[String],
     output_file: Option<&Path>,
 ) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {

@@ -8,6 +8,7 @@ mod generate;
 mod rule;
 mod server;
 mod topology;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ enum Command {
     Convert(Box<convert::ConvertArgs>),
     /// Run the language server (LSP over stdio) for editors.
     Server(server::ServerArgs),
+    /// Check a running deployment (read-only): sentinels, master, replicas, and what
+    /// differs from the declared configuration in PATHS.
+    Verify(Box<verify::VerifyArgs>),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -67,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Man => generate::man(),
         Command::Server(args) => server::run(args),
         Command::Topology(args) => topology::run(args),
+        Command::Verify(args) => verify::run(*args),
         Command::Convert(args) => convert::run(*args),
     }
 }

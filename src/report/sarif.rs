@@ -23,14 +23,34 @@ fn level(severity: Severity) -> &'static str {
 
 /// A path as a URI reference: relative paths stay relative (code scanning resolves them
 /// against the repository root), absolute ones become `file://` URIs; anything outside
-/// the unreserved set and `/` is percent-encoded.
+/// the unreserved set and `/` is percent-encoded. A name that already is an absolute URI
+/// (`redis-sentinel://10.0.0.1:26379`, what `verify` reports live answers under) keeps
+/// its scheme and authority.
 pub fn uri(path: &str) -> String {
     let mut out = String::new();
-    let absolute = path.starts_with('/');
-    if absolute {
+    let mut rest = path;
+    if let Some((scheme, after)) = path.split_once("://") {
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme {
+            let (authority, tail) = after.split_at(after.find('/').unwrap_or(after.len()));
+            let authority_ok = authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if authority_ok {
+                out.push_str(scheme);
+                out.push_str("://");
+                out.push_str(authority);
+                rest = tail;
+            }
+        }
+    }
+    if out.is_empty() && path.starts_with('/') {
         out.push_str("file://");
     }
-    for b in path.bytes() {
+    for b in rest.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(b as char)
@@ -155,5 +175,11 @@ mod tests {
         assert_eq!(uri("deploy/sentinel.conf"), "deploy/sentinel.conf");
         assert_eq!(uri("my dir/a.conf"), "my%20dir/a.conf");
         assert_eq!(uri("/etc/redis/redis.conf"), "file:///etc/redis/redis.conf");
+        assert_eq!(
+            uri("redis-sentinel://127.0.0.1:26379"),
+            "redis-sentinel://127.0.0.1:26379"
+        );
+        assert_eq!(uri("redis://[::1]:6379"), "redis://[::1]:6379");
+        assert_eq!(uri("a b://x"), "a%20b%3A//x");
     }
 }

@@ -37,6 +37,9 @@ pub enum Category {
     Systemd,
     Suppression,
     Config,
+    /// Checks of a running deployment (`redis-halint verify`): they read what the
+    /// sentinels and data nodes answer, never files, so they have no static fixture.
+    Live,
 }
 
 impl Category {
@@ -55,6 +58,7 @@ impl Category {
             Category::Systemd => "systemd",
             Category::Suppression => "suppression",
             Category::Config => "config",
+            Category::Live => "live",
         }
     }
 }
@@ -189,6 +193,22 @@ registry! {
     UnknownRuleInSuppression => "L003", "unknown-rule-in-suppression", Suppression, Warning, false, "An inline suppression names a rule that does not exist.";
     MalformedSuppression => "L004", "malformed-suppression", Suppression, Warning, false, "A `redis-halint:` comment that is not a valid suppression, so it does nothing.";
     InvalidConfig => "G001", "invalid-config", Config, Error, false, "An unknown key or a bad value in redis-halint.toml.";
+    SentinelUnreachable => "V001", "sentinel-unreachable", Live, Error, false, "A sentinel does not answer (refused, timed out, or authentication failed).";
+    MasterNotMonitored => "V002", "master-not-monitored", Live, Error, false, "A reachable sentinel does not monitor the master name.";
+    SentinelsDisagreeOnMaster => "V003", "sentinels-disagree-on-master", Live, Error, false, "The sentinels name different addresses as the master.";
+    SentinelCkquorumFailed => "V004", "sentinel-ckquorum-failed", Live, Error, false, "`SENTINEL CKQUORUM` fails: this sentinel cannot reach the quorum or authorize a failover.";
+    SentinelCountMismatch => "V005", "sentinel-count-mismatch", Live, Warning, false, "A sentinel knows a different number of sentinels than the deployment has.";
+    GhostSentinel => "V006", "ghost-sentinel", Live, Warning, false, "A sentinel still counts a peer that is down: removed without `SENTINEL RESET`, or crashed.";
+    ReplicaCountMismatch => "V007", "replica-count-mismatch", Live, Warning, false, "The sentinels know a different number of replicas than declared.";
+    ReplicaUnhealthy => "V008", "replica-unhealthy", Live, Error, false, "A replica is down, disconnected, not syncing, or follows another master.";
+    NoFailoverCandidate => "V009", "no-failover-candidate", Live, Error, false, "No replica can be promoted: every one is down or has priority 0.";
+    ReplicaPriorityZero => "V010", "replica-priority-zero", Live, Info, false, "A running replica has priority 0: Sentinel never promotes it.";
+    ReplicationLag => "V011", "replication-lag", Live, Warning, false, "A replica has not acknowledged the master's stream for longer than `--max-lag`.";
+    MinReplicasToWriteOff => "V012", "min-replicas-to-write-off", Live, Warning, false, "The running master does not enforce `min-replicas-to-write`.";
+    SentinelSettingsDisagree => "V013", "sentinel-settings-disagree", Live, Warning, false, "The sentinels run one master with different quorum or timings.";
+    ConfigEpochDisagree => "V014", "config-epoch-disagree", Live, Warning, false, "The sentinels report different configuration epochs for one master.";
+    MasterUnhealthy => "V015", "master-unhealthy", Live, Error, false, "The master is down, unreachable, not a master, or refusing writes.";
+    DeclaredConfigDrift => "V016", "declared-config-drift", Live, Warning, false, "A running value differs from the declared configuration.";
 }
 
 impl Rule {
