@@ -81,7 +81,7 @@ fn live_findings_in_every_format() {
 }
 
 #[test]
-fn json_points_at_the_declared_value_and_the_live_answer() {
+fn json_points_at_the_live_answer_and_the_declared_value() {
     let snapshot = format!("{DRIFT}/live.json");
     let declared = format!("{DRIFT}/declared");
     let (code, out, _) = verify(&[
@@ -96,24 +96,25 @@ fn json_points_at_the_declared_value_and_the_live_answer() {
     assert_eq!(found.len(), 3, "{out}");
     for (i, f) in found.iter().enumerate() {
         assert_eq!(f["code"], "V016");
+        // The finding points at what runs; the declaration is the related label.
         assert_eq!(
             f["file"],
-            format!("{declared}/sentinel-{}.conf", i + 1),
+            format!("redis-sentinel://127.0.0.1:{}", 26380 + i),
             "{f}"
-        );
-        assert_eq!(
-            (f["line"].as_u64(), f["column"].as_u64()),
-            (Some(4), Some(43))
         );
         let related = &f["related"][0];
         assert_eq!(
             related["file"],
-            format!("redis-sentinel://127.0.0.1:{}", 26380 + i)
+            format!("{declared}/sentinel-{}.conf", i + 1),
+            "{f}"
         );
         assert_eq!(
-            related["message"],
-            format!("running on 127.0.0.1:{}: 30000", 26380 + i)
+            (related["line"].as_u64(), related["column"].as_u64()),
+            (Some(4), Some(43)),
+            "{f}"
         );
+        assert_eq!(related["message"], "declared here");
+        assert!(f["message"].as_str().unwrap().contains("30000"), "{f}");
     }
     // Without the declared files, the same deployment is consistent: nothing to report.
     let (code, out, _) = verify(&["--snapshot", &snapshot]);

@@ -48,7 +48,11 @@ pub fn verify(
         out: Vec::new(),
     };
     run.all();
-    let mut out = run.out;
+    let mut out: Vec<Diagnostic> = run
+        .out
+        .into_iter()
+        .map(|d| running_side_first(d, &transcripts))
+        .collect();
     out.sort_by(|a, b| {
         let pa = workspace.source(a.span.file).map(|s| s.path.clone());
         let pb = workspace.source(b.span.file).map(|s| s.path.clone());
@@ -61,6 +65,26 @@ pub fn verify(
     });
     out.dedup();
     out
+}
+
+/// A difference between the declaration and the running deployment points at what runs,
+/// with the declaration as a related label ("declared here").
+fn running_side_first(mut d: Diagnostic, transcripts: &Transcripts) -> Diagnostic {
+    if transcripts.contains_file(d.span.file) {
+        return d;
+    }
+    let Some(i) = d
+        .related
+        .iter()
+        .position(|l| transcripts.contains_file(l.span.file))
+    else {
+        return d;
+    };
+    let running = d.related.remove(i);
+    let declared = std::mem::replace(&mut d.span, running.span);
+    d.related
+        .insert(0, crate::diagnostic::Label::new(declared, "declared here"));
+    d
 }
 
 struct Run<'a> {

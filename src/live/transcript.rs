@@ -80,6 +80,11 @@ pub struct Transcripts {
 }
 
 impl Transcripts {
+    /// Whether a file is one of the transcripts (the running side).
+    pub fn contains_file(&self, file: crate::source::FileId) -> bool {
+        self.spans.values().any(|s| s.file == file)
+    }
+
     /// Add one shown-only text per sentinel and per data node of the snapshot.
     pub fn add(workspace: &mut Workspace, snapshot: &Snapshot) -> Transcripts {
         let mut out = Transcripts::default();

@@ -36,6 +36,38 @@ pub fn slash_path(sources: &MaskedSources, span: Span) -> String {
     }
 }
 
+/// Where a CI annotation goes: the finding's own span, unless that is in the answers of a
+/// running server (`redis-sentinel://…`, shown by `verify`) and a related label is in a
+/// file of the repository; annotations can only be placed on repository files.
+pub fn annotation_span(sources: &MaskedSources, d: &Diagnostic) -> Span {
+    let live = |span: Span| sources.display_path(span.file).contains("://");
+    if !live(d.span) {
+        return d.span;
+    }
+    d.related
+        .iter()
+        .map(|l| l.span)
+        .find(|s| !live(*s))
+        .unwrap_or(d.span)
+}
+
+/// The related labels as `message: path:line:column` lines, for formats that have one
+/// message per finding.
+pub fn related_lines(sources: &MaskedSources, d: &Diagnostic) -> String {
+    let mut out = String::new();
+    for label in &d.related {
+        let at = position(sources, label.span);
+        out.push_str(&format!(
+            "\n{}: {}:{}:{}",
+            label.message,
+            slash_path(sources, label.span),
+            at.line,
+            at.column
+        ));
+    }
+    out
+}
+
 /// 64-bit FNV-1a: stable across runs, platforms and Rust versions.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per
 //! finding, which GitHub shows as an annotation on the exact range of the pull request.
 
-use super::common::{position, slash_path};
+use super::common::{annotation_span, position, related_lines, slash_path};
 use super::MaskedSources;
 use crate::diagnostic::{Diagnostic, Severity};
 use std::fmt::Write;
@@ -26,17 +26,19 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let at = position(sources, d.span);
+        let span = annotation_span(sources, d);
+        let at = position(sources, span);
         let title = format!("{} {}", d.rule.code(), d.rule.name());
         let fatal = if d.fatal { "fatal: " } else { "" };
         let mut message = format!("{fatal}{}", d.message);
+        message.push_str(&related_lines(sources, d));
         if let Some(help) = &d.help {
             let _ = write!(message, "\nhelp: {help}");
         }
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&slash_path(sources, d.span)),
+            escape_property(&slash_path(sources, span)),
             at.line,
             at.column,
             at.end_line,

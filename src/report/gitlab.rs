@@ -1,7 +1,7 @@
 //! GitLab Code Quality report: a JSON array of issues with a fingerprint, a severity
 //! (`info`, `minor`, `major`, `critical`) and a location by lines.
 
-use super::common::{fingerprints, position, slash_path};
+use super::common::{annotation_span, fingerprints, position, slash_path};
 use super::MaskedSources;
 use crate::diagnostic::{Diagnostic, Severity};
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
         .iter()
         .zip(&fps)
         .map(|(d, fp)| {
-            let at = position(sources, d.span);
+            let at = position(sources, annotation_span(sources, d));
             json!({
                 "type": "issue",
                 "check_name": d.rule.name(),
@@ -30,7 +30,7 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
                 "severity": severity(d),
                 "fingerprint": fp,
                 "location": {
-                    "path": slash_path(sources, d.span),
+                    "path": slash_path(sources, annotation_span(sources, d)),
                     "positions": {
                         "begin": { "line": at.line, "column": at.column },
                         "end": { "line": at.end_line, "column": at.end_column },
