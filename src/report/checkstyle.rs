@@ -1,6 +1,6 @@
 //! Checkstyle XML, read by Jenkins' warnings plugin, reviewdog and many IDEs.
 
-use super::common::{position, xml_escape};
+use super::common::{annotation_span, position, xml_escape};
 use super::MaskedSources;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::FileId;
@@ -9,7 +9,10 @@ use std::fmt::Write;
 pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
-    let mut files: Vec<FileId> = diagnostics.iter().map(|d| d.span.file).collect();
+    let mut files: Vec<FileId> = diagnostics
+        .iter()
+        .map(|d| annotation_span(sources, d).file)
+        .collect();
     files.dedup();
     for file in files {
         let _ = writeln!(
@@ -17,8 +20,11 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
             "  <file name=\"{}\">",
             xml_escape(&sources.display_path(file))
         );
-        for d in diagnostics.iter().filter(|d| d.span.file == file) {
-            let at = position(sources, d.span);
+        for d in diagnostics
+            .iter()
+            .filter(|d| annotation_span(sources, d).file == file)
+        {
+            let at = position(sources, annotation_span(sources, d));
             let severity = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

@@ -1,7 +1,7 @@
 //! JUnit XML: one test suite per file, one failing test case per finding; a clean run is
 //! one passing test case, so CI dashboards show that the check ran.
 
-use super::common::{position, xml_escape};
+use super::common::{annotation_span, position, xml_escape};
 use super::MaskedSources;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -22,11 +22,16 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
         out.push_str("    <testcase name=\"no findings\" classname=\"redis-halint\"/>\n");
         out.push_str("  </testsuite>\n");
     }
-    let mut files: Vec<FileId> = diagnostics.iter().map(|d| d.span.file).collect();
+    let mut files: Vec<FileId> = diagnostics
+        .iter()
+        .map(|d| annotation_span(sources, d).file)
+        .collect();
     files.dedup();
     for file in files {
-        let in_file: Vec<&Diagnostic> =
-            diagnostics.iter().filter(|d| d.span.file == file).collect();
+        let in_file: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| annotation_span(sources, d).file == file)
+            .collect();
         let path = xml_escape(&sources.display_path(file));
         let _ = writeln!(
             out,
@@ -34,7 +39,7 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
             n = in_file.len()
         );
         for d in in_file {
-            let at = position(sources, d.span);
+            let at = position(sources, annotation_span(sources, d));
             let _ = writeln!(
                 out,
                 "    <testcase name=\"{code} {rule} at {line}:{col}\" classname=\"{path}\" file=\"{path}\" line=\"{line}\">",
