@@ -278,11 +278,23 @@ pub fn write_plan(
         TargetFormat::Conf => conf::emit(&plan, options, &header),
         TargetFormat::Local => local::emit(&plan, options, &header),
     };
-    let actions = plan
+    let mut actions: Vec<String> = plan
         .groups
         .iter()
         .filter_map(|g| Some(password_action(target, g, g.password_source()?, options)))
         .collect();
+    match target {
+        TargetFormat::Systemd => actions.push(
+            "install each host's tree at / with the configs owned by the redis user (`chown redis:redis /etc/redis/*.conf`): the services run as redis, and Sentinel and CONFIG REWRITE rewrite them".to_string(),
+        ),
+        TargetFormat::Conf => actions.push(
+            "map the host names (redis-0, sentinel-0, …) in DNS or /etc/hosts, and give each config to the user that runs the process: Sentinel and CONFIG REWRITE rewrite them".to_string(),
+        ),
+        TargetFormat::Compose => actions.push(
+            "the image's entrypoint hands each data node's directory to the redis user (uid 999) at start".to_string(),
+        ),
+        _ => {}
+    }
     Conversion {
         plan,
         files,
