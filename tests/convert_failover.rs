@@ -1,6 +1,7 @@
 //! End to end with Debian's redis-server and redis-sentinel: a deployment converted
-//! `--to local` starts, takes acknowledged writes, fails over when its master's process
-//! is killed, and `stop.sh` leaves no process behind.
+//! `--to local` starts, takes acknowledged writes, verifies clean against the files it was
+//! written to, fails over when its master's process is killed, and `stop.sh` leaves no
+//! process behind.
 //!
 //! Ports 26100-26199 on 127.0.0.1 are this test's.
 
@@ -154,6 +155,26 @@ fn converted_sandbox_fails_over() {
         );
     }
     assert_eq!(sandbox.cli(master, &["WAIT", "2", "5000"]), "2");
+
+    // `verify` finds the running sandbox as declared by the files convert wrote.
+    let sentinel_list = sentinels
+        .iter()
+        .map(|p| format!("127.0.0.1:{p}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let verified = Command::new(bin())
+        .args(["verify", "--sentinel", &sentinel_list, "--password-file"])
+        .arg(dir.join("password"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "verify: {}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
 
     // The master's process dies.
     let pid: u32 = std::fs::read_to_string(dir.join("redis-0/redis.pid"))
