@@ -175,11 +175,47 @@ impl Entry {
     }
 }
 
+/// The files of a workspace by id. Ids are small and dense (0, 1, 2, …, never reused
+/// for another path), so a vector is the map.
+#[derive(Default)]
+struct Entries(Vec<Option<Entry>>);
+
+impl Entries {
+    fn get(&self, id: &FileId) -> Option<&Entry> {
+        self.0.get(id.0 as usize)?.as_ref()
+    }
+
+    fn insert(&mut self, id: FileId, entry: Entry) {
+        let i = id.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some(entry);
+    }
+
+    fn remove(&mut self, id: &FileId) -> Option<Entry> {
+        self.0.get_mut(id.0 as usize)?.take()
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.0.iter().flatten()
+    }
+}
+
+impl std::ops::Index<&FileId> for Entries {
+    type Output = Entry;
+
+    fn index(&self, id: &FileId) -> &Entry {
+        self.get(id).expect("a file of the workspace")
+    }
+}
+
 #[derive(Default)]
 pub struct Workspace {
     settings: Settings,
-    entries: HashMap<FileId, Entry>,
-    by_path: HashMap<PathBuf, FileId>,
+    entries: Entries,
+    /// In path order: every result is sorted by path.
+    by_path: BTreeMap<PathBuf, FileId>,
     next_id: u32,
 }
 
@@ -281,13 +317,7 @@ impl Workspace {
 
     /// Files in path order, so every result is deterministic.
     fn sorted_ids(&self) -> Vec<FileId> {
-        let mut ids: Vec<(&Path, FileId)> = self
-            .entries
-            .values()
-            .map(|e| (e.source.path.as_path(), e.source.id))
-            .collect();
-        ids.sort();
-        ids.into_iter().map(|(_, id)| id).collect()
+        self.by_path.values().copied().collect()
     }
 
     fn parse_all(&self) -> Vec<Arc<ConfFile>> {
@@ -388,12 +418,14 @@ impl Workspace {
     }
 
     fn build_topology(&self, confs: &[Arc<ConfFile>]) -> Topology {
-        let targets = self.include_targets(confs);
+        // Most trees have no `include`: the index is built on first use.
+        let targets = std::cell::OnceCell::new();
+        let targets = || targets.get_or_init(|| self.include_targets(confs));
         // Files pulled in by an `include` are fragments of another process, not processes.
         let mut included: HashSet<FileId> = HashSet::new();
         for conf in confs {
             for (_, path) in conf.includes() {
-                if let Some(target) = self.resolve_include(&targets, conf, path) {
+                if let Some(target) = self.resolve_include(targets(), conf, path) {
                     included.insert(target.file);
                 }
             }
@@ -604,7 +636,7 @@ impl Workspace {
             let merged;
             let (view, complete) = if conf.includes().next().is_some() {
                 let (m, complete) =
-                    conf.with_includes(&|from, path| self.resolve_include(&targets, from, path));
+                    conf.with_includes(&|from, path| self.resolve_include(targets(), from, path));
                 merged = m;
                 (&merged, complete)
             } else {
@@ -830,7 +862,9 @@ impl Workspace {
                 || parsed.compose.is_some()
                 || !parsed.containers.is_empty()
                 || !parsed.resources.is_empty();
-            if !relevant {
+            // Comments (`redis-halint: ignore[…]`) and annotations (`redis-halint.io/ignore`)
+            // both name the tool: a file without the name has nothing to read.
+            if !relevant || !entry.source.text.contains("redis-halint") {
                 continue;
             }
             let source = &entry.source;
@@ -841,7 +875,7 @@ impl Workspace {
             if is_yaml(&source.path) {
                 let (more, problems) =
                     crate::suppression_sources::annotations(source.id, &source.text, |offset| {
-                        source.line_index.line_of(offset as u32) as u32
+                        source.line_index().line_of(offset as u32) as u32
                     });
                 found.extend(more);
                 diagnostics.extend(problems);
@@ -853,7 +887,7 @@ impl Workspace {
         crate::suppression::apply(diagnostics, &all, |span| {
             self.entries[&span.file]
                 .source
-                .line_index
+                .line_index()
                 .line_of(span.start) as u32
         })
     }
@@ -865,8 +899,8 @@ impl Workspace {
         let topology = self.build_topology(&confs);
         let sources: HashMap<FileId, &SourceFile> = self
             .entries
-            .iter()
-            .map(|(id, e)| (*id, &e.source))
+            .values()
+            .map(|e| (e.source.id, &e.source))
             .collect();
         let conf_map: HashMap<FileId, &ConfFile> =
             confs.iter().map(|c| (c.file, c.as_ref())).collect();

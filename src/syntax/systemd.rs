@@ -31,7 +31,7 @@ pub struct Entry {
     /// The value with continuations joined, trimmed.
     pub value: String,
     /// Byte offset in the text of every byte of `value`, plus one past its end.
-    offsets: Vec<usize>,
+    offsets: Offsets,
     /// From the key to the end of the value (continuations included).
     pub range: Range<usize>,
     /// 0-based line of the key.
@@ -42,10 +42,10 @@ impl Entry {
     /// Text range of `value[range]`.
     pub fn value_span(&self, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end {
-            let at = self.offsets[range.start.min(self.value.len())];
+            let at = self.offsets.at(range.start.min(self.value.len()));
             return at..at;
         }
-        self.offsets[range.start]..self.offsets[range.end - 1] + 1
+        self.offsets.at(range.start)..self.offsets.at(range.end - 1) + 1
     }
 
     /// Text range of the whole value (the key's end when the value is empty).
@@ -55,6 +55,34 @@ impl Entry {
         } else {
             self.value_span(0..self.value.len())
         }
+    }
+}
+
+/// A map from the bytes of a value to text offsets, stored as runs of consecutive
+/// offsets: a value is one run per continuation line, not eight bytes per byte.
+#[derive(Debug, Clone)]
+struct Offsets {
+    /// (index in the value, offset in the text) where each run starts.
+    runs: Vec<(usize, usize)>,
+}
+
+impl Offsets {
+    fn new(offsets: &[usize]) -> Offsets {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, &o) in offsets.iter().enumerate() {
+            match runs.last() {
+                Some(&(j, p)) if p + (i - j) == o => {}
+                _ => runs.push((i, o)),
+            }
+        }
+        runs.shrink_to_fit();
+        Offsets { runs }
+    }
+
+    fn at(&self, index: usize) -> usize {
+        let run = self.runs.partition_point(|&(i, _)| i <= index);
+        let (i, o) = self.runs[run.saturating_sub(1)];
+        o + (index - i)
     }
 }
 
@@ -272,7 +300,7 @@ fn parse_line(
         key,
         key_range: span(&key_r),
         value: text(&value_r),
-        offsets: value_offsets,
+        offsets: Offsets::new(&value_offsets),
         range: span(&r),
         line,
     });
@@ -384,6 +412,18 @@ pub fn has_specifier(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_as_runs() {
+        let plain: Vec<usize> = (10..20).collect();
+        let o = Offsets::new(&plain);
+        assert_eq!(o.runs.len(), 1);
+        assert!((0..10).all(|i| o.at(i) == plain[i]));
+        let joined = [5, 6, 7, 20, 21, 22, 40];
+        let o = Offsets::new(&joined);
+        assert_eq!(o.runs.len(), 3);
+        assert!((0..joined.len()).all(|i| o.at(i) == joined[i]));
+    }
 
     #[test]
     fn sections_keys_and_comments() {
