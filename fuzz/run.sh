@@ -57,13 +57,21 @@ done
 
 # --- fuzz --------------------------------------------------------------------------
 cargo +nightly fuzz build --fuzz-dir fuzz
+failed=()
 for t in "${TARGETS[@]}"; do
     mkdir -p "fuzz/artifacts/$t"
     echo "fuzz/run.sh: $t for ${SECONDS_EACH}s"
     # libFuzzer's default mode: one process, one thread. -timeout: an input that takes
     # 10 s is a hang; -rss_limit_mb: a memory bomb.
-    cargo +nightly fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" -- \
+    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" \
         -max_len=32768 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="fuzz/artifacts/$t/"
+        -artifact_prefix="fuzz/artifacts/$t/"; then
+        failed+=("$t")
+    fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz/run.sh: FAILED: ${failed[*]} (inputs in fuzz/artifacts/)" >&2
+    exit 1
+fi
+echo "fuzz/run.sh: no crash in ${TARGETS[*]}"
