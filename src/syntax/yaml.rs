@@ -334,7 +334,13 @@ impl Embedded {
     pub fn range_to_file(&self, range: Range<usize>) -> Range<usize> {
         let start = self.to_file(range.start);
         let end = if range.end > range.start {
-            self.to_file(range.end - 1) + 1
+            // Just past the last byte; a piece without text (an implicit null) has no
+            // byte to be past.
+            let last = range.end - 1;
+            match self.pieces.iter().rev().find(|(t, _, _)| *t <= last) {
+                Some((_, f, 0)) => *f,
+                _ => self.to_file(last) + 1,
+            }
         } else {
             start
         };
@@ -352,10 +358,14 @@ pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
     let region = file_text.get(node.span.clone())?;
     match style {
         Style::Plain | Style::SingleQuoted | Style::DoubleQuoted if !region.contains('\n') => {
-            let start = node.span.start + usize::from(*style != Style::Plain);
+            let end = node.span.end.min(file_text.len());
+            let start = (node.span.start + usize::from(*style != Style::Plain)).min(end);
+            // Escapes make a quoted value differ from its text, and an implicit null
+            // (`~` from `? key` without a value) has no text at all: the piece never
+            // reaches past the scalar.
             Some(Embedded {
                 text: value.clone(),
-                pieces: vec![(0, start, value.len())],
+                pieces: vec![(0, start, value.len().min(end - start))],
             })
         }
         Style::Literal | Style::Folded | Style::Plain => {
