@@ -46,16 +46,25 @@ pub fn discover(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Discovered 
             Err(e) => found
                 .errors
                 .push(format!("cannot read {}: {e}", path.display())),
-            Ok(meta) if meta.is_dir() => walk(path, &mut candidates, &mut found.errors),
+            Ok(meta) if meta.is_dir() => {
+                walk(path, &mut candidates, &mut found.errors, &mut found.notes)
+            }
             Ok(_) => candidates.push(Candidate::File {
                 path: path.clone(),
                 explicit: true,
             }),
         }
     }
-    let results: Vec<Result<Option<Input>, (bool, String)>> =
-        candidates.into_par_iter().map(read_candidate).collect();
-    for result in results {
+    type Read = (Result<Option<Input>, (bool, String)>, Vec<String>);
+    let results: Vec<Read> = candidates
+        .into_par_iter()
+        .map(|c| {
+            let mut notes = Vec::new();
+            (read_candidate(c, &mut notes), notes)
+        })
+        .collect();
+    for (result, notes) in results {
+        found.notes.extend(notes);
         match result {
             Ok(Some(input)) => found.inputs.push(input),
             Ok(None) => {}
@@ -68,54 +77,82 @@ pub fn discover(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Discovered 
     found
 }
 
-fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<String>) {
+/// Walk a directory on every core (the walk reads directories and first lines: a
+/// tree of thousands of files spends as long here as parsing). Results are sorted.
+fn walk(
+    root: &Path,
+    candidates: &mut Vec<Candidate>,
+    errors: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
+    enum Found {
+        File(PathBuf),
+        Note(String),
+        Error(String),
+    }
     let walker = WalkBuilder::new(root)
         .follow_links(true)
         .require_git(false)
+        .threads(rayon::current_num_threads())
         .filter_entry(|e| {
             !matches!(
                 e.file_name().to_str(),
                 Some(".git" | "target" | "node_modules")
             )
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && is_candidate(entry.path()) {
-                    candidates.push(Candidate::File {
-                        path: entry.into_path(),
-                        explicit: false,
-                    });
-                }
+        .build_parallel();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    walker.run(|| {
+        let tx = tx.clone();
+        Box::new(move |entry| {
+            let found = match entry {
+                Ok(entry) => match entry.file_type() {
+                    Some(kind) if kind.is_file() => {
+                        is_candidate(entry.path()).then(|| Found::File(entry.into_path()))
+                    }
+                    // A FIFO, socket or device named like a config: never opened (a FIFO
+                    // would block), but said.
+                    Some(kind) if !kind.is_dir() && wanted_by_name(entry.path()) == Some(true) => {
+                        Some(Found::Note(format!(
+                            "skipped {}: not a regular file",
+                            entry.path().display()
+                        )))
+                    }
+                    _ => None,
+                },
+                Err(e) => Some(Found::Error(format!("cannot walk {}: {e}", root.display()))),
+            };
+            if let Some(found) = found {
+                let _ = tx.send(found);
             }
-            Err(e) => errors.push(format!("cannot walk {}: {e}", root.display())),
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    let (mut files, mut new_notes, mut new_errors) = (Vec::new(), Vec::new(), Vec::new());
+    for found in rx {
+        match found {
+            Found::File(path) => files.push(path),
+            Found::Note(note) => new_notes.push(note),
+            Found::Error(error) => new_errors.push(error),
         }
     }
+    files.sort();
+    new_notes.sort();
+    new_errors.sort();
+    candidates.extend(files.into_iter().map(|path| Candidate::File {
+        path,
+        explicit: false,
+    }));
+    notes.extend(new_notes);
+    errors.extend(new_errors);
 }
 
 /// Files a walk reads: Redis configs by name, systemd units and drop-ins, and shell
 /// scripts (`*.sh`, or no extension and a `sh`/`bash` shebang).
 fn is_candidate(path: &Path) -> bool {
-    if name_hint(path) != NameHint::NotConf || unit_kind(path).is_some() {
-        return true;
-    }
-    // YAML may embed configs (ConfigMaps) or run them (compose, workloads); the tool's
-    // own settings files are validated.
-    if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-        || crate::settings::is_config_file(path)
-    {
-        return true;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if name.ends_with(".sh") || name.ends_with(".bash") {
-        return true;
-    }
-    if name.contains('.') {
-        return false;
+    if let Some(wanted) = wanted_by_name(path) {
+        return wanted;
     }
     // Only the first line is read here; the whole file is read later, in parallel.
     let mut first = [0u8; 128];
@@ -126,8 +163,38 @@ fn is_candidate(path: &Path) -> bool {
     has_shell_shebang(line.lines().next().unwrap_or_default())
 }
 
-/// `Err((is_error, message))`: an error makes the run exit 2; a note does not.
-fn read_candidate(candidate: Candidate) -> Result<Option<Input>, (bool, String)> {
+/// Whether a walk reads a file of this name; `None` when only its first line can tell
+/// (no extension: a script when it starts with a shell shebang).
+fn wanted_by_name(path: &Path) -> Option<bool> {
+    if name_hint(path) != NameHint::NotConf || unit_kind(path).is_some() {
+        return Some(true);
+    }
+    // YAML may embed configs (ConfigMaps) or run them (compose, workloads); the tool's
+    // own settings files are validated.
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+        || crate::settings::is_config_file(path)
+    {
+        return Some(true);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".sh") || name.ends_with(".bash") {
+        return Some(true);
+    }
+    if name.contains('.') {
+        return Some(false);
+    }
+    None
+}
+
+/// `Err((is_error, message))`: an error makes the run exit 2; a note does not. Notes
+/// about a file that was read anyway go to `notes`.
+fn read_candidate(
+    candidate: Candidate,
+    notes: &mut Vec<String>,
+) -> Result<Option<Input>, (bool, String)> {
     let (path, explicit, bytes) = match candidate {
         Candidate::Stdin { name } => {
             let mut bytes = Vec::new();
@@ -138,28 +205,10 @@ fn read_candidate(candidate: Candidate) -> Result<Option<Input>, (bool, String)>
             (name, true, bytes)
         }
         Candidate::File { path, explicit } => {
-            let meta = std::fs::metadata(&path)
-                .map_err(|e| (true, format!("cannot read {}: {e}", path.display())))?;
-            if !meta.is_file() {
-                return Err((
-                    explicit,
-                    format!("skipped {}: not a regular file", path.display()),
-                ));
+            let (bytes, note) = read_file(&path, explicit)?;
+            if let Some(note) = note {
+                notes.push(note);
             }
-            if meta.len() > MAX_FILE_BYTES {
-                return Err((
-                    false,
-                    format!(
-                        "skipped {}: larger than {} MB",
-                        path.display(),
-                        MAX_FILE_BYTES >> 20
-                    ),
-                ));
-            }
-            let mut bytes = Vec::new();
-            std::fs::File::open(&path)
-                .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-                .map_err(|e| (true, format!("cannot read {}: {e}", path.display())))?;
             (path, explicit, bytes)
         }
     };
@@ -178,9 +227,68 @@ fn read_candidate(candidate: Candidate) -> Result<Option<Input>, (bool, String)>
     }
     Ok(Some(Input {
         path,
-        text: decode(&bytes),
+        text: decode_owned(bytes),
         explicit,
     }))
+}
+
+/// How many times a file that changes while it is read is read again.
+const READ_ATTEMPTS: usize = 3;
+
+/// The bytes of a regular file, at most [`MAX_FILE_BYTES`] + 1 of them. A file that
+/// changes while it is read (its size or modification time differ before and after) is
+/// read again; when it never holds still, the last read is kept with a note.
+fn read_file(path: &Path, explicit: bool) -> Result<(Vec<u8>, Option<String>), (bool, String)> {
+    let error = |e: std::io::Error| (true, format!("cannot read {}: {e}", path.display()));
+    let stamp = |meta: &std::fs::Metadata| (meta.len(), meta.modified().ok());
+    let mut meta = std::fs::metadata(path).map_err(error)?;
+    for attempt in 1..=READ_ATTEMPTS {
+        if !meta.is_file() {
+            return Err((
+                explicit,
+                format!("skipped {}: not a regular file", path.display()),
+            ));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err((
+                false,
+                format!(
+                    "skipped {}: larger than {} MB",
+                    path.display(),
+                    MAX_FILE_BYTES >> 20
+                ),
+            ));
+        }
+        let mut file = std::fs::File::open(path).map_err(error)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+        (&mut file)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(error)?;
+        let after = file.metadata().map_err(error)?;
+        if stamp(&after) == stamp(&meta) {
+            return Ok((bytes, None));
+        }
+        if attempt == READ_ATTEMPTS {
+            return Ok((
+                bytes,
+                Some(format!(
+                    "{} changed while it was read ({READ_ATTEMPTS} attempts): checked the last text read",
+                    path.display()
+                )),
+            ));
+        }
+        meta = after;
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// [`decode`] without a copy when the bytes are valid UTF-8 (nearly always).
+pub fn decode_owned(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode(e.as_bytes()),
+    }
 }
 
 /// UTF-8 text with each invalid byte replaced by `?`, so byte offsets stay those of the file
@@ -203,8 +311,14 @@ impl Discovered {
         settings: crate::Settings,
     ) -> (crate::Workspace, Vec<String>, Vec<String>) {
         let mut workspace = crate::Workspace::new(settings);
-        for input in self.inputs {
-            workspace.set_file(input.path, input.text, input.explicit);
+        // Arc<str> copies the text: done in parallel, each String freed at once.
+        let inputs: Vec<(PathBuf, std::sync::Arc<str>, bool)> = self
+            .inputs
+            .into_par_iter()
+            .map(|i| (i.path, i.text.into(), i.explicit))
+            .collect();
+        for (path, text, explicit) in inputs {
+            workspace.set_file(path, text, explicit);
         }
         (workspace, self.errors, self.notes)
     }

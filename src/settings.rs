@@ -795,6 +795,19 @@ impl Resolver {
         self.for_dir(&dir)
     }
 
+    /// The settings for a file known not to be a directory (an input of the run): the
+    /// same as [`Resolver::for_path`] without asking the file system what it is.
+    pub fn for_file(&mut self, path: &Path) -> Option<Arc<Resolved>> {
+        if let Some(explicit) = self.explicit.clone() {
+            return self.for_config_cached(&explicit);
+        }
+        let abs = absolute(path, &self.cwd);
+        match abs.parent() {
+            Some(dir) => self.for_dir(dir),
+            None => self.for_dir(&abs),
+        }
+    }
+
     fn for_config_cached(&mut self, config: &Path) -> Option<Arc<Resolved>> {
         let abs = absolute(config, &self.cwd);
         let key = abs.join("\0explicit");

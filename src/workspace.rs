@@ -9,7 +9,8 @@ use crate::formats::script::{self, is_script};
 use crate::formats::systemd::{self as units, unit_kind, UnitFile, UnitKind};
 use crate::formats::workload::{self, Container};
 use crate::knowledge::Target;
-use crate::model::k8s_link::container_facts;
+use crate::model::k8s_link::{container_facts, EmbeddedConfs};
+use crate::model::scope::{NearestIndex, SuffixIndex};
 use crate::model::service::{ConfigRef, Process};
 use crate::model::topology::{ComposeUnit, ConfigMount};
 use crate::model::{link::link_scoped, Topology};
@@ -18,7 +19,7 @@ use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::redis_conf;
 use crate::syntax::yaml::{self, YamlError};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -52,6 +53,44 @@ struct Parsed {
     containers: Vec<Container>,
     resources: Vec<crate::model::topology::Resource>,
     cluster: crate::model::topology::Cluster,
+}
+
+/// Where `include` lines may point; see `Workspace::include_targets`.
+struct IncludeTargets<'a> {
+    confs: Vec<&'a ConfFile>,
+    by_path: HashMap<&'a Path, usize>,
+    by_suffix: SuffixIndex<'a>,
+    by_name_dir: HashMap<(&'a std::ffi::OsStr, Option<&'a Path>), Vec<usize>>,
+}
+
+/// Process configs with where they live, for linking the commands of units and scripts
+/// to them: by path suffix and by (file name, directory of the file that holds them).
+struct Located<'a> {
+    refs: Vec<ConfigRef>,
+    by_suffix: SuffixIndex<'a>,
+    by_name_dir: HashMap<(&'a std::ffi::OsStr, Option<&'a Path>), Vec<usize>>,
+}
+
+impl<'a> Located<'a> {
+    fn new(list: &'a [(PathBuf, FileId, ConfigRef)], path_of: impl Fn(FileId) -> &'a Path) -> Self {
+        let mut located = Located {
+            refs: Vec::with_capacity(list.len()),
+            by_suffix: SuffixIndex::new(),
+            by_name_dir: HashMap::new(),
+        };
+        for (i, (path, file, r)) in list.iter().enumerate() {
+            located.refs.push(*r);
+            located.by_suffix.insert(path, i);
+            if let Some(name) = path.file_name() {
+                located
+                    .by_name_dir
+                    .entry((name, path_of(*file).parent()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        located
+    }
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -153,11 +192,51 @@ impl Entry {
     }
 }
 
+/// The files of a workspace by id. Ids are small and dense (0, 1, 2, …, never reused
+/// for another path), so a vector is the map.
+#[derive(Default)]
+struct Entries(Vec<Option<Entry>>);
+
+impl Entries {
+    fn get(&self, id: &FileId) -> Option<&Entry> {
+        self.0.get(id.0 as usize)?.as_ref()
+    }
+
+    fn insert(&mut self, id: FileId, entry: Entry) {
+        let i = id.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some(entry);
+    }
+
+    fn get_mut(&mut self, id: &FileId) -> Option<&mut Entry> {
+        self.0.get_mut(id.0 as usize)?.as_mut()
+    }
+
+    fn remove(&mut self, id: &FileId) -> Option<Entry> {
+        self.0.get_mut(id.0 as usize)?.take()
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.0.iter().flatten()
+    }
+}
+
+impl std::ops::Index<&FileId> for Entries {
+    type Output = Entry;
+
+    fn index(&self, id: &FileId) -> &Entry {
+        self.get(id).expect("a file of the workspace")
+    }
+}
+
 #[derive(Default)]
 pub struct Workspace {
     settings: Settings,
-    entries: HashMap<FileId, Entry>,
-    by_path: HashMap<PathBuf, FileId>,
+    entries: Entries,
+    /// In path order: every result is sorted by path.
+    by_path: BTreeMap<PathBuf, FileId>,
     next_id: u32,
 }
 
@@ -275,13 +354,7 @@ impl Workspace {
 
     /// Files in path order, so every result is deterministic.
     fn sorted_ids(&self) -> Vec<FileId> {
-        let mut ids: Vec<(&Path, FileId)> = self
-            .entries
-            .values()
-            .map(|e| (e.source.path.as_path(), e.source.id))
-            .collect();
-        ids.sort();
-        ids.into_iter().map(|(_, id)| id).collect()
+        self.by_path.values().copied().collect()
     }
 
     fn parse_all(&self) -> Vec<Arc<ConfFile>> {
@@ -301,6 +374,14 @@ impl Workspace {
             .collect()
     }
 
+    /// The directory of a file of the workspace ("" at the top).
+    fn dir_of(&self, file: FileId) -> &Path {
+        self.entries
+            .get(&file)
+            .and_then(|e| e.source.path.parent())
+            .unwrap_or(Path::new(""))
+    }
+
     /// Where a config lives: the path a script writes it to, or its own path.
     fn conf_path(&self, conf: &ConfFile) -> PathBuf {
         match &conf.written_to {
@@ -309,12 +390,38 @@ impl Workspace {
         }
     }
 
+    /// The config files an `include` line may name (not the ones scripts write), indexed
+    /// by path, by every path suffix and by (file name, directory).
+    fn include_targets<'a>(&'a self, confs: &'a [Arc<ConfFile>]) -> IncludeTargets<'a> {
+        let mut targets = IncludeTargets {
+            confs: Vec::new(),
+            by_path: HashMap::new(),
+            by_suffix: SuffixIndex::new(),
+            by_name_dir: HashMap::new(),
+        };
+        for conf in confs.iter().filter(|c| c.written_to.is_none()) {
+            let path = self.entries[&conf.file].source.path.as_path();
+            let i = targets.confs.len();
+            targets.confs.push(conf.as_ref());
+            targets.by_path.entry(path).or_insert(i);
+            targets.by_suffix.insert(path, i);
+            if let Some(name) = path.file_name() {
+                targets
+                    .by_name_dir
+                    .entry((name, path.parent()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        targets
+    }
+
     /// The config file an `include` line of `from` names, when it is in the workspace:
     /// the same path, a file whose path ends with it (a tree that mirrors `/`), or a file
     /// of that name beside the including file.
     fn resolve_include<'a>(
         &self,
-        confs: &'a [Arc<ConfFile>],
+        targets: &IncludeTargets<'a>,
         from: &ConfFile,
         include: &str,
     ) -> Option<&'a ConfFile> {
@@ -328,37 +435,34 @@ impl Workspace {
             .filter(|c| matches!(c, std::path::Component::Normal(_)))
             .collect();
         let beside = from_path.parent().map(|d| d.join(&relative));
-        let path_of = |c: &ConfFile| &self.entries[&c.file].source.path;
-        let confs: Vec<&Arc<ConfFile>> = confs.iter().filter(|c| c.written_to.is_none()).collect();
-        confs
-            .iter()
-            .copied()
-            .find(|c| Some(path_of(c)) == beside.as_ref())
-            .or_else(|| {
-                confs
-                    .iter()
-                    .copied()
-                    .find(|c| path_of(c).ends_with(&relative))
-            })
+        beside
+            .as_deref()
+            .and_then(|b| targets.by_path.get(b).copied())
+            .or_else(|| targets.by_suffix.ending_with(&relative).first().copied())
             .or_else(|| {
                 let name = relative.file_name()?;
-                let mut same_dir = confs.iter().copied().filter(|c| {
-                    path_of(c).file_name() == Some(name)
-                        && path_of(c).parent() == from_path.parent()
-                });
-                let one = same_dir.next()?;
-                same_dir.next().is_none().then_some(one)
+                match targets
+                    .by_name_dir
+                    .get(&(name, from_path.parent()))
+                    .map(Vec::as_slice)
+                {
+                    Some([one]) => Some(*one),
+                    _ => None,
+                }
             })
-            .map(|c| c.as_ref())
+            .map(|i| targets.confs[i])
             .filter(|c| c.file != from.file)
     }
 
     fn build_topology(&self, confs: &[Arc<ConfFile>]) -> Topology {
+        // Most trees have no `include`: the index is built on first use.
+        let targets = std::cell::OnceCell::new();
+        let targets = || targets.get_or_init(|| self.include_targets(confs));
         // Files pulled in by an `include` are fragments of another process, not processes.
         let mut included: HashSet<FileId> = HashSet::new();
         for conf in confs {
             for (_, path) in conf.includes() {
-                if let Some(target) = self.resolve_include(confs, conf, path) {
+                if let Some(target) = self.resolve_include(targets(), conf, path) {
                     included.insert(target.file);
                 }
             }
@@ -475,11 +579,14 @@ impl Workspace {
         }
         // Kubernetes containers that run one config of the tree (a ConfigMap or Secret
         // key, or a copy of one): `replicas` processes, and the config is theirs.
-        let embedded: Vec<&ConfFile> = confs
-            .iter()
-            .filter(|c| c.embedded)
-            .map(|c| c.as_ref())
-            .collect();
+        let embedded = EmbeddedConfs::new(
+            confs
+                .iter()
+                .filter(|c| c.embedded)
+                .map(|c| c.as_ref())
+                .collect(),
+            |file| self.dir_of(file),
+        );
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let secrets = self.cluster();
@@ -492,7 +599,12 @@ impl Workspace {
                 // A config of the tree, or (for redis-server) options only.
                 let conf = match &inv.config {
                     Some((path, _)) => {
-                        match crate::model::k8s_link::config_at(container, path, &embedded) {
+                        match crate::model::k8s_link::config_at(
+                            container,
+                            path,
+                            &embedded,
+                            self.dir_of(id),
+                        ) {
                             Some(c) if c.kind == inv.kind => Some(c),
                             _ => continue,
                         }
@@ -561,7 +673,7 @@ impl Workspace {
             let merged;
             let (view, complete) = if conf.includes().next().is_some() {
                 let (m, complete) =
-                    conf.with_includes(&|from, path| self.resolve_include(confs, from, path));
+                    conf.with_includes(&|from, path| self.resolve_include(targets(), from, path));
                 merged = m;
                 (&merged, complete)
             } else {
@@ -599,7 +711,12 @@ impl Workspace {
         topology.cluster = secrets;
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
-                let mut facts = container_facts(entry.source.id, container, &embedded);
+                let mut facts = container_facts(
+                    entry.source.id,
+                    container,
+                    &embedded,
+                    self.dir_of(entry.source.id),
+                );
                 facts.processes = workload_procs
                     .remove(&(entry.source.id, ci))
                     .unwrap_or_default();
@@ -629,29 +746,48 @@ impl Workspace {
     /// Services from units and their drop-ins, and the redis commands of units and scripts,
     /// each linked to the config it reads when that config is in the tree.
     fn add_services(&self, topology: &mut Topology, located: &[(PathBuf, FileId, ConfigRef)]) {
+        let located = Located::new(located, |file| self.entries[&file].source.path.as_path());
         let all = self.all_units();
         let (main, dropins): (Vec<&Arc<UnitFile>>, Vec<&Arc<UnitFile>>) =
             all.iter().partition(|u| u.kind == UnitKind::Unit);
-        let mut by_name: HashMap<String, Vec<&UnitFile>> = HashMap::new();
+        // A drop-in belongs to the nearest unit of its name (a tree of several hosts has
+        // one `redis.service` per host); drop-ins without a unit form a service of their
+        // own per directory.
+        let names: Vec<String> = main.iter().map(|u| u.unit_name()).collect();
+        let mut units_by_name: NearestIndex<&str> = NearestIndex::new();
+        for (i, unit) in main.iter().enumerate() {
+            let dir = Path::new(&unit.path).parent().unwrap_or(Path::new(""));
+            units_by_name.insert(names[i].as_str(), dir, i);
+        }
+        let mut attached: Vec<Vec<&UnitFile>> = vec![Vec::new(); main.len()];
+        let mut orphans: BTreeMap<(String, PathBuf), Vec<&UnitFile>> = BTreeMap::new();
         for d in &dropins {
-            by_name.entry(d.unit_name()).or_default().push(d.as_ref());
+            let name = d.unit_name();
+            // `X/redis.service.d/10-limits.conf` sits beside units in X.
+            let dir = Path::new(&d.path)
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new(""));
+            let nearest = units_by_name.nearest(&name.as_str(), Some(dir));
+            for &u in nearest {
+                attached[u].push(d.as_ref());
+            }
+            if nearest.is_empty() {
+                orphans
+                    .entry((name, dir.to_path_buf()))
+                    .or_default()
+                    .push(d.as_ref());
+            }
         }
-        for list in by_name.values_mut() {
-            list.sort_by_key(|d| Path::new(&d.path).file_name().map(|n| n.to_owned()));
-        }
-        let mut used: HashSet<String> = HashSet::new();
+        let by_file_name = |d: &&UnitFile| Path::new(&d.path).file_name().map(|n| n.to_owned());
         let mut built = Vec::new();
-        for unit in &main {
-            let name = unit.unit_name();
-            let list = by_name.get(&name).cloned().unwrap_or_default();
-            used.insert(name);
+        for (unit, mut list) in main.iter().zip(attached) {
+            list.sort_by_key(by_file_name);
             built.push((unit.file, units::service(Some(unit.as_ref()), &list)));
         }
-        let mut orphans: Vec<(&String, &Vec<&UnitFile>)> =
-            by_name.iter().filter(|(n, _)| !used.contains(*n)).collect();
-        orphans.sort_by_key(|(n, _)| n.as_str());
-        for (_, list) in orphans {
-            built.push((list[0].file, units::service(None, list)));
+        for (_, mut list) in orphans {
+            list.sort_by_key(by_file_name);
+            built.push((list[0].file, units::service(None, &list)));
         }
         for (file, (mut service, command)) in built {
             if let Some((cmdline, candidates)) = command {
@@ -662,7 +798,7 @@ impl Workspace {
                     config_candidates: candidates,
                     config: None,
                 });
-                self.link_process(topology.processes.last_mut().unwrap(), file, located);
+                self.link_process(topology.processes.last_mut().unwrap(), file, &located);
                 apply_command_line_secrets(topology, topology.processes.len() - 1);
             }
             topology.services.push(service);
@@ -675,7 +811,7 @@ impl Workspace {
                     config_candidates: command.candidates.clone(),
                     config: None,
                 });
-                self.link_process(topology.processes.last_mut().unwrap(), id, located);
+                self.link_process(topology.processes.last_mut().unwrap(), id, &located);
                 apply_command_line_secrets(topology, topology.processes.len() - 1);
             }
         }
@@ -683,17 +819,8 @@ impl Workspace {
 
     /// A config path links to a config of the tree whose path ends with it (a tree that
     /// mirrors `/`), else to the only config of that name beside the file that names it.
-    fn link_process(
-        &self,
-        process: &mut Process,
-        from: FileId,
-        located: &[(PathBuf, FileId, ConfigRef)],
-    ) {
-        let from_dir = self.entries[&from]
-            .source
-            .path
-            .parent()
-            .map(Path::to_path_buf);
+    fn link_process(&self, process: &mut Process, from: FileId, located: &Located) {
+        let from_dir = self.entries[&from].source.path.parent();
         let find = |wanted: &str| -> Option<ConfigRef> {
             let relative: PathBuf = Path::new(wanted)
                 .components()
@@ -702,28 +829,18 @@ impl Workspace {
             if relative.as_os_str().is_empty() {
                 return None;
             }
-            let unique = |mut it: Box<dyn Iterator<Item = ConfigRef> + '_>| {
-                let one = it.next()?;
-                it.next().is_none().then_some(one)
-            };
-            unique(Box::new(
-                located
-                    .iter()
-                    .filter(|(p, _, _)| p.ends_with(&relative))
-                    .map(|(_, _, r)| *r),
-            ))
-            .or_else(|| {
-                let name = relative.file_name()?;
-                unique(Box::new(
-                    located
-                        .iter()
-                        .filter(|(p, file, _)| {
-                            p.file_name() == Some(name)
-                                && self.entries[file].source.path.parent() == from_dir.as_deref()
-                        })
-                        .map(|(_, _, r)| *r),
-                ))
-            })
+            if let [one] = located.by_suffix.ending_with(&relative) {
+                return Some(located.refs[*one]);
+            }
+            let name = relative.file_name()?;
+            match located
+                .by_name_dir
+                .get(&(name, from_dir))
+                .map(Vec::as_slice)
+            {
+                Some([one]) => Some(located.refs[*one]),
+                _ => None,
+            }
         };
         for candidate in &mut process.config_candidates {
             candidate.config = find(&candidate.value);
@@ -735,6 +852,12 @@ impl Workspace {
 
     pub fn topology(&self) -> Topology {
         self.build_topology(&self.parse_all())
+    }
+
+    /// Parse every file (in parallel) and run no rule; `check()` reuses these parses.
+    /// The benchmark's "parsing alone" baseline. Returns the number of configs found.
+    pub fn parse_files(&self) -> usize {
+        self.parse_all().len()
     }
 
     /// YAML files about Redis that could not be read. Helm templates (`{{ … }}`) are not
@@ -778,7 +901,9 @@ impl Workspace {
                 || parsed.compose.is_some()
                 || !parsed.containers.is_empty()
                 || !parsed.resources.is_empty();
-            if !relevant {
+            // Comments (`redis-halint: ignore[…]`) and annotations (`redis-halint.io/ignore`)
+            // both name the tool: a file without the name has nothing to read.
+            if !relevant || !entry.source.text.contains("redis-halint") {
                 continue;
             }
             let source = &entry.source;
@@ -789,7 +914,7 @@ impl Workspace {
             if is_yaml(&source.path) {
                 let (more, problems) =
                     crate::suppression_sources::annotations(source.id, &source.text, |offset| {
-                        source.line_index.line_of(offset as u32) as u32
+                        source.line_index().line_of(offset as u32) as u32
                     });
                 found.extend(more);
                 diagnostics.extend(problems);
@@ -801,7 +926,7 @@ impl Workspace {
         crate::suppression::apply(diagnostics, &all, |span| {
             self.entries[&span.file]
                 .source
-                .line_index
+                .line_index()
                 .line_of(span.start) as u32
         })
     }
@@ -813,8 +938,8 @@ impl Workspace {
         let topology = self.build_topology(&confs);
         let sources: HashMap<FileId, &SourceFile> = self
             .entries
-            .iter()
-            .map(|(id, e)| (*id, &e.source))
+            .values()
+            .map(|e| (e.source.id, &e.source))
             .collect();
         let conf_map: HashMap<FileId, &ConfFile> =
             confs.iter().map(|c| (c.file, c.as_ref())).collect();

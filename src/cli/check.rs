@@ -128,10 +128,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let mut notes = std::mem::take(&mut found.notes);
     let mut excluded = 0usize;
     found.inputs.retain(|input| {
-        let resolved = resolver.for_path(&input.path);
-        let abs = settings::absolute(&input.path, &cwd);
+        let resolved = resolver.for_file(&input.path);
         let keep = settings::is_config_file(&input.path)
-            || !resolved.as_ref().is_some_and(|r| r.excluded(&abs));
+            || !resolved
+                .as_ref()
+                .is_some_and(|r| r.excluded(&settings::absolute(&input.path, &cwd)));
         if !keep {
             excluded += 1;
         }
@@ -150,7 +151,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     if cli_target.is_none() {
         for input in &found.inputs {
             if let Some(t) = resolver
-                .for_path(&input.path)
+                .for_file(&input.path)
                 .and_then(|r| r.target_version.clone())
             {
                 if t.value != target {
@@ -296,7 +297,7 @@ fn apply_settings(
                     .source(file)
                     .map(|s| s.path.clone())
                     .unwrap_or_default();
-                let resolved = resolver.for_path(&path).unwrap_or_else(|| none.clone());
+                let resolved = resolver.for_file(&path).unwrap_or_else(|| none.clone());
                 let key = Arc::as_ptr(&resolved);
                 if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
                     let filter = RuleFilter::new(&resolved, overrides)?;

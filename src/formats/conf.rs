@@ -476,6 +476,8 @@ impl ConfFile {
                 _ => {}
             }
         }
+        // Nearly every sentinel watches one master: no room for four.
+        monitors.shrink_to_fit();
         SentinelProc {
             file: self.file,
             name: source.path.display().to_string(),

@@ -7,9 +7,16 @@ use crate::source::FileId;
 use crate::syntax::redis_conf::{self, ConfTree};
 use crate::syntax::yaml::{embedded, Embedded, Node, YamlFile};
 use std::path::Path;
+use std::sync::Arc;
 
-/// Every redis/sentinel config stored as a value of a ConfigMap or Secret.
-pub fn embedded_configs(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Vec<ConfFile> {
+/// Every redis/sentinel config stored as a value of a ConfigMap or Secret. Each shares
+/// `text`, the manifest's own text (positions are the manifest's).
+pub fn embedded_configs(
+    file: FileId,
+    path: &Path,
+    text: &Arc<str>,
+    yaml: &YamlFile,
+) -> Vec<ConfFile> {
     let mut out = Vec::new();
     for doc in &yaml.documents {
         for object in objects(doc) {
@@ -64,7 +71,7 @@ fn embedded_config(
     file: FileId,
     path: &Path,
     key: &str,
-    text: &str,
+    text: &Arc<str>,
     value: &Node,
 ) -> Option<ConfFile> {
     if !is_config_key(key) {
@@ -78,7 +85,7 @@ fn embedded_config(
     // Classify by the key as a file name beside the manifest.
     let as_path = path.parent().unwrap_or(Path::new("")).join(key);
     let kind = classify(&as_path, &tree, false)?;
-    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.into());
+    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
     conf.embedded = true;
     Some(conf)
 }
@@ -88,7 +95,7 @@ fn base64_config(
     file: FileId,
     path: &Path,
     key: &str,
-    text: &str,
+    text: &Arc<str>,
     value: &Node,
 ) -> Option<ConfFile> {
     if !is_config_key(key) {
@@ -113,7 +120,7 @@ fn base64_config(
     tree.rewrite_marker = None;
     let as_path = path.parent().unwrap_or(Path::new("")).join(key);
     let kind = classify(&as_path, &tree, false)?;
-    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.into());
+    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
     conf.embedded = true;
     Some(conf)
 }

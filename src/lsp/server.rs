@@ -561,7 +561,7 @@ impl Server {
                 }
                 self.log(
                     lsp::MessageType::LOG,
-                    format!("checked in {} ms", elapsed.as_millis()),
+                    format!("checked in {:.1} ms", elapsed.as_secs_f64() * 1000.0),
                 );
             }
         }

@@ -1,31 +1,53 @@
 //! Links Kubernetes containers to the configs they run: the mount behind a config path,
 //! the ConfigMap key it comes from, and what the start script and probes do.
 
+use super::scope::NearestIndex;
 use super::topology::{ContainerFacts, Linked};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::FileKind;
 use crate::formats::workload::{Container, VolumeSource};
 use crate::source::{FileId, Span};
+use std::path::Path;
+
+/// The configs embedded in ConfigMaps and Secrets, by (object name, key) and directory:
+/// a name means the object of that name nearest to the workload that mounts it (two
+/// deployments of one repository may both have a ConfigMap `redis-config`).
+pub struct EmbeddedConfs<'a> {
+    confs: Vec<&'a ConfFile>,
+    index: NearestIndex<'a, (&'a str, &'a str)>,
+}
+
+impl<'a> EmbeddedConfs<'a> {
+    /// `dir_of` gives the directory of the file that holds a config.
+    pub fn new(confs: Vec<&'a ConfFile>, dir_of: impl Fn(FileId) -> &'a Path) -> Self {
+        let mut index = NearestIndex::new();
+        for (i, conf) in confs.iter().enumerate() {
+            if let Some((name, key)) = &conf.embedded_in {
+                index.insert((name.as_str(), key.as_str()), dir_of(conf.file), i);
+            }
+        }
+        EmbeddedConfs { confs, index }
+    }
+
+    /// The config under `key` of the object `name` nearest to `near`; the first in path
+    /// order when several are equally near.
+    pub fn find(&self, name: &str, key: &str, near: &Path) -> Option<&'a ConfFile> {
+        let first = *self.index.nearest(&(name, key), Some(near)).first()?;
+        Some(self.confs[first])
+    }
+}
 
 /// Config of the tree that a container path reads: key `rest` of the mounted ConfigMap.
+/// `near` is the directory of the manifest that holds the container.
 pub fn config_at<'a>(
     container: &Container,
     path: &str,
-    confs: &'a [&'a ConfFile],
+    confs: &EmbeddedConfs<'a>,
+    near: &Path,
 ) -> Option<&'a ConfFile> {
-    let find = |name: &str, key: &str| {
-        confs
-            .iter()
-            .find(|c| {
-                c.embedded_in
-                    .as_ref()
-                    .is_some_and(|(n, k)| n == name && k == key)
-            })
-            .copied()
-    };
     // A copy of a ConfigMap key made by the start script or an initContainer.
     if let Some((name, key)) = container.copy_for(path).and_then(|c| c.from.as_ref()) {
-        return find(name, key);
+        return confs.find(name, key, near);
     }
     let mount = container.mount_for(path)?;
     let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
@@ -38,17 +60,15 @@ pub fn config_at<'a>(
             .trim_start_matches('/')
             .to_string(),
     };
-    confs
-        .iter()
-        .find(|c| {
-            c.embedded_in
-                .as_ref()
-                .is_some_and(|(n, k)| n == name && *k == key)
-        })
-        .copied()
+    confs.find(name, &key, near)
 }
 
-pub fn container_facts(file: FileId, container: &Container, confs: &[&ConfFile]) -> ContainerFacts {
+pub fn container_facts(
+    file: FileId,
+    container: &Container,
+    confs: &EmbeddedConfs,
+    near: &Path,
+) -> ContainerFacts {
     let span = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
     let mut readonly = Vec::new();
     let mut subpath = Vec::new();
@@ -59,7 +79,7 @@ pub fn container_facts(file: FileId, container: &Container, confs: &[&ConfFile])
         let Some((path, path_range)) = &inv.config else {
             continue;
         };
-        if let Some(conf) = config_at(container, path, confs) {
+        if let Some(conf) = config_at(container, path, confs, near) {
             auth_required |= conf.has_password();
         }
         let Some(mount) = container.mount_for(path) else {
@@ -108,7 +128,7 @@ pub fn container_facts(file: FileId, container: &Container, confs: &[&ConfFile])
         .map(|inv| {
             inv.config
                 .as_ref()
-                .and_then(|(path, _)| config_at(container, path, confs))
+                .and_then(|(path, _)| config_at(container, path, confs, near))
                 .filter(|c| c.kind == inv.kind)
                 .map(|c| link_of(file, c, inv))
         })

@@ -4,9 +4,10 @@
 //! address or a `replicaof` target is a hash lookup, never a pairwise scan.
 
 use super::facts::{Node, SentinelProc};
+use super::scope::NearestIndex;
 use super::topology::{Group, MonitorRef, SentinelCount, Topology};
 use crate::knowledge::values::is_loopback;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 type Address = (String, i64);
@@ -43,73 +44,49 @@ fn identities(node: &Node) -> Vec<Address> {
     hosts.into_iter().map(|h| (h, port)).collect()
 }
 
-/// Number of leading path components two scopes share.
-fn closeness(a: &Path, b: &Path) -> usize {
-    a.components()
-        .zip(b.components())
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
-/// Among candidates, the ones closest (in the directory tree) to `near`: host names are
-/// local to a deployment (a compose project, a directory of configs), so a name used
-/// by two deployments of one repository means the nearer one.
-fn nearest(
-    candidates: &[usize],
-    scope_of: &dyn Fn(usize) -> PathBuf,
-    near: Option<&Path>,
-) -> Vec<usize> {
-    let Some(near) = near else {
-        return candidates.to_vec();
-    };
-    let best = candidates
-        .iter()
-        .map(|&c| closeness(&scope_of(c), near))
-        .max()
-        .unwrap_or(0);
-    candidates
-        .iter()
-        .copied()
-        .filter(|&c| closeness(&scope_of(c), near) == best)
-        .collect()
-}
-
 /// Link without directory scopes (every name global); see [`link_scoped`].
 pub fn link(nodes: Vec<Node>, sentinels: Vec<SentinelProc>) -> Topology {
     link_scoped(nodes, sentinels, &|_| PathBuf::new())
 }
 
-/// `scope` gives the directory a file belongs to.
+/// `scope` gives the directory a file belongs to. Host names are local to a deployment
+/// (a compose project, a directory of configs), so a name used by two deployments of one
+/// repository means the nearer one: every lookup goes through a [`NearestIndex`], never a
+/// scan of all nodes.
 pub fn link_scoped(
     nodes: Vec<Node>,
     sentinels: Vec<SentinelProc>,
     scope: &dyn Fn(crate::source::FileId) -> PathBuf,
 ) -> Topology {
-    let node_scope = |i: usize| scope(nodes[i].file);
-    let mut by_address: HashMap<Address, Vec<usize>> = HashMap::new();
+    let node_scopes: Vec<PathBuf> = nodes.iter().map(|n| scope(n.file)).collect();
+    let sentinel_scopes: Vec<PathBuf> = sentinels.iter().map(|s| scope(s.file)).collect();
+    let mut by_address: NearestIndex<Address> = NearestIndex::new();
     let node_identities: Vec<Vec<Address>> = nodes.iter().map(identities).collect();
     for (i, ids) in node_identities.iter().enumerate() {
         for id in ids {
-            by_address.entry(id.clone()).or_default().push(i);
+            by_address.insert(id.clone(), &node_scopes[i], i);
         }
     }
     let unique_node_at = |addr: &Address, near: Option<&Path>| -> Option<usize> {
-        let candidates = by_address.get(addr)?;
-        match nearest(candidates, &node_scope, near).as_slice() {
+        match by_address.nearest(addr, near) {
             [one] => Some(*one),
             _ => None,
         }
     };
 
-    // Sentinel groups: one per (master name, monitored address), in a stable order.
-    let mut keyed: BTreeMap<(String, String, i64), Vec<MonitorRef>> = BTreeMap::new();
+    // Sentinel groups: one per (master name, monitored address, master node), in a
+    // stable order. The same name and address in two deployments are two groups when
+    // each deployment's sentinels find their own master node.
+    type GroupKey = (String, String, i64, Option<usize>);
+    let mut keyed: BTreeMap<GroupKey, Vec<MonitorRef>> = BTreeMap::new();
     for (s, sentinel) in sentinels.iter().enumerate() {
         for (m, monitor) in sentinel.monitors.iter().enumerate() {
-            let key = (
-                monitor.name.value.clone(),
-                normalize_host(&monitor.host.value),
-                monitor.port.value,
+            let host = normalize_host(&monitor.host.value);
+            let master = unique_node_at(
+                &(host.clone(), monitor.port.value),
+                Some(&sentinel_scopes[s]),
             );
+            let key = (monitor.name.value.clone(), host, monitor.port.value, master);
             keyed.entry(key).or_default().push(MonitorRef {
                 sentinel: s,
                 monitor: m,
@@ -118,27 +95,22 @@ pub fn link_scoped(
     }
 
     // Replicas indexed by the address they replicate from.
-    let mut replicas_of: HashMap<Address, Vec<usize>> = HashMap::new();
+    let mut replicas_of: NearestIndex<Address> = NearestIndex::new();
+    let mut targets: BTreeSet<Address> = BTreeSet::new();
     for (i, node) in nodes.iter().enumerate() {
         if let Some(r) = &node.replicaof {
-            replicas_of
-                .entry((normalize_host(&r.host.value), r.port.value))
-                .or_default()
-                .push(i);
+            let address = (normalize_host(&r.host.value), r.port.value);
+            replicas_of.insert(address.clone(), &node_scopes[i], i);
+            targets.insert(address);
         }
     }
     let replicas_for =
         |address: &Address, master: Option<usize>, near: Option<&Path>| -> Vec<usize> {
-            let mut found: Vec<usize> = replicas_of.get(address).cloned().unwrap_or_default();
+            let mut keys = vec![address.clone()];
             if let Some(m) = master {
-                for id in &node_identities[m] {
-                    found.extend(replicas_of.get(id).into_iter().flatten());
-                }
+                keys.extend(node_identities[m].iter().cloned());
             }
-            found.retain(|&n| Some(n) != master);
-            found.sort_unstable();
-            found.dedup();
-            nearest(&found, &node_scope, near)
+            replicas_of.nearest_of_any(&keys, near, |n| Some(n) == master)
         };
 
     // How many processes each config or workload runs (a StatefulSet's pods).
@@ -148,11 +120,12 @@ pub fn link_scoped(
     }
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
-    for ((name, host, port), monitors) in keyed {
+    for ((name, host, port, master), monitors) in keyed {
         let address = (host.clone(), port);
-        let near = monitors.first().map(|r| scope(sentinels[r.sentinel].file));
-        let master = unique_node_at(&address, near.as_deref());
-        let replicas = replicas_for(&address, master, near.as_deref());
+        let near = monitors
+            .first()
+            .map(|r| sentinel_scopes[r.sentinel].as_path());
+        let replicas = replicas_for(&address, master, near);
         grouped_nodes.extend(master);
         grouped_nodes.extend(replicas.iter().copied());
         let sentinel_count = count_sentinels(&sentinels, &monitors);
@@ -189,15 +162,16 @@ pub fn link_scoped(
     }
 
     // Replication sets that no sentinel watches.
-    let mut targets: Vec<&Address> = replicas_of.keys().collect();
-    targets.sort();
-    for address in targets {
-        let near = replicas_of[address].first().map(|&n| scope(nodes[n].file));
-        let master = unique_node_at(address, near.as_deref());
+    for address in &targets {
+        let near = replicas_of
+            .all(address)
+            .first()
+            .map(|&n| node_scopes[n].as_path());
+        let master = unique_node_at(address, near);
         if master.is_some_and(|m| grouped_nodes.contains(&m)) {
             continue;
         }
-        let replicas: Vec<usize> = replicas_for(address, master, near.as_deref())
+        let replicas: Vec<usize> = replicas_for(address, master, near)
             .into_iter()
             .filter(|n| !grouped_nodes.contains(n))
             .collect();

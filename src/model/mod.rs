@@ -4,6 +4,7 @@
 pub mod facts;
 pub mod k8s_link;
 pub mod link;
+pub mod scope;
 pub mod service;
 pub mod topology;
 

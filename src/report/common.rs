@@ -82,8 +82,8 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn normalized_line(sources: &MaskedSources, span: Span) -> String {
     let text = sources.masked_text(span.file);
     let source = sources.source(span.file);
-    let line = source.line_index.line_of(span.start);
-    let start = source.line_index.line_start(line) as usize;
+    let line = source.line_index().line_of(span.start);
+    let start = source.line_index().line_start(line) as usize;
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     text[start..end]
         .split_whitespace()

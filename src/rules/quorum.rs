@@ -3,7 +3,8 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::topology::MonitorRef;
 use crate::rules::{Context, Rule};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -96,23 +97,31 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_agreement(ctx, out);
 }
 
-/// Whether two config files belong to one deployment: same directory, or sibling
-/// directories that differ only by a number (`sentinel1/`, `sentinel2/`).
-pub fn same_deployment(a: &Path, b: &Path) -> bool {
-    let (Some(da), Some(db)) = (a.parent(), b.parent()) else {
-        return false;
-    };
-    if da == db {
-        return true;
-    }
-    let stem = |p: &Path| -> Option<String> {
-        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
-        Some(
-            name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
-                .to_string(),
-        )
-    };
-    da.parent() == db.parent() && stem(da).is_some() && stem(da) == stem(db)
+/// Two config files belong to one deployment when they are in the same directory, or in
+/// sibling directories that differ only by a number (`sentinel1/`, `sentinel2/`): exactly
+/// when their keys are equal, so grouping by key finds the deployment without comparing
+/// all pairs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DeploymentKey<'a> {
+    /// The directory has a name: its parent and its name without a trailing number.
+    Numbered(Option<&'a Path>, String),
+    /// A directory without a name (`/`, `..`): itself.
+    Dir(&'a Path),
+}
+
+pub fn deployment_key(file: &Path) -> Option<DeploymentKey<'_>> {
+    let dir = file.parent()?;
+    Some(match dir.file_name() {
+        Some(name) => {
+            let name = name.to_string_lossy().to_ascii_lowercase();
+            DeploymentKey::Numbered(
+                dir.parent(),
+                name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+                    .to_string(),
+            )
+        }
+        None => DeploymentKey::Dir(dir),
+    })
 }
 
 /// Monitors that disagree with the first monitor of the same deployment.
@@ -132,13 +141,26 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
         by_address.entry(m.address()).or_default().push(r);
     }
     let path_of = |r: MonitorRef| ctx.path(topo.sentinels[r.sentinel].file);
+    // The first monitor of each deployment is the reference of the others.
+    let first_of_deployment = |refs: &[MonitorRef]| -> Vec<Option<MonitorRef>> {
+        let mut first: HashMap<DeploymentKey, MonitorRef> = HashMap::new();
+        refs.iter()
+            .map(|&r| {
+                let key = deployment_key(path_of(r))?;
+                match first.entry(key) {
+                    Entry::Occupied(o) => Some(*o.get()),
+                    Entry::Vacant(v) => {
+                        v.insert(r);
+                        None
+                    }
+                }
+            })
+            .collect()
+    };
     for refs in by_name.values() {
-        for (i, &r) in refs.iter().enumerate() {
+        for (&r, reference) in refs.iter().zip(first_of_deployment(refs)) {
             let (_, m) = topo.monitor(r);
-            let Some(&reference) = refs[..i]
-                .iter()
-                .find(|&&o| same_deployment(path_of(o), path_of(r)))
-            else {
+            let Some(reference) = reference else {
                 continue;
             };
             let (_, first) = topo.monitor(reference);
@@ -170,12 +192,9 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     for refs in by_address.values() {
-        for (i, &r) in refs.iter().enumerate() {
+        for (&r, reference) in refs.iter().zip(first_of_deployment(refs)) {
             let (_, m) = topo.monitor(r);
-            let Some(&reference) = refs[..i]
-                .iter()
-                .find(|&&o| same_deployment(path_of(o), path_of(r)))
-            else {
+            let Some(reference) = reference else {
                 continue;
             };
             let (_, first) = topo.monitor(reference);
@@ -194,5 +213,24 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployment_keys() {
+        let same = |a: &str, b: &str| {
+            deployment_key(Path::new(a)).is_some_and(|k| Some(k) == deployment_key(Path::new(b)))
+        };
+        assert!(same("deploy/sentinel.conf", "deploy/sentinel-2.conf"));
+        assert!(same("deploy/sentinel1/s.conf", "deploy/sentinel2/s.conf"));
+        assert!(same("deploy/Sentinel-1/s.conf", "deploy/sentinel_3/s.conf"));
+        assert!(!same("a/sentinel1/s.conf", "b/sentinel2/s.conf"));
+        assert!(!same("deploy/sentinel/s.conf", "deploy/redis/s.conf"));
+        assert!(!same("s.conf", "deploy/s.conf"));
+        assert!(same("/s.conf", "/t.conf"));
     }
 }

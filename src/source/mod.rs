@@ -8,7 +8,7 @@ mod line_index;
 pub use line_index::{LineCol, LineIndex};
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`crate::Workspace`]. Stable while the file stays in the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,19 +72,22 @@ pub struct SourceFile {
     pub id: FileId,
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    /// Built on first use: most files of a tree never need a line number.
+    line_index: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(id: FileId, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> SourceFile {
-        let text = text.into();
-        let line_index = LineIndex::new(&text);
         SourceFile {
             id,
             path: path.into(),
-            text,
-            line_index,
+            text: text.into(),
+            line_index: OnceLock::new(),
         }
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn path(&self) -> &Path {
@@ -97,6 +100,6 @@ impl SourceFile {
 
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index.line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 }

@@ -124,7 +124,8 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
         while i < bytes.len() && is_space(bytes[i]) {
             i += 1;
         }
-        if i >= bytes.len() {
+        // Redis reads the line as a C string: a NUL byte ends it.
+        if i >= bytes.len() || bytes[i] == 0 {
             return Ok(tokens);
         }
         let start = i;
@@ -139,11 +140,15 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
         }
         let mut state = State::Plain;
         loop {
-            let Some(&b) = bytes.get(i) else {
-                if state != State::Plain {
-                    return Err((base + quote_start, "unterminated quote"));
+            let b = match bytes.get(i) {
+                // The end of the line, or a NUL byte that ends it for Redis.
+                None | Some(0) => {
+                    if state != State::Plain {
+                        return Err((base + quote_start, "unterminated quote"));
+                    }
+                    break;
                 }
-                break;
+                Some(&b) => b,
             };
             match state {
                 State::Double => {

@@ -31,7 +31,7 @@ pub struct Entry {
     /// The value with continuations joined, trimmed.
     pub value: String,
     /// Byte offset in the text of every byte of `value`, plus one past its end.
-    offsets: Vec<usize>,
+    offsets: Offsets,
     /// From the key to the end of the value (continuations included).
     pub range: Range<usize>,
     /// 0-based line of the key.
@@ -42,10 +42,10 @@ impl Entry {
     /// Text range of `value[range]`.
     pub fn value_span(&self, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end {
-            let at = self.offsets[range.start.min(self.value.len())];
+            let at = self.offsets.at(range.start.min(self.value.len()));
             return at..at;
         }
-        self.offsets[range.start]..self.offsets[range.end - 1] + 1
+        self.offsets.at(range.start)..self.offsets.at(range.end - 1) + 1
     }
 
     /// Text range of the whole value (the key's end when the value is empty).
@@ -55,6 +55,56 @@ impl Entry {
         } else {
             self.value_span(0..self.value.len())
         }
+    }
+}
+
+/// A map from the bytes of a value to text offsets, stored as runs of consecutive
+/// offsets: a value is one run per continuation line, not eight bytes per byte.
+#[derive(Debug, Clone)]
+struct Offsets {
+    /// (index in the value, offset in the text) where each run starts.
+    runs: Vec<(usize, usize)>,
+}
+
+impl Offsets {
+    fn from_runs(runs: Vec<(usize, usize)>) -> Offsets {
+        Offsets { runs }
+    }
+
+    /// Bytes from `index` on come from `offset` on.
+    fn push_run(&mut self, index: usize, offset: usize) {
+        match self.runs.last() {
+            Some(&(j, p)) if p + (index - j) == offset => {}
+            _ => self.runs.push((index, offset)),
+        }
+    }
+
+    /// With the offset one past the last byte (`len`) set to `end`.
+    fn with_end(mut self, len: usize, end: usize) -> Offsets {
+        self.push_run(len, end);
+        self
+    }
+
+    fn at(&self, index: usize) -> usize {
+        let run = self.runs.partition_point(|&(i, _)| i <= index);
+        let (i, o) = self.runs[run.saturating_sub(1)];
+        o + (index - i)
+    }
+
+    /// The map of `range` (re-indexed from 0), with `end` one past it.
+    fn slice(&self, range: Range<usize>, end: usize) -> Offsets {
+        let mut out = Offsets::from_runs(Vec::with_capacity(1));
+        if range.start < range.end {
+            out.push_run(0, self.at(range.start));
+            for &(i, o) in &self.runs {
+                if i > range.start && i < range.end {
+                    out.push_run(i - range.start, o);
+                }
+            }
+        }
+        out.push_run(range.len(), end);
+        out.runs.shrink_to_fit();
+        out
     }
 }
 
@@ -94,7 +144,7 @@ pub fn parse(text: &str, base: usize) -> UnitTree {
     let mut current: Option<usize> = None;
     let mut in_unknown_section = false;
     // A logical line being continued: (value bytes, offsets, first line number).
-    let mut pending: Option<(Vec<u8>, Vec<usize>, usize)> = None;
+    let mut pending: Option<(Vec<u8>, Offsets, usize)> = None;
     let mut offset = 0;
     for (line_no, raw) in text.split('\n').enumerate() {
         let start = offset;
@@ -104,38 +154,57 @@ pub fn parse(text: &str, base: usize) -> UnitTree {
         if raw[lead..].starts_with(['#', ';']) {
             continue;
         }
-        let (mut bytes, mut offsets, first_line) =
-            pending.take().unwrap_or((Vec::new(), Vec::new(), line_no));
-        for (i, b) in raw.bytes().enumerate() {
-            bytes.push(b);
-            offsets.push(base + start + i);
+        // An odd number of trailing backslashes continues the line (what came before
+        // in a continued line ends with the space that replaced its backslash).
+        let trailing = raw.len() - raw.trim_end_matches('\\').len();
+        let continued = trailing % 2 == 1;
+        if pending.is_none() && !continued {
+            // The common case: one physical line, its bytes where they are.
+            let offsets = Offsets::from_runs(vec![(0, base + start)]);
+            let end = base + start + raw.len();
+            parse_line(
+                &mut tree,
+                &mut current,
+                &mut in_unknown_section,
+                raw.as_bytes(),
+                &offsets.with_end(raw.len(), end),
+                line_no,
+            );
+        } else {
+            let (mut bytes, mut offsets, first_line) =
+                pending
+                    .take()
+                    .unwrap_or((Vec::new(), Offsets::from_runs(Vec::new()), line_no));
+            offsets.push_run(bytes.len(), base + start);
+            bytes.extend_from_slice(raw.as_bytes());
+            if continued {
+                *bytes.last_mut().unwrap() = b' ';
+                pending = Some((bytes, offsets, first_line));
+                continue;
+            }
+            let end = base + start + raw.len();
+            let offsets = offsets.with_end(bytes.len(), end);
+            parse_line(
+                &mut tree,
+                &mut current,
+                &mut in_unknown_section,
+                &bytes,
+                &offsets,
+                first_line,
+            );
         }
-        let mut escaped = false;
-        for &b in &bytes {
-            escaped = !escaped && b == b'\\';
-        }
-        if escaped {
-            *bytes.last_mut().unwrap() = b' ';
-            pending = Some((bytes, offsets, first_line));
-            continue;
-        }
-        offsets.push(base + start + raw.len());
-        parse_line(
-            &mut tree,
-            &mut current,
-            &mut in_unknown_section,
-            &bytes,
-            &offsets,
-            first_line,
-        );
         // systemd stops reading a unit at a broken section header.
         if tree.errors.last().is_some_and(UnitError::is_fatal) {
             return tree;
         }
     }
-    if let Some((bytes, mut offsets, first_line)) = pending {
-        let end = offsets.last().map_or(base, |o| o + 1);
-        offsets.push(end);
+    if let Some((bytes, offsets, first_line)) = pending {
+        let end = if bytes.is_empty() {
+            base
+        } else {
+            offsets.at(bytes.len() - 1) + 1
+        };
+        let offsets = offsets.with_end(bytes.len(), end);
         parse_line(
             &mut tree,
             &mut current,
@@ -168,7 +237,7 @@ fn parse_line(
     current: &mut Option<usize>,
     in_unknown_section: &mut bool,
     bytes: &[u8],
-    offsets: &[usize],
+    offsets: &Offsets,
     line: usize,
 ) {
     let r = trim(bytes, 0..bytes.len());
@@ -180,7 +249,7 @@ fn parse_line(
         return;
     }
     let text = |r: &Range<usize>| String::from_utf8_lossy(&bytes[r.clone()]).into_owned();
-    let span = |r: &Range<usize>| offsets[r.start]..offsets[r.end - 1] + 1;
+    let span = |r: &Range<usize>| offsets.at(r.start)..offsets.at(r.end - 1) + 1;
     let mut error = |kind, range: Range<usize>, message: String| {
         tree.errors.push(UnitError {
             kind,
@@ -262,12 +331,12 @@ fn parse_line(
             last.section = Some(name);
         }
     }
-    let mut value_offsets: Vec<usize> = offsets[value_r.clone()].to_vec();
-    value_offsets.push(if value_r.is_empty() {
-        offsets[key_r.end]
+    let value_end = if value_r.is_empty() {
+        offsets.at(key_r.end)
     } else {
-        offsets[value_r.end - 1] + 1
-    });
+        offsets.at(value_r.end - 1) + 1
+    };
+    let value_offsets = offsets.slice(value_r.clone(), value_end);
     tree.sections[section].entries.push(Entry {
         key,
         key_range: span(&key_r),
@@ -384,6 +453,25 @@ pub fn has_specifier(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_as_runs() {
+        let mut o = Offsets::from_runs(Vec::new());
+        o.push_run(0, 10);
+        let o = o.with_end(10, 20);
+        assert_eq!(o.runs.len(), 1);
+        assert!((0..=10).all(|i| o.at(i) == 10 + i));
+        // "abc\\\n  def": two runs, joined.
+        let mut o = Offsets::from_runs(Vec::new());
+        o.push_run(0, 5);
+        o.push_run(3, 20);
+        let o = o.with_end(6, 40);
+        let want = [5, 6, 7, 20, 21, 22, 40];
+        assert!((0..want.len()).all(|i| o.at(i) == want[i]));
+        let s = o.slice(1..5, 22);
+        let want = [6, 7, 20, 21, 22];
+        assert!((0..want.len()).all(|i| s.at(i) == want[i]));
+    }
 
     #[test]
     fn sections_keys_and_comments() {

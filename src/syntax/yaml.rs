@@ -12,6 +12,10 @@ use std::ops::Range;
 /// At most this many nodes per file, aliases expanded.
 pub const NODE_BUDGET: usize = 200_000;
 
+/// At most this many nested collections (saphyr stops flow collections at 255 levels;
+/// block collections have no limit of their own). Manifests nest a few dozen levels.
+pub const MAX_DEPTH: usize = 256;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Plain,
@@ -222,41 +226,21 @@ pub fn parse(text: &str) -> YamlFile {
                     span: range,
                     size: 1,
                 };
-                b.push(node, anchor)
+                b.push(node, anchor, true)
             }
-            Event::SequenceStart(anchor, _) => {
-                b.stack.push((
-                    Node {
-                        kind: Kind::Seq(Vec::new()),
-                        span: range,
-                        size: 1,
-                    },
-                    None,
-                    anchor,
-                ));
-                Ok(())
-            }
-            Event::MappingStart(anchor, _) => {
-                b.stack.push((
-                    Node {
-                        kind: Kind::Map(Vec::new()),
-                        span: range,
-                        size: 1,
-                    },
-                    None,
-                    anchor,
-                ));
-                Ok(())
-            }
+            Event::SequenceStart(anchor, _) => b.open(Kind::Seq(Vec::new()), range, anchor),
+            Event::MappingStart(anchor, _) => b.open(Kind::Map(Vec::new()), range, anchor),
             Event::SequenceEnd | Event::MappingEnd => match b.stack.pop() {
                 Some((mut node, _, anchor)) => {
                     node.span.end = node.span.end.max(range.end);
-                    b.push(node, anchor)
+                    // Counted when it opened, its items when they were pushed.
+                    b.push(node, anchor, false)
                 }
                 None => Ok(()),
             },
             Event::Alias(id) => match b.anchors.get(&id).cloned() {
-                Some(node) => b.push(node, 0),
+                // An alias copies its anchor's whole subtree: that many new nodes.
+                Some(node) => b.push(node, 0, true),
                 None => Err("alias to an unknown anchor".to_string()),
             },
             _ => Ok(()),
@@ -274,10 +258,38 @@ pub fn parse(text: &str) -> YamlFile {
 }
 
 impl Builder {
-    fn push(&mut self, node: Node, anchor: usize) -> Result<(), String> {
-        self.nodes += node.size;
+    /// Every node counts once against [`NODE_BUDGET`]: a scalar or a collection when it
+    /// appears, an alias for the size of the subtree it copies.
+    fn count(&mut self, nodes: usize) -> Result<(), String> {
+        self.nodes += nodes;
         if self.nodes > NODE_BUDGET {
             return Err(format!("more than {NODE_BUDGET} nodes once aliases are expanded (an alias bomb?); the file is not read further"));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, kind: Kind, span: Range<usize>, anchor: usize) -> Result<(), String> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(format!(
+                "collections nested deeper than {MAX_DEPTH} levels; the file is not read further"
+            ));
+        }
+        self.count(1)?;
+        self.stack.push((
+            Node {
+                kind,
+                span,
+                size: 1,
+            },
+            None,
+            anchor,
+        ));
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, anchor: usize, new_nodes: bool) -> Result<(), String> {
+        if new_nodes {
+            self.count(node.size)?;
         }
         if anchor > 0 {
             self.anchors.insert(anchor, node.clone());
@@ -322,7 +334,13 @@ impl Embedded {
     pub fn range_to_file(&self, range: Range<usize>) -> Range<usize> {
         let start = self.to_file(range.start);
         let end = if range.end > range.start {
-            self.to_file(range.end - 1) + 1
+            // Just past the last byte; a piece without text (an implicit null) has no
+            // byte to be past.
+            let last = range.end - 1;
+            match self.pieces.iter().rev().find(|(t, _, _)| *t <= last) {
+                Some((_, f, 0)) => *f,
+                _ => self.to_file(last) + 1,
+            }
         } else {
             start
         };
@@ -340,10 +358,14 @@ pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
     let region = file_text.get(node.span.clone())?;
     match style {
         Style::Plain | Style::SingleQuoted | Style::DoubleQuoted if !region.contains('\n') => {
-            let start = node.span.start + usize::from(*style != Style::Plain);
+            let end = node.span.end.min(file_text.len());
+            let start = (node.span.start + usize::from(*style != Style::Plain)).min(end);
+            // Escapes make a quoted value differ from its text, and an implicit null
+            // (`~` from `? key` without a value) has no text at all: the piece never
+            // reaches past the scalar.
             Some(Embedded {
                 text: value.clone(),
-                pieces: vec![(0, start, value.len())],
+                pieces: vec![(0, start, value.len().min(end - start))],
             })
         }
         Style::Literal | Style::Folded | Style::Plain => {
