@@ -276,6 +276,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
             }
         }
     }
+    // The process ends here: freeing every parse and every finding one by one would only
+    // delay the exit (by a tenth of the run on a tree of thousands of files).
+    let worst = diagnostics.iter().map(|d| d.severity).max();
+    std::mem::forget(workspace);
+    std::mem::forget(diagnostics);
     for note in &notes {
         eprintln!("redis-halint: note: {note}");
     }
@@ -297,7 +302,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     };
     let failing = fail_on
         .threshold()
-        .is_some_and(|t| diagnostics.iter().any(|d| d.severity >= t));
+        .is_some_and(|t| worst.is_some_and(|w| w >= t));
     Ok(if failing {
         ExitCode::from(1)
     } else {
