@@ -150,7 +150,8 @@ def peers(tree, runs):
         run([sys.executable, "-m", "venv", venv])
         run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"])
         run([py, "-m", "pip", "install", "-q", "checkov", "yamllint"])
-    versions = {}
+    versions = {"redis-halint": subprocess.run([BIN, "--version"], capture_output=True,
+                                               text=True).stdout.strip()}
     for tool in ["checkov", "yamllint"]:
         v = subprocess.run([os.path.join(venv, "bin", tool), "--version"], capture_output=True,
                            text=True)
@@ -203,6 +204,8 @@ def main():
     ap.add_argument("--tree", default=default_tree)
     ap.add_argument("--seed", type=int, default=9)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--min-files", type=int, default=20000, help="tree size (bench/gen.py)")
+    ap.add_argument("--min-mb", type=float, default=200, help="tree size (bench/gen.py)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-criterion", action="store_true")
     args = ap.parse_args()
@@ -212,8 +215,8 @@ def main():
     log("building (release)")
     run(["cargo", "build", "--release", "--bin", "redis-halint", "--example", "phases"], cwd=ROOT)
     log("generating the tree in " + args.tree)
-    run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), args.tree, "--seed", str(args.seed)],
-        stdout=sys.stderr)
+    run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), args.tree, "--seed", str(args.seed),
+         "--min-files", str(args.min_files), "--min-mb", str(args.min_mb)], stdout=sys.stderr)
     files, size = tree_stats(args.tree)
     results["tree"] = {"files": files, "bytes": size}
 
@@ -244,9 +247,26 @@ def main():
         "total_to_parse_alone": median * 1000 / parse_alone,
     }
 
+    log("scaling: the same generator at a quarter and half of the size")
+    results["scaling"] = []
+    for fraction in (0.25, 0.5):
+        small = "%s-%d" % (args.tree, int(fraction * 100))
+        run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), small, "--seed", str(args.seed),
+             "--min-files", str(int(args.min_files * fraction)), "--min-mb", str(args.min_mb * fraction)],
+            stdout=sys.stderr)
+        f, b = tree_stats(small)
+        t = statistics.median(timed_runs(check[:-1] + [small], max(3, args.runs)))
+        results["scaling"].append({"fraction": fraction, "files": f, "bytes": b, "median_s": t,
+                                   "us_per_file": t / f * 1e6})
+        shutil.rmtree(small)
+    results["scaling"].append({"fraction": 1.0, "files": files, "bytes": size, "median_s": median,
+                               "us_per_file": median / files * 1e6})
+
     log("cold single-file checks")
-    conf = next(os.path.join(d, "redis-master/etc/redis/redis.conf")
-                for d in sorted(os.path.join(args.tree, "conf", x) for x in os.listdir(os.path.join(args.tree, "conf"))))
+    # The largest master config of the first 20 conf deployments: a stock-like 100 kB file.
+    confs = [os.path.join(args.tree, "conf", x, "redis-master/etc/redis/redis.conf")
+             for x in sorted(os.listdir(os.path.join(args.tree, "conf")))[:20]]
+    conf = max(confs, key=os.path.getsize)
     k8s_dir = sorted(os.listdir(os.path.join(args.tree, "kubernetes")))
     k8s = next(os.path.join(args.tree, "kubernetes", d, "redis-sentinel.yaml") for d in k8s_dir
                if os.path.exists(os.path.join(args.tree, "kubernetes", d, "redis-sentinel.yaml")))
@@ -296,6 +316,9 @@ def summary(r):
              "| total / parsing alone | %.2f x | <= 2 x |" % w["total_to_parse_alone"],
              "| peak RSS | %.0f MB (%.2f x the input) | < 2 x |" % (w["rusage_one_run"]["max_rss_mb"],
                                                                      w["peak_rss_to_input"])]
+    for sc in r.get("scaling", []):
+        lines.append("| scaling: %d%% of the tree (%d files), median | %.2f s (%.0f us per file) | near-linear |" % (
+            sc["fraction"] * 100, sc["files"], sc["median_s"], sc["us_per_file"]))
     for name, c in r["cold_single_file"].items():
         lines.append("| cold single file (%s, %d bytes), median | %.1f ms | < 10 ms |" % (
             name, c["bytes"], c["median_s"] * 1000))

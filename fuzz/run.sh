@@ -7,6 +7,9 @@
 # project's fixtures and, when it exists, from ../shared/corpus (SHARED to change it).
 # A crash leaves its input in fuzz/artifacts/<target>/ and makes the script fail.
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
+# FUZZ_FLAGS go to `cargo fuzz build` and `cargo fuzz run`: CI uses
+# "--dev --sanitizer none" (a build in a third of the time, for short runs); the long
+# runs of BENCHMARKS.md use the default (release, AddressSanitizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,14 +59,15 @@ for t in "${TARGETS[@]}"; do
 done
 
 # --- fuzz --------------------------------------------------------------------------
-cargo +nightly fuzz build --fuzz-dir fuzz
+read -r -a FLAGS <<< "${FUZZ_FLAGS:-}"
+cargo +nightly fuzz build --fuzz-dir fuzz "${FLAGS[@]}"
 failed=()
 for t in "${TARGETS[@]}"; do
     mkdir -p "fuzz/artifacts/$t"
     echo "fuzz/run.sh: $t for ${SECONDS_EACH}s"
     # libFuzzer's default mode: one process, one thread. -timeout: an input that takes
     # 10 s is a hang; -rss_limit_mb: a memory bomb.
-    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" -- \
+    if ! cargo +nightly fuzz run --fuzz-dir fuzz "${FLAGS[@]}" "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" \
         -max_len=32768 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="fuzz/artifacts/$t/"; then

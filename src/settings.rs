@@ -733,6 +733,17 @@ impl RuleFilter {
 }
 
 /// `path` made absolute against `cwd`, with `.` and `..` resolved lexically.
+/// The config file of a directory, and whether it holds `.git` (looked at only when
+/// there is no config file: the search stops at a repository's root).
+fn probe(dir: &Path) -> (Option<PathBuf>, bool) {
+    let here = CONFIG_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file());
+    let git = here.is_none() && dir.join(".git").exists();
+    (here, git)
+}
+
 pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
@@ -758,6 +769,9 @@ pub struct Resolver {
     /// A config file named with `--config`: used for every file.
     explicit: Option<PathBuf>,
     by_dir: HashMap<PathBuf, Option<Arc<Resolved>>>,
+    /// What [`Resolver::prefetch`] found in directories not resolved yet: the config file
+    /// there, and whether the directory holds `.git`.
+    probed: HashMap<PathBuf, (Option<PathBuf>, bool)>,
     /// Every config file read: (absolute path, path to show, text).
     pub loaded: Vec<(PathBuf, PathBuf, String)>,
     /// Config files that could not be read, or an `extend` cycle.
@@ -770,6 +784,7 @@ impl Resolver {
             cwd,
             explicit,
             by_dir: HashMap::new(),
+            probed: HashMap::new(),
             loaded: Vec::new(),
             errors: Vec::new(),
         }
@@ -819,17 +834,44 @@ impl Resolver {
         resolved
     }
 
+    /// Look at the directories of many files at once, on every core: what `for_file`
+    /// then asks of each directory is already known (a tree of thousands of directories
+    /// otherwise spends a tenth of its run in these lookups, one after the other).
+    pub fn prefetch<'a>(&mut self, files: impl Iterator<Item = &'a Path>) {
+        use rayon::prelude::*;
+        if self.explicit.is_some() {
+            return;
+        }
+        let mut dirs: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        for file in files {
+            let abs = absolute(file, &self.cwd);
+            for dir in abs.ancestors().skip(1) {
+                if self.by_dir.contains_key(dir) || !dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        let probed: Vec<(PathBuf, (Option<PathBuf>, bool))> = dirs
+            .into_par_iter()
+            .map(|dir| {
+                let probe = probe(&dir);
+                (dir, probe)
+            })
+            .collect();
+        self.probed.extend(probed);
+    }
+
     fn for_dir(&mut self, dir: &Path) -> Option<Arc<Resolved>> {
         if let Some(hit) = self.by_dir.get(dir) {
             return hit.clone();
         }
-        let here = CONFIG_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file());
+        let (here, git) = match self.probed.remove(dir) {
+            Some(probe) => probe,
+            None => probe(dir),
+        };
         let resolved = match here {
             Some(config) => self.load_chain(&config, &mut Vec::new()).map(Arc::new),
-            None if dir.join(".git").exists() => None,
+            None if git => None,
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
                 None => None,

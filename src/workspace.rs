@@ -949,20 +949,33 @@ impl Workspace {
             confs: &conf_map,
             topology: &topology,
         };
-        let mut diagnostics: Vec<Diagnostic> = confs
-            .par_iter()
-            .flat_map_iter(|conf| rules::check_conf(conf, &ctx))
-            .collect();
         // Command-line options of containers are config lines too.
-        for entry in self.entries.values() {
-            for service in entry.parsed().compose.iter().flat_map(|c| &c.services) {
-                diagnostics.extend(rules::check_conf(&service.options, &ctx));
-            }
-        }
-        for unit in self.all_units() {
-            diagnostics.extend(rules::check_unit(&unit, &ctx));
-        }
-        diagnostics.extend(rules::check_topology(&ctx));
+        let options: Vec<&ConfFile> = self
+            .entries
+            .values()
+            .flat_map(|e| e.parsed().compose.iter().flat_map(|c| &c.services))
+            .map(|service| &service.options)
+            .collect();
+        let units = self.all_units();
+        // The rules of each file in parallel, and meanwhile those of the whole topology.
+        let (mut diagnostics, topology_findings) = rayon::join(
+            || {
+                let mut out: Vec<Diagnostic> = confs
+                    .par_iter()
+                    .map(|conf| conf.as_ref())
+                    .chain(options.par_iter().copied())
+                    .flat_map_iter(|conf| rules::check_conf(conf, &ctx))
+                    .collect();
+                out.par_extend(
+                    units
+                        .par_iter()
+                        .flat_map_iter(|unit| rules::check_unit(unit, &ctx)),
+                );
+                out
+            },
+            || rules::check_topology(&ctx),
+        );
+        diagnostics.extend(topology_findings);
         diagnostics.extend(self.yaml_errors());
         // redis-halint's own configuration files in the workspace: unknown keys, bad values.
         for entry in self.entries.values() {

@@ -506,3 +506,28 @@ fn implicit_null_maps_inside_the_file() {
         check_text("docker-compose.yml", text);
     }
 }
+
+/// Found by the `check` fuzz target (a slow unit): a text that is not a config, read as
+/// one, has a line of unknown directive per line, and each looked for a "did you mean"
+/// among every directive name. Now each distinct name is looked up once, candidates out
+/// of reach by length are skipped, and at most 1,000 names per file get a suggestion.
+#[test]
+fn thousands_of_unknown_directives() {
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("appendonlyx{i} yes\nmaxmemoryy {i}\n"));
+    }
+    let mut ws = Workspace::new(Settings::default());
+    ws.set_file("redis.conf", text.as_str(), true);
+    let diagnostics = ws.check();
+    let unknown: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.rule.name() == "unknown-directive")
+        .collect();
+    assert_eq!(unknown.len(), 40_000);
+    // The repeated name keeps its suggestion on every line.
+    assert!(unknown
+        .iter()
+        .filter(|d| d.message.contains("`maxmemoryy`"))
+        .all(|d| d.help.as_deref().is_some_and(|h| h.contains("maxmemory"))));
+}

@@ -127,6 +127,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     // Per-file configs: exclusions, and one target per run.
     let mut notes = std::mem::take(&mut found.notes);
     let mut excluded = 0usize;
+    resolver.prefetch(found.inputs.iter().map(|i| i.path.as_path()));
     found.inputs.retain(|input| {
         let resolved = resolver.for_file(&input.path);
         let keep = settings::is_config_file(&input.path)
@@ -249,6 +250,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     };
 
     write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
+    // The process ends here: freeing every parse and every finding one by one would only
+    // delay the exit (by a tenth of the run on a tree of thousands of files).
+    let worst = diagnostics.iter().map(|d| d.severity).max();
+    std::mem::forget(workspace);
+    std::mem::forget(diagnostics);
     for note in &notes {
         eprintln!("redis-halint: note: {note}");
     }
@@ -267,7 +273,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     };
     let failing = fail_on
         .threshold()
-        .is_some_and(|t| diagnostics.iter().any(|d| d.severity >= t));
+        .is_some_and(|t| worst.is_some_and(|w| w >= t));
     Ok(if failing {
         ExitCode::from(1)
     } else {

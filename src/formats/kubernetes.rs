@@ -283,7 +283,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
                 file,
                 name: None,
                 namespace: None,
-                object: doc.clone(),
+                object: Arc::new(doc.clone()),
             });
             continue;
         }
@@ -308,7 +308,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
                             namespace: metadata
                                 .and_then(|m| m.get_str("namespace"))
                                 .map(str::to_string),
-                            object: values.clone(),
+                            object: Arc::new(values.clone()),
                         });
                     }
                 }
@@ -346,7 +346,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::R
                 namespace: metadata
                     .and_then(|m| m.get_str("namespace"))
                     .map(str::to_string),
-                object: object.clone(),
+                object: Arc::new(object.clone()),
             });
         }
     }

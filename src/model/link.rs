@@ -192,6 +192,9 @@ pub fn link_scoped(
         });
     }
 
+    let (mut nodes, mut sentinels) = (nodes, sentinels);
+    nodes.shrink_to_fit();
+    sentinels.shrink_to_fit();
     Topology {
         nodes,
         sentinels,

@@ -115,8 +115,9 @@ pub struct Resource {
     pub file: FileId,
     pub name: Option<String>,
     pub namespace: Option<String>,
-    /// The whole object (for Helm values: the whole document).
-    pub object: crate::syntax::yaml::Node,
+    /// The whole object (for Helm values: the whole document), shared by every
+    /// topology built from the file.
+    pub object: std::sync::Arc<crate::syntax::yaml::Node>,
 }
 
 /// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).

@@ -35,6 +35,7 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let has_loadmodule = conf.lines.iter().any(|l| l.name == "loadmodule");
     let monitors: Vec<&ConfLine> = conf.sentinel_lines("monitor").collect();
     let mut server_sentinel_lines: Vec<&ConfLine> = Vec::new();
+    let mut suggestions = Suggestions::default();
     for resolved in &conf.lines {
         let line = conf.line(resolved);
         // A template line (`port {{ redis_port }}`, `sentinel monitor m $HOST 6379 2`) is
@@ -80,7 +81,12 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         } else {
-            out.push(unknown_directive(conf, line, &resolved.name));
+            out.push(unknown_directive(
+                conf,
+                line,
+                &resolved.name,
+                &mut suggestions,
+            ));
         }
     }
     if let Some(first) = server_sentinel_lines.first() {
@@ -110,7 +116,36 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic {
+/// "Did you mean" for the unknown directive names of one file: each distinct name
+/// looked up once, and at most [`Suggestions::MAX`] of them (a text that is not a config
+/// at all, read as one, has thousands; each is still reported).
+#[derive(Default)]
+struct Suggestions<'a> {
+    known: std::collections::HashMap<&'a str, Option<&'static str>>,
+}
+
+impl<'a> Suggestions<'a> {
+    const MAX: usize = 1000;
+
+    fn for_name(&mut self, name: &'a str) -> Option<&'static str> {
+        if let Some(hit) = self.known.get(name) {
+            return *hit;
+        }
+        if self.known.len() >= Self::MAX {
+            return None;
+        }
+        let found = did_you_mean(name, all_spellings());
+        self.known.insert(name, found);
+        found
+    }
+}
+
+fn unknown_directive<'a>(
+    conf: &ConfFile,
+    line: &ConfLine,
+    name: &'a str,
+    suggestions: &mut Suggestions<'a>,
+) -> Diagnostic {
     let token = &line.tokens[0];
     let span = conf.token_span(token);
     if name.starts_with('\u{feff}') {
@@ -132,7 +167,7 @@ fn unknown_directive(conf: &ConfFile, line: &ConfLine, name: &str) -> Diagnostic
         d = d.help(format!(
             "`{name}` is a Sentinel option: write `sentinel {name} …`"
         ));
-    } else if let Some(suggestion) = did_you_mean(name, all_spellings()) {
+    } else if let Some(suggestion) = suggestions.for_name(name) {
         // Unsafe: the renamed directive now takes effect, with whatever value was written.
         d = d
             .help(format!("did you mean `{suggestion}`?"))

@@ -126,6 +126,8 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
         }
         // Redis reads the line as a C string: a NUL byte ends it.
         if i >= bytes.len() || bytes[i] == 0 {
+            // Most lines have two or three arguments: no room kept for a fourth.
+            tokens.shrink_to_fit();
             return Ok(tokens);
         }
         let start = i;

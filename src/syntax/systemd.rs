@@ -62,13 +62,71 @@ impl Entry {
 /// offsets: a value is one run per continuation line, not eight bytes per byte.
 #[derive(Debug, Clone)]
 struct Offsets {
-    /// (index in the value, offset in the text) where each run starts.
-    runs: Vec<(usize, usize)>,
+    /// (index in the value, offset in the text) where each run starts. A value written
+    /// on one line is one run, held without a heap allocation.
+    runs: runs::Runs,
+}
+
+/// One run inline, more on the heap.
+mod runs {
+    #[derive(Debug, Clone, Default)]
+    pub struct Runs {
+        first: Option<(usize, usize)>,
+        rest: Vec<(usize, usize)>,
+    }
+
+    impl Runs {
+        #[cfg(test)]
+        pub fn len(&self) -> usize {
+            usize::from(self.first.is_some()) + self.rest.len()
+        }
+
+        pub fn last(&self) -> Option<&(usize, usize)> {
+            self.rest.last().or(self.first.as_ref())
+        }
+
+        pub fn push(&mut self, run: (usize, usize)) {
+            match self.first {
+                None => self.first = Some(run),
+                Some(_) => self.rest.push(run),
+            }
+        }
+
+        pub fn get(&self, i: usize) -> (usize, usize) {
+            match i {
+                0 => self.first.expect("a run"),
+                _ => self.rest[i - 1],
+            }
+        }
+
+        pub fn iter(&self) -> impl Iterator<Item = &(usize, usize)> {
+            self.first.iter().chain(&self.rest)
+        }
+
+        pub fn shrink_to_fit(&mut self) {
+            self.rest.shrink_to_fit();
+        }
+
+        /// Number of runs whose start index is `<= index`.
+        pub fn partition_point(&self, index: usize) -> usize {
+            match self.first {
+                None => 0,
+                Some((i, _)) if i > index => 0,
+                Some(_) => 1 + self.rest.partition_point(|&(i, _)| i <= index),
+            }
+        }
+    }
 }
 
 impl Offsets {
     fn from_runs(runs: Vec<(usize, usize)>) -> Offsets {
-        Offsets { runs }
+        let mut out = Offsets {
+            runs: runs::Runs::default(),
+        };
+        for run in runs {
+            out.runs.push(run);
+        }
+        out
     }
 
     /// Bytes from `index` on come from `offset` on.
@@ -86,8 +144,8 @@ impl Offsets {
     }
 
     fn at(&self, index: usize) -> usize {
-        let run = self.runs.partition_point(|&(i, _)| i <= index);
-        let (i, o) = self.runs[run.saturating_sub(1)];
+        let run = self.runs.partition_point(index);
+        let (i, o) = self.runs.get(run.saturating_sub(1));
         o + (index - i)
     }
 
@@ -96,7 +154,7 @@ impl Offsets {
         let mut out = Offsets::from_runs(Vec::with_capacity(1));
         if range.start < range.end {
             out.push_run(0, self.at(range.start));
-            for &(i, o) in &self.runs {
+            for &(i, o) in self.runs.iter() {
                 if i > range.start && i < range.end {
                     out.push_run(i - range.start, o);
                 }
@@ -213,6 +271,9 @@ pub fn parse(text: &str, base: usize) -> UnitTree {
             &offsets,
             first_line,
         );
+    }
+    for section in &mut tree.sections {
+        section.entries.shrink_to_fit();
     }
     tree
 }
