@@ -84,13 +84,19 @@ fn secret_env(var: &str, secret: &(String, String, bool)) -> Value {
 }
 
 fn anti_affinity(app: &str) -> Value {
+    required_anti_affinity(labels(app))
+}
+
+/// Required pod anti-affinity on the node: no two pods matching `match_labels` share a
+/// node, so losing one node costs one data node or one sentinel.
+pub fn required_anti_affinity(match_labels: Value) -> Value {
     map([(
         "podAntiAffinity",
         map([(
             "requiredDuringSchedulingIgnoredDuringExecution",
             seq([map([
                 ("topologyKey", s("kubernetes.io/hostname")),
-                ("labelSelector", map([("matchLabels", labels(app))])),
+                ("labelSelector", map([("matchLabels", match_labels)])),
             ])]),
         )]),
     )])

@@ -5,7 +5,7 @@
 //! settings go in the ConfigMap that `additionalRedisConfig` names.
 
 use super::configs::conf_value;
-use super::k8s::{meta, secret_manifest};
+use super::k8s::{meta, required_anti_affinity, secret_manifest};
 use super::plan::{memory_limit_mi, redis_bytes, GroupPlan, Plan};
 use super::yaml::{documents, int, map, q, s, seq, Value};
 use super::{Options, OutFile};
@@ -89,19 +89,7 @@ fn additional_config(group: &GroupPlan) -> String {
 }
 
 fn anti_affinity(app: &str) -> Value {
-    map([(
-        "podAntiAffinity",
-        map([(
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            seq([map([
-                ("topologyKey", s("kubernetes.io/hostname")),
-                (
-                    "labelSelector",
-                    map([("matchLabels", map([("app", s(app))]))]),
-                ),
-            ])]),
-        )]),
-    )])
+    required_anti_affinity(map([("app", s(app))]))
 }
 
 fn replication_resource(

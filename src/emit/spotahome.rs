@@ -5,7 +5,7 @@
 //! claim, anti-affinity is required, and the password comes from a Secret with the key
 //! `password`, the only key the operator reads.
 
-use super::k8s::{meta, secret_manifest};
+use super::k8s::{meta, required_anti_affinity, secret_manifest};
 use super::plan::{memory_limit_mi, redis_bytes, GroupPlan, Plan};
 use super::yaml::{documents, int, map, q, s, seq, Value};
 use super::{Options, OutFile};
@@ -69,26 +69,12 @@ fn secret_name(group: &GroupPlan, options: &Options, name: &str) -> Option<(Stri
     }
 }
 
-fn required_anti_affinity(name: &str, component: &str) -> Value {
-    map([(
-        "podAntiAffinity",
-        map([(
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            seq([map([
-                ("topologyKey", s("kubernetes.io/hostname")),
-                (
-                    "labelSelector",
-                    map([(
-                        "matchLabels",
-                        map([
-                            ("app.kubernetes.io/name", s(name)),
-                            ("app.kubernetes.io/component", s(component)),
-                        ]),
-                    )]),
-                ),
-            ])]),
-        )]),
-    )])
+/// The operator labels pods with the resource's name and their component.
+fn anti_affinity(name: &str, component: &str) -> Value {
+    required_anti_affinity(map([
+        ("app.kubernetes.io/name", s(name)),
+        ("app.kubernetes.io/component", s(component)),
+    ]))
 }
 
 fn failover(group: &GroupPlan, options: &Options, name: &str, secret: Option<&str>) -> Value {
@@ -152,7 +138,7 @@ fn failover(group: &GroupPlan, options: &Options, name: &str, secret: Option<&st
             ),
         ]),
     );
-    redis.push("affinity", required_anti_affinity(name, "redis"));
+    redis.push("affinity", anti_affinity(name, "redis"));
     let sentinel = map([
         ("replicas", int(group.sentinels as i64)),
         ("image", s(&options.image)),
@@ -164,7 +150,7 @@ fn failover(group: &GroupPlan, options: &Options, name: &str, secret: Option<&st
                 q(format!("parallel-syncs {}", group.parallel_syncs)),
             ]),
         ),
-        ("affinity", required_anti_affinity(name, "sentinel")),
+        ("affinity", anti_affinity(name, "sentinel")),
     ]);
     let mut spec = map([("sentinel", sentinel), ("redis", redis)]);
     if let Some(secret) = secret {

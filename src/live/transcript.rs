@@ -77,12 +77,14 @@ fn one_line(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Transcripts {
     spans: HashMap<String, Span>,
+    /// The files the transcripts were added as.
+    files: std::collections::HashSet<crate::source::FileId>,
 }
 
 impl Transcripts {
     /// Whether a file is one of the transcripts (the running side).
     pub fn contains_file(&self, file: crate::source::FileId) -> bool {
-        self.spans.values().any(|s| s.file == file)
+        self.files.contains(&file)
     }
 
     /// Add one shown-only text per sentinel and per data node of the snapshot.
@@ -188,6 +190,7 @@ impl Transcripts {
 
     fn store(&mut self, workspace: &mut Workspace, name: String, w: Writer) {
         let id: FileId = workspace.set_shown_only(name, w.text);
+        self.files.insert(id);
         for (key, range) in w.spans {
             self.spans
                 .entry(key)
