@@ -622,7 +622,7 @@ impl Workspace {
                     .map(|t| {
                         let mut t = t.clone();
                         t.owner = id;
-                        t.value = resolve_env(&t.value, container, &secrets);
+                        t.value = resolve_env(&t.value, container, &secrets).into();
                         t
                     })
                     .collect();

@@ -228,7 +228,7 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
 fn command_tokens(text: &str, vars: &[(String, String)], node: Option<&Node>) -> Vec<Token> {
     let mut tokens = raw_command_tokens(text, node);
     for t in &mut tokens {
-        t.value = resolved(&t.value, vars);
+        t.value = resolved(&t.value, vars).into();
     }
     tokens
 }
@@ -260,7 +260,7 @@ fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
                     Some(Style::SingleQuoted | Style::DoubleQuoted)
                 );
                 Some(Token {
-                    value,
+                    value: value.into(),
                     range: item.span.clone(),
                     quoted,
                     owner: FileId(0),
@@ -420,7 +420,7 @@ fn read_service(
     let config = args
         .first()
         .filter(|t| !t.value.starts_with('-'))
-        .map(|t| (t.value.clone(), t.range.clone()));
+        .map(|t| (t.value.to_string(), t.range.clone()));
     let option_args = &args[usize::from(config.is_some())..];
     if option_args.iter().any(|t| t.value == "--sentinel") {
         kind = FileKind::SentinelConf;
@@ -561,7 +561,7 @@ fn bitnami_conf(
 ) -> ConfFile {
     let mut lines: Vec<ConfLine> = Vec::new();
     let token = |value: &str, range: Range<usize>| Token {
-        value: value.to_string(),
+        value: value.into(),
         range,
         quoted: false,
         owner: file,
@@ -701,7 +701,7 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
                 continue;
             }
             let mut t = token.clone();
-            t.value = name.to_string();
+            t.value = name.into();
             t.range = token.range.start + 2..token.range.end;
             lines.push(ConfLine {
                 line: text[..token.range.start.min(text.len())]

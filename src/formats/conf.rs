@@ -40,7 +40,7 @@ pub struct ResolvedLine {
     /// Index into `tree.lines`.
     pub index: usize,
     /// Lower-cased directive name.
-    pub name: String,
+    pub name: compact_str::CompactString,
     pub directive: Option<DirectiveMatch>,
     /// For `sentinel <keyword> …` lines.
     pub keyword: Option<&'static SentinelKeyword>,
@@ -222,7 +222,7 @@ impl ConfFile {
 
     fn spanned_str(&self, key: &str) -> Option<Spanned<String>> {
         self.last_value(key)
-            .map(|(_, t)| Spanned::new(t.value.clone(), self.token_span(t)))
+            .map(|(_, t)| Spanned::new(t.value.to_string(), self.token_span(t)))
     }
 
     fn spanned_int(&self, key: &str) -> Option<Spanned<i64>> {
@@ -308,8 +308,8 @@ impl ConfFile {
                 let cmd = line.tokens.get(at)?;
                 let new = line.tokens.get(at + 1)?;
                 Some(Rename {
-                    command: cmd.value.to_ascii_uppercase(),
-                    new_name: new.value.clone(),
+                    command: cmd.value.to_ascii_uppercase().to_string(),
+                    new_name: new.value.to_string(),
                     span: self.line_span(line),
                 })
             })
@@ -328,7 +328,7 @@ impl ConfFile {
                 return None;
             }
             Some(ReplicaOf {
-                host: Spanned::new(host.value.clone(), self.token_span(host)),
+                host: Spanned::new(host.value.to_string(), self.token_span(host)),
                 port: Spanned::new(parse_integer(&port.value)?, self.token_span(port)),
                 line: self.line_span(line),
             })
@@ -408,8 +408,8 @@ impl ConfFile {
                 continue; // "Duplicate master name": reported by the syntax rules.
             }
             monitors.push(Monitor {
-                name: Spanned::new(t[2].value.clone(), self.token_span(&t[2])),
-                host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
+                name: Spanned::new(t[2].value.to_string(), self.token_span(&t[2])),
+                host: Spanned::new(t[3].value.to_string(), self.token_span(&t[3])),
                 port: Spanned::new(atoi(&t[4].value), self.token_span(&t[4])),
                 quorum: Spanned::new(atoi(&t[5].value), self.token_span(&t[5])),
                 line: self.line_span(line),
@@ -455,13 +455,13 @@ impl ConfFile {
                 }
                 "auth-user" => {
                     monitor.auth_user =
-                        Some(Spanned::new(t[3].value.clone(), self.token_span(&t[3])))
+                        Some(Spanned::new(t[3].value.to_string(), self.token_span(&t[3])))
                 }
                 "known-replica" | "known-slave" | "known-sentinel" => {
                     let peer = KnownPeer {
-                        host: Spanned::new(t[3].value.clone(), self.token_span(&t[3])),
+                        host: Spanned::new(t[3].value.to_string(), self.token_span(&t[3])),
                         port: atoi(&t[4].value),
-                        runid: t.get(5).map(|r| r.value.clone()),
+                        runid: t.get(5).map(|r| r.value.to_string()),
                         line: self.line_span(line),
                     };
                     if keyword.name == "known-sentinel" {

@@ -84,7 +84,7 @@ impl UnitFile {
     fn setting(&self, entry: &Entry) -> Setting {
         Setting {
             key: self.span(entry.key_range.clone()),
-            value: Spanned::new(entry.value.clone(), self.span(entry.value_range())),
+            value: Spanned::new(entry.value.to_string(), self.span(entry.value_range())),
         }
     }
 
@@ -187,7 +187,7 @@ fn paths(file: &UnitFile, entry: &Entry, out: &mut Vec<PathEntry>) {
         out.push(PathEntry {
             path,
             span: file.span(entry.value_span(word.range)),
-            key: entry.key.clone(),
+            key: entry.key.to_string(),
         });
     }
 }

@@ -56,7 +56,7 @@ impl Probe {
     fn lower(&self) -> Vec<String> {
         self.tokens
             .iter()
-            .map(|t| t.value.to_ascii_lowercase())
+            .map(|t| t.value.to_ascii_lowercase().to_string())
             .collect()
     }
 
@@ -186,7 +186,7 @@ fn list_tokens<'a>(text: &str, node: Option<&'a Node>) -> Vec<(Token, Option<&'a
                 let value = i.as_str()?.to_string();
                 Some((
                     Token {
-                        value,
+                        value: value.into(),
                         range: i.span.clone(),
                         quoted: false,
                         owner: crate::source::FileId(0),
@@ -235,7 +235,7 @@ fn invocations(tokens: &[Token]) -> Vec<Invocation> {
         let config = rest
             .first()
             .filter(|t| !t.value.starts_with('-'))
-            .map(|t| (t.value.clone(), t.range.clone()));
+            .map(|t| (t.value.to_string(), t.range.clone()));
         if rest.iter().any(|t| t.value == "--sentinel") {
             kind = FileKind::SentinelConf;
         }
@@ -637,7 +637,7 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
             {
                 format!("{}/{src_name}", dst.value.trim_end_matches('/'))
             } else {
-                dst.value.clone()
+                dst.value.to_string()
             };
             let to = destination(&dst_path, mounts);
             let range = piece.range_to_file(start..start + line.len());

@@ -34,7 +34,10 @@ pub fn line_context(text: &str, offset: usize) -> LineContext {
     let trimmed = raw.trim_matches([' ', '\t', '\r']);
     let base = start + lead;
     let words: Vec<(String, Range<usize>)> = match split_args(trimmed, base) {
-        Ok(tokens) => tokens.into_iter().map(|t| (t.value, t.range)).collect(),
+        Ok(tokens) => tokens
+            .into_iter()
+            .map(|t| (t.value.into(), t.range))
+            .collect(),
         // Unbalanced quotes: fall back to blanks, good enough to name the directive.
         Err(_) => {
             let mut words = Vec::new();

@@ -200,11 +200,14 @@ fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invoca
         let flag = format!("--{key}");
         if let Some(i) = inv.args.iter().rposition(|t| t.value == flag) {
             let t = inv.args.get(i + 1)?;
-            return Some((t.value.clone(), Span::new(file, t.range.start, t.range.end)));
+            return Some((
+                t.value.to_string(),
+                Span::new(file, t.range.start, t.range.end),
+            ));
         }
         let (line, token) = conf.last_value(key)?;
         let _ = line;
-        Some((token.value.clone(), conf.token_span(token)))
+        Some((token.value.to_string(), conf.token_span(token)))
     };
     let appendonly = value("appendonly").is_some_and(|(v, _)| v.eq_ignore_ascii_case("yes"));
     let saves = match inv.args.iter().rposition(|t| t.value == "--save") {

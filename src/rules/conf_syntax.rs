@@ -186,10 +186,10 @@ fn multi_args(args: &[Token], ctx: &Context) -> Vec<String> {
         && ctx.target.has_redis_feature(Version::new(7, 0, 1))
     {
         if let Ok(tokens) = split_args(&args[0].value, 0) {
-            return tokens.into_iter().map(|t| t.value).collect();
+            return tokens.into_iter().map(|t| t.value.into()).collect();
         }
     }
-    args.iter().map(|t| t.value.clone()).collect()
+    args.iter().map(|t| t.value.to_string()).collect()
 }
 
 fn check_value(

@@ -7,13 +7,15 @@
 //! of the line.
 
 use crate::source::FileId;
+use compact_str::CompactString;
 use std::ops::Range;
 
 /// One argument of a config line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// The value after unquoting and unescaping.
-    pub value: String,
+    /// The value after unquoting and unescaping (inline up to 24 bytes: no allocation
+    /// for almost every token).
+    pub value: CompactString,
     /// Byte range in the file, quotes included.
     pub range: Range<usize>,
     /// Whether any part of it was quoted.
@@ -110,6 +112,11 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
+/// What ends an unquoted argument: the blanks `sdssplitargs` stops at, and NUL.
+fn is_arg_end(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | 0)
+}
+
 fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
@@ -131,6 +138,21 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
             return Ok(tokens);
         }
         let start = i;
+        // Most arguments are unquoted: take them as they are, without a byte buffer.
+        let plain_end = bytes[i..]
+            .iter()
+            .position(|&b| is_arg_end(b) || b == b'"' || b == b'\'')
+            .map_or(bytes.len(), |n| i + n);
+        if bytes.get(plain_end).is_none_or(|&b| is_arg_end(b)) {
+            tokens.push(Token {
+                value: CompactString::from(&line[start..plain_end]),
+                range: base + start..base + plain_end,
+                quoted: false,
+                owner: FileId(0),
+            });
+            i = plain_end;
+            continue;
+        }
         let mut value: Vec<u8> = Vec::new();
         let mut quoted = false;
         let mut quote_start = i;
@@ -210,7 +232,7 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
                     i += 1;
                 }
                 State::Plain => match b {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    _ if is_arg_end(b) => break,
                     b'"' => {
                         state = State::Double;
                         quoted = true;
@@ -231,7 +253,7 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
             }
         }
         tokens.push(Token {
-            value: String::from_utf8_lossy(&value).into_owned(),
+            value: CompactString::from_utf8_lossy(&value),
             range: base + start..base + i,
             quoted,
             owner: FileId(0),
@@ -278,7 +300,7 @@ mod tests {
         split_args(line, 0)
             .unwrap()
             .into_iter()
-            .map(|t| t.value)
+            .map(|t| t.value.to_string())
             .collect()
     }
 

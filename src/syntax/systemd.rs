@@ -8,6 +8,7 @@
 //! was parsed from, shifted by `base` so a unit embedded in a script keeps the script's offsets.
 
 use crate::knowledge::systemd_keys::{is_known_key, is_known_section};
+use compact_str::CompactString;
 use std::ops::Range;
 
 #[derive(Debug, Clone, Default)]
@@ -18,7 +19,7 @@ pub struct UnitTree {
 
 #[derive(Debug, Clone)]
 pub struct Section {
-    pub name: String,
+    pub name: CompactString,
     /// The `[Name]` header.
     pub header: Range<usize>,
     pub entries: Vec<Entry>,
@@ -26,10 +27,11 @@ pub struct Section {
 
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: String,
+    /// Keys and most values are short: held inline, without an allocation each.
+    pub key: CompactString,
     pub key_range: Range<usize>,
     /// The value with continuations joined, trimmed.
-    pub value: String,
+    pub value: CompactString,
     /// Byte offset in the text of every byte of `value`, plus one past its end.
     offsets: Offsets,
     /// From the key to the end of the value (continuations included).
@@ -309,7 +311,7 @@ fn parse_line(
     if bytes[r.clone()].starts_with(b"{%") || bytes[r.clone()].starts_with(b"{#") {
         return;
     }
-    let text = |r: &Range<usize>| String::from_utf8_lossy(&bytes[r.clone()]).into_owned();
+    let text = |r: &Range<usize>| CompactString::from_utf8_lossy(&bytes[r.clone()]);
     let span = |r: &Range<usize>| offsets.at(r.start)..offsets.at(r.end - 1) + 1;
     let mut error = |kind, range: Range<usize>, message: String| {
         tree.errors.push(UnitError {
@@ -389,7 +391,7 @@ fn parse_line(
         );
         let name = name.clone();
         if let Some(last) = tree.errors.last_mut() {
-            last.section = Some(name);
+            last.section = Some(name.to_string());
         }
     }
     let value_end = if value_r.is_empty() {

@@ -5,6 +5,7 @@
 //! at lookup), scalar style and tag. Scalars can be mapped back to the file byte by
 //! byte, so a config embedded in a block scalar gets exact positions.
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -28,7 +29,8 @@ pub enum Style {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Scalar {
-        value: String,
+        /// Inline up to 24 bytes: keys and most values need no allocation of their own.
+        value: CompactString,
         style: Style,
         tag: Option<String>,
     },
@@ -219,7 +221,7 @@ pub fn parse(text: &str) -> YamlFile {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let node = Node {
                     kind: Kind::Scalar {
-                        value: value.into_owned(),
+                        value: CompactString::from(value),
                         style,
                         tag,
                     },
@@ -233,6 +235,12 @@ pub fn parse(text: &str) -> YamlFile {
             Event::SequenceEnd | Event::MappingEnd => match b.stack.pop() {
                 Some((mut node, _, anchor)) => {
                     node.span.end = node.span.end.max(range.end);
+                    // Trees are kept for the whole check: no spare room left from growing.
+                    match &mut node.kind {
+                        Kind::Seq(items) => items.shrink_to_fit(),
+                        Kind::Map(entries) => entries.shrink_to_fit(),
+                        Kind::Scalar { .. } => {}
+                    }
                     // Counted when it opened, its items when they were pushed.
                     b.push(node, anchor, false)
                 }
@@ -364,7 +372,7 @@ pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
             // (`~` from `? key` without a value) has no text at all: the piece never
             // reaches past the scalar.
             Some(Embedded {
-                text: value.clone(),
+                text: value.to_string(),
                 pieces: vec![(0, start, value.len().min(end - start))],
             })
         }
