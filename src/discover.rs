@@ -5,6 +5,7 @@
 use crate::formats::detect::{name_hint, NameHint};
 use crate::formats::script::has_shell_shebang;
 use crate::formats::systemd::unit_kind;
+use crate::source::DiskStamp;
 use ignore::WalkBuilder;
 use rayon::prelude::*;
 use std::io::Read;
@@ -17,6 +18,9 @@ pub struct Input {
     pub path: PathBuf,
     pub text: String,
     pub explicit: bool,
+    /// Size and modification time of a file that held still while it was read: its text
+    /// can be released after parsing and read again for a report.
+    pub stamp: Option<crate::source::DiskStamp>,
 }
 
 #[derive(Default)]
@@ -195,21 +199,25 @@ fn read_candidate(
     candidate: Candidate,
     notes: &mut Vec<String>,
 ) -> Result<Option<Input>, (bool, String)> {
-    let (path, explicit, bytes) = match candidate {
+    let (path, explicit, bytes, stamp) = match candidate {
         Candidate::Stdin { name } => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .take(MAX_FILE_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| (true, format!("cannot read stdin: {e}")))?;
-            (name, true, bytes)
+            (name, true, bytes, None)
         }
         Candidate::File { path, explicit } => {
-            let (bytes, note) = read_file(&path, explicit)?;
-            if let Some(note) = note {
-                notes.push(note);
-            }
-            (path, explicit, bytes)
+            let (bytes, outcome) = read_file(&path, explicit)?;
+            let stamp = match outcome {
+                Ok(stamp) => Some(stamp),
+                Err(note) => {
+                    notes.push(note);
+                    None
+                }
+            };
+            (path, explicit, bytes, stamp)
         }
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -229,6 +237,7 @@ fn read_candidate(
         path,
         text: decode_owned(bytes),
         explicit,
+        stamp,
     }))
 }
 
@@ -237,10 +246,15 @@ const READ_ATTEMPTS: usize = 3;
 
 /// The bytes of a regular file, at most [`MAX_FILE_BYTES`] + 1 of them. A file that
 /// changes while it is read (its size or modification time differ before and after) is
-/// read again; when it never holds still, the last read is kept with a note.
-fn read_file(path: &Path, explicit: bool) -> Result<(Vec<u8>, Option<String>), (bool, String)> {
+/// read again; when it never holds still, the last read is kept with a note (`Err`),
+/// else the file's stamp comes with it.
+#[allow(clippy::type_complexity)]
+fn read_file(
+    path: &Path,
+    explicit: bool,
+) -> Result<(Vec<u8>, Result<DiskStamp, String>), (bool, String)> {
     let error = |e: std::io::Error| (true, format!("cannot read {}: {e}", path.display()));
-    let stamp = |meta: &std::fs::Metadata| (meta.len(), meta.modified().ok());
+    let stamp = DiskStamp::of;
     let mut meta = std::fs::metadata(path).map_err(error)?;
     for attempt in 1..=READ_ATTEMPTS {
         if !meta.is_file() {
@@ -266,13 +280,13 @@ fn read_file(path: &Path, explicit: bool) -> Result<(Vec<u8>, Option<String>), (
             .read_to_end(&mut bytes)
             .map_err(error)?;
         let after = file.metadata().map_err(error)?;
-        if stamp(&after) == stamp(&meta) {
-            return Ok((bytes, None));
+        if stamp(&after) == stamp(&meta) && bytes.len() as u64 == after.len() {
+            return Ok((bytes, Ok(stamp(&after))));
         }
         if attempt == READ_ATTEMPTS {
             return Ok((
                 bytes,
-                Some(format!(
+                Err(format!(
                     "{} changed while it was read ({READ_ATTEMPTS} attempts): checked the last text read",
                     path.display()
                 )),
@@ -312,13 +326,13 @@ impl Discovered {
     ) -> (crate::Workspace, Vec<String>, Vec<String>) {
         let mut workspace = crate::Workspace::new(settings);
         // Arc<str> copies the text: done in parallel, each String freed at once.
-        let inputs: Vec<(PathBuf, std::sync::Arc<str>, bool)> = self
+        let inputs: Vec<(PathBuf, std::sync::Arc<str>, bool, Option<DiskStamp>)> = self
             .inputs
             .into_par_iter()
-            .map(|i| (i.path, i.text.into(), i.explicit))
+            .map(|i| (i.path, i.text.into(), i.explicit, i.stamp))
             .collect();
-        for (path, text, explicit) in inputs {
-            workspace.set_file(path, text, explicit);
+        for (path, text, explicit, stamp) in inputs {
+            workspace.set_file_from_disk(path, text, explicit, stamp);
         }
         (workspace, self.errors, self.notes)
     }

@@ -68,7 +68,7 @@ pub fn fix_all(
         for (file, fixes) in by_file {
             let source = workspace.source(file).expect("file of the workspace");
             let path = source.path.clone();
-            let original = source.text.to_string();
+            let original = source.text().to_string();
             let (text, applied) = apply(&original, &fixes);
             if applied.is_empty() || text == original {
                 continue;

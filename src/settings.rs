@@ -590,11 +590,11 @@ fn read_topology(r: &mut Reader, table: &DeTable) -> Topology {
 /// The `invalid-config` findings of a config file in the workspace.
 pub fn validate(source: &SourceFile) -> Vec<Diagnostic> {
     let base = source.path.parent().unwrap_or(Path::new(""));
-    let (_, problems) = parse(&source.text, &source.path, base);
+    let (_, problems) = parse(source.text(), &source.path, base);
     problems
         .into_iter()
         .map(|p| {
-            let end = p.range.end.min(source.text.len());
+            let end = p.range.end.min(source.text().len());
             let start = p.range.start.min(end);
             Diagnostic::new(
                 Rule::InvalidConfig,

@@ -37,6 +37,9 @@ struct Entry {
     /// Text that only reports show (what a live server answered): never read as input.
     shown_only: bool,
     parsed: OnceLock<Parsed>,
+    /// Whether the text names the tool (inline suppressions), noted before the text of a
+    /// config is released; `None` while the text is held (it is searched when asked).
+    names_tool: Option<bool>,
 }
 
 /// What one file holds: Redis configs (one for a .conf, any number embedded in a
@@ -112,25 +115,19 @@ impl Entry {
                         source.id,
                         &path,
                         kind,
-                        &source.text,
+                        source.text(),
                     ))],
                     ..Parsed::default()
                 };
             }
             if is_yaml(&source.path) {
-                let yaml = yaml::parse(&source.text);
-                let confs = embedded_configs(source.id, &source.path, &source.text, &yaml)
+                let yaml = yaml::parse(source.text());
+                let confs = embedded_configs(source.id, &source.path, source.shared_text(), &yaml)
                     .into_iter()
                     .map(Arc::new)
                     .collect();
-                let compose =
-                    compose::read(source.id, &source.path, &source.text, &yaml).map(|mut c| {
-                        for service in &mut c.services {
-                            service.options.set_text(source.text.clone());
-                        }
-                        c
-                    });
-                let containers = workload::containers(&source.text, &yaml);
+                let compose = compose::read(source.id, &source.path, source.text(), &yaml);
+                let containers = workload::containers(source.text(), &yaml);
                 // Configs that start scripts write with here-documents, once each (every
                 // container of a pod carries its initContainers' writes).
                 let mut confs: Vec<Arc<ConfFile>> = confs;
@@ -138,8 +135,7 @@ impl Entry {
                 for c in &containers {
                     for w in c.written.iter().chain(&c.pod.init_written) {
                         if seen.insert(w.source.clone()) {
-                            let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone())
-                                .with_text(source.text.clone());
+                            let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone());
                             conf.embedded = true;
                             conf.embedded_in = Some(w.source.clone());
                             confs.push(Arc::new(conf));
@@ -160,8 +156,8 @@ impl Entry {
                     ..Parsed::default()
                 };
             }
-            if is_script(&source.path, &source.text) {
-                let script = script::read(source.id, &source.text);
+            if is_script(&source.path, source.text()) {
+                let script = script::read(source.id, source.shared_text());
                 return Parsed {
                     confs: script.confs.into_iter().map(Arc::new).collect(),
                     units: script.units.into_iter().map(Arc::new).collect(),
@@ -170,17 +166,33 @@ impl Entry {
                     ..Parsed::default()
                 };
             }
-            let tree = redis_conf::parse(&source.text);
+            let tree = redis_conf::parse(source.text());
             let Some(kind) = classify(&source.path, &tree, self.explicit) else {
                 return Parsed::default();
             };
             Parsed {
-                confs: vec![Arc::new(
-                    ConfFile::from_tree(source.id, kind, tree).with_text(source.text.clone()),
-                )],
+                confs: vec![Arc::new(ConfFile::from_tree(source.id, kind, tree))],
                 ..Parsed::default()
             }
         })
+    }
+
+    fn names_tool(&self) -> bool {
+        self.names_tool
+            .unwrap_or_else(|| self.source.text().contains("redis-halint"))
+    }
+
+    /// A plain redis.conf or sentinel.conf: after parsing, nothing but a report or a fix
+    /// reads its text again (manifests, compose files and scripts are read again when
+    /// linking containers and commands).
+    fn is_plain_config(&self) -> bool {
+        let parsed = self.parsed();
+        matches!(parsed.confs.as_slice(), [conf] if conf.file == self.source.id && conf.written_to.is_none() && !conf.embedded)
+            && parsed.units.is_empty()
+            && parsed.commands.is_empty()
+            && parsed.compose.is_none()
+            && parsed.containers.is_empty()
+            && parsed.resources.is_empty()
     }
 
     /// The config this file is, when it is one (not one a script writes).
@@ -263,6 +275,18 @@ impl Workspace {
         text: impl Into<Arc<str>>,
         explicit: bool,
     ) -> FileId {
+        self.set_file_from_disk(path, text, explicit, None)
+    }
+
+    /// [`Workspace::set_file`] for a text read from disk: with its stamp, the text can be
+    /// released after parsing ([`Workspace::release_config_texts`]).
+    pub fn set_file_from_disk(
+        &mut self,
+        path: impl Into<PathBuf>,
+        text: impl Into<Arc<str>>,
+        explicit: bool,
+        stamp: Option<crate::source::DiskStamp>,
+    ) -> FileId {
         let path = path.into();
         let id = match self.by_path.get(&path) {
             Some(&id) => id,
@@ -276,10 +300,14 @@ impl Workspace {
         self.entries.insert(
             id,
             Entry {
-                source: SourceFile::new(id, path, text),
+                source: match stamp {
+                    Some(stamp) => SourceFile::from_disk(id, path, text, stamp),
+                    None => SourceFile::new(id, path, text),
+                },
                 explicit,
                 shown_only: false,
                 parsed: OnceLock::new(),
+                names_tool: None,
             },
         );
         id
@@ -626,7 +654,7 @@ impl Workspace {
                         t
                     })
                     .collect();
-                let options = compose::options_conf(id, inv.kind, &args, &source.text);
+                let options = compose::options_conf(id, inv.kind, &args, source.text());
                 let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
                 lines.extend(options.tree.lines.iter().cloned());
                 let tree = crate::syntax::redis_conf::ConfTree {
@@ -854,6 +882,29 @@ impl Workspace {
         self.build_topology(&self.parse_all())
     }
 
+    /// Parse every file and release the texts of plain configs (most of a tree's bytes are
+    /// their comments): a whole-tree check then holds parses, not texts. A released text
+    /// is read again, from disk, for a report or a fix. Files not read from disk (stdin,
+    /// editor buffers) are kept.
+    pub fn release_config_texts(&mut self) {
+        self.entries.0.par_iter_mut().flatten().for_each(|entry| {
+            if entry.source.is_releasable() && entry.is_plain_config() {
+                entry.names_tool = Some(entry.source.text().contains("redis-halint"));
+                entry.source.release_text();
+            }
+        });
+    }
+
+    /// Files whose released text could not be read again as it was (see
+    /// [`SourceFile::changed_on_disk`]).
+    pub fn changed_on_disk(&self) -> Vec<&Path> {
+        self.entries
+            .values()
+            .filter(|e| e.source.changed_on_disk())
+            .map(|e| e.source.path.as_path())
+            .collect()
+    }
+
     /// Parse every file (in parallel) and run no rule; `check()` reuses these parses.
     /// The benchmark's "parsing alone" baseline. Returns the number of configs found.
     pub fn parse_files(&self) -> usize {
@@ -868,7 +919,7 @@ impl Workspace {
             let Some(error) = &entry.parsed().yaml_error else {
                 continue;
             };
-            let text = entry.source.text.to_ascii_lowercase();
+            let text = entry.source.text().to_ascii_lowercase();
             let about_redis = ["redis", "sentinel", "valkey"]
                 .iter()
                 .any(|w| text.contains(w));
@@ -903,17 +954,17 @@ impl Workspace {
                 || !parsed.resources.is_empty();
             // Comments (`redis-halint: ignore[…]`) and annotations (`redis-halint.io/ignore`)
             // both name the tool: a file without the name has nothing to read.
-            if !relevant || !entry.source.text.contains("redis-halint") {
+            if !relevant || !entry.names_tool() {
                 continue;
             }
             let source = &entry.source;
-            let comments = crate::suppression_sources::comments(&source.path, &source.text);
+            let comments = crate::suppression_sources::comments(&source.path, source.text());
             let (mut found, problems) =
-                crate::suppression::scan(source.id, &source.text, &comments);
+                crate::suppression::scan(source.id, source.text(), &comments);
             diagnostics.extend(problems);
             if is_yaml(&source.path) {
                 let (more, problems) =
-                    crate::suppression_sources::annotations(source.id, &source.text, |offset| {
+                    crate::suppression_sources::annotations(source.id, source.text(), |offset| {
                         source.line_index().line_of(offset as u32) as u32
                     });
                 found.extend(more);

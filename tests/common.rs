@@ -16,8 +16,12 @@ pub fn workspace_for(paths: &[PathBuf], target: Target) -> Workspace {
     workspace
 }
 
+/// As `redis-halint check` does: the texts of plain configs are released after parsing
+/// and read again for the report, so every snapshot also shows that the excerpts read
+/// back are the ones that were checked.
 pub fn check_dir(dir: &Path, target: Target) -> (Workspace, Vec<Diagnostic>) {
-    let workspace = workspace_for(&[dir.to_path_buf()], target);
+    let mut workspace = workspace_for(&[dir.to_path_buf()], target);
+    workspace.release_config_texts();
     let diagnostics = workspace.check();
     (workspace, diagnostics)
 }

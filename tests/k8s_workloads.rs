@@ -311,7 +311,7 @@ fn heredoc_written_by_init_container_is_the_sentinel_config() {
         .expect("the 500 ms in the here-document is read");
     let source = ws.source(low.span.file).unwrap();
     assert_eq!(
-        &source.text[low.span.start as usize..low.span.end as usize],
+        &source.text()[low.span.start as usize..low.span.end as usize],
         "500",
         "the span points into the script"
     );

@@ -216,6 +216,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         }
     }
 
+    // Parsed, a config's text is only needed again to show a finding in it.
+    workspace.release_config_texts();
     let diagnostics = workspace.check();
     let diagnostics = apply_settings(&workspace, diagnostics, &mut resolver, &overrides, &cwd)?;
     errors.append(&mut resolver.errors);
@@ -250,6 +252,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     };
 
     write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
+    for path in workspace.changed_on_disk() {
+        errors.push(format!(
+            "{} changed on disk during the check: its findings are those of the text first read, shown without excerpts",
+            path.display()
+        ));
+    }
     // The process ends here: freeing every parse and every finding one by one would only
     // delay the exit (by a tenth of the run on a tree of thousands of files).
     let worst = diagnostics.iter().map(|d| d.severity).max();

@@ -158,7 +158,7 @@ fn auth(
     let text = workspace
         .source(span.file)
         .map(|s| {
-            s.text
+            s.text()
                 .get(span.start as usize..span.end as usize)
                 .unwrap_or_default()
                 .to_string()

@@ -16,8 +16,6 @@ use crate::syntax::redis_conf::{self, ConfLine, ConfTree, Token};
 #[derive(Debug, Clone)]
 pub struct ConfFile {
     pub file: FileId,
-    /// The text, kept to re-read lines that could not be tokenized.
-    text: Option<std::sync::Arc<str>>,
     /// Stored inside another file (a ConfigMap value): usually a template that a start
     /// script copies and completes at run time.
     pub embedded: bool,
@@ -48,30 +46,11 @@ pub struct ResolvedLine {
 
 impl ConfFile {
     pub fn parse(source: &SourceFile, kind: FileKind) -> ConfFile {
-        let mut conf = Self::from_tree(
+        Self::from_tree(
             source.id,
             kind,
-            redis_conf::parse_owned(&source.text, source.id),
-        );
-        conf.text = Some(source.text.clone());
-        conf
-    }
-
-    pub fn with_text(mut self, text: std::sync::Arc<str>) -> ConfFile {
-        self.text = Some(text);
-        self
-    }
-
-    pub fn set_text(&mut self, text: std::sync::Arc<str>) {
-        self.text = Some(text);
-    }
-
-    pub fn text(&self) -> Option<&str> {
-        self.text.as_deref()
-    }
-
-    fn text_of(&self, range: std::ops::Range<usize>) -> Option<&str> {
-        self.text.as_deref()?.get(range)
+            redis_conf::parse_owned(source.text(), source.id),
+        )
     }
 
     pub fn from_tree(file: FileId, kind: FileKind, mut tree: ConfTree) -> ConfFile {
@@ -105,7 +84,6 @@ impl ConfFile {
             .collect();
         ConfFile {
             file,
-            text: None,
             embedded: false,
             embedded_in: None,
             kind,
@@ -143,7 +121,6 @@ impl ConfFile {
             rewrite_marker: self.tree.rewrite_marker,
         };
         let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
-        merged.text = self.text.clone();
         merged.written_to = self.written_to.clone();
         (merged, complete)
     }
@@ -594,25 +571,20 @@ impl ConfFile {
         }
         for error in &self.tree.errors {
             // A line we could not tokenize may hold a password: mask its rest.
-            if self.line_has_secret_name(error.line_range.clone()) {
+            if line_has_secret_name(error) {
                 spans.push(self.span(&error.range));
             }
         }
         spans
     }
+}
 
-    /// Whether an untokenizable line starts with a directive that holds a secret.
-    fn line_has_secret_name(&self, range: std::ops::Range<usize>) -> bool {
-        let Some(text) = self.text_of(range) else {
-            return true;
-        };
-        let mut words = text.split_ascii_whitespace().map(str::to_ascii_lowercase);
-        let first = words.next().unwrap_or_default();
-        let second = words.next().unwrap_or_default();
-        let table_secret = lookup_directive(&first)
-            .is_some_and(|d| d.directive.secret || d.directive.name == "user");
-        table_secret || looks_secret(&first) || (first == "sentinel" && looks_secret(&second))
-    }
+/// Whether a line that could not be tokenized starts with a directive that holds a secret.
+fn line_has_secret_name(error: &redis_conf::QuoteError) -> bool {
+    let [first, second] = &error.head;
+    let table_secret =
+        lookup_directive(first).is_some_and(|d| d.directive.secret || d.directive.name == "user");
+    table_secret || looks_secret(first) || (first == "sentinel" && looks_secret(second))
 }
 
 fn looks_secret(name: &str) -> bool {

@@ -33,7 +33,7 @@ pub fn embedded_configs(
                 for (key, value) in data.entries() {
                     let Some(name) = key.as_str() else { continue };
                     let conf = if *field == "data" && kind == "Secret" {
-                        base64_config(file, path, name, text, value)
+                        base64_config(file, path, name, value)
                     } else {
                         embedded_config(file, path, name, text, value)
                     };
@@ -85,19 +85,13 @@ fn embedded_config(
     // Classify by the key as a file name beside the manifest.
     let as_path = path.parent().unwrap_or(Path::new("")).join(key);
     let kind = classify(&as_path, &tree, false)?;
-    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
+    let mut conf = ConfFile::from_tree(file, kind, tree);
     conf.embedded = true;
     Some(conf)
 }
 
 /// A config stored base64-encoded under a Secret's `data`: every position is the value's.
-fn base64_config(
-    file: FileId,
-    path: &Path,
-    key: &str,
-    text: &Arc<str>,
-    value: &Node,
-) -> Option<ConfFile> {
+fn base64_config(file: FileId, path: &Path, key: &str, value: &Node) -> Option<ConfFile> {
     if !is_config_key(key) {
         return None;
     }
@@ -120,7 +114,7 @@ fn base64_config(
     tree.rewrite_marker = None;
     let as_path = path.parent().unwrap_or(Path::new("")).join(key);
     let kind = classify(&as_path, &tree, false)?;
-    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
+    let mut conf = ConfFile::from_tree(file, kind, tree);
     conf.embedded = true;
     Some(conf)
 }

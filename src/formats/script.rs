@@ -255,7 +255,7 @@ fn embed(
     let Some(kind) = classify(Path::new(&path), &tree, false) else {
         return;
     };
-    let mut conf = ConfFile::from_tree(file, kind, tree).with_text(text.clone());
+    let mut conf = ConfFile::from_tree(file, kind, tree);
     conf.written_to = Some(path);
     out.confs.push(conf);
 }

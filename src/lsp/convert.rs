@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(position(&source, 8), lsp::Position::new(0, 5));
         assert_eq!(position(&source, 9), lsp::Position::new(1, 0));
         assert_eq!(
-            offset(&source.text, source.line_index(), lsp::Position::new(0, 4)),
+            offset(source.text(), source.line_index(), lsp::Position::new(0, 4)),
             6
         );
     }

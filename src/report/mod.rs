@@ -128,7 +128,7 @@ impl<'a> MaskedSources<'a> {
             .entry(id)
             .or_insert_with(|| {
                 let source = self.source(id);
-                let mut bytes = source.text.as_bytes().to_vec();
+                let mut bytes = source.text().as_bytes().to_vec();
                 for span in self.workspace.secret_spans(id) {
                     for b in &mut bytes[span.range()] {
                         *b = b'*';

@@ -262,7 +262,7 @@ fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnosti
 fn secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
     for unit in &ctx.topology.compose {
-        let text = &ctx.source(unit.file).text;
+        let text = ctx.source(unit.file).text();
         let s: &Service = &unit.service;
         let mut spans: Vec<Span> = s.options.secret_spans();
         spans.extend(s.secret_spans.iter().map(|r| span(unit.file, r)));

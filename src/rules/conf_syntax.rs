@@ -521,7 +521,7 @@ fn check_sentinel_line(
             // Unsafe: the line is deleted; what it hoped to configure does not exist.
             Some(help) => d.help(help).with_fix(Fix::unsafe_(
                 "remove the line: Sentinel has no such option",
-                vec![delete_line(conf, line)],
+                vec![delete_line(ctx, line)],
             )),
             None => match did_you_mean(&keyword_token.value, SENTINEL_KEYWORDS.iter().map(|k| k.name)) {
                 Some(s) => d.help(format!("did you mean `sentinel {s}`?")).with_fix(Fix::unsafe_(
@@ -696,8 +696,8 @@ fn check_sentinel_line(
 }
 
 /// The edit removing a whole line of a config, newline included.
-fn delete_line(conf: &ConfFile, line: &ConfLine) -> Edit {
-    let text = conf.text().unwrap_or_default();
+fn delete_line(ctx: &Context, line: &ConfLine) -> Edit {
+    let text = ctx.source(line.owner).text();
     let end = text[line.range.end..]
         .find('\n')
         .map_or(text.len(), |i| line.range.end + i + 1);

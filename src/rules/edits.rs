@@ -7,7 +7,7 @@ use crate::source::Span;
 
 impl Context<'_> {
     fn text(&self, span: Span) -> &str {
-        &self.source(span.file).text
+        self.source(span.file).text()
     }
 
     fn line_bounds(&self, span: Span) -> (usize, usize) {
@@ -56,7 +56,7 @@ impl Context<'_> {
         if conf.embedded || conf.written_to.is_some() || conf.file != file {
             return None;
         }
-        let text = &self.source(file).text;
+        let text = self.source(file).text();
         let body: String = lines.lines().map(|l| format!("{l}\n")).collect();
         let at = rewrite_start.unwrap_or(text.len());
         let needs_newline = at > 0 && !text[..at].ends_with('\n');

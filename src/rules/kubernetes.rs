@@ -368,7 +368,7 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(source) = ctx.sources.get(file) else {
                 continue;
             };
-            let text = &source.text;
+            let text = source.text();
             for (at, _) in text.match_indices(&needle) {
                 let after = text[at + needle.len()..].chars().next();
                 if after.is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '-') {

@@ -325,7 +325,7 @@ struct Entry<'a> {
 }
 
 fn entries<'a>(ctx: &Context, r: &Resource, list: &'a Node) -> Vec<Entry<'a>> {
-    let text = &ctx.source(r.file).text;
+    let text = ctx.source(r.file).shared_text();
     let mut out = Vec::new();
     for node in list.as_seq().unwrap_or_default() {
         let Some(value) = node.as_str() else { continue };

@@ -17,7 +17,7 @@ use crate::syntax::systemd::has_specifier;
 
 fn unit_text<'a>(ctx: &'a Context, span: Span) -> &'a str {
     ctx.source(span.file)
-        .text
+        .text()
         .get(span.range())
         .unwrap_or_default()
 }

@@ -3,8 +3,10 @@
 //! Every value that can reach a message keeps the file and byte range it came from,
 //! so diagnostics can point at the exact token.
 
+mod disk;
 mod line_index;
 
+pub use disk::DiskStamp;
 pub use line_index::{LineCol, LineIndex};
 
 use std::path::{Path, PathBuf};
@@ -67,11 +69,20 @@ impl<T> Spanned<T> {
 }
 
 /// One input file: its path as the user gave it and its text.
+///
+/// The text of a file read from disk can be released once the file is parsed (a
+/// whole-tree check keeps only the parses of its configs, not their comments); it is read
+/// again, and checked against what was read the first time, when a report or a fix needs it.
 #[derive(Debug)]
 pub struct SourceFile {
     pub id: FileId,
     pub path: PathBuf,
-    pub text: Arc<str>,
+    /// Empty only after [`SourceFile::release_text`].
+    text: OnceLock<Arc<str>>,
+    /// Size and modification time when it was read: set for files read from disk.
+    stamp: Option<DiskStamp>,
+    /// The file was no longer what was read when its text was needed again.
+    changed: std::sync::atomic::AtomicBool,
     /// Built on first use: most files of a tree never need a line number.
     line_index: OnceLock<LineIndex>,
 }
@@ -81,13 +92,65 @@ impl SourceFile {
         SourceFile {
             id,
             path: path.into(),
-            text: text.into(),
+            text: OnceLock::from(text.into()),
+            stamp: None,
+            changed: Default::default(),
             line_index: OnceLock::new(),
         }
     }
 
+    /// A file read from disk whose text can be released and read again.
+    pub fn from_disk(
+        id: FileId,
+        path: impl Into<PathBuf>,
+        text: impl Into<Arc<str>>,
+        stamp: DiskStamp,
+    ) -> SourceFile {
+        SourceFile {
+            stamp: Some(stamp),
+            ..SourceFile::new(id, path, text)
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        self.shared_text()
+    }
+
+    /// The text, read again from disk if it was released.
+    pub fn shared_text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| {
+            let stamp = self.stamp.expect("only texts read from disk are released");
+            disk::read_again(&self.path, stamp).unwrap_or_else(|| {
+                self.changed
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                // Every position stays valid; the excerpts are blank.
+                " ".repeat(stamp.len as usize).into()
+            })
+        })
+    }
+
+    /// Whether [`SourceFile::release_text`] would drop the text.
+    pub fn is_releasable(&self) -> bool {
+        self.stamp.is_some()
+    }
+
+    /// Drop the text of a file read from disk; `false` (and nothing done) for any other.
+    pub fn release_text(&mut self) -> bool {
+        if self.stamp.is_none() {
+            return false;
+        }
+        self.text.take();
+        true
+    }
+
+    /// The file changed on disk after it was read and its text was needed again: its
+    /// findings were computed on the first text, and no excerpt of it can be shown.
+    pub fn changed_on_disk(&self) -> bool {
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn line_index(&self) -> &LineIndex {
-        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+        self.line_index.get_or_init(|| LineIndex::new(self.text()))
     }
 
     pub fn path(&self) -> &Path {
@@ -95,11 +158,11 @@ impl SourceFile {
     }
 
     pub fn slice(&self, span: Span) -> &str {
-        &self.text[span.range()]
+        &self.text()[span.range()]
     }
 
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index().line_col(&self.text, offset)
+        self.line_index().line_col(self.text(), offset)
     }
 }

@@ -45,6 +45,9 @@ pub struct QuoteError {
     /// From the offending quote to the end of the line.
     pub range: Range<usize>,
     pub message: &'static str,
+    /// The first two words of the line, lower-cased: enough to tell whether the rest may
+    /// be a password to mask, without the text.
+    pub head: [CompactString; 2],
 }
 
 #[derive(Debug, Clone, Default)]
@@ -102,10 +105,21 @@ pub fn parse(text: &str) -> ConfTree {
                 line_range: range.clone(),
                 range: at..range.end,
                 message,
+                head: head_words(trimmed),
             }),
         }
     }
     tree
+}
+
+fn head_words(line: &str) -> [CompactString; 2] {
+    let mut words = line
+        .split_ascii_whitespace()
+        .map(|w| CompactString::from(w).to_ascii_lowercase());
+    [
+        words.next().unwrap_or_default(),
+        words.next().unwrap_or_default(),
+    ]
 }
 
 fn is_space(b: u8) -> bool {

@@ -1,0 +1,113 @@
+//! A whole-tree check releases the texts of plain configs once they are parsed and reads
+//! them again from disk for the report. The text read again must be the one checked, or
+//! nothing at all.
+
+mod common;
+
+use common::{render_full, workspace_for};
+use redis_halint::rules::Rule;
+use redis_halint::Target;
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+const CONF: &str = "port 6379\n# caf\u{e9}\nmaxmemory-polcy allkeys-lru\nappendonly yes\n";
+
+fn findings_text(dir: &std::path::Path, release: bool) -> String {
+    let mut workspace = workspace_for(&[dir.to_path_buf()], Target::default());
+    if release {
+        workspace.release_config_texts();
+    }
+    let diagnostics = workspace.check();
+    assert!(workspace.changed_on_disk().is_empty());
+    render_full(&workspace, &diagnostics)
+}
+
+#[test]
+fn report_is_the_same_with_released_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("redis.conf"), CONF).unwrap();
+    // Latin-1 bytes are read as `?` both times: positions stay those of the file.
+    fs::write(
+        dir.path().join("sentinel.conf"),
+        b"# \xe9t\xe9\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milisecond mymaster 5000\n",
+    )
+    .unwrap();
+    let held = findings_text(dir.path(), false);
+    let released = findings_text(dir.path(), true);
+    assert!(held.contains("maxmemory-polcy"), "{held}");
+    assert!(held.contains("down-after-milisecond"), "{held}");
+    assert_eq!(held, released);
+}
+
+#[test]
+fn the_text_is_read_again_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redis.conf");
+    fs::write(&path, CONF).unwrap();
+    let mut workspace = workspace_for(&[dir.path().to_path_buf()], Target::default());
+    workspace.release_config_texts();
+    // Same size, same modification time, other bytes: indistinguishable from the first
+    // read by its stamp, so what is shown is what is on disk now — the text was released.
+    let modified = fs::metadata(&path).unwrap().modified().unwrap();
+    let swapped = CONF.replace("polcy", "POLCY");
+    fs::write(&path, &swapped).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let diagnostics = workspace.check();
+    let output = render_full(&workspace, &diagnostics);
+    assert!(output.contains("maxmemory-POLCY"), "{output}");
+}
+
+#[test]
+fn a_config_changed_after_parsing_is_reported_not_misquoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redis.conf");
+    fs::write(&path, CONF).unwrap();
+    let mut workspace = workspace_for(&[dir.path().to_path_buf()], Target::default());
+    workspace.release_config_texts();
+    // Shorter, and (to be sure on coarse clocks) another modification time.
+    fs::write(&path, "port 1\n").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(SystemTime::now() + Duration::from_secs(60))
+        .unwrap();
+    let diagnostics = workspace.check();
+    assert!(
+        diagnostics.iter().any(|d| d.rule == Rule::UnknownDirective),
+        "the findings are those of the text that was parsed"
+    );
+    let output = render_full(&workspace, &diagnostics);
+    assert!(!output.contains("port 1"), "{output}");
+    assert_eq!(workspace.changed_on_disk(), vec![path.as_path()]);
+}
+
+#[test]
+fn a_deleted_config_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redis.conf");
+    fs::write(&path, CONF).unwrap();
+    let mut workspace = workspace_for(&[dir.path().to_path_buf()], Target::default());
+    workspace.release_config_texts();
+    fs::remove_file(&path).unwrap();
+    let diagnostics = workspace.check();
+    let _ = render_full(&workspace, &diagnostics);
+    assert_eq!(workspace.changed_on_disk(), vec![path.as_path()]);
+}
+
+#[test]
+fn texts_not_read_from_disk_are_kept() {
+    // An editor buffer or stdin has no file behind it: nothing is released.
+    let mut workspace = redis_halint::Workspace::new(redis_halint::Settings::default());
+    let id = workspace.set_file("redis.conf", CONF, true);
+    workspace.release_config_texts();
+    let diagnostics = workspace.check();
+    assert!(!diagnostics.is_empty());
+    assert_eq!(workspace.source(id).unwrap().text(), CONF);
+    assert!(workspace.changed_on_disk().is_empty());
+}
