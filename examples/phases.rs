@@ -30,12 +30,14 @@ fn main() {
     let bytes: usize = found.inputs.iter().map(|i| i.text.len()).sum();
     let read = started.elapsed();
     let rss_read = rss_mb();
-    let (workspace, _, _) = found.into_workspace(Settings::default());
+    let (mut workspace, _, _) = found.into_workspace(Settings::default());
     let loaded = started.elapsed();
     let rss_loaded = rss_mb();
     let configs = workspace.parse_files();
     let parsed = started.elapsed();
     let rss_parsed = rss_mb();
+    // As `redis-halint check` does: parsed configs give their texts back.
+    workspace.release_config_texts();
     let topology = workspace.topology();
     let linked = started.elapsed();
     let diagnostics = workspace.check();
