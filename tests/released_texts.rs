@@ -111,3 +111,35 @@ fn texts_not_read_from_disk_are_kept() {
     assert_eq!(workspace.source(id).unwrap().text(), CONF);
     assert!(workspace.changed_on_disk().is_empty());
 }
+
+/// `check --fix` writes the fixed file, then reports what is left in it: from the fixed
+/// text, with its excerpts, and without calling the file "changed on disk".
+#[test]
+fn check_after_fix_reports_the_fixed_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redis.conf");
+    fs::write(
+        &path,
+        "port 6379\nappendonly true\nmaxmemory-polcy allkeys-lru\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["check", "--fix", "--output-format", "full"])
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("changed on disk"), "{stderr}");
+    assert!(
+        stdout.contains("3 │ maxmemory-polcy allkeys-lru"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 │ appendonly yes"), "{stdout}");
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "port 6379\nappendonly yes\nmaxmemory-polcy allkeys-lru\n"
+    );
+}

@@ -79,6 +79,9 @@ pub fn fix_in_place(
         match write_atomically(&input.path, text) {
             Ok(()) => {
                 input.text = text.clone();
+                // The check that follows reports on this text, not on what was first read:
+                // it is kept in memory rather than read again.
+                input.stamp = None;
                 written += 1;
             }
             Err(e) => errors.push(format!("cannot write {}: {e}", input.path.display())),
