@@ -842,12 +842,17 @@ impl Resolver {
         if self.explicit.is_some() {
             return;
         }
-        let mut dirs: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        let mut visited: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        let mut dirs = Vec::new();
         for file in files {
             let abs = absolute(file, &self.cwd);
             for dir in abs.ancestors().skip(1) {
-                if self.by_dir.contains_key(dir) || !dirs.insert(dir.to_path_buf()) {
+                // The ancestors of a directory seen before were seen with it.
+                if self.by_dir.contains_key(dir) || !visited.insert(dir.to_path_buf()) {
                     break;
+                }
+                if !self.probed.contains_key(dir) {
+                    dirs.push(dir.to_path_buf());
                 }
             }
         }
@@ -859,6 +864,21 @@ impl Resolver {
             })
             .collect();
         self.probed.extend(probed);
+    }
+
+    /// What a directory walk saw in each directory it listed: no need to look again.
+    pub fn seed(&mut self, listed: &[crate::discover::ListedDir]) {
+        if self.explicit.is_some() {
+            return;
+        }
+        for l in listed {
+            let dir = absolute(&l.dir, &self.cwd);
+            if self.by_dir.contains_key(&dir) {
+                continue;
+            }
+            let file = l.settings_file.as_ref().map(|f| absolute(f, &self.cwd));
+            self.probed.insert(dir, (file, l.git));
+        }
     }
 
     fn for_dir(&mut self, dir: &Path) -> Option<Arc<Resolved>> {

@@ -288,3 +288,47 @@ fn completions_and_man_page() {
     assert!(text.starts_with(".ie") || text.contains(".TH"), "{text}");
     assert!(text.contains("no\\-inline\\-suppressions"), "{text}");
 }
+
+/// The settings lookup takes what a directory walk listed (a dot-named settings file,
+/// a nested repository's `.git`) without asking the file system again.
+#[test]
+fn walk_listing_finds_dot_settings_and_nested_repositories() {
+    let t = tree(&[
+        (
+            "redis-halint.toml",
+            "[lint]\nignore = [\"duplicate-directive\"]\n",
+        ),
+        ("a/.redis-halint.toml", "[lint]\nignore = [\"N001\"]\n"),
+        ("a/redis.conf", DUPLICATE),
+        ("b/redis.conf", DUPLICATE),
+        ("nested/deploy/redis.conf", DUPLICATE),
+    ]);
+    // A repository of its own: the root's settings do not reach into it.
+    fs::create_dir(t.path().join("nested/.git")).unwrap();
+    let (code, text) = concise(t.path(), &["."]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("a/redis.conf:3:1: S012"), "{text}");
+    assert!(!text.contains("b/redis.conf"), "{text}");
+    assert!(
+        text.contains("nested/deploy/redis.conf:3:1: S012"),
+        "{text}"
+    );
+}
+
+/// A settings file that a `.gitignore` rule hides from the walk is still the settings
+/// of its directory, as when it is looked up directly.
+#[test]
+fn ignored_settings_file_still_applies() {
+    let t = tree(&[
+        (".gitignore", "deploy/redis-halint.toml\n"),
+        (
+            "deploy/redis-halint.toml",
+            "[lint]\nignore = [\"duplicate-directive\"]\n",
+        ),
+        ("deploy/redis.conf", DUPLICATE),
+    ]);
+    let (code, text) = concise(t.path(), &["."]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = concise(t.path(), &["deploy/redis.conf"]);
+    assert_eq!(code, Some(0), "{text}");
+}

@@ -127,6 +127,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     // Per-file configs: exclusions, and one target per run.
     let mut notes = std::mem::take(&mut found.notes);
     let mut excluded = 0usize;
+    resolver.seed(&found.listed_dirs);
     resolver.prefetch(found.inputs.iter().map(|i| i.path.as_path()));
     found.inputs.retain(|input| {
         let resolved = resolver.for_file(&input.path);

@@ -2,6 +2,8 @@
 //! aware, skipping `.git` and `target`), and `-` for stdin. Reading is parallel.
 //! Nothing is printed here: errors and notes are returned to the caller.
 
+mod ignore_files;
+
 use crate::formats::detect::{name_hint, NameHint};
 use crate::formats::script::has_shell_shebang;
 use crate::formats::systemd::unit_kind;
@@ -30,6 +32,19 @@ pub struct Discovered {
     pub errors: Vec<String>,
     /// Files skipped on purpose (binary, too large), reported as notes.
     pub notes: Vec<String>,
+    /// Every directory a walk listed, with what the settings lookup asks of it: its
+    /// redis-halint.toml (or .redis-halint.toml) and whether it holds `.git`. Seen in the
+    /// listing, so the lookup does not ask the file system again (three lookups per
+    /// directory: most of the system time of a big tree).
+    pub listed_dirs: Vec<ListedDir>,
+}
+
+/// A directory as a walk listed it (paths as walked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDir {
+    pub dir: PathBuf,
+    pub settings_file: Option<PathBuf>,
+    pub git: bool,
 }
 
 enum Candidate {
@@ -50,9 +65,7 @@ pub fn discover(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Discovered 
             Err(e) => found
                 .errors
                 .push(format!("cannot read {}: {e}", path.display())),
-            Ok(meta) if meta.is_dir() => {
-                walk(path, &mut candidates, &mut found.errors, &mut found.notes)
-            }
+            Ok(meta) if meta.is_dir() => walk(path, &mut candidates, &mut found),
             Ok(_) => candidates.push(Candidate::File {
                 path: path.clone(),
                 explicit: true,
@@ -83,34 +96,50 @@ pub fn discover(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Discovered 
 
 /// Walk a directory on every core (the walk reads directories and first lines: a
 /// tree of thousands of files spends as long here as parsing). Results are sorted.
-fn walk(
-    root: &Path,
-    candidates: &mut Vec<Candidate>,
-    errors: &mut Vec<String>,
-    notes: &mut Vec<String>,
-) {
+fn walk(root: &Path, candidates: &mut Vec<Candidate>, found_so_far: &mut Discovered) {
     enum Found {
         File(PathBuf),
         Note(String),
         Error(String),
+        Dir(PathBuf),
+        /// A settings file (`Some`) or `.git` (`None`) inside this directory.
+        Marker(PathBuf, Option<PathBuf>),
+        /// A `.gitignore`, `.ignore` or `.rgignore` of the tree.
+        IgnoreFile(PathBuf),
     }
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let markers = tx.clone();
+    // Hidden entries are skipped here rather than by the walker, so that the settings
+    // files and `.git` that a directory holds are seen on the way.
     let walker = WalkBuilder::new(root)
         .follow_links(true)
         .require_git(false)
+        .hidden(false)
         .threads(rayon::current_num_threads())
-        .filter_entry(|e| {
-            !matches!(
-                e.file_name().to_str(),
-                Some(".git" | "target" | "node_modules")
-            )
+        .filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            let parent = || e.path().parent().unwrap_or(Path::new("")).to_path_buf();
+            if name == ".git" {
+                let _ = markers.send(Found::Marker(parent(), None));
+            } else if ignore_files::IGNORE_FILE_NAMES.contains(&name.as_ref()) {
+                let _ = markers.send(Found::IgnoreFile(e.path().to_path_buf()));
+            } else if crate::settings::CONFIG_NAMES.contains(&name.as_ref())
+                && e.file_type().is_some_and(|t| t.is_file())
+            {
+                let _ = markers.send(Found::Marker(parent(), Some(e.path().to_path_buf())));
+            }
+            !(name.starts_with('.') || name == "target" || name == "node_modules")
         })
         .build_parallel();
-    let (tx, rx) = crossbeam_channel::unbounded();
     walker.run(|| {
         let tx = tx.clone();
         Box::new(move |entry| {
             let found = match entry {
                 Ok(entry) => match entry.file_type() {
+                    Some(kind) if kind.is_dir() => Some(Found::Dir(entry.into_path())),
                     Some(kind) if kind.is_file() => {
                         is_candidate(entry.path()).then(|| Found::File(entry.into_path()))
                     }
@@ -134,13 +163,64 @@ fn walk(
     });
     drop(tx);
     let (mut files, mut new_notes, mut new_errors) = (Vec::new(), Vec::new(), Vec::new());
+    let mut dirs: std::collections::HashMap<PathBuf, (Option<PathBuf>, bool)> =
+        std::collections::HashMap::new();
+    let mut markers = Vec::new();
+    let mut ignore_files = Vec::new();
     for found in rx {
         match found {
             Found::File(path) => files.push(path),
             Found::Note(note) => new_notes.push(note),
             Found::Error(error) => new_errors.push(error),
+            Found::Dir(path) => {
+                dirs.entry(path).or_default();
+            }
+            Found::Marker(dir, file) => markers.push((dir, file)),
+            Found::IgnoreFile(path) => ignore_files.push(path),
         }
     }
+    // What the walk did not list may have been hidden by an ignore rule: then its
+    // listing says nothing about settings files, and the lookup asks the file system.
+    let repos: Vec<PathBuf> = markers
+        .iter()
+        .filter(|(_, file)| file.is_none())
+        .map(|(dir, _)| dir.clone())
+        .collect();
+    if ignore_files::may_hide_settings(&ignore_files, &[root.to_path_buf()], &repos) {
+        dirs.clear();
+    }
+    // Markers of directories that were listed (a marker's directory always is).
+    for (dir, file) in markers {
+        let Some(entry) = dirs.get_mut(&dir) else {
+            continue;
+        };
+        match file {
+            None => entry.1 = true,
+            // `redis-halint.toml` before `.redis-halint.toml`, as the lookup prefers.
+            Some(file) => {
+                let rank = |f: &Path| {
+                    let name = f.file_name().unwrap_or_default();
+                    crate::settings::CONFIG_NAMES
+                        .iter()
+                        .position(|n| name == *n)
+                };
+                if entry.0.as_deref().is_none_or(|old| rank(&file) < rank(old)) {
+                    entry.0 = Some(file);
+                }
+            }
+        }
+    }
+    found_so_far
+        .listed_dirs
+        .extend(
+            dirs.into_iter()
+                .map(|(dir, (settings_file, git))| ListedDir {
+                    dir,
+                    settings_file,
+                    git,
+                }),
+        );
+    let (errors, notes) = (&mut found_so_far.errors, &mut found_so_far.notes);
     files.sort();
     new_notes.sort();
     new_errors.sort();
