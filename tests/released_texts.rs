@@ -40,16 +40,19 @@ fn report_is_the_same_with_released_texts() {
 }
 
 #[test]
-fn the_text_is_read_again_from_disk() {
+fn same_size_and_time_but_other_bytes_is_a_change() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redis.conf");
     fs::write(&path, CONF).unwrap();
     let mut workspace = workspace_for(&[dir.path().to_path_buf()], Target::default());
     workspace.release_config_texts();
-    // Same size, same modification time, other bytes: indistinguishable from the first
-    // read by its stamp, so what is shown is what is on disk now — the text was released.
+    // Same size, same modification time, other bytes (a multi-byte character where the
+    // finding's span starts: quoting it from this text would cut it): the checksum
+    // taken at release tells.
     let modified = fs::metadata(&path).unwrap().modified().unwrap();
-    let swapped = CONF.replace("polcy", "POLCY");
+    let swapped = CONF.replace("# caf\u{e9}\nmax", "# cafe\n\u{e9}ax");
+    assert_eq!(swapped.len(), CONF.len());
+    assert_ne!(swapped, CONF);
     fs::write(&path, &swapped).unwrap();
     fs::File::options()
         .write(true)
@@ -59,7 +62,8 @@ fn the_text_is_read_again_from_disk() {
         .unwrap();
     let diagnostics = workspace.check();
     let output = render_full(&workspace, &diagnostics);
-    assert!(output.contains("maxmemory-POLCY"), "{output}");
+    assert!(!output.contains("\u{e9}ax"), "{output}");
+    assert_eq!(workspace.changed_on_disk(), vec![path.as_path()]);
 }
 
 #[test]

@@ -332,3 +332,40 @@ fn ignored_settings_file_still_applies() {
     let (code, text) = concise(t.path(), &["deploy/redis.conf"]);
     assert_eq!(code, Some(0), "{text}");
 }
+
+/// A `.gitignore` negation can bring a hidden directory back into the walk; the walk that
+/// lists settings files skips every dot-name, so such a tree is walked the usual way.
+#[test]
+fn negation_brings_a_hidden_directory_back() {
+    let t = tree(&[
+        (".gitignore", ".*\n!.devcontainer/\n"),
+        (".devcontainer/redis.conf", DUPLICATE),
+        (".hidden/redis.conf", DUPLICATE),
+    ]);
+    let (code, text) = concise(t.path(), &["."]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(".devcontainer/redis.conf:3:1: S012"),
+        "{text}"
+    );
+    assert!(!text.contains(".hidden"), "{text}");
+}
+
+/// A walk root that is a symlink gets the ignore rules of where it points: a settings
+/// file they hide is still found by the lookup.
+#[test]
+fn settings_behind_a_symlinked_root() {
+    let real = tree(&[
+        (".gitignore", "redis-halint.toml\n"),
+        (
+            "real/deploy/redis-halint.toml",
+            "[lint]\nignore = [\"duplicate-directive\"]\n",
+        ),
+        ("real/deploy/redis.conf", DUPLICATE),
+    ]);
+    let work = tree(&[]);
+    std::os::unix::fs::symlink(real.path().join("real/deploy"), work.path().join("deploy"))
+        .unwrap();
+    let (code, text) = concise(work.path(), &["deploy"]);
+    assert_eq!(code, Some(0), "{text}");
+}

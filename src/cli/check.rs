@@ -225,6 +225,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
 
     if let Some(path) = &args.write_baseline {
         let text = baseline::write(&workspace, &diagnostics);
+        // A baseline holds the text of each finding's line: not from a file that changed.
+        if let Some(changed) = workspace.changed_on_disk().first() {
+            return Err(format!(
+                "{} changed on disk during the check: baseline not written",
+                changed.display()
+            ));
+        }
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         eprintln!(
             "redis-halint: wrote {} finding(s) to the baseline {}",

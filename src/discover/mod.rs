@@ -3,12 +3,12 @@
 //! Nothing is printed here: errors and notes are returned to the caller.
 
 mod ignore_files;
+mod walk;
 
 use crate::formats::detect::{name_hint, NameHint};
 use crate::formats::script::has_shell_shebang;
 use crate::formats::systemd::unit_kind;
 use crate::source::DiskStamp;
-use ignore::WalkBuilder;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -96,140 +96,36 @@ pub fn discover(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Discovered 
 
 /// Walk a directory on every core (the walk reads directories and first lines: a
 /// tree of thousands of files spends as long here as parsing). Results are sorted.
+///
+/// The walk also lists, for the settings lookup, the settings files and `.git` of each
+/// directory it enters (see [`walk::Listing`]); when ignore rules make that listing
+/// unreliable it is dropped, and when they could bring back a hidden entry the tree is
+/// walked again the usual way.
 fn walk(root: &Path, candidates: &mut Vec<Candidate>, found_so_far: &mut Discovered) {
-    enum Found {
-        File(PathBuf),
-        Note(String),
-        Error(String),
-        Dir(PathBuf),
-        /// A settings file (`Some`) or `.git` (`None`) inside this directory.
-        Marker(PathBuf, Option<PathBuf>),
-        /// A `.gitignore`, `.ignore` or `.rgignore` of the tree.
-        IgnoreFile(PathBuf),
-    }
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let markers = tx.clone();
-    // Hidden entries are skipped here rather than by the walker, so that the settings
-    // files and `.git` that a directory holds are seen on the way.
-    let walker = WalkBuilder::new(root)
-        .follow_links(true)
-        .require_git(false)
-        .hidden(false)
-        .threads(rayon::current_num_threads())
-        .filter_entry(move |e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            let parent = || e.path().parent().unwrap_or(Path::new("")).to_path_buf();
-            if name == ".git" {
-                let _ = markers.send(Found::Marker(parent(), None));
-            } else if ignore_files::IGNORE_FILE_NAMES.contains(&name.as_ref()) {
-                let _ = markers.send(Found::IgnoreFile(e.path().to_path_buf()));
-            } else if crate::settings::CONFIG_NAMES.contains(&name.as_ref())
-                && e.file_type().is_some_and(|t| t.is_file())
-            {
-                let _ = markers.send(Found::Marker(parent(), Some(e.path().to_path_buf())));
-            }
-            !(name.starts_with('.') || name == "target" || name == "node_modules")
-        })
-        .build_parallel();
-    walker.run(|| {
-        let tx = tx.clone();
-        Box::new(move |entry| {
-            let found = match entry {
-                Ok(entry) => match entry.file_type() {
-                    Some(kind) if kind.is_dir() => Some(Found::Dir(entry.into_path())),
-                    Some(kind) if kind.is_file() => {
-                        is_candidate(entry.path()).then(|| Found::File(entry.into_path()))
-                    }
-                    // A FIFO, socket or device named like a config: never opened (a FIFO
-                    // would block), but said.
-                    Some(kind) if !kind.is_dir() && wanted_by_name(entry.path()) == Some(true) => {
-                        Some(Found::Note(format!(
-                            "skipped {}: not a regular file",
-                            entry.path().display()
-                        )))
-                    }
-                    _ => None,
-                },
-                Err(e) => Some(Found::Error(format!("cannot walk {}: {e}", root.display()))),
-            };
-            if let Some(found) = found {
-                let _ = tx.send(found);
-            }
-            ignore::WalkState::Continue
-        })
-    });
-    drop(tx);
-    let (mut files, mut new_notes, mut new_errors) = (Vec::new(), Vec::new(), Vec::new());
-    let mut dirs: std::collections::HashMap<PathBuf, (Option<PathBuf>, bool)> =
-        std::collections::HashMap::new();
-    let mut markers = Vec::new();
-    let mut ignore_files = Vec::new();
-    for found in rx {
-        match found {
-            Found::File(path) => files.push(path),
-            Found::Note(note) => new_notes.push(note),
-            Found::Error(error) => new_errors.push(error),
-            Found::Dir(path) => {
-                dirs.entry(path).or_default();
-            }
-            Found::Marker(dir, file) => markers.push((dir, file)),
-            Found::IgnoreFile(path) => ignore_files.push(path),
+    let mut walked = walk::walk(root, true);
+    if let Some(listing) = walked.listing.take() {
+        let verdict = ignore_files::verdict(&listing.ignore_files, root, &listing.repos());
+        if verdict.may_unhide {
+            walked = walk::walk(root, false);
+        } else if !verdict.may_hide && walked.errors.is_empty() {
+            found_so_far.listed_dirs.extend(listing.into_dirs());
         }
     }
-    // What the walk did not list may have been hidden by an ignore rule: then its
-    // listing says nothing about settings files, and the lookup asks the file system.
-    let repos: Vec<PathBuf> = markers
-        .iter()
-        .filter(|(_, file)| file.is_none())
-        .map(|(dir, _)| dir.clone())
-        .collect();
-    if ignore_files::may_hide_settings(&ignore_files, &[root.to_path_buf()], &repos) {
-        dirs.clear();
-    }
-    // Markers of directories that were listed (a marker's directory always is).
-    for (dir, file) in markers {
-        let Some(entry) = dirs.get_mut(&dir) else {
-            continue;
-        };
-        match file {
-            None => entry.1 = true,
-            // `redis-halint.toml` before `.redis-halint.toml`, as the lookup prefers.
-            Some(file) => {
-                let rank = |f: &Path| {
-                    let name = f.file_name().unwrap_or_default();
-                    crate::settings::CONFIG_NAMES
-                        .iter()
-                        .position(|n| name == *n)
-                };
-                if entry.0.as_deref().is_none_or(|old| rank(&file) < rank(old)) {
-                    entry.0 = Some(file);
-                }
-            }
-        }
-    }
-    found_so_far
-        .listed_dirs
-        .extend(
-            dirs.into_iter()
-                .map(|(dir, (settings_file, git))| ListedDir {
-                    dir,
-                    settings_file,
-                    git,
-                }),
-        );
-    let (errors, notes) = (&mut found_so_far.errors, &mut found_so_far.notes);
+    let walk::Walked {
+        mut files,
+        mut notes,
+        mut errors,
+        ..
+    } = walked;
     files.sort();
-    new_notes.sort();
-    new_errors.sort();
+    notes.sort();
+    errors.sort();
     candidates.extend(files.into_iter().map(|path| Candidate::File {
         path,
         explicit: false,
     }));
-    notes.extend(new_notes);
-    errors.extend(new_errors);
+    found_so_far.notes.extend(notes);
+    found_so_far.errors.extend(errors);
 }
 
 /// Files a walk reads: Redis configs by name, systemd units and drop-ins, and shell

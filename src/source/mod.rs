@@ -81,6 +81,8 @@ pub struct SourceFile {
     text: OnceLock<Arc<str>>,
     /// Size and modification time when it was read: set for files read from disk.
     stamp: Option<DiskStamp>,
+    /// Checksum of the text, taken when it is released.
+    checksum: u64,
     /// The file was no longer what was read when its text was needed again.
     changed: std::sync::atomic::AtomicBool,
     /// Built on first use: most files of a tree never need a line number.
@@ -94,6 +96,7 @@ impl SourceFile {
             path: path.into(),
             text: OnceLock::from(text.into()),
             stamp: None,
+            checksum: 0,
             changed: Default::default(),
             line_index: OnceLock::new(),
         }
@@ -120,7 +123,7 @@ impl SourceFile {
     pub fn shared_text(&self) -> &Arc<str> {
         self.text.get_or_init(|| {
             let stamp = self.stamp.expect("only texts read from disk are released");
-            disk::read_again(&self.path, stamp).unwrap_or_else(|| {
+            disk::read_again(&self.path, stamp, self.checksum).unwrap_or_else(|| {
                 self.changed
                     .store(true, std::sync::atomic::Ordering::Relaxed);
                 // Every position stays valid; the excerpts are blank.
@@ -139,7 +142,9 @@ impl SourceFile {
         if self.stamp.is_none() {
             return false;
         }
-        self.text.take();
+        if let Some(text) = self.text.take() {
+            self.checksum = disk::fingerprint(&text);
+        }
         true
     }
 
