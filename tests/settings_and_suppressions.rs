@@ -357,11 +357,12 @@ fn negation_brings_a_hidden_directory_back() {
 fn settings_behind_a_symlinked_root() {
     let real = tree(&[
         (".gitignore", "redis-halint.toml\n"),
+        // Below the root: the root's own directory is looked up before the walk.
         (
-            "real/deploy/redis-halint.toml",
+            "real/deploy/app/redis-halint.toml",
             "[lint]\nignore = [\"duplicate-directive\"]\n",
         ),
-        ("real/deploy/redis.conf", DUPLICATE),
+        ("real/deploy/app/redis.conf", DUPLICATE),
     ]);
     let work = tree(&[]);
     std::os::unix::fs::symlink(real.path().join("real/deploy"), work.path().join("deploy"))
