@@ -40,6 +40,35 @@ pub fn conf_value(value: &str) -> String {
     }
 }
 
+/// Persistence, memory and write-safety lines of a data node: the same in every target
+/// (a redis.conf, or an operator's additional config).
+pub fn persistence_lines(group: &GroupPlan) -> Vec<String> {
+    let mut lines = vec![format!(
+        "appendonly {}",
+        if group.appendonly { "yes" } else { "no" }
+    )];
+    if !group.rdb {
+        lines.push("save \"\"".to_string());
+    }
+    if let Some(max) = group.maxmemory {
+        lines.push(format!("maxmemory {}", redis_bytes(max)));
+    }
+    if let Some(policy) = &group.maxmemory_policy {
+        lines.push(format!("maxmemory-policy {}", conf_value(policy)));
+    }
+    if group.min_replicas_to_write > 0 {
+        lines.push(format!(
+            "min-replicas-to-write {}",
+            group.min_replicas_to_write
+        ));
+        lines.push(format!(
+            "min-replicas-max-lag {}",
+            group.min_replicas_max_lag
+        ));
+    }
+    lines
+}
+
 pub fn redis_conf(header: &[String], group: &GroupPlan, node: &NodeConf) -> String {
     let mut lines: Vec<String> = header.iter().map(|h| format!("# {h}")).collect();
     lines.push(format!("port {}", node.port));
@@ -52,29 +81,7 @@ pub fn redis_conf(header: &[String], group: &GroupPlan, node: &NodeConf) -> Stri
     }
     lines.push(format!("dir {}", conf_value(node.dir)));
     lines.extend(node.process.iter().cloned());
-    lines.push(format!(
-        "appendonly {}",
-        if group.appendonly { "yes" } else { "no" }
-    ));
-    if !group.rdb {
-        lines.push("save \"\"".to_string());
-    }
-    if let Some(max) = group.maxmemory {
-        lines.push(format!("maxmemory {}", redis_bytes(max)));
-    }
-    if let Some(policy) = &group.maxmemory_policy {
-        lines.push(format!("maxmemory-policy {policy}"));
-    }
-    if group.min_replicas_to_write > 0 {
-        lines.push(format!(
-            "min-replicas-to-write {}",
-            group.min_replicas_to_write
-        ));
-        lines.push(format!(
-            "min-replicas-max-lag {}",
-            group.min_replicas_max_lag
-        ));
-    }
+    lines.extend(persistence_lines(group));
     lines.push("replica-read-only yes".to_string());
     if let Some(host) = node.announce {
         lines.push(format!("replica-announce-ip {host}"));

@@ -4,9 +4,9 @@
 //! password through `redisReplicationPassword` as well as its own; persistence and memory
 //! settings go in the ConfigMap that `additionalRedisConfig` names.
 
-use super::configs::conf_value;
+use super::configs::persistence_lines;
 use super::k8s::{meta, required_anti_affinity, secret_manifest};
-use super::plan::{memory_limit_mi, redis_bytes, GroupPlan, Plan};
+use super::plan::{memory_limit_mi, GroupPlan, Plan};
 use super::yaml::{documents, int, map, q, s, seq, Value};
 use super::{Options, OutFile};
 
@@ -62,30 +62,7 @@ pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
 }
 
 fn additional_config(group: &GroupPlan) -> String {
-    let mut lines = vec![format!(
-        "appendonly {}",
-        if group.appendonly { "yes" } else { "no" }
-    )];
-    if !group.rdb {
-        lines.push("save \"\"".to_string());
-    }
-    if let Some(max) = group.maxmemory {
-        lines.push(format!("maxmemory {}", redis_bytes(max)));
-    }
-    if let Some(policy) = &group.maxmemory_policy {
-        lines.push(format!("maxmemory-policy {}", conf_value(policy)));
-    }
-    if group.min_replicas_to_write > 0 {
-        lines.push(format!(
-            "min-replicas-to-write {}",
-            group.min_replicas_to_write
-        ));
-        lines.push(format!(
-            "min-replicas-max-lag {}",
-            group.min_replicas_max_lag
-        ));
-    }
-    lines.join("\n") + "\n"
+    persistence_lines(group).join("\n") + "\n"
 }
 
 fn anti_affinity(app: &str) -> Value {
