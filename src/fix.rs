@@ -4,6 +4,7 @@
 //! ([`write_atomically`] is provided for it).
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::fix_guard::{check_round, Layout};
 use crate::rules::Rule;
 use crate::selection::Selection;
 use crate::source::FileId;
@@ -38,6 +39,9 @@ pub struct FixOutcome {
     pub applied: Vec<&'static str>,
     /// Fixes undone because they broke the file or added an error.
     pub rolled_back: Vec<String>,
+    /// Fixes refused because they changed more than their edits declare (a key renamed,
+    /// a line split): a defect of the rule, never written. The run exits 2.
+    pub internal_errors: Vec<String>,
 }
 
 /// Apply fixes until nothing changes. `texts` holds every file of the check, so
@@ -69,8 +73,39 @@ pub fn fix_all(
             let source = workspace.source(file).expect("file of the workspace");
             let path = source.path.clone();
             let original = source.text().to_string();
+            let layout = layout_of(&path);
+            // Each fix alone must change only what it declares; a fix that does not is a
+            // defect of its rule: reported, never applied.
+            let fixes: Vec<&Fix> = fixes
+                .into_iter()
+                .filter(|fix| {
+                    let (text, applied) = apply(&original, &[fix]);
+                    let edits: Vec<&Edit> = applied.iter().flat_map(|f| f.edits.iter()).collect();
+                    match check_round(layout, &original, &text, &edits) {
+                        Ok(()) => true,
+                        Err(why) => {
+                            outcome.internal_errors.push(format!(
+                                "{}: the fix of {} was not applied: {why}",
+                                path.display(),
+                                names[&(*fix as *const Fix)]
+                            ));
+                            false
+                        }
+                    }
+                })
+                .collect();
             let (text, applied) = apply(&original, &fixes);
             if applied.is_empty() || text == original {
+                continue;
+            }
+            let edits: Vec<&Edit> = applied.iter().flat_map(|f| f.edits.iter()).collect();
+            if let Err(why) = check_round(layout, &original, &text, &edits) {
+                let rules: Vec<&str> = applied.iter().map(|f| names[&(*f as *const Fix)]).collect();
+                outcome.internal_errors.push(format!(
+                    "{}: the fixes of {} were not applied together: {why}",
+                    path.display(),
+                    rules.join(", ")
+                ));
                 continue;
             }
             // Verify the file alone did not get worse: no new parse error, no new error.
@@ -104,6 +139,14 @@ pub fn fix_all(
         }
     }
     outcome
+}
+
+/// YAML files are compared by structure as well as by lines.
+fn layout_of(path: &Path) -> Layout {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => Layout::Yaml,
+        _ => Layout::Lines,
+    }
 }
 
 fn build(texts: &BTreeMap<PathBuf, (String, bool)>, settings: &Settings) -> Workspace {

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod emit;
 pub mod fix;
+pub mod fix_guard;
 pub mod formats;
 pub mod knowledge;
 pub mod live;

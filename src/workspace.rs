@@ -565,6 +565,7 @@ impl Workspace {
                     match kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
+                            node.runtime = service.runtime(source.id);
                             node.name_hints = service.hostnames.clone();
                             node.name = format!("service `{}`", service.name);
                             if node.anchor.is_empty() {
@@ -579,6 +580,7 @@ impl Workspace {
                         }
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
+                            sentinel.runtime = service.runtime(source.id);
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -665,11 +667,23 @@ impl Workspace {
                 let merged =
                     ConfFile::from_tree_keep_owners(conf.map_or(id, |c| c.file), inv.kind, tree);
                 let anchor = Span::new(id, container.name_span.start, container.name_span.end);
+                let runtime = crate::model::facts::Runtime {
+                    release: container.image.as_ref().and_then(|(image, at)| {
+                        let release = crate::knowledge::images::image_ref(image)?.release?;
+                        Some(crate::source::Spanned::with_origin(
+                            release,
+                            Span::new(id, at.start, at.end),
+                            crate::source::Origin::Implied,
+                        ))
+                    }),
+                    env: None,
+                };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 for i in 0..container.replicas {
                     match inv.kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
+                            node.runtime = runtime.clone();
                             node.name = format!("workload `{}`", container.workload);
                             node.name_hints = container.pod_names(i);
                             if node.anchor.is_empty() {
@@ -680,6 +694,7 @@ impl Workspace {
                         }
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
+                            sentinel.runtime = runtime.clone();
                             sentinel.name = format!("workload `{}`", container.workload);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = anchor;
@@ -1100,10 +1115,10 @@ fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
         return;
     };
     let password = |name: &str| {
-        process
-            .cmdline
-            .value(name)
-            .map(|v| Spanned::new(Password::from_value(&v.value), v.span))
+        process.cmdline.value(name).map(|v| {
+            let origin = v.origin.min(crate::source::Origin::Literal);
+            Spanned::with_origin(Password::from_value(&v.value), v.span, origin)
+        })
     };
     match config {
         ConfigRef::Node(n) => {
@@ -1127,7 +1142,11 @@ fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
                     [keyword, name, value] if keyword.value.eq_ignore_ascii_case("auth-pass") => {
                         Some((
                             name.value.clone(),
-                            Spanned::new(Password::from_value(&value.value), value.span),
+                            Spanned::with_origin(
+                                Password::from_value(&value.value),
+                                value.span,
+                                value.origin.min(crate::source::Origin::Literal),
+                            ),
                         ))
                     }
                     _ => None,

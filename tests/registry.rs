@@ -46,8 +46,26 @@ fn every_fixture_directory_belongs_to_a_rule() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         assert!(
             // `examples` and `convert` hold inputs for whole-deployment tests, not rule fixtures.
-            name == "examples" || name == "convert" || names.contains(name.as_str()),
+            // `fix-forms` holds the deployments of the fix-form tests (tests/fix_forms.rs).
+            name == "examples"
+                || name == "convert"
+                || name == "fix-forms"
+                || names.contains(name.as_str()),
             "fixtures/{name} has no registered rule"
+        );
+    }
+}
+
+#[test]
+fn every_fixable_rule_page_says_where_its_fix_applies() {
+    for info in RULES.iter().filter(|r| r.fixable) {
+        let text =
+            fs::read_to_string(Path::new("rules").join(format!("{}.md", info.name))).unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Where the fix applies: ")),
+            "rules/{}.md: no `Where the fix applies:` paragraph (formats and versions)",
+            info.name
         );
     }
 }

@@ -184,7 +184,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
             FixMode::Safe
         };
         if args.diff {
-            let (text, changed) = fix::diff(&found.inputs, &settings, &selection, mode);
+            let (text, changed) = fix::diff(
+                &found.inputs,
+                &settings,
+                &selection,
+                mode,
+                &mut found.errors,
+            );
             print!("{text}");
             for error in &found.errors {
                 eprintln!("redis-halint: error: {error}");

@@ -32,10 +32,12 @@ pub fn diff(
     settings: &Settings,
     selection: &Selection,
     mode: FixMode,
+    errors: &mut Vec<String>,
 ) -> (String, bool) {
     let old = texts(inputs);
     let outcome = fix_all(&old, settings, selection, mode);
     report_rollbacks(&outcome.rolled_back);
+    report_internal(&outcome.internal_errors, errors);
     let before = workspace_of(&old, settings);
     let mut new_texts = old.clone();
     for (path, text) in &outcome.changed {
@@ -68,6 +70,7 @@ pub fn fix_in_place(
 ) {
     let outcome = fix_all(&texts(inputs), settings, selection, mode);
     report_rollbacks(&outcome.rolled_back);
+    report_internal(&outcome.internal_errors, errors);
     let mut written = 0;
     for input in inputs.iter_mut() {
         let Some(text) = outcome.changed.get(&input.path) else {
@@ -92,6 +95,17 @@ pub fn fix_in_place(
             "redis-halint: fixed {} finding(s) in {written} file(s)",
             outcome.applied.len()
         );
+    }
+}
+
+/// A fix that changed more than it declares is a defect of redis-halint, not of the
+/// user's files: it is an error of the run (exit 2), naming the rule.
+fn report_internal(internal: &[String], errors: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    for message in internal {
+        if seen.insert(message) {
+            errors.push(format!("internal error: {message}; please report it"));
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::FileKind;
-use crate::source::FileId;
+use crate::knowledge::images::{image_ref, ImageFamily};
+use crate::knowledge::Version;
+use crate::model::facts::{ImageEnv, Runtime};
+use crate::source::{FileId, Origin, Span, Spanned};
 use crate::syntax::redis_conf::{split_args, ConfLine, ConfTree, Token};
 use crate::syntax::yaml::{embedded, Kind, Node, Style, YamlFile};
 use std::ops::Range;
@@ -37,6 +40,14 @@ pub struct Service {
     pub replicas: usize,
     /// `image:` lower-cased (after interpolation).
     pub image: String,
+    /// Where `image:` is written.
+    pub image_span: Option<Range<usize>>,
+    /// Where a new `environment:` entry can go: after this entry, on a line of its own,
+    /// as a map entry (`true`) or a list item. `None` when there is no block-style
+    /// `environment:` to extend.
+    pub env_insert_after: Option<(Range<usize>, bool)>,
+    /// For an image configured through environment variables: setting → variable.
+    pub env_settings: Option<&'static [(&'static str, &'static str)]>,
     /// `environment:` and `env_file:` variables, interpolated.
     pub env: Vec<EnvVar>,
     /// `restart:` policy and its span.
@@ -264,6 +275,7 @@ fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
                     range: item.span.clone(),
                     quoted,
                     owner: FileId(0),
+                    origin: Origin::Literal,
                 })
             })
             .collect(),
@@ -367,6 +379,9 @@ fn read_service(
         hostnames,
         replicas,
         image,
+        image_span: service.get("image").map(|n| n.span.clone()),
+        env_insert_after: env_insert_point(text, service),
+        env_settings: None,
         env,
         restart,
         ports,
@@ -378,6 +393,10 @@ fn read_service(
         if entrypoint.is_empty() && command.is_empty() {
             out.kind = kind;
             out.options = bitnami_conf(file, kind, text, &out, &name_span);
+            out.env_settings = Some(match kind {
+                FileKind::SentinelConf => BITNAMI_SENTINEL_VARS,
+                FileKind::RedisConf => BITNAMI_SERVER_VARS,
+            });
             return (out, true);
         }
     }
@@ -509,6 +528,54 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
     out
 }
 
+impl Service {
+    /// The release its image names, and where settings given as environment variables
+    /// can be added.
+    pub fn runtime(&self, file: FileId) -> Runtime {
+        let span = |r: &Range<usize>| Span::new(file, r.start, r.end);
+        let release = image_ref(&self.image)
+            .and_then(|i| i.release)
+            .zip(self.image_span.as_ref())
+            .map(|(release, at)| Spanned::with_origin(release, span(at), Origin::Implied));
+        let env = self.env_settings.map(|vars| ImageEnv {
+            vars,
+            insert_after: self
+                .env_insert_after
+                .as_ref()
+                .map(|(after, map)| (span(after), *map)),
+        });
+        Runtime { release, env }
+    }
+}
+
+/// The last entry of a block-style `environment:` whose line holds nothing else, so a new
+/// entry can go on the next line with the same indentation; and whether it is a map.
+fn env_insert_point(text: &str, service: &Node) -> Option<(Range<usize>, bool)> {
+    let env = service.get("environment")?;
+    let (start, end, map) = match &env.kind {
+        Kind::Seq(items) => {
+            let last = items.last()?;
+            (last.span.start, last.span.end, false)
+        }
+        Kind::Map(entries) => {
+            let (k, v) = entries.last()?;
+            (k.span.start, v.span.end.max(k.span.end), true)
+        }
+        Kind::Scalar { .. } => return None,
+    };
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].trim();
+    let after_end = text[end..].split('\n').next().unwrap_or("").trim();
+    let own_line = if map {
+        before.is_empty()
+    } else {
+        before == "-"
+    };
+    // A flow collection (`[A=b]`), a comment or a multi-line value: no safe place.
+    (own_line && after_end.is_empty() && !text[start..end].contains('\n'))
+        .then_some((start..end, map))
+}
+
 /// `127.0.0.1:26379:26379`, `26380:26379`, `26379`, `26379/tcp`, or the long syntax.
 fn port(vars: &[(String, String)], node: &Node) -> Option<Port> {
     let (host_ip, published, target) = match &node.kind {
@@ -539,16 +606,43 @@ fn port(vars: &[(String, String)], node: &Node) -> Option<Port> {
     })
 }
 
-/// `bitnami/redis` and `bitnami/redis-sentinel` (and their Valkey twins).
+/// `bitnami/redis` and `bitnami/redis-sentinel` (their Valkey twins, and the same under
+/// `bitnamilegacy/`).
 fn bitnami_kind(image: &str) -> Option<FileKind> {
-    let repo = image.split(':').next().unwrap_or(image);
-    let repo = repo.rsplit('/').take(2).collect::<Vec<_>>();
-    match repo.as_slice() {
-        ["redis-sentinel" | "valkey-sentinel", "bitnami"] => Some(FileKind::SentinelConf),
-        ["redis" | "valkey", "bitnami"] => Some(FileKind::RedisConf),
+    match image_ref(image)?.family {
+        ImageFamily::BitnamiSentinel => Some(FileKind::SentinelConf),
+        ImageFamily::BitnamiServer => Some(FileKind::RedisConf),
         _ => None,
     }
 }
+
+/// The settings a fix may add to a bitnami sentinel as environment variables, with the
+/// variable its scripts read each from (librediscontainer / the sentinel's setup script).
+pub const BITNAMI_SENTINEL_VARS: &[(&str, &str)] = &[
+    (
+        "sentinel resolve-hostnames",
+        "REDIS_SENTINEL_RESOLVE_HOSTNAMES",
+    ),
+    (
+        "sentinel announce-hostnames",
+        "REDIS_SENTINEL_ANNOUNCE_HOSTNAMES",
+    ),
+    (
+        "sentinel down-after-milliseconds",
+        "REDIS_SENTINEL_DOWN_AFTER_MILLISECONDS",
+    ),
+    (
+        "sentinel failover-timeout",
+        "REDIS_SENTINEL_FAILOVER_TIMEOUT",
+    ),
+    ("sentinel quorum", "REDIS_SENTINEL_QUORUM"),
+];
+
+/// The same for a bitnami server.
+pub const BITNAMI_SERVER_VARS: &[(&str, &str)] = &[
+    ("appendonly", "REDIS_AOF_ENABLED"),
+    ("replica-announce-ip", "REDIS_REPLICA_IP"),
+];
 
 /// The config the bitnami scripts write from their environment variables, as lines
 /// whose tokens point at the variables (or at the service name for defaults).
@@ -560,19 +654,27 @@ fn bitnami_conf(
     name_span: &Range<usize>,
 ) -> ConfFile {
     let mut lines: Vec<ConfLine> = Vec::new();
-    let token = |value: &str, range: Range<usize>| Token {
+    let token = |value: &str, range: Range<usize>, origin: Origin| Token {
         value: value.into(),
         range,
         quoted: false,
         owner: file,
+        origin,
     };
+    // A variable's value is spelled at its span when written literally in the file; a
+    // default of the image is written nowhere: it points at the service, never edited.
     let var = |name: &str, default: &str| -> Option<Token> {
         match service.env(name) {
-            Some(e) => Some(token(
-                e.value.as_deref().unwrap_or("${unknown}"),
-                e.span.clone(),
-            )),
-            None if !default.is_empty() => Some(token(default, name_span.clone())),
+            Some(e) => {
+                let value = e.value.as_deref().unwrap_or("${unknown}");
+                let origin = if e.literal && spelled(text, &e.span, value) {
+                    Origin::Literal
+                } else {
+                    Origin::Implied
+                };
+                Some(token(value, e.span.clone(), origin))
+            }
+            None if !default.is_empty() => Some(token(default, name_span.clone(), Origin::Implied)),
             None => None,
         }
     };
@@ -587,7 +689,7 @@ fn bitnami_conf(
             owner: file,
         });
     };
-    let kw = |word: &str, at: &Token| token(word, at.range.clone());
+    let kw = |word: &str, at: &Token| token(word, at.range.clone(), Origin::Implied);
     match kind {
         FileKind::SentinelConf => {
             let master = var("REDIS_MASTER_SET", "mymaster").unwrap();
@@ -620,6 +722,10 @@ fn bitnami_conf(
                     push(vec![kw("sentinel", &v), kw(option, &v), master.clone(), v]);
                 }
             }
+            // The image writes the host-name options only for Redis 6.2 and later.
+            let hostnames = image_ref(&service.image)
+                .and_then(|i| i.release)
+                .is_none_or(|r| r.has_redis_feature(Version::new(6, 2, 0)));
             for (env, option, default) in [
                 (
                     "REDIS_SENTINEL_RESOLVE_HOSTNAMES",
@@ -633,6 +739,9 @@ fn bitnami_conf(
                 ),
                 ("REDIS_SENTINEL_ANNOUNCE_IP", "announce-ip", ""),
             ] {
+                if !hostnames && option.ends_with("-hostnames") {
+                    continue;
+                }
                 if let Some(v) = var(env, default) {
                     push(vec![kw("sentinel", &v), kw(option, &v), v]);
                 }
@@ -703,6 +812,12 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
             let mut t = token.clone();
             t.value = name.into();
             t.range = token.range.start + 2..token.range.end;
+            // `--name` spells the directive after its dashes only when written bare.
+            t.origin = if spelled(text, &t.range, name) {
+                Origin::Literal
+            } else {
+                Origin::Implied
+            };
             lines.push(ConfLine {
                 line: text[..token.range.start.min(text.len())]
                     .matches('\n')
@@ -714,7 +829,14 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
             });
         } else if let Some(line) = lines.last_mut() {
             line.range.end = token.range.end;
-            line.tokens.push(token.clone());
+            let mut t = token.clone();
+            // An argument is a word of a command, not of a config line.
+            t.origin = if spelled(text, &t.range, &t.value) {
+                t.origin.min(Origin::Literal)
+            } else {
+                Origin::Implied
+            };
+            line.tokens.push(t);
         }
     }
     let tree = ConfTree {
@@ -723,6 +845,19 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
         rewrite_marker: None,
     };
     ConfFile::from_tree(file, kind, tree)
+}
+
+/// The text at `range` is `value`, bare or in one pair of quotes (a value made by
+/// interpolation or unescaping is not spelled there, and an edit must not replace it).
+pub fn spelled(text: &str, range: &Range<usize>, value: &str) -> bool {
+    let Some(raw) = text.get(range.clone()) else {
+        return false;
+    };
+    let unquoted = match raw.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => &raw[1..raw.len() - 1],
+        _ => raw,
+    };
+    unquoted == value
 }
 
 /// Short (`./a.conf:/etc/redis/a.conf:ro`) and long (`type: bind`) volume syntax; named

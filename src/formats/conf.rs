@@ -173,6 +173,11 @@ impl ConfFile {
         Span::new(self.file, range.start, range.end)
     }
 
+    /// A fact read from `token`: its span, and how it is written there.
+    fn spanned<T>(&self, value: T, token: &Token) -> Spanned<T> {
+        Spanned::with_origin(value, self.token_span(token), token.origin)
+    }
+
     pub fn token_span(&self, token: &Token) -> Span {
         Span::new(token.owner, token.range.start, token.range.end)
     }
@@ -199,25 +204,23 @@ impl ConfFile {
 
     fn spanned_str(&self, key: &str) -> Option<Spanned<String>> {
         self.last_value(key)
-            .map(|(_, t)| Spanned::new(t.value.to_string(), self.token_span(t)))
+            .map(|(_, t)| self.spanned(t.value.to_string(), t))
     }
 
     fn spanned_int(&self, key: &str) -> Option<Spanned<i64>> {
         let (_, t) = self.last_value(key)?;
-        parse_integer(&t.value).map(|v| Spanned::new(v, self.token_span(t)))
+        parse_integer(&t.value).map(|v| self.spanned(v, t))
     }
 
     fn spanned_bool(&self, key: &str) -> Option<Spanned<bool>> {
         let (_, t) = self.last_value(key)?;
-        parse_bool(&t.value).map(|v| Spanned::new(v, self.token_span(t)))
+        parse_bool(&t.value).map(|v| self.spanned(v, t))
     }
 
     fn password(&self, key: &str) -> Option<Spanned<Password>> {
         let (_, t) = self.last_value(key)?;
         let value = Password::from_value(&t.value);
-        value
-            .is_set()
-            .then(|| Spanned::new(value, self.token_span(t)))
+        value.is_set().then(|| self.spanned(value, t))
     }
 
     /// The password of the `default` user: `requirepass`, or a `user default … >pw` rule.
@@ -230,12 +233,10 @@ impl ConfFile {
             for token in &line.tokens[2..] {
                 let v = &token.value;
                 if let Some(pw) = v.strip_prefix('>') {
-                    found = Some(Spanned::new(
-                        Password::from_value(pw),
-                        self.token_span(token),
-                    ));
+                    // Spans `>pw`: on its config line, but never a value to replace.
+                    found = Some(self.spanned(Password::from_value(pw), token));
                 } else if v.starts_with('#') {
-                    found = Some(Spanned::new(Password::Unknown, self.token_span(token)));
+                    found = Some(self.spanned(Password::Unknown, token));
                 } else if v == "nopass" || v == "resetpass" {
                     found = None;
                 }
@@ -262,7 +263,7 @@ impl ConfFile {
                             .split_ascii_whitespace()
                             .map(move |a| (a.trim_start_matches('-').to_string(), base, t))
                     })
-                    .map(|(addr, _, t)| Spanned::new(addr, self.token_span(t)))
+                    .map(|(addr, _, t)| self.spanned(addr, t))
                     .collect()
             })
             .unwrap_or_default()
@@ -305,14 +306,14 @@ impl ConfFile {
                 return None;
             }
             Some(ReplicaOf {
-                host: Spanned::new(host.value.to_string(), self.token_span(host)),
-                port: Spanned::new(parse_integer(&port.value)?, self.token_span(port)),
+                host: self.spanned(host.value.to_string(), host),
+                port: self.spanned(parse_integer(&port.value)?, port),
                 line: self.line_span(line),
             })
         });
         let maxmemory = self
             .last_value("maxmemory")
-            .and_then(|(_, t)| parse_memory(&t.value).map(|v| Spanned::new(v, self.token_span(t))));
+            .and_then(|(_, t)| parse_memory(&t.value).map(|v| self.spanned(v, t)));
         let renames = self.renames(
             self.lines
                 .iter()
@@ -348,6 +349,7 @@ impl ConfFile {
             renames,
             process: self.process_conf(),
             persistence: self.persistence(),
+            runtime: Default::default(),
         }
     }
 
@@ -373,7 +375,7 @@ impl ConfFile {
     ) -> Option<Spanned<T>> {
         let line = self.sentinel_lines(keyword).last()?;
         let token = &line.tokens[2];
-        read(&token.value).map(|v| Spanned::new(v, self.token_span(token)))
+        read(&token.value).map(|v| self.spanned(v, token))
     }
 
     /// Facts of a sentinel config.
@@ -385,10 +387,10 @@ impl ConfFile {
                 continue; // "Duplicate master name": reported by the syntax rules.
             }
             monitors.push(Monitor {
-                name: Spanned::new(t[2].value.to_string(), self.token_span(&t[2])),
-                host: Spanned::new(t[3].value.to_string(), self.token_span(&t[3])),
-                port: Spanned::new(atoi(&t[4].value), self.token_span(&t[4])),
-                quorum: Spanned::new(atoi(&t[5].value), self.token_span(&t[5])),
+                name: self.spanned(t[2].value.to_string(), &t[2]),
+                host: self.spanned(t[3].value.to_string(), &t[3]),
+                port: self.spanned(atoi(&t[4].value), &t[4]),
+                quorum: self.spanned(atoi(&t[5].value), &t[5]),
                 line: self.line_span(line),
                 down_after: None,
                 failover_timeout: None,
@@ -417,8 +419,7 @@ impl ConfFile {
             };
             // Template placeholders are unknown values, not zero.
             let int = |i: usize| {
-                (!is_template(&t[i].value))
-                    .then(|| Spanned::new(atoi(&t[i].value), self.token_span(&t[i])))
+                (!is_template(&t[i].value)).then(|| self.spanned(atoi(&t[i].value), &t[i]))
             };
             match keyword.name {
                 "down-after-milliseconds" => monitor.down_after = int(3),
@@ -426,17 +427,14 @@ impl ConfFile {
                 "parallel-syncs" => monitor.parallel_syncs = int(3),
                 "auth-pass" => {
                     let value = Password::from_value(&t[3].value);
-                    monitor.auth_pass = value
-                        .is_set()
-                        .then(|| Spanned::new(value, self.token_span(&t[3])));
+                    monitor.auth_pass = value.is_set().then(|| self.spanned(value, &t[3]));
                 }
                 "auth-user" => {
-                    monitor.auth_user =
-                        Some(Spanned::new(t[3].value.to_string(), self.token_span(&t[3])))
+                    monitor.auth_user = Some(self.spanned(t[3].value.to_string(), &t[3]))
                 }
                 "known-replica" | "known-slave" | "known-sentinel" => {
                     let peer = KnownPeer {
-                        host: Spanned::new(t[3].value.to_string(), self.token_span(&t[3])),
+                        host: self.spanned(t[3].value.to_string(), &t[3]),
                         port: atoi(&t[4].value),
                         runid: t.get(5).map(|r| r.value.to_string()),
                         line: self.line_span(line),
@@ -473,6 +471,7 @@ impl ConfFile {
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
             process: self.process_conf(),
+            runtime: Default::default(),
         }
     }
 

@@ -173,7 +173,11 @@ pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
         };
         let argv: Vec<Spanned<String>> = command.words[i..]
             .iter()
-            .map(|w| Spanned::new(w.value.clone(), Span::new(file, w.range.start, w.range.end)))
+            .map(|w| {
+                // A word of a command line: replaceable, but not a config line.
+                let span = Span::new(file, w.range.start, w.range.end);
+                Spanned::with_origin(w.value.clone(), span, crate::source::Origin::Literal)
+            })
             .collect();
         let span = argv[0].span.cover(argv[argv.len() - 1].span);
         if let Some(cmdline) = CommandLine::parse(&argv, span) {

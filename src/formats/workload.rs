@@ -140,6 +140,8 @@ pub struct PodFacts {
 #[derive(Debug, Clone)]
 pub struct Container {
     pub workload: String,
+    /// `image:` and where it is written.
+    pub image: Option<(String, Range<usize>)>,
     pub namespace: Option<String>,
     pub name_span: Range<usize>,
     pub replicas: usize,
@@ -190,6 +192,7 @@ fn list_tokens<'a>(text: &str, node: Option<&'a Node>) -> Vec<(Token, Option<&'a
                         range: i.span.clone(),
                         quoted: false,
                         owner: crate::source::FileId(0),
+                        origin: crate::source::Origin::Literal,
                     },
                     Some(i),
                 ))
@@ -340,6 +343,7 @@ fn read_container(
                         if let Ok(mut line_tokens) = split_args(line, start) {
                             for t in &mut line_tokens {
                                 t.range = piece.range_to_file(t.range.clone());
+                                t.origin = crate::source::Origin::Literal;
                             }
                             found.extend(invocations(&line_tokens));
                         }
@@ -488,6 +492,9 @@ fn read_container(
     }
     Container {
         workload: workload.to_string(),
+        image: c
+            .get("image")
+            .and_then(|n| Some((n.as_str()?.to_string(), n.span.clone()))),
         namespace,
         name_span,
         replicas,

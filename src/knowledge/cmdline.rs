@@ -118,12 +118,14 @@ impl CommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileId;
+    use crate::source::{FileId, Origin};
 
     fn line(args: &str) -> CommandLine {
         let argv: Vec<Spanned<String>> = args
             .split(' ')
-            .map(|a| Spanned::new(a.to_string(), Span::new(FileId(0), 0, 0)))
+            .map(|a| {
+                Spanned::with_origin(a.to_string(), Span::new(FileId(0), 0, 0), Origin::Implied)
+            })
             .collect();
         CommandLine::parse(&argv, Span::new(FileId(0), 0, 0)).unwrap()
     }
@@ -143,7 +145,11 @@ mod tests {
         let l = line("valkey-sentinel --port 26379");
         assert!(l.sentinel_by_name && l.config.is_none());
         assert!(CommandLine::parse(
-            &[Spanned::new("redis-cli".into(), Span::new(FileId(0), 0, 0))],
+            &[Spanned::with_origin(
+                "redis-cli".into(),
+                Span::new(FileId(0), 0, 0),
+                Origin::Implied
+            )],
             Span::new(FileId(0), 0, 0)
         )
         .is_none());

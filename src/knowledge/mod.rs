@@ -5,6 +5,7 @@ pub mod cmdline;
 pub mod commands;
 pub mod directive;
 mod directive_table;
+pub mod images;
 pub mod sentinel;
 pub mod systemd_keys;
 pub mod values;

@@ -1,5 +1,6 @@
 //! Format-independent facts. Every value keeps its span; secrets are compared, never shown.
 
+use crate::knowledge::Target;
 use crate::source::{FileId, Span, Spanned};
 use std::fmt;
 
@@ -73,6 +74,38 @@ impl Persistence {
     }
 }
 
+/// Settings that an image reads from environment variables (the bitnami images write
+/// their config from them), and where a fix can add one.
+#[derive(Debug, Clone)]
+pub struct ImageEnv {
+    /// Setting (`sentinel announce-hostnames`) → the variable the image reads it from.
+    pub vars: &'static [(&'static str, &'static str)],
+    /// The last entry of the environment block (a new entry goes on the line after it,
+    /// with its indentation) and whether entries are `KEY: "value"` (a map) rather than
+    /// `- KEY=value`. `None` when there is no block-style environment to extend.
+    pub insert_after: Option<(Span, bool)>,
+}
+
+impl ImageEnv {
+    pub fn var_for(&self, setting: &str) -> Option<&'static str> {
+        self.vars
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(setting))
+            .map(|(_, v)| *v)
+    }
+}
+
+/// How a process is run, beyond its settings: the release it runs and where its
+/// settings can be added.
+#[derive(Debug, Clone, Default)]
+pub struct Runtime {
+    /// The Redis/Valkey release the deployment names for this process (an image tag),
+    /// at the place that names it. `None`: the target version applies.
+    pub release: Option<Spanned<Target>>,
+    /// Settings come from environment variables the image reads.
+    pub env: Option<ImageEnv>,
+}
+
 /// One Redis data-node process.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -105,6 +138,7 @@ pub struct Node {
     pub renames: Vec<Rename>,
     pub process: ProcessConf,
     pub persistence: Persistence,
+    pub runtime: Runtime,
 }
 
 impl Node {
@@ -190,6 +224,7 @@ pub struct SentinelProc {
     pub myid: Option<Spanned<String>>,
     pub monitors: Vec<Monitor>,
     pub process: ProcessConf,
+    pub runtime: Runtime,
 }
 
 impl SentinelProc {

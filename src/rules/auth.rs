@@ -86,15 +86,17 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         let pw = node.password.as_ref().unwrap();
                         // Unsafe: copies the group's one literal password; never shown.
                         let fix = match (&ref_pw.value, uniform_literal(ctx, group)) {
-                            (Password::Literal(_), Some(value)) => Some(Fix::unsafe_(
-                                "add masterauth with the group's password",
-                                vec![ctx
-                                    .insert_lines_after(
-                                        pw.span,
-                                        &format!("masterauth {}", conf_quote(&value)),
+                            (Password::Literal(_), Some(value)) => ctx
+                                .insert_conf_lines_after(
+                                    pw,
+                                    &format!("masterauth {}", conf_quote(&value)),
+                                )
+                                .map(|e| {
+                                    Fix::unsafe_(
+                                        "add masterauth with the group's password",
+                                        vec![e.masked("masterauth ***\n")],
                                     )
-                                    .masked("masterauth ***\n")],
-                            )),
+                                }),
                             _ => None,
                         };
                         out.push(

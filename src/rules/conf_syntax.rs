@@ -10,8 +10,9 @@ use crate::knowledge::sentinel::{Scope, SentinelValue};
 use crate::knowledge::values::{
     atoi, atoi_is_exact, is_template, parse_bool, parse_integer, parse_memory,
 };
-use crate::knowledge::{did_you_mean, ValueKind, Version, SENTINEL_KEYWORDS};
+use crate::knowledge::{did_you_mean, lookup_directive, ValueKind, Version, SENTINEL_KEYWORDS};
 use crate::rules::{Context, Rule};
+use crate::source::Spanned;
 use crate::syntax::redis_conf::{split_args, ConfLine, Token};
 use std::collections::HashMap;
 
@@ -82,6 +83,7 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         } else {
             out.push(unknown_directive(
+                ctx,
                 conf,
                 line,
                 &resolved.name,
@@ -141,6 +143,7 @@ impl<'a> Suggestions<'a> {
 }
 
 fn unknown_directive<'a>(
+    ctx: &Context,
     conf: &ConfFile,
     line: &ConfLine,
     name: &'a str,
@@ -169,12 +172,17 @@ fn unknown_directive<'a>(
         ));
     } else if let Some(suggestion) = suggestions.for_name(name) {
         // Unsafe: the renamed directive now takes effect, with whatever value was written.
-        d = d
-            .help(format!("did you mean `{suggestion}`?"))
-            .with_fix(Fix::unsafe_(
+        d = d.help(format!("did you mean `{suggestion}`?"));
+        // Only where the name is spelled as it is read (not a quoted `'--name'` option),
+        // and only to a directive the release that reads the file knows.
+        let known = lookup_directive(suggestion)
+            .is_some_and(|m| m.unavailable_on(ctx.release_for_file(conf.file)).is_none());
+        if token.origin.replaceable() && known {
+            d = d.with_fix(Fix::unsafe_(
                 format!("rename to `{suggestion}`"),
                 vec![Edit::replace(span, suggestion)],
             ));
+        }
     }
     d
 }
@@ -242,7 +250,7 @@ fn check_value(
             if parse_bool(&args[0].value).is_none() {
                 let mut d = invalid(&args[0], format!("`{spelling}` must be `yes` or `no`, not `{}`; Redis refuses to start", args[0].value))
                     .help(bool_help(&args[0].value));
-                if let Some(fix) = bool_fix(conf, &args[0]) {
+                if let Some(fix) = bool_fix(ctx, conf, &args[0]) {
                     d = d.with_fix(fix);
                 }
                 out.push(d);
@@ -443,11 +451,12 @@ fn bool_guess(value: &str) -> Option<&'static str> {
 }
 
 /// Safe: `true` → `yes` keeps exactly what the user meant.
-fn bool_fix(conf: &ConfFile, token: &Token) -> Option<Fix> {
+fn bool_fix(ctx: &Context, conf: &ConfFile, token: &Token) -> Option<Fix> {
     let guess = bool_guess(&token.value)?;
+    let at = Spanned::with_origin((), conf.token_span(token), token.origin);
     Some(Fix::safe(
         format!("replace `{}` with `{guess}`", token.value),
-        vec![Edit::replace(conf.token_span(token), guess)],
+        vec![ctx.replace_value(&at, guess)?],
     ))
 }
 
@@ -519,15 +528,24 @@ fn check_sentinel_line(
         .fatal();
         d = match known_confusion(&keyword_token.value.to_ascii_lowercase()) {
             // Unsafe: the line is deleted; what it hoped to configure does not exist.
-            Some(help) => d.help(help).with_fix(Fix::unsafe_(
-                "remove the line: Sentinel has no such option",
-                vec![delete_line(ctx, line)],
-            )),
+            Some(help) => d.help(help).with_fix_opt(delete_line(ctx, line).map(|e| {
+                Fix::unsafe_("remove the line: Sentinel has no such option", vec![e])
+            })),
             None => match did_you_mean(&keyword_token.value, SENTINEL_KEYWORDS.iter().map(|k| k.name)) {
-                Some(s) => d.help(format!("did you mean `sentinel {s}`?")).with_fix(Fix::unsafe_(
-                    format!("rename to `sentinel {s}`"),
-                    vec![Edit::replace(conf.token_span(keyword_token), s)],
-                )),
+                Some(s) if SENTINEL_KEYWORDS
+                    .iter()
+                    .find(|k| k.name == s)
+                    .is_none_or(|k| k.unavailable_on(ctx.release_for_file(conf.file)).is_some()) =>
+                {
+                    d.help(format!("did you mean `sentinel {s}`?"))
+                }
+                Some(s) => {
+                    let at = Spanned::with_origin((), conf.token_span(keyword_token), keyword_token.origin);
+                    d.help(format!("did you mean `sentinel {s}`?")).with_fix_opt(
+                        ctx.replace_value(&at, s)
+                            .map(|e| Fix::unsafe_(format!("rename to `sentinel {s}`"), vec![e])),
+                    )
+                }
                 None => d.help("remove the line; see `redis-halint rule unknown-sentinel-directive` for the options Sentinel reads"),
             },
         };
@@ -650,7 +668,7 @@ fn check_sentinel_line(
                 )
                 .help(bool_help(&value.value))
                 .fatal();
-                if let Some(fix) = bool_fix(conf, value) {
+                if let Some(fix) = bool_fix(ctx, conf, value) {
                     d = d.with_fix(fix);
                 }
                 out.push(d);
@@ -695,14 +713,20 @@ fn check_sentinel_line(
     }
 }
 
-/// The edit removing a whole line of a config, newline included.
-fn delete_line(ctx: &Context, line: &ConfLine) -> Edit {
+/// The edit removing a whole line of a config, newline included; `None` when the line is
+/// not a line of a config text (a command-line option: its line holds other things).
+fn delete_line(ctx: &Context, line: &ConfLine) -> Option<Edit> {
+    if !line.tokens.first()?.origin.on_conf_line() {
+        return None;
+    }
     let text = ctx.source(line.owner).text();
     let end = text[line.range.end..]
         .find('\n')
         .map_or(text.len(), |i| line.range.end + i + 1);
     let start = text[..line.range.start].rfind('\n').map_or(0, |i| i + 1);
-    Edit::delete(crate::source::Span::new(line.owner, start, end))
+    Some(Edit::delete(crate::source::Span::new(
+        line.owner, start, end,
+    )))
 }
 
 /// Options people expect Sentinel to have, with what actually exists.

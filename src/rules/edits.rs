@@ -1,9 +1,15 @@
 //! Building edits that respect the config format: whole lines, the indentation of their
 //! neighbours, and never inside Sentinel's CONFIG REWRITE region.
+//!
+//! A fact's span says where its value comes from, not always where it is spelled (see
+//! [`crate::source::Origin`]): every edit made from a fact goes through the helpers here, which refuse
+//! to edit what is not written at the span.
 
 use crate::diagnostic::Edit;
+use crate::knowledge::{Target, Version};
+use crate::model::facts::{ImageEnv, Runtime};
 use crate::rules::Context;
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 
 impl Context<'_> {
     fn text(&self, span: Span) -> &str {
@@ -27,7 +33,101 @@ impl Context<'_> {
             .collect()
     }
 
-    /// Insert `lines` (newline-separated) on new lines right after the line holding `anchor`.
+    /// The release a process runs: the one its image names, else the target version.
+    pub fn release_of(&self, runtime: &Runtime) -> Target {
+        runtime.release.as_ref().map_or(self.target, |r| r.value)
+    }
+
+    /// The release a file's settings must be valid for: the oldest one among the
+    /// processes that read it (their images), else the target version.
+    pub fn release_for_file(&self, file: crate::source::FileId) -> Target {
+        let topo = self.topology;
+        let runtimes = topo
+            .nodes
+            .iter()
+            .filter(|n| n.file == file)
+            .map(|n| &n.runtime)
+            .chain(
+                topo.sentinels
+                    .iter()
+                    .filter(|s| s.file == file)
+                    .map(|s| &s.runtime),
+            );
+        runtimes
+            .filter_map(|r| r.release.as_ref().map(|r| r.value))
+            .min_by_key(|t| t.version)
+            .unwrap_or(self.target)
+    }
+
+    /// Whether a process knows a setting that Redis introduced in `since` (a fix must
+    /// never write a setting the process's release refuses).
+    pub fn knows(&self, runtime: &Runtime, since: Version) -> bool {
+        self.release_of(runtime).has_redis_feature(since)
+    }
+
+    /// Replace a value where it is written, in the quotes it is written in. `None` when
+    /// the value is not spelled at its span (an image default, a keyword implied by an
+    /// option): there is nothing to replace.
+    pub fn replace_value<T>(&self, at: &Spanned<T>, content: impl Into<String>) -> Option<Edit> {
+        if !at.origin.replaceable() {
+            return None;
+        }
+        let content = content.into();
+        let raw = self.text(at.span).get(at.span.range())?;
+        let quote = raw
+            .chars()
+            .next()
+            .filter(|c| (*c == '"' || *c == '\'') && raw.len() >= 2 && raw.ends_with(*c));
+        Some(match quote {
+            Some(q) => Edit::replace(at.span, format!("{q}{content}{q}")),
+            None => Edit::replace(at.span, content),
+        })
+    }
+
+    /// Insert config lines after the config line that holds `anchor`. `None` when the
+    /// anchor is not a word of a config line (a command-line option, an environment
+    /// variable, a default): lines there would not be config lines.
+    pub fn insert_conf_lines_after<T>(&self, anchor: &Spanned<T>, lines: &str) -> Option<Edit> {
+        anchor
+            .origin
+            .on_conf_line()
+            .then(|| self.insert_lines_after(anchor.span, lines))
+    }
+
+    /// Add environment variables that the process's image reads as these settings
+    /// (`(setting, value)` pairs). `None` when the image reads one of them from nowhere,
+    /// or there is no environment block to extend.
+    pub fn add_env(&self, env: &ImageEnv, settings: &[(&str, &str)]) -> Option<Edit> {
+        let (after, map) = env.insert_after?;
+        let mut lines = Vec::new();
+        for (setting, value) in settings {
+            lines.push(env_entry(env.var_for(setting)?, value, map));
+        }
+        (!lines.is_empty()).then(|| self.insert_lines_after(after, &lines.join("\n")))
+    }
+
+    /// How a user sets these settings on this process, for help texts: "add" the config
+    /// lines, or "set" the environment variables when the image reads its settings there.
+    pub fn how_to_set(&self, runtime: &Runtime, settings: &[(&str, &str)]) -> String {
+        let vars: Option<Vec<String>> = runtime.env.as_ref().and_then(|env| {
+            settings
+                .iter()
+                .map(|(s, v)| env.var_for(s).map(|var| format!("`{var}={v}`")))
+                .collect()
+        });
+        match vars {
+            Some(vars) => format!("set {} in the service's environment", vars.join(" and ")),
+            None => {
+                let lines: Vec<String> =
+                    settings.iter().map(|(s, v)| format!("`{s} {v}`")).collect();
+                format!("add {}", lines.join(" and "))
+            }
+        }
+    }
+
+    /// Insert `lines` (newline-separated) on new lines right after the line holding
+    /// `anchor`, with its indentation. For line formats whose anchor is known to be a line
+    /// of its own (units, config lines): facts go through [`Self::insert_conf_lines_after`].
     pub fn insert_lines_after(&self, anchor: Span, lines: &str) -> Edit {
         let text = self.text(anchor);
         let (_, end) = self.line_bounds(anchor);
@@ -74,6 +174,16 @@ impl Context<'_> {
         let (start, end) = self.line_bounds(span);
         let end = if end < text.len() { end + 1 } else { end };
         Edit::delete(Span::new(span.file, start, end))
+    }
+}
+
+/// One environment entry as written in a compose file: `KEY: "value"` in a map (quoted:
+/// a bare `yes` is a boolean to YAML 1.1 readers), `- KEY=value` in a list.
+pub fn env_entry(var: &str, value: &str, map: bool) -> String {
+    if map {
+        format!("{var}: \"{value}\"")
+    } else {
+        format!("- {var}={value}")
     }
 }
 

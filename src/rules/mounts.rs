@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{Context, Rule};
-use crate::source::Span;
+use crate::source::{Origin, Span, Spanned};
 use std::collections::BTreeMap;
 
 /// Mount the directory that holds the file instead of the file (writable), and point the
@@ -13,6 +13,11 @@ use std::collections::BTreeMap;
 /// host file in place.
 fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option<Fix> {
     let raw = ctx.source(volume.file).slice(volume);
+    // The short syntax only (`SRC:DST[:MODE]` on one line): a long-syntax entry is a
+    // mapping, and turning it into a string would change the file's structure.
+    if raw.contains('\n') || raw.contains(": ") || raw.trim_end().ends_with(':') {
+        return None;
+    }
     let quote = raw.chars().next().filter(|c| *c == '"' || *c == '\'');
     let inner = raw.trim_matches(|c| c == '"' || c == '\'');
     let mut parts = inner.splitn(3, ':');
@@ -32,7 +37,11 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
         format!("mount {dir} at {target_dir} and run {target_dir}/{file}"),
         vec![
             Edit::replace(volume, new_volume),
-            Edit::replace(config_path, format!("{target_dir}/{file}")),
+            // In the quotes the path is written in, if any.
+            ctx.replace_value(
+                &Spanned::with_origin((), config_path, Origin::Literal),
+                format!("{target_dir}/{file}"),
+            )?,
         ],
     ))
 }

@@ -1,6 +1,6 @@
 //! Addresses and host names, and protected mode.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::knowledge::values::{is_ip_literal, is_loopback, is_template};
 use crate::knowledge::Version;
 use crate::model::facts::{Password, SentinelProc};
@@ -8,9 +8,8 @@ use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let resolve_supported = ctx.target.has_redis_feature(Version::new(6, 2, 0));
     for sentinel in &ctx.topology.sentinels {
-        check_hostnames(ctx, sentinel, resolve_supported, out);
+        check_hostnames(ctx, sentinel, out);
         let remote = sentinel.binds.iter().any(|b| is_remote_bind(&b.value))
             || sentinel
                 .monitors
@@ -54,33 +53,42 @@ fn is_remote_bind(addr: &str) -> bool {
 }
 
 /// Turn on `resolve-hostnames` (when `resolve`) and `announce-hostnames`: flip a `no`
-/// in place, or add the line right after the first `sentinel monitor`.
+/// where it is written, else add the settings where this sentinel's settings live (lines
+/// after its first `sentinel monitor`, or the image's environment variables). Never for
+/// a release that does not know them (Redis before 6.2).
 fn hostname_fix(ctx: &Context, sentinel: &SentinelProc, resolve: bool) -> Option<Fix> {
-    let anchor = sentinel.monitors.first()?.line;
+    if !ctx.knows(&sentinel.runtime, Version::new(6, 2, 0)) {
+        return None;
+    }
+    let anchor = &sentinel.monitors.first()?.name;
     let mut edits = Vec::new();
-    let mut new_lines = Vec::new();
-    let mut switch = |setting: &Option<Spanned<bool>>, line: &str| match setting {
-        Some(s) if !s.value => edits.push(Edit::replace(s.span, "yes")),
-        Some(_) => {}
-        None => new_lines.push(line.to_string()),
+    let mut missing: Vec<&str> = Vec::new();
+    let mut switch = |setting: &Option<Spanned<bool>>, name: &'static str| match setting {
+        Some(s) if s.value => {}
+        Some(s) if s.origin.replaceable() => edits.extend(ctx.replace_value(s, "yes")),
+        _ => missing.push(name),
     };
     if resolve {
-        switch(
-            &sentinel.resolve_hostnames,
-            "sentinel resolve-hostnames yes",
-        );
+        switch(&sentinel.resolve_hostnames, "sentinel resolve-hostnames");
     }
-    switch(
-        &sentinel.announce_hostnames,
-        "sentinel announce-hostnames yes",
-    );
-    if !new_lines.is_empty() {
-        edits.push(ctx.insert_lines_after(anchor, &new_lines.join("\n")));
+    switch(&sentinel.announce_hostnames, "sentinel announce-hostnames");
+    if !missing.is_empty() {
+        let added = match &sentinel.runtime.env {
+            Some(site) => {
+                let pairs: Vec<(&str, &str)> = missing.iter().map(|m| (*m, "yes")).collect();
+                ctx.add_env(site, &pairs)
+            }
+            None => {
+                let lines: Vec<String> = missing.iter().map(|m| format!("{m} yes")).collect();
+                ctx.insert_conf_lines_after(anchor, &lines.join("\n"))
+            }
+        };
+        edits.push(added?);
     }
     if edits.is_empty()
         || ctx
-            .rewrite_start(anchor.file)
-            .is_some_and(|r| anchor.start as usize >= r)
+            .rewrite_start(anchor.span.file)
+            .is_some_and(|r| edits.iter().any(|e| e.span.start as usize >= r))
     {
         return None;
     }
@@ -92,13 +100,21 @@ fn hostname_fix(ctx: &Context, sentinel: &SentinelProc, resolve: bool) -> Option
     Some(Fix::safe(message, edits))
 }
 
-fn check_hostnames(
-    ctx: &Context,
-    sentinel: &SentinelProc,
-    resolve_supported: bool,
-    out: &mut Vec<Diagnostic>,
-) {
-    let resolves = sentinel.resolves_hostnames() && resolve_supported;
+/// Host names in a sentinel's addresses. Sentinel before 6.2 resolves them once, when it
+/// loads its config (it has no `resolve-hostnames`): nothing to report here. From 6.2 on
+/// it accepts IP addresses only, unless `resolve-hostnames yes`.
+fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnostic>) {
+    if !ctx.knows(&sentinel.runtime, Version::new(6, 2, 0)) {
+        return;
+    }
+    // Name the release when the image, not the default target, decides the verdict.
+    let from_image = sentinel
+        .runtime
+        .release
+        .as_ref()
+        .map(|r| format!(" ({} from its image)", r.value))
+        .unwrap_or_default();
+    let resolves = sentinel.resolves_hostnames();
     let hosts = sentinel.monitors.iter().flat_map(|m| {
         std::iter::once(&m.host)
             .chain(m.known_replicas.iter().map(|p| &p.host))
@@ -116,26 +132,22 @@ fn check_hostnames(
         let mut d = Diagnostic::new(
             Rule::HostnameMonitorWithoutResolveHostnames,
             host.span,
-            format!("`{}` is a host name, but this sentinel only accepts IP addresses: it refuses to start (\"Can't resolve instance hostname.\")", host.value),
+            format!("`{}` is a host name, but this sentinel{from_image} only accepts IP addresses: it refuses to start (\"Can't resolve instance hostname.\")", host.value),
         )
-        .fatal();
-        if resolve_supported {
-            if let Some(fix) = hostname_fix(ctx, sentinel, true) {
-                d = d.with_fix(fix);
-            }
-        }
-        d = if sentinel.resolves_hostnames() {
-            d.help(format!(
-                "`sentinel resolve-hostnames` needs Redis 6.2 or later; the target is {}",
-                ctx.target
-            ))
-            .label(
-                sentinel.resolve_hostnames.as_ref().unwrap().span,
-                "set here, but not supported by the target version",
+        .fatal()
+        .help(format!(
+            "{} (Redis 6.2+), or use an IP address",
+            ctx.how_to_set(
+                &sentinel.runtime,
+                &[("sentinel resolve-hostnames", "yes"), ("sentinel announce-hostnames", "yes")]
             )
-        } else {
-            d.help("add `sentinel resolve-hostnames yes` and `sentinel announce-hostnames yes` (Redis 6.2+), or use an IP address")
-        };
+        ));
+        if let Some(r) = sentinel.runtime.release.as_ref() {
+            d = d.label(r.span, format!("runs {}", r.value));
+        }
+        if let Some(fix) = hostname_fix(ctx, sentinel, true) {
+            d = d.with_fix(fix);
+        }
         out.push(d);
     }
     if let (true, Some(host)) = (resolves, first_hostname) {
@@ -145,11 +157,23 @@ fn check_hostnames(
                 host.span,
                 format!("`{}` is resolved, but without `sentinel announce-hostnames yes` Sentinel records and hands out the IP it resolved (and rewrites this line with it): after the node restarts with a new IP, clients and peers get a stale address", host.value),
             )
-            .help("add `sentinel announce-hostnames yes` (and `replica-announce-ip <hostname>` on the data nodes)");
-            if let Some(r) = &sentinel.resolve_hostnames {
+            .help(format!(
+                "{} (and `replica-announce-ip <hostname>` on the data nodes)",
+                ctx.how_to_set(&sentinel.runtime, &[("sentinel announce-hostnames", "yes")])
+            ));
+            // Labels only where the setting is written: an image default has no line.
+            if let Some(r) = sentinel
+                .resolve_hostnames
+                .as_ref()
+                .filter(|r| r.origin.replaceable())
+            {
                 d = d.label(r.span, "host names resolved here");
             }
-            if let Some(a) = &sentinel.announce_hostnames {
+            if let Some(a) = sentinel
+                .announce_hostnames
+                .as_ref()
+                .filter(|a| a.origin.replaceable())
+            {
                 d = d.label(a.span, "announce-hostnames disabled here");
             }
             if let Some(fix) = hostname_fix(ctx, sentinel, false) {

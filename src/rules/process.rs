@@ -12,7 +12,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for process in &ctx.topology.processes {
         let line = &process.cmdline;
         if line.is_sentinel() {
-            flag_first_or_no_config(process, out);
+            flag_first_or_no_config(ctx, process, out);
             flag_then_options(ctx, process, out);
         } else {
             plain_server(ctx, process, out);
@@ -91,7 +91,7 @@ fn plain_server(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>) {
     out.push(d);
 }
 
-fn flag_first_or_no_config(process: &Process, out: &mut Vec<Diagnostic>) {
+fn flag_first_or_no_config(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>) {
     let line = &process.cmdline;
     if line.config.as_ref().is_some_and(|c| c.value != "-") {
         return;
@@ -116,9 +116,10 @@ fn flag_first_or_no_config(process: &Process, out: &mut Vec<Diagnostic>) {
             // Safe: the same two words, in the order Redis reads them.
             .with_fix(Fix::safe(
                 "move `--sentinel` after the config file",
+                // The two words swap places as they are written (quotes included).
                 vec![
-                    Edit::replace(flag, file.value.clone()),
-                    Edit::replace(file.span, "--sentinel"),
+                    Edit::replace(flag, ctx.source(file.span.file).slice(file.span).to_string()),
+                    Edit::replace(file.span, ctx.source(flag.file).slice(flag).to_string()),
                 ],
             ))
             .help(format!(

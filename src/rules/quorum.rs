@@ -1,6 +1,7 @@
 //! Sentinel counts, quorum arithmetic and agreement between sentinels.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::model::facts::{Monitor, SentinelProc};
 use crate::model::topology::MonitorRef;
 use crate::rules::{Context, Rule};
 use std::collections::hash_map::Entry;
@@ -46,7 +47,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ));
         }
         for &r in &group.monitors {
-            let (_, monitor) = ctx.topology.monitor(r);
+            let (sentinel, monitor) = ctx.topology.monitor(r);
             let quorum = monitor.quorum.value;
             if quorum < 1 {
                 continue; // reported as sentinel-bad-value
@@ -84,10 +85,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d.rule,
                 Rule::QuorumExceedsSentinelCount | Rule::QuorumEqualsSentinelCount
             ) {
-                d.with_fix(Fix::unsafe_(
-                    format!("set the quorum to {majority}"),
-                    vec![Edit::replace(monitor.quorum.span, majority.to_string())],
-                ))
+                d.with_fix_opt(quorum_fix(ctx, sentinel, monitor, majority))
             } else {
                 d
             };
@@ -214,6 +212,29 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Set the quorum where it is written, or as the image's variable when it is the image's
+/// default (the bitnami sentinel's quorum is 2 unless `REDIS_SENTINEL_QUORUM` says).
+fn quorum_fix(
+    ctx: &Context,
+    sentinel: &SentinelProc,
+    monitor: &Monitor,
+    majority: usize,
+) -> Option<Fix> {
+    let value = majority.to_string();
+    let edit = if monitor.quorum.origin.replaceable() {
+        ctx.replace_value(&monitor.quorum, value.as_str())?
+    } else {
+        ctx.add_env(
+            sentinel.runtime.env.as_ref()?,
+            &[("sentinel quorum", value.as_str())],
+        )?
+    };
+    Some(Fix::unsafe_(
+        format!("set the quorum to {majority}"),
+        vec![edit],
+    ))
 }
 
 #[cfg(test)]

@@ -33,7 +33,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let mut edits = Vec::new();
                 let mut fixable = true;
                 match to_write {
-                    Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "1")),
+                    Some(v) if v.value == 0 => match ctx.replace_value(v, "1") {
+                        Some(e) => edits.push(e),
+                        None => fixable = false,
+                    },
                     Some(_) => {}
                     None => match ctx.append_lines(
                         node.file,
@@ -45,7 +48,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     },
                 }
                 match lag {
-                    Some(v) if v.value == 0 => edits.push(Edit::replace(v.span, "10")),
+                    Some(v) if v.value == 0 => match ctx.replace_value(v, "10") {
+                        Some(e) => edits.push(e),
+                        None => fixable = false,
+                    },
                     Some(_) => {}
                     None => match ctx.append_lines(
                         node.file,
@@ -174,7 +180,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .help("set `replica-read-only yes` (the default)")
                     // Unsafe: clients that write to this replica start getting READONLY.
-                    .with_fix(Fix::unsafe_("make the replica read-only", vec![Edit::replace(ro.span, "yes")])),
+                    .with_fix_opt(ctx.replace_value(ro, "yes").map(|e| Fix::unsafe_("make the replica read-only", vec![e]))),
                 );
             }
         }

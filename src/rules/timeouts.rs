@@ -1,6 +1,6 @@
 //! Sentinel timings and replication timeouts.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::Monitor;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -82,7 +82,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // Unsafe: a longer timeout also delays noticing a dead link.
             let wanted = (ping * 6).max(60);
             let edit = match &node.repl_timeout {
-                Some(t) => Some(Edit::replace(t.span, wanted.to_string())),
+                Some(t) => ctx.replace_value(t, wanted.to_string()),
                 None => ctx.append_lines(
                     node.file,
                     &format!("repl-timeout {wanted}"),

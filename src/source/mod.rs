@@ -55,16 +55,71 @@ impl Span {
     }
 }
 
+/// How a value is written at its span, which decides what an edit may do there.
+///
+/// A fact's span always says where the value comes from, but not every span spells the
+/// value: an image default points at the service that uses the image, a `--port` option
+/// is not a config line. Fixes edit only what the origin allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Origin {
+    /// A word of a config line in a config text (a file, a ConfigMap block, a
+    /// here-document): the word may be replaced, and lines may be added beside its line.
+    #[default]
+    ConfLine,
+    /// Spelled at its span, but not on a config line (a command-line argument, an
+    /// environment variable's value): the word may be replaced, nothing added beside it.
+    Literal,
+    /// Not written anywhere (a default of an image, a keyword implied by an option or a
+    /// variable): the span only says where it comes from and is never edited.
+    Implied,
+}
+
+impl Origin {
+    /// The text at the span is this value: an edit may replace it.
+    pub fn replaceable(self) -> bool {
+        self != Origin::Implied
+    }
+
+    /// The value sits on a config line: config lines may be inserted after it.
+    pub fn on_conf_line(self) -> bool {
+        self == Origin::ConfLine
+    }
+
+    /// The weaker of two origins (a value made of both is only as editable as the less).
+    pub fn min(self, other: Origin) -> Origin {
+        use Origin::*;
+        match (self, other) {
+            (Implied, _) | (_, Implied) => Implied,
+            (Literal, _) | (_, Literal) => Literal,
+            _ => ConfLine,
+        }
+    }
+}
+
 /// A value together with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
+    pub origin: Origin,
 }
 
 impl<T> Spanned<T> {
+    /// A value written on a config line at `span`.
     pub fn new(value: T, span: Span) -> Self {
-        Spanned { value, span }
+        Spanned {
+            value,
+            span,
+            origin: Origin::ConfLine,
+        }
+    }
+
+    pub fn with_origin(value: T, span: Span, origin: Origin) -> Self {
+        Spanned {
+            value,
+            span,
+            origin,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! single quotes only `\'`, and a closing quote must be followed by a blank or the end
 //! of the line.
 
-use crate::source::FileId;
+use crate::source::{FileId, Origin};
 use compact_str::CompactString;
 use std::ops::Range;
 
@@ -22,6 +22,9 @@ pub struct Token {
     pub quoted: bool,
     /// The file it was read from (lines of included files keep their own file).
     pub owner: FileId,
+    /// How the token is written at `range` (a word of a config line unless a front end
+    /// made it from something else: an option, an environment variable, a default).
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +166,7 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
                 range: base + start..base + plain_end,
                 quoted: false,
                 owner: FileId(0),
+                origin: Origin::ConfLine,
             });
             i = plain_end;
             continue;
@@ -271,6 +275,7 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
             range: base + start..base + i,
             quoted,
             owner: FileId(0),
+            origin: Origin::ConfLine,
         });
     }
 }
