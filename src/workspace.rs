@@ -56,6 +56,7 @@ struct Parsed {
     containers: Vec<Container>,
     resources: Vec<crate::model::topology::Resource>,
     cluster: crate::model::topology::Cluster,
+    dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
 }
 
 /// Where `include` lines may point; see `Workspace::include_targets`.
@@ -117,6 +118,12 @@ impl Entry {
                         kind,
                         source.text(),
                     ))],
+                    ..Parsed::default()
+                };
+            }
+            if crate::formats::dockerfile::is_dockerfile(&source.path) {
+                return Parsed {
+                    dockerfile: Some(crate::formats::dockerfile::read(source.text())),
                     ..Parsed::default()
                 };
             }
@@ -495,6 +502,7 @@ impl Workspace {
                 }
             }
         }
+        let images = self.dockerfile_images();
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
         let mut mounts = Vec::new();
@@ -566,6 +574,7 @@ impl Workspace {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
                             node.runtime = service.runtime(source.id);
+                            images.complete(&mut node.runtime, service.build.as_deref(), None);
                             node.name_hints = service.hostnames.clone();
                             node.name = format!("service `{}`", service.name);
                             if node.anchor.is_empty() {
@@ -581,6 +590,7 @@ impl Workspace {
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
                             sentinel.runtime = service.runtime(source.id);
+                            images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -677,6 +687,7 @@ impl Workspace {
                         ))
                     }),
                     env: None,
+                    declared: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 for i in 0..container.replicas {
@@ -727,6 +738,7 @@ impl Workspace {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
                     node.complete = complete;
+                    images.complete(&mut node.runtime, None, Some(&path));
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
                     }
@@ -736,6 +748,7 @@ impl Workspace {
                 FileKind::SentinelConf => {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
+                    images.complete(&mut sentinel.runtime, None, Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
                 }
@@ -771,6 +784,39 @@ impl Workspace {
         }
         self.add_services(&mut topology, &located);
         topology
+    }
+
+    /// The releases the Dockerfiles of the tree build on, by Dockerfile and by the files
+    /// they copy into the image.
+    fn dockerfile_images(&self) -> DockerfileImages {
+        let mut images = DockerfileImages::default();
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            let Some(docker) = &entry.parsed().dockerfile else {
+                continue;
+            };
+            let Some((image, at)) = &docker.base else {
+                continue;
+            };
+            let Some(release) = crate::knowledge::images::image_ref(image).and_then(|i| i.release)
+            else {
+                continue;
+            };
+            let release = crate::source::Spanned::with_origin(
+                release,
+                Span::new(id, at.start, at.end),
+                crate::source::Origin::Implied,
+            );
+            let path = compose::normalize(&entry.source.path);
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            for (copied, _, _) in &docker.copies {
+                images
+                    .by_copied_file
+                    .insert(compose::normalize(&dir.join(copied)), release.clone());
+            }
+            images.by_dockerfile.insert(path, release);
+        }
+        images
     }
 
     /// Services, budgets, namespaces and Secrets of every manifest.
@@ -1162,5 +1208,32 @@ fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
                 }
             }
         }
+    }
+}
+
+/// Releases named by the `FROM` of the tree's Dockerfiles.
+#[derive(Default)]
+struct DockerfileImages {
+    by_dockerfile: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+    /// A config of the tree copied into an image runs the release of that image.
+    by_copied_file: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+}
+
+impl DockerfileImages {
+    /// The release of a process whose image is built (`build:` → its Dockerfile) or
+    /// whose config is copied into a built image, when its own image names none.
+    fn complete(
+        &self,
+        runtime: &mut crate::model::facts::Runtime,
+        dockerfile: Option<&Path>,
+        config: Option<&Path>,
+    ) {
+        if runtime.release.is_some() {
+            return;
+        }
+        runtime.release = dockerfile
+            .and_then(|d| self.by_dockerfile.get(&compose::normalize(d)))
+            .or_else(|| config.and_then(|c| self.by_copied_file.get(&compose::normalize(c))))
+            .cloned();
     }
 }

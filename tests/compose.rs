@@ -126,3 +126,41 @@ fn seed_docker_keeps_its_findings_and_hides_passwords() {
         }
     }
 }
+
+/// A compose file lists every process of its project: one sentinel service is one
+/// sentinel (a known count), `deploy.replicas: 3` is three, and a replica count left to
+/// an unset variable or a lone sentinel.conf says nothing about the count.
+#[test]
+fn compose_services_give_known_sentinel_counts() {
+    let rules = |dir: &str| -> Vec<&'static str> {
+        let (_, found) = check_dir(
+            Path::new(&format!("tests/data/compose-counts/{dir}")),
+            Target::default(),
+        );
+        found.iter().map(|d| d.rule.name()).collect()
+    };
+    let one = rules("one-bitnami");
+    assert!(one.contains(&"sentinel-count-below-three"), "{one:?}");
+    // The image's default quorum of 2 can never be reached by one sentinel.
+    assert!(one.contains(&"quorum-exceeds-sentinel-count"), "{one:?}");
+    let scaled = rules("scaled");
+    assert!(
+        !scaled.contains(&"sentinel-count-below-three"),
+        "{scaled:?}"
+    );
+    assert!(
+        !scaled.contains(&"quorum-exceeds-sentinel-count"),
+        "{scaled:?}"
+    );
+    for dir in ["unknown-scale", "loose"] {
+        let found = rules(dir);
+        assert!(
+            !found.contains(&"sentinel-count-below-three"),
+            "{dir}: {found:?}"
+        );
+        assert!(
+            !found.contains(&"quorum-exceeds-sentinel-count"),
+            "{dir}: {found:?}"
+        );
+    }
+}

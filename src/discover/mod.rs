@@ -146,7 +146,10 @@ fn is_candidate(path: &Path) -> bool {
 /// Whether a walk reads a file of this name; `None` when only its first line can tell
 /// (no extension: a script when it starts with a shell shebang).
 fn wanted_by_name(path: &Path) -> Option<bool> {
-    if name_hint(path) != NameHint::NotConf || unit_kind(path).is_some() {
+    if name_hint(path) != NameHint::NotConf
+        || unit_kind(path).is_some()
+        || crate::formats::dockerfile::is_dockerfile(path)
+    {
         return Some(true);
     }
     // YAML may embed configs (ConfigMaps) or run them (compose, workloads); the tool's

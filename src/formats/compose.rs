@@ -38,8 +38,14 @@ pub struct Service {
     pub hostnames: Vec<String>,
     /// `deploy.replicas` / `scale`.
     pub replicas: usize,
+    /// The number of processes is what the file says: no `deploy.mode: global`, no
+    /// replica count that interpolation leaves unknown.
+    pub replicas_known: bool,
     /// `image:` lower-cased (after interpolation).
     pub image: String,
+    /// The Dockerfile of `build:` (context joined with `dockerfile:`), when the image is
+    /// built: its `FROM` is what runs.
+    pub build: Option<PathBuf>,
     /// Where `image:` is written.
     pub image_span: Option<Range<usize>>,
     /// Where a new `environment:` entry can go: after this entry, on a line of its own,
@@ -320,11 +326,11 @@ fn read_service(
             hostnames.push(resolved(h, vars).to_ascii_lowercase());
         }
     }
-    let replicas = service
-        .at("deploy.replicas")
-        .or(service.get("scale"))
-        .and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok())
-        .map_or(1, |n| n.clamp(0, 100) as usize);
+    let count = service.at("deploy.replicas").or(service.get("scale"));
+    let parsed = count.and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok());
+    let replicas = parsed.map_or(1, |n| n.clamp(0, 100) as usize);
+    let replicas_known = (count.is_none() || parsed.is_some())
+        && service.at("deploy.mode").and_then(Node::as_str) != Some("global");
     let mounts = service
         .get("volumes")
         .and_then(Node::as_seq)
@@ -378,7 +384,9 @@ fn read_service(
         mounts,
         hostnames,
         replicas,
+        replicas_known,
         image,
+        build: build_dockerfile(dir, vars, service),
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
@@ -533,7 +541,9 @@ impl Service {
     /// can be added.
     pub fn runtime(&self, file: FileId) -> Runtime {
         let span = |r: &Range<usize>| Span::new(file, r.start, r.end);
+        // With `build:`, `image:` names what is built: the Dockerfile's FROM decides.
         let release = image_ref(&self.image)
+            .filter(|_| self.build.is_none())
             .and_then(|i| i.release)
             .zip(self.image_span.as_ref())
             .map(|(release, at)| Spanned::with_origin(release, span(at), Origin::Implied));
@@ -544,8 +554,37 @@ impl Service {
                 .as_ref()
                 .map(|(after, map)| (span(after), *map)),
         });
-        Runtime { release, env }
+        // A compose file lists every process of its project: their count is known.
+        let declared = self.replicas_known.then(|| span(&self.name_span));
+        Runtime {
+            release,
+            env,
+            declared,
+        }
     }
+}
+
+/// `build: DIR` or `build: {context, dockerfile}` → the Dockerfile's path.
+fn build_dockerfile(dir: &Path, vars: &[(String, String)], service: &Node) -> Option<PathBuf> {
+    let build = service.get("build")?;
+    let (context, dockerfile) = match &build.kind {
+        Kind::Scalar { .. } => (build.as_str()?.to_string(), "Dockerfile".to_string()),
+        Kind::Map(_) => (
+            build.get_str("context").unwrap_or(".").to_string(),
+            build
+                .get_str("dockerfile")
+                .unwrap_or("Dockerfile")
+                .to_string(),
+        ),
+        Kind::Seq(_) => return None,
+    };
+    let context = resolved(&context, vars);
+    if context.contains("://") || context.contains("${") {
+        return None; // a remote context or an unknown one
+    }
+    Some(normalize(
+        &dir.join(context).join(resolved(&dockerfile, vars)),
+    ))
 }
 
 /// The last entry of a block-style `environment:` whose line holds nothing else, so a new

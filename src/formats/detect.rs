@@ -59,8 +59,14 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     let mut known = 0usize;
     let mut unknown = 0usize;
     let mut sentinel_lines = 0usize;
+    // INI sections and `key=value` lines (supervisord, systemd, php-fpm): no Redis
+    // directive name holds `=` or starts with `[`.
+    let mut foreign = 0usize;
     for line in &tree.lines {
         let name = line.tokens[0].value.to_ascii_lowercase();
+        if name.starts_with('[') || name.contains('=') {
+            foreign += 1;
+        }
         if name == "sentinel" && line.tokens.len() > 1 {
             sentinel_lines += 1;
             known += 1;
@@ -69,6 +75,11 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
         } else {
             unknown += 1;
         }
+    }
+    // Whatever its name says (`redis-supervisor.conf`), a file of mostly foreign lines is
+    // another program's config.
+    if foreign > 0 && foreign >= known {
+        return None;
     }
     let looks_like_redis = match hint {
         NameHint::Sentinel | NameHint::Server => true,
@@ -107,6 +118,23 @@ mod tests {
         let path = Path::new("etc/redis/redis.service.d/override.conf");
         assert_eq!(name_hint(path), NameHint::NotConf);
         assert_eq!(classify(path, &tree, true), None);
+    }
+
+    #[test]
+    fn supervisord_named_like_redis_is_skipped() {
+        let tree = parse(
+            "[program:redis]\ncommand=/usr/bin/redis-server /etc/redis.conf\nautostart=true\n",
+        );
+        assert_eq!(
+            classify(Path::new("redis/redis-supervisor.conf"), &tree, false),
+            None
+        );
+        // A Redis config with one stray `key=value` line is still a Redis config.
+        let tree = parse("port 6379\nbind 0.0.0.0\nmaxmemory=1gb\n");
+        assert_eq!(
+            classify(Path::new("redis.conf"), &tree, false),
+            Some(FileKind::RedisConf)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod conf;
 pub mod detect;
+pub mod dockerfile;
 pub mod kubernetes;
 pub mod script;
 pub mod systemd;

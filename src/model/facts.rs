@@ -104,6 +104,10 @@ pub struct Runtime {
     pub release: Option<Spanned<Target>>,
     /// Settings come from environment variables the image reads.
     pub env: Option<ImageEnv>,
+    /// The process is declared by a deployment unit that lists all of its processes (a
+    /// compose service with a known replica count), at this span: the processes of the
+    /// unit are all there is, so counting them gives a known count.
+    pub declared: Option<Span>,
 }
 
 /// One Redis data-node process.

@@ -221,7 +221,12 @@ fn count_sentinels(sentinels: &[SentinelProc], monitors: &[MonitorRef]) -> Senti
             };
         }
     }
-    if monitors.len() < 2 && known_lines == 0 {
+    // Sentinels of deployment units that declare all their processes (compose services)
+    // are all the sentinels there are, even when there is one.
+    let declared = monitors
+        .iter()
+        .all(|r| sentinels[r.sentinel].runtime.declared.is_some());
+    if monitors.len() < 2 && known_lines == 0 && !declared {
         SentinelCount::Unknown("a single sentinel config says nothing about how many sentinels run")
     } else {
         SentinelCount::Known(ids.len())

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::knowledge::values::{is_ip_literal, is_loopback, is_template};
 use crate::knowledge::Version;
-use crate::model::facts::{Password, SentinelProc};
+use crate::model::facts::{Password, Runtime, SentinelProc};
 use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 
@@ -22,6 +22,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             remote,
             complete: sentinel.complete,
             what: "sentinel",
+            runtime: &sentinel.runtime,
         };
         check_protected(ctx, &listener, out);
     }
@@ -43,6 +44,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             remote,
             complete: node.complete,
             what: "node",
+            runtime: &node.runtime,
         };
         check_protected(ctx, &listener, out);
     }
@@ -193,6 +195,8 @@ struct Listener<'a> {
     remote: bool,
     complete: bool,
     what: &'static str,
+    /// The release it runs decides whether `bind` lifts protected mode.
+    runtime: &'a Runtime,
 }
 
 fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
@@ -205,7 +209,7 @@ fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
         return;
     }
     // Before 7.0 protected mode only applies when no `bind` is configured.
-    let bind_ignored = ctx.target.has_redis_feature(Version::new(7, 0, 0));
+    let bind_ignored = ctx.knows(l.runtime, Version::new(7, 0, 0));
     if !binds.is_empty() && !bind_ignored {
         return;
     }

@@ -1,0 +1,263 @@
+//! Dockerfiles: the image a build starts from (its release) and the files of the build
+//! context it copies in (a sentinel.conf `COPY`ed into an image is the config that image
+//! runs).
+//!
+//! Only what decides facts is read: `ARG` defaults (for `FROM redis:${VERSION}`), the last
+//! stage's `FROM` (following stage names), `COPY`/`ADD` from the context, and `ENV`.
+
+use std::ops::Range;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    /// The image the final stage starts from, variables expanded, and where it is written.
+    pub base: Option<(String, Range<usize>)>,
+    /// Files of the build context copied into the final stage: (source as written,
+    /// destination, the instruction's range).
+    pub copies: Vec<(String, String, Range<usize>)>,
+    /// `ENV` of the final stage: (name, value, range of the instruction).
+    pub env: Vec<(String, String, Range<usize>)>,
+}
+
+/// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `sentinel.Dockerfile`.
+pub fn is_dockerfile(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let other_format = [".md", ".txt", ".yml", ".yaml", ".json", ".sh", ".ignore"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    name == "dockerfile"
+        || name == "containerfile"
+        || (name.starts_with("dockerfile.") && !other_format)
+        || name.ends_with(".dockerfile")
+}
+
+/// Instructions with their continuation lines joined: (keyword upper-cased, arguments,
+/// range of the whole instruction).
+fn instructions(text: &str) -> Vec<(String, String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut current: Option<(String, Range<usize>)> = None;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        if current.is_none() && (trimmed.is_empty() || trimmed.starts_with('#')) {
+            continue;
+        }
+        if current.is_some() && trimmed.starts_with('#') {
+            continue; // a comment inside a continued instruction
+        }
+        let (continued, piece) = match body.trim_end().strip_suffix('\\') {
+            Some(p) => (true, p),
+            None => (false, body),
+        };
+        let (text_so_far, range) = current.get_or_insert_with(|| (String::new(), start..start));
+        text_so_far.push_str(piece.trim());
+        text_so_far.push(' ');
+        range.end = start + body.len();
+        if !continued {
+            let (joined, range) = current.take().unwrap();
+            let joined = joined.trim().to_string();
+            let (keyword, args) = joined
+                .split_once(char::is_whitespace)
+                .unwrap_or((&joined, ""));
+            out.push((keyword.to_ascii_uppercase(), args.trim().to_string(), range));
+        }
+    }
+    out
+}
+
+/// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars`; unknown names stay as written.
+fn expand(value: &str, vars: &[(String, String)]) -> String {
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            if let Some(end) = inner.find('}') {
+                let expr = &inner[..end];
+                let (name, default) = match expr.split_once(":-") {
+                    Some((n, d)) => (n, Some(d)),
+                    None => (expr, None),
+                };
+                match lookup(name)
+                    .filter(|v| !v.is_empty())
+                    .or(default.map(str::to_string))
+                {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&rest[i..i + 2 + end + 1]),
+                }
+                rest = &inner[end + 1..];
+                continue;
+            }
+        }
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        match lookup(&after[..name_len]) {
+            Some(v) if name_len > 0 => out.push_str(&v),
+            _ => out.push_str(&rest[i..i + 1 + name_len]),
+        }
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The words of an exec-form (`["a", "b"]`) or shell-form argument list.
+fn words(args: &str) -> Vec<String> {
+    let args = args.trim();
+    if let Some(inner) = args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+        return inner
+            .split(',')
+            .map(|w| w.trim().trim_matches('"').to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+    }
+    args.split_whitespace().map(str::to_string).collect()
+}
+
+pub fn read(text: &str) -> Dockerfile {
+    let mut args: Vec<(String, String)> = Vec::new();
+    let mut stages: Vec<(String, String)> = Vec::new(); // (alias, image)
+    let mut out = Dockerfile::default();
+    for (keyword, rest, range) in instructions(text) {
+        match keyword.as_str() {
+            "ARG" => {
+                let (name, value) = rest.split_once('=').unwrap_or((rest.as_str(), ""));
+                let value = value.trim().trim_matches('"').to_string();
+                args.push((name.trim().to_string(), value));
+            }
+            "FROM" => {
+                let mut parts = rest.split_whitespace().filter(|w| !w.starts_with("--"));
+                let Some(image) = parts.next() else { continue };
+                let mut image = expand(image, &args);
+                if let Some((_, base)) = stages
+                    .iter()
+                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&image))
+                {
+                    image = base.clone();
+                }
+                if let (Some(k), Some(alias)) = (parts.next(), parts.next()) {
+                    if k.eq_ignore_ascii_case("as") {
+                        stages.push((alias.to_string(), image.clone()));
+                    }
+                }
+                // A new stage: what earlier stages copied is not in the final image.
+                out = Dockerfile {
+                    base: Some((image, range)),
+                    ..Dockerfile::default()
+                };
+            }
+            "COPY" | "ADD" => {
+                if rest.split_whitespace().any(|w| w.starts_with("--from")) {
+                    continue;
+                }
+                let list: Vec<String> = words(&rest)
+                    .into_iter()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
+                if let Some((dest, sources)) = list.split_last() {
+                    for source in sources {
+                        out.copies
+                            .push((source.clone(), dest.clone(), range.clone()));
+                    }
+                }
+            }
+            "ENV" => {
+                let pairs: Vec<(String, String)> = if rest.contains('=') {
+                    rest.split_whitespace()
+                        .filter_map(|w| w.split_once('='))
+                        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+                        .collect()
+                } else {
+                    rest.split_once(char::is_whitespace)
+                        .map(|(k, v)| vec![(k.to_string(), v.trim().trim_matches('"').to_string())])
+                        .unwrap_or_default()
+                };
+                for (k, v) in pairs {
+                    out.env.push((k, v, range.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Dockerfile {
+    /// Where a file copied from `source` (relative to the build context) lands: the
+    /// destination as a file path (a destination ending in `/` is a directory).
+    pub fn destination_of(&self, source: &str) -> Option<String> {
+        let wanted = source.trim_start_matches("./");
+        self.copies.iter().find_map(|(s, d, _)| {
+            (s.trim_start_matches("./") == wanted).then(|| {
+                if d.ends_with('/') {
+                    let name = Path::new(wanted)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned());
+                    format!("{d}{}", name.unwrap_or_default())
+                } else {
+                    d.clone()
+                }
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_image_copies_and_env() {
+        let text = "ARG V=6.0\nFROM golang AS build\nCOPY x /x\nFROM redis:${V}-alpine\n# comment\nCOPY --chown=redis:redis sentinel.conf \\\n  /etc/redis/\nADD [\"redis.conf\", \"/usr/local/etc/redis/redis.conf\"]\nENV SENTINEL_QUORUM 2\nENV A=1 B=\"two\"\n";
+        let d = read(text);
+        assert_eq!(
+            d.base.as_ref().map(|b| b.0.as_str()),
+            Some("redis:6.0-alpine")
+        );
+        assert_eq!(
+            d.destination_of("sentinel.conf").as_deref(),
+            Some("/etc/redis/sentinel.conf")
+        );
+        assert_eq!(
+            d.destination_of("./redis.conf").as_deref(),
+            Some("/usr/local/etc/redis/redis.conf")
+        );
+        assert!(
+            d.destination_of("x").is_none(),
+            "copied in an earlier stage only"
+        );
+        let env: Vec<(&str, &str)> = d
+            .env
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(env, [("SENTINEL_QUORUM", "2"), ("A", "1"), ("B", "two")]);
+        let from = &text[d.base.unwrap().1];
+        assert_eq!(from, "FROM redis:${V}-alpine");
+    }
+
+    #[test]
+    fn stage_names_lead_to_their_image() {
+        let d = read("FROM redis:5.0.6 AS base\nFROM base\n");
+        assert_eq!(d.base.map(|b| b.0).as_deref(), Some("redis:5.0.6"));
+        assert!(is_dockerfile(Path::new("a/Dockerfile")));
+        assert!(is_dockerfile(Path::new("sentinel.Dockerfile")));
+        assert!(is_dockerfile(Path::new("Dockerfile.prod")));
+        assert!(!is_dockerfile(Path::new("Dockerfile.md")));
+        assert!(!is_dockerfile(Path::new(".dockerignore")));
+    }
+}
