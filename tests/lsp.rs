@@ -424,10 +424,11 @@ fn cross_file_findings_use_the_workspace_on_disk() {
     let sentinel = root.join("sentinel.conf");
     std::fs::write(
         &redis,
-        "port 6379\nbind 127.0.0.1\nrequirepass secret-one\nmasterauth secret-one\n",
+        "port 6379\nbind 10.0.0.5\nrequirepass secret-one\nmasterauth secret-one\n",
     )
     .unwrap();
-    let sentinel_text = "port 26379\nsentinel monitor mymaster 127.0.0.1 6379 1\nsentinel auth-pass mymaster secret-two\n";
+    // Not on loopback: a group on one host gets no min-replicas-to-write-missing.
+    let sentinel_text = "port 26379\nsentinel monitor mymaster 10.0.0.5 6379 1\nsentinel auth-pass mymaster secret-two\n";
     std::fs::write(&sentinel, sentinel_text).unwrap();
     let (redis_uri, sentinel_uri) = (uri(&redis), uri(&sentinel));
 
@@ -485,7 +486,7 @@ fn cross_file_findings_use_the_workspace_on_disk() {
     // A file that is not open changes on disk: the watcher's notification re-checks.
     std::fs::write(
         &redis,
-        "port 6379\nbind 127.0.0.1\nrequirepass secret-three\nmasterauth secret-three\n",
+        "port 6379\nbind 10.0.0.5\nrequirepass secret-three\nmasterauth secret-three\n",
     )
     .unwrap();
     client.notify(

@@ -1,6 +1,7 @@
 //! Replication safety: write guards, promotion candidates, replica behaviour, memory.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::knowledge::values::is_loopback;
 use crate::rules::{Context, Rule};
 use std::collections::HashSet;
 
@@ -14,6 +15,21 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if group.has_sentinels() {
             in_sentinel_group.extend(group.nodes());
         }
+        // One finding per group, at its first node without the guard (the master when
+        // known), naming the others: after a failover any of them is the master.
+        let mut group_finding: Option<usize> = None;
+        // Everything on one host (loopback addresses only): no network partition can cut
+        // the master off from its replicas and sentinels while it keeps serving clients.
+        let one_host = group
+            .monitors
+            .iter()
+            .all(|&r| is_loopback(&topo.monitor(r).1.host.value))
+            && group.nodes().all(|n| {
+                topo.nodes[n]
+                    .replicaof
+                    .as_ref()
+                    .is_none_or(|r| is_loopback(&r.host.value))
+            });
         for n in group.nodes() {
             let node = &topo.nodes[n];
             let Some(line) = monitor_line else { break };
@@ -24,54 +40,65 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // With a single replica the guard would stop writes whenever that replica
             // restarts (min-replicas-to-write-too-high): either choice is a trade-off.
             let single_replica = group.replica_count == Some(1);
-            if disabled && !single_replica && node.complete && min_replicas_reported.insert(n) {
-                let span = to_write
-                    .filter(|v| v.value == 0)
-                    .or(lag.filter(|v| v.value == 0))
-                    .map_or(node.anchor, |v| v.span);
-                // Unsafe: the master starts refusing writes when no replica is in sync.
-                let mut edits = Vec::new();
-                let mut fixable = true;
-                match to_write {
-                    Some(v) if v.value == 0 => match ctx.replace_value(v, "1") {
-                        Some(e) => edits.push(e),
-                        None => fixable = false,
-                    },
-                    Some(_) => {}
-                    None => match ctx.append_lines(
-                        node.file,
-                        "min-replicas-to-write 1",
-                        ctx.rewrite_start(node.file),
-                    ) {
-                        Some(e) => edits.push(e),
-                        None => fixable = false,
-                    },
-                }
-                match lag {
-                    Some(v) if v.value == 0 => match ctx.replace_value(v, "10") {
-                        Some(e) => edits.push(e),
-                        None => fixable = false,
-                    },
-                    Some(_) => {}
-                    None => match ctx.append_lines(
-                        node.file,
-                        "min-replicas-max-lag 10",
-                        ctx.rewrite_start(node.file),
-                    ) {
-                        Some(e) => edits.push(e),
-                        None => fixable = false,
-                    },
-                }
-                if let [a, b] = edits.as_slice() {
-                    if a.span == b.span {
-                        // Both appended at the same place: one edit with both lines.
-                        edits = vec![Edit::insert(
-                            a.span,
-                            format!("{}{}", a.content, b.content.trim_start_matches('\n')),
-                        )];
+            if disabled
+                && !single_replica
+                && !one_host
+                && node.complete
+                && min_replicas_reported.insert(n)
+            {
+                if let Some(i) = group_finding {
+                    out[i]
+                        .related
+                        .push(crate::diagnostic::Label::new(node.anchor, "nor here"));
+                } else {
+                    group_finding = Some(out.len());
+                    let span = to_write
+                        .filter(|v| v.value == 0)
+                        .or(lag.filter(|v| v.value == 0))
+                        .map_or(node.anchor, |v| v.span);
+                    // Unsafe: the master starts refusing writes when no replica is in sync.
+                    let mut edits = Vec::new();
+                    let mut fixable = true;
+                    match to_write {
+                        Some(v) if v.value == 0 => match ctx.replace_value(v, "1") {
+                            Some(e) => edits.push(e),
+                            None => fixable = false,
+                        },
+                        Some(_) => {}
+                        None => match ctx.append_lines(
+                            node.file,
+                            "min-replicas-to-write 1",
+                            ctx.rewrite_start(node.file),
+                        ) {
+                            Some(e) => edits.push(e),
+                            None => fixable = false,
+                        },
                     }
-                }
-                out.push(
+                    match lag {
+                        Some(v) if v.value == 0 => match ctx.replace_value(v, "10") {
+                            Some(e) => edits.push(e),
+                            None => fixable = false,
+                        },
+                        Some(_) => {}
+                        None => match ctx.append_lines(
+                            node.file,
+                            "min-replicas-max-lag 10",
+                            ctx.rewrite_start(node.file),
+                        ) {
+                            Some(e) => edits.push(e),
+                            None => fixable = false,
+                        },
+                    }
+                    if let [a, b] = edits.as_slice() {
+                        if a.span == b.span {
+                            // Both appended at the same place: one edit with both lines.
+                            edits = vec![Edit::insert(
+                                a.span,
+                                format!("{}{}", a.content, b.content.trim_start_matches('\n')),
+                            )];
+                        }
+                    }
+                    out.push(
                     Diagnostic::new(
                         Rule::MinReplicasToWriteMissing,
                         span,
@@ -81,6 +108,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .help("add `min-replicas-to-write 1` and `min-replicas-max-lag 10`")
                     .with_fix_opt(fixable.then(|| Fix::unsafe_("require one replica in sync for writes (min-replicas-to-write 1, min-replicas-max-lag 10)", edits))),
                 );
+                }
             }
             if let (Some(count), Some(min)) = (group.replica_count, to_write) {
                 let min_value = min.value as usize;
