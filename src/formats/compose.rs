@@ -43,6 +43,8 @@ pub struct Service {
     pub replicas_known: bool,
     /// `image:` lower-cased (after interpolation).
     pub image: String,
+    /// `working_dir:`, when set (the official images' default is `/data`).
+    pub working_dir: Option<String>,
     /// The Dockerfile of `build:` (context joined with `dockerfile:`), when the image is
     /// built: its `FROM` is what runs.
     pub build: Option<PathBuf>,
@@ -386,6 +388,7 @@ fn read_service(
         replicas,
         replicas_known,
         image,
+        working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
         build: build_dockerfile(dir, vars, service),
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),

@@ -226,13 +226,24 @@ impl ConfFile {
     /// The password of the `default` user: `requirepass`, or a `user default … >pw` rule.
     fn default_user_password(&self) -> Option<Spanned<Password>> {
         let mut found = self.password("requirepass");
+        // `user default off`: nobody can use the default user, so every client must
+        // authenticate as another user; as good as a password nobody here knows.
+        let mut disabled: Option<Spanned<Password>> = None;
         for line in self.directive_lines("user") {
             if line.tokens.len() < 2 || line.tokens[1].value != "default" {
                 continue;
             }
             for token in &line.tokens[2..] {
                 let v = &token.value;
-                if let Some(pw) = v.strip_prefix('>') {
+                if v.eq_ignore_ascii_case("off") {
+                    disabled = Some(self.spanned(Password::Unknown, token));
+                } else if v.eq_ignore_ascii_case("on") {
+                    disabled = None;
+                } else if v.eq_ignore_ascii_case("reset") {
+                    // `reset` is `resetpass … off`: no password, and off until `on`.
+                    found = None;
+                    disabled = Some(self.spanned(Password::Unknown, token));
+                } else if let Some(pw) = v.strip_prefix('>') {
                     // Spans `>pw`: on its config line, but never a value to replace.
                     found = Some(self.spanned(Password::from_value(pw), token));
                 } else if v.starts_with('#') {
@@ -242,7 +253,7 @@ impl ConfFile {
                 }
             }
         }
-        found
+        disabled.or(found)
     }
 
     /// Whether the config sets a password for the default user.
@@ -343,6 +354,7 @@ impl ConfFile {
             }),
             replica_read_only: self.spanned_bool("replica-read-only"),
             protected_mode: self.spanned_bool("protected-mode"),
+            acl_file: self.spanned_str("aclfile"),
             repl_timeout: self.spanned_int("repl-timeout"),
             repl_ping_period: self.spanned_int("repl-ping-replica-period"),
             replica_ignore_maxmemory: self.spanned_bool("replica-ignore-maxmemory"),
@@ -466,6 +478,7 @@ impl ConfFile {
                 p.is_set().then_some(p)
             }),
             protected_mode: self.spanned_bool("protected-mode"),
+            acl_file: self.spanned_str("aclfile"),
             resolve_hostnames: self.sentinel_global("resolve-hostnames", parse_bool),
             announce_hostnames: self.sentinel_global("announce-hostnames", parse_bool),
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),

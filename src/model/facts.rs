@@ -136,6 +136,9 @@ pub struct Node {
     pub maxmemory_policy: Option<Spanned<String>>,
     pub replica_read_only: Option<Spanned<bool>>,
     pub protected_mode: Option<Spanned<bool>>,
+    /// `aclfile`: users (the default user's password among them) are defined in a file
+    /// that is not read here.
+    pub acl_file: Option<Spanned<String>>,
     pub repl_timeout: Option<Spanned<i64>>,
     pub repl_ping_period: Option<Spanned<i64>>,
     pub replica_ignore_maxmemory: Option<Spanned<bool>>,
@@ -223,6 +226,9 @@ pub struct SentinelProc {
     pub password: Option<Spanned<Password>>,
     pub sentinel_pass: Option<Spanned<Password>>,
     pub protected_mode: Option<Spanned<bool>>,
+    /// `aclfile`: users (the default user's password among them) are defined in a file
+    /// that is not read here.
+    pub acl_file: Option<Spanned<String>>,
     pub resolve_hostnames: Option<Spanned<bool>>,
     pub announce_hostnames: Option<Spanned<bool>>,
     pub myid: Option<Spanned<String>>,

@@ -48,9 +48,17 @@ fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
     let Some((path, mount, _)) = s.config_source() else {
         return;
     };
-    // Read-only mounts are reported as fatal by compose-sentinel-single-file-bind; the
-    // entrypoint chowns /data itself.
-    if m.read_only || mount.target.trim_end_matches('/') == "/data" {
+    // Read-only mounts are reported as fatal by compose-sentinel-single-file-bind. Before
+    // dropping to uid 999 the entrypoint chowns everything under its working directory
+    // (`find . \! -user redis -exec chown redis`): `/data`, or `working_dir:`.
+    let working_dir = s
+        .working_dir
+        .as_deref()
+        .unwrap_or("/data")
+        .trim_end_matches('/');
+    let target = mount.target.trim_end_matches('/');
+    let chowned = |p: &str| p == working_dir || p.starts_with(&format!("{working_dir}/"));
+    if m.read_only || chowned(target) {
         return;
     }
     #[cfg(unix)]

@@ -18,6 +18,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let listener = Listener {
             protected: sentinel.protected_mode.as_ref(),
             password: sentinel.password.as_ref(),
+            acl_file: sentinel.acl_file.is_some(),
             binds: &sentinel.binds,
             remote,
             complete: sentinel.complete,
@@ -40,6 +41,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let listener = Listener {
             protected: node.protected_mode.as_ref(),
             password: node.password.as_ref(),
+            acl_file: node.acl_file.is_some(),
             binds: &node.binds,
             remote,
             complete: node.complete,
@@ -190,6 +192,8 @@ fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnos
 struct Listener<'a> {
     protected: Option<&'a Spanned<bool>>,
     password: Option<&'a Spanned<Password>>,
+    /// Users come from an ACL file: the default user may have a password there.
+    acl_file: bool,
     binds: &'a [Spanned<String>],
     /// It must accept connections from other hosts.
     remote: bool,
@@ -205,7 +209,7 @@ fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
     let Some(protected) = l.protected.filter(|p| p.value) else {
         return;
     };
-    if password.is_some() || !remote || !complete {
+    if password.is_some() || l.acl_file || !remote || !complete {
         return;
     }
     // Before 7.0 protected mode only applies when no `bind` is configured.

@@ -187,6 +187,93 @@ impl Offsets {
 }
 
 pub fn parse(text: &str) -> YamlFile {
+    let file = parse_events(text);
+    // The parser refuses a flow collection whose closing bracket is less indented than
+    // its items (`command: [` … `]` at the key's column), which libyaml and go-yaml
+    // (Docker Compose, kubectl) accept. Read the text again with each such bracket moved
+    // onto the end of the line before it (its newline becomes a space, comments on the
+    // way become spaces: the same length, so every span stays exact), and keep that
+    // reading when it succeeds.
+    if file
+        .error
+        .as_ref()
+        .is_some_and(|e| e.message == "invalid indentation")
+    {
+        if let Some(joined) = join_closing_brackets(text) {
+            let retry = parse_events(&joined);
+            if retry.error.is_none() {
+                return retry;
+            }
+        }
+    }
+    file
+}
+
+/// Byte offset where a comment starts in a line (`#` after a space, outside quotes).
+fn comment_start(line: &str) -> Option<usize> {
+    let (mut single, mut double) = (false, false);
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'#' if !single
+                && !double
+                && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') =>
+            {
+                return Some(i)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Lines that hold only a closing `]` / `}` (and maybe `,`) joined to the line before:
+/// that newline becomes a space, and comments between the bracket and the last content
+/// before it become spaces. `None` when there is no such line.
+fn join_closing_brackets(text: &str) -> Option<String> {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let mut changed = false;
+    for (n, &start) in starts.iter().enumerate().skip(1) {
+        let end = starts.get(n + 1).map_or(text.len(), |e| e - 1);
+        let trimmed = text[start..end].trim();
+        if !(trimmed.starts_with([']', '}'])
+            && trimmed
+                .trim_start_matches([']', '}', ','])
+                .trim()
+                .is_empty())
+        {
+            continue;
+        }
+        // Blank comments (whole comment lines, or the tail of a content line) going up
+        // to the last content line.
+        let mut k = n - 1;
+        loop {
+            let (ls, le) = (starts[k], starts[k + 1] - 1);
+            let line = &text[ls..le];
+            if let Some(c) = comment_start(line) {
+                bytes[ls + c..le].iter_mut().for_each(|b| *b = b' ');
+            }
+            let content = line[..comment_start(line).unwrap_or(line.len())].trim();
+            if !content.is_empty() || k == 0 {
+                break;
+            }
+            k -= 1;
+        }
+        bytes[start - 1] = b' ';
+        if start >= 2 && bytes[start - 2] == b'\r' {
+            bytes[start - 2] = b' ';
+        }
+        changed = true;
+    }
+    // Only ASCII bytes were replaced by spaces: still UTF-8.
+    changed.then(|| String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+fn parse_events(text: &str) -> YamlFile {
     let offsets = Offsets::new(text);
     let mut b = Builder {
         stack: Vec::new(),
@@ -474,5 +561,22 @@ mod tests {
     fn multi_document() {
         let file = parse("a: 1\n---\nb: 2\n");
         assert_eq!(file.documents.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod flow_comment_tests {
+    use super::*;
+
+    #[test]
+    fn comments_in_a_dedented_flow_sequence_are_valid() {
+        let text = "services:\n  r:\n    command: [\n      # SENTINEL\n      'x', # last\n    ]\n    other: |\n      # kept\n      y\n";
+        let file = parse(text);
+        assert!(file.error.is_none(), "{:?}", file.error);
+        let r = file.documents[0].at("services.r").unwrap();
+        let command = r.get("command").unwrap().as_seq().unwrap();
+        assert_eq!(&text[command[0].span.clone()], "'x'");
+        // A comment line inside a block scalar is content, kept as it is.
+        assert_eq!(r.get_str("other"), Some("# kept\ny\n"));
     }
 }
