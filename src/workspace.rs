@@ -528,6 +528,7 @@ impl Workspace {
                 let conf = linked
                     .as_ref()
                     .and_then(|(path, _, _)| by_path.get(path))
+                    .or_else(|| service.baked_config.as_ref().and_then(|p| by_path.get(p)))
                     .copied();
                 let mut unit = ComposeUnit {
                     file: source.id,
@@ -688,6 +689,10 @@ impl Workspace {
                     }),
                     env: None,
                     declared: None,
+                    config_file: inv
+                        .config
+                        .as_ref()
+                        .map(|(_, r)| Span::new(id, r.start, r.end)),
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 for i in 0..container.replicas {

@@ -164,3 +164,58 @@ fn compose_services_give_known_sentinel_counts() {
         );
     }
 }
+
+/// `build:` runs the Dockerfile: its FROM is the release (5.0.6 here, from an ARG), its
+/// ENTRYPOINT the process, and the sentinel.conf it COPYs the config. Services that use
+/// the built image's tag run the same build.
+#[test]
+fn built_images_run_their_dockerfile() {
+    let dir = Path::new("tests/data/compose-dockerfile");
+    let ws = workspace_for(&[dir.to_path_buf()], Target::default());
+    let topo = ws.topology();
+    assert_eq!(
+        topo.sentinels.len(),
+        3,
+        "{:?}",
+        topo.sentinels.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    for s in &topo.sentinels {
+        assert_eq!(
+            s.monitors.len(),
+            1,
+            "{} runs the copied sentinel.conf",
+            s.name
+        );
+        let release = s
+            .runtime
+            .release
+            .as_ref()
+            .expect("a release from the Dockerfile");
+        assert_eq!(release.value.to_string(), "Redis 5.0.6");
+    }
+    // Sentinel 5 resolves `primary` itself when it loads the file.
+    let (_, found) = check_dir(dir, Target::default());
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        !rules.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"sentinel-count-below-three"), "{rules:?}");
+}
+
+/// Version 1 compose files list their services at the top level.
+#[test]
+fn version_1_files_are_compose_files() {
+    let ws = workspace_for(&[PathBuf::from("tests/data/compose-v1")], Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 1);
+    assert!(
+        topo.sentinels[0].name.contains("service `sentinel`"),
+        "{}",
+        topo.sentinels[0].name
+    );
+    assert!(topo
+        .nodes
+        .iter()
+        .any(|n| n.name.contains("service `master`")));
+}

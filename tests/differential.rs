@@ -144,3 +144,71 @@ fn fatal_iff_real_binary_refuses() {
         mismatches.join("\n")
     );
 }
+
+/// `sentinel-monitor-appended-at-start`: a monitor given on the command line on top of a
+/// config file. The real sentinel starts the first time, saves the monitor into the file,
+/// and refuses the second start with "Duplicate master name.".
+#[test]
+fn monitor_on_the_command_line_kills_the_second_start() {
+    let bin = binary("redis-sentinel");
+    let scratch = tempfile::tempdir().unwrap();
+    let conf = scratch.path().join("sentinel.conf");
+    fs::write(
+        &conf,
+        format!(
+            "port {}\nbind 127.0.0.1\ndir {}\n",
+            BASE_PORT + 900,
+            scratch.path().display()
+        ),
+    )
+    .unwrap();
+    // Until it exits, or (`saved`) until it has saved its state into the file.
+    let start = |saved: bool| {
+        let mut child = Command::new(&bin)
+            .arg(&conf)
+            .args(["--sentinel monitor shop 127.0.0.1 6399 2"])
+            .current_dir(scratch.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start redis-sentinel");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let out = child.wait_with_output().unwrap();
+                let log = [out.stdout, out.stderr].concat();
+                return (
+                    Some(status.success()),
+                    String::from_utf8_lossy(&log).into_owned(),
+                );
+            }
+            let wrote = saved && fs::read_to_string(&conf).unwrap().contains("sentinel myid");
+            if wrote || started.elapsed() > Duration::from_secs(10) {
+                child.kill().ok();
+                child.wait().ok();
+                return (None, String::new());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let (first, _) = start(true);
+    assert_eq!(first, None, "the first start runs");
+    assert!(
+        fs::read_to_string(&conf)
+            .unwrap()
+            .contains("sentinel monitor shop"),
+        "the monitor was saved"
+    );
+    let (second, log) = start(false);
+    assert_eq!(second, Some(false), "the second start is refused: {log}");
+    assert!(log.contains("Duplicate master name"), "{log}");
+    // redis-halint calls it fatal.
+    let (_, found) = check_dir(
+        Path::new("fixtures/sentinel-monitor-appended-at-start/bad"),
+        Target::default(),
+    );
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "sentinel-monitor-appended-at-start" && d.fatal));
+}

@@ -48,6 +48,9 @@ pub struct Service {
     /// The Dockerfile of `build:` (context joined with `dockerfile:`), when the image is
     /// built: its `FROM` is what runs.
     pub build: Option<PathBuf>,
+    /// The config the process runs when the Dockerfile copies it into the image from a
+    /// file of the tree (no mount provides it): that file's path.
+    pub baked_config: Option<PathBuf>,
     /// Where `image:` is written.
     pub image_span: Option<Range<usize>>,
     /// Where a new `environment:` entry can go: after this entry, on a line of its own,
@@ -215,7 +218,12 @@ fn resolved(text: &str, vars: &[(String, String)]) -> String {
 /// A YAML document with a `services:` map of containers is a compose file.
 pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<ComposeFile> {
     let doc = yaml.documents.first()?;
-    let services = doc.get("services")?;
+    // Version 1 files (no `services:`) list the services at the top level.
+    let services = match doc.get("services") {
+        Some(services) => services,
+        None if is_v1_compose(doc) => doc,
+        None => return None,
+    };
     if !matches!(services.kind, Kind::Map(_)) || doc.get("kind").is_some() {
         return None;
     }
@@ -225,11 +233,29 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     let vars = std::fs::read_to_string(dir.join(".env"))
         .map(|t| parse_env_file(&t))
         .unwrap_or_default();
+    // `image:` beside `build:` names the image built there; other services that use the
+    // same image run that build.
+    let built: Vec<(String, PathBuf)> = services
+        .entries()
+        .filter_map(|(_, service)| {
+            let image = resolved(service.get_str("image")?, vars.as_slice()).to_ascii_lowercase();
+            Some((image, build_dockerfile(dir, &vars, service)?))
+        })
+        .collect();
     let mut out = Vec::new();
     let mut others = Vec::new();
     for (key, service) in services.entries() {
         let Some(name) = key.as_str() else { continue };
-        let (s, runs_redis) = read_service(file, dir, text, &vars, name, key.span.clone(), service);
+        let (s, runs_redis) = read_service(
+            file,
+            dir,
+            text,
+            &vars,
+            &built,
+            name,
+            key.span.clone(),
+            service,
+        );
         if runs_redis {
             out.push(s);
         } else {
@@ -306,6 +332,7 @@ fn read_service(
     dir: &Path,
     text: &str,
     vars: &[(String, String)],
+    built: &[(String, PathBuf)],
     name: &str,
     name_span: Range<usize>,
     service: &Node,
@@ -319,8 +346,51 @@ fn read_service(
             || image.starts_with("library/redis")
             || image.starts_with("docker.io/redis")
             || image.starts_with("docker.io/library/redis"));
-    let entrypoint = command_tokens(text, vars, service.get("entrypoint"));
-    let command = command_tokens(text, vars, service.get("command"));
+    let mut entrypoint = command_tokens(text, vars, service.get("entrypoint"));
+    let mut command = command_tokens(text, vars, service.get("command"));
+    // A built image runs its Dockerfile's ENTRYPOINT and CMD where compose sets none
+    // (compose `entrypoint:` also drops the image's CMD). Their words are written in the
+    // Dockerfile, not here: they point at `build:` and are never edited.
+    let build = build_dockerfile(dir, vars, service).or_else(|| {
+        built
+            .iter()
+            .find(|(i, _)| *i == image)
+            .map(|(_, p)| p.clone())
+    });
+    let docker = build
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| crate::formats::dockerfile::read(&t));
+    let build_span = service
+        .get("build")
+        .map_or(name_span.clone(), |b| b.span.clone());
+    let implied = |words: &[String]| -> Vec<Token> {
+        words
+            .iter()
+            .map(|w| Token {
+                value: resolved(w, vars).into(),
+                range: build_span.clone(),
+                quoted: false,
+                owner: FileId(0),
+                origin: Origin::Implied,
+            })
+            .collect()
+    };
+    let mut official = official;
+    if let Some(d) = &docker {
+        let from_official = d
+            .base
+            .as_ref()
+            .and_then(|(image, _)| image_ref(image))
+            .is_some_and(|i| i.family == ImageFamily::Official);
+        official = from_official && d.entrypoint.is_none();
+        if entrypoint.is_empty() {
+            entrypoint = d.entrypoint.as_deref().map(implied).unwrap_or_default();
+            if command.is_empty() {
+                command = d.cmd.as_deref().map(implied).unwrap_or_default();
+            }
+        }
+    }
     let env = environment(dir, text, vars, service);
     let mut hostnames = vec![name.to_ascii_lowercase()];
     for key in ["container_name", "hostname"] {
@@ -389,7 +459,8 @@ fn read_service(
         replicas_known,
         image,
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
-        build: build_dockerfile(dir, vars, service),
+        build: build.clone(),
+        baked_config: None,
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
@@ -456,6 +527,19 @@ fn read_service(
         kind = FileKind::SentinelConf;
     }
     out.kind = kind;
+    // A config no mount provides, copied into the image by its Dockerfile.
+    if let (Some((path, _)), Some(d), Some(dockerfile)) = (&config, &docker, &build) {
+        let mounted = out.mounts.iter().any(|m| {
+            let t = m.target.trim_end_matches('/');
+            path == t || path.starts_with(&format!("{t}/"))
+        });
+        if !mounted {
+            if let Some(source) = d.source_of(path) {
+                let context = dockerfile.parent().unwrap_or(Path::new(""));
+                out.baked_config = Some(normalize(&context.join(source)));
+            }
+        }
+    }
     out.config = config;
     out.options = options_conf(file, kind, option_args, text);
     out.options.follows_file = out.config.is_some();
@@ -563,8 +647,21 @@ impl Service {
             release,
             env,
             declared,
+            config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }
+}
+
+/// A version 1 compose file: a top-level mapping whose entries are services (each with
+/// `image:` or `build:`), no `services:` key.
+fn is_v1_compose(doc: &Node) -> bool {
+    let Kind::Map(entries) = &doc.kind else {
+        return false;
+    };
+    !entries.is_empty()
+        && entries.iter().all(|(k, v)| {
+            k.as_str().is_some() && (v.get("image").is_some() || v.get("build").is_some())
+        })
 }
 
 /// `build: DIR` or `build: {context, dockerfile}` → the Dockerfile's path.
@@ -851,21 +948,52 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
             if name == "sentinel" && kind == FileKind::SentinelConf && flag_only {
                 continue;
             }
-            let mut t = token.clone();
-            t.value = name.into();
-            t.range = token.range.start + 2..token.range.end;
-            // `--name` spells the directive after its dashes only when written bare.
-            t.origin = if spelled(text, &t.range, name) {
-                Origin::Literal
+            // One argument may hold a whole line (`'--sentinel monitor m host 6379 2'` as
+            // one list item): Redis appends it to its config text as it is, so its words
+            // are read as words of that line.
+            let words = if name.contains(char::is_whitespace) {
+                let raw = text.get(token.range.clone()).unwrap_or_default();
+                // Where the value starts in the file: after an opening quote, if any.
+                let base = token.range.start + usize::from(raw.starts_with(['"', '\'']));
+                let exact = spelled(text, &token.range, &token.value);
+                split_args(name, 0)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut w| {
+                        w.range = base + 2 + w.range.start..base + 2 + w.range.end;
+                        w.owner = token.owner;
+                        w.origin = if exact {
+                            Origin::Literal
+                        } else {
+                            Origin::Implied
+                        };
+                        if !exact {
+                            w.range = token.range.clone();
+                        }
+                        w
+                    })
+                    .collect()
             } else {
-                Origin::Implied
+                let mut t = token.clone();
+                t.value = name.into();
+                t.range = token.range.start + 2..token.range.end;
+                // `--name` spells the directive after its dashes only when written bare.
+                t.origin = if spelled(text, &t.range, name) {
+                    Origin::Literal
+                } else {
+                    Origin::Implied
+                };
+                vec![t]
             };
+            if words.is_empty() {
+                continue;
+            }
             lines.push(ConfLine {
                 line: text[..token.range.start.min(text.len())]
                     .matches('\n')
                     .count(),
                 range: token.range.clone(),
-                tokens: vec![t],
+                tokens: words,
                 generated: false,
                 owner: file,
             });

@@ -17,6 +17,10 @@ pub struct Dockerfile {
     pub copies: Vec<(String, String, Range<usize>)>,
     /// `ENV` of the final stage: (name, value, range of the instruction).
     pub env: Vec<(String, String, Range<usize>)>,
+    /// `ENTRYPOINT` and `CMD` of the final stage as argument lists (the shell form is
+    /// `sh -c "…"`). `None` when the stage does not set them (the base image's apply).
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
 }
 
 /// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `sentinel.Dockerfile`.
@@ -175,6 +179,19 @@ pub fn read(text: &str) -> Dockerfile {
                     }
                 }
             }
+            "ENTRYPOINT" | "CMD" => {
+                let argv = if rest.trim_start().starts_with('[') {
+                    words(&rest)
+                } else {
+                    vec!["/bin/sh".to_string(), "-c".to_string(), rest.clone()]
+                };
+                if keyword == "ENTRYPOINT" {
+                    out.entrypoint = Some(argv);
+                    out.cmd = None; // setting ENTRYPOINT resets a CMD set before it
+                } else {
+                    out.cmd = Some(argv);
+                }
+            }
             "ENV" => {
                 let pairs: Vec<(String, String)> = if rest.contains('=') {
                     rest.split_whitespace()
@@ -197,6 +214,19 @@ pub fn read(text: &str) -> Dockerfile {
 }
 
 impl Dockerfile {
+    /// The file of the build context copied to `destination` (a path in the image).
+    pub fn source_of(&self, destination: &str) -> Option<&str> {
+        self.copies.iter().rev().find_map(|(s, d, _)| {
+            let name = Path::new(s).file_name()?.to_string_lossy();
+            let lands = if d.ends_with('/') {
+                format!("{d}{name}")
+            } else {
+                d.clone()
+            };
+            (lands == destination).then_some(s.as_str())
+        })
+    }
+
     /// Where a file copied from `source` (relative to the build context) lands: the
     /// destination as a file path (a destination ending in `/` is a directory).
     pub fn destination_of(&self, source: &str) -> Option<String> {
@@ -246,8 +276,24 @@ mod tests {
             .map(|(k, v, _)| (k.as_str(), v.as_str()))
             .collect();
         assert_eq!(env, [("SENTINEL_QUORUM", "2"), ("A", "1"), ("B", "two")]);
+        assert_eq!(
+            d.source_of("/etc/redis/sentinel.conf"),
+            Some("sentinel.conf")
+        );
         let from = &text[d.base.unwrap().1];
         assert_eq!(from, "FROM redis:${V}-alpine");
+    }
+
+    #[test]
+    fn entrypoint_and_cmd() {
+        let d = read("FROM redis\nCMD [\"redis-server\", \"/r.conf\"]\nENTRYPOINT [ \"redis-sentinel\", \"/s.conf\" ]\n");
+        assert_eq!(
+            d.entrypoint,
+            Some(vec!["redis-sentinel".to_string(), "/s.conf".to_string()])
+        );
+        assert_eq!(d.cmd, None);
+        let d = read("FROM redis\nCMD redis-server /r.conf --port 7000\n");
+        assert_eq!(d.cmd.unwrap()[2], "redis-server /r.conf --port 7000");
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub struct Runtime {
     /// compose service with a known replica count), at this span: the processes of the
     /// unit are all there is, so counting them gives a known count.
     pub declared: Option<Span>,
+    /// Where the start command names the config file the process runs (Sentinel
+    /// rewrites that file), when it is started by a command of the tree.
+    pub config_file: Option<Span>,
 }
 
 /// One Redis data-node process.

@@ -14,6 +14,7 @@ mod process;
 mod quorum;
 mod renames;
 mod replication;
+mod startup;
 mod systemd;
 mod timeouts;
 
@@ -186,6 +187,7 @@ registry! {
     SentinelStartedAsPlainServer => "D007", "sentinel-started-as-plain-server", Syntax, Error, true, "A sentinel config run by redis-server without `--sentinel`, or with `--sentinel` before the file.";
     SentinelWithoutConfigFile => "D008", "sentinel-without-config-file", Syntax, Error, false, "Sentinel started without a config file on disk: it exits at start.";
     SentinelFlagThenOptionsPre706 => "D009", "sentinel-flag-then-options-pre-7-0-6", Syntax, Warning, false, "Options after `--sentinel` are misread by Redis 7.0.0 to 7.0.5.";
+    SentinelMonitorAppendedAtStart => "D012", "sentinel-monitor-appended-at-start", Syntax, Error, false, "`--sentinel monitor` on the command line of a sentinel that also runs a config file: the second start dies with \"Duplicate master name\".";
     UlimitBelowMaxclients => "D010", "ulimit-below-maxclients", Systemd, Warning, false, "`LimitNOFILE=` below `maxclients` + 32: Redis lowers maxclients at start.";
     SystemdUnitSyntax => "D011", "systemd-unit-syntax", Syntax, Warning, false, "A unit line systemd ignores (unknown key or section, no `=`), or a header that stops the unit from loading.";
     SuppressionWithoutReason => "L001", "suppression-without-reason", Suppression, Warning, false, "An inline suppression that does not say why (`-- reason`).";
@@ -262,6 +264,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     operators::check(ctx, &mut out);
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);
+    startup::check(ctx, &mut out);
     out
 }
 
