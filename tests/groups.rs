@@ -39,3 +39,58 @@ fn min_replicas_once_per_group_and_not_on_one_host() {
         2
     );
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn counts(dir: &Path) -> std::collections::BTreeMap<&'static str, usize> {
+    let (_, found) = check_dir(dir, Target::default());
+    let mut out = std::collections::BTreeMap::new();
+    for d in found {
+        *out.entry(d.rule.name()).or_default() += 1;
+    }
+    out
+}
+
+/// Deployments copied into sibling folders (`team01/…`, master names and addresses
+/// unchanged, as in a monorepo of examples) are never joined: N copies give N times the
+/// findings of one, rule by rule.
+#[test]
+fn copies_in_sibling_folders_are_separate_deployments() {
+    let deployments = [
+        "fixtures/examples/deploy",
+        "fixtures/fix-forms/bitnami-env-list",
+        "fixtures/sentinel-monitor-appended-at-start/good",
+        "fixtures/min-replicas-to-write-missing/bad",
+        "tests/data/one-host",
+        "tests/data/compose-dockerfile",
+    ];
+    let scratch = tempfile::tempdir().unwrap();
+    let one = scratch.path().join("one");
+    for d in deployments {
+        copy_dir(Path::new(d), &one.join(d.replace('/', "_")));
+    }
+    let many = scratch.path().join("many");
+    const N: usize = 4;
+    for i in 1..=N {
+        copy_dir(&one, &many.join(format!("team{i:02}")));
+    }
+    let single = counts(&one);
+    assert!(
+        single.values().sum::<usize>() > 10,
+        "the deployments have findings: {single:?}"
+    );
+    let expected: std::collections::BTreeMap<&str, usize> =
+        single.iter().map(|(k, v)| (*k, v * N)).collect();
+    assert_eq!(counts(&many), expected);
+}

@@ -118,6 +118,19 @@ pub fn link_scoped(
     for n in &nodes {
         *processes_of.entry((n.file, n.name.as_str())).or_default() += 1;
     }
+    // Sentinels that watch the same name and address but no master node of the tree
+    // (an external address) are one group per deployment, not one per checkout.
+    let keyed: Vec<(GroupKey, Vec<MonitorRef>)> = keyed
+        .into_iter()
+        .flat_map(|(key, refs)| {
+            let parts = if key.3.is_some() {
+                vec![refs]
+            } else {
+                split_by_deployment(refs, &sentinels, &sentinel_scopes)
+            };
+            parts.into_iter().map(move |p| (key.clone(), p))
+        })
+        .collect();
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port, master), monitors) in keyed {
@@ -200,6 +213,63 @@ pub fn link_scoped(
         sentinels,
         groups,
         ..Topology::default()
+    }
+}
+
+/// The deployments among sentinels of one name and address: those declared by one
+/// deployment unit (a compose file) belong to it; loose config files are split where
+/// the directory tree forks into subtrees that each hold several of them (copies of a
+/// deployment, `team01/…`, `team02/…`), and kept together otherwise (`node1/sentinel.conf`,
+/// `node2/sentinel.conf` are one deployment).
+fn split_by_deployment(
+    refs: Vec<MonitorRef>,
+    sentinels: &[SentinelProc],
+    scopes: &[PathBuf],
+) -> Vec<Vec<MonitorRef>> {
+    let mut by_unit: BTreeMap<crate::source::FileId, Vec<MonitorRef>> = BTreeMap::new();
+    let mut loose = Vec::new();
+    for r in refs {
+        match sentinels[r.sentinel].runtime.declared {
+            Some(at) => by_unit.entry(at.file).or_default().push(r),
+            None => loose.push(r),
+        }
+    }
+    let mut out: Vec<Vec<MonitorRef>> = by_unit.into_values().collect();
+    split_loose(loose, scopes, &mut out);
+    out
+}
+
+fn split_loose(refs: Vec<MonitorRef>, scopes: &[PathBuf], out: &mut Vec<Vec<MonitorRef>>) {
+    if refs.len() < 4 {
+        if !refs.is_empty() {
+            out.push(refs);
+        }
+        return;
+    }
+    // The deepest directory that holds them all, and the child of it each lies under.
+    let first = &scopes[refs[0].sentinel];
+    let common = refs.iter().fold(first.clone(), |acc, r| {
+        acc.components()
+            .zip(scopes[r.sentinel].components())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    let depth = common.components().count();
+    let mut children: BTreeMap<Option<std::ffi::OsString>, Vec<MonitorRef>> = BTreeMap::new();
+    for r in refs {
+        let child = scopes[r.sentinel]
+            .components()
+            .nth(depth)
+            .map(|c| c.as_os_str().to_owned());
+        children.entry(child).or_default().push(r);
+    }
+    if children.len() >= 2 && children.values().all(|c| c.len() >= 2) {
+        for part in children.into_values() {
+            split_loose(part, scopes, out);
+        }
+    } else {
+        out.push(children.into_values().flatten().collect());
     }
 }
 
