@@ -689,6 +689,7 @@ impl Workspace {
                     }),
                     env: None,
                     declared: None,
+                    count_known: false,
                     config_file: inv
                         .config
                         .as_ref()

@@ -641,12 +641,12 @@ impl Service {
                 .as_ref()
                 .map(|(after, map)| (span(after), *map)),
         });
-        // A compose file lists every process of its project: their count is known.
-        let declared = self.replicas_known.then(|| span(&self.name_span));
+        // A compose file lists every process of its project.
         Runtime {
             release,
             env,
-            declared,
+            declared: Some(span(&self.name_span)),
+            count_known: self.replicas_known,
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }

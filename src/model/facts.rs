@@ -105,9 +105,11 @@ pub struct Runtime {
     /// Settings come from environment variables the image reads.
     pub env: Option<ImageEnv>,
     /// The process is declared by a deployment unit that lists all of its processes (a
-    /// compose service with a known replica count), at this span: the processes of the
-    /// unit are all there is, so counting them gives a known count.
+    /// compose service), at this span: what the unit does not declare does not run.
     pub declared: Option<Span>,
+    /// The unit says how many copies of it run (no `deploy.mode: global`, no replica
+    /// count left to an unset variable): counting them gives a known count.
+    pub count_known: bool,
     /// Where the start command names the config file the process runs (Sentinel
     /// rewrites that file), when it is started by a command of the tree.
     pub config_file: Option<Span>,

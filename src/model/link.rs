@@ -156,9 +156,14 @@ pub fn link_scoped(
         let siblings = master.map_or(0, |m| {
             processes_of[&(nodes[m].file, nodes[m].name.as_str())].saturating_sub(1)
         });
+        // A master declared by a deployment unit (a compose service) with nothing that
+        // replicates from it has no replica: the unit declares all there is.
+        let declared_alone = master.is_some_and(|m| nodes[m].runtime.declared.is_some());
         let replica_count =
             if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
                 Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
+            } else if declared_alone {
+                Some(0)
             } else {
                 None
             };
@@ -293,9 +298,10 @@ fn count_sentinels(sentinels: &[SentinelProc], monitors: &[MonitorRef]) -> Senti
     }
     // Sentinels of deployment units that declare all their processes (compose services)
     // are all the sentinels there are, even when there is one.
-    let declared = monitors
-        .iter()
-        .all(|r| sentinels[r.sentinel].runtime.declared.is_some());
+    let declared = monitors.iter().all(|r| {
+        let runtime = &sentinels[r.sentinel].runtime;
+        runtime.declared.is_some() && runtime.count_known
+    });
     if monitors.len() < 2 && known_lines == 0 && !declared {
         SentinelCount::Unknown("a single sentinel config says nothing about how many sentinels run")
     } else {

@@ -178,6 +178,8 @@ registry! {
     UnknownField => "O016", "unknown-field", Operator, Warning, false, "A field the operator's resource does not have: the API server drops or rejects it.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
     PersistenceOffWithAutoRestart => "P007", "persistence-off-with-auto-restart", Persistence, Error, false, "A replicated node without persistence is restarted automatically: it comes back empty and its replicas copy the empty data set.";
+    NoReplicaToPromote => "P008", "no-replica-to-promote", Persistence, Error, false, "Sentinels watch a master that has no replica: there is nothing to fail over to.";
+    DataNodesNotReplicating => "P009", "data-nodes-not-replicating", Persistence, Error, false, "Several data nodes of one deployment and none replicates: independent masters, nothing to fail over to.";
     SystemdSentinelConfReadonly => "D001", "systemd-sentinel-conf-readonly", Systemd, Error, true, "The unit's sandboxing makes Sentinel's config read-only: Sentinel cannot start or save its state.";
     SystemdRwPathIsFile => "D002", "systemd-rw-path-is-file", Systemd, Warning, false, "`ReadWritePaths=` names the config file instead of its directory: every config rewrite fails.";
     SystemdNotifyWithoutSupervision => "D003", "systemd-notify-without-supervision", Systemd, Error, false, "`Type=notify` but Redis is not told to notify systemd: the start times out and restarts in a loop.";

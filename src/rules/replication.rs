@@ -6,6 +6,7 @@ use crate::rules::{Context, Rule};
 use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    nothing_to_promote(ctx, out);
     let topo = ctx.topology;
     let mut in_sentinel_group: HashSet<usize> = HashSet::new();
     let mut min_replicas_reported: HashSet<usize> = HashSet::new();
@@ -39,7 +40,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 to_write.is_none_or(|v| v.value == 0) || lag.is_some_and(|v| v.value == 0);
             // With a single replica the guard would stop writes whenever that replica
             // restarts (min-replicas-to-write-too-high): either choice is a trade-off.
-            let single_replica = group.replica_count == Some(1);
+            // Without any replica it would refuse every write (no-replica-to-promote says
+            // what is missing).
+            let single_replica = matches!(group.replica_count, Some(0 | 1));
             if disabled
                 && !single_replica
                 && !one_host
@@ -222,5 +225,59 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help("remove the line (the default is yes) and give replicas the master's maxmemory"),
             );
         }
+    }
+}
+
+/// A watched master whose deployment declares no replica: sentinels detect its failure
+/// and can do nothing about it. When the deployment has other data nodes that replicate
+/// from nothing (meant as replicas, but started as masters of their own), that is what
+/// is wrong.
+fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let grouped: HashSet<usize> = topo.groups.iter().flat_map(|g| g.nodes()).collect();
+    for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        let (Some(m), Some(0)) = (group.master, group.replica_count) else {
+            continue;
+        };
+        let master = &topo.nodes[m];
+        let Some(unit) = master.runtime.declared.map(|d| d.file) else {
+            continue;
+        };
+        let name = group.name.as_deref().unwrap_or_default();
+        let monitor_line = topo.monitor(group.monitors[0]).1.line;
+        let idle: Vec<usize> = topo
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                *i != m
+                    && !grouped.contains(i)
+                    && n.replicaof.is_none()
+                    && n.runtime.declared.is_some_and(|d| d.file == unit)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let d = match idle.as_slice() {
+            [] => Diagnostic::new(
+                Rule::NoReplicaToPromote,
+                master.anchor,
+                format!("sentinels watch `{name}`, but this master has no replica: when it fails they see it down and have nothing to promote, so the outage lasts until it comes back"),
+            )
+            .help("add replicas (`replicaof <master> <port>`, or the image's replication settings) so that a failover has a node to promote"),
+            [first, rest @ ..] => {
+                let mut d = Diagnostic::new(
+                    Rule::DataNodesNotReplicating,
+                    topo.nodes[*first].anchor,
+                    format!("{} runs a data node of the deployment of `{name}`, but nothing makes it replicate: it is an independent master, and sentinels have no replica of `{name}` to promote", topo.nodes[*first].name),
+                )
+                .label(master.anchor, "the master the sentinels watch")
+                .help("configure it as a replica (`replicaof`, `--replicaof`, or the variables its image reads; an image that does not read them needs a command)");
+                for &n in rest {
+                    d = d.label(topo.nodes[n].anchor, "not replicating either");
+                }
+                d
+            }
+        };
+        out.push(d.label(monitor_line, "watched by a sentinel here"));
     }
 }
