@@ -219,3 +219,39 @@ fn version_1_files_are_compose_files() {
         .iter()
         .any(|n| n.name.contains("service `master`")));
 }
+
+/// `sh -c` start scripts: the program they run is the process (a sentinel here), and a
+/// config written afresh at every start without `sentinel myid` loses the sentinel's
+/// identity; `REDIS_EXTRA_FLAGS` are options of bitnami's redis-server.
+#[test]
+fn start_scripts_and_extra_flags() {
+    let dir = Path::new("tests/data/compose-scripts");
+    let ws = workspace_for(&[dir.to_path_buf()], Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 3, "every script runs a sentinel");
+    let primary = topo
+        .nodes
+        .iter()
+        .find(|n| n.name.contains("`primary`"))
+        .unwrap();
+    assert_eq!(
+        primary.min_replicas_to_write.as_ref().map(|v| v.value),
+        Some(3)
+    );
+    let (ws, found) = check_dir(dir, Target::default());
+    let state: Vec<String> = found
+        .iter()
+        .filter(|d| d.rule.name() == "sentinel-state-not-persistent")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(state.len(), 1, "{state:?}");
+    assert!(state[0].contains("service `rewrites`"), "{state:?}");
+    // 3 writes required with 2 replicas: the master refuses every write.
+    let too_high: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule.name() == "min-replicas-to-write-too-high")
+        .collect();
+    assert_eq!(too_high.len(), 1, "{too_high:?}");
+    let text = &ws.source(too_high[0].span.file).unwrap().text()[too_high[0].span.range()];
+    assert_eq!(text, "3");
+}

@@ -51,6 +51,8 @@ pub struct Service {
     /// The config the process runs when the Dockerfile copies it into the image from a
     /// file of the tree (no mount provides it): that file's path.
     pub baked_config: Option<PathBuf>,
+    /// A `sh -c` start script that runs the process: what it does to its config.
+    pub start_script: Option<StartScript>,
     /// Where `image:` is written.
     pub image_span: Option<Range<usize>>,
     /// Where a new `environment:` entry can go: after this entry, on a line of its own,
@@ -461,6 +463,7 @@ fn read_service(
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
         build: build.clone(),
         baked_config: None,
+        start_script: None,
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
@@ -484,12 +487,27 @@ fn read_service(
     }
     let mut tokens = entrypoint.clone();
     tokens.extend(command);
-    // `sh -c "…"` scripts are run-time logic: what they compute is unknown.
+    // `sh -c "…"` scripts are run-time logic: what they compute is unknown, but the
+    // program they end up running, its config file and whether the script rewrites that
+    // file at every start can be read.
     if tokens
         .first()
         .is_some_and(|t| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")))
     {
-        return (out, false);
+        let script = tokens
+            .iter()
+            .position(|t| t.value == "-c")
+            .and_then(|i| tokens.get(i + 1));
+        let Some(script) = script else {
+            return (out, false);
+        };
+        let Some(start) = StartScript::read(&script.value, script.range.clone()) else {
+            return (out, false);
+        };
+        out.kind = start.kind;
+        out.config = Some((start.config.clone(), script.range.clone()));
+        out.start_script = Some(start);
+        return (out, true);
     }
     let program = tokens.iter().position(|t| program_kind(&t.value).is_some());
     let (mut kind, args): (FileKind, Vec<Token>) = match program {
@@ -544,6 +562,85 @@ fn read_service(
     out.options = options_conf(file, kind, option_args, text);
     out.options.follows_file = out.config.is_some();
     (out, true)
+}
+
+/// What a `sh -c` start script does, as far as a sentinel's state needs it.
+#[derive(Debug, Clone)]
+pub struct StartScript {
+    pub kind: FileKind,
+    /// The config file the program is started on.
+    pub config: String,
+    /// The script writes that file at every start (`>`, `cp … FILE`, `cat <<EOF > FILE`,
+    /// `envsubst … > FILE`) without first testing whether it exists.
+    pub rewrites_config: bool,
+    /// The script writes a `sentinel myid` into it.
+    pub pins_myid: bool,
+    /// The script's range in the compose file.
+    pub range: Range<usize>,
+}
+
+impl StartScript {
+    /// The last `redis-sentinel FILE` / `redis-server FILE [--sentinel]` (or Valkey's) the
+    /// script runs. `None` when it runs no server on a config file.
+    pub fn read(script: &str, range: Range<usize>) -> Option<StartScript> {
+        // Words of the script, with the shell's separators as words of their own.
+        let spaced = script
+            .replace("&&", " ; ")
+            .replace("||", " ; ")
+            .replace(['\n', ';', '|', '(', ')', '`'], " ; ");
+        let words: Vec<&str> = spaced
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']))
+            .collect();
+        let mut found = None;
+        for (i, w) in words.iter().enumerate() {
+            let Some(kind) = program_kind(w) else {
+                continue;
+            };
+            let Some(config) = words[i + 1..]
+                .iter()
+                .take_while(|w| **w != ";")
+                .find(|w| !w.starts_with('-'))
+            else {
+                continue;
+            };
+            if !config.ends_with(".conf") {
+                continue;
+            }
+            let sentinel = kind == FileKind::SentinelConf
+                || words[i + 1..]
+                    .iter()
+                    .take_while(|w| **w != ";")
+                    .any(|w| *w == "--sentinel");
+            let kind = if sentinel {
+                FileKind::SentinelConf
+            } else {
+                FileKind::RedisConf
+            };
+            found = Some((kind, config.to_string()));
+        }
+        let (kind, config) = found?;
+        let name = Path::new(&config)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let written = words.windows(2).any(|w| {
+            (w[0] == ">" || w[0].ends_with('>') && !w[0].ends_with(">>")) && w[1] == config
+        }) || words.iter().any(|w| *w == format!(">{config}"))
+            || words
+                .windows(3)
+                .any(|w| w[0] == "cp" && (w[2] == config || w[2].ends_with(&format!("/{name}"))));
+        let guarded = ["-f", "-e", "-s"]
+            .iter()
+            .any(|t| words.windows(2).any(|w| w[0] == *t && w[1] == config));
+        Some(StartScript {
+            kind,
+            pins_myid: script.contains("sentinel myid"),
+            rewrites_config: written && !guarded,
+            config,
+            range,
+        })
+    }
 }
 
 /// Environment-variable names that hold a secret.
@@ -924,6 +1021,32 @@ fn bitnami_conf(
             }
             if let Some(v) = var("REDIS_PORT_NUMBER", "") {
                 push(vec![kw("port", &v), v]);
+            }
+            // `REDIS_EXTRA_FLAGS`: more `--option value` arguments for redis-server.
+            if let Some(flags) = service.env("REDIS_EXTRA_FLAGS") {
+                let value = flags.value.as_deref().unwrap_or_default();
+                let exact = flags.literal && spelled(text, &flags.span, value);
+                let base = flags.span.start
+                    + usize::from(
+                        text.get(flags.span.clone())
+                            .is_some_and(|r| r.starts_with(['"', '\''])),
+                    );
+                let args: Vec<Token> = split_args(value, 0)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut t| {
+                        if exact {
+                            t.range = base + t.range.start..base + t.range.end;
+                            t.origin = Origin::Literal;
+                        } else {
+                            t.range = flags.span.clone();
+                            t.origin = Origin::Implied;
+                        }
+                        t.owner = file;
+                        t
+                    })
+                    .collect();
+                lines.extend(options_conf(file, kind, &args, text).tree.lines);
             }
         }
     }

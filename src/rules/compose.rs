@@ -16,8 +16,29 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         exposed_unauthenticated(ctx, unit, out);
         persistence_restart(ctx, unit, out);
         client_master_name(ctx, unit, out);
+        state_rewritten(unit, out);
     }
     secrets(ctx, out);
+}
+
+/// A sentinel whose start script writes its config afresh at every start, with no
+/// `sentinel myid`: each start is a new sentinel to its peers.
+fn state_rewritten(unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let Some(script) = &s.start_script else {
+        return;
+    };
+    if unit.sentinels.is_empty() || !script.rewrites_config || script.pins_myid {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Rule::SentinelStateNotPersistent,
+            span(unit.file, &script.range),
+            format!("the start command of service `{}` writes {} afresh at every start, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover", s.name, script.config),
+        )
+        .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
+    );
 }
 
 fn span(file: FileId, r: &std::ops::Range<usize>) -> Span {

@@ -33,7 +33,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             });
         for n in group.nodes() {
             let node = &topo.nodes[n];
-            let Some(line) = monitor_line else { break };
+            // The write guard is asked of watched groups; its value is checked everywhere.
+            let line = monitor_line.unwrap_or(node.anchor);
             let to_write = node.min_replicas_to_write.as_ref();
             let lag = node.min_replicas_max_lag.as_ref();
             let disabled =
@@ -44,6 +45,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // what is missing).
             let single_replica = matches!(group.replica_count, Some(0 | 1));
             if disabled
+                && monitor_line.is_some()
                 && !single_replica
                 && !one_host
                 && node.complete
