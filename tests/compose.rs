@@ -255,3 +255,27 @@ fn start_scripts_and_extra_flags() {
     let text = &ws.source(too_high[0].span.file).unwrap().text()[too_high[0].span.range()];
     assert_eq!(text, "3");
 }
+
+/// An ENTRYPOINT script copied in by the Dockerfile is read as a start script: it runs
+/// the copied sentinel.conf. The compose file declares one sentinel, so the count is
+/// known and reported at the service that declares it.
+#[test]
+fn dockerfile_entrypoint_scripts_run_the_process() {
+    let dir = Path::new("tests/data/compose-entrypoint-script");
+    let (ws, found) = check_dir(dir, Target::default());
+    let below: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule.name() == "sentinel-count-below-three")
+        .collect();
+    assert_eq!(below.len(), 1, "{found:?}");
+    let source = ws.source(below[0].span.file).unwrap();
+    assert!(
+        source.path.ends_with("docker-compose.yml"),
+        "{}",
+        source.path.display()
+    );
+    assert_eq!(&source.text()[below[0].span.range()], "sentinel");
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "quorum-exceeds-sentinel-count"));
+}

@@ -509,6 +509,32 @@ fn read_service(
         out.start_script = Some(start);
         return (out, true);
     }
+    // An entrypoint script that the Dockerfile copies from the build context: read it as
+    // a start script.
+    if let (Some(first), Some(d), Some(dockerfile)) = (tokens.first(), &docker, &build) {
+        if program_kind(&first.value).is_none() {
+            let name = first.value.rsplit('/').next().unwrap_or_default();
+            let source = d.copies.iter().find_map(|(src, dest, _)| {
+                let lands = if dest.ends_with('/') {
+                    format!("{dest}{}", src.rsplit('/').next().unwrap_or_default())
+                } else {
+                    dest.clone()
+                };
+                (lands == first.value || lands.rsplit('/').next() == Some(name)).then_some(src)
+            });
+            let context = dockerfile.parent().unwrap_or(Path::new(""));
+            let script = source.and_then(|src| std::fs::read_to_string(context.join(src)).ok());
+            if let Some(start) = script.and_then(|t| StartScript::read(&t, build_span.clone())) {
+                out.kind = start.kind;
+                out.config = Some((start.config.clone(), build_span.clone()));
+                if let Some(source) = d.source_of(&start.config) {
+                    out.baked_config = Some(normalize(&context.join(source)));
+                }
+                out.start_script = Some(start);
+                return (out, true);
+            }
+        }
+    }
     let program = tokens.iter().position(|t| program_kind(&t.value).is_some());
     let (mut kind, args): (FileKind, Vec<Token>) = match program {
         Some(i) => (
@@ -588,10 +614,32 @@ impl StartScript {
             .replace("&&", " ; ")
             .replace("||", " ; ")
             .replace(['\n', ';', '|', '(', ')', '`'], " ; ");
-        let words: Vec<&str> = spaced
-            .split_whitespace()
-            .map(|w| w.trim_matches(['"', '\'']))
+        // `NAME=value` assignments of the script, for `$NAME` / `${NAME}` in paths.
+        let assigned: Vec<(&str, &str)> = script
+            .lines()
+            .filter_map(|l| {
+                let (k, v) = l.trim().split_once('=')?;
+                let plain =
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                (plain && !v.contains(char::is_whitespace))
+                    .then(|| (k, v.trim_matches(['"', '\''])))
+            })
             .collect();
+        let expand = |w: &str| -> String {
+            let name = w
+                .trim_start_matches('$')
+                .trim_start_matches('{')
+                .trim_end_matches('}');
+            match assigned.iter().rev().find(|(k, _)| *k == name) {
+                Some((_, v)) if w.starts_with('$') => v.to_string(),
+                _ => w.to_string(),
+            }
+        };
+        let owned: Vec<String> = spaced
+            .split_whitespace()
+            .map(|w| expand(w.trim_matches(['"', '\''])))
+            .collect();
+        let words: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut found = None;
         for (i, w) in words.iter().enumerate() {
             let Some(kind) = program_kind(w) else {

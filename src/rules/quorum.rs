@@ -15,8 +15,23 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let name = group.name.as_deref().unwrap_or_default();
         let majority = count / 2 + 1;
-        let (_, first) = ctx.topology.monitor(group.monitors[0]);
+        let (first_sentinel, first) = ctx.topology.monitor(group.monitors[0]);
+        // A count that a deployment unit declares (compose services) is reported where
+        // the unit declares the sentinels, with the monitor line as a label.
+        let declared = group
+            .monitors
+            .iter()
+            .all(|&r| ctx.topology.monitor(r).0.runtime.declared.is_some());
+        let count_at = match first_sentinel.runtime.declared {
+            Some(at) if declared => at,
+            _ => first.line,
+        };
         let others = |d: Diagnostic| -> Diagnostic {
+            let d = if count_at != first.line {
+                d.label(first.line, "the master it watches")
+            } else {
+                d
+            };
             group.monitors.iter().skip(1).take(8).fold(d, |d, &r| {
                 let (_, m) = ctx.topology.monitor(r);
                 d.label(m.line, "another sentinel of this group")
@@ -26,7 +41,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(others(
                 Diagnostic::new(
                     Rule::SentinelCountBelowThree,
-                    first.line,
+                    count_at,
                     format!(
                         "master `{name}` is watched by {count} sentinel(s): losing one host leaves no majority of {majority}, so no failover can be authorised"
                     ),
@@ -37,7 +52,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(others(
                 Diagnostic::new(
                     Rule::SentinelCountEven,
-                    first.line,
+                    count_at,
                     format!(
                         "master `{name}` is watched by {count} sentinels: a failover needs {majority} votes, so it survives no more failures than {} sentinels, and an even split blocks failover",
                         count - 1
