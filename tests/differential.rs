@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BASE_PORT: u16 = 43000;
+// Below the kernel's ephemeral range (32768–60999): a port there may be the local end of
+// another test's connection (TIME-WAIT), and the server would fail to bind it.
+const BASE_PORT: u16 = 24000;
 
 fn binary(name: &str) -> PathBuf {
     for dir in ["/usr/bin", "/usr/local/bin"] {

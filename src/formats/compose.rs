@@ -73,6 +73,8 @@ pub struct Service {
     /// `entrypoint:` or `user:` override and the first argument is `redis-server`, a
     /// `*.conf` file or an option.
     pub runs_as_image_user: bool,
+    /// The bitnami images run as the non-root uid 1001 (no `user:` override).
+    pub runs_as_bitnami_user: bool,
     /// Byte ranges of secret values written in the compose file itself.
     pub secret_spans: Vec<Range<usize>>,
 }
@@ -472,6 +474,7 @@ fn read_service(
         ports,
         depends_on,
         runs_as_image_user: false,
+        runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
         secret_spans,
     };
     if let Some(kind) = bitnami {

@@ -56,11 +56,22 @@ fn image_version(image: &str) -> Option<(u32, u32, u32)> {
     Some((major, minor, patch))
 }
 
-/// Official image, `redis-server FILE --sentinel`: the entrypoint drops to uid 999,
-/// which cannot write a host file owned by the user who checked it out.
+/// Official image, `redis-server FILE --sentinel`: the entrypoint drops to uid 999; a
+/// bitnami image always runs as uid 1001. Neither can write a host file owned by the user
+/// who checked it out.
 fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
     let s = &unit.service;
-    if unit.sentinels.is_empty() || !s.runs_as_image_user {
+    let (uid, why) = if s.runs_as_image_user {
+        (999, "starts Sentinel as `redis-server … --sentinel`, so the image's entrypoint drops to the `redis` user (uid 999) before starting it")
+    } else if s.runs_as_bitnami_user {
+        (
+            1001,
+            "runs a bitnami image, which runs as the non-root uid 1001",
+        )
+    } else {
+        return;
+    };
+    if unit.sentinels.is_empty() {
         return;
     }
     let Some(m) = unit.mount.map(|i| &ctx.topology.mounts[i]) else {
@@ -79,14 +90,14 @@ fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
         .trim_end_matches('/');
     let target = mount.target.trim_end_matches('/');
     let chowned = |p: &str| p == working_dir || p.starts_with(&format!("{working_dir}/"));
-    if m.read_only || chowned(target) {
+    if m.read_only || (uid == 999 && chowned(target)) {
         return;
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         if let Ok(meta) = std::fs::metadata(&path) {
-            if meta.mode() & 0o002 != 0 || meta.uid() == 999 {
+            if meta.mode() & 0o002 != 0 || meta.uid() == uid {
                 return; // writable by everyone, or already owned by the image's user
             }
         }
@@ -94,7 +105,7 @@ fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
     let mut d = Diagnostic::new(
         Rule::ComposeConfigNotWritableByUid,
         m.config_path_span.unwrap_or(m.span),
-        format!("service `{}` starts Sentinel as `redis-server … --sentinel`, so the image's entrypoint drops to the `redis` user (uid 999) before starting it; a bind-mounted config owned by your host user is not writable by uid 999 and Sentinel exits (\"not writable: Permission denied\")", s.name),
+        format!("service `{}` {why}; a bind-mounted config owned by your host user is not writable by uid {uid} and Sentinel exits (\"not writable: Permission denied\")", s.name),
     )
     .label(m.span, "the config comes from this host path");
     if let Some((_, r)) = &s.config {
@@ -102,7 +113,11 @@ fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
             d = d.label(span(unit.file, r), "config path");
         }
     }
-    out.push(d.help("start it as `redis-sentinel /path/sentinel.conf` (the entrypoint keeps root), or `chown 999` the host directory, or set `user:` to the owner of the files"));
+    out.push(d.help(if uid == 999 {
+        "start it as `redis-sentinel /path/sentinel.conf` (the entrypoint keeps root), or `chown 999` the host directory, or set `user:` to the owner of the files".to_string()
+    } else {
+        format!("`chown {uid}` the host directory, or set `user:` to the owner of the files")
+    }));
 }
 
 /// A sentinel that monitors a compose service by name and starts without waiting for it
