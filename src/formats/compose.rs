@@ -343,13 +343,13 @@ fn read_service(
 ) -> (Service, bool) {
     let image = resolved(service.get_str("image").unwrap_or_default(), vars).to_ascii_lowercase();
     let bitnami = bitnami_kind(&image);
-    let official = bitnami.is_none()
-        && (image.starts_with("redis")
-            || image.starts_with("valkey")
-            || image.contains("/valkey")
-            || image.starts_with("library/redis")
-            || image.starts_with("docker.io/redis")
-            || image.starts_with("docker.io/library/redis"));
+    // The official images (`redis`, `library/redis`, `valkey/valkey`, any registry), not
+    // an image whose name merely starts with "redis" (`redis_slave`, `redis-sentinel`).
+    let official = image_ref(&image).is_some_and(|i| i.family == ImageFamily::Official);
+    // Images that run redis-server when the command is empty, an option or a config file:
+    // the official ones and redis-stack-server.
+    let server_by_default = image_ref(&image)
+        .is_some_and(|i| matches!(i.family, ImageFamily::Official | ImageFamily::RedisStack));
     let mut entrypoint = command_tokens(text, vars, service.get("entrypoint"));
     let mut command = command_tokens(text, vars, service.get("command"));
     // A built image runs its Dockerfile's ENTRYPOINT and CMD where compose sets none
@@ -546,7 +546,7 @@ fn read_service(
         ),
         // The official images run redis-server when the command starts with an option or
         // a config file, and when there is no command at all.
-        None if official
+        None if (official || (server_by_default && docker.is_none()))
             && (tokens.is_empty()
                 || tokens[0].value.starts_with('-')
                 || tokens[0].value.ends_with(".conf")) =>
