@@ -1,0 +1,66 @@
+//! Things that look wrong but are not, each beside a control that is wrong: the finding
+//! must appear in the control and not in the case.
+
+mod common;
+
+use common::check_dir;
+use redis_halint::Target;
+use std::path::Path;
+
+fn rules(dir: &str) -> Vec<&'static str> {
+    let (_, found) = check_dir(
+        Path::new(&format!("tests/data/precision/{dir}")),
+        Target::default(),
+    );
+    found.iter().map(|d| d.rule.name()).collect()
+}
+
+#[test]
+fn default_user_off_is_authentication() {
+    assert!(rules("acl-off-control").contains(&"sentinel-exposed-unauthenticated"));
+    assert!(!rules("acl-off").contains(&"sentinel-exposed-unauthenticated"));
+}
+
+#[test]
+fn an_aclfile_may_hold_the_password() {
+    assert!(rules("aclfile-control").contains(&"protected-mode-blocks-remote"));
+    assert!(!rules("aclfile").contains(&"protected-mode-blocks-remote"));
+}
+
+/// The official entrypoint chowns its working directory before dropping to uid 999.
+#[test]
+fn a_config_in_the_working_directory_is_chowned() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta =
+            std::fs::metadata("tests/data/precision/workdir-control/conf/sentinel.conf").unwrap();
+        // The control is only wrong when uid 999 cannot write the file.
+        if meta.uid() != 999 && meta.mode() & 0o002 == 0 {
+            assert!(rules("workdir-control").contains(&"compose-config-not-writable-by-uid"));
+        }
+    }
+    assert!(!rules("workdir").contains(&"compose-config-not-writable-by-uid"));
+}
+
+/// A config COPYed into an image built FROM redis:6.0 runs Redis 6.0, where a `bind`
+/// line lifts protected mode; the same config on the default target (newest Redis) does not.
+#[test]
+fn protected_mode_follows_the_release_of_the_image() {
+    assert!(!rules("old-protected").contains(&"protected-mode-blocks-remote"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/data/precision/old-protected/redis.conf",
+        dir.path().join("redis.conf"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/data/precision/old-protected/sentinel.conf",
+        dir.path().join("sentinel.conf"),
+    )
+    .unwrap();
+    let (_, found) = check_dir(dir.path(), Target::default());
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "protected-mode-blocks-remote"));
+}
