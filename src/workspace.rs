@@ -559,6 +559,7 @@ impl Workspace {
                 }
                 // Redis reads the file, then the command-line options after it.
                 let mut lines: Vec<_> = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                substitute(&mut lines, &service.substitutions);
                 lines.extend(service.options.tree.lines.iter().cloned());
                 let (file, kind) = match conf {
                     Some(c) if c.kind == service.kind => (c.file, c.kind),
@@ -1241,5 +1242,24 @@ impl DockerfileImages {
             .and_then(|d| self.by_dockerfile.get(&compose::normalize(d)))
             .or_else(|| config.and_then(|c| self.by_copied_file.get(&compose::normalize(c))))
             .cloned();
+    }
+}
+
+/// `$VAR` / `${VAR}` placeholders a start script fills from the environment before the
+/// process reads the config: the value is the variable's (never edited where the
+/// placeholder is written).
+fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String, String)]) {
+    if vars.is_empty() {
+        return;
+    }
+    for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        let Some(name) = token.value.strip_prefix('$') else {
+            continue;
+        };
+        let name = name.trim_start_matches('{').trim_end_matches('}');
+        if let Some((_, value)) = vars.iter().rev().find(|(k, _)| k == name) {
+            token.value = value.as_str().into();
+            token.origin = crate::source::Origin::Implied;
+        }
     }
 }

@@ -279,3 +279,22 @@ fn dockerfile_entrypoint_scripts_run_the_process() {
         .iter()
         .any(|d| d.rule.name() == "quorum-exceeds-sentinel-count"));
 }
+
+/// An entrypoint that fills `$VAR` placeholders of the copied config with `sed`: the
+/// values are the image's ENV, overridden by the service's environment.
+#[test]
+fn placeholders_filled_by_the_entrypoint() {
+    let ws = workspace_for(
+        &[PathBuf::from("tests/data/compose-substitution")],
+        Target::default(),
+    );
+    let topo = ws.topology();
+    let [sentinel] = topo.sentinels.as_slice() else {
+        panic!("one sentinel: {:?}", topo.sentinels.len());
+    };
+    let monitor = &sentinel.monitors[0];
+    assert_eq!(monitor.quorum.value, 2);
+    assert_eq!(monitor.down_after.as_ref().map(|v| v.value), Some(800));
+    // Filled in at start: the placeholder in the file is never edited by a fix.
+    assert_eq!(monitor.quorum.origin, redis_halint::source::Origin::Implied);
+}

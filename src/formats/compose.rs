@@ -53,6 +53,9 @@ pub struct Service {
     pub baked_config: Option<PathBuf>,
     /// A `sh -c` start script that runs the process: what it does to its config.
     pub start_script: Option<StartScript>,
+    /// Variables a start script writes into `$VAR` placeholders of the config: the
+    /// image's `ENV`, then the service's environment.
+    pub substitutions: Vec<(String, String)>,
     /// Where `image:` is written.
     pub image_span: Option<Range<usize>>,
     /// Where a new `environment:` entry can go: after this entry, on a line of its own,
@@ -466,6 +469,7 @@ fn read_service(
         build: build.clone(),
         baked_config: None,
         start_script: None,
+        substitutions: Vec::new(),
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
@@ -532,6 +536,18 @@ fn read_service(
                 out.config = Some((start.config.clone(), build_span.clone()));
                 if let Some(source) = d.source_of(&start.config) {
                     out.baked_config = Some(normalize(&context.join(source)));
+                }
+                if start.substitutes_env {
+                    out.substitutions = d
+                        .env
+                        .iter()
+                        .map(|(k, v, _)| (k.clone(), v.clone()))
+                        .chain(
+                            out.env
+                                .iter()
+                                .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
+                        )
+                        .collect();
                 }
                 out.start_script = Some(start);
                 return (out, true);
@@ -604,6 +620,9 @@ pub struct StartScript {
     pub rewrites_config: bool,
     /// The script writes a `sentinel myid` into it.
     pub pins_myid: bool,
+    /// The script fills `$VAR` placeholders of the config from the environment
+    /// (`sed -i "s/\$VAR/$VAR/g" FILE`, `envsubst`).
+    pub substitutes_env: bool,
     /// The script's range in the compose file.
     pub range: Range<usize>,
 }
@@ -687,6 +706,8 @@ impl StartScript {
         Some(StartScript {
             kind,
             pins_myid: script.contains("sentinel myid"),
+            substitutes_env: script.contains("envsubst")
+                || (script.contains("sed") && (script.contains("s/$") || script.contains("s/\\$"))),
             rewrites_config: written && !guarded,
             config,
             range,

@@ -136,6 +136,7 @@ pub fn read(text: &str) -> Dockerfile {
     let mut args: Vec<(String, String)> = Vec::new();
     let mut stages: Vec<(String, String)> = Vec::new(); // (alias, image)
     let mut out = Dockerfile::default();
+    let mut workdir = "/".to_string();
     for (keyword, rest, range) in instructions(text) {
         match keyword.as_str() {
             "ARG" => {
@@ -159,6 +160,7 @@ pub fn read(text: &str) -> Dockerfile {
                     }
                 }
                 // A new stage: what earlier stages copied is not in the final image.
+                workdir = "/".to_string();
                 out = Dockerfile {
                     base: Some((image, range)),
                     ..Dockerfile::default()
@@ -173,11 +175,31 @@ pub fn read(text: &str) -> Dockerfile {
                     .filter(|w| !w.starts_with("--"))
                     .collect();
                 if let Some((dest, sources)) = list.split_last() {
+                    // A relative destination is under WORKDIR; `.` is that directory.
+                    let dest = if dest.starts_with('/') {
+                        dest.clone()
+                    } else if dest == "." || dest == "./" {
+                        format!("{}/", workdir.trim_end_matches('/'))
+                    } else {
+                        format!(
+                            "{}/{}",
+                            workdir.trim_end_matches('/'),
+                            dest.trim_start_matches("./")
+                        )
+                    };
                     for source in sources {
                         out.copies
                             .push((source.clone(), dest.clone(), range.clone()));
                     }
                 }
+            }
+            "WORKDIR" => {
+                let dir = expand(rest.trim(), &args);
+                workdir = if dir.starts_with('/') {
+                    dir
+                } else {
+                    format!("{}/{}", workdir.trim_end_matches('/'), dir)
+                };
             }
             "ENTRYPOINT" | "CMD" => {
                 let argv = if rest.trim_start().starts_with('[') {
@@ -294,6 +316,13 @@ mod tests {
         assert_eq!(d.cmd, None);
         let d = read("FROM redis\nCMD redis-server /r.conf --port 7000\n");
         assert_eq!(d.cmd.unwrap()[2], "redis-server /r.conf --port 7000");
+    }
+
+    #[test]
+    fn relative_destinations_are_under_workdir() {
+        let d = read("FROM redis\nWORKDIR /redis\nCOPY sentinel.conf .\nCOPY a.conf conf/b.conf\n");
+        assert_eq!(d.source_of("/redis/sentinel.conf"), Some("sentinel.conf"));
+        assert_eq!(d.source_of("/redis/conf/b.conf"), Some("a.conf"));
     }
 
     #[test]
