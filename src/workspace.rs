@@ -575,6 +575,9 @@ impl Workspace {
                     match kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
+                            // A config file the command names but the tree lacks: what the
+                            // node sets (a `replicaof`, a password) is unknown.
+                            node.complete = conf.is_some() || service.config.is_none();
                             node.runtime = service.runtime(source.id);
                             images.complete(&mut node.runtime, service.build.as_deref(), None);
                             node.name_hints = service.hostnames.clone();

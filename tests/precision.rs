@@ -64,3 +64,25 @@ fn protected_mode_follows_the_release_of_the_image() {
         .iter()
         .any(|d| d.rule.name() == "protected-mode-blocks-remote"));
 }
+
+/// A data node whose config file is not in the tree may replicate: nothing is claimed.
+/// The same deployment with the replica's command spelled out is reported.
+#[test]
+fn a_config_outside_the_tree_is_unknown() {
+    let found = rules("replica-config-elsewhere");
+    assert!(!found.contains(&"data-nodes-not-replicating"), "{found:?}");
+    assert!(!found.contains(&"no-replica-to-promote"), "{found:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string("tests/data/precision/replica-config-elsewhere/docker-compose.yml")
+            .unwrap()
+            .replace(
+                "redis-server /opt/redis/redis.conf",
+                "redis-server --appendonly yes",
+            );
+    std::fs::write(dir.path().join("docker-compose.yml"), text).unwrap();
+    let (_, found) = check_dir(dir.path(), Target::default());
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "data-nodes-not-replicating"));
+}

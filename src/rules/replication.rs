@@ -247,17 +247,24 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let name = group.name.as_deref().unwrap_or_default();
         let monitor_line = topo.monitor(group.monitors[0]).1.line;
-        let idle: Vec<usize> = topo
+        let in_unit: Vec<usize> = topo
             .nodes
             .iter()
             .enumerate()
             .filter(|(i, n)| {
                 *i != m
                     && !grouped.contains(i)
-                    && n.replicaof.is_none()
                     && n.runtime.declared.is_some_and(|d| d.file == unit)
             })
             .map(|(i, _)| i)
+            .collect();
+        // A node whose config is not in the tree may well replicate: nothing is known.
+        if !master.complete || in_unit.iter().any(|&n| !topo.nodes[n].complete) {
+            continue;
+        }
+        let idle: Vec<usize> = in_unit
+            .into_iter()
+            .filter(|&n| topo.nodes[n].replicaof.is_none())
             .collect();
         let d = match idle.as_slice() {
             [] => Diagnostic::new(
