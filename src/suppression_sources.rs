@@ -80,7 +80,8 @@ pub fn comments(path: &Path, text: &str) -> Vec<Comment> {
             out[i].target_line = Some(line_no as u32);
         }
         if syntax == Syntax::Hash {
-            if let Some(at) = end_of_line_comment(raw) {
+            // Not at the start: whole-line comments are taken above.
+            if let Some(at) = crate::syntax::hash_comment_start(raw) {
                 let end = start + raw.trim_end_matches('\r').len();
                 out.push(Comment {
                     range: start + at..end,
@@ -91,27 +92,6 @@ pub fn comments(path: &Path, text: &str) -> Vec<Comment> {
         }
     }
     out
-}
-
-/// Offset of a `#` that starts a comment after code: preceded by a blank, outside quotes.
-fn end_of_line_comment(line: &str) -> Option<usize> {
-    let (mut single, mut double) = (false, false);
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\'' if !double => single = !single,
-            b'"' if !single => double = !double,
-            b'#' if !single
-                && !double
-                && i > 0
-                && (bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') =>
-            {
-                return Some(i)
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Suppressions written as a Kubernetes annotation: they cover the whole resource.

@@ -82,3 +82,17 @@ pub fn sarif_validator() -> jsonschema::Validator {
         .build(&schema)
         .expect("the SARIF schema compiles")
 }
+
+/// Copy a directory tree (fixtures into a scratch directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -159,7 +159,7 @@ fn diff_never_shows_secrets() {
     ] {
         let scratch = tempfile::tempdir().unwrap();
         let copy = scratch.path().join("deploy");
-        copy_dir(Path::new(dir), &copy);
+        common::copy_dir(Path::new(dir), &copy);
         let out = std::process::Command::new(common::bin())
             .args(["check", "--diff", "--unsafe-fixes"])
             .arg(&copy)
@@ -171,18 +171,5 @@ fn diff_never_shows_secrets() {
             !text.contains("example-pass"),
             "{dir}: a password in the diff:\n{text}"
         );
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }

@@ -40,19 +40,6 @@ fn min_replicas_once_per_group_and_not_on_one_host() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn counts(dir: &Path) -> std::collections::BTreeMap<&'static str, usize> {
     let (_, found) = check_dir(dir, Target::default());
     let mut out = std::collections::BTreeMap::new();
@@ -78,12 +65,12 @@ fn copies_in_sibling_folders_are_separate_deployments() {
     let scratch = tempfile::tempdir().unwrap();
     let one = scratch.path().join("one");
     for d in deployments {
-        copy_dir(Path::new(d), &one.join(d.replace('/', "_")));
+        common::copy_dir(Path::new(d), &one.join(d.replace('/', "_")));
     }
     let many = scratch.path().join("many");
     const N: usize = 4;
     for i in 1..=N {
-        copy_dir(&one, &many.join(format!("team{i:02}")));
+        common::copy_dir(&one, &many.join(format!("team{i:02}")));
     }
     let single = counts(&one);
     assert!(

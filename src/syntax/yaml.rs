@@ -209,26 +209,6 @@ pub fn parse(text: &str) -> YamlFile {
     file
 }
 
-/// Byte offset where a comment starts in a line (`#` after a space, outside quotes).
-fn comment_start(line: &str) -> Option<usize> {
-    let (mut single, mut double) = (false, false);
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\'' if !double => single = !single,
-            b'"' if !single => double = !double,
-            b'#' if !single
-                && !double
-                && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') =>
-            {
-                return Some(i)
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Lines that hold only a closing `]` / `}` (and maybe `,`) joined to the line before:
 /// that newline becomes a space, and comments between the bracket and the last content
 /// before it become spaces. `None` when there is no such line.
@@ -254,10 +234,10 @@ fn join_closing_brackets(text: &str) -> Option<String> {
         loop {
             let (ls, le) = (starts[k], starts[k + 1] - 1);
             let line = &text[ls..le];
-            if let Some(c) = comment_start(line) {
+            if let Some(c) = super::hash_comment_start(line) {
                 bytes[ls + c..le].iter_mut().for_each(|b| *b = b' ');
             }
-            let content = line[..comment_start(line).unwrap_or(line.len())].trim();
+            let content = line[..super::hash_comment_start(line).unwrap_or(line.len())].trim();
             if !content.is_empty() || k == 0 {
                 break;
             }
