@@ -1,7 +1,7 @@
 //! `--select` / `--extend-select` / `--ignore`: choose rules by name, code, code prefix
 //! or category.
 
-use crate::rules::{Rule, RULES};
+use crate::rules::{Rule, REDIRECTS, RULES};
 
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -64,7 +64,8 @@ impl Selection {
     }
 }
 
-/// Whether a (lower-case or mixed-case) selector names this rule.
+/// Whether a (lower-case or mixed-case) selector names this rule. A retired rule's
+/// name or code names its successors.
 pub fn matches_selector(rule: Rule, selector: &str) -> bool {
     let selector = selector.trim().to_ascii_lowercase();
     let info = rule.info();
@@ -72,4 +73,7 @@ pub fn matches_selector(rule: Rule, selector: &str) -> bool {
         || info.name == selector
         || info.category.as_str() == selector
         || info.code.to_ascii_lowercase().starts_with(&selector)
+        || REDIRECTS.iter().any(|r| {
+            (r.name == selector || r.code.eq_ignore_ascii_case(&selector)) && r.to.contains(&rule)
+        })
 }

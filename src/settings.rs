@@ -486,7 +486,7 @@ fn read_lint(r: &mut Reader, lint: &DeTable, base: &Path, data: &mut ConfigData)
                 };
                 for (rule, level) in table.iter() {
                     let origin = r.origin(&rule.span());
-                    let Some(found) = Rule::find(rule.get_ref()) else {
+                    let Some(found) = crate::rules::designate(rule.get_ref()) else {
                         r.problem(
                             rule.span(),
                             format!("`{}` is not a rule name or code", rule.get_ref()),
@@ -508,10 +508,12 @@ fn read_lint(r: &mut Reader, lint: &DeTable, base: &Path, data: &mut ConfigData)
                             continue;
                         }
                     };
-                    data.severity.push(Located {
-                        value: (found, severity),
-                        origin,
-                    });
+                    for &found in found.rules {
+                        data.severity.push(Located {
+                            value: (found, severity),
+                            origin: origin.clone(),
+                        });
+                    }
                 }
             }
             _ => r.unknown_key(key, "[lint]", LINT_KEYS),

@@ -45,7 +45,10 @@ pub enum Scope {
 
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub rule: Rule,
+    /// The rule named, or the successors of a retired one.
+    pub rules: &'static [Rule],
+    /// The name as written resolves to this (for messages).
+    pub name: &'static str,
     /// Where the rule is named in the comment.
     pub span: Span,
 }
@@ -86,8 +89,8 @@ pub fn scan(file: FileId, text: &str, comments: &[Comment]) -> (Vec<Suppression>
                 let mut entries = Vec::new();
                 for (name, range) in directive.rules {
                     let rule_span = Span::new(file, range.start, range.end);
-                    match Rule::find(&name) {
-                        Some(rule) => entries.push(Entry { rule, span: rule_span }),
+                    match crate::rules::designate(&name) {
+                        Some(d) => entries.push(Entry { rules: d.rules, name: d.name, span: rule_span }),
                         None => diagnostics.push(
                             Diagnostic::new(
                                 Rule::UnknownRuleInSuppression,
@@ -221,7 +224,7 @@ pub fn apply(
                     continue;
                 }
                 for (ei, e) in s.entries.iter().enumerate() {
-                    if e.rule == d.rule {
+                    if e.rules.contains(&d.rule) {
                         used.insert((fi, si, ei));
                         hit = true;
                     }
@@ -240,7 +243,7 @@ pub fn apply(
     for (fi, (_, list)) in suppressions.iter().enumerate() {
         for (si, s) in list.iter().enumerate() {
             for (ei, e) in s.entries.iter().enumerate() {
-                if !used.contains(&(fi, si, ei)) && !is_meta(e.rule) {
+                if !used.contains(&(fi, si, ei)) && !e.rules.iter().any(|r| is_meta(*r)) {
                     let what = match s.scope {
                         Scope::File => "in this file",
                         Scope::Line(u32::MAX) => "(no line follows the comment)",
@@ -251,10 +254,7 @@ pub fn apply(
                         Diagnostic::new(
                             Rule::UnusedSuppression,
                             e.span,
-                            format!(
-                                "unused suppression: `{}` reports nothing {what}",
-                                e.rule.name()
-                            ),
+                            format!("unused suppression: `{}` reports nothing {what}", e.name),
                         )
                         .help("remove it, so that a future finding of this rule is not hidden"),
                     );
@@ -301,7 +301,7 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(s[0].scope, Scope::Line(1));
         assert_eq!(s[0].entries.len(), 2);
-        assert_eq!(s[0].entries[1].rule, Rule::SentinelCountBelowThree);
+        assert_eq!(s[0].entries[1].rules, &[Rule::SentinelCountBelowThree]);
         assert_eq!(&line[s[0].entries[0].span.range()], "sentinel-count-even");
         assert_eq!(&line[s[0].entries[1].span.range()], "Q001");
         assert_eq!(s[0].reason.as_deref(), Some("two sites"));

@@ -125,8 +125,8 @@ pub fn annotations(
             };
             let mut entries = Vec::new();
             for name in rules.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                match Rule::find(name) {
-                    Some(rule) => entries.push(Entry { rule, span }),
+                match crate::rules::designate(name) {
+                    Some(d) => entries.push(Entry { rules: d.rules, name: d.name, span }),
                     None => problems.push(
                         Diagnostic::new(Rule::UnknownRuleInSuppression, span, format!("`{name}` is not a rule name or code: this part of the annotation does nothing"))
                             .help("`redis-halint rules` lists every rule name and code"),

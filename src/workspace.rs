@@ -694,6 +694,9 @@ impl Workspace {
                     env: None,
                     declared: None,
                     count_known: false,
+                    managed_by: None,
+                    password_secret: None,
+                    data_ephemeral: None,
                     config_file: inv
                         .config
                         .as_ref()
@@ -771,10 +774,26 @@ impl Workspace {
                 .map(Path::to_path_buf)
                 .unwrap_or_default()
         };
+        // Operator resources and chart values deploy processes of their own.
+        let resources: Vec<crate::model::topology::Resource> = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+            .collect();
+        let (managed_nodes, managed_sentinels) =
+            crate::formats::operators::processes(&resources, &|file| {
+                self.entries
+                    .get(&file)
+                    .and_then(|e| e.source.path.file_stem())
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            });
+        nodes.extend(managed_nodes);
+        sentinels.extend(managed_sentinels);
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.compose = units;
         topology.cluster = secrets;
+        topology.resources = resources;
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
                 let mut facts = container_facts(
@@ -788,9 +807,6 @@ impl Workspace {
                     .unwrap_or_default();
                 topology.containers.push(facts);
             }
-            topology
-                .resources
-                .extend(entry.parsed().resources.iter().cloned());
         }
         self.add_services(&mut topology, &located);
         topology

@@ -58,6 +58,39 @@ fn every_rule_fixture() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A retired rule's fixtures are reported by its successors (and the good one is clean):
+/// the redirect loses nothing that the rule used to find.
+#[test]
+fn every_redirect_fixture() {
+    let mut failures = Vec::new();
+    for redirect in redis_halint::rules::REDIRECTS {
+        let base = Path::new("fixtures").join(redirect.name);
+        for case in ["bad", "good"] {
+            let (workspace, diagnostics) = check_dir(&base.join(case), Target::default());
+            let fired = diagnostics.iter().any(|d| redirect.to.contains(&d.rule));
+            if case == "bad" && !fired {
+                failures.push(format!(
+                    "{}: no successor reports the bad fixture",
+                    redirect.name
+                ));
+            }
+            if case == "good" {
+                if let Some(d) = diagnostics.iter().find(|d| d.severity >= Severity::Warning) {
+                    failures.push(format!(
+                        "{}: good fixture has {} {}",
+                        redirect.name,
+                        d.rule.name(),
+                        d.message
+                    ));
+                }
+            }
+            let output = render_full(&workspace, &diagnostics);
+            insta::assert_snapshot!(format!("redirect__{}__{case}", redirect.name), output);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn bundled_examples() {
     let (_, bad) = check_dir(Path::new("fixtures/examples/deploy"), Target::default());

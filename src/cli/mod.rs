@@ -31,8 +31,13 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Print the documentation page of a rule.
     Rule {
-        /// Rule name (e.g. `sentinel-count-even`) or code (e.g. `Q002`).
-        rule: String,
+        /// Rule name (e.g. `sentinel-count-even`) or code (e.g. `Q002`); a retired name
+        /// prints the pages of the rules that replaced it.
+        #[arg(required_unless_present = "redirects")]
+        rule: Option<String>,
+        /// List the retired rule names, tab-separated with the rules that replaced them.
+        #[arg(long, conflicts_with = "rule")]
+        redirects: bool,
     },
     /// List every rule.
     Rules,
@@ -64,7 +69,10 @@ enum Command {
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check(args) => check::run(*args),
-        Command::Rule { rule } => rule::show(&rule),
+        Command::Rule {
+            redirects: true, ..
+        } => rule::redirects(),
+        Command::Rule { rule, .. } => rule::show(rule.as_deref().unwrap_or_default()),
         Command::Rules => rule::list(),
         Command::ShowConfig { path, config } => config::show(path, config),
         Command::Completions { shell } => generate::completions(shell),

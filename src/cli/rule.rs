@@ -1,6 +1,6 @@
 //! `redis-halint rule NAME|CODE` and `redis-halint rules`.
 
-use redis_halint::rules::{Rule, RULES};
+use redis_halint::rules::RULES;
 use std::process::ExitCode;
 
 /// Rule pages are compiled in, so the binary documents itself wherever it runs.
@@ -16,11 +16,35 @@ pub fn page(name: &str) -> Option<&'static str> {
 }
 
 pub fn show(key: &str) -> Result<ExitCode, String> {
-    let rule = Rule::find(key)
+    let designated = redis_halint::rules::designate(key)
         .ok_or_else(|| format!("no rule named `{key}` (see `redis-halint rules`)"))?;
-    let text = page(rule.name())
-        .ok_or_else(|| format!("rule `{}` has no documentation page", rule.name()))?;
-    print!("{text}");
+    if let Some(redirect) = designated.redirect {
+        let names: Vec<&str> = redirect.to.iter().map(|r| r.name()).collect();
+        println!(
+            "`{}` ({}) is retired; it now stands for: {}.\n{}\n",
+            redirect.name,
+            redirect.code,
+            names.join(", "),
+            redirect.note
+        );
+    }
+    for (i, rule) in designated.rules.iter().enumerate() {
+        let text = page(rule.name())
+            .ok_or_else(|| format!("rule `{}` has no documentation page", rule.name()))?;
+        if i > 0 {
+            println!();
+        }
+        print!("{text}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `redis-halint rule --redirects`: `old-name<TAB>new-a,new-b`, one line per retired rule.
+pub fn redirects() -> Result<ExitCode, String> {
+    for r in redis_halint::rules::REDIRECTS {
+        let names: Vec<&str> = r.to.iter().map(|r| r.name()).collect();
+        println!("{}\t{}", r.name, names.join(","));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -94,6 +94,13 @@ pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
             if let Some(lag) = &master.min_replicas_max_lag {
                 plan.min_replicas_max_lag = lag.value;
             }
+            if let Some(at_span) = master.runtime.data_ephemeral {
+                notes.push(format!(
+                    "{}: its data was on an emptyDir ({}); the output keeps it on a volume claim",
+                    master.name,
+                    at(at_span)
+                ));
+            }
         } else {
             plan.rdb = true;
         }
@@ -165,26 +172,32 @@ fn auth(
         })
         .unwrap_or_default();
     let env = env_reference(&text);
-    // A Secret the processes of this file read their password from.
-    let secret = topology
-        .containers
+    // A Secret the processes read their password from: named by the deployment (an
+    // operator resource, chart values), or by the containers of this file.
+    let named = members
         .iter()
-        .filter(|c| c.file == span.file)
-        .flat_map(|c| c.container.secret_env.iter())
-        .find(|(var, _, _)| {
-            let upper = var.to_ascii_uppercase();
-            upper.contains("PASS") || upper.contains("AUTH")
-        })
-        .map(|(_, name, key)| (name.clone(), key.clone()))
-        .or_else(|| {
-            // The password is a Secret's value (a config in `stringData`).
-            topology
-                .cluster
-                .secrets
-                .iter()
-                .find(|(_, _, value)| *value == password.value)
-                .map(|(name, key, _)| (name.clone(), key.clone()))
-        });
+        .find_map(|&n| topology.nodes[n].runtime.password_secret.clone());
+    let secret = named.or_else(|| {
+        topology
+            .containers
+            .iter()
+            .filter(|c| c.file == span.file)
+            .flat_map(|c| c.container.secret_env.iter())
+            .find(|(var, _, _)| {
+                let upper = var.to_ascii_uppercase();
+                upper.contains("PASS") || upper.contains("AUTH")
+            })
+            .map(|(_, name, key)| (name.clone(), key.clone()))
+            .or_else(|| {
+                // The password is a Secret's value (a config in `stringData`).
+                topology
+                    .cluster
+                    .secrets
+                    .iter()
+                    .find(|(_, _, value)| *value == password.value)
+                    .map(|(name, key, _)| (name.clone(), key.clone()))
+            })
+    });
     Auth::Password(PasswordSource {
         declared_at: Some(format!("{what} at {}", at(span))),
         env,

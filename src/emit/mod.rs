@@ -7,7 +7,6 @@ pub mod compose;
 pub mod conf;
 pub mod configs;
 pub mod extract;
-pub mod from_operators;
 pub mod k8s;
 pub mod local;
 pub mod opstree;
@@ -161,8 +160,7 @@ pub struct Reading {
 pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertError> {
     let topology = workspace.topology();
     let diagnostics = workspace.check();
-    let mut extracted = extract::groups(workspace, &topology);
-    extracted.extend(from_operators::groups(workspace, &topology));
+    let extracted = extract::groups(workspace, &topology);
     if extracted.is_empty() {
         return Err(ConvertError::Empty);
     }

@@ -816,6 +816,9 @@ impl Service {
             env,
             declared: Some(span(&self.name_span)),
             count_known: self.replicas_known,
+            managed_by: None,
+            password_secret: None,
+            data_ephemeral: None,
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }

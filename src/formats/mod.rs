@@ -5,6 +5,7 @@ pub mod conf;
 pub mod detect;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod operators;
 pub mod script;
 pub mod systemd;
 pub mod workload;

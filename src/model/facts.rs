@@ -113,6 +113,15 @@ pub struct Runtime {
     /// Where the start command names the config file the process runs (Sentinel
     /// rewrites that file), when it is started by a command of the tree.
     pub config_file: Option<Span>,
+    /// An operator or a chart writes this process's config from a resource, at this
+    /// span: what the resource does not say is the manager's choice, not missing.
+    pub managed_by: Option<Span>,
+    /// The Kubernetes Secret (name, key) its password comes from, when the deployment
+    /// names one.
+    pub password_secret: Option<(String, String)>,
+    /// Its data directory is on storage that does not outlive the pod (an emptyDir), as
+    /// declared here.
+    pub data_ephemeral: Option<Span>,
 }
 
 /// One Redis data-node process.

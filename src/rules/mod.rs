@@ -163,14 +163,11 @@ registry! {
     OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     OpstreeSentinelReplicationRef => "O002", "opstree-sentinel-replication-ref", Operator, Error, false, "A RedisSentinel without `redisReplicationName`, or naming no RedisReplication of its namespace.";
     OpstreeSentinelMissingReplicationPassword => "O003", "opstree-sentinel-missing-replication-password", Operator, Error, false, "The RedisReplication has a password but the RedisSentinel has no `redisReplicationPassword`.";
-    OpstreeSizes => "O004", "opstree-sizes", Operator, Error, false, "OpsTree sizes that leave no working failover: fewer than 3 or an even number of sentinels, one data node, quorum above the sentinels.";
     OpstreeReplicationWithoutSentinel => "O005", "opstree-replication-without-sentinel", Operator, Warning, false, "A RedisReplication that no Sentinel watches: nothing promotes a replica when the master fails.";
     SpotahomeCustomconfigNotRuntime => "O006", "spotahome-customconfig-not-runtime", Operator, Error, false, "A Spotahome `redis.customConfig` entry that CONFIG SET cannot apply: the operator loops on the error.";
     SpotahomeSentinelCustomconfigWithMasterName => "O007", "spotahome-sentinel-customconfig-with-master-name", Operator, Error, true, "A Spotahome `sentinel.customConfig` entry written with the master name, as in sentinel.conf.";
     SpotahomeSentinelCustomconfigPartial => "O008", "spotahome-sentinel-customconfig-partial", Operator, Warning, false, "A Spotahome `sentinel.customConfig` without down-after-milliseconds or failover-timeout: the operator's defaults are dropped.";
     SpotahomeAuthSecretKey => "O009", "spotahome-auth-secret-key", Operator, Error, false, "The Secret named by Spotahome `auth.secretPath` has no `password` key.";
-    BitnamiSentinelTooFewReplicas => "O010", "bitnami-sentinel-too-few-replicas", Operator, Error, false, "bitnami/redis with Sentinel and fewer than 3 pods: fewer than 3 sentinels.";
-    BitnamiQuorumVsReplicacount => "O011", "bitnami-quorum-vs-replicacount", Operator, Error, false, "bitnami/redis `sentinel.quorum` at or above `replica.replicaCount`, the number of sentinels.";
     BitnamiSentinelWithoutPersistence => "O012", "bitnami-sentinel-without-persistence", Operator, Warning, false, "bitnami/redis with Sentinel and no persistence for the data pods.";
     RecNodesInvalid => "O013", "rec-nodes-invalid", Operator, Error, false, "A RedisEnterpriseCluster with fewer than 3 or an even number of nodes.";
     RecPersistenceDisabled => "O014", "rec-persistence-disabled", Operator, Warning, false, "A RedisEnterpriseCluster with persistence turned off: the cluster cannot be recovered after a quorum loss.";
@@ -228,13 +225,83 @@ impl Rule {
         self.info().name
     }
 
-    /// Find a rule by name or code (case-insensitive).
+    /// Find a rule by name or code (case-insensitive). Retired names are not rules: see
+    /// [`designate`] for what a user may write.
     pub fn find(key: &str) -> Option<Rule> {
         RULES
             .iter()
             .find(|r| r.name.eq_ignore_ascii_case(key) || r.code.eq_ignore_ascii_case(key))
             .map(|r| r.rule)
     }
+}
+
+/// A retired rule: its name and code keep working wherever a user names rules
+/// (`--select`, `--ignore`, config, suppressions, `redis-halint rule`) and stand for the
+/// rules that took its place.
+#[derive(Debug)]
+pub struct Redirect {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub to: &'static [Rule],
+    /// Why it was retired, for `redis-halint rule`.
+    pub note: &'static str,
+}
+
+pub static REDIRECTS: &[Redirect] = &[
+    Redirect {
+        code: "O004",
+        name: "opstree-sizes",
+        to: &[
+            Rule::SentinelCountBelowThree,
+            Rule::SentinelCountEven,
+            Rule::QuorumExceedsSentinelCount,
+            Rule::NoReplicaToPromote,
+        ],
+        note: "OpsTree resources are deployments of the model: their sentinel count, quorum and replicas are judged by the generic rules, at the same fields.",
+    },
+    Redirect {
+        code: "O010",
+        name: "bitnami-sentinel-too-few-replicas",
+        to: &[Rule::SentinelCountBelowThree, Rule::SentinelCountEven],
+        note: "bitnami/redis values in Sentinel mode are deployments of the model: the sentinel count (`replica.replicaCount`) is judged by the generic count rules.",
+    },
+    Redirect {
+        code: "O011",
+        name: "bitnami-quorum-vs-replicacount",
+        to: &[Rule::QuorumExceedsSentinelCount, Rule::QuorumEqualsSentinelCount],
+        note: "bitnami/redis values in Sentinel mode are deployments of the model: `sentinel.quorum` is judged by the generic quorum rules.",
+    },
+];
+
+/// What a rule name or code written by a user stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct Designated {
+    /// The name as the tool spells it (the retired name for a redirect).
+    pub name: &'static str,
+    pub rules: &'static [Rule],
+    pub redirect: Option<&'static Redirect>,
+}
+
+/// A rule's name or code, or a retired one (case-insensitive).
+pub fn designate(key: &str) -> Option<Designated> {
+    if let Some(info) = RULES
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(key) || r.code.eq_ignore_ascii_case(key))
+    {
+        return Some(Designated {
+            name: info.name,
+            rules: std::slice::from_ref(&info.rule),
+            redirect: None,
+        });
+    }
+    REDIRECTS
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(key) || r.code.eq_ignore_ascii_case(key))
+        .map(|r| Designated {
+            name: r.name,
+            rules: r.to,
+            redirect: Some(r),
+        })
 }
 
 /// Rules that read one config file.
@@ -288,5 +355,27 @@ mod tests {
             assert!(seen.insert(info.code), "{}", info.code);
             assert!(seen.insert(info.name), "{}", info.name);
         }
+        // A retired name or code is never reused.
+        for r in REDIRECTS {
+            assert!(seen.insert(r.code), "{}", r.code);
+            assert!(seen.insert(r.name), "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn redirects_stand_for_their_successors() {
+        let d = designate("BITNAMI-QUORUM-VS-REPLICACOUNT").unwrap();
+        assert_eq!(
+            d.rules,
+            &[
+                Rule::QuorumExceedsSentinelCount,
+                Rule::QuorumEqualsSentinelCount
+            ]
+        );
+        assert!(d.redirect.is_some());
+        let d = designate("q001").unwrap();
+        assert_eq!(d.rules, &[Rule::SentinelCountBelowThree]);
+        assert!(d.redirect.is_none());
+        assert!(designate("no-such-rule").is_none());
     }
 }

@@ -108,7 +108,10 @@ fn hostname_fix(ctx: &Context, sentinel: &SentinelProc, resolve: bool) -> Option
 /// loads its config (it has no `resolve-hostnames`): nothing to report here. From 6.2 on
 /// it accepts IP addresses only, unless `resolve-hostnames yes`.
 fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnostic>) {
-    if !ctx.knows(&sentinel.runtime, Version::new(6, 2, 0)) {
+    // An operator or chart tells its sentinels the address itself (a pod IP, or a name
+    // with the settings it needs): no address of theirs is written in the tree.
+    if !ctx.knows(&sentinel.runtime, Version::new(6, 2, 0)) || sentinel.runtime.managed_by.is_some()
+    {
         return;
     }
     // Name the release when the image, not the default target, decides the verdict.

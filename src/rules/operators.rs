@@ -1,15 +1,14 @@
 //! Operator custom resources (OpsTree, Spotahome, Redis Enterprise) and values files of
 //! the bitnami redis chart, read the way their operator or chart reads them.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::knowledge::did_you_mean;
 use crate::model::topology::{Resource, BITNAMI_VALUES};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 use crate::syntax::yaml::{embedded, Node};
 
-const OPSTREE: &str = "redis.redis.opstreelabs.in";
-const SPOTAHOME: &str = "databases.spotahome.com";
+use crate::formats::operators::{OPSTREE, SPOTAHOME};
 const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -20,12 +19,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             (OPSTREE, "RedisSentinel") => {
                 sentinel_replication(r, resources, out);
                 missing_replication_password(r, resources, out);
-                opstree_sentinel_sizes(r, out);
             }
-            (OPSTREE, "RedisReplication") => {
-                opstree_replication_sizes(r, out);
-                replication_without_sentinel(r, resources, out);
-            }
+            (OPSTREE, "RedisReplication") => replication_without_sentinel(r, resources, out),
             (SPOTAHOME, "RedisFailover") => {
                 spotahome_redis_custom_config(ctx, r, out);
                 spotahome_sentinel_custom_config(ctx, r, out);
@@ -69,11 +64,6 @@ fn name_span(r: &Resource) -> Span {
         .at("metadata.name")
         .or_else(|| r.object.get("kind"))
         .map_or(r.span(&r.object), |n| r.span(n))
-}
-
-/// An integer field: a YAML integer or, as OpsTree writes them, a string of digits.
-fn int(node: &Node) -> Option<i64> {
-    node.as_i64()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -169,109 +159,6 @@ fn missing_replication_password(r: &Resource, all: &[Resource], out: &mut Vec<Di
         )
         .help("add `redisReplicationPassword: {secretKeyRef: {name: …, key: …}}` under `spec.redisSentinelConfig`, naming the same Secret and key (`kubernetesConfig.redisSecret` of the RedisSentinel only protects the sentinel port)"),
     );
-}
-
-fn opstree_sentinel_sizes(r: &Resource, out: &mut Vec<Diagnostic>) {
-    let Some(spec) = r.spec() else { return };
-    let size_node = spec.get("clusterSize");
-    let size = size_node.map_or(Some(3), int); // CRD default 3
-    let quorum_node = spec.at("redisSentinelConfig.quorum");
-    sentinel_sizes(r, size, size_node, quorum_node, "clusterSize", out);
-}
-
-fn opstree_replication_sizes(r: &Resource, out: &mut Vec<Diagnostic>) {
-    let Some(spec) = r.spec() else { return };
-    if let Some(node) = spec.get("clusterSize") {
-        if let Some(n) = int(node) {
-            if n < 2 {
-                out.push(
-                    Diagnostic::new(
-                        Rule::OpstreeSizes,
-                        r.span(node),
-                        format!("a RedisReplication with clusterSize {n} has no replica: there is nothing to fail over to"),
-                    )
-                    .help("use `clusterSize: 3` (one master, two replicas)"),
-                );
-            }
-        }
-    }
-    // The embedded sentinel (v0.23+): `spec.sentinel.size`, enabled when > 0.
-    if let Some(sentinel) = spec.get("sentinel") {
-        let size_node = sentinel.get("size");
-        if let Some(size) = size_node.and_then(int) {
-            if size > 0 {
-                sentinel_sizes(
-                    r,
-                    Some(size),
-                    size_node,
-                    sentinel.get("quorum"),
-                    "sentinel.size",
-                    out,
-                );
-            }
-        }
-    }
-}
-
-fn sentinel_sizes(
-    r: &Resource,
-    size: Option<i64>,
-    size_node: Option<&Node>,
-    quorum_node: Option<&Node>,
-    field: &str,
-    out: &mut Vec<Diagnostic>,
-) {
-    let Some(size) = size else { return };
-    if let Some(node) = size_node {
-        if size < 3 {
-            out.push(
-                Diagnostic::new(
-                    Rule::OpstreeSizes,
-                    r.span(node),
-                    format!("{field} {size}: fewer than three sentinels cannot elect a leader once one of them is lost"),
-                )
-                .help(format!("use `{field}: 3`")),
-            );
-        } else if size % 2 == 0 {
-            out.push(
-                Diagnostic::new(
-                    Rule::OpstreeSizes,
-                    r.span(node),
-                    format!("{field} {size} is even: it tolerates no more failures than {}, and the operator's webhook rejects even sentinel counts", size - 1),
-                )
-                .severity(Severity::Warning)
-                .help(format!("use an odd count (`{field}: {}`)", size + 1)),
-            );
-        }
-    }
-    // The quorum is a string in the CRD, default "2".
-    let quorum = quorum_node.map_or(Some(2), int);
-    let Some(quorum) = quorum else { return };
-    let span = quorum_node.or(size_node).map(|n| r.span(n));
-    let Some(span) = span else { return };
-    if quorum > size {
-        let mut d = Diagnostic::new(
-            Rule::OpstreeSizes,
-            span,
-            format!(
-                "quorum {quorum} is larger than the {size} sentinels: no failover can ever start"
-            ),
-        )
-        .help(format!(
-            "use quorum \"{}\" (a majority of the sentinels)",
-            size / 2 + 1
-        ));
-        if let (Some(_), Some(s)) = (quorum_node, size_node) {
-            d = d.label(r.span(s), format!("{size} sentinels"));
-        }
-        out.push(d);
-    } else if quorum < 1 {
-        out.push(Diagnostic::new(
-            Rule::OpstreeSizes,
-            span,
-            format!("quorum {quorum}: Sentinel refuses a quorum below 1"),
-        ));
-    }
 }
 
 fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
@@ -543,6 +430,8 @@ fn spotahome_auth_secret(r: &Resource, all: &[Resource], out: &mut Vec<Diagnosti
 // ---------------------------------------------------------------------------------------
 // bitnami/redis values
 
+/// Counts and quorum of bitnami values are judged by the model's rules (the values are a
+/// deployment of it, `formats::operators`); what stays here is about the chart itself.
 fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
     let v = &r.object;
     if v.get_str("architecture") == Some("standalone") {
@@ -555,47 +444,6 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
         return;
     }
     let enabled = key_span(r, sentinel, "enabled").unwrap_or_else(|| r.span(sentinel));
-    let count_node = v.at("replica.replicaCount");
-    // Sentinels are sidecars of the data pods: as many as `replica.replicaCount` (3).
-    let count = count_node.map_or(Some(3), Node::as_i64);
-    if let (Some(node), Some(n)) = (count_node, count) {
-        if n < 3 {
-            out.push(
-                Diagnostic::new(
-                    Rule::BitnamiSentinelTooFewReplicas,
-                    r.span(node),
-                    format!("with `sentinel.enabled` each of the {n} pods runs one sentinel: fewer than three sentinels cannot fail over once a pod is lost"),
-                )
-                .label(enabled, "Sentinel mode is on here")
-                .help("use `replica.replicaCount: 3`"),
-            );
-        }
-    }
-    let quorum_node = sentinel.get("quorum");
-    if let (Some(q_node), Some(q), Some(n)) =
-        (quorum_node, quorum_node.and_then(Node::as_i64), count)
-    {
-        if q >= n {
-            let (severity, what) = if q > n {
-                (Severity::Error, "no failover can ever start")
-            } else {
-                (Severity::Warning, "one pod down blocks every failover")
-            };
-            let mut d = Diagnostic::new(
-                Rule::BitnamiQuorumVsReplicacount,
-                r.span(q_node),
-                format!(
-                    "quorum {q} with {n} sentinels (one per pod, `replica.replicaCount`): {what}"
-                ),
-            )
-            .severity(severity)
-            .help(format!("use `sentinel.quorum: {}` (a majority)", n / 2 + 1));
-            if let Some(c) = count_node {
-                d = d.label(r.span(c), format!("{n} pods, so {n} sentinels"));
-            }
-            out.push(d);
-        }
-    }
     if let Some(node) = v.at("replica.persistence.enabled") {
         if node.as_bool_11() == Some(false) {
             out.push(

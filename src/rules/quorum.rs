@@ -32,8 +32,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 d
             };
-            group.monitors.iter().skip(1).take(8).fold(d, |d, &r| {
+            // Copies of one declaration (a service's replicas, a resource's sentinels)
+            // share its line: one label says it.
+            let mut seen = vec![first.line, count_at];
+            group.monitors.iter().skip(1).fold(d, |d, &r| {
                 let (_, m) = ctx.topology.monitor(r);
+                if seen.contains(&m.line) || seen.len() >= 10 {
+                    return d;
+                }
+                seen.push(m.line);
                 d.label(m.line, "another sentinel of this group")
             })
         };
@@ -140,10 +147,13 @@ pub fn deployment_key(file: &Path) -> Option<DeploymentKey<'_>> {
 /// Monitors that disagree with the first monitor of the same deployment.
 fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
+    // The sentinels of an operator resource or chart are told one configuration; two
+    // resources are two deployments, whatever their files' directories say.
     let all: Vec<MonitorRef> = topo
         .groups
         .iter()
         .flat_map(|g| g.monitors.iter().copied())
+        .filter(|r| topo.sentinels[r.sentinel].runtime.managed_by.is_none())
         .collect();
     // By master name: same name, different address or quorum.
     let mut by_name: BTreeMap<&str, Vec<MonitorRef>> = BTreeMap::new();

@@ -259,7 +259,9 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|(i, _)| i)
             .collect();
         // A node whose config is not in the tree may well replicate: nothing is known.
-        if !master.complete || in_unit.iter().any(|&n| !topo.nodes[n].complete) {
+        // An operator's data nodes replicate as the resource says, config unseen or not.
+        let known = |n: &crate::model::Node| n.complete || n.runtime.managed_by.is_some();
+        if !known(master) || in_unit.iter().any(|&n| !known(&topo.nodes[n])) {
             continue;
         }
         let idle: Vec<usize> = in_unit

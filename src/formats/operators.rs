@@ -1,0 +1,623 @@
+//! Operator resources and chart values as the processes they deploy.
+//!
+//! A Spotahome `RedisFailover`, an OpsTree `RedisReplication` (with an embedded
+//! `spec.sentinel`, or watched by a `RedisSentinel`) and bitnami `redis` values in
+//! Sentinel mode each become data nodes and sentinels of the model, with their counts,
+//! quorum, timings and passwords at the lines of the resource. The generic rules then
+//! judge them like any other deployment; what the operator or chart writes itself (the
+//! rest of each config) is not visible here, so the processes are marked as managed and
+//! incomplete, and only what the resource says is claimed.
+//!
+//! Facts read (see `../shared/reference/operators.md` for the sources):
+//! - Spotahome v1.2–1.3: `redis.replicas` and `sentinel.replicas` default to 3 (also
+//!   when ≤ 0); the quorum is `sentinel.replicas / 2 + 1`; the master name is `mymaster`;
+//!   `auth.secretPath` gives every node and sentinel the same password.
+//! - OpsTree v1beta2 (v0.15+): `RedisSentinel.spec.clusterSize` defaults to 3,
+//!   `redisSentinelConfig.masterGroupName` to `myMaster`, `quorum` to "2"; the embedded
+//!   `RedisReplication.spec.sentinel` (v0.23+) is on when `size` > 0, monitors `mymaster`
+//!   and logs in with the replication's own secret.
+//! - bitnami/redis (chart 17–23): one sentinel per data pod, `replica.replicaCount`
+//!   (default 3) pods, `sentinel.quorum` 2, `sentinel.masterSet` `mymaster`, `auth.enabled`
+//!   and `auth.sentinel` true by default.
+
+use crate::model::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
+use crate::model::topology::{Resource, BITNAMI_VALUES};
+use crate::source::{Origin, Span, Spanned};
+use crate::syntax::yaml::Node as Yaml;
+
+pub const OPSTREE: &str = "redis.redis.opstreelabs.in";
+pub const SPOTAHOME: &str = "databases.spotahome.com";
+
+/// More copies than this are read as this many: the rules need the count, not a
+/// process per pod of a huge (or mistyped) size.
+const MAX_COPIES: i64 = 64;
+
+/// The data nodes a resource deploys.
+struct DataNodes {
+    count: i64,
+    /// Where the count is written (or the key that implies it).
+    count_at: Span,
+    password: Option<Spanned<Password>>,
+    /// The Secret (name, key) the password comes from.
+    secret: Option<(String, String)>,
+    port: i64,
+    /// Settings the resource gives the data nodes (Spotahome `redis.customConfig`, the
+    /// chart's own configuration).
+    settings: NodeSettings,
+    /// The data is on an emptyDir, as this span says.
+    ephemeral: Option<Span>,
+}
+
+#[derive(Default)]
+struct NodeSettings {
+    persistence: Persistence,
+    maxmemory: Option<Spanned<u128>>,
+    maxmemory_policy: Option<Spanned<String>>,
+    min_replicas_to_write: Option<Spanned<i64>>,
+    min_replicas_max_lag: Option<Spanned<i64>>,
+}
+
+/// The sentinels a resource deploys and what they are told.
+struct Sentinels {
+    count: i64,
+    count_at: Span,
+    /// The key that links the sentinels to their data nodes.
+    line: Span,
+    master_name: Spanned<String>,
+    quorum: Spanned<i64>,
+    down_after: Option<Spanned<i64>>,
+    failover_timeout: Option<Spanned<i64>>,
+    parallel_syncs: Option<Spanned<i64>>,
+    auth_pass: Option<Spanned<Password>>,
+    /// The sentinels' own password (bitnami `auth.sentinel`).
+    password: Option<Spanned<Password>>,
+}
+
+/// Data nodes and sentinels of every resource of the tree. `stem` names a file (a
+/// values file has no name of its own: `values-prod`).
+pub fn processes(
+    resources: &[Resource],
+    stem: &dyn Fn(crate::source::FileId) -> String,
+) -> (Vec<Node>, Vec<SentinelProc>) {
+    let mut nodes = Vec::new();
+    let mut sentinels = Vec::new();
+    // Each resource is a deployment of its own: its master address is unique, so the
+    // linker never merges two of them (two values files of one chart, say).
+    let mut hosts: std::collections::HashMap<String, usize> = Default::default();
+    for r in resources {
+        let (data, watchers, host) = match (r.api_group.as_str(), r.kind.as_str()) {
+            (SPOTAHOME, "RedisFailover") => {
+                let (d, s) = spotahome(r);
+                (
+                    Some(d),
+                    Some(s),
+                    format!("rfrm-{}", r.name.as_deref().unwrap_or("redisfailover")),
+                )
+            }
+            (OPSTREE, "RedisReplication") => (
+                opstree_data(r),
+                opstree_embedded_sentinel(r),
+                opstree_master_host(r.name.as_deref().unwrap_or("redis-replication"), r),
+            ),
+            (OPSTREE, "RedisSentinel") => {
+                let replication = r
+                    .spec()
+                    .and_then(|s| s.at("redisSentinelConfig.redisReplicationName"))
+                    .and_then(Yaml::as_str)
+                    .unwrap_or_default();
+                (
+                    None,
+                    opstree_sentinel(r),
+                    opstree_master_host(replication, r),
+                )
+            }
+            (BITNAMI_VALUES, _) => match bitnami(r) {
+                Some((d, s)) => (
+                    Some(d),
+                    Some(s),
+                    format!("{}-node-0", r.name.clone().unwrap_or_else(|| stem(r.file))),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        // (A RedisSentinel names the replication's address: that is no second master.)
+        let host = if data.is_some() {
+            let seen = hosts.entry(host.clone()).or_default();
+            *seen += 1;
+            match *seen {
+                1 => host,
+                n => format!("{host}~{n}"),
+            }
+        } else {
+            host
+        };
+        let what = describe(r);
+        let port = data.as_ref().map_or(6379, |d| d.port);
+        if let Some(d) = data {
+            push_nodes(r, &what, &host, d, &mut nodes);
+        }
+        if let Some(s) = watchers {
+            push_sentinels(r, &what, &host, port, s, &mut sentinels);
+        }
+    }
+    (nodes, sentinels)
+}
+
+fn describe(r: &Resource) -> String {
+    match (r.api_group.as_str(), r.name.as_deref()) {
+        (BITNAMI_VALUES, Some(name)) => format!("the bitnami/redis release `{name}`"),
+        (BITNAMI_VALUES, None) => "the bitnami/redis values".to_string(),
+        (_, Some(name)) => format!("{} `{name}`", r.kind),
+        (_, None) => r.kind.clone(),
+    }
+}
+
+/// The address the sentinels of an OpsTree replication watch; the namespace keeps two
+/// replications of one name apart.
+fn opstree_master_host(replication: &str, r: &Resource) -> String {
+    match &r.namespace {
+        Some(ns) => format!("{replication}-master.{ns}"),
+        None => format!("{replication}-master"),
+    }
+}
+
+fn at(r: &Resource, node: &Yaml) -> Span {
+    r.span(node)
+}
+
+/// The span naming the resource, for facts it implies without writing them.
+fn name_span(r: &Resource) -> Span {
+    r.object
+        .at("metadata.name")
+        .or_else(|| r.object.get("kind"))
+        .map_or(r.span(&r.object), |n| r.span(n))
+}
+
+/// The span of a word inside a `customConfig` entry. When the scalar is written as its
+/// text (plain, or quoted without escapes) the word is spelled there and can be replaced;
+/// otherwise only the entry is known.
+fn value_span(r: &Resource, entry: &Yaml, offset: usize, len: usize) -> (Span, Origin) {
+    let whole = at(r, entry);
+    let text_len = entry.as_str().map_or(0, str::len);
+    let quotes = match (whole.end - whole.start) as usize {
+        n if n == text_len => 0,
+        n if n == text_len + 2 => 1,
+        _ => return (whole, Origin::Implied),
+    };
+    let start = whole.start as usize + quotes + offset;
+    (Span::new(r.file, start, start + len), Origin::Literal)
+}
+
+fn literal<T>(r: &Resource, node: &Yaml, value: T) -> Spanned<T> {
+    Spanned::with_origin(value, at(r, node), Origin::Literal)
+}
+
+fn implied<T>(value: T, span: Span) -> Spanned<T> {
+    Spanned::with_origin(value, span, Origin::Implied)
+}
+
+/// An integer field written as a number or, as OpsTree's CRDs type them, a string.
+fn int_field(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<i64>> {
+    let node = node?;
+    Some(literal(r, node, node.as_i64()?))
+}
+
+/// A password from a Secret reference: set, its value unknown here.
+fn secret(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<Password>> {
+    node.map(|n| Spanned::with_origin(Password::Unknown, at(r, n), Origin::Implied))
+}
+
+fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
+    let spec = r.spec();
+    let count = |part: &str| -> (i64, Span) {
+        let section = spec.and_then(|s| s.get(part));
+        let node = section.and_then(|s| s.get("replicas"));
+        match node.and_then(Yaml::as_i64) {
+            // The operator turns a count ≤ 0 into 3.
+            Some(n) if n > 0 => (n, at(r, node.unwrap())),
+            _ => (
+                3,
+                node.or_else(|| spec.and_then(|s| s.key_node(part)))
+                    .map_or_else(|| name_span(r), |n| at(r, n)),
+            ),
+        }
+    };
+    let (redis_count, redis_at) = count("redis");
+    let (sentinel_count, sentinel_at) = count("sentinel");
+    let password = secret(r, spec.and_then(|s| s.at("auth.secretPath")));
+    let port = spec
+        .and_then(|s| s.at("redis.port"))
+        .and_then(Yaml::as_i64)
+        .unwrap_or(6379);
+    // `customConfig` entries reach Redis through CONFIG SET and Sentinel through
+    // SENTINEL SET: `<option> <value>`, the last one winning.
+    let custom = |part: &str| -> Vec<(String, String, (Span, Origin))> {
+        let list = spec
+            .and_then(|s| s.at(&format!("{part}.customConfig")))
+            .and_then(Yaml::as_seq)
+            .unwrap_or_default();
+        list.iter()
+            .filter_map(|entry| {
+                let text = entry.as_str()?;
+                let (key, value) = text.trim().split_once(char::is_whitespace)?;
+                let value = value.trim();
+                let offset = value.as_ptr() as usize - text.as_ptr() as usize;
+                Some((
+                    key.to_ascii_lowercase(),
+                    value.trim_matches('"').to_string(),
+                    value_span(r, entry, offset, value.len()),
+                ))
+            })
+            .collect()
+    };
+    let sentinel_config = custom("sentinel");
+    let timing = |key: &str, default: Option<i64>| -> Option<Spanned<i64>> {
+        match sentinel_config.iter().rev().find(|(k, _, _)| k == key) {
+            Some((_, v, (span, origin))) => v
+                .parse()
+                .ok()
+                .map(|v| Spanned::with_origin(v, *span, *origin)),
+            // The operator's defaults apply only when the list is empty.
+            None if sentinel_config.is_empty() => default.map(|d| implied(d, sentinel_at)),
+            None => None,
+        }
+    };
+    let sentinels = Sentinels {
+        count: sentinel_count,
+        count_at: sentinel_at,
+        line: sentinel_at,
+        master_name: implied("mymaster".to_string(), sentinel_at),
+        quorum: implied(sentinel_count / 2 + 1, sentinel_at),
+        down_after: timing("down-after-milliseconds", Some(5000)),
+        failover_timeout: timing("failover-timeout", Some(10_000)),
+        parallel_syncs: timing("parallel-syncs", None),
+        auth_pass: password.clone(),
+        password: None,
+    };
+    // The generated redis.conf has `save` rules; customConfig changes them at run time.
+    let mut settings = NodeSettings::default();
+    for (key, value, (span, origin)) in custom("redis") {
+        let written = |v| Spanned::with_origin(v, span, origin);
+        match key.as_str() {
+            "appendonly" => {
+                settings.persistence.appendonly = Some(Spanned::with_origin(
+                    value.eq_ignore_ascii_case("yes"),
+                    span,
+                    origin,
+                ))
+            }
+            "save" => settings.persistence.rdb_off = value.is_empty().then_some(span),
+            "maxmemory" => {
+                settings.maxmemory = crate::knowledge::values::parse_memory(&value)
+                    .map(|v| Spanned::with_origin(v, span, origin))
+            }
+            "maxmemory-policy" => {
+                settings.maxmemory_policy = Some(Spanned::with_origin(
+                    value.to_ascii_lowercase(),
+                    span,
+                    origin,
+                ))
+            }
+            "min-replicas-to-write" => {
+                settings.min_replicas_to_write = value.parse().ok().map(written)
+            }
+            "min-replicas-max-lag" => {
+                settings.min_replicas_max_lag = value.parse().ok().map(written)
+            }
+            _ => {}
+        }
+    }
+    let secret_name = spec
+        .and_then(|s| s.at("auth.secretPath"))
+        .and_then(Yaml::as_str)
+        .filter(|n| !n.is_empty());
+    let data = DataNodes {
+        count: redis_count,
+        count_at: redis_at,
+        password,
+        secret: secret_name.map(|n| (n.to_string(), "password".to_string())),
+        port,
+        settings,
+        // Without a volume claim the data pods use an emptyDir.
+        ephemeral: spec
+            .and_then(|s| s.at("redis.storage.persistentVolumeClaim"))
+            .is_none()
+            .then_some(redis_at),
+    };
+    (data, sentinels)
+}
+
+fn opstree_data(r: &Resource) -> Option<DataNodes> {
+    let spec = r.spec()?;
+    let node = spec.get("clusterSize")?;
+    let count = node.as_i64()?;
+    let secret_ref = spec.at("kubernetesConfig.redisSecret");
+    Some(DataNodes {
+        count,
+        count_at: at(r, node),
+        password: secret(r, secret_ref),
+        secret: secret_ref.and_then(|s| {
+            Some((
+                s.get_str("name")?.to_string(),
+                s.get_str("key")?.to_string(),
+            ))
+        }),
+        port: 6379, // hard-coded in the operator's SENTINEL MONITOR
+        settings: NodeSettings::default(),
+        ephemeral: spec.get("storage").is_none().then(|| at(r, node)),
+    })
+}
+
+/// Quorum and timings of an OpsTree sentinel configuration (`redisSentinelConfig`, or
+/// the embedded `spec.sentinel`), which the CRD types as strings.
+/// Unset timings take the defaults of current releases (v0.23+: 5000 and 10000 ms).
+fn opstree_timings(
+    r: &Resource,
+    config: Option<&Yaml>,
+    default_at: Span,
+) -> [Option<Spanned<i64>>; 3] {
+    let field = |key: &str| int_field(r, config.and_then(|c| c.get(key)));
+    [
+        field("downAfterMilliseconds").or(Some(implied(5000, default_at))),
+        field("failoverTimeout").or(Some(implied(10_000, default_at))),
+        field("parallelSyncs"),
+    ]
+}
+
+fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
+    let spec = r.spec()?;
+    let sentinel = spec.get("sentinel")?;
+    let size_node = sentinel.get("size")?;
+    let size = size_node.as_i64().filter(|n| *n > 0)?;
+    let count_at = at(r, size_node);
+    let [down_after, failover_timeout, parallel_syncs] =
+        opstree_timings(r, Some(sentinel), count_at);
+    Some(Sentinels {
+        count: size,
+        count_at,
+        line: spec.key_node("sentinel").map_or(count_at, |k| at(r, k)),
+        master_name: implied("mymaster".to_string(), count_at),
+        quorum: int_field(r, sentinel.get("quorum")).unwrap_or_else(|| implied(2, count_at)),
+        down_after,
+        failover_timeout,
+        parallel_syncs,
+        // The operator logs its sentinels in with the replication's own secret.
+        auth_pass: secret(r, spec.at("kubernetesConfig.redisSecret")),
+        password: None,
+    })
+}
+
+fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
+    let spec = r.spec()?;
+    let size_node = spec.get("clusterSize");
+    let count = match size_node {
+        Some(n) => n.as_i64()?,
+        None => 3, // CRD default
+    };
+    let count_at = size_node.map_or_else(|| name_span(r), |n| at(r, n));
+    let config = spec.get("redisSentinelConfig");
+    let line = config
+        .and_then(|c| c.get("redisReplicationName"))
+        .map(|n| at(r, n))
+        .or_else(|| spec.key_node("redisSentinelConfig").map(|k| at(r, k)))
+        .unwrap_or(count_at);
+    let [down_after, failover_timeout, parallel_syncs] = opstree_timings(r, config, line);
+    let name = config.and_then(|c| c.get("masterGroupName"));
+    Some(Sentinels {
+        count,
+        count_at,
+        line,
+        master_name: match name.and_then(Yaml::as_str) {
+            Some(v) => literal(r, name.unwrap(), v.to_string()),
+            None => implied("myMaster".to_string(), line),
+        },
+        quorum: int_field(r, config.and_then(|c| c.get("quorum")))
+            .unwrap_or_else(|| implied(2, count_at)),
+        down_after,
+        failover_timeout,
+        parallel_syncs,
+        auth_pass: secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
+        password: None,
+    })
+}
+
+fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
+    let v = &r.object;
+    if v.get_str("architecture") == Some("standalone") {
+        return None;
+    }
+    let sentinel = v.get("sentinel")?;
+    if sentinel.get("enabled").and_then(Yaml::as_bool_11) != Some(true) {
+        return None;
+    }
+    let enabled = sentinel
+        .key_node("enabled")
+        .map_or_else(|| at(r, sentinel), |k| at(r, k));
+    // Sentinels are sidecars of the data pods: as many as `replica.replicaCount`.
+    let count_node = v.at("replica.replicaCount");
+    let count = match count_node {
+        Some(n) => n.as_i64()?,
+        None => 3,
+    };
+    let count_at = count_node.map_or(enabled, |n| at(r, n));
+    let auth = v.get("auth");
+    let auth_on = auth
+        .and_then(|a| a.get("enabled"))
+        .and_then(Yaml::as_bool_11)
+        .unwrap_or(true);
+    let password = auth_on.then(|| {
+        let written = auth.and_then(|a| a.get("password"));
+        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
+            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
+            // Generated, or from `auth.existingSecret`.
+            None => implied(
+                Password::Unknown,
+                auth.and_then(|a| a.key_node("enabled"))
+                    .map_or(enabled, |k| at(r, k)),
+            ),
+        }
+    });
+    let sentinel_auth = auth
+        .and_then(|a| a.get("sentinel"))
+        .and_then(Yaml::as_bool_11)
+        .unwrap_or(true);
+    let field = |key: &str| int_field(r, sentinel.get(key));
+    let name = sentinel.get("masterSet");
+    let sentinels = Sentinels {
+        count,
+        count_at,
+        line: enabled,
+        master_name: match name.and_then(Yaml::as_str) {
+            Some(n) => literal(r, name.unwrap(), n.to_string()),
+            None => implied("mymaster".to_string(), enabled),
+        },
+        quorum: field("quorum").unwrap_or_else(|| implied(2, enabled)),
+        down_after: field("downAfterMilliseconds").or(Some(implied(60_000, enabled))),
+        failover_timeout: field("failoverTimeout").or(Some(implied(180_000, enabled))),
+        parallel_syncs: field("parallelSyncs"),
+        auth_pass: password.clone(),
+        password: password.clone().filter(|_| sentinel_auth),
+    };
+    let secret_name = auth
+        .and_then(|a| a.get_str("existingSecret"))
+        .filter(|s| !s.is_empty());
+    let secret_key = auth
+        .and_then(|a| a.get_str("existingSecretPasswordKey"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or("redis-password");
+    // The chart's own configuration: AOF on, snapshots off.
+    let settings = NodeSettings {
+        persistence: Persistence {
+            rdb_off: Some(enabled),
+            appendonly: Some(implied(true, enabled)),
+        },
+        ..NodeSettings::default()
+    };
+    let persistence_off = v
+        .at("replica.persistence.enabled")
+        .filter(|n| n.as_bool_11() == Some(false));
+    let port = v
+        .at("master.containerPorts.redis")
+        .and_then(Yaml::as_i64)
+        .unwrap_or(6379);
+    Some((
+        DataNodes {
+            count,
+            count_at,
+            password: password.clone(),
+            secret: password
+                .is_some()
+                .then(|| secret_name.map(|n| (n.to_string(), secret_key.to_string())))
+                .flatten(),
+            port,
+            settings,
+            ephemeral: persistence_off.map(|n| at(r, n)),
+        },
+        sentinels,
+    ))
+}
+
+fn managed_runtime(count_at: Span, managed_by: Span) -> Runtime {
+    Runtime {
+        declared: Some(count_at),
+        count_known: true,
+        managed_by: Some(managed_by),
+        ..Runtime::default()
+    }
+}
+
+fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<Node>) {
+    let managed_by = name_span(r);
+    for i in 0..d.count.clamp(0, MAX_COPIES) {
+        // Pod 0 stands for the master the operator picks; the others replicate from it.
+        let replicaof = (i > 0).then(|| ReplicaOf {
+            host: implied(host.to_string(), d.count_at),
+            port: implied(d.port, d.count_at),
+            line: d.count_at,
+        });
+        out.push(Node {
+            file: r.file,
+            name: format!("{what} (data pod {i})"),
+            complete: false,
+            anchor: d.count_at,
+            name_hints: vec![if i == 0 {
+                host.to_string()
+            } else {
+                format!("{host}#{i}")
+            }],
+            port: Some(implied(d.port, d.count_at)),
+            binds: Vec::new(),
+            announce_ip: None,
+            announce_port: None,
+            password: d.password.clone(),
+            masterauth: d.password.clone(),
+            replicaof,
+            replica_priority: None,
+            min_replicas_to_write: d.settings.min_replicas_to_write.clone(),
+            min_replicas_max_lag: d.settings.min_replicas_max_lag.clone(),
+            maxmemory: d.settings.maxmemory.clone(),
+            maxmemory_policy: d.settings.maxmemory_policy.clone(),
+            replica_read_only: None,
+            protected_mode: None,
+            acl_file: None,
+            repl_timeout: None,
+            repl_ping_period: None,
+            replica_ignore_maxmemory: None,
+            renames: Vec::new(),
+            process: Default::default(),
+            persistence: d.settings.persistence.clone(),
+            runtime: Runtime {
+                password_secret: d.secret.clone(),
+                data_ephemeral: d.ephemeral,
+                ..managed_runtime(d.count_at, managed_by)
+            },
+        });
+    }
+}
+
+fn push_sentinels(
+    r: &Resource,
+    what: &str,
+    host: &str,
+    port: i64,
+    s: Sentinels,
+    out: &mut Vec<SentinelProc>,
+) {
+    let managed_by = name_span(r);
+    for i in 0..s.count.clamp(0, MAX_COPIES) {
+        let monitor = Monitor {
+            name: s.master_name.clone(),
+            host: implied(host.to_string(), s.line),
+            port: implied(port, s.line),
+            quorum: s.quorum.clone(),
+            line: s.line,
+            down_after: s.down_after.clone(),
+            failover_timeout: s.failover_timeout.clone(),
+            parallel_syncs: s.parallel_syncs.clone(),
+            auth_pass: s.auth_pass.clone(),
+            auth_user: None,
+            known_replicas: Vec::new(),
+            known_sentinels: Vec::new(),
+            renames: Vec::new(),
+        };
+        out.push(SentinelProc {
+            file: r.file,
+            name: format!("{what} (sentinel {i})"),
+            complete: false,
+            anchor: s.count_at,
+            port: None,
+            binds: Vec::new(),
+            password: s.password.clone(),
+            sentinel_pass: None,
+            protected_mode: None,
+            acl_file: None,
+            resolve_hostnames: None,
+            announce_hostnames: None,
+            myid: None,
+            monitors: vec![monitor],
+            process: Default::default(),
+            runtime: managed_runtime(s.count_at, managed_by),
+        });
+    }
+}

@@ -1,0 +1,196 @@
+//! Operator resources and chart values are deployments of the model: the generic count,
+//! quorum and replica rules judge them at the lines of the resource, and `topology`
+//! shows their groups.
+
+mod common;
+
+use common::check_dir;
+use redis_halint::{Severity, Target};
+use std::path::Path;
+
+const DATA: &str = "tests/data/operator-groups";
+
+/// (rule, line) of every warning and error, sorted.
+fn findings(case: &str) -> Vec<(String, usize)> {
+    let (workspace, diagnostics) = check_dir(&Path::new(DATA).join(case), Target::default());
+    let mut out: Vec<(String, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| {
+            let source = workspace.source(d.span.file).unwrap();
+            (
+                d.rule.name().to_string(),
+                source.line_col(d.span.start).line as usize,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn expect(case: &str, wanted: &[(&str, usize)]) {
+    let wanted: Vec<(String, usize)> = wanted.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+    assert_eq!(findings(case), wanted, "{case}");
+}
+
+#[test]
+fn spotahome_redisfailover() {
+    // sentinel.replicas 2 (line 7), redis.replicas 1 (line 9).
+    expect(
+        "failover-bad",
+        &[
+            ("no-replica-to-promote", 9),
+            ("sentinel-count-below-three", 7),
+        ],
+    );
+    expect("failover-good", &[]);
+}
+
+#[test]
+fn opstree_replication_and_sentinel() {
+    // RedisSentinel clusterSize 4 (line 15), quorum "5" (line 21).
+    expect(
+        "opstree-pair-bad",
+        &[
+            ("quorum-exceeds-sentinel-count", 21),
+            ("sentinel-count-even", 15),
+        ],
+    );
+    expect("opstree-pair-good", &[]);
+}
+
+#[test]
+fn opstree_embedded_sentinel() {
+    // clusterSize 1 (line 6), sentinel.size 2 (line 10).
+    expect(
+        "opstree-embedded-bad",
+        &[
+            ("no-replica-to-promote", 6),
+            ("sentinel-count-below-three", 10),
+        ],
+    );
+    expect("opstree-embedded-good", &[]);
+}
+
+#[test]
+fn bitnami_values() {
+    // sentinel.quorum 4 (line 6), replica.replicaCount 4 (line 8).
+    expect(
+        "bitnami-bad",
+        &[
+            ("quorum-equals-sentinel-count", 6),
+            ("sentinel-count-even", 8),
+        ],
+    );
+    expect("bitnami-good", &[]);
+}
+
+#[test]
+fn topology_shows_the_groups_of_resources() {
+    let bin = env!("CARGO_BIN_EXE_redis-halint");
+    for (case, quorum, sentinels, replicas, count_line) in [
+        ("failover-good", 2, 3, 2, "redisfailover.yaml:7"),
+        ("opstree-pair-bad", 5, 4, 2, "redis.yaml:15"),
+        ("opstree-embedded-good", 2, 3, 2, "replication.yaml:10"),
+        ("bitnami-bad", 4, 4, 3, "values.yaml:8"),
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(["topology", "--format", "json"])
+            .arg(Path::new(DATA).join(case))
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let groups = json["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 1, "{case}: {json}");
+        let g = &groups[0];
+        assert_eq!(g["quorum"], quorum, "{case}");
+        assert_eq!(g["sentinel_count"]["known"], sentinels, "{case}");
+        assert_eq!(g["replica_count"]["known"], replicas, "{case}");
+        // Each sentinel's config is the resource, at the line that declares the count.
+        let at = g["sentinels"][0]["config"]["at"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            at.ends_with(count_line),
+            "{case}: sentinel declared at {at}"
+        );
+    }
+}
+
+/// A retired rule's name keeps working wherever users name rules, for its successors.
+#[test]
+fn retired_names_redirect() {
+    let bin = env!("CARGO_BIN_EXE_redis-halint");
+    let run = |args: &[&str]| -> String {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bad = "fixtures/bitnami-quorum-vs-replicacount/bad";
+    let all = run(&["check", "--output-format", "concise", bad]);
+    assert!(all.contains("Q003"), "{all}");
+    let ignored = run(&[
+        "check",
+        "--output-format",
+        "concise",
+        "--ignore",
+        "bitnami-quorum-vs-replicacount",
+        bad,
+    ]);
+    assert!(!ignored.contains("Q003"), "{ignored}");
+    let selected = run(&[
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "O011",
+        bad,
+    ]);
+    assert!(
+        selected.contains("Q003") && !selected.contains("Q001"),
+        "{selected}"
+    );
+    let page = run(&["rule", "opstree-sizes"]);
+    assert!(
+        page.contains("is retired") && page.contains("# sentinel-count-below-three (Q001)"),
+        "{page}"
+    );
+    let table = run(&["rule", "--redirects"]);
+    assert!(table.contains("bitnami-quorum-vs-replicacount\tquorum-exceeds-sentinel-count,quorum-equals-sentinel-count"), "{table}");
+
+    // An inline suppression written with the old name silences its successor, and is used.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(bad).join("values.yaml")).unwrap();
+    let text = text.replace(
+        "  quorum:",
+        "  # redis-halint: ignore[bitnami-quorum-vs-replicacount] -- two sites, sized on purpose\n  quorum:",
+    );
+    std::fs::write(dir.path().join("values.yaml"), text).unwrap();
+    let out = run(&[
+        "check",
+        "--output-format",
+        "concise",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!out.contains("Q003") && !out.contains("L002"), "{out}");
+    // And a severity override in redis-halint.toml applies to every successor.
+    std::fs::write(
+        dir.path().join("redis-halint.toml"),
+        "[lint.severity]\nbitnami-quorum-vs-replicacount = \"info\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        std::fs::read_to_string(Path::new(bad).join("values.yaml")).unwrap(),
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        "--output-format",
+        "concise",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.contains("Q003 [quorum-exceeds-sentinel-count] info"),
+        "{out}"
+    );
+}
