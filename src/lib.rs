@@ -3,6 +3,7 @@
 //! The engine never prints and never exits: the CLI and the language server are thin
 //! shells over [`Workspace`].
 
+pub mod apply;
 pub mod baseline;
 pub mod diagnostic;
 pub mod discover;

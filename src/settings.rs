@@ -798,6 +798,11 @@ impl Resolver {
             .unwrap_or_else(|_| abs.to_path_buf())
     }
 
+    /// `path` made absolute against the directory the resolver runs in.
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        absolute(path, &self.cwd)
+    }
+
     /// The settings for a file (or, for a directory, for the files in it).
     pub fn for_path(&mut self, path: &Path) -> Option<Arc<Resolved>> {
         let abs = absolute(path, &self.cwd);

@@ -764,3 +764,128 @@ fn reads_and_reloads_the_cli_configuration_file() {
     });
     assert!(client.finish().success());
 }
+
+/// The language server applies the settings `check` applies, through the same engine
+/// function: severity overrides, `ignore`, and a nested `redis-halint.toml` nearest to
+/// the files under it. Its published diagnostics (code, severity, range) are those of
+/// `check --output-format json` on the same tree.
+#[test]
+fn published_diagnostics_equal_check_with_the_same_configs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+    };
+    // Two sentinels of one master, quorum 1, a down-after of 500 ms.
+    let sentinel = "port 26379\nsentinel resolve-hostnames yes\nsentinel announce-hostnames yes\nsentinel monitor mymaster 10.0.0.5 6379 1\nsentinel down-after-milliseconds mymaster 500\n";
+    for d in ["east", "west"] {
+        write(&format!("{d}/sentinel-a/sentinel.conf"), sentinel);
+        write(&format!("{d}/sentinel-b/sentinel.conf"), sentinel);
+    }
+    write(
+        "redis-halint.toml",
+        "[lint.severity]\nsentinel-count-below-three = \"warning\"\nquorum-below-majority = \"warning\"\n",
+    );
+    // The nested config replaces the root one for the files under it.
+    write(
+        "west/redis-halint.toml",
+        "[lint]\nignore = [\"down-after-too-low\"]\n[lint.severity]\nquorum-below-majority = \"error\"\n",
+    );
+
+    let cli = Command::new(env!("CARGO_BIN_EXE_redis-halint"))
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--fail-on",
+            "never",
+            ".",
+        ])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let findings: Vec<Value> = serde_json::from_slice(&cli.stdout).unwrap();
+    let severity_number = |s: &str| match s {
+        "error" => 1,
+        "warning" => 2,
+        _ => 3,
+    };
+    let mut expected: Vec<(String, String, i64, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                severity_number(f["severity"].as_str().unwrap()),
+                f["line"].as_u64().unwrap() - 1,
+                f["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    expected.sort();
+    // The configs did something: an override, a nested override and a nested ignore.
+    assert!(
+        expected
+            .iter()
+            .any(|e| e.0.starts_with("east") && e.1 == "Q001" && e.2 == 2),
+        "{expected:?}"
+    );
+    assert!(
+        expected
+            .iter()
+            .any(|e| e.0.starts_with("west") && e.1 == "Q005" && e.2 == 1),
+        "{expected:?}"
+    );
+    assert!(
+        expected
+            .iter()
+            .any(|e| e.0.starts_with("east") && e.1 == "T001"),
+        "{expected:?}"
+    );
+    assert!(
+        !expected
+            .iter()
+            .any(|e| e.0.starts_with("west") && e.1 == "T001"),
+        "{expected:?}"
+    );
+
+    let mut client = Client::spawn(&[]);
+    client.initialize(Some(&root), Value::Null);
+    let files = [
+        "east/sentinel-a/sentinel.conf",
+        "east/sentinel-b/sentinel.conf",
+        "west/sentinel-a/sentinel.conf",
+        "west/sentinel-b/sentinel.conf",
+    ];
+    for f in files {
+        client.open(&uri(&root.join(f)), sentinel);
+    }
+    let mut published = Vec::new();
+    for f in files {
+        let wanted = expected.iter().filter(|e| e.0 == f).count();
+        let params = client.diagnostics(&uri(&root.join(f)), |d| {
+            d.iter().filter(|x| x["data"]["mirrored"] != true).count() == wanted
+        });
+        for d in params["diagnostics"].as_array().unwrap() {
+            if d["data"]["mirrored"] == true {
+                continue;
+            }
+            published.push((
+                f.to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_i64().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+            ));
+        }
+    }
+    published.sort();
+    assert_eq!(published, expected);
+    assert!(client.finish().success());
+}

@@ -5,15 +5,13 @@ use redis_halint::discover::discover;
 use redis_halint::fix::FixMode;
 use redis_halint::report::{render, OutputFormat, RenderOptions};
 use redis_halint::selection::Selection;
-use redis_halint::settings::{self, FailOn, Overrides, Resolved, Resolver, RuleFilter};
+use redis_halint::settings::{self, FailOn, Overrides, Resolver};
 use redis_halint::{baseline, Diagnostic, Settings, Target};
 
 use super::fix;
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum FailOnArg {
@@ -226,7 +224,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     // Parsed, a config's text is only needed again to show a finding in it.
     workspace.release_config_texts();
     let diagnostics = workspace.check();
-    let diagnostics = apply_settings(&workspace, diagnostics, &mut resolver, &overrides, &cwd)?;
+    let diagnostics = redis_halint::apply::apply_settings(
+        diagnostics,
+        &|file| workspace.source(file).map(|s| s.path.clone()),
+        &mut resolver,
+        &overrides,
+    )?;
     errors.append(&mut resolver.errors);
 
     if let Some(path) = &args.write_baseline {
@@ -303,52 +306,6 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Selection, per-file ignores and severity overrides of the config nearest to each
-/// finding's file, with the command line on top.
-fn apply_settings(
-    workspace: &redis_halint::Workspace,
-    diagnostics: Vec<Diagnostic>,
-    resolver: &mut Resolver,
-    overrides: &Overrides,
-    cwd: &Path,
-) -> Result<Vec<Diagnostic>, String> {
-    let none = Arc::new(Resolved::default());
-    let mut filters: HashMap<*const Resolved, (Arc<Resolved>, RuleFilter)> = HashMap::new();
-    let mut by_file = HashMap::new();
-    let mut out = Vec::with_capacity(diagnostics.len());
-    for mut d in diagnostics {
-        let file = d.span.file;
-        let (key, abs) = match by_file.get(&file) {
-            Some(hit) => Clone::clone(hit),
-            None => {
-                let path = workspace
-                    .source(file)
-                    .map(|s| s.path.clone())
-                    .unwrap_or_default();
-                let resolved = resolver.for_file(&path).unwrap_or_else(|| none.clone());
-                let key = Arc::as_ptr(&resolved);
-                if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
-                    let filter = RuleFilter::new(&resolved, overrides)?;
-                    slot.insert((resolved, filter));
-                }
-                let abs = settings::absolute(&path, cwd);
-                by_file.insert(file, (key, abs.clone()));
-                (key, abs)
-            }
-        };
-        let filter = &filters[&key].1;
-        if !filter.enabled(d.rule, &abs) {
-            continue;
-        }
-        if let Some(severity) = filter.severity(d.rule) {
-            d.severity = severity;
-        }
-        out.push(d);
-    }
-    Ok(out)
-}
-
-/// Render the findings in every requested format, to stdout or to files.
 pub(super) fn write_outputs(
     workspace: &redis_halint::Workspace,
     diagnostics: &[Diagnostic],

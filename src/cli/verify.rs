@@ -111,7 +111,13 @@ fn read_pem(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
-    let selection = Selection::new(args.select.as_deref().unwrap_or_default(), &args.ignore)?;
+    // Validated up front: a bad selector is a usage error before any network traffic.
+    Selection::new(args.select.as_deref().unwrap_or_default(), &args.ignore)?;
+    let overrides = redis_halint::settings::Overrides {
+        select: args.select.clone(),
+        extend_select: Vec::new(),
+        ignore: args.ignore.clone(),
+    };
     let outputs = parse_outputs(&args.output_format, args.output_file.as_deref())?;
     for s in &args.sentinel {
         if split_address(s).is_none() {
@@ -173,10 +179,17 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
     let options = live::Options {
         max_lag: args.max_lag,
     };
-    let diagnostics: Vec<_> = live::verify(&mut workspace, &snapshot, topology.as_ref(), &options)
-        .into_iter()
-        .filter(|d| selection.enabled(d.rule))
-        .collect();
+    let found = live::verify(&mut workspace, &snapshot, topology.as_ref(), &options);
+    // The settings `check` applies, from the redis-halint.toml nearest to each file.
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    let mut resolver = redis_halint::settings::Resolver::new(cwd, None);
+    let diagnostics = redis_halint::apply::apply_settings(
+        found,
+        &|file| workspace.source(file).map(|s| s.path.clone()),
+        &mut resolver,
+        &overrides,
+    )?;
+    errors.append(&mut resolver.errors);
     write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
     let locked: Vec<&str> = snapshot
         .nodes_without_access()

@@ -16,8 +16,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub enum Update {
     Settings(Settings),
-    /// Rule selection from redis-halint.toml (`None`: every rule).
-    Filter(Option<crate::settings::RuleFilter>),
+    /// The directory whose `redis-halint.toml` files apply (the nearest one to each
+    /// file, as `check` reads them), or none; sent again when a config file changes.
+    Configs(Option<PathBuf>),
     AddFolder(PathBuf),
     RemoveFolder(PathBuf),
     /// A buffer was opened or its text changed.
@@ -77,7 +78,8 @@ pub struct Item {
 
 pub struct Project {
     workspace: Workspace,
-    filter: Option<crate::settings::RuleFilter>,
+    /// The config files of the folders, read as `check` reads them.
+    resolver: Option<crate::settings::Resolver>,
     roots: Vec<PathBuf>,
     /// By absolute path (or the pseudo-path of a non-file buffer).
     files: BTreeMap<PathBuf, FileState>,
@@ -87,7 +89,7 @@ impl Project {
     pub fn new(settings: Settings) -> Project {
         Project {
             workspace: Workspace::new(settings),
-            filter: None,
+            resolver: None,
             roots: Vec::new(),
             files: BTreeMap::new(),
         }
@@ -98,7 +100,9 @@ impl Project {
         let mut notes = Vec::new();
         match update {
             Update::Settings(settings) => self.workspace.set_settings(settings),
-            Update::Filter(filter) => self.filter = filter,
+            Update::Configs(root) => {
+                self.resolver = root.map(|r| crate::settings::Resolver::new(r, None));
+            }
             Update::AddFolder(root) => {
                 if !self.roots.contains(&root) {
                     self.roots.push(root.clone());
@@ -210,7 +214,11 @@ impl Project {
     /// The name a file has in the workspace (and so in messages): relative to the one
     /// workspace folder that holds it, absolute otherwise.
     fn name(&self, path: &Path) -> PathBuf {
-        if let [root] = self.roots.as_slice() {
+        Self::name_in(&self.roots, path)
+    }
+
+    fn name_in(roots: &[PathBuf], path: &Path) -> PathBuf {
+        if let [root] = roots {
             if let Ok(rel) = path.strip_prefix(root) {
                 if !rel.as_os_str().is_empty() {
                     return rel.to_path_buf();
@@ -253,20 +261,28 @@ impl Project {
     /// Check everything; keep what open documents take part in: findings in an open file,
     /// and findings in other files that have a label in an open file (published for that
     /// file, and mirrored at the label in the open one).
-    pub fn check(&self) -> Vec<DocResult> {
+    pub fn check(&mut self) -> Vec<DocResult> {
         let mut diagnostics = self.workspace.check();
-        if let Some(filter) = &self.filter {
-            // The same selection as the CLI: by rule, and per file (per-file-ignores).
-            let absolute: HashMap<FileId, &PathBuf> = self
+        if let Some(resolver) = &mut self.resolver {
+            // The settings `check` applies: selection, per-file ignores and severities of
+            // the nearest redis-halint.toml of each file.
+            let absolute: HashMap<FileId, PathBuf> = self
                 .files
                 .keys()
-                .filter_map(|p| self.workspace.file_id(&self.name(p)).map(|id| (id, p)))
+                .filter_map(|p| {
+                    let name = Self::name_in(&self.roots, p);
+                    self.workspace.file_id(&name).map(|id| (id, p.clone()))
+                })
                 .collect();
-            diagnostics.retain(|d| {
-                absolute
-                    .get(&d.span.file)
-                    .is_none_or(|p| filter.enabled(d.rule, p))
-            });
+            let path_of = |file: FileId| absolute.get(&file).cloned();
+            let overrides = crate::settings::Overrides::default();
+            // An invalid selector is reported in its config file (invalid-config); the
+            // findings are then published unfiltered.
+            if let Ok(kept) =
+                crate::apply::apply_settings(diagnostics.clone(), &path_of, resolver, &overrides)
+            {
+                diagnostics = kept;
+            }
         }
         let mut uris: HashMap<FileId, Url> = HashMap::new();
         let mut open: HashMap<FileId, i32> = HashMap::new();

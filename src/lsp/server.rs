@@ -284,11 +284,11 @@ impl Server {
                         .is_some_and(|v| v.is_string())
                 });
             self.explicit_target = explicit;
-            let (settings, filter, problems) = read_config_file(root, &self.settings, explicit);
+            let (settings, problems) = read_config_file(root, &self.settings, explicit);
             self.settings = settings;
             warnings.extend(problems);
             scheduler = Scheduler::new(self.settings.clone());
-            scheduler.push(Update::Filter(filter));
+            scheduler.push(Update::Configs(Some(root.to_path_buf())));
         }
         for root in roots {
             scheduler.push(Update::AddFolder(root));
@@ -420,14 +420,15 @@ impl Server {
             if crate::settings::is_config_file(&path) {
                 // The same file the CLI reads: re-read it and re-check with its settings.
                 if let Some(root) = self.config_root.clone() {
-                    let (settings, filter, problems) =
+                    let (settings, problems) =
                         read_config_file(&root, &self.settings, self.explicit_target);
                     for p in problems {
                         self.log(lsp::MessageType::WARNING, p);
                     }
                     self.settings = settings.clone();
                     self.scheduler().push(Update::Settings(settings));
-                    self.scheduler().push(Update::Filter(filter));
+                    // Read every config file again (a nested one may be the one changed).
+                    self.scheduler().push(Update::Configs(Some(root)));
                 }
             }
             let update = if change.typ == lsp::FileChangeType::DELETED {
@@ -616,33 +617,24 @@ fn capabilities() -> lsp::ServerCapabilities {
     }
 }
 
-/// Settings and rule filter from the redis-halint.toml that applies to `root`, as the CLI
-/// reads it; the target version from the file only when none was given explicitly.
+/// Settings from the redis-halint.toml that applies to `root`, as the CLI reads it: the
+/// target version from the file only when none was given explicitly. (Rule selection and
+/// severities are applied per file by the worker, with every nested config.)
 fn read_config_file(
     root: &std::path::Path,
     current: &Settings,
     explicit_target: bool,
-) -> (Settings, Option<crate::settings::RuleFilter>, Vec<String>) {
+) -> (Settings, Vec<String>) {
     let mut resolver = crate::settings::Resolver::new(root.to_path_buf(), None);
     let mut settings = current.clone();
     let mut problems = std::mem::take(&mut resolver.errors);
-    let Some(resolved) = resolver.for_path(root) else {
-        problems.append(&mut resolver.errors);
-        return (settings, None, problems);
-    };
-    if !explicit_target {
-        if let Some(t) = &resolved.target_version {
-            settings.target = t.value;
+    if let Some(resolved) = resolver.for_path(root) {
+        if !explicit_target {
+            if let Some(t) = &resolved.target_version {
+                settings.target = t.value;
+            }
         }
     }
-    let filter =
-        match crate::settings::RuleFilter::new(&resolved, &crate::settings::Overrides::default()) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                problems.push(e);
-                None
-            }
-        };
     problems.append(&mut resolver.errors);
-    (settings, filter, problems)
+    (settings, problems)
 }
