@@ -171,6 +171,16 @@ impl Diagnostic {
         self
     }
 
+    /// Add a sentence to the help (or start it).
+    pub fn more_help(mut self, more: impl Into<String>) -> Self {
+        let more = more.into();
+        self.help = Some(match self.help.take() {
+            Some(h) => format!("{h}; {more}"),
+            None => more,
+        });
+        self
+    }
+
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self

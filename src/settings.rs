@@ -17,7 +17,7 @@
 //! [lint.severity]
 //! sentinel-count-even = "error"
 //!
-//! [topology]                         # facts not in the tree (read, not yet used by rules)
+//! [topology]                         # facts not in the tree (counts of processes elsewhere; sites)
 //! groups.mymaster = { sentinels-elsewhere = 2, replicas-elsewhere = 1 }
 //! sites = [{ name = "dc1", addresses = ["10.0.1.0/24"], hosts = [], zones = [] }]
 //! ```
@@ -172,8 +172,9 @@ pub struct ConfigData {
     pub topology: Option<Located<Topology>>,
 }
 
-/// `[topology]`: facts about the deployment that are not in the checked tree. Read and
-/// validated; the rules that need them (sites, counts elsewhere) come later.
+/// `[topology]`: facts about the deployment that are not in the checked tree. The
+/// processes of a group that run elsewhere enter its counts; `sites` are read and
+/// validated, not yet used by a rule.
 #[derive(Debug, Clone, Default)]
 pub struct Topology {
     pub groups: Vec<(String, GroupFacts)>,
@@ -184,6 +185,24 @@ pub struct Topology {
 pub struct GroupFacts {
     pub sentinels_elsewhere: Option<u32>,
     pub replicas_elsewhere: Option<u32>,
+}
+
+impl Topology {
+    /// `groups.NAME.sentinels-elsewhere` / `replicas-elsewhere`, for the linker.
+    pub fn elsewhere(&self) -> Vec<(String, crate::model::topology::Elsewhere)> {
+        self.groups
+            .iter()
+            .map(|(name, g)| {
+                (
+                    name.clone(),
+                    crate::model::topology::Elsewhere {
+                        sentinels: g.sentinels_elsewhere.unwrap_or(0) as usize,
+                        replicas: g.replicas_elsewhere.unwrap_or(0) as usize,
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default)]

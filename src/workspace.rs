@@ -28,6 +28,9 @@ pub struct Settings {
     pub target: Target,
     /// Disregard `# redis-halint: ignore[…]` comments (and report nothing about them).
     pub ignore_inline_suppressions: bool,
+    /// Processes of named groups that run outside the checked tree (`[topology.groups]`):
+    /// (master name, sentinels, replicas).
+    pub elsewhere: Vec<(String, crate::model::topology::Elsewhere)>,
 }
 
 struct Entry {
@@ -809,6 +812,15 @@ impl Workspace {
             }
         }
         self.add_services(&mut topology, &located);
+        for (name, more) in &self.settings.elsewhere {
+            for group in topology
+                .groups
+                .iter_mut()
+                .filter(|g| g.name.as_deref() == Some(name.as_str()))
+            {
+                group.add_elsewhere(*more);
+            }
+        }
         topology
     }
 

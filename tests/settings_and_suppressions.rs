@@ -370,3 +370,36 @@ fn settings_behind_a_symlinked_root() {
     let (code, text) = concise(work.path(), &["deploy"]);
     assert_eq!(code, Some(0), "{text}");
 }
+
+/// `[topology.groups]`: sentinels and replicas that run outside the checked tree enter
+/// the counts, so a lone sentinel.conf plus "two more elsewhere" is judged as three.
+#[test]
+fn topology_groups_count_processes_elsewhere() {
+    let sentinel = "port 26379\nsentinel monitor mymaster 10.0.0.5 6379 3\n";
+    let dir = tree(&[("deploy/sentinel.conf", sentinel)]);
+    // Alone, one sentinel config says nothing about how many run.
+    let (_, text) = concise(dir.path(), &["deploy"]);
+    assert!(!text.contains("Q004"), "{text}");
+    fs::write(
+        dir.path().join("redis-halint.toml"),
+        "[topology]\ngroups.mymaster = { sentinels-elsewhere = 2, replicas-elsewhere = 2 }\n",
+    )
+    .unwrap();
+    let (_, text) = concise(dir.path(), &["deploy"]);
+    assert!(text.contains("deploy/sentinel.conf:2:41: Q004"), "{text}");
+    let json = out(&run_in(
+        dir.path(),
+        &["topology", "--format", "json", "deploy"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["groups"][0]["sentinel_count"]["known"], 3, "{json}");
+    assert_eq!(v["groups"][0]["replica_count"]["known"], 2, "{json}");
+    // Another master name is not affected.
+    fs::write(
+        dir.path().join("redis-halint.toml"),
+        "[topology]\ngroups.other = { sentinels-elsewhere = 2 }\n",
+    )
+    .unwrap();
+    let (_, text) = concise(dir.path(), &["deploy"]);
+    assert!(!text.contains("Q004"), "{text}");
+}

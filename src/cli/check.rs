@@ -169,6 +169,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let settings = Settings {
         target,
         ignore_inline_suppressions: args.no_inline_suppressions,
+        elsewhere: root
+            .as_ref()
+            .and_then(|r| r.topology.as_ref())
+            .map(|t| t.value.elsewhere())
+            .unwrap_or_default(),
     };
     if args.fix || args.diff {
         let selection = Selection::with_extend(

@@ -634,6 +634,11 @@ fn read_config_file(
                 settings.target = t.value;
             }
         }
+        settings.elsewhere = resolved
+            .topology
+            .as_ref()
+            .map(|t| t.value.elsewhere())
+            .unwrap_or_default();
     }
     problems.append(&mut resolver.errors);
     (settings, problems)

@@ -176,6 +176,7 @@ pub fn link_scoped(
             replicas,
             sentinel_count,
             replica_count,
+            elsewhere: Default::default(),
         });
     }
 
@@ -207,6 +208,7 @@ pub fn link_scoped(
             replica_count: Some(replicas.len()),
             replicas,
             sentinel_count: SentinelCount::Unknown("no sentinel monitors this replication set"),
+            elsewhere: Default::default(),
         });
     }
 

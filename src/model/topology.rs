@@ -41,6 +41,36 @@ pub struct Group {
     pub sentinel_count: SentinelCount,
     /// Number of replicas, when the tree says it (replica configs or known-replica lines).
     pub replica_count: Option<usize>,
+    /// Sentinels and replicas that run outside the checked tree, as the user declared
+    /// them (`[topology]` of redis-halint.toml); already in the counts above.
+    pub elsewhere: Elsewhere,
+}
+
+/// Processes of a group declared to run outside the checked tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Elsewhere {
+    pub sentinels: usize,
+    pub replicas: usize,
+}
+
+impl Group {
+    /// Count `more` processes that run outside the tree: a lone sentinel config plus two
+    /// sentinels elsewhere is a known count of three.
+    pub fn add_elsewhere(&mut self, more: Elsewhere) {
+        if more.sentinels > 0 && self.has_sentinels() {
+            let here = match self.sentinel_count {
+                SentinelCount::Known(n) => n,
+                SentinelCount::Unknown(_) => self.monitors.len(),
+            };
+            self.sentinel_count = SentinelCount::Known(here + more.sentinels);
+        }
+        if more.replicas > 0 {
+            self.replica_count =
+                Some(self.replica_count.unwrap_or(self.replicas.len()) + more.replicas);
+        }
+        self.elsewhere.sentinels += more.sentinels;
+        self.elsewhere.replicas += more.replicas;
+    }
 }
 
 impl Group {

@@ -26,7 +26,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(at) if declared => at,
             _ => first.line,
         };
+        let elsewhere = group.elsewhere.sentinels;
         let others = |d: Diagnostic| -> Diagnostic {
+            let d = if elsewhere > 0 {
+                d.more_help(format!(
+                    "{elsewhere} of them declared to run elsewhere ([topology] of redis-halint.toml)"
+                ))
+            } else {
+                d
+            };
             let d = if count_at != first.line {
                 d.label(first.line, "the master it watches")
             } else {
@@ -98,9 +106,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 continue;
             };
-            let d = d.help(format!(
-                "{count} sentinel(s) found for this master in the checked files"
-            ));
+            let d = d.more_help(if group.elsewhere.sentinels > 0 {
+                format!(
+                    "{count} sentinel(s): {} in the checked files and {} declared elsewhere ([topology] of redis-halint.toml)",
+                    count - group.elsewhere.sentinels,
+                    group.elsewhere.sentinels
+                )
+            } else {
+                format!("{count} sentinel(s) found for this master in the checked files")
+            });
             // Unsafe: it changes when failover starts; the majority is what Sentinel's
             // documentation recommends.
             let d = if matches!(
