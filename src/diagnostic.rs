@@ -1,26 +1,10 @@
 //! The diagnostic model shared by every output (terminal, JSON, LSP).
 
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::source::Span;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::registry::Severity;
 
 /// A secondary location, often in another file ("auth-pass set here").
 #[derive(Debug, Clone, PartialEq, Eq)]

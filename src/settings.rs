@@ -42,6 +42,15 @@ use toml::Spanned;
 
 pub const CONFIG_NAMES: [&str; 2] = ["redis-halint.toml", ".redis-halint.toml"];
 
+/// A directory as a directory walk listed it (paths as walked): its config file and
+/// whether it holds `.git`, so that the lookup does not ask the file system again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDir {
+    pub dir: PathBuf,
+    pub settings_file: Option<PathBuf>,
+    pub git: bool,
+}
+
 pub fn is_config_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -893,7 +902,7 @@ impl Resolver {
     }
 
     /// What a directory walk saw in each directory it listed: no need to look again.
-    pub fn seed(&mut self, listed: &[crate::discover::ListedDir]) {
+    pub fn seed(&mut self, listed: &[ListedDir]) {
         if self.explicit.is_some() {
             return;
         }

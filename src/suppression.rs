@@ -21,18 +21,7 @@ use crate::source::{FileId, Span};
 use std::collections::HashSet;
 use std::ops::Range;
 
-/// One comment of a file, as the format's front end sees it.
-#[derive(Debug, Clone)]
-pub struct Comment {
-    /// Byte range of the comment, from its comment marker (`#`) to the end of the line.
-    pub range: Range<usize>,
-    /// Length of the comment marker (`#` = 1, `//` = 2, …).
-    pub marker_len: usize,
-    /// The 0-based line a line-level suppression in this comment applies to: the comment's
-    /// own line for an end-of-line comment, otherwise the next line holding code. `None`
-    /// when nothing follows.
-    pub target_line: Option<u32>,
-}
+pub use crate::syntax::Comment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

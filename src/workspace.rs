@@ -1,20 +1,21 @@
 //! The workspace: the set of files checked together, their cached parses, and `check()`.
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::service::{ConfigRef, Process};
 use crate::formats::compose::{self, ComposeFile};
 use crate::formats::conf::{name_hints, ConfFile};
 use crate::formats::detect::{classify, FileKind};
+use crate::formats::k8s_link::{container_facts, EmbeddedConfs};
 use crate::formats::kubernetes::embedded_configs;
 use crate::formats::script::{self, is_script};
 use crate::formats::systemd::{self as units, unit_kind, UnitFile, UnitKind};
+use crate::formats::units::{ComposeUnit, Units as FormatUnits};
 use crate::formats::workload::{self, Container};
 use crate::knowledge::Target;
-use crate::model::k8s_link::{container_facts, EmbeddedConfs};
-use crate::model::scope::{NearestIndex, SuffixIndex};
-use crate::model::service::{ConfigRef, Process};
-use crate::model::topology::{ComposeUnit, ConfigMount};
+use crate::model::topology::ConfigMount;
 use crate::model::{link::link_scoped, Topology};
 use crate::rules::{self, Context, Rule};
+use crate::source::scope::{NearestIndex, SuffixIndex};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::redis_conf;
 use crate::syntax::yaml::{self, YamlError};
@@ -57,8 +58,8 @@ struct Parsed {
     yaml_error: Option<YamlError>,
     compose: Option<ComposeFile>,
     containers: Vec<Container>,
-    resources: Vec<crate::model::topology::Resource>,
-    cluster: crate::model::topology::Cluster,
+    resources: Vec<crate::formats::units::Resource>,
+    cluster: crate::facts::cluster::Cluster,
     dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
 }
 
@@ -153,7 +154,7 @@ impl Entry {
                     }
                 }
                 let resources = crate::formats::kubernetes::resources(source.id, &yaml);
-                let mut cluster = crate::model::topology::Cluster::default();
+                let mut cluster = crate::facts::cluster::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
                 return Parsed {
                     secret_spans: crate::formats::kubernetes::secret_value_spans(source.id, &yaml),
@@ -492,7 +493,7 @@ impl Workspace {
             .filter(|c| c.file != from.file)
     }
 
-    fn build_topology(&self, confs: &[Arc<ConfFile>]) -> Topology {
+    fn build_topology(&self, confs: &[Arc<ConfFile>]) -> (Topology, FormatUnits) {
         // Most trees have no `include`: the index is built on first use.
         let targets = std::cell::OnceCell::new();
         let targets = || targets.get_or_init(|| self.include_targets(confs));
@@ -509,7 +510,7 @@ impl Workspace {
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
         let mut mounts = Vec::new();
-        let mut units: Vec<ComposeUnit> = Vec::new();
+        let mut compose_units: Vec<ComposeUnit> = Vec::new();
         // Containers that run a config of the tree: the file is their config, not a
         // process of its own.
         let by_path: HashMap<PathBuf, &Arc<ConfFile>> = confs
@@ -612,10 +613,10 @@ impl Workspace {
                         }
                     }
                 }
-                units.push(unit);
+                compose_units.push(unit);
             }
             for service in &compose_file.others {
-                units.push(ComposeUnit {
+                compose_units.push(ComposeUnit {
                     file: entry.source.id,
                     service: service.clone(),
                     runs_redis: false,
@@ -647,7 +648,7 @@ impl Workspace {
                 // A config of the tree, or (for redis-server) options only.
                 let conf = match &inv.config {
                     Some((path, _)) => {
-                        match crate::model::k8s_link::config_at(
+                        match crate::formats::k8s_link::config_at(
                             container,
                             path,
                             &embedded,
@@ -685,7 +686,7 @@ impl Workspace {
                 let merged =
                     ConfFile::from_tree_keep_owners(conf.map_or(id, |c| c.file), inv.kind, tree);
                 let anchor = Span::new(id, container.name_span.start, container.name_span.end);
-                let runtime = crate::model::facts::Runtime {
+                let runtime = crate::facts::Runtime {
                     release: container.image.as_ref().and_then(|(image, at)| {
                         let release = crate::knowledge::images::image_ref(image)?.release?;
                         Some(crate::source::Spanned::with_origin(
@@ -778,7 +779,7 @@ impl Workspace {
                 .unwrap_or_default()
         };
         // Operator resources and chart values deploy processes of their own.
-        let resources: Vec<crate::model::topology::Resource> = self
+        let resources: Vec<crate::formats::units::Resource> = self
             .sorted_ids()
             .iter()
             .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
@@ -794,9 +795,12 @@ impl Workspace {
         sentinels.extend(managed_sentinels);
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
-        topology.compose = units;
         topology.cluster = secrets;
-        topology.resources = resources;
+        let mut format_units = FormatUnits {
+            compose: compose_units,
+            containers: Vec::new(),
+            resources,
+        };
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
                 let mut facts = container_facts(
@@ -808,7 +812,7 @@ impl Workspace {
                 facts.processes = workload_procs
                     .remove(&(entry.source.id, ci))
                     .unwrap_or_default();
-                topology.containers.push(facts);
+                format_units.containers.push(facts);
             }
         }
         self.add_services(&mut topology, &located);
@@ -821,7 +825,7 @@ impl Workspace {
                 group.add_elsewhere(*more);
             }
         }
-        topology
+        (topology, format_units)
     }
 
     /// The releases the Dockerfiles of the tree build on, by Dockerfile and by the files
@@ -858,8 +862,8 @@ impl Workspace {
     }
 
     /// Services, budgets, namespaces and Secrets of every manifest.
-    fn cluster(&self) -> crate::model::topology::Cluster {
-        let mut all = crate::model::topology::Cluster::default();
+    fn cluster(&self) -> crate::facts::cluster::Cluster {
+        let mut all = crate::facts::cluster::Cluster::default();
         for id in self.sorted_ids() {
             let c = &self.entries[&id].parsed().cluster;
             all.services.extend(c.services.iter().cloned());
@@ -978,6 +982,11 @@ impl Workspace {
     }
 
     pub fn topology(&self) -> Topology {
+        self.build_topology(&self.parse_all()).0
+    }
+
+    /// The topology and, beside it, the deployment units of each format it came from.
+    pub fn topology_and_units(&self) -> (Topology, FormatUnits) {
         self.build_topology(&self.parse_all())
     }
 
@@ -1085,7 +1094,7 @@ impl Workspace {
     /// file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
         let confs = self.parse_all();
-        let topology = self.build_topology(&confs);
+        let (topology, units) = self.build_topology(&confs);
         let sources: HashMap<FileId, &SourceFile> = self
             .entries
             .values()
@@ -1098,6 +1107,7 @@ impl Workspace {
             sources: &sources,
             confs: &conf_map,
             topology: &topology,
+            units: &units,
         };
         // Command-line options of containers are config lines too.
         let options: Vec<&ConfFile> = self
@@ -1156,7 +1166,7 @@ impl Workspace {
 fn resolve_env(
     value: &str,
     container: &Container,
-    cluster: &crate::model::topology::Cluster,
+    cluster: &crate::facts::cluster::Cluster,
 ) -> String {
     if !value.contains('$') {
         return value.to_string();
@@ -1169,9 +1179,7 @@ fn resolve_env(
         ];
         if forms.iter().any(|f| value == f) {
             let known = cluster.secrets.iter().find_map(|(s, k, v)| match v {
-                crate::model::facts::Password::Literal(v) if s == secret && k == key => {
-                    Some(v.clone())
-                }
+                crate::facts::Password::Literal(v) if s == secret && k == key => Some(v.clone()),
                 _ => None,
             });
             if let Some(v) = known {
@@ -1191,8 +1199,8 @@ fn resolve_env(
 /// `--sentinel auth-pass NAME …`) belong to the process of the config it reads. Only
 /// these: they do not change who the process is, so the groups already linked stay right.
 fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
-    use crate::model::facts::Password;
-    use crate::model::service::ConfigRef;
+    use crate::facts::service::ConfigRef;
+    use crate::facts::Password;
     use crate::source::Spanned;
     let process = &topology.processes[process];
     let Some(config) = process.config else {
@@ -1262,7 +1270,7 @@ impl DockerfileImages {
     /// whose config is copied into a built image, when its own image names none.
     fn complete(
         &self,
-        runtime: &mut crate::model::facts::Runtime,
+        runtime: &mut crate::facts::Runtime,
         dockerfile: Option<&Path>,
         config: Option<&Path>,
     ) {
@@ -1292,5 +1300,29 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
             token.value = value.as_str().into();
             token.origin = crate::source::Origin::Implied;
         }
+    }
+}
+
+/// Discovery hands its inputs to a workspace (defined here: discovery comes first and
+/// knows nothing of workspaces).
+impl crate::discover::Discovered {
+    /// A workspace holding every input read.
+    pub fn into_workspace(self, settings: Settings) -> (Workspace, Vec<String>, Vec<String>) {
+        let mut workspace = Workspace::new(settings);
+        // Arc<str> copies the text: done in parallel, each String freed at once.
+        let inputs: Vec<(
+            PathBuf,
+            std::sync::Arc<str>,
+            bool,
+            Option<crate::source::DiskStamp>,
+        )> = self
+            .inputs
+            .into_par_iter()
+            .map(|i| (i.path, i.text.into(), i.explicit, i.stamp))
+            .collect();
+        for (path, text, explicit, stamp) in inputs {
+            workspace.set_file_from_disk(path, text, explicit, stamp);
+        }
+        (workspace, self.errors, self.notes)
     }
 }

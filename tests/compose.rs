@@ -4,8 +4,8 @@
 mod common;
 
 use common::{check_dir, render_full, workspace_for};
+use redis_halint::facts::Password;
 use redis_halint::formats::compose::{interpolate, parse_env_file};
-use redis_halint::model::facts::Password;
 use redis_halint::{Severity, Target};
 use std::path::{Path, PathBuf};
 

@@ -39,13 +39,7 @@ pub struct Discovered {
     pub listed_dirs: Vec<ListedDir>,
 }
 
-/// A directory as a walk listed it (paths as walked).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedDir {
-    pub dir: PathBuf,
-    pub settings_file: Option<PathBuf>,
-    pub git: bool,
-}
+pub use crate::settings::ListedDir;
 
 enum Candidate {
     File { path: PathBuf, explicit: bool },
@@ -276,43 +270,4 @@ fn read_file(
     unreachable!("the last attempt returns")
 }
 
-/// [`decode`] without a copy when the bytes are valid UTF-8 (nearly always).
-pub fn decode_owned(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => decode(e.as_bytes()),
-    }
-}
-
-/// UTF-8 text with each invalid byte replaced by `?`, so byte offsets stay those of the file
-/// (Redis itself reads bytes; a Latin-1 comment must not shift positions).
-pub fn decode(bytes: &[u8]) -> String {
-    let mut text = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        text.push_str(chunk.valid());
-        for _ in chunk.invalid() {
-            text.push('?');
-        }
-    }
-    text
-}
-
-impl Discovered {
-    /// A workspace holding every input read.
-    pub fn into_workspace(
-        self,
-        settings: crate::Settings,
-    ) -> (crate::Workspace, Vec<String>, Vec<String>) {
-        let mut workspace = crate::Workspace::new(settings);
-        // Arc<str> copies the text: done in parallel, each String freed at once.
-        let inputs: Vec<(PathBuf, std::sync::Arc<str>, bool, Option<DiskStamp>)> = self
-            .inputs
-            .into_par_iter()
-            .map(|i| (i.path, i.text.into(), i.explicit, i.stamp))
-            .collect();
-        for (path, text, explicit, stamp) in inputs {
-            workspace.set_file_from_disk(path, text, explicit, stamp);
-        }
-        (workspace, self.errors, self.notes)
-    }
-}
+pub use crate::source::{decode, decode_owned};

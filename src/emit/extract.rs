@@ -2,7 +2,8 @@
 //! scripts) to a plan: one group per master the tree declares.
 
 use super::plan::{Auth, GroupPlan, PasswordSource};
-use crate::model::facts::{Node, Password};
+use crate::facts::{Node, Password};
+use crate::formats::units::Units;
 use crate::model::topology::{Group, Topology};
 use crate::source::{FileId, Span, Spanned};
 use crate::Workspace;
@@ -15,7 +16,7 @@ pub struct Extracted {
     pub notes: Vec<String>,
 }
 
-pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
+pub fn groups(workspace: &Workspace, topology: &Topology, units: &Units) -> Vec<Extracted> {
     let at = |span: Span| location(workspace, span);
     let mut processes: Processes = HashMap::new();
     for (i, node) in topology.nodes.iter().enumerate() {
@@ -104,7 +105,7 @@ pub fn groups(workspace: &Workspace, topology: &Topology) -> Vec<Extracted> {
         } else {
             plan.rdb = true;
         }
-        plan.auth = auth(workspace, topology, group, &members, master, &at);
+        plan.auth = auth(workspace, topology, units, group, &members, master, &at);
         out.push(Extracted {
             group: plan,
             files,
@@ -133,6 +134,7 @@ fn data_nodes(topology: &Topology, processes: &Processes, group: &Group) -> Vec<
 fn auth(
     workspace: &Workspace,
     topology: &Topology,
+    units: &Units,
     group: &Group,
     members: &[usize],
     master: Option<&Node>,
@@ -178,7 +180,7 @@ fn auth(
         .iter()
         .find_map(|&n| topology.nodes[n].runtime.password_secret.clone());
     let secret = named.or_else(|| {
-        topology
+        units
             .containers
             .iter()
             .filter(|c| c.file == span.file)

@@ -16,6 +16,7 @@ pub mod systemd;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::Rule;
 use crate::source::FileId;
 use crate::Workspace;
 use plan::Plan;
@@ -124,26 +125,26 @@ pub enum ConvertError {
 }
 
 /// Findings that leave the plan ambiguous: which password, which quorum, which name.
-const BLOCKING: &[&str] = &[
-    "sentinel-auth-pass-mismatch",
-    "group-password-not-uniform",
-    "masterauth-mismatch",
-    "sentinel-peer-auth-inconsistent",
-    "monitor-inconsistent-across-sentinels",
-    "master-name-mismatch-across-sentinels",
-    "invalid-yaml",
-    "unbalanced-quotes",
+const BLOCKING: &[Rule] = &[
+    Rule::SentinelAuthPassMismatch,
+    Rule::GroupPasswordNotUniform,
+    Rule::MasterauthMismatch,
+    Rule::SentinelPeerAuthInconsistent,
+    Rule::MonitorInconsistentAcrossSentinels,
+    Rule::MasterNameMismatchAcrossSentinels,
+    Rule::InvalidYaml,
+    Rule::UnbalancedQuotes,
 ];
 
 /// Findings about things convert does not write (client settings, the linter's own
 /// configuration and suppressions).
-const NOT_CARRIED: &[&str] = &[
-    "client-master-name-mismatch",
-    "suppression-without-reason",
-    "unused-suppression",
-    "unknown-rule-in-suppression",
-    "malformed-suppression",
-    "invalid-config",
+const NOT_CARRIED: &[Rule] = &[
+    Rule::ClientMasterNameMismatch,
+    Rule::SuppressionWithoutReason,
+    Rule::UnusedSuppression,
+    Rule::UnknownRuleInSuppression,
+    Rule::MalformedSuppression,
+    Rule::InvalidConfig,
 ];
 
 /// What the input says, ready to be written: the plan and what was corrected or assumed.
@@ -158,17 +159,17 @@ pub struct Reading {
 /// Read the workspace into a plan: extract every group, stop on ambiguities (unless
 /// forced), and correct what the input got wrong.
 pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertError> {
-    let topology = workspace.topology();
+    let (topology, units) = workspace.topology_and_units();
     let diagnostics = workspace.check();
-    let extracted = extract::groups(workspace, &topology);
+    let extracted = extract::groups(workspace, &topology, &units);
     if extracted.is_empty() {
         return Err(ConvertError::Empty);
     }
     let used: BTreeSet<FileId> = extracted.iter().flat_map(|e| e.files.clone()).collect();
     let blocking: Vec<Diagnostic> = diagnostics
         .iter()
-        .filter(|d| BLOCKING.contains(&d.rule.name()))
-        .filter(|d| used.contains(&d.span.file) || d.rule.name() == "invalid-yaml")
+        .filter(|d| BLOCKING.contains(&d.rule))
+        .filter(|d| used.contains(&d.span.file) || d.rule == Rule::InvalidYaml)
         .cloned()
         .collect();
     if !blocking.is_empty() && !force {
@@ -187,8 +188,8 @@ pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertE
     for d in diagnostics.iter().filter(|d| {
         d.severity >= Severity::Warning
             && used.contains(&d.span.file)
-            && !BLOCKING.contains(&d.rule.name())
-            && !NOT_CARRIED.contains(&d.rule.name())
+            && !BLOCKING.contains(&d.rule)
+            && !NOT_CARRIED.contains(&d.rule)
     }) {
         corrections.push(format!(
             "{} {} at {}: the output does not repeat it",

@@ -2,11 +2,11 @@
 //! Valkey binary) becomes a process whose configuration is the config file it mounts,
 //! followed by its `--option value` arguments, exactly as Redis merges them.
 
+use crate::facts::{ImageEnv, Runtime};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::FileKind;
 use crate::knowledge::images::{image_ref, ImageFamily};
 use crate::knowledge::Version;
-use crate::model::facts::{ImageEnv, Runtime};
 use crate::source::{FileId, Origin, Span, Spanned};
 use crate::syntax::redis_conf::{split_args, ConfLine, ConfTree, Token};
 use crate::syntax::yaml::{embedded, Kind, Node, Style, YamlFile};

@@ -1,14 +1,14 @@
 //! redis.conf / sentinel.conf: resolve each line against the knowledge base and extract
 //! the facts a data node or a sentinel declares.
 
+use crate::facts::{
+    KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf, SentinelProc,
+};
 use crate::formats::detect::FileKind;
 use crate::knowledge::directive::fact_key;
 use crate::knowledge::sentinel::SentinelKeyword;
 use crate::knowledge::values::{atoi, is_template, parse_bool, parse_integer, parse_memory};
 use crate::knowledge::{lookup_directive, lookup_sentinel_keyword, DirectiveMatch};
-use crate::model::facts::{
-    KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf, SentinelProc,
-};
 use crate::source::{FileId, SourceFile, Span, Spanned};
 use crate::syntax::redis_conf::{self, ConfLine, ConfTree, Token};
 

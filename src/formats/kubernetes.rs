@@ -174,9 +174,9 @@ pub fn secret_value_spans(file: FileId, yaml: &YamlFile) -> Vec<crate::source::S
 }
 
 /// Services, PodDisruptionBudgets, Namespaces and Secret values of a manifest.
-pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::model::topology::Cluster) {
-    use crate::model::facts::Password;
-    use crate::model::topology::K8sService;
+pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::Cluster) {
+    use crate::facts::cluster::K8sService;
+    use crate::facts::Password;
     for doc in &yaml.documents {
         for object in objects(doc) {
             let name = object.at("metadata.name").and_then(Node::as_str);
@@ -265,8 +265,8 @@ pub(crate) fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
 
 /// Custom resources of the Redis operators, Secrets (which they name) and values files
 /// of the bitnami redis chart, with the fields rules look at.
-pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::model::topology::Resource> {
-    use crate::model::topology::{Resource, BITNAMI_VALUES};
+pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Resource> {
+    use crate::formats::units::{Resource, BITNAMI_VALUES};
     let mut out = Vec::new();
     for doc in &yaml.documents {
         if is_bitnami_values(doc) {

@@ -20,8 +20,8 @@
 //!   (default 3) pods, `sentinel.quorum` 2, `sentinel.masterSet` `mymaster`, `auth.enabled`
 //!   and `auth.sentinel` true by default.
 
-use crate::model::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
-use crate::model::topology::{Resource, BITNAMI_VALUES};
+use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
+use crate::formats::units::{Resource, BITNAMI_VALUES};
 use crate::source::{Origin, Span, Spanned};
 use crate::syntax::yaml::Node as Yaml;
 

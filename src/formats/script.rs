@@ -3,11 +3,11 @@
 //! `$VAR` is expanded only to the literal values the script assigns to `VAR`; anything else
 //! (positional parameters, command substitutions, the environment) stays unknown.
 
+use crate::facts::service::Candidate;
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::{classify, name_hint, NameHint};
 use crate::formats::systemd::{unit_kind, UnitFile};
 use crate::knowledge::cmdline::CommandLine;
-use crate::model::service::Candidate;
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::{redis_conf, shell, systemd};
 use std::collections::HashMap;

@@ -2,9 +2,9 @@
 //! (`foo.service.d/*.conf`, applied in file-name order after the unit) are read, and the
 //! redis command its `ExecStart=` runs.
 
+use crate::facts::service::{Candidate, PathEntry, Service, Setting};
 use crate::formats::script::Vars;
 use crate::knowledge::cmdline::CommandLine;
-use crate::model::service::{Candidate, PathEntry, Service, Setting};
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::systemd::{self, split_exec, Entry, UnitTree};
 use std::path::Path;

@@ -7,7 +7,6 @@ pub mod directive;
 mod directive_table;
 pub mod images;
 pub mod sentinel;
-pub mod systemd_keys;
 pub mod values;
 pub mod version;
 

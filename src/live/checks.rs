@@ -12,7 +12,7 @@ use super::snapshot::{
 };
 use super::transcript::Transcripts;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::facts::Monitor;
+use crate::facts::Monitor;
 use crate::model::topology::{Group, SentinelCount, Topology};
 use crate::rules::Rule;
 use crate::source::Span;

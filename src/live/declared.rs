@@ -2,8 +2,8 @@
 //! checked files describe a live sentinel or node, and the values they declare.
 
 use super::snapshot::split_address;
+use crate::facts::{Monitor, Node, Password, SentinelProc};
 use crate::knowledge::values::is_loopback;
-use crate::model::facts::{Monitor, Node, Password, SentinelProc};
 use crate::model::topology::{Group, Topology};
 use crate::source::{Span, Spanned};
 

@@ -3,10 +3,10 @@
 //! Nodes are indexed by the addresses they can be reached at, so matching a monitored
 //! address or a `replicaof` target is a hash lookup, never a pairwise scan.
 
-use super::facts::{Node, SentinelProc};
-use super::scope::NearestIndex;
 use super::topology::{Group, MonitorRef, SentinelCount, Topology};
+use crate::facts::{Node, SentinelProc};
 use crate::knowledge::values::is_loopback;
+use crate::source::scope::NearestIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,9 @@
 //! The deployment as the linker understands it: groups of one master name with their
 //! data nodes and sentinels.
 
-use super::facts::{Monitor, Node, SentinelProc};
-use super::service::{Process, Service};
+use crate::facts::cluster::Cluster;
+use crate::facts::service::{Process, Service};
+use crate::facts::{Monitor, Node, SentinelProc};
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,138 +106,13 @@ pub struct ConfigMount {
     pub replicas: usize,
 }
 
-/// A container of a Kubernetes workload, as far as the rules need it.
-#[derive(Debug, Clone)]
-pub struct ContainerFacts {
-    pub file: FileId,
-    /// The container as read from its manifest.
-    pub container: crate::formats::workload::Container,
-    /// For each invocation, the embedded config it runs.
-    pub linked: Vec<Option<Linked>>,
-    /// Processes the container became (one per replica), when it runs one linked config.
-    pub processes: Vec<super::service::ConfigRef>,
-    pub workload: String,
-    pub name_span: Span,
-    /// Sentinels started on a config path, with the mount that provides the path when it
-    /// is read-only (ConfigMap, Secret, `readOnly: true`): (path, mount, volume, what).
-    pub readonly_sentinel_configs: Vec<(Span, Span, Span, String)>,
-    /// Sentinel configs provided by a `subPath` file mount: (path, mount).
-    pub subpath_sentinel_configs: Vec<(Span, Span)>,
-    /// A test of the pod's own name or ordinal in the start script.
-    pub ordinal_test: Option<Span>,
-    /// The start script asks the sentinels for the current master first.
-    pub asks_sentinels: bool,
-    /// The container starts redis-server.
-    pub runs_server: bool,
-    /// Exec probes that run `redis-cli … ping` without credentials.
-    pub unauthenticated_pings: Vec<Span>,
-    /// The process behind the probes requires a password.
-    pub auth_required: bool,
-}
-
-/// An operator custom resource, as far as the rules need it.
-#[derive(Debug, Clone)]
-pub struct Resource {
-    /// API group without version (`redis.redis.opstreelabs.in`).
-    pub api_group: String,
-    pub kind: String,
-    /// Keys of `spec` that only make sense for Sentinel HA (`mode`, `redisSentinelConfig`).
-    pub sentinel_fields: Vec<(Span, String)>,
-    pub file: FileId,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-    /// The whole object (for Helm values: the whole document), shared by every
-    /// topology built from the file.
-    pub object: std::sync::Arc<crate::syntax::yaml::Node>,
-}
-
-/// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).
-pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
-
-impl Resource {
-    pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
-        Span::new(self.file, node.span.start, node.span.end)
-    }
-
-    pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {
-        self.object.get("spec")
-    }
-
-    pub fn is(&self, group: &str, kind: &str) -> bool {
-        self.api_group == group && self.kind == kind
-    }
-
-    /// Same namespace, an absent namespace matching any.
-    pub fn same_namespace(&self, other: &Resource) -> bool {
-        match (&self.namespace, &other.namespace) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        }
-    }
-}
-
-/// A compose service and the processes it runs (one per replica).
-#[derive(Debug, Clone)]
-pub struct ComposeUnit {
-    pub file: FileId,
-    pub service: crate::formats::compose::Service,
-    /// Whether the service runs a Redis process at all (else: an application).
-    pub runs_redis: bool,
-    pub nodes: Vec<usize>,
-    pub sentinels: Vec<usize>,
-    /// Index in `Topology::mounts` of the mount that provides its config.
-    pub mount: Option<usize>,
-}
-
-/// The config of the tree a container's invocation runs.
-#[derive(Debug, Clone)]
-pub struct Linked {
-    pub file: FileId,
-    pub embedded_in: Option<(String, String)>,
-    pub has_myid: bool,
-    pub has_password: bool,
-    /// `appendonly yes` or a `save` rule, explicitly.
-    pub persistence_on: bool,
-    /// `dir`, from the file or the command line.
-    pub dir: Option<(String, Span)>,
-}
-
-/// Label key/value pairs (a selector's `matchLabels`, a pod template's labels).
-pub type Labels = Vec<(String, String)>;
-
-/// A Service of the tree.
-#[derive(Debug, Clone)]
-pub struct K8sService {
-    pub name: String,
-    pub namespace: Option<String>,
-    pub name_span: Span,
-    pub headless: bool,
-    pub publish_not_ready: bool,
-}
-
-/// Cluster objects that are not workloads: Services, PodDisruptionBudgets, Namespaces and
-/// Secret values (compared, never shown).
-#[derive(Debug, Default, Clone)]
-pub struct Cluster {
-    pub services: Vec<K8sService>,
-    /// (namespace, matchLabels) of each PodDisruptionBudget.
-    pub pdbs: Vec<(Option<String>, Labels)>,
-    pub namespaces: Vec<String>,
-    /// (secret, key, value).
-    pub secrets: Vec<(String, String, super::facts::Password)>,
-}
-
 #[derive(Debug, Default)]
 pub struct Topology {
-    /// Compose services, Redis ones and the others, in file order.
-    pub compose: Vec<ComposeUnit>,
     pub cluster: Cluster,
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,
     pub groups: Vec<Group>,
     pub mounts: Vec<ConfigMount>,
-    pub containers: Vec<ContainerFacts>,
-    pub resources: Vec<Resource>,
     /// systemd services, drop-ins applied.
     pub services: Vec<Service>,
     /// redis-server / redis-sentinel commands of units and scripts.

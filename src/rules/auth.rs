@@ -2,7 +2,7 @@
 //! Values are compared, never shown.
 
 use crate::diagnostic::{Diagnostic, Fix};
-use crate::model::facts::Password;
+use crate::facts::Password;
 use crate::model::Group;
 use crate::rules::edits::conf_quote;
 use crate::rules::{Context, Rule};

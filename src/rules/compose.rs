@@ -4,13 +4,13 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::formats::compose::Service;
-use crate::model::topology::ComposeUnit;
+use crate::formats::units::ComposeUnit;
 use crate::rules::{Context, Rule};
 use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for unit in &ctx.topology.compose {
+    for unit in &ctx.units.compose {
         not_writable_by_uid(ctx, unit, out);
         startup_race(ctx, unit, out);
         exposed_unauthenticated(ctx, unit, out);
@@ -131,7 +131,7 @@ fn startup_race(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
     let old = image_version(&s.image).is_some_and(|v| v < (6, 2, 7));
     for monitor in &sentinel.monitors {
         let host = &monitor.host.value;
-        let Some(target) = ctx.topology.compose.iter().find(|u| {
+        let Some(target) = ctx.units.compose.iter().find(|u| {
             u.file == unit.file && u.service.name != s.name && u.service.answers_to(host)
         }) else {
             continue;
@@ -251,7 +251,8 @@ fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnosti
     }
     let topo = ctx.topology;
     // Names monitored by the sentinels of the same compose file.
-    let sentinels: Vec<usize> = topo
+    let sentinels: Vec<usize> = ctx
+        .units
         .compose
         .iter()
         .filter(|u| u.file == unit.file)
@@ -305,7 +306,7 @@ fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnosti
 /// Literal passwords written into compose files (command options and environment).
 fn secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
-    for unit in &ctx.topology.compose {
+    for unit in &ctx.units.compose {
         let text = ctx.source(unit.file).text();
         let s: &Service = &unit.service;
         let mut spans: Vec<Span> = s.options.secret_spans();

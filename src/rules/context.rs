@@ -12,6 +12,8 @@ pub struct Context<'a> {
     pub sources: &'a HashMap<FileId, &'a SourceFile>,
     pub confs: &'a HashMap<FileId, &'a ConfFile>,
     pub topology: &'a Topology,
+    /// The deployment units of each format (compose services, containers, resources).
+    pub units: &'a crate::formats::units::Units,
 }
 
 impl Context<'_> {

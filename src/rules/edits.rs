@@ -6,8 +6,8 @@
 //! to edit what is not written at the span.
 
 use crate::diagnostic::Edit;
+use crate::facts::{ImageEnv, Runtime};
 use crate::knowledge::{Target, Version};
-use crate::model::facts::{ImageEnv, Runtime};
 use crate::rules::Context;
 use crate::source::{Span, Spanned};
 

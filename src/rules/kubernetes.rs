@@ -2,17 +2,18 @@
 //! whether probes can see what they probe.
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::service::ConfigRef;
 use crate::formats::detect::FileKind;
+use crate::formats::units::{ContainerFacts, Linked};
 use crate::formats::workload::{Mount, VolumeSource};
-use crate::model::service::ConfigRef;
-use crate::model::topology::{ContainerFacts, Linked, Topology};
+use crate::model::topology::Topology;
 use crate::rules::{Context, Rule};
 use crate::source::{FileId, Span};
 use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_workloads(ctx, out);
-    for c in &ctx.topology.containers {
+    for c in &ctx.units.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
             out.push(
                 Diagnostic::new(
@@ -66,7 +67,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
     let mut seen_workloads: HashSet<(FileId, usize)> = HashSet::new();
-    for c in &topo.containers {
+    for c in &ctx.units.containers {
         let k = &c.container;
         let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
         let first_of_workload = seen_workloads.insert((c.file, k.pod.name_span.start));
@@ -244,7 +245,8 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
     let k = &c.container;
     let pod = &k.pod;
     let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
-    let siblings: Vec<&ContainerFacts> = topo
+    let siblings: Vec<&ContainerFacts> = ctx
+        .units
         .containers
         .iter()
         .filter(|o| o.file == c.file && o.container.pod.name_span == pod.name_span)
@@ -352,7 +354,7 @@ fn persistence_off(topo: &Topology, c: &ContainerFacts, out: &mut Vec<Diagnostic
 /// Pod DNS names (`redis-0.redis-headless`) of a headless Service that does not publish
 /// not-ready addresses.
 fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let files: HashSet<FileId> = ctx.topology.containers.iter().map(|c| c.file).collect();
+    let files: HashSet<FileId> = ctx.units.containers.iter().map(|c| c.file).collect();
     let mut files: Vec<FileId> = files
         .into_iter()
         .chain(ctx.confs.values().filter(|c| c.embedded).map(|c| c.file))

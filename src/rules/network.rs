@@ -1,9 +1,9 @@
 //! Addresses and host names, and protected mode.
 
 use crate::diagnostic::{Diagnostic, Fix};
+use crate::facts::{Password, Runtime, SentinelProc};
 use crate::knowledge::values::{is_ip_literal, is_loopback, is_template};
 use crate::knowledge::Version;
-use crate::model::facts::{Password, Runtime, SentinelProc};
 use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 

@@ -2,8 +2,8 @@
 //! the bitnami redis chart, read the way their operator or chart reads them.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::formats::units::{Resource, BITNAMI_VALUES};
 use crate::knowledge::did_you_mean;
-use crate::model::topology::{Resource, BITNAMI_VALUES};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 use crate::syntax::yaml::{embedded, Node};
@@ -12,7 +12,7 @@ use crate::formats::operators::{OPSTREE, SPOTAHOME};
 const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let resources = &ctx.topology.resources;
+    let resources = &ctx.units.resources;
     for r in resources {
         kind_sentinel_mode(r, out);
         match (r.api_group.as_str(), r.kind.as_str()) {

@@ -2,8 +2,8 @@
 //! redis-server reads its argv (redis-facts a7).
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::facts::service::{Candidate, ConfigRef, Process};
 use crate::knowledge::{Flavor, Version};
-use crate::model::service::{Candidate, ConfigRef, Process};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 use crate::syntax::shell::basename;

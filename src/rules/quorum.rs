@@ -1,7 +1,7 @@
 //! Sentinel counts, quorum arithmetic and agreement between sentinels.
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::model::facts::{Monitor, SentinelProc};
+use crate::facts::{Monitor, SentinelProc};
 use crate::model::topology::MonitorRef;
 use crate::rules::{Context, Rule};
 use std::collections::hash_map::Entry;

@@ -4,16 +4,16 @@
 //! file); when the config is not in the tree, what depends on it stays unknown.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::facts::service::{ConfigRef, Process, Service};
+use crate::facts::ProcessConf;
 use crate::formats::systemd::UnitFile;
 use crate::knowledge::did_you_mean;
-use crate::knowledge::systemd_keys::keys_of;
 use crate::knowledge::values::{is_template, parse_bool, parse_integer, parse_memory};
-use crate::model::facts::ProcessConf;
-use crate::model::service::{ConfigRef, Process, Service};
 use crate::model::Topology;
 use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 use crate::syntax::systemd::has_specifier;
+use crate::syntax::systemd_keys::keys_of;
 
 fn unit_text<'a>(ctx: &'a Context, span: Span) -> &'a str {
     ctx.source(span.file)

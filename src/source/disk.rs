@@ -54,6 +54,6 @@ pub fn read_again(path: &Path, stamp: DiskStamp, checksum: u64) -> Option<Arc<st
     if bytes.len() as u64 != stamp.len || DiskStamp::of(&file.metadata().ok()?) != stamp {
         return None;
     }
-    let text = crate::discover::decode_owned(bytes);
+    let text = super::decode_owned(bytes);
     (fingerprint(&text) == checksum).then(|| text.into())
 }

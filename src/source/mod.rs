@@ -5,6 +5,7 @@
 
 mod disk;
 mod line_index;
+pub mod scope;
 
 pub use disk::DiskStamp;
 pub use line_index::{LineCol, LineIndex};
@@ -225,4 +226,25 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> LineCol {
         self.line_index().line_col(self.text(), offset)
     }
+}
+
+/// [`decode`] without a copy when the bytes are valid UTF-8 (nearly always).
+pub fn decode_owned(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
+/// UTF-8 text with each invalid byte replaced by `?`, so byte offsets stay those of the file
+/// (Redis itself reads bytes; a Latin-1 comment must not shift positions).
+pub fn decode(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            text.push('?');
+        }
+    }
+    text
 }

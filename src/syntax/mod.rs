@@ -3,7 +3,22 @@
 pub mod redis_conf;
 pub mod shell;
 pub mod systemd;
+pub mod systemd_keys;
 pub mod yaml;
+
+/// One comment of a file, as the format's front end sees it (the suppression scanner
+/// reads inline suppressions from them).
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// Byte range of the comment, from its comment marker (`#`) to the end of the line.
+    pub range: std::ops::Range<usize>,
+    /// Length of the comment marker (`#` = 1, `//` = 2, …).
+    pub marker_len: usize,
+    /// The 0-based line a line-level suppression in this comment applies to: the comment's
+    /// own line for an end-of-line comment, otherwise the next line holding code. `None`
+    /// when nothing follows.
+    pub target_line: Option<u32>,
+}
 
 /// Byte offset where a `#` comment starts in a line of YAML or shell: at the start or
 /// after a blank, outside quotes.

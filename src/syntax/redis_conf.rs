@@ -283,7 +283,7 @@ pub fn split_args(line: &str, base: usize) -> Result<Vec<Token>, (usize, &'stati
 /// The comment lines of a redis.conf / sentinel.conf, for the suppression scanner. Redis
 /// has no end-of-line comments, so a comment applies to the next line holding a directive
 /// (blank lines and further comments in between are skipped).
-pub fn comments(text: &str) -> Vec<crate::suppression::Comment> {
+pub fn comments(text: &str) -> Vec<super::Comment> {
     let mut out = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     let mut offset = 0;
@@ -296,7 +296,7 @@ pub fn comments(text: &str) -> Vec<crate::suppression::Comment> {
         }
         if trimmed.starts_with('#') {
             let start = line_start + (raw.len() - raw.trim_start_matches([' ', '\t', '\r']).len());
-            out.push(crate::suppression::Comment {
+            out.push(super::Comment {
                 range: start..start + trimmed.len(),
                 marker_len: 1,
                 target_line: None,

@@ -7,7 +7,7 @@
 //! empty value) is the reader's business. Every range is a byte range of the text this
 //! was parsed from, shifted by `base` so a unit embedded in a script keeps the script's offsets.
 
-use crate::knowledge::systemd_keys::{is_known_key, is_known_section};
+use super::systemd_keys::{is_known_key, is_known_section};
 use compact_str::CompactString;
 use std::ops::Range;
 

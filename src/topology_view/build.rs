@@ -1,7 +1,7 @@
 //! From the linker's topology and the findings to the view.
 
 use super::model::*;
-use crate::model::facts::{Node, Password, SentinelProc};
+use crate::facts::{Node, Password, SentinelProc};
 use crate::model::topology::{SentinelCount, Topology};
 use crate::source::{Span, Spanned};
 use crate::{Diagnostic, Workspace};
@@ -329,14 +329,10 @@ fn sentinel_view(
             value: m.quorum.value,
             at: Some(at(m.quorum.span)),
         },
-        down_after_ms: fact(
-            &m.down_after,
-            crate::model::facts::Monitor::DEFAULT_DOWN_AFTER,
-            at,
-        ),
+        down_after_ms: fact(&m.down_after, crate::facts::Monitor::DEFAULT_DOWN_AFTER, at),
         failover_timeout_ms: fact(
             &m.failover_timeout,
-            crate::model::facts::Monitor::DEFAULT_FAILOVER_TIMEOUT,
+            crate::facts::Monitor::DEFAULT_FAILOVER_TIMEOUT,
             at,
         ),
         auth_pass: auth(&m.auth_pass, at),

@@ -1,11 +1,11 @@
 //! Links Kubernetes containers to the configs they run: the mount behind a config path,
 //! the ConfigMap key it comes from, and what the start script and probes do.
 
-use super::scope::NearestIndex;
-use super::topology::{ContainerFacts, Linked};
+use super::units::{ContainerFacts, Linked};
 use crate::formats::conf::ConfFile;
 use crate::formats::detect::FileKind;
 use crate::formats::workload::{Container, VolumeSource};
+use crate::source::scope::NearestIndex;
 use crate::source::{FileId, Span};
 use std::path::Path;
 

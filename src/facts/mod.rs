@@ -1,4 +1,8 @@
-//! Format-independent facts. Every value keeps its span; secrets are compared, never shown.
+//! Format-independent facts about processes: what every front end produces and the
+//! linker (`model`) reads. Every value keeps its span; secrets are compared, never shown.
+
+pub mod cluster;
+pub mod service;
 
 use crate::knowledge::Target;
 use crate::source::{FileId, Span, Spanned};

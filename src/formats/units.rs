@@ -1,0 +1,111 @@
+//! What the rules read of each format's deployment units beside the model: compose
+//! services, Kubernetes containers and operator resources (and chart values), with the
+//! processes of the model each one runs.
+
+use crate::facts::service::ConfigRef;
+use crate::source::{FileId, Span};
+
+/// The units of every file of the tree.
+#[derive(Debug, Default)]
+pub struct Units {
+    /// Compose services, Redis ones and the others, in file order.
+    pub compose: Vec<ComposeUnit>,
+    pub containers: Vec<ContainerFacts>,
+    pub resources: Vec<Resource>,
+}
+
+/// A container of a Kubernetes workload, as far as the rules need it.
+#[derive(Debug, Clone)]
+pub struct ContainerFacts {
+    pub file: FileId,
+    /// The container as read from its manifest.
+    pub container: super::workload::Container,
+    /// For each invocation, the embedded config it runs.
+    pub linked: Vec<Option<Linked>>,
+    /// Processes the container became (one per replica), when it runs one linked config.
+    pub processes: Vec<ConfigRef>,
+    pub workload: String,
+    pub name_span: Span,
+    /// Sentinels started on a config path, with the mount that provides the path when it
+    /// is read-only (ConfigMap, Secret, `readOnly: true`): (path, mount, volume, what).
+    pub readonly_sentinel_configs: Vec<(Span, Span, Span, String)>,
+    /// Sentinel configs provided by a `subPath` file mount: (path, mount).
+    pub subpath_sentinel_configs: Vec<(Span, Span)>,
+    /// A test of the pod's own name or ordinal in the start script.
+    pub ordinal_test: Option<Span>,
+    /// The start script asks the sentinels for the current master first.
+    pub asks_sentinels: bool,
+    /// The container starts redis-server.
+    pub runs_server: bool,
+    /// Exec probes that run `redis-cli … ping` without credentials.
+    pub unauthenticated_pings: Vec<Span>,
+    /// The process behind the probes requires a password.
+    pub auth_required: bool,
+}
+
+/// An operator custom resource, as far as the rules need it.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// API group without version (`redis.redis.opstreelabs.in`).
+    pub api_group: String,
+    pub kind: String,
+    /// Keys of `spec` that only make sense for Sentinel HA (`mode`, `redisSentinelConfig`).
+    pub sentinel_fields: Vec<(Span, String)>,
+    pub file: FileId,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    /// The whole object (for Helm values: the whole document), shared by every
+    /// topology built from the file.
+    pub object: std::sync::Arc<crate::syntax::yaml::Node>,
+}
+
+/// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).
+pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
+
+impl Resource {
+    pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
+        Span::new(self.file, node.span.start, node.span.end)
+    }
+
+    pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {
+        self.object.get("spec")
+    }
+
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.api_group == group && self.kind == kind
+    }
+
+    /// Same namespace, an absent namespace matching any.
+    pub fn same_namespace(&self, other: &Resource) -> bool {
+        match (&self.namespace, &other.namespace) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// A compose service and the processes it runs (one per replica).
+#[derive(Debug, Clone)]
+pub struct ComposeUnit {
+    pub file: FileId,
+    pub service: super::compose::Service,
+    /// Whether the service runs a Redis process at all (else: an application).
+    pub runs_redis: bool,
+    pub nodes: Vec<usize>,
+    pub sentinels: Vec<usize>,
+    /// Index in `Topology::mounts` of the mount that provides its config.
+    pub mount: Option<usize>,
+}
+
+/// The config of the tree a container's invocation runs.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub file: FileId,
+    pub embedded_in: Option<(String, String)>,
+    pub has_myid: bool,
+    pub has_password: bool,
+    /// `appendonly yes` or a `save` rule, explicitly.
+    pub persistence_on: bool,
+    /// `dir`, from the file or the command line.
+    pub dir: Option<(String, Span)>,
+}
