@@ -153,11 +153,25 @@ impl Entry {
                         }
                     }
                 }
+                // Start scripts kept in ConfigMaps: their configs and commands.
+                let mut commands = Vec::new();
+                let mut script_secrets = Vec::new();
+                for script in
+                    crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
+                {
+                    confs.extend(script.confs.into_iter().map(Arc::new));
+                    commands.extend(script.commands);
+                    script_secrets.extend(script.secret_spans);
+                }
                 let resources = crate::formats::kubernetes::resources(source.id, &yaml);
                 let mut cluster = crate::facts::cluster::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
+                let mut secret_spans =
+                    crate::formats::kubernetes::secret_value_spans(source.id, &yaml);
+                secret_spans.extend(script_secrets);
                 return Parsed {
-                    secret_spans: crate::formats::kubernetes::secret_value_spans(source.id, &yaml),
+                    secret_spans,
+                    commands,
                     cluster,
                     confs,
                     yaml_error: yaml.error,
@@ -701,6 +715,7 @@ impl Workspace {
                     managed_by: None,
                     password_secret: None,
                     data_ephemeral: None,
+                    config_rewritten_at_start: None,
                     config_file: inv
                         .config
                         .as_ref()
@@ -765,6 +780,7 @@ impl Workspace {
                 FileKind::SentinelConf => {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
+                    sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
                     images.complete(&mut sentinel.runtime, None, Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);

@@ -322,3 +322,109 @@ fn heredoc_written_by_init_container_is_the_sentinel_config() {
         "auth-pass from the environment is a password"
     );
 }
+
+/// A start script kept in a ConfigMap is read like a script file: the sentinel its
+/// here-document configures is a sentinel of the tree, and writing that config at every
+/// start without a `sentinel myid` is sentinel-state-not-persistent, at the write.
+#[test]
+fn configmap_start_script_rewrites_the_sentinel_config() {
+    let script = |guard: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sentinel-scripts\ndata:\n  start-sentinel.sh: |\n    #!/bin/sh\n    conf=/data/sentinel.conf\n    {guard}cat > \"$conf\" <<EOF\n    port 26379\n    sentinel monitor mymaster 10.0.0.5 6379 2\n    EOF\n    exec redis-server \"$conf\" --sentinel\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("scripts.yaml"), script("")).unwrap();
+    let (ws, diagnostics) = common::check_dir(dir.path(), redis_halint::Target::default());
+    let topology = ws.topology();
+    assert_eq!(
+        topology.sentinels.len(),
+        1,
+        "the script's sentinel is found"
+    );
+    let found: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.rule.name() == "sentinel-state-not-persistent")
+        .collect();
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let source = ws.source(found[0].span.file).unwrap();
+    assert_eq!(
+        source.line_col(found[0].span.start).line,
+        9,
+        "at the `cat >` line"
+    );
+    // Written only when it does not exist yet: kept across restarts.
+    std::fs::write(
+        dir.path().join("scripts.yaml"),
+        script("[ -f \"$conf\" ] || "),
+    )
+    .unwrap();
+    let (_, diagnostics) = common::check_dir(dir.path(), redis_halint::Target::default());
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.rule.name() == "sentinel-state-not-persistent"),
+        "{diagnostics:#?}"
+    );
+}
+
+/// An initContainer that makes pod 0 the master when the sentinel does not answer a
+/// PING picks the role of the server its pod starts: static-master-by-ordinal, even though
+/// it asks the sentinels when they answer.
+#[test]
+fn init_container_ordinal_fallback_on_sentinel_ping() {
+    let manifest = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  serviceName: redis
+  replicas: 3
+  template:
+    spec:
+      initContainers:
+      - name: config
+        image: redis:7.2
+        command: ["sh", "-c"]
+        args:
+          - |
+            cp /tmp/redis/redis.conf /etc/redis/redis.conf
+            if [ "$(redis-cli -h sentinel -p 26379 ping)" != "PONG" ]; then
+              if [ "$(hostname)" = "redis-0" ]; then
+                echo "master"
+              else
+                echo "replicaof redis-0.redis 6379" >> /etc/redis/redis.conf
+              fi
+            else
+              MASTER=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster | head -n1)
+              echo "replicaof $MASTER 6379" >> /etc/redis/redis.conf
+            fi
+      containers:
+      - name: redis
+        image: redis:7.2
+        command: ["redis-server", "/etc/redis/redis.conf"]
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("redis.yaml"), manifest).unwrap();
+    let (ws, diagnostics) = common::check_dir(dir.path(), redis_halint::Target::default());
+    let k003: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.rule.name() == "static-master-by-ordinal")
+        .collect();
+    assert_eq!(k003.len(), 1, "{diagnostics:#?}");
+    let source = ws.source(k003[0].span.file).unwrap();
+    assert_eq!(source.line_col(k003[0].span.start).line, 18);
+    // Asking the sentinels without a PING fallback is the documented fix: not reported.
+    let fixed = manifest.replace(
+        "if [ \"$(redis-cli -h sentinel -p 26379 ping)\" != \"PONG\" ]; then",
+        "MASTER=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster | head -n1)\n            if [ -z \"$MASTER\" ]; then",
+    );
+    std::fs::write(dir.path().join("redis.yaml"), fixed).unwrap();
+    let (_, diagnostics) = common::check_dir(dir.path(), redis_halint::Target::default());
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.rule.name() == "static-master-by-ordinal"),
+        "{diagnostics:#?}"
+    );
+}

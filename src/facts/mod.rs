@@ -126,6 +126,8 @@ pub struct Runtime {
     /// Its data directory is on storage that does not outlive the pod (an emptyDir), as
     /// declared here.
     pub data_ephemeral: Option<Span>,
+    /// Its start script writes its config afresh at every start, with this command.
+    pub config_rewritten_at_start: Option<Span>,
 }
 
 /// One Redis data-node process.

@@ -819,6 +819,7 @@ impl Service {
             managed_by: None,
             password_secret: None,
             data_ephemeral: None,
+            config_rewritten_at_start: None,
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }

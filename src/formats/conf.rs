@@ -27,6 +27,9 @@ pub struct ConfFile {
     /// For a config written by a script (a here-document): the path it is written to,
     /// script variables expanded when their value is known. Its spans point into the script.
     pub written_to: Option<String>,
+    /// The script writes this config afresh every time it runs (no test for an existing
+    /// file) and then starts the process on it: the command that writes it.
+    pub rewritten_at_start: Option<Span>,
     /// Command-line options given after a config file: what that file defines (the
     /// `sentinel monitor` lines, say) is not in these lines.
     pub follows_file: bool,
@@ -90,6 +93,7 @@ impl ConfFile {
             tree,
             lines,
             written_to: None,
+            rewritten_at_start: None,
             follows_file: false,
         }
     }
@@ -122,6 +126,7 @@ impl ConfFile {
         };
         let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
         merged.written_to = self.written_to.clone();
+        merged.rewritten_at_start = self.rewritten_at_start;
         (merged, complete)
     }
 

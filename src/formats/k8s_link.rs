@@ -105,16 +105,29 @@ pub fn container_facts(
             None => {}
         }
     }
-    let (ordinal_test, asks_sentinels) = match &container.script {
-        Some((text, piece)) => (
-            ordinal_test(text).map(|r| {
-                let r = piece.range_to_file(r);
-                Span::new(file, r.start, r.end)
-            }),
-            asks_sentinels(text),
-        ),
-        None => (None, false),
-    };
+    // The role is picked by the container's own start script, or by an initContainer's
+    // for the server it starts.
+    let runs_server = container
+        .invocations
+        .iter()
+        .any(|i| i.kind == FileKind::RedisConf);
+    let init = container.pod.init_scripts.iter().filter(|_| runs_server);
+    let (ordinal_test, asks_sentinels) = container
+        .script
+        .iter()
+        .chain(init)
+        .find_map(|(text, piece)| {
+            let test = ordinal_test(text)?;
+            let r = piece.range_to_file(test);
+            Some((Some(Span::new(file, r.start, r.end)), asks_sentinels(text)))
+        })
+        .unwrap_or_else(|| {
+            let asks = container
+                .script
+                .as_ref()
+                .is_some_and(|(text, _)| asks_sentinels(text));
+            (None, asks)
+        });
     let has_auth_env = container.env.iter().any(|e| e == "REDISCLI_AUTH");
     let unauthenticated_pings = container
         .probes
@@ -144,10 +157,7 @@ pub fn container_facts(
         subpath_sentinel_configs: subpath,
         ordinal_test,
         asks_sentinels,
-        runs_server: container
-            .invocations
-            .iter()
-            .any(|i| i.kind == FileKind::RedisConf),
+        runs_server,
         unauthenticated_pings,
         auth_required,
     }
@@ -186,12 +196,34 @@ fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
-/// The script queries Sentinel for the current master before choosing a role.
+/// The script queries Sentinel for the current master before choosing a role, and does
+/// not fall back to the ordinal merely because a sentinel does not answer a PING (after
+/// a full restart, or while the sentinels restart, that fallback makes pod 0 the master
+/// whatever it holds).
 fn asks_sentinels(script: &str) -> bool {
     let lower = script.to_ascii_lowercase();
-    lower.contains("get-master-addr-by-name")
+    let asks = lower.contains("get-master-addr-by-name")
         || lower.contains("sentinel master ")
-        || lower.contains("sentinel masters")
+        || lower.contains("sentinel masters");
+    asks && !decides_by_sentinel_ping(&lower)
+}
+
+/// A `redis-cli … ping` sent to a sentinel (its host or port names it) whose answer the
+/// script compares: the role then depends on whether the sentinel is up.
+fn decides_by_sentinel_ping(lower: &str) -> bool {
+    lower.lines().any(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || "\"'()$`[]".contains(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let Some(cli) = words.iter().position(|w| w.ends_with("redis-cli")) else {
+            return false;
+        };
+        let args = &words[cli + 1..];
+        let pings = args.contains(&"ping");
+        let at_sentinel = args.iter().any(|w| w.contains("sentinel") || *w == "26379");
+        pings && at_sentinel && line.contains("pong")
+    })
 }
 
 /// What the rules need of the config an invocation runs, with its command-line options.
@@ -231,5 +263,21 @@ fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invoca
         has_password: conf.has_password() || inv.args.iter().any(|t| t.value == "--requirepass"),
         persistence_on: appendonly || saves,
         dir: value("dir"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentinel_ping_that_decides_the_role_is_no_query() {
+        let script = "if [ \"$(redis-cli -h sentinel -p 5000 ping)\" != \"PONG\" ]; then\n  if [ \"$(hostname)\" == \"redis-0\" ]; then :; fi\nelse\n  M=$(redis-cli -h sentinel -p 5000 sentinel get-master-addr-by-name mymaster)\nfi\n";
+        assert!(!asks_sentinels(script));
+        let script = "M=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster)\nif [ -z \"$M\" ] && [ \"$(hostname)\" = redis-0 ]; then :; fi\n";
+        assert!(asks_sentinels(script));
+        // A ping of the data node is not about the sentinels.
+        let script = "redis-cli -h localhost ping | grep PONG\nM=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name x)\n";
+        assert!(asks_sentinels(script));
     }
 }

@@ -52,6 +52,41 @@ pub fn embedded_configs(
     out
 }
 
+/// Shell scripts kept in ConfigMaps (`start-sentinel.sh: |` …), read like script files:
+/// the configs their here-documents write and the redis commands they run, with spans in
+/// the manifest. (Which container runs them does not matter to what they start.)
+pub fn embedded_scripts(
+    file: FileId,
+    text: &str,
+    yaml: &YamlFile,
+) -> Vec<crate::formats::script::ScriptFile> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            if object.get_str("kind") != Some("ConfigMap") {
+                continue;
+            }
+            let Some(data) = object.get("data") else {
+                continue;
+            };
+            for (key, value) in data.entries() {
+                let Some(name) = key.as_str() else { continue };
+                let Some(script) = value.as_str() else {
+                    continue;
+                };
+                let lower = name.to_ascii_lowercase();
+                if !(lower.ends_with(".sh") || script.starts_with("#!")) {
+                    continue;
+                }
+                if let Some(piece) = embedded(text, value) {
+                    out.push(crate::formats::script::read_embedded(file, &piece));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The objects of a document: itself, or the items of a `kind: List`.
 pub fn objects(doc: &Node) -> Vec<&Node> {
     match (doc.get_str("kind"), doc.get("items").and_then(Node::as_seq)) {

@@ -148,11 +148,33 @@ pub struct ScriptFile {
 }
 
 pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
+    read_mapped(file, text, None)
+}
+
+/// A script embedded in a manifest (a ConfigMap key that a container runs): read like a
+/// file, with every span mapped from the script's text to the manifest's.
+pub fn read_embedded(file: FileId, piece: &crate::syntax::yaml::Embedded) -> ScriptFile {
+    let text: Arc<str> = piece.text.as_str().into();
+    read_mapped(file, &text, Some(piece))
+}
+
+fn read_mapped(
+    file: FileId,
+    text: &Arc<str>,
+    piece: Option<&crate::syntax::yaml::Embedded>,
+) -> ScriptFile {
+    let at = |r: std::ops::Range<usize>| -> Span {
+        let r = match piece {
+            Some(p) => p.range_to_file(r),
+            None => r,
+        };
+        Span::new(file, r.start, r.end)
+    };
     let script = shell::parse(text);
     let mut vars = Vars::default();
     let mut out = ScriptFile::default();
     for (name, word) in shell::assignments(&script) {
-        let span = Span::new(file, word.range.start, word.range.end);
+        let span = at(word.range.clone());
         if looks_secret(&name) && !word.value.is_empty() {
             out.secret_spans.push(span);
         }
@@ -162,10 +184,16 @@ pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
             .push((word.value, span));
     }
     let vars = Arc::new(vars);
+    // The command that writes each config of `out.confs`, in order.
+    let mut writes: Vec<std::ops::Range<usize>> = Vec::new();
     for command in &script.commands {
         if let Some(heredoc) = command.heredocs.first() {
             if let Some(target) = written_file(command) {
-                embed(file, text, &vars, &target, heredoc, &mut out);
+                let before = out.confs.len();
+                embed(file, text, &vars, &target, heredoc, piece, &mut out);
+                if out.confs.len() > before {
+                    writes.push(command_range(command));
+                }
             }
         }
         let Some((i, _)) = command.program() else {
@@ -175,7 +203,7 @@ pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
             .iter()
             .map(|w| {
                 // A word of a command line: replaceable, but not a config line.
-                let span = Span::new(file, w.range.start, w.range.end);
+                let span = at(w.range.clone());
                 Spanned::with_origin(w.value.clone(), span, crate::source::Origin::Literal)
             })
             .collect();
@@ -195,7 +223,59 @@ pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
             });
         }
     }
+    // A config the script writes and then starts Sentinel on, without first testing
+    // whether it exists: rewritten at every start.
+    if !tests_for_existing_file(text) {
+        for (conf, write) in out.confs.iter_mut().zip(&writes) {
+            let started = out.commands.iter().any(|c| {
+                c.cmdline.is_sentinel()
+                    && c.candidates
+                        .iter()
+                        .any(|cand| Some(&cand.value) == conf.written_to.as_ref())
+            });
+            if started {
+                conf.rewritten_at_start = Some(at(write.clone()));
+            }
+        }
+    }
     out
+}
+
+/// The written words of a command: its name, arguments and redirections.
+fn command_range(command: &shell::Command) -> std::ops::Range<usize> {
+    let start = command.words.first().map_or(0, |w| w.range.start);
+    let end = command
+        .words
+        .iter()
+        .map(|w| w.range.end)
+        .chain(command.redirects.iter().map(|r| r.target.range.end))
+        .max()
+        .unwrap_or(start);
+    start..end
+}
+
+/// The script tests whether a file exists (`[ -f … ]`, `test -e …`): what it writes may
+/// be written only once.
+fn tests_for_existing_file(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "[ -f",
+        "[ ! -f",
+        "[ -e",
+        "[ ! -e",
+        "[ -s",
+        "[ ! -s",
+        "test -f",
+        "test -e",
+        "test ! -f",
+        "[[ -f",
+        "[[ ! -f",
+        "[[ -e",
+        "[[ ! -e",
+        "[[ -s",
+    ]
+    .iter()
+    .any(|g| lower.contains(g))
 }
 
 /// The file a command's standard input is written to: `cat > PATH`, `tee PATH`.
@@ -231,11 +311,15 @@ fn embed(
     vars: &Arc<Vars>,
     target: &str,
     heredoc: &shell::HereDoc,
+    piece: Option<&crate::syntax::yaml::Embedded>,
     out: &mut ScriptFile,
 ) {
     let path = vars.single(target).unwrap_or_else(|| target.to_string());
     let body = heredoc.body.clone();
     if let Some(kind) = unit_kind(Path::new(&path)) {
+        if piece.is_some() {
+            return; // a unit written by a script inside a manifest: not followed
+        }
         out.units.push(UnitFile {
             file,
             kind,
@@ -256,6 +340,9 @@ fn embed(
     };
     let mut tree = redis_conf::parse(&masked);
     shift(&mut tree, body.start);
+    if let Some(piece) = piece {
+        tree = crate::formats::kubernetes::remap(tree, piece);
+    }
     let Some(kind) = classify(Path::new(&path), &tree, false) else {
         return;
     };

@@ -133,6 +133,9 @@ pub struct PodFacts {
     pub init_copies: Vec<Copy>,
     /// Configs written by initContainers' scripts.
     pub init_written: Vec<WrittenConf>,
+    /// The start scripts of the initContainers (they often pick the role for the main
+    /// container: `echo "replicaof …" >> redis.conf`).
+    pub init_scripts: Vec<(String, crate::syntax::yaml::Embedded)>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
 }
@@ -291,6 +294,7 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
                 facts.init_copies.extend(c.copies);
                 facts.init_written.extend(c.written);
+                facts.init_scripts.extend(c.script);
             }
             let mut read: Vec<Container> = pod
                 .get("containers")
@@ -589,6 +593,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         with_server: false,
         init_copies: Vec::new(),
         init_written: Vec::new(),
+        init_scripts: Vec::new(),
         service_name: object
             .at("spec.serviceName")
             .and_then(Node::as_str)

@@ -9,6 +9,7 @@ use crate::source::Span;
 use crate::syntax::shell::basename;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    rewritten_sentinel_config(ctx, out);
     for process in &ctx.topology.processes {
         let line = &process.cmdline;
         if line.is_sentinel() {
@@ -181,4 +182,27 @@ fn flag_then_options(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>
         })
         .fatal(),
     );
+}
+
+/// sentinel-state-not-persistent, for a start script (a file of the tree, or a key of a
+/// ConfigMap) that writes the sentinel's config afresh and then starts Sentinel on it.
+fn rewritten_sentinel_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for sentinel in &ctx.topology.sentinels {
+        let Some(write) = sentinel.runtime.config_rewritten_at_start else {
+            continue;
+        };
+        if sentinel.myid.is_some() {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Rule::SentinelStateNotPersistent,
+            write,
+            "this start script writes the sentinel's config afresh every time it runs, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover",
+        )
+        .help("write the config only when it does not exist yet (`[ -f \"$conf\" ] || cat > \"$conf\" <<EOF`), on storage that outlives the container, or pin a 40-hex `sentinel myid` per sentinel");
+        if let Some(m) = sentinel.monitors.first() {
+            d = d.label(m.line, "the sentinel started on it monitors this master");
+        }
+        out.push(d);
+    }
 }
