@@ -20,6 +20,27 @@ pub fn apply_settings(
     resolver: &mut Resolver,
     overrides: &Overrides,
 ) -> Result<Vec<Diagnostic>, String> {
+    apply(diagnostics, path_of, resolver, overrides, true)
+}
+
+/// As [`apply_settings`], for the language server: a config whose selection is invalid
+/// (reported in that file as invalid-config) selects every rule instead of failing.
+pub fn apply_settings_leniently(
+    diagnostics: Vec<Diagnostic>,
+    path_of: &dyn Fn(FileId) -> Option<PathBuf>,
+    resolver: &mut Resolver,
+) -> Vec<Diagnostic> {
+    apply(diagnostics, path_of, resolver, &Overrides::default(), false)
+        .expect("lenient application never fails")
+}
+
+fn apply(
+    diagnostics: Vec<Diagnostic>,
+    path_of: &dyn Fn(FileId) -> Option<PathBuf>,
+    resolver: &mut Resolver,
+    overrides: &Overrides,
+    strict: bool,
+) -> Result<Vec<Diagnostic>, String> {
     let none = Arc::new(Resolved::default());
     // One filter per config in use, and one lookup per file.
     let mut filters: HashMap<*const Resolved, (Arc<Resolved>, RuleFilter)> = HashMap::new();
@@ -37,7 +58,11 @@ pub fn apply_settings(
                     .unwrap_or_else(|| none.clone());
                 let key = Arc::as_ptr(&resolved);
                 if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
-                    let filter = RuleFilter::new(&resolved, overrides)?;
+                    let filter = match RuleFilter::new(&resolved, overrides) {
+                        Ok(f) => f,
+                        Err(e) if strict => return Err(e),
+                        Err(_) => RuleFilter::new(&Resolved::default(), &Overrides::default())?,
+                    };
                     slot.insert((resolved, filter));
                 }
                 let abs = path.map(|p| resolver.absolute(&p)).unwrap_or_default();

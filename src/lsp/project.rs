@@ -266,23 +266,16 @@ impl Project {
         if let Some(resolver) = &mut self.resolver {
             // The settings `check` applies: selection, per-file ignores and severities of
             // the nearest redis-halint.toml of each file.
-            let absolute: HashMap<FileId, PathBuf> = self
-                .files
-                .keys()
-                .filter_map(|p| {
-                    let name = Self::name_in(&self.roots, p);
-                    self.workspace.file_id(&name).map(|id| (id, p.clone()))
+            // Names are relative to the one workspace folder, or absolute (`name_in`).
+            let (workspace, roots) = (&self.workspace, &self.roots);
+            let path_of = |file: FileId| -> Option<PathBuf> {
+                let name = &workspace.source(file)?.path;
+                Some(match roots.as_slice() {
+                    [root] if name.is_relative() => root.join(name),
+                    _ => name.clone(),
                 })
-                .collect();
-            let path_of = |file: FileId| absolute.get(&file).cloned();
-            let overrides = crate::settings::Overrides::default();
-            // An invalid selector is reported in its config file (invalid-config); the
-            // findings are then published unfiltered.
-            if let Ok(kept) =
-                crate::apply::apply_settings(diagnostics.clone(), &path_of, resolver, &overrides)
-            {
-                diagnostics = kept;
-            }
+            };
+            diagnostics = crate::apply::apply_settings_leniently(diagnostics, &path_of, resolver);
         }
         let mut uris: HashMap<FileId, Url> = HashMap::new();
         let mut open: HashMap<FileId, i32> = HashMap::new();
