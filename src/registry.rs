@@ -121,6 +121,7 @@ registry! {
     QuorumBelowMajority => "Q005", "quorum-below-majority", Quorum, Info, false, "The quorum is below the majority of sentinels (legal, more sensitive detection).";
     MonitorInconsistentAcrossSentinels => "Q006", "monitor-inconsistent-across-sentinels", Quorum, Error, false, "Sentinels of one deployment monitor one master name at different addresses or quorums.";
     MasterNameMismatchAcrossSentinels => "Q007", "master-name-mismatch-across-sentinels", Quorum, Error, false, "Sentinels monitor one address under different master names.";
+    MultiDcMajorityInOneSite => "Q008", "multi-dc-majority-in-one-site", Quorum, Warning, false, "The sentinels span several sites and one site holds their majority: losing that site leaves no failover.";
     DownAfterTooLow => "T001", "down-after-too-low", Timeouts, Warning, false, "`down-after-milliseconds` so low that pauses trigger failovers.";
     FailoverTimeoutTooLow => "T002", "failover-timeout-too-low", Timeouts, Info, false, "`failover-timeout` too short for a promotion and replica reconfiguration.";
     FailoverRetryDelayLong => "T003", "failover-retry-delay-long", Timeouts, Info, false, "A failed failover is retried only after twice `failover-timeout`.";

@@ -17,7 +17,7 @@
 //! [lint.severity]
 //! sentinel-count-even = "error"
 //!
-//! [topology]                         # facts not in the tree (counts of processes elsewhere; sites)
+//! [topology]                         # facts not in the tree (processes elsewhere, sites)
 //! groups.mymaster = { sentinels-elsewhere = 2, replicas-elsewhere = 1 }
 //! sites = [{ name = "dc1", addresses = ["10.0.1.0/24"], hosts = [], zones = [] }]
 //! ```
@@ -182,8 +182,8 @@ pub struct ConfigData {
 }
 
 /// `[topology]`: facts about the deployment that are not in the checked tree. The
-/// processes of a group that run elsewhere enter its counts; `sites` are read and
-/// validated, not yet used by a rule.
+/// processes of a group that run elsewhere enter its counts; `sites` assign processes to
+/// failure domains (multi-dc-majority-in-one-site).
 #[derive(Debug, Clone, Default)]
 pub struct Topology {
     pub groups: Vec<(String, GroupFacts)>,
@@ -197,6 +197,18 @@ pub struct GroupFacts {
 }
 
 impl Topology {
+    /// `sites`, for the model.
+    pub fn sites(&self) -> Vec<crate::model::sites::Site> {
+        self.sites
+            .iter()
+            .map(|s| crate::model::sites::Site {
+                name: s.name.clone(),
+                addresses: s.addresses.clone(),
+                hosts: s.hosts.clone(),
+            })
+            .collect()
+    }
+
     /// `groups.NAME.sentinels-elsewhere` / `replicas-elsewhere`, for the linker.
     pub fn elsewhere(&self) -> Vec<(String, crate::model::topology::Elsewhere)> {
         self.groups

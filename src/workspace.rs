@@ -32,6 +32,8 @@ pub struct Settings {
     /// Processes of named groups that run outside the checked tree (`[topology.groups]`):
     /// (master name, sentinels, replicas).
     pub elsewhere: Vec<(String, crate::model::topology::Elsewhere)>,
+    /// The failure domains of `[topology] sites`.
+    pub sites: Vec<crate::model::sites::Site>,
 }
 
 struct Entry {
@@ -812,6 +814,7 @@ impl Workspace {
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.cluster = secrets;
+        topology.sites = self.settings.sites.clone();
         let mut format_units = FormatUnits {
             compose: compose_units,
             containers: Vec::new(),

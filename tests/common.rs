@@ -3,14 +3,28 @@
 
 use redis_halint::discover::discover;
 use redis_halint::report::{render, OutputFormat, RenderOptions};
+use redis_halint::settings::Resolver;
 use redis_halint::{Diagnostic, Settings, Target, Workspace};
 use std::path::{Path, PathBuf};
 
 pub fn workspace_for(paths: &[PathBuf], target: Target) -> Workspace {
     let found = discover(paths, None);
     assert!(found.errors.is_empty(), "{:?}", found.errors);
+    // The `[topology]` of the config nearest to the first path, as `check` reads it.
+    let topology = paths.first().and_then(|p| {
+        let mut resolver = Resolver::new(std::env::current_dir().unwrap(), None);
+        resolver.for_path(p)?.topology.clone()
+    });
     let (workspace, _, _) = found.into_workspace(Settings {
         target,
+        elsewhere: topology
+            .as_ref()
+            .map(|t| t.value.elsewhere())
+            .unwrap_or_default(),
+        sites: topology
+            .as_ref()
+            .map(|t| t.value.sites())
+            .unwrap_or_default(),
         ..Settings::default()
     });
     workspace

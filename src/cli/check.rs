@@ -174,6 +174,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
             .and_then(|r| r.topology.as_ref())
             .map(|t| t.value.elsewhere())
             .unwrap_or_default(),
+        sites: root
+            .as_ref()
+            .and_then(|r| r.topology.as_ref())
+            .map(|t| t.value.sites())
+            .unwrap_or_default(),
     };
     if args.fix || args.diff {
         let selection = Selection::with_extend(

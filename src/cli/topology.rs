@@ -50,6 +50,11 @@ pub fn run(args: TopologyArgs) -> Result<ExitCode, String> {
             .and_then(|r| r.topology.as_ref())
             .map(|t| t.value.elsewhere())
             .unwrap_or_default(),
+        sites: root
+            .as_ref()
+            .and_then(|r| r.topology.as_ref())
+            .map(|t| t.value.sites())
+            .unwrap_or_default(),
         ..Settings::default()
     });
     let topology = workspace.topology();

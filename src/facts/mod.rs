@@ -251,6 +251,8 @@ pub struct SentinelProc {
     pub acl_file: Option<Spanned<String>>,
     pub resolve_hostnames: Option<Spanned<bool>>,
     pub announce_hostnames: Option<Spanned<bool>>,
+    /// `sentinel announce-ip`: the address the other sentinels know it by.
+    pub announce_ip: Option<Spanned<String>>,
     pub myid: Option<Spanned<String>>,
     pub monitors: Vec<Monitor>,
     pub process: ProcessConf,

@@ -486,6 +486,7 @@ impl ConfFile {
             acl_file: self.spanned_str("aclfile"),
             resolve_hostnames: self.sentinel_global("resolve-hostnames", parse_bool),
             announce_hostnames: self.sentinel_global("announce-hostnames", parse_bool),
+            announce_ip: self.sentinel_global("announce-ip", |v| Some(v.to_string())),
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
             process: self.process_conf(),

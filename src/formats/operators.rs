@@ -614,6 +614,7 @@ fn push_sentinels(
             acl_file: None,
             resolve_hostnames: None,
             announce_hostnames: None,
+            announce_ip: None,
             myid: None,
             monitors: vec![monitor],
             process: Default::default(),

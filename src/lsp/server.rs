@@ -639,6 +639,11 @@ fn read_config_file(
             .as_ref()
             .map(|t| t.value.elsewhere())
             .unwrap_or_default();
+        settings.sites = resolved
+            .topology
+            .as_ref()
+            .map(|t| t.value.sites())
+            .unwrap_or_default();
     }
     problems.append(&mut resolver.errors);
     (settings, problems)

@@ -2,6 +2,7 @@
 //! format, and the topology the linker builds from them.
 
 pub mod link;
+pub mod sites;
 pub mod topology;
 
 pub use crate::facts::{Monitor, Node, Password, SentinelProc};

@@ -108,6 +108,8 @@ pub struct ConfigMount {
 
 #[derive(Debug, Default)]
 pub struct Topology {
+    /// The failure domains the user declared (`[topology] sites`).
+    pub sites: Vec<super::sites::Site>,
     pub cluster: Cluster,
     pub nodes: Vec<Node>,
     pub sentinels: Vec<SentinelProc>,

@@ -129,6 +129,81 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     check_agreement(ctx, out);
+    majority_in_one_site(ctx, out);
+}
+
+/// multi-dc-majority-in-one-site: the sentinels of a group run in several declared sites
+/// (`[topology] sites`) and one site holds a majority of them. Silent unless every
+/// sentinel of the group is placed in a site.
+fn majority_in_one_site(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    if topo.sites.is_empty() {
+        return;
+    }
+    'groups: for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        let Some(count) = group.sentinel_count.known() else {
+            continue;
+        };
+        if group.elsewhere.sentinels > 0 || group.monitors.len() != count {
+            continue; // some sentinels are not in the tree: their site is unknown
+        }
+        let mut per_site: Vec<Vec<MonitorRef>> = vec![Vec::new(); topo.sites.len()];
+        for &r in &group.monitors {
+            let (sentinel, _) = topo.monitor(r);
+            let path = ctx.path(sentinel.file);
+            let names = sentinel
+                .binds
+                .iter()
+                .map(|b| b.value.as_str())
+                .filter(|b| !matches!(*b, "0.0.0.0" | "::" | "*" | "-::*"))
+                .chain(sentinel.announce_ip.iter().map(|a| a.value.as_str()))
+                .chain(
+                    path.parent()
+                        .into_iter()
+                        .flat_map(|p| p.components())
+                        .filter_map(|c| c.as_os_str().to_str()),
+                );
+            match crate::model::sites::site_of(&topo.sites, names) {
+                Some(i) => per_site[i].push(r),
+                None => continue 'groups,
+            }
+        }
+        let majority = count / 2 + 1;
+        if per_site.iter().filter(|s| !s.is_empty()).count() < 2 {
+            continue;
+        }
+        let Some((big, refs)) = per_site
+            .iter()
+            .enumerate()
+            .find(|(_, refs)| refs.len() >= majority)
+        else {
+            continue;
+        };
+        let name = group.name.as_deref().unwrap_or_default();
+        let site = &topo.sites[big].name;
+        let (_, first) = topo.monitor(refs[0]);
+        let mut d = Diagnostic::new(
+            Rule::MultiDcMajorityInOneSite,
+            first.line,
+            format!(
+                "{} of the {count} sentinels of `{name}` run in site `{site}`, a majority: if that site fails or is cut off, the others cannot authorise a failover, and a master left inside it keeps taking writes that are lost when the sites rejoin",
+                refs.len()
+            ),
+        )
+        .help("add a sentinel in a third site as a tie-breaker, so that no site holds a majority (2 + 2 + 1)");
+        for &r in refs.iter().skip(1) {
+            d = d.label(topo.monitor(r).1.line, format!("also in `{site}`"));
+        }
+        for (i, others) in per_site.iter().enumerate().filter(|(i, _)| *i != big) {
+            for &r in others {
+                d = d.label(
+                    topo.monitor(r).1.line,
+                    format!("in `{}`", topo.sites[i].name),
+                );
+            }
+        }
+        out.push(d);
+    }
 }
 
 /// Two config files belong to one deployment when they are in the same directory, or in
