@@ -47,6 +47,15 @@ fn spotahome_redisfailover() {
 }
 
 #[test]
+fn spotahome_persistence_off() {
+    // `save ""` (line 11) and no append-only file on pods Kubernetes restarts.
+    expect(
+        "failover-persistence-off",
+        &[("persistence-off-with-auto-restart", 11)],
+    );
+}
+
+#[test]
 fn opstree_replication_and_sentinel() {
     // RedisSentinel clusterSize 4 (line 15), quorum "5" (line 21).
     expect(

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     nothing_to_promote(ctx, out);
+    managed_persistence_off(ctx, out);
     let topo = ctx.topology;
     let mut in_sentinel_group: HashSet<usize> = HashSet::new();
     let mut min_replicas_reported: HashSet<usize> = HashSet::new();
@@ -290,5 +291,36 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         out.push(d.label(monitor_line, "watched by a sentinel here"));
+    }
+}
+
+/// persistence-off-with-auto-restart for the data pods of an operator resource or a
+/// chart: Kubernetes restarts them, and the resource turns persistence off (Spotahome's
+/// `customConfig: ["save \"\"", …]` without `appendonly yes`).
+fn managed_persistence_off(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen: HashSet<crate::source::Span> = HashSet::new();
+    for (i, node) in topo.nodes.iter().enumerate() {
+        let Some(resource) = node.runtime.managed_by else {
+            continue;
+        };
+        let Some(rdb_off) = node.persistence.rdb_off else {
+            continue;
+        };
+        if !node.persistence.is_off()
+            || !topo.groups_of_node(i).any(|g| g.has_sentinels())
+            || !seen.insert(rdb_off)
+        {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::PersistenceOffWithAutoRestart,
+                rdb_off,
+                "the data pods keep no snapshots and no append-only file, and Kubernetes restarts them within seconds: a restarted master comes back empty, possibly before Sentinel notices, and its replicas copy the empty data set",
+            )
+            .label(resource, "its pods are run by this resource and restarted by the kubelet")
+            .help("keep a `save` rule or add `appendonly yes`, on a persistent volume claim"),
+        );
     }
 }
