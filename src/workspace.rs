@@ -36,6 +36,18 @@ pub struct Settings {
     pub sites: Vec<crate::model::sites::Site>,
 }
 
+impl Settings {
+    /// With the facts of a `[topology]` table (processes elsewhere, sites), as `check`,
+    /// `topology`, the language server and the tests read them.
+    pub fn with_topology(mut self, topology: Option<&crate::settings::Topology>) -> Settings {
+        if let Some(t) = topology {
+            self.elsewhere = t.elsewhere();
+            self.sites = t.sites();
+        }
+        self
+    }
+}
+
 struct Entry {
     source: SourceFile,
     /// The user named this file; it is read even if its name does not look like a config.

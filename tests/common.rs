@@ -15,18 +15,12 @@ pub fn workspace_for(paths: &[PathBuf], target: Target) -> Workspace {
         let mut resolver = Resolver::new(std::env::current_dir().unwrap(), None);
         resolver.for_path(p)?.topology.clone()
     });
-    let (workspace, _, _) = found.into_workspace(Settings {
+    let settings = Settings {
         target,
-        elsewhere: topology
-            .as_ref()
-            .map(|t| t.value.elsewhere())
-            .unwrap_or_default(),
-        sites: topology
-            .as_ref()
-            .map(|t| t.value.sites())
-            .unwrap_or_default(),
         ..Settings::default()
-    });
+    }
+    .with_topology(topology.as_ref().map(|t| &t.value));
+    let (workspace, _, _) = found.into_workspace(settings);
     workspace
 }
 

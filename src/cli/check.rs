@@ -169,17 +169,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let settings = Settings {
         target,
         ignore_inline_suppressions: args.no_inline_suppressions,
-        elsewhere: root
-            .as_ref()
+        ..Settings::default()
+    }
+    .with_topology(
+        root.as_ref()
             .and_then(|r| r.topology.as_ref())
-            .map(|t| t.value.elsewhere())
-            .unwrap_or_default(),
-        sites: root
-            .as_ref()
-            .and_then(|r| r.topology.as_ref())
-            .map(|t| t.value.sites())
-            .unwrap_or_default(),
-    };
+            .map(|t| &t.value),
+    );
     if args.fix || args.diff {
         let selection = Selection::with_extend(
             overrides.select.as_deref().unwrap_or_default(),

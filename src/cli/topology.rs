@@ -43,20 +43,16 @@ pub fn run(args: TopologyArgs) -> Result<ExitCode, String> {
     // The processes `[topology]` of the nearest redis-halint.toml declares elsewhere.
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
     let root = redis_halint::settings::Resolver::new(cwd, None).for_path(&paths[0]);
-    let (workspace, errors, notes) = found.into_workspace(Settings {
+    let settings = Settings {
         target,
-        elsewhere: root
-            .as_ref()
-            .and_then(|r| r.topology.as_ref())
-            .map(|t| t.value.elsewhere())
-            .unwrap_or_default(),
-        sites: root
-            .as_ref()
-            .and_then(|r| r.topology.as_ref())
-            .map(|t| t.value.sites())
-            .unwrap_or_default(),
         ..Settings::default()
-    });
+    }
+    .with_topology(
+        root.as_ref()
+            .and_then(|r| r.topology.as_ref())
+            .map(|t| &t.value),
+    );
+    let (workspace, errors, notes) = found.into_workspace(settings);
     let topology = workspace.topology();
     let diagnostics = workspace.check();
     let view = topology_view::build(&workspace, &topology, &diagnostics);

@@ -634,16 +634,12 @@ fn read_config_file(
                 settings.target = t.value;
             }
         }
-        settings.elsewhere = resolved
-            .topology
-            .as_ref()
-            .map(|t| t.value.elsewhere())
-            .unwrap_or_default();
-        settings.sites = resolved
-            .topology
-            .as_ref()
-            .map(|t| t.value.sites())
-            .unwrap_or_default();
+        settings = Settings {
+            elsewhere: Vec::new(),
+            sites: Vec::new(),
+            ..settings
+        }
+        .with_topology(resolved.topology.as_ref().map(|t| &t.value));
     }
     problems.append(&mut resolver.errors);
     (settings, problems)
