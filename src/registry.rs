@@ -164,7 +164,6 @@ registry! {
     DataDirEphemeral => "K014", "data-dir-ephemeral", Kubernetes, Warning, false, "Persistence is on but `dir` is on an emptyDir or the container layer: the files vanish with the pod.";
     OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     OpstreeSentinelReplicationRef => "O002", "opstree-sentinel-replication-ref", Operator, Error, false, "A RedisSentinel without `redisReplicationName`, or naming no RedisReplication of its namespace.";
-    OpstreeSentinelMissingReplicationPassword => "O003", "opstree-sentinel-missing-replication-password", Operator, Error, false, "The RedisReplication has a password but the RedisSentinel has no `redisReplicationPassword`.";
     OpstreeReplicationWithoutSentinel => "O005", "opstree-replication-without-sentinel", Operator, Warning, false, "A RedisReplication that no Sentinel watches: nothing promotes a replica when the master fails.";
     SpotahomeCustomconfigNotRuntime => "O006", "spotahome-customconfig-not-runtime", Operator, Error, false, "A Spotahome `redis.customConfig` entry that CONFIG SET cannot apply: the operator loops on the error.";
     SpotahomeSentinelCustomconfigWithMasterName => "O007", "spotahome-sentinel-customconfig-with-master-name", Operator, Error, true, "A Spotahome `sentinel.customConfig` entry written with the master name, as in sentinel.conf.";
@@ -272,6 +271,12 @@ pub static REDIRECTS: &[Redirect] = &[
         name: "bitnami-quorum-vs-replicacount",
         to: &[Rule::QuorumExceedsSentinelCount, Rule::QuorumEqualsSentinelCount],
         note: "bitnami/redis values in Sentinel mode are deployments of the model: `sentinel.quorum` is judged by the generic quorum rules.",
+    },
+    Redirect {
+        code: "O003",
+        name: "opstree-sentinel-missing-replication-password",
+        to: &[Rule::SentinelAuthPassMissing],
+        note: "An OpsTree RedisSentinel is a group of the model: a missing `redisReplicationPassword` is the generic missing auth-pass, at `spec.redisSentinelConfig`.",
     },
 ];
 

@@ -730,6 +730,7 @@ impl Workspace {
                     password_secret: None,
                     data_ephemeral: None,
                     config_rewritten_at_start: None,
+                    auth_pass_field: None,
                     config_file: inv
                         .config
                         .as_ref()

@@ -128,6 +128,9 @@ pub struct Runtime {
     pub data_ephemeral: Option<Span>,
     /// Its start script writes its config afresh at every start, with this command.
     pub config_rewritten_at_start: Option<Span>,
+    /// The manager passes the sentinel's credentials for the data nodes only through
+    /// this field of its resource: when it is absent, the sentinel logs in with none.
+    pub auth_pass_field: Option<&'static str>,
 }
 
 /// One Redis data-node process.

@@ -820,6 +820,7 @@ impl Service {
             password_secret: None,
             data_ephemeral: None,
             config_rewritten_at_start: None,
+            auth_pass_field: None,
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }

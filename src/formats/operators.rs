@@ -71,6 +71,9 @@ struct Sentinels {
     auth_pass: Option<Spanned<Password>>,
     /// The sentinels' own password (bitnami `auth.sentinel`).
     password: Option<Spanned<Password>>,
+    /// The one field that gives the sentinels the data nodes' password, when the
+    /// operator does not derive it from the data nodes' resource.
+    auth_pass_field: Option<&'static str>,
 }
 
 /// Data nodes and sentinels of every resource of the tree. `stem` names a file (a
@@ -274,6 +277,7 @@ fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
         parallel_syncs: timing("parallel-syncs", None),
         auth_pass: password.clone(),
         password: None,
+        auth_pass_field: None,
     };
     // The generated redis.conf has `save` rules; customConfig changes them at run time.
     let mut settings = NodeSettings::default();
@@ -385,6 +389,7 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
         // The operator logs its sentinels in with the replication's own secret.
         auth_pass: secret(r, spec.at("kubernetesConfig.redisSecret")),
         password: None,
+        auth_pass_field: None,
     })
 }
 
@@ -419,6 +424,8 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
         parallel_syncs,
         auth_pass: secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
         password: None,
+        // The operator does not copy the RedisReplication's Secret to its sentinels.
+        auth_pass_field: Some("`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)"),
     })
 }
 
@@ -478,6 +485,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         parallel_syncs: field("parallelSyncs"),
         auth_pass: password.clone(),
         password: password.clone().filter(|_| sentinel_auth),
+        auth_pass_field: None,
     };
     let secret_name = auth
         .and_then(|a| a.get_str("existingSecret"))
@@ -618,7 +626,10 @@ fn push_sentinels(
             myid: None,
             monitors: vec![monitor],
             process: Default::default(),
-            runtime: managed_runtime(s.count_at, managed_by),
+            runtime: Runtime {
+                auth_pass_field: s.auth_pass_field,
+                ..managed_runtime(s.count_at, managed_by)
+            },
         });
     }
 }

@@ -126,8 +126,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(&(first_node, first_pw)) = node_passwords.first() else {
                 continue;
             };
+            let sentinel = &topo.sentinels[r.sentinel];
             match &monitor.auth_pass {
-                None if !topo.sentinels[r.sentinel].complete => {}
+                None if !sentinel.complete && sentinel.runtime.auth_pass_field.is_none() => {}
                 None => out.push(
                     Diagnostic::new(
                         Rule::SentinelAuthPassMissing,
@@ -135,7 +136,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         format!("the nodes of `{name}` require a password but this sentinel has no `sentinel auth-pass {name}`: every PING gets NOAUTH, the nodes look down and no failover can succeed", name = monitor.name.value),
                     )
                     .label(first_pw.span, format!("password required by {}", topo.nodes[first_node].name))
-                    .help(format!("add `sentinel auth-pass {} <the nodes' password>`", monitor.name.value)),
+                    .help(match sentinel.runtime.auth_pass_field {
+                        Some(field) => format!("set {field}"),
+                        None => format!("add `sentinel auth-pass {} <the nodes' password>`", monitor.name.value),
+                    }),
                 ),
                 Some(auth) => {
                     let differing: Vec<&(usize, &Spanned<Password>)> =

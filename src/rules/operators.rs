@@ -16,10 +16,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for r in resources {
         kind_sentinel_mode(r, out);
         match (r.api_group.as_str(), r.kind.as_str()) {
-            (OPSTREE, "RedisSentinel") => {
-                sentinel_replication(r, resources, out);
-                missing_replication_password(r, resources, out);
-            }
+            (OPSTREE, "RedisSentinel") => sentinel_replication(r, resources, out),
             (OPSTREE, "RedisReplication") => replication_without_sentinel(r, resources, out),
             (SPOTAHOME, "RedisFailover") => {
                 spotahome_redis_custom_config(ctx, r, out);
@@ -116,49 +113,6 @@ fn sentinel_replication(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic
         );
     }
     out.push(d);
-}
-
-/// The RedisReplication a RedisSentinel names, when it is in the tree.
-fn named_replication<'a>(r: &Resource, all: &'a [Resource]) -> Option<&'a Resource> {
-    let name = r
-        .spec()?
-        .at("redisSentinelConfig.redisReplicationName")?
-        .as_str()?;
-    all.iter().find(|o| {
-        o.is(OPSTREE, "RedisReplication") && o.same_namespace(r) && o.name.as_deref() == Some(name)
-    })
-}
-
-fn missing_replication_password(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
-    let Some(replication) = named_replication(r, all) else {
-        return;
-    };
-    let Some(config) = replication.spec().and_then(|s| s.get("kubernetesConfig")) else {
-        return;
-    };
-    let Some(secret) = config.key_node("redisSecret") else {
-        return;
-    };
-    let Some(spec) = r.spec() else { return };
-    let Some(config) = spec.get("redisSentinelConfig") else {
-        return;
-    };
-    if config.get("redisReplicationPassword").is_some() {
-        return;
-    }
-    let span = key_span(r, spec, "redisSentinelConfig").unwrap_or_else(|| name_span(r));
-    out.push(
-        Diagnostic::new(
-            Rule::OpstreeSentinelMissingReplicationPassword,
-            span,
-            "the RedisReplication requires a password but this RedisSentinel has no `redisReplicationPassword`: its sentinels cannot authenticate to the data nodes, see the master as down and never fail over",
-        )
-        .label(
-            replication.span(secret),
-            "the data nodes' password comes from this Secret",
-        )
-        .help("add `redisReplicationPassword: {secretKeyRef: {name: …, key: …}}` under `spec.redisSentinelConfig`, naming the same Secret and key (`kubernetesConfig.redisSecret` of the RedisSentinel only protects the sentinel port)"),
-    );
 }
 
 fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {

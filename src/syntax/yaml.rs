@@ -301,7 +301,12 @@ fn parse_events(text: &str) -> YamlFile {
             Event::MappingStart(anchor, _) => b.open(Kind::Map(Vec::new()), range, anchor),
             Event::SequenceEnd | Event::MappingEnd => match b.stack.pop() {
                 Some((mut node, _, anchor)) => {
-                    node.span.end = node.span.end.max(range.end);
+                    // A flow collection ends at its bracket; a block one at its last
+                    // item (its end event sits at the next token, past blank lines).
+                    let flow = matches!(text.as_bytes().get(node.span.start), Some(b'{' | b'['));
+                    if flow || node.span.end <= node.span.start {
+                        node.span.end = node.span.end.max(range.end);
+                    }
                     // Trees are kept for the whole check: no spare room left from growing.
                     match &mut node.kind {
                         Kind::Seq(items) => items.shrink_to_fit(),
