@@ -827,6 +827,7 @@ impl Workspace {
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.cluster = secrets;
+        topology.consensus = crate::formats::operators::consensus_clusters(&resources);
         topology.sites = self.settings.sites.clone();
         let mut format_units = FormatUnits {
             compose: compose_units,

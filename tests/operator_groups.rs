@@ -203,3 +203,69 @@ fn retired_names_redirect() {
         "{out}"
     );
 }
+
+/// A RedisEnterpriseCluster is a deployment of the model with a quorum of its own: the
+/// topology shows its node count and storage at the resource's lines, and the rec rules
+/// read them from there.
+#[test]
+fn redis_enterprise_cluster_is_a_deployment() {
+    let bin = env!("CARGO_BIN_EXE_redis-halint");
+    for (dir, nodes, nodes_at, persistent, finding) in [
+        (
+            "fixtures/rec-nodes-invalid/bad",
+            2,
+            Some("rec.yaml:6"),
+            true,
+            Some("rec-nodes-invalid"),
+        ),
+        (
+            "fixtures/rec-nodes-invalid/good",
+            3,
+            Some("rec.yaml:6"),
+            true,
+            None,
+        ),
+        (
+            "fixtures/rec-persistence-disabled/bad",
+            3,
+            Some("rec.yaml:6"),
+            false,
+            Some("rec-persistence-disabled"),
+        ),
+        (
+            "tests/data/operator-groups/rec-defaults",
+            3,
+            None,
+            true,
+            None,
+        ),
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(["topology", "--format", "json"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &json["consensus"][0];
+        assert_eq!(c["kind"], "Redis Enterprise cluster", "{dir}: {json}");
+        assert_eq!(c["nodes"]["value"], nodes, "{dir}");
+        match nodes_at {
+            Some(at) => assert!(
+                c["nodes"]["at"].as_str().unwrap().ends_with(at),
+                "{dir}: {c}"
+            ),
+            None => assert!(
+                c["nodes"]["at"].is_null(),
+                "{dir}: the default has no line: {c}"
+            ),
+        }
+        assert_eq!(c["persistent"]["value"], persistent, "{dir}");
+        let rules: Vec<&str> = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        assert_eq!(rules, finding.into_iter().collect::<Vec<_>>(), "{dir}");
+    }
+}

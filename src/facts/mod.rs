@@ -2,6 +2,7 @@
 //! linker (`model`) reads. Every value keeps its span; secrets are compared, never shown.
 
 pub mod cluster;
+pub mod consensus;
 pub mod service;
 
 use crate::knowledge::Target;

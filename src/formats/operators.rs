@@ -20,6 +20,7 @@
 //!   (default 3) pods, `sentinel.quorum` 2, `sentinel.masterSet` `mymaster`, `auth.enabled`
 //!   and `auth.sentinel` true by default.
 
+use crate::facts::consensus::{ConsensusCluster, ConsensusKind};
 use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
 use crate::formats::units::{Resource, BITNAMI_VALUES};
 use crate::source::{Origin, Span, Spanned};
@@ -27,6 +28,7 @@ use crate::syntax::yaml::Node as Yaml;
 
 pub const OPSTREE: &str = "redis.redis.opstreelabs.in";
 pub const SPOTAHOME: &str = "databases.spotahome.com";
+pub const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 /// More copies than this are read as this many: the rules need the count, not a
 /// process per pod of a huge (or mistyped) size.
@@ -145,6 +147,35 @@ pub fn processes(
         }
     }
     (nodes, sentinels)
+}
+
+/// The deployments of the tree that keep their own quorum: each `RedisEnterpriseCluster`.
+pub fn consensus_clusters(resources: &[Resource]) -> Vec<ConsensusCluster> {
+    resources
+        .iter()
+        .filter(|r| r.is(REDIS_ENTERPRISE, "RedisEnterpriseCluster"))
+        .map(|r| {
+            let spec = r.spec();
+            let anchor = name_span(r);
+            let nodes = spec.and_then(|s| s.get("nodes"));
+            let persistent = spec.and_then(|s| s.at("persistentSpec.enabled"));
+            ConsensusCluster {
+                kind: ConsensusKind::RedisEnterprise,
+                name: r.name.clone().unwrap_or_else(|| "rec".to_string()),
+                anchor,
+                // The CRD's default is 3 nodes, with persistence on.
+                nodes: nodes
+                    .and_then(|n| Some(literal(r, n, n.as_i64()?)))
+                    .unwrap_or_else(|| implied(3, anchor)),
+                persistent: persistent
+                    .and_then(|n| Some(literal(r, n, n.as_bool_11()?)))
+                    .unwrap_or_else(|| implied(true, anchor)),
+                storage_class: spec
+                    .and_then(|s| s.at("persistentSpec.storageClassName"))
+                    .and_then(|n| Some(literal(r, n, n.as_str()?.to_string()))),
+            }
+        })
+        .collect()
 }
 
 fn describe(r: &Resource) -> String {

@@ -119,6 +119,8 @@ pub struct Topology {
     pub services: Vec<Service>,
     /// redis-server / redis-sentinel commands of units and scripts.
     pub processes: Vec<Process>,
+    /// Deployments that keep their own quorum (no Sentinel): Redis Enterprise clusters.
+    pub consensus: Vec<crate::facts::consensus::ConsensusCluster>,
 }
 
 impl Topology {

@@ -4,6 +4,7 @@
 mod auth;
 mod compose;
 mod conf_syntax;
+mod consensus;
 mod context;
 mod edits;
 mod kubernetes;
@@ -53,6 +54,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     compose::check(ctx, &mut out);
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
+    consensus::check(ctx, &mut out);
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);
     startup::check(ctx, &mut out);

@@ -9,7 +9,6 @@ use crate::source::Span;
 use crate::syntax::yaml::{embedded, Node};
 
 use crate::formats::operators::{OPSTREE, SPOTAHOME};
-const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let resources = &ctx.units.resources;
@@ -24,7 +23,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 spotahome_auth_secret(r, resources, out);
             }
             (BITNAMI_VALUES, _) => bitnami(r, out),
-            (REDIS_ENTERPRISE, "RedisEnterpriseCluster") => redis_enterprise_cluster(r, out),
             _ => {}
         }
         unknown_fields(r, out);
@@ -408,64 +406,6 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
                 )
                 .label(enabled, "Sentinel mode is on here")
                 .help("keep `replica.persistence.enabled: true`"),
-            );
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Redis Enterprise
-
-fn redis_enterprise_cluster(r: &Resource, out: &mut Vec<Diagnostic>) {
-    let Some(spec) = r.spec() else { return };
-    if let Some(node) = spec.get("nodes") {
-        if let Some(n) = node.as_i64() {
-            if n < 3 || n % 2 == 0 {
-                out.push(
-                    Diagnostic::new(
-                        Rule::RecNodesInvalid,
-                        r.span(node),
-                        format!("a Redis Enterprise cluster needs an odd number of nodes, at least 3: with {n} the loss of one node can lose the cluster's quorum"),
-                    )
-                    .help(format!("use `nodes: {}`", if n < 3 { 3 } else { n + 1 })),
-                );
-            }
-        }
-    }
-    let Some(persistent) = spec.get("persistentSpec") else {
-        return;
-    };
-    if let Some(node) = persistent.get("enabled") {
-        if node.as_bool_11() == Some(false) {
-            out.push(
-                Diagnostic::new(
-                    Rule::RecPersistenceDisabled,
-                    r.span(node),
-                    "persistence is off: after losing the cluster's quorum, the cluster cannot be recovered",
-                )
-                .help("set `persistentSpec.enabled: true` (the default) with a `storageClassName` of block storage"),
-            );
-        }
-    }
-    if let Some(node) = persistent.get("storageClassName") {
-        let class = node.as_str().unwrap_or_default().to_ascii_lowercase();
-        const SHARED: &[&str] = &[
-            "nfs",
-            "efs",
-            "azurefile",
-            "azure-file",
-            "cephfs",
-            "glusterfs",
-            "filestore",
-        ];
-        if let Some(hint) = SHARED.iter().find(|s| class.contains(*s)) {
-            out.push(
-                Diagnostic::new(
-                    Rule::RecUnsupportedStorage,
-                    r.span(node),
-                    format!("storage class `{class}` looks like shared file storage ({hint}): Redis Enterprise supports only block storage for its persistent volumes"),
-                )
-                .help("use a block-storage class (EBS, Persistent Disk, Azure Disk, local SSD)"),
             );
         }
     }

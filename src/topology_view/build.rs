@@ -3,7 +3,7 @@
 use super::model::*;
 use crate::facts::{Node, Password, SentinelProc};
 use crate::model::topology::{SentinelCount, Topology};
-use crate::source::{Span, Spanned};
+use crate::source::{Origin, Span, Spanned};
 use crate::{Diagnostic, Workspace};
 
 /// The view of the workspace's topology, with `diagnostics` attached to what they touch.
@@ -108,7 +108,45 @@ pub fn build(
             s.id = format!("g{gi}s{i}");
         }
     }
-    TopologyView { version: 1, groups }
+    let consensus = topology
+        .consensus
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            // A value the resource does not write is the operator's default.
+            let written =
+                |span: Span, origin: Origin| (origin != Origin::Implied).then(|| at(span));
+            ConsensusView {
+                id: format!("c{i}"),
+                kind: c.kind.label(),
+                name: c.name.clone(),
+                declared_at: at(c.anchor),
+                nodes: Fact {
+                    value: c.nodes.value,
+                    at: written(c.nodes.span, c.nodes.origin),
+                },
+                majority: c.nodes.value / 2 + 1,
+                persistent: Fact {
+                    value: c.persistent.value,
+                    at: written(c.persistent.span, c.persistent.origin),
+                },
+                storage_class: c.storage_class.as_ref().map(|s| Fact {
+                    value: s.value.clone(),
+                    at: Some(at(s.span)),
+                }),
+                findings: {
+                    let mut spans = vec![c.anchor, c.nodes.span, c.persistent.span];
+                    spans.extend(c.storage_class.as_ref().map(|s| s.span));
+                    findings_on(&spans, None, diagnostics, &at)
+                },
+            }
+        })
+        .collect();
+    TopologyView {
+        version: 1,
+        groups,
+        consensus,
+    }
 }
 
 fn auth(p: &Option<Spanned<Password>>, at: &impl Fn(Span) -> String) -> Auth {

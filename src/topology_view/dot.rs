@@ -94,6 +94,23 @@ pub fn render(view: &TopologyView) -> String {
         }
         out.push_str("  }\n");
     }
+    for c in &view.consensus {
+        let text = format!(
+            "{} {}\n{} nodes · majority {}\npersistent volumes {}",
+            c.kind,
+            c.name,
+            c.nodes.value,
+            c.majority,
+            if c.persistent.value { "yes" } else { "no" }
+        );
+        let _ = writeln!(
+            out,
+            "  {} [label={}{}];",
+            c.id,
+            quote(&text),
+            style(&c.findings)
+        );
+    }
     out.push_str(&edges);
     out.push_str("}\n");
     out

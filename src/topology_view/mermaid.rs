@@ -70,6 +70,21 @@ pub fn render(view: &TopologyView) -> String {
         }
         out.push_str("  end\n");
     }
+    for c in &view.consensus {
+        let _ = writeln!(
+            out,
+            "  {}[\"{} {}<br/>{} nodes · majority {}<br/>persistent volumes {}\"]",
+            c.id,
+            c.kind,
+            label(&c.name),
+            c.nodes.value,
+            c.majority,
+            if c.persistent.value { "yes" } else { "no" }
+        );
+        if let Some(class) = worst(&c.findings) {
+            classes.push((c.id.clone(), class));
+        }
+    }
     out.push_str(&edges);
     out.push_str("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px\n");
     out.push_str("  classDef warning fill:#ffe9b3,stroke:#b86e00,stroke-width:2px\n");

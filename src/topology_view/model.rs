@@ -117,8 +117,28 @@ impl GroupView {
     }
 }
 
+/// A deployment that keeps its own quorum (a Redis Enterprise cluster): no sentinels,
+/// its nodes vote among themselves.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsensusView {
+    pub id: String,
+    /// What it is (`Redis Enterprise cluster`).
+    pub kind: &'static str,
+    pub name: String,
+    pub declared_at: String,
+    pub nodes: Fact<i64>,
+    /// Nodes that must be up for the cluster to keep its quorum.
+    pub majority: i64,
+    pub persistent: Fact<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<Fact<String>>,
+    pub findings: Vec<FindingView>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TopologyView {
     pub version: u32,
     pub groups: Vec<GroupView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consensus: Vec<ConsensusView>,
 }

@@ -66,6 +66,7 @@ pub fn render(view: &TopologyView) -> String {
         .groups
         .iter()
         .map(|g| row_width(g.sentinels.len()).max(row_width(g.nodes.len().saturating_sub(1))))
+        .chain(std::iter::once(row_width(view.consensus.len())))
         .max()
         .unwrap_or(BOX_W)
         .max(700)
@@ -204,6 +205,31 @@ pub fn render(view: &TopologyView) -> String {
             draw_box(&mut body, b);
         }
         y = bottom + 2 * MARGIN;
+    }
+    // Deployments with a quorum of their own: one box each, in a row.
+    if !view.consensus.is_empty() {
+        for (i, c) in view.consensus.iter().enumerate() {
+            let (fill, stroke) = colours(&c.findings);
+            draw_box(
+                &mut body,
+                &Box_ {
+                    x: 2 * MARGIN + i as i64 * (BOX_W + GAP),
+                    y,
+                    lines: vec![
+                        format!("{} {}", c.kind, c.name),
+                        format!("{} nodes · majority {}", c.nodes.value, c.majority),
+                        format!(
+                            "persistent volumes {}",
+                            if c.persistent.value { "yes" } else { "no" }
+                        ),
+                    ],
+                    fill,
+                    stroke,
+                    round: false,
+                },
+            );
+        }
+        y += BOX_H + 2 * MARGIN;
     }
     // Legend.
     let legend_y = y;

@@ -22,7 +22,7 @@ fn findings(out: &mut String, indent: &str, findings: &[FindingView]) {
 
 pub fn render(view: &TopologyView) -> String {
     let mut out = String::new();
-    if view.groups.is_empty() {
+    if view.groups.is_empty() && view.consensus.is_empty() {
         out.push_str("no replication group or sentinel found\n");
     }
     for g in &view.groups {
@@ -107,6 +107,21 @@ pub fn render(view: &TopologyView) -> String {
             );
             findings(&mut out, "    ", &s.findings);
         }
+    }
+    for c in &view.consensus {
+        let _ = writeln!(out, "{} {}  ({})", c.kind, c.name, c.declared_at);
+        let _ = writeln!(out, "  nodes: {}{}", c.nodes.value, loc(&c.nodes));
+        let _ = writeln!(out, "  majority: {}", c.majority);
+        let _ = writeln!(
+            out,
+            "  persistent volumes: {}{}",
+            yes(c.persistent.value),
+            loc(&c.persistent)
+        );
+        if let Some(class) = &c.storage_class {
+            let _ = writeln!(out, "  storage class: {}{}", class.value, loc(class));
+        }
+        findings(&mut out, "  ", &c.findings);
     }
     out
 }
