@@ -225,7 +225,7 @@ fn read_mapped(
     }
     // A config the script writes and then starts Sentinel on, without first testing
     // whether it exists: rewritten at every start.
-    if !tests_for_existing_file(text) {
+    if !shell::tests_for_existing_file(text) {
         for (conf, write) in out.confs.iter_mut().zip(&writes) {
             let started = out.commands.iter().any(|c| {
                 c.cmdline.is_sentinel()
@@ -252,30 +252,6 @@ fn command_range(command: &shell::Command) -> std::ops::Range<usize> {
         .max()
         .unwrap_or(start);
     start..end
-}
-
-/// The script tests whether a file exists (`[ -f … ]`, `test -e …`): what it writes may
-/// be written only once.
-fn tests_for_existing_file(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "[ -f",
-        "[ ! -f",
-        "[ -e",
-        "[ ! -e",
-        "[ -s",
-        "[ ! -s",
-        "test -f",
-        "test -e",
-        "test ! -f",
-        "[[ -f",
-        "[[ ! -f",
-        "[[ -e",
-        "[[ ! -e",
-        "[[ -s",
-    ]
-    .iter()
-    .any(|g| lower.contains(g))
 }
 
 /// The file a command's standard input is written to: `cat > PATH`, `tee PATH`.

@@ -527,7 +527,7 @@ fn script_written_configs(
     Range<usize>,
 )> {
     let arc: std::sync::Arc<str> = std::sync::Arc::from(text);
-    let guarded = is_guarded_script(text);
+    let guarded = crate::syntax::shell::tests_for_existing_file(text);
     crate::formats::script::read(crate::source::FileId(0), &arc)
         .confs
         .into_iter()
@@ -603,7 +603,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
 
 /// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
 fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
-    let guarded_script = is_guarded_script(text);
+    let guarded_script = crate::syntax::shell::tests_for_existing_file(text);
     let mut out = Vec::new();
     for (start, line) in line_offsets(text) {
         let Ok(tokens) = split_args(line, start) else {
@@ -665,24 +665,6 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
         }
     }
     out
-}
-
-/// A script that tests whether a file exists: its copies and writes happen only once.
-fn is_guarded_script(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "[ -f",
-        "[ ! -f",
-        "[ -e",
-        "[ ! -e",
-        "test -f",
-        "test -e",
-        "[ -s",
-        "[ ! -s",
-        "test ! -f",
-    ]
-    .iter()
-    .any(|g| lower.contains(g))
 }
 
 /// (offset, line) of each line of a script.
