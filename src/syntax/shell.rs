@@ -540,6 +540,17 @@ pub fn assignments(script: &Script) -> Vec<(String, Word)> {
     out
 }
 
+/// Whether a script tests that a file exists (`[ -f …`, `test -e …`, `[[ ! -s …`): the
+/// mark of a copy made only once, which keeps what a process wrote to the file.
+pub fn tests_for_existing_file(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["[ ", "[[ ", "test "].iter().any(|open| {
+        ["-f", "! -f", "-e", "! -e", "-s", "! -s"]
+            .iter()
+            .any(|test| lower.contains(&format!("{open}{test}")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,15 +616,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Whether a script tests that a file exists (`[ -f …`, `test -e …`, `[[ ! -s …`): the
-/// mark of a copy made only once, which keeps what a process wrote to the file.
-pub fn tests_for_existing_file(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    ["[ ", "[[ ", "test "].iter().any(|open| {
-        ["-f", "! -f", "-e", "! -e", "-s", "! -s"]
-            .iter()
-            .any(|test| lower.contains(&format!("{open}{test}")))
-    })
 }
