@@ -590,7 +590,11 @@ impl Workspace {
                     included.insert(conf.file);
                 }
                 // Redis reads the file, then the command-line options after it.
-                let mut lines: Vec<_> = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                let mut lines: Vec<_> = match (conf, &service.script_config) {
+                    (Some(c), _) => c.tree.lines.clone(),
+                    (None, Some(written)) => written.lines.clone(),
+                    (None, None) => Vec::new(),
+                };
                 substitute(&mut lines, &service.substitutions);
                 lines.extend(service.options.tree.lines.iter().cloned());
                 let (file, kind) = match conf {
@@ -609,7 +613,9 @@ impl Workspace {
                             let mut node = merged.node(source);
                             // A config file the command names but the tree lacks: what the
                             // node sets (a `replicaof`, a password) is unknown.
-                            node.complete = conf.is_some() || service.config.is_none();
+                            node.complete = conf.is_some()
+                                || service.config.is_none()
+                                || service.script_config.is_some();
                             node.runtime = service.runtime(source.id);
                             images.complete(&mut node.runtime, service.build.as_deref(), None);
                             node.name_hints = service.hostnames.clone();

@@ -298,3 +298,41 @@ fn placeholders_filled_by_the_entrypoint() {
     // Filled in at start: the placeholder in the file is never edited by a fix.
     assert_eq!(monitor.quorum.origin, redis_halint::source::Origin::Implied);
 }
+
+/// A config that a `sh -c` start script writes with a here-document (nested in `bash -s`
+/// and `bash -c`, or in a list-form command) is the config the sentinel runs: its lines
+/// are read at their place in the compose file.
+#[test]
+fn heredoc_written_config_of_a_start_script() {
+    let dir = Path::new("tests/data/compose-heredoc-config");
+    let (ws, found) = check_dir(dir, Target::default());
+    let at = |rule: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == rule)
+            .map(|d| {
+                let source = ws.source(d.span.file).unwrap();
+                format!(
+                    "{}:{}",
+                    source.line_col(d.span.start).line,
+                    &source.text()[d.span.range()]
+                )
+            })
+            .collect()
+    };
+    // Both monitor `cache` by name on Redis 7.2 without resolve-hostnames.
+    assert_eq!(
+        at("hostname-monitor-without-resolve-hostnames"),
+        ["18:cache", "31:cache"]
+    );
+    let topo = ws.topology();
+    let groups: Vec<_> = topo
+        .groups
+        .iter()
+        .filter_map(|g| g.name.as_deref())
+        .collect();
+    assert!(
+        groups.contains(&"main") && groups.contains(&"other"),
+        "{groups:?}"
+    );
+}

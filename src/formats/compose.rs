@@ -9,7 +9,7 @@ use crate::knowledge::images::{image_ref, ImageFamily};
 use crate::knowledge::Version;
 use crate::source::{FileId, Origin, Span, Spanned};
 use crate::syntax::redis_conf::{split_args, ConfLine, ConfTree, Token};
-use crate::syntax::yaml::{embedded, Kind, Node, Style, YamlFile};
+use crate::syntax::yaml::{embedded, Embedded, Kind, Node, Style, YamlFile};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -53,6 +53,9 @@ pub struct Service {
     pub baked_config: Option<PathBuf>,
     /// A `sh -c` start script that runs the process: what it does to its config.
     pub start_script: Option<StartScript>,
+    /// The config that start script writes with a here-document and then runs (its
+    /// lines at their place in the compose file).
+    pub script_config: Option<crate::syntax::redis_conf::ConfTree>,
     /// Variables a start script writes into `$VAR` placeholders of the config: the
     /// image's `ENV`, then the service's environment.
     pub substitutions: Vec<(String, String)>,
@@ -324,6 +327,33 @@ fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
     }
 }
 
+/// The text of the command-line word at `range` (a `sh -c` script) with its offsets in
+/// the file: a list item, or a word of a command string written as its value.
+fn script_piece(text: &str, node: &Node, range: &Range<usize>) -> Option<Embedded> {
+    match &node.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .find(|item| &item.span == range)
+            .and_then(|item| embedded(text, item)),
+        Kind::Scalar { .. } => {
+            let piece = embedded(text, node)?;
+            let token = split_args(&piece.text, 0)
+                .ok()?
+                .into_iter()
+                .find(|t| &piece.range_to_file(t.range.clone()) == range)?;
+            let raw = piece.text.get(token.range.clone())?;
+            let inner = match raw.as_bytes() {
+                [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => {
+                    token.range.start + 1..token.range.end - 1
+                }
+                _ => token.range.clone(),
+            };
+            (piece.text.get(inner.clone())? == &*token.value).then(|| piece.slice(inner))
+        }
+        Kind::Map(_) => None,
+    }
+}
+
 fn program_kind(token: &str) -> Option<FileKind> {
     let base = token.rsplit('/').next().unwrap_or(token);
     match base {
@@ -468,6 +498,7 @@ fn read_service(
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
         build: build.clone(),
         baked_config: None,
+        script_config: None,
         start_script: None,
         substitutions: Vec::new(),
         image_span: service.get("image").map(|n| n.span.clone()),
@@ -511,6 +542,19 @@ fn read_service(
         let Some(start) = StartScript::read(&script.value, script.range.clone()) else {
             return (out, false);
         };
+        // The config it starts the process on, when the script writes it with a
+        // here-document: read as a config, its lines at their place in this file.
+        let nodes = [service.get("entrypoint"), service.get("command")];
+        if let Some(piece) = nodes
+            .into_iter()
+            .flatten()
+            .find_map(|n| script_piece(text, n, &script.range))
+        {
+            out.script_config = crate::formats::script::written_configs(&piece.text)
+                .into_iter()
+                .rfind(|w| w.path == start.config && w.kind == start.kind)
+                .map(|w| crate::formats::kubernetes::remap(w.tree, &piece));
+        }
         out.kind = start.kind;
         out.config = Some((start.config.clone(), script.range.clone()));
         out.start_script = Some(start);

@@ -5,7 +5,7 @@
 
 use crate::facts::service::Candidate;
 use crate::formats::conf::ConfFile;
-use crate::formats::detect::{classify, name_hint, NameHint};
+use crate::formats::detect::{classify, name_hint, FileKind, NameHint};
 use crate::formats::systemd::{unit_kind, UnitFile};
 use crate::knowledge::cmdline::CommandLine;
 use crate::source::{FileId, Span, Spanned};
@@ -239,6 +239,43 @@ fn read_mapped(
         }
     }
     out
+}
+
+/// A config a start script writes with a here-document, in the script's offsets.
+#[derive(Debug)]
+pub struct WrittenConfig {
+    pub path: String,
+    pub kind: FileKind,
+    pub tree: redis_conf::ConfTree,
+    /// The script tests whether a file exists first: it may write it only once.
+    pub guarded: bool,
+    /// The line of the command that writes it, up to the body.
+    pub command: std::ops::Range<usize>,
+}
+
+/// The configs a start script writes with here-documents.
+pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
+    let arc: Arc<str> = Arc::from(text);
+    let guarded = shell::tests_for_existing_file(text);
+    read(FileId(0), &arc)
+        .confs
+        .into_iter()
+        .filter_map(|conf| {
+            let path = conf.written_to.clone()?;
+            let start = conf.tree.lines.first().map_or(0, |l| l.range.start);
+            let line_start = text[..start.min(text.len())]
+                .trim_end_matches('\n')
+                .rfind('\n')
+                .map_or(0, |p| p + 1);
+            Some(WrittenConfig {
+                path,
+                kind: conf.kind,
+                tree: conf.tree,
+                guarded,
+                command: line_start..start,
+            })
+        })
+        .collect()
 }
 
 /// The written words of a command: its name, arguments and redirections.

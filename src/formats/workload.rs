@@ -479,18 +479,18 @@ fn read_container(
     let container_name = c.get_str("name").unwrap_or_default();
     let mut written = Vec::new();
     if let Some((text, piece)) = &script {
-        for (path, kind, tree, guarded, line) in script_written_configs(text) {
-            let source = script_source(workload, container_name, &path);
+        for w in crate::formats::script::written_configs(text) {
+            let source = script_source(workload, container_name, &w.path);
             copies.push(Copy {
                 from: Some(source.clone()),
-                to: destination(&path, &mounts),
-                guarded,
-                span: piece.range_to_file(line),
+                to: destination(&w.path, &mounts),
+                guarded: w.guarded,
+                span: piece.range_to_file(w.command),
             });
             written.push(WrittenConf {
                 source,
-                kind,
-                tree: crate::formats::kubernetes::remap(tree, piece),
+                kind: w.kind,
+                tree: crate::formats::kubernetes::remap(w.tree, piece),
             });
         }
     }
@@ -513,34 +513,6 @@ fn read_container(
         written,
         pod: pod.clone(),
     }
-}
-
-/// Configs a start script writes with here-documents: (path, kind, tree in script
-/// offsets, written only when absent, the command's range).
-fn script_written_configs(
-    text: &str,
-) -> Vec<(
-    String,
-    FileKind,
-    crate::syntax::redis_conf::ConfTree,
-    bool,
-    Range<usize>,
-)> {
-    let arc: std::sync::Arc<str> = std::sync::Arc::from(text);
-    let guarded = crate::syntax::shell::tests_for_existing_file(text);
-    crate::formats::script::read(crate::source::FileId(0), &arc)
-        .confs
-        .into_iter()
-        .filter_map(|conf| {
-            let path = conf.written_to.clone()?;
-            let start = conf.tree.lines.first().map_or(0, |l| l.range.start);
-            let line_start = text[..start.min(text.len())]
-                .trim_end_matches('\n')
-                .rfind('\n')
-                .map_or(0, |p| p + 1);
-            Some((path, conf.kind, conf.tree, guarded, line_start..start))
-        })
-        .collect()
 }
 
 /// Where a path lands: (volume, path inside it), or the container layer.

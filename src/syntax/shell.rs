@@ -229,14 +229,43 @@ fn parse_range(text: &str, range: Range<usize>, depth: usize, script: &mut Scrip
         }
         i += 1;
     }
-    let nested: Vec<Range<usize>> = script.commands[commands_start..]
+    let mut nested: Vec<Range<usize>> = script.commands[commands_start..]
         .iter()
         .filter(|c| runs_a_shell(c))
         .flat_map(|c| c.heredocs.iter().map(|h| h.body.clone()))
         .collect();
+    nested.extend(
+        script.commands[commands_start..]
+            .iter()
+            .filter_map(|c| shell_argument_script(text, c)),
+    );
     for body in nested {
         parse_range(text, body, depth + 1, script);
     }
+}
+
+/// The script of `sh -c '…'` / `bash -c "…"`, as a range of the text: only when the
+/// word is written as its value (unquoted or one quoted piece without escapes), so the
+/// nested script's offsets are offsets of the text.
+fn shell_argument_script(text: &str, command: &Command) -> Option<Range<usize>> {
+    let (i, program) = command.program()?;
+    if !matches!(
+        basename(&program.value),
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash"
+    ) {
+        return None;
+    }
+    let words = &command.words[i + 1..];
+    let at = words.iter().position(|w| w.value == "-c")?;
+    let word = words.get(at + 1)?;
+    let raw = text.get(word.range.clone())?;
+    let inner = match raw.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => {
+            word.range.start + 1..word.range.end - 1
+        }
+        _ => word.range.clone(),
+    };
+    (text.get(inner.clone())? == word.value).then_some(inner)
 }
 
 /// A command whose standard input is a script: `bash`, `sh -s`, `ssh host`, `ssh host bash`.
@@ -588,6 +617,29 @@ mod tests {
         assert!(inner.heredocs[0].quoted);
         assert_eq!(&text[inner.heredocs[0].body.clone()], "port 1\n");
         assert!(s.commands.iter().any(|c| words(c) == ["echo", "after"]));
+    }
+
+    #[test]
+    fn scripts_in_dash_c_arguments() {
+        // A here-document fed to `bash -s`, whose commands run `bash -c "…"` scripts that
+        // write a config with a here-document of their own.
+        let text = "bash -s <<EOF\n\"/bin/bash\" -c \"cat <<EOF > /etc/s.conf\nport 1\nEOF\"\n\"/bin/bash\" -c \"redis-sentinel /etc/s.conf\"\nEOF\n";
+        let s = parse(text);
+        let cat = s
+            .commands
+            .iter()
+            .find(|c| c.program().is_some_and(|(_, p)| p.value == "cat"))
+            .expect("the cat inside bash -c");
+        assert_eq!(cat.depth, 2);
+        assert_eq!(cat.redirects[0].target.value, "/etc/s.conf");
+        assert_eq!(&text[cat.heredocs[0].body.clone()], "port 1\n");
+        assert!(s
+            .commands
+            .iter()
+            .any(|c| words(c) == ["redis-sentinel", "/etc/s.conf"]));
+        // A word with escapes is not its own text: its script is not read.
+        let s = parse("sh -c \"echo \\\"x\\\"\"\n");
+        assert_eq!(s.commands.len(), 1);
     }
 
     #[test]

@@ -426,6 +426,28 @@ impl Embedded {
         };
         start..end.max(start)
     }
+
+    /// The part of the text at `range`, still mapped to the file (a script inside a
+    /// command line, say).
+    pub fn slice(&self, range: Range<usize>) -> Embedded {
+        let text = self.text.get(range.clone()).unwrap_or_default().to_string();
+        let pieces = self
+            .pieces
+            .iter()
+            .filter_map(|&(t, f, len)| {
+                let start = t.max(range.start);
+                let end = (t + len).min(range.end);
+                (start < end || (len == 0 && range.contains(&t))).then(|| {
+                    (
+                        start - range.start,
+                        f + (start - t),
+                        end.saturating_sub(start),
+                    )
+                })
+            })
+            .collect();
+        Embedded { text, pieces }
+    }
 }
 
 /// Rebuild a scalar's value from the file, remembering where each line came from.
