@@ -16,7 +16,10 @@
 6. per-format parse throughput: `cargo bench --bench parsers` (criterion);
 7. language server: bench/lsp_recheck.py (one-character edits in 5,000-line files);
 8. peers, on the Kubernetes + compose part of the same tree: checkov and yamllint, from
-   PyPI into a scratch venv (target/bench/venv), and redis-halint on the same part.
+   PyPI into a scratch venv (target/bench/venv), and redis-halint on the same part;
+9. copies: N = 1, 3, 10, 30 copies of a mixed deployment tree (the project's example
+   deployments) in sibling folders with the same master names and hosts, as in a monorepo
+   of examples: check time per copy must stay flat (`--only-copies` runs this alone).
 
 Results: target/bench/results.json and a Markdown summary on stdout. Nothing here is
 a test: the numbers are measured and printed, never asserted.
@@ -208,8 +211,16 @@ def main():
     ap.add_argument("--min-mb", type=float, default=200, help="tree size (bench/gen.py)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-criterion", action="store_true")
+    ap.add_argument("--only-copies", action="store_true", help="run step 9 alone")
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
+    if args.only_copies:
+        run(["cargo", "build", "--release", "--bin", "redis-halint"], cwd=ROOT)
+        for row in copies(args.runs):
+            print("| %d copies (%d files): median %.3f s, %.1f ms per copy, %d findings (%d per copy) |" % (
+                row["copies"], row["files"], row["median_s"], row["ms_per_copy"], row["findings"],
+                row["findings"] // row["copies"]))
+        return 0
     results = {"machine": machine(), "tree_dir": args.tree, "seed": args.seed}
 
     log("building (release)")
@@ -293,6 +304,9 @@ def main():
     results["lsp"]["in_the_kubernetes_part"] = lsp_recheck.measure(
         BIN, 10, 5000, os.path.join(args.tree, "kubernetes"))
 
+    log("copies of one mixed tree in sibling folders")
+    results["copies"] = copies(args.runs)
+
     if not args.skip_peers:
         results["peers"] = peers(args.tree, args.runs)
     results["machine"]["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
@@ -301,6 +315,34 @@ def main():
         json.dump(results, f, indent=2)
     print(summary(results))
     return 0
+
+
+# Deployments of the project's own examples and tests: compose, Kubernetes, operators,
+# conf files, systemd, bitnami values.
+COPIED = ["fixtures/examples", "tests/data/one-host", "tests/data/compose-dockerfile",
+          "tests/data/compose-scripts", "tests/data/operator-groups"]
+
+
+def copies(runs):
+    """Check time and findings for N copies of one tree in sibling folders."""
+    rows = []
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None) as tmp:
+        one = os.path.join(tmp, "one")
+        for d in COPIED:
+            shutil.copytree(os.path.join(ROOT, d), os.path.join(one, d.replace("/", "_")))
+        for n in (1, 3, 10, 30):
+            tree = os.path.join(tmp, "n%d" % n)
+            for i in range(n):
+                shutil.copytree(one, os.path.join(tree, "team%02d" % (i + 1)))
+            cmd = [BIN, "check", "--output-format", "json", "--fail-on", "never", tree]
+            t = statistics.median(timed_runs(cmd, max(3, runs)))
+            out = subprocess.run(cmd, capture_output=True, text=True).stdout
+            findings = len(json.loads(out)) if out.strip().startswith("[") else len(json.loads(out).get("diagnostics", []))
+            files, _ = tree_stats(tree)
+            rows.append({"copies": n, "files": files, "median_s": t, "ms_per_copy": t / n * 1000,
+                         "findings": findings})
+            shutil.rmtree(tree)
+    return rows
 
 
 def summary(r):
@@ -319,6 +361,9 @@ def summary(r):
     for sc in r.get("scaling", []):
         lines.append("| scaling: %d%% of the tree (%d files), median | %.2f s (%.0f us per file) | near-linear |" % (
             sc["fraction"] * 100, sc["files"], sc["median_s"], sc["us_per_file"]))
+    for c in r.get("copies", []):
+        lines.append("| %d copies of a mixed tree (%d files), median | %.2f s (%.1f ms per copy, %d findings) | flat per copy |" % (
+            c["copies"], c["files"], c["median_s"], c["ms_per_copy"], c["findings"]))
     for name, c in r["cold_single_file"].items():
         lines.append("| cold single file (%s, %d bytes), median | %.1f ms | < 10 ms |" % (
             name, c["bytes"], c["median_s"] * 1000))

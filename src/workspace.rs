@@ -821,13 +821,16 @@ impl Workspace {
             .iter()
             .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
             .collect();
-        let (managed_nodes, managed_sentinels) =
-            crate::formats::operators::processes(&resources, &|file| {
+        let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(
+            &resources,
+            &|file| {
                 self.entries
                     .get(&file)
                     .and_then(|e| e.source.path.file_stem())
                     .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-            });
+            },
+            &scope,
+        );
         nodes.extend(managed_nodes);
         sentinels.extend(managed_sentinels);
         let mut topology = link_scoped(nodes, sentinels, &scope);

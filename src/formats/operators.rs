@@ -79,17 +79,29 @@ struct Sentinels {
 }
 
 /// Data nodes and sentinels of every resource of the tree. `stem` names a file (a
-/// values file has no name of its own: `values-prod`).
+/// values file has no name of its own: `values-prod`); `dir` gives its directory.
 pub fn processes(
     resources: &[Resource],
     stem: &dyn Fn(crate::source::FileId) -> String,
+    dir: &dyn Fn(crate::source::FileId) -> std::path::PathBuf,
 ) -> (Vec<Node>, Vec<SentinelProc>) {
     let mut nodes = Vec::new();
     let mut sentinels = Vec::new();
     // Each resource is a deployment of its own: its master address is unique, so the
     // linker never merges two of them (two values files of one chart, say).
     let mut hosts: std::collections::HashMap<String, usize> = Default::default();
-    for r in resources {
+    // The address given to each RedisReplication, for the RedisSentinels that name it.
+    let mut replications: Vec<(&Resource, String)> = Vec::new();
+    // A RedisSentinel naming a replication outside the tree: one address per directory.
+    let mut outside: std::collections::HashMap<(String, std::path::PathBuf), String> =
+        Default::default();
+    // Replications first, so that every RedisSentinel finds the one it names.
+    let watchers_only = |r: &&Resource| r.is(OPSTREE, "RedisSentinel");
+    let ordered = resources
+        .iter()
+        .filter(|r| !watchers_only(r))
+        .chain(resources.iter().filter(watchers_only));
+    for r in ordered {
         let (data, watchers, host) = match (r.api_group.as_str(), r.kind.as_str()) {
             (SPOTAHOME, "RedisFailover") => {
                 let (d, s) = spotahome(r);
@@ -110,11 +122,24 @@ pub fn processes(
                     .and_then(|s| s.at("redisSentinelConfig.redisReplicationName"))
                     .and_then(Yaml::as_str)
                     .unwrap_or_default();
-                (
-                    None,
-                    opstree_sentinel(r),
-                    opstree_master_host(replication, r),
-                )
+                let host = opstree_master_host(replication, r);
+                // The replication it names, nearest in the tree (copies of a deployment
+                // in sibling folders each watch their own).
+                let named = replications
+                    .iter()
+                    .filter(|(o, _)| o.name.as_deref() == Some(replication) && o.same_namespace(r))
+                    .max_by_key(|(o, _)| common_depth(&dir(o.file), &dir(r.file)));
+                let host = match named {
+                    Some((_, h)) => h.clone(),
+                    None => {
+                        let n = outside.len();
+                        outside
+                            .entry((host.clone(), dir(r.file)))
+                            .or_insert_with(|| if n == 0 { host } else { format!("{host}~d{n}") })
+                            .clone()
+                    }
+                };
+                (None, opstree_sentinel(r), host)
             }
             (BITNAMI_VALUES, _) => match bitnami(r) {
                 Some((d, s)) => (
@@ -137,6 +162,9 @@ pub fn processes(
         } else {
             host
         };
+        if r.is(OPSTREE, "RedisReplication") {
+            replications.push((r, host.clone()));
+        }
         let what = describe(r);
         let port = data.as_ref().map_or(6379, |d| d.port);
         if let Some(d) = data {
@@ -176,6 +204,14 @@ pub fn consensus_clusters(resources: &[Resource]) -> Vec<ConsensusCluster> {
             }
         })
         .collect()
+}
+
+/// How many leading components two directories share.
+fn common_depth(a: &std::path::Path, b: &std::path::Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 fn describe(r: &Resource) -> String {
