@@ -3,6 +3,7 @@
 //! The engine never prints and never exits: the CLI and the language server are thin
 //! shells over [`Workspace`].
 
+pub mod add_suppressions;
 pub mod apply;
 pub mod baseline;
 pub mod diagnostic;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod rules;
 pub mod selection;
 pub mod settings;
+pub mod settings_schema;
 pub mod source;
 pub mod suppression;
 pub mod suppression_sources;
