@@ -15,6 +15,9 @@ pub mod fix_guard;
 pub mod formats;
 pub mod knowledge;
 pub mod live;
+// The language server turns file URLs into paths, which WebAssembly (the playground,
+// playground/wasm) has no notion of; nothing below it uses it.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod lsp;
 pub mod model;
 pub mod registry;
