@@ -20,7 +20,8 @@ import assert from "node:assert/strict";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
-const artifacts = path.resolve(root, "..", process.env.CARGO_TARGET_DIR || "target", "artifacts");
+// Beside the other CI artefacts (scripts/svg-screenshot.sh), whatever CARGO_TARGET_DIR is.
+const artifacts = path.resolve(root, "..", "target", "artifacts");
 const seedPath = process.argv[2];
 assert.ok(seedPath, "usage: node playground.test.mjs SEED_SENTINEL_CONF");
 const seed = await readFile(seedPath, "utf8");
