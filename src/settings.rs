@@ -385,8 +385,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-const TOP_KEYS: &[&str] = &["extend", "lint", "topology"];
-const LINT_KEYS: &[&str] = &[
+/// The keys of each table, for the did-you-mean of an unknown key; `settings_schema`
+/// describes the same keys for editors (a test compares them).
+pub const TOP_KEYS: &[&str] = &["extend", "lint", "topology"];
+pub const LINT_KEYS: &[&str] = &[
     "select",
     "extend-select",
     "ignore",
@@ -396,9 +398,9 @@ const LINT_KEYS: &[&str] = &[
     "target-version",
     "exclude",
 ];
-const TOPOLOGY_KEYS: &[&str] = &["groups", "sites"];
-const GROUP_KEYS: &[&str] = &["sentinels-elsewhere", "replicas-elsewhere"];
-const SITE_KEYS: &[&str] = &["name", "addresses", "hosts", "zones"];
+pub const TOPOLOGY_KEYS: &[&str] = &["groups", "sites"];
+pub const GROUP_KEYS: &[&str] = &["sentinels-elsewhere", "replicas-elsewhere"];
+pub const SITE_KEYS: &[&str] = &["name", "addresses", "hosts", "zones"];
 
 /// Read a config file's text. `base` is the directory globs are relative to.
 pub fn parse(text: &str, path: &Path, base: &Path) -> (ConfigData, Vec<Problem>) {

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "selection",
         "settings",
+        "settings_schema",
         "suppression",
         "suppression_sources",
         "discover",
@@ -27,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
         "apply",
         "fix_guard",
         "fix",
+        "add_suppressions",
     ],
     &["report", "baseline", "emit", "live", "topology_view"],
     &["lsp"],

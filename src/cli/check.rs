@@ -8,7 +8,7 @@ use redis_halint::selection::Selection;
 use redis_halint::settings::{self, FailOn, Overrides, Resolver};
 use redis_halint::{baseline, Diagnostic, Settings, Target};
 
-use super::fix;
+use super::{fix, show_fixes, statistics, suppress};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,6 +84,21 @@ pub struct CheckArgs {
     /// Print the diff `--fix` would make, write nothing; exit 1 when there is one.
     #[arg(long)]
     diff: bool,
+    /// Print the number of findings per rule (code, name, whether `--fix` repairs them)
+    /// instead of the findings; JSON with `--output-format json`.
+    #[arg(long, conflicts_with_all = ["output_file", "write_baseline"])]
+    statistics: bool,
+    /// After the findings, list what the fix of each one would change; write nothing.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    show_fixes: bool,
+    /// Write `# redis-halint: ignore[RULE] -- REASON` before every current finding (in each
+    /// format's comment syntax), then report what is left.
+    #[arg(
+        long,
+        value_name = "REASON",
+        conflicts_with_all = ["fix", "diff", "baseline", "write_baseline", "no_inline_suppressions"]
+    )]
+    add_suppressions: Option<String>,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
@@ -103,6 +118,28 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         &overrides.ignore,
     )?;
     let outputs = parse_outputs(&args.output_format, args.output_file.as_deref())?;
+    let text_output = outputs.iter().all(|(f, path)| {
+        path.is_some()
+            || matches!(
+                f,
+                OutputFormat::Full | OutputFormat::Concise | OutputFormat::Grouped
+            )
+    });
+    if args.show_fixes && !text_output {
+        return Err(
+            "--show-fixes prints text after the findings: use it with full, concise or grouped output (json already carries each fix)"
+                .to_string(),
+        );
+    }
+    let statistics_json = outputs
+        .iter()
+        .any(|(f, path)| path.is_none() && *f == OutputFormat::Json);
+    if args.statistics && !text_output && !statistics_json {
+        return Err("--statistics prints a table, or JSON with --output-format json".to_string());
+    }
+    if let Some(reason) = &args.add_suppressions {
+        redis_halint::add_suppressions::check_reason(reason)?;
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -176,6 +213,16 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
             .and_then(|r| r.topology.as_ref())
             .map(|t| &t.value),
     );
+    if let Some(reason) = &args.add_suppressions {
+        suppress::add_in_place(
+            &mut found.inputs,
+            &settings,
+            &mut resolver,
+            &overrides,
+            reason,
+            &mut found.errors,
+        )?;
+    }
     if args.fix || args.diff {
         let selection = Selection::with_extend(
             overrides.select.as_deref().unwrap_or_default(),
@@ -274,7 +321,22 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         None => diagnostics,
     };
 
-    write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
+    if args.statistics {
+        let text = if statistics_json {
+            statistics::json(&diagnostics)
+        } else {
+            statistics::text(&diagnostics)
+        };
+        print!("{text}");
+    } else {
+        write_outputs(&workspace, &diagnostics, &outputs, args.color)?;
+    }
+    if args.show_fixes {
+        print!(
+            "{}",
+            show_fixes::text(&workspace, &diagnostics, args.unsafe_fixes)
+        );
+    }
     for path in workspace.changed_on_disk() {
         errors.push(format!(
             "{} changed on disk during the check: its findings are those of the text first read, shown without excerpts",

@@ -7,6 +7,9 @@ mod fix;
 mod generate;
 mod rule;
 mod server;
+mod show_fixes;
+mod statistics;
+mod suppress;
 mod topology;
 mod verify;
 

@@ -16,8 +16,7 @@ pub fn page(name: &str) -> Option<&'static str> {
 }
 
 pub fn show(key: &str) -> Result<ExitCode, String> {
-    let designated = redis_halint::rules::designate(key)
-        .ok_or_else(|| format!("no rule named `{key}` (see `redis-halint rules`)"))?;
+    let designated = redis_halint::rules::designate(key).ok_or_else(|| unknown(key))?;
     if let Some(redirect) = designated.redirect {
         let names: Vec<&str> = redirect.to.iter().map(|r| r.name()).collect();
         println!(
@@ -37,6 +36,20 @@ pub fn show(key: &str) -> Result<ExitCode, String> {
         print!("{text}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The error for a name that is no rule, with the nearest name or code when one is close.
+fn unknown(key: &str) -> String {
+    let names = RULES
+        .iter()
+        .flat_map(|r| [r.name, r.code])
+        .chain(redis_halint::rules::REDIRECTS.iter().map(|r| r.name));
+    match redis_halint::knowledge::did_you_mean(key, names) {
+        Some(near) => {
+            format!("no rule named `{key}`; did you mean `{near}`? (see `redis-halint rules`)")
+        }
+        None => format!("no rule named `{key}` (see `redis-halint rules`)"),
+    }
 }
 
 /// `redis-halint rule --redirects`: `old-name<TAB>new-a,new-b`, one line per retired rule.
