@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::bin;
+use common::{bin, run, stdout};
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .output()
-        .expect("run redis-halint")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn exit_codes() {

@@ -74,6 +74,21 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_redis-halint")
 }
 
+/// Runs the binary with `args`.
+#[allow(dead_code)]
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run redis-halint")
+}
+
+/// Standard output as text.
+#[allow(dead_code)]
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
 /// The official SARIF 2.1.0 schema (vendored), formats checked.
 pub fn sarif_validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string("tests/data/sarif-schema-2.1.0.json").unwrap();

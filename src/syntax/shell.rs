@@ -572,12 +572,28 @@ pub fn assignments(script: &Script) -> Vec<(String, Word)> {
 /// Whether a script tests that a file exists (`[ -f …`, `test -e …`, `[[ ! -s …`): the
 /// mark of a copy made only once, which keeps what a process wrote to the file.
 pub fn tests_for_existing_file(text: &str) -> bool {
+    const TESTS: &[&str] = &[
+        "[ -f",
+        "[ ! -f",
+        "[ -e",
+        "[ ! -e",
+        "[ -s",
+        "[ ! -s",
+        "[[ -f",
+        "[[ ! -f",
+        "[[ -e",
+        "[[ ! -e",
+        "[[ -s",
+        "[[ ! -s",
+        "test -f",
+        "test ! -f",
+        "test -e",
+        "test ! -e",
+        "test -s",
+        "test ! -s",
+    ];
     let lower = text.to_ascii_lowercase();
-    ["[ ", "[[ ", "test "].iter().any(|open| {
-        ["-f", "! -f", "-e", "! -e", "-s", "! -s"]
-            .iter()
-            .any(|test| lower.contains(&format!("{open}{test}")))
-    })
+    TESTS.iter().any(|t| lower.contains(t))
 }
 
 #[cfg(test)]
