@@ -544,8 +544,19 @@ impl Workspace {
         let by_path: HashMap<PathBuf, &Arc<ConfFile>> = confs
             .iter()
             .filter(|c| !c.embedded)
+            .filter(|c| c.written_to.is_none())
             .map(|c| (compose::normalize(&self.entries[&c.file].source.path), c))
             .collect();
+        // Configs that scripts write, by (script, path written).
+        let written_by: HashMap<(PathBuf, String), &Arc<ConfFile>> = confs
+            .iter()
+            .filter_map(|c| {
+                let path = compose::normalize(&self.entries[&c.file].source.path);
+                Some(((path, c.written_to.clone()?), c))
+            })
+            .collect();
+        // Those a compose service runs: processes of the service, not of their own.
+        let mut claimed_written: HashSet<(FileId, Option<String>)> = HashSet::new();
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
@@ -557,11 +568,24 @@ impl Workspace {
                     .map(|e| &e.source)
                     .unwrap();
                 let linked = service.config_source();
+                // The config an entrypoint script of the tree writes and then runs.
+                let scripted = service
+                    .entrypoint_script
+                    .as_ref()
+                    .and_then(|(script, env)| {
+                        let (path, _) = service.config.as_ref()?;
+                        let conf = written_by.get(&(script.clone(), path.clone()))?;
+                        Some((*conf, env))
+                    });
                 let conf = linked
                     .as_ref()
                     .and_then(|(path, _, _)| by_path.get(path))
                     .or_else(|| service.baked_config.as_ref().and_then(|p| by_path.get(p)))
-                    .copied();
+                    .copied()
+                    .or_else(|| scripted.map(|(c, _)| c));
+                if let Some((c, _)) = scripted.filter(|_| linked.is_none()) {
+                    claimed_written.insert((c.file, c.written_to.clone()));
+                }
                 let mut unit = ComposeUnit {
                     file: source.id,
                     service: service.clone(),
@@ -596,6 +620,10 @@ impl Workspace {
                     (None, None) => Vec::new(),
                 };
                 substitute(&mut lines, &service.substitutions);
+                if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
+                    // The shell expanded `$VAR` when it wrote the lines.
+                    substitute(&mut lines, env);
+                }
                 lines.extend(service.options.tree.lines.iter().cloned());
                 let (file, kind) = match conf {
                     Some(c) if c.kind == service.kind => (c.file, c.kind),
@@ -772,10 +800,18 @@ impl Workspace {
         }
         // Each process config with where it lives, for linking commands to it.
         let mut located: Vec<(PathBuf, FileId, ConfigRef)> = Vec::new();
-        for conf in confs.iter().filter(|c| {
-            (c.written_to.is_some() || !included.contains(&c.file))
-                && !(c.embedded && claimed.contains(&(c.file, c.embedded_in.clone())))
-        }) {
+        // Configs that run as processes of their own: not pulled in by an `include`, not
+        // run by a container or a compose service.
+        let standalone = |c: &ConfFile| {
+            let run_by_other = match &c.written_to {
+                Some(_) => claimed_written.contains(&(c.file, c.written_to.clone())),
+                None => included.contains(&c.file),
+            };
+            let embedded_claimed =
+                c.embedded && claimed.contains(&(c.file, c.embedded_in.clone()));
+            !run_by_other && !embedded_claimed
+        };
+        for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
             let merged;
             let (view, complete) = if conf.includes().next().is_some() {

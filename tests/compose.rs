@@ -336,3 +336,53 @@ fn heredoc_written_config_of_a_start_script() {
         "{groups:?}"
     );
 }
+
+/// A sentinel whose image's entrypoint script (copied in by the Dockerfile of `build:`)
+/// writes its config with `echo … >> FILE`: the lines are the service's config, `$VAR`s
+/// take the service's environment or the script's defaults, and the one sentinel the
+/// project declares is counted as one.
+#[test]
+fn echo_built_config_of_an_entrypoint_script() {
+    let dir = Path::new("tests/data/compose-echo-entrypoint");
+    let (ws, found) = check_dir(dir, Target::default());
+    let at = |rule: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == rule)
+            .map(|d| {
+                let source = ws.source(d.span.file).unwrap();
+                format!(
+                    "{}:{}:{}",
+                    source.path.display(),
+                    source.line_col(d.span.start).line,
+                    &source.text()[d.span.range()]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("sentinel-count-below-three"),
+        ["tests/data/compose-echo-entrypoint/compose.yaml:8:sentinel"]
+    );
+    // QUORUM=2 from the service's environment, at the word the script writes.
+    assert_eq!(
+        at("quorum-exceeds-sentinel-count"),
+        ["tests/data/compose-echo-entrypoint/sentinel/start-sentinel.sh:8:$QUORUM"]
+    );
+    // MASTER_HOST's default in the script names the compose service: one group.
+    let topo = ws.topology();
+    let group = topo
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("cache"))
+        .expect("group `cache`");
+    assert!(
+        group.master.is_some(),
+        "the monitored host is the `cache` service"
+    );
+    assert_eq!(
+        topo.sentinels.len(),
+        1,
+        "the script's config is not a second sentinel"
+    );
+}

@@ -56,6 +56,11 @@ pub struct Service {
     /// The config that start script writes with a here-document and then runs (its
     /// lines at their place in the compose file).
     pub script_config: Option<crate::syntax::redis_conf::ConfTree>,
+    /// The entrypoint script of the tree (copied in by the Dockerfile) that starts the
+    /// process, and the environment its `$VAR`s take: the script's own defaults
+    /// (`: ${VAR:=value}`), the image's `ENV`, then the service's environment. A config
+    /// the script writes (`echo … >> FILE`, a here-document) is the process's config.
+    pub entrypoint_script: Option<(PathBuf, Vec<(String, String)>)>,
     /// Variables a start script writes into `$VAR` placeholders of the config: the
     /// image's `ENV`, then the service's environment.
     pub substitutions: Vec<(String, String)>,
@@ -499,6 +504,7 @@ fn read_service(
         build: build.clone(),
         baked_config: None,
         script_config: None,
+        entrypoint_script: None,
         start_script: None,
         substitutions: Vec::new(),
         image_span: service.get("image").map(|n| n.span.clone()),
@@ -574,7 +580,22 @@ fn read_service(
                 (lands == first.value || lands.rsplit('/').next() == Some(name)).then_some(src)
             });
             let context = dockerfile.parent().unwrap_or(Path::new(""));
-            let script = source.and_then(|src| std::fs::read_to_string(context.join(src)).ok());
+            let script_path = source.map(|src| normalize(&context.join(src)));
+            let script = script_path
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok());
+            if let (Some(path), Some(text)) = (&script_path, &script) {
+                let env = crate::formats::script::defaults(text)
+                    .into_iter()
+                    .chain(d.env.iter().map(|(k, v, _)| (k.clone(), v.clone())))
+                    .chain(
+                        out.env
+                            .iter()
+                            .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
+                    )
+                    .collect();
+                out.entrypoint_script = Some((path.clone(), env));
+            }
             if let Some(start) = script.and_then(|t| StartScript::read(&t, build_span.clone())) {
                 out.kind = start.kind;
                 out.config = Some((start.config.clone(), build_span.clone()));

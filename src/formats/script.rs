@@ -223,6 +223,7 @@ fn read_mapped(
             });
         }
     }
+    echo_configs(file, text, &script, &vars, piece, &mut out, &mut writes);
     // A config the script writes and then starts Sentinel on, without first testing
     // whether it exists: rewritten at every start.
     if !shell::tests_for_existing_file(text) {
@@ -233,9 +234,186 @@ fn read_mapped(
                         .iter()
                         .any(|cand| Some(&cand.value) == conf.written_to.as_ref())
             });
-            if started {
+            if started && write.start != usize::MAX {
                 conf.rewritten_at_start = Some(at(write.clone()));
             }
+        }
+    }
+    out
+}
+
+/// Words before a command name that belong to the shell's grammar, not to the command.
+const KEYWORDS: &[&str] = &[
+    "then", "do", "else", "{", "!", "if", "elif", "while", "until",
+];
+
+/// An `echo … > FILE` / `echo … >> FILE` (or `printf` of a format without conversions):
+/// the file and the byte ranges of the text it writes, quotes left out.
+fn echoed_line(
+    command: &shell::Command,
+    text: &str,
+) -> Option<(String, bool, Vec<std::ops::Range<usize>>)> {
+    let start = command
+        .words
+        .iter()
+        .position(|w| !KEYWORDS.contains(&w.value.as_str()))?;
+    let name = command.words[start].value.as_str();
+    if !matches!(name, "echo" | "printf") {
+        return None;
+    }
+    let redirect = command
+        .redirects
+        .iter()
+        .rfind(|r| matches!(r.op.as_str(), ">" | ">>" | ">|" | "1>" | "1>>"))?;
+    let mut args = &command.words[start + 1..];
+    if name == "echo" {
+        while args
+            .first()
+            .is_some_and(|w| matches!(w.value.as_str(), "-e" | "-n" | "-E" | "-ne" | "-en"))
+        {
+            args = &args[1..];
+        }
+    } else if args.len() != 1 || args[0].value.contains('%') {
+        return None; // printf with conversions: the line is built from its arguments
+    }
+    let mut pieces = Vec::new();
+    for word in args {
+        let raw = text.get(word.range.clone())?;
+        let inner = match raw.as_bytes() {
+            [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => {
+                word.range.start + 1..word.range.end - 1
+            }
+            _ => word.range.clone(),
+        };
+        let piece = text.get(inner.clone())?;
+        // printf's format ends with `\n`; anything else escaped, or a line break, and the
+        // word is not one config line as written.
+        let strip = if name == "printf" && piece.ends_with("\\n") {
+            2
+        } else {
+            0
+        };
+        if piece[..piece.len() - strip].contains(['\n', '\\']) {
+            return None;
+        }
+        let inner = inner.start..inner.end - strip;
+        pieces.push(inner);
+    }
+    let append = redirect.op.ends_with(">>");
+    Some((redirect.target.value.clone(), append, pieces))
+}
+
+/// Configs a script builds line by line with `echo "directive …" >> FILE`: read as the
+/// file those lines make, each line at the place of its `echo` in the script. The text
+/// between the lines is blanked, so offsets stay those of the script; `$VAR` stays a
+/// word of its own for the caller to substitute (the environment of the container).
+fn echo_configs(
+    file: FileId,
+    text: &Arc<str>,
+    script: &shell::Script,
+    vars: &Arc<Vars>,
+    piece: Option<&crate::syntax::yaml::Embedded>,
+    out: &mut ScriptFile,
+    writes: &mut Vec<std::ops::Range<usize>>,
+) {
+    // Per file written, in order of first write: the blanked text and the command that
+    // truncates it first (`>`), if any.
+    let mut files: Vec<(String, Vec<u8>, Option<std::ops::Range<usize>>)> = Vec::new();
+    for command in &script.commands {
+        let Some((target, append, pieces)) = echoed_line(command, text) else {
+            continue;
+        };
+        let path = vars.single(&target).unwrap_or(target);
+        if path.contains('$') || name_hint(Path::new(&path)) == NameHint::NotConf {
+            continue;
+        }
+        let at = match files.iter().position(|f| f.0 == path) {
+            Some(i) => i,
+            None => {
+                let blank = text
+                    .bytes()
+                    .map(|b| if b == b'\n' { b'\n' } else { b' ' })
+                    .collect();
+                files.push((path, blank, None));
+                files.len() - 1
+            }
+        };
+        let entry = &mut files[at];
+        for r in pieces {
+            entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r]);
+        }
+        if !append && entry.2.is_none() {
+            entry.2 = Some(command_range(command));
+        }
+    }
+    for (path, blank, truncated) in files {
+        if out
+            .confs
+            .iter()
+            .any(|c| c.written_to.as_deref() == Some(path.as_str()))
+        {
+            continue; // written by a here-document too: that one is read
+        }
+        let Ok(blank) = String::from_utf8(blank) else {
+            continue;
+        };
+        let mut tree = redis_conf::parse(&mask_expansions(&blank));
+        if tree.lines.is_empty() {
+            continue;
+        }
+        fill_assigned(&mut tree, vars);
+        if let Some(piece) = piece {
+            tree = crate::formats::kubernetes::remap(tree, piece);
+        }
+        let Some(kind) = classify(Path::new(&path), &tree, false) else {
+            continue;
+        };
+        let mut conf = ConfFile::from_tree(file, kind, tree);
+        conf.written_to = Some(path);
+        out.confs.push(conf);
+        // Only appended to: nothing the script does empties it first.
+        writes.push(truncated.unwrap_or(usize::MAX..usize::MAX));
+    }
+}
+
+/// `$NAME` words whose value the script assigns once: that value, as implied.
+fn fill_assigned(tree: &mut redis_conf::ConfTree, vars: &Vars) {
+    for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        if !token.value.starts_with('$') {
+            continue;
+        }
+        if let Some(value) = vars.single(&token.value) {
+            token.value = value.as_str().into();
+            token.origin = crate::source::Origin::Implied;
+        }
+    }
+}
+
+/// The defaults a script gives variables of its environment: `: ${VAR:=value}`,
+/// `${VAR:-value}`, in order (a later one wins).
+pub fn defaults(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find('}') else {
+            break;
+        };
+        let inner = &rest[..end];
+        let Some(sep) = inner.find([':', '-', '=']) else {
+            continue;
+        };
+        let (name, op) = inner.split_at(sep);
+        let value = op
+            .strip_prefix(":=")
+            .or_else(|| op.strip_prefix(":-"))
+            .or_else(|| op.strip_prefix('='))
+            .or_else(|| op.strip_prefix('-'));
+        let plain =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if let Some(value) = value.filter(|v| plain && !v.contains(['$', '`', '{'])) {
+            let value = value.trim_matches(['"', '\'']);
+            out.push((name.to_string(), value.to_string()));
         }
     }
     out
@@ -467,6 +645,38 @@ mod tests {
         assert_eq!(line.tokens.len(), 2);
         assert_eq!(&text[line.tokens[0].range.clone()], "replica-priority");
         assert_eq!(conf.written_to.as_deref(), Some("/etc/redis/redis.conf"));
+    }
+
+    #[test]
+    fn echo_built_config_keeps_script_offsets() {
+        let text: Arc<str> = "F=/etc/sentinel.conf\nQ=2\necho \"port 26379\" > $F\nprint_master () {\n  echo \"sentinel monitor $NAME ${A[0]} 6379 $Q\" >> $F\n}\nif [ \"$X\" ]; then echo sentinel announce-ip $X >> $F; fi\nexec redis-server $F --sentinel\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        let conf = &script.confs[0];
+        assert_eq!(conf.written_to.as_deref(), Some("/etc/sentinel.conf"));
+        assert_eq!(conf.kind, FileKind::SentinelConf);
+        let monitor = &conf.tree.lines[1];
+        assert_eq!(&text[monitor.tokens[0].range.clone()], "sentinel");
+        let values: Vec<&str> = monitor.tokens.iter().map(|t| t.value.as_str()).collect();
+        assert_eq!(values[..3], ["sentinel", "monitor", "$NAME"]);
+        assert_eq!(values[5], "2", "an assigned value is filled in");
+        assert_eq!(conf.tree.lines[2].tokens[2].value, "$X");
+        assert!(
+            conf.rewritten_at_start.is_some(),
+            "`>` empties it at every start"
+        );
+    }
+
+    #[test]
+    fn appended_only_config_is_not_rewritten() {
+        let text: Arc<str> = "echo 'sentinel monitor m 10.0.0.1 6379 2' >> /data/sentinel.conf\nredis-sentinel /data/sentinel.conf\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        assert!(script.confs[0].rewritten_at_start.is_none());
+        // An echo into a file that is not a config, and printf with conversions: nothing.
+        let text: Arc<str> =
+            "echo hello > /tmp/out.log\nprintf 'port %s\\n' 1 > /etc/r.conf\n".into();
+        assert!(read(FileId(0), &text).confs.is_empty());
     }
 
     #[test]
