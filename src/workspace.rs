@@ -68,6 +68,9 @@ struct Parsed {
     confs: Vec<Arc<ConfFile>>,
     units: Vec<Arc<UnitFile>>,
     commands: Vec<script::ScriptCommand>,
+    /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
+    /// each ends by running.
+    script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
     secret_spans: Vec<Span>,
     yaml_error: Option<YamlError>,
     compose: Option<ComposeFile>,
@@ -170,9 +173,17 @@ impl Entry {
                 // Start scripts kept in ConfigMaps: their configs and commands.
                 let mut commands = Vec::new();
                 let mut script_secrets = Vec::new();
-                for script in
+                let mut script_starts = Vec::new();
+                for (key, script) in
                     crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
                 {
+                    if let Some(start) = script
+                        .commands
+                        .last()
+                        .map(script::ScriptCommand::invocation)
+                    {
+                        script_starts.push((key, start));
+                    }
                     confs.extend(script.confs.into_iter().map(Arc::new));
                     commands.extend(script.commands);
                     script_secrets.extend(script.secret_spans);
@@ -186,6 +197,7 @@ impl Entry {
                 return Parsed {
                     secret_spans,
                     commands,
+                    script_starts,
                     cluster,
                     confs,
                     yaml_error: yaml.error,
@@ -698,24 +710,71 @@ impl Workspace {
                 .collect(),
             |file| self.dir_of(file),
         );
+        // Start scripts of ConfigMap keys, by (object name, key), nearest first; and the
+        // configs each writes, by (file, key, path written).
+        let mut script_starts: crate::source::scope::NearestIndex<(&str, &str)> =
+            crate::source::scope::NearestIndex::new();
+        let mut starts: Vec<(FileId, &crate::formats::workload::Invocation)> = Vec::new();
+        for id in self.sorted_ids() {
+            for ((name, key), inv) in &self.entries[&id].parsed().script_starts {
+                script_starts.insert((name.as_str(), key.as_str()), self.dir_of(id), starts.len());
+                starts.push((id, inv));
+            }
+        }
+        let script_starts = ScriptStarts {
+            index: script_starts,
+            starts,
+        };
+        let written_by_script: HashMap<(FileId, (String, String), String), &ConfFile> = confs
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    (c.file, c.written_by.clone()?, c.written_to.clone()?),
+                    c.as_ref(),
+                ))
+            })
+            .collect();
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let secrets = self.cluster();
         for id in self.sorted_ids() {
             let source = &self.entries[&id].source;
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
-                let [inv] = container.invocations.as_slice() else {
-                    continue;
+                // What the container runs: its command line, or the start script of a
+                // ConfigMap key it runs (whose words live in that manifest).
+                let (inv, inv_file, script) = match container.invocations.as_slice() {
+                    [inv] => (inv, id, None),
+                    [] => {
+                        let Some(((file, inv), key)) = container
+                            .script_file
+                            .as_deref()
+                            .and_then(|p| crate::formats::k8s_link::mounted_key(container, p))
+                            .and_then(|(name, key)| {
+                                let found = script_starts.find(&name, &key, self.dir_of(id))?;
+                                Some((found, (name, key)))
+                            })
+                        else {
+                            continue;
+                        };
+                        (inv, file, Some(key))
+                    }
+                    _ => continue,
                 };
+                let inv_source = &self.entries[&inv_file].source;
                 // A config of the tree, or (for redis-server) options only.
                 let conf = match &inv.config {
                     Some((path, _)) => {
-                        match crate::formats::k8s_link::config_at(
-                            container,
-                            path,
-                            &embedded,
-                            self.dir_of(id),
-                        ) {
+                        let written = script.as_ref().and_then(|key| {
+                            written_by_script.get(&(inv_file, key.clone(), path.clone()))
+                        });
+                        match written.copied().or_else(|| {
+                            crate::formats::k8s_link::config_at(
+                                container,
+                                path,
+                                &embedded,
+                                self.dir_of(id),
+                            )
+                        }) {
                             Some(c) if c.kind == inv.kind => Some(c),
                             _ => continue,
                         }
@@ -725,6 +784,9 @@ impl Workspace {
                 };
                 if let Some(conf) = conf {
                     claimed.insert((conf.file, conf.embedded_in.clone()));
+                    if conf.written_to.is_some() {
+                        claimed_written.insert((conf.file, conf.written_to.clone()));
+                    }
                 }
                 let args: Vec<_> = inv
                     .args
@@ -732,12 +794,12 @@ impl Workspace {
                     .skip(usize::from(conf.is_some()))
                     .map(|t| {
                         let mut t = t.clone();
-                        t.owner = id;
+                        t.owner = inv_file;
                         t.value = resolve_env(&t.value, container, &secrets).into();
                         t
                     })
                     .collect();
-                let options = compose::options_conf(id, inv.kind, &args, source.text());
+                let options = compose::options_conf(inv_file, inv.kind, &args, inv_source.text());
                 let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
                 lines.extend(options.tree.lines.iter().cloned());
                 let tree = crate::syntax::redis_conf::ConfTree {
@@ -745,8 +807,11 @@ impl Workspace {
                     errors: Vec::new(),
                     rewrite_marker: None,
                 };
-                let merged =
-                    ConfFile::from_tree_keep_owners(conf.map_or(id, |c| c.file), inv.kind, tree);
+                let merged = ConfFile::from_tree_keep_owners(
+                    conf.map_or(inv_file, |c| c.file),
+                    inv.kind,
+                    tree,
+                );
                 let anchor = Span::new(id, container.name_span.start, container.name_span.end);
                 let runtime = crate::facts::Runtime {
                     release: container.image.as_ref().and_then(|(image, at)| {
@@ -763,12 +828,12 @@ impl Workspace {
                     managed_by: None,
                     password_secret: None,
                     data_ephemeral: None,
-                    config_rewritten_at_start: None,
+                    config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
                     auth_pass_field: None,
                     config_file: inv
                         .config
                         .as_ref()
-                        .map(|(_, r)| Span::new(id, r.start, r.end)),
+                        .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 for i in 0..container.replicas {
@@ -807,8 +872,7 @@ impl Workspace {
                 Some(_) => claimed_written.contains(&(c.file, c.written_to.clone())),
                 None => included.contains(&c.file),
             };
-            let embedded_claimed =
-                c.embedded && claimed.contains(&(c.file, c.embedded_in.clone()));
+            let embedded_claimed = c.embedded && claimed.contains(&(c.file, c.embedded_in.clone()));
             !run_by_other && !embedded_claimed
         };
         for conf in confs.iter().filter(|c| standalone(c)) {
@@ -1378,6 +1442,24 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
             token.value = value.as_str().into();
             token.origin = crate::source::Origin::Implied;
         }
+    }
+}
+
+/// Start scripts of ConfigMap keys, found by (object name, key) nearest to a workload.
+struct ScriptStarts<'a> {
+    index: crate::source::scope::NearestIndex<'a, (&'a str, &'a str)>,
+    starts: Vec<(FileId, &'a crate::formats::workload::Invocation)>,
+}
+
+impl<'a> ScriptStarts<'a> {
+    fn find(
+        &self,
+        name: &str,
+        key: &str,
+        near: &Path,
+    ) -> Option<(FileId, &'a crate::formats::workload::Invocation)> {
+        let first = *self.index.nearest(&(name, key), Some(near)).first()?;
+        Some(self.starts[first])
     }
 }
 

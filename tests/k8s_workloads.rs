@@ -428,3 +428,78 @@ spec:
         "{diagnostics:#?}"
     );
 }
+
+/// Sentinels started by a script kept in a ConfigMap key (`sh /scripts/start.sh`), the
+/// script building the config with `echo … >> FILE` in one manifest and the StatefulSet
+/// in another: the StatefulSet's 2 replicas are 2 sentinels running the script's config,
+/// not one loose config of unknown count.
+const SCRIPT_CONFIGMAP: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: sentinel-scripts}
+data:
+  start.sh: |
+    #!/bin/sh
+    CONF=/data/sentinel.conf
+    echo "port 26379" > $CONF
+    echo "sentinel monitor mymaster 10.0.0.5 6379 2" >> $CONF
+    echo "sentinel down-after-milliseconds mymaster 5000" >> $CONF
+    exec redis-sentinel $CONF
+"#;
+
+const SCRIPT_STATEFULSET: &str = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: sentinel}}
+  template:
+    metadata: {labels: {app: sentinel}}
+    spec:
+      containers:
+        - name: sentinel
+          image: redis:7.2
+          command: ["sh", "-c", "exec /scripts/start.sh"]
+          volumeMounts:
+            - {name: scripts, mountPath: /scripts}
+            - {name: data, mountPath: /data}
+      volumes:
+        - name: scripts
+          configMap: {name: sentinel-scripts, defaultMode: 0755}
+        - name: data
+          emptyDir: {}
+"#;
+
+#[test]
+fn configmap_start_script_runs_in_its_workload() {
+    let dir = std::env::temp_dir().join(format!("halint-k8s-{}-script", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scripts = dir.join("scripts.yaml");
+    let workload = dir.join("sentinel.yaml");
+    std::fs::write(&scripts, SCRIPT_CONFIGMAP).unwrap();
+    std::fs::write(&workload, SCRIPT_STATEFULSET).unwrap();
+    let ws = workspace_for(&[scripts, workload], Target::default());
+    let found = ws.check();
+    let topology = ws.topology();
+    assert_eq!(
+        topology.sentinels.len(),
+        2,
+        "the replicas, not the loose script config"
+    );
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(2));
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"sentinel-count-below-three"), "{rules:?}");
+    // The script writes the config afresh at every start: reported once, at the write.
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == "sentinel-state-not-persistent")
+            .count(),
+        1,
+        "{rules:?}"
+    );
+}

@@ -27,6 +27,9 @@ pub struct ConfFile {
     /// For a config written by a script (a here-document): the path it is written to,
     /// script variables expanded when their value is known. Its spans point into the script.
     pub written_to: Option<String>,
+    /// The ConfigMap key (object name, key) of the start script that writes it, when
+    /// that script lives in a manifest.
+    pub written_by: Option<(String, String)>,
     /// The script writes this config afresh every time it runs (no test for an existing
     /// file) and then starts the process on it: the command that writes it.
     pub rewritten_at_start: Option<Span>,
@@ -94,6 +97,7 @@ impl ConfFile {
             lines,
             written_to: None,
             rewritten_at_start: None,
+            written_by: None,
             follows_file: false,
         }
     }
@@ -127,6 +131,7 @@ impl ConfFile {
         let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
         merged.written_to = self.written_to.clone();
         merged.rewritten_at_start = self.rewritten_at_start;
+        merged.written_by = self.written_by.clone();
         (merged, complete)
     }
 

@@ -37,6 +37,23 @@ impl<'a> EmbeddedConfs<'a> {
     }
 }
 
+/// The ConfigMap or Secret key a container path reads straight from its mount:
+/// (object name, key).
+pub fn mounted_key(container: &Container, path: &str) -> Option<(String, String)> {
+    let mount = container.mount_for(path)?;
+    let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
+        return None;
+    };
+    let key = match &mount.sub_path {
+        Some(sub) => sub.clone(),
+        None => path
+            .strip_prefix(mount.path.trim_end_matches('/'))?
+            .trim_start_matches('/')
+            .to_string(),
+    };
+    Some((name.clone(), key))
+}
+
 /// Config of the tree that a container path reads: key `rest` of the mounted ConfigMap.
 /// `near` is the directory of the manifest that holds the container.
 pub fn config_at<'a>(
@@ -49,18 +66,8 @@ pub fn config_at<'a>(
     if let Some((name, key)) = container.copy_for(path).and_then(|c| c.from.as_ref()) {
         return confs.find(name, key, near);
     }
-    let mount = container.mount_for(path)?;
-    let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
-        return None;
-    };
-    let key = match &mount.sub_path {
-        Some(sub) => sub.clone(),
-        None => path
-            .strip_prefix(mount.path.trim_end_matches('/'))?
-            .trim_start_matches('/')
-            .to_string(),
-    };
-    confs.find(name, &key, near)
+    let (name, key) = mounted_key(container, path)?;
+    confs.find(&name, &key, near)
 }
 
 pub fn container_facts(

@@ -59,7 +59,7 @@ pub fn embedded_scripts(
     file: FileId,
     text: &str,
     yaml: &YamlFile,
-) -> Vec<crate::formats::script::ScriptFile> {
+) -> Vec<((String, String), crate::formats::script::ScriptFile)> {
     let mut out = Vec::new();
     for doc in &yaml.documents {
         for object in objects(doc) {
@@ -79,7 +79,19 @@ pub fn embedded_scripts(
                     continue;
                 }
                 if let Some(piece) = embedded(text, value) {
-                    out.push(crate::formats::script::read_embedded(file, &piece));
+                    let mut script = crate::formats::script::read_embedded(file, &piece);
+                    let source = (
+                        object
+                            .at("metadata.name")
+                            .and_then(Node::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        name.to_string(),
+                    );
+                    for conf in &mut script.confs {
+                        conf.written_by = Some(source.clone());
+                    }
+                    out.push((source, script));
                 }
             }
         }

@@ -136,6 +136,39 @@ impl Vars {
 pub struct ScriptCommand {
     pub cmdline: CommandLine,
     pub candidates: Vec<Candidate>,
+    /// The words after the program name, with their spans.
+    pub args: Vec<Spanned<String>>,
+}
+
+impl ScriptCommand {
+    /// The command as a container invocation: its program's role, its config (the value
+    /// the script gives it, when it has one) and its words.
+    pub fn invocation(&self) -> crate::formats::workload::Invocation {
+        let token = |w: &Spanned<String>| redis_conf::Token {
+            value: w.value.as_str().into(),
+            range: w.span.start as usize..w.span.end as usize,
+            quoted: false,
+            owner: w.span.file,
+            origin: w.origin,
+        };
+        let config = self.cmdline.config.as_ref().and_then(|c| {
+            let value = match self.candidates.as_slice() {
+                [one] => one.value.clone(),
+                [] if !c.value.contains('$') => c.value.clone(),
+                _ => return None,
+            };
+            Some((value, c.span.start as usize..c.span.end as usize))
+        });
+        crate::formats::workload::Invocation {
+            kind: if self.cmdline.is_sentinel() {
+                FileKind::SentinelConf
+            } else {
+                FileKind::RedisConf
+            },
+            config,
+            args: self.args.iter().map(token).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -220,6 +253,7 @@ fn read_mapped(
             out.commands.push(ScriptCommand {
                 cmdline,
                 candidates,
+                args: argv[1..].to_vec(),
             });
         }
     }

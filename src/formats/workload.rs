@@ -151,6 +151,9 @@ pub struct Container {
     pub invocations: Vec<Invocation>,
     /// The start script, when the command is `sh -c "…"`, with its position mapping.
     pub script: Option<(String, crate::syntax::yaml::Embedded)>,
+    /// The path of a script file the container runs (`sh /scripts/start.sh`,
+    /// `/scripts/start.sh`), when its command runs no redis program itself.
+    pub script_file: Option<String>,
     pub mounts: Vec<Mount>,
     pub probes: Vec<Probe>,
     /// Environment variable names (REDISCLI_AUTH, …).
@@ -224,6 +227,34 @@ fn program(token: &str) -> Option<FileKind> {
         "redis-sentinel" | "valkey-sentinel" => Some(FileKind::SentinelConf),
         _ => None,
     }
+}
+
+/// The script file a command runs: `sh PATH`, `bash -e PATH`, `PATH.sh`, or the last
+/// such command of a `sh -c` script (`exec /scripts/start.sh`).
+fn script_run(words: &[String], inline: Option<&str>) -> Option<String> {
+    use crate::syntax::shell;
+    let is_shell = |w: &str| matches!(shell::basename(w), "sh" | "bash" | "ash" | "dash");
+    let of = |words: &[&str]| -> Option<String> {
+        let first = *words.first()?;
+        if is_shell(first) {
+            if words.contains(&"-c") {
+                return None;
+            }
+            let path = words[1..].iter().find(|w| !w.starts_with('-'))?;
+            return path.starts_with('/').then(|| path.to_string());
+        }
+        (first.starts_with('/') && first.ends_with(".sh")).then(|| first.to_string())
+    };
+    if let Some(text) = inline {
+        let script = shell::parse(text);
+        return script.commands.iter().rev().find_map(|c| {
+            let (i, _) = c.program()?;
+            let words: Vec<&str> = c.words[i..].iter().map(|w| w.value.as_str()).collect();
+            of(&words)
+        });
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    of(&words)
 }
 
 /// Invocations in a token list (a command line, or one line of a script).
@@ -360,6 +391,12 @@ fn read_container(
         let plain: Vec<Token> = tokens.iter().map(|(t, _)| t.clone()).collect();
         found = invocations(&plain);
     }
+    let script_file = if found.is_empty() {
+        let plain: Vec<String> = tokens.iter().map(|(t, _)| t.value.to_string()).collect();
+        script_run(&plain, script.as_ref().map(|(text, _)| text.as_str()))
+    } else {
+        None
+    };
     let mounts: Vec<Mount> = c
         .get("volumeMounts")
         .and_then(Node::as_seq)
@@ -504,6 +541,7 @@ fn read_container(
         replicas,
         invocations: found,
         script,
+        script_file,
         mounts,
         probes,
         env,
