@@ -71,6 +71,8 @@ struct Parsed {
     /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
+    /// A kustomization file: what its build changes.
+    kustomization: Option<crate::formats::kustomize::Kustomization>,
     secret_spans: Vec<Span>,
     yaml_error: Option<YamlError>,
     compose: Option<ComposeFile>,
@@ -145,6 +147,18 @@ impl Entry {
             if crate::formats::dockerfile::is_dockerfile(&source.path) {
                 return Parsed {
                     dockerfile: Some(crate::formats::dockerfile::read(source.text())),
+                    ..Parsed::default()
+                };
+            }
+            if crate::formats::kustomize::is_kustomization(&source.path) {
+                let yaml = yaml::parse(source.text());
+                return Parsed {
+                    kustomization: Some(crate::formats::kustomize::read(
+                        source.id,
+                        source.text(),
+                        &yaml,
+                    )),
+                    yaml_error: yaml.error,
                     ..Parsed::default()
                 };
             }
@@ -453,6 +467,96 @@ impl Workspace {
             .collect()
     }
 
+    /// Files that the kustomizations of the workspace build on but that lie outside the
+    /// checked paths (`check overlays/prod` reads `../../base`): read from disk, so that
+    /// each overlay is checked as the deployment it builds.
+    pub fn load_kustomize_inputs(&mut self) {
+        use crate::formats::kustomize::{is_kustomization, is_remote, Patch};
+        const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+        let known = |ws: &Workspace| -> HashSet<PathBuf> {
+            ws.by_path.keys().map(|p| compose::normalize(p)).collect()
+        };
+        let mut have = known(self);
+        let mut work: Vec<FileId> = self
+            .by_path
+            .iter()
+            .filter(|(p, _)| is_kustomization(p))
+            .map(|(_, id)| *id)
+            .collect();
+        let mut budget = 2000;
+        while let Some(id) = work.pop() {
+            let Some(k) = self
+                .entries
+                .get(&id)
+                .and_then(|e| e.parsed().kustomization.clone())
+            else {
+                continue;
+            };
+            let root = self.dir_of(id).to_path_buf();
+            let mut wanted: Vec<PathBuf> = k
+                .resources
+                .iter()
+                .filter(|(r, _)| !is_remote(r))
+                .map(|(r, _)| compose::normalize(&root.join(r)))
+                .collect();
+            wanted.extend(k.patches.iter().filter_map(|p| match p {
+                Patch::File { path, .. } => Some(compose::normalize(&root.join(path))),
+                Patch::Replicas { .. } => None,
+            }));
+            for path in wanted {
+                let file = if path.is_dir() {
+                    match NAMES.iter().map(|n| path.join(n)).find(|p| p.is_file()) {
+                        Some(f) => f,
+                        None => continue,
+                    }
+                } else {
+                    path
+                };
+                if have.contains(&file) || budget == 0 {
+                    continue;
+                }
+                budget -= 1;
+                let Ok(text) = std::fs::read_to_string(&file) else {
+                    continue;
+                };
+                have.insert(file.clone());
+                let stamp = std::fs::metadata(&file)
+                    .ok()
+                    .map(|m| crate::source::DiskStamp::of(&m));
+                let new = self.set_file_from_disk(file.clone(), text, false, stamp);
+                if is_kustomization(&file) {
+                    work.push(new);
+                }
+            }
+        }
+    }
+
+    /// The Kustomize builds of the tree (one per kustomization file).
+    fn kustomize_builds(&self) -> Vec<crate::formats::kustomize::Build> {
+        let files: Vec<(FileId, PathBuf)> = self
+            .by_path
+            .iter()
+            .filter(|(p, _)| crate::formats::kustomize::is_kustomization(p))
+            .map(|(p, id)| (*id, p.clone()))
+            .collect();
+        if files.is_empty() {
+            return Vec::new();
+        }
+        let tree = KustomizeTree {
+            workspace: self,
+            by_path: self
+                .by_path
+                .iter()
+                .map(|(p, id)| (compose::normalize(p), *id))
+                .collect(),
+        };
+        let files: Vec<(FileId, PathBuf)> = files
+            .into_iter()
+            .map(|(id, p)| (id, compose::normalize(&p)))
+            .collect();
+        crate::formats::kustomize::builds(&tree, &files)
+    }
+
     /// The directory of a file of the workspace ("" at the top).
     fn dir_of(&self, file: FileId) -> &Path {
         self.entries
@@ -737,9 +841,34 @@ impl Workspace {
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let secrets = self.cluster();
+        // Kustomize builds: the workloads of a build's files are processes of each top
+        // build that reads them (one deployment per overlay), never of the files alone.
+        let builds = self.kustomize_builds();
+        let mut builds_of: HashMap<FileId, Vec<usize>> = HashMap::new();
+        let mut built: HashSet<FileId> = HashSet::new();
+        for (b, build) in builds.iter().enumerate() {
+            built.extend(build.files.iter().copied());
+            if build.top {
+                for &f in &build.files {
+                    builds_of.entry(f).or_default().push(b);
+                }
+            }
+        }
         for id in self.sorted_ids() {
             let source = &self.entries[&id].source;
-            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+            let contexts: Vec<Option<&crate::formats::kustomize::Build>> = match builds_of.get(&id)
+            {
+                Some(list) => list.iter().map(|&b| Some(&builds[b])).collect(),
+                None if built.contains(&id) => Vec::new(),
+                None => vec![None],
+            };
+            for ((ci, container), build) in self.entries[&id]
+                .parsed()
+                .containers
+                .iter()
+                .enumerate()
+                .flat_map(|c| contexts.iter().map(move |b| (c, *b)))
+            {
                 // What the container runs: its command line, or the start script of a
                 // ConfigMap key it runs (whose words live in that manifest).
                 let (inv, inv_file, script) = match container.invocations.as_slice() {
@@ -767,7 +896,13 @@ impl Workspace {
                         let written = script.as_ref().and_then(|key| {
                             written_by_script.get(&(inv_file, key.clone(), path.clone()))
                         });
-                        match written.copied().or_else(|| {
+                        // In a build, the ConfigMaps of the build (an overlay's patch
+                        // before the base's own).
+                        let in_build = build.and_then(|b| {
+                            crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
+                                .filter(|c| b.files.contains(&c.file))
+                        });
+                        match written.copied().or(in_build).or_else(|| {
                             crate::formats::k8s_link::config_at(
                                 container,
                                 path,
@@ -813,18 +948,46 @@ impl Workspace {
                     tree,
                 );
                 let anchor = Span::new(id, container.name_span.start, container.name_span.end);
+                // What the build sets: the replica count, the image, and the build as the
+                // unit that declares the processes.
+                let replicas_set = build.and_then(|b| b.replicas.get(&container.workload));
+                let replicas =
+                    replicas_set.map_or(container.replicas, |r| r.value.clamp(0, 100) as usize);
+                let image_set = build.and_then(|b| {
+                    let (image, _) = container.image.as_ref()?;
+                    let name = image.split(['@']).next()?;
+                    let name = match name.rsplit_once(':') {
+                        Some((n, tag)) if !tag.contains('/') => n,
+                        _ => name,
+                    };
+                    b.images.get(name)
+                });
+                let image = match image_set {
+                    Some(set) => Some((
+                        set.value.clone(),
+                        Span::new(set.file, set.span.start, set.span.end),
+                    )),
+                    None => container
+                        .image
+                        .as_ref()
+                        .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
+                };
+                let declared = build.map(|b| match replicas_set {
+                    Some(r) => Span::new(r.file, r.span.start, r.span.end),
+                    None => Span::new(b.file, b.unit.start, b.unit.end),
+                });
                 let runtime = crate::facts::Runtime {
-                    release: container.image.as_ref().and_then(|(image, at)| {
-                        let release = crate::knowledge::images::image_ref(image)?.release?;
+                    release: image.and_then(|(image, at)| {
+                        let release = crate::knowledge::images::image_ref(&image)?.release?;
                         Some(crate::source::Spanned::with_origin(
                             release,
-                            Span::new(id, at.start, at.end),
+                            at,
                             crate::source::Origin::Implied,
                         ))
                     }),
                     env: None,
-                    declared: None,
-                    count_known: false,
+                    declared,
+                    count_known: build.is_some(),
                     managed_by: None,
                     password_secret: None,
                     data_ephemeral: None,
@@ -836,7 +999,7 @@ impl Workspace {
                         .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
-                for i in 0..container.replicas {
+                for i in 0..replicas {
                     match inv.kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
@@ -1445,6 +1608,31 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
     }
 }
 
+/// The workspace as the Kustomize builder sees it: files by normalized path.
+struct KustomizeTree<'a> {
+    workspace: &'a Workspace,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl crate::formats::kustomize::Tree for KustomizeTree<'_> {
+    fn file_at(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    fn kustomization(&self, file: FileId) -> Option<&crate::formats::kustomize::Kustomization> {
+        self.workspace
+            .entries
+            .get(&file)?
+            .parsed()
+            .kustomization
+            .as_ref()
+    }
+
+    fn text(&self, file: FileId) -> Option<&str> {
+        Some(self.workspace.entries.get(&file)?.source.text())
+    }
+}
+
 /// Start scripts of ConfigMap keys, found by (object name, key) nearest to a workload.
 struct ScriptStarts<'a> {
     index: crate::source::scope::NearestIndex<'a, (&'a str, &'a str)>,
@@ -1483,6 +1671,7 @@ impl crate::discover::Discovered {
         for (path, text, explicit, stamp) in inputs {
             workspace.set_file_from_disk(path, text, explicit, stamp);
         }
+        workspace.load_kustomize_inputs();
         (workspace, self.errors, self.notes)
     }
 }

@@ -6,6 +6,7 @@ pub mod detect;
 pub mod dockerfile;
 pub mod k8s_link;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod operators;
 pub mod script;
 pub mod systemd;

@@ -117,6 +117,13 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             });
             // Unsafe: it changes when failover starts; the majority is what Sentinel's
             // documentation recommends.
+            // The count comes from where a unit declares the sentinels (a compose
+            // service, an overlay's patch): shown beside the quorum.
+            let d = if count_at != first.line {
+                d.label(count_at, format!("{count} sentinel(s) declared here"))
+            } else {
+                d
+            };
             let d = if matches!(
                 d.rule,
                 Rule::QuorumExceedsSentinelCount | Rule::QuorumEqualsSentinelCount

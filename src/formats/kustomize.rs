@@ -1,0 +1,404 @@
+//! Kustomize, read natively: a folder with `kustomization.yaml` is a build root. What a
+//! build changes in the processes of its resources is read here, with the span of each
+//! change: `replicas:`, `images:` and the `spec.replicas` of strategic-merge and JSON 6902
+//! patches (from files or inline). The workspace checks the workloads of every build as
+//! the deployment of that build.
+
+use crate::source::FileId;
+use crate::syntax::yaml::{self, Kind, Node, YamlFile};
+use std::ops::Range;
+use std::path::Path;
+
+/// `kustomization.yaml`, `kustomization.yml` or `Kustomization`.
+pub fn is_kustomization(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    )
+}
+
+/// A value a build sets, at the span (in `file`) where it is written.
+#[derive(Debug, Clone)]
+pub struct Set<T> {
+    pub value: T,
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+/// A patch the build applies: a file of the tree, or a patch written inline.
+#[derive(Debug, Clone)]
+pub enum Patch {
+    /// A strategic-merge or JSON 6902 patch file, relative to the kustomization; the
+    /// target named beside it (JSON 6902 needs one), as (kind, name).
+    File {
+        path: String,
+        target: Option<(Option<String>, String)>,
+    },
+    /// A replica count read from an inline patch: (kind, workload name) → count.
+    Replicas {
+        kind: Option<String>,
+        name: String,
+        count: Set<i64>,
+    },
+}
+
+/// One kustomization file.
+#[derive(Debug, Clone, Default)]
+pub struct Kustomization {
+    /// `resources` and `components` (and the legacy `bases`), as written.
+    pub resources: Vec<(String, Range<usize>)>,
+    pub patches: Vec<Patch>,
+    /// `replicas:` entries: workload name → count.
+    pub replicas: Vec<(String, Set<i64>)>,
+    /// `images:` entries: image name → new tag (or digest-less new name's tag).
+    pub images: Vec<(String, Set<String>)>,
+    pub namespace: Option<String>,
+    /// `configMapGenerator` file entries: (ConfigMap name, key, file path).
+    pub generated: Vec<(String, String, String)>,
+}
+
+/// A resource entry that is outside the tree: a URL or a remote repository.
+pub fn is_remote(resource: &str) -> bool {
+    resource.contains("://")
+        || resource.starts_with("github.com/")
+        || resource.starts_with("git@")
+        || resource.contains("?ref=")
+}
+
+pub fn read(file: FileId, text: &str, yaml: &YamlFile) -> Kustomization {
+    let mut out = Kustomization::default();
+    let Some(doc) = yaml.documents.first() else {
+        return out;
+    };
+    for key in ["resources", "components", "bases"] {
+        for item in doc.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(s) = item.as_str() {
+                out.resources.push((s.to_string(), item.span.clone()));
+            }
+        }
+    }
+    out.namespace = doc.get_str("namespace").map(str::to_string);
+    for item in doc
+        .get("replicas")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let (Some(name), Some(count)) = (item.get_str("name"), item.get("count")) else {
+            continue;
+        };
+        if let Some(value) = count.as_i64() {
+            out.replicas.push((
+                name.to_string(),
+                Set {
+                    value,
+                    file,
+                    span: count.span.clone(),
+                },
+            ));
+        }
+    }
+    for item in doc.get("images").and_then(Node::as_seq).unwrap_or_default() {
+        let (Some(name), Some(tag)) = (item.get_str("name"), item.get("newTag")) else {
+            continue;
+        };
+        let value = tag
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| tag.as_i64().map(|n| n.to_string()));
+        if let Some(value) = value {
+            let image = item.get_str("newName").unwrap_or(name);
+            out.images.push((
+                name.to_string(),
+                Set {
+                    value: format!("{image}:{value}"),
+                    file,
+                    span: tag.span.clone(),
+                },
+            ));
+        }
+    }
+    for item in doc
+        .get("patchesStrategicMerge")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        match item.as_str() {
+            Some(s) if !s.contains('\n') => out.patches.push(Patch::File {
+                path: s.to_string(),
+                target: None,
+            }),
+            Some(_) => inline_patch(file, text, item, None, &mut out.patches),
+            None => {}
+        }
+    }
+    for key in ["patches", "patchesJson6902"] {
+        for item in doc.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            let target = item.get("target").and_then(|t| {
+                Some((
+                    t.get_str("kind").map(str::to_string),
+                    t.get_str("name")?.to_string(),
+                ))
+            });
+            if let Some(path) = item.get_str("path") {
+                out.patches.push(Patch::File {
+                    path: path.to_string(),
+                    target,
+                });
+            } else if let Some(patch) = item.get("patch") {
+                inline_patch(file, text, patch, target, &mut out.patches);
+            }
+        }
+    }
+    for item in doc
+        .get("configMapGenerator")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let Some(name) = item.get_str("name") else {
+            continue;
+        };
+        for f in item.get("files").and_then(Node::as_seq).unwrap_or_default() {
+            let Some(entry) = f.as_str() else { continue };
+            // `key=path` or `path` (the key is the file name).
+            let (key, path) = match entry.split_once('=') {
+                Some((k, p)) => (k.to_string(), p.to_string()),
+                None => (
+                    entry.rsplit('/').next().unwrap_or(entry).to_string(),
+                    entry.to_string(),
+                ),
+            };
+            out.generated.push((name.to_string(), key, path));
+        }
+    }
+    out
+}
+
+/// An inline patch (`patch: |- …`): the replica counts it sets, at their place in the
+/// kustomization file.
+fn inline_patch(
+    file: FileId,
+    text: &str,
+    node: &Node,
+    target: Option<(Option<String>, String)>,
+    out: &mut Vec<Patch>,
+) {
+    let Some(piece) = yaml::embedded(text, node) else {
+        return;
+    };
+    let parsed = yaml::parse(&piece.text);
+    for (kind, name, count) in replica_counts(&parsed, target.as_ref()) {
+        out.push(Patch::Replicas {
+            kind,
+            name,
+            count: Set {
+                value: count.0,
+                file,
+                span: piece.range_to_file(count.1),
+            },
+        });
+    }
+}
+
+/// (kind, workload name, (count, span of the count)).
+pub type ReplicaCount = (Option<String>, String, (i64, Range<usize>));
+
+/// Replica counts a patch sets: `spec.replicas` of strategic-merge documents (named by
+/// their own `kind` and `metadata.name`), or a JSON 6902 `replace`/`add` of
+/// `/spec/replicas` for `target`. Spans are in the patch's text.
+pub fn replica_counts(
+    patch: &YamlFile,
+    target: Option<&(Option<String>, String)>,
+) -> Vec<ReplicaCount> {
+    let mut out = Vec::new();
+    for doc in &patch.documents {
+        match &doc.kind {
+            Kind::Seq(ops) => {
+                let Some((kind, name)) = target else { continue };
+                for op in ops {
+                    let is_set = matches!(op.get_str("op"), Some("replace" | "add"));
+                    if is_set && op.get_str("path") == Some("/spec/replicas") {
+                        if let Some(v) = op.get("value").and_then(|v| Some((v.as_i64()?, v))) {
+                            out.push((kind.clone(), name.clone(), (v.0, v.1.span.clone())));
+                        }
+                    }
+                }
+            }
+            Kind::Map(_) => {
+                let name = doc
+                    .at("metadata.name")
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+                    .or_else(|| target.map(|t| t.1.clone()));
+                let Some(name) = name else { continue };
+                let kind = doc
+                    .get_str("kind")
+                    .map(str::to_string)
+                    .or_else(|| target.and_then(|t| t.0.clone()));
+                if let Some(v) = doc.at("spec.replicas") {
+                    if let Some(n) = v.as_i64() {
+                        out.push((kind, name, (n, v.span.clone())));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_replicas_images_and_patches() {
+        let text = "resources:\n  - ../../base\n  - https://example.com/x.yaml\nreplicas:\n  - name: sentinel\n    count: 2\nimages:\n  - name: redis\n    newTag: \"6.0.9\"\npatches:\n  - path: sentinel-patch.yaml\n  - target: {kind: StatefulSet, name: redis}\n    patch: |-\n      - op: replace\n        path: /spec/replicas\n        value: 1\n";
+        let yaml = yaml::parse(text);
+        let k = read(FileId(0), text, &yaml);
+        assert_eq!(k.resources.len(), 2);
+        assert!(is_remote(&k.resources[1].0));
+        assert_eq!(k.replicas[0].1.value, 2);
+        assert_eq!(&text[k.replicas[0].1.span.clone()], "2");
+        assert_eq!(k.images[0].1.value, "redis:6.0.9");
+        assert!(matches!(&k.patches[0], Patch::File { path, .. } if path == "sentinel-patch.yaml"));
+        let Patch::Replicas { name, count, .. } = &k.patches[1] else {
+            panic!("{:?}", k.patches[1]);
+        };
+        assert_eq!((name.as_str(), count.value), ("redis", 1));
+        assert_eq!(&text[count.span.clone()], "1");
+    }
+}
+
+/// What one build (a kustomization and everything it pulls in) deploys, as far as the
+/// checks need it.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// The kustomization file.
+    pub file: FileId,
+    /// Its directory.
+    pub root: std::path::PathBuf,
+    /// Where the build is declared: its first `resources` entry.
+    pub unit: Range<usize>,
+    /// Every file of the tree the build reads: resources, patches, nested kustomizations.
+    pub files: std::collections::HashSet<FileId>,
+    /// Replica counts the build sets, by workload name (the last setting wins).
+    pub replicas: std::collections::HashMap<String, Set<i64>>,
+    /// Images the build sets, by image name without tag.
+    pub images: std::collections::HashMap<String, Set<String>>,
+    /// No other kustomization of the tree builds on this one: it is deployed as it is.
+    pub top: bool,
+}
+
+/// What the builder needs of the tree.
+pub trait Tree {
+    /// The file at a normalized path, if it is in the tree.
+    fn file_at(&self, path: &Path) -> Option<FileId>;
+    /// The kustomization a file holds.
+    fn kustomization(&self, file: FileId) -> Option<&Kustomization>;
+    /// A file's text (patch files are read for their replica counts).
+    fn text(&self, file: FileId) -> Option<&str>;
+}
+
+/// Every build of the tree, one per kustomization file, in `files` order.
+pub fn builds(tree: &dyn Tree, files: &[(FileId, std::path::PathBuf)]) -> Vec<Build> {
+    let mut memo: std::collections::HashMap<FileId, Option<Build>> = Default::default();
+    let mut out: Vec<Build> = files
+        .iter()
+        .filter_map(|(id, path)| build(tree, *id, path, &mut memo, 0))
+        .collect();
+    let nested: std::collections::HashSet<FileId> = out
+        .iter()
+        .flat_map(|b| b.files.iter().copied().filter(|f| *f != b.file))
+        .filter(|f| tree.kustomization(*f).is_some())
+        .collect();
+    for b in &mut out {
+        b.top = !nested.contains(&b.file);
+    }
+    out
+}
+
+const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+fn build(
+    tree: &dyn Tree,
+    id: FileId,
+    path: &Path,
+    memo: &mut std::collections::HashMap<FileId, Option<Build>>,
+    depth: usize,
+) -> Option<Build> {
+    if let Some(done) = memo.get(&id) {
+        return done.clone();
+    }
+    let k = tree.kustomization(id)?;
+    if depth > 16 {
+        return None; // a cycle of kustomizations
+    }
+    memo.insert(id, None);
+    let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut b = Build {
+        file: id,
+        root: root.clone(),
+        unit: k.resources.first().map_or(0..0, |r| r.1.clone()),
+        files: [id].into_iter().collect(),
+        replicas: Default::default(),
+        images: Default::default(),
+        top: true,
+    };
+    let at = |rel: &str| crate::formats::compose::normalize(&root.join(rel));
+    for (resource, _) in &k.resources {
+        if is_remote(resource) {
+            continue;
+        }
+        let target = at(resource);
+        if let Some(file) = tree.file_at(&target) {
+            b.files.insert(file);
+            continue;
+        }
+        // A folder: the kustomization in it.
+        let nested = KUSTOMIZATION_NAMES
+            .iter()
+            .find_map(|n| Some((tree.file_at(&target.join(n))?, target.join(n))));
+        if let Some((file, nested_path)) = nested {
+            if let Some(base) = build(tree, file, &nested_path, memo, depth + 1) {
+                b.files.extend(base.files);
+                b.replicas.extend(base.replicas);
+                b.images.extend(base.images);
+            }
+        }
+    }
+    for patch in &k.patches {
+        match patch {
+            Patch::File { path, target } => {
+                let Some(file) = tree.file_at(&at(path)) else {
+                    continue;
+                };
+                b.files.insert(file);
+                let Some(text) = tree.text(file) else {
+                    continue;
+                };
+                let parsed = yaml::parse(text);
+                for (_, name, (count, span)) in replica_counts(&parsed, target.as_ref()) {
+                    b.replicas.insert(
+                        name,
+                        Set {
+                            value: count,
+                            file,
+                            span,
+                        },
+                    );
+                }
+            }
+            Patch::Replicas { name, count, .. } => {
+                b.replicas.insert(name.clone(), count.clone());
+            }
+        }
+    }
+    for (name, count) in &k.replicas {
+        b.replicas.insert(name.clone(), count.clone());
+    }
+    for (name, image) in &k.images {
+        b.images.insert(name.clone(), image.clone());
+    }
+    memo.insert(id, Some(b.clone()));
+    Some(b)
+}

@@ -1,0 +1,76 @@
+//! Kustomize builds: each overlay is checked as the deployment it builds, with the
+//! replica counts and images its patches set, at the patch lines; a base that overlays
+//! build on is not a deployment of its own.
+
+mod common;
+
+use common::check_dir;
+use redis_halint::Target;
+use std::path::Path;
+
+const TREE: &str = "tests/data/kustomize-overlays";
+
+fn findings(dir: &str) -> Vec<String> {
+    let (ws, found) = check_dir(Path::new(dir), Target::default());
+    let mut out: Vec<String> = found
+        .iter()
+        .map(|d| {
+            let source = ws.source(d.span.file).unwrap();
+            let labels: Vec<String> = d
+                .related
+                .iter()
+                .map(|l| {
+                    let s = ws.source(l.span.file).unwrap();
+                    format!("{}:{}", s.path.display(), s.line_col(l.span.start).line)
+                })
+                .collect();
+            format!(
+                "{} {}:{} [{}]",
+                d.rule.name(),
+                source.path.display(),
+                source.line_col(d.span.start).line,
+                labels.join(", ")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn each_overlay_is_its_own_deployment() {
+    let base = format!("{TREE}/base/deployment.yaml");
+    assert_eq!(
+        findings(TREE),
+        [
+            // prod patches the sentinels down to 2: reported at the patch, the monitor in
+            // the base as a label.
+            format!("quorum-below-majority {base}:27 [{TREE}/overlays/qa/kustomization.yaml:14]"),
+            format!("sentinel-count-below-three {TREE}/overlays/prod/sentinel-replicas.yaml:7 [{base}:27]"),
+            format!("sentinel-count-even {TREE}/overlays/qa/kustomization.yaml:14 [{base}:27]"),
+        ]
+    );
+}
+
+#[test]
+fn base_alone_and_the_overlay_that_keeps_it_are_clean() {
+    assert!(findings(&format!("{TREE}/base")).is_empty());
+    assert!(findings(&format!("{TREE}/overlays/dev")).is_empty());
+}
+
+#[test]
+fn overlay_image_sets_the_version() {
+    let (ws, _) = check_dir(
+        Path::new(&format!("{TREE}/overlays/dev")),
+        Target::default(),
+    );
+    let topology = ws.topology();
+    let release = topology.sentinels[0]
+        .runtime
+        .release
+        .as_ref()
+        .expect("a release from the overlay's image");
+    let source = ws.source(release.span.file).unwrap();
+    assert!(source.path.ends_with("overlays/dev/kustomization.yaml"));
+    assert_eq!(&source.text()[release.span.range()], "\"7.4\"");
+}
