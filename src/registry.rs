@@ -173,6 +173,7 @@ registry! {
     RecNodesInvalid => "O013", "rec-nodes-invalid", Operator, Error, false, "A RedisEnterpriseCluster with fewer than 3 or an even number of nodes.";
     RecPersistenceDisabled => "O014", "rec-persistence-disabled", Operator, Warning, false, "A RedisEnterpriseCluster with persistence turned off: the cluster cannot be recovered after a quorum loss.";
     RecUnsupportedStorage => "O015", "rec-unsupported-storage", Operator, Info, false, "A RedisEnterpriseCluster on a shared-file (NFS-like) storage class, which Redis Enterprise does not support.";
+    HelmTemplatesNotEvaluated => "O017", "helm-templates-not-evaluated", Operator, Info, false, "A Helm chart about Redis whose templates were not rendered: only the rendered output can be checked.";
     UnknownField => "O016", "unknown-field", Operator, Warning, false, "A field the operator's resource does not have: the API server drops or rejects it.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";
     PersistenceOffWithAutoRestart => "P007", "persistence-off-with-auto-restart", Persistence, Error, false, "A replicated node without persistence is restarted automatically: it comes back empty and its replicas copy the empty data set.";

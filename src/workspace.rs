@@ -1324,6 +1324,77 @@ impl Workspace {
         self.parse_all().len()
     }
 
+    /// Charts of the tree whose templates are about Redis: Go templates are not YAML
+    /// until Helm renders them, so one note per chart says how to check them.
+    fn charts_not_rendered(&self) -> Vec<Diagnostic> {
+        use crate::formats::helm;
+        let mut out = Vec::new();
+        for (path, id) in self.by_path.iter().filter(|(p, _)| helm::is_chart_file(p)) {
+            let chart_dir = path.parent().unwrap_or(Path::new(""));
+            let templates: Vec<&Path> = self
+                .by_path
+                .range(chart_dir.join("templates")..)
+                .take_while(|(p, _)| p.starts_with(chart_dir.join("templates")))
+                .filter(|(p, _)| is_yaml(p) || p.extension().is_some_and(|e| e == "tpl"))
+                .filter(|(_, id)| {
+                    let text = self.entries[id].source.text();
+                    text.contains("{{")
+                        && ["redis", "sentinel", "valkey"]
+                            .iter()
+                            .any(|w| text.to_ascii_lowercase().contains(w))
+                })
+                .map(|(p, _)| p.as_path())
+                .collect();
+            let Some(first) = templates.first() else {
+                continue;
+            };
+            let source = &self.entries[id].source;
+            let (name, span) = helm::chart_name(source.text()).unwrap_or_default();
+            let span = Span::new(*id, span.start, span.end);
+            out.push(
+                Diagnostic::new(
+                    Rule::HelmTemplatesNotEvaluated,
+                    span,
+                    format!(
+                        "chart `{name}` has {} template(s) about Redis ({}{}): Go templates are not YAML until Helm renders them, so what this chart deploys was not checked",
+                        templates.len(),
+                        first.strip_prefix(chart_dir).unwrap_or(first).display(),
+                        if templates.len() > 1 { ", …" } else { "" }
+                    ),
+                )
+                .help(format!(
+                    "check what the chart renders: `helm template {} -f <values> | redis-halint check --stdin-filename rendered.yaml -`",
+                    chart_dir.display()
+                )),
+            );
+        }
+        out
+    }
+
+    /// Findings in output rendered by `helm template`: the template each document came
+    /// from (its `# Source:` comment) as a label.
+    fn label_rendered_sources(&self, diagnostics: &mut [Diagnostic]) {
+        let mut by_file: HashMap<FileId, Vec<crate::formats::helm::RenderedSource>> =
+            HashMap::new();
+        for d in diagnostics.iter_mut() {
+            let file = d.span.file;
+            let sources = by_file.entry(file).or_insert_with(|| {
+                self.entries
+                    .get(&file)
+                    .map(|e| crate::formats::helm::rendered_sources(e.source.text()))
+                    .unwrap_or_default()
+            });
+            let at = d.span.start as usize;
+            if let Some((_, comment, path)) = sources.iter().find(|(doc, _, _)| doc.contains(&at)) {
+                let span = Span::new(file, comment.start, comment.end);
+                d.related.push(crate::diagnostic::Label::new(
+                    span,
+                    format!("rendered from the chart's {path}"),
+                ));
+            }
+        }
+    }
+
     /// YAML files about Redis that could not be read. Helm templates (`{{ … }}`) are not
     /// YAML until rendered, so they are left alone.
     fn yaml_errors(&self) -> Vec<Diagnostic> {
@@ -1442,6 +1513,8 @@ impl Workspace {
         );
         diagnostics.extend(topology_findings);
         diagnostics.extend(self.yaml_errors());
+        diagnostics.extend(self.charts_not_rendered());
+        self.label_rendered_sources(&mut diagnostics);
         // redis-halint's own configuration files in the workspace: unknown keys, bad values.
         for entry in self.entries.values() {
             if crate::settings::is_config_file(&entry.source.path) {

@@ -4,6 +4,7 @@ pub mod compose;
 pub mod conf;
 pub mod detect;
 pub mod dockerfile;
+pub mod helm;
 pub mod k8s_link;
 pub mod kubernetes;
 pub mod kustomize;

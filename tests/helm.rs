@@ -1,0 +1,68 @@
+//! Helm charts without Helm: an unknown chart's templates are never invalid YAML and end
+//! in one note, not a silent "No findings"; rendered output names its templates.
+
+mod common;
+
+use common::{bin, stdout};
+use std::process::{Command, Stdio};
+
+#[test]
+fn chart_folder_gives_one_note_and_exit_zero() {
+    let out = Command::new(bin())
+        .args([
+            "check",
+            "fixtures/helm-templates-not-evaluated/bad",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(": O0") || l.contains(": S0"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].contains("Chart.yaml:2:7: O017 [helm-templates-not-evaluated] info"),
+        "{text}"
+    );
+    assert!(!text.contains("invalid-yaml"), "{text}");
+}
+
+#[test]
+fn rendered_output_names_the_template_of_each_finding() {
+    let mut child = Command::new(bin())
+        .args([
+            "check",
+            "--stdin-filename",
+            "rendered.yaml",
+            "-",
+            "--output-format",
+            "json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read_to_string("tests/data/helm-rendered/rendered.yaml").unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json
+        .as_array()
+        .cloned()
+        .or_else(|| json["diagnostics"].as_array().cloned())
+        .expect("a list of findings");
+    let down_after = findings
+        .iter()
+        .find(|f| f.to_string().contains("down-after-too-low"))
+        .expect("down-after-too-low");
+    assert!(
+        down_after
+            .to_string()
+            .contains("rendered from the chart's cache-ha/templates/sentinel-config.yaml"),
+        "{down_after}"
+    );
+}
