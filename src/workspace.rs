@@ -499,6 +499,11 @@ impl Workspace {
                 .filter(|(r, _)| !is_remote(r))
                 .map(|(r, _)| compose::normalize(&root.join(r)))
                 .collect();
+            wanted.extend(
+                k.generated
+                    .iter()
+                    .map(|(_, _, path)| compose::normalize(&root.join(path))),
+            );
             wanted.extend(k.patches.iter().filter_map(|p| match p {
                 Patch::File { path, .. } => Some(compose::normalize(&root.join(path))),
                 Patch::Replicas { .. } => None,
@@ -806,7 +811,8 @@ impl Workspace {
         }
         // Kubernetes containers that run one config of the tree (a ConfigMap or Secret
         // key, or a copy of one): `replicas` processes, and the config is theirs.
-        let embedded = EmbeddedConfs::new(
+        let builds = self.kustomize_builds();
+        let mut embedded = EmbeddedConfs::new(
             confs
                 .iter()
                 .filter(|c| c.embedded)
@@ -814,6 +820,19 @@ impl Workspace {
                 .collect(),
             |file| self.dir_of(file),
         );
+        // Configs of `configMapGenerator` files: keys of the ConfigMap they generate.
+        for build in &builds {
+            for (name, key, file) in &build.generated {
+                let conf = confs
+                    .iter()
+                    .find(|c| c.file == file.0 && !c.embedded && c.written_to.is_none());
+                if let Some(conf) = conf {
+                    embedded.add(name, key, self.dir_of(file.1), conf);
+                    // ConfigMap data, not a process of its own.
+                    included.insert(conf.file);
+                }
+            }
+        }
         // Start scripts of ConfigMap keys, by (object name, key), nearest first; and the
         // configs each writes, by (file, key, path written).
         let mut script_starts: crate::source::scope::NearestIndex<(&str, &str)> =
@@ -843,7 +862,6 @@ impl Workspace {
         let secrets = self.cluster();
         // Kustomize builds: the workloads of a build's files are processes of each top
         // build that reads them (one deployment per overlay), never of the files alone.
-        let builds = self.kustomize_builds();
         let mut builds_of: HashMap<FileId, Vec<usize>> = HashMap::new();
         let mut built: HashSet<FileId> = HashSet::new();
         for (b, build) in builds.iter().enumerate() {
@@ -972,9 +990,10 @@ impl Workspace {
                         .as_ref()
                         .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
                 };
-                let declared = build.map(|b| match replicas_set {
-                    Some(r) => Span::new(r.file, r.span.start, r.span.end),
-                    None => Span::new(b.file, b.unit.start, b.unit.end),
+                let declared = build.map(|b| match (replicas_set, &container.replicas_span) {
+                    (Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
+                    (None, Some(r)) => Span::new(id, r.start, r.end),
+                    (None, None) => Span::new(b.file, b.unit.start, b.unit.end),
                 });
                 let runtime = crate::facts::Runtime {
                     release: image.and_then(|(image, at)| {
@@ -987,6 +1006,7 @@ impl Workspace {
                     }),
                     env: None,
                     declared,
+                    unit: build.map(|b| b.file),
                     count_known: build.is_some(),
                     managed_by: None,
                     password_secret: None,

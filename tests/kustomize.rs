@@ -74,3 +74,41 @@ fn overlay_image_sets_the_version() {
     assert!(source.path.ends_with("overlays/dev/kustomization.yaml"));
     assert_eq!(&source.text()[release.span.range()], "\"7.4\"");
 }
+
+/// A `configMapGenerator` file is the key of the ConfigMap it generates: the sentinels
+/// run it (three of them, one group), and an overlay that replaces it runs its own.
+#[test]
+fn generated_config_maps_are_configs_of_the_workloads() {
+    let tree = "tests/data/kustomize-generator";
+    assert_eq!(
+        findings(tree),
+        [format!(
+            "quorum-exceeds-sentinel-count {tree}/overlays/prod/sentinel-prod.conf:2 [{tree}/base/sentinel.yaml:6]"
+        )]
+    );
+    let (ws, _) = check_dir(Path::new(tree), Target::default());
+    let topology = ws.topology();
+    assert_eq!(
+        topology.groups.len(),
+        1,
+        "the base's own file is not a sentinel"
+    );
+    assert_eq!(topology.groups[0].sentinel_count.known(), Some(3));
+    assert!(findings(&format!("{tree}/base")).is_empty());
+}
+
+/// Two overlays that both keep the base's count are two deployments of 3 sentinels, not
+/// one of 6.
+#[test]
+fn overlays_that_keep_the_base_count_stay_apart() {
+    let (ws, _) = check_dir(Path::new(TREE), Target::default());
+    let topology = ws.topology();
+    let mut counts: Vec<usize> = topology
+        .groups
+        .iter()
+        .filter_map(|g| g.sentinel_count.known())
+        .collect();
+    counts.sort();
+    // prod 2, dev 3, staging 3, qa 4.
+    assert_eq!(counts, [2, 3, 3, 4]);
+}

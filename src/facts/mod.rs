@@ -112,6 +112,10 @@ pub struct Runtime {
     /// The process is declared by a deployment unit that lists all of its processes (a
     /// compose service), at this span: what the unit does not declare does not run.
     pub declared: Option<Span>,
+    /// The deployment unit that declares it, when that is not the file of `declared`
+    /// (a Kustomize build: the overlay's kustomization, while the count is written in a
+    /// base every overlay shares). Processes of one unit are one deployment.
+    pub unit: Option<crate::source::FileId>,
     /// The unit says how many copies of it run (no `deploy.mode: global`, no replica
     /// count left to an unset variable): counting them gives a known count.
     pub count_known: bool,
@@ -132,6 +136,14 @@ pub struct Runtime {
     /// The manager passes the sentinel's credentials for the data nodes only through
     /// this field of its resource: when it is absent, the sentinel logs in with none.
     pub auth_pass_field: Option<&'static str>,
+}
+
+impl Runtime {
+    /// The deployment unit that declares the process: its own, or the file of its
+    /// declaration.
+    pub fn unit(&self) -> Option<crate::source::FileId> {
+        self.unit.or(self.declared.map(|d| d.file))
+    }
 }
 
 /// One Redis data-node process.

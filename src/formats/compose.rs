@@ -880,6 +880,7 @@ impl Service {
             release,
             env,
             declared: Some(span(&self.name_span)),
+            unit: None,
             count_known: self.replicas_known,
             managed_by: None,
             password_secret: None,

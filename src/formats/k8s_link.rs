@@ -29,6 +29,13 @@ impl<'a> EmbeddedConfs<'a> {
         EmbeddedConfs { confs, index }
     }
 
+    /// A config that a generator makes key `key` of object `name` (Kustomize's
+    /// `configMapGenerator`), declared in `dir`.
+    pub fn add(&mut self, name: &'a str, key: &'a str, dir: &'a Path, conf: &'a ConfFile) {
+        self.index.insert((name, key), dir, self.confs.len());
+        self.confs.push(conf);
+    }
+
     /// The config under `key` of the object `name` nearest to `near`; the first in path
     /// order when several are equally near.
     pub fn find(&self, name: &str, key: &str, near: &Path) -> Option<&'a ConfFile> {

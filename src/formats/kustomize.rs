@@ -287,6 +287,9 @@ pub struct Build {
     pub images: std::collections::HashMap<String, Set<String>>,
     /// No other kustomization of the tree builds on this one: it is deployed as it is.
     pub top: bool,
+    /// `configMapGenerator` files: (ConfigMap name, key, (the file, the kustomization
+    /// that generates it)).
+    pub generated: Vec<(String, String, (FileId, FileId))>,
 }
 
 /// What the builder needs of the tree.
@@ -343,7 +346,14 @@ fn build(
         replicas: Default::default(),
         images: Default::default(),
         top: true,
+        generated: Vec::new(),
     };
+    for (name, key, path) in &k.generated {
+        if let Some(file) = tree.file_at(&crate::formats::compose::normalize(&root.join(path))) {
+            b.files.insert(file);
+            b.generated.push((name.clone(), key.clone(), (file, id)));
+        }
+    }
     let at = |rel: &str| crate::formats::compose::normalize(&root.join(rel));
     for (resource, _) in &k.resources {
         if is_remote(resource) {
@@ -361,6 +371,7 @@ fn build(
         if let Some((file, nested_path)) = nested {
             if let Some(base) = build(tree, file, &nested_path, memo, depth + 1) {
                 b.files.extend(base.files);
+                b.generated.extend(base.generated);
                 b.replicas.extend(base.replicas);
                 b.images.extend(base.images);
             }

@@ -148,6 +148,8 @@ pub struct Container {
     pub namespace: Option<String>,
     pub name_span: Range<usize>,
     pub replicas: usize,
+    /// Where `spec.replicas` is written, when it is.
+    pub replicas_span: Option<Range<usize>>,
     pub invocations: Vec<Invocation>,
     /// The start script, when the command is `sh -c "…"`, with its position mapping.
     pub script: Option<(String, crate::syntax::yaml::Embedded)>,
@@ -344,8 +346,10 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                     )
                 })
                 .collect();
+            let replicas_span = object.at("spec.replicas").map(|n| n.span.clone());
             let with_server = read.iter().any(|c| c.runs(FileKind::RedisConf));
             for c in &mut read {
+                c.replicas_span = replicas_span.clone();
                 c.pod.with_server = with_server && !c.runs(FileKind::RedisConf);
             }
             out.extend(read);
@@ -539,6 +543,7 @@ fn read_container(
         namespace,
         name_span,
         replicas,
+        replicas_span: None,
         invocations: found,
         script,
         script_file,

@@ -236,8 +236,8 @@ fn split_by_deployment(
     let mut by_unit: BTreeMap<crate::source::FileId, Vec<MonitorRef>> = BTreeMap::new();
     let mut loose = Vec::new();
     for r in refs {
-        match sentinels[r.sentinel].runtime.declared {
-            Some(at) => by_unit.entry(at.file).or_default().push(r),
+        match sentinels[r.sentinel].runtime.unit() {
+            Some(unit) => by_unit.entry(unit).or_default().push(r),
             None => loose.push(r),
         }
     }

@@ -243,7 +243,7 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let master = &topo.nodes[m];
-        let Some(unit) = master.runtime.declared.map(|d| d.file) else {
+        let Some(unit) = master.runtime.unit() else {
             continue;
         };
         let name = group.name.as_deref().unwrap_or_default();
@@ -252,11 +252,7 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(i, n)| {
-                *i != m
-                    && !grouped.contains(i)
-                    && n.runtime.declared.is_some_and(|d| d.file == unit)
-            })
+            .filter(|(i, n)| *i != m && !grouped.contains(i) && n.runtime.unit() == Some(unit))
             .map(|(i, _)| i)
             .collect();
         // A node whose config is not in the tree may well replicate: nothing is known.
