@@ -94,6 +94,19 @@ fn bitnami_values() {
     expect("bitnami-good", &[]);
 }
 
+/// bitnami/valkey calls the master the primary (`sentinel.primarySet`, `primary.*`):
+/// the same sidecar sentinels, counted from `replica.replicaCount`.
+#[test]
+fn bitnami_valkey_values() {
+    expect(
+        "bitnami-valkey-bad",
+        &[
+            ("bitnami-sentinel-without-persistence", 9),
+            ("sentinel-count-below-three", 7),
+        ],
+    );
+}
+
 #[test]
 fn topology_shows_the_groups_of_resources() {
     let bin = env!("CARGO_BIN_EXE_redis-halint");
@@ -102,6 +115,7 @@ fn topology_shows_the_groups_of_resources() {
         ("opstree-pair-bad", 5, 4, 2, "redis.yaml:15"),
         ("opstree-embedded-good", 2, 3, 2, "replication.yaml:10"),
         ("bitnami-bad", 4, 4, 3, "values.yaml:8"),
+        ("bitnami-valkey-bad", 2, 2, 1, "values.yaml:7"),
     ] {
         let out = std::process::Command::new(bin)
             .args(["topology", "--format", "json"])

@@ -319,7 +319,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
         if is_bitnami_values(doc) {
             out.push(Resource {
                 api_group: BITNAMI_VALUES.to_string(),
-                kind: "values".to_string(),
+                kind: bitnami_flavor(doc).to_string(),
                 sentinel_fields: Vec::new(),
                 file,
                 name: None,
@@ -337,12 +337,17 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
             if kind == "HelmRelease" {
                 let chart = object.at("spec.chart.spec.chart").and_then(Node::as_str);
                 if let (Some(chart), Some(values)) = (chart, object.at("spec.values")) {
-                    if (chart == "redis" || chart.ends_with("/redis")) && is_bitnami_values(values)
-                    {
+                    let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
+                    if (named("redis") || named("valkey")) && is_bitnami_values(values) {
                         let metadata = object.get("metadata");
+                        let flavor = if named("valkey") {
+                            "valkey-values"
+                        } else {
+                            bitnami_flavor(values)
+                        };
                         out.push(Resource {
                             api_group: BITNAMI_VALUES.to_string(),
-                            kind: "values".to_string(),
+                            kind: flavor.to_string(),
                             sentinel_fields: Vec::new(),
                             file,
                             name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
@@ -394,8 +399,8 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
     out
 }
 
-/// A values file of the bitnami redis chart: no `apiVersion`/`kind`, a `sentinel` map and
-/// one of the chart's other top-level keys.
+/// A values file of the bitnami redis or valkey chart: no `apiVersion`/`kind`, a
+/// `sentinel` map and one of the chart's other top-level keys.
 fn is_bitnami_values(doc: &Node) -> bool {
     doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()
@@ -403,9 +408,26 @@ fn is_bitnami_values(doc: &Node) -> bool {
         && doc
             .get("sentinel")
             .is_some_and(|s| s.entries().next().is_some())
-        && ["architecture", "replica", "master", "auth"]
+        && ["architecture", "replica", "master", "primary", "auth"]
             .iter()
             .any(|k| doc.get(k).is_some())
+}
+
+/// Which bitnami chart a values file is for: `valkey-values` when it uses the valkey
+/// chart's names (`primary`, `sentinel.primarySet`, a valkey image), else `values` (redis).
+fn bitnami_flavor(doc: &Node) -> &'static str {
+    let valkey_image = ["image.repository", "sentinel.image.repository"]
+        .iter()
+        .any(|p| {
+            doc.at(p)
+                .and_then(Node::as_str)
+                .is_some_and(|r| r.contains("valkey"))
+        });
+    if doc.get("primary").is_some() || doc.at("sentinel.primarySet").is_some() || valkey_image {
+        "valkey-values"
+    } else {
+        "values"
+    }
 }
 
 #[cfg(test)]

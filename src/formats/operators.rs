@@ -216,8 +216,8 @@ fn common_depth(a: &std::path::Path, b: &std::path::Path) -> usize {
 
 fn describe(r: &Resource) -> String {
     match (r.api_group.as_str(), r.name.as_deref()) {
-        (BITNAMI_VALUES, Some(name)) => format!("the bitnami/redis release `{name}`"),
-        (BITNAMI_VALUES, None) => "the bitnami/redis values".to_string(),
+        (BITNAMI_VALUES, Some(name)) => format!("the {} release `{name}`", bitnami_chart(r)),
+        (BITNAMI_VALUES, None) => format!("the {} values", bitnami_chart(r)),
         (_, Some(name)) => format!("{} `{name}`", r.kind),
         (_, None) => r.kind.clone(),
     }
@@ -496,7 +496,20 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
     })
 }
 
+/// `bitnami/valkey` or `bitnami/redis`, as the values file is written for.
+fn bitnami_chart(r: &Resource) -> &'static str {
+    if r.kind == "valkey-values" {
+        "bitnami/valkey"
+    } else {
+        "bitnami/redis"
+    }
+}
+
+/// bitnami/valkey (chart 2.0 on) calls the master the primary: `primary.*`,
+/// `sentinel.primarySet` (default `myprimary`); earlier releases and bitnami/redis use
+/// `master.*` and `sentinel.masterSet` (default `mymaster`).
 fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
+    let valkey = r.kind == "valkey-values";
     let v = &r.object;
     if v.get_str("architecture") == Some("standalone") {
         return None;
@@ -537,14 +550,21 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         .and_then(Yaml::as_bool_11)
         .unwrap_or(true);
     let field = |key: &str| int_field(r, sentinel.get(key));
-    let name = sentinel.get("masterSet");
+    let name = sentinel
+        .get("primarySet")
+        .or_else(|| sentinel.get("masterSet"));
+    let default_name = if valkey && sentinel.get("masterSet").is_none() {
+        "myprimary"
+    } else {
+        "mymaster"
+    };
     let sentinels = Sentinels {
         count,
         count_at,
         line: enabled,
         master_name: match name.and_then(Yaml::as_str) {
             Some(n) => literal(r, name.unwrap(), n.to_string()),
-            None => implied("mymaster".to_string(), enabled),
+            None => implied(default_name.to_string(), enabled),
         },
         quorum: field("quorum").unwrap_or_else(|| implied(2, enabled)),
         down_after: field("downAfterMilliseconds").or(Some(implied(60_000, enabled))),
@@ -560,7 +580,11 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
     let secret_key = auth
         .and_then(|a| a.get_str("existingSecretPasswordKey"))
         .filter(|s| !s.is_empty())
-        .unwrap_or("redis-password");
+        .unwrap_or(if valkey {
+            "valkey-password"
+        } else {
+            "redis-password"
+        });
     // The chart's own configuration: AOF on, snapshots off.
     let settings = NodeSettings {
         persistence: Persistence {
@@ -574,6 +598,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         .filter(|n| n.as_bool_11() == Some(false));
     let port = v
         .at("master.containerPorts.redis")
+        .or_else(|| v.at("primary.containerPorts.valkey"))
         .and_then(Yaml::as_i64)
         .unwrap_or(6379);
     Some((
