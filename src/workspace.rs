@@ -536,6 +536,70 @@ impl Workspace {
         }
     }
 
+    /// Values files laid over a chart's values: `values-prod.yaml`, `values.prod.yaml` or
+    /// `prod-values.yaml` beside a `values.yaml` of a known chart is deployed as
+    /// `helm … -f values.yaml -f values-prod.yaml`, so each such file becomes one values
+    /// resource merged over `values.yaml` (its findings at the line of the value that won),
+    /// and `values.yaml` alone is not a deployment of its own.
+    fn layered_values(
+        &self,
+        mut resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        use crate::formats::units::BITNAMI_VALUES;
+        let bases: Vec<usize> = resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.api_group == BITNAMI_VALUES
+                    && r.name.is_none()
+                    && self.entries.get(&r.file).is_some_and(|e| {
+                        e.source
+                            .path
+                            .file_name()
+                            .is_some_and(|n| n == "values.yaml" || n == "values.yml")
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut replaced: HashSet<FileId> = HashSet::new();
+        let mut layered = Vec::new();
+        for b in bases {
+            let base = resources[b].clone();
+            let dir = self.dir_of(base.file).to_path_buf();
+            let overlays: Vec<(PathBuf, FileId)> = self
+                .by_path
+                .iter()
+                .filter(|(p, id)| {
+                    **id != base.file && p.parent() == Some(dir.as_path()) && is_values_overlay(p)
+                })
+                .map(|(p, id)| (p.clone(), *id))
+                .collect();
+            for (_, id) in overlays {
+                let text = self.entries[&id].source.text();
+                let parsed = yaml::parse(text);
+                let Some(over) = parsed.documents.first() else {
+                    continue;
+                };
+                if over.get("apiVersion").is_some() || over.get("kind").is_some() {
+                    continue;
+                }
+                let mut r = base.clone();
+                r.object = Arc::new(yaml::layered(&base.object, over));
+                r.file = id;
+                r.base_file = Some(base.file);
+                layered.push(r);
+                replaced.insert(id);
+                replaced.insert(base.file);
+            }
+        }
+        if layered.is_empty() {
+            return resources;
+        }
+        resources.retain(|r| !(r.api_group == BITNAMI_VALUES && replaced.contains(&r.file)));
+        resources.extend(layered);
+        resources
+    }
+
     /// The Kustomize builds of the tree (one per kustomization file).
     fn kustomize_builds(&self) -> Vec<crate::formats::kustomize::Build> {
         let files: Vec<(FileId, PathBuf)> = self
@@ -1099,11 +1163,12 @@ impl Workspace {
                 .unwrap_or_default()
         };
         // Operator resources and chart values deploy processes of their own.
-        let resources: Vec<crate::formats::units::Resource> = self
-            .sorted_ids()
-            .iter()
-            .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
-            .collect();
+        let resources = self.layered_values(
+            self.sorted_ids()
+                .iter()
+                .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                .collect(),
+        );
         let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(
             &resources,
             &|file| {
@@ -1699,6 +1764,22 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
             token.origin = crate::source::Origin::Implied;
         }
     }
+}
+
+/// A values file meant to be laid over `values.yaml`: `values-prod.yaml`,
+/// `values.prod.yaml`, `prod-values.yaml` (or `.yml`).
+fn is_values_overlay(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem != "values"
+        && (stem.starts_with("values-") || stem.starts_with("values.") || stem.ends_with("-values"))
 }
 
 /// The workspace as the Kustomize builder sees it: files by normalized path.

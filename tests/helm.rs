@@ -66,3 +66,45 @@ fn rendered_output_names_the_template_of_each_finding() {
         "{down_after}"
     );
 }
+
+/// `values-<env>.yaml` beside a chart's `values.yaml` is deployed over it: each
+/// environment is its own deployment, and a finding sits at the value that won.
+#[test]
+fn values_files_are_laid_over_values_yaml() {
+    let dir = std::path::Path::new("tests/data/helm-values-layers");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let at: Vec<String> = found
+        .iter()
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let labels: Vec<String> = d
+                .related
+                .iter()
+                .map(|l| {
+                    let ls = ws.source(l.span.file).unwrap();
+                    format!("{}:{}", ls.path.display(), ls.line_col(l.span.start).line)
+                })
+                .collect();
+            format!(
+                "{} {}:{} {labels:?}",
+                d.rule.name(),
+                s.path.display(),
+                s.line_col(d.span.start).line
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        ["sentinel-count-below-three tests/data/helm-values-layers/values-prod.yaml:3 [\"tests/data/helm-values-layers/values.yaml:11\"]"]
+    );
+    // dev (3 sentinels, from values.yaml) and prod (2) are two deployments; values.yaml
+    // alone is not a third.
+    let topology = ws.topology();
+    let mut counts: Vec<usize> = topology
+        .groups
+        .iter()
+        .filter_map(|g| g.sentinel_count.known())
+        .collect();
+    counts.sort();
+    assert_eq!(counts, [2, 3]);
+}

@@ -325,6 +325,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
                 name: None,
                 namespace: None,
                 object: Arc::new(doc.clone()),
+                base_file: None,
             });
             continue;
         }
@@ -355,6 +356,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
                                 .and_then(|m| m.get_str("namespace"))
                                 .map(str::to_string),
                             object: Arc::new(values.clone()),
+                            base_file: None,
                         });
                     }
                 }
@@ -393,6 +395,7 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
                     .and_then(|m| m.get_str("namespace"))
                     .map(str::to_string),
                 object: Arc::new(object.clone()),
+                base_file: None,
             });
         }
     }

@@ -618,9 +618,12 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
     ))
 }
 
-fn managed_runtime(count_at: Span, managed_by: Span) -> Runtime {
+/// The processes a resource declares belong to it (for values laid over a shared file,
+/// the count may be written in the shared one).
+fn managed_runtime(r: &Resource, count_at: Span, managed_by: Span) -> Runtime {
     Runtime {
         declared: Some(count_at),
+        unit: Some(r.file),
         count_known: true,
         managed_by: Some(managed_by),
         ..Runtime::default()
@@ -670,7 +673,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,
-                ..managed_runtime(d.count_at, managed_by)
+                ..managed_runtime(r, d.count_at, managed_by)
             },
         });
     }
@@ -720,7 +723,7 @@ fn push_sentinels(
             process: Default::default(),
             runtime: Runtime {
                 auth_pass_field: s.auth_pass_field,
-                ..managed_runtime(s.count_at, managed_by)
+                ..managed_runtime(r, s.count_at, managed_by)
             },
         });
     }

@@ -57,6 +57,9 @@ pub struct Resource {
     /// The whole object (for Helm values: the whole document), shared by every
     /// topology built from the file.
     pub object: std::sync::Arc<crate::syntax::yaml::Node>,
+    /// For values laid over another values file (`values-prod.yaml` over `values.yaml`):
+    /// the file beneath, where the nodes of layer 1 are written.
+    pub base_file: Option<FileId>,
 }
 
 /// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).
@@ -64,7 +67,11 @@ pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
 
 impl Resource {
     pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
-        Span::new(self.file, node.span.start, node.span.end)
+        let file = match (node.layer, self.base_file) {
+            (1, Some(base)) => base,
+            _ => self.file,
+        };
+        Span::new(file, node.span.start, node.span.end)
     }
 
     pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {

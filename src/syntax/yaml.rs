@@ -45,6 +45,59 @@ pub struct Node {
     pub span: Range<usize>,
     /// Nodes in this subtree, for the alias budget.
     size: usize,
+    /// In a tree merged from several files ([`layered`]): which file the node comes from,
+    /// 0 for the top file, 1 for the one beneath it.
+    pub layer: u8,
+}
+
+/// `over` laid on `base`, as Helm merges values files: maps merge key by key, anything
+/// else in `over` replaces what `base` has. Nodes that come from `base` are marked layer 1.
+pub fn layered(base: &Node, over: &Node) -> Node {
+    match (&base.kind, &over.kind) {
+        (Kind::Map(b), Kind::Map(o)) => {
+            let mut entries: Vec<(Node, Node)> = Vec::with_capacity(b.len() + o.len());
+            for (key, value) in o {
+                let under = b
+                    .iter()
+                    .find(|(k, _)| k.as_str() == key.as_str() && key.as_str().is_some());
+                let value = match under {
+                    Some((_, u)) => layered(u, value),
+                    None => value.clone(),
+                };
+                entries.push((key.clone(), value));
+            }
+            for (key, value) in b {
+                if !o.iter().any(|(k, _)| k.as_str() == key.as_str()) {
+                    entries.push((lower(key), lower(value)));
+                }
+            }
+            Node {
+                kind: Kind::Map(entries),
+                span: over.span.clone(),
+                size: over.size,
+                layer: 0,
+            }
+        }
+        _ => over.clone(),
+    }
+}
+
+/// A copy of `node` marked as coming from the file beneath.
+fn lower(node: &Node) -> Node {
+    let mut node = node.clone();
+    fn mark(n: &mut Node) {
+        n.layer = 1;
+        match &mut n.kind {
+            Kind::Seq(items) => items.iter_mut().for_each(mark),
+            Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                mark(k);
+                mark(v);
+            }),
+            Kind::Scalar { .. } => {}
+        }
+    }
+    mark(&mut node);
+    node
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +346,7 @@ fn parse_events(text: &str) -> YamlFile {
                         tag,
                     },
                     span: range,
+                    layer: 0,
                     size: 1,
                 };
                 b.push(node, anchor, true)
@@ -360,6 +414,7 @@ impl Builder {
                 kind,
                 span,
                 size: 1,
+                layer: 0,
             },
             None,
             anchor,
