@@ -202,7 +202,8 @@ impl Entry {
                     commands.extend(script.commands);
                     script_secrets.extend(script.secret_spans);
                 }
-                let resources = crate::formats::kubernetes::resources(source.id, &yaml);
+                let resources =
+                    crate::formats::kubernetes::resources(source.id, source.text(), &yaml);
                 let mut cluster = crate::facts::cluster::Cluster::default();
                 crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
                 let mut secret_spans =

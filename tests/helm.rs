@@ -108,3 +108,33 @@ fn values_files_are_laid_over_values_yaml() {
     counts.sort();
     assert_eq!(counts, [2, 3]);
 }
+
+/// Argo CD Applications of bitnami charts: `helm.values` (a YAML string, read at its
+/// place in the file) and `helm.valuesObject` are the release's values.
+#[test]
+fn argo_cd_application_values() {
+    let dir = std::path::Path::new("tests/data/gitops-argo");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let mut at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let lc = s.line_col(d.span.start);
+            format!(
+                "{} {}:{}",
+                d.rule.name(),
+                lc.line,
+                &s.text()[d.span.range()]
+            )
+        })
+        .collect();
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            "quorum-exceeds-sentinel-count 42:4",
+            "sentinel-count-below-three 16:2"
+        ]
+    );
+}

@@ -312,7 +312,11 @@ pub(crate) fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
 
 /// Custom resources of the Redis operators, Secrets (which they name) and values files
 /// of the bitnami redis chart, with the fields rules look at.
-pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Resource> {
+pub fn resources(
+    file: FileId,
+    text: &str,
+    yaml: &YamlFile,
+) -> Vec<crate::formats::units::Resource> {
     use crate::formats::units::{Resource, BITNAMI_VALUES};
     let mut out = Vec::new();
     for doc in &yaml.documents {
@@ -334,32 +338,10 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
             else {
                 continue;
             };
-            // A Flux HelmRelease of the bitnami redis chart carries its values inline.
-            if kind == "HelmRelease" {
-                let chart = object.at("spec.chart.spec.chart").and_then(Node::as_str);
-                if let (Some(chart), Some(values)) = (chart, object.at("spec.values")) {
-                    let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
-                    if (named("redis") || named("valkey")) && is_bitnami_values(values) {
-                        let metadata = object.get("metadata");
-                        let flavor = if named("valkey") {
-                            "valkey-values"
-                        } else {
-                            bitnami_flavor(values)
-                        };
-                        out.push(Resource {
-                            api_group: BITNAMI_VALUES.to_string(),
-                            kind: flavor.to_string(),
-                            sentinel_fields: Vec::new(),
-                            file,
-                            name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
-                            namespace: metadata
-                                .and_then(|m| m.get_str("namespace"))
-                                .map(str::to_string),
-                            object: Arc::new(values.clone()),
-                            base_file: None,
-                        });
-                    }
-                }
+            // A Flux HelmRelease or an Argo CD Application (or ApplicationSet template) of a
+            // bitnami chart carries its values inline.
+            if matches!(kind, "HelmRelease" | "Application" | "ApplicationSet") {
+                out.extend(release_values(file, text, object));
                 continue;
             }
             let api_group = if api.contains('/') {
@@ -400,6 +382,98 @@ pub fn resources(file: FileId, yaml: &YamlFile) -> Vec<crate::formats::units::Re
         }
     }
     out
+}
+
+/// The values a GitOps release gives a bitnami redis or valkey chart: Flux
+/// `spec.chart.spec.chart` + `spec.values`; Argo CD `spec.source(s)[].chart` +
+/// `helm.valuesObject` or `helm.values` (a YAML string, read at its place in the file).
+fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats::units::Resource> {
+    use crate::formats::units::{Resource, BITNAMI_VALUES};
+    let spec = match object.get_str("kind") {
+        Some("ApplicationSet") => object.at("spec.template.spec"),
+        _ => object.get("spec"),
+    };
+    let Some(spec) = spec else {
+        return Vec::new();
+    };
+    // (chart name, values)
+    let mut found: Vec<(&str, Node)> = Vec::new();
+    if let (Some(chart), Some(values)) = (
+        spec.at("chart.spec.chart").and_then(Node::as_str),
+        spec.get("values"),
+    ) {
+        found.push((chart, values.clone()));
+    }
+    let sources: Vec<&Node> = spec
+        .get("source")
+        .into_iter()
+        .chain(
+            spec.get("sources")
+                .and_then(Node::as_seq)
+                .unwrap_or_default(),
+        )
+        .collect();
+    for source in sources {
+        let (Some(chart), Some(helm)) = (source.get_str("chart"), source.get("helm")) else {
+            continue;
+        };
+        if let Some(values) = helm.get("valuesObject") {
+            found.push((chart, values.clone()));
+        } else if let Some(values) = helm.get("values") {
+            let Some(piece) = crate::syntax::yaml::embedded(text, values) else {
+                continue;
+            };
+            if let Some(mut doc) = crate::syntax::yaml::parse(&piece.text)
+                .documents
+                .into_iter()
+                .next()
+            {
+                remap_node(&mut doc, &piece);
+                found.push((chart, doc));
+            }
+        }
+    }
+    let metadata = object.get("metadata");
+    let mut out = Vec::new();
+    for (chart, values) in found {
+        let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
+        if !((named("redis") || named("valkey")) && is_bitnami_values(&values)) {
+            continue;
+        }
+        let flavor = if named("valkey") {
+            "valkey-values"
+        } else {
+            bitnami_flavor(&values)
+        };
+        out.push(Resource {
+            api_group: BITNAMI_VALUES.to_string(),
+            kind: flavor.to_string(),
+            sentinel_fields: Vec::new(),
+            file,
+            name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+            namespace: metadata
+                .and_then(|m| m.get_str("namespace"))
+                .map(str::to_string),
+            object: Arc::new(values),
+            base_file: None,
+        });
+    }
+    out
+}
+
+/// Spans of a tree parsed from an embedded piece, moved to the file's offsets.
+fn remap_node(node: &mut Node, piece: &crate::syntax::yaml::Embedded) {
+    node.span = piece.range_to_file(node.span.clone());
+    match &mut node.kind {
+        crate::syntax::yaml::Kind::Seq(items) => {
+            items.iter_mut().for_each(|n| remap_node(n, piece))
+        }
+        crate::syntax::yaml::Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            remap_node(k, piece);
+            remap_node(v, piece);
+        }),
+        crate::syntax::yaml::Kind::Scalar { .. } => {}
+    }
 }
 
 /// A values file of the bitnami redis or valkey chart: no `apiVersion`/`kind`, a
