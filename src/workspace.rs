@@ -927,6 +927,15 @@ impl Workspace {
         let secrets = self.cluster();
         // Kustomize builds: the workloads of a build's files are processes of each top
         // build that reads them (one deployment per overlay), never of the files alone.
+        // Kubernetes deployment units: (folder, namespace) → the first file of the unit.
+        let mut workload_units: HashMap<(&Path, Option<&str>), FileId> = HashMap::new();
+        for id in self.sorted_ids() {
+            for c in &self.entries[&id].parsed().containers {
+                workload_units
+                    .entry((self.dir_of(id), c.namespace.as_deref()))
+                    .or_insert(id);
+            }
+        }
         let mut builds_of: HashMap<FileId, Vec<usize>> = HashMap::new();
         let mut built: HashSet<FileId> = HashSet::new();
         for (b, build) in builds.iter().enumerate() {
@@ -1055,11 +1064,20 @@ impl Workspace {
                         .as_ref()
                         .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
                 };
-                let declared = build.map(|b| match (replicas_set, &container.replicas_span) {
-                    (Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
-                    (None, Some(r)) => Span::new(id, r.start, r.end),
-                    (None, None) => Span::new(b.file, b.unit.start, b.unit.end),
-                });
+                // The workloads of one namespace in one folder are one deployment unit
+                // (outside a build): their replicas are all the processes there are.
+                let declared = match (build, replicas_set, &container.replicas_span) {
+                    (_, Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
+                    (_, None, Some(r)) => Span::new(id, r.start, r.end),
+                    (Some(b), None, None) => Span::new(b.file, b.unit.start, b.unit.end),
+                    (None, None, None) => {
+                        Span::new(id, container.name_span.start, container.name_span.end)
+                    }
+                };
+                let unit = match build {
+                    Some(b) => b.file,
+                    None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
+                };
                 let runtime = crate::facts::Runtime {
                     release: image.and_then(|(image, at)| {
                         let release = crate::knowledge::images::image_ref(&image)?.release?;
@@ -1070,9 +1088,9 @@ impl Workspace {
                         ))
                     }),
                     env: None,
-                    declared,
-                    unit: build.map(|b| b.file),
-                    count_known: build.is_some(),
+                    declared: Some(declared),
+                    unit: Some(unit),
+                    count_known: true,
                     managed_by: None,
                     password_secret: None,
                     data_ephemeral: None,

@@ -503,3 +503,101 @@ fn configmap_start_script_runs_in_its_workload() {
         "{rules:?}"
     );
 }
+
+fn sentinel_deployment(name: &str, replicas: usize) -> String {
+    format!(
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: cache}}
+spec:
+  replicas: {replicas}
+  template:
+    spec:
+      initContainers:
+        - name: config
+          image: redis:7.2
+          command: [sh, -c, "test -f /data/sentinel.conf || cp /template/sentinel.conf /data/sentinel.conf"]
+          volumeMounts:
+            - {{name: template, mountPath: /template}}
+            - {{name: data, mountPath: /data}}
+      containers:
+        - name: sentinel
+          image: redis:7.2
+          command: [redis-sentinel, /data/sentinel.conf]
+          volumeMounts:
+            - {{name: data, mountPath: /data}}
+      volumes:
+        - name: template
+          configMap: {{name: sentinel-template}}
+        - name: data
+          persistentVolumeClaim: {{claimName: {name}-data}}
+"#
+    )
+}
+
+const SENTINEL_TEMPLATE: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: sentinel-template, namespace: cache}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel monitor mymaster 10.0.0.10 6379 2
+    sentinel down-after-milliseconds mymaster 5000
+"#;
+
+/// The workloads of one namespace in one folder declare every process of the
+/// deployment: one sentinel Deployment of one replica is a known count of one, and three
+/// one-replica Deployments in that folder are three sentinels.
+#[test]
+fn workloads_of_a_folder_and_namespace_are_one_deployment() {
+    let base = std::env::temp_dir().join(format!("halint-k8s-{}-units", std::process::id()));
+    let one = base.join("one");
+    let three = base.join("three");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&three).unwrap();
+    std::fs::write(one.join("config.yaml"), SENTINEL_TEMPLATE).unwrap();
+    std::fs::write(
+        one.join("sentinel.yaml"),
+        sentinel_deployment("sentinel", 1),
+    )
+    .unwrap();
+    std::fs::write(three.join("config.yaml"), SENTINEL_TEMPLATE).unwrap();
+    for i in 1..=3 {
+        std::fs::write(
+            three.join(format!("sentinel-{i}.yaml")),
+            sentinel_deployment(&format!("sentinel-{i}"), 1),
+        )
+        .unwrap();
+    }
+    let (ws, found) = common::check_dir(&base, Target::default());
+    let counts: Vec<String> = found
+        .iter()
+        .filter(|d| {
+            d.rule.name().starts_with("sentinel-count") || d.rule.name().starts_with("quorum")
+        })
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            format!(
+                "{} {}:{}",
+                d.rule.name(),
+                s.path.strip_prefix(&base).unwrap().display(),
+                s.line_col(d.span.start).line
+            )
+        })
+        .collect();
+    // `replicas: 1` of the lone Deployment (line 5) declares the count; the quorum of 2
+    // can never be reached by one sentinel.
+    assert!(
+        counts.contains(&"sentinel-count-below-three one/sentinel.yaml:5".to_string()),
+        "{counts:?}"
+    );
+    assert!(counts.iter().all(|c| !c.contains("three/")), "{counts:?}");
+    let topology = ws.topology();
+    let mut known: Vec<usize> = topology
+        .groups
+        .iter()
+        .filter_map(|g| g.sentinel_count.known())
+        .collect();
+    known.sort();
+    assert_eq!(known, [1, 3]);
+}
