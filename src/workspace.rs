@@ -562,20 +562,24 @@ impl Workspace {
             })
             .map(|(i, _)| i)
             .collect();
+        if bases.is_empty() {
+            return resources;
+        }
+        // Values overlays of the tree by folder, found once.
+        let mut overlays_in: HashMap<&Path, Vec<FileId>> = HashMap::new();
+        for (path, id) in &self.by_path {
+            if is_values_overlay(path) {
+                let dir = path.parent().unwrap_or(Path::new(""));
+                overlays_in.entry(dir).or_default().push(*id);
+            }
+        }
         let mut replaced: HashSet<FileId> = HashSet::new();
         let mut layered = Vec::new();
         for b in bases {
             let base = resources[b].clone();
-            let dir = self.dir_of(base.file).to_path_buf();
-            let overlays: Vec<(PathBuf, FileId)> = self
-                .by_path
-                .iter()
-                .filter(|(p, id)| {
-                    **id != base.file && p.parent() == Some(dir.as_path()) && is_values_overlay(p)
-                })
-                .map(|(p, id)| (p.clone(), *id))
-                .collect();
-            for (_, id) in overlays {
+            let dir = self.dir_of(base.file);
+            let overlays = overlays_in.get(dir).cloned().unwrap_or_default();
+            for id in overlays.into_iter().filter(|id| *id != base.file) {
                 let text = self.entries[&id].source.text();
                 let parsed = yaml::parse(text);
                 let Some(over) = parsed.documents.first() else {
