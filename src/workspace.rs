@@ -981,6 +981,11 @@ impl Workspace {
                         else {
                             continue;
                         };
+                        // A script that builds the command line at run time (`"${ARGS[@]}"`)
+                        // runs settings we cannot see: only a config file is followed.
+                        if inv.config.is_none() {
+                            continue;
+                        }
                         (inv, file, Some(key))
                     }
                     _ => continue,

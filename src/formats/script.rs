@@ -268,7 +268,7 @@ fn read_mapped(
                         .iter()
                         .any(|cand| Some(&cand.value) == conf.written_to.as_ref())
             });
-            if started && write.start != usize::MAX {
+            if started {
                 conf.rewritten_at_start = Some(at(write.clone()));
             }
         }
@@ -350,10 +350,47 @@ fn echo_configs(
     out: &mut ScriptFile,
     writes: &mut Vec<std::ops::Range<usize>>,
 ) {
-    // Per file written, in order of first write: the blanked text and the command that
-    // truncates it first (`>`), if any.
-    let mut files: Vec<(String, Vec<u8>, Option<std::ops::Range<usize>>)> = Vec::new();
+    // Per file written, in order of first write: the blanked text, the command that
+    // truncates it first (`>`), if any, and the directives written so far with the
+    // branch each was written in.
+    let mut files: Vec<Written> = Vec::new();
+    // The `if`/`case` blocks the current command is in: (block, branch) pairs.
+    let mut branches: Vec<(usize, usize)> = Vec::new();
+    let mut blocks = 0usize;
     for command in &script.commands {
+        // Keywords lead a command (`then if …`, `else`, `fi`): words after them are not.
+        let leading = command
+            .words
+            .iter()
+            .map(|w| w.value.as_str())
+            .take_while(|w| KEYWORDS.contains(w) || matches!(*w, "fi" | "esac" | "case" | "done"));
+        for w in leading {
+            match w {
+                "if" | "case" => {
+                    blocks += 1;
+                    branches.push((blocks, 0));
+                }
+                "else" | "elif" => {
+                    if let Some(last) = branches.last_mut() {
+                        last.1 += 1;
+                    }
+                }
+                "fi" | "esac" => {
+                    branches.pop();
+                }
+                _ => {}
+            }
+        }
+        // A `case` arm (`pattern)`) is a branch of its own.
+        if command
+            .words
+            .first()
+            .is_some_and(|w| w.value.ends_with(')'))
+        {
+            if let Some(last) = branches.last_mut() {
+                last.1 += 1;
+            }
+        }
         let Some((target, append, pieces)) = echoed_line(command, text) else {
             continue;
         };
@@ -368,11 +405,24 @@ fn echo_configs(
                     .bytes()
                     .map(|b| if b == b'\n' { b'\n' } else { b' ' })
                     .collect();
-                files.push((path, blank, None));
+                files.push((path, blank, None, Vec::new()));
                 files.len() - 1
             }
         };
         let entry = &mut files[at];
+        // The same directive in another branch of one `if`/`case` is the other
+        // choice, not a second line: only the first branch's is read.
+        let key = directive_key(pieces.first().map_or("", |r| &text[r.clone()]));
+        let exclusive = |other: &[(usize, usize)]| {
+            other
+                .iter()
+                .zip(&branches)
+                .any(|(a, b)| a.0 == b.0 && a.1 != b.1)
+        };
+        if entry.3.iter().any(|(k, at)| *k == key && exclusive(at)) {
+            continue;
+        }
+        entry.3.push((key, branches.clone()));
         for r in pieces {
             entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r]);
         }
@@ -380,7 +430,7 @@ fn echo_configs(
             entry.2 = Some(command_range(command));
         }
     }
-    for (path, blank, truncated) in files {
+    for (path, blank, truncated, _) in files {
         if out
             .confs
             .iter()
@@ -388,6 +438,11 @@ fn echo_configs(
         {
             continue; // written by a here-document too: that one is read
         }
+        // Only appended to: the rest of the file comes from elsewhere (a copied template,
+        // the image), so these lines are not the whole config.
+        let Some(truncated) = truncated else {
+            continue;
+        };
         let Ok(blank) = String::from_utf8(blank) else {
             continue;
         };
@@ -405,8 +460,27 @@ fn echo_configs(
         let mut conf = ConfFile::from_tree(file, kind, tree);
         conf.written_to = Some(path);
         out.confs.push(conf);
-        // Only appended to: nothing the script does empties it first.
-        writes.push(truncated.unwrap_or(usize::MAX..usize::MAX));
+        writes.push(truncated);
+    }
+}
+
+/// A file an echo-building script writes: its path, its blanked text, the command that
+/// empties it first, and the directives written with the `if`/`case` branch of each.
+type Written = (
+    String,
+    Vec<u8>,
+    Option<std::ops::Range<usize>>,
+    Vec<(String, Vec<(usize, usize)>)>,
+);
+
+/// What makes a config line the same setting as another: its directive, and for
+/// `sentinel` lines the option too.
+fn directive_key(line: &str) -> String {
+    let mut words = line.split_ascii_whitespace().map(str::to_ascii_lowercase);
+    let first = words.next().unwrap_or_default();
+    match (first.as_str(), words.next()) {
+        ("sentinel", Some(option)) => format!("sentinel {option}"),
+        _ => first,
     }
 }
 
@@ -702,11 +776,20 @@ mod tests {
     }
 
     #[test]
-    fn appended_only_config_is_not_rewritten() {
-        let text: Arc<str> = "echo 'sentinel monitor m 10.0.0.1 6379 2' >> /data/sentinel.conf\nredis-sentinel /data/sentinel.conf\n".into();
+    fn appended_lines_and_branches() {
+        // Only appended to a file that comes from elsewhere: not the whole config.
+        let text: Arc<str> = "cp /t/redis.conf /data/redis.conf\necho 'replicaof 10.0.0.1 6379' >> /data/redis.conf\nredis-server /data/redis.conf\n".into();
+        assert!(read(FileId(0), &text).confs.is_empty());
+        // The same directive in the two branches of an `if` is one choice, not two lines.
+        let text: Arc<str> = "echo 'port 6379' > /d/r.conf\nif [ -n \"$M\" ]; then\n  echo \"replicaof $M 6379\" >> /d/r.conf\nelse\n  echo 'replicaof 10.0.0.1 6379' >> /d/r.conf\nfi\necho 'appendonly yes' >> /d/r.conf\nredis-server /d/r.conf\n".into();
         let script = read(FileId(0), &text);
-        assert_eq!(script.confs.len(), 1);
-        assert!(script.confs[0].rewritten_at_start.is_none());
+        let names: Vec<&str> = script.confs[0]
+            .tree
+            .lines
+            .iter()
+            .map(|l| l.tokens[0].value.as_str())
+            .collect();
+        assert_eq!(names, ["port", "replicaof", "appendonly"]);
         // An echo into a file that is not a config, and printf with conversions: nothing.
         let text: Arc<str> =
             "echo hello > /tmp/out.log\nprintf 'port %s\\n' 1 > /etc/r.conf\n".into();
