@@ -430,6 +430,11 @@ impl Workspace {
         for conf in &parsed.confs {
             spans.extend(conf.secret_spans());
         }
+        // Passwords written in chart values and resources (`auth.password`, also inside
+        // an Argo CD `helm.values` string).
+        for r in &parsed.resources {
+            spans.extend(r.secret_spans().into_iter().filter(|s| s.file == id));
+        }
         if let Some(compose) = &parsed.compose {
             for service in &compose.services {
                 spans.extend(service.options.secret_spans());

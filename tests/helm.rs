@@ -138,3 +138,24 @@ fn argo_cd_application_values() {
         ]
     );
 }
+
+/// A password written in chart values (here in an Argo CD `helm.values` string, beside
+/// the finding's line) is masked in every output.
+#[test]
+fn values_passwords_are_never_printed() {
+    let dir = std::env::temp_dir().join(format!("halint-helm-{}-secret", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("tests/data/gitops-argo/application.yaml")
+        .unwrap()
+        .replacen(
+            "        replica:\n          replicaCount: 2\n",
+            "        replica:\n          password: Fixture-Only-Pw-9\n          replicaCount: 2\n",
+            1,
+        );
+    assert!(text.contains("Fixture-Only-Pw-9"));
+    std::fs::write(dir.join("application.yaml"), &text).unwrap();
+    let (ws, found) = common::check_dir(&dir, redis_halint::Target::default());
+    let shown = common::render_full(&ws, &found);
+    assert!(shown.contains("password: *"), "{shown}");
+    assert!(!shown.contains("Fixture-Only-Pw-9"), "{shown}");
+}

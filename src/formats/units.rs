@@ -74,6 +74,35 @@ impl Resource {
         Span::new(file, node.span.start, node.span.end)
     }
 
+    /// The scalar values of keys that name a password (`password`, `redisPassword`,
+    /// `sentinelPassword`, …): never printed.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        fn walk(r: &Resource, node: &crate::syntax::yaml::Node, out: &mut Vec<Span>) {
+            match &node.kind {
+                crate::syntax::yaml::Kind::Map(entries) => {
+                    for (key, value) in entries {
+                        let secret = key.as_str().is_some_and(|k| {
+                            let k = k.to_ascii_lowercase();
+                            k.contains("password") && !k.ends_with("key") && !k.ends_with("file")
+                        });
+                        if secret && value.as_str().is_some_and(|v| !v.is_empty()) {
+                            out.push(r.span(value));
+                        } else {
+                            walk(r, value, out);
+                        }
+                    }
+                }
+                crate::syntax::yaml::Kind::Seq(items) => {
+                    items.iter().for_each(|i| walk(r, i, out));
+                }
+                crate::syntax::yaml::Kind::Scalar { .. } => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &self.object, &mut out);
+        out
+    }
+
     pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {
         self.object.get("spec")
     }
