@@ -478,7 +478,6 @@ impl Workspace {
     /// each overlay is checked as the deployment it builds.
     pub fn load_kustomize_inputs(&mut self) {
         use crate::formats::kustomize::{is_kustomization, is_remote, Patch};
-        const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
         let known = |ws: &Workspace| -> HashSet<PathBuf> {
             ws.by_path.keys().map(|p| compose::normalize(p)).collect()
         };
@@ -516,7 +515,11 @@ impl Workspace {
             }));
             for path in wanted {
                 let file = if path.is_dir() {
-                    match NAMES.iter().map(|n| path.join(n)).find(|p| p.is_file()) {
+                    match crate::formats::kustomize::KUSTOMIZATION_NAMES
+                        .iter()
+                        .map(|n| path.join(n))
+                        .find(|p| p.is_file())
+                    {
                         Some(f) => f,
                         None => continue,
                     }

@@ -320,7 +320,8 @@ pub fn builds(tree: &dyn Tree, files: &[(FileId, std::path::PathBuf)]) -> Vec<Bu
     out
 }
 
-const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 fn build(
     tree: &dyn Tree,
