@@ -86,3 +86,26 @@ fn a_config_outside_the_tree_is_unknown() {
         .iter()
         .any(|d| d.rule.name() == "data-nodes-not-replicating"));
 }
+
+/// Before 7.0, config.c skips a `save` line that is not exactly one pair (no error);
+/// 7.0 made it fatal. The image's release decides.
+#[test]
+fn save_without_a_pair_is_fatal_only_from_7() {
+    let severity_of = |dir: &str| {
+        let (_, found) = check_dir(
+            Path::new(&format!("tests/data/precision/{dir}")),
+            Target::default(),
+        );
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "invalid-value")
+            .map(|d| (d.severity, d.fatal))
+            .collect::<Vec<_>>()
+    };
+    use redis_halint::Severity;
+    assert_eq!(
+        severity_of("save-pre7-control"),
+        vec![(Severity::Error, true)]
+    );
+    assert_eq!(severity_of("save-pre7"), vec![(Severity::Info, false)]);
+}

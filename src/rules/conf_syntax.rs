@@ -10,7 +10,9 @@ use crate::knowledge::sentinel::{Scope, SentinelValue};
 use crate::knowledge::values::{
     atoi, atoi_is_exact, is_template, parse_bool, parse_integer, parse_memory,
 };
-use crate::knowledge::{did_you_mean, lookup_directive, ValueKind, Version, SENTINEL_KEYWORDS};
+use crate::knowledge::{
+    did_you_mean, lookup_directive, Flavor, Target, ValueKind, Version, SENTINEL_KEYWORDS,
+};
 use crate::rules::{Context, Rule};
 use crate::source::Spanned;
 use crate::syntax::redis_conf::{split_args, ConfLine, Token};
@@ -318,6 +320,11 @@ fn check_value(
         ValueKind::Save => {
             if args.is_empty() {
                 out.push(argc_error("`\"\"` or pairs of <seconds> <changes>"));
+                return;
+            }
+            let release = ctx.release_for_file(conf.file);
+            if release.flavor == Flavor::Redis && release.version < Version::new(7, 0, 0) {
+                check_save_pre7(release, args, line_span, out);
                 return;
             }
             let words = multi_args(args, ctx);
@@ -937,4 +944,64 @@ fn check_duplicates(conf: &ConfFile, out: &mut Vec<Diagnostic>) {
 
 fn display_key(key: &str) -> &str {
     key
+}
+
+/// Before 7.0 a `save` line takes exactly one pair (or `""`); any other line is skipped
+/// without an error (config.c of 4.0–6.2). 6.2 first drops the built-in snapshot rules
+/// at the first `save` line, so a skipped line there can leave no snapshot rule at all.
+fn check_save_pre7(
+    release: Target,
+    args: &[Token],
+    line_span: crate::source::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    match args {
+        [only] if only.value.is_empty() => {}
+        [seconds, changes] => {
+            // atoi, as config.c of these releases reads them.
+            let valid = atoi(&seconds.value) >= 1 && atoi(&changes.value) >= 0;
+            if !valid {
+                out.push(
+                    Diagnostic::new(
+                        Rule::InvalidValue,
+                        line_span,
+                        "invalid `save` parameters: <seconds> must be at least 1 and <changes> at least 0; Redis refuses to start",
+                    )
+                    .help("`save 3600 1`, or `save \"\"` to disable snapshots")
+                    .fatal(),
+                );
+            }
+        }
+        _ => {
+            // 6.2 drops the built-in rules at the first `save` line: a lone `save 0` then
+            // disables snapshots as meant, several pairs on one line leave none at all.
+            let drops_defaults = release.version >= Version::new(6, 2, 0);
+            let (severity, effect) = match (drops_defaults, args.len()) {
+                (true, 1) => (Severity::Info, "6.2 drops its built-in snapshot rules at the first `save` line, so this disables snapshots"),
+                (true, _) => (Severity::Warning, "6.2 drops its built-in snapshot rules at the first `save` line, so unless another line sets one pair, no snapshot is ever taken"),
+                (false, _) => (Severity::Info, "the built-in snapshot rules stay in force"),
+            };
+            let pairs_valid = args.len().is_multiple_of(2)
+                && args.chunks(2).all(|p| {
+                    strtoll_exact(&p[0].value).is_some_and(|s| s >= 1)
+                        && strtoll_exact(&p[1].value).is_some_and(|c| c >= 0)
+                });
+            let upgrade = if pairs_valid {
+                "7.0 and later read it as several pairs"
+            } else {
+                "7.0 and later refuse to start with it"
+            };
+            out.push(
+                Diagnostic::new(
+                    Rule::InvalidValue,
+                    line_span,
+                    format!(
+                        "{release} ignores this `save` line without an error: before 7.0 a `save` line takes exactly one <seconds> <changes> pair or `\"\"`; {effect}; {upgrade}"
+                    ),
+                )
+                .severity(severity)
+                .help("write one pair per line (`save 3600 1` then `save 300 100`), or `save \"\"` to disable snapshots"),
+            );
+        }
+    }
 }
