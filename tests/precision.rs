@@ -109,3 +109,27 @@ fn save_without_a_pair_is_fatal_only_from_7() {
     );
     assert_eq!(severity_of("save-pre7"), vec![(Severity::Info, false)]);
 }
+
+/// A directive newer than the image's release is refused by that image only.
+#[test]
+fn directive_availability_follows_the_image() {
+    let (workspace, found) = check_dir(
+        Path::new("tests/data/precision/directive-by-image"),
+        Target::default(),
+    );
+    let lines: Vec<u32> = found
+        .iter()
+        .filter(|d| d.rule.name() == "directive-not-in-version")
+        .map(|d| {
+            let source = workspace.source(d.span.file).unwrap();
+            source.line_col(d.span.start).line
+        })
+        .collect();
+    assert_eq!(lines, vec![5]);
+    let message = &found
+        .iter()
+        .find(|d| d.rule.name() == "directive-not-in-version")
+        .unwrap()
+        .message;
+    assert!(message.contains("6.0.20"), "{message}");
+}

@@ -522,6 +522,7 @@ fn read_service(
         if entrypoint.is_empty() && command.is_empty() {
             out.kind = kind;
             out.options = bitnami_conf(file, kind, text, &out, &name_span);
+            out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
             out.env_settings = Some(match kind {
                 FileKind::SentinelConf => BITNAMI_SENTINEL_VARS,
                 FileKind::RedisConf => BITNAMI_SERVER_VARS,
@@ -671,6 +672,7 @@ fn read_service(
     out.config = config;
     out.options = options_conf(file, kind, option_args, text);
     out.options.follows_file = out.config.is_some();
+    out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
     (out, true)
 }
 

@@ -36,6 +36,9 @@ pub struct ConfFile {
     /// Command-line options given after a config file: what that file defines (the
     /// `sentinel monitor` lines, say) is not in these lines.
     pub follows_file: bool,
+    /// Command-line options of a compose service: the service's key. The process declared
+    /// there reads these lines, so its image's release decides what they may say.
+    pub declared_by: Option<Span>,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -99,6 +102,7 @@ impl ConfFile {
             rewritten_at_start: None,
             written_by: None,
             follows_file: false,
+            declared_by: None,
         }
     }
 

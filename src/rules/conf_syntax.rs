@@ -54,12 +54,13 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(found) = resolved.directive {
-            if let Some(reason) = found.unavailable_on(ctx.target) {
+            let release = ctx.release_for_conf(conf);
+            if let Some(reason) = found.unavailable_on(release) {
                 out.push(
                     Diagnostic::new(
                         Rule::DirectiveNotInVersion,
                         conf.token_span(&line.tokens[0]),
-                        format!("{reason}; {} refuses to start with it", ctx.target),
+                        format!("{reason}; {} refuses to start with it", release_named(ctx, release)),
                     )
                     .help("remove the line, or check with the --target-version that the deployment really runs")
                     .fatal(),
@@ -178,7 +179,7 @@ fn unknown_directive<'a>(
         // Only where the name is spelled as it is read (not a quoted `'--name'` option),
         // and only to a directive the release that reads the file knows.
         let known = lookup_directive(suggestion)
-            .is_some_and(|m| m.unavailable_on(ctx.release_for_file(conf.file)).is_none());
+            .is_some_and(|m| m.unavailable_on(ctx.release_for_conf(conf)).is_none());
         if token.origin.replaceable() && known {
             d = d.with_fix(Fix::unsafe_(
                 format!("rename to `{suggestion}`"),
@@ -322,7 +323,7 @@ fn check_value(
                 out.push(argc_error("`\"\"` or pairs of <seconds> <changes>"));
                 return;
             }
-            let release = ctx.release_for_file(conf.file);
+            let release = ctx.release_for_conf(conf);
             if release.flavor == Flavor::Redis && release.version < Version::new(7, 0, 0) {
                 check_save_pre7(release, args, line_span, out);
                 return;
@@ -542,7 +543,7 @@ fn check_sentinel_line(
                 Some(s) if SENTINEL_KEYWORDS
                     .iter()
                     .find(|k| k.name == s)
-                    .is_none_or(|k| k.unavailable_on(ctx.release_for_file(conf.file)).is_some()) =>
+                    .is_none_or(|k| k.unavailable_on(ctx.release_for_conf(conf)).is_some()) =>
                 {
                     d.help(format!("did you mean `sentinel {s}`?"))
                 }
@@ -559,12 +560,16 @@ fn check_sentinel_line(
         out.push(d);
         return;
     };
-    if let Some(reason) = keyword.unavailable_on(ctx.target) {
+    let release = ctx.release_for_conf(conf);
+    if let Some(reason) = keyword.unavailable_on(release) {
         out.push(
             Diagnostic::new(
                 Rule::DirectiveNotInVersion,
                 conf.token_span(keyword_token),
-                format!("{reason}; {} refuses to start with it", ctx.target),
+                format!(
+                    "{reason}; {} refuses to start with it",
+                    release_named(ctx, release)
+                ),
             )
             .fatal(),
         );
@@ -1003,5 +1008,15 @@ fn check_save_pre7(
                 .help("write one pair per line (`save 3600 1` then `save 300 100`), or `save \"\"` to disable snapshots"),
             );
         }
+    }
+}
+
+/// A release as a message names it: "Redis 5.0.14 (the image's release)" when an image,
+/// not the target version, decides the verdict.
+fn release_named(ctx: &Context, release: Target) -> String {
+    if release == ctx.target {
+        release.to_string()
+    } else {
+        format!("{release} (the release its image runs)")
     }
 }

@@ -59,6 +59,22 @@ impl Context<'_> {
             .unwrap_or(self.target)
     }
 
+    /// The release a config's lines must be valid for: for a service's command-line
+    /// options, the release of that service's process; else as for its file.
+    pub fn release_for_conf(&self, conf: &crate::formats::conf::ConfFile) -> Target {
+        let topo = self.topology;
+        let declared = |r: &Runtime| r.declared.is_some() && r.declared == conf.declared_by;
+        conf.declared_by
+            .and_then(|_| {
+                topo.nodes
+                    .iter()
+                    .map(|n| &n.runtime)
+                    .chain(topo.sentinels.iter().map(|s| &s.runtime))
+                    .find(|r| declared(r))
+            })
+            .map_or_else(|| self.release_for_file(conf.file), |r| self.release_of(r))
+    }
+
     /// Whether a process knows a setting that Redis introduced in `since` (a fix must
     /// never write a setting the process's release refuses).
     pub fn knows(&self, runtime: &Runtime, since: Version) -> bool {
