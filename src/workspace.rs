@@ -554,12 +554,11 @@ impl Workspace {
         &self,
         mut resources: Vec<crate::formats::units::Resource>,
     ) -> Vec<crate::formats::units::Resource> {
-        use crate::formats::units::BITNAMI_VALUES;
         let bases: Vec<usize> = resources
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                r.api_group == BITNAMI_VALUES
+                r.is_chart_values()
                     && r.name.is_none()
                     && self.entries.get(&r.file).is_some_and(|e| {
                         e.source
@@ -608,7 +607,7 @@ impl Workspace {
         if layered.is_empty() {
             return resources;
         }
-        resources.retain(|r| !(r.api_group == BITNAMI_VALUES && replaced.contains(&r.file)));
+        resources.retain(|r| !(r.is_chart_values() && replaced.contains(&r.file)));
         resources.extend(layered);
         resources
     }

@@ -283,3 +283,54 @@ fn redis_enterprise_cluster_is_a_deployment() {
         assert_eq!(rules, finding.into_iter().collect::<Vec<_>>(), "{dir}");
     }
 }
+
+/// OpsTree's own `redis-replication` chart (0.17.0, embedded sentinel): its values are
+/// the same deployment as the RedisReplication it renders, judged at the values lines.
+#[test]
+fn opstree_replication_chart_values() {
+    // clusterSize 1 (line 3), sentinel.size 2 (line 11).
+    expect(
+        "opstree-values-bad",
+        &[
+            ("no-replica-to-promote", 3),
+            ("sentinel-count-below-three", 11),
+        ],
+    );
+    expect("opstree-values-good", &[]);
+}
+
+/// OpsTree's `redis-sentinel` chart watching the `redis-replication` chart's release by
+/// name: 4 sentinels (line 3) with quorum "5" (line 6); an empty value takes the
+/// template's default.
+#[test]
+fn opstree_sentinel_chart_values() {
+    expect(
+        "opstree-sentinel-values-bad",
+        &[
+            ("quorum-exceeds-sentinel-count", 6),
+            ("sentinel-count-even", 3),
+        ],
+    );
+}
+
+/// A Flux HelmRelease of the replication chart carries its values inline; releases
+/// without values deploy the charts' defaults (3 pods, 3 sentinels, quorum 2).
+#[test]
+fn opstree_chart_releases() {
+    expect(
+        "opstree-helmrelease",
+        &[
+            ("down-after-too-low", 20),
+            ("sentinel-count-below-three", 19),
+        ],
+    );
+    expect("opstree-chart-defaults", &[]);
+    let (_, found) = check_dir(
+        &Path::new(DATA).join("opstree-chart-defaults"),
+        Target::default(),
+    );
+    // The defaults are judged: the sentinel chart's 180000 ms failover-timeout.
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "failover-retry-delay-long"));
+}

@@ -320,6 +320,19 @@ pub fn resources(
     use crate::formats::units::{Resource, BITNAMI_VALUES};
     let mut out = Vec::new();
     for doc in &yaml.documents {
+        if let Some(kind) = opstree_values_kind(doc) {
+            out.push(Resource {
+                api_group: crate::formats::units::OPSTREE_VALUES.to_string(),
+                kind: kind.to_string(),
+                sentinel_fields: Vec::new(),
+                file,
+                name: opstree_values_name(doc),
+                namespace: None,
+                object: Arc::new(doc.clone()),
+                base_file: None,
+            });
+            continue;
+        }
         if is_bitnami_values(doc) {
             out.push(Resource {
                 api_group: BITNAMI_VALUES.to_string(),
@@ -398,11 +411,21 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
     };
     // (chart name, values)
     let mut found: Vec<(&str, Node)> = Vec::new();
-    if let (Some(chart), Some(values)) = (
-        spec.at("chart.spec.chart").and_then(Node::as_str),
-        spec.get("values"),
-    ) {
-        found.push((chart, values.clone()));
+    // No values: the chart's defaults, placed at the chart's name.
+    let defaults_at = |chart: &Node| {
+        let mut empty = crate::syntax::yaml::parse("{}")
+            .documents
+            .into_iter()
+            .next()
+            .expect("an empty map parses");
+        empty.span = chart.span.clone();
+        empty
+    };
+    if let Some(chart) = spec.at("chart.spec.chart") {
+        if let Some(name) = chart.as_str() {
+            let values = spec.get("values").cloned();
+            found.push((name, values.unwrap_or_else(|| defaults_at(chart))));
+        }
     }
     let sources: Vec<&Node> = spec
         .get("source")
@@ -414,7 +437,14 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
         )
         .collect();
     for source in sources {
-        let (Some(chart), Some(helm)) = (source.get_str("chart"), source.get("helm")) else {
+        let Some(chart_node) = source.get("chart") else {
+            continue;
+        };
+        let Some(chart) = chart_node.as_str() else {
+            continue;
+        };
+        let Some(helm) = source.get("helm") else {
+            found.push((chart, defaults_at(chart_node)));
             continue;
         };
         if let Some(values) = helm.get("valuesObject") {
@@ -437,20 +467,32 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
     let mut out = Vec::new();
     for (chart, values) in found {
         let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
-        if !((named("redis") || named("valkey")) && is_bitnami_values(&values)) {
-            continue;
-        }
-        let flavor = if named("valkey") {
-            "valkey-values"
+        let release = metadata.and_then(|m| m.get_str("name")).map(str::to_string);
+        let (group, flavor, name) = if named("redis-replication") || named("redis-sentinel") {
+            let kind = if named("redis-replication") {
+                "redis-replication-values"
+            } else {
+                "redis-sentinel-values"
+            };
+            // The chart names its resource after the release unless the values do.
+            let name = opstree_values_name(&values).or(release);
+            (crate::formats::units::OPSTREE_VALUES, kind, name)
+        } else if (named("redis") || named("valkey")) && is_bitnami_values(&values) {
+            let flavor = if named("valkey") {
+                "valkey-values"
+            } else {
+                bitnami_flavor(&values)
+            };
+            (BITNAMI_VALUES, flavor, release)
         } else {
-            bitnami_flavor(&values)
+            continue;
         };
         out.push(Resource {
-            api_group: BITNAMI_VALUES.to_string(),
+            api_group: group.to_string(),
             kind: flavor.to_string(),
             sentinel_fields: Vec::new(),
             file,
-            name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+            name,
             namespace: metadata
                 .and_then(|m| m.get_str("namespace"))
                 .map(str::to_string),
@@ -474,6 +516,34 @@ fn remap_node(node: &mut Node, piece: &crate::syntax::yaml::Embedded) {
         }),
         crate::syntax::yaml::Kind::Scalar { .. } => {}
     }
+}
+
+/// A values file of OpsTree's `redis-replication` chart (a `redisReplication` map) or
+/// `redis-sentinel` chart (`redisSentinel` / `redisSentinelConfig`), read at
+/// OT-CONTAINER-KIT/redis-operator `charts/` (redis-replication 0.16.0–0.17.0,
+/// redis-sentinel 0.16.x); the sibling `redis` and `redis-cluster` charts use
+/// `redisStandalone` and `redisCluster`.
+fn opstree_values_kind(doc: &Node) -> Option<&'static str> {
+    if doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
+        return None;
+    }
+    let map = |key: &str| doc.get(key).is_some_and(|n| n.entries().next().is_some());
+    if map("redisReplication") {
+        Some("redis-replication-values")
+    } else if map("redisSentinel") || map("redisSentinelConfig") {
+        Some("redis-sentinel-values")
+    } else {
+        None
+    }
+}
+
+/// The resource name an OpsTree chart renders when its values give one.
+fn opstree_values_name(doc: &Node) -> Option<String> {
+    ["redisReplication.name", "redisSentinel.name"]
+        .iter()
+        .find_map(|p| doc.at(p).and_then(Node::as_str))
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }
 
 /// A values file of the bitnami redis or valkey chart: no `apiVersion`/`kind`, a

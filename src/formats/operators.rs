@@ -16,13 +16,17 @@
 //!   `redisSentinelConfig.masterGroupName` to `myMaster`, `quorum` to "2"; the embedded
 //!   `RedisReplication.spec.sentinel` (v0.23+) is on when `size` > 0, monitors `mymaster`
 //!   and logs in with the replication's own secret.
+//! - OpsTree's charts (OT-CONTAINER-KIT/redis-operator `charts/`): `redis-replication`
+//!   0.16.0–0.17.0 renders a RedisReplication (embedded sentinel from 0.17.0, quorum
+//!   fixed at 2), `redis-sentinel` 0.16.x a RedisSentinel whose template defaults are
+//!   down-after 30000 and failover-timeout 180000 (not the CRD's).
 //! - bitnami/redis (chart 17–23): one sentinel per data pod, `replica.replicaCount`
 //!   (default 3) pods, `sentinel.quorum` 2, `sentinel.masterSet` `mymaster`, `auth.enabled`
 //!   and `auth.sentinel` true by default.
 
 use crate::facts::consensus::{ConsensusCluster, ConsensusKind};
 use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
-use crate::formats::units::{Resource, BITNAMI_VALUES};
+use crate::formats::units::{Resource, BITNAMI_VALUES, OPSTREE_VALUES};
 use crate::source::{Origin, Span, Spanned};
 use crate::syntax::yaml::Node as Yaml;
 
@@ -96,7 +100,8 @@ pub fn processes(
     let mut outside: std::collections::HashMap<(String, std::path::PathBuf), String> =
         Default::default();
     // Replications first, so that every RedisSentinel finds the one it names.
-    let watchers_only = |r: &&Resource| r.is(OPSTREE, "RedisSentinel");
+    let watchers_only =
+        |r: &&Resource| r.is(OPSTREE, "RedisSentinel") || r.is(OPSTREE_VALUES, SENTINEL_VALUES);
     let ordered = resources
         .iter()
         .filter(|r| !watchers_only(r))
@@ -116,18 +121,34 @@ pub fn processes(
                 opstree_embedded_sentinel(r),
                 opstree_master_host(r.name.as_deref().unwrap_or("redis-replication"), r),
             ),
-            (OPSTREE, "RedisSentinel") => {
-                let replication = r
-                    .spec()
-                    .and_then(|s| s.at("redisSentinelConfig.redisReplicationName"))
+            (OPSTREE_VALUES, REPLICATION_VALUES) => {
+                let (data, watchers) = opstree_replication_values(r);
+                let name = r.name.clone().unwrap_or_else(|| stem(r.file));
+                (data, watchers, opstree_master_host(&name, r))
+            }
+            (OPSTREE, "RedisSentinel") | (OPSTREE_VALUES, SENTINEL_VALUES) => {
+                let values = r.is_chart_values();
+                let config = if values {
+                    r.object.get("redisSentinelConfig")
+                } else {
+                    r.spec().and_then(|s| s.get("redisSentinelConfig"))
+                };
+                let replication = config
+                    .and_then(|c| c.get("redisReplicationName"))
                     .and_then(Yaml::as_str)
-                    .unwrap_or_default();
+                    // The redis-sentinel chart's default.
+                    .unwrap_or(if values { "redis-replication" } else { "" });
                 let host = opstree_master_host(replication, r);
                 // The replication it names, nearest in the tree (copies of a deployment
-                // in sibling folders each watch their own).
+                // in sibling folders each watch their own). The values of a replication
+                // chart whose release name is not in the tree are taken from its folder.
                 let named = replications
                     .iter()
-                    .filter(|(o, _)| o.name.as_deref() == Some(replication) && o.same_namespace(r))
+                    .filter(|(o, _)| {
+                        (o.name.as_deref() == Some(replication)
+                            || (values && o.name.is_none() && dir(o.file) == dir(r.file)))
+                            && o.same_namespace(r)
+                    })
                     .max_by_key(|(o, _)| common_depth(&dir(o.file), &dir(r.file)));
                 let host = match named {
                     Some((_, h)) => h.clone(),
@@ -139,7 +160,12 @@ pub fn processes(
                             .clone()
                     }
                 };
-                (None, opstree_sentinel(r), host)
+                let sentinels = if values {
+                    opstree_sentinel_values(r)
+                } else {
+                    opstree_sentinel(r)
+                };
+                (None, sentinels, host)
             }
             (BITNAMI_VALUES, _) => match bitnami(r) {
                 Some((d, s)) => (
@@ -162,7 +188,7 @@ pub fn processes(
         } else {
             host
         };
-        if r.is(OPSTREE, "RedisReplication") {
+        if r.is(OPSTREE, "RedisReplication") || r.is(OPSTREE_VALUES, REPLICATION_VALUES) {
             replications.push((r, host.clone()));
         }
         let what = describe(r);
@@ -218,6 +244,8 @@ fn describe(r: &Resource) -> String {
     match (r.api_group.as_str(), r.name.as_deref()) {
         (BITNAMI_VALUES, Some(name)) => format!("the {} release `{name}`", bitnami_chart(r)),
         (BITNAMI_VALUES, None) => format!("the {} values", bitnami_chart(r)),
+        (OPSTREE_VALUES, Some(name)) => format!("the {} release `{name}`", opstree_chart(r)),
+        (OPSTREE_VALUES, None) => format!("the {} values", opstree_chart(r)),
         (_, Some(name)) => format!("{} `{name}`", r.kind),
         (_, None) => r.kind.clone(),
     }
@@ -493,6 +521,151 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
         password: None,
         // The operator does not copy the RedisReplication's Secret to its sentinels.
         auth_pass_field: Some("`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)"),
+    })
+}
+
+const REPLICATION_VALUES: &str = "redis-replication-values";
+const SENTINEL_VALUES: &str = "redis-sentinel-values";
+
+fn opstree_chart(r: &Resource) -> &'static str {
+    if r.kind == REPLICATION_VALUES {
+        "ot-helm/redis-replication"
+    } else {
+        "ot-helm/redis-sentinel"
+    }
+}
+
+/// A value the chart's template passes on only when it is not empty (`""` and a missing
+/// key both leave the default).
+fn set(node: Option<&Yaml>) -> Option<&Yaml> {
+    node.filter(|n| n.as_str() != Some(""))
+}
+
+/// The span values of a chart imply their defaults at: the key of `section` when the
+/// file has it, else the first key of the file.
+fn values_anchor(r: &Resource, sections: &[&str]) -> Span {
+    sections
+        .iter()
+        .find_map(|s| r.object.key_node(s))
+        .or_else(|| r.object.entries().next().map(|(k, _)| k))
+        .map_or_else(|| r.span(&r.object), |k| at(r, k))
+}
+
+/// A `secretName` / `secretKey` pair, which the templates render only when both are set.
+fn values_secret(
+    r: &Resource,
+    node: Option<&Yaml>,
+) -> Option<(Spanned<Password>, (String, String))> {
+    let node = node?;
+    let name = set(node.get("secretName"))?;
+    let key = set(node.get("secretKey"))?;
+    Some((
+        Spanned::with_origin(Password::Unknown, at(r, name), Origin::Implied),
+        (name.as_str()?.to_string(), key.as_str()?.to_string()),
+    ))
+}
+
+/// OpsTree's `redis-replication` chart (0.16.0–0.17.0): `redisReplication.clusterSize`
+/// pods (default 3), `redisReplication.redisSecret`, `storageSpec` (a 1Gi claim by
+/// default; an empty one renders no storage), and from 0.17.0 `sentinel.enabled` with
+/// `sentinel.size` (3), down-after 5000 / failover 10000 / parallel-syncs 1, quorum fixed
+/// at the CRD's "2" and the master named `mymaster`.
+fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentinels>) {
+    let v = &r.object;
+    let anchor = values_anchor(r, &["redisReplication", "sentinel", "storageSpec"]);
+    let size = v.at("redisReplication.clusterSize");
+    let (count, count_at) = match size {
+        Some(n) => match n.as_i64() {
+            Some(c) => (c, at(r, n)),
+            None => return (None, None), // a template or a typo: unknown
+        },
+        None => (3, anchor),
+    };
+    let secret = values_secret(r, v.at("redisReplication.redisSecret"));
+    let storage = v.get("storageSpec");
+    let no_storage = storage.filter(|n| n.entries().next().is_none());
+    let data = DataNodes {
+        count,
+        count_at,
+        password: secret.as_ref().map(|(p, _)| p.clone()),
+        secret: secret.as_ref().map(|(_, s)| s.clone()),
+        port: 6379,
+        settings: NodeSettings::default(),
+        ephemeral: no_storage.map(|n| at(r, n)),
+    };
+    let sentinel = v.get("sentinel");
+    let enabled = sentinel.and_then(|s| s.get("enabled"));
+    if enabled.and_then(Yaml::as_bool_11) != Some(true) {
+        return (Some(data), None);
+    }
+    let sentinel = sentinel.unwrap();
+    let enabled_at = sentinel.key_node("enabled").map_or(anchor, |k| at(r, k));
+    let size = sentinel.get("size");
+    let (sentinels, sentinels_at) = match size {
+        Some(n) => match n.as_i64() {
+            Some(c) => (c, at(r, n)),
+            None => return (Some(data), None),
+        },
+        None => (3, enabled_at),
+    };
+    let field = |key: &str| int_field(r, set(sentinel.get(key)));
+    // The sentinel's own secret, else the replication's.
+    let auth = values_secret(r, sentinel.get("redisSecret"))
+        .map(|(p, _)| p)
+        .or_else(|| data.password.clone());
+    let watchers = Sentinels {
+        count: sentinels,
+        count_at: sentinels_at,
+        line: enabled_at,
+        master_name: implied("mymaster".to_string(), enabled_at),
+        quorum: implied(2, enabled_at),
+        down_after: field("downAfterMilliseconds").or(Some(implied(5000, enabled_at))),
+        failover_timeout: field("failoverTimeout").or(Some(implied(10_000, enabled_at))),
+        parallel_syncs: field("parallelSyncs"),
+        auth_pass: auth,
+        password: None,
+        auth_pass_field: None,
+    };
+    (Some(data), Some(watchers))
+}
+
+/// OpsTree's `redis-sentinel` chart (0.16.x): `redisSentinel.clusterSize` sentinels
+/// (default 3) watching `redisSentinelConfig.redisReplicationName`; an empty setting
+/// takes the template's default: master `myMaster`, quorum 2, down-after 30000,
+/// failover 180000, parallel-syncs 1. The sentinels log in to the data nodes only with
+/// `redisSentinelConfig.redisReplicationPassword`.
+fn opstree_sentinel_values(r: &Resource) -> Option<Sentinels> {
+    let v = &r.object;
+    let anchor = values_anchor(r, &["redisSentinel", "redisSentinelConfig"]);
+    let size = v.at("redisSentinel.clusterSize");
+    let (count, count_at) = match size {
+        Some(n) => (n.as_i64()?, at(r, n)),
+        None => (3, anchor),
+    };
+    let config = v.get("redisSentinelConfig");
+    let line = config
+        .and_then(|c| c.get("redisReplicationName"))
+        .map(|n| at(r, n))
+        .or_else(|| v.key_node("redisSentinelConfig").map(|k| at(r, k)))
+        .unwrap_or(anchor);
+    let field = |key: &str| int_field(r, set(config.and_then(|c| c.get(key))));
+    let name = set(config.and_then(|c| c.get("masterGroupName")));
+    Some(Sentinels {
+        count,
+        count_at,
+        line,
+        master_name: match name.and_then(Yaml::as_str) {
+            Some(n) => literal(r, name.unwrap(), n.to_string()),
+            None => implied("myMaster".to_string(), line),
+        },
+        quorum: field("quorum").unwrap_or_else(|| implied(2, line)),
+        down_after: field("downAfterMilliseconds").or(Some(implied(30_000, line))),
+        failover_timeout: field("failoverTimeout").or(Some(implied(180_000, line))),
+        parallel_syncs: field("parallelSyncs"),
+        auth_pass: values_secret(r, config.and_then(|c| c.get("redisReplicationPassword")))
+            .map(|(p, _)| p),
+        password: None,
+        auth_pass_field: Some("`redisSentinelConfig.redisReplicationPassword` (`secretName` and `secretKey` of the data nodes' Secret; `redisSentinel.redisSecret` only protects the sentinel port)"),
     })
 }
 

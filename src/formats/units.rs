@@ -65,6 +65,10 @@ pub struct Resource {
 /// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).
 pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
 
+/// Group of the Helm values files of OpsTree's own charts: `kind` is
+/// `redis-replication-values` or `redis-sentinel-values`.
+pub const OPSTREE_VALUES: &str = "helm:ot-container-kit";
+
 impl Resource {
     pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
         let file = match (node.layer, self.base_file) {
@@ -101,6 +105,11 @@ impl Resource {
         let mut out = Vec::new();
         walk(self, &self.object, &mut out);
         out
+    }
+
+    /// Values of a chart (a values file, or a GitOps release's values), not a resource.
+    pub fn is_chart_values(&self) -> bool {
+        self.api_group.starts_with("helm:")
     }
 
     pub fn spec(&self) -> Option<&crate::syntax::yaml::Node> {
