@@ -778,6 +778,7 @@ impl Workspace {
                     .as_ref()
                     .and_then(|(path, _, _)| by_path.get(path))
                     .or_else(|| service.baked_config.as_ref().and_then(|p| by_path.get(p)))
+                    .or_else(|| service.template_source().and_then(|p| by_path.get(&p)))
                     .copied()
                     .or_else(|| scripted.map(|(c, _)| c));
                 if let Some((c, _)) = scripted.filter(|_| linked.is_none()) {

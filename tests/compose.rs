@@ -386,3 +386,75 @@ fn echo_built_config_of_an_entrypoint_script() {
         "the script's config is not a second sentinel"
     );
 }
+
+/// (rule, file:line:word) of every finding, for the tests below.
+fn located(dir: &str) -> Vec<(String, String)> {
+    let (ws, found) = check_dir(Path::new(dir), Target::default());
+    let mut out: Vec<(String, String)> = found
+        .iter()
+        .map(|d| {
+            let source = ws.source(d.span.file).unwrap();
+            let path = source.path.strip_prefix(dir).unwrap_or(&source.path);
+            (
+                d.rule.name().to_string(),
+                format!(
+                    "{}:{}:{}",
+                    path.display(),
+                    source.line_col(d.span.start).line,
+                    &source.text()[d.span.range()]
+                ),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `envsubst < TEMPLATE > CONFIG` in a `sh -c` command: the mounted template, its
+/// `${VAR}`s filled from the service's environment, is the config the sentinel runs.
+#[test]
+fn envsubst_template_is_the_config() {
+    let found = located("tests/data/compose-envsubst-template");
+    let has = |rule: &str, at: &str| found.iter().any(|(r, a)| r == rule && a == at);
+    assert!(
+        has(
+            "hostname-monitor-without-resolve-hostnames",
+            "sentinel.conf.tpl:3:${MASTER_HOST}"
+        ),
+        "{found:#?}"
+    );
+    assert!(has(
+        "quorum-exceeds-sentinel-count",
+        "sentinel.conf.tpl:3:${QUORUM}"
+    ));
+    // The template is the service's config, not a sentinel of its own.
+    let (ws, _) = check_dir(
+        Path::new("tests/data/compose-envsubst-template"),
+        Target::default(),
+    );
+    assert_eq!(ws.topology().sentinels.len(), 1);
+}
+
+/// A command naming a script the Dockerfile copies onto the PATH (behind `tini --` and
+/// the official entrypoint), which renders a template copied into an `ENV` folder; the
+/// variables come from `.env.example` when the repository has no `.env`.
+#[test]
+fn scripts_and_templates_of_the_image() {
+    let found = located("tests/data/compose-image-scripts");
+    let has = |rule: &str, at: &str| found.iter().any(|(r, a)| r == rule && a == at);
+    assert!(
+        has(
+            "quorum-exceeds-sentinel-count",
+            "conf/sentinel.conf:3:${QUORUM}"
+        ),
+        "{found:#?}"
+    );
+    assert!(has(
+        "down-after-too-low",
+        "conf/sentinel.conf:4:${DOWN_AFTER_MS}"
+    ));
+    assert!(has(
+        "sentinel-count-below-three",
+        "compose.yaml:12:sentinel-1"
+    ));
+}

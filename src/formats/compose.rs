@@ -133,6 +133,29 @@ impl Service {
     }
 }
 
+/// The variables of an env file; when the repository holds only its example (`.env` is
+/// usually ignored by git, with `.env.example` committed for `cp .env.example .env`), the
+/// example's values, which are what a deployment from the repository starts with.
+fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Some(parse_env_file(&text));
+    }
+    let name = path.file_name()?.to_str()?;
+    let stem = name.trim_start_matches('.');
+    let examples = [
+        format!("{name}.example"),
+        format!("{name}.sample"),
+        format!("{name}.dist"),
+        format!("{name}.template"),
+        format!("{stem}.example"),
+        format!("example.{stem}"),
+    ];
+    examples
+        .iter()
+        .find_map(|e| std::fs::read_to_string(path.with_file_name(e)).ok())
+        .map(|text| parse_env_file(&text))
+}
+
 /// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
 /// skipped, surrounding quotes removed.
 pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
@@ -245,9 +268,7 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     let dir = path.parent().unwrap_or(Path::new(""));
     // Compose reads `.env` beside the file for interpolation (the shell's environment
     // would override it; a linter only sees the file).
-    let vars = std::fs::read_to_string(dir.join(".env"))
-        .map(|t| parse_env_file(&t))
-        .unwrap_or_default();
+    let vars = read_env_file(&dir.join(".env")).unwrap_or_default();
     // `image:` beside `build:` names the image built there; other services that use the
     // same image run that build.
     let built: Vec<(String, PathBuf)> = services
@@ -562,6 +583,13 @@ fn read_service(
                 .rfind(|w| w.path == start.config && w.kind == start.kind)
                 .map(|w| crate::formats::kubernetes::remap(w.tree, &piece));
         }
+        if start.template.is_some() && start.substitutes_env {
+            out.substitutions = out
+                .env
+                .iter()
+                .filter_map(|e| Some((e.name.clone(), e.value.clone()?)))
+                .collect();
+        }
         out.kind = start.kind;
         out.config = Some((start.config.clone(), script.range.clone()));
         out.start_script = Some(start);
@@ -569,16 +597,40 @@ fn read_service(
     }
     // An entrypoint script that the Dockerfile copies from the build context: read it as
     // a start script.
-    if let (Some(first), Some(d), Some(dockerfile)) = (tokens.first(), &docker, &build) {
+    let launched = docker.as_ref().zip(build.as_ref()).map_or(0, |(d, b)| {
+        wrapper_words(&tokens, d, b.parent().unwrap_or(Path::new("")))
+    });
+    if let (Some(first), Some(d), Some(dockerfile)) = (tokens.get(launched), &docker, &build) {
         if program_kind(&first.value).is_none() {
             let name = first.value.rsplit('/').next().unwrap_or_default();
-            let source = d.copies.iter().find_map(|(src, dest, _)| {
-                let lands = if dest.ends_with('/') {
-                    format!("{dest}{}", src.rsplit('/').next().unwrap_or_default())
-                } else {
-                    dest.clone()
-                };
-                (lands == first.value || lands.rsplit('/').next() == Some(name)).then_some(src)
+            // An absolute path, a name found on the PATH, or (as written relative to the
+            // working directory) any copy that lands under that name.
+            let on_path = [
+                "/usr/local/bin",
+                "/usr/bin",
+                "/bin",
+                "/usr/local/sbin",
+                "/usr/sbin",
+            ];
+            let source = if first.value.starts_with('/') {
+                d.source_of(&first.value)
+            } else if !first.value.contains('/') {
+                on_path
+                    .iter()
+                    .find_map(|dir| d.source_of(&format!("{dir}/{name}")))
+            } else {
+                None
+            }
+            .or_else(|| {
+                d.copies.iter().find_map(|(src, dest, _)| {
+                    let lands = if dest.ends_with('/') {
+                        format!("{dest}{}", src.rsplit('/').next().unwrap_or_default())
+                    } else {
+                        dest.clone()
+                    };
+                    (lands == first.value || lands.rsplit('/').next() == Some(name))
+                        .then(|| src.clone())
+                })
             });
             let context = dockerfile.parent().unwrap_or(Path::new(""));
             let script_path = source.map(|src| normalize(&context.join(src)));
@@ -600,10 +652,7 @@ fn read_service(
             if let Some(start) = script.and_then(|t| StartScript::read(&t, build_span.clone())) {
                 out.kind = start.kind;
                 out.config = Some((start.config.clone(), build_span.clone()));
-                if let Some(source) = d.source_of(&start.config) {
-                    out.baked_config = Some(normalize(&context.join(source)));
-                }
-                if start.substitutes_env {
+                if start.substitutes_env || start.template.is_some() {
                     out.substitutions = d
                         .env
                         .iter()
@@ -614,6 +663,20 @@ fn read_service(
                                 .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
                         )
                         .collect();
+                }
+                // The config the image holds, or the template the script renders into it.
+                let template = start
+                    .template
+                    .as_ref()
+                    .and_then(|t| interpolate(t, &out.substitutions));
+                if let Some(source) = d
+                    .source_of(&start.config)
+                    .or_else(|| template.as_ref().and_then(|t| d.source_of(t)))
+                {
+                    out.baked_config = Some(normalize(&context.join(source)));
+                }
+                if !start.substitutes_env {
+                    out.substitutions.clear();
                 }
                 out.start_script = Some(start);
                 return (out, true);
@@ -676,6 +739,45 @@ fn read_service(
     (out, true)
 }
 
+/// How many leading words only launch the command after them: an init (`tini -g --`,
+/// `dumb-init --`), a user switch (`gosu redis`, `su-exec redis`) and the official
+/// image's `docker-entrypoint.sh`, which runs any command that is not a server as given
+/// (unless the Dockerfile puts its own file there).
+fn wrapper_words(
+    tokens: &[Token],
+    d: &crate::formats::dockerfile::Dockerfile,
+    context: &Path,
+) -> usize {
+    let mut i = 0;
+    while let Some(t) = tokens.get(i) {
+        let name = t.value.rsplit('/').next().unwrap_or_default();
+        match name {
+            "tini" | "tini-static" | "dumb-init" => {
+                i += 1;
+                while tokens.get(i).is_some_and(|t| t.value.starts_with('-')) {
+                    i += 1;
+                }
+            }
+            "gosu" | "su-exec" => i += 2,
+            "docker-entrypoint.sh"
+                if [
+                    t.value.to_string(),
+                    format!("/usr/local/bin/{name}"),
+                    format!("/{name}"),
+                ]
+                .iter()
+                .filter(|p| p.starts_with('/'))
+                .filter_map(|p| d.source_of(p))
+                .all(|s| !context.join(s).is_file()) =>
+            {
+                i += 1
+            }
+            _ => break,
+        }
+    }
+    i.min(tokens.len())
+}
+
 /// What a `sh -c` start script does, as far as a sentinel's state needs it.
 #[derive(Debug, Clone)]
 pub struct StartScript {
@@ -690,6 +792,10 @@ pub struct StartScript {
     /// The script fills `$VAR` placeholders of the config from the environment
     /// (`sed -i "s/\$VAR/$VAR/g" FILE`, `envsubst`).
     pub substitutes_env: bool,
+    /// The file whose content the script writes into the config before starting
+    /// (`envsubst < TEMPLATE > FILE`, `cp TEMPLATE FILE`, `cat TEMPLATE > FILE`,
+    /// `sed … TEMPLATE > FILE`, `X=$(envsubst < TEMPLATE)` then `… "$X" > FILE`).
+    pub template: Option<String>,
     /// The script's range in the compose file.
     pub range: Range<usize>,
 }
@@ -770,15 +876,73 @@ impl StartScript {
         let guarded = ["-f", "-e", "-s"]
             .iter()
             .any(|t| words.windows(2).any(|w| w[0] == *t && w[1] == config));
+        let template = template_of(&words, &config);
         Some(StartScript {
             kind,
             pins_myid: script.contains("sentinel myid"),
             substitutes_env: script.contains("envsubst")
                 || (script.contains("sed") && (script.contains("s/$") || script.contains("s/\\$"))),
             rewrites_config: written && !guarded,
+            template,
             config,
             range,
         })
+    }
+}
+
+/// The file a script renders into `config` (see [`StartScript::template`]). `words` are
+/// the script's words with `;` between commands.
+fn template_of(words: &[&str], config: &str) -> Option<String> {
+    let commands: Vec<&[&str]> = words.split(|w| *w == ";").collect();
+    // A path (perhaps through variables the environment fills), not an option.
+    fn plain(w: &str) -> bool {
+        !w.starts_with('-') && w.contains('/')
+    }
+    for (i, command) in commands.iter().enumerate() {
+        // `cp [-p] TEMPLATE CONFIG`
+        if command.first() == Some(&"cp") && command.last() == Some(&config) && command.len() >= 3 {
+            let source = command[command.len() - 2];
+            if plain(source) {
+                return Some(source.to_string());
+            }
+        }
+        // `… > CONFIG`: the input is `< TEMPLATE`, the file of `cat`/`sed`/`envsubst`, or
+        // (a pipe) the file `cat` reads in the command before.
+        let Some(redirect) = command
+            .windows(2)
+            .position(|w| (w[0] == ">" || w[0] == ">|") && w[1] == config)
+        else {
+            continue;
+        };
+        let before = &command[..redirect];
+        if let Some(p) = before.iter().position(|w| *w == "<") {
+            if let Some(source) = before.get(p + 1).filter(|w| plain(w)) {
+                return Some(source.to_string());
+            }
+        }
+        if matches!(before.first(), Some(&("cat" | "sed" | "envsubst"))) {
+            if let Some(source) = before.iter().skip(1).rfind(|w| plain(w)) {
+                return Some(source.to_string());
+            }
+        }
+        if i > 0 && commands[i - 1].first() == Some(&"cat") {
+            if let Some(source) = commands[i - 1].iter().skip(1).rfind(|w| plain(w)) {
+                return Some(source.to_string());
+            }
+        }
+    }
+    // `CONTENT=$(envsubst < TEMPLATE)` … `printf … "$CONTENT" > CONFIG`: one template
+    // rendered by the script, and the config written.
+    let written = words
+        .windows(2)
+        .any(|w| (w[0] == ">" || w[0] == ">|") && w[1] == config);
+    let mut rendered = words
+        .windows(3)
+        .filter(|w| w[0].ends_with("envsubst") && w[1] == "<" && plain(w[2]))
+        .map(|w| w[2]);
+    match (written, rendered.next(), rendered.next()) {
+        (true, Some(only), None) => Some(only.to_string()),
+        _ => None,
     }
 }
 
@@ -803,10 +967,10 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
         let Some(path) = f.as_str().or_else(|| f.get_str("path")) else {
             continue;
         };
-        let Ok(content) = std::fs::read_to_string(dir.join(resolved(path, vars))) else {
+        let Some(variables) = read_env_file(&dir.join(resolved(path, vars))) else {
             continue;
         };
-        for (k, v) in parse_env_file(&content) {
+        for (k, v) in variables {
             out.push(EnvVar {
                 name: k,
                 value: Some(v),
@@ -1359,6 +1523,20 @@ impl Service {
     /// at exactly the config path, or a directory mount that contains it.
     pub fn config_source(&self) -> Option<(PathBuf, &Mount, bool)> {
         let (path, _) = self.config.as_ref()?;
+        self.mounted(path)
+    }
+
+    /// The file of the tree its start script renders into the config (a template
+    /// mounted into the container), the template's `$VAR`s filled from the service.
+    pub fn template_source(&self) -> Option<PathBuf> {
+        let template = self.start_script.as_ref()?.template.as_ref()?;
+        let path = interpolate(template, &self.substitutions)?;
+        self.mounted(&path).map(|(p, _, _)| p)
+    }
+
+    /// The tree path behind a path of the container, through its bind mounts: (path,
+    /// mount, whether the mount is the file itself).
+    fn mounted(&self, path: &str) -> Option<(PathBuf, &Mount, bool)> {
         for m in &self.mounts {
             if m.target.trim_end_matches('/') == path {
                 return Some((m.source.clone(), m, true));

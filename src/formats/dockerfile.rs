@@ -75,6 +75,23 @@ fn instructions(text: &str) -> Vec<(String, String, Range<usize>)> {
     out
 }
 
+/// A file name against a COPY pattern of `*` (any run) and `?` (one character).
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    match pattern.chars().next() {
+        None => name.is_empty(),
+        Some('*') => (0..=name.len())
+            .filter(|i| name.is_char_boundary(*i))
+            .any(|i| glob_matches(&pattern[1..], &name[i..])),
+        Some('?') => name
+            .chars()
+            .next()
+            .is_some_and(|c| glob_matches(&pattern[1..], &name[c.len_utf8()..])),
+        Some(p) => name
+            .strip_prefix(p)
+            .is_some_and(|rest| glob_matches(&pattern[p.len_utf8()..], rest)),
+    }
+}
+
 /// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars`; unknown names stay as written.
 fn expand(value: &str, vars: &[(String, String)]) -> String {
     let lookup = |name: &str| {
@@ -175,6 +192,13 @@ pub fn read(text: &str) -> Dockerfile {
                     .filter(|w| !w.starts_with("--"))
                     .collect();
                 if let Some((dest, sources)) = list.split_last() {
+                    // `COPY conf $CONF_DIR`: ARG and ENV values known at this point.
+                    let known: Vec<(String, String)> = args
+                        .iter()
+                        .cloned()
+                        .chain(out.env.iter().map(|(k, v, _)| (k.clone(), v.clone())))
+                        .collect();
+                    let dest = &expand(dest, &known);
                     // A relative destination is under WORKDIR; `.` is that directory.
                     let dest = if dest.starts_with('/') {
                         dest.clone()
@@ -237,15 +261,37 @@ pub fn read(text: &str) -> Dockerfile {
 
 impl Dockerfile {
     /// The file of the build context copied to `destination` (a path in the image).
-    pub fn source_of(&self, destination: &str) -> Option<&str> {
-        self.copies.iter().rev().find_map(|(s, d, _)| {
+    pub fn source_of(&self, destination: &str) -> Option<String> {
+        let exact = self.copies.iter().rev().find_map(|(s, d, _)| {
             let name = Path::new(s).file_name()?.to_string_lossy();
             let lands = if d.ends_with('/') {
                 format!("{d}{name}")
             } else {
                 d.clone()
             };
-            (lands == destination).then_some(s.as_str())
+            (lands == destination).then(|| s.clone())
+        });
+        // `COPY scripts/* /usr/local/bin/` (a pattern) and `COPY conf /etc/redis` (a
+        // folder: its content lands in the destination).
+        exact.or_else(|| {
+            self.copies.iter().rev().find_map(|(s, d, _)| {
+                let rest = destination
+                    .strip_prefix(d.trim_end_matches('/'))?
+                    .strip_prefix('/')?;
+                let source = Path::new(s.trim_end_matches('/'));
+                let name = source.file_name()?.to_string_lossy();
+                if name.contains(['*', '?']) {
+                    let folder = source.parent().unwrap_or(Path::new(""));
+                    (!rest.contains('/') && glob_matches(&name, rest))
+                        .then(|| folder.join(rest).to_string_lossy().into_owned())
+                } else if !name.contains('.') || s.ends_with('/') {
+                    // No extension: read as a folder (a file copied under a folder's
+                    // name never lands below it).
+                    Some(source.join(rest).to_string_lossy().into_owned())
+                } else {
+                    None
+                }
+            })
         })
     }
 
@@ -299,7 +345,7 @@ mod tests {
             .collect();
         assert_eq!(env, [("SENTINEL_QUORUM", "2"), ("A", "1"), ("B", "two")]);
         assert_eq!(
-            d.source_of("/etc/redis/sentinel.conf"),
+            d.source_of("/etc/redis/sentinel.conf").as_deref(),
             Some("sentinel.conf")
         );
         let from = &text[d.base.unwrap().1];
@@ -321,8 +367,27 @@ mod tests {
     #[test]
     fn relative_destinations_are_under_workdir() {
         let d = read("FROM redis\nWORKDIR /redis\nCOPY sentinel.conf .\nCOPY a.conf conf/b.conf\n");
-        assert_eq!(d.source_of("/redis/sentinel.conf"), Some("sentinel.conf"));
-        assert_eq!(d.source_of("/redis/conf/b.conf"), Some("a.conf"));
+        assert_eq!(
+            d.source_of("/redis/sentinel.conf").as_deref(),
+            Some("sentinel.conf")
+        );
+        assert_eq!(d.source_of("/redis/conf/b.conf").as_deref(), Some("a.conf"));
+    }
+
+    #[test]
+    fn patterns_folders_and_variables_in_copies() {
+        let d = read("FROM redis\nENV TPL=/etc/tpl\nCOPY redis-conf $TPL\nCOPY start-scripts/*.sh /usr/local/bin/\n");
+        assert_eq!(
+            d.source_of("/etc/tpl/sentinel.conf").as_deref(),
+            Some("redis-conf/sentinel.conf")
+        );
+        assert_eq!(
+            d.source_of("/usr/local/bin/start-sentinel.sh").as_deref(),
+            Some("start-scripts/start-sentinel.sh")
+        );
+        assert_eq!(d.source_of("/usr/local/bin/start.py"), None);
+        assert!(glob_matches("a*b?", "axxbc"));
+        assert!(!glob_matches("a*b", "axxbc"));
     }
 
     #[test]
