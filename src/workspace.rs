@@ -80,6 +80,7 @@ struct Parsed {
     resources: Vec<crate::formats::units::Resource>,
     cluster: crate::facts::cluster::Cluster,
     dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
+    runtime_sets: Vec<crate::facts::RuntimeSet>,
 }
 
 /// Where `include` lines may point; see `Workspace::include_targets`.
@@ -127,120 +128,136 @@ fn is_yaml(path: &Path) -> bool {
 impl Entry {
     fn parsed(&self) -> &Parsed {
         self.parsed.get_or_init(|| {
-            let source = &self.source;
-            // redis-halint.toml files are settings, validated on their own.
-            if self.shown_only || crate::settings::is_config_file(&source.path) {
-                return Parsed::default();
+            let mut parsed = self.read_formats();
+            // Run-time `SENTINEL SET`s: in scripts, manifests, compose files, programs;
+            // never in a config file (the parser refuses them there).
+            if parsed
+                .confs
+                .iter()
+                .all(|c| c.embedded || c.written_to.is_some())
+                && !self.shown_only
+                && !crate::settings::is_config_file(&self.source.path)
+            {
+                parsed.runtime_sets =
+                    crate::formats::runtime_commands::find(self.source.id, self.source.text());
             }
-            if let Some(kind) = unit_kind(&source.path) {
-                let path = source.path.to_string_lossy();
-                return Parsed {
-                    units: vec![Arc::new(UnitFile::parse(
-                        source.id,
-                        &path,
-                        kind,
-                        source.text(),
-                    ))],
-                    ..Parsed::default()
-                };
-            }
-            if crate::formats::dockerfile::is_dockerfile(&source.path) {
-                return Parsed {
-                    dockerfile: Some(crate::formats::dockerfile::read(source.text())),
-                    ..Parsed::default()
-                };
-            }
-            if crate::formats::kustomize::is_kustomization(&source.path) {
-                let yaml = yaml::parse(source.text());
-                return Parsed {
-                    kustomization: Some(crate::formats::kustomize::read(
-                        source.id,
-                        source.text(),
-                        &yaml,
-                    )),
-                    yaml_error: yaml.error,
-                    ..Parsed::default()
-                };
-            }
-            if is_yaml(&source.path) {
-                let yaml = yaml::parse(source.text());
-                let confs = embedded_configs(source.id, &source.path, source.shared_text(), &yaml)
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect();
-                let compose = compose::read(source.id, &source.path, source.text(), &yaml);
-                let containers = workload::containers(source.text(), &yaml);
-                // Configs that start scripts write with here-documents, once each (every
-                // container of a pod carries its initContainers' writes).
-                let mut confs: Vec<Arc<ConfFile>> = confs;
-                let mut seen = HashSet::new();
-                for c in &containers {
-                    for w in c.written.iter().chain(&c.pod.init_written) {
-                        if seen.insert(w.source.clone()) {
-                            let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone());
-                            conf.embedded = true;
-                            conf.embedded_in = Some(w.source.clone());
-                            confs.push(Arc::new(conf));
-                        }
-                    }
-                }
-                // Start scripts kept in ConfigMaps: their configs and commands.
-                let mut commands = Vec::new();
-                let mut script_secrets = Vec::new();
-                let mut script_starts = Vec::new();
-                for (key, script) in
-                    crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
-                {
-                    if let Some(start) = script
-                        .commands
-                        .last()
-                        .map(script::ScriptCommand::invocation)
-                    {
-                        script_starts.push((key, start));
-                    }
-                    confs.extend(script.confs.into_iter().map(Arc::new));
-                    commands.extend(script.commands);
-                    script_secrets.extend(script.secret_spans);
-                }
-                let resources =
-                    crate::formats::kubernetes::resources(source.id, source.text(), &yaml);
-                let mut cluster = crate::facts::cluster::Cluster::default();
-                crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
-                let mut secret_spans =
-                    crate::formats::kubernetes::secret_value_spans(source.id, &yaml);
-                secret_spans.extend(script_secrets);
-                return Parsed {
-                    secret_spans,
-                    commands,
-                    script_starts,
-                    cluster,
-                    confs,
-                    yaml_error: yaml.error,
-                    compose,
-                    containers,
-                    resources,
-                    ..Parsed::default()
-                };
-            }
-            if is_script(&source.path, source.text()) {
-                let script = script::read(source.id, source.shared_text());
-                return Parsed {
-                    confs: script.confs.into_iter().map(Arc::new).collect(),
-                    units: script.units.into_iter().map(Arc::new).collect(),
-                    commands: script.commands,
-                    secret_spans: script.secret_spans,
-                    ..Parsed::default()
-                };
-            }
-            let tree = redis_conf::parse(source.text());
-            let Some(kind) = classify(&source.path, &tree, self.explicit) else {
-                return Parsed::default();
-            };
-            Parsed {
-                confs: vec![Arc::new(ConfFile::from_tree(source.id, kind, tree))],
-                ..Parsed::default()
-            }
+            parsed
         })
+    }
+
+    /// What the file holds in each format it can be read as.
+    fn read_formats(&self) -> Parsed {
+        let source = &self.source;
+        // redis-halint.toml files are settings, validated on their own.
+        if self.shown_only || crate::settings::is_config_file(&source.path) {
+            return Parsed::default();
+        }
+        if let Some(kind) = unit_kind(&source.path) {
+            let path = source.path.to_string_lossy();
+            return Parsed {
+                units: vec![Arc::new(UnitFile::parse(
+                    source.id,
+                    &path,
+                    kind,
+                    source.text(),
+                ))],
+                ..Parsed::default()
+            };
+        }
+        if crate::formats::dockerfile::is_dockerfile(&source.path) {
+            return Parsed {
+                dockerfile: Some(crate::formats::dockerfile::read(source.text())),
+                ..Parsed::default()
+            };
+        }
+        if crate::formats::kustomize::is_kustomization(&source.path) {
+            let yaml = yaml::parse(source.text());
+            return Parsed {
+                kustomization: Some(crate::formats::kustomize::read(
+                    source.id,
+                    source.text(),
+                    &yaml,
+                )),
+                yaml_error: yaml.error,
+                ..Parsed::default()
+            };
+        }
+        if is_yaml(&source.path) {
+            let yaml = yaml::parse(source.text());
+            let confs = embedded_configs(source.id, &source.path, source.shared_text(), &yaml)
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+            let compose = compose::read(source.id, &source.path, source.text(), &yaml);
+            let containers = workload::containers(source.text(), &yaml);
+            // Configs that start scripts write with here-documents, once each (every
+            // container of a pod carries its initContainers' writes).
+            let mut confs: Vec<Arc<ConfFile>> = confs;
+            let mut seen = HashSet::new();
+            for c in &containers {
+                for w in c.written.iter().chain(&c.pod.init_written) {
+                    if seen.insert(w.source.clone()) {
+                        let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone());
+                        conf.embedded = true;
+                        conf.embedded_in = Some(w.source.clone());
+                        confs.push(Arc::new(conf));
+                    }
+                }
+            }
+            // Start scripts kept in ConfigMaps: their configs and commands.
+            let mut commands = Vec::new();
+            let mut script_secrets = Vec::new();
+            let mut script_starts = Vec::new();
+            for (key, script) in
+                crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
+            {
+                if let Some(start) = script
+                    .commands
+                    .last()
+                    .map(script::ScriptCommand::invocation)
+                {
+                    script_starts.push((key, start));
+                }
+                confs.extend(script.confs.into_iter().map(Arc::new));
+                commands.extend(script.commands);
+                script_secrets.extend(script.secret_spans);
+            }
+            let resources = crate::formats::kubernetes::resources(source.id, source.text(), &yaml);
+            let mut cluster = crate::facts::cluster::Cluster::default();
+            crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
+            let mut secret_spans = crate::formats::kubernetes::secret_value_spans(source.id, &yaml);
+            secret_spans.extend(script_secrets);
+            return Parsed {
+                secret_spans,
+                commands,
+                script_starts,
+                cluster,
+                confs,
+                yaml_error: yaml.error,
+                compose,
+                containers,
+                resources,
+                ..Parsed::default()
+            };
+        }
+        if is_script(&source.path, source.text()) {
+            let script = script::read(source.id, source.shared_text());
+            return Parsed {
+                confs: script.confs.into_iter().map(Arc::new).collect(),
+                units: script.units.into_iter().map(Arc::new).collect(),
+                commands: script.commands,
+                secret_spans: script.secret_spans,
+                ..Parsed::default()
+            };
+        }
+        let tree = redis_conf::parse(source.text());
+        let Some(kind) = classify(&source.path, &tree, self.explicit) else {
+            return Parsed::default();
+        };
+        Parsed {
+            confs: vec![Arc::new(ConfFile::from_tree(source.id, kind, tree))],
+            ..Parsed::default()
+        }
     }
 
     fn names_tool(&self) -> bool {
@@ -1221,6 +1238,11 @@ impl Workspace {
         topology.mounts = mounts;
         topology.cluster = secrets;
         topology.consensus = crate::formats::operators::consensus_clusters(&resources);
+        topology.runtime_sets = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().runtime_sets.iter().cloned())
+            .collect();
         topology.sites = self.settings.sites.clone();
         let mut format_units = FormatUnits {
             compose: compose_units,

@@ -100,6 +100,18 @@ impl ImageEnv {
     }
 }
 
+/// A `SENTINEL SET <master> <option> <value>` a file of the tree sends at run time.
+#[derive(Debug, Clone)]
+pub struct RuntimeSet {
+    /// As written: a name, or a placeholder of the program that builds the command.
+    pub master: String,
+    /// The Sentinel option, as Sentinel spells it.
+    pub option: &'static str,
+    pub value: Spanned<i64>,
+    /// The whole command, from `sentinel` to the value.
+    pub command: Span,
+}
+
 /// How a process is run, beyond its settings: the release it runs and where its
 /// settings can be added.
 #[derive(Debug, Clone, Default)]

@@ -9,6 +9,7 @@ pub mod k8s_link;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod operators;
+pub mod runtime_commands;
 pub mod script;
 pub mod systemd;
 pub mod units;

@@ -121,6 +121,8 @@ pub struct Topology {
     pub processes: Vec<Process>,
     /// Deployments that keep their own quorum (no Sentinel): Redis Enterprise clusters.
     pub consensus: Vec<crate::facts::consensus::ConsensusCluster>,
+    /// `SENTINEL SET` commands that files of the tree send at run time.
+    pub runtime_sets: Vec<crate::facts::RuntimeSet>,
 }
 
 impl Topology {

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::Monitor;
 use crate::rules::{Context, Rule};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 
 /// A per-master setting: its name, its effective value, and where it is written.
 type Setting = (
@@ -13,6 +13,7 @@ type Setting = (
 );
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    runtime_sets(ctx, out);
     for sentinel in &ctx.topology.sentinels {
         for m in &sentinel.monitors {
             check_monitor(m, out);
@@ -99,24 +100,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn check_monitor(m: &Monitor, out: &mut Vec<Diagnostic>) {
     if let Some(da) = &m.down_after {
-        if da.value > 0 && da.value < 3000 {
-            let severity = if da.value < 1000 {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            out.push(
-                Diagnostic::new(
-                    Rule::DownAfterTooLow,
-                    da.span,
-                    format!(
-                        "down-after-milliseconds {} for `{}`: a GC pause, a fork or network jitter this long marks the master down and triggers needless failovers",
-                        da.value, m.name.value
-                    ),
-                )
-                .severity(severity)
-                .help("use at least 5000 ms on VMs and containers"),
-            );
+        if let Some(d) = down_after_too_low(da, &format!("for `{}`", m.name.value)) {
+            out.push(d);
         }
     }
     let (da, ft) = (m.down_after(), m.failover_timeout());
@@ -141,20 +126,72 @@ fn check_monitor(m: &Monitor, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(ft) = &m.failover_timeout {
-        if ft.value >= 180_000 {
-            out.push(
-                Diagnostic::new(
-                    Rule::FailoverRetryDelayLong,
-                    ft.span,
-                    format!(
-                        "failover-timeout {} ms: if a failover of `{}` fails, the next attempt waits {} minutes (twice the timeout), a write outage that long",
-                        ft.value,
-                        m.name.value,
-                        ft.value * 2 / 60_000
-                    ),
-                )
-                .help("a value around 60000 keeps the retry delay to two minutes"),
-            );
+        if let Some(d) = retry_delay_long(ft, &format!("`{}`", m.name.value)) {
+            out.push(d);
         }
+    }
+}
+
+fn down_after_too_low(da: &Spanned<i64>, master: &str) -> Option<Diagnostic> {
+    if da.value <= 0 || da.value >= 3000 {
+        return None;
+    }
+    let severity = if da.value < 1000 {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    Some(
+        Diagnostic::new(
+            Rule::DownAfterTooLow,
+            da.span,
+            format!(
+                "down-after-milliseconds {} {master}: a GC pause, a fork or network jitter this long marks the master down and triggers needless failovers",
+                da.value
+            ),
+        )
+        .severity(severity)
+        .help("use at least 5000 ms on VMs and containers"),
+    )
+}
+
+fn retry_delay_long(ft: &Spanned<i64>, master: &str) -> Option<Diagnostic> {
+    (ft.value >= 180_000).then(|| {
+        Diagnostic::new(
+            Rule::FailoverRetryDelayLong,
+            ft.span,
+            format!(
+                "failover-timeout {} ms: if a failover of {master} fails, the next attempt waits {} minutes (twice the timeout), a write outage that long",
+                ft.value,
+                ft.value * 2 / 60_000
+            ),
+        )
+        .help("a value around 60000 keeps the retry delay to two minutes")
+    })
+}
+
+/// `SENTINEL SET` commands sent at run time: the sentinels they reach take the value,
+/// whatever their config files say.
+fn runtime_sets(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for set in &ctx.topology.runtime_sets {
+        // A name as written, or a placeholder the program fills in.
+        let named = set
+            .master
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let master = if named {
+            format!("`{}`", set.master)
+        } else {
+            "the master it names".to_string()
+        };
+        let found = match set.option {
+            "down-after-milliseconds" => down_after_too_low(
+                &set.value,
+                &format!("for {master}, set at run time by `SENTINEL SET`"),
+            ),
+            "failover-timeout" => retry_delay_long(&set.value, &master),
+            _ => None,
+        };
+        out.extend(found.map(|d| d.label(set.command, "sent to the sentinels at run time")));
     }
 }
