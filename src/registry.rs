@@ -113,6 +113,7 @@ registry! {
     DuplicateDirective => "S012", "duplicate-directive", Syntax, Warning, false, "A directive set twice: the later line silently wins, or Redis refuses the duplicate.";
     SentinelRenameWrongCommand => "S013", "sentinel-rename-wrong-command", Syntax, Warning, false, "`sentinel rename-command` for a command Sentinel never sends or the nodes never renamed.";
     InvalidYaml => "S015", "invalid-yaml", Syntax, Error, false, "A manifest or compose file that is not valid YAML (or expands beyond the alias budget).";
+    RenameCommandInconsistentAcrossNodes => "S016", "rename-command-inconsistent-across-nodes", Syntax, Error, false, "Data nodes of one group give a command Sentinel sends different names.";
     RenameCommandBreaksSentinel => "S014", "rename-command-breaks-sentinel", Syntax, Error, false, "A data node renames a command Sentinel needs without a matching `sentinel rename-command`.";
     SentinelCountBelowThree => "Q001", "sentinel-count-below-three", Quorum, Error, false, "Fewer than three sentinels watch a master.";
     SentinelCountEven => "Q002", "sentinel-count-even", Quorum, Warning, false, "An even number of sentinels adds no fault tolerance.";
@@ -148,6 +149,7 @@ registry! {
     SecretsInPlaintextConfig => "X002", "secrets-in-plaintext-config", Security, Warning, false, "A literal password in a compose file or ConfigMap.";
     SentinelExposedUnauthenticated => "X003", "sentinel-exposed-unauthenticated", Security, Warning, false, "A published sentinel port without any sentinel password.";
     ClientMasterNameMismatch => "N003", "client-master-name-mismatch", Network, Error, false, "An application asks the sentinels for a master name they do not monitor.";
+    ReplicaAnnounceIpDuplicated => "N004", "replica-announce-ip-duplicated", Network, Error, false, "Two data nodes of one group announce the same address.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

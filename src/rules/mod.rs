@@ -7,6 +7,7 @@ mod conf_syntax;
 mod consensus;
 mod context;
 mod edits;
+mod identity;
 mod kubernetes;
 mod mounts;
 mod network;
@@ -48,6 +49,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     timeouts::check(ctx, &mut out);
     auth::check(ctx, &mut out);
     network::check(ctx, &mut out);
+    identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
