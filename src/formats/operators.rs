@@ -448,21 +448,25 @@ fn opstree_data(r: &Resource) -> Option<DataNodes> {
     })
 }
 
-/// Quorum and timings of an OpsTree sentinel configuration (`redisSentinelConfig`, or
-/// the embedded `spec.sentinel`), which the CRD types as strings.
-/// Unset timings take the defaults of current releases (v0.23+: 5000 and 10000 ms).
+/// Timings of an OpsTree sentinel configuration (`redisSentinelConfig`, the embedded
+/// `spec.sentinel`, or the charts' values), which the CRD types as strings. Unset (or
+/// empty) timings take `defaults` (down-after, failover-timeout) at `default_at`.
 fn opstree_timings(
     r: &Resource,
     config: Option<&Yaml>,
     default_at: Span,
+    defaults: [i64; 2],
 ) -> [Option<Spanned<i64>>; 3] {
-    let field = |key: &str| int_field(r, config.and_then(|c| c.get(key)));
+    let field = |key: &str| int_field(r, set(config.and_then(|c| c.get(key))));
     [
-        field("downAfterMilliseconds").or(Some(implied(5000, default_at))),
-        field("failoverTimeout").or(Some(implied(10_000, default_at))),
+        field("downAfterMilliseconds").or(Some(implied(defaults[0], default_at))),
+        field("failoverTimeout").or(Some(implied(defaults[1], default_at))),
         field("parallelSyncs"),
     ]
 }
+
+/// The defaults of current operator releases (v0.23+) for unset timings.
+const CRD_TIMINGS: [i64; 2] = [5000, 10_000];
 
 fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
     let spec = r.spec()?;
@@ -471,7 +475,7 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
     let size = size_node.as_i64().filter(|n| *n > 0)?;
     let count_at = at(r, size_node);
     let [down_after, failover_timeout, parallel_syncs] =
-        opstree_timings(r, Some(sentinel), count_at);
+        opstree_timings(r, Some(sentinel), count_at, CRD_TIMINGS);
     Some(Sentinels {
         count: size,
         count_at,
@@ -490,20 +494,44 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
 
 fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
     let spec = r.spec()?;
-    let size_node = spec.get("clusterSize");
-    let count = match size_node {
-        Some(n) => n.as_i64()?,
-        None => 3, // CRD default
-    };
-    let count_at = size_node.map_or_else(|| name_span(r), |n| at(r, n));
     let config = spec.get("redisSentinelConfig");
+    opstree_watchers(
+        r,
+        spec,
+        spec.get("clusterSize"),
+        name_span(r),
+        CRD_TIMINGS,
+        secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
+        // The operator does not copy the RedisReplication's Secret to its sentinels.
+        "`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)",
+    )
+}
+
+/// The sentinels of a `redisSentinelConfig` found in `holder` (a RedisSentinel's spec, or
+/// the redis-sentinel chart's values, which its template passes on), `size` of them
+/// (3 when unset, implied at `size_default_at`), master `myMaster` and quorum 2 unless
+/// set, timings from `timings` unless set.
+fn opstree_watchers(
+    r: &Resource,
+    holder: &Yaml,
+    size: Option<&Yaml>,
+    size_default_at: Span,
+    timings: [i64; 2],
+    auth_pass: Option<Spanned<Password>>,
+    auth_pass_field: &'static str,
+) -> Option<Sentinels> {
+    let (count, count_at) = match size {
+        Some(n) => (n.as_i64()?, at(r, n)),
+        None => (3, size_default_at),
+    };
+    let config = holder.get("redisSentinelConfig");
     let line = config
         .and_then(|c| c.get("redisReplicationName"))
         .map(|n| at(r, n))
-        .or_else(|| spec.key_node("redisSentinelConfig").map(|k| at(r, k)))
+        .or_else(|| holder.key_node("redisSentinelConfig").map(|k| at(r, k)))
         .unwrap_or(count_at);
-    let [down_after, failover_timeout, parallel_syncs] = opstree_timings(r, config, line);
-    let name = config.and_then(|c| c.get("masterGroupName"));
+    let [down_after, failover_timeout, parallel_syncs] = opstree_timings(r, config, line, timings);
+    let name = set(config.and_then(|c| c.get("masterGroupName")));
     Some(Sentinels {
         count,
         count_at,
@@ -512,15 +540,14 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
             Some(v) => literal(r, name.unwrap(), v.to_string()),
             None => implied("myMaster".to_string(), line),
         },
-        quorum: int_field(r, config.and_then(|c| c.get("quorum")))
+        quorum: int_field(r, set(config.and_then(|c| c.get("quorum"))))
             .unwrap_or_else(|| implied(2, count_at)),
         down_after,
         failover_timeout,
         parallel_syncs,
-        auth_pass: secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
+        auth_pass,
         password: None,
-        // The operator does not copy the RedisReplication's Secret to its sentinels.
-        auth_pass_field: Some("`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)"),
+        auth_pass_field: Some(auth_pass_field),
     })
 }
 
@@ -608,7 +635,8 @@ fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentin
         },
         None => (3, enabled_at),
     };
-    let field = |key: &str| int_field(r, set(sentinel.get(key)));
+    let [down_after, failover_timeout, parallel_syncs] =
+        opstree_timings(r, Some(sentinel), enabled_at, CRD_TIMINGS);
     // The sentinel's own secret, else the replication's.
     let auth = values_secret(r, sentinel.get("redisSecret"))
         .map(|(p, _)| p)
@@ -619,9 +647,9 @@ fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentin
         line: enabled_at,
         master_name: implied("mymaster".to_string(), enabled_at),
         quorum: implied(2, enabled_at),
-        down_after: field("downAfterMilliseconds").or(Some(implied(5000, enabled_at))),
-        failover_timeout: field("failoverTimeout").or(Some(implied(10_000, enabled_at))),
-        parallel_syncs: field("parallelSyncs"),
+        down_after,
+        failover_timeout,
+        parallel_syncs,
         auth_pass: auth,
         password: None,
         auth_pass_field: None,
@@ -636,37 +664,16 @@ fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentin
 /// `redisSentinelConfig.redisReplicationPassword`.
 fn opstree_sentinel_values(r: &Resource) -> Option<Sentinels> {
     let v = &r.object;
-    let anchor = values_anchor(r, &["redisSentinel", "redisSentinelConfig"]);
-    let size = v.at("redisSentinel.clusterSize");
-    let (count, count_at) = match size {
-        Some(n) => (n.as_i64()?, at(r, n)),
-        None => (3, anchor),
-    };
     let config = v.get("redisSentinelConfig");
-    let line = config
-        .and_then(|c| c.get("redisReplicationName"))
-        .map(|n| at(r, n))
-        .or_else(|| v.key_node("redisSentinelConfig").map(|k| at(r, k)))
-        .unwrap_or(anchor);
-    let field = |key: &str| int_field(r, set(config.and_then(|c| c.get(key))));
-    let name = set(config.and_then(|c| c.get("masterGroupName")));
-    Some(Sentinels {
-        count,
-        count_at,
-        line,
-        master_name: match name.and_then(Yaml::as_str) {
-            Some(n) => literal(r, name.unwrap(), n.to_string()),
-            None => implied("myMaster".to_string(), line),
-        },
-        quorum: field("quorum").unwrap_or_else(|| implied(2, line)),
-        down_after: field("downAfterMilliseconds").or(Some(implied(30_000, line))),
-        failover_timeout: field("failoverTimeout").or(Some(implied(180_000, line))),
-        parallel_syncs: field("parallelSyncs"),
-        auth_pass: values_secret(r, config.and_then(|c| c.get("redisReplicationPassword")))
-            .map(|(p, _)| p),
-        password: None,
-        auth_pass_field: Some("`redisSentinelConfig.redisReplicationPassword` (`secretName` and `secretKey` of the data nodes' Secret; `redisSentinel.redisSecret` only protects the sentinel port)"),
-    })
+    opstree_watchers(
+        r,
+        v,
+        v.at("redisSentinel.clusterSize"),
+        values_anchor(r, &["redisSentinel", "redisSentinelConfig"]),
+        [30_000, 180_000],
+        values_secret(r, config.and_then(|c| c.get("redisReplicationPassword"))).map(|(p, _)| p),
+        "`redisSentinelConfig.redisReplicationPassword` (`secretName` and `secretKey` of the data nodes' Secret; `redisSentinel.redisSecret` only protects the sentinel port)",
+    )
 }
 
 /// `bitnami/valkey` or `bitnami/redis`, as the values file is written for.

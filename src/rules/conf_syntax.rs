@@ -332,10 +332,7 @@ fn check_value(
             if words.len() == 1 && words[0].is_empty() {
                 return;
             }
-            let numbers: Option<Vec<i64>> = words.iter().map(|w| strtoll_exact(w)).collect();
-            let valid = words.len().is_multiple_of(2)
-                && numbers.is_some_and(|n| n.chunks(2).all(|p| p[0] >= 1 && p[1] >= 0));
-            if !valid {
+            if !save_pairs_valid(words.iter().map(String::as_str)) {
                 out.push(
                     Diagnostic::new(Rule::InvalidValue, line_span, "invalid `save` parameters: they must be pairs of <seconds ≥ 1> <changes ≥ 0>; Redis refuses to start")
                         .help(if args.iter().any(|t| t.value.starts_with('#')) {
@@ -951,6 +948,16 @@ fn display_key(key: &str) -> &str {
     key
 }
 
+/// Whether `save` words are pairs of <seconds ≥ 1> <changes ≥ 0>, as 7.0 and later
+/// require.
+fn save_pairs_valid<'a>(words: impl ExactSizeIterator<Item = &'a str>) -> bool {
+    if !words.len().is_multiple_of(2) {
+        return false;
+    }
+    let numbers: Option<Vec<i64>> = words.map(strtoll_exact).collect();
+    numbers.is_some_and(|n| n.chunks(2).all(|p| p[0] >= 1 && p[1] >= 0))
+}
+
 /// Before 7.0 a `save` line takes exactly one pair (or `""`); any other line is skipped
 /// without an error (config.c of 4.0–6.2). 6.2 first drops the built-in snapshot rules
 /// at the first `save` line, so a skipped line there can leave no snapshot rule at all.
@@ -986,12 +993,7 @@ fn check_save_pre7(
                 (true, _) => (Severity::Warning, "6.2 drops its built-in snapshot rules at the first `save` line, so unless another line sets one pair, no snapshot is ever taken"),
                 (false, _) => (Severity::Info, "the built-in snapshot rules stay in force"),
             };
-            let pairs_valid = args.len().is_multiple_of(2)
-                && args.chunks(2).all(|p| {
-                    strtoll_exact(&p[0].value).is_some_and(|s| s >= 1)
-                        && strtoll_exact(&p[1].value).is_some_and(|c| c >= 0)
-                });
-            let upgrade = if pairs_valid {
+            let upgrade = if save_pairs_valid(args.iter().map(|t| t.value.as_str())) {
                 "7.0 and later read it as several pairs"
             } else {
                 "7.0 and later refuse to start with it"
