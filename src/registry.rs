@@ -181,6 +181,12 @@ registry! {
     PersistenceOffWithAutoRestart => "P007", "persistence-off-with-auto-restart", Persistence, Error, false, "A replicated node without persistence is restarted automatically: it comes back empty and its replicas copy the empty data set.";
     NoReplicaToPromote => "P008", "no-replica-to-promote", Persistence, Error, false, "Sentinels watch a master that has no replica: there is nothing to fail over to.";
     DataNodesNotReplicating => "P009", "data-nodes-not-replicating", Persistence, Error, false, "Several data nodes of one deployment and none replicates: independent masters, nothing to fail over to.";
+    ReplBacklogTooSmall => "P010", "repl-backlog-too-small", Persistence, Info, true, "The replication backlog is small for the data set: a short disconnect or a failover costs a full resync.";
+    ReplicaOutputBufferTooLow => "P011", "replica-output-buffer-too-low", Persistence, Warning, true, "Replica output buffer limits below the defaults (or, before 7.0, below the backlog): the master drops replicas during a full sync, again and again.";
+    DisklessLoadWithoutPersistence => "P012", "diskless-load-without-persistence", Persistence, Info, false, "Diskless load on a node without persistence: after a full sync no copy of the data is on disk.";
+    MinReplicasMaxLagTooHigh => "P013", "min-replicas-max-lag-too-high", Persistence, Info, false, "`min-replicas-max-lag` longer than down-after: an isolated master keeps taking writes after a replica was promoted.";
+    ReplicaPriorityNotOnMaster => "P014", "replica-priority-not-on-master", Persistence, Info, false, "Replicas set a promotion order, the master none: after a failover it ranks with the default 100.";
+    PersistenceAsymmetric => "P015", "persistence-asymmetric", Persistence, Warning, false, "Some nodes of a group persist and others do not: a failover can promote a master that writes nothing to disk.";
     SystemdSentinelConfReadonly => "D001", "systemd-sentinel-conf-readonly", Systemd, Error, true, "The unit's sandboxing makes Sentinel's config read-only: Sentinel cannot start or save its state.";
     SystemdRwPathIsFile => "D002", "systemd-rw-path-is-file", Systemd, Warning, false, "`ReadWritePaths=` names the config file instead of its directory: every config rewrite fails.";
     SystemdNotifyWithoutSupervision => "D003", "systemd-notify-without-supervision", Systemd, Error, false, "`Type=notify` but Redis is not told to notify systemd: the start times out and restarts in a loop.";

@@ -133,3 +133,21 @@ fn directive_availability_follows_the_image() {
         .message;
     assert!(message.contains("6.0.20"), "{message}");
 }
+
+/// A replica buffer limit below the backlog dropped replicas before 7.0; since 7.0 Redis
+/// raises it to the backlog size (one shared replication buffer).
+#[test]
+fn replica_buffer_below_backlog_matters_before_7_only() {
+    let found_on = |target: &str| {
+        let (_, found) = check_dir(
+            Path::new("tests/data/precision/replica-buffer"),
+            Target::parse(target).unwrap(),
+        );
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "replica-output-buffer-too-low")
+            .count()
+    };
+    assert_eq!(found_on("redis-6.2"), 2);
+    assert_eq!(found_on("redis-7.0"), 0);
+}

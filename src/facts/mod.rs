@@ -79,6 +79,30 @@ impl Persistence {
     }
 }
 
+/// `client-output-buffer-limit replica|slave HARD SOFT SECONDS`: when the master drops a
+/// replica whose pending replication stream grows past these sizes.
+#[derive(Debug, Clone)]
+pub struct BufferLimit {
+    pub hard: u128,
+    pub soft: u128,
+    pub soft_seconds: i64,
+    /// From the class word to the seconds.
+    pub span: Span,
+    /// The three values (hard, soft, seconds), where a fix rewrites them.
+    pub values: Spanned<()>,
+}
+
+/// How a data node buffers the replication stream for its replicas, and how it loads a
+/// full sync from its master.
+#[derive(Debug, Clone, Default)]
+pub struct ReplicationBuffers {
+    pub backlog_size: Option<Spanned<u128>>,
+    /// The last limit written for the replica class (`slave` is the same class).
+    pub replica_limit: Option<BufferLimit>,
+    /// `repl-diskless-load`, lower-cased.
+    pub diskless_load: Option<Spanned<String>>,
+}
+
 /// Settings that an image reads from environment variables (the bitnami images write
 /// their config from them), and where a fix can add one.
 #[derive(Debug, Clone)]
@@ -193,6 +217,7 @@ pub struct Node {
     pub renames: Vec<Rename>,
     pub process: ProcessConf,
     pub persistence: Persistence,
+    pub buffers: ReplicationBuffers,
     pub runtime: Runtime,
 }
 

@@ -2,7 +2,8 @@
 //! the facts a data node or a sentinel declares.
 
 use crate::facts::{
-    KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf, SentinelProc,
+    BufferLimit, KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf,
+    ReplicationBuffers, SentinelProc,
 };
 use crate::formats::detect::FileKind;
 use crate::knowledge::directive::fact_key;
@@ -375,6 +376,7 @@ impl ConfFile {
             renames,
             process: self.process_conf(),
             persistence: self.persistence(),
+            buffers: self.replication_buffers(),
             runtime: Default::default(),
         }
     }
@@ -512,6 +514,45 @@ impl ConfFile {
             }),
             pidfile: self.spanned_str("pidfile"),
             maxclients: self.spanned_int("maxclients"),
+        }
+    }
+
+    fn replication_buffers(&self) -> ReplicationBuffers {
+        // Each line sets the classes it names, in groups of four; the last one wins.
+        let mut replica_limit = None;
+        for line in self.directive_lines("client-output-buffer-limit") {
+            for group in line.tokens[1..].chunks_exact(4) {
+                let class = group[0].value.to_ascii_lowercase();
+                if class != "replica" && class != "slave" {
+                    continue;
+                }
+                let (Some(hard), Some(soft)) =
+                    (parse_memory(&group[1].value), parse_memory(&group[2].value))
+                else {
+                    continue;
+                };
+                replica_limit = Some(BufferLimit {
+                    hard,
+                    soft,
+                    soft_seconds: atoi(&group[3].value),
+                    span: Span::new(group[0].owner, group[0].range.start, group[3].range.end),
+                    values: Spanned::with_origin(
+                        (),
+                        Span::new(group[1].owner, group[1].range.start, group[3].range.end),
+                        group[1].origin,
+                    ),
+                });
+            }
+        }
+        ReplicationBuffers {
+            backlog_size: self
+                .last_value("repl-backlog-size")
+                .and_then(|(_, t)| parse_memory(&t.value).map(|v| self.spanned(v, t))),
+            replica_limit,
+            diskless_load: self.spanned_str("repl-diskless-load").map(|mut s| {
+                s.value.make_ascii_lowercase();
+                s
+            }),
         }
     }
 

@@ -850,6 +850,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             renames: Vec::new(),
             process: Default::default(),
             persistence: d.settings.persistence.clone(),
+            buffers: Default::default(),
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,

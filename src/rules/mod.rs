@@ -16,6 +16,7 @@ mod process;
 mod quorum;
 mod renames;
 mod replication;
+mod sizing;
 mod startup;
 mod systemd;
 mod timeouts;
@@ -51,6 +52,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     network::check(ctx, &mut out);
     identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);
+    sizing::check(ctx, &mut out);
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
     compose::check(ctx, &mut out);
@@ -60,5 +62,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);
     startup::check(ctx, &mut out);
+    // Last: it leaves out the nodes the restart rules above already reported.
+    sizing::persistence_asymmetric(ctx, &mut out);
     out
 }
