@@ -134,6 +134,9 @@ registry! {
     MasterauthMissing => "A004", "masterauth-missing", Auth, Error, true, "A node with a password has no `masterauth`: once demoted it cannot sync.";
     MasterauthMismatch => "A005", "masterauth-mismatch", Auth, Error, false, "`masterauth` differs from the master's password.";
     SentinelPeerAuthInconsistent => "A006", "sentinel-peer-auth-inconsistent", Auth, Error, false, "Sentinels cannot authenticate to each other.";
+    SentinelAclUserInsufficient => "A007", "sentinel-acl-user-insufficient", Auth, Error, true, "The ACL user a sentinel logs in with on the data nodes may not run a command Sentinel sends, is off or is not defined.";
+    AclResetchannelsBlocksHello => "A008", "acl-resetchannels-blocks-hello", Auth, Error, true, "The sentinels' ACL user may not use the __sentinel__:hello channel (the 7.0 resetchannels default): no discovery, no majority.";
+    AclDefaultUserDisabledWithoutUsers => "A009", "acl-default-user-disabled-without-users", Auth, Error, false, "The default user is off, but sentinels or replicas still log in as it.";
     HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, true, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
     HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, true, "Host names are resolved but announced as IP addresses.";
     ProtectedModeBlocksRemote => "X001", "protected-mode-blocks-remote", Security, Error, false, "Protected mode without a password refuses the remote peers this process needs.";
@@ -148,6 +151,7 @@ registry! {
     ComposeStartupRace => "C004", "compose-startup-race", Compose, Info, false, "A sentinel starts before the master service it monitors by name is up.";
     SecretsInPlaintextConfig => "X002", "secrets-in-plaintext-config", Security, Warning, false, "A literal password in a compose file or ConfigMap.";
     SentinelExposedUnauthenticated => "X003", "sentinel-exposed-unauthenticated", Security, Warning, false, "A published sentinel port without any sentinel password.";
+    HelloChannelWritableByClients => "X004", "hello-channel-writable-by-clients", Security, Info, false, "Users other than the sentinels' may publish to __sentinel__:hello and redirect every sentinel.";
     ClientMasterNameMismatch => "N003", "client-master-name-mismatch", Network, Error, false, "An application asks the sentinels for a master name they do not monitor.";
     ReplicaAnnounceIpDuplicated => "N004", "replica-announce-ip-duplicated", Network, Error, false, "Two data nodes of one group announce the same address.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";

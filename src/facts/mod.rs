@@ -79,6 +79,31 @@ impl Persistence {
     }
 }
 
+/// A `user NAME rule…` line of a data node's config. The rules keep their spans; the
+/// password rules among them are secrets.
+#[derive(Debug, Clone)]
+pub struct AclUser {
+    pub name: Spanned<String>,
+    pub rules: Vec<Spanned<String>>,
+    pub line: Span,
+}
+
+/// The ACL users a data node's config defines, and the channel default new users get.
+#[derive(Debug, Clone, Default)]
+pub struct AclConf {
+    pub users: Vec<AclUser>,
+    /// `acl-pubsub-default`: true for `allchannels`.
+    pub pubsub_default: Option<Spanned<bool>>,
+}
+
+impl AclConf {
+    /// The last line defining a user (Redis refuses duplicates; the last is what an
+    /// edit would meet).
+    pub fn user(&self, name: &str) -> Option<&AclUser> {
+        self.users.iter().rev().find(|u| u.name.value == name)
+    }
+}
+
 /// `client-output-buffer-limit replica|slave HARD SOFT SECONDS`: when the master drops a
 /// replica whose pending replication stream grows past these sizes.
 #[derive(Debug, Clone)]
@@ -200,6 +225,8 @@ pub struct Node {
     pub announce_port: Option<Spanned<i64>>,
     pub password: Option<Spanned<Password>>,
     pub masterauth: Option<Spanned<Password>>,
+    /// `masteruser`: the user a replica logs in with at its master (else `default`).
+    pub masteruser: Option<Spanned<String>>,
     pub replicaof: Option<ReplicaOf>,
     pub replica_priority: Option<Spanned<i64>>,
     pub min_replicas_to_write: Option<Spanned<i64>>,
@@ -218,6 +245,7 @@ pub struct Node {
     pub process: ProcessConf,
     pub persistence: Persistence,
     pub buffers: ReplicationBuffers,
+    pub acl: AclConf,
     pub runtime: Runtime,
 }
 

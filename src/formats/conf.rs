@@ -2,8 +2,8 @@
 //! the facts a data node or a sentinel declares.
 
 use crate::facts::{
-    BufferLimit, KnownPeer, Monitor, Node, Password, Persistence, ProcessConf, Rename, ReplicaOf,
-    ReplicationBuffers, SentinelProc,
+    AclConf, AclUser, BufferLimit, KnownPeer, Monitor, Node, Password, Persistence, ProcessConf,
+    Rename, ReplicaOf, ReplicationBuffers, SentinelProc,
 };
 use crate::formats::detect::FileKind;
 use crate::knowledge::directive::fact_key;
@@ -358,6 +358,7 @@ impl ConfFile {
             announce_port: self.spanned_int("replica-announce-port"),
             password: self.default_user_password(),
             masterauth: self.password("masterauth"),
+            masteruser: self.spanned_str("masteruser"),
             replicaof,
             replica_priority: self.spanned_int("replica-priority"),
             min_replicas_to_write: self.spanned_int("min-replicas-to-write"),
@@ -377,6 +378,7 @@ impl ConfFile {
             process: self.process_conf(),
             persistence: self.persistence(),
             buffers: self.replication_buffers(),
+            acl: self.acl(),
             runtime: Default::default(),
         }
     }
@@ -517,6 +519,32 @@ impl ConfFile {
         }
     }
 
+    fn acl(&self) -> AclConf {
+        let users = self
+            .directive_lines("user")
+            .filter(|l| l.tokens.len() >= 2)
+            .map(|line| AclUser {
+                name: self.spanned(line.tokens[1].value.to_string(), &line.tokens[1]),
+                rules: line.tokens[2..]
+                    .iter()
+                    .map(|t| self.spanned(t.value.to_string(), t))
+                    .collect(),
+                line: self.line_span(line),
+            })
+            .collect();
+        let pubsub_default = self.last_value("acl-pubsub-default").and_then(|(_, t)| {
+            match t.value.to_ascii_lowercase().as_str() {
+                "allchannels" => Some(self.spanned(true, t)),
+                "resetchannels" => Some(self.spanned(false, t)),
+                _ => None,
+            }
+        });
+        AclConf {
+            users,
+            pubsub_default,
+        }
+    }
+
     fn replication_buffers(&self) -> ReplicationBuffers {
         // Each line sets the classes it names, in groups of four; the last one wins.
         let mut replica_limit = None;
@@ -620,15 +648,17 @@ impl ConfFile {
                     {
                         spans.extend(t.iter().skip(3).map(|tok| self.token_span(tok)));
                     }
-                } else if d.secret {
-                    spans.extend(t[1..].iter().map(|tok| self.token_span(tok)));
                 } else if d.name == "user" {
+                    // Only the password rules: names and permissions are what a
+                    // finding about the user has to show.
                     spans.extend(
                         t.iter()
                             .skip(2)
                             .filter(|tok| tok.value.starts_with(['>', '<', '#', '!']))
                             .map(|tok| self.token_span(tok)),
                     );
+                } else if d.secret {
+                    spans.extend(t[1..].iter().map(|tok| self.token_span(tok)));
                 } else if d.name == "rename-command" {
                     spans.extend(t.get(2).map(|tok| self.token_span(tok)));
                 }

@@ -835,6 +835,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             announce_port: None,
             password: d.password.clone(),
             masterauth: d.password.clone(),
+            masteruser: None,
             replicaof,
             replica_priority: None,
             min_replicas_to_write: d.settings.min_replicas_to_write.clone(),
@@ -851,6 +852,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             process: Default::default(),
             persistence: d.settings.persistence.clone(),
             buffers: Default::default(),
+            acl: Default::default(),
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,

@@ -1,6 +1,7 @@
 //! Facts about Redis, Valkey and Sentinel configuration: directives, value grammars,
 //! defaults, secrets and version windows. Pure data plus small parsers; no I/O.
 
+pub mod acl;
 pub mod cmdline;
 pub mod commands;
 pub mod directive;

@@ -63,6 +63,12 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let node = &topo.nodes[n];
                 let is_replica = group.replicas.contains(&n);
                 match &node.masterauth {
+                    // A named user's password is not the default user's.
+                    Some(_)
+                        if node
+                            .masteruser
+                            .as_ref()
+                            .is_some_and(|u| u.value != "default") => {}
                     Some(auth)
                         if (is_replica || group.has_sentinels())
                             && auth.value.differs_from(&ref_pw.value)
@@ -128,6 +134,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let sentinel = &topo.sentinels[r.sentinel];
             match &monitor.auth_pass {
+                // A named user's password is compared by the ACL rules.
+                Some(_) if monitor.auth_user.as_ref().is_some_and(|u| u.value != "default") => {}
                 None if !sentinel.complete && sentinel.runtime.auth_pass_field.is_none() => {}
                 None => out.push(
                     Diagnostic::new(

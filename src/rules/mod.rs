@@ -1,6 +1,7 @@
 //! The rule implementations, one file per family, and the entry points the engine calls.
 //! The table of rules (code, name, category, severity, fix, summary) is `crate::registry`.
 
+mod acl;
 mod auth;
 mod compose;
 mod conf_syntax;
@@ -49,6 +50,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     quorum::check(ctx, &mut out);
     timeouts::check(ctx, &mut out);
     auth::check(ctx, &mut out);
+    acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
     identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);
