@@ -154,6 +154,9 @@ registry! {
     HelloChannelWritableByClients => "X004", "hello-channel-writable-by-clients", Security, Info, false, "Users other than the sentinels' may publish to __sentinel__:hello and redirect every sentinel.";
     ClientMasterNameMismatch => "N003", "client-master-name-mismatch", Network, Error, false, "An application asks the sentinels for a master name they do not monitor.";
     ReplicaAnnounceIpDuplicated => "N004", "replica-announce-ip-duplicated", Network, Error, false, "Two data nodes of one group announce the same address.";
+    TlsSentinelMissingTlsReplication => "N005", "tls-sentinel-missing-tls-replication", Network, Error, false, "The data nodes listen only on TLS but the sentinel has no `tls-replication yes`: it connects in plain text and sees them down.";
+    TlsMonitorPortMismatch => "N006", "tls-monitor-port-mismatch", Network, Error, true, "`sentinel monitor` names the node's plain-text port while the sentinel speaks TLS, or the reverse.";
+    TlsReplicasMissingTlsReplication => "N007", "tls-replicas-missing-tls-replication", Network, Error, true, "The master listens only on TLS and a node of its group has no `tls-replication yes`: it cannot sync.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

@@ -104,6 +104,25 @@ impl AclConf {
     }
 }
 
+/// How a process speaks TLS: its TLS listener, and whether its own outgoing links
+/// (replication; for a sentinel, every link) use TLS.
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    pub port: Option<Spanned<i64>>,
+    pub replication: Option<Spanned<bool>>,
+}
+
+impl Tls {
+    /// The TLS port, when it listens on one.
+    pub fn listens(&self) -> Option<&Spanned<i64>> {
+        self.port.as_ref().filter(|p| p.value != 0)
+    }
+
+    pub fn replicates(&self) -> bool {
+        self.replication.as_ref().is_some_and(|r| r.value)
+    }
+}
+
 /// `client-output-buffer-limit replica|slave HARD SOFT SECONDS`: when the master drops a
 /// replica whose pending replication stream grows past these sizes.
 #[derive(Debug, Clone)]
@@ -246,6 +265,7 @@ pub struct Node {
     pub persistence: Persistence,
     pub buffers: ReplicationBuffers,
     pub acl: AclConf,
+    pub tls: Tls,
     pub runtime: Runtime,
 }
 
@@ -336,6 +356,7 @@ pub struct SentinelProc {
     pub announce_ip: Option<Spanned<String>>,
     pub myid: Option<Spanned<String>>,
     pub monitors: Vec<Monitor>,
+    pub tls: Tls,
     pub process: ProcessConf,
     pub runtime: Runtime,
 }

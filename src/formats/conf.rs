@@ -3,7 +3,7 @@
 
 use crate::facts::{
     AclConf, AclUser, BufferLimit, KnownPeer, Monitor, Node, Password, Persistence, ProcessConf,
-    Rename, ReplicaOf, ReplicationBuffers, SentinelProc,
+    Rename, ReplicaOf, ReplicationBuffers, SentinelProc, Tls,
 };
 use crate::formats::detect::FileKind;
 use crate::knowledge::directive::fact_key;
@@ -379,6 +379,7 @@ impl ConfFile {
             persistence: self.persistence(),
             buffers: self.replication_buffers(),
             acl: self.acl(),
+            tls: self.tls(),
             runtime: Default::default(),
         }
     }
@@ -499,6 +500,7 @@ impl ConfFile {
             acl_file: self.spanned_str("aclfile"),
             resolve_hostnames: self.sentinel_global("resolve-hostnames", parse_bool),
             announce_hostnames: self.sentinel_global("announce-hostnames", parse_bool),
+            tls: self.tls(),
             announce_ip: self.sentinel_global("announce-ip", |v| Some(v.to_string())),
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
@@ -516,6 +518,13 @@ impl ConfFile {
             }),
             pidfile: self.spanned_str("pidfile"),
             maxclients: self.spanned_int("maxclients"),
+        }
+    }
+
+    fn tls(&self) -> Tls {
+        Tls {
+            port: self.spanned_int("tls-port"),
+            replication: self.spanned_bool("tls-replication"),
         }
     }
 

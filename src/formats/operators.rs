@@ -853,6 +853,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             persistence: d.settings.persistence.clone(),
             buffers: Default::default(),
             acl: Default::default(),
+            tls: Default::default(),
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,
@@ -900,6 +901,7 @@ fn push_sentinels(
             acl_file: None,
             resolve_hostnames: None,
             announce_hostnames: None,
+            tls: Default::default(),
             announce_ip: None,
             myid: None,
             monitors: vec![monitor],

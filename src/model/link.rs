@@ -41,7 +41,20 @@ fn identities(node: &Node) -> Vec<Address> {
     hosts.extend(node.name_hints.iter().cloned());
     hosts.sort();
     hosts.dedup();
-    hosts.into_iter().map(|h| (h, port)).collect()
+    // A TLS listener is a second address (the only one when `port 0`), unless the node
+    // announces one port for everything.
+    let tls_port = node
+        .tls
+        .listens()
+        .filter(|_| node.announce_port.as_ref().is_none_or(|p| p.value == 0))
+        .map(|p| p.value);
+    hosts
+        .into_iter()
+        .flat_map(|h| {
+            let tls = tls_port.map(|p| (h.clone(), p));
+            std::iter::once((h, port)).chain(tls)
+        })
+        .collect()
 }
 
 /// Link without directory scopes (every name global); see [`link_scoped`].

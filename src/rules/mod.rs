@@ -21,6 +21,7 @@ mod sizing;
 mod startup;
 mod systemd;
 mod timeouts;
+mod tls;
 
 pub use crate::registry::{
     designate, Category, Designated, Redirect, Rule, RuleInfo, REDIRECTS, RULES,
@@ -52,6 +53,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     auth::check(ctx, &mut out);
     acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
+    tls::check(ctx, &mut out);
     identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);
     sizing::check(ctx, &mut out);
