@@ -128,6 +128,7 @@ registry! {
     FailoverRetryDelayLong => "T003", "failover-retry-delay-long", Timeouts, Info, false, "A failed failover is retried only after twice `failover-timeout`.";
     SentinelTimingInconsistent => "T004", "sentinel-timing-inconsistent", Timeouts, Info, false, "Sentinels of one group use different timings.";
     ReplTimeoutNotAbovePingPeriod => "T005", "repl-timeout-not-above-ping-period", Timeouts, Warning, true, "`repl-timeout` not above `repl-ping-replica-period`: idle links time out.";
+    DownAfterBelowBusyThreshold => "T006", "down-after-below-busy-threshold", Timeouts, Warning, false, "down-after is shorter than the nodes' busy-reply-threshold: a long script fails over a healthy master before SCRIPT KILL can stop it.";
     SentinelAuthPassMissing => "A001", "sentinel-auth-pass-missing", Auth, Error, false, "Data nodes need a password but the sentinel has no `auth-pass`.";
     SentinelAuthPassMismatch => "A002", "sentinel-auth-pass-mismatch", Auth, Error, false, "The sentinel's `auth-pass` differs from a data node's password.";
     GroupPasswordNotUniform => "A003", "group-password-not-uniform", Auth, Error, false, "Data nodes of one group use different passwords.";
@@ -157,6 +158,9 @@ registry! {
     TlsSentinelMissingTlsReplication => "N005", "tls-sentinel-missing-tls-replication", Network, Error, false, "The data nodes listen only on TLS but the sentinel has no `tls-replication yes`: it connects in plain text and sees them down.";
     TlsMonitorPortMismatch => "N006", "tls-monitor-port-mismatch", Network, Error, true, "`sentinel monitor` names the node's plain-text port while the sentinel speaks TLS, or the reverse.";
     TlsReplicasMissingTlsReplication => "N007", "tls-replicas-missing-tls-replication", Network, Error, true, "The master listens only on TLS and a node of its group has no `tls-replication yes`: it cannot sync.";
+    BindFirstAddressLoopbackPre7 => "N008", "bind-first-address-loopback-pre7", Network, Warning, true, "Before 7.0, a loopback first `bind` address is the source of every outgoing link: remote peers are unreachable.";
+    DuplicateSentinelAnnounce => "N009", "duplicate-sentinel-announce", Network, Error, false, "Two sentinels of one group announce the same address and port.";
+    SharedMasterNameAcrossGroups => "N010", "shared-master-name-across-groups", Network, Warning, false, "Two groups of one deployment use the same master name.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

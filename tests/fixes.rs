@@ -24,7 +24,11 @@ fn load(dir: &Path) -> Texts {
 }
 
 fn workspace(texts: &Texts) -> Workspace {
-    let mut ws = Workspace::new(Settings::default());
+    workspace_for(texts, &Settings::default())
+}
+
+fn workspace_for(texts: &Texts, settings: &Settings) -> Workspace {
+    let mut ws = Workspace::new(settings.clone());
     for (path, (text, explicit)) in texts {
         ws.set_file(path.clone(), text.as_str(), *explicit);
     }
@@ -54,13 +58,15 @@ fn every_fixable_rule() {
     for info in RULES.iter().filter(|r| r.fixable) {
         let dir = Path::new("fixtures").join(info.name).join("bad");
         let before = load(&dir);
+        // A rule about one version range names its target in `target-version`.
+        let settings = Settings {
+            target: std::fs::read_to_string(dir.parent().unwrap().join("target-version"))
+                .map(|t| redis_halint::Target::parse(t.trim()).expect("a valid target-version"))
+                .unwrap_or_default(),
+            ..Settings::default()
+        };
         let selection = Selection::new(&[info.name.to_string()], &[]).unwrap();
-        let outcome = fix_all(
-            &before,
-            &Settings::default(),
-            &selection,
-            FixMode::SafeAndUnsafe,
-        );
+        let outcome = fix_all(&before, &settings, &selection, FixMode::SafeAndUnsafe);
         if outcome.changed.is_empty() {
             failures.push(format!("{}: the bad fixture gets no fix", info.name));
             continue;
@@ -71,7 +77,7 @@ fn every_fixable_rule() {
         }
         insta::assert_snapshot!(format!("{}__fix", info.name), masked_diff(&before, &after));
 
-        let remaining = workspace(&after).check();
+        let remaining = workspace_for(&after, &settings).check();
         // Findings of the rule that have no fix (other mistakes in the same fixture) stay.
         if remaining
             .iter()
@@ -79,12 +85,7 @@ fn every_fixable_rule() {
         {
             failures.push(format!("{}: still reported after the fix", info.name));
         }
-        let again = fix_all(
-            &after,
-            &Settings::default(),
-            &selection,
-            FixMode::SafeAndUnsafe,
-        );
+        let again = fix_all(&after, &settings, &selection, FixMode::SafeAndUnsafe);
         if !again.changed.is_empty() {
             failures.push(format!(
                 "{}: a second --fix changes the files again",

@@ -258,6 +258,9 @@ pub struct Node {
     /// that is not read here.
     pub acl_file: Option<Spanned<String>>,
     pub repl_timeout: Option<Spanned<i64>>,
+    /// `busy-reply-threshold` (alias `lua-time-limit`), ms: how long a script runs
+    /// before the node answers BUSY and SCRIPT KILL can stop it (0: never).
+    pub busy_threshold: Option<Spanned<i64>>,
     pub repl_ping_period: Option<Spanned<i64>>,
     pub replica_ignore_maxmemory: Option<Spanned<bool>>,
     pub renames: Vec<Rename>,
@@ -354,6 +357,8 @@ pub struct SentinelProc {
     pub announce_hostnames: Option<Spanned<bool>>,
     /// `sentinel announce-ip`: the address the other sentinels know it by.
     pub announce_ip: Option<Spanned<String>>,
+    /// `sentinel announce-port`: the port it announces (0 or unset: its own).
+    pub announce_port: Option<Spanned<i64>>,
     pub myid: Option<Spanned<String>>,
     pub monitors: Vec<Monitor>,
     pub tls: Tls,

@@ -7,6 +7,107 @@ use std::collections::HashMap;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     replica_announce_duplicated(ctx, out);
+    sentinel_announce_duplicated(ctx, out);
+    master_name_shared(ctx, out);
+}
+
+/// Two sentinels of one group announcing one `announce-ip` and port: their peers take
+/// them for one sentinel that keeps changing its run ID (`-dup-sentinel`), count one
+/// voter where there are two, and flap between them.
+fn sentinel_announce_duplicated(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut reported = std::collections::HashSet::new();
+    for group in &topo.groups {
+        let mut seen: HashMap<(String, i64), usize> = HashMap::new();
+        for &r in &group.monitors {
+            let sentinel = &topo.sentinels[r.sentinel];
+            let Some(ip) = &sentinel.announce_ip else {
+                continue;
+            };
+            if ip.value.is_empty() || is_template(&ip.value) || !ip.origin.on_conf_line() {
+                continue;
+            }
+            let port = sentinel
+                .announce_port
+                .as_ref()
+                .filter(|p| p.value != 0)
+                .or(sentinel.port.as_ref())
+                .map_or(26379, |p| p.value);
+            let key = (ip.value.to_ascii_lowercase(), port);
+            let Some(&other) = seen.get(&key) else {
+                seen.insert(key, r.sentinel);
+                continue;
+            };
+            if other == r.sentinel || !reported.insert(ip.span) {
+                continue;
+            }
+            let first = &topo.sentinels[other];
+            let at = first.announce_ip.as_ref().map_or(first.anchor, |a| a.span);
+            let same_line = at == ip.span;
+            let mut d = Diagnostic::new(
+                Rule::DuplicateSentinelAnnounce,
+                ip.span,
+                format!(
+                    "{} announces {}:{port}, as {} does{}: the other sentinels take them for one sentinel whose run ID keeps changing (-dup-sentinel, +sentinel-address-switch), count one vote where there are two, and the majority a failover needs may never form",
+                    sentinel.name,
+                    ip.value,
+                    first.name,
+                    if same_line { " (both run this config)" } else { "" }
+                ),
+            )
+            .help("give each sentinel its own announce-ip (or announce-port when they share a host)");
+            if !same_line {
+                d = d.label(at, "the same address announced here");
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Two groups of one deployment (a compose project, a namespace's manifests) watched
+/// under one master name: a sentinel that meets a node or a sentinel of the other group
+/// (a reused address, a shared network) merges what it learns into the wrong group.
+fn master_name_shared(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut by_unit: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    for (g, group) in topo.groups.iter().enumerate() {
+        let Some(name) = group.name.as_deref() else {
+            continue;
+        };
+        let Some(sentinel) = group.monitors.first().map(|&r| &topo.sentinels[r.sentinel]) else {
+            continue;
+        };
+        // An operator names its groups itself (Spotahome: always `mymaster`).
+        let Some(unit) = sentinel
+            .runtime
+            .unit()
+            .filter(|_| sentinel.runtime.managed_by.is_none())
+        else {
+            continue;
+        };
+        let Some(&other) = by_unit.get(&(unit, name)) else {
+            by_unit.insert((unit, name), g);
+            continue;
+        };
+        let first = &topo.groups[other];
+        if (first.host.as_str(), first.port) == (group.host.as_str(), group.port) {
+            continue;
+        }
+        let line =
+            |g: &crate::model::Group| g.monitors.first().map(|&r| topo.monitor(r).1.name.span);
+        let (Some(here), Some(there)) = (line(group), line(first)) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::SharedMasterNameAcrossGroups,
+                here,
+                format!("`{name}` names two masters in one deployment ({}:{} here, {}:{} there): sentinels that meet a node or a sentinel of the other group (an address reused after a restart, a shared network) mix the two groups' replicas and peers and may fail over the wrong one", group.host, group.port, first.host, first.port),
+            )
+            .label(there, "the same name for another master")
+            .help("give each group its own master name (in `sentinel monitor` and in every client)"),
+        );
+    }
 }
 
 /// Two data nodes of one group announcing the same `replica-announce-ip` (and port): the

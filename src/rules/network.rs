@@ -26,6 +26,18 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             runtime: &sentinel.runtime,
         };
         check_protected(ctx, &listener, out);
+        let peers_remote = sentinel
+            .monitors
+            .iter()
+            .any(|m| !is_loopback(&m.host.value));
+        bind_loopback_first(
+            ctx,
+            &sentinel.binds,
+            &sentinel.runtime,
+            peers_remote,
+            "sentinel",
+            out,
+        );
     }
     for (i, node) in ctx.topology.nodes.iter().enumerate() {
         let in_remote_group = ctx
@@ -49,7 +61,77 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             runtime: &node.runtime,
         };
         check_protected(ctx, &listener, out);
+        let peers_remote = node
+            .replicaof
+            .as_ref()
+            .is_some_and(|r| !is_loopback(&r.host.value))
+            || in_remote_group;
+        bind_loopback_first(ctx, &node.binds, &node.runtime, peers_remote, "node", out);
     }
+}
+
+/// Before 7.0 every outgoing link (replication, Sentinel's links) is bound to the first
+/// `bind` address; from a loopback address no remote peer can be reached. 7.0 added
+/// `bind-source-addr` and stopped using the first bind address.
+fn bind_loopback_first(
+    ctx: &Context,
+    binds: &[Spanned<String>],
+    runtime: &Runtime,
+    peers_remote: bool,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let loopback = |b: &Spanned<String>| is_loopback(b.value.trim_start_matches('-'));
+    let (Some(first), true) = (binds.first(), peers_remote) else {
+        return;
+    };
+    if !loopback(first) || binds.iter().all(loopback) || binds.iter().any(|b| is_template(&b.value))
+    {
+        return;
+    }
+    let release = ctx.release_of(runtime);
+    if release.has_redis_feature(Version::new(7, 0, 0)) {
+        return;
+    }
+    let mut order: Vec<&str> = binds
+        .iter()
+        .filter(|b| !loopback(b))
+        .map(|b| b.value.as_str())
+        .collect();
+    order.extend(
+        binds
+            .iter()
+            .filter(|b| loopback(b))
+            .map(|b| b.value.as_str()),
+    );
+    let last = binds.last().unwrap();
+    let all = Spanned::with_origin(
+        (),
+        Span::new(
+            first.span.file,
+            first.span.start as usize,
+            last.span.end as usize,
+        ),
+        first.origin,
+    );
+    let same_line = binds.iter().all(|b| b.span.file == first.span.file)
+        && ctx.source(first.span.file).text()[all.span.range()]
+            .lines()
+            .count()
+            <= 1;
+    let fix = same_line
+        .then(|| ctx.replace_value(&all, order.join(" ")))
+        .flatten()
+        .map(|e| Fix::safe("list a routable address first", vec![e]));
+    out.push(
+        Diagnostic::new(
+            Rule::BindFirstAddressLoopbackPre7,
+            first.span,
+            format!("the first bind address of this {what} is the loopback address {} on {release}: before 7.0 every outgoing connection (replication to its master, a sentinel's links to nodes and peers) is made from the first bind address, and from {} no remote peer can be reached", first.value, first.value),
+        )
+        .help("list a routable address first (`bind {}`), or run 7.0 or later".replace("{}", &order.join(" ")))
+        .with_fix_opt(fix),
+    );
 }
 
 fn is_remote_bind(addr: &str) -> bool {

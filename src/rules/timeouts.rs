@@ -14,6 +14,7 @@ type Setting = (
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     runtime_sets(ctx, out);
+    below_busy_threshold(ctx, out);
     for sentinel in &ctx.topology.sentinels {
         for m in &sentinel.monitors {
             check_monitor(m, out);
@@ -193,5 +194,52 @@ fn runtime_sets(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => None,
         };
         out.extend(found.map(|d| d.label(set.command, "sent to the sentinels at run time")));
+    }
+}
+
+/// A script (or any command) that runs longer than down-after keeps the node from
+/// answering PING, and before `busy-reply-threshold` it does not even answer BUSY, so
+/// SCRIPT KILL cannot end it: the sentinels fail over a healthy master. Below 3000 ms
+/// down-after-too-low says more.
+fn below_busy_threshold(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen = std::collections::HashSet::new();
+    for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        // The longest threshold of the group's nodes (0: scripts are never stopped).
+        let explicit = group
+            .nodes()
+            .filter_map(|n| topo.nodes[n].busy_threshold.as_ref())
+            .max_by_key(|t| if t.value <= 0 { i64::MAX } else { t.value });
+        // Only a threshold the nodes set says scripts run that long here: with the
+        // default 5000 ms, down-after-too-low judges short values on its own.
+        let Some(threshold) = explicit.map(|t| if t.value <= 0 { i64::MAX } else { t.value })
+        else {
+            continue;
+        };
+        for &r in &group.monitors {
+            let monitor = topo.monitor(r).1;
+            let da = monitor.down_after();
+            let at = monitor.down_after.as_ref().map_or(monitor.line, |d| d.span);
+            if da < 3000 || da >= threshold || !seen.insert(at) {
+                continue;
+            }
+            let limit = match explicit {
+                Some(t) if t.value <= 0 => {
+                    "busy-reply-threshold 0: a script is never stopped".to_string()
+                }
+                Some(t) => format!("busy-reply-threshold {} ms on the nodes", t.value),
+                None => continue,
+            };
+            let mut d = Diagnostic::new(
+                Rule::DownAfterBelowBusyThreshold,
+                at,
+                format!("down-after-milliseconds {da} for `{}` is below the time a script may run before it can be stopped ({limit}): a script or slow command running longer than {da} ms leaves every PING unanswered, and the sentinels fail over a healthy master before SCRIPT KILL can end the script", monitor.name.value),
+            )
+            .help("keep down-after-milliseconds above busy-reply-threshold (lua-time-limit before 7.0), or lower the threshold on the nodes");
+            if let Some(t) = explicit {
+                d = d.label(t.span, "scripts run this long before the node answers BUSY");
+            }
+            out.push(d);
+        }
     }
 }
