@@ -13,6 +13,7 @@ pub mod facts;
 pub mod fix;
 pub mod fix_guard;
 pub mod formats;
+pub mod history;
 pub mod knowledge;
 pub mod live;
 // The language server turns file URLs into paths, which WebAssembly (the playground,

@@ -123,6 +123,7 @@ registry! {
     MonitorInconsistentAcrossSentinels => "Q006", "monitor-inconsistent-across-sentinels", Quorum, Error, false, "Sentinels of one deployment monitor one master name at different addresses or quorums.";
     MasterNameMismatchAcrossSentinels => "Q007", "master-name-mismatch-across-sentinels", Quorum, Error, false, "Sentinels monitor one address under different master names.";
     MultiDcMajorityInOneSite => "Q008", "multi-dc-majority-in-one-site", Quorum, Warning, false, "The sentinels span several sites and one site holds their majority: losing that site leaves no failover.";
+    SentinelScaleDownWithoutReset => "Q009", "sentinel-scale-down-without-reset", Quorum, Warning, false, "Fewer sentinels than in the previous revision: the remaining ones still count the removed peers until SENTINEL RESET.";
     DownAfterTooLow => "T001", "down-after-too-low", Timeouts, Warning, false, "`down-after-milliseconds` so low that pauses trigger failovers.";
     FailoverTimeoutTooLow => "T002", "failover-timeout-too-low", Timeouts, Info, false, "`failover-timeout` too short for a promotion and replica reconfiguration.";
     FailoverRetryDelayLong => "T003", "failover-retry-delay-long", Timeouts, Info, false, "A failed failover is retried only after twice `failover-timeout`.";
@@ -186,6 +187,7 @@ registry! {
     RecNodesInvalid => "O013", "rec-nodes-invalid", Operator, Error, false, "A RedisEnterpriseCluster with fewer than 3 or an even number of nodes.";
     RecPersistenceDisabled => "O014", "rec-persistence-disabled", Operator, Warning, false, "A RedisEnterpriseCluster with persistence turned off: the cluster cannot be recovered after a quorum loss.";
     RecUnsupportedStorage => "O015", "rec-unsupported-storage", Operator, Info, false, "A RedisEnterpriseCluster on a shared-file (NFS-like) storage class, which Redis Enterprise does not support.";
+    RecNodesDecreased => "O018", "rec-nodes-decreased", Operator, Error, false, "A RedisEnterpriseCluster's spec.nodes is lower than in the previous revision: removing nodes that way is not supported.";
     HelmTemplatesNotEvaluated => "O017", "helm-templates-not-evaluated", Operator, Info, false, "A Helm chart about Redis whose templates were not rendered: only the rendered output can be checked.";
     UnknownField => "O016", "unknown-field", Operator, Warning, false, "A field the operator's resource does not have: the API server drops or rejects it.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";

@@ -333,6 +333,8 @@ pub struct Workspace {
     /// In path order: every result is sorted by path.
     by_path: BTreeMap<PathBuf, FileId>,
     next_id: u32,
+    /// The previous revision's deployment, for the history rules.
+    history: Option<crate::model::history::History>,
 }
 
 impl Workspace {
@@ -345,6 +347,29 @@ impl Workspace {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Compare with an earlier revision of the same files: its deployment is built here,
+    /// with the same settings, and kept as the history rules read it.
+    pub fn set_previous(&mut self, revision: crate::history::Revision) {
+        // Nothing removed or changed since: no count can have gone down.
+        let unchanged = revision.files.iter().all(|(path, text)| {
+            self.by_path
+                .get(path)
+                .and_then(|id| self.source(*id))
+                .is_some_and(|s| s.text() == text)
+        });
+        if unchanged {
+            return;
+        }
+        let mut before = Workspace::new(self.settings.clone());
+        for (path, text) in revision.files {
+            before.set_file(path, text, false);
+        }
+        self.history = Some(crate::model::history::History::of(
+            revision.name,
+            &before.topology(),
+        ));
     }
 
     pub fn set_settings(&mut self, settings: Settings) {
@@ -1627,6 +1652,7 @@ impl Workspace {
             confs: &conf_map,
             topology: &topology,
             units: &units,
+            history: self.history.as_ref(),
         };
         // Command-line options of containers are config lines too.
         let options: Vec<&ConfFile> = self

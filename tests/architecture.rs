@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
         "suppression",
         "suppression_sources",
         "discover",
+        "history",
         "workspace",
         "apply",
         "fix_guard",

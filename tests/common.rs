@@ -28,7 +28,29 @@ pub fn workspace_for(paths: &[PathBuf], target: Target) -> Workspace {
 /// and read again for the report, so every snapshot also shows that the excerpts read
 /// back are the ones that were checked.
 pub fn check_dir(dir: &Path, target: Target) -> (Workspace, Vec<Diagnostic>) {
+    check_dir_since(dir, target, None)
+}
+
+/// `check_dir`, compared with an earlier revision of the same files: `before` holds them
+/// at their paths relative to `dir` (the history rules' fixtures keep it beside `bad/` and
+/// `good/`).
+pub fn check_dir_since(
+    dir: &Path,
+    target: Target,
+    before: Option<&Path>,
+) -> (Workspace, Vec<Diagnostic>) {
     let mut workspace = workspace_for(&[dir.to_path_buf()], target);
+    if let Some(before) = before {
+        let mut files = Vec::new();
+        for entry in walk(before) {
+            let rel = entry.strip_prefix(before).unwrap();
+            files.push((dir.join(rel), std::fs::read_to_string(&entry).unwrap()));
+        }
+        workspace.set_previous(redis_halint::history::Revision {
+            name: "the previous revision".into(),
+            files,
+        });
+    }
     workspace.release_config_texts();
     let diagnostics = workspace.check();
     (workspace, diagnostics)
@@ -118,4 +140,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Every file under `dir`, sorted.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check_dir, check_live_dir, render_full};
+use common::{check_dir, check_dir_since, check_live_dir, render_full};
 use redis_halint::rules::{Category, RULES};
 use redis_halint::{Severity, Target};
 use std::path::Path;
@@ -28,7 +28,9 @@ fn every_rule_fixture() {
             let (workspace, diagnostics) = if info.category == Category::Live {
                 check_live_dir(&dir)
             } else {
-                check_dir(&dir, target)
+                // History rules compare with the fixture's `before/` revision.
+                let before = base.join("before");
+                check_dir_since(&dir, target, before.is_dir().then_some(before.as_path()))
             };
             let fired = diagnostics.iter().any(|d| d.rule == info.rule);
             if case == "bad" && !fired {

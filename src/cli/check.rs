@@ -99,6 +99,17 @@ pub struct CheckArgs {
         conflicts_with_all = ["fix", "diff", "baseline", "write_baseline", "no_inline_suppressions"]
     )]
     add_suppressions: Option<String>,
+    /// The git revision the history rules compare with (sentinels or Redis Enterprise
+    /// nodes removed). Default: where the branch left the default branch; on the default
+    /// branch, the last commit (uncommitted changes) or the one before it.
+    #[arg(long, value_name = "REV")]
+    since: Option<String>,
+    /// Do not read the git history (the history rules stay silent).
+    #[arg(long, conflicts_with = "since")]
+    no_history: bool,
+    /// Say on stderr which revision the history rules compared with, or why none.
+    #[arg(long)]
+    verbose: bool,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
@@ -274,6 +285,29 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         }
     }
 
+    if !args.no_history {
+        let roots = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths
+                .iter()
+                .filter(|p| p.as_os_str() != "-")
+                .cloned()
+                .collect()
+        };
+        match redis_halint::history::previous_revision(&roots, args.since.as_deref())? {
+            Some(revision) => {
+                if args.verbose {
+                    eprintln!("history: comparing with {}", revision.name);
+                }
+                workspace.set_previous(revision);
+            }
+            None if args.verbose => eprintln!(
+                "history: not a git repository or no earlier revision; the history rules are silent"
+            ),
+            None => {}
+        }
+    }
     // Parsed, a config's text is only needed again to show a finding in it.
     workspace.release_config_texts();
     let diagnostics = workspace.check();

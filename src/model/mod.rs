@@ -1,6 +1,7 @@
 //! The deployment model: facts about processes (data nodes, sentinels) from every
 //! format, and the topology the linker builds from them.
 
+pub mod history;
 pub mod link;
 pub mod sites;
 pub mod topology;

@@ -14,6 +14,8 @@ pub struct Context<'a> {
     pub topology: &'a Topology,
     /// The deployment units of each format (compose services, containers, resources).
     pub units: &'a crate::formats::units::Units,
+    /// What the previous revision deployed, when the tree's history is read.
+    pub history: Option<&'a crate::model::history::History>,
 }
 
 impl Context<'_> {

@@ -8,6 +8,7 @@ mod conf_syntax;
 mod consensus;
 mod context;
 mod edits;
+mod history;
 mod identity;
 mod kubernetes;
 mod mounts;
@@ -63,6 +64,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
     consensus::check(ctx, &mut out);
+    history::check(ctx, &mut out);
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);
     startup::check(ctx, &mut out);
