@@ -179,6 +179,7 @@ registry! {
     OpstreeRedisKindSentinelMode => "O001", "opstree-redis-kind-sentinel-mode", Operator, Error, false, "OpsTree `kind: Redis` with Sentinel fields: the operator deploys a standalone Redis.";
     OpstreeSentinelReplicationRef => "O002", "opstree-sentinel-replication-ref", Operator, Error, false, "A RedisSentinel without `redisReplicationName`, or naming no RedisReplication of its namespace.";
     OpstreeReplicationWithoutSentinel => "O005", "opstree-replication-without-sentinel", Operator, Warning, false, "A RedisReplication that no Sentinel watches: nothing promotes a replica when the master fails.";
+    OpstreeEmbeddedSentinelGaps => "O019", "opstree-embedded-sentinel-gaps", Operator, Warning, false, "A RedisReplication's embedded sentinels ignore its TLS, a separate sentinel secret or a read-only root file system, and take no password.";
     SpotahomeCustomconfigNotRuntime => "O006", "spotahome-customconfig-not-runtime", Operator, Error, false, "A Spotahome `redis.customConfig` entry that CONFIG SET cannot apply: the operator loops on the error.";
     SpotahomeSentinelCustomconfigWithMasterName => "O007", "spotahome-sentinel-customconfig-with-master-name", Operator, Error, true, "A Spotahome `sentinel.customConfig` entry written with the master name, as in sentinel.conf.";
     SpotahomeSentinelCustomconfigPartial => "O008", "spotahome-sentinel-customconfig-partial", Operator, Warning, false, "A Spotahome `sentinel.customConfig` without down-after-milliseconds or failover-timeout: the operator's defaults are dropped.";

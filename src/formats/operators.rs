@@ -485,8 +485,14 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
         down_after,
         failover_timeout,
         parallel_syncs,
-        // The operator logs its sentinels in with the replication's own secret.
-        auth_pass: secret(r, spec.at("kubernetesConfig.redisSecret")),
+        // The operator logs its sentinels in with `spec.sentinel.redisSecret` when set,
+        // else the replication's own secret.
+        auth_pass: secret(
+            r,
+            sentinel
+                .get("redisSecret")
+                .or(spec.at("kubernetesConfig.redisSecret")),
+        ),
         password: None,
         auth_pass_field: None,
     })

@@ -16,7 +16,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         kind_sentinel_mode(r, out);
         match (r.api_group.as_str(), r.kind.as_str()) {
             (OPSTREE, "RedisSentinel") => sentinel_replication(r, resources, out),
-            (OPSTREE, "RedisReplication") => replication_without_sentinel(r, resources, out),
+            (OPSTREE, "RedisReplication") => {
+                replication_without_sentinel(r, resources, out);
+                embedded_sentinel_gaps(r, out);
+            }
             (SPOTAHOME, "RedisFailover") => {
                 spotahome_redis_custom_config(ctx, r, out);
                 spotahome_sentinel_custom_config(ctx, r, out);
@@ -111,6 +114,62 @@ fn sentinel_replication(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic
         );
     }
     out.push(d);
+}
+
+/// What the sentinels a `RedisReplication` embeds (`spec.sentinel`, operator v0.23+) do
+/// not get, as the operator builds them (v0.26): their container has only `QUORUM` and
+/// `MASTER_PASSWORD` in its environment and no volume, so the sentinel image writes its
+/// config into the container's file system, speaks plain text, and sets no password.
+fn embedded_sentinel_gaps(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(spec) = r.spec() else { return };
+    let Some(sentinel) = spec.get("sentinel") else {
+        return;
+    };
+    let Some(sentinel_key) = key_span(r, spec, "sentinel") else {
+        return;
+    };
+    let name = r.name.as_deref().unwrap_or("?");
+    let mut gaps: Vec<(Span, String)> = Vec::new();
+    if let Some(tls) = spec.get("TLS") {
+        gaps.push((
+            key_span(r, spec, "TLS").unwrap_or_else(|| r.span(tls)),
+            "the data nodes listen on TLS, but the operator starts the embedded sentinels without TLS (no TLS_MODE): they connect in plain text, see the master down and cannot fail over".into(),
+        ));
+    }
+    if let Some(ro) = sentinel
+        .at("securityContext.readOnlyRootFilesystem")
+        .filter(|n| n.as_bool_11() == Some(true))
+    {
+        gaps.push((
+            r.span(ro),
+            "readOnlyRootFilesystem: the sentinel image writes /etc/redis/sentinel.conf at start and the operator mounts no writable volume for it: the sentinels crash at start".into(),
+        ));
+    }
+    let own = spec
+        .at("kubernetesConfig.redisSecret.name")
+        .and_then(Node::as_str);
+    if let Some(separate) = sentinel
+        .at("redisSecret.name")
+        .filter(|n| n.as_str() != own)
+    {
+        gaps.push((
+            r.span(separate),
+            format!("the embedded sentinels log in to the data nodes with this secret's password (their auth-pass), not the replication's own secret{}: unless both hold the same password they get WRONGPASS and see every node down; it does not protect the sentinels themselves", own.map(|o| format!(" `{o}`")).unwrap_or_default()),
+        ));
+    }
+    let Some((first, why)) = gaps.first().cloned() else {
+        return;
+    };
+    let mut d = Diagnostic::new(
+        Rule::OpstreeEmbeddedSentinelGaps,
+        first,
+        format!("RedisReplication `{name}` embeds its sentinels (spec.sentinel): {why}"),
+    )
+    .label(sentinel_key, "the embedded sentinels");
+    for (span, why) in gaps.iter().skip(1) {
+        d = d.label(*span, why.clone());
+    }
+    out.push(d.help("use a separate `RedisSentinel` resource (it supports TLS, its own password and a writable config volume), or drop the setting the embedded sentinels do not follow"));
 }
 
 fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
