@@ -34,6 +34,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !seen.insert(node.anchor) {
                 continue;
             }
+            // A setting in an include not followed, or in an operator's config that is
+            // not read here, may be the one these rules miss: they stay silent.
+            if !node.complete || node.runtime.managed_by.is_some() {
+                continue;
+            }
             backlog_too_small(ctx, node, out);
             output_buffer_too_low(ctx, node, out);
             diskless_load_without_persistence(node, out);
