@@ -130,6 +130,7 @@ registry! {
     SentinelTimingInconsistent => "T004", "sentinel-timing-inconsistent", Timeouts, Info, false, "Sentinels of one group use different timings.";
     ReplTimeoutNotAbovePingPeriod => "T005", "repl-timeout-not-above-ping-period", Timeouts, Warning, true, "`repl-timeout` not above `repl-ping-replica-period`: idle links time out.";
     DownAfterBelowBusyThreshold => "T006", "down-after-below-busy-threshold", Timeouts, Warning, false, "down-after is shorter than the nodes' busy-reply-threshold: a long script fails over a healthy master before SCRIPT KILL can stop it.";
+    SentinelCpuLimitTooLow => "T007", "sentinel-cpu-limit-too-low", Timeouts, Warning, false, "A sentinel container's CPU limit low enough for throttling to stall it into TILT mode.";
     SentinelAuthPassMissing => "A001", "sentinel-auth-pass-missing", Auth, Error, false, "Data nodes need a password but the sentinel has no `auth-pass`.";
     SentinelAuthPassMismatch => "A002", "sentinel-auth-pass-mismatch", Auth, Error, false, "The sentinel's `auth-pass` differs from a data node's password.";
     GroupPasswordNotUniform => "A003", "group-password-not-uniform", Auth, Error, false, "Data nodes of one group use different passwords.";
@@ -162,6 +163,7 @@ registry! {
     BindFirstAddressLoopbackPre7 => "N008", "bind-first-address-loopback-pre7", Network, Warning, true, "Before 7.0, a loopback first `bind` address is the source of every outgoing link: remote peers are unreachable.";
     DuplicateSentinelAnnounce => "N009", "duplicate-sentinel-announce", Network, Error, false, "Two sentinels of one group announce the same address and port.";
     SharedMasterNameAcrossGroups => "N010", "shared-master-name-across-groups", Network, Warning, false, "Two groups of one deployment use the same master name.";
+    AnnouncePortNotPublished => "N011", "announce-port-not-published", Network, Error, false, "A process announces a port that its container does not publish: peers and clients dial a closed port.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

@@ -1155,6 +1155,9 @@ impl Workspace {
                     data_ephemeral: None,
                     config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
                     auth_pass_field: None,
+                    cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
+                        crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
+                    }),
                     config_file: inv
                         .config
                         .as_ref()

@@ -216,6 +216,8 @@ pub struct Runtime {
     /// The manager passes the sentinel's credentials for the data nodes only through
     /// this field of its resource: when it is absent, the sentinel logs in with none.
     pub auth_pass_field: Option<&'static str>,
+    /// The CPU limit of its container, in millicores, where it is written.
+    pub cpu_limit: Option<Spanned<i64>>,
 }
 
 impl Runtime {

@@ -74,6 +74,10 @@ pub struct Service {
     pub env_settings: Option<&'static [(&'static str, &'static str)]>,
     /// `environment:` and `env_file:` variables, interpolated.
     pub env: Vec<EnvVar>,
+    /// The CPU limit (`deploy.resources.limits.cpus`, else `cpus`) in millicores.
+    pub cpu_limit: Option<(i64, Range<usize>)>,
+    /// `network_mode: host`: the container shares the host's addresses and ports.
+    pub host_network: bool,
     /// `restart:` policy and its span.
     pub restart: Option<(String, Range<usize>)>,
     /// `ports:` entries.
@@ -475,6 +479,13 @@ fn read_service(
         .get("restart")
         .or(service.at("deploy.restart_policy.condition"))
         .and_then(|n| Some((resolved(n.as_str()?, vars), n.span.clone())));
+    let cpu_limit = service
+        .at("deploy.resources.limits.cpus")
+        .or(service.get("cpus"))
+        .and_then(|n| {
+            let m = crate::knowledge::values::parse_millicores(&resolved(n.as_str()?, vars))?;
+            Some((m, n.span.clone()))
+        });
     let ports = service
         .get("ports")
         .and_then(Node::as_seq)
@@ -532,6 +543,8 @@ fn read_service(
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
         env,
+        cpu_limit,
+        host_network: service.get_str("network_mode") == Some("host"),
         restart,
         ports,
         depends_on,
@@ -1053,6 +1066,10 @@ impl Service {
             data_ephemeral: None,
             config_rewritten_at_start: None,
             auth_pass_field: None,
+            cpu_limit: self
+                .cpu_limit
+                .as_ref()
+                .map(|(m, r)| Spanned::new(*m, span(r))),
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
         }
     }
@@ -1283,6 +1300,7 @@ fn bitnami_conf(
                     "no",
                 ),
                 ("REDIS_SENTINEL_ANNOUNCE_IP", "announce-ip", ""),
+                ("REDIS_SENTINEL_ANNOUNCE_PORT", "announce-port", ""),
             ] {
                 if !hostnames && option.ends_with("-hostnames") {
                     continue;
@@ -1327,6 +1345,9 @@ fn bitnami_conf(
             }
             if let Some(v) = var("REDIS_REPLICA_IP", "") {
                 push(vec![kw("replica-announce-ip", &v), v]);
+            }
+            if let Some(v) = var("REDIS_REPLICA_PORT", "") {
+                push(vec![kw("replica-announce-port", &v), v]);
             }
             if let Some(v) = var("REDIS_PORT_NUMBER", "") {
                 push(vec![kw("port", &v), v]);

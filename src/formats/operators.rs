@@ -80,6 +80,15 @@ struct Sentinels {
     /// The one field that gives the sentinels the data nodes' password, when the
     /// operator does not derive it from the data nodes' resource.
     auth_pass_field: Option<&'static str>,
+    /// The sentinel container's CPU limit (millicores), where the resource writes it.
+    cpu_limit: Option<Spanned<i64>>,
+}
+
+/// The CPU limit of a `resources` block (`limits.cpu`), in millicores.
+fn cpu_limit(r: &Resource, resources: Option<&Yaml>) -> Option<Spanned<i64>> {
+    let node = resources?.at("limits.cpu")?;
+    let millicores = crate::knowledge::values::parse_millicores(node.as_str()?)?;
+    Some(literal(r, node, millicores))
 }
 
 /// Data nodes and sentinels of every resource of the tree. `stem` names a file (a
@@ -373,6 +382,7 @@ fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
         auth_pass: password.clone(),
         password: None,
         auth_pass_field: None,
+        cpu_limit: cpu_limit(r, spec.and_then(|s| s.at("sentinel.resources"))),
     };
     // The generated redis.conf has `save` rules; customConfig changes them at run time.
     let mut settings = NodeSettings::default();
@@ -495,6 +505,7 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
         ),
         password: None,
         auth_pass_field: None,
+        cpu_limit: cpu_limit(r, sentinel.get("resources")),
     })
 }
 
@@ -510,6 +521,7 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
         secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
         // The operator does not copy the RedisReplication's Secret to its sentinels.
         "`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)",
+        spec.at("kubernetesConfig.resources"),
     )
 }
 
@@ -525,6 +537,7 @@ fn opstree_watchers(
     timings: [i64; 2],
     auth_pass: Option<Spanned<Password>>,
     auth_pass_field: &'static str,
+    resources: Option<&Yaml>,
 ) -> Option<Sentinels> {
     let (count, count_at) = match size {
         Some(n) => (n.as_i64()?, at(r, n)),
@@ -554,6 +567,7 @@ fn opstree_watchers(
         auth_pass,
         password: None,
         auth_pass_field: Some(auth_pass_field),
+        cpu_limit: cpu_limit(r, resources),
     })
 }
 
@@ -659,6 +673,7 @@ fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentin
         auth_pass: auth,
         password: None,
         auth_pass_field: None,
+        cpu_limit: cpu_limit(r, sentinel.get("resources")),
     };
     (Some(data), Some(watchers))
 }
@@ -679,6 +694,7 @@ fn opstree_sentinel_values(r: &Resource) -> Option<Sentinels> {
         [30_000, 180_000],
         values_secret(r, config.and_then(|c| c.get("redisReplicationPassword"))).map(|(p, _)| p),
         "`redisSentinelConfig.redisReplicationPassword` (`secretName` and `secretKey` of the data nodes' Secret; `redisSentinel.redisSecret` only protects the sentinel port)",
+        v.at("redisSentinel.resources"),
     )
 }
 
@@ -759,6 +775,13 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         auth_pass: password.clone(),
         password: password.clone().filter(|_| sentinel_auth),
         auth_pass_field: None,
+        cpu_limit: cpu_limit(r, sentinel.get("resources")).or_else(|| {
+            // A preset the file names; `nano` limits the container to 150m (bitnami
+            // common's `_resources.tpl`). Unset, the chart's default applies, which the
+            // values file does not say.
+            let preset = sentinel.get("resourcesPreset")?;
+            (preset.as_str()? == "nano").then(|| literal(r, preset, 150))
+        }),
     };
     let secret_name = auth
         .and_then(|a| a.get_str("existingSecret"))
@@ -916,6 +939,7 @@ fn push_sentinels(
             process: Default::default(),
             runtime: Runtime {
                 auth_pass_field: s.auth_pass_field,
+                cpu_limit: s.cpu_limit.clone(),
                 ..managed_runtime(r, s.count_at, managed_by)
             },
         });

@@ -164,6 +164,8 @@ pub struct Container {
     pub secret_env: Vec<(String, String, String)>,
     /// `securityContext.readOnlyRootFilesystem: true` value.
     pub read_only_root: Option<Range<usize>>,
+    /// `resources.limits.cpu` in millicores, and where it is written.
+    pub cpu_limit: Option<(i64, Range<usize>)>,
     /// Copies made by the container's own start script.
     pub copies: Vec<Copy>,
     /// Configs the start script writes with a here-document (`cat > PATH <<EOF`), in file
@@ -512,6 +514,12 @@ fn read_container(
         .at("securityContext.readOnlyRootFilesystem")
         .filter(|n| n.as_bool_11() == Some(true))
         .map(|n| n.span.clone());
+    let cpu_limit = c.at("resources.limits.cpu").and_then(|n| {
+        Some((
+            crate::knowledge::values::parse_millicores(n.as_str()?)?,
+            n.span.clone(),
+        ))
+    });
     let mut copies = script
         .as_ref()
         .map(|(text, piece)| find_copies(text, piece, &mounts))
@@ -552,6 +560,7 @@ fn read_container(
         env,
         secret_env,
         read_only_root,
+        cpu_limit,
         copies,
         written,
         pod: pod.clone(),

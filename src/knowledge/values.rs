@@ -81,6 +81,20 @@ pub fn atoi_is_exact(text: &str) -> bool {
     !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A CPU amount in millicores: a Kubernetes quantity (`100m`, `0.5`, `2`) or a compose
+/// `cpus` value (`0.05`). `None` for anything else (a template, `1k`).
+pub fn parse_millicores(text: &str) -> Option<i64> {
+    let text = text.trim().trim_matches(['"', '\'']);
+    if let Some(milli) = text.strip_suffix('m') {
+        return milli
+            .parse::<u64>()
+            .ok()
+            .map(|m| m.min(i64::MAX as u64) as i64);
+    }
+    let cores: f64 = text.parse().ok()?;
+    (cores.is_finite() && cores >= 0.0).then(|| (cores * 1000.0).round() as i64)
+}
+
 /// A literal IPv4 or IPv6 address (what Sentinel accepts without resolve-hostnames).
 pub fn is_ip_literal(text: &str) -> bool {
     text.parse::<IpAddr>().is_ok()
@@ -149,6 +163,16 @@ mod tests {
         assert_eq!(parse_integer("+5"), None);
         assert_eq!(parse_integer("5s"), None);
         assert_eq!(parse_integer("0"), Some(0));
+    }
+
+    #[test]
+    fn cpu_quantities() {
+        assert_eq!(parse_millicores("50m"), Some(50));
+        assert_eq!(parse_millicores("0.1"), Some(100));
+        assert_eq!(parse_millicores("'0.05'"), Some(50));
+        assert_eq!(parse_millicores("2"), Some(2000));
+        assert_eq!(parse_millicores("${CPU}"), None);
+        assert_eq!(parse_millicores("-1"), None);
     }
 
     #[test]

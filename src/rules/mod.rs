@@ -2,6 +2,7 @@
 //! The table of rules (code, name, category, severity, fix, summary) is `crate::registry`.
 
 mod acl;
+mod announce;
 mod auth;
 mod compose;
 mod conf_syntax;
@@ -18,6 +19,7 @@ mod process;
 mod quorum;
 mod renames;
 mod replication;
+mod resources;
 mod sizing;
 mod startup;
 mod systemd;
@@ -51,9 +53,11 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     quorum::check(ctx, &mut out);
     timeouts::check(ctx, &mut out);
+    resources::check(ctx, &mut out);
     auth::check(ctx, &mut out);
     acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
+    announce::check(ctx, &mut out);
     tls::check(ctx, &mut out);
     identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);

@@ -1,0 +1,154 @@
+//! Announced addresses against what a container publishes: a process that tells its
+//! peers a port must be reachable there.
+
+use crate::diagnostic::Diagnostic;
+use crate::formats::compose::Port;
+use crate::formats::units::ComposeUnit;
+use crate::rules::{Context, Rule};
+use crate::source::{Span, Spanned};
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for unit in &ctx.units.compose {
+        // Host networking shares the host's ports: nothing is remapped.
+        if unit.service.host_network || unit.service.replicas != 1 {
+            continue;
+        }
+        for &n in &unit.nodes {
+            let node = &ctx.topology.nodes[n];
+            let listen = node.tls.listens().map_or(node.effective_port(), |t| {
+                if node.effective_port() == 0 {
+                    t.value
+                } else {
+                    node.effective_port()
+                }
+            });
+            let announced = Announced {
+                port: node.announce_port.as_ref(),
+                ip: node.announce_ip.as_ref(),
+                listen,
+                port_setting: "replica-announce-port",
+                ip_setting: "replica-announce-ip",
+                who: "the sentinels learn its address from its master and dial it (and hand it to clients after a failover)",
+            };
+            port_not_published(ctx, unit, &announced, out);
+        }
+        for &s in &unit.sentinels {
+            let sentinel = &ctx.topology.sentinels[s];
+            let announced = Announced {
+                port: sentinel.announce_port.as_ref(),
+                ip: sentinel.announce_ip.as_ref(),
+                listen: sentinel.port.as_ref().map_or(26379, |p| p.value),
+                port_setting: "sentinel announce-port",
+                ip_setting: "sentinel announce-ip",
+                who: "the other sentinels dial it",
+            };
+            port_not_published(ctx, unit, &announced, out);
+        }
+    }
+}
+
+/// What one process announces about itself.
+struct Announced<'a> {
+    port: Option<&'a Spanned<i64>>,
+    ip: Option<&'a Spanned<String>>,
+    /// The port it listens on in its container.
+    listen: i64,
+    port_setting: &'static str,
+    ip_setting: &'static str,
+    /// Who dials the announced address, for the message.
+    who: &'static str,
+}
+
+/// A host port as published: a number, a range, or something unknown.
+fn host_ports(p: &Port) -> Option<(i64, i64)> {
+    let published = p.published.as_deref()?.trim();
+    match published.split_once('-') {
+        Some((a, b)) => Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),
+        None => {
+            let n = published.parse().ok()?;
+            Some((n, n))
+        }
+    }
+}
+
+fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mut Vec<Diagnostic>) {
+    let Some(port) = a.port.filter(|p| p.value != 0) else {
+        return;
+    };
+    if crate::knowledge::values::is_template(
+        &ctx.source(port.span.file).text()[port.span.start as usize..port.span.end as usize],
+    ) {
+        return;
+    }
+    let service = &unit.service;
+    let file = unit.file;
+    let at = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
+    let mappings: Vec<&Port> = service
+        .ports
+        .iter()
+        .filter(|p| p.target == a.listen)
+        .collect();
+    let published: Vec<(i64, i64)> = mappings.iter().filter_map(|p| host_ports(p)).collect();
+    // A published port we cannot read (a variable, a random host port) may be the one.
+    let unknown = mappings.len() != published.len();
+    let maps = |n: i64| published.iter().any(|&(lo, hi)| (lo..=hi).contains(&n));
+    let name = &service.name;
+    let v = port.value;
+    if maps(v) || unknown {
+        return;
+    }
+    // Announcing its own port: peers on the compose network reach it at its container
+    // address, unless it also announces an address outside (the host's), where that
+    // port is published elsewhere or not at all.
+    if v == a.listen && (a.ip.is_none() || mappings.is_empty()) {
+        return;
+    }
+    let addr =
+        a.ip.map_or("its container address".to_string(), |ip| ip.value.clone());
+    let why = if v == a.listen {
+        format!("the host does not publish {v} to it")
+    } else {
+        format!(
+            "it listens on {} and the host does not publish {v} to it",
+            a.listen
+        )
+    };
+    let mut d = Diagnostic::new(
+        Rule::AnnouncePortNotPublished,
+        port.span,
+        format!(
+            "service `{name}` announces port {v}, but {why}: {} at {addr}:{v}, a port that does not lead to this container",
+            a.who
+        ),
+    );
+    match mappings.first() {
+        Some(m) => {
+            d = d.label(
+                at(&m.span),
+                format!(
+                    "port {} is published here as {}",
+                    a.listen,
+                    m.published.as_deref().unwrap_or("a random port")
+                ),
+            );
+        }
+        None => {
+            d = d.label(
+                at(&service.name_span),
+                "no port of this service is published to it",
+            );
+        }
+    }
+    let ip_too = if a.ip.is_none() {
+        format!(
+            " and set `{}` to the host address the peers use",
+            a.ip_setting
+        )
+    } else {
+        String::new()
+    };
+    out.push(d.help(format!(
+        "publish `\"{v}:{}\"` on service `{name}`{ip_too}, or set `{}` to the host port that is published",
+        a.listen, a.port_setting
+    )));
+}
