@@ -78,6 +78,12 @@ pub struct Service {
     pub cpu_limit: Option<(i64, Range<usize>)>,
     /// `network_mode: host`: the container shares the host's addresses and ports.
     pub host_network: bool,
+    /// `network_mode`, when set (`host`, `none`, `service:NAME`, `container:ID`).
+    pub network_mode: Option<String>,
+    /// The compose networks it joins (`default` when `networks:` is not written), and
+    /// where they are listed.
+    pub networks: Vec<String>,
+    pub networks_span: Option<Range<usize>>,
     /// `restart:` policy and its span.
     pub restart: Option<(String, Range<usize>)>,
     /// `ports:` entries.
@@ -465,6 +471,26 @@ fn read_service(
             hostnames.push(resolved(h, vars).to_ascii_lowercase());
         }
     }
+    // `networks:` as a list of names or a map of name → options (aliases are more
+    // names it answers to on that network).
+    let networks: Vec<String> = match service.get("networks").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => items
+            .iter()
+            .filter_map(|i| Some(resolved(i.as_str()?, vars)))
+            .collect(),
+        Some(Kind::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, v)| {
+                for alias in v.get("aliases").and_then(Node::as_seq).unwrap_or_default() {
+                    if let Some(a) = alias.as_str() {
+                        hostnames.push(resolved(a, vars).to_ascii_lowercase());
+                    }
+                }
+                Some(resolved(k.as_str()?, vars))
+            })
+            .collect(),
+        _ => vec!["default".to_string()],
+    };
     let count = service.at("deploy.replicas").or(service.get("scale"));
     let parsed = count.and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok());
     let replicas = parsed.map_or(1, |n| n.clamp(0, 100) as usize);
@@ -545,6 +571,9 @@ fn read_service(
         env,
         cpu_limit,
         host_network: service.get_str("network_mode") == Some("host"),
+        network_mode: service.get_str("network_mode").map(|m| resolved(m, vars)),
+        networks,
+        networks_span: service.key_node("networks").map(|k| k.span.clone()),
         restart,
         ports,
         depends_on,

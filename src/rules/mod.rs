@@ -17,6 +17,7 @@ mod network;
 mod operators;
 mod process;
 mod quorum;
+mod reachability;
 mod renames;
 mod replication;
 mod resources;
@@ -58,6 +59,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
     announce::check(ctx, &mut out);
+    reachability::check(ctx, &mut out);
     tls::check(ctx, &mut out);
     identity::check(ctx, &mut out);
     replication::check(ctx, &mut out);
