@@ -114,6 +114,7 @@ registry! {
     SentinelRenameWrongCommand => "S013", "sentinel-rename-wrong-command", Syntax, Warning, false, "`sentinel rename-command` for a command Sentinel never sends or the nodes never renamed.";
     InvalidYaml => "S015", "invalid-yaml", Syntax, Error, false, "A manifest or compose file that is not valid YAML (or expands beyond the alias budget).";
     RenameCommandInconsistentAcrossNodes => "S016", "rename-command-inconsistent-across-nodes", Syntax, Error, false, "Data nodes of one group give a command Sentinel sends different names.";
+    SentinelScriptNotExecutable => "S017", "sentinel-script-not-executable", Syntax, Error, false, "A `notification-script` or `client-reconfig-script` that is missing or not executable where the sentinel runs: it exits at load.";
     RenameCommandBreaksSentinel => "S014", "rename-command-breaks-sentinel", Syntax, Error, false, "A data node renames a command Sentinel needs without a matching `sentinel rename-command`.";
     SentinelCountBelowThree => "Q001", "sentinel-count-below-three", Quorum, Error, false, "Fewer than three sentinels watch a master.";
     SentinelCountEven => "Q002", "sentinel-count-even", Quorum, Warning, false, "An even number of sentinels adds no fault tolerance.";

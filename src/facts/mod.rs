@@ -311,6 +311,8 @@ pub struct Monitor {
     pub known_replicas: Vec<KnownPeer>,
     pub known_sentinels: Vec<KnownPeer>,
     pub renames: Vec<Rename>,
+    /// `notification-script` / `client-reconfig-script` lines: the option and the path.
+    pub scripts: Vec<(&'static str, Spanned<String>)>,
 }
 
 impl Monitor {

@@ -432,6 +432,7 @@ impl ConfFile {
                 known_replicas: Vec::new(),
                 known_sentinels: Vec::new(),
                 renames: Vec::new(),
+                scripts: Vec::new(),
             });
         }
         for resolved in &self.lines {
@@ -476,6 +477,16 @@ impl ConfFile {
                     } else {
                         monitor.known_replicas.push(peer);
                     }
+                }
+                "notification-script" | "client-reconfig-script" => {
+                    let option = if keyword.name == "notification-script" {
+                        "notification-script"
+                    } else {
+                        "client-reconfig-script"
+                    };
+                    monitor
+                        .scripts
+                        .push((option, self.spanned(t[3].value.to_string(), &t[3])));
                 }
                 "rename-command" => monitor
                     .renames

@@ -917,6 +917,7 @@ fn push_sentinels(
             known_replicas: Vec::new(),
             known_sentinels: Vec::new(),
             renames: Vec::new(),
+            scripts: Vec::new(),
         };
         out.push(SentinelProc {
             file: r.file,

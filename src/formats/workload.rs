@@ -29,6 +29,72 @@ pub struct Mount {
     pub span: Range<usize>,
     /// The volume's `configMap:` / `secret:` entry.
     pub volume_span: Range<usize>,
+    /// For a ConfigMap or Secret volume: the mode its files get.
+    pub modes: Option<FileModes>,
+}
+
+/// The permission bits of the files a ConfigMap or Secret volume projects.
+#[derive(Debug, Clone)]
+pub struct FileModes {
+    /// `defaultMode` (0644 when not written) and where it is written.
+    pub default: (u32, Option<Range<usize>>),
+    /// `items`: key → (path in the volume, its own `mode` and where it is written).
+    pub items: Vec<(String, String, Option<(u32, Range<usize>)>)>,
+}
+
+impl FileModes {
+    /// The mode of the file at `path` (relative to the mount) and where it is decided.
+    pub fn of(&self, path: &str) -> Option<(u32, Option<Range<usize>>)> {
+        if self.items.is_empty() {
+            return Some(self.default.clone());
+        }
+        // With items, only the listed keys are in the volume.
+        let (_, _, mode) = self.items.iter().find(|(_, p, _)| p == path)?;
+        Some(match mode {
+            Some((m, at)) => (*m, Some(at.clone())),
+            None => self.default.clone(),
+        })
+    }
+}
+
+/// A file mode as Kubernetes reads YAML: `0755` (octal, YAML 1.1) or `493` (decimal).
+fn file_mode(node: &Node) -> Option<u32> {
+    let text = node.as_str()?.trim();
+    let mode = match text
+        .strip_prefix("0o")
+        .or_else(|| text.strip_prefix('0').filter(|r| !r.is_empty()))
+    {
+        Some(octal) => u32::from_str_radix(octal, 8).ok()?,
+        None => text.parse().ok()?,
+    };
+    (mode <= 0o777).then_some(mode)
+}
+
+fn file_modes(source: &Node) -> FileModes {
+    let default = match source.get("defaultMode") {
+        Some(n) => match file_mode(n) {
+            Some(m) => (m, Some(n.span.clone())),
+            None => (0o644, None),
+        },
+        None => (0o644, None),
+    };
+    let items = source
+        .get("items")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| {
+            let mode = i
+                .get("mode")
+                .and_then(|n| Some((file_mode(n)?, n.span.clone())));
+            Some((
+                i.get_str("key")?.to_string(),
+                i.get_str("path")?.to_string(),
+                mode,
+            ))
+        })
+        .collect();
+    FileModes { default, items }
 }
 
 /// One invocation of a Redis binary in a container's command or start script.
@@ -412,6 +478,9 @@ fn read_container(
             let name = m.get_str("name")?;
             // A name not under `volumes:` is a volumeClaimTemplate of the StatefulSet.
             let volume = volumes.iter().find(|v| v.get_str("name") == Some(name));
+            let modes = volume
+                .and_then(|v| v.get("configMap").or_else(|| v.get("secret")))
+                .map(file_modes);
             let (source, volume_span) = match volume {
                 None => (VolumeSource::Claim, m.span.clone()),
                 Some(volume) => {
@@ -449,6 +518,7 @@ fn read_container(
                 source,
                 span: m.span.clone(),
                 volume_span,
+                modes,
             })
         })
         .collect();

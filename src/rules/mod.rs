@@ -21,6 +21,7 @@ mod reachability;
 mod renames;
 mod replication;
 mod resources;
+mod scripts;
 mod sizing;
 mod startup;
 mod systemd;
@@ -74,6 +75,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);
     startup::check(ctx, &mut out);
+    scripts::check(ctx, &mut out);
     // Last: it leaves out the nodes the restart rules above already reported.
     sizing::persistence_asymmetric(ctx, &mut out);
     out
