@@ -141,6 +141,7 @@ registry! {
     SentinelAclUserInsufficient => "A007", "sentinel-acl-user-insufficient", Auth, Error, true, "The ACL user a sentinel logs in with on the data nodes may not run a command Sentinel sends, is off or is not defined.";
     AclResetchannelsBlocksHello => "A008", "acl-resetchannels-blocks-hello", Auth, Error, true, "The sentinels' ACL user may not use the __sentinel__:hello channel (the 7.0 resetchannels default): no discovery, no majority.";
     AclDefaultUserDisabledWithoutUsers => "A009", "acl-default-user-disabled-without-users", Auth, Error, false, "The default user is off, but sentinels or replicas still log in as it.";
+    ClientSentinelPasswordMissing => "A010", "client-sentinel-password-missing", Auth, Warning, false, "An application asks password-protected sentinels for the master without their password, or sends one to sentinels that have none.";
     HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, true, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
     HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, true, "Host names are resolved but announced as IP addresses.";
     ProtectedModeBlocksRemote => "X001", "protected-mode-blocks-remote", Security, Error, false, "Protected mode without a password refuses the remote peers this process needs.";

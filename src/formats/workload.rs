@@ -226,6 +226,8 @@ pub struct Container {
     pub probes: Vec<Probe>,
     /// Environment variable names (REDISCLI_AUTH, …).
     pub env: Vec<String>,
+    /// Each `env` entry: name, literal `value:` (none for `valueFrom`), and the entry.
+    pub env_vars: Vec<(String, Option<String>, Range<usize>)>,
     /// Environment variables taken from a Secret: (variable, secret, key).
     pub secret_env: Vec<(String, String, String)>,
     /// `securityContext.readOnlyRootFilesystem: true` value.
@@ -566,6 +568,19 @@ fn read_container(
         .iter()
         .filter_map(|e| e.get_str("name").map(str::to_string))
         .collect();
+    let env_vars = c
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.get_str("name")?.to_string(),
+                e.get_str("value").map(str::to_string),
+                e.span.clone(),
+            ))
+        })
+        .collect();
     let secret_env = c
         .get("env")
         .and_then(Node::as_seq)
@@ -628,6 +643,7 @@ fn read_container(
         mounts,
         probes,
         env,
+        env_vars,
         secret_env,
         read_only_root,
         cpu_limit,

@@ -4,6 +4,7 @@
 mod acl;
 mod announce;
 mod auth;
+mod clients;
 mod compose;
 mod conf_syntax;
 mod consensus;
@@ -57,6 +58,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     timeouts::check(ctx, &mut out);
     resources::check(ctx, &mut out);
     auth::check(ctx, &mut out);
+    clients::check(ctx, &mut out);
     acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
     announce::check(ctx, &mut out);
