@@ -15,6 +15,10 @@ pub struct K8sService {
     pub name_span: Span,
     pub headless: bool,
     pub publish_not_ready: bool,
+    /// `spec.selector` (empty: endpoints are managed by hand).
+    pub selector: Labels,
+    /// Each port: `port`, and `targetPort` as written (a number or a port name).
+    pub ports: Vec<(i64, Option<String>)>,
 }
 
 /// Cluster objects that are not workloads: Services, PodDisruptionBudgets, Namespaces and

@@ -245,6 +245,30 @@ pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::
                             .at("spec.publishNotReadyAddresses")
                             .and_then(Node::as_bool_11)
                             == Some(true),
+                        selector: object
+                            .at("spec.selector")
+                            .map(|l| {
+                                l.entries()
+                                    .filter_map(|(k, v)| {
+                                        Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        ports: object
+                            .at("spec.ports")
+                            .and_then(Node::as_seq)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|p| {
+                                Some((
+                                    p.get("port")?.as_i64()?,
+                                    p.get("targetPort")
+                                        .and_then(Node::as_str)
+                                        .map(str::to_string),
+                                ))
+                            })
+                            .collect(),
                     });
                 }
                 "PodDisruptionBudget" => {

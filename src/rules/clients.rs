@@ -9,6 +9,160 @@ use crate::source::Span;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     sentinel_password(ctx, out);
+    round_robin_service(ctx, out);
+}
+
+/// Variables by which applications name the one Redis server they connect to.
+const HOST_VARS: &[&str] = &[
+    "REDIS_HOST",
+    "REDIS_URL",
+    "REDIS_ADDR",
+    "REDIS_ADDRESS",
+    "REDIS_SERVER",
+    "REDIS_ENDPOINT",
+    "SPRING_DATA_REDIS_HOST",
+    "SPRING_DATA_REDIS_URL",
+    "SPRING_REDIS_HOST",
+    "SPRING_REDIS_URL",
+    "CACHE_REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+];
+
+/// The host of a `host`, `host:port` or `redis://[user:pass@]host[:port][/db]` value.
+fn host_of(value: &str) -> Option<&str> {
+    let rest = match value.split_once("://") {
+        Some((scheme, rest)) if scheme.starts_with("redis") || scheme.starts_with("valkey") => rest,
+        Some(_) => return None,
+        None => value,
+    };
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let rest = rest.split(['/', '?']).next()?;
+    let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether `host` names the Service `name` of `namespace` (`svc`, `svc.ns`,
+/// `svc.ns.svc`, `svc.ns.svc.<domain>`), seen from an application in `app_ns`.
+fn names_service(host: &str, name: &str, namespace: Option<&str>, app_ns: Option<&str>) -> bool {
+    let host = host.to_ascii_lowercase();
+    let mut parts = host.splitn(3, '.');
+    if parts.next() != Some(name) {
+        return false;
+    }
+    match parts.next() {
+        // A bare name resolves in the application's own namespace.
+        None => namespace == app_ns || namespace.is_none() || app_ns.is_none(),
+        Some(ns) => {
+            namespace.is_none_or(|n| n == ns) && parts.next().is_none_or(|r| r.starts_with("svc"))
+        }
+    }
+}
+
+/// A Service whose selector matches the pods of several data nodes of one group, used
+/// by an application as its one Redis server: each connection lands on any of them,
+/// and writes that land on a replica fail.
+fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    for svc in &topo.cluster.services {
+        if svc.selector.is_empty() {
+            continue;
+        }
+        // Data nodes behind it, as (node, container) pairs.
+        let mut behind: Vec<(usize, &crate::formats::units::ContainerFacts)> = Vec::new();
+        for cf in &ctx.units.containers {
+            let c = &cf.container;
+            if c.namespace != svc.namespace && c.namespace.is_some() && svc.namespace.is_some() {
+                continue;
+            }
+            let selected = svc
+                .selector
+                .iter()
+                .all(|(k, v)| c.pod.labels.iter().any(|(lk, lv)| lk == k && lv == v));
+            if !selected {
+                continue;
+            }
+            for p in &cf.processes {
+                if let ConfigRef::Node(n) = p {
+                    behind.push((*n, cf));
+                }
+            }
+        }
+        // Several data pods, one of them in a replicated group: the others are its
+        // copies (a StatefulSet's pods), the master and its replicas.
+        if behind.len() < 2 {
+            continue;
+        }
+        let Some(group) = topo.groups.iter().find(|g| {
+            (g.has_sentinels() || !g.replicas.is_empty() || g.replica_count.unwrap_or(0) > 0)
+                && behind.iter().any(|(n, _)| g.nodes().any(|m| m == *n))
+        }) else {
+            continue;
+        };
+        let port = group
+            .master
+            .map_or(6379, |m| topo.nodes[m].effective_port());
+        let data_port = svc.ports.iter().any(|(p, target)| match target {
+            Some(t) => match t.parse::<i64>() {
+                Ok(n) => n == port,
+                Err(_) => {
+                    let t = t.to_ascii_lowercase();
+                    t.contains("redis") || t.contains("valkey")
+                }
+            },
+            None => *p == port,
+        });
+        if !data_port {
+            continue;
+        }
+        for app in &ctx.units.containers {
+            if !app.processes.is_empty() || app.runs_server {
+                continue;
+            }
+            let env = &app.container.env_vars;
+            // A client that asks the sentinels knows where the master is.
+            if env.iter().any(|(n, _, _)| n.contains("SENTINEL")) {
+                continue;
+            }
+            let Some((var, _, at)) = env.iter().find(|(n, v, _)| {
+                HOST_VARS.contains(&n.as_str())
+                    && v.as_deref().and_then(host_of).is_some_and(|h| {
+                        names_service(
+                            h,
+                            &svc.name,
+                            svc.namespace.as_deref(),
+                            app.container.namespace.as_deref(),
+                        )
+                    })
+            }) else {
+                continue;
+            };
+            let replicas = behind.len();
+            let workloads: Vec<&str> = {
+                let mut w: Vec<&str> = behind
+                    .iter()
+                    .map(|(_, cf)| cf.container.workload.as_str())
+                    .collect();
+                w.dedup();
+                w
+            };
+            out.push(
+                Diagnostic::new(
+                    Rule::ClientsViaRoundRobinService,
+                    Span::new(app.file, at.start, at.end),
+                    format!(
+                        "`{}` connects to Service `{}` through `{var}`, and that Service selects all {replicas} data pods of `{}` (workload {}), replicas included: each connection lands on any of them, and writes that land on a replica fail with `READONLY You can't write against a read only replica`",
+                        app.container.workload,
+                        svc.name,
+                        group.name.as_deref().unwrap_or(&group.host),
+                        workloads.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "),
+                    ),
+                )
+                .label(svc.name_span, "its selector matches master and replicas alike")
+                .help("ask the sentinels for the master (a Sentinel-aware client: `SPRING_DATA_REDIS_SENTINEL_MASTER` and `_NODES`, go-redis `NewFailoverClient`, redis-py `Sentinel`), or use a Service that selects only the master"),
+            );
+        }
+    }
 }
 
 /// A client configuration whose variables say which credential goes where.
