@@ -168,6 +168,7 @@ registry! {
     AnnouncePortNotPublished => "N011", "announce-port-not-published", Network, Error, false, "A process announces a port that its container does not publish: peers and clients dial a closed port.";
     SentinelPortsBlocked => "N012", "sentinel-ports-blocked", Network, Error, false, "Sentinels and data nodes of one group that cannot reach each other (compose services on networks they do not share).";
     ClientsViaRoundRobinService => "N013", "clients-via-round-robin-service", Network, Warning, false, "An application writes through a Service that selects the master and its replicas alike.";
+    MixedHostnameIpIdentities => "N014", "mixed-hostname-ip-identities", Network, Warning, false, "Sentinels work with host names while data nodes of their group are known by IP address.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

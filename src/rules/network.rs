@@ -68,6 +68,87 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             || in_remote_group;
         bind_loopback_first(ctx, &node.binds, &node.runtime, peers_remote, "node", out);
     }
+    mixed_identities(ctx, out);
+}
+
+/// Sentinels that work with host names, and data nodes of their group known by an IP
+/// address: the master lists a replica by the address of its connection unless it
+/// announces a name, so Sentinel keys it by IP while it knows the master by name.
+fn mixed_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen = std::collections::HashSet::new();
+    for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        if is_ip_literal(&group.host) || is_template(&group.host) {
+            continue;
+        }
+        let sentinels: Vec<&SentinelProc> =
+            group.monitors.iter().map(|&r| topo.monitor(r).0).collect();
+        let by_name = sentinels
+            .iter()
+            .all(|s| s.complete && s.resolves_hostnames() && s.announces_hostnames());
+        let Some(first) = sentinels.first().filter(|_| by_name) else {
+            continue;
+        };
+        let tls = sentinels.iter().any(|s| s.tls.replicates());
+        // The master's name is a Service with a virtual IP: the name resolves to
+        // another address than the one its connections come from.
+        let service_ip =
+            topo.cluster.services.iter().find(|svc| {
+                !svc.headless && group.host.split('.').next() == Some(svc.name.as_str())
+            });
+        // Where the name resolves to the connection's own address (compose service
+        // names, a headless Service's pod names) the two entries reach the same
+        // process: untidy, not broken.
+        if !tls && service_ip.is_none() {
+            continue;
+        }
+        for n in group.nodes() {
+            let node = &topo.nodes[n];
+            if !node.complete || node.runtime.managed_by.is_some() {
+                continue;
+            }
+            let (at, how) = match &node.announce_ip {
+                None => (
+                    node.anchor,
+                    "does not set `replica-announce-ip`".to_string(),
+                ),
+                Some(ip) if is_ip_literal(&ip.value) => {
+                    (ip.span, format!("announces the IP address {}", ip.value))
+                }
+                Some(_) => continue,
+            };
+            if !seen.insert(at) {
+                continue;
+            }
+            let mut notes = String::new();
+            if let Some(svc) = service_ip {
+                notes.push_str(&format!(" Here the master's name is Service `{}`, whose virtual IP is not the address its connections come from: the entry by IP and the entry by name are never recognised as one process, and a promoted node can be told to replicate from itself.", svc.name));
+            }
+            if tls {
+                notes.push_str(" With TLS, a client that verifies host names cannot verify a master given as an IP address.");
+            }
+            let (_, monitor) = topo.monitor(group.monitors[0]);
+            out.push(
+                Diagnostic::new(
+                    Rule::MixedHostnameIpIdentities,
+                    at,
+                    format!(
+                        "{} {how}, while the sentinels of `{}` resolve and announce host names: its master lists it by the IP address of its connection, so Sentinel knows it by IP and the master by name; after a failover one process can appear twice among the replicas, and a master promoted from its IP entry is handed to clients as an IP address.{notes}",
+                        node.name,
+                        monitor.name.value,
+                    ),
+                )
+                .label(
+                    first
+                        .announce_hostnames
+                        .as_ref()
+                        .map_or(monitor.host.span, |a| a.span),
+                    "the sentinels announce host names",
+                )
+                .help("set `replica-announce-ip` to the node's own host name on every data node (the master too: it becomes a replica after a failover)"),
+            );
+        }
+    }
 }
 
 /// Before 7.0 every outgoing link (replication, Sentinel's links) is bound to the first
