@@ -84,6 +84,8 @@ pub struct Service {
     /// where they are listed.
     pub networks: Vec<String>,
     pub networks_span: Option<Range<usize>>,
+    /// Static addresses it has on its networks (`ipv4_address`, `ipv6_address`).
+    pub static_ips: Vec<String>,
     /// `restart:` policy and its span.
     pub restart: Option<(String, Range<usize>)>,
     /// `ports:` entries.
@@ -473,6 +475,7 @@ fn read_service(
     }
     // `networks:` as a list of names or a map of name → options (aliases are more
     // names it answers to on that network).
+    let mut static_ips = Vec::new();
     let networks: Vec<String> = match service.get("networks").map(|n| &n.kind) {
         Some(Kind::Seq(items)) => items
             .iter()
@@ -481,6 +484,11 @@ fn read_service(
         Some(Kind::Map(entries)) => entries
             .iter()
             .filter_map(|(k, v)| {
+                for key in ["ipv4_address", "ipv6_address"] {
+                    if let Some(ip) = v.get_str(key) {
+                        static_ips.push(resolved(ip, vars));
+                    }
+                }
                 for alias in v.get("aliases").and_then(Node::as_seq).unwrap_or_default() {
                     if let Some(a) = alias.as_str() {
                         hostnames.push(resolved(a, vars).to_ascii_lowercase());
@@ -574,6 +582,7 @@ fn read_service(
         network_mode: service.get_str("network_mode").map(|m| resolved(m, vars)),
         networks,
         networks_span: service.key_node("networks").map(|k| k.span.clone()),
+        static_ips,
         restart,
         ports,
         depends_on,

@@ -8,6 +8,7 @@ use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    nat_without_announce(ctx, out);
     for unit in &ctx.units.compose {
         // Host networking shares the host's ports: nothing is remapped.
         if unit.service.host_network || unit.service.replicas != 1 {
@@ -151,4 +152,86 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
         "publish `\"{v}:{}\"` on service `{name}`{ip_too}, or set `{}` to the host port that is published",
         a.listen, a.port_setting
     )));
+}
+
+/// Sentinels that reach the master of a compose project through a port the host
+/// publishes, and data nodes of the project that announce no address: their master lists
+/// them by the address their connection comes from (the Docker gateway, through the
+/// host's port) and their container port, which leads elsewhere or nowhere.
+fn nat_without_announce(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let units = &ctx.units.compose;
+    let topo = ctx.topology;
+    let mut reported = std::collections::HashSet::new();
+    for unit in units.iter().filter(|u| !u.sentinels.is_empty()) {
+        let file = unit.file;
+        let in_file = || units.iter().filter(move |u| u.file == file);
+        for &s in &unit.sentinels {
+            for monitor in &topo.sentinels[s].monitors {
+                let host = &monitor.host.value;
+                if !crate::knowledge::values::is_ip_literal(host)
+                    || crate::knowledge::values::is_loopback(host)
+                    || in_file().any(|u| u.service.static_ips.iter().any(|ip| ip == host))
+                {
+                    continue;
+                }
+                // The data node that publishes the monitored port on the host: the
+                // sentinels reach the master through the host's port mapping.
+                let Some((master, mapping)) = in_file()
+                    .filter(|u| !u.nodes.is_empty() && !u.service.host_network)
+                    .find_map(|u| {
+                        let p = u.service.ports.iter().find(|p| {
+                            host_ports(p)
+                                .is_some_and(|(lo, hi)| (lo..=hi).contains(&monitor.port.value))
+                        })?;
+                        Some((u, p))
+                    })
+                else {
+                    continue;
+                };
+                for node_unit in in_file().filter(|u| !u.nodes.is_empty()) {
+                    let service = &node_unit.service;
+                    if service.host_network || service.replicas != 1 {
+                        continue;
+                    }
+                    let node = &topo.nodes[node_unit.nodes[0]];
+                    if !node.complete || node.announce_ip.is_some() {
+                        continue;
+                    }
+                    let listen = node.effective_port();
+                    // Published under another number: the port it reports is not the
+                    // one that leads to it through the host.
+                    let Some(p) = service.ports.iter().find(|p| {
+                        p.target == listen && host_ports(p).is_some_and(|(lo, _)| lo != listen)
+                    }) else {
+                        continue;
+                    };
+                    if !reported.insert((node_unit.file, node_unit.service.name_span.start)) {
+                        continue;
+                    }
+                    let published = p.published.as_deref().unwrap_or_default();
+                    let at = |r: &std::ops::Range<usize>| Span::new(node_unit.file, r.start, r.end);
+                    out.push(
+                        Diagnostic::new(
+                            Rule::NatWithoutAnnounce,
+                            at(&p.span),
+                            format!(
+                                "service `{}` is reached through the host's port {published}, but announces neither address nor port: its master lists it by the address its connection comes from (through the host's port mapping, the Docker gateway) with its container port {listen}, so the sentinels and, after a failover, the clients dial an address that leads to another container or to nothing, and no failover finds it",
+                                service.name
+                            ),
+                        )
+                        .label(monitor.host.span, "the sentinels reach the master through the host")
+                        .label(
+                            Span::new(master.file, mapping.span.start, mapping.span.end),
+                            "published on the host here",
+                        )
+                        .help(format!(
+                            "add `--replica-announce-ip {host_hint} --replica-announce-port {published}` (the host's address and this published port) to service `{}`, or publish the port 1:1 (`\"{listen}:{listen}\"`, one node per host)",
+                            service.name,
+                            host_hint = host
+                        )),
+                    );
+                }
+            }
+        }
+    }
 }
