@@ -521,8 +521,11 @@ fn opstree_sentinel(r: &Resource) -> Option<Sentinels> {
         secret(r, config.and_then(|c| c.get("redisReplicationPassword"))),
         // The operator does not copy the RedisReplication's Secret to its sentinels.
         "`spec.redisSentinelConfig.redisReplicationPassword` (a `secretKeyRef` to the data nodes' Secret and key; `kubernetesConfig.redisSecret` only protects the sentinel port)",
-        spec.at("kubernetesConfig.resources"),
     )
+    .map(|s| Sentinels {
+        cpu_limit: cpu_limit(r, spec.at("kubernetesConfig.resources")),
+        ..s
+    })
 }
 
 /// The sentinels of a `redisSentinelConfig` found in `holder` (a RedisSentinel's spec, or
@@ -537,7 +540,6 @@ fn opstree_watchers(
     timings: [i64; 2],
     auth_pass: Option<Spanned<Password>>,
     auth_pass_field: &'static str,
-    resources: Option<&Yaml>,
 ) -> Option<Sentinels> {
     let (count, count_at) = match size {
         Some(n) => (n.as_i64()?, at(r, n)),
@@ -567,7 +569,7 @@ fn opstree_watchers(
         auth_pass,
         password: None,
         auth_pass_field: Some(auth_pass_field),
-        cpu_limit: cpu_limit(r, resources),
+        cpu_limit: None,
     })
 }
 
@@ -694,8 +696,11 @@ fn opstree_sentinel_values(r: &Resource) -> Option<Sentinels> {
         [30_000, 180_000],
         values_secret(r, config.and_then(|c| c.get("redisReplicationPassword"))).map(|(p, _)| p),
         "`redisSentinelConfig.redisReplicationPassword` (`secretName` and `secretKey` of the data nodes' Secret; `redisSentinel.redisSecret` only protects the sentinel port)",
-        v.at("redisSentinel.resources"),
     )
+    .map(|s| Sentinels {
+        cpu_limit: cpu_limit(r, v.at("redisSentinel.resources")),
+        ..s
+    })
 }
 
 /// `bitnami/valkey` or `bitnami/redis`, as the values file is written for.

@@ -38,8 +38,18 @@ pub struct Mount {
 pub struct FileModes {
     /// `defaultMode` (0644 when not written) and where it is written.
     pub default: (u32, Option<Range<usize>>),
-    /// `items`: key → (path in the volume, its own `mode` and where it is written).
-    pub items: Vec<(String, String, Option<(u32, Range<usize>)>)>,
+    /// `items`: the keys projected, each at its path with its own mode.
+    pub items: Vec<ModeItem>,
+}
+
+/// One entry of a ConfigMap or Secret volume's `items`.
+#[derive(Debug, Clone)]
+pub struct ModeItem {
+    pub key: String,
+    /// Its path inside the volume.
+    pub path: String,
+    /// Its own `mode`, and where it is written.
+    pub mode: Option<(u32, Range<usize>)>,
 }
 
 impl FileModes {
@@ -49,8 +59,8 @@ impl FileModes {
             return Some(self.default.clone());
         }
         // With items, only the listed keys are in the volume.
-        let (_, _, mode) = self.items.iter().find(|(_, p, _)| p == path)?;
-        Some(match mode {
+        let item = self.items.iter().find(|i| i.path == path)?;
+        Some(match &item.mode {
             Some((m, at)) => (*m, Some(at.clone())),
             None => self.default.clone(),
         })
@@ -87,11 +97,11 @@ fn file_modes(source: &Node) -> FileModes {
             let mode = i
                 .get("mode")
                 .and_then(|n| Some((file_mode(n)?, n.span.clone())));
-            Some((
-                i.get_str("key")?.to_string(),
-                i.get_str("path")?.to_string(),
+            Some(ModeItem {
+                key: i.get_str("key")?.to_string(),
+                path: i.get_str("path")?.to_string(),
                 mode,
-            ))
+            })
         })
         .collect();
     FileModes { default, items }
