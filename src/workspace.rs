@@ -78,6 +78,8 @@ struct Parsed {
     compose: Option<ComposeFile>,
     containers: Vec<Container>,
     resources: Vec<crate::formats::units::Resource>,
+    /// Values files kept in ConfigMaps and Secrets, for Flux `valuesFrom`.
+    values_sources: Vec<crate::formats::units::ValuesSource>,
     cluster: crate::facts::cluster::Cluster,
     dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
     runtime_sets: Vec<crate::facts::RuntimeSet>,
@@ -223,6 +225,8 @@ impl Entry {
                 script_secrets.extend(script.secret_spans);
             }
             let resources = crate::formats::kubernetes::resources(source.id, source.text(), &yaml);
+            let values_sources =
+                crate::formats::kubernetes::values_sources(source.id, source.text(), &yaml);
             let mut cluster = crate::facts::cluster::Cluster::default();
             crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
             let mut secret_spans = crate::formats::kubernetes::secret_value_spans(source.id, &yaml);
@@ -237,6 +241,7 @@ impl Entry {
                 compose,
                 containers,
                 resources,
+                values_sources,
                 ..Parsed::default()
             };
         }
@@ -652,6 +657,84 @@ impl Workspace {
         resources.retain(|r| !(r.is_chart_values() && replaced.contains(&r.file)));
         resources.extend(layered);
         resources
+    }
+
+    /// Flux releases whose values come (in part) from ConfigMaps and Secrets: the values
+    /// found in the tree lie beneath the inline ones (one such object: its lines are
+    /// where findings point); the chart is then recognised from the merged values. A
+    /// release whose values cannot all be read is not judged: its count or quorum may be
+    /// in what is missing.
+    fn values_from(
+        &self,
+        resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        use crate::formats::units::PENDING_VALUES;
+        if !resources.iter().any(|r| r.api_group == PENDING_VALUES) {
+            return resources;
+        }
+        let sources: Vec<&crate::formats::units::ValuesSource> = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().values_sources.iter())
+            .collect();
+        let mut out = Vec::with_capacity(resources.len());
+        for mut r in resources {
+            if r.api_group != PENDING_VALUES {
+                out.push(r);
+                continue;
+            }
+            let mut found = Vec::new();
+            let mut missing = false;
+            for v in &r.values_from {
+                // The nearest object of that name: copies of a deployment in sibling
+                // folders each read their own.
+                let here = self.dir_of(r.file);
+                let hit = sources
+                    .iter()
+                    .filter(|s| {
+                        s.kind == v.kind
+                            && s.name == v.name
+                            && s.key == v.key
+                            && match (&s.namespace, &r.namespace) {
+                                (Some(a), Some(b)) => a == b,
+                                _ => true,
+                            }
+                    })
+                    .max_by_key(|s| {
+                        let there = self.dir_of(s.file);
+                        let shared = here
+                            .components()
+                            .zip(there.components())
+                            .take_while(|(a, b)| a == b)
+                            .count();
+                        (shared, std::cmp::Reverse(there.components().count()))
+                    });
+                match hit {
+                    Some(s) => found.push(*s),
+                    None if v.optional => {}
+                    None => missing = true,
+                }
+            }
+            // Several objects would put lines of several files in one layer.
+            if missing || found.len() > 1 {
+                continue;
+            }
+            if let Some(source) = found.first() {
+                r.object = Arc::new(yaml::layered(&source.values, &r.object));
+                r.base_file = Some(source.file);
+            }
+            let Some((group, kind, name)) =
+                crate::formats::kubernetes::chart_values(&r.kind, &r.object, r.name.clone())
+            else {
+                continue;
+            };
+            r.api_group = group.to_string();
+            r.kind = kind.to_string();
+            r.name = name;
+            r.values_from.clear();
+            out.push(r);
+        }
+        out
     }
 
     /// The Kustomize builds of the tree (one per kustomization file).
@@ -1245,10 +1328,12 @@ impl Workspace {
         };
         // Operator resources and chart values deploy processes of their own.
         let resources = self.layered_values(
-            self.sorted_ids()
-                .iter()
-                .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
-                .collect(),
+            self.values_from(
+                self.sorted_ids()
+                    .iter()
+                    .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                    .collect(),
+            ),
         );
         let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(
             &resources,
@@ -1344,6 +1429,8 @@ impl Workspace {
             let c = &self.entries[&id].parsed().cluster;
             all.services.extend(c.services.iter().cloned());
             all.pdbs.extend(c.pdbs.iter().cloned());
+            all.network_policies
+                .extend(c.network_policies.iter().cloned());
             all.namespaces.extend(c.namespaces.iter().cloned());
             all.secrets.extend(c.secrets.iter().cloned());
         }

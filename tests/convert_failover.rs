@@ -199,9 +199,12 @@ fn converted_sandbox_fails_over() {
         .success());
     let killed_at = Instant::now();
 
-    // A replica is promoted and every sentinel reports it.
+    // A replica is promoted and every sentinel reports it. Usually within seconds; when
+    // two sentinels start an election in the same instant and split the vote, Sentinel
+    // retries only after twice the failover-timeout (60 s here), so the wait covers one
+    // retry: down-after 5 s + 2 × 60 s + margin.
     let mut new_master = 0u16;
-    let promoted = wait_until(Duration::from_secs(30), || {
+    let promoted = wait_until(Duration::from_secs(140), || {
         let answers: Vec<String> = sentinels
             .iter()
             .map(|&s| sandbox.cli(s, &["SENTINEL", "get-master-addr-by-name", "mymaster"]))
@@ -218,7 +221,10 @@ fn converted_sandbox_fails_over() {
             _ => false,
         }
     });
-    assert!(promoted, "no agreed promotion within 30 s");
+    assert!(
+        promoted,
+        "no agreed promotion within 140 s (one election retry)"
+    );
     eprintln!(
         "failover agreed by all sentinels after {:.1} s",
         killed_at.elapsed().as_secs_f64()

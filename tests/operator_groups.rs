@@ -94,6 +94,33 @@ fn bitnami_values() {
     expect("bitnami-good", &[]);
 }
 
+/// A Flux HelmRelease whose values come from a ConfigMap of the tree (`valuesFrom`),
+/// the inline values over them: the count is judged at the ConfigMap's line
+/// (`replicaCount: 4`, line 15), the inline quorum at the release's (line 22). Without
+/// the ConfigMap the release is not judged: what is missing may hold the count.
+#[test]
+fn flux_values_from() {
+    expect(
+        "flux-values-from",
+        &[
+            ("quorum-equals-sentinel-count", 22),
+            ("sentinel-count-even", 15),
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(DATA).join("flux-values-from/helmrelease.yaml"),
+        tmp.path().join("helmrelease.yaml"),
+    )
+    .unwrap();
+    let (_, found) = check_dir(tmp.path(), Target::default());
+    assert!(
+        found.iter().all(|d| d.severity < Severity::Warning),
+        "{:?}",
+        found.iter().map(|d| d.rule.name()).collect::<Vec<_>>()
+    );
+}
+
 /// bitnami/valkey calls the master the primary (`sentinel.primarySet`, `primary.*`):
 /// the same sidecar sentinels, counted from `replica.replicaCount`.
 #[test]

@@ -21,11 +21,58 @@ pub struct K8sService {
     pub ports: Vec<(i64, Option<String>)>,
 }
 
+/// A NetworkPolicy of the tree: which pods it isolates, and what it lets through.
+#[derive(Debug, Clone)]
+pub struct NetworkPolicy {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub name_span: Span,
+    /// `spec.podSelector.matchLabels` (empty: every pod of its namespace).
+    pub pod_selector: Labels,
+    /// A selector we cannot evaluate (`matchExpressions`).
+    pub opaque: bool,
+    /// `policyTypes` (Ingress unless written; Egress too when `egress` is written).
+    pub ingress_isolates: bool,
+    pub egress_isolates: bool,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+}
+
+/// One `ingress` or `egress` rule: from/to whom, on which ports.
+#[derive(Debug, Clone)]
+pub struct PolicyRule {
+    /// `None`: any peer.
+    pub peers: Option<Vec<PolicyPeer>>,
+    /// `None`: every port.
+    pub ports: Option<Vec<PolicyPort>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum PolicyPeer {
+    /// `podSelector` and/or `namespaceSelector` (`None`: not written; a selector with
+    /// `matchExpressions` is `Some(None)`-like: see `opaque`).
+    Pods {
+        pods: Option<Labels>,
+        namespaces: Option<Labels>,
+        opaque: bool,
+    },
+    /// `ipBlock`: addresses we cannot match to pods.
+    Addresses,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyPort {
+    /// `None`: every port of the protocol. A named port cannot be resolved here.
+    pub port: Option<Result<(i64, i64), String>>,
+    pub protocol: String,
+}
+
 /// Cluster objects that are not workloads: Services, PodDisruptionBudgets, Namespaces and
 /// Secret values (compared, never shown).
 #[derive(Debug, Default, Clone)]
 pub struct Cluster {
     pub services: Vec<K8sService>,
+    pub network_policies: Vec<NetworkPolicy>,
     /// (namespace, matchLabels) of each PodDisruptionBudget.
     pub pdbs: Vec<(Option<String>, Labels)>,
     pub namespaces: Vec<String>,

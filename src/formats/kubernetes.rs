@@ -271,6 +271,16 @@ pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::
                             .collect(),
                     });
                 }
+                "NetworkPolicy" => {
+                    let Some(name) = name else { continue };
+                    let span = object.at("metadata.name").map_or(0..0, |n| n.span.clone());
+                    into.network_policies.push(network_policy(
+                        name,
+                        namespace,
+                        crate::source::Span::new(file, span.start, span.end),
+                        object,
+                    ));
+                }
                 "PodDisruptionBudget" => {
                     let labels = object
                         .at("spec.selector.matchLabels")
@@ -318,6 +328,101 @@ pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::
     }
 }
 
+/// A label selector's `matchLabels`, and whether it also has `matchExpressions`.
+fn selector(node: &Node) -> (crate::facts::cluster::Labels, bool) {
+    let labels = node
+        .get("matchLabels")
+        .map(|l| {
+            l.entries()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let opaque = node
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .is_some_and(|e| !e.is_empty());
+    (labels, opaque)
+}
+
+fn network_policy(
+    name: &str,
+    namespace: Option<String>,
+    name_span: crate::source::Span,
+    object: &Node,
+) -> crate::facts::cluster::NetworkPolicy {
+    use crate::facts::cluster::{NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule};
+    let spec = object.get("spec");
+    let (pod_selector, opaque) = spec
+        .and_then(|s| s.get("podSelector"))
+        .map(selector)
+        .unwrap_or_default();
+    let rules = |key: &str, peers_key: &str| -> Vec<PolicyRule> {
+        spec.and_then(|s| s.get(key))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .map(|rule| PolicyRule {
+                peers: rule.get(peers_key).and_then(Node::as_seq).map(|peers| {
+                    peers
+                        .iter()
+                        .map(|peer| {
+                            if peer.get("ipBlock").is_some() {
+                                return PolicyPeer::Addresses;
+                            }
+                            let pods = peer.get("podSelector").map(selector);
+                            let namespaces = peer.get("namespaceSelector").map(selector);
+                            let opaque = pods.as_ref().is_some_and(|p| p.1)
+                                || namespaces.as_ref().is_some_and(|n| n.1);
+                            PolicyPeer::Pods {
+                                pods: pods.map(|p| p.0),
+                                namespaces: namespaces.map(|n| n.0),
+                                opaque,
+                            }
+                        })
+                        .collect()
+                }),
+                ports: rule.get("ports").and_then(Node::as_seq).map(|ports| {
+                    ports
+                        .iter()
+                        .map(|p| PolicyPort {
+                            port: p.get("port").map(|n| match n.as_i64() {
+                                Some(lo) => {
+                                    Ok((lo, p.get("endPort").and_then(Node::as_i64).unwrap_or(lo)))
+                                }
+                                None => Err(n.as_str().unwrap_or_default().to_string()),
+                            }),
+                            protocol: p.get_str("protocol").unwrap_or("TCP").to_ascii_uppercase(),
+                        })
+                        .collect()
+                }),
+            })
+            .collect()
+    };
+    let ingress = rules("ingress", "from");
+    let egress = rules("egress", "to");
+    let types: Option<Vec<&str>> = spec
+        .and_then(|s| s.get("policyTypes"))
+        .and_then(Node::as_seq)
+        .map(|t| t.iter().filter_map(Node::as_str).collect());
+    let written = |key: &str| spec.and_then(|s| s.get(key)).is_some();
+    let (ingress_isolates, egress_isolates) = match types {
+        Some(t) => (t.contains(&"Ingress"), t.contains(&"Egress")),
+        None => (true, written("egress")),
+    };
+    NetworkPolicy {
+        name: name.to_string(),
+        namespace,
+        name_span,
+        pod_selector,
+        opaque,
+        ingress_isolates,
+        egress_isolates,
+        ingress,
+        egress,
+    }
+}
+
 /// Move every position of a config parsed from an embedded value into file offsets.
 pub(crate) fn remap(mut tree: ConfTree, piece: &Embedded) -> ConfTree {
     for line in &mut tree.lines {
@@ -354,6 +459,7 @@ pub fn resources(
                 namespace: None,
                 object: Arc::new(doc.clone()),
                 base_file: None,
+                values_from: Vec::new(),
             });
             continue;
         }
@@ -367,6 +473,7 @@ pub fn resources(
                 namespace: None,
                 object: Arc::new(doc.clone()),
                 base_file: None,
+                values_from: Vec::new(),
             });
             continue;
         }
@@ -415,6 +522,7 @@ pub fn resources(
                     .map(str::to_string),
                 object: Arc::new(object.clone()),
                 base_file: None,
+                values_from: Vec::new(),
             });
         }
     }
@@ -425,7 +533,7 @@ pub fn resources(
 /// `spec.chart.spec.chart` + `spec.values`; Argo CD `spec.source(s)[].chart` +
 /// `helm.valuesObject` or `helm.values` (a YAML string, read at its place in the file).
 fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats::units::Resource> {
-    use crate::formats::units::{Resource, BITNAMI_VALUES};
+    use crate::formats::units::Resource;
     let spec = match object.get_str("kind") {
         Some("ApplicationSet") => object.at("spec.template.spec"),
         _ => object.get("spec"),
@@ -445,6 +553,30 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
         empty.span = chart.span.clone();
         empty
     };
+    // Flux `valuesFrom` (an entry with a `targetPath` sets one value, usually a
+    // password from a Secret, not a values file: it is not read).
+    let mut values_from = Vec::new();
+    for entry in spec
+        .get("valuesFrom")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let (Some(kind), Some(name)) = (entry.get_str("kind"), entry.get_str("name")) else {
+            return Vec::new();
+        };
+        if entry.get("targetPath").is_some() {
+            continue;
+        }
+        values_from.push(crate::formats::units::ValuesRef {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            key: entry
+                .get_str("valuesKey")
+                .unwrap_or("values.yaml")
+                .to_string(),
+            optional: entry.get("optional").and_then(Node::as_bool_11) == Some(true),
+        });
+    }
     if let Some(chart) = spec.at("chart.spec.chart") {
         if let Some(name) = chart.as_str() {
             let values = spec.get("values").cloned();
@@ -489,26 +621,30 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
     }
     let metadata = object.get("metadata");
     let mut out = Vec::new();
+    let release = metadata.and_then(|m| m.get_str("name")).map(str::to_string);
+    let namespace = metadata
+        .and_then(|m| m.get_str("namespace"))
+        .map(str::to_string);
+    // Flux: values from ConfigMaps and Secrets lie beneath the inline ones; which chart
+    // they configure is decided once they are read.
+    if !values_from.is_empty() {
+        if let Some((chart, values)) = found.first() {
+            out.push(Resource {
+                api_group: crate::formats::units::PENDING_VALUES.to_string(),
+                kind: chart.to_string(),
+                sentinel_fields: Vec::new(),
+                file,
+                name: release,
+                namespace,
+                object: Arc::new(values.clone()),
+                base_file: None,
+                values_from,
+            });
+        }
+        return out;
+    }
     for (chart, values) in found {
-        let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
-        let release = metadata.and_then(|m| m.get_str("name")).map(str::to_string);
-        let (group, flavor, name) = if named("redis-replication") || named("redis-sentinel") {
-            let kind = if named("redis-replication") {
-                "redis-replication-values"
-            } else {
-                "redis-sentinel-values"
-            };
-            // The chart names its resource after the release unless the values do.
-            let name = opstree_values_name(&values).or(release);
-            (crate::formats::units::OPSTREE_VALUES, kind, name)
-        } else if (named("redis") || named("valkey")) && is_bitnami_values(&values) {
-            let flavor = if named("valkey") {
-                "valkey-values"
-            } else {
-                bitnami_flavor(&values)
-            };
-            (BITNAMI_VALUES, flavor, release)
-        } else {
+        let Some((group, flavor, name)) = chart_values(chart, &values, release.clone()) else {
             continue;
         };
         out.push(Resource {
@@ -517,12 +653,97 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
             sentinel_fields: Vec::new(),
             file,
             name,
-            namespace: metadata
-                .and_then(|m| m.get_str("namespace"))
-                .map(str::to_string),
+            namespace: namespace.clone(),
             object: Arc::new(values),
             base_file: None,
+            values_from: Vec::new(),
         });
+    }
+    out
+}
+
+/// Which known chart a release's values configure: (group, kind, resource name).
+pub fn chart_values(
+    chart: &str,
+    values: &Node,
+    release: Option<String>,
+) -> Option<(&'static str, &'static str, Option<String>)> {
+    let named = |c: &str| chart == c || chart.ends_with(&format!("/{c}"));
+    if named("redis-replication") || named("redis-sentinel") {
+        let kind = if named("redis-replication") {
+            "redis-replication-values"
+        } else {
+            "redis-sentinel-values"
+        };
+        // The chart names its resource after the release unless the values do.
+        let name = opstree_values_name(values).or(release);
+        Some((crate::formats::units::OPSTREE_VALUES, kind, name))
+    } else if (named("redis") || named("valkey")) && is_bitnami_values(values) {
+        let flavor = if named("valkey") {
+            "valkey-values"
+        } else {
+            bitnami_flavor(values)
+        };
+        Some((crate::formats::units::BITNAMI_VALUES, flavor, release))
+    } else {
+        None
+    }
+}
+
+/// Values files kept in ConfigMap `data` and Secret `stringData` keys named `*.yaml` /
+/// `*.yml`, for the releases whose `valuesFrom` name them.
+pub fn values_sources(
+    file: FileId,
+    text: &str,
+    yaml: &YamlFile,
+) -> Vec<crate::formats::units::ValuesSource> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            let kind = object.get_str("kind").unwrap_or_default();
+            let field = match kind {
+                "ConfigMap" => "data",
+                "Secret" => "stringData",
+                _ => continue,
+            };
+            let Some(name) = object.at("metadata.name").and_then(Node::as_str) else {
+                continue;
+            };
+            let Some(data) = object.get(field) else {
+                continue;
+            };
+            for (key, value) in data.entries() {
+                let Some(key) = key.as_str() else { continue };
+                if !(key.ends_with(".yaml") || key.ends_with(".yml")) {
+                    continue;
+                }
+                let Some(piece) = crate::syntax::yaml::embedded(text, value) else {
+                    continue;
+                };
+                let Some(mut values) = crate::syntax::yaml::parse(&piece.text)
+                    .documents
+                    .into_iter()
+                    .next()
+                else {
+                    continue;
+                };
+                if !matches!(values.kind, crate::syntax::yaml::Kind::Map(_)) {
+                    continue;
+                }
+                remap_node(&mut values, &piece);
+                out.push(crate::formats::units::ValuesSource {
+                    kind: kind.to_string(),
+                    namespace: object
+                        .at("metadata.namespace")
+                        .and_then(Node::as_str)
+                        .map(str::to_string),
+                    name: name.to_string(),
+                    key: key.to_string(),
+                    file,
+                    values,
+                });
+            }
+        }
     }
     out
 }

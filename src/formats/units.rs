@@ -60,6 +60,37 @@ pub struct Resource {
     /// For values laid over another values file (`values-prod.yaml` over `values.yaml`):
     /// the file beneath, where the nodes of layer 1 are written.
     pub base_file: Option<FileId>,
+    /// A Flux release's `valuesFrom`: the ConfigMaps and Secrets whose values lie
+    /// beneath `object` (the inline values), resolved against the tree by the workspace.
+    pub values_from: Vec<ValuesRef>,
+}
+
+/// One `valuesFrom` entry of a Flux HelmRelease.
+#[derive(Debug, Clone)]
+pub struct ValuesRef {
+    /// `ConfigMap` or `Secret`.
+    pub kind: String,
+    pub name: String,
+    /// `valuesKey` (`values.yaml` unless written).
+    pub key: String,
+    /// `optional: true`: a missing object is skipped, not an error of the release.
+    pub optional: bool,
+}
+
+/// Group of releases whose chart is decided once their `valuesFrom` are read: `kind`
+/// holds the chart's name.
+pub const PENDING_VALUES: &str = "helm:values-from";
+
+/// A values file kept in a ConfigMap or Secret key, as a release's `valuesFrom` reads it.
+#[derive(Debug, Clone)]
+pub struct ValuesSource {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub key: String,
+    pub file: FileId,
+    /// The parsed values, at their places in `file`.
+    pub values: crate::syntax::yaml::Node,
 }
 
 /// Group of the Helm values files of the bitnami `redis` chart (`kind` is `values`).

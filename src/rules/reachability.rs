@@ -2,8 +2,10 @@
 //! networks they do not share.
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::cluster::{Labels, NetworkPolicy, PolicyPeer, PolicyPort};
+use crate::facts::service::ConfigRef;
 use crate::formats::compose::Service;
-use crate::formats::units::ComposeUnit;
+use crate::formats::units::{ComposeUnit, ContainerFacts};
 use crate::model::Group;
 use crate::rules::{Context, Rule};
 use crate::source::{FileId, Span};
@@ -11,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     compose_networks(ctx, out);
+    network_policies(ctx, out);
 }
 
 /// A process of a group, as the compose service that runs it.
@@ -221,4 +224,264 @@ fn finding(from: &Member, tos: &[Member], units: &[ComposeUnit]) -> Diagnostic {
         first.first().map_or("default", |n| n.as_str()),
         from.unit.service.name
     ))
+}
+
+/// A pod template of the deployment, as NetworkPolicies see it.
+struct Pod<'a> {
+    cf: &'a ContainerFacts,
+    sentinel: bool,
+    /// The port its process listens on.
+    port: i64,
+    /// It resolves host names (sentinel `resolve-hostnames`, a master named by host).
+    needs_dns: bool,
+}
+
+impl Pod<'_> {
+    fn namespace(&self) -> Option<&str> {
+        self.cf.container.namespace.as_deref()
+    }
+
+    fn labels(&self) -> &Labels {
+        &self.cf.container.pod.labels
+    }
+
+    fn workload(&self) -> &str {
+        &self.cf.container.workload
+    }
+}
+
+/// Namespaces compare equal when either is not written (the namespace is then chosen
+/// at deploy time).
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+fn subset(selector: &Labels, labels: &Labels) -> bool {
+    selector
+        .iter()
+        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+}
+
+fn selects(policy: &NetworkPolicy, pod: &Pod) -> bool {
+    same_namespace(policy.namespace.as_deref(), pod.namespace())
+        && subset(&policy.pod_selector, pod.labels())
+}
+
+/// Whether a peer of a rule of `policy` may be `pod`. What cannot be decided here (an
+/// address block, `matchExpressions`, namespace labels other than the name) may.
+fn peer_may_be(peer: &PolicyPeer, policy: &NetworkPolicy, pod: &Pod) -> bool {
+    let PolicyPeer::Pods {
+        pods,
+        namespaces,
+        opaque,
+    } = peer
+    else {
+        return true;
+    };
+    if *opaque {
+        return true;
+    }
+    let namespace_ok = match namespaces {
+        None => same_namespace(policy.namespace.as_deref(), pod.namespace()),
+        Some(labels) => match labels.as_slice() {
+            [(k, v)] if k == "kubernetes.io/metadata.name" => {
+                same_namespace(Some(v), pod.namespace())
+            }
+            _ => true,
+        },
+    };
+    namespace_ok && pods.as_ref().is_none_or(|l| subset(l, pod.labels()))
+}
+
+fn port_may_match(ports: &Option<Vec<PolicyPort>>, port: i64, protocol: &str) -> bool {
+    let Some(ports) = ports else { return true };
+    ports.iter().any(|p| {
+        p.protocol == protocol
+            && match &p.port {
+                None => true,
+                Some(Ok((lo, hi))) => (*lo..=*hi).contains(&port),
+                // A named port: its number is in the pod spec, not read here.
+                Some(Err(_)) => true,
+            }
+    })
+}
+
+/// The policy that isolates `pod` in one direction and lets nothing through to or from
+/// `peer` on `port`, when there is one (and none of the policies selecting it does).
+fn blocking<'p>(
+    policies: &'p [NetworkPolicy],
+    pod: &Pod,
+    peer: &Pod,
+    port: i64,
+    egress: bool,
+) -> Option<&'p NetworkPolicy> {
+    let isolating: Vec<&NetworkPolicy> = policies
+        .iter()
+        .filter(|p| selects(p, pod))
+        .filter(|p| {
+            if egress {
+                p.egress_isolates
+            } else {
+                p.ingress_isolates
+            }
+        })
+        .collect();
+    // Name the policy written for these pods rather than a namespace-wide default.
+    let first = *isolating
+        .iter()
+        .find(|p| !p.pod_selector.is_empty())
+        .or(isolating.first())?;
+    let allowed = isolating.iter().any(|p| {
+        let rules = if egress { &p.egress } else { &p.ingress };
+        rules.iter().any(|r| {
+            port_may_match(&r.ports, port, "TCP")
+                && r.peers
+                    .as_ref()
+                    .is_none_or(|peers| peers.iter().any(|q| peer_may_be(q, p, peer)))
+        })
+    });
+    (!allowed).then_some(first)
+}
+
+/// Sentinels and data nodes of one group whose NetworkPolicies let no connection
+/// through between them, in the directions Sentinel and replication need.
+fn network_policies(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let policies = &ctx.topology.cluster.network_policies;
+    if policies.is_empty() {
+        return;
+    }
+    let topo = ctx.topology;
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    let mut dns_reported: HashSet<usize> = HashSet::new();
+    for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        let hostnames = !crate::knowledge::values::is_ip_literal(&group.host);
+        let mut pods: Vec<(usize, Pod)> = Vec::new();
+        for (i, cf) in ctx.units.containers.iter().enumerate() {
+            for p in &cf.processes {
+                let pod = match p {
+                    ConfigRef::Sentinel(s) if group.monitors.iter().any(|r| r.sentinel == *s) => {
+                        let sentinel = &topo.sentinels[*s];
+                        Pod {
+                            cf,
+                            sentinel: true,
+                            port: sentinel.port.as_ref().map_or(26379, |p| p.value),
+                            needs_dns: hostnames && sentinel.resolves_hostnames(),
+                        }
+                    }
+                    ConfigRef::Node(n) if group.nodes().any(|m| m == *n) => Pod {
+                        cf,
+                        sentinel: false,
+                        port: topo.nodes[*n].effective_port(),
+                        needs_dns: hostnames,
+                    },
+                    _ => continue,
+                };
+                if !pods.iter().any(|(j, _)| *j == i) {
+                    pods.push((i, pod));
+                }
+            }
+        }
+        // A policy whose own selector we cannot evaluate may select any pod.
+        if policies.iter().any(|p| p.opaque) {
+            continue;
+        }
+        for (i, from) in &pods {
+            for (j, to) in &pods {
+                // Sentinels reach nodes and each other; nodes reach nodes.
+                if !from.sentinel && to.sentinel {
+                    continue;
+                }
+                if i == j && from.cf.container.replicas < 2 {
+                    continue;
+                }
+                let egress = blocking(policies, from, to, to.port, true);
+                let ingress = blocking(policies, to, from, to.port, false);
+                let (policy, direction) = match (egress, ingress) {
+                    (Some(p), _) => (p, "egress"),
+                    (None, Some(p)) => (p, "ingress"),
+                    (None, None) => continue,
+                };
+                if !reported.insert((*i, *j)) {
+                    continue;
+                }
+                let what = |p: &Pod| if p.sentinel { "sentinel" } else { "data" };
+                let consequence = match (from.sentinel, to.sentinel) {
+                    (true, true) => "the sentinels cannot ask each other whether the master is down or vote, so no failover is authorised",
+                    (true, false) => "the sentinels see the data nodes down, cannot promote or reconfigure them",
+                    _ => "replicas cannot sync from their master, before or after a failover",
+                };
+                let blocked_side = if direction == "egress" { from } else { to };
+                let flow = if i == j {
+                    format!("the pods of `{}` reach each other", from.workload())
+                } else {
+                    format!(
+                        "the {} pods of `{}` reach the {} pods of `{}`",
+                        what(from),
+                        from.workload(),
+                        what(to),
+                        to.workload()
+                    )
+                };
+                out.push(
+                    Diagnostic::new(
+                        Rule::SentinelPortsBlocked,
+                        policy.name_span,
+                        format!(
+                            "NetworkPolicy `{}` isolates the pods of `{}` for {direction} and none of the policies that select them lets {flow} on port {}: {consequence} (where the network plugin enforces NetworkPolicies)",
+                            policy.name,
+                            blocked_side.workload(),
+                            to.port,
+                        ),
+                    )
+                    .label(
+                        to.cf.name_span,
+                        format!("`{}` listens on {}", to.workload(), to.port),
+                    )
+                    .help(format!(
+                        "add an {direction} rule that allows TCP {} between the pods of `{}` and `{}`",
+                        to.port,
+                        from.workload(),
+                        to.workload()
+                    )),
+                );
+            }
+        }
+        for (i, pod) in &pods {
+            if !pod.needs_dns || !dns_reported.insert(*i) {
+                continue;
+            }
+            let isolating: Vec<&NetworkPolicy> = policies
+                .iter()
+                .filter(|p| p.egress_isolates && selects(p, pod))
+                .collect();
+            let Some(first) = isolating
+                .iter()
+                .find(|p| !p.pod_selector.is_empty())
+                .or(isolating.first())
+            else {
+                continue;
+            };
+            let dns = isolating
+                .iter()
+                .any(|p| p.egress.iter().any(|r| port_may_match(&r.ports, 53, "UDP")));
+            if dns {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelPortsBlocked,
+                    first.name_span,
+                    format!(
+                        "NetworkPolicy `{}` isolates the pods of `{}` for egress without allowing DNS (UDP 53): they address the group by host name and cannot resolve it, so they cannot reach the master (where the network plugin enforces NetworkPolicies)",
+                        first.name,
+                        pod.workload()
+                    ),
+                )
+                .help("allow egress to the cluster's DNS on UDP and TCP port 53"),
+            );
+        }
+    }
 }
