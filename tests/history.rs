@@ -1,6 +1,6 @@
-//! The history rules read the previous committed revision from git: a repository with two
-//! commits (five sentinels, then three) gets the finding; the same files without git, or
-//! with `--no-history`, do not.
+//! The history rules read the previous committed revision from git: repositories with
+//! two commits (five sentinels, then three; three, then two) get the finding; the same
+//! files without git, or with `--no-history`, do not.
 
 mod common;
 
@@ -89,4 +89,27 @@ fn scale_down_is_found_only_with_history() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Three sentinels, then two (one config deleted): the deleted sentinel is still counted
+/// by the two that remain until they are reset. Found with history only.
+#[test]
+fn three_to_two_sentinels_is_found_only_with_history() {
+    let three = Path::new("fixtures/sentinel-scale-down-without-reset/bad");
+    let repo = tempfile::tempdir().unwrap();
+    let deploy = repo.path().join("deploy");
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    copy_tree(three, &deploy);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "three sentinels"]);
+    std::fs::remove_file(deploy.join("sentinel-3.conf")).unwrap();
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "two sentinels"]);
+
+    let rule = "sentinel-scale-down-without-reset".to_string();
+    assert!(rules(repo.path(), &[]).contains(&rule));
+    assert!(!rules(repo.path(), &["--no-history"]).contains(&rule));
+    let plain = tempfile::tempdir().unwrap();
+    copy_tree(&deploy, &plain.path().join("deploy"));
+    assert!(!rules(plain.path(), &[]).contains(&rule));
 }
