@@ -3,10 +3,14 @@
 //! work. Processes listen on 127.0.0.1, ports 26200–26299, in scratch directories, and
 //! are stopped by PID.
 
+mod common;
+
+use common::wait_until;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PORT_BASE: u16 = 26200;
 
@@ -85,17 +89,6 @@ fn cli(port: u16, user: Option<(&str, &str)>, args: &[&str]) -> String {
     }
     let out = command.args(args).output().expect("redis-cli runs");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
 }
 
 /// The `user` lines and `masteruser` / `masterauth` of a fixture's master config.

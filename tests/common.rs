@@ -159,3 +159,16 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Poll `condition` every 200 ms until it holds or `limit` passes (tests against the real
+/// binaries wait for links, syncs and failovers).
+pub fn wait_until(limit: std::time::Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    false
+}

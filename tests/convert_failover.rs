@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::wait_until;
+
 use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,17 +72,6 @@ impl Drop for Sandbox {
             }
         }
     }
-}
-
-fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
 }
 
 #[test]

@@ -4,10 +4,14 @@
 //! 26300–26449 are this test's; processes run in scratch directories and are stopped
 //! by PID.
 
+mod common;
+
+use common::wait_until;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PORT_BASE: u16 = 26300;
 
@@ -150,17 +154,6 @@ fn cli(port: u16, tls: bool, args: &[&str]) -> String {
         .output()
         .expect("redis-cli runs");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
 }
 
 impl Deployment {
