@@ -112,3 +112,42 @@ fn overlays_that_keep_the_base_count_stay_apart() {
     // prod 2, dev 3, staging 3, qa 4.
     assert_eq!(counts, [2, 3, 3, 4]);
 }
+
+/// The same tree with a `secretGenerator` (the config kept in a Secret) and a Secret
+/// volume: the generated Secret's key is the config the sentinels run, as with a
+/// ConfigMap.
+#[test]
+fn generated_secrets_are_configs_of_the_workloads() {
+    let scratch = tempfile::tempdir().unwrap();
+    let tree = scratch.path().join("tree");
+    common::copy_dir(Path::new("tests/data/kustomize-generator"), &tree);
+    for (file, from, to) in [
+        (
+            "base/kustomization.yaml",
+            "configMapGenerator",
+            "secretGenerator",
+        ),
+        (
+            "overlays/prod/kustomization.yaml",
+            "configMapGenerator",
+            "secretGenerator",
+        ),
+        (
+            "base/sentinel.yaml",
+            "configMap: {name: sentinel-config}",
+            "secret: {secretName: sentinel-config}",
+        ),
+    ] {
+        let path = tree.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    }
+    let tree = tree.display().to_string();
+    assert_eq!(
+        findings(&tree),
+        [format!(
+            "quorum-exceeds-sentinel-count {tree}/overlays/prod/sentinel-prod.conf:2 [{tree}/base/sentinel.yaml:6]"
+        )]
+    );
+}

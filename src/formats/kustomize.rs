@@ -53,7 +53,8 @@ pub struct Kustomization {
     /// `images:` entries: image name → new tag (or digest-less new name's tag).
     pub images: Vec<(String, Set<String>)>,
     pub namespace: Option<String>,
-    /// `configMapGenerator` file entries: (ConfigMap name, key, file path).
+    /// `configMapGenerator` and `secretGenerator` file entries: (object name, key, file
+    /// path).
     pub generated: Vec<(String, String, String)>,
 }
 
@@ -149,10 +150,11 @@ pub fn read(file: FileId, text: &str, yaml: &YamlFile) -> Kustomization {
             }
         }
     }
-    for item in doc
-        .get("configMapGenerator")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+    // A generated Secret holds files the same way (a sentinel.conf kept in a Secret for
+    // its passwords) and is mounted by its name like a ConfigMap.
+    for item in ["configMapGenerator", "secretGenerator"]
+        .iter()
+        .flat_map(|key| doc.get(key).and_then(Node::as_seq).unwrap_or_default())
     {
         let Some(name) = item.get_str("name") else {
             continue;
