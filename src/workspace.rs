@@ -229,7 +229,8 @@ impl Entry {
                 crate::formats::kubernetes::values_sources(source.id, source.text(), &yaml);
             let mut cluster = crate::facts::cluster::Cluster::default();
             crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
-            let mut secret_spans = crate::formats::kubernetes::secret_value_spans(source.id, &yaml);
+            let mut secret_spans =
+                crate::formats::kubernetes::secret_value_spans(source.id, source.text(), &yaml);
             secret_spans.extend(script_secrets);
             return Parsed {
                 secret_spans,

@@ -194,8 +194,30 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 /// Positions of the one-line values of Secrets (passwords, tokens), masked in any output.
 /// Configs stored in a Secret are masked by their own password lines.
-pub fn secret_value_spans(file: FileId, yaml: &YamlFile) -> Vec<crate::source::Span> {
+pub fn secret_value_spans(file: FileId, text: &str, yaml: &YamlFile) -> Vec<crate::source::Span> {
     let mut out = Vec::new();
+    // Passwords inside connection URLs anywhere in the file (an application's
+    // `REDIS_URL`, a broker URL): shown in any snippet that reaches their line.
+    fn urls(node: &Node, text: &str, file: FileId, out: &mut Vec<crate::source::Span>) {
+        match &node.kind {
+            crate::syntax::yaml::Kind::Scalar { .. } => {
+                let raw = text.get(node.span.clone()).unwrap_or_default();
+                if let Some(r) = crate::knowledge::values::url_password(raw) {
+                    let start = node.span.start + r.start;
+                    out.push(crate::source::Span::new(file, start, start + r.len()));
+                }
+            }
+            crate::syntax::yaml::Kind::Seq(items) => {
+                items.iter().for_each(|i| urls(i, text, file, out))
+            }
+            crate::syntax::yaml::Kind::Map(entries) => {
+                entries.iter().for_each(|(_, v)| urls(v, text, file, out))
+            }
+        }
+    }
+    for doc in &yaml.documents {
+        urls(doc, text, file, &mut out);
+    }
     for doc in &yaml.documents {
         for object in objects(doc) {
             if object.get_str("kind") != Some("Secret") {
@@ -220,7 +242,8 @@ pub fn secret_value_spans(file: FileId, yaml: &YamlFile) -> Vec<crate::source::S
     out
 }
 
-/// Services, PodDisruptionBudgets, Namespaces and Secret values of a manifest.
+/// Services, NetworkPolicies, PodDisruptionBudgets, Namespaces and Secret values of a
+/// manifest.
 pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::Cluster) {
     use crate::facts::cluster::K8sService;
     use crate::facts::Password;

@@ -95,6 +95,22 @@ pub fn parse_millicores(text: &str) -> Option<i64> {
     (cores.is_finite() && cores >= 0.0).then(|| (cores * 1000.0).round() as i64)
 }
 
+/// Where the password of a URL's user information is (`redis://user:PASSWORD@host`,
+/// `rediss://:PASSWORD@host`) in `text`, which may hold the URL among other characters
+/// (quotes). `None` when there is no such password.
+pub fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+    let scheme_end = text.find("://")? + 3;
+    let rest = &text[scheme_end..];
+    // The user information ends at the last `@` before the path.
+    let authority_end = rest
+        .find(['/', '?', '#', '"', '\'', ' '])
+        .unwrap_or(rest.len());
+    let at = rest[..authority_end].rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    let range = scheme_end + colon + 1..scheme_end + at;
+    (!range.is_empty()).then_some(range)
+}
+
 /// A literal IPv4 or IPv6 address (what Sentinel accepts without resolve-hostnames).
 pub fn is_ip_literal(text: &str) -> bool {
     text.parse::<IpAddr>().is_ok()
@@ -163,6 +179,16 @@ mod tests {
         assert_eq!(parse_integer("+5"), None);
         assert_eq!(parse_integer("5s"), None);
         assert_eq!(parse_integer("0"), Some(0));
+    }
+
+    #[test]
+    fn url_passwords() {
+        let t = "\"redis://:pw-1@redis:6379/0\"";
+        assert_eq!(&t[url_password(t).unwrap()], "pw-1");
+        let t = "rediss://app:p@ss@host";
+        assert_eq!(&t[url_password(t).unwrap()], "p@ss");
+        assert_eq!(url_password("redis://redis:6379"), None);
+        assert_eq!(url_password("redis://user@redis:6379"), None);
     }
 
     #[test]
