@@ -39,6 +39,8 @@ pub enum Category {
     Systemd,
     Suppression,
     Config,
+    /// Redis Cluster deployments (sharded, promotion by the masters' vote).
+    Cluster,
     /// Checks of a running deployment (`redis-halint verify`): they read what the
     /// sentinels and data nodes answer, never files, so they have no static fixture.
     Live,
@@ -60,6 +62,7 @@ impl Category {
             Category::Systemd => "systemd",
             Category::Suppression => "suppression",
             Category::Config => "config",
+            Category::Cluster => "cluster",
             Category::Live => "live",
         }
     }
@@ -197,6 +200,18 @@ registry! {
     RecPersistenceDisabled => "O014", "rec-persistence-disabled", Operator, Warning, false, "A RedisEnterpriseCluster with persistence turned off: the cluster cannot be recovered after a quorum loss.";
     RecUnsupportedStorage => "O015", "rec-unsupported-storage", Operator, Info, false, "A RedisEnterpriseCluster on a shared-file (NFS-like) storage class, which Redis Enterprise does not support.";
     RecNodesDecreased => "O018", "rec-nodes-decreased", Operator, Error, false, "A RedisEnterpriseCluster's spec.nodes is lower than in the previous revision: removing nodes that way is not supported.";
+    ClusterTooFewMasters => "R001", "cluster-too-few-masters", Cluster, Error, false, "A Redis Cluster with fewer than 3 masters: when one fails, the others are no majority to promote its replica.";
+    ClusterShardWithoutReplica => "R002", "cluster-shard-without-replica", Cluster, Warning, false, "A Redis Cluster master without a replica: when it fails, its slots have no copy to promote.";
+    ClusterReplicaSameFailureDomain => "R003", "cluster-replica-same-failure-domain", Cluster, Warning, false, "Nothing keeps a cluster master and its replica on different Kubernetes nodes: one node can take the whole shard.";
+    ClusterBusPortNotReachable => "R004", "cluster-bus-port-not-reachable", Cluster, Error, false, "The cluster bus port (port + 10000, or `cluster-port`) is not published or allowed where the nodes meet.";
+    ClusterNatWithoutAnnounce => "R005", "cluster-nat-without-announce", Cluster, Warning, false, "Cluster nodes reached through remapped ports that announce no address of their own: peers and clients are sent to unreachable addresses.";
+    ClusterConfigFileNotPersistent => "R006", "cluster-config-file-not-persistent", Cluster, Warning, false, "The cluster's state file (`nodes.conf`) is on ephemeral storage, shared by two nodes, or not writable.";
+    ClusterNodeTimeoutOutOfRange => "R007", "cluster-node-timeout-out-of-range", Cluster, Warning, false, "`cluster-node-timeout` so short that busy masters are failed over, or so long that a failed shard stays down for minutes.";
+    ClusterRequireFullCoverageTradeoff => "R008", "cluster-require-full-coverage-tradeoff", Cluster, Info, false, "With full coverage required (the default), one shard lost entirely stops the whole cluster.";
+    ClusterReplicaValidityBlocksFailover => "R009", "cluster-replica-validity-blocks-failover", Cluster, Warning, false, "Replica settings that forbid every replica of a shard to take over.";
+    ClusterHostnamesWithoutPreferredEndpoint => "R010", "cluster-hostnames-without-preferred-endpoint", Cluster, Warning, false, "Nodes announce host names but clients are redirected to IPs, or the reverse: clients are sent to `?`.";
+    SentinelOnClusterNode => "R011", "sentinel-on-cluster-node", Cluster, Error, false, "Sentinel monitors a Redis Cluster node: it cannot reconfigure it, and the failover never completes.";
+    ClusterModeMismatch => "R012", "cluster-mode-mismatch", Cluster, Error, false, "A node that is both a cluster node and a `replicaof` replica, or a cluster created from nodes without `cluster-enabled`.";
     HelmTemplatesNotEvaluated => "O017", "helm-templates-not-evaluated", Operator, Info, false, "A Helm chart about Redis whose templates were not rendered: only the rendered output can be checked.";
     UnknownField => "O016", "unknown-field", Operator, Warning, false, "A field the operator's resource does not have: the API server drops or rejects it.";
     MaxmemoryMismatch => "P006", "maxmemory-mismatch", Persistence, Warning, false, "`maxmemory` or its policy differs within one group.";

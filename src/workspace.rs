@@ -83,6 +83,7 @@ struct Parsed {
     cluster: crate::facts::cluster::Cluster,
     dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
     runtime_sets: Vec<crate::facts::RuntimeSet>,
+    cluster_creates: Vec<crate::facts::sharding::ClusterCreate>,
 }
 
 /// Where `include` lines may point; see `Workspace::include_targets`.
@@ -142,6 +143,8 @@ impl Entry {
             {
                 parsed.runtime_sets =
                     crate::formats::runtime_commands::find(self.source.id, self.source.text());
+                parsed.cluster_creates =
+                    crate::formats::cluster_create::find(self.source.id, self.source.text());
             }
             parsed
         })
@@ -1348,6 +1351,9 @@ impl Workspace {
         );
         nodes.extend(managed_nodes);
         sentinels.extend(managed_sentinels);
+        let (cluster_nodes, shard_layouts) =
+            crate::formats::cluster_operators::clusters(&resources);
+        nodes.extend(cluster_nodes);
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.cluster = secrets;
@@ -1357,6 +1363,17 @@ impl Workspace {
             .iter()
             .flat_map(|id| self.entries[id].parsed().runtime_sets.iter().cloned())
             .collect();
+        topology.cluster_creates = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().cluster_creates.iter().cloned())
+            .collect();
+        topology.sharded = crate::model::sharded::link_sharded(
+            &topology.nodes,
+            &topology.cluster_creates,
+            &shard_layouts,
+            &scope,
+        );
         topology.sites = self.settings.sites.clone();
         let mut format_units = FormatUnits {
             compose: compose_units,

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod consensus;
 pub mod service;
+pub mod sharding;
 
 use crate::knowledge::Target;
 use crate::source::{FileId, Span, Spanned};
@@ -147,6 +148,46 @@ pub struct ReplicationBuffers {
     pub diskless_load: Option<Spanned<String>>,
 }
 
+/// Redis Cluster settings of a data node (`cluster-*`), as written.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterConf {
+    /// `cluster-enabled`.
+    pub enabled: Option<Spanned<bool>>,
+    /// `cluster-config-file` (default `nodes.conf`, in `dir`).
+    pub config_file: Option<Spanned<String>>,
+    /// `cluster-node-timeout`, ms.
+    pub node_timeout: Option<Spanned<i64>>,
+    /// `cluster-replica-validity-factor` (alias `cluster-slave-validity-factor`).
+    pub validity_factor: Option<Spanned<i64>>,
+    /// `cluster-replica-no-failover`.
+    pub no_failover: Option<Spanned<bool>>,
+    /// `cluster-require-full-coverage`.
+    pub full_coverage: Option<Spanned<bool>>,
+    pub announce_ip: Option<Spanned<String>>,
+    pub announce_hostname: Option<Spanned<String>>,
+    pub announce_port: Option<Spanned<i64>>,
+    pub announce_bus_port: Option<Spanned<i64>>,
+    /// `cluster-port`: the bus port (default: the client port + 10000).
+    pub port: Option<Spanned<i64>>,
+    /// `cluster-preferred-endpoint-type`, lower-cased.
+    pub preferred_endpoint: Option<Spanned<String>>,
+}
+
+impl ClusterConf {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.as_ref().is_some_and(|e| e.value)
+    }
+
+    pub const DEFAULT_NODE_TIMEOUT: i64 = 15_000;
+    pub const DEFAULT_VALIDITY_FACTOR: i64 = 10;
+
+    pub fn node_timeout(&self) -> i64 {
+        self.node_timeout
+            .as_ref()
+            .map_or(Self::DEFAULT_NODE_TIMEOUT, |t| t.value)
+    }
+}
+
 /// Settings that an image reads from environment variables (the bitnami images write
 /// their config from them), and where a fix can add one.
 #[derive(Debug, Clone)]
@@ -271,6 +312,7 @@ pub struct Node {
     pub buffers: ReplicationBuffers,
     pub acl: AclConf,
     pub tls: Tls,
+    pub cluster: ClusterConf,
     pub runtime: Runtime,
 }
 

@@ -381,7 +381,30 @@ impl ConfFile {
             buffers: self.replication_buffers(),
             acl: self.acl(),
             tls: self.tls(),
+            cluster: self.cluster(),
             runtime: Default::default(),
+        }
+    }
+
+    fn cluster(&self) -> crate::facts::ClusterConf {
+        crate::facts::ClusterConf {
+            enabled: self.spanned_bool("cluster-enabled"),
+            config_file: self.spanned_str("cluster-config-file"),
+            node_timeout: self.spanned_int("cluster-node-timeout"),
+            validity_factor: self.spanned_int("cluster-replica-validity-factor"),
+            no_failover: self.spanned_bool("cluster-replica-no-failover"),
+            full_coverage: self.spanned_bool("cluster-require-full-coverage"),
+            announce_ip: self.spanned_str("cluster-announce-ip"),
+            announce_hostname: self.spanned_str("cluster-announce-hostname"),
+            announce_port: self.spanned_int("cluster-announce-port"),
+            announce_bus_port: self.spanned_int("cluster-announce-bus-port"),
+            port: self.spanned_int("cluster-port"),
+            preferred_endpoint: self
+                .spanned_str("cluster-preferred-endpoint-type")
+                .map(|mut s| {
+                    s.value.make_ascii_lowercase();
+                    s
+                }),
         }
     }
 

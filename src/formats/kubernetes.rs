@@ -486,6 +486,20 @@ pub fn resources(
             });
             continue;
         }
+        if let Some(chart) = bitnami_cluster_values(doc) {
+            out.push(Resource {
+                api_group: crate::formats::cluster_operators::BITNAMI_CLUSTER_VALUES.to_string(),
+                kind: chart.to_string(),
+                sentinel_fields: Vec::new(),
+                file,
+                name: None,
+                namespace: None,
+                object: Arc::new(doc.clone()),
+                base_file: None,
+                values_from: Vec::new(),
+            });
+            continue;
+        }
         if is_bitnami_values(doc) {
             out.push(Resource {
                 api_group: BITNAMI_VALUES.to_string(),
@@ -518,6 +532,8 @@ pub fn resources(
             };
             if !(api_group.contains("redis")
                 || api_group == "databases.spotahome.com"
+                || api_group == crate::formats::cluster_operators::VALKEY_IO
+                || api_group == crate::formats::cluster_operators::HYPERSPIKE
                 || (api_group.is_empty() && kind == "Secret"))
             {
                 continue;
@@ -826,6 +842,34 @@ fn is_bitnami_values(doc: &Node) -> bool {
         && ["architecture", "replica", "master", "primary", "auth"]
             .iter()
             .any(|k| doc.get(k).is_some())
+}
+
+/// A values file of bitnami's `redis-cluster` or `valkey-cluster` chart: no
+/// `apiVersion`/`kind`, a `cluster` map with the chart's keys, and the chart's `redis` /
+/// `valkey` map or its password keys.
+fn bitnami_cluster_values(doc: &Node) -> Option<&'static str> {
+    if doc.get("apiVersion").is_some() || doc.get("kind").is_some() || doc.get("services").is_some()
+    {
+        return None;
+    }
+    let cluster = doc.get("cluster")?;
+    if !["nodes", "replicas", "init", "externalAccess"]
+        .iter()
+        .any(|k| cluster.get(k).is_some())
+    {
+        return None;
+    }
+    let valkey = doc.get("valkey").is_some()
+        || doc
+            .at("image.repository")
+            .and_then(Node::as_str)
+            .is_some_and(|r| r.contains("valkey"));
+    let redis = doc.get("redis").is_some() || doc.get("usePassword").is_some();
+    match (valkey, redis) {
+        (true, _) => Some("valkey-cluster"),
+        (false, true) => Some("redis-cluster"),
+        _ => None,
+    }
 }
 
 /// Which bitnami chart a values file is for: `valkey-values` when it uses the valkey

@@ -1,5 +1,7 @@
 //! Per-format extraction: a syntax tree becomes facts about Redis nodes and sentinels.
 
+pub mod cluster_create;
+pub mod cluster_operators;
 pub mod compose;
 pub mod conf;
 pub mod detect;

@@ -36,7 +36,7 @@ pub const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 
 /// More copies than this are read as this many: the rules need the count, not a
 /// process per pod of a huge (or mistyped) size.
-const MAX_COPIES: i64 = 64;
+pub(crate) const MAX_COPIES: i64 = 64;
 
 /// The data nodes a resource deploys.
 struct DataNodes {
@@ -269,12 +269,12 @@ fn opstree_master_host(replication: &str, r: &Resource) -> String {
     }
 }
 
-fn at(r: &Resource, node: &Yaml) -> Span {
+pub(crate) fn at(r: &Resource, node: &Yaml) -> Span {
     r.span(node)
 }
 
 /// The span naming the resource, for facts it implies without writing them.
-fn name_span(r: &Resource) -> Span {
+pub(crate) fn name_span(r: &Resource) -> Span {
     r.object
         .at("metadata.name")
         .or_else(|| r.object.get("kind"))
@@ -296,16 +296,16 @@ fn value_span(r: &Resource, entry: &Yaml, offset: usize, len: usize) -> (Span, O
     (Span::new(r.file, start, start + len), Origin::Literal)
 }
 
-fn literal<T>(r: &Resource, node: &Yaml, value: T) -> Spanned<T> {
+pub(crate) fn literal<T>(r: &Resource, node: &Yaml, value: T) -> Spanned<T> {
     Spanned::with_origin(value, at(r, node), Origin::Literal)
 }
 
-fn implied<T>(value: T, span: Span) -> Spanned<T> {
+pub(crate) fn implied<T>(value: T, span: Span) -> Spanned<T> {
     Spanned::with_origin(value, span, Origin::Implied)
 }
 
 /// An integer field written as a number or, as OpsTree's CRDs type them, a string.
-fn int_field(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<i64>> {
+pub(crate) fn int_field(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<i64>> {
     let node = node?;
     Some(literal(r, node, node.as_i64()?))
 }
@@ -834,7 +834,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
 
 /// The processes a resource declares belong to it (for values laid over a shared file,
 /// the count may be written in the shared one).
-fn managed_runtime(r: &Resource, count_at: Span, managed_by: Span) -> Runtime {
+pub(crate) fn managed_runtime(r: &Resource, count_at: Span, managed_by: Span) -> Runtime {
     Runtime {
         declared: Some(count_at),
         unit: Some(r.file),
@@ -889,6 +889,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             buffers: Default::default(),
             acl: Default::default(),
             tls: Default::default(),
+            cluster: Default::default(),
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,

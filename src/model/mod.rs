@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod link;
+pub mod sharded;
 pub mod sites;
 pub mod topology;
 

@@ -123,6 +123,10 @@ pub struct Topology {
     pub consensus: Vec<crate::facts::consensus::ConsensusCluster>,
     /// `SENTINEL SET` commands that files of the tree send at run time.
     pub runtime_sets: Vec<crate::facts::RuntimeSet>,
+    /// `--cluster create` commands that files of the tree run.
+    pub cluster_creates: Vec<crate::facts::sharding::ClusterCreate>,
+    /// Redis Cluster deployments (sharded; promotion by the masters' vote).
+    pub sharded: Vec<super::sharded::ShardedCluster>,
 }
 
 impl Topology {

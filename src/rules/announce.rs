@@ -61,7 +61,7 @@ struct Announced<'a> {
 }
 
 /// A host port as published: a number, a range, or something unknown.
-fn host_ports(p: &Port) -> Option<(i64, i64)> {
+pub(super) fn host_ports(p: &Port) -> Option<(i64, i64)> {
     let published = p.published.as_deref()?.trim();
     match published.split_once('-') {
         Some((a, b)) => Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),

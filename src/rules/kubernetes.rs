@@ -81,6 +81,7 @@ pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 sentinel_storage(c, path, span(path_range), mount, linked.as_ref(), out);
             } else if let Some(l) = &linked {
                 data_dir(c, l, out);
+                cluster_state(topo, c, l, out);
             }
         }
         probes(c, out);
@@ -177,6 +178,53 @@ fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
         format!("`{}` saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
     )
     .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the data directory");
+    if let Some(m) = mount {
+        d = d.label(Span::new(c.file, m.span.start, m.span.end), "mounted here");
+    }
+    out.push(d);
+}
+
+/// cluster-config-file-not-persistent: a cluster node's `nodes.conf` (in `dir`, or at an
+/// absolute `cluster-config-file`) on an emptyDir or the container's own filesystem.
+/// Unlike the data set, it matters with persistence off too: it is the node's identity.
+fn cluster_state(topo: &Topology, c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
+    let Some(node) = c.processes.iter().find_map(|p| match p {
+        ConfigRef::Node(n) => Some(&topo.nodes[*n]),
+        _ => None,
+    }) else {
+        return;
+    };
+    if !node.cluster.is_enabled() {
+        return;
+    }
+    let file = node.cluster.config_file.as_ref();
+    let (dir, span) = match (file, &l.dir) {
+        (Some(f), _) if f.value.starts_with('/') => {
+            let parent = f
+                .value
+                .rsplit_once('/')
+                .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+            (parent.to_string(), f.span)
+        }
+        (_, Some((dir, span))) => (dir.clone(), *span),
+        _ => return,
+    };
+    let k = &c.container;
+    let mount = k.mount_for(&dir);
+    let where_ = match mount.map(|m| &m.source) {
+        Some(VolumeSource::EmptyDir) => "an emptyDir",
+        None => "the container's own filesystem",
+        _ => return,
+    };
+    let name = file.map_or("nodes.conf", |f| {
+        f.value.rsplit('/').next().unwrap_or("nodes.conf")
+    });
+    let mut d = Diagnostic::new(
+        Rule::ClusterConfigFileNotPersistent,
+        span,
+        format!("the pods of `{}` keep their cluster state (`{name}`: node ID, peers, slots) in `{dir}`, which is on {where_}: a re-created pod starts as a new node the cluster does not know, and its shard loses a member until someone runs CLUSTER FORGET and MEET by hand", c.workload),
+    )
+    .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the directory of the cluster config file");
     if let Some(m) = mount {
         d = d.label(Span::new(c.file, m.span.start, m.span.end), "mounted here");
     }
@@ -303,6 +351,22 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
                 .help("use `podManagementPolicy: OrderedReady` so that pod 0 is up before the others look for a master"),
             );
         }
+    }
+    // cluster-replica-same-failure-domain
+    let cluster_nodes = siblings.iter().any(|o| {
+        o.processes
+            .iter()
+            .any(|p| matches!(p, ConfigRef::Node(n) if topo.nodes[*n].cluster.is_enabled()))
+    });
+    if cluster_nodes && k.replicas >= 2 && !pod.spread {
+        out.push(
+            Diagnostic::new(
+                Rule::ClusterReplicaSameFailureDomain,
+                span(&pod.name_span),
+                format!("nothing keeps the {} cluster pods of `{}` on different nodes: the scheduler may place a master and its replica on one node, and losing that node loses the shard (its slots go down with no copy to promote)", k.replicas, c.workload),
+            )
+            .help("add a podAntiAffinity on `kubernetes.io/hostname` (required, or preferred with a high weight) or a topologySpreadConstraint with `whenUnsatisfiable: DoNotSchedule`"),
+        );
     }
     // sentinels-single-failure-domain
     if runs_sentinel && k.replicas >= 2 && !pod.spread {

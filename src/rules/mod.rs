@@ -23,6 +23,7 @@ mod renames;
 mod replication;
 mod resources;
 mod scripts;
+mod sharded;
 mod sizing;
 mod startup;
 mod systemd;
@@ -73,6 +74,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
     consensus::check(ctx, &mut out);
+    sharded::check(ctx, &mut out);
     history::check(ctx, &mut out);
     systemd::check(ctx, &mut out);
     process::check(ctx, &mut out);

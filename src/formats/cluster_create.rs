@@ -1,0 +1,201 @@
+//! `redis-cli --cluster create ADDR… [--cluster-replicas N]` commands (and `valkey-cli`)
+//! that files of the tree run: in a script, a compose command, a Job or an init
+//! container. They say which nodes form a Redis Cluster and how many replicas each
+//! master gets.
+//!
+//! The command ends at the end of its line (a `\` continues it), at `;`, `&&`, `||`, `|`,
+//! or at the closing bracket or quote of the list that holds it. A node word that is a
+//! variable or a substitution leaves the node count unknown.
+
+use crate::facts::sharding::ClusterCreate;
+use crate::source::{FileId, Span, Spanned};
+
+/// Options of `redis-cli` that take a value, whose value is not a node address.
+const WITH_VALUE: [&str; 10] = [
+    "-a",
+    "-h",
+    "-p",
+    "--user",
+    "--pass",
+    "--cacert",
+    "--cert",
+    "--key",
+    "--cluster-replicas",
+    "-n",
+];
+
+/// Every `--cluster create …` in `text`.
+pub fn find(file: FileId, text: &str) -> Vec<ClusterCreate> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("--cluster") {
+        let at = from + i;
+        from = at + "--cluster".len();
+        let rest = &text[from..];
+        // `--cluster create`, `--cluster", "create"` (a flow list) alike.
+        let skipped = rest
+            .bytes()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b','))
+            .count();
+        if skipped == 0 || !rest[skipped..].starts_with("create") {
+            continue;
+        }
+        let after = from + skipped + "create".len();
+        if text[after..]
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            continue;
+        }
+        out.push(read(file, text, at, after));
+        from = after;
+    }
+    out
+}
+
+fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
+    let words = words(text, after);
+    let mut nodes = Vec::new();
+    let mut exact = true;
+    let mut replicas = None;
+    let mut end = after;
+    let mut i = 0;
+    while i < words.len() {
+        let (at, word) = words[i];
+        end = at + word.len();
+        if let Some(value) = word.strip_prefix("--cluster-replicas=") {
+            replicas = number(file, at + word.len() - value.len(), value);
+        } else if WITH_VALUE.contains(&word) {
+            if let Some((v_at, value)) = words.get(i + 1) {
+                if word == "--cluster-replicas" {
+                    replicas = number(file, *v_at, value);
+                }
+                end = v_at + value.len();
+            }
+            i += 1;
+        } else if word.starts_with('-') {
+        } else if word.contains('$') || word.contains('`') || word.contains("{{") {
+            exact = false;
+        } else if word.contains(':') {
+            nodes.push(Spanned::new(
+                word.to_string(),
+                Span::new(file, at, at + word.len()),
+            ));
+        } else {
+            // A word that is not an address (a here-string, a brace expansion): the
+            // list is not literal.
+            exact = false;
+        }
+        i += 1;
+    }
+    ClusterCreate {
+        file,
+        command: Span::new(file, start, end),
+        nodes,
+        exact,
+        replicas,
+    }
+}
+
+fn number(file: FileId, at: usize, value: &str) -> Option<Spanned<i64>> {
+    let n = value.parse().ok()?;
+    Some(Spanned::new(n, Span::new(file, at, at + value.len())))
+}
+
+/// The words of the command from `from` to its end, with their offsets; quotes and
+/// commas around a word are not part of it.
+fn words(text: &str, from: usize) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\\' if bytes.get(i + 1) == Some(&b'\r') => i += 3,
+            b'\n' | b';' | b'|' | b'&' | b']' | b')' | b'#' => break,
+            b' ' | b'\t' | b'\r' | b',' | b'"' | b'\'' => i += 1,
+            _ => {
+                let start = i;
+                while i < bytes.len()
+                    && !matches!(
+                        bytes[i],
+                        b' ' | b'\t'
+                            | b'\r'
+                            | b'\n'
+                            | b','
+                            | b'"'
+                            | b'\''
+                            | b';'
+                            | b'|'
+                            | b'&'
+                            | b']'
+                    )
+                {
+                    // `$(…)` keeps its parenthesis inside the word.
+                    if bytes[i] == b')' && !text[start..i].contains("$(") {
+                        break;
+                    }
+                    i += 1;
+                }
+                out.push((start, &text[start..i]));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> ClusterCreate {
+        let mut all = find(FileId(0), text);
+        assert_eq!(all.len(), 1, "{text}");
+        all.remove(0)
+    }
+
+    #[test]
+    fn shell_line_with_continuations() {
+        let c = one("redis-cli --cluster create 10.0.0.1:6379 10.0.0.2:6379 \\\n  10.0.0.3:6379 10.0.0.4:6379 10.0.0.5:6379 10.0.0.6:6379 --cluster-replicas 1 --cluster-yes\necho done");
+        assert_eq!(c.nodes.len(), 6);
+        assert!(c.exact);
+        assert_eq!(c.masters(), Some(3));
+    }
+
+    #[test]
+    fn flow_list_and_password() {
+        let c = one(
+            r#"command: ["redis-cli", "-a", "pw", "--cluster", "create", "a:7000", "b:7001", "c:7002", "--cluster-yes"]"#,
+        );
+        assert_eq!(c.nodes.len(), 3);
+        assert_eq!(c.replicas_per_master(), 0);
+        assert_eq!(c.masters(), Some(3));
+    }
+
+    #[test]
+    fn variables_leave_the_count_unknown() {
+        let c = one("redis-cli --cluster create $NODES --cluster-replicas 1 --cluster-yes");
+        assert!(!c.exact);
+        assert_eq!(c.masters(), None);
+        assert_eq!(c.replicas_per_master(), 1);
+    }
+
+    #[test]
+    fn command_ends_at_the_next_command() {
+        let c = one(
+            "yes yes | redis-cli --cluster create a:1 b:2 c:3 d:4 --cluster-replicas=1 && echo a:9",
+        );
+        assert_eq!(c.nodes.len(), 4);
+        assert_eq!(c.masters(), Some(2));
+    }
+
+    #[test]
+    fn other_cluster_subcommands_are_not_creates() {
+        assert!(find(
+            FileId(0),
+            "redis-cli --cluster check a:1\nredis-cli --cluster created"
+        )
+        .is_empty());
+    }
+}
