@@ -21,6 +21,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         masters_and_replicas(ctx, cluster, create, out);
         full_coverage(ctx, cluster, out);
         shared_config_file(ctx, cluster, out);
+        no_failover_everywhere(ctx, cluster, out);
         if let Some(create) = create {
             create_names_plain_nodes(ctx, create, out);
         }
@@ -31,6 +32,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         endpoints(ctx, node, out);
         node_timeout(node, out);
         validity(node, out);
+        bus_port_overflow(node, out);
         // Copies of one resource share the span: said once.
         if node
             .runtime
@@ -291,7 +293,7 @@ fn shared_config_file(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Dia
                 Diagnostic::new(
                     Rule::ClusterConfigFileNotPersistent,
                     span,
-                    format!("`{}` and `{}` keep their cluster state in the same file `{}`: the second node to start finds it locked by the first and exits", node.name, other.name, path.1),
+                    format!("`{}` and `{}` keep their cluster state in the same file `{}`: the second node to start finds it locked by the first and exits (\"Sorry, the cluster configuration file … is already used by a different Redis Cluster node\")", node.name, other.name, path.1),
                 )
                 .severity(crate::registry::Severity::Error)
                 .fatal()
@@ -431,6 +433,9 @@ fn node_timeout(node: &Node, out: &mut Vec<Diagnostic>) {
     );
 }
 
+/// A factor of 1 lets a replica run for election only within about one node timeout
+/// of losing its master: the retry after a failed first election (2 × node timeout
+/// later) is refused.
 fn validity(node: &Node, out: &mut Vec<Diagnostic>) {
     let Some(f) = &node.cluster.validity_factor else {
         return;
@@ -438,14 +443,43 @@ fn validity(node: &Node, out: &mut Vec<Diagnostic>) {
     if f.value != 1 {
         return;
     }
+    let t = node.cluster.node_timeout();
+    let ping = node.repl_ping_period.as_ref().map_or(10, |p| p.value);
     out.push(
         Diagnostic::new(
             Rule::ClusterReplicaValidityBlocksFailover,
             f.span,
-            "with `cluster-replica-validity-factor 1`, a replica that lost its master more than `cluster-node-timeout` plus the ping period before the failover starts refuses to be promoted: after a partition or a slow failure detection no replica takes over and the shard stays down",
+            format!("with `cluster-replica-validity-factor 1`, a replica of `{}` runs for election only while it has lost its master for less than {} ms beyond the node timeout (node timeout × 1 + `repl-ping-replica-period`): when the first election fails (a vote lost, a competing replica), the next attempt comes {} ms later and is refused, and the shard stays down", node.name, t + ping * 1000, 2 * t),
         )
-        .help("keep the default 10, or 0 to always allow a failover (availability over freshness)"),
+        .help("keep the default 10, or 0 to let a replica always take over (availability over freshness)"),
     );
+}
+
+/// Every replica of the deployment is told never to take over.
+fn no_failover_everywhere(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Diagnostic>) {
+    let nodes = &ctx.topology.nodes;
+    if cluster.nodes.len() < 2 {
+        return;
+    }
+    let settings: Vec<_> = cluster
+        .nodes
+        .iter()
+        .map(|&i| nodes[i].cluster.no_failover.as_ref().filter(|n| n.value))
+        .collect();
+    if !settings.iter().all(Option::is_some) {
+        return;
+    }
+    let first = settings[0].expect("all set");
+    let mut d = Diagnostic::new(
+        Rule::ClusterReplicaValidityBlocksFailover,
+        first.span,
+        "every node of this cluster has `cluster-replica-no-failover yes`: no replica ever takes over by itself, and a failed master's slots stay down until someone runs CLUSTER FAILOVER by hand",
+    )
+    .help("set `cluster-replica-no-failover no` (the default) on at least one replica of every shard");
+    for other in settings.iter().skip(1).take(3).flatten() {
+        d = d.label(other.span, "also here");
+    }
+    out.push(d);
 }
 
 /// The cluster's state (`nodes.conf`) on storage that does not outlive the pod.
@@ -464,6 +498,24 @@ fn ephemeral_state_at(span: Span) -> Diagnostic {
             span,
             "the cluster nodes keep their cluster state (`nodes.conf`: node ID, peers, slots) on storage that vanishes with the pod: a re-created pod starts as a new, empty node that the cluster does not know, and its shard loses a member",
         )
+}
+
+/// The bus port is the client port + 10000 unless `cluster-port` says otherwise: a
+/// client port above 55535 leaves none, and the node exits at start.
+fn bus_port_overflow(node: &Node, out: &mut Vec<Diagnostic>) {
+    let Some(port) = &node.port else { return };
+    if port.value <= 55_535 || node.cluster.port.as_ref().is_some_and(|p| p.value != 0) {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Rule::ClusterBusPortNotReachable,
+            port.span,
+            format!("`{}` listens on port {} in cluster mode without `cluster-port`: its bus port would be {} (the port + 10000), above 65535, and Redis exits at start (\"Redis port number too high\")", node.name, port.value, port.value + 10_000),
+        )
+        .fatal()
+        .help("use a client port of 55535 or less, or set `cluster-port` to a free port"),
+    );
 }
 
 /// Sentinel cannot reconfigure cluster nodes: `REPLICAOF` is refused in cluster mode.
