@@ -16,6 +16,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("compose", "fixtures/compose-sentinel-single-file-bind/good"),
     ("k8s", "fixtures/sentinel-config-readonly-mount/good"),
     ("operators", "fixtures/examples/operators-correct"),
+    ("cluster", "fixtures/cluster-too-few-masters/bad"),
 ];
 
 fn view(dir: &str) -> TopologyView {
@@ -168,4 +169,25 @@ fn findings_hang_on_what_they_touch() {
     let mermaid = topology_view::render(&view, Format::Mermaid);
     assert!(mermaid.contains("class g0s2 error"));
     assert!(!mermaid.contains("class g0n1 "));
+}
+
+/// A Redis Cluster deployment: its masters and replicas come from the create command,
+/// each fact with its file:line, and the finding is attached.
+#[test]
+fn cluster_deployment_with_its_layout() {
+    let view = view("fixtures/cluster-too-few-masters/bad");
+    assert!(view.groups.is_empty());
+    let c = &view.clusters[0];
+    assert_eq!(c.nodes.len(), 4);
+    assert_eq!(c.masters.as_ref().map(|m| m.value), Some(2));
+    assert_eq!(
+        c.masters.as_ref().and_then(|m| m.at.as_deref()),
+        Some("fixtures/cluster-too-few-masters/bad/create-cluster.sh:3")
+    );
+    assert_eq!(c.replicas_per_master.as_ref().map(|r| r.value), Some(1));
+    assert_eq!(c.majority, Some(2));
+    assert!(c
+        .findings
+        .iter()
+        .any(|f| f.rule == "cluster-too-few-masters"));
 }

@@ -142,10 +142,75 @@ pub fn build(
             }
         })
         .collect();
+    let clusters = topology
+        .sharded
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let written =
+                |span: Span, origin: Origin| (origin != Origin::Implied).then(|| at(span));
+            let create = c.create(&topology.cluster_creates);
+            let (masters, replicas) = match (&c.layout, create) {
+                (Some(l), _) => (
+                    Some(Fact {
+                        value: l.masters.value,
+                        at: written(l.masters.span, l.masters.origin),
+                    }),
+                    Some(Fact {
+                        value: l.replicas_per_master.value,
+                        at: written(l.replicas_per_master.span, l.replicas_per_master.origin),
+                    }),
+                ),
+                (None, Some(cr)) => (
+                    cr.masters().map(|m| Fact {
+                        value: m,
+                        at: Some(at(cr.command)),
+                    }),
+                    Some(Fact {
+                        value: cr.replicas_per_master(),
+                        at: Some(at(cr.replicas.as_ref().map_or(cr.command, |r| r.span))),
+                    }),
+                ),
+                _ => (None, None),
+            };
+            let first = c.nodes.first().map(|&n| &topology.nodes[n]);
+            let full = first.and_then(|n| n.cluster.full_coverage.as_ref());
+            let timeout = first.and_then(|n| n.cluster.node_timeout.as_ref());
+            let mut spans = vec![c.anchor];
+            spans.extend(create.map(|cr| cr.command));
+            spans.extend(c.nodes.iter().map(|&n| topology.nodes[n].anchor));
+            ShardedView {
+                id: format!("r{i}"),
+                declared_at: at(c.anchor),
+                nodes: c
+                    .nodes
+                    .iter()
+                    .map(|&n| ShardNodeView {
+                        name: topology.nodes[n].name.clone(),
+                        at: at(topology.nodes[n].anchor),
+                    })
+                    .collect(),
+                majority: masters.as_ref().map(|m| m.value / 2 + 1),
+                masters,
+                replicas_per_master: replicas,
+                full_coverage: Fact {
+                    value: full.is_none_or(|f| f.value),
+                    at: full.and_then(|f| written(f.span, f.origin)),
+                },
+                node_timeout_ms: Fact {
+                    value: timeout
+                        .map_or(crate::facts::ClusterConf::DEFAULT_NODE_TIMEOUT, |t| t.value),
+                    at: timeout.map(|t| at(t.span)),
+                },
+                findings: findings_on(&spans, None, diagnostics, &at),
+            }
+        })
+        .collect();
     TopologyView {
         version: 1,
         groups,
         consensus,
+        clusters,
     }
 }
 

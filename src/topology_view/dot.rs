@@ -111,6 +111,15 @@ pub fn render(view: &TopologyView) -> String {
             style(&c.findings)
         );
     }
+    for c in &view.clusters {
+        let _ = writeln!(
+            out,
+            "  {} [label={}{}];",
+            c.id,
+            quote(&c.summary()),
+            style(&c.findings)
+        );
+    }
     out.push_str(&edges);
     out.push_str("}\n");
     out

@@ -85,6 +85,12 @@ pub fn render(view: &TopologyView) -> String {
             classes.push((c.id.clone(), class));
         }
     }
+    for c in &view.clusters {
+        let _ = writeln!(out, "  {}[\"{}\"]", c.id, label(&c.summary()));
+        if let Some(class) = worst(&c.findings) {
+            classes.push((c.id.clone(), class));
+        }
+    }
     out.push_str(&edges);
     out.push_str("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px\n");
     out.push_str("  classDef warning fill:#ffe9b3,stroke:#b86e00,stroke-width:2px\n");

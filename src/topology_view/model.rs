@@ -135,10 +135,56 @@ pub struct ConsensusView {
     pub findings: Vec<FindingView>,
 }
 
+/// A Redis Cluster deployment: sharded, its masters vote a replica's promotion.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShardedView {
+    pub id: String,
+    pub declared_at: String,
+    /// Cluster nodes in the checked files (with their declared copies).
+    pub nodes: Vec<ShardNodeView>,
+    /// Masters (shards), from the create command or the resource, where the tree says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masters: Option<Fact<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas_per_master: Option<Fact<i64>>,
+    /// Masters that must vote for a replica's promotion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majority: Option<i64>,
+    /// `cluster-require-full-coverage` (default yes).
+    pub full_coverage: Fact<bool>,
+    pub node_timeout_ms: Fact<i64>,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShardNodeView {
+    pub name: String,
+    pub at: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TopologyView {
     pub version: u32,
     pub groups: Vec<GroupView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub consensus: Vec<ConsensusView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ShardedView>,
+}
+
+impl ShardedView {
+    /// One line for diagrams: nodes, masters × (1 + replicas), majority.
+    pub fn summary(&self) -> String {
+        let mut s = format!("Redis Cluster · {} node(s)", self.nodes.len());
+        if let (Some(m), Some(r)) = (&self.masters, &self.replicas_per_master) {
+            s.push_str(&format!(
+                " · {} master(s) × {} replica(s)",
+                m.value, r.value
+            ));
+        }
+        if let Some(q) = self.majority {
+            s.push_str(&format!(" · majority {q}"));
+        }
+        s
+    }
 }

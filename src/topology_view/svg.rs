@@ -67,6 +67,7 @@ pub fn render(view: &TopologyView) -> String {
         .iter()
         .map(|g| row_width(g.sentinels.len()).max(row_width(g.nodes.len().saturating_sub(1))))
         .chain(std::iter::once(row_width(view.consensus.len())))
+        .chain(std::iter::once(row_width(view.clusters.len())))
         .max()
         .unwrap_or(BOX_W)
         .max(700)
@@ -222,6 +223,32 @@ pub fn render(view: &TopologyView) -> String {
                             "persistent volumes {}",
                             if c.persistent.value { "yes" } else { "no" }
                         ),
+                    ],
+                    fill,
+                    stroke,
+                    round: false,
+                },
+            );
+        }
+        y += BOX_H + 2 * MARGIN;
+    }
+    // Redis Cluster deployments: one box each, in a row.
+    if !view.clusters.is_empty() {
+        for (i, c) in view.clusters.iter().enumerate() {
+            let (fill, stroke) = colours(&c.findings);
+            let shape = match (&c.masters, &c.replicas_per_master) {
+                (Some(m), Some(r)) => format!("{} masters × {} replica(s)", m.value, r.value),
+                _ => "masters unknown".to_string(),
+            };
+            draw_box(
+                &mut body,
+                &Box_ {
+                    x: 2 * MARGIN + i as i64 * (BOX_W + GAP),
+                    y,
+                    lines: vec![
+                        format!("Redis Cluster · {} node(s)", c.nodes.len()),
+                        shape,
+                        format!("node timeout {} ms", c.node_timeout_ms.value),
                     ],
                     fill,
                     stroke,

@@ -22,7 +22,7 @@ fn findings(out: &mut String, indent: &str, findings: &[FindingView]) {
 
 pub fn render(view: &TopologyView) -> String {
     let mut out = String::new();
-    if view.groups.is_empty() && view.consensus.is_empty() {
+    if view.groups.is_empty() && view.consensus.is_empty() && view.clusters.is_empty() {
         out.push_str("no replication group or sentinel found\n");
     }
     for g in &view.groups {
@@ -120,6 +120,44 @@ pub fn render(view: &TopologyView) -> String {
         );
         if let Some(class) = &c.storage_class {
             let _ = writeln!(out, "  storage class: {}{}", class.value, loc(class));
+        }
+        findings(&mut out, "  ", &c.findings);
+    }
+    for c in &view.clusters {
+        let _ = writeln!(out, "Redis Cluster  ({})", c.declared_at);
+        match (&c.masters, &c.replicas_per_master) {
+            (Some(m), Some(r)) => {
+                let _ = writeln!(out, "  masters: {}{}", m.value, loc(m));
+                let _ = writeln!(out, "  replicas per master: {}{}", r.value, loc(r));
+            }
+            (None, Some(r)) => {
+                let _ = writeln!(out, "  masters: unknown (the node list is not literal)");
+                let _ = writeln!(out, "  replicas per master: {}{}", r.value, loc(r));
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "  masters: unknown (no create command or resource in the tree)"
+                );
+            }
+        }
+        if let Some(q) = c.majority {
+            let _ = writeln!(out, "  majority for a promotion: {q} masters");
+        }
+        let _ = writeln!(
+            out,
+            "  node timeout: {} ms{}",
+            c.node_timeout_ms.value,
+            loc(&c.node_timeout_ms)
+        );
+        let _ = writeln!(
+            out,
+            "  full coverage required: {}{}",
+            yes(c.full_coverage.value),
+            loc(&c.full_coverage)
+        );
+        for n in &c.nodes {
+            let _ = writeln!(out, "  node {}  ({})", n.name, n.at);
         }
         findings(&mut out, "  ", &c.findings);
     }
