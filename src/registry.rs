@@ -256,6 +256,9 @@ registry! {
     SentinelSettingsDisagree => "V013", "sentinel-settings-disagree", Live, Warning, false, "The sentinels run one master with different quorum or timings.";
     ConfigEpochDisagree => "V014", "config-epoch-disagree", Live, Warning, false, "The sentinels report different configuration epochs for one master.";
     MasterUnhealthy => "V015", "master-unhealthy", Live, Error, false, "The master is down, unreachable, not a master, or refusing writes.";
+    ClusterStateNotOk => "V017", "cluster-state-not-ok", Live, Error, false, "A Redis Cluster reports `cluster_state:fail` or leaves hash slots unassigned: keys are refused.";
+    ClusterShardWithoutLiveReplica => "V018", "cluster-shard-without-live-replica", Live, Warning, false, "A cluster master serving slots has no live replica: its next failure loses the shard.";
+    ClusterNodeFailing => "V019", "cluster-node-failing", Live, Error, false, "A cluster node is flagged failed or suspected down, or does not answer.";
     DeclaredConfigDrift => "V016", "declared-config-drift", Live, Warning, false, "A running value differs from the declared configuration.";
 }
 

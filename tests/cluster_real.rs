@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{check_dir, wait_until};
+use common::{bin, check_dir, wait_until};
 use redis_halint::rules::Rule;
 use redis_halint::Target;
 use std::fs;
@@ -285,6 +285,61 @@ fn clean_tree_forms_a_cluster_that_fails_over() {
         })
         .expect("the master's replica");
 
+    // verify on the running cluster: clean.
+    let entries: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let verify = |entries: &[String]| {
+        let out = Command::new(bin())
+            .args([
+                "verify",
+                "--output-format",
+                "concise",
+                "--timeout",
+                "1000",
+                "--cluster",
+            ])
+            .arg(entries.join(","))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = verify(&entries);
+    assert_eq!(code, Some(0), "verify on the healthy cluster: {text}");
+
+    // Kill the replica of another shard: verify names that shard's master.
+    let other = ports
+        .iter()
+        .copied()
+        .find(|p| *p != master && info_field(*p, "replication", "role") == "master")
+        .unwrap();
+    let other_replica = ports
+        .iter()
+        .copied()
+        .find(|p| info_field(*p, "replication", "master_port") == other.to_string())
+        .unwrap();
+    let r = ports.iter().position(|p| *p == other_replica).unwrap();
+    let _ = nodes.0[r].kill();
+    let _ = nodes.0[r].wait();
+    let live: Vec<String> = entries
+        .iter()
+        .filter(|e| !e.ends_with(&format!(":{other_replica}")))
+        .cloned()
+        .collect();
+    let mut last = String::new();
+    let named = wait_until(Duration::from_secs(10), || {
+        let (code, text) = verify(&live);
+        last = text;
+        code == Some(1)
+            && last.lines().any(|l| {
+                l.contains("cluster-shard-without-live-replica")
+                    && l.contains(&format!("127.0.0.1:{other} "))
+            })
+    });
+    assert!(named, "verify after killing a replica: {last}");
+
     // Kill the master: its replica is promoted within 2 × node timeout plus the election
     // delay (at most 1 s + rank), and the key is still there.
     let index = ports.iter().position(|p| *p == master).unwrap();
@@ -328,4 +383,184 @@ fn three_masters_without_replicas_are_reported_and_go_down() {
         cli(masters[0], &["get", "anything"]).contains("CLUSTERDOWN")
             || cli(masters[0], &["get", "anything"]).is_empty()
     );
+}
+
+/// `convert --to local` of a cluster deployment: the sandbox checks clean, `start.sh`
+/// creates the cluster, `verify --cluster` finds it healthy and then names the shard
+/// left without a replica, a killed master's replica is promoted within twice
+/// `cluster-node-timeout` (plus the election delay) with the acknowledged key, and
+/// `stop.sh` leaves no process.
+#[test]
+fn converted_local_cluster_runs_and_fails_over() {
+    let input = tempfile::tempdir().unwrap();
+    tree(input.path(), BASE_PORT + 50, 1);
+    let out = tempfile::tempdir().unwrap();
+    let sandbox = out.path().join("sandbox");
+    let base = BASE_PORT + 60;
+    let converted = Command::new(bin())
+        .args([
+            "convert",
+            "--to",
+            "local",
+            "--port-base",
+            &base.to_string(),
+            "--out",
+        ])
+        .arg(&sandbox)
+        .arg(input.path())
+        .output()
+        .unwrap();
+    assert!(
+        converted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    let (_, diagnostics) = check_dir(&sandbox, Target::redis(7, 0));
+    let loud: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| format!("{} {}", d.rule.name(), d.message))
+        .collect();
+    assert!(loud.is_empty(), "{loud:?}");
+    let ports: Vec<u16> = (0..6).map(|i| base + i).collect();
+
+    // Stops the sandbox whatever happens below.
+    struct Sandbox<'a>(&'a Path);
+    impl Drop for Sandbox<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("sh").arg(self.0.join("stop.sh")).output();
+        }
+    }
+    let started = Command::new("sh")
+        .arg(sandbox.join("start.sh"))
+        .output()
+        .unwrap();
+    let guard = Sandbox(&sandbox);
+    assert!(
+        started.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&started.stdout),
+        String::from_utf8_lossy(&started.stderr)
+    );
+    assert_eq!(info_field(ports[0], "cluster", "cluster_state"), "ok");
+    // The create script run again (nodes.conf kept) creates nothing twice.
+    let again = Command::new("sh")
+        .arg(sandbox.join("create-cluster.sh"))
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("Performing hash slots allocation"));
+
+    let entries: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let verify = |entries: &[String]| {
+        let out = Command::new(bin())
+            .args([
+                "verify",
+                "--output-format",
+                "concise",
+                "--timeout",
+                "1000",
+                "--cluster",
+            ])
+            .arg(entries.join(","))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert!(wait_until(Duration::from_secs(15), || {
+        ports.iter().all(|p| {
+            info_field(*p, "replication", "role") != "slave"
+                || info_field(*p, "replication", "master_link_status") == "up"
+        })
+    }));
+    let (code, text) = verify(&entries);
+    assert_eq!(code, Some(0), "verify on the converted sandbox: {text}");
+
+    let master = ports
+        .iter()
+        .copied()
+        .find(|p| {
+            info_field(*p, "replication", "role") == "master"
+                && cli(*p, &["set", "halint", "kept"]).contains("OK")
+        })
+        .expect("the master of the key's slot");
+    assert_eq!(cli(master, &["wait", "1", "2000"]).trim(), "1");
+    let replica_of = |m: u16| {
+        ports
+            .iter()
+            .copied()
+            .find(|p| info_field(*p, "replication", "master_port") == m.to_string())
+            .unwrap()
+    };
+    let replica = replica_of(master);
+    let pid_of = |port: u16| -> i32 {
+        let dir = sandbox.join(format!("cluster-{}", port - base));
+        fs::read_to_string(dir.join("redis.pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let kill = |port: u16| {
+        let _ = Command::new("kill")
+            .args(["-9", &pid_of(port).to_string()])
+            .status();
+    };
+
+    // A replica of another shard killed: verify names that shard's master.
+    let other = ports
+        .iter()
+        .copied()
+        .find(|p| *p != master && info_field(*p, "replication", "role") == "master")
+        .unwrap();
+    let other_replica = replica_of(other);
+    kill(other_replica);
+    let live: Vec<String> = entries
+        .iter()
+        .filter(|e| !e.ends_with(&format!(":{other_replica}")))
+        .cloned()
+        .collect();
+    let mut last = String::new();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            let (code, text) = verify(&live);
+            last = text;
+            code == Some(1)
+                && last.lines().any(|l| {
+                    l.contains("cluster-shard-without-live-replica")
+                        && l.contains(&format!("127.0.0.1:{other} "))
+                })
+        }),
+        "verify after killing a replica: {last}"
+    );
+
+    // The key's master killed: promoted within 2 × 2000 ms + the election delay.
+    kill(master);
+    assert!(
+        wait_until(Duration::from_millis(2 * 2000 + 2000), || {
+            info_field(replica, "replication", "role") == "master"
+        }),
+        "the replica was not promoted in time"
+    );
+    let mut got = String::new();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            got = cli(replica, &["get", "halint"]);
+            got.trim() == "kept"
+        }),
+        "GET on the promoted replica: {got:?}"
+    );
+
+    // stop.sh leaves no process of the sandbox.
+    drop(guard);
+    let alive: Vec<u16> = ports
+        .iter()
+        .copied()
+        .filter(|p| cli(*p, &["ping"]).contains("PONG"))
+        .collect();
+    assert!(alive.is_empty(), "still answering after stop.sh: {alive:?}");
 }

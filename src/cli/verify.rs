@@ -24,9 +24,13 @@ pub struct VerifyArgs {
         long,
         value_delimiter = ',',
         value_name = "HOST:PORT",
-        required_unless_present = "snapshot"
+        required_unless_present_any = ["snapshot", "cluster"]
     )]
     sentinel: Vec<String>,
+    /// Redis Cluster nodes to ask (HOST:PORT, comma-separated or repeated): the cluster's
+    /// state, failing nodes and shards without a live replica.
+    #[arg(long, value_delimiter = ',', value_name = "HOST:PORT")]
+    cluster: Vec<String>,
     /// Master name to verify. Default: every name the sentinels monitor or the files declare.
     #[arg(long, value_name = "NAME")]
     master: Option<String>,
@@ -124,6 +128,11 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
             return Err(format!("--sentinel {s}: expected HOST:PORT"));
         }
     }
+    for c in &args.cluster {
+        if split_address(c).is_none() {
+            return Err(format!("--cluster {c}: expected HOST:PORT"));
+        }
+    }
     if args.timeout == 0 {
         return Err("--timeout must be above 0".to_string());
     }
@@ -158,6 +167,8 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
         .unwrap_or_default();
     let masters = match &args.master {
         Some(m) => vec![m.clone()],
+        // Only a cluster to ask: no sentinel names.
+        None if args.sentinel.is_empty() && !args.cluster.is_empty() => Vec::new(),
         None => declared_names,
     };
 
@@ -206,7 +217,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, String> {
             locked.join(", ")
         );
     }
-    if snapshot.masters.is_empty() {
+    if snapshot.masters.is_empty() && snapshot.cluster.is_empty() {
         // With a sentinel unreachable the findings say why; otherwise there was nothing to
         // verify, which is a usage problem.
         if snapshot.sentinels.iter().all(|s| s.error.is_none()) {
@@ -299,6 +310,7 @@ fn ask(
         },
         tls,
         timeout: std::time::Duration::from_millis(args.timeout),
+        cluster: args.cluster.clone(),
     };
     Ok(probe::probe(&config))
 }

@@ -3,7 +3,9 @@
 //! /etc/hosts). Plain files can only hold the password literally: a placeholder is
 //! written, to be replaced everywhere.
 
-use super::configs::{redis_conf, sentinel_conf, NodeConf, Secret, SentinelConf};
+use super::configs::{
+    cluster_conf, redis_conf, sentinel_conf, ClusterNodeConf, NodeConf, Secret, SentinelConf,
+};
 use super::plan::{Names, Plan};
 use super::{Options, OutFile};
 
@@ -66,6 +68,57 @@ pub fn emit(plan: &Plan, _options: &Options, header: &[String]) -> Vec<OutFile> 
                 file
             });
         }
+    }
+    for (c, cluster) in plan.clusters.iter().enumerate() {
+        let prefix = if plan.clusters.len() > 1 {
+            format!("redis-cluster{c}")
+        } else {
+            "redis-cluster".to_string()
+        };
+        let secret = if cluster.password {
+            Secret::Literal(super::k8s::PLACEHOLDER)
+        } else {
+            Secret::None
+        };
+        let mut addresses = Vec::new();
+        for i in 0..cluster.nodes() {
+            let name = format!("{prefix}-{i}");
+            let file = OutFile::new(
+                format!("{name}.conf"),
+                cluster_conf(
+                    header,
+                    cluster,
+                    &ClusterNodeConf {
+                        port: 6379,
+                        bus_port: None,
+                        bind: None,
+                        dir: "/var/lib/redis",
+                        config_file: format!("nodes-{name}.conf"),
+                        hostname: Some(&name),
+                        secret,
+                        process: Vec::new(),
+                    },
+                ),
+            );
+            files.push(if cluster.password {
+                file.private()
+            } else {
+                file
+            });
+            addresses.push(format!("{name}:6379"));
+        }
+        files.push(
+            OutFile::new(
+                format!("{prefix}-create.sh"),
+                super::local::create_script(
+                    header,
+                    &addresses,
+                    cluster.replicas_per_master,
+                    cluster.password,
+                ),
+            )
+            .executable(),
+        );
     }
     files
 }

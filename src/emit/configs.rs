@@ -1,7 +1,7 @@
 //! redis.conf and sentinel.conf text for a group, shared by every target that writes
 //! config files (conf, systemd, local, compose, and the Kubernetes templates).
 
-use super::plan::{redis_bytes, GroupPlan};
+use super::plan::{redis_bytes, ClusterPlan, GroupPlan};
 
 /// How the password reaches a process.
 #[derive(Debug, Clone, Copy)]
@@ -163,4 +163,55 @@ pub fn node_password_args(var: &str) -> String {
 /// Command-line options that give a sentinel its password and the master's.
 pub fn sentinel_password_args(var: &str, master_name: &str) -> String {
     format!("--requirepass \"${var}\" --sentinel auth-pass {master_name} \"${var}\"")
+}
+
+/// One node of a Redis Cluster deployment.
+pub struct ClusterNodeConf<'a> {
+    pub port: u16,
+    /// The bus port (`cluster-port`), when not the port + 10000.
+    pub bus_port: Option<u16>,
+    pub bind: Option<&'a str>,
+    pub dir: &'a str,
+    /// Its own state file: nodes sharing a directory must not share one.
+    pub config_file: String,
+    /// The host name it announces (clients are redirected to it), when it has one.
+    pub hostname: Option<&'a str>,
+    pub secret: Secret<'a>,
+    pub process: Vec<String>,
+}
+
+pub fn cluster_conf(header: &[String], cluster: &ClusterPlan, node: &ClusterNodeConf) -> String {
+    let mut lines: Vec<String> = header.iter().map(|h| format!("# {h}")).collect();
+    lines.push(format!("port {}", node.port));
+    if let Some(bind) = node.bind {
+        lines.push(format!("bind {bind}"));
+    }
+    if matches!(node.secret, Secret::None) && node.bind != Some("127.0.0.1") {
+        lines.push("protected-mode no".to_string());
+    }
+    lines.push(format!("dir {}", conf_value(node.dir)));
+    lines.push("cluster-enabled yes".to_string());
+    lines.push(format!(
+        "cluster-config-file {}",
+        conf_value(&node.config_file)
+    ));
+    if let Some(bus) = node.bus_port {
+        lines.push(format!("cluster-port {bus}"));
+    }
+    lines.push(format!("cluster-node-timeout {}", cluster.node_timeout_ms));
+    if let Some(host) = node.hostname {
+        lines.push(format!("cluster-announce-hostname {host}"));
+        lines.push("cluster-preferred-endpoint-type hostname".to_string());
+    }
+    lines.push(format!(
+        "appendonly {}",
+        if cluster.appendonly { "yes" } else { "no" }
+    ));
+    if let Secret::Literal(p) = node.secret {
+        lines.push(format!("requirepass {}", conf_value(p)));
+        lines.push(format!("masterauth {}", conf_value(p)));
+    }
+    lines.extend(node.process.iter().cloned());
+    lines.push(String::new());
+    lines.join("\n")
 }

@@ -16,6 +16,47 @@ pub struct Extracted {
     pub notes: Vec<String>,
 }
 
+/// Each Redis Cluster deployment as a plan, with the files it was read from: masters and
+/// replicas from its layout or create command, else from its node count; the first
+/// node's timeout, persistence and password.
+pub fn clusters(
+    topology: &Topology,
+) -> Vec<(super::plan::ClusterPlan, BTreeSet<crate::source::FileId>)> {
+    topology
+        .sharded
+        .iter()
+        .filter(|c| !c.nodes.is_empty())
+        .map(|c| {
+            let create = c.create(&topology.cluster_creates);
+            let (masters, replicas) = match (&c.layout, create) {
+                (Some(l), _) => (l.masters.value, l.replicas_per_master.value),
+                (None, Some(cr)) => (
+                    cr.masters()
+                        .unwrap_or(c.nodes.len() as i64 / (cr.replicas_per_master() + 1)),
+                    cr.replicas_per_master(),
+                ),
+                (None, None) => (3.min(c.nodes.len() as i64), 1),
+            };
+            let first = &topology.nodes[c.nodes[0]];
+            let mut files: BTreeSet<crate::source::FileId> =
+                c.nodes.iter().map(|&n| topology.nodes[n].file).collect();
+            files.extend(create.map(|cr| cr.file));
+            let plan = super::plan::ClusterPlan {
+                masters: masters.max(0) as usize,
+                replicas_per_master: replicas.max(0) as usize,
+                node_timeout_ms: first.cluster.node_timeout(),
+                appendonly: first
+                    .persistence
+                    .appendonly
+                    .as_ref()
+                    .is_none_or(|a| a.value),
+                password: first.password.as_ref().is_some_and(|p| p.value.is_set()),
+            };
+            (plan, files)
+        })
+        .collect()
+}
+
 pub fn groups(workspace: &Workspace, topology: &Topology, units: &Units) -> Vec<Extracted> {
     let at = |span: Span| location(workspace, span);
     let mut processes: Processes = HashMap::new();

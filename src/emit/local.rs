@@ -4,7 +4,9 @@
 //! them and waits until no process is left. It lets users try a topology, and lets the
 //! tests prove that a converted topology really fails over.
 
-use super::configs::{redis_conf, sentinel_conf, NodeConf, Secret, SentinelConf};
+use super::configs::{
+    cluster_conf, redis_conf, sentinel_conf, ClusterNodeConf, NodeConf, Secret, SentinelConf,
+};
 use super::plan::{Names, Plan};
 use super::{Options, OutFile};
 
@@ -34,11 +36,9 @@ fn generated_password() -> String {
 
 pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
     let base = options.port_base;
-    let password = plan
-        .groups
-        .iter()
-        .any(|g| g.has_password())
-        .then(generated_password);
+    let password = (plan.groups.iter().any(|g| g.has_password())
+        || plan.clusters.iter().any(|c| c.password))
+    .then(generated_password);
     let mut files = Vec::new();
     let mut nodes = Vec::new();
     let mut sentinels = Vec::new();
@@ -107,12 +107,116 @@ pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
             sentinels.push((dir, port));
         }
     }
+    // Cluster deployments after the groups: cluster `c` at `base + 100·(groups + c) + i`,
+    // its bus ports 50 above (`cluster-port`), so that every port stays near the base.
+    let mut creates = Vec::new();
+    for (c, cluster) in plan.clusters.iter().enumerate() {
+        let secret = match (&password, cluster.password) {
+            (Some(p), true) => Secret::Literal(p),
+            _ => Secret::None,
+        };
+        let slot = plan.groups.len() + c;
+        let mut addresses = Vec::new();
+        for i in 0..cluster.nodes() {
+            let dir = if plan.clusters.len() > 1 {
+                format!("cluster{c}-{i}")
+            } else {
+                format!("cluster-{i}")
+            };
+            let port = node_port(base, slot, i);
+            files.push(
+                OutFile::new(
+                    format!("{dir}/redis.conf"),
+                    cluster_conf(
+                        header,
+                        cluster,
+                        &ClusterNodeConf {
+                            port,
+                            bus_port: Some(port + 50),
+                            bind: Some("127.0.0.1"),
+                            dir: ".",
+                            config_file: "nodes.conf".to_string(),
+                            hostname: None,
+                            secret,
+                            process: vec![
+                                "daemonize yes".to_string(),
+                                "pidfile redis.pid".to_string(),
+                                "logfile redis.log".to_string(),
+                            ],
+                        },
+                    ),
+                )
+                .private(),
+            );
+            nodes.push((dir, port));
+            addresses.push(format!("127.0.0.1:{port}"));
+        }
+        creates.push((addresses, cluster.replicas_per_master));
+    }
     if let Some(p) = &password {
         files.push(OutFile::new("password", format!("{p}\n")).private());
     }
-    files.push(OutFile::new("start.sh", start_script(header, &nodes, &sentinels)).executable());
+    for (c, (addresses, replicas)) in creates.iter().enumerate() {
+        let name = if creates.len() > 1 {
+            format!("create-cluster{c}.sh")
+        } else {
+            "create-cluster.sh".to_string()
+        };
+        files.push(
+            OutFile::new(
+                name,
+                create_script(header, addresses, *replicas, password.is_some()),
+            )
+            .executable(),
+        );
+    }
+    let create_names: Vec<String> = (0..creates.len())
+        .map(|c| {
+            if creates.len() > 1 {
+                format!("create-cluster{c}.sh")
+            } else {
+                "create-cluster.sh".to_string()
+            }
+        })
+        .collect();
+    let mut start = start_script(header, &nodes, &sentinels);
+    for name in &create_names {
+        start = start.replace(
+            "echo \"start.sh: all instances answer\"\n",
+            &format!("sh \"$HERE/{name}\"\necho \"start.sh: all instances answer\"\n"),
+        );
+    }
+    files.push(OutFile::new("start.sh", start).executable());
     files.push(OutFile::new("stop.sh", stop_script(header, &nodes, &sentinels)).executable());
     files
+}
+
+/// Creates a Redis Cluster once: when the first node knows no other node yet, joins
+/// them all with `--cluster create`, then waits until the cluster reports `ok`. Run again
+/// (a restart with `nodes.conf` kept), it does nothing.
+pub fn create_script(
+    header: &[String],
+    addresses: &[String],
+    replicas: usize,
+    password: bool,
+) -> String {
+    let mut out = script_header(header);
+    let first = addresses.first().cloned().unwrap_or_default();
+    let (host, port) = first.rsplit_once(':').unwrap_or((&first, "6379"));
+    out.push_str("# Creates the cluster once, then waits until it serves every slot.\nset -eu\n");
+    if password {
+        out.push_str(
+            "HERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\nif [ -z \"${REDISCLI_AUTH:-}\" ] && [ -f \"$HERE/password\" ]; then\n    REDISCLI_AUTH=\"$(cat \"$HERE/password\")\"\n    export REDISCLI_AUTH\nfi\n",
+        );
+    }
+    out.push_str(&format!(
+        "if redis-cli -h {host} -p {port} cluster info | grep -q '^cluster_known_nodes:1\\b'; then\n    redis-cli --cluster create {} --cluster-replicas {replicas} --cluster-yes\nfi\n",
+        addresses.join(" ")
+    ));
+    out.push_str(&format!(
+        "i=0\nuntil redis-cli -h {host} -p {port} cluster info | grep -q '^cluster_state:ok'; do\n    i=$((i + 1))\n    if [ \"$i\" -ge 300 ]; then\n        echo \"the cluster does not reach the ok state\" >&2\n        exit 1\n    fi\n    sleep 0.1\ndone\n"
+    ));
+    out
 }
 
 fn script_header(header: &[String]) -> String {

@@ -162,10 +162,12 @@ pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertE
     let (topology, units) = workspace.topology_and_units();
     let diagnostics = workspace.check();
     let extracted = extract::groups(workspace, &topology, &units);
-    if extracted.is_empty() {
+    let clusters = extract::clusters(&topology);
+    if extracted.is_empty() && clusters.is_empty() {
         return Err(ConvertError::Empty);
     }
-    let used: BTreeSet<FileId> = extracted.iter().flat_map(|e| e.files.clone()).collect();
+    let mut used: BTreeSet<FileId> = extracted.iter().flat_map(|e| e.files.clone()).collect();
+    used.extend(clusters.iter().flat_map(|(_, files)| files.iter().copied()));
     let blocking: Vec<Diagnostic> = diagnostics
         .iter()
         .filter(|d| BLOCKING.contains(&d.rule))
@@ -229,7 +231,16 @@ pub fn read_plan(workspace: &Workspace, force: bool) -> Result<Reading, ConvertE
         .into_iter()
         .collect();
     Ok(Reading {
-        plan: Plan { groups },
+        plan: Plan {
+            groups,
+            clusters: clusters
+                .into_iter()
+                .map(|(mut c, _)| {
+                    corrections.extend(c.correct());
+                    c
+                })
+                .collect(),
+        },
         corrections,
         notes,
         sources,
@@ -268,6 +279,12 @@ pub fn write_plan(
     sources: Vec<String>,
 ) -> Conversion {
     let header = header(target, &sources);
+    if !plan.clusters.is_empty() && !matches!(target, TargetFormat::Local | TargetFormat::Conf) {
+        notes.push(format!(
+            "the Redis Cluster deployment is not written as {}: only `--to local` and `--to conf` write cluster deployments yet",
+            target.name()
+        ));
+    }
     let files = match target {
         TargetFormat::K8s => k8s::emit(&plan, options, &header),
         TargetFormat::Compose => compose::emit(&plan, options, &header),

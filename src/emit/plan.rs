@@ -8,6 +8,51 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     pub groups: Vec<GroupPlan>,
+    /// Redis Cluster deployments.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterPlan>,
+}
+
+/// A Redis Cluster deployment: its shape and what each node needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterPlan {
+    pub masters: usize,
+    pub replicas_per_master: usize,
+    pub node_timeout_ms: i64,
+    pub appendonly: bool,
+    /// The nodes require a password (its value is never carried).
+    pub password: bool,
+}
+
+impl ClusterPlan {
+    pub fn nodes(&self) -> usize {
+        self.masters * (1 + self.replicas_per_master)
+    }
+
+    /// Make the plan a cluster that can fail over: at least 3 masters, each with a
+    /// replica, a node timeout in range. Returns one line per change.
+    pub fn correct(&mut self) -> Vec<String> {
+        let mut changes = Vec::new();
+        if self.masters < 3 {
+            changes.push(format!(
+                "cluster: {} master(s) → 3: fewer than 3 masters cannot vote a promotion",
+                self.masters
+            ));
+            self.masters = 3;
+        }
+        if self.replicas_per_master < 1 {
+            changes.push("cluster: 0 replicas per master → 1: a master without a replica loses its slots when it fails".to_string());
+            self.replicas_per_master = 1;
+        }
+        if !(1000..=120_000).contains(&self.node_timeout_ms) {
+            changes.push(format!(
+                "cluster: cluster-node-timeout {} → 15000 ms",
+                self.node_timeout_ms
+            ));
+            self.node_timeout_ms = 15_000;
+        }
+        changes
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -186,6 +186,7 @@ impl<'a> Run<'a> {
             self.master(name);
         }
         self.undeclared_names();
+        super::cluster_checks::check(self.snapshot, self.tr, &mut self.out);
     }
 
     fn unreachable(&mut self, sentinel: &SentinelObs, error: &str) {

@@ -6,6 +6,7 @@
 //! they are always built. Asking a deployment ([`probe`]) needs the `live` feature.
 
 pub mod checks;
+mod cluster_checks;
 pub mod declared;
 #[cfg(feature = "live")]
 pub mod probe;

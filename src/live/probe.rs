@@ -8,7 +8,8 @@
 //! finding), never an error of the run.
 
 use super::snapshot::{
-    entry_address, same_address, Fields, MasterObs, NodeObs, Reply, SentinelObs, Snapshot,
+    entry_address, same_address, ClusterNodeObs, Fields, MasterObs, NodeObs, Reply, SentinelObs,
+    Snapshot,
 };
 use redis::{
     Client, Connection, ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisConnectionInfo,
@@ -27,6 +28,8 @@ pub const READ_ONLY: &[&[&str]] = &[
     &["SENTINEL", "SLAVES"],
     &["SENTINEL", "SENTINELS"],
     &["SENTINEL", "CKQUORUM"],
+    &["CLUSTER", "INFO"],
+    &["CLUSTER", "NODES"],
 ];
 
 /// Whether `args` is a command `verify` may send.
@@ -79,6 +82,8 @@ pub struct ProbeConfig {
     pub tls: Option<Tls>,
     /// For connecting and for every command.
     pub timeout: Duration,
+    /// `host:port` of Redis Cluster nodes to ask (`verify --cluster`).
+    pub cluster: Vec<String>,
 }
 
 impl std::fmt::Debug for Tls {
@@ -421,11 +426,64 @@ pub fn probe(config: &ProbeConfig) -> Snapshot {
             .map(|h| h.join().expect("probe thread"))
             .collect()
     });
+    let cluster: Vec<ClusterNodeObs> = std::thread::scope(|scope| {
+        let handles: Vec<_> = config
+            .cluster
+            .iter()
+            .map(|a| scope.spawn(|| cluster_obs(a, config, &scrub)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("probe thread"))
+            .collect()
+    });
     Snapshot {
         masters: names,
         sentinels,
         nodes,
+        cluster,
     }
+}
+
+/// `CLUSTER INFO` and `CLUSTER NODES` of one cluster node.
+fn cluster_obs(address: &str, config: &ProbeConfig, scrub: &Scrub) -> ClusterNodeObs {
+    let mut obs = ClusterNodeObs {
+        address: address.to_string(),
+        ..ClusterNodeObs::default()
+    };
+    let mut session = match connect(address, &config.node_auth, config) {
+        Ok((session, required)) => {
+            obs.password_required = Some(required);
+            session
+        }
+        Err((error, required)) => {
+            obs.error = Some(scrub.text(&error));
+            obs.password_required = required;
+            return obs;
+        }
+    };
+    for command in [["CLUSTER", "INFO"], ["CLUSTER", "NODES"]] {
+        match session.query(&command) {
+            Ok(v) => {
+                let body = scrub.text(&text(&v).unwrap_or_default());
+                if command[1] == "INFO" {
+                    obs.info = info_fields(&body);
+                } else {
+                    obs.nodes = body
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                }
+            }
+            Err(Failure::Server(e)) | Err(Failure::Transport(e)) => {
+                obs.error = Some(scrub.text(&e));
+                return obs;
+            }
+        }
+    }
+    obs
 }
 
 /// `SENTINEL MASTER/REPLICAS/SENTINELS/CKQUORUM` for one name; `Err` when the

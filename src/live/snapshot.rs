@@ -19,6 +19,83 @@ pub struct Snapshot {
     /// Every data node some sentinel named (masters and replicas), in address order.
     #[serde(default)]
     pub nodes: Vec<NodeObs>,
+    /// Redis Cluster nodes asked directly (`verify --cluster`), in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster: Vec<ClusterNodeObs>,
+}
+
+/// What one Redis Cluster node answered: `CLUSTER INFO` and `CLUSTER NODES`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterNodeObs {
+    pub address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_required: Option<bool>,
+    /// `CLUSTER INFO`.
+    #[serde(default)]
+    pub info: Fields,
+    /// `CLUSTER NODES`, one line per node as the server wrote it.
+    #[serde(default)]
+    pub nodes: Vec<String>,
+}
+
+/// One line of `CLUSTER NODES`: `<id> <ip:port@cport[,hostname]> <flags> <master>
+/// <ping-sent> <pong-recv> <config-epoch> <link-state> <slot>…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterNodeLine<'a> {
+    pub id: &'a str,
+    /// `ip:port`, without the bus port and host name.
+    pub address: String,
+    pub flags: Vec<&'a str>,
+    /// The master's id, for a replica.
+    pub master: Option<&'a str>,
+    pub link_connected: bool,
+    /// Slot ranges, as written (`0-5460`, `[…]` migrating entries left out).
+    pub slots: Vec<&'a str>,
+}
+
+impl<'a> ClusterNodeLine<'a> {
+    pub fn parse(line: &'a str) -> Option<ClusterNodeLine<'a>> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() < 8 {
+            return None;
+        }
+        let address = words[1]
+            .split(['@', ','])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Some(ClusterNodeLine {
+            id: words[0],
+            address,
+            flags: words[2].split(',').filter(|f| !f.is_empty()).collect(),
+            master: Some(words[3]).filter(|m| *m != "-"),
+            link_connected: words[7] == "connected",
+            slots: words[8..]
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with('['))
+                .collect(),
+        })
+    }
+
+    pub fn is_master(&self) -> bool {
+        self.flags.contains(&"master")
+    }
+
+    /// Flagged failed by the cluster (`fail`) or suspected by this node (`fail?`).
+    pub fn failing(&self) -> Option<&'static str> {
+        if self.flags.contains(&"fail") {
+            Some("failed (`fail`: a majority of the masters agree it is down)")
+        } else if self.flags.contains(&"fail?") {
+            Some("suspected down (`fail?`: unreachable beyond `cluster-node-timeout`)")
+        } else if self.flags.contains(&"noaddr") {
+            Some("without a known address (`noaddr`)")
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,6 +16,11 @@ pub fn sentinel_name(address: &str) -> String {
     format!("redis-sentinel://{address}")
 }
 
+/// The display name of a cluster node's transcript.
+pub fn cluster_name(address: &str) -> String {
+    format!("redis-cluster://{address}")
+}
+
 /// The display name of a data node's transcript.
 pub fn node_name(address: &str) -> String {
     format!("redis://{address}")
@@ -185,7 +190,49 @@ impl Transcripts {
             }
             out.store(workspace, node_name(&node.address), w);
         }
+        for node in &snapshot.cluster {
+            let mut w = Writer::default();
+            let c = format!("c|{}", node.address);
+            w.comment(&format!(
+                "the cluster node at {}, as `redis-halint verify` found it (read-only commands)",
+                node.address
+            ));
+            w.field(0, "address", &node.address, c.clone());
+            if let Some(error) = &node.error {
+                w.field(0, "error", error, format!("{c}|error"));
+            }
+            if !node.info.is_empty() {
+                w.header(0, "CLUSTER INFO", format!("{c}|ihead"));
+                w.fields(2, &node.info, &format!("{c}|i"));
+            }
+            if !node.nodes.is_empty() {
+                w.header(0, "CLUSTER NODES", format!("{c}|nhead"));
+                for line in &node.nodes {
+                    let id = line.split_whitespace().next().unwrap_or_default();
+                    w.header(2, line, format!("{c}|n|{id}"));
+                }
+            }
+            out.store(workspace, cluster_name(&node.address), w);
+        }
         out
+    }
+
+    /// A cluster node's transcript: its `address` line, a `CLUSTER INFO` field, or the
+    /// `CLUSTER NODES` line of a node id.
+    pub fn cluster(&self, address: &str) -> Span {
+        self.get(&[format!("c|{address}")])
+    }
+
+    pub fn cluster_error(&self, address: &str) -> Span {
+        self.get(&[format!("c|{address}|error"), format!("c|{address}")])
+    }
+
+    pub fn cluster_info(&self, address: &str, field: &str) -> Span {
+        self.get(&[format!("c|{address}|i|{field}"), format!("c|{address}")])
+    }
+
+    pub fn cluster_node(&self, address: &str, id: &str) -> Span {
+        self.get(&[format!("c|{address}|n|{id}"), format!("c|{address}")])
     }
 
     fn store(&mut self, workspace: &mut Workspace, name: String, w: Writer) {
