@@ -108,6 +108,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, String> {
         Err(ConvertError::Empty) => {
             return Err("no replication group, sentinel or operator resource found".to_string())
         }
+        Err(ConvertError::Unsupported(why)) => return Err(why),
         Err(ConvertError::Blocked(diagnostics)) => {
             let color = std::io::stderr().is_terminal();
             let text = render(

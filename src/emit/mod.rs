@@ -122,6 +122,9 @@ pub enum ConvertError {
     Empty,
     /// Ambiguities in the input, as the diagnostics that show them.
     Blocked(Vec<Diagnostic>),
+    /// The input holds only what the target cannot write yet (a Redis Cluster for a
+    /// Sentinel-only target).
+    Unsupported(String),
 }
 
 /// Findings that leave the plan ambiguous: which password, which quorum, which name.
@@ -259,6 +262,12 @@ pub fn convert(
         notes,
         sources,
     } = read_plan(workspace, options.force)?;
+    if plan.groups.is_empty() && !matches!(target, TargetFormat::Local | TargetFormat::Conf) {
+        return Err(ConvertError::Unsupported(format!(
+            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local` or `--to conf`",
+            target.name()
+        )));
+    }
     Ok(write_plan(
         plan,
         target,
