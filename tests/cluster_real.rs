@@ -396,7 +396,8 @@ fn converted_local_cluster_runs_and_fails_over() {
     tree(input.path(), BASE_PORT + 50, 1);
     let out = tempfile::tempdir().unwrap();
     let sandbox = out.path().join("sandbox");
-    let base = BASE_PORT + 60;
+    // 26900–26905, bus ports 26950–26955: clear of the other tests' node and bus ports.
+    let base = BASE_PORT + 200;
     let converted = Command::new(bin())
         .args([
             "convert",
