@@ -145,6 +145,15 @@ impl Entry {
                     crate::formats::runtime_commands::find(self.source.id, self.source.text());
                 parsed.cluster_creates =
                     crate::formats::cluster_create::find(self.source.id, self.source.text());
+                if let Some(compose) = &parsed.compose {
+                    parsed.cluster_creates.extend(
+                        crate::formats::compose::bitnami_cluster_creates(
+                            self.source.id,
+                            self.source.text(),
+                            compose,
+                        ),
+                    );
+                }
             }
             parsed
         })

@@ -1206,12 +1206,91 @@ fn port(vars: &[(String, String)], node: &Node) -> Option<Port> {
     })
 }
 
+/// The `--cluster create` a bitnami cluster image runs: the node whose
+/// `REDIS_CLUSTER_CREATOR` (`VALKEY_…`) is `yes` joins the nodes of `REDIS_NODES` with
+/// `--cluster-replicas $REDIS_CLUSTER_REPLICAS` (default 1) on its first start.
+pub fn bitnami_cluster_creates(
+    file: FileId,
+    text: &str,
+    compose: &ComposeFile,
+) -> Vec<crate::facts::sharding::ClusterCreate> {
+    let mut out = Vec::new();
+    for service in &compose.services {
+        let Some(image) =
+            image_ref(&service.image).filter(|i| i.family == ImageFamily::BitnamiCluster)
+        else {
+            continue;
+        };
+        let p = if image.flavor == crate::knowledge::Flavor::Valkey {
+            "VALKEY_"
+        } else {
+            "REDIS_"
+        };
+        let Some(creator) = service.env(&format!("{p}CLUSTER_CREATOR")).filter(|e| {
+            e.value
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+        }) else {
+            continue;
+        };
+        let span = |r: &Range<usize>| Span::new(file, r.start, r.end);
+        let (nodes, exact) = match service.env(&format!("{p}NODES")) {
+            Some(e) => {
+                let value = e.value.clone().unwrap_or_default();
+                let spelled_here = e.literal && spelled(text, &e.span, &value);
+                let base = e.span.start
+                    + usize::from(
+                        text.get(e.span.clone())
+                            .is_some_and(|r| r.starts_with(['"', '\''])),
+                    );
+                let mut words = Vec::new();
+                let mut at = 0;
+                for word in value.split([' ', ',', ';']) {
+                    let offset = at;
+                    at += word.len() + 1;
+                    if word.is_empty() {
+                        continue;
+                    }
+                    let range = if spelled_here {
+                        base + offset..base + offset + word.len()
+                    } else {
+                        e.span.clone()
+                    };
+                    words.push(Spanned::new(word.to_string(), span(&range)));
+                }
+                (words, e.value.is_some() && !value.contains('$'))
+            }
+            None => (Vec::new(), false),
+        };
+        let replicas = match service.env(&format!("{p}CLUSTER_REPLICAS")) {
+            Some(e) => e
+                .value
+                .as_deref()
+                .and_then(|v| v.trim().parse().ok())
+                .map(|n| Spanned::new(n, span(&e.span))),
+            None => Some(Spanned::with_origin(
+                1,
+                span(&creator.span),
+                Origin::Implied,
+            )),
+        };
+        out.push(crate::facts::sharding::ClusterCreate {
+            file,
+            command: span(&creator.span),
+            nodes,
+            exact,
+            replicas,
+        });
+    }
+    out
+}
+
 /// `bitnami/redis` and `bitnami/redis-sentinel` (their Valkey twins, and the same under
 /// `bitnamilegacy/`).
 fn bitnami_kind(image: &str) -> Option<FileKind> {
     match image_ref(image)?.family {
         ImageFamily::BitnamiSentinel => Some(FileKind::SentinelConf),
-        ImageFamily::BitnamiServer => Some(FileKind::RedisConf),
+        ImageFamily::BitnamiServer | ImageFamily::BitnamiCluster => Some(FileKind::RedisConf),
         _ => None,
     }
 }
@@ -1352,6 +1431,43 @@ fn bitnami_conf(
             }
             if let Some(v) = var("REDIS_SENTINEL_PORT_NUMBER", "") {
                 push(vec![kw("port", &v), v]);
+            }
+        }
+        FileKind::RedisConf
+            if image_ref(&service.image)
+                .is_some_and(|i| i.family == ImageFamily::BitnamiCluster) =>
+        {
+            // bitnami/redis-cluster (librediscluster.sh; the valkey image reads the same
+            // variables with a `VALKEY_` prefix): cluster mode always, the password as
+            // requirepass and masterauth, and the announce settings it is given.
+            let valkey = image_ref(&service.image)
+                .is_some_and(|i| i.flavor == crate::knowledge::Flavor::Valkey);
+            let p = if valkey { "VALKEY_" } else { "REDIS_" };
+            let at = token("yes", name_span.clone(), Origin::Implied);
+            push(vec![kw("cluster-enabled", &at), at.clone()]);
+            if let Some(v) = var(&format!("{p}PASSWORD"), "") {
+                push(vec![kw("requirepass", &v), v.clone()]);
+                push(vec![kw("masterauth", &v), v]);
+            }
+            if let Some(v) = var(&format!("{p}AOF_ENABLED"), "yes") {
+                push(vec![kw("appendonly", &v), v]);
+            }
+            if let Some(v) = var(&format!("{p}PORT_NUMBER"), "") {
+                push(vec![kw("port", &v), v]);
+            }
+            for (env, option) in [
+                ("CLUSTER_ANNOUNCE_IP", "cluster-announce-ip"),
+                ("CLUSTER_ANNOUNCE_HOSTNAME", "cluster-announce-hostname"),
+                ("CLUSTER_ANNOUNCE_PORT", "cluster-announce-port"),
+                ("CLUSTER_ANNOUNCE_BUS_PORT", "cluster-announce-bus-port"),
+                (
+                    "CLUSTER_PREFERRED_ENDPOINT_TYPE",
+                    "cluster-preferred-endpoint-type",
+                ),
+            ] {
+                if let Some(v) = var(&format!("{p}{env}"), "") {
+                    push(vec![kw(option, &v), v]);
+                }
             }
         }
         FileKind::RedisConf => {

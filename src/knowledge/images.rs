@@ -19,6 +19,9 @@ pub enum ImageFamily {
     BitnamiSentinel,
     /// `redis/redis-stack-server`, `redis/redis-stack`: tag `7.2.0-v6`.
     RedisStack,
+    /// `bitnami/redis-cluster`, `bitnamilegacy/redis-cluster` (and `valkey-cluster`): a
+    /// cluster node configured through environment variables (`REDIS_NODES`, …).
+    BitnamiCluster,
 }
 
 /// An image reference split into the parts that matter here.
@@ -57,6 +60,8 @@ pub fn image_ref(image: &str) -> Option<ImageRef> {
     let (family, flavor) = match (owner, name) {
         (_, "redis-sentinel") if bitnami => (ImageFamily::BitnamiSentinel, Flavor::Redis),
         (_, "valkey-sentinel") if bitnami => (ImageFamily::BitnamiSentinel, Flavor::Valkey),
+        (_, "redis-cluster") if bitnami => (ImageFamily::BitnamiCluster, Flavor::Redis),
+        (_, "valkey-cluster") if bitnami => (ImageFamily::BitnamiCluster, Flavor::Valkey),
         (_, "redis") if bitnami => (ImageFamily::BitnamiServer, Flavor::Redis),
         (_, "valkey") if bitnami => (ImageFamily::BitnamiServer, Flavor::Valkey),
         ("redis", "redis-stack-server" | "redis-stack") => (ImageFamily::RedisStack, Flavor::Redis),

@@ -99,8 +99,16 @@ pub fn link_sharded(
             (key, cluster)
         })
         .collect();
+    // Commands that name their nodes or sit in their unit's file first, so that a loose
+    // command never takes a deployment that has its own.
+    let mut order: Vec<(usize, Option<usize>)> = Vec::new();
     for (c, create) in creates.iter().enumerate() {
-        let at = owner_of(create, nodes, &out, scope);
+        order.push((c, owner_by_name_or_unit(create, nodes, &out)));
+    }
+    order.sort_by_key(|(c, owner)| (owner.is_none(), *c));
+    for (c, owner) in order {
+        let create = &creates[c];
+        let at = owner.or_else(|| nearest_free(create, nodes, &out, scope));
         match at {
             Some(i) if out[i].1.create.is_none() => {
                 // Loose configs: the command that joins them is where the cluster is made.
@@ -125,12 +133,11 @@ pub fn link_sharded(
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The deployment a create command belongs to.
-fn owner_of(
+/// The deployment whose nodes a create command names, else the one declared in its file.
+fn owner_by_name_or_unit(
     create: &ClusterCreate,
     nodes: &[Node],
     clusters: &[(Key, ShardedCluster)],
-    scope: &dyn Fn(FileId) -> PathBuf,
 ) -> Option<usize> {
     let named = |node: &Node| {
         create.nodes.iter().any(|word| {
@@ -149,24 +156,31 @@ fn owner_of(
                 .is_some_and(|ip| ip.value == host)
         })
     };
-    if let Some(i) = clusters
+    clusters
         .iter()
         .position(|(_, c)| c.nodes.iter().any(|&n| named(&nodes[n])))
-    {
-        return Some(i);
-    }
-    if let Some(i) = clusters
-        .iter()
-        .position(|(k, _)| matches!(k, Key::Unit(u) if *u == create.file))
-    {
-        return Some(i);
-    }
-    // The nearest loose deployment at or under the command's directory's parent.
+        .or_else(|| {
+            clusters
+                .iter()
+                .position(|(k, _)| matches!(k, Key::Unit(u) if *u == create.file))
+        })
+}
+
+/// The nearest deployment without a create command at or under the command's
+/// directory's parent: one in the command's own directory or above it first, then the
+/// one sharing most of its path.
+fn nearest_free(
+    create: &ClusterCreate,
+    nodes: &[Node],
+    clusters: &[(Key, ShardedCluster)],
+    scope: &dyn Fn(FileId) -> PathBuf,
+) -> Option<usize> {
     let here = scope(create.file);
     let within = here.parent().unwrap_or(&here).to_path_buf();
     clusters
         .iter()
         .enumerate()
+        .filter(|(_, (_, c))| c.create.is_none())
         .filter_map(|(i, (k, c))| {
             let dir = match k {
                 Key::Dir(d) => d.clone(),
@@ -178,11 +192,11 @@ fn owner_of(
                     .zip(here.components())
                     .take_while(|(a, b)| a == b)
                     .count();
-                (shared, std::cmp::Reverse(i))
+                (here.starts_with(&dir), shared, std::cmp::Reverse(i))
             })
         })
         .max()
-        .map(|(_, std::cmp::Reverse(i))| i)
+        .map(|(_, _, std::cmp::Reverse(i))| i)
 }
 
 impl ShardedCluster {
