@@ -340,3 +340,49 @@ fn systemd_units_pass_systemd_analyze() {
         );
     }
 }
+
+/// A Redis Cluster deployment (here one with too few masters) converts to each target
+/// that writes clusters: the output checks with no error or warning, and reading it back
+/// gives the corrected shape (3 masters, 1 replica each). Sentinel-only targets refuse
+/// it with a clear error.
+#[test]
+fn cluster_deployment_converts_corrected_and_round_trips() {
+    let from = Path::new("fixtures/cluster-too-few-masters/bad");
+    for target in [
+        TargetFormat::Local,
+        TargetFormat::Conf,
+        TargetFormat::Opstree,
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let conversion = convert_dir(from, out.path(), target);
+        assert!(
+            conversion
+                .corrections
+                .iter()
+                .any(|c| c.contains("master(s) → 3")),
+            "{:?}",
+            conversion.corrections
+        );
+        let loud = loud_findings(out.path());
+        assert!(loud.is_empty(), "--to {}: {loud:#?}", target.name());
+        let ws = workspace_for(&[out.path().to_path_buf()], Target::default());
+        let plan = emit::read_plan(&ws, false).unwrap().plan;
+        let shapes: Vec<(usize, usize)> = plan
+            .clusters
+            .iter()
+            .map(|c| (c.masters, c.replicas_per_master))
+            .collect();
+        assert_eq!(shapes, [(3, 1)], "--to {}", target.name());
+    }
+    let ws = workspace_for(&[from.to_path_buf()], Target::default());
+    for target in [
+        TargetFormat::K8s,
+        TargetFormat::Compose,
+        TargetFormat::Systemd,
+    ] {
+        assert!(matches!(
+            emit::convert(&ws, target, &Options::default()),
+            Err(emit::ConvertError::Unsupported(_))
+        ));
+    }
+}

@@ -262,9 +262,14 @@ pub fn convert(
         notes,
         sources,
     } = read_plan(workspace, options.force)?;
-    if plan.groups.is_empty() && !matches!(target, TargetFormat::Local | TargetFormat::Conf) {
+    if plan.groups.is_empty()
+        && !matches!(
+            target,
+            TargetFormat::Local | TargetFormat::Conf | TargetFormat::Opstree
+        )
+    {
         return Err(ConvertError::Unsupported(format!(
-            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local` or `--to conf`",
+            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local`, `--to conf` or `--to opstree`",
             target.name()
         )));
     }
@@ -288,9 +293,14 @@ pub fn write_plan(
     sources: Vec<String>,
 ) -> Conversion {
     let header = header(target, &sources);
-    if !plan.clusters.is_empty() && !matches!(target, TargetFormat::Local | TargetFormat::Conf) {
+    if !plan.clusters.is_empty()
+        && !matches!(
+            target,
+            TargetFormat::Local | TargetFormat::Conf | TargetFormat::Opstree
+        )
+    {
         notes.push(format!(
-            "the Redis Cluster deployment is not written as {}: only `--to local` and `--to conf` write cluster deployments yet",
+            "the Redis Cluster deployment is not written as {}: only `--to local`, `--to conf` and `--to opstree` write cluster deployments yet",
             target.name()
         ));
     }

@@ -58,7 +58,102 @@ pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
             secret_ref,
         ));
     }
+    for (c, cluster) in plan.clusters.iter().enumerate() {
+        let name = if plan.clusters.len() > 1 {
+            format!("redis-cluster{c}")
+        } else {
+            "redis-cluster".to_string()
+        };
+        let ns = options.namespace.as_str();
+        let secret = cluster.password.then(|| match &options.secret_name {
+            Some(secret) => (secret.clone(), false),
+            None => (format!("{name}-auth"), true),
+        });
+        if let Some((secret, true)) = &secret {
+            docs.push(secret_manifest(secret, "password", ns));
+        }
+        docs.push(cluster_resource(
+            cluster,
+            &name,
+            ns,
+            secret.map(|(n, _)| map([("name", s(n)), ("key", s("password"))])),
+        ));
+    }
     vec![OutFile::new("opstree.yaml", documents(header, &docs))]
+}
+
+/// A `RedisCluster`: `clusterSize` leaders (the masters), followers in total as many as
+/// the masters' replicas, `nodes.conf` on its own volume claim (`nodeConfVolume`, off by
+/// the CRD's default), and the annotation by which the operator keeps each leader and
+/// its follower on different nodes.
+fn cluster_resource(
+    cluster: &super::plan::ClusterPlan,
+    name: &str,
+    ns: &str,
+    secret: Option<Value>,
+) -> Value {
+    let claim = |size: &str| {
+        map([(
+            "spec",
+            map([
+                ("accessModes", seq([s("ReadWriteOnce")])),
+                (
+                    "resources",
+                    map([("requests", map([("storage", s(size))]))]),
+                ),
+            ]),
+        )])
+    };
+    let mut kubernetes = map([
+        ("image", s("quay.io/opstree/redis:v7.0.15")),
+        ("imagePullPolicy", s("IfNotPresent")),
+    ]);
+    if let Some(secret) = secret {
+        kubernetes.push("redisSecret", secret);
+    }
+    let mut metadata = meta(name, ns, None);
+    metadata.push(
+        "annotations",
+        map([(
+            "redisclusters.redis.redis.opstreelabs.in/role-anti-affinity",
+            q("true"),
+        )]),
+    );
+    let masters = cluster.masters as i64;
+    map([
+        ("apiVersion", s(API_VERSION)),
+        ("kind", s("RedisCluster")),
+        ("metadata", metadata),
+        (
+            "spec",
+            map([
+                ("clusterSize", int(masters)),
+                ("clusterVersion", s("v7")),
+                ("persistenceEnabled", Value::Bool(true)),
+                ("kubernetesConfig", kubernetes),
+                ("redisLeader", map([("replicas", int(masters))])),
+                (
+                    "redisFollower",
+                    map([(
+                        "replicas",
+                        int(masters * cluster.replicas_per_master as i64),
+                    )]),
+                ),
+                (
+                    "storage",
+                    map([
+                        ("volumeClaimTemplate", claim("10Gi")),
+                        ("nodeConfVolume", Value::Bool(true)),
+                        ("nodeConfVolumeClaimTemplate", claim("1Gi")),
+                    ]),
+                ),
+                (
+                    "podSecurityContext",
+                    map([("runAsUser", int(1000)), ("fsGroup", int(1000))]),
+                ),
+            ]),
+        ),
+    ])
 }
 
 fn additional_config(group: &GroupPlan) -> String {
