@@ -4,7 +4,9 @@
 //! healthchecks authenticate and compare with PONG, and replicas and sentinels wait for
 //! a healthy master.
 
-use super::configs::{redis_conf, sentinel_conf, NodeConf, Secret, SentinelConf};
+use super::configs::{
+    cluster_conf, redis_conf, sentinel_conf, ClusterNodeConf, NodeConf, Secret, SentinelConf,
+};
 use super::plan::{memory_limit_mi, Names, PasswordSource, Plan};
 use super::yaml::{documents, map, s, seq, Value};
 use super::{Options, OutFile};
@@ -158,6 +160,93 @@ pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
             service.push("depends_on", depends);
             services.push(&name, service);
         }
+    }
+    // Redis Cluster deployments: one service per node, each announcing its service name
+    // (clients are redirected to names they resolve on the network), and a one-shot
+    // service that creates the cluster once every node is healthy.
+    for (c, cluster) in plan.clusters.iter().enumerate() {
+        let prefix = if plan.clusters.len() > 1 {
+            format!("redis-cluster{c}")
+        } else {
+            "redis-cluster".to_string()
+        };
+        let var = cluster.password.then(|| "REDIS_PASSWORD".to_string());
+        if let Some(var) = &var {
+            if !variables.contains(var) {
+                variables.push(var.clone());
+            }
+        }
+        let reference = var.as_ref().map(|v| format!("${{{v}}}"));
+        let mut environment = Value::Map(Vec::new());
+        if let Some(reference) = &reference {
+            environment.push("REDISCLI_AUTH", s(reference));
+        }
+        let mut addresses = Vec::new();
+        let mut depends = Value::Map(Vec::new());
+        for i in 0..cluster.nodes() {
+            let name = format!("{prefix}-{i}");
+            files.push(OutFile::new(
+                format!("{name}/redis.conf"),
+                cluster_conf(
+                    header,
+                    cluster,
+                    &ClusterNodeConf {
+                        port: 6379,
+                        bus_port: None,
+                        bind: None,
+                        dir: "/data",
+                        config_file: "nodes.conf".to_string(),
+                        hostname: Some(&name),
+                        secret: if var.is_some() {
+                            Secret::Elsewhere
+                        } else {
+                            Secret::None
+                        },
+                        process: Vec::new(),
+                    },
+                ),
+            ));
+            let mut command = vec![s("redis-server"), s("/data/redis.conf")];
+            if let Some(reference) = &reference {
+                command.extend([
+                    s("--requirepass"),
+                    s(reference),
+                    s("--masterauth"),
+                    s(reference),
+                ]);
+            }
+            let mut service = map([
+                ("image", s(&options.image)),
+                ("command", Value::Seq(command)),
+                ("restart", s("unless-stopped")),
+            ]);
+            if reference.is_some() {
+                service.push("environment", environment.clone());
+            }
+            service.push("volumes", seq([s(format!("./{name}:/data"))]));
+            service.push(
+                "healthcheck",
+                healthcheck(r#"test "$$(redis-cli ping)" = PONG"#),
+            );
+            services.push(&name, service);
+            depends.push(&name, map([("condition", s("service_healthy"))]));
+            addresses.push(format!("{name}:6379"));
+        }
+        let script = format!(
+            "if redis-cli -h {prefix}-0 cluster info | grep -q '^cluster_known_nodes:1'; then redis-cli --cluster create {} --cluster-replicas {} --cluster-yes; fi",
+            addresses.join(" "),
+            cluster.replicas_per_master
+        );
+        let mut init = map([
+            ("image", s(&options.image)),
+            ("command", seq([s("sh"), s("-c"), s(script)])),
+            ("restart", s("no")),
+        ]);
+        if reference.is_some() {
+            init.push("environment", environment.clone());
+        }
+        init.push("depends_on", depends);
+        services.push(&format!("{prefix}-create"), init);
     }
     files.insert(
         0,

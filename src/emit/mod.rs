@@ -265,11 +265,14 @@ pub fn convert(
     if plan.groups.is_empty()
         && !matches!(
             target,
-            TargetFormat::Local | TargetFormat::Conf | TargetFormat::Opstree
+            TargetFormat::Local
+                | TargetFormat::Conf
+                | TargetFormat::Opstree
+                | TargetFormat::Compose
         )
     {
         return Err(ConvertError::Unsupported(format!(
-            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local`, `--to conf` or `--to opstree`",
+            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local`, `--to conf`, `--to compose` or `--to opstree`",
             target.name()
         )));
     }
@@ -296,11 +299,14 @@ pub fn write_plan(
     if !plan.clusters.is_empty()
         && !matches!(
             target,
-            TargetFormat::Local | TargetFormat::Conf | TargetFormat::Opstree
+            TargetFormat::Local
+                | TargetFormat::Conf
+                | TargetFormat::Opstree
+                | TargetFormat::Compose
         )
     {
         notes.push(format!(
-            "the Redis Cluster deployment is not written as {}: only `--to local`, `--to conf` and `--to opstree` write cluster deployments yet",
+            "the Redis Cluster deployment is not written as {}: only `--to local`, `--to conf`, `--to compose` and `--to opstree` write cluster deployments yet",
             target.name()
         ));
     }
