@@ -343,8 +343,8 @@ fn systemd_units_pass_systemd_analyze() {
 
 /// A Redis Cluster deployment (here one with too few masters) converts to each target
 /// that writes clusters: the output checks with no error or warning, and reading it back
-/// gives the corrected shape (3 masters, 1 replica each). Sentinel-only targets refuse
-/// it with a clear error.
+/// gives the corrected shape (3 masters, 1 replica each). systemd and Spotahome refuse it
+/// with a clear error.
 #[test]
 fn cluster_deployment_converts_corrected_and_round_trips() {
     let from = Path::new("fixtures/cluster-too-few-masters/bad");
@@ -353,6 +353,7 @@ fn cluster_deployment_converts_corrected_and_round_trips() {
         TargetFormat::Conf,
         TargetFormat::Opstree,
         TargetFormat::Compose,
+        TargetFormat::K8s,
     ] {
         let out = tempfile::tempdir().unwrap();
         let conversion = convert_dir(from, out.path(), target);
@@ -376,7 +377,7 @@ fn cluster_deployment_converts_corrected_and_round_trips() {
         assert_eq!(shapes, [(3, 1)], "--to {}", target.name());
     }
     let ws = workspace_for(&[from.to_path_buf()], Target::default());
-    for target in [TargetFormat::K8s, TargetFormat::Systemd] {
+    for target in [TargetFormat::Systemd, TargetFormat::Spotahome] {
         assert!(matches!(
             emit::convert(&ws, target, &Options::default()),
             Err(emit::ConvertError::Unsupported(_))

@@ -22,7 +22,184 @@ pub fn emit(plan: &Plan, options: &Options, header: &[String]) -> Vec<OutFile> {
     for group in &plan.groups {
         docs.extend(group_objects(plan, group, options));
     }
+    for (c, cluster) in plan.clusters.iter().enumerate() {
+        let name = if plan.clusters.len() > 1 {
+            format!("redis-cluster{c}")
+        } else {
+            "redis-cluster".to_string()
+        };
+        docs.extend(cluster_objects(&name, cluster, options));
+    }
     vec![OutFile::new("redis-ha.yaml", documents(header, &docs))]
+}
+
+/// A Redis Cluster deployment: its config in a ConfigMap (`nodes.conf` on the volume
+/// claim), a StatefulSet whose pods announce their DNS names and keep apart, a headless
+/// Service with the client and bus ports, a PodDisruptionBudget, and a Job that creates
+/// the cluster once every pod answers (and does nothing when it already exists).
+fn cluster_objects(
+    name: &str,
+    cluster: &super::plan::ClusterPlan,
+    options: &Options,
+) -> Vec<Value> {
+    let ns = options.namespace.as_str();
+    let headless_name = format!("{name}-headless");
+    let domain = format!("{headless_name}.{ns}.svc.cluster.local");
+    let config_map = format!("{name}-config");
+    let mut docs = Vec::new();
+    let secret = cluster.password.then(|| match &options.secret_name {
+        Some(secret) => (secret.clone(), "password".to_string(), false),
+        None => (format!("{name}-auth"), "password".to_string(), true),
+    });
+    if let Some((secret, key, true)) = &secret {
+        docs.push(secret_manifest(secret, key, ns));
+    }
+    let template = super::configs::cluster_conf(
+        &[],
+        cluster,
+        &super::configs::ClusterNodeConf {
+            port: 6379,
+            bus_port: None,
+            bind: None,
+            dir: "/data",
+            config_file: "/data/nodes.conf".to_string(),
+            hostname: None,
+            secret: if secret.is_some() {
+                super::configs::Secret::Elsewhere
+            } else {
+                super::configs::Secret::None
+            },
+            process: Vec::new(),
+        },
+    );
+    docs.push(map([
+        ("apiVersion", s("v1")),
+        ("kind", s("ConfigMap")),
+        ("metadata", meta(&config_map, ns, None)),
+        ("data", map([("redis.conf", s(template))])),
+    ]));
+    let mut headless = headless(&headless_name, ns, name, "client", 6379);
+    if let Value::Map(entries) = &mut headless {
+        if let Some((_, Value::Map(spec))) = entries.iter_mut().find(|(k, _)| k == "spec") {
+            if let Some((_, ports)) = spec.iter_mut().find(|(k, _)| k == "ports") {
+                *ports = seq([
+                    map([("name", s("client")), ("port", int(6379))]),
+                    map([("name", s("bus")), ("port", int(16379))]),
+                ]);
+            }
+        }
+    }
+    docs.push(headless);
+    let password_args = if secret.is_some() {
+        format!(" {}", super::configs::node_password_args(PASSWORD_VAR))
+    } else {
+        String::new()
+    };
+    let start = format!(
+        "exec redis-server /conf/redis.conf --cluster-announce-hostname \"$(hostname).{domain}\" --cluster-preferred-endpoint-type hostname{password_args}\n"
+    );
+    let env: Vec<Value> = secret
+        .iter()
+        .map(|sec| secret_env(PASSWORD_VAR, sec))
+        .chain(secret.iter().map(|sec| secret_env("REDISCLI_AUTH", sec)))
+        .collect();
+    let mut container = map([
+        ("name", s("redis")),
+        ("image", s(&options.image)),
+        ("command", seq([s("sh"), s("-c"), s(start)])),
+        (
+            "ports",
+            seq([
+                map([("name", s("client")), ("containerPort", int(6379))]),
+                map([("name", s("bus")), ("containerPort", int(16379))]),
+            ]),
+        ),
+    ]);
+    if !env.is_empty() {
+        container.push("env", Value::Seq(env.clone()));
+    }
+    container.push(
+        "volumeMounts",
+        seq([
+            map([("name", s("data")), ("mountPath", s("/data"))]),
+            map([("name", s("config")), ("mountPath", s("/conf"))]),
+        ]),
+    );
+    container.push(
+        "readinessProbe",
+        exec_probe(
+            r#"test "$(redis-cli ping)" = PONG"#,
+            vec![("periodSeconds", int(5))],
+        ),
+    );
+    let pod = map([
+        ("affinity", anti_affinity(name)),
+        ("securityContext", security_context()),
+        ("containers", seq([container])),
+        (
+            "volumes",
+            seq([map([
+                ("name", s("config")),
+                ("configMap", map([("name", s(&config_map))])),
+            ])]),
+        ),
+    ]);
+    docs.push(statefulset(
+        name,
+        ns,
+        &headless_name,
+        cluster.nodes(),
+        pod,
+        "10Gi",
+    ));
+    docs.push(pdb(name, ns, name));
+    let addresses: Vec<String> = (0..cluster.nodes())
+        .map(|i| format!("{name}-{i}.{domain}:6379"))
+        .collect();
+    let first = format!("{name}-0.{domain}");
+    let wait: Vec<String> = (0..cluster.nodes())
+        .map(|i| {
+            format!(
+                "until [ \"$(redis-cli -h {name}-{i}.{domain} ping)\" = PONG ]; do sleep 2; done"
+            )
+        })
+        .collect();
+    let create = format!(
+        "{}\nif redis-cli -h {first} cluster info | grep -q '^cluster_known_nodes:1'; then\n  redis-cli --cluster create {} --cluster-replicas {} --cluster-yes\nfi\n",
+        wait.join("\n"),
+        addresses.join(" "),
+        cluster.replicas_per_master
+    );
+    let mut job_container = map([
+        ("name", s("create")),
+        ("image", s(&options.image)),
+        ("command", seq([s("sh"), s("-c"), s(create)])),
+    ]);
+    if !env.is_empty() {
+        job_container.push("env", Value::Seq(env));
+    }
+    docs.push(map([
+        ("apiVersion", s("batch/v1")),
+        ("kind", s("Job")),
+        ("metadata", meta(&format!("{name}-create"), ns, None)),
+        (
+            "spec",
+            map([
+                ("backoffLimit", int(10)),
+                (
+                    "template",
+                    map([(
+                        "spec",
+                        map([
+                            ("restartPolicy", s("OnFailure")),
+                            ("containers", seq([job_container])),
+                        ]),
+                    )]),
+                ),
+            ]),
+        ),
+    ]));
+    docs
 }
 
 /// The Secret the pods read the password from: (name, key, whether to write it).

@@ -46,6 +46,11 @@ impl TargetFormat {
             TargetFormat::Local => "local",
         }
     }
+
+    /// Whether the target can write a Redis Cluster deployment.
+    pub fn writes_clusters(self) -> bool {
+        !matches!(self, TargetFormat::Systemd | TargetFormat::Spotahome)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -262,17 +267,9 @@ pub fn convert(
         notes,
         sources,
     } = read_plan(workspace, options.force)?;
-    if plan.groups.is_empty()
-        && !matches!(
-            target,
-            TargetFormat::Local
-                | TargetFormat::Conf
-                | TargetFormat::Opstree
-                | TargetFormat::Compose
-        )
-    {
+    if plan.groups.is_empty() && !target.writes_clusters() {
         return Err(ConvertError::Unsupported(format!(
-            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to local`, `--to conf`, `--to compose` or `--to opstree`",
+            "the input is a Redis Cluster deployment, which `--to {}` cannot write yet: use `--to k8s`, `--to compose`, `--to opstree`, `--to conf` or `--to local`",
             target.name()
         )));
     }
@@ -296,17 +293,9 @@ pub fn write_plan(
     sources: Vec<String>,
 ) -> Conversion {
     let header = header(target, &sources);
-    if !plan.clusters.is_empty()
-        && !matches!(
-            target,
-            TargetFormat::Local
-                | TargetFormat::Conf
-                | TargetFormat::Opstree
-                | TargetFormat::Compose
-        )
-    {
+    if !plan.clusters.is_empty() && !target.writes_clusters() {
         notes.push(format!(
-            "the Redis Cluster deployment is not written as {}: only `--to local`, `--to conf`, `--to compose` and `--to opstree` write cluster deployments yet",
+            "the Redis Cluster deployment is not written as {}: only `--to local`, `--to conf`, `--to compose`, `--to k8s` and `--to opstree` write cluster deployments yet",
             target.name()
         ));
     }
