@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     compose_networks(ctx, out);
     network_policies(ctx, out);
+    cluster_bus_policies(ctx, out);
 }
 
 /// A process of a group, as the compose service that runs it.
@@ -344,6 +345,68 @@ fn blocking<'p>(
         })
     });
     (!allowed).then_some(first)
+}
+
+/// Redis Cluster pods that NetworkPolicies keep from reaching each other on the cluster
+/// bus (the client port + 10000, or `cluster-port`) or on the client port, which
+/// replication uses: gossip, failure detection, votes and syncs all need both.
+pub(super) fn cluster_bus_policies(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let policies = &ctx.topology.cluster.network_policies;
+    if policies.is_empty() || policies.iter().any(|p| p.opaque) {
+        return;
+    }
+    let topo = ctx.topology;
+    let mut seen: HashSet<(FileId, usize)> = HashSet::new();
+    for cf in &ctx.units.containers {
+        let Some(node) = cf.processes.iter().find_map(|p| match p {
+            ConfigRef::Node(n) if topo.nodes[*n].cluster.is_enabled() => Some(&topo.nodes[*n]),
+            _ => None,
+        }) else {
+            continue;
+        };
+        if cf.container.replicas < 2 || !seen.insert((cf.file, cf.container.pod.name_span.start)) {
+            continue;
+        }
+        let client = node.effective_port();
+        let bus = node
+            .cluster
+            .port
+            .as_ref()
+            .filter(|p| p.value != 0)
+            .map_or(client + 10_000, |p| p.value);
+        for (port, what) in [(bus, "cluster bus"), (client, "client (replication)")] {
+            let pod = Pod {
+                cf,
+                sentinel: false,
+                port,
+                needs_dns: false,
+            };
+            let egress = blocking(policies, &pod, &pod, port, true);
+            let ingress = blocking(policies, &pod, &pod, port, false);
+            let (policy, direction) = match (egress, ingress) {
+                (Some(p), _) => (p, "egress"),
+                (None, Some(p)) => (p, "ingress"),
+                (None, None) => continue,
+            };
+            out.push(
+                Diagnostic::new(
+                    Rule::ClusterBusPortNotReachable,
+                    policy.name_span,
+                    format!(
+                        "NetworkPolicy `{}` isolates the cluster pods of `{}` for {direction} and none of the policies that select them lets them reach each other on the {what} port {port}: the nodes cannot gossip, detect failures, vote or sync, and the cluster does not form or cannot fail over (where the network plugin enforces NetworkPolicies)",
+                        policy.name,
+                        pod.workload(),
+                    ),
+                )
+                .label(cf.name_span, format!("`{}` runs cluster nodes", pod.workload()))
+                .help(format!(
+                    "add an {direction} rule that allows TCP {port} between the pods of `{}`",
+                    pod.workload()
+                )),
+            );
+            break;
+        }
+    }
 }
 
 /// Sentinels and data nodes of one group whose NetworkPolicies let no connection
