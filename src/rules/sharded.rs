@@ -22,6 +22,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         full_coverage(ctx, cluster, out);
         shared_config_file(ctx, cluster, out);
         no_failover_everywhere(ctx, cluster, out);
+        auth(ctx, cluster, out);
         if let Some(create) = create {
             create_names_plain_nodes(ctx, create, out);
         }
@@ -332,6 +333,49 @@ fn state_file(ctx: &Context, node: &Node) -> Option<(std::path::PathBuf, String)
         None => conf_dir,
     };
     Some((full, file))
+}
+
+/// Every node of a cluster is a master or a replica, and either may become the other:
+/// each needs `masterauth` when the nodes require a password, and all need the same one.
+fn auth(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Diagnostic>) {
+    let nodes = &ctx.topology.nodes;
+    let mut first: Option<&Node> = None;
+    for &i in &cluster.nodes {
+        let node = &nodes[i];
+        if node.runtime.managed_by.is_some() {
+            continue;
+        }
+        let Some(password) = node.password.as_ref().filter(|p| p.value.is_set()) else {
+            continue;
+        };
+        if node.complete && node.masterauth.is_none() {
+            out.push(
+                Diagnostic::new(
+                    Rule::MasterauthMissing,
+                    password.span,
+                    format!("cluster node `{}` requires a password but has no `masterauth`: as a replica (from the start, or after its master fails over) it cannot authenticate to its master and never syncs", node.name),
+                )
+                .help("add `masterauth` with the same password (the nodes of a cluster share one)"),
+            );
+        }
+        match first {
+            None => first = Some(node),
+            Some(f) => {
+                let fp = f.password.as_ref().expect("has a password");
+                if password.value.differs_from(&fp.value) {
+                    out.push(
+                        Diagnostic::new(
+                            Rule::GroupPasswordNotUniform,
+                            password.span,
+                            format!("cluster node `{}` has another password than `{}`: a replica authenticates to its master with its own `masterauth`, so the shards whose nodes differ never sync, and clients following MOVED redirects are refused", node.name, f.name),
+                        )
+                        .label(fp.span, "the other password")
+                        .help("give every node of the cluster the same `requirepass` and `masterauth`"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// A create command that names a node of the tree that is not a cluster node.
