@@ -365,7 +365,7 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
                 span(&pod.name_span),
                 format!("nothing keeps the {} cluster pods of `{}` on different nodes: the scheduler may place a master and its replica on one node, and losing that node loses the shard (its slots go down with no copy to promote)", k.replicas, c.workload),
             )
-            .help("add a podAntiAffinity on `kubernetes.io/hostname` (required, or preferred with a high weight) or a topologySpreadConstraint with `whenUnsatisfiable: DoNotSchedule`"),
+            .help("add a required podAntiAffinity on `kubernetes.io/hostname`, or a topologySpreadConstraint with `whenUnsatisfiable: DoNotSchedule` (a preferred anti-affinity is no guarantee)"),
         );
     }
     // sentinels-single-failure-domain
