@@ -487,6 +487,9 @@ impl Workspace {
         };
         let parsed = entry.parsed();
         let mut spans = parsed.secret_spans.clone();
+        for create in &parsed.cluster_creates {
+            spans.extend(create.secrets.iter().copied());
+        }
         for conf in &parsed.confs {
             spans.extend(conf.secret_spans());
         }

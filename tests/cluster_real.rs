@@ -137,10 +137,15 @@ fn shared_nodes_conf_is_refused_and_fatal() {
 fn port_without_room_for_the_bus_is_refused_and_fatal() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path();
-    // No `cluster-port`: the bus would be 65536 + …; the node exits before serving.
+    // No `cluster-port`: the bus would be above 65535; the node exits after binding its
+    // client port. Every port above 55535 is in the kernel's ephemeral range: take one
+    // that is free now.
+    let port = (55_600..60_000)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port above 55535");
     fs::write(
         dir.join("redis.conf"),
-        "port 55600\nbind 127.0.0.1\ncluster-enabled yes\ncluster-config-file nodes-high.conf\n",
+        format!("port {port}\nbind 127.0.0.1\ncluster-enabled yes\ncluster-config-file nodes-high.conf\n"),
     )
     .unwrap();
     assert!(fatal_rules(dir).contains(&Rule::ClusterBusPortNotReachable));
@@ -149,7 +154,7 @@ fn port_without_room_for_the_bus_is_refused_and_fatal() {
     let _nodes = Nodes(vec![child]);
     assert!(
         refused,
-        "redis-server should refuse port 55600 in cluster mode"
+        "redis-server should refuse port {port} in cluster mode"
     );
     let log = fs::read_to_string(dir.join("redis.log")).unwrap();
     assert!(log.contains("port number too high"), "{log}");
@@ -564,4 +569,27 @@ fn converted_local_cluster_runs_and_fails_over() {
         .filter(|p| cli(*p, &["ping"]).contains("PONG"))
         .collect();
     assert!(alive.is_empty(), "still answering after stop.sh: {alive:?}");
+}
+
+/// A password given to redis-cli on a create command (before or after `--cluster`) is
+/// masked on the lines the cluster findings show.
+#[test]
+fn create_command_passwords_are_masked() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    fs::write(
+        dir.join("create.sh"),
+        "#!/bin/sh\nyes | redis-cli -a Sup3rSecretPw --cluster create 10.0.0.1:7000 10.0.0.2:7000 --cluster-yes --pass Sup3rSecretPw\n",
+    )
+    .unwrap();
+    for format in ["full", "concise", "json", "sarif"] {
+        let out = Command::new(bin())
+            .args(["check", "--output-format", format])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("cluster-too-few-masters"), "{format}: {text}");
+        assert!(!text.contains("Sup3rSecretPw"), "{format}: {text}");
+    }
 }

@@ -17,6 +17,8 @@ pub struct ClusterCreate {
     pub exact: bool,
     /// `--cluster-replicas N` (none written: 0).
     pub replicas: Option<Spanned<i64>>,
+    /// The values of `-a` / `--pass` on the command: passwords, masked in every output.
+    pub secrets: Vec<Span>,
 }
 
 impl ClusterCreate {

@@ -48,7 +48,19 @@ pub fn find(file: FileId, text: &str) -> Vec<ClusterCreate> {
         {
             continue;
         }
-        out.push(read(file, text, at, after));
+        let mut create = read(file, text, at, after);
+        // `redis-cli -a PASSWORD --cluster create …`: the line is shown with the findings.
+        let line_start = text[..at].rfind(['\n', ';', '|', '&']).map_or(0, |i| i + 1);
+        let before = words(&text[..at], line_start);
+        for pair in before.windows(2) {
+            if matches!(pair[0].1, "-a" | "--pass") {
+                let (v_at, value) = pair[1];
+                create
+                    .secrets
+                    .push(Span::new(file, v_at, v_at + value.len()));
+            }
+        }
+        out.push(create);
         from = after;
     }
     out
@@ -59,6 +71,7 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
     let mut nodes = Vec::new();
     let mut exact = true;
     let mut replicas = None;
+    let mut secrets = Vec::new();
     let mut end = after;
     let mut i = 0;
     while i < words.len() {
@@ -70,6 +83,9 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
             if let Some((v_at, value)) = words.get(i + 1) {
                 if word == "--cluster-replicas" {
                     replicas = number(file, *v_at, value);
+                }
+                if matches!(word, "-a" | "--pass") {
+                    secrets.push(Span::new(file, *v_at, v_at + value.len()));
                 }
                 end = v_at + value.len();
             }
@@ -95,6 +111,7 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
         nodes,
         exact,
         replicas,
+        secrets,
     }
 }
 
@@ -161,6 +178,14 @@ mod tests {
         assert_eq!(c.nodes.len(), 6);
         assert!(c.exact);
         assert_eq!(c.masters(), Some(3));
+    }
+
+    #[test]
+    fn password_before_cluster_is_a_secret() {
+        let text = "x\nredis-cli -a 'Pw1' --cluster create a:1 b:2 c:3\n";
+        let c = one(text);
+        let s = c.secrets[0];
+        assert_eq!(&text[s.start as usize..s.end as usize], "Pw1");
     }
 
     #[test]

@@ -1280,6 +1280,7 @@ pub fn bitnami_cluster_creates(
             nodes,
             exact,
             replicas,
+            secrets: Vec::new(),
         });
     }
     out

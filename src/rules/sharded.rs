@@ -114,7 +114,10 @@ fn compose_addresses(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // A cluster created through the loopback address from outside the containers: every
     // node is told to meet its peers at 127.0.0.1, which is itself.
-    for create in &topo.cluster_creates {
+    for cluster in &topo.sharded {
+        let Some(create) = cluster.create(&topo.cluster_creates) else {
+            continue;
+        };
         let loopback = create.nodes.iter().find(|w| {
             let host = w
                 .value
@@ -123,19 +126,13 @@ fn compose_addresses(ctx: &Context, out: &mut Vec<Diagnostic>) {
             crate::knowledge::values::is_loopback(host)
         });
         let Some(word) = loopback else { continue };
-        let containers = topo.sharded.iter().any(|c| {
-            c.create
-                .is_some_and(|i| std::ptr::eq(&topo.cluster_creates[i], create))
-                && c.nodes.iter().any(|&n| {
-                    let node = &topo.nodes[n];
-                    ctx.units.compose.iter().any(|u| {
-                        u.nodes.contains(&n)
-                            && !u.service.host_network
-                            && node.cluster.announce_ip.is_none()
-                    })
+        let in_containers = ctx.units.compose.iter().any(|u| {
+            !u.service.host_network
+                && u.nodes.iter().any(|&n| {
+                    cluster.nodes.contains(&n) && topo.nodes[n].cluster.announce_ip.is_none()
                 })
         });
-        if containers {
+        if in_containers {
             out.push(
                 Diagnostic::new(
                     Rule::ClusterNatWithoutAnnounce,
@@ -276,8 +273,9 @@ fn shared_config_file(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Dia
     let mut seen: HashMap<(std::path::PathBuf, String), usize> = HashMap::new();
     for &i in &cluster.nodes {
         let node = &nodes[i];
-        // Only configs run as they lie in the tree: a container has a file system of its own.
-        if node.runtime.declared.is_some() || node.runtime.managed_by.is_some() {
+        // Only configs run as they lie in the tree (a container has a file system of its
+        // own), and only when no unread include may set `dir` or the file.
+        if node.runtime.declared.is_some() || node.runtime.managed_by.is_some() || !node.complete {
             continue;
         }
         let Some(path) = state_file(ctx, node) else {
@@ -434,7 +432,8 @@ fn endpoints(ctx: &Context, node: &Node, out: &mut Vec<Diagnostic>) {
     let preferred = c.preferred_endpoint.as_ref();
     let hostname = c.announce_hostname.as_ref().filter(|h| !h.value.is_empty());
     match (hostname, preferred) {
-        (Some(h), p) if p.is_none_or(|p| p.value == "ip") => out.push(
+        // An unwritten preference is the default `ip` only when nothing is left unread.
+        (Some(h), p) if p.map_or(node.complete, |p| p.value == "ip") => out.push(
             Diagnostic::new(
                 Rule::ClusterHostnamesWithoutPreferredEndpoint,
                 h.span,
