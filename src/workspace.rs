@@ -68,6 +68,8 @@ struct Parsed {
     confs: Vec<Arc<ConfFile>>,
     units: Vec<Arc<UnitFile>>,
     commands: Vec<script::ScriptCommand>,
+    /// For a script file: which of `commands` run in which environment.
+    script_flow: Option<crate::formats::script_flow::Flow>,
     /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
@@ -265,6 +267,7 @@ impl Entry {
                 units: script.units.into_iter().map(Arc::new).collect(),
                 commands: script.commands,
                 secret_spans: script.secret_spans,
+                script_flow: Some(script.flow),
                 ..Parsed::default()
             };
         }
@@ -1077,6 +1080,7 @@ impl Workspace {
             .collect();
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
+        let image_starts = self.image_starts();
         let secrets = self.cluster();
         // Kustomize builds: the workloads of a build's files are processes of each top
         // build that reads them (one deployment per overlay), never of the files alone.
@@ -1118,6 +1122,10 @@ impl Workspace {
                 // ConfigMap key it runs (whose words live in that manifest).
                 let (inv, inv_file, script) = match container.invocations.as_slice() {
                     [inv] => (inv, id, None),
+                    [] if image_starts.contains_key(&(id, ci)) => {
+                        let (file, inv) = &image_starts[&(id, ci)];
+                        (inv, *file, None)
+                    }
                     [] => {
                         let Some(((file, inv), key)) = container
                             .script_file
@@ -1394,9 +1402,13 @@ impl Workspace {
         };
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
+                let started = image_starts
+                    .get(&(entry.source.id, ci))
+                    .map(|(file, inv)| (*file, inv));
                 let mut facts = container_facts(
                     entry.source.id,
                     container,
+                    started,
                     &embedded,
                     self.dir_of(entry.source.id),
                 );
@@ -1450,6 +1462,79 @@ impl Workspace {
             images.by_dockerfile.insert(path, release);
         }
         images
+    }
+
+    /// What Kubernetes containers without a command of their own start when their image
+    /// is built from a Dockerfile of the tree (an image named like the Dockerfile's
+    /// folder, and not a known Redis image): the redis command its start chain reaches
+    /// with the container's environment, with the script that holds it.
+    fn image_starts(
+        &self,
+    ) -> HashMap<(FileId, usize), (FileId, crate::formats::workload::Invocation)> {
+        use crate::formats::image_start::{image_name, repository_name, started_command};
+        let mut out = HashMap::new();
+        let ids = self.sorted_ids();
+        let mut dockerfiles: crate::source::scope::NearestIndex<String> =
+            crate::source::scope::NearestIndex::new();
+        for &id in &ids {
+            if self.entries[&id].parsed().dockerfile.is_some() {
+                if let Some(name) = image_name(&self.entries[&id].source.path) {
+                    dockerfiles.insert(name, self.dir_of(id), id.0 as usize);
+                }
+            }
+        }
+        if dockerfiles.is_empty() {
+            return out;
+        }
+        let files = TreeFilesOf {
+            workspace: self,
+            by_path: ids
+                .iter()
+                .map(|&id| (compose::normalize(&self.entries[&id].source.path), id))
+                .collect(),
+        };
+        for &id in &ids {
+            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+                if !container.invocations.is_empty() || container.script_file.is_some() {
+                    continue;
+                }
+                let Some((image, _)) = &container.image else {
+                    continue;
+                };
+                if crate::knowledge::images::image_ref(image).is_some() {
+                    continue;
+                }
+                let [docker_id] =
+                    dockerfiles.nearest(&repository_name(image), Some(self.dir_of(id)))
+                else {
+                    continue;
+                };
+                let docker_id = FileId(*docker_id as u32);
+                let docker_entry = &self.entries[&docker_id];
+                let Some(docker) = &docker_entry.parsed().dockerfile else {
+                    continue;
+                };
+                let env = |name: &str| {
+                    use crate::formats::script_flow::EnvValue;
+                    if let Some((_, value, _)) =
+                        container.env_vars.iter().rev().find(|(n, _, _)| n == name)
+                    {
+                        return value.clone().map_or(EnvValue::Unknown, EnvValue::Known);
+                    }
+                    match docker.env.iter().rev().find(|(n, _, _)| n == name) {
+                        Some((_, v, _)) => EnvValue::Known(v.clone()),
+                        None => EnvValue::Unset,
+                    }
+                };
+                let context = compose::normalize(self.dir_of(docker_id));
+                let Some((script, n)) = started_command(docker, &context, &files, &env) else {
+                    continue;
+                };
+                let invocation = self.entries[&script].parsed().commands[n].invocation();
+                out.insert((id, ci), (script, invocation));
+            }
+        }
+        out
     }
 
     /// Services, budgets, namespaces and Secrets of every manifest.
@@ -1921,6 +2006,29 @@ fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
                 }
             }
         }
+    }
+}
+
+/// The tree's scripts and texts by normalized path, for following an image's start.
+struct TreeFilesOf<'a> {
+    workspace: &'a Workspace,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl<'a> crate::formats::image_start::TreeFiles<'a> for TreeFilesOf<'a> {
+    fn script(&self, path: &Path) -> Option<crate::formats::image_start::TreeScript<'a>> {
+        let id = *self.by_path.get(path)?;
+        let parsed = self.workspace.entries[&id].parsed();
+        Some(crate::formats::image_start::TreeScript {
+            file: id,
+            flow: parsed.script_flow.as_ref()?,
+            commands: &parsed.commands,
+        })
+    }
+
+    fn text(&self, path: &Path) -> Option<&'a str> {
+        let id = self.by_path.get(path)?;
+        Some(self.workspace.entries[id].source.text())
     }
 }
 

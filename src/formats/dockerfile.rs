@@ -233,7 +233,8 @@ pub fn read(text: &str) -> Dockerfile {
                 };
                 if keyword == "ENTRYPOINT" {
                     out.entrypoint = Some(argv);
-                    out.cmd = None; // setting ENTRYPOINT resets a CMD set before it
+                    // ENTRYPOINT resets the CMD inherited from the base image, not one
+                    // this stage set (BuildKit's `dispatchEntrypoint`: `if !d.cmdSet`).
                 } else {
                     out.cmd = Some(argv);
                 }
@@ -359,7 +360,11 @@ mod tests {
             d.entrypoint,
             Some(vec!["redis-sentinel".to_string(), "/s.conf".to_string()])
         );
-        assert_eq!(d.cmd, None);
+        // A CMD of the same stage survives a later ENTRYPOINT (it becomes its arguments).
+        assert_eq!(
+            d.cmd,
+            Some(vec!["redis-server".to_string(), "/r.conf".to_string()])
+        );
         let d = read("FROM redis\nCMD redis-server /r.conf --port 7000\n");
         assert_eq!(d.cmd.unwrap()[2], "redis-server /r.conf --port 7000");
     }

@@ -77,9 +77,12 @@ pub fn config_at<'a>(
     confs.find(&name, &key, near)
 }
 
+/// `started`: the redis command the container's image starts when the container has no
+/// command of its own, with the file that holds its words (a script of the tree).
 pub fn container_facts(
     file: FileId,
     container: &Container,
+    started: Option<(FileId, &crate::formats::workload::Invocation)>,
     confs: &EmbeddedConfs,
     near: &Path,
 ) -> ContainerFacts {
@@ -87,7 +90,13 @@ pub fn container_facts(
     let mut readonly = Vec::new();
     let mut subpath = Vec::new();
     let mut auth_required = false;
-    for inv in &container.invocations {
+    let invocations = container
+        .invocations
+        .iter()
+        .map(|inv| (file, inv))
+        .chain(started);
+    for (inv_file, inv) in invocations {
+        let path_span = |r: &std::ops::Range<usize>| Span::new(inv_file, r.start, r.end);
         let passworded_options = inv.args.iter().any(|t| t.value == "--requirepass");
         auth_required |= passworded_options;
         let Some((path, path_range)) = &inv.config else {
@@ -110,12 +119,14 @@ pub fn container_facts(
         };
         match what {
             Some(what) => readonly.push((
-                span(path_range),
+                path_span(path_range),
                 span(&mount.span),
                 span(&mount.volume_span),
                 what,
             )),
-            None if mount.sub_path.is_some() => subpath.push((span(path_range), span(&mount.span))),
+            None if mount.sub_path.is_some() => {
+                subpath.push((path_span(path_range), span(&mount.span)))
+            }
             None => {}
         }
     }
@@ -124,6 +135,7 @@ pub fn container_facts(
     let runs_server = container
         .invocations
         .iter()
+        .chain(started.map(|(_, inv)| inv))
         .any(|i| i.kind == FileKind::RedisConf);
     let init = container.pod.init_scripts.iter().filter(|_| runs_server);
     let (ordinal_test, asks_sentinels) = container
@@ -160,10 +172,20 @@ pub fn container_facts(
                 .map(|c| link_of(file, c, inv))
         })
         .collect();
+    let started = started.map(|(inv_file, inv)| {
+        let linked = inv
+            .config
+            .as_ref()
+            .and_then(|(path, _)| config_at(container, path, confs, near))
+            .filter(|c| c.kind == inv.kind)
+            .map(|c| link_of(inv_file, c, inv));
+        (inv_file, inv.clone(), linked)
+    });
     ContainerFacts {
         file,
         container: container.clone(),
         linked,
+        started,
         processes: Vec::new(),
         workload: container.workload.clone(),
         name_span: span(&container.name_span),

@@ -178,6 +178,8 @@ pub struct ScriptFile {
     pub commands: Vec<ScriptCommand>,
     /// Values of variables whose name says they hold a secret (`PASSWORD=…`).
     pub secret_spans: Vec<Span>,
+    /// Which of `commands` run in which environment, and what else the script runs.
+    pub flow: crate::formats::script_flow::Flow,
 }
 
 pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
@@ -219,7 +221,9 @@ fn read_mapped(
     let vars = Arc::new(vars);
     // The command that writes each config of `out.confs`, in order.
     let mut writes: Vec<std::ops::Range<usize>> = Vec::new();
-    for command in &script.commands {
+    // The index in `out.commands` of each redis command of the script.
+    let mut started: HashMap<usize, usize> = HashMap::new();
+    for (index, command) in script.commands.iter().enumerate() {
         if let Some(heredoc) = command.heredocs.first() {
             if let Some(target) = written_file(command) {
                 let before = out.confs.len();
@@ -250,6 +254,7 @@ fn read_mapped(
                 .as_ref()
                 .map(|c| vars.expand(&c.value))
                 .unwrap_or_default();
+            started.insert(index, out.commands.len());
             out.commands.push(ScriptCommand {
                 cmdline,
                 candidates,
@@ -257,6 +262,8 @@ fn read_mapped(
             });
         }
     }
+    out.flow =
+        crate::formats::script_flow::Flow::build(text, &script, &|i| started.get(&i).copied());
     echo_configs(file, text, &script, &vars, piece, &mut out, &mut writes);
     // A config the script writes and then starts Sentinel on, without first testing
     // whether it exists: rewritten at every start.

@@ -22,6 +22,9 @@ pub struct ContainerFacts {
     pub container: super::workload::Container,
     /// For each invocation, the embedded config it runs.
     pub linked: Vec<Option<Linked>>,
+    /// The redis command the image starts when the container has no command: the file
+    /// that holds its words (a script of the tree), the command, and its config.
+    pub started: Option<(FileId, super::workload::Invocation, Option<Linked>)>,
     /// Processes the container became (one per replica), when it runs one linked config.
     pub processes: Vec<ConfigRef>,
     pub workload: String,

@@ -15,13 +15,23 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_workloads(ctx, out);
     for c in &ctx.units.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
+            // A path written in the image's start script: the workload's mount is what
+            // to change, and the script line is the evidence.
+            let (primary, secondary) = if path.file == c.file {
+                (*path, (*mount, "mounted here"))
+            } else {
+                (
+                    *mount,
+                    (*path, "the image's start script runs Sentinel on this path"),
+                )
+            };
             out.push(
                 Diagnostic::new(
                     Rule::SentinelConfigReadonlyMount,
-                    *path,
+                    primary,
                     format!("Sentinel in `{}` runs from a config on {what}, which is read-only: it exits at start (\"Sentinel config file … is not writable\") and the pod crash-loops", c.workload),
                 )
-                .label(*mount, "mounted here")
+                .label(secondary.0, secondary.1)
                 .label(*volume, "read-only volume")
                 .help("copy the file into an emptyDir (or a PVC, to keep Sentinel's state) in an initContainer, and start Sentinel on the copy")
                 .fatal(),
@@ -69,16 +79,21 @@ pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen_workloads: HashSet<(FileId, usize)> = HashSet::new();
     for c in &ctx.units.containers {
         let k = &c.container;
-        let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
         let first_of_workload = seen_workloads.insert((c.file, k.pod.name_span.start));
-        for (i, inv) in k.invocations.iter().enumerate() {
+        let invocations = k
+            .invocations
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| (c.file, inv, c.linked.get(i).cloned().flatten()))
+            .chain(c.started.iter().map(|(f, inv, l)| (*f, inv, l.clone())));
+        for (inv_file, inv, linked) in invocations {
             let Some((path, path_range)) = &inv.config else {
                 continue;
             };
-            let linked = c.linked.get(i).cloned().flatten();
             let mount = k.mount_for(path);
+            let path_span = Span::new(inv_file, path_range.start, path_range.end);
             if inv.kind == FileKind::SentinelConf {
-                sentinel_storage(c, path, span(path_range), mount, linked.as_ref(), out);
+                sentinel_storage(c, path, path_span, mount, linked.as_ref(), out);
             } else if let Some(l) = &linked {
                 data_dir(c, l, out);
                 cluster_state(topo, c, l, out);
@@ -172,12 +187,26 @@ fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
         None => "the container's own filesystem",
         _ => return,
     };
-    let mut d = Diagnostic::new(
-        Rule::DataDirEphemeral,
-        *dir_span,
-        format!("`{}` saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
-    )
-    .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the data directory");
+    // A claim mounted at another path: the data directory and the mount disagree, and
+    // the workload's mount is where that shows.
+    let claim = k.mounts.iter().find(|m| {
+        matches!(m.source, VolumeSource::Claim) && !dir.starts_with(m.path.trim_end_matches('/'))
+    });
+    let mut d = match claim {
+        Some(claim) => Diagnostic::new(
+            Rule::DataDirEphemeral,
+            Span::new(c.file, claim.span.start, claim.span.end),
+            format!("`{}` mounts its persistent volume at `{}` but saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload, claim.path),
+        )
+        .label(*dir_span, "the data directory")
+        .help(format!("mount the claim at `{dir}`, or set `dir` to a path under `{}`", claim.path)),
+        None => Diagnostic::new(
+            Rule::DataDirEphemeral,
+            *dir_span,
+            format!("`{}` saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
+        )
+        .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the data directory"),
+    };
     if let Some(m) = mount {
         d = d.label(Span::new(c.file, m.span.start, m.span.end), "mounted here");
     }

@@ -38,6 +38,10 @@ impl<'a, K: Hash + Eq> NearestIndex<'a, K> {
         Self::default()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
     /// File `item` (an index into the caller's list) under `key`, living in `dir`.
     /// Items of one key must be inserted in increasing order for results in that order.
     pub fn insert(&mut self, key: K, dir: &'a Path, item: usize) {
