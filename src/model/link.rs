@@ -193,6 +193,14 @@ pub fn link_scoped(
         });
     }
 
+    attach_filled_at_start(
+        &mut groups,
+        &nodes,
+        &sentinels,
+        &mut grouped_nodes,
+        &processes_of,
+    );
+
     // Replication sets that no sentinel watches.
     for address in &targets {
         let near = replicas_of
@@ -233,6 +241,78 @@ pub fn link_scoped(
         sentinels,
         groups,
         ..Topology::default()
+    }
+}
+
+/// Sentinels whose monitored address is a placeholder their start script fills in
+/// (`sentinel monitor mymaster %master% 6379 2` and a `sed` that asks the others for the
+/// master) watch the data nodes of their own deployment unit: the one workload that
+/// replicates from nobody is the master, and nodes whose `replicaof` is a placeholder
+/// too are its replicas (some already are, when both placeholders are written alike). Left alone when the unit has several such groups or several
+/// workloads that could be the master.
+fn attach_filled_at_start(
+    groups: &mut [Group],
+    nodes: &[Node],
+    sentinels: &[SentinelProc],
+    grouped: &mut HashSet<usize>,
+    processes_of: &HashMap<(crate::source::FileId, &str), usize>,
+) {
+    let unit_of = |g: &Group| -> Option<crate::source::FileId> {
+        let mut units = g
+            .monitors
+            .iter()
+            .map(|r| sentinels[r.sentinel].runtime.unit());
+        let first = units.next()??;
+        units.all(|u| u == Some(first)).then_some(first)
+    };
+    let open: Vec<(usize, crate::source::FileId)> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.master.is_none())
+        .filter(|(_, g)| crate::knowledge::values::is_template(&g.host))
+        .filter_map(|(i, g)| Some((i, unit_of(g)?)))
+        .collect();
+    for &(i, unit) in &open {
+        if open.iter().filter(|(_, u)| *u == unit).count() > 1 {
+            continue;
+        }
+        let in_unit = |n: &&Node| n.runtime.unit() == Some(unit);
+        let free: Vec<usize> = (0..nodes.len())
+            .filter(|n| !grouped.contains(n) && in_unit(&&nodes[*n]))
+            .collect();
+        let masters: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&n| nodes[n].replicaof.is_none())
+            .collect();
+        let replicas: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&n| {
+                nodes[n]
+                    .replicaof
+                    .as_ref()
+                    .is_some_and(|r| crate::knowledge::values::is_template(&r.host.value))
+            })
+            .collect();
+        let Some(&master) = masters.first() else {
+            continue;
+        };
+        let one_workload = masters
+            .iter()
+            .all(|&m| (nodes[m].file, &nodes[m].name) == (nodes[master].file, &nodes[master].name));
+        if !one_workload {
+            continue;
+        }
+        let siblings = processes_of[&(nodes[master].file, nodes[master].name.as_str())] - 1;
+        let group = &mut groups[i];
+        group.master = Some(master);
+        grouped.extend(masters.iter().copied());
+        grouped.extend(replicas.iter().copied());
+        group.replicas.extend(replicas);
+        group.replicas.sort_unstable();
+        group.replicas.dedup();
+        group.replica_count = Some(group.replicas.len().max(siblings));
     }
 }
 

@@ -53,9 +53,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && min_replicas_reported.insert(n)
             {
                 if let Some(i) = group_finding {
-                    out[i]
-                        .related
-                        .push(crate::diagnostic::Label::new(node.anchor, "nor here"));
+                    // Pods of one workload share their config line: named once.
+                    let known = out[i].span == node.anchor
+                        || out[i].related.iter().any(|l| l.span == node.anchor);
+                    if !known {
+                        out[i]
+                            .related
+                            .push(crate::diagnostic::Label::new(node.anchor, "nor here"));
+                    }
                 } else {
                     group_finding = Some(out.len());
                     let span = to_write

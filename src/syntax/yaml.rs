@@ -147,7 +147,9 @@ impl Node {
         let Kind::Map(entries) = &self.kind else {
             return None;
         };
-        if let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(key)) {
+        // A key written twice: the last one counts, as for kubectl (go-yaml v2 into a
+        // map, then JSON). Docker Compose refuses such a file (go-yaml v3).
+        if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k.as_str() == Some(key)) {
             return Some(v);
         }
         for (k, v) in entries {
@@ -582,6 +584,14 @@ mod tests {
         assert_eq!(svc.get_str("image"), Some("redis:7"));
         let cmd = svc.get("command").unwrap();
         assert_eq!(&text[cmd.span.clone()], "redis-server");
+    }
+
+    #[test]
+    fn a_key_written_twice_is_the_last() {
+        let text = "c:\n  volumeMounts: [a]\n  volumeMounts: [b]\n";
+        let file = parse(text);
+        let mounts = file.documents[0].get("c").unwrap().get("volumeMounts").unwrap();
+        assert_eq!(&text[mounts.span.clone()], "[b]");
     }
 
     #[test]

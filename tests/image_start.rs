@@ -1,0 +1,166 @@
+//! Containers without a command run what their image starts: an image built from a
+//! Dockerfile of the tree, followed through its init system, supervisord and a start
+//! script that serves every role, walked with each container's environment.
+
+mod common;
+
+use common::{check_dir, render_full};
+use redis_halint::Target;
+use std::path::{Path, PathBuf};
+
+const TREE: &str = "tests/data/k8s-image-start";
+
+fn located(
+    diagnostics: &[redis_halint::Diagnostic],
+    ws: &redis_halint::Workspace,
+) -> Vec<(String, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let path = ws
+                .source(d.span.file)
+                .map(|s| s.path.clone())
+                .unwrap_or_default();
+            // The last two components: `deploy/config.yaml`.
+            let parts: Vec<String> = path
+                .components()
+                .rev()
+                .take(2)
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let rel = format!("{}/{}", parts[1], parts[0]);
+            (d.rule.name().to_string(), rel)
+        })
+        .collect()
+}
+
+/// A copy of the tree with `edits` (file, from, to) applied.
+fn edited(name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("k8s-image-start-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(Path::new(TREE), &dir);
+    for (file, from, to) in edits {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn each_workload_runs_the_role_its_environment_selects() {
+    let (ws, diagnostics) = check_dir(Path::new(TREE), Target::default());
+    let found = located(&diagnostics, &ws);
+    let has = |rule: &str, file: &str| found.iter().any(|(r, f)| r == rule && f == file);
+    // KV_ROLE=sentinel: the sentinel runs /conf/sentinel.conf from the ConfigMap.
+    assert!(
+        has("sentinel-config-readonly-mount", "deploy/sentinel.yaml"),
+        "{found:#?}"
+    );
+    // KV_ROLE=primary: primary.conf has a password and no masterauth, and the sentinels
+    // (whose monitored address the script fills in) watch it.
+    assert!(
+        has("masterauth-missing", "deploy/config.yaml"),
+        "{found:#?}"
+    );
+    // No KV_ROLE in the workload: the image's default (replica) runs replica.conf, whose
+    // `dir` is not where the claim is mounted.
+    assert!(
+        has("data-dir-ephemeral", "deploy/replica.yaml"),
+        "{found:#?}"
+    );
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("kv"))
+        .unwrap();
+    assert_eq!(group.sentinel_count.known(), Some(3));
+    assert!(group.master.is_some());
+    assert_eq!(group.replicas.len(), 2);
+    insta::assert_snapshot!("image_start_roles", render_full(&ws, &diagnostics));
+}
+
+#[test]
+fn fixed_tree_has_none_of_them() {
+    let dir = edited(
+        "fixed",
+        &[
+            (
+                "deploy/config.yaml",
+                "    requirepass @KV_PASSWORD@\n  replica.conf",
+                "    requirepass @KV_PASSWORD@\n    masterauth @KV_PASSWORD@\n  replica.conf",
+            ),
+            ("deploy/config.yaml", "dir /var/lib/kv", "dir /data"),
+            (
+                "deploy/sentinel.yaml",
+                "        configMap:\n          name: kv-conf",
+                "        persistentVolumeClaim:\n          claimName: kv-sentinel-conf",
+            ),
+        ],
+    );
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    for rule in [
+        "sentinel-config-readonly-mount",
+        "masterauth-missing",
+        "data-dir-ephemeral",
+    ] {
+        assert!(!found.iter().any(|(r, _)| r == rule), "{rule}: {found:#?}");
+    }
+}
+
+#[test]
+fn a_role_the_environment_does_not_decide_is_not_guessed() {
+    // The sentinel's role comes from a Secret: it may be any role, so no role is taken.
+    let dir = edited(
+        "unknown-role",
+        &[(
+            "deploy/sentinel.yaml",
+            "        - name: KV_ROLE\n          value: sentinel",
+            "        - name: KV_ROLE\n          valueFrom:\n            secretKeyRef: {name: roles, key: sentinel}",
+        )],
+    );
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        !found
+            .iter()
+            .any(|(r, _)| r == "sentinel-config-readonly-mount"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn an_image_of_another_name_is_not_this_dockerfile() {
+    let dir = edited(
+        "other-image",
+        &[(
+            "deploy/sentinel.yaml",
+            "registry.example.com/platform/image:1.4",
+            "registry.example.com/platform/proxy:1.4",
+        )],
+    );
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        !found
+            .iter()
+            .any(|(r, _)| r == "sentinel-config-readonly-mount"),
+        "{found:#?}"
+    );
+}
