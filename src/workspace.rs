@@ -188,12 +188,23 @@ impl Entry {
         }
         if crate::formats::kustomize::is_kustomization(&source.path) {
             let yaml = yaml::parse(source.text());
+            let kustomization = crate::formats::kustomize::read(source.id, source.text(), &yaml);
+            // A generated Secret is a Secret of the deployment: its values are compared
+            // with the passwords that reference them, and masked wherever shown.
+            let mut cluster = crate::facts::cluster::Cluster::default();
+            let mut secret_spans = Vec::new();
+            for (name, key, value, at) in &kustomization.secret_literals {
+                cluster.secrets.push((
+                    name.clone(),
+                    key.clone(),
+                    crate::facts::Password::from_value(value),
+                ));
+                secret_spans.push(Span::new(source.id, at.start, at.end));
+            }
             return Parsed {
-                kustomization: Some(crate::formats::kustomize::read(
-                    source.id,
-                    source.text(),
-                    &yaml,
-                )),
+                kustomization: Some(kustomization),
+                cluster,
+                secret_spans,
                 yaml_error: yaml.error,
                 ..Parsed::default()
             };
@@ -1495,9 +1506,19 @@ impl Workspace {
         };
         for &id in &ids {
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
-                if !container.invocations.is_empty() || container.script_file.is_some() {
+                if !container.invocations.is_empty() {
                     continue;
                 }
+                // A script the container runs that no ConfigMap provides: the image's.
+                let command = match &container.script_file {
+                    Some(path)
+                        if crate::formats::k8s_link::mounted_key(container, path).is_some() =>
+                    {
+                        continue
+                    }
+                    Some(path) => Some(vec![path.clone()]),
+                    None => None,
+                };
                 let Some((image, _)) = &container.image else {
                     continue;
                 };
@@ -1527,7 +1548,8 @@ impl Workspace {
                     }
                 };
                 let context = compose::normalize(self.dir_of(docker_id));
-                let Some((script, n)) = started_command(docker, &context, &files, &env) else {
+                let Some((script, n)) = started_command(docker, &context, command, &files, &env)
+                else {
                     continue;
                 };
                 let invocation = self.entries[&script].parsed().commands[n].invocation();

@@ -164,3 +164,28 @@ fn an_image_of_another_name_is_not_this_dockerfile() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_command_naming_a_script_of_the_image_is_followed() {
+    // The container names the image's role script itself instead of relying on the
+    // image's ENTRYPOINT: the same script, walked with the same environment.
+    let dir = edited(
+        "command",
+        &[
+            (
+                "deploy/sentinel.yaml",
+                "        image: registry.example.com/platform/image:1.4\n",
+                "        image: registry.example.com/platform/image:1.4\n        command: [\"/opt/kv/role.sh\"]\n",
+            ),
+            ("image/Dockerfile", "ENTRYPOINT [\"/init\"]", "ENTRYPOINT [\"/bin/false\"]"),
+        ],
+    );
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        found
+            .iter()
+            .any(|(r, f)| r == "sentinel-config-readonly-mount" && f == "deploy/sentinel.yaml"),
+        "{found:#?}"
+    );
+}

@@ -601,3 +601,36 @@ fn workloads_of_a_folder_and_namespace_are_one_deployment() {
     known.sort();
     assert_eq!(known, [1, 3]);
 }
+
+/// A Secret made by Kustomize's `secretGenerator` from a literal is a Secret of the
+/// deployment like a manifest's: its value is compared with the sentinel's auth-pass,
+/// and masked in every output (including the kustomization's own line).
+#[test]
+fn secret_generator_literals_are_secrets() {
+    let dir = std::env::temp_dir().join(format!("halint-k8s-{}-generator", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifests: String = SECRET_DATA
+        .split("---")
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("---");
+    std::fs::write(dir.join("deployment.yaml"), manifests).unwrap();
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        "resources:\n- deployment.yaml\nsecretGenerator:\n- name: auth\n  literals:\n  - password=Secret-Pass-1\n",
+    )
+    .unwrap();
+    let (ws, diagnostics) = common::check_dir(&dir, Target::default());
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"sentinel-auth-pass-mismatch"), "{rules:?}");
+    let output = render_full(&ws, &diagnostics);
+    assert!(!output.contains("Secret-Pass-1"), "{output}");
+    let source = (0..16)
+        .filter_map(|i| ws.source(redis_halint::source::FileId(i)))
+        .find(|s| s.path.ends_with("kustomization.yaml"))
+        .expect("the kustomization is read");
+    let spans = ws.secret_spans(source.id);
+    let shown: Vec<&str> = spans.iter().map(|s| &source.text()[s.range()]).collect();
+    assert_eq!(shown, vec!["Secret-Pass-1"]);
+}

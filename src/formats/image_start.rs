@@ -40,19 +40,24 @@ const WRAPPERS: &[&str] = &["tini", "dumb-init", "exec", "env", "--", "tini-stat
 /// The redis command the image starts in the environment `env`: (script, index of the
 /// command among the script's redis commands). `None` when the image starts none we can
 /// see, or when the choice stays open between different commands.
+/// `command`: what the container runs instead of the image's ENTRYPOINT and CMD (a
+/// script of the image), when it says.
 pub fn started_command<'a>(
     docker: &Dockerfile,
     context: &Path,
+    command: Option<Vec<String>>,
     files: &dyn TreeFiles<'a>,
     env: &dyn Fn(&str) -> EnvValue,
 ) -> Option<(FileId, usize)> {
-    let first: Vec<String> = docker
-        .entrypoint
-        .iter()
-        .flatten()
-        .chain(docker.cmd.iter().flatten())
-        .cloned()
-        .collect();
+    let first: Vec<String> = command.unwrap_or_else(|| {
+        docker
+            .entrypoint
+            .iter()
+            .flatten()
+            .chain(docker.cmd.iter().flatten())
+            .cloned()
+            .collect()
+    });
     let mut queue = vec![first];
     let mut seen: Vec<Vec<String>> = Vec::new();
     let mut found: Vec<(FileId, usize, &'a [ScriptCommand])> = Vec::new();

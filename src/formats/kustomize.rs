@@ -56,6 +56,9 @@ pub struct Kustomization {
     /// `configMapGenerator` and `secretGenerator` file entries: (object name, key, file
     /// path).
     pub generated: Vec<(String, String, String)>,
+    /// `secretGenerator` literals (`password=…`): (Secret name, key, value, where the
+    /// value is written). Values are secrets: compared, never shown.
+    pub secret_literals: Vec<(String, String, String, Range<usize>)>,
 }
 
 /// A resource entry that is outside the tree: a URL or a remote repository.
@@ -170,6 +173,37 @@ pub fn read(file: FileId, text: &str, yaml: &YamlFile) -> Kustomization {
                 ),
             };
             out.generated.push((name.to_string(), key, path));
+        }
+    }
+    for item in doc
+        .get("secretGenerator")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let Some(name) = item.get_str("name") else {
+            continue;
+        };
+        for literal in item
+            .get("literals")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let Some((key, value)) = literal.as_str().and_then(|l| l.split_once('=')) else {
+                continue;
+            };
+            // The value's place: after `key=` in the scalar as written (plain or quoted).
+            let raw = text.get(literal.span.clone()).unwrap_or_default();
+            let Some(at) = raw.find(&format!("{key}=")) else {
+                continue;
+            };
+            let start = literal.span.start + at + key.len() + 1;
+            let end = (start + value.len()).min(literal.span.end);
+            out.secret_literals.push((
+                name.to_string(),
+                key.to_string(),
+                value.to_string(),
+                start..end,
+            ));
         }
     }
     out

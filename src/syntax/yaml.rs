@@ -590,7 +590,11 @@ mod tests {
     fn a_key_written_twice_is_the_last() {
         let text = "c:\n  volumeMounts: [a]\n  volumeMounts: [b]\n";
         let file = parse(text);
-        let mounts = file.documents[0].get("c").unwrap().get("volumeMounts").unwrap();
+        let mounts = file.documents[0]
+            .get("c")
+            .unwrap()
+            .get("volumeMounts")
+            .unwrap();
         assert_eq!(&text[mounts.span.clone()], "[b]");
     }
 
