@@ -675,7 +675,7 @@ impl Workspace {
                 let mut r = base.clone();
                 r.object = Arc::new(yaml::layered(&base.object, over));
                 r.file = id;
-                r.base_file = Some(base.file);
+                r.lower_files = vec![base.file];
                 layered.push(r);
                 replaced.insert(id);
                 replaced.insert(base.file);
@@ -708,6 +708,7 @@ impl Workspace {
             .flat_map(|id| self.entries[id].parsed().values_sources.iter())
             .collect();
         let mut out = Vec::with_capacity(resources.len());
+        let mut used: HashSet<FileId> = HashSet::new();
         for mut r in resources {
             if r.api_group != PENDING_VALUES {
                 out.push(r);
@@ -751,7 +752,31 @@ impl Workspace {
             }
             if let Some(source) = found.first() {
                 r.object = Arc::new(yaml::layered(&source.values, &r.object));
-                r.base_file = Some(source.file);
+                r.lower_files = vec![source.file];
+            }
+            if !r.value_files.is_empty() {
+                // Every file must be read: a count or quorum may be in any of them.
+                let Some(files) = self.argo_value_files(&mut r) else {
+                    continue;
+                };
+                used.extend(files.iter().copied());
+                let mut layers = files.iter().filter_map(|&id| {
+                    let doc = yaml::parse(self.entries[&id].source.text())
+                        .documents
+                        .into_iter()
+                        .next()?;
+                    Some((id, doc))
+                });
+                let Some((first, mut merged)) = layers.next() else {
+                    continue;
+                };
+                let mut lower = vec![first];
+                for (id, doc) in layers {
+                    merged = yaml::layered(&merged, &doc);
+                    lower.insert(0, id);
+                }
+                r.object = Arc::new(yaml::layered(&merged, &r.object));
+                r.lower_files = lower;
             }
             let Some((group, kind, name)) =
                 crate::formats::kubernetes::chart_values(&r.kind, &r.object, r.name.clone())
@@ -764,7 +789,50 @@ impl Workspace {
             r.values_from.clear();
             out.push(r);
         }
+        // A values file a release reads is part of that release, not a deployment alone.
+        out.retain(|r| !(r.is_chart_values() && used.contains(&r.file)));
         out
+    }
+
+    /// The values files of an Argo CD release, bottom first: the chart's `values.yaml`
+    /// when the chart is kept in the repository (`path`), then each of `valueFiles`. A
+    /// `$ref/path` entry names a file of a repository source: found in the tree by its
+    /// path, the match nearest to the release. `None` when one cannot be found (a file
+    /// of a chart package, another repository): the release is then not judged. Sets the
+    /// chart's name from its `Chart.yaml` for a chart kept in the repository.
+    fn argo_value_files(&self, r: &mut crate::formats::units::Resource) -> Option<Vec<FileId>> {
+        let near = self.dir_of(r.file).to_path_buf();
+        let find = |wanted: &Path| -> Option<FileId> {
+            let wanted = compose::normalize(wanted);
+            self.by_path
+                .iter()
+                .filter(|(p, _)| compose::normalize(p).ends_with(&wanted))
+                .max_by_key(|(p, _)| {
+                    p.components()
+                        .zip(near.components())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })
+                .map(|(_, id)| *id)
+        };
+        let mut out = Vec::new();
+        if let Some(chart_path) = r.chart_path.clone() {
+            let chart_dir = Path::new(chart_path.trim_start_matches("./"));
+            let chart_yaml = find(&chart_dir.join("Chart.yaml"))?;
+            if r.kind.is_empty() {
+                let doc = yaml::parse(self.entries[&chart_yaml].source.text());
+                r.kind = doc.documents.first()?.get_str("name")?.to_string();
+            }
+            out.extend(find(&chart_dir.join("values.yaml")));
+        }
+        for file in &r.value_files {
+            let path = match file.strip_prefix('$') {
+                Some(rest) => PathBuf::from(rest.split_once('/')?.1),
+                None => Path::new(r.chart_path.as_deref()?).join(file),
+            };
+            out.push(find(&path)?);
+        }
+        Some(out)
     }
 
     /// The Kustomize builds of the tree (one per kustomization file).

@@ -139,6 +139,59 @@ fn argo_cd_application_values() {
     );
 }
 
+/// An Argo CD release whose values are in files of a repository source
+/// (`$values/envs/prod/redis-values.yaml`): the file lies beneath the inline values, each
+/// finding is at the line of the value that won, and the file is not judged again alone.
+/// A value file that is not in the tree (one of the chart package) leaves the release
+/// unjudged.
+#[test]
+fn argo_cd_value_files() {
+    let dir = std::path::Path::new("tests/data/gitops-argo-valuefiles");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let mut at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let lc = s.line_col(d.span.start);
+            let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+            format!(
+                "{} {name}:{}:{}",
+                d.rule.name(),
+                lc.line,
+                &s.text()[d.span.range()]
+            )
+        })
+        .collect();
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            "quorum-exceeds-sentinel-count cache.yaml:16:3",
+            "sentinel-count-below-three redis-values.yaml:5:2"
+        ]
+    );
+    let tmp = std::env::temp_dir().join(format!("argo-missing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("apps")).unwrap();
+    let app = std::fs::read_to_string(dir.join("apps/cache.yaml")).unwrap();
+    std::fs::write(
+        tmp.join("apps/cache.yaml"),
+        app.replace(
+            "$values/envs/prod/redis-values.yaml",
+            "values-production.yaml",
+        ),
+    )
+    .unwrap();
+    let (_, found) = common::check_dir(&tmp, redis_halint::Target::default());
+    assert!(
+        found
+            .iter()
+            .all(|d| d.severity < redis_halint::Severity::Warning),
+        "{found:?}"
+    );
+}
+
 /// A password written in chart values (here in an Argo CD `helm.values` string, beside
 /// the finding's line) is masked in every output.
 #[test]

@@ -481,8 +481,10 @@ pub fn resources(
                 name: opstree_values_name(doc),
                 namespace: None,
                 object: Arc::new(doc.clone()),
-                base_file: None,
+                lower_files: Vec::new(),
                 values_from: Vec::new(),
+                value_files: Vec::new(),
+                chart_path: None,
             });
             continue;
         }
@@ -495,8 +497,10 @@ pub fn resources(
                 name: None,
                 namespace: None,
                 object: Arc::new(doc.clone()),
-                base_file: None,
+                lower_files: Vec::new(),
                 values_from: Vec::new(),
+                value_files: Vec::new(),
+                chart_path: None,
             });
             continue;
         }
@@ -509,8 +513,10 @@ pub fn resources(
                 name: None,
                 namespace: None,
                 object: Arc::new(doc.clone()),
-                base_file: None,
+                lower_files: Vec::new(),
                 values_from: Vec::new(),
+                value_files: Vec::new(),
+                chart_path: None,
             });
             continue;
         }
@@ -560,8 +566,10 @@ pub fn resources(
                     .and_then(|m| m.get_str("namespace"))
                     .map(str::to_string),
                 object: Arc::new(object.clone()),
-                base_file: None,
+                lower_files: Vec::new(),
                 values_from: Vec::new(),
+                value_files: Vec::new(),
+                chart_path: None,
             });
         }
     }
@@ -631,31 +639,49 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
                 .unwrap_or_default(),
         )
         .collect();
+    // Argo CD sources with `helm.valueFiles`, or a chart kept in the repository (`path`):
+    // (chart, inline values, value files, chart path), resolved by the workspace.
+    let mut pending: Vec<(&str, Node, Vec<String>, Option<String>)> = Vec::new();
     for source in sources {
-        let Some(chart_node) = source.get("chart") else {
+        let chart_node = source.get("chart").filter(|c| c.as_str().is_some());
+        let path_node = source.get("path").filter(|p| p.as_str().is_some());
+        let Some(at) = chart_node.or(path_node) else {
             continue;
         };
-        let Some(chart) = chart_node.as_str() else {
-            continue;
-        };
-        let Some(helm) = source.get("helm") else {
-            found.push((chart, defaults_at(chart_node)));
-            continue;
-        };
-        if let Some(values) = helm.get("valuesObject") {
-            found.push((chart, values.clone()));
-        } else if let Some(values) = helm.get("values") {
-            let Some(piece) = crate::syntax::yaml::embedded(text, values) else {
-                continue;
-            };
-            if let Some(mut doc) = crate::syntax::yaml::parse(&piece.text)
-                .documents
-                .into_iter()
-                .next()
-            {
-                remap_node(&mut doc, &piece);
-                found.push((chart, doc));
+        let chart = chart_node.and_then(Node::as_str).unwrap_or_default();
+        let helm = source.get("helm");
+        let value_files: Vec<String> = helm
+            .and_then(|h| h.get("valueFiles"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect();
+        let inline = match helm {
+            None => Some(defaults_at(at)),
+            Some(helm) => {
+                if let Some(values) = helm.get("valuesObject") {
+                    Some(values.clone())
+                } else if let Some(values) = helm.get("values") {
+                    crate::syntax::yaml::embedded(text, values).and_then(|piece| {
+                        let mut doc = crate::syntax::yaml::parse(&piece.text)
+                            .documents
+                            .into_iter()
+                            .next()?;
+                        remap_node(&mut doc, &piece);
+                        Some(doc)
+                    })
+                } else {
+                    Some(defaults_at(at))
+                }
             }
+        };
+        let Some(inline) = inline else { continue };
+        if value_files.is_empty() && chart_node.is_some() {
+            found.push((chart, inline));
+        } else if !value_files.is_empty() {
+            let path = path_node.and_then(Node::as_str).map(str::to_string);
+            pending.push((chart, inline, value_files, path));
         }
     }
     let metadata = object.get("metadata");
@@ -664,6 +690,21 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
     let namespace = metadata
         .and_then(|m| m.get_str("namespace"))
         .map(str::to_string);
+    for (chart, values, value_files, chart_path) in pending {
+        out.push(Resource {
+            api_group: crate::formats::units::PENDING_VALUES.to_string(),
+            kind: chart.to_string(),
+            sentinel_fields: Vec::new(),
+            file,
+            name: release.clone(),
+            namespace: namespace.clone(),
+            object: Arc::new(values),
+            lower_files: Vec::new(),
+            values_from: Vec::new(),
+            value_files,
+            chart_path,
+        });
+    }
     // Flux: values from ConfigMaps and Secrets lie beneath the inline ones; which chart
     // they configure is decided once they are read.
     if !values_from.is_empty() {
@@ -676,8 +717,10 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
                 name: release,
                 namespace,
                 object: Arc::new(values.clone()),
-                base_file: None,
+                lower_files: Vec::new(),
                 values_from,
+                value_files: Vec::new(),
+                chart_path: None,
             });
         }
         return out;
@@ -694,8 +737,10 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
             name,
             namespace: namespace.clone(),
             object: Arc::new(values),
-            base_file: None,
+            lower_files: Vec::new(),
             values_from: Vec::new(),
+            value_files: Vec::new(),
+            chart_path: None,
         });
     }
     out

@@ -60,12 +60,17 @@ pub struct Resource {
     /// The whole object (for Helm values: the whole document), shared by every
     /// topology built from the file.
     pub object: std::sync::Arc<crate::syntax::yaml::Node>,
-    /// For values laid over another values file (`values-prod.yaml` over `values.yaml`):
-    /// the file beneath, where the nodes of layer 1 are written.
-    pub base_file: Option<FileId>,
+    /// For values laid over other values files (`values-prod.yaml` over `values.yaml`,
+    /// an Argo CD release's `valueFiles`): the files beneath, nearest first; the nodes of
+    /// layer `n` are written in `lower_files[n - 1]`.
+    pub lower_files: Vec<FileId>,
     /// A Flux release's `valuesFrom`: the ConfigMaps and Secrets whose values lie
     /// beneath `object` (the inline values), resolved against the tree by the workspace.
     pub values_from: Vec<ValuesRef>,
+    /// An Argo CD release's `helm.valueFiles` (as written) and the `path` of a chart kept
+    /// in the repository: resolved against the tree by the workspace.
+    pub value_files: Vec<String>,
+    pub chart_path: Option<String>,
 }
 
 /// One `valuesFrom` entry of a Flux HelmRelease.
@@ -105,9 +110,13 @@ pub const OPSTREE_VALUES: &str = "helm:ot-container-kit";
 
 impl Resource {
     pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
-        let file = match (node.layer, self.base_file) {
-            (1, Some(base)) => base,
-            _ => self.file,
+        let file = match node.layer {
+            0 => self.file,
+            n => self
+                .lower_files
+                .get(usize::from(n) - 1)
+                .copied()
+                .unwrap_or(self.file),
         };
         Span::new(file, node.span.start, node.span.end)
     }

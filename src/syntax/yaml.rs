@@ -51,7 +51,8 @@ pub struct Node {
 }
 
 /// `over` laid on `base`, as Helm merges values files: maps merge key by key, anything
-/// else in `over` replaces what `base` has. Nodes that come from `base` are marked layer 1.
+/// else in `over` replaces what `base` has. Nodes that come from `base` go one layer
+/// down (layer 1 when `base` is a single file).
 pub fn layered(base: &Node, over: &Node) -> Node {
     match (&base.kind, &over.kind) {
         (Kind::Map(b), Kind::Map(o)) => {
@@ -82,11 +83,11 @@ pub fn layered(base: &Node, over: &Node) -> Node {
     }
 }
 
-/// A copy of `node` marked as coming from the file beneath.
+/// A copy of `node` one layer further down.
 fn lower(node: &Node) -> Node {
     let mut node = node.clone();
     fn mark(n: &mut Node) {
-        n.layer = 1;
+        n.layer = n.layer.saturating_add(1);
         match &mut n.kind {
             Kind::Seq(items) => items.iter_mut().for_each(mark),
             Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
