@@ -1081,6 +1081,11 @@ impl Workspace {
                         }
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
+                            // A config file the command names but the tree lacks: what
+                            // it monitors is unknown.
+                            sentinel.complete = conf.is_some()
+                                || service.config.is_none()
+                                || service.script_config.is_some();
                             sentinel.runtime = service.runtime(source.id);
                             images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
                             sentinel.name = format!("service `{}`", service.name);

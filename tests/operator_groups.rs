@@ -352,12 +352,23 @@ fn opstree_chart_releases() {
         ],
     );
     expect("opstree-chart-defaults", &[]);
-    let (_, found) = check_dir(
+    let (ws, found) = check_dir(
         &Path::new(DATA).join("opstree-chart-defaults"),
         Target::default(),
     );
-    // The defaults are judged: the sentinel chart's 180000 ms failover-timeout.
-    assert!(found
+    // The defaults are judged: the release is a group of three sentinels with the
+    // charts' quorum of 2. The sentinel chart's 180000 ms failover-timeout is a default,
+    // not a value written here: failover-retry-delay-long judges written values only.
+    let topology = ws.topology();
+    assert!(
+        topology
+            .groups
+            .iter()
+            .any(|g| g.sentinel_count.known() == Some(3)),
+        "{:?}",
+        topology.groups
+    );
+    assert!(!found
         .iter()
         .any(|d| d.rule.name() == "failover-retry-delay-long"));
 }

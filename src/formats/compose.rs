@@ -770,6 +770,25 @@ fn read_service(
         kind = FileKind::SentinelConf;
     }
     out.kind = kind;
+    // An image built by hand (no `build:`, a tag of its own such as
+    // `redis:my-redis-1.0`): the Dockerfile beside the compose file builds it when it
+    // copies in exactly the config the service runs.
+    let (docker, build) = match (&docker, &build, &config) {
+        (None, None, Some((path, _))) if !out.image.is_empty() => {
+            let beside = dir.join("Dockerfile");
+            match std::fs::read_to_string(&beside)
+                .ok()
+                .map(|t| crate::formats::dockerfile::read(&t))
+            {
+                Some(d) if d.source_of(path).is_some() => {
+                    out.build = Some(beside.clone());
+                    (Some(d), Some(beside))
+                }
+                _ => (docker, build),
+            }
+        }
+        _ => (docker, build),
+    };
     // A config no mount provides, copied into the image by its Dockerfile.
     if let (Some((path, _)), Some(d), Some(dockerfile)) = (&config, &docker, &build) {
         let mounted = out.mounts.iter().any(|m| {

@@ -21,13 +21,16 @@ fn normalize_host(host: &str) -> String {
     }
 }
 
-/// Addresses a node may be known by.
+/// Addresses a node may be known by: its names and bind addresses with its own port
+/// (what a container of the same network dials: `replicaof redis-0 6379`) and with the
+/// port it announces, and its announced address with the announced port.
 fn identities(node: &Node) -> Vec<Address> {
+    let own_port = node.effective_port();
     let port = node
         .announce_port
         .as_ref()
         .filter(|p| p.value != 0)
-        .map_or(node.effective_port(), |p| p.value);
+        .map_or(own_port, |p| p.value);
     let mut hosts: Vec<String> = node
         .binds
         .iter()
@@ -41,6 +44,19 @@ fn identities(node: &Node) -> Vec<Address> {
     hosts.extend(node.name_hints.iter().cloned());
     hosts.sort();
     hosts.dedup();
+    // Names and binds are also reached on the node's own port when it announces another.
+    let direct: Vec<Address> = if own_port != port {
+        node.binds
+            .iter()
+            .map(|b| b.value.as_str())
+            .filter(|h| !matches!(*h, "*" | "0.0.0.0" | "::" | "::*" | "" | "-::*"))
+            .map(normalize_host)
+            .chain(node.name_hints.iter().cloned())
+            .map(|h| (h, own_port))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // A TLS listener is a second address (the only one when `port 0`), unless the node
     // announces one port for everything.
     let tls_port = node
@@ -54,6 +70,7 @@ fn identities(node: &Node) -> Vec<Address> {
             let tls = tls_port.map(|p| (h.clone(), p));
             std::iter::once((h, port)).chain(tls)
         })
+        .chain(direct)
         .collect()
 }
 
@@ -144,6 +161,13 @@ pub fn link_scoped(
             parts.into_iter().map(move |p| (key.clone(), p))
         })
         .collect();
+    // Deployment units with a sentinel whose config is not in the tree: how many
+    // sentinels watch each master there is not known.
+    let unread_units: HashSet<crate::source::FileId> = sentinels
+        .iter()
+        .filter(|s| !s.complete && s.monitors.is_empty())
+        .filter_map(|s| s.runtime.unit())
+        .collect();
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port, master), monitors) in keyed {
@@ -154,7 +178,7 @@ pub fn link_scoped(
         let replicas = replicas_for(&address, master, near);
         grouped_nodes.extend(master);
         grouped_nodes.extend(replicas.iter().copied());
-        let sentinel_count = count_sentinels(&sentinels, &monitors);
+        let sentinel_count = count_sentinels(&sentinels, &monitors, &unread_units);
         let known_replica_addrs: HashSet<Address> = monitors
             .iter()
             .flat_map(|r| {
@@ -374,7 +398,22 @@ fn split_loose(refs: Vec<MonitorRef>, scopes: &[PathBuf], out: &mut Vec<Vec<Moni
 }
 
 /// Sentinels in the tree for this group, plus the other sentinels their state lines name.
-fn count_sentinels(sentinels: &[SentinelProc], monitors: &[MonitorRef]) -> SentinelCount {
+fn count_sentinels(
+    sentinels: &[SentinelProc],
+    monitors: &[MonitorRef],
+    unread_units: &HashSet<crate::source::FileId>,
+) -> SentinelCount {
+    let unread = monitors.iter().any(|r| {
+        sentinels[r.sentinel]
+            .runtime
+            .unit()
+            .is_some_and(|u| unread_units.contains(&u))
+    });
+    if unread {
+        return SentinelCount::Unknown(
+            "other sentinels of the deployment run configs that are not in the checked files",
+        );
+    }
     let mut ids: HashSet<String> = HashSet::new();
     let mut known_lines = 0;
     for (n, r) in monitors.iter().enumerate() {

@@ -27,10 +27,17 @@ fn sentinel_announce_duplicated(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if ip.value.is_empty() || is_template(&ip.value) || !ip.origin.on_conf_line() {
                 continue;
             }
-            let port = sentinel
-                .announce_port
-                .as_ref()
-                .filter(|p| p.value != 0)
+            // A `port ${PORT}` line: each process of the template gets its own port.
+            let port_unknown = sentinel.port.is_none()
+                && ctx.confs.get(&sentinel.file).is_some_and(|c| {
+                    c.last_value("port")
+                        .is_some_and(|(_, t)| t.value.parse::<i64>().is_err())
+                });
+            let announced_port = sentinel.announce_port.as_ref().filter(|p| p.value != 0);
+            if port_unknown && announced_port.is_none() {
+                continue;
+            }
+            let port = announced_port
                 .or(sentinel.port.as_ref())
                 .map_or(26379, |p| p.value);
             let key = (ip.value.to_ascii_lowercase(), port);

@@ -90,7 +90,8 @@ fn backlog_too_small(ctx: &Context, node: &Node, out: &mut Vec<Diagnostic>) {
         .saturating_mul(MB)
         .min(BACKLOG_CAP);
     let current = backlog(ctx, node);
-    if current * 2 > wanted {
+    // Half of the size asked for is still accepted (the page's "at least half").
+    if current * 2 >= wanted {
         return;
     }
     let set = node.buffers.backlog_size.as_ref();

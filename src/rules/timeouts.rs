@@ -157,7 +157,10 @@ fn down_after_too_low(da: &Spanned<i64>, master: &str) -> Option<Diagnostic> {
 }
 
 fn retry_delay_long(ft: &Spanned<i64>, master: &str) -> Option<Diagnostic> {
-    (ft.value >= 180_000).then(|| {
+    // Only a value someone wrote: a chart's or operator's default is not a choice made
+    // in this tree (the rule page's "looks wrong but is not").
+    let written = ft.origin != crate::source::Origin::Implied;
+    (written && ft.value >= 180_000).then(|| {
         Diagnostic::new(
             Rule::FailoverRetryDelayLong,
             ft.span,
