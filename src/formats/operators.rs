@@ -84,6 +84,24 @@ struct Sentinels {
     cpu_limit: Option<Spanned<i64>>,
 }
 
+/// The replication a RedisSentinel (or the sentinel chart's values) names.
+fn opstree_watched_name(r: &Resource) -> Option<&str> {
+    let values = r.is_chart_values();
+    let config = if values {
+        r.object.get("redisSentinelConfig")
+    } else {
+        r.spec().and_then(|s| s.get("redisSentinelConfig"))
+    };
+    config
+        .and_then(|c| c.get("redisReplicationName"))
+        .and_then(Yaml::as_str)
+        .or(if values {
+            Some("redis-replication")
+        } else {
+            None
+        })
+}
+
 /// The CPU limit of a `resources` block (`limits.cpu`), in millicores.
 fn cpu_limit(r: &Resource, resources: Option<&Yaml>) -> Option<Spanned<i64>> {
     let node = resources?.at("limits.cpu")?;
@@ -151,12 +169,25 @@ pub fn processes(
                 // The replication it names, nearest in the tree (copies of a deployment
                 // in sibling folders each watch their own). The values of a replication
                 // chart whose release name is not in the tree are taken from its folder.
+                // A replication that another RedisSentinel naming it lies nearer to
+                // belongs to that one's deployment (two sample folders of one repository
+                // are alternatives, not one group of six sentinels).
+                let nearer_watcher = |o: &Resource| {
+                    let mine = common_depth(&dir(o.file), &dir(r.file));
+                    resources.iter().filter(watchers_only).any(|w| {
+                        !std::ptr::eq(w, r)
+                            && w.same_namespace(o)
+                            && opstree_watched_name(w) == Some(replication)
+                            && common_depth(&dir(o.file), &dir(w.file)) > mine
+                    })
+                };
                 let named = replications
                     .iter()
                     .filter(|(o, _)| {
                         (o.name.as_deref() == Some(replication)
                             || (values && o.name.is_none() && dir(o.file) == dir(r.file)))
                             && o.same_namespace(r)
+                            && !nearer_watcher(o)
                     })
                     .max_by_key(|(o, _)| common_depth(&dir(o.file), &dir(r.file)));
                 let host = match named {

@@ -168,6 +168,20 @@ pub fn link_scoped(
         .filter(|s| !s.complete && s.monitors.is_empty())
         .filter_map(|s| s.runtime.unit())
         .collect();
+    // The deployment units that declare data nodes, by directory.
+    let mut units_in_dir: HashMap<&Path, HashSet<crate::source::FileId>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        // An operator resource or a chart release declares all its pods itself.
+        if n.runtime.managed_by.is_some() {
+            continue;
+        }
+        if let (Some(unit), Some(_)) = (n.runtime.unit(), n.runtime.declared) {
+            units_in_dir
+                .entry(node_scopes[i].as_path())
+                .or_default()
+                .insert(unit);
+        }
+    }
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port, master), monitors) in keyed {
@@ -195,7 +209,15 @@ pub fn link_scoped(
         });
         // A master declared by a deployment unit (a compose service) with nothing that
         // replicates from it has no replica: the unit declares all there is.
-        let declared_alone = master.is_some_and(|m| nodes[m].runtime.declared.is_some());
+        // Unless another deployment unit beside it (a `docker-compose-slave.yml`) declares
+        // data nodes too: those may replicate from it in ways not linked here.
+        let declared_alone = master.is_some_and(|m| {
+            nodes[m].runtime.declared.is_some()
+                && (nodes[m].runtime.managed_by.is_some()
+                    || units_in_dir
+                        .get(node_scopes[m].as_path())
+                        .is_none_or(|units| units.len() < 2))
+        });
         let replica_count =
             if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
                 Some(replicas.len().max(known_replica_addrs.len()).max(siblings))

@@ -165,6 +165,18 @@ fn nat_without_announce(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in units.iter().filter(|u| !u.sentinels.is_empty()) {
         let file = unit.file;
         let in_file = || units.iter().filter(move |u| u.file == file);
+        // Replicas that reach their master by a name of the project's network connect
+        // from their own container address, which the master then lists: no NAT between
+        // the nodes, and the sentinels on that network reach those addresses.
+        let replicate_inside = in_file().flat_map(|u| &u.nodes).any(|&n| {
+            topo.nodes[n].replicaof.as_ref().is_some_and(|r| {
+                !crate::knowledge::values::is_ip_literal(&r.host.value)
+                    && !crate::knowledge::values::is_template(&r.host.value)
+            })
+        });
+        if replicate_inside {
+            continue;
+        }
         for &s in &unit.sentinels {
             for monitor in &topo.sentinels[s].monitors {
                 let host = &monitor.host.value;

@@ -326,7 +326,9 @@ fn state_file(ctx: &Context, node: &Node) -> Option<(std::path::PathBuf, String)
         return None;
     }
     let full = match dir {
-        Some(d) if d.starts_with('/') => std::path::PathBuf::from(d),
+        // An absolute `dir` (`/data`) is as often each container's own volume as a
+        // directory of one host: the configs alone do not say the nodes share it.
+        Some(d) if d.starts_with('/') => return None,
         Some(d) => conf_dir.join(d),
         None => conf_dir,
     };
