@@ -156,7 +156,7 @@ pub fn link_scoped(
             let parts = if key.3.is_some() {
                 vec![refs]
             } else {
-                split_by_deployment(refs, &sentinels, &sentinel_scopes)
+                split_by_deployment(refs, &sentinels, &sentinel_scopes, scope)
             };
             parts.into_iter().map(move |p| (key.clone(), p))
         })
@@ -362,8 +362,10 @@ fn attach_filled_at_start(
     }
 }
 
-/// The deployments among sentinels of one name and address: those declared by one
-/// deployment unit (a compose file) belong to it; loose config files are split where
+/// The deployments among sentinels of one name and address: those declared by the
+/// deployment units of one directory (a compose file, or the per-host files
+/// `docker-compose.yml` and `docker-compose-slave.yml` of one deployment spread over
+/// hosts) belong to it; loose config files are split where
 /// the directory tree forks into subtrees that each hold several of them (copies of a
 /// deployment, `team01/…`, `team02/…`), and kept together otherwise (`node1/sentinel.conf`,
 /// `node2/sentinel.conf` are one deployment).
@@ -371,12 +373,13 @@ fn split_by_deployment(
     refs: Vec<MonitorRef>,
     sentinels: &[SentinelProc],
     scopes: &[PathBuf],
+    scope: &dyn Fn(crate::source::FileId) -> PathBuf,
 ) -> Vec<Vec<MonitorRef>> {
-    let mut by_unit: BTreeMap<crate::source::FileId, Vec<MonitorRef>> = BTreeMap::new();
+    let mut by_unit: BTreeMap<PathBuf, Vec<MonitorRef>> = BTreeMap::new();
     let mut loose = Vec::new();
     for r in refs {
         match sentinels[r.sentinel].runtime.unit() {
-            Some(unit) => by_unit.entry(unit).or_default().push(r),
+            Some(unit) => by_unit.entry(scope(unit)).or_default().push(r),
             None => loose.push(r),
         }
     }
