@@ -151,3 +151,37 @@ fn replica_buffer_below_backlog_matters_before_7_only() {
     assert_eq!(found_on("redis-6.2"), 2);
     assert_eq!(found_on("redis-7.0"), 0);
 }
+
+/// Per-host compose files of one directory (`docker-compose.yml` with two sentinels,
+/// `docker-compose-slave.yml` with the third) are one group of three.
+#[test]
+fn per_host_compose_files_of_one_folder_are_one_group() {
+    assert!(rules("split-hosts-control").contains(&"sentinel-count-below-three"));
+    assert!(!rules("split-hosts").contains(&"sentinel-count-below-three"));
+}
+
+/// Replicas that reach their master by service name connect from their container
+/// address: no NAT between the nodes, whatever the host publishes.
+#[test]
+fn replicas_by_service_name_are_not_behind_nat() {
+    assert!(rules("nat-inside-control").contains(&"nat-without-announce"));
+    assert!(!rules("nat-inside").contains(&"nat-without-announce"));
+}
+
+/// Sentinels whose config files are not in the checked files make the count unknown;
+/// a compose file whose one sentinel is read is a count of one.
+#[test]
+fn sentinels_with_unread_configs_leave_the_count_open() {
+    let control = rules("unread-sentinels-control");
+    assert!(
+        control.contains(&"sentinel-count-below-three"),
+        "{control:?}"
+    );
+    assert!(
+        control.contains(&"quorum-exceeds-sentinel-count"),
+        "{control:?}"
+    );
+    let case = rules("unread-sentinels");
+    assert!(!case.contains(&"sentinel-count-below-three"), "{case:?}");
+    assert!(!case.contains(&"quorum-exceeds-sentinel-count"), "{case:?}");
+}
