@@ -1953,6 +1953,8 @@ impl Workspace {
             topology: &topology,
             units: &units,
             history: self.history.as_ref(),
+            declared: crate::rules::declared_runtimes(&topology),
+            file_releases: crate::rules::file_releases(&topology),
         };
         // Command-line options of containers are config lines too.
         let options: Vec<&ConfFile> = self

@@ -318,13 +318,29 @@ fn attach_filled_at_start(
         .filter(|(_, g)| crate::knowledge::values::is_template(&g.host))
         .filter_map(|(i, g)| Some((i, unit_of(g)?)))
         .collect();
+    if open.is_empty() {
+        return;
+    }
+    let mut per_unit: HashMap<crate::source::FileId, usize> = HashMap::new();
+    for (_, unit) in &open {
+        *per_unit.entry(*unit).or_default() += 1;
+    }
+    let mut nodes_of: HashMap<crate::source::FileId, Vec<usize>> = HashMap::new();
+    for (n, node) in nodes.iter().enumerate() {
+        if let Some(unit) = node.runtime.unit().filter(|u| per_unit.contains_key(u)) {
+            nodes_of.entry(unit).or_default().push(n);
+        }
+    }
     for &(i, unit) in &open {
-        if open.iter().filter(|(_, u)| *u == unit).count() > 1 {
+        if per_unit[&unit] > 1 {
             continue;
         }
-        let in_unit = |n: &&Node| n.runtime.unit() == Some(unit);
-        let free: Vec<usize> = (0..nodes.len())
-            .filter(|n| !grouped.contains(n) && in_unit(&&nodes[*n]))
+        let free: Vec<usize> = nodes_of
+            .get(&unit)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|n| !grouped.contains(n))
             .collect();
         let masters: Vec<usize> = free
             .iter()

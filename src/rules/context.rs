@@ -16,6 +16,52 @@ pub struct Context<'a> {
     pub units: &'a crate::formats::units::Units,
     /// What the previous revision deployed, when the tree's history is read.
     pub history: Option<&'a crate::model::history::History>,
+    /// The process each declaration (a compose service, a workload) runs, by the span
+    /// of the declaration: the first data node, else the first sentinel.
+    pub declared: HashMap<Span, &'a crate::facts::Runtime>,
+    /// The oldest release among the processes that read each file (see
+    /// `Context::release_for_file`), built once.
+    pub file_releases: HashMap<FileId, Target>,
+}
+
+/// See [`Context::file_releases`].
+pub fn file_releases(topology: &Topology) -> HashMap<FileId, Target> {
+    let mut out: HashMap<FileId, Target> = HashMap::new();
+    let processes = topology
+        .nodes
+        .iter()
+        .map(|n| (n.file, &n.runtime))
+        .chain(topology.sentinels.iter().map(|s| (s.file, &s.runtime)));
+    for (file, runtime) in processes {
+        let Some(release) = runtime.release.as_ref().map(|r| r.value) else {
+            continue;
+        };
+        out.entry(file)
+            .and_modify(|t| {
+                if release.version < t.version {
+                    *t = release;
+                }
+            })
+            .or_insert(release);
+    }
+    out
+}
+
+/// See [`Context::declared`]: built once, so that finding the process of a config's
+/// declaration is a lookup, not a scan of every process.
+pub fn declared_runtimes(topology: &Topology) -> HashMap<Span, &crate::facts::Runtime> {
+    let mut out = HashMap::new();
+    let runtimes = topology
+        .nodes
+        .iter()
+        .map(|n| &n.runtime)
+        .chain(topology.sentinels.iter().map(|s| &s.runtime));
+    for r in runtimes {
+        if let Some(at) = r.declared {
+            out.entry(at).or_insert(r);
+        }
+    }
+    out
 }
 
 impl Context<'_> {

@@ -41,37 +41,14 @@ impl Context<'_> {
     /// The release a file's settings must be valid for: the oldest one among the
     /// processes that read it (their images), else the target version.
     pub fn release_for_file(&self, file: crate::source::FileId) -> Target {
-        let topo = self.topology;
-        let runtimes = topo
-            .nodes
-            .iter()
-            .filter(|n| n.file == file)
-            .map(|n| &n.runtime)
-            .chain(
-                topo.sentinels
-                    .iter()
-                    .filter(|s| s.file == file)
-                    .map(|s| &s.runtime),
-            );
-        runtimes
-            .filter_map(|r| r.release.as_ref().map(|r| r.value))
-            .min_by_key(|t| t.version)
-            .unwrap_or(self.target)
+        self.file_releases.get(&file).copied().unwrap_or(self.target)
     }
 
     /// The release a config's lines must be valid for: for a service's command-line
     /// options, the release of that service's process; else as for its file.
     pub fn release_for_conf(&self, conf: &crate::formats::conf::ConfFile) -> Target {
-        let topo = self.topology;
-        let declared = |r: &Runtime| r.declared.is_some() && r.declared == conf.declared_by;
         conf.declared_by
-            .and_then(|_| {
-                topo.nodes
-                    .iter()
-                    .map(|n| &n.runtime)
-                    .chain(topo.sentinels.iter().map(|s| &s.runtime))
-                    .find(|r| declared(r))
-            })
+            .and_then(|at| self.declared.get(&at).copied())
             .map_or_else(|| self.release_for_file(conf.file), |r| self.release_of(r))
     }
 

@@ -33,7 +33,7 @@ mod tls;
 pub use crate::registry::{
     designate, Category, Designated, Redirect, Rule, RuleInfo, REDIRECTS, RULES,
 };
-pub use context::Context;
+pub use context::{declared_runtimes, file_releases, Context};
 
 use crate::diagnostic::Diagnostic;
 use crate::formats::conf::ConfFile;
