@@ -41,7 +41,10 @@ impl Context<'_> {
     /// The release a file's settings must be valid for: the oldest one among the
     /// processes that read it (their images), else the target version.
     pub fn release_for_file(&self, file: crate::source::FileId) -> Target {
-        self.file_releases.get(&file).copied().unwrap_or(self.target)
+        self.file_releases
+            .get(&file)
+            .copied()
+            .unwrap_or(self.target)
     }
 
     /// The release a config's lines must be valid for: for a service's command-line
