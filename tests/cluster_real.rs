@@ -359,7 +359,12 @@ fn clean_tree_forms_a_cluster_that_fails_over() {
         last = cli(replica, &["get", "halint"]);
         last.trim() == "kept"
     });
-    assert!(kept, "GET on the promoted replica: {last:?}");
+    assert!(
+        kept,
+        "GET on the promoted replica: {last:?}; dbsize {:?}; nodes {}",
+        cli(replica, &["dbsize"]),
+        cli(replica, &["cluster", "nodes"])
+    );
 }
 
 #[test]
