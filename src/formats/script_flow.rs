@@ -137,6 +137,17 @@ fn separator<'a>(text: &'a str, before: &shell::Command, next: &shell::Command) 
     }
 }
 
+/// The text right after a command's last word (`)` of a case pattern, `()` of a
+/// function definition), leading blanks left out.
+fn text_after<'a>(text: &'a str, command: &shell::Command) -> &'a str {
+    command
+        .words
+        .last()
+        .and_then(|w| text.get(w.range.end..))
+        .unwrap_or("")
+        .trim_start()
+}
+
 fn test_of(words: &[String]) -> Cond {
     let (negate, words) = match words.first().map(String::as_str) {
         Some("!") => (true, &words[1..]),
@@ -215,12 +226,7 @@ impl Flow {
             }
             // A case arm's pattern: a word followed by `)` or `|` in the text.
             if in_case > 0 && words.len() == 1 {
-                let after = command
-                    .words
-                    .last()
-                    .and_then(|w| text.get(w.range.end..))
-                    .unwrap_or("")
-                    .trim_start();
+                let after = text_after(text, command);
                 if after.starts_with(')') || after.starts_with('|') {
                     let pattern = words[0].trim_start_matches('(').to_string();
                     match flow.steps.last_mut() {
@@ -319,12 +325,7 @@ impl Flow {
             }
             let Some(first) = rest.first() else { continue };
             // `name() {` / `name () {`
-            let after = command
-                .words
-                .last()
-                .and_then(|w| text.get(w.range.end..))
-                .unwrap_or("")
-                .trim_start();
+            let after = text_after(text, command);
             if rest.len() == 1 && after.starts_with("()") || rest.len() == 2 && rest[1] == "()" {
                 flow.steps
                     .push(Step::Function(first.trim_end_matches("()").to_string()));
