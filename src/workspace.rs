@@ -1847,8 +1847,11 @@ impl Workspace {
         for d in diagnostics.iter_mut() {
             let file = d.span.file;
             let sources = by_file.entry(file).or_insert_with(|| {
+                // `helm template` output is YAML: a plain config (whose text a
+                // whole-tree check has released) has no `# Source:` comment to find.
                 self.entries
                     .get(&file)
+                    .filter(|e| !e.is_plain_config())
                     .map(|e| crate::formats::helm::rendered_sources(e.source.text()))
                     .unwrap_or_default()
             });

@@ -147,3 +147,56 @@ fn check_after_fix_reports_the_fixed_text() {
         "port 6379\nappendonly yes\nmaxmemory-polcy allkeys-lru\n"
     );
 }
+
+/// Neither the check (fixes that append a line, labels of rendered charts) nor a report
+/// keeps a released text: a report over thousands of configs reads each again while it
+/// shows it, and a tree's texts are never all in memory at once.
+#[test]
+fn released_texts_stay_released_through_check_and_reports() {
+    use redis_halint::report::{render, OutputFormat, RenderOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let count = 40;
+    let mut paths = Vec::new();
+    for i in 0..count {
+        let node = dir.path().join(format!("node-{i:02}"));
+        fs::create_dir(&node).unwrap();
+        // A typo (shown with an excerpt) and a backlog too small for the memory (a fix
+        // that appends a line at the end of the file).
+        fs::write(
+            node.join("redis.conf"),
+            format!("port 6379\nreplicaof 10.0.1.{i} 6379\nmaxmemory 16gb\nmaxmemory-polcy allkeys-lru\n"),
+        )
+        .unwrap();
+        paths.push(node.join("redis.conf"));
+    }
+    let mut workspace = workspace_for(&[dir.path().to_path_buf()], Target::default());
+    workspace.release_config_texts();
+    let held = |workspace: &redis_halint::Workspace| {
+        paths
+            .iter()
+            .filter(|p| {
+                let id = workspace.file_id(p).unwrap();
+                workspace.source(id).unwrap().holds_text()
+            })
+            .count()
+    };
+    assert_eq!(held(&workspace), 0);
+    let diagnostics = workspace.check();
+    let appended = diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::ReplBacklogTooSmall && d.fix.is_some())
+        .count();
+    assert_eq!(appended, count, "every node gets the appending fix");
+    assert_eq!(held(&workspace), 0, "the check read released texts again");
+    for format in OutputFormat::ALL {
+        let out = render(&workspace, &diagnostics, *format, RenderOptions::default());
+        assert!(!out.is_empty());
+        assert_eq!(
+            held(&workspace),
+            0,
+            "the {} report kept released texts",
+            format.name()
+        );
+    }
+    assert!(workspace.changed_on_disk().is_empty());
+}

@@ -14,7 +14,7 @@ pub fn text(workspace: &Workspace, diagnostics: &[Diagnostic], unsafe_fixes: boo
         let Some(fix) = &d.fix else { continue };
         shown += 1;
         let source = sources.source(d.span.file);
-        let at = source.line_col(d.span.start);
+        let at = sources.line_col(d.span.file, d.span.start);
         let when = match fix.applicability {
             Applicability::Safe => "applied by --fix",
             Applicability::Unsafe if unsafe_fixes => "unsafe, applied by --fix --unsafe-fixes",
@@ -35,7 +35,7 @@ pub fn text(workspace: &Workspace, diagnostics: &[Diagnostic], unsafe_fixes: boo
             let file = sources.source(edit.span.file);
             let text = sources.masked_text(edit.span.file);
             let old = text.get(edit.span.range()).unwrap_or_default();
-            let start = file.line_col(edit.span.start);
+            let start = sources.line_col(edit.span.file, edit.span.start);
             let what = match (old.is_empty(), edit.shown().is_empty()) {
                 (true, _) => format!("insert {:?}", edit.shown()),
                 (false, true) => format!("delete {old:?}"),

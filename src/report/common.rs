@@ -15,9 +15,9 @@ pub struct Position {
 }
 
 pub fn position(sources: &MaskedSources, span: Span) -> Position {
-    let source = sources.source(span.file);
-    let start = source.line_col(span.start);
-    let end = source.line_col(span.end);
+    let view = sources.view(span.file);
+    let start = view.line_col(span.start);
+    let end = view.line_col(span.end);
     Position {
         line: start.line,
         column: start.column,
@@ -81,9 +81,9 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// The masked text of the line a span starts on, with runs of blanks collapsed.
 pub fn normalized_line(sources: &MaskedSources, span: Span) -> String {
     let text = sources.masked_text(span.file);
-    let source = sources.source(span.file);
-    let line = source.line_index().line_of(span.start);
-    let start = source.line_index().line_start(line) as usize;
+    let view = sources.view(span.file);
+    let line = view.line_index().line_of(span.start);
+    let start = view.line_index().line_start(line) as usize;
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     text[start..end]
         .split_whitespace()

@@ -8,7 +8,7 @@ pub fn render(sources: &MaskedSources, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let source = sources.source(d.span.file);
-        let at = source.line_col(d.span.start);
+        let at = sources.line_col(d.span.file, d.span.start);
         let fatal = if d.fatal { " (fatal)" } else { "" };
         let _ = writeln!(
             out,

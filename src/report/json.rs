@@ -47,11 +47,11 @@ struct JsonEdit {
 }
 
 fn position(sources: &MaskedSources, span: Span) -> (String, u32, u32, u32, u32) {
-    let source = sources.source(span.file);
-    let start = source.line_col(span.start);
-    let end = source.line_col(span.end);
+    let view = sources.view(span.file);
+    let start = view.line_col(span.start);
+    let end = view.line_col(span.end);
     (
-        source.path.display().to_string(),
+        sources.source(span.file).path.display().to_string(),
         start.line,
         start.column,
         end.line,

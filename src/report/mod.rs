@@ -13,9 +13,8 @@ mod junit;
 pub mod sarif;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, LineCol, LineIndex, SourceFile};
 use crate::Workspace;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,36 +101,88 @@ pub fn render(
     }
 }
 
-/// File texts with every secret replaced by `*` (same byte length, so spans stay valid).
+/// The files a report shows, with every secret replaced by `*` (same byte length, so
+/// spans stay valid).
+///
+/// A whole-tree check has released the texts of its configs; a report reads each again
+/// while it shows that file's findings and keeps only the last few files it read
+/// (findings come sorted by file), so it never holds the whole tree's texts at once.
 pub struct MaskedSources<'a> {
     workspace: &'a Workspace,
-    texts: std::sync::Mutex<HashMap<FileId, Arc<str>>>,
+    /// Most recently used last.
+    views: std::sync::Mutex<Vec<(FileId, Arc<FileView>)>>,
+}
+
+/// How many files' texts a report keeps: enough for a finding whose labels point into a
+/// few other files, small beside a tree of thousands.
+const VIEWS_KEPT: usize = 16;
+
+/// One file as a report reads it: its text, line starts and (on first use) masked text.
+pub struct FileView {
+    text: Arc<str>,
+    index: LineIndex,
+    masked: std::sync::OnceLock<Arc<str>>,
+}
+
+impl FileView {
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        self.index.line_col(&self.text, offset)
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.index
+    }
 }
 
 impl<'a> MaskedSources<'a> {
     pub fn new(workspace: &'a Workspace) -> Self {
         MaskedSources {
             workspace,
-            texts: Default::default(),
+            views: Default::default(),
         }
     }
 
+    /// The file's path and stamps; read its text through [`MaskedSources::view`].
     pub fn source(&self, id: FileId) -> &SourceFile {
         self.workspace
             .source(id)
             .expect("diagnostic for a file of the workspace")
     }
 
+    pub fn view(&self, id: FileId) -> Arc<FileView> {
+        let mut views = self.views.lock().unwrap();
+        if let Some(at) = views.iter().position(|(f, _)| *f == id) {
+            let entry = views.remove(at);
+            let view = entry.1.clone();
+            views.push(entry);
+            return view;
+        }
+        let text = self.source(id).text_for_a_while();
+        let view = Arc::new(FileView {
+            index: LineIndex::new(&text),
+            text,
+            masked: Default::default(),
+        });
+        if views.len() == VIEWS_KEPT {
+            views.remove(0);
+        }
+        views.push((id, view.clone()));
+        view
+    }
+
+    /// Line and column (1-based) of an offset in a file.
+    pub fn line_col(&self, id: FileId, offset: u32) -> LineCol {
+        self.view(id).line_col(offset)
+    }
+
     pub fn masked_text(&self, id: FileId) -> Arc<str> {
-        let mut texts = self.texts.lock().unwrap();
-        texts
-            .entry(id)
-            .or_insert_with(|| {
-                let source = self.source(id);
-                let mut bytes = source.text().as_bytes().to_vec();
+        let view = self.view(id);
+        view.masked
+            .get_or_init(|| {
+                let mut bytes = view.text.as_bytes().to_vec();
                 for span in self.workspace.secret_spans(id) {
-                    for b in &mut bytes[span.range()] {
-                        *b = b'*';
+                    if let Some(range) = bytes.get_mut(span.range()) {
+                        range.fill(b'*');
                     }
                 }
                 // Masking whole byte ranges of valid UTF-8 keeps it valid only at char

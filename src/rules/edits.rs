@@ -152,10 +152,15 @@ impl Context<'_> {
         if conf.embedded || conf.written_to.is_some() || conf.file != file {
             return None;
         }
-        let text = self.source(file).text();
+        // Known without the text, which a whole-tree check has released by now.
+        let source = self.source(file);
         let body: String = lines.lines().map(|l| format!("{l}\n")).collect();
-        let at = rewrite_start.unwrap_or(text.len());
-        let needs_newline = at > 0 && !text[..at].ends_with('\n');
+        let needs_newline = match rewrite_start {
+            // The marker is a comment line: after a newline, or at the very start.
+            Some(_) => false,
+            None => !source.is_empty() && !source.ends_with_newline(),
+        };
+        let at = rewrite_start.unwrap_or(source.len());
         let content = if needs_newline {
             format!("\n{body}")
         } else {

@@ -143,19 +143,40 @@ pub struct SourceFile {
     changed: std::sync::atomic::AtomicBool,
     /// Built on first use: most files of a tree never need a line number.
     line_index: OnceLock<LineIndex>,
+    /// Length of the text and whether it ends a line: where an appended line goes, known
+    /// without reading a released text again.
+    len: usize,
+    ends_with_newline: bool,
 }
 
 impl SourceFile {
     pub fn new(id: FileId, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> SourceFile {
+        let text: Arc<str> = text.into();
         SourceFile {
             id,
             path: path.into(),
-            text: OnceLock::from(text.into()),
+            len: text.len(),
+            ends_with_newline: text.ends_with('\n'),
+            text: OnceLock::from(text),
             stamp: None,
             checksum: 0,
             changed: Default::default(),
             line_index: OnceLock::new(),
         }
+    }
+
+    /// Length of the text in bytes (as decoded), whether or not it is held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the text ends with a newline, whether or not it is held.
+    pub fn ends_with_newline(&self) -> bool {
+        self.ends_with_newline
     }
 
     /// A file read from disk whose text can be released and read again.
@@ -177,15 +198,32 @@ impl SourceFile {
 
     /// The text, read again from disk if it was released.
     pub fn shared_text(&self) -> &Arc<str> {
-        self.text.get_or_init(|| {
-            let stamp = self.stamp.expect("only texts read from disk are released");
-            disk::read_again(&self.path, stamp, self.checksum).unwrap_or_else(|| {
-                self.changed
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
-                // Every position stays valid; the excerpts are blank.
-                " ".repeat(stamp.len as usize).into()
-            })
+        self.text.get_or_init(|| self.read_again())
+    }
+
+    /// The text, for a reader that keeps it only a while (a report): a released text is
+    /// read again from disk and not kept here, so a report over thousands of files never
+    /// holds them all at once.
+    pub fn text_for_a_while(&self) -> Arc<str> {
+        match self.text.get() {
+            Some(text) => text.clone(),
+            None => self.read_again(),
+        }
+    }
+
+    fn read_again(&self) -> Arc<str> {
+        let stamp = self.stamp.expect("only texts read from disk are released");
+        disk::read_again(&self.path, stamp, self.checksum).unwrap_or_else(|| {
+            self.changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            // Every position stays valid; the excerpts are blank.
+            " ".repeat(stamp.len as usize).into()
         })
+    }
+
+    /// Whether the text is in memory now (not released, or read again and kept).
+    pub fn holds_text(&self) -> bool {
+        self.text.get().is_some()
     }
 
     /// Whether [`SourceFile::release_text`] would drop the text.
