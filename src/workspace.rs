@@ -588,7 +588,7 @@ impl Workspace {
             );
             wanted.extend(k.patches.iter().filter_map(|p| match p {
                 Patch::File { path, .. } => Some(compose::normalize(&root.join(path))),
-                Patch::Replicas { .. } => None,
+                Patch::Replicas { .. } | Patch::Object(_) => None,
             }));
             for path in wanted {
                 let file = if path.is_dir() {
@@ -833,6 +833,82 @@ impl Workspace {
             out.push(find(&path)?);
         }
         Some(out)
+    }
+
+    /// Operator resources and GitOps releases as each Kustomize overlay deploys them: an
+    /// object a build patches (a HelmRelease's `replicaCount`, a RedisFailover's sentinel
+    /// count) becomes, for that build, the object with its patches laid over it, the
+    /// patch's lines on top and the base's beneath. The object as the base writes it stays
+    /// a deployment only while some build deploys it unpatched.
+    fn kustomize_patched(
+        &self,
+        mut resources: Vec<crate::formats::units::Resource>,
+        builds: &[crate::formats::kustomize::Build],
+    ) -> Vec<crate::formats::units::Resource> {
+        use crate::formats::kustomize::ObjectPatch;
+        if builds.iter().all(|b| b.object_patches.is_empty()) {
+            return resources;
+        }
+        // (file, object name) → how many top builds deploy it, and how many patch it.
+        let mut deployed: HashMap<(FileId, String), (usize, usize)> = HashMap::new();
+        let mut patched = Vec::new();
+        for build in builds.iter().filter(|b| b.top) {
+            let mut files: Vec<FileId> = build.files.iter().copied().collect();
+            files.sort_unstable();
+            for file in files {
+                let Some(entry) = self.entries.get(&file) else {
+                    continue;
+                };
+                if entry.parsed().resources.is_empty() {
+                    continue;
+                }
+                let text = entry.source.text();
+                for doc in &yaml::parse(text).documents {
+                    for object in crate::formats::kubernetes::objects(doc) {
+                        let Some(name) = object.at("metadata.name").and_then(yaml::Node::as_str)
+                        else {
+                            continue;
+                        };
+                        let kind = object.get_str("kind");
+                        let patches: Vec<&ObjectPatch> = build
+                            .object_patches
+                            .iter()
+                            .filter(|p| {
+                                p.name == name && (p.kind.is_none() || p.kind.as_deref() == kind)
+                            })
+                            .collect();
+                        let counts = deployed.entry((file, name.to_string())).or_default();
+                        counts.0 += 1;
+                        if patches.is_empty() {
+                            continue;
+                        }
+                        counts.1 += 1;
+                        // Each patch on top of what came before: the last one is layer 0.
+                        let mut merged = object.clone();
+                        let mut layers: Vec<(FileId, &str)> = vec![(file, text)];
+                        for patch in patches {
+                            merged = yaml::layered(&merged, &patch.doc);
+                            let patch_text = self
+                                .entries
+                                .get(&patch.file)
+                                .map_or("", |e| e.source.text());
+                            layers.insert(0, (patch.file, patch_text));
+                        }
+                        patched.extend(crate::formats::kubernetes::object_resources(
+                            &layers, &merged,
+                        ));
+                    }
+                }
+            }
+        }
+        resources.retain(|r| {
+            let key = (r.file, r.name.clone().unwrap_or_default());
+            deployed
+                .get(&key)
+                .is_none_or(|(builds, patching)| builds != patching)
+        });
+        resources.extend(patched);
+        resources
     }
 
     /// The Kustomize builds of the tree (one per kustomization file).
@@ -1437,10 +1513,13 @@ impl Workspace {
         // Operator resources and chart values deploy processes of their own.
         let resources = self.layered_values(
             self.values_from(
-                self.sorted_ids()
-                    .iter()
-                    .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
-                    .collect(),
+                self.kustomize_patched(
+                    self.sorted_ids()
+                        .iter()
+                        .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                        .collect(),
+                    &builds,
+                ),
             ),
         );
         let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(

@@ -151,3 +151,39 @@ fn generated_secrets_are_configs_of_the_workloads() {
         )]
     );
 }
+
+const RELEASES: &str = "tests/data/kustomize-releases";
+
+/// Patches of a Flux HelmRelease (a strategic merge from a file, a JSON 6902 operation
+/// inline) change the chart's values for their overlay only: findings at the patch
+/// lines, the base's values as labels; the overlay that deploys the base as it is, and
+/// the base, are clean.
+#[test]
+fn release_patches_are_applied_per_overlay() {
+    let base = format!("{RELEASES}/base/helmrelease.yaml");
+    let found: Vec<String> = findings(RELEASES);
+    assert_eq!(
+        found,
+        [
+            format!(
+                "quorum-exceeds-sentinel-count {RELEASES}/overlays/dev/kustomization.yaml:10 [{base}:25]"
+            ),
+            format!("sentinel-count-below-three {RELEASES}/overlays/prod/smaller.yaml:10 [{base}:22]"),
+        ]
+    );
+    assert!(findings(&format!("{RELEASES}/base")).is_empty());
+    assert!(findings(&format!("{RELEASES}/overlays/staging")).is_empty());
+}
+
+/// A base that every overlay patches is a building block: its own (two sentinels) is
+/// never deployed, so it is not reported; checked alone, it is.
+#[test]
+fn a_base_every_overlay_patches_is_not_judged_as_written() {
+    assert!(findings(&format!("{RELEASES}/failover")).is_empty());
+    assert_eq!(
+        findings(&format!("{RELEASES}/failover/base")),
+        [format!(
+            "sentinel-count-below-three {RELEASES}/failover/base/failover.yaml:8 []"
+        )]
+    );
+}

@@ -521,65 +521,101 @@ pub fn resources(
             continue;
         }
         for object in objects(doc) {
-            let (Some(api), Some(kind)) = (object.get_str("apiVersion"), object.get_str("kind"))
-            else {
-                continue;
-            };
-            // A Flux HelmRelease or an Argo CD Application (or ApplicationSet template) of a
-            // bitnami chart carries its values inline.
-            if matches!(kind, "HelmRelease" | "Application" | "ApplicationSet") {
-                out.extend(release_values(file, text, object));
-                continue;
-            }
-            let api_group = if api.contains('/') {
-                api.split('/').next().unwrap_or_default().to_string()
-            } else {
-                String::new() // the core group (`v1`)
-            };
-            if !(api_group.contains("redis")
-                || api_group == "databases.spotahome.com"
-                || api_group == crate::formats::cluster_operators::VALKEY_IO
-                || api_group == crate::formats::cluster_operators::HYPERSPIKE
-                || (api_group.is_empty() && kind == "Secret"))
-            {
-                continue;
-            }
-            let spec = object.get("spec");
-            let sentinel_fields = ["mode", "redisSentinelConfig", "sentinel"]
-                .iter()
-                .filter_map(|f| {
-                    let key = spec?.key_node(f)?;
-                    Some((
-                        crate::source::Span::new(file, key.span.start, key.span.end),
-                        f.to_string(),
-                    ))
-                })
-                .collect();
-            let metadata = object.get("metadata");
-            out.push(Resource {
-                api_group,
-                kind: kind.to_string(),
-                sentinel_fields,
-                file,
-                name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
-                namespace: metadata
-                    .and_then(|m| m.get_str("namespace"))
-                    .map(str::to_string),
-                object: Arc::new(object.clone()),
-                lower_files: Vec::new(),
-                values_from: Vec::new(),
-                value_files: Vec::new(),
-                chart_path: None,
-            });
+            out.extend(object_resources(&[(file, text)], object));
         }
     }
+    out
+}
+
+/// The resources one object deploys: an operator's custom resource, a Secret, or a GitOps
+/// release of a known chart. `layers` are the files the object's nodes come from, with
+/// their texts, by layer (one file, unless the object is a base with Kustomize patches
+/// laid over it): a release's values written as a string are read in their own file.
+pub fn object_resources(
+    layers: &[(FileId, &str)],
+    object: &Node,
+) -> Vec<crate::formats::units::Resource> {
+    let mut out = object_resources_of_layers(layers, object);
+    let lower: Vec<FileId> = layers.iter().skip(1).map(|l| l.0).collect();
+    if !lower.is_empty() {
+        for r in &mut out {
+            r.lower_files = lower.clone();
+        }
+    }
+    out
+}
+
+fn object_resources_of_layers(
+    layers: &[(FileId, &str)],
+    object: &Node,
+) -> Vec<crate::formats::units::Resource> {
+    use crate::formats::units::Resource;
+    let mut out = Vec::new();
+    let Some(&(file, _)) = layers.first() else {
+        return out;
+    };
+    let texts: Vec<&str> = layers.iter().map(|l| l.1).collect();
+    let texts = texts.as_slice();
+    let file_of = |node: &Node| layers.get(usize::from(node.layer)).map_or(file, |l| l.0);
+    let (Some(api), Some(kind)) = (object.get_str("apiVersion"), object.get_str("kind")) else {
+        return out;
+    };
+    // A Flux HelmRelease or an Argo CD Application (or ApplicationSet template) of a
+    // bitnami chart carries its values inline.
+    if matches!(kind, "HelmRelease" | "Application" | "ApplicationSet") {
+        return release_values(file, texts, object);
+    }
+    let api_group = if api.contains('/') {
+        api.split('/').next().unwrap_or_default().to_string()
+    } else {
+        String::new() // the core group (`v1`)
+    };
+    if !(api_group.contains("redis")
+        || api_group == "databases.spotahome.com"
+        || api_group == crate::formats::cluster_operators::VALKEY_IO
+        || api_group == crate::formats::cluster_operators::HYPERSPIKE
+        || (api_group.is_empty() && kind == "Secret"))
+    {
+        return out;
+    }
+    let spec = object.get("spec");
+    let sentinel_fields = ["mode", "redisSentinelConfig", "sentinel"]
+        .iter()
+        .filter_map(|f| {
+            let key = spec?.key_node(f)?;
+            Some((
+                crate::source::Span::new(file_of(key), key.span.start, key.span.end),
+                f.to_string(),
+            ))
+        })
+        .collect();
+    let metadata = object.get("metadata");
+    out.push(Resource {
+        api_group,
+        kind: kind.to_string(),
+        sentinel_fields,
+        file,
+        name: metadata.and_then(|m| m.get_str("name")).map(str::to_string),
+        namespace: metadata
+            .and_then(|m| m.get_str("namespace"))
+            .map(str::to_string),
+        object: Arc::new(object.clone()),
+        lower_files: Vec::new(),
+        values_from: Vec::new(),
+        value_files: Vec::new(),
+        chart_path: None,
+    });
     out
 }
 
 /// The values a GitOps release gives a bitnami redis or valkey chart: Flux
 /// `spec.chart.spec.chart` + `spec.values`; Argo CD `spec.source(s)[].chart` +
 /// `helm.valuesObject` or `helm.values` (a YAML string, read at its place in the file).
-fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats::units::Resource> {
+fn release_values(
+    file: FileId,
+    texts: &[&str],
+    object: &Node,
+) -> Vec<crate::formats::units::Resource> {
     use crate::formats::units::Resource;
     let spec = match object.get_str("kind") {
         Some("ApplicationSet") => object.at("spec.template.spec"),
@@ -663,14 +699,20 @@ fn release_values(file: FileId, text: &str, object: &Node) -> Vec<crate::formats
                 if let Some(values) = helm.get("valuesObject") {
                     Some(values.clone())
                 } else if let Some(values) = helm.get("values") {
-                    crate::syntax::yaml::embedded(text, values).and_then(|piece| {
-                        let mut doc = crate::syntax::yaml::parse(&piece.text)
-                            .documents
-                            .into_iter()
-                            .next()?;
-                        remap_node(&mut doc, &piece);
-                        Some(doc)
-                    })
+                    // Read in the file the string is written in.
+                    let layer = values.layer;
+                    texts
+                        .get(usize::from(layer))
+                        .and_then(|text| crate::syntax::yaml::embedded(text, values))
+                        .and_then(|piece| {
+                            let mut doc = crate::syntax::yaml::parse(&piece.text)
+                                .documents
+                                .into_iter()
+                                .next()?;
+                            remap_node(&mut doc, &piece);
+                            crate::syntax::yaml::set_layer(&mut doc, layer);
+                            Some(doc)
+                        })
                 } else {
                     Some(defaults_at(at))
                 }
@@ -833,7 +875,7 @@ pub fn values_sources(
 }
 
 /// Spans of a tree parsed from an embedded piece, moved to the file's offsets.
-fn remap_node(node: &mut Node, piece: &crate::syntax::yaml::Embedded) {
+pub(crate) fn remap_node(node: &mut Node, piece: &crate::syntax::yaml::Embedded) {
     node.span = piece.range_to_file(node.span.clone());
     match &mut node.kind {
         crate::syntax::yaml::Kind::Seq(items) => {

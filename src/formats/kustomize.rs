@@ -40,6 +40,89 @@ pub enum Patch {
         name: String,
         count: Set<i64>,
     },
+    /// An inline patch of any object (a release's values, an operator resource), its
+    /// nodes at their places in the kustomization file.
+    Object(ObjectPatch),
+}
+
+/// A patch laid over one object of the build's resources: an operator resource or a
+/// GitOps release (its values), where a workload patch only changes a count.
+#[derive(Debug, Clone)]
+pub struct ObjectPatch {
+    /// The object's `kind` (from the patch or its `target`); `None` matches any kind.
+    pub kind: Option<String>,
+    pub name: String,
+    /// Where the patch's nodes are written.
+    pub file: FileId,
+    /// Laid over the object as a strategic merge: maps merge, anything else replaces.
+    pub doc: Node,
+}
+
+/// The objects a patch changes, with what it lays over each: strategic-merge documents
+/// (named by their own `kind` and `metadata.name`, else by `target`), or the JSON 6902
+/// `replace` / `add` operations of `target` on map keys, as one document. Spans are in
+/// the patch's parsed text. A `remove` is not expressible as a document: it is left out.
+pub fn object_patches(
+    patch: &YamlFile,
+    target: Option<&(Option<String>, String)>,
+    file: FileId,
+) -> Vec<ObjectPatch> {
+    let mut out = Vec::new();
+    for doc in &patch.documents {
+        match &doc.kind {
+            Kind::Seq(ops) => {
+                let Some((kind, name)) = target else { continue };
+                for op in ops {
+                    if !matches!(op.get_str("op"), Some("replace" | "add")) {
+                        continue;
+                    }
+                    let (Some(path), Some(value)) = (op.get_str("path"), op.get("value")) else {
+                        continue;
+                    };
+                    let keys: Vec<String> = path
+                        .split('/')
+                        .skip(1)
+                        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+                        .collect();
+                    // An index or an append (`-`) is a list item: not a map key.
+                    if keys.is_empty()
+                        || keys
+                            .iter()
+                            .any(|k| k == "-" || k.chars().all(|c| c.is_ascii_digit()))
+                    {
+                        continue;
+                    }
+                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    out.push(ObjectPatch {
+                        kind: kind.clone(),
+                        name: name.clone(),
+                        file,
+                        doc: yaml::nested(&keys, value.clone()),
+                    });
+                }
+            }
+            Kind::Map(_) => {
+                let name = doc
+                    .at("metadata.name")
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+                    .or_else(|| target.map(|t| t.1.clone()));
+                let Some(name) = name else { continue };
+                let kind = doc
+                    .get_str("kind")
+                    .map(str::to_string)
+                    .or_else(|| target.and_then(|t| t.0.clone()));
+                out.push(ObjectPatch {
+                    kind,
+                    name,
+                    file,
+                    doc: doc.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// One kustomization file.
@@ -222,6 +305,10 @@ fn inline_patch(
         return;
     };
     let parsed = yaml::parse(&piece.text);
+    for mut patch in object_patches(&parsed, target.as_ref(), file) {
+        crate::formats::kubernetes::remap_node(&mut patch.doc, &piece);
+        out.push(Patch::Object(patch));
+    }
     for (kind, name, count) in replica_counts(&parsed, target.as_ref()) {
         out.push(Patch::Replicas {
             kind,
@@ -297,8 +384,10 @@ mod tests {
         assert_eq!(&text[k.replicas[0].1.span.clone()], "2");
         assert_eq!(k.images[0].1.value, "redis:6.0.9");
         assert!(matches!(&k.patches[0], Patch::File { path, .. } if path == "sentinel-patch.yaml"));
-        let Patch::Replicas { name, count, .. } = &k.patches[1] else {
-            panic!("{:?}", k.patches[1]);
+        // The inline JSON 6902 patch: an object patch and the count it sets.
+        assert!(matches!(&k.patches[1], Patch::Object(p) if p.name == "redis"));
+        let Patch::Replicas { name, count, .. } = &k.patches[2] else {
+            panic!("{:?}", k.patches[2]);
         };
         assert_eq!((name.as_str(), count.value), ("redis", 1));
         assert_eq!(&text[count.span.clone()], "1");
@@ -326,6 +415,9 @@ pub struct Build {
     /// `configMapGenerator` files: (ConfigMap name, key, (the file, the kustomization
     /// that generates it)).
     pub generated: Vec<(String, String, (FileId, FileId))>,
+    /// Patches of objects other than a workload's count, in the order they apply (the
+    /// bases' first).
+    pub object_patches: Vec<ObjectPatch>,
 }
 
 /// What the builder needs of the tree.
@@ -384,6 +476,7 @@ fn build(
         images: Default::default(),
         top: true,
         generated: Vec::new(),
+        object_patches: Vec::new(),
     };
     for (name, key, path) in &k.generated {
         if let Some(file) = tree.file_at(&crate::formats::compose::normalize(&root.join(path))) {
@@ -411,6 +504,7 @@ fn build(
                 b.generated.extend(base.generated);
                 b.replicas.extend(base.replicas);
                 b.images.extend(base.images);
+                b.object_patches.extend(base.object_patches);
             }
         }
     }
@@ -425,6 +519,8 @@ fn build(
                     continue;
                 };
                 let parsed = yaml::parse(text);
+                b.object_patches
+                    .extend(object_patches(&parsed, target.as_ref(), file));
                 for (_, name, (count, span)) in replica_counts(&parsed, target.as_ref()) {
                     b.replicas.insert(
                         name,
@@ -439,6 +535,7 @@ fn build(
             Patch::Replicas { name, count, .. } => {
                 b.replicas.insert(name.clone(), count.clone());
             }
+            Patch::Object(patch) => b.object_patches.push(patch.clone()),
         }
     }
     for (name, count) in &k.replicas {

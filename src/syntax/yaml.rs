@@ -83,6 +83,43 @@ pub fn layered(base: &Node, over: &Node) -> Node {
     }
 }
 
+/// `value` under the map keys `path` (`["spec", "values"]` → `spec: {values: value}`):
+/// what a JSON 6902 `replace` or `add` writes, as a document to lay over the object.
+/// The keys, which are not written anywhere, take the value's span.
+pub fn nested(path: &[&str], value: Node) -> Node {
+    path.iter().rev().fold(value, |inner, key| {
+        let key = Node {
+            kind: Kind::Scalar {
+                value: CompactString::from(*key),
+                style: Style::Plain,
+                tag: None,
+            },
+            span: inner.span.clone(),
+            size: 1,
+            layer: inner.layer,
+        };
+        Node {
+            span: inner.span.clone(),
+            size: 1 + key.size + inner.size,
+            layer: inner.layer,
+            kind: Kind::Map(vec![(key, inner)]),
+        }
+    })
+}
+
+/// Mark a whole subtree as coming from layer `layer`.
+pub fn set_layer(node: &mut Node, layer: u8) {
+    node.layer = layer;
+    match &mut node.kind {
+        Kind::Seq(items) => items.iter_mut().for_each(|n| set_layer(n, layer)),
+        Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            set_layer(k, layer);
+            set_layer(v, layer);
+        }),
+        Kind::Scalar { .. } => {}
+    }
+}
+
 /// A copy of `node` one layer further down.
 fn lower(node: &Node) -> Node {
     let mut node = node.clone();
