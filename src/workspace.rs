@@ -1159,9 +1159,17 @@ impl Workspace {
                             let mut sentinel = merged.sentinel(source);
                             // A config file the command names but the tree lacks: what
                             // it monitors is unknown.
-                            sentinel.complete = conf.is_some()
+                            // Sentinel cannot run without a config file: started with
+                            // flags only in an image this tool does not know, the image
+                            // brings its own (whose password and monitors are unknown).
+                            let image_brings_config = service.config.is_none()
+                                && service.script_config.is_none()
+                                && service.build.is_none()
+                                && crate::knowledge::images::image_ref(&service.image).is_none();
+                            sentinel.complete = (conf.is_some()
                                 || service.config.is_none()
-                                || service.script_config.is_some();
+                                || service.script_config.is_some())
+                                && !image_brings_config;
                             sentinel.runtime = service.runtime(source.id);
                             images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
                             sentinel.name = format!("service `{}`", service.name);
@@ -2088,7 +2096,63 @@ impl Workspace {
             ))
         });
         diagnostics.dedup();
+        self.name_inheriting_overlays(&mut diagnostics);
         diagnostics
+    }
+
+    /// A finding in a Kustomize base is reported once, at the base (the copies each overlay
+    /// would give are one finding): the overlays that deploy the file are named as labels,
+    /// at their `resources` entry, so the reader knows which environments carry it.
+    fn name_inheriting_overlays(&self, diagnostics: &mut [Diagnostic]) {
+        const NAMED: usize = 5;
+        let builds = self.kustomize_builds();
+        if builds.is_empty() {
+            return;
+        }
+        let mut overlays_of: HashMap<FileId, Vec<&crate::formats::kustomize::Build>> =
+            HashMap::new();
+        for b in builds.iter().filter(|b| b.top) {
+            for &f in &b.files {
+                // The overlay's own files (its patches) are not inherited.
+                if compose::normalize(self.dir_of(f)).starts_with(&b.root) {
+                    continue;
+                }
+                overlays_of.entry(f).or_default().push(b);
+            }
+        }
+        for d in diagnostics.iter_mut() {
+            let Some(all) = overlays_of.get(&d.span.file) else {
+                continue;
+            };
+            // A finding that a value of some overlays causes (a count its patch sets, shown
+            // as a label in the overlay's own files) is theirs, not every overlay's.
+            let own = |b: &crate::formats::kustomize::Build, file: FileId| {
+                b.files.contains(&file)
+                    && compose::normalize(self.dir_of(file)).starts_with(&b.root)
+            };
+            let causing: Vec<&crate::formats::kustomize::Build> = all
+                .iter()
+                .copied()
+                .filter(|b| d.related.iter().any(|l| own(b, l.span.file)))
+                .collect();
+            let list = if causing.is_empty() { all } else { &causing };
+            for b in list.iter().take(NAMED) {
+                let dir = b.root.display();
+                d.related.push(crate::diagnostic::Label::new(
+                    Span::new(b.file, b.unit.start, b.unit.end),
+                    format!("deployed by the overlay `{dir}`, which builds on this file"),
+                ));
+            }
+            if list.len() > NAMED {
+                d.related.push(crate::diagnostic::Label::new(
+                    Span::new(list[0].file, list[0].unit.start, list[0].unit.end),
+                    format!(
+                        "and {} more overlay(s) build on this file",
+                        list.len() - NAMED
+                    ),
+                ));
+            }
+        }
     }
 }
 

@@ -44,8 +44,9 @@ fn each_overlay_is_its_own_deployment() {
         findings(TREE),
         [
             // prod patches the sentinels down to 2: reported at the patch, the monitor in
-            // the base as a label.
-            format!("quorum-below-majority {base}:27 [{TREE}/overlays/qa/kustomization.yaml:14]"),
+            // the base as a label. qa's 4 sentinels make the base's quorum a minority:
+            // reported at the base, naming qa (its count, and the overlay).
+            format!("quorum-below-majority {base}:27 [{TREE}/overlays/qa/kustomization.yaml:14, {TREE}/overlays/qa/kustomization.yaml:5]"),
             format!("sentinel-count-below-three {TREE}/overlays/prod/sentinel-replicas.yaml:7 [{base}:27]"),
             format!("sentinel-count-even {TREE}/overlays/qa/kustomization.yaml:14 [{base}:27]"),
         ]
@@ -184,6 +185,26 @@ fn a_base_every_overlay_patches_is_not_judged_as_written() {
         findings(&format!("{RELEASES}/failover/base")),
         [format!(
             "sentinel-count-below-three {RELEASES}/failover/base/failover.yaml:8 []"
+        )]
+    );
+}
+
+/// A defect of the base that every overlay deploys is one finding, at the base, naming
+/// the overlays that carry it (at their `resources` entry).
+#[test]
+fn a_base_finding_is_reported_once_naming_the_overlays() {
+    let tree = "tests/data/kustomize-inherited";
+    assert_eq!(
+        findings(tree),
+        [format!(
+            "quorum-exceeds-sentinel-count {tree}/base/deployment.yaml:27 [{tree}/base/deployment.yaml:163, {tree}/overlays/dev/kustomization.yaml:5, {tree}/overlays/staging/kustomization.yaml:3]"
+        )]
+    );
+    // Checked alone, the base is its own deployment: no overlay to name.
+    assert_eq!(
+        findings(&format!("{tree}/base")),
+        [format!(
+            "quorum-exceeds-sentinel-count {tree}/base/deployment.yaml:27 [{tree}/base/deployment.yaml:163]"
         )]
     );
 }

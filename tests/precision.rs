@@ -185,3 +185,19 @@ fn sentinels_with_unread_configs_leave_the_count_open() {
     assert!(!case.contains(&"sentinel-count-below-three"), "{case:?}");
     assert!(!case.contains(&"quorum-exceeds-sentinel-count"), "{case:?}");
 }
+
+/// Sentinel cannot run without a config file: one started with flags only in an image
+/// this tree does not build brings the image's config, whose password is unknown.
+#[test]
+fn a_sentinel_config_inside_an_unknown_image_is_unknown() {
+    let control = rules("image-config-control");
+    assert!(
+        control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
+    let case = rules("image-config");
+    assert!(
+        !case.contains(&"sentinel-exposed-unauthenticated"),
+        "{case:?}"
+    );
+}
