@@ -1105,6 +1105,7 @@ impl Workspace {
                         config_file: conf.map(|c| c.file),
                         source: path.clone(),
                         replicas: service.replicas,
+                        container_name: service.container_name.clone(),
                     });
                 }
                 if let Some(conf) = conf {

@@ -201,3 +201,20 @@ fn a_sentinel_config_inside_an_unknown_image_is_unknown() {
         "{case:?}"
     );
 }
+
+/// Docker refuses a second container of one name on a host: two compose projects that
+/// both declare `container_name: redis_sentinel_1` describe one container, not two
+/// sentinels on one config.
+#[test]
+fn one_container_name_in_two_projects_is_one_container() {
+    let control = rules("alternatives-control");
+    assert!(
+        control.contains(&"compose-sentinel-shared-config"),
+        "{control:?}"
+    );
+    let case = rules("alternatives");
+    assert!(
+        !case.contains(&"compose-sentinel-shared-config"),
+        "{case:?}"
+    );
+}

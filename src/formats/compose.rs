@@ -36,6 +36,9 @@ pub struct Service {
     pub mounts: Vec<Mount>,
     /// Host names the service is reachable by on the compose network.
     pub hostnames: Vec<String>,
+    /// `container_name:`: unique on a Docker host, so two projects that name the same
+    /// container describe one container, as alternatives.
+    pub container_name: Option<String>,
     /// `deploy.replicas` / `scale`.
     pub replicas: usize,
     /// The number of processes is what the file says: no `deploy.mode: global`, no
@@ -563,6 +566,9 @@ fn read_service(
         ),
         mounts,
         hostnames,
+        container_name: service
+            .get_str("container_name")
+            .map(|n| resolved(n, vars).to_ascii_lowercase()),
         replicas,
         replicas_known,
         image,

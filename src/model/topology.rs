@@ -104,6 +104,9 @@ pub struct ConfigMount {
     /// Host path, to compare mounts of different services.
     pub source: std::path::PathBuf,
     pub replicas: usize,
+    /// A compose `container_name`: mounts of one container name in two projects are the
+    /// same container described twice, not two processes.
+    pub container_name: Option<String>,
 }
 
 #[derive(Debug, Default)]

@@ -88,6 +88,17 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         by_source.entry(m.source.as_path()).or_default().push(i);
     }
     for users in by_source.values() {
+        // One container name is one container (Docker refuses a second one on a host):
+        // projects that both declare it are alternatives, counted once.
+        let mut named = std::collections::HashSet::new();
+        let users: Vec<usize> = users
+            .iter()
+            .copied()
+            .filter(|&i| match &topo.mounts[i].container_name {
+                Some(name) => named.insert(name.as_str()),
+                None => true,
+            })
+            .collect();
         let total: usize = users.iter().map(|&i| topo.mounts[i].replicas).sum();
         if total < 2 {
             continue;
