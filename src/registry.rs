@@ -173,6 +173,8 @@ registry! {
     ClientsViaRoundRobinService => "N013", "clients-via-round-robin-service", Network, Warning, false, "An application writes through a Service that selects the master and its replicas alike.";
     MixedHostnameIpIdentities => "N014", "mixed-hostname-ip-identities", Network, Warning, false, "Sentinels work with host names while data nodes of their group are known by IP address.";
     NatWithoutAnnounce => "N015", "nat-without-announce", Network, Warning, false, "Nodes reached through remapped host ports that announce no address and port of their own.";
+    MonitorLoopbackAddress => "N016", "monitor-loopback-address", Network, Error, false, "A sentinel monitors (or a replica replicates from) a loopback address inside a container of its own, while the data nodes run in other containers.";
+    BindLoopbackOnly => "N017", "bind-loopback-only", Network, Error, false, "A node or sentinel binds only loopback addresses inside a container of its own, while its peers run in other containers.";
     SentinelConfigReadonlyMount => "K001", "sentinel-config-readonly-mount", Kubernetes, Error, false, "Sentinel started from a ConfigMap/Secret or read-only mount: it exits at start.";
     SentinelSubpathFileMount => "K002", "sentinel-subpath-file-mount", Kubernetes, Warning, false, "sentinel.conf mounted with subPath: Sentinel cannot save its state.";
     StaticMasterByOrdinal => "K003", "static-master-by-ordinal", Kubernetes, Error, false, "The start script makes pod 0 the master: after a failover it comes back as a second master.";

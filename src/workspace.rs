@@ -1133,7 +1133,17 @@ impl Workspace {
                     rewrite_marker: None,
                 };
                 let merged = ConfFile::from_tree_keep_owners(file, kind, tree);
-                for _ in 0..service.replicas {
+                // Each copy is a container of its own, unless it shares the host's (or
+                // another container's) network.
+                let netns = |copy: usize| {
+                    (service.network_mode.is_none()).then(|| {
+                        (
+                            Span::new(source.id, service.name_span.start, service.name_span.end),
+                            copy as u32,
+                        )
+                    })
+                };
+                for copy in 0..service.replicas {
                     match kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
@@ -1143,6 +1153,7 @@ impl Workspace {
                                 || service.config.is_none()
                                 || service.script_config.is_some();
                             node.runtime = service.runtime(source.id);
+                            node.runtime.netns = netns(copy);
                             images.complete(&mut node.runtime, service.build.as_deref(), None);
                             node.name_hints = service.hostnames.clone();
                             node.name = format!("service `{}`", service.name);
@@ -1172,6 +1183,7 @@ impl Workspace {
                                 || service.script_config.is_some())
                                 && !image_brings_config;
                             sentinel.runtime = service.runtime(source.id);
+                            sentinel.runtime.netns = netns(copy);
                             images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
@@ -1438,13 +1450,22 @@ impl Workspace {
                         .config
                         .as_ref()
                         .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
+                    netns: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
+                // The containers of one pod share its network; each pod has its own.
+                let pod_at = Span::new(
+                    id,
+                    container.pod.name_span.start,
+                    container.pod.name_span.end,
+                );
+                let netns = |i: usize| (!container.pod.host_network).then_some((pod_at, i as u32));
                 for i in 0..replicas {
                     match inv.kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
                             node.runtime = runtime.clone();
+                            node.runtime.netns = netns(i);
                             node.name = format!("workload `{}`", container.workload);
                             node.name_hints = container.pod_names(i);
                             if node.anchor.is_empty() {
@@ -1456,6 +1477,7 @@ impl Workspace {
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
                             sentinel.runtime = runtime.clone();
+                            sentinel.runtime.netns = netns(i);
                             sentinel.name = format!("workload `{}`", container.workload);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = anchor;

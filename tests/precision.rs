@@ -218,3 +218,20 @@ fn one_container_name_in_two_projects_is_one_container() {
         "{case:?}"
     );
 }
+
+/// On the host's network, 127.0.0.1 is the host where every service listens; in
+/// containers of their own, it is each container.
+#[test]
+fn loopback_is_right_on_the_host_network() {
+    let control = rules("loopback-host-network-control");
+    assert_eq!(
+        control
+            .iter()
+            .filter(|r| **r == "monitor-loopback-address")
+            .count(),
+        2,
+        "the sentinel's monitor and the replica's replicaof: {control:?}"
+    );
+    let case = rules("loopback-host-network");
+    assert!(!case.contains(&"monitor-loopback-address"), "{case:?}");
+}

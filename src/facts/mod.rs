@@ -259,6 +259,11 @@ pub struct Runtime {
     pub auth_pass_field: Option<&'static str>,
     /// The CPU limit of its container, in millicores, where it is written.
     pub cpu_limit: Option<Spanned<i64>>,
+    /// The network namespace of its own it runs in (a container or pod without host
+    /// networking): where the container or pod is declared, and which copy. Two
+    /// processes reach each other on a loopback address only when it is the same.
+    /// `None`: the host's network, or not known (a plain config, a unit).
+    pub netns: Option<(Span, u32)>,
 }
 
 impl Runtime {

@@ -1134,6 +1134,8 @@ impl Service {
                 .as_ref()
                 .map(|(m, r)| Spanned::new(*m, span(r))),
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
+            // Set per copy by the workspace.
+            netns: None,
         }
     }
 }

@@ -214,6 +214,8 @@ pub struct PodFacts {
     pub init_scripts: Vec<(String, crate::syntax::yaml::Embedded)>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
+    /// `hostNetwork: true`: the pod uses its node's addresses, loopback included.
+    pub host_network: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -718,6 +720,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
             .at("spec.serviceName")
             .and_then(Node::as_str)
             .map(str::to_string),
+        host_network: pod.get("hostNetwork").and_then(Node::as_bool_11) == Some(true),
     }
 }
 

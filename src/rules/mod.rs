@@ -13,6 +13,7 @@ mod edits;
 mod history;
 mod identity;
 mod kubernetes;
+mod loopback;
 mod mounts;
 mod network;
 mod operators;
@@ -62,6 +63,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     clients::check(ctx, &mut out);
     acl::check(ctx, &mut out);
     network::check(ctx, &mut out);
+    loopback::check(ctx, &mut out);
     announce::check(ctx, &mut out);
     reachability::check(ctx, &mut out);
     tls::check(ctx, &mut out);
