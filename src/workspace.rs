@@ -1451,6 +1451,14 @@ impl Workspace {
                         .as_ref()
                         .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                     netns: None,
+                    replication_in_script: container
+                        .script
+                        .iter()
+                        .chain(&container.pod.init_scripts)
+                        .any(|(text, _)| {
+                            let text = text.to_ascii_lowercase();
+                            text.contains("replicaof") || text.contains("slaveof")
+                        }),
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 // The containers of one pod share its network; each pod has its own.

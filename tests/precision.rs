@@ -235,3 +235,17 @@ fn loopback_is_right_on_the_host_network() {
     let case = rules("loopback-host-network");
     assert!(!case.contains(&"monitor-loopback-address"), "{case:?}");
 }
+
+/// The pods of a StatefulSet that run one config without `replicaof` are independent
+/// masters; a start script that builds `--replicaof` for some of them makes replicas.
+#[test]
+fn statefulset_pods_replicate_only_when_told_to() {
+    let control = rules("statefulset-replication-control");
+    assert!(
+        control.contains(&"data-nodes-not-replicating"),
+        "{control:?}"
+    );
+    let case = rules("statefulset-replication");
+    assert!(!case.contains(&"data-nodes-not-replicating"), "{case:?}");
+    assert!(!case.contains(&"no-replica-to-promote"), "{case:?}");
+}

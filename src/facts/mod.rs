@@ -264,6 +264,10 @@ pub struct Runtime {
     /// processes reach each other on a loopback address only when it is the same.
     /// `None`: the host's network, or not known (a plain config, a unit).
     pub netns: Option<(Span, u32)>,
+    /// Its start script (or one the pod runs before it) speaks of replication in a way
+    /// not followed here (`ARGS="--replicaof $MASTER 6379"; exec redis-server … $ARGS`):
+    /// the copies of its workload may well be replicas.
+    pub replication_in_script: bool,
 }
 
 impl Runtime {

@@ -1136,6 +1136,7 @@ impl Service {
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
             // Set per copy by the workspace.
             netns: None,
+            replication_in_script: false,
         }
     }
 }

@@ -145,8 +145,19 @@ pub fn link_scoped(
 
     // How many processes each config or workload runs (a StatefulSet's pods).
     let mut processes_of: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    // Whether some copy may replicate: it says so (`replicaof`, a placeholder included),
+    // or what it runs is not all known (a start script, an operator, a missing file).
+    let mut may_replicate: HashSet<(crate::source::FileId, &str)> = HashSet::new();
     for n in &nodes {
         *processes_of.entry((n.file, n.name.as_str())).or_default() += 1;
+        if n.replicaof.is_some()
+            || !n.complete
+            || n.runtime.managed_by.is_some()
+            || n.runtime.config_rewritten_at_start.is_some()
+            || n.runtime.replication_in_script
+        {
+            may_replicate.insert((n.file, n.name.as_str()));
+        }
     }
     // Sentinels that watch the same name and address but no master node of the tree
     // (an external address) are one group per deployment, not one per checkout.
@@ -204,8 +215,15 @@ pub fn link_scoped(
             .collect();
         // The other processes of the master's workload or service (a StatefulSet whose
         // start script picks the master) are its replicas too.
+        // Copies whose config is all known and replicates from nothing are masters of
+        // their own, not replicas.
         let siblings = master.map_or(0, |m| {
-            processes_of[&(nodes[m].file, nodes[m].name.as_str())].saturating_sub(1)
+            let key = (nodes[m].file, nodes[m].name.as_str());
+            if may_replicate.contains(&key) {
+                processes_of[&key].saturating_sub(1)
+            } else {
+                0
+            }
         });
         // A master declared by a deployment unit (a compose service) with nothing that
         // replicates from it has no replica: the unit declares all there is.
