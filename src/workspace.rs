@@ -201,6 +201,18 @@ impl Entry {
                 ));
                 secret_spans.push(Span::new(source.id, at.start, at.end));
             }
+            // Passwords of inline patches (already at their places in this file).
+            for patch in &kustomization.patches {
+                if let crate::formats::kustomize::Patch::Object(p) = patch {
+                    let mut values = Vec::new();
+                    crate::formats::units::password_values(&p.doc, &mut values);
+                    secret_spans.extend(
+                        values
+                            .into_iter()
+                            .map(|v| Span::new(source.id, v.span.start, v.span.end)),
+                    );
+                }
+            }
             return Parsed {
                 kustomization: Some(kustomization),
                 cluster,
@@ -257,6 +269,12 @@ impl Entry {
             let mut secret_spans =
                 crate::formats::kubernetes::secret_value_spans(source.id, source.text(), &yaml);
             secret_spans.extend(script_secrets);
+            // A file may be a Kustomize patch of a release: its passwords too.
+            secret_spans.extend(
+                crate::formats::kustomize::patch_secret_spans(&yaml)
+                    .into_iter()
+                    .map(|r| Span::new(source.id, r.start, r.end)),
+            );
             return Parsed {
                 secret_spans,
                 commands,
@@ -849,9 +867,13 @@ impl Workspace {
         if builds.iter().all(|b| b.object_patches.is_empty()) {
             return resources;
         }
-        // (file, object name) → how many top builds deploy it, and how many patch it.
-        let mut deployed: HashMap<(FileId, String), (usize, usize)> = HashMap::new();
+        // (file, object name) → per object kind: how many top builds deploy it, and how
+        // many patch it.
+        type PerKind = Vec<(String, usize, usize)>;
+        let mut deployed: HashMap<(FileId, String), PerKind> = HashMap::new();
         let mut patched = Vec::new();
+        // Each base file is parsed once, whatever the number of overlays.
+        let mut parsed_files: HashMap<FileId, yaml::YamlFile> = HashMap::new();
         for build in builds.iter().filter(|b| b.top) {
             let mut files: Vec<FileId> = build.files.iter().copied().collect();
             files.sort_unstable();
@@ -863,26 +885,36 @@ impl Workspace {
                     continue;
                 }
                 let text = entry.source.text();
-                for doc in &yaml::parse(text).documents {
+                let parsed = parsed_files
+                    .entry(file)
+                    .or_insert_with(|| yaml::parse(text));
+                for doc in &parsed.documents {
                     for object in crate::formats::kubernetes::objects(doc) {
                         let Some(name) = object.at("metadata.name").and_then(yaml::Node::as_str)
                         else {
                             continue;
                         };
-                        let kind = object.get_str("kind");
+                        let kind = object.get_str("kind").unwrap_or_default();
                         let patches: Vec<&ObjectPatch> = build
                             .object_patches
                             .iter()
                             .filter(|p| {
-                                p.name == name && (p.kind.is_none() || p.kind.as_deref() == kind)
+                                p.name == name && p.kind.as_deref().is_none_or(|k| k == kind)
                             })
                             .collect();
-                        let counts = deployed.entry((file, name.to_string())).or_default();
-                        counts.0 += 1;
+                        let kinds = deployed.entry((file, name.to_string())).or_default();
+                        let at = match kinds.iter().position(|(k, _, _)| k == kind) {
+                            Some(at) => at,
+                            None => {
+                                kinds.push((kind.to_string(), 0, 0));
+                                kinds.len() - 1
+                            }
+                        };
+                        kinds[at].1 += 1;
                         if patches.is_empty() {
                             continue;
                         }
-                        counts.1 += 1;
+                        kinds[at].2 += 1;
                         // Each patch on top of what came before: the last one is layer 0.
                         let mut merged = object.clone();
                         let mut layers: Vec<(FileId, &str)> = vec![(file, text)];
@@ -901,11 +933,17 @@ impl Workspace {
                 }
             }
         }
+        // The object a resource was read from: a release's values carry the chart's
+        // flavour as their kind, an operator resource its own.
+        let release = |kind: &str| matches!(kind, "HelmRelease" | "Application" | "ApplicationSet");
         resources.retain(|r| {
             let key = (r.file, r.name.clone().unwrap_or_default());
-            deployed
-                .get(&key)
-                .is_none_or(|(builds, patching)| builds != patching)
+            !deployed.get(&key).is_some_and(|kinds| {
+                kinds.iter().any(|(kind, builds, patching)| {
+                    builds == patching
+                        && (*kind == r.kind || (release(kind) && r.is_chart_values()))
+                })
+            })
         });
         resources.extend(patched);
         resources
@@ -1601,6 +1639,7 @@ impl Workspace {
             compose: compose_units,
             containers: Vec::new(),
             resources,
+            builds: builds.clone(),
         };
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
@@ -2059,7 +2098,7 @@ impl Workspace {
     /// file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
         let confs = self.parse_all();
-        let (topology, units) = self.build_topology(&confs);
+        let (topology, format_units) = self.build_topology(&confs);
         let sources: HashMap<FileId, &SourceFile> = self
             .entries
             .values()
@@ -2072,7 +2111,7 @@ impl Workspace {
             sources: &sources,
             confs: &conf_map,
             topology: &topology,
-            units: &units,
+            units: &format_units,
             history: self.history.as_ref(),
             declared: crate::rules::declared_runtimes(&topology),
             file_releases: crate::rules::file_releases(&topology),
@@ -2127,16 +2166,19 @@ impl Workspace {
             ))
         });
         diagnostics.dedup();
-        self.name_inheriting_overlays(&mut diagnostics);
+        self.name_inheriting_overlays(&format_units.builds, &mut diagnostics);
         diagnostics
     }
 
     /// A finding in a Kustomize base is reported once, at the base (the copies each overlay
     /// would give are one finding): the overlays that deploy the file are named as labels,
     /// at their `resources` entry, so the reader knows which environments carry it.
-    fn name_inheriting_overlays(&self, diagnostics: &mut [Diagnostic]) {
+    fn name_inheriting_overlays(
+        &self,
+        builds: &[crate::formats::kustomize::Build],
+        diagnostics: &mut [Diagnostic],
+    ) {
         const NAMED: usize = 5;
-        let builds = self.kustomize_builds();
         if builds.is_empty() {
             return;
         }

@@ -208,3 +208,30 @@ fn a_base_finding_is_reported_once_naming_the_overlays() {
         )]
     );
 }
+
+/// Passwords written in patches (a release's strategic merge, an inline JSON 6902
+/// operation, a JSON 6902 file) are secrets of their files: masked wherever shown.
+#[test]
+fn passwords_in_patches_are_masked() {
+    let tree = "tests/data/kustomize-secrets";
+    let (ws, found) = check_dir(Path::new(tree), Target::default());
+    assert_eq!(found.len(), 3, "one finding per overlay");
+    for (file, value) in [
+        ("overlays/prod/smaller.yaml", "Patch-Only-Pass-1"),
+        ("overlays/dev/kustomization.yaml", "Inline-Only-Pass-2"),
+        ("overlays/qa/ops.yaml", "Ops-Only-Pass-3"),
+    ] {
+        let path = Path::new(tree).join(file);
+        let id = ws.file_id(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let at = text.find(value).unwrap();
+        assert!(
+            ws.secret_spans(id)
+                .iter()
+                .any(|s| s.start as usize <= at && at + value.len() <= s.end as usize),
+            "{value} is not masked in {file}"
+        );
+    }
+    let shown = common::render_full(&ws, &found);
+    assert!(!shown.contains("Only-Pass"), "{shown}");
+}

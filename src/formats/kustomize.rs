@@ -102,16 +102,9 @@ pub fn object_patches(
                 }
             }
             Kind::Map(_) => {
-                let name = doc
-                    .at("metadata.name")
-                    .and_then(Node::as_str)
-                    .map(str::to_string)
-                    .or_else(|| target.map(|t| t.1.clone()));
-                let Some(name) = name else { continue };
-                let kind = doc
-                    .get_str("kind")
-                    .map(str::to_string)
-                    .or_else(|| target.and_then(|t| t.0.clone()));
+                let Some((kind, name)) = patched_object(doc, target) else {
+                    continue;
+                };
                 out.push(ObjectPatch {
                     kind,
                     name,
@@ -322,6 +315,60 @@ fn inline_patch(
     }
 }
 
+/// The object a strategic-merge document patches: its own `kind` and `metadata.name`,
+/// else those of the patch's `target`.
+fn patched_object(
+    doc: &Node,
+    target: Option<&(Option<String>, String)>,
+) -> Option<(Option<String>, String)> {
+    let name = doc
+        .at("metadata.name")
+        .and_then(Node::as_str)
+        .map(str::to_string)
+        .or_else(|| target.map(|t| t.1.clone()))?;
+    let kind = doc
+        .get_str("kind")
+        .map(str::to_string)
+        .or_else(|| target.and_then(|t| t.0.clone()));
+    Some((kind, name))
+}
+
+/// Passwords a patch file may write, masked wherever the file is shown: under a key that
+/// names a password in a release's patch (a `HelmRelease` or Argo CD document without a
+/// chart is not a resource of its own), or as the `value` of a JSON 6902 operation whose
+/// path ends in one. Patches of operator resources are resources, masked as such.
+pub fn patch_secret_spans(patch: &YamlFile) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for doc in &patch.documents {
+        match &doc.kind {
+            Kind::Seq(ops) => {
+                for op in ops {
+                    let Some(path) = op.get_str("path") else {
+                        continue;
+                    };
+                    let last = path.rsplit('/').next().unwrap_or_default();
+                    let secret = crate::formats::units::is_password_key(last);
+                    if let Some(value) = op.get("value").filter(|_| secret) {
+                        out.push(value.span.clone());
+                    }
+                }
+            }
+            Kind::Map(_)
+                if matches!(
+                    doc.get_str("kind"),
+                    Some("HelmRelease" | "Application" | "ApplicationSet")
+                ) =>
+            {
+                let mut values = Vec::new();
+                crate::formats::units::password_values(doc, &mut values);
+                out.extend(values.into_iter().map(|v| v.span.clone()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// (kind, workload name, (count, span of the count)).
 pub type ReplicaCount = (Option<String>, String, (i64, Range<usize>));
 
@@ -347,16 +394,9 @@ pub fn replica_counts(
                 }
             }
             Kind::Map(_) => {
-                let name = doc
-                    .at("metadata.name")
-                    .and_then(Node::as_str)
-                    .map(str::to_string)
-                    .or_else(|| target.map(|t| t.1.clone()));
-                let Some(name) = name else { continue };
-                let kind = doc
-                    .get_str("kind")
-                    .map(str::to_string)
-                    .or_else(|| target.and_then(|t| t.0.clone()));
+                let Some((kind, name)) = patched_object(doc, target) else {
+                    continue;
+                };
                 if let Some(v) = doc.at("spec.replicas") {
                     if let Some(n) = v.as_i64() {
                         out.push((kind, name, (n, v.span.clone())));

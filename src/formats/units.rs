@@ -12,6 +12,8 @@ pub struct Units {
     pub compose: Vec<ComposeUnit>,
     pub containers: Vec<ContainerFacts>,
     pub resources: Vec<Resource>,
+    /// The Kustomize builds of the tree, as the processes were made from them.
+    pub builds: Vec<super::kustomize::Build>,
 }
 
 /// A container of a Kubernetes workload, as far as the rules need it.
@@ -124,30 +126,9 @@ impl Resource {
     /// The scalar values of keys that name a password (`password`, `redisPassword`,
     /// `sentinelPassword`, …): never printed.
     pub fn secret_spans(&self) -> Vec<Span> {
-        fn walk(r: &Resource, node: &crate::syntax::yaml::Node, out: &mut Vec<Span>) {
-            match &node.kind {
-                crate::syntax::yaml::Kind::Map(entries) => {
-                    for (key, value) in entries {
-                        let secret = key.as_str().is_some_and(|k| {
-                            let k = k.to_ascii_lowercase();
-                            k.contains("password") && !k.ends_with("key") && !k.ends_with("file")
-                        });
-                        if secret && value.as_str().is_some_and(|v| !v.is_empty()) {
-                            out.push(r.span(value));
-                        } else {
-                            walk(r, value, out);
-                        }
-                    }
-                }
-                crate::syntax::yaml::Kind::Seq(items) => {
-                    items.iter().for_each(|i| walk(r, i, out));
-                }
-                crate::syntax::yaml::Kind::Scalar { .. } => {}
-            }
-        }
-        let mut out = Vec::new();
-        walk(self, &self.object, &mut out);
-        out
+        let mut values = Vec::new();
+        password_values(&self.object, &mut values);
+        values.into_iter().map(|v| self.span(v)).collect()
     }
 
     /// Values of a chart (a values file, or a GitOps release's values), not a resource.
@@ -196,4 +177,36 @@ pub struct Linked {
     pub persistence_on: bool,
     /// `dir`, from the file or the command line.
     pub dir: Option<(String, Span)>,
+}
+
+/// The values of keys that name a password (`password`, `redisPassword`,
+/// `sentinelPassword`, … but not `passwordKey` or `passwordFile`) in a values or resource
+/// tree: secrets, never printed.
+pub fn password_values<'n>(
+    node: &'n crate::syntax::yaml::Node,
+    out: &mut Vec<&'n crate::syntax::yaml::Node>,
+) {
+    match &node.kind {
+        crate::syntax::yaml::Kind::Map(entries) => {
+            for (key, value) in entries {
+                let secret = key.as_str().is_some_and(is_password_key);
+                if secret && value.as_str().is_some_and(|v| !v.is_empty()) {
+                    out.push(value);
+                } else {
+                    password_values(value, out);
+                }
+            }
+        }
+        crate::syntax::yaml::Kind::Seq(items) => {
+            items.iter().for_each(|i| password_values(i, out));
+        }
+        crate::syntax::yaml::Kind::Scalar { .. } => {}
+    }
+}
+
+/// A key that names a password's value (`password`, `redisPassword`), not where one is
+/// kept (`passwordKey`, `passwordFile`).
+pub fn is_password_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password") && !k.ends_with("key") && !k.ends_with("file")
 }

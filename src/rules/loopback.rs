@@ -53,7 +53,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(own) = node.runtime.netns else {
             continue;
         };
-        let Some(replicaof) = node.replicaof.as_ref() else {
+        // A config not all read may set another `replicaof` later.
+        let Some(replicaof) = node.replicaof.as_ref().filter(|_| node.complete) else {
             continue;
         };
         if !written_loopback(&replicaof.host) {
@@ -90,7 +91,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Proc::Node(n),
             &node.binds,
             &node.runtime,
-            &node.name,
+            (&node.name, node.complete),
             out,
         );
     }
@@ -100,7 +101,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Proc::Sentinel(s),
             &sentinel.binds,
             &sentinel.runtime,
-            &sentinel.name,
+            (&sentinel.name, sentinel.complete),
             out,
         );
     }
@@ -118,10 +119,11 @@ fn bind_loopback_only(
     me: Proc,
     binds: &[Spanned<String>],
     runtime: &Runtime,
-    name: &str,
+    (name, complete): (&str, bool),
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(own) = runtime.netns else {
+    // A config not all read may bind other addresses later.
+    let Some(own) = runtime.netns.filter(|_| complete) else {
         return;
     };
     if binds.is_empty() || !binds.iter().all(written_loopback_bind) {
