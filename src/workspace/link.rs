@@ -1,0 +1,1146 @@
+//! Building the deployment model: every file's facts linked into processes and groups.
+
+use super::*;
+
+/// Where `include` lines may point; see `Workspace::include_targets`.
+struct IncludeTargets<'a> {
+    confs: Vec<&'a ConfFile>,
+    by_path: HashMap<&'a Path, usize>,
+    by_suffix: SuffixIndex<'a>,
+    by_name_dir: HashMap<(&'a std::ffi::OsStr, Option<&'a Path>), Vec<usize>>,
+}
+
+/// Process configs with where they live, for linking the commands of units and scripts
+/// to them: by path suffix and by (file name, directory of the file that holds them).
+struct Located<'a> {
+    refs: Vec<ConfigRef>,
+    by_suffix: SuffixIndex<'a>,
+    by_name_dir: HashMap<(&'a std::ffi::OsStr, Option<&'a Path>), Vec<usize>>,
+}
+
+impl<'a> Located<'a> {
+    fn new(list: &'a [(PathBuf, FileId, ConfigRef)], path_of: impl Fn(FileId) -> &'a Path) -> Self {
+        let mut located = Located {
+            refs: Vec::with_capacity(list.len()),
+            by_suffix: SuffixIndex::new(),
+            by_name_dir: HashMap::new(),
+        };
+        for (i, (path, file, r)) in list.iter().enumerate() {
+            located.refs.push(*r);
+            located.by_suffix.insert(path, i);
+            if let Some(name) = path.file_name() {
+                located
+                    .by_name_dir
+                    .entry((name, path_of(*file).parent()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        located
+    }
+}
+
+impl Workspace {
+    /// The config files an `include` line may name (not the ones scripts write), indexed
+    /// by path, by every path suffix and by (file name, directory).
+    fn include_targets<'a>(&'a self, confs: &'a [Arc<ConfFile>]) -> IncludeTargets<'a> {
+        let mut targets = IncludeTargets {
+            confs: Vec::new(),
+            by_path: HashMap::new(),
+            by_suffix: SuffixIndex::new(),
+            by_name_dir: HashMap::new(),
+        };
+        for conf in confs.iter().filter(|c| c.written_to.is_none()) {
+            let path = self.entries[&conf.file].source.path.as_path();
+            let i = targets.confs.len();
+            targets.confs.push(conf.as_ref());
+            targets.by_path.entry(path).or_insert(i);
+            targets.by_suffix.insert(path, i);
+            if let Some(name) = path.file_name() {
+                targets
+                    .by_name_dir
+                    .entry((name, path.parent()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        targets
+    }
+
+    /// The config file an `include` line of `from` names, when it is in the workspace:
+    /// the same path, a file whose path ends with it (a tree that mirrors `/`), or a file
+    /// of that name beside the including file.
+    fn resolve_include<'a>(
+        &self,
+        targets: &IncludeTargets<'a>,
+        from: &ConfFile,
+        include: &str,
+    ) -> Option<&'a ConfFile> {
+        if include.contains(['*', '?', '[']) || from.written_to.is_some() {
+            return None;
+        }
+        let from_path = &self.entries[&from.file].source.path;
+        let wanted = Path::new(include.trim_start_matches("./"));
+        let relative: PathBuf = wanted
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .collect();
+        let beside = from_path.parent().map(|d| d.join(&relative));
+        beside
+            .as_deref()
+            .and_then(|b| targets.by_path.get(b).copied())
+            .or_else(|| targets.by_suffix.ending_with(&relative).first().copied())
+            .or_else(|| {
+                let name = relative.file_name()?;
+                match targets
+                    .by_name_dir
+                    .get(&(name, from_path.parent()))
+                    .map(Vec::as_slice)
+                {
+                    Some([one]) => Some(*one),
+                    _ => None,
+                }
+            })
+            .map(|i| targets.confs[i])
+            .filter(|c| c.file != from.file)
+    }
+
+    pub(super) fn build_topology(&self, confs: &[Arc<ConfFile>]) -> (Topology, FormatUnits) {
+        // Most trees have no `include`: the index is built on first use.
+        let targets = std::cell::OnceCell::new();
+        let targets = || targets.get_or_init(|| self.include_targets(confs));
+        // Files pulled in by an `include` are fragments of another process, not processes.
+        let mut included: HashSet<FileId> = HashSet::new();
+        for conf in confs {
+            for (_, path) in conf.includes() {
+                if let Some(target) = self.resolve_include(targets(), conf, path) {
+                    included.insert(target.file);
+                }
+            }
+        }
+        let images = self.dockerfile_images();
+        let mut nodes = Vec::new();
+        let mut sentinels = Vec::new();
+        let mut mounts = Vec::new();
+        let mut compose_units: Vec<ComposeUnit> = Vec::new();
+        // Containers that run a config of the tree: the file is their config, not a
+        // process of its own.
+        let by_path: HashMap<PathBuf, &Arc<ConfFile>> = confs
+            .iter()
+            .filter(|c| !c.embedded)
+            .filter(|c| c.written_to.is_none())
+            .map(|c| (compose::normalize(&self.entries[&c.file].source.path), c))
+            .collect();
+        // Configs that scripts write, by (script, path written).
+        let written_by: HashMap<(PathBuf, String), &Arc<ConfFile>> = confs
+            .iter()
+            .filter_map(|c| {
+                let path = compose::normalize(&self.entries[&c.file].source.path);
+                Some(((path, c.written_to.clone()?), c))
+            })
+            .collect();
+        // Those a compose service runs: processes of the service, not of their own.
+        let mut claimed_written: HashSet<(FileId, Option<String>)> = HashSet::new();
+        for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            let Some(compose_file) = &entry.parsed().compose else {
+                continue;
+            };
+            for service in &compose_file.services {
+                let source = self
+                    .entries
+                    .get(&entry.source.id)
+                    .map(|e| &e.source)
+                    .unwrap();
+                let linked = service.config_source();
+                // The config an entrypoint script of the tree writes and then runs.
+                let scripted = service
+                    .entrypoint_script
+                    .as_ref()
+                    .and_then(|(script, env)| {
+                        let (path, _) = service.config.as_ref()?;
+                        let conf = written_by.get(&(script.clone(), path.clone()))?;
+                        Some((*conf, env))
+                    });
+                let conf = linked
+                    .as_ref()
+                    .and_then(|(path, _, _)| by_path.get(path))
+                    .or_else(|| service.baked_config.as_ref().and_then(|p| by_path.get(p)))
+                    .or_else(|| service.template_source().and_then(|p| by_path.get(&p)))
+                    .copied()
+                    .or_else(|| scripted.map(|(c, _)| c));
+                if let Some((c, _)) = scripted.filter(|_| linked.is_none()) {
+                    claimed_written.insert((c.file, c.written_to.clone()));
+                }
+                let mut unit = ComposeUnit {
+                    file: source.id,
+                    service: service.clone(),
+                    runs_redis: true,
+                    nodes: Vec::new(),
+                    sentinels: Vec::new(),
+                    mount: None,
+                };
+                if let Some((path, mount, single_file)) = &linked {
+                    unit.mount = Some(mounts.len());
+                    let span = |r: &std::ops::Range<usize>| Span::new(source.id, r.start, r.end);
+                    mounts.push(ConfigMount {
+                        owner: service.name.clone(),
+                        owner_span: span(&service.name_span),
+                        sentinel: service.kind == FileKind::SentinelConf,
+                        span: span(&mount.span),
+                        config_path_span: service.config.as_ref().map(|(_, r)| span(r)),
+                        single_file: *single_file,
+                        read_only: mount.read_only,
+                        config_file: conf.map(|c| c.file),
+                        source: path.clone(),
+                        replicas: service.replicas,
+                        container_name: service.container_name.clone(),
+                    });
+                }
+                if let Some(conf) = conf {
+                    included.insert(conf.file);
+                }
+                // Redis reads the file, then the command-line options after it.
+                let mut lines: Vec<_> = match (conf, &service.script_config) {
+                    (Some(c), _) => c.tree.lines.clone(),
+                    (None, Some(written)) => written.lines.clone(),
+                    (None, None) => Vec::new(),
+                };
+                substitute(&mut lines, &service.substitutions);
+                if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
+                    // The shell expanded `$VAR` when it wrote the lines.
+                    substitute(&mut lines, env);
+                }
+                lines.extend(service.options.tree.lines.iter().cloned());
+                let (file, kind) = match conf {
+                    Some(c) if c.kind == service.kind => (c.file, c.kind),
+                    _ => (entry.source.id, service.kind),
+                };
+                let tree = crate::syntax::redis_conf::ConfTree {
+                    lines,
+                    errors: Vec::new(),
+                    rewrite_marker: None,
+                };
+                let merged = ConfFile::from_tree_keep_owners(file, kind, tree);
+                // Each copy is a container of its own, unless it shares the host's (or
+                // another container's) network.
+                let netns = |copy: usize| {
+                    (service.network_mode.is_none()).then(|| {
+                        (
+                            Span::new(source.id, service.name_span.start, service.name_span.end),
+                            copy as u32,
+                        )
+                    })
+                };
+                for copy in 0..service.replicas {
+                    match kind {
+                        FileKind::RedisConf => {
+                            let mut node = merged.node(source);
+                            // A config file the command names but the tree lacks: what the
+                            // node sets (a `replicaof`, a password) is unknown.
+                            node.complete = conf.is_some()
+                                || service.config.is_none()
+                                || service.script_config.is_some();
+                            node.runtime = service.runtime(source.id);
+                            node.runtime.netns = netns(copy);
+                            images.complete(&mut node.runtime, service.build.as_deref(), None);
+                            node.name_hints = service.hostnames.clone();
+                            node.name = format!("service `{}`", service.name);
+                            if node.anchor.is_empty() {
+                                node.anchor = Span::new(
+                                    source.id,
+                                    service.name_span.start,
+                                    service.name_span.end,
+                                );
+                            }
+                            unit.nodes.push(nodes.len());
+                            nodes.push(node);
+                        }
+                        FileKind::SentinelConf => {
+                            let mut sentinel = merged.sentinel(source);
+                            // A config file the command names but the tree lacks: what
+                            // it monitors is unknown.
+                            // Sentinel cannot run without a config file: started with
+                            // flags only in an image this tool does not know, the image
+                            // brings its own (whose password and monitors are unknown).
+                            let image_brings_config = service.config.is_none()
+                                && service.script_config.is_none()
+                                && service.build.is_none()
+                                && crate::knowledge::images::image_ref(&service.image).is_none();
+                            sentinel.complete = (conf.is_some()
+                                || service.config.is_none()
+                                || service.script_config.is_some())
+                                && !image_brings_config;
+                            sentinel.runtime = service.runtime(source.id);
+                            sentinel.runtime.netns = netns(copy);
+                            images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
+                            sentinel.name = format!("service `{}`", service.name);
+                            if sentinel.anchor.is_empty() {
+                                sentinel.anchor = Span::new(
+                                    source.id,
+                                    service.name_span.start,
+                                    service.name_span.end,
+                                );
+                            }
+                            unit.sentinels.push(sentinels.len());
+                            sentinels.push(sentinel);
+                        }
+                    }
+                }
+                compose_units.push(unit);
+            }
+            for service in &compose_file.others {
+                compose_units.push(ComposeUnit {
+                    file: entry.source.id,
+                    service: service.clone(),
+                    runs_redis: false,
+                    nodes: Vec::new(),
+                    sentinels: Vec::new(),
+                    mount: None,
+                });
+            }
+        }
+        // Kubernetes containers that run one config of the tree (a ConfigMap or Secret
+        // key, or a copy of one): `replicas` processes, and the config is theirs.
+        let builds = self.kustomize_builds();
+        let mut embedded = EmbeddedConfs::new(
+            confs
+                .iter()
+                .filter(|c| c.embedded)
+                .map(|c| c.as_ref())
+                .collect(),
+            |file| self.dir_of(file),
+        );
+        // Configs of `configMapGenerator` files: keys of the ConfigMap they generate.
+        for build in &builds {
+            for (name, key, file) in &build.generated {
+                let conf = confs
+                    .iter()
+                    .find(|c| c.file == file.0 && !c.embedded && c.written_to.is_none());
+                if let Some(conf) = conf {
+                    embedded.add(name, key, self.dir_of(file.1), conf);
+                    // ConfigMap data, not a process of its own.
+                    included.insert(conf.file);
+                }
+            }
+        }
+        // Start scripts of ConfigMap keys, by (object name, key), nearest first; and the
+        // configs each writes, by (file, key, path written).
+        let mut script_starts: crate::source::scope::NearestIndex<(&str, &str)> =
+            crate::source::scope::NearestIndex::new();
+        let mut starts: Vec<(FileId, &crate::formats::workload::Invocation)> = Vec::new();
+        for id in self.sorted_ids() {
+            for ((name, key), inv) in &self.entries[&id].parsed().script_starts {
+                script_starts.insert((name.as_str(), key.as_str()), self.dir_of(id), starts.len());
+                starts.push((id, inv));
+            }
+        }
+        let script_starts = ScriptStarts {
+            index: script_starts,
+            starts,
+        };
+        let written_by_script: HashMap<(FileId, (String, String), String), &ConfFile> = confs
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    (c.file, c.written_by.clone()?, c.written_to.clone()?),
+                    c.as_ref(),
+                ))
+            })
+            .collect();
+        let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
+        let image_starts = self.image_starts();
+        let secrets = self.cluster();
+        // Kustomize builds: the workloads of a build's files are processes of each top
+        // build that reads them (one deployment per overlay), never of the files alone.
+        // Kubernetes deployment units: (folder, namespace) → the first file of the unit.
+        let mut workload_units: HashMap<(&Path, Option<&str>), FileId> = HashMap::new();
+        for id in self.sorted_ids() {
+            for c in &self.entries[&id].parsed().containers {
+                workload_units
+                    .entry((self.dir_of(id), c.namespace.as_deref()))
+                    .or_insert(id);
+            }
+        }
+        let mut builds_of: HashMap<FileId, Vec<usize>> = HashMap::new();
+        let mut built: HashSet<FileId> = HashSet::new();
+        for (b, build) in builds.iter().enumerate() {
+            built.extend(build.files.iter().copied());
+            if build.top {
+                for &f in &build.files {
+                    builds_of.entry(f).or_default().push(b);
+                }
+            }
+        }
+        for id in self.sorted_ids() {
+            let source = &self.entries[&id].source;
+            let contexts: Vec<Option<&crate::formats::kustomize::Build>> = match builds_of.get(&id)
+            {
+                Some(list) => list.iter().map(|&b| Some(&builds[b])).collect(),
+                None if built.contains(&id) => Vec::new(),
+                None => vec![None],
+            };
+            for ((ci, container), build) in self.entries[&id]
+                .parsed()
+                .containers
+                .iter()
+                .enumerate()
+                .flat_map(|c| contexts.iter().map(move |b| (c, *b)))
+            {
+                // What the container runs: its command line, or the start script of a
+                // ConfigMap key it runs (whose words live in that manifest).
+                let (inv, inv_file, script) = match container.invocations.as_slice() {
+                    [inv] => (inv, id, None),
+                    [] if image_starts.contains_key(&(id, ci)) => {
+                        let (file, inv) = &image_starts[&(id, ci)];
+                        (inv, *file, None)
+                    }
+                    [] => {
+                        let Some(((file, inv), key)) = container
+                            .script_file
+                            .as_deref()
+                            .and_then(|p| crate::formats::k8s_link::mounted_key(container, p))
+                            .and_then(|(name, key)| {
+                                let found = script_starts.find(&name, &key, self.dir_of(id))?;
+                                Some((found, (name, key)))
+                            })
+                        else {
+                            continue;
+                        };
+                        // A script that builds the command line at run time (`"${ARGS[@]}"`)
+                        // runs settings we cannot see: only a config file is followed.
+                        if inv.config.is_none() {
+                            continue;
+                        }
+                        (inv, file, Some(key))
+                    }
+                    _ => continue,
+                };
+                let inv_source = &self.entries[&inv_file].source;
+                // A config of the tree, or (for redis-server) options only.
+                let conf = match &inv.config {
+                    Some((path, _)) => {
+                        let written = script.as_ref().and_then(|key| {
+                            written_by_script.get(&(inv_file, key.clone(), path.clone()))
+                        });
+                        // In a build, the ConfigMaps of the build (an overlay's patch
+                        // before the base's own).
+                        let in_build = build.and_then(|b| {
+                            crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
+                                .filter(|c| b.files.contains(&c.file))
+                        });
+                        match written.copied().or(in_build).or_else(|| {
+                            crate::formats::k8s_link::config_at(
+                                container,
+                                path,
+                                &embedded,
+                                self.dir_of(id),
+                            )
+                        }) {
+                            Some(c) if c.kind == inv.kind => Some(c),
+                            _ => continue,
+                        }
+                    }
+                    None if inv.kind == FileKind::RedisConf && !inv.args.is_empty() => None,
+                    None => continue,
+                };
+                if let Some(conf) = conf {
+                    claimed.insert((conf.file, conf.embedded_in.clone()));
+                    if conf.written_to.is_some() {
+                        claimed_written.insert((conf.file, conf.written_to.clone()));
+                    }
+                }
+                let args: Vec<_> = inv
+                    .args
+                    .iter()
+                    .skip(usize::from(conf.is_some()))
+                    .map(|t| {
+                        let mut t = t.clone();
+                        t.owner = inv_file;
+                        t.value = resolve_env(&t.value, container, &secrets).into();
+                        t
+                    })
+                    .collect();
+                let options = compose::options_conf(inv_file, inv.kind, &args, inv_source.text());
+                let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                lines.extend(options.tree.lines.iter().cloned());
+                let tree = crate::syntax::redis_conf::ConfTree {
+                    lines,
+                    errors: Vec::new(),
+                    rewrite_marker: None,
+                };
+                let merged = ConfFile::from_tree_keep_owners(
+                    conf.map_or(inv_file, |c| c.file),
+                    inv.kind,
+                    tree,
+                );
+                let anchor = Span::new(id, container.name_span.start, container.name_span.end);
+                // What the build sets: the replica count, the image, and the build as the
+                // unit that declares the processes.
+                let replicas_set = build.and_then(|b| b.replicas.get(&container.workload));
+                let replicas =
+                    replicas_set.map_or(container.replicas, |r| r.value.clamp(0, 100) as usize);
+                let image_set = build.and_then(|b| {
+                    let (image, _) = container.image.as_ref()?;
+                    let name = image.split(['@']).next()?;
+                    let name = match name.rsplit_once(':') {
+                        Some((n, tag)) if !tag.contains('/') => n,
+                        _ => name,
+                    };
+                    b.images.get(name)
+                });
+                let image = match image_set {
+                    Some(set) => Some((
+                        set.value.clone(),
+                        Span::new(set.file, set.span.start, set.span.end),
+                    )),
+                    None => container
+                        .image
+                        .as_ref()
+                        .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
+                };
+                // The workloads of one namespace in one folder are one deployment unit
+                // (outside a build): their replicas are all the processes there are.
+                let declared = match (build, replicas_set, &container.replicas_span) {
+                    (_, Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
+                    (_, None, Some(r)) => Span::new(id, r.start, r.end),
+                    (Some(b), None, None) => Span::new(b.file, b.unit.start, b.unit.end),
+                    (None, None, None) => {
+                        Span::new(id, container.name_span.start, container.name_span.end)
+                    }
+                };
+                let unit = match build {
+                    Some(b) => b.file,
+                    None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
+                };
+                let runtime = crate::facts::Runtime {
+                    release: image.and_then(|(image, at)| {
+                        let release = crate::knowledge::images::image_ref(&image)?.release?;
+                        Some(crate::source::Spanned::with_origin(
+                            release,
+                            at,
+                            crate::source::Origin::Implied,
+                        ))
+                    }),
+                    env: None,
+                    declared: Some(declared),
+                    unit: Some(unit),
+                    count_known: true,
+                    managed_by: None,
+                    password_secret: None,
+                    data_ephemeral: None,
+                    config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
+                    auth_pass_field: None,
+                    cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
+                        crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
+                    }),
+                    config_file: inv
+                        .config
+                        .as_ref()
+                        .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
+                    netns: None,
+                    replication_in_script: container
+                        .script
+                        .iter()
+                        .chain(&container.pod.init_scripts)
+                        .any(|(text, _)| {
+                            let text = text.to_ascii_lowercase();
+                            text.contains("replicaof") || text.contains("slaveof")
+                        }),
+                };
+                let refs = workload_procs.entry((id, ci)).or_default();
+                // The containers of one pod share its network; each pod has its own.
+                let pod_at = Span::new(
+                    id,
+                    container.pod.name_span.start,
+                    container.pod.name_span.end,
+                );
+                let netns = |i: usize| (!container.pod.host_network).then_some((pod_at, i as u32));
+                for i in 0..replicas {
+                    match inv.kind {
+                        FileKind::RedisConf => {
+                            let mut node = merged.node(source);
+                            node.runtime = runtime.clone();
+                            node.runtime.netns = netns(i);
+                            node.name = format!("workload `{}`", container.workload);
+                            node.name_hints = container.pod_names(i);
+                            if node.anchor.is_empty() {
+                                node.anchor = anchor;
+                            }
+                            refs.push(ConfigRef::Node(nodes.len()));
+                            nodes.push(node);
+                        }
+                        FileKind::SentinelConf => {
+                            let mut sentinel = merged.sentinel(source);
+                            sentinel.runtime = runtime.clone();
+                            sentinel.runtime.netns = netns(i);
+                            sentinel.name = format!("workload `{}`", container.workload);
+                            if sentinel.anchor.is_empty() {
+                                sentinel.anchor = anchor;
+                            }
+                            refs.push(ConfigRef::Sentinel(sentinels.len()));
+                            sentinels.push(sentinel);
+                        }
+                    }
+                }
+            }
+        }
+        // Each process config with where it lives, for linking commands to it.
+        let mut located: Vec<(PathBuf, FileId, ConfigRef)> = Vec::new();
+        // Configs that run as processes of their own: not pulled in by an `include`, not
+        // run by a container or a compose service.
+        let standalone = |c: &ConfFile| {
+            let run_by_other = match &c.written_to {
+                Some(_) => claimed_written.contains(&(c.file, c.written_to.clone())),
+                None => included.contains(&c.file),
+            };
+            let embedded_claimed = c.embedded && claimed.contains(&(c.file, c.embedded_in.clone()));
+            !run_by_other && !embedded_claimed
+        };
+        for conf in confs.iter().filter(|c| standalone(c)) {
+            let source = &self.entries[&conf.file].source;
+            let merged;
+            let (view, complete) = if conf.includes().next().is_some() {
+                let (m, complete) =
+                    conf.with_includes(&|from, path| self.resolve_include(targets(), from, path));
+                merged = m;
+                (&merged, complete)
+            } else {
+                (conf.as_ref(), true)
+            };
+            let path = self.conf_path(conf);
+            match conf.kind {
+                FileKind::RedisConf => {
+                    let mut node = view.node(source);
+                    node.complete = complete;
+                    images.complete(&mut node.runtime, None, Some(&path));
+                    if conf.written_to.is_some() {
+                        node.name_hints = name_hints(&path);
+                    }
+                    located.push((path, conf.file, ConfigRef::Node(nodes.len())));
+                    nodes.push(node);
+                }
+                FileKind::SentinelConf => {
+                    let mut sentinel = view.sentinel(source);
+                    sentinel.complete = complete;
+                    sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
+                    images.complete(&mut sentinel.runtime, None, Some(&path));
+                    located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
+                    sentinels.push(sentinel);
+                }
+            }
+        }
+        let scope = |file: FileId| {
+            self.entries
+                .get(&file)
+                .and_then(|e| e.source.path.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        // Operator resources and chart values deploy processes of their own.
+        let resources = self.layered_values(
+            self.values_from(
+                self.kustomize_patched(
+                    self.sorted_ids()
+                        .iter()
+                        .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                        .collect(),
+                    &builds,
+                ),
+            ),
+        );
+        let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(
+            &resources,
+            &|file| {
+                self.entries
+                    .get(&file)
+                    .and_then(|e| e.source.path.file_stem())
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            },
+            &scope,
+        );
+        nodes.extend(managed_nodes);
+        sentinels.extend(managed_sentinels);
+        let (cluster_nodes, shard_layouts) =
+            crate::formats::cluster_operators::clusters(&resources);
+        nodes.extend(cluster_nodes);
+        let mut topology = link_scoped(nodes, sentinels, &scope);
+        topology.mounts = mounts;
+        topology.cluster = secrets;
+        topology.consensus = crate::formats::operators::consensus_clusters(&resources);
+        topology.runtime_sets = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().runtime_sets.iter().cloned())
+            .collect();
+        topology.cluster_creates = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().cluster_creates.iter().cloned())
+            .collect();
+        topology.sharded = crate::model::sharded::link_sharded(
+            &topology.nodes,
+            &topology.cluster_creates,
+            &shard_layouts,
+            &scope,
+        );
+        topology.sites = self.settings.sites.clone();
+        let mut format_units = FormatUnits {
+            compose: compose_units,
+            containers: Vec::new(),
+            resources,
+            builds: builds.clone(),
+        };
+        for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            for (ci, container) in entry.parsed().containers.iter().enumerate() {
+                let started = image_starts
+                    .get(&(entry.source.id, ci))
+                    .map(|(file, inv)| (*file, inv));
+                let mut facts = container_facts(
+                    entry.source.id,
+                    container,
+                    started,
+                    &embedded,
+                    self.dir_of(entry.source.id),
+                );
+                facts.processes = workload_procs
+                    .remove(&(entry.source.id, ci))
+                    .unwrap_or_default();
+                format_units.containers.push(facts);
+            }
+        }
+        self.add_services(&mut topology, &located);
+        for (name, more) in &self.settings.elsewhere {
+            for group in topology
+                .groups
+                .iter_mut()
+                .filter(|g| g.name.as_deref() == Some(name.as_str()))
+            {
+                group.add_elsewhere(*more);
+            }
+        }
+        (topology, format_units)
+    }
+
+    /// The releases the Dockerfiles of the tree build on, by Dockerfile and by the files
+    /// they copy into the image.
+    fn dockerfile_images(&self) -> DockerfileImages {
+        let mut images = DockerfileImages::default();
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            let Some(docker) = &entry.parsed().dockerfile else {
+                continue;
+            };
+            let Some((image, at)) = &docker.base else {
+                continue;
+            };
+            let Some(release) = crate::knowledge::images::image_ref(image).and_then(|i| i.release)
+            else {
+                continue;
+            };
+            let release = crate::source::Spanned::with_origin(
+                release,
+                Span::new(id, at.start, at.end),
+                crate::source::Origin::Implied,
+            );
+            let path = compose::normalize(&entry.source.path);
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            for (copied, _, _) in &docker.copies {
+                images
+                    .by_copied_file
+                    .insert(compose::normalize(&dir.join(copied)), release.clone());
+            }
+            images.by_dockerfile.insert(path, release);
+        }
+        images
+    }
+
+    /// What Kubernetes containers without a command of their own start when their image
+    /// is built from a Dockerfile of the tree (an image named like the Dockerfile's
+    /// folder, and not a known Redis image): the redis command its start chain reaches
+    /// with the container's environment, with the script that holds it.
+    fn image_starts(
+        &self,
+    ) -> HashMap<(FileId, usize), (FileId, crate::formats::workload::Invocation)> {
+        use crate::formats::image_start::{image_name, repository_name, started_command};
+        let mut out = HashMap::new();
+        let ids = self.sorted_ids();
+        let mut dockerfiles: crate::source::scope::NearestIndex<String> =
+            crate::source::scope::NearestIndex::new();
+        for &id in &ids {
+            if self.entries[&id].parsed().dockerfile.is_some() {
+                if let Some(name) = image_name(&self.entries[&id].source.path) {
+                    dockerfiles.insert(name, self.dir_of(id), id.0 as usize);
+                }
+            }
+        }
+        if dockerfiles.is_empty() {
+            return out;
+        }
+        let files = TreeFilesOf {
+            workspace: self,
+            by_path: ids
+                .iter()
+                .map(|&id| (compose::normalize(&self.entries[&id].source.path), id))
+                .collect(),
+        };
+        for &id in &ids {
+            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+                if !container.invocations.is_empty() {
+                    continue;
+                }
+                // A script the container runs that no ConfigMap provides: the image's.
+                let command = match &container.script_file {
+                    Some(path)
+                        if crate::formats::k8s_link::mounted_key(container, path).is_some() =>
+                    {
+                        continue
+                    }
+                    Some(path) => Some(vec![path.clone()]),
+                    None => None,
+                };
+                let Some((image, _)) = &container.image else {
+                    continue;
+                };
+                if crate::knowledge::images::image_ref(image).is_some() {
+                    continue;
+                }
+                let [docker_id] =
+                    dockerfiles.nearest(&repository_name(image), Some(self.dir_of(id)))
+                else {
+                    continue;
+                };
+                let docker_id = FileId(*docker_id as u32);
+                let docker_entry = &self.entries[&docker_id];
+                let Some(docker) = &docker_entry.parsed().dockerfile else {
+                    continue;
+                };
+                let env = |name: &str| {
+                    use crate::formats::script_flow::EnvValue;
+                    if let Some((_, value, _)) =
+                        container.env_vars.iter().rev().find(|(n, _, _)| n == name)
+                    {
+                        return value.clone().map_or(EnvValue::Unknown, EnvValue::Known);
+                    }
+                    match docker.env.iter().rev().find(|(n, _, _)| n == name) {
+                        Some((_, v, _)) => EnvValue::Known(v.clone()),
+                        None => EnvValue::Unset,
+                    }
+                };
+                let context = compose::normalize(self.dir_of(docker_id));
+                let Some((script, n)) = started_command(docker, &context, command, &files, &env)
+                else {
+                    continue;
+                };
+                let invocation = self.entries[&script].parsed().commands[n].invocation();
+                out.insert((id, ci), (script, invocation));
+            }
+        }
+        out
+    }
+
+    /// Services, budgets, namespaces and Secrets of every manifest.
+    fn cluster(&self) -> crate::facts::cluster::Cluster {
+        let mut all = crate::facts::cluster::Cluster::default();
+        for id in self.sorted_ids() {
+            let c = &self.entries[&id].parsed().cluster;
+            all.services.extend(c.services.iter().cloned());
+            all.pdbs.extend(c.pdbs.iter().cloned());
+            all.network_policies
+                .extend(c.network_policies.iter().cloned());
+            all.namespaces.extend(c.namespaces.iter().cloned());
+            all.secrets.extend(c.secrets.iter().cloned());
+        }
+        all
+    }
+
+    /// Services from units and their drop-ins, and the redis commands of units and scripts,
+    /// each linked to the config it reads when that config is in the tree.
+    fn add_services(&self, topology: &mut Topology, located: &[(PathBuf, FileId, ConfigRef)]) {
+        let located = Located::new(located, |file| self.entries[&file].source.path.as_path());
+        let all = self.all_units();
+        let (main, dropins): (Vec<&Arc<UnitFile>>, Vec<&Arc<UnitFile>>) =
+            all.iter().partition(|u| u.kind == UnitKind::Unit);
+        // A drop-in belongs to the nearest unit of its name (a tree of several hosts has
+        // one `redis.service` per host); drop-ins without a unit form a service of their
+        // own per directory.
+        let names: Vec<String> = main.iter().map(|u| u.unit_name()).collect();
+        let mut units_by_name: NearestIndex<&str> = NearestIndex::new();
+        for (i, unit) in main.iter().enumerate() {
+            let dir = Path::new(&unit.path).parent().unwrap_or(Path::new(""));
+            units_by_name.insert(names[i].as_str(), dir, i);
+        }
+        let mut attached: Vec<Vec<&UnitFile>> = vec![Vec::new(); main.len()];
+        let mut orphans: BTreeMap<(String, PathBuf), Vec<&UnitFile>> = BTreeMap::new();
+        for d in &dropins {
+            let name = d.unit_name();
+            // `X/redis.service.d/10-limits.conf` sits beside units in X.
+            let dir = Path::new(&d.path)
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new(""));
+            let nearest = units_by_name.nearest(&name.as_str(), Some(dir));
+            for &u in nearest {
+                attached[u].push(d.as_ref());
+            }
+            if nearest.is_empty() {
+                orphans
+                    .entry((name, dir.to_path_buf()))
+                    .or_default()
+                    .push(d.as_ref());
+            }
+        }
+        let by_file_name = |d: &&UnitFile| Path::new(&d.path).file_name().map(|n| n.to_owned());
+        let mut built = Vec::new();
+        for (unit, mut list) in main.iter().zip(attached) {
+            list.sort_by_key(by_file_name);
+            built.push((unit.file, units::service(Some(unit.as_ref()), &list)));
+        }
+        for (_, mut list) in orphans {
+            list.sort_by_key(by_file_name);
+            built.push((list[0].file, units::service(None, &list)));
+        }
+        for (file, (mut service, command)) in built {
+            if let Some((cmdline, candidates)) = command {
+                service.process = Some(topology.processes.len());
+                topology.processes.push(Process {
+                    cmdline,
+                    service: Some(topology.services.len()),
+                    config_candidates: candidates,
+                    config: None,
+                });
+                self.link_process(topology.processes.last_mut().unwrap(), file, &located);
+                apply_command_line_secrets(topology, topology.processes.len() - 1);
+            }
+            topology.services.push(service);
+        }
+        for id in self.sorted_ids() {
+            for command in &self.entries[&id].parsed().commands {
+                topology.processes.push(Process {
+                    cmdline: command.cmdline.clone(),
+                    service: None,
+                    config_candidates: command.candidates.clone(),
+                    config: None,
+                });
+                self.link_process(topology.processes.last_mut().unwrap(), id, &located);
+                apply_command_line_secrets(topology, topology.processes.len() - 1);
+            }
+        }
+    }
+
+    /// A config path links to a config of the tree whose path ends with it (a tree that
+    /// mirrors `/`), else to the only config of that name beside the file that names it.
+    fn link_process(&self, process: &mut Process, from: FileId, located: &Located) {
+        let from_dir = self.entries[&from].source.path.parent();
+        let find = |wanted: &str| -> Option<ConfigRef> {
+            let relative: PathBuf = Path::new(wanted)
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .collect();
+            if relative.as_os_str().is_empty() {
+                return None;
+            }
+            if let [one] = located.by_suffix.ending_with(&relative) {
+                return Some(located.refs[*one]);
+            }
+            let name = relative.file_name()?;
+            match located
+                .by_name_dir
+                .get(&(name, from_dir))
+                .map(Vec::as_slice)
+            {
+                Some([one]) => Some(located.refs[*one]),
+                _ => None,
+            }
+        };
+        for candidate in &mut process.config_candidates {
+            candidate.config = find(&candidate.value);
+        }
+        if let [one] = process.config_candidates.as_slice() {
+            process.config = one.config;
+        }
+    }
+}
+
+/// An argument with `$(VAR)` / `${VAR}` / `$VAR`: a Secret value of the tree when the
+/// variable comes from one, else a template (an unknown value).
+fn resolve_env(
+    value: &str,
+    container: &Container,
+    cluster: &crate::facts::cluster::Cluster,
+) -> String {
+    if !value.contains('$') {
+        return value.to_string();
+    }
+    for (var, secret, key) in &container.secret_env {
+        let forms = [
+            format!("$({var})"),
+            format!("${{{var}}}"),
+            format!("${var}"),
+        ];
+        if forms.iter().any(|f| value == f) {
+            let known = cluster.secrets.iter().find_map(|(s, k, v)| match v {
+                crate::facts::Password::Literal(v) if s == secret && k == key => Some(v.clone()),
+                _ => None,
+            });
+            if let Some(v) = known {
+                return v;
+            }
+        }
+    }
+    let templated = value.replace("$(", "${").replace(')', "}");
+    if templated.contains("${") {
+        templated
+    } else {
+        templated.replace('$', "${")
+    }
+}
+
+/// Passwords given on a unit's or script's command line (`--requirepass`, `--masterauth`,
+/// `--sentinel auth-pass NAME …`) belong to the process of the config it reads. Only
+/// these: they do not change who the process is, so the groups already linked stay right.
+fn apply_command_line_secrets(topology: &mut Topology, process: usize) {
+    use crate::facts::service::ConfigRef;
+    use crate::facts::Password;
+    use crate::source::Spanned;
+    let process = &topology.processes[process];
+    let Some(config) = process.config else {
+        return;
+    };
+    let password = |name: &str| {
+        process.cmdline.value(name).map(|v| {
+            let origin = v.origin.min(crate::source::Origin::Literal);
+            Spanned::with_origin(Password::from_value(&v.value), v.span, origin)
+        })
+    };
+    match config {
+        ConfigRef::Node(n) => {
+            let (requirepass, masterauth) = (password("requirepass"), password("masterauth"));
+            let node = &mut topology.nodes[n];
+            if requirepass.is_some() {
+                node.password = requirepass;
+            }
+            if masterauth.is_some() {
+                node.masterauth = masterauth;
+            }
+        }
+        ConfigRef::Sentinel(s) => {
+            let requirepass = password("requirepass");
+            let auth_pass: Vec<(String, Spanned<Password>)> = process
+                .cmdline
+                .options
+                .iter()
+                .filter(|o| o.name == "sentinel")
+                .filter_map(|o| match o.values.as_slice() {
+                    [keyword, name, value] if keyword.value.eq_ignore_ascii_case("auth-pass") => {
+                        Some((
+                            name.value.clone(),
+                            Spanned::with_origin(
+                                Password::from_value(&value.value),
+                                value.span,
+                                value.origin.min(crate::source::Origin::Literal),
+                            ),
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let sentinel = &mut topology.sentinels[s];
+            if requirepass.is_some() {
+                sentinel.password = requirepass;
+            }
+            for (name, value) in auth_pass {
+                if let Some(m) = sentinel.monitors.iter_mut().find(|m| m.name.value == name) {
+                    m.auth_pass = Some(value);
+                }
+            }
+        }
+    }
+}
+
+/// The tree's scripts and texts by normalized path, for following an image's start.
+struct TreeFilesOf<'a> {
+    workspace: &'a Workspace,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl<'a> crate::formats::image_start::TreeFiles<'a> for TreeFilesOf<'a> {
+    fn script(&self, path: &Path) -> Option<crate::formats::image_start::TreeScript<'a>> {
+        let id = *self.by_path.get(path)?;
+        let parsed = self.workspace.entries[&id].parsed();
+        Some(crate::formats::image_start::TreeScript {
+            file: id,
+            flow: parsed.script_flow.as_ref()?,
+            commands: &parsed.commands,
+        })
+    }
+
+    fn text(&self, path: &Path) -> Option<&'a str> {
+        let id = self.by_path.get(path)?;
+        Some(self.workspace.entries[id].source.text())
+    }
+}
+
+/// Releases named by the `FROM` of the tree's Dockerfiles.
+#[derive(Default)]
+struct DockerfileImages {
+    by_dockerfile: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+    /// A config of the tree copied into an image runs the release of that image.
+    by_copied_file: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+}
+
+impl DockerfileImages {
+    /// The release of a process whose image is built (`build:` → its Dockerfile) or
+    /// whose config is copied into a built image, when its own image names none.
+    fn complete(
+        &self,
+        runtime: &mut crate::facts::Runtime,
+        dockerfile: Option<&Path>,
+        config: Option<&Path>,
+    ) {
+        if runtime.release.is_some() {
+            return;
+        }
+        runtime.release = dockerfile
+            .and_then(|d| self.by_dockerfile.get(&compose::normalize(d)))
+            .or_else(|| config.and_then(|c| self.by_copied_file.get(&compose::normalize(c))))
+            .cloned();
+    }
+}
+
+/// `$VAR` / `${VAR}` placeholders a start script fills from the environment before the
+/// process reads the config: the value is the variable's (never edited where the
+/// placeholder is written).
+fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String, String)]) {
+    if vars.is_empty() {
+        return;
+    }
+    for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        let Some(name) = token.value.strip_prefix('$') else {
+            continue;
+        };
+        let name = name.trim_start_matches('{').trim_end_matches('}');
+        if let Some((_, value)) = vars.iter().rev().find(|(k, _)| k == name) {
+            token.value = value.as_str().into();
+            token.origin = crate::source::Origin::Implied;
+        }
+    }
+}
+
+/// Start scripts of ConfigMap keys, found by (object name, key) nearest to a workload.
+struct ScriptStarts<'a> {
+    index: crate::source::scope::NearestIndex<'a, (&'a str, &'a str)>,
+    starts: Vec<(FileId, &'a crate::formats::workload::Invocation)>,
+}
+
+impl<'a> ScriptStarts<'a> {
+    fn find(
+        &self,
+        name: &str,
+        key: &str,
+        near: &Path,
+    ) -> Option<(FileId, &'a crate::formats::workload::Invocation)> {
+        let first = *self.index.nearest(&(name, key), Some(near)).first()?;
+        Some(self.starts[first])
+    }
+}

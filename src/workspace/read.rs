@@ -1,0 +1,210 @@
+//! Reading one file: which formats it holds and what each yields.
+
+use super::*;
+
+impl Entry {
+    pub(super) fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let mut parsed = self.read_formats();
+            // Run-time `SENTINEL SET`s: in scripts, manifests, compose files, programs;
+            // never in a config file (the parser refuses them there).
+            if parsed
+                .confs
+                .iter()
+                .all(|c| c.embedded || c.written_to.is_some())
+                && !self.shown_only
+                && !crate::settings::is_config_file(&self.source.path)
+            {
+                parsed.runtime_sets =
+                    crate::formats::runtime_commands::find(self.source.id, self.source.text());
+                parsed.cluster_creates =
+                    crate::formats::cluster_create::find(self.source.id, self.source.text());
+                if let Some(compose) = &parsed.compose {
+                    parsed.cluster_creates.extend(
+                        crate::formats::compose::bitnami_cluster_creates(
+                            self.source.id,
+                            self.source.text(),
+                            compose,
+                        ),
+                    );
+                }
+            }
+            parsed
+        })
+    }
+
+    /// What the file holds in each format it can be read as.
+    fn read_formats(&self) -> Parsed {
+        let source = &self.source;
+        // redis-halint.toml files are settings, validated on their own.
+        if self.shown_only || crate::settings::is_config_file(&source.path) {
+            return Parsed::default();
+        }
+        if let Some(kind) = unit_kind(&source.path) {
+            let path = source.path.to_string_lossy();
+            return Parsed {
+                units: vec![Arc::new(UnitFile::parse(
+                    source.id,
+                    &path,
+                    kind,
+                    source.text(),
+                ))],
+                ..Parsed::default()
+            };
+        }
+        if crate::formats::dockerfile::is_dockerfile(&source.path) {
+            return Parsed {
+                dockerfile: Some(crate::formats::dockerfile::read(source.text())),
+                ..Parsed::default()
+            };
+        }
+        if crate::formats::kustomize::is_kustomization(&source.path) {
+            let yaml = yaml::parse(source.text());
+            let kustomization = crate::formats::kustomize::read(source.id, source.text(), &yaml);
+            // A generated Secret is a Secret of the deployment: its values are compared
+            // with the passwords that reference them, and masked wherever shown.
+            let mut cluster = crate::facts::cluster::Cluster::default();
+            let mut secret_spans = Vec::new();
+            for (name, key, value, at) in &kustomization.secret_literals {
+                cluster.secrets.push((
+                    name.clone(),
+                    key.clone(),
+                    crate::facts::Password::from_value(value),
+                ));
+                secret_spans.push(Span::new(source.id, at.start, at.end));
+            }
+            // Passwords of inline patches (already at their places in this file).
+            for patch in &kustomization.patches {
+                if let crate::formats::kustomize::Patch::Object(p) = patch {
+                    let mut values = Vec::new();
+                    crate::formats::units::password_values(&p.doc, &mut values);
+                    secret_spans.extend(
+                        values
+                            .into_iter()
+                            .map(|v| Span::new(source.id, v.span.start, v.span.end)),
+                    );
+                }
+            }
+            return Parsed {
+                kustomization: Some(kustomization),
+                cluster,
+                secret_spans,
+                yaml_error: yaml.error,
+                ..Parsed::default()
+            };
+        }
+        if is_yaml(&source.path) {
+            let yaml = yaml::parse(source.text());
+            let confs = embedded_configs(source.id, &source.path, source.shared_text(), &yaml)
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+            let compose = compose::read(source.id, &source.path, source.text(), &yaml);
+            let containers = workload::containers(source.text(), &yaml);
+            // Configs that start scripts write with here-documents, once each (every
+            // container of a pod carries its initContainers' writes).
+            let mut confs: Vec<Arc<ConfFile>> = confs;
+            let mut seen = HashSet::new();
+            for c in &containers {
+                for w in c.written.iter().chain(&c.pod.init_written) {
+                    if seen.insert(w.source.clone()) {
+                        let mut conf = ConfFile::from_tree(source.id, w.kind, w.tree.clone());
+                        conf.embedded = true;
+                        conf.embedded_in = Some(w.source.clone());
+                        confs.push(Arc::new(conf));
+                    }
+                }
+            }
+            // Start scripts kept in ConfigMaps: their configs and commands.
+            let mut commands = Vec::new();
+            let mut script_secrets = Vec::new();
+            let mut script_starts = Vec::new();
+            for (key, script) in
+                crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
+            {
+                if let Some(start) = script
+                    .commands
+                    .last()
+                    .map(script::ScriptCommand::invocation)
+                {
+                    script_starts.push((key, start));
+                }
+                confs.extend(script.confs.into_iter().map(Arc::new));
+                commands.extend(script.commands);
+                script_secrets.extend(script.secret_spans);
+            }
+            let resources = crate::formats::kubernetes::resources(source.id, source.text(), &yaml);
+            let values_sources =
+                crate::formats::kubernetes::values_sources(source.id, source.text(), &yaml);
+            let mut cluster = crate::facts::cluster::Cluster::default();
+            crate::formats::kubernetes::cluster(source.id, &yaml, &mut cluster);
+            let mut secret_spans =
+                crate::formats::kubernetes::secret_value_spans(source.id, source.text(), &yaml);
+            secret_spans.extend(script_secrets);
+            // A file may be a Kustomize patch of a release: its passwords too.
+            secret_spans.extend(
+                crate::formats::kustomize::patch_secret_spans(&yaml)
+                    .into_iter()
+                    .map(|r| Span::new(source.id, r.start, r.end)),
+            );
+            return Parsed {
+                secret_spans,
+                commands,
+                script_starts,
+                cluster,
+                confs,
+                yaml_error: yaml.error,
+                compose,
+                containers,
+                resources,
+                values_sources,
+                ..Parsed::default()
+            };
+        }
+        if is_script(&source.path, source.text()) {
+            let script = script::read(source.id, source.shared_text());
+            return Parsed {
+                confs: script.confs.into_iter().map(Arc::new).collect(),
+                units: script.units.into_iter().map(Arc::new).collect(),
+                commands: script.commands,
+                secret_spans: script.secret_spans,
+                script_flow: Some(script.flow),
+                ..Parsed::default()
+            };
+        }
+        let tree = redis_conf::parse(source.text());
+        let Some(kind) = classify(&source.path, &tree, self.explicit) else {
+            return Parsed::default();
+        };
+        Parsed {
+            confs: vec![Arc::new(ConfFile::from_tree(source.id, kind, tree))],
+            ..Parsed::default()
+        }
+    }
+
+    pub(super) fn names_tool(&self) -> bool {
+        self.names_tool
+            .unwrap_or_else(|| self.source.text().contains("redis-halint"))
+    }
+
+    /// A plain redis.conf or sentinel.conf: after parsing, nothing but a report or a fix
+    /// reads its text again (manifests, compose files and scripts are read again when
+    /// linking containers and commands).
+    pub(super) fn is_plain_config(&self) -> bool {
+        let parsed = self.parsed();
+        matches!(parsed.confs.as_slice(), [conf] if conf.file == self.source.id && conf.written_to.is_none() && !conf.embedded)
+            && parsed.units.is_empty()
+            && parsed.commands.is_empty()
+            && parsed.compose.is_none()
+            && parsed.containers.is_empty()
+            && parsed.resources.is_empty()
+    }
+
+    /// The config this file is, when it is one (not one a script writes).
+    pub(super) fn whole_conf(&self) -> Option<&Arc<ConfFile>> {
+        self.parsed()
+            .confs
+            .first()
+            .filter(|c| c.written_to.is_none())
+    }
+}

@@ -1,0 +1,235 @@
+//! Helm values as they are deployed: layered values files, Flux `valuesFrom`, Argo CD
+//! value files.
+
+use super::*;
+
+impl Workspace {
+    /// Values files laid over a chart's values: `values-prod.yaml`, `values.prod.yaml` or
+    /// `prod-values.yaml` beside a `values.yaml` of a known chart is deployed as
+    /// `helm … -f values.yaml -f values-prod.yaml`, so each such file becomes one values
+    /// resource merged over `values.yaml` (its findings at the line of the value that won),
+    /// and `values.yaml` alone is not a deployment of its own.
+    pub(super) fn layered_values(
+        &self,
+        mut resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        let bases: Vec<usize> = resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.is_chart_values()
+                    && r.name.is_none()
+                    && self.entries.get(&r.file).is_some_and(|e| {
+                        e.source
+                            .path
+                            .file_name()
+                            .is_some_and(|n| n == "values.yaml" || n == "values.yml")
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if bases.is_empty() {
+            return resources;
+        }
+        // Values overlays of the tree by folder, found once.
+        let mut overlays_in: HashMap<&Path, Vec<FileId>> = HashMap::new();
+        for (path, id) in &self.by_path {
+            if is_values_overlay(path) {
+                let dir = path.parent().unwrap_or(Path::new(""));
+                overlays_in.entry(dir).or_default().push(*id);
+            }
+        }
+        let mut replaced: HashSet<FileId> = HashSet::new();
+        let mut layered = Vec::new();
+        for b in bases {
+            let base = resources[b].clone();
+            let dir = self.dir_of(base.file);
+            let overlays = overlays_in.get(dir).cloned().unwrap_or_default();
+            for id in overlays.into_iter().filter(|id| *id != base.file) {
+                let text = self.entries[&id].source.text();
+                let parsed = yaml::parse(text);
+                let Some(over) = parsed.documents.first() else {
+                    continue;
+                };
+                if over.get("apiVersion").is_some() || over.get("kind").is_some() {
+                    continue;
+                }
+                let mut r = base.clone();
+                r.object = Arc::new(yaml::layered(&base.object, over));
+                r.file = id;
+                r.lower_files = vec![base.file];
+                layered.push(r);
+                replaced.insert(id);
+                replaced.insert(base.file);
+            }
+        }
+        if layered.is_empty() {
+            return resources;
+        }
+        resources.retain(|r| !(r.is_chart_values() && replaced.contains(&r.file)));
+        resources.extend(layered);
+        resources
+    }
+
+    /// Flux releases whose values come (in part) from ConfigMaps and Secrets: the values
+    /// found in the tree lie beneath the inline ones (one such object: its lines are
+    /// where findings point); the chart is then recognised from the merged values. A
+    /// release whose values cannot all be read is not judged: its count or quorum may be
+    /// in what is missing.
+    pub(super) fn values_from(
+        &self,
+        resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        use crate::formats::units::PENDING_VALUES;
+        if !resources.iter().any(|r| r.api_group == PENDING_VALUES) {
+            return resources;
+        }
+        let sources: Vec<&crate::formats::units::ValuesSource> = self
+            .sorted_ids()
+            .iter()
+            .flat_map(|id| self.entries[id].parsed().values_sources.iter())
+            .collect();
+        let mut out = Vec::with_capacity(resources.len());
+        let mut used: HashSet<FileId> = HashSet::new();
+        for mut r in resources {
+            if r.api_group != PENDING_VALUES {
+                out.push(r);
+                continue;
+            }
+            let mut found = Vec::new();
+            let mut missing = false;
+            for v in &r.values_from {
+                // The nearest object of that name: copies of a deployment in sibling
+                // folders each read their own.
+                let here = self.dir_of(r.file);
+                let hit = sources
+                    .iter()
+                    .filter(|s| {
+                        s.kind == v.kind
+                            && s.name == v.name
+                            && s.key == v.key
+                            && match (&s.namespace, &r.namespace) {
+                                (Some(a), Some(b)) => a == b,
+                                _ => true,
+                            }
+                    })
+                    .max_by_key(|s| {
+                        let there = self.dir_of(s.file);
+                        let shared = here
+                            .components()
+                            .zip(there.components())
+                            .take_while(|(a, b)| a == b)
+                            .count();
+                        (shared, std::cmp::Reverse(there.components().count()))
+                    });
+                match hit {
+                    Some(s) => found.push(*s),
+                    None if v.optional => {}
+                    None => missing = true,
+                }
+            }
+            // Several objects would put lines of several files in one layer.
+            if missing || found.len() > 1 {
+                continue;
+            }
+            if let Some(source) = found.first() {
+                r.object = Arc::new(yaml::layered(&source.values, &r.object));
+                r.lower_files = vec![source.file];
+            }
+            if !r.value_files.is_empty() {
+                // Every file must be read: a count or quorum may be in any of them.
+                let Some(files) = self.argo_value_files(&mut r) else {
+                    continue;
+                };
+                used.extend(files.iter().copied());
+                let mut layers = files.iter().filter_map(|&id| {
+                    let doc = yaml::parse(self.entries[&id].source.text())
+                        .documents
+                        .into_iter()
+                        .next()?;
+                    Some((id, doc))
+                });
+                let Some((first, mut merged)) = layers.next() else {
+                    continue;
+                };
+                let mut lower = vec![first];
+                for (id, doc) in layers {
+                    merged = yaml::layered(&merged, &doc);
+                    lower.insert(0, id);
+                }
+                r.object = Arc::new(yaml::layered(&merged, &r.object));
+                r.lower_files = lower;
+            }
+            let Some((group, kind, name)) =
+                crate::formats::kubernetes::chart_values(&r.kind, &r.object, r.name.clone())
+            else {
+                continue;
+            };
+            r.api_group = group.to_string();
+            r.kind = kind.to_string();
+            r.name = name;
+            r.values_from.clear();
+            out.push(r);
+        }
+        // A values file a release reads is part of that release, not a deployment alone.
+        out.retain(|r| !(r.is_chart_values() && used.contains(&r.file)));
+        out
+    }
+
+    /// The values files of an Argo CD release, bottom first: the chart's `values.yaml`
+    /// when the chart is kept in the repository (`path`), then each of `valueFiles`. A
+    /// `$ref/path` entry names a file of a repository source: found in the tree by its
+    /// path, the match nearest to the release. `None` when one cannot be found (a file
+    /// of a chart package, another repository): the release is then not judged. Sets the
+    /// chart's name from its `Chart.yaml` for a chart kept in the repository.
+    fn argo_value_files(&self, r: &mut crate::formats::units::Resource) -> Option<Vec<FileId>> {
+        let near = self.dir_of(r.file).to_path_buf();
+        let find = |wanted: &Path| -> Option<FileId> {
+            let wanted = compose::normalize(wanted);
+            self.by_path
+                .iter()
+                .filter(|(p, _)| compose::normalize(p).ends_with(&wanted))
+                .max_by_key(|(p, _)| {
+                    p.components()
+                        .zip(near.components())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })
+                .map(|(_, id)| *id)
+        };
+        let mut out = Vec::new();
+        if let Some(chart_path) = r.chart_path.clone() {
+            let chart_dir = Path::new(chart_path.trim_start_matches("./"));
+            let chart_yaml = find(&chart_dir.join("Chart.yaml"))?;
+            if r.kind.is_empty() {
+                let doc = yaml::parse(self.entries[&chart_yaml].source.text());
+                r.kind = doc.documents.first()?.get_str("name")?.to_string();
+            }
+            out.extend(find(&chart_dir.join("values.yaml")));
+        }
+        for file in &r.value_files {
+            let path = match file.strip_prefix('$') {
+                Some(rest) => PathBuf::from(rest.split_once('/')?.1),
+                None => Path::new(r.chart_path.as_deref()?).join(file),
+            };
+            out.push(find(&path)?);
+        }
+        Some(out)
+    }
+}
+
+/// A values file meant to be laid over `values.yaml`: `values-prod.yaml`,
+/// `values.prod.yaml`, `prod-values.yaml` (or `.yml`).
+fn is_values_overlay(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem != "values"
+        && (stem.starts_with("values-") || stem.starts_with("values.") || stem.ends_with("-values"))
+}
