@@ -458,3 +458,43 @@ fn scripts_and_templates_of_the_image() {
         "compose.yaml:12:sentinel-1"
     ));
 }
+
+/// Two compose projects whose services have the same names and write their sentinel
+/// configs with here-documents: each finding points into its own project's file.
+#[test]
+fn heredoc_configs_of_two_projects_stay_in_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = |name: &str, host: &str| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = format!(
+            r#"services:
+  sentinel:
+    image: redis:7.2
+    entrypoint: |
+      sh -c 'cat <<EOF > /tmp/sentinel.conf
+      port 26379
+      sentinel monitor main {host} 6379 2
+      sentinel down-after-milliseconds main 400
+      EOF
+      exec redis-sentinel /tmp/sentinel.conf'
+"#
+        );
+        std::fs::write(folder.join("docker-compose.yml"), text).unwrap();
+    };
+    project("a-first", "10.0.0.5");
+    project("b-second", "10.0.0.6");
+    let (workspace, found) = check_dir(dir.path(), Target::default());
+    let too_low: Vec<String> = found
+        .iter()
+        .filter(|d| d.rule.name() == "down-after-too-low")
+        .map(|d| {
+            let path = workspace.source(d.span.file).unwrap().path.clone();
+            path.strip_prefix(dir.path()).unwrap().display().to_string()
+        })
+        .collect();
+    assert_eq!(
+        too_low,
+        vec!["a-first/docker-compose.yml", "b-second/docker-compose.yml"]
+    );
+}

@@ -249,3 +249,39 @@ fn statefulset_pods_replicate_only_when_told_to() {
     assert!(!case.contains(&"data-nodes-not-replicating"), "{case:?}");
     assert!(!case.contains(&"no-replica-to-promote"), "{case:?}");
 }
+
+/// Words that a start script replaces with `sed` are values of the script's, not
+/// invalid ones; without the script they are what Sentinel reads.
+#[test]
+fn sed_placeholders_are_templates() {
+    let control = rules("sed-placeholders-control");
+    assert!(control.contains(&"invalid-value"));
+    assert!(control.contains(&"sentinel-bad-value"));
+    assert_eq!(rules("sed-placeholders"), Vec::<&str>::new());
+}
+
+/// `docker compose up --scale sentinel=3` in the project's Makefile runs three sentinels.
+#[test]
+fn a_makefile_scales_the_sentinels() {
+    let control = rules("scale-in-makefile-control");
+    assert!(control.contains(&"sentinel-count-below-three"));
+    assert!(control.contains(&"quorum-exceeds-sentinel-count"));
+    let case = rules("scale-in-makefile");
+    assert!(!case.contains(&"sentinel-count-below-three"));
+    assert!(!case.contains(&"quorum-exceeds-sentinel-count"));
+}
+
+/// The passwords of PostgreSQL and RabbitMQ are not Redis credentials.
+#[test]
+fn other_services_passwords_are_not_ours() {
+    assert!(rules("other-passwords-control").contains(&"secrets-in-plaintext-config"));
+    assert!(!rules("other-passwords").contains(&"secrets-in-plaintext-config"));
+}
+
+/// A replica config kept in a ConfigMap that no workload of the tree runs may run in
+/// any number of pods: its replica count is unknown.
+#[test]
+fn configmap_templates_have_no_count() {
+    assert!(rules("configmap-templates-control").contains(&"min-replicas-to-write-too-high"));
+    assert!(!rules("configmap-templates").contains(&"min-replicas-to-write-too-high"));
+}

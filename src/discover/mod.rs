@@ -143,6 +143,7 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
     if name_hint(path) != NameHint::NotConf
         || unit_kind(path).is_some()
         || crate::formats::dockerfile::is_dockerfile(path)
+        || crate::formats::launch::is_launch_file(path)
     {
         return Some(true);
     }

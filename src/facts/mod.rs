@@ -268,6 +268,9 @@ pub struct Runtime {
     /// not followed here (`ARGS="--replicaof $MASTER 6379"; exec redis-server … $ARGS`):
     /// the copies of its workload may well be replicas.
     pub replication_in_script: bool,
+    /// A template kept in a ConfigMap or Secret that no workload of the tree is seen
+    /// running: how many processes run it is not known (one file, any number of pods).
+    pub copies_unknown: bool,
 }
 
 impl Runtime {

@@ -638,7 +638,12 @@ fn read_service(
             out.script_config = crate::formats::script::written_configs(&piece.text)
                 .into_iter()
                 .rfind(|w| w.path == start.config && w.kind == start.kind)
-                .map(|w| crate::formats::kubernetes::remap(w.tree, &piece));
+                .map(|w| {
+                    // Its lines are this file's (read from the script's text alone).
+                    let mut tree = crate::formats::kubernetes::remap(w.tree, &piece);
+                    tree.set_owner(file);
+                    tree
+                });
         }
         if start.template.is_some() && start.substitutes_env {
             out.substitutions = out
@@ -1137,6 +1142,7 @@ impl Service {
             // Set per copy by the workspace.
             netns: None,
             replication_in_script: false,
+            copies_unknown: false,
         }
     }
 }

@@ -236,14 +236,16 @@ pub fn link_scoped(
                         .get(node_scopes[m].as_path())
                         .is_none_or(|units| units.len() < 2))
         });
-        let replica_count =
-            if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
-                Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
-            } else if declared_alone {
-                Some(0)
-            } else {
-                None
-            };
+        let replica_count = if replicas.iter().any(|&n| nodes[n].runtime.copies_unknown) {
+            // A replica config kept as a template: any number of pods may run it.
+            None
+        } else if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
+            Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
+        } else if declared_alone {
+            Some(0)
+        } else {
+            None
+        };
         groups.push(Group {
             name: Some(name),
             host,
@@ -290,7 +292,8 @@ pub fn link_scoped(
             port: address.1,
             monitors: Vec::new(),
             master,
-            replica_count: Some(replicas.len()),
+            replica_count: (!replicas.iter().any(|&n| nodes[n].runtime.copies_unknown))
+                .then_some(replicas.len()),
             replicas,
             sentinel_count: SentinelCount::Unknown("no sentinel monitors this replication set"),
             elsewhere: Default::default(),

@@ -310,7 +310,23 @@ fn secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let text = ctx.source(unit.file).text();
         let s: &Service = &unit.service;
         let mut spans: Vec<Span> = s.options.secret_spans();
-        spans.extend(s.secret_spans.iter().map(|r| span(unit.file, r)));
+        // A service that runs no Redis holds a Redis credential only in a variable that
+        // says so (`REDIS_PASSWORD` of an application); `POSTGRES_PASSWORD` is not ours.
+        let redis_credential = |r: &std::ops::Range<usize>| {
+            unit.runs_redis
+                || s.env.iter().any(|e| {
+                    e.span == *r && {
+                        let n = e.name.to_ascii_uppercase();
+                        n.contains("REDIS") || n.contains("VALKEY") || n.contains("SENTINEL")
+                    }
+                })
+        };
+        spans.extend(
+            s.secret_spans
+                .iter()
+                .filter(|r| redis_credential(r))
+                .map(|r| span(unit.file, r)),
+        );
         for sp in spans {
             let raw = text
                 .get(sp.start as usize..sp.end as usize)

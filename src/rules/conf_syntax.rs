@@ -790,6 +790,16 @@ fn check_master_reference(
         None if conf.embedded && monitors.is_empty() => {}
         // Options after a config file: the monitor may be in the file.
         None if conf.follows_file => {}
+        // A monitor line of this name that Sentinel refuses for its arguments (reported
+        // there), or whose name is a template: the name is defined, or unknown.
+        None if conf.lines.iter().any(|l| {
+            l.keyword.is_some_and(|k| k.name == "monitor")
+                && conf
+                    .line(l)
+                    .tokens
+                    .get(2)
+                    .is_some_and(|t| t.value == name.value || is_template(&t.value))
+        }) => {}
         None => {
             let mut d = Diagnostic::new(
                 Rule::PerMasterDirectiveUnknownMaster,

@@ -141,11 +141,42 @@ impl Workspace {
             .collect();
         // Those a compose service runs: processes of the service, not of their own.
         let mut claimed_written: HashSet<(FileId, Option<String>)> = HashSet::new();
+        // `--scale SERVICE=N` in the tree's start scripts and Makefiles: (their folder,
+        // service, count).
+        let scales: Vec<(&Path, &str, usize)> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .compose_scales
+                    .iter()
+                    .map(move |(service, n)| (dir, service.as_str(), *n))
+            })
+            .collect();
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
             };
+            let compose_dir = self.dir_of(entry.source.id);
             for service in &compose_file.services {
+                // A launch command of the project (beside it, above or below it) scales
+                // the service: that many copies run.
+                let scaled;
+                let service = match scales.iter().rev().find(|(dir, name, _)| {
+                    *name == service.name
+                        && (compose_dir.starts_with(dir) || dir.starts_with(compose_dir))
+                }) {
+                    Some(&(_, _, n)) => {
+                        let mut s = service.clone();
+                        s.replicas = n;
+                        s.replicas_known = true;
+                        scaled = s;
+                        &scaled
+                    }
+                    None => service,
+                };
                 let source = self
                     .entries
                     .get(&entry.source.id)
@@ -547,6 +578,7 @@ impl Workspace {
                             let text = text.to_ascii_lowercase();
                             text.contains("replicaof") || text.contains("slaveof")
                         }),
+                    copies_unknown: false,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 // The containers of one pod share its network; each pod has its own.
@@ -613,6 +645,7 @@ impl Workspace {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
                     node.complete = complete;
+                    node.runtime.copies_unknown = conf.embedded;
                     images.complete(&mut node.runtime, None, Some(&path));
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);

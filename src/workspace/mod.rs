@@ -92,6 +92,34 @@ struct Parsed {
     dockerfile: Option<crate::formats::dockerfile::Dockerfile>,
     runtime_sets: Vec<crate::facts::RuntimeSet>,
     cluster_creates: Vec<crate::facts::sharding::ClusterCreate>,
+    /// Placeholder words the file's `sed` commands fill in (configs of the whole tree
+    /// are read with them as templates).
+    sed_placeholders: Vec<crate::formats::placeholders::SedPlaceholder>,
+    /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
+    compose_scales: Vec<(String, usize)>,
+}
+
+/// A config with the words that a `sed` of the tree replaces written as templates (the
+/// same `Arc` when it holds none).
+fn with_placeholders(
+    conf: &Arc<ConfFile>,
+    placeholders: &[crate::formats::placeholders::SedPlaceholder],
+) -> Arc<ConfFile> {
+    if placeholders.is_empty() {
+        return conf.clone();
+    }
+    let mut changed: Option<ConfFile> = None;
+    for (l, line) in conf.tree.lines.iter().enumerate() {
+        // The directive name stays: a placeholder is a value.
+        for (t, token) in line.tokens.iter().enumerate().skip(1) {
+            if let Some(value) = crate::formats::placeholders::templated(&token.value, placeholders)
+            {
+                let copy = changed.get_or_insert_with(|| (**conf).clone());
+                copy.tree.lines[l].tokens[t].value = value.into();
+            }
+        }
+    }
+    changed.map_or_else(|| conf.clone(), Arc::new)
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -315,9 +343,16 @@ impl Workspace {
     fn parse_all(&self) -> Vec<Arc<ConfFile>> {
         let ids = self.sorted_ids();
         let parsed: Vec<&Parsed> = ids.par_iter().map(|id| self.entries[id].parsed()).collect();
+        let mut placeholders: Vec<crate::formats::placeholders::SedPlaceholder> = Vec::new();
+        for p in parsed.iter().flat_map(|p| p.sed_placeholders.iter()) {
+            if !placeholders.contains(p) {
+                placeholders.push(p.clone());
+            }
+        }
         parsed
             .iter()
-            .flat_map(|p| p.confs.iter().cloned())
+            .flat_map(|p| p.confs.iter())
+            .map(|conf| with_placeholders(conf, &placeholders))
             .collect()
     }
 

@@ -19,6 +19,9 @@ impl Entry {
                     crate::formats::runtime_commands::find(self.source.id, self.source.text());
                 parsed.cluster_creates =
                     crate::formats::cluster_create::find(self.source.id, self.source.text());
+                parsed.sed_placeholders =
+                    crate::formats::placeholders::sed_placeholders(self.source.text());
+                parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
                 if let Some(compose) = &parsed.compose {
                     parsed.cluster_creates.extend(
                         crate::formats::compose::bitnami_cluster_creates(
@@ -51,6 +54,10 @@ impl Entry {
                 ))],
                 ..Parsed::default()
             };
+        }
+        // Makefiles: only their commands are read (see `parsed`).
+        if crate::formats::launch::is_launch_file(&source.path) {
+            return Parsed::default();
         }
         if crate::formats::dockerfile::is_dockerfile(&source.path) {
             return Parsed {

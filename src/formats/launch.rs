@@ -1,0 +1,84 @@
+//! How the tree's own scripts launch a compose project: `docker compose up --scale
+//! sentinel=3` in a start script or a Makefile runs three copies of a service that the
+//! compose file declares once.
+
+/// Files that only launch things (a Makefile, a justfile): read for their commands.
+pub fn is_launch_file(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    matches!(
+        name.as_ref(),
+        "Makefile" | "makefile" | "GNUmakefile" | "justfile" | "Justfile"
+    ) || name.ends_with(".mk")
+}
+
+/// Every `--scale SERVICE=N` of a `docker compose` / `docker-compose` command in `text`,
+/// and the legacy `docker-compose scale SERVICE=N`.
+pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for line in text.lines() {
+        let Some(at) = line
+            .find("docker-compose")
+            .or_else(|| line.find("docker compose"))
+        else {
+            continue;
+        };
+        let words: Vec<&str> = line[at..].split_whitespace().collect();
+        let legacy_scale = words.get(1) == Some(&"scale")
+            || (words.first() == Some(&"docker") && words.get(2) == Some(&"scale"));
+        let mut i = 0;
+        while i < words.len() {
+            let word = words[i].trim_matches(|c| c == '"' || c == '\'');
+            let assignment = if let Some(v) = word.strip_prefix("--scale=") {
+                Some(v.to_string())
+            } else if word == "--scale" {
+                i += 1;
+                words
+                    .get(i)
+                    .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
+            } else if legacy_scale && word.contains('=') {
+                Some(word.to_string())
+            } else {
+                None
+            };
+            if let Some((service, count)) = assignment.as_deref().and_then(|a| a.split_once('=')) {
+                if let Ok(n) = count.parse::<usize>() {
+                    if !service.is_empty() && (1..=64).contains(&n) {
+                        out.retain(|(s, _)| s != service);
+                        out.push((service.to_string(), n));
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_scale_options_of_compose_commands() {
+        let make = "up:\n\t@docker-compose up -d --scale slave=3 --scale sentinel=3\n";
+        assert_eq!(
+            compose_scales(make),
+            vec![("slave".to_string(), 3), ("sentinel".to_string(), 3)]
+        );
+        let script = "docker compose -f docker-compose.yml up --scale=redis-sentinel=3 -d\n\
+                      docker-compose scale sentinel=5\n";
+        assert_eq!(
+            compose_scales(script),
+            vec![
+                ("redis-sentinel".to_string(), 3),
+                ("sentinel".to_string(), 5)
+            ]
+        );
+        // Not a compose command, or not a count.
+        assert!(compose_scales("kubectl scale --replicas=3 sts/redis\n").is_empty());
+        assert!(compose_scales("docker compose up --scale sentinel=$N\n").is_empty());
+    }
+}

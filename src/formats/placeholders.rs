@@ -1,0 +1,256 @@
+//! Placeholders that a script of the tree fills in with `sed` before Redis reads a config
+//! (`sed -i "s/REDIS_MASTER_HOST/$REDIS_MASTER_HOST/g" sentinel.conf`). In the template the
+//! placeholder is a word like any other, so `port REDIS_SENTINEL_PORT` would read as an
+//! invalid port; knowing the tree's `sed` patterns, such words are values unknown until
+//! run time, or the environment variable the script puts in their place.
+
+use compact_str::CompactString;
+
+/// One `s/PATTERN/REPLACEMENT/` of a `sed` command whose pattern is a plain word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SedPlaceholder {
+    /// The word `sed` looks for.
+    pub pattern: CompactString,
+    /// The environment variable written in its place (`$VAR`, `${VAR}`), when the
+    /// replacement is exactly one variable.
+    pub variable: Option<CompactString>,
+}
+
+/// Every placeholder-like `s/…/…/` of the `sed` commands in `text` (a script, a
+/// Dockerfile, a compose file or manifest with scripts in it, a Makefile).
+pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
+    let mut out: Vec<SedPlaceholder> = Vec::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(at) = find_sed(rest) {
+            rest = &rest[at + 3..];
+            let end = command_end(rest);
+            for found in substitutions(&rest[..end]) {
+                if !out.contains(&found) {
+                    out.push(found);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where the command that starts `text` ends: an unquoted `;`, `&&`, `||` or a pipe
+/// between words (a bare `|` may be an expression's delimiter).
+fn command_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b';' => return i,
+                b'&' | b'|' if bytes.get(i + 1) == Some(&b) => return i,
+                b'|' if i > 0 && bytes[i - 1] == b' ' => return i,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Where the next `sed` command word starts.
+fn find_sed(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("sed").map(|i| i + from) {
+        let before_ok = i == 0 || !is_word_byte(bytes[i - 1]);
+        let after_ok = bytes.get(i + 3).is_none_or(|b| b.is_ascii_whitespace());
+        if before_ok && after_ok {
+            return Some(i);
+        }
+        from = i + 3;
+    }
+    None
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+}
+
+/// The `s<d>PATTERN<d>REPLACEMENT<d>` expressions among a `sed` command's arguments.
+fn substitutions(args: &str) -> Vec<SedPlaceholder> {
+    let mut out = Vec::new();
+    let bytes = args.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        // An expression starts a word (after a space, a quote or `-e`), with `s` and a
+        // delimiter that is punctuation.
+        let starts_word = i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\'' | b'"');
+        let delimiter = bytes[i + 1];
+        if starts_word
+            && bytes[i] == b's'
+            && matches!(
+                delimiter,
+                b'/' | b'|' | b'#' | b',' | b':' | b'@' | b'%' | b'!'
+            )
+        {
+            if let Some((pattern, replacement, next)) = split_expression(args, i + 2, delimiter) {
+                if let Some(found) = placeholder(&pattern, &replacement) {
+                    out.push(found);
+                }
+                i = next;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The pattern and the replacement of an expression whose pattern starts at `from`, and
+/// where the scan goes on.
+fn split_expression(args: &str, from: usize, delimiter: u8) -> Option<(String, String, usize)> {
+    let bytes = args.as_bytes();
+    let field = |start: usize| -> Option<(String, usize)> {
+        let mut value = String::new();
+        let mut j = start;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\\' if j + 1 < bytes.len() => {
+                    value.push(bytes[j + 1] as char);
+                    j += 2;
+                }
+                b if b == delimiter => return Some((value, j + 1)),
+                b => {
+                    value.push(b as char);
+                    j += 1;
+                }
+            }
+        }
+        None
+    };
+    let (pattern, after) = field(from)?;
+    let (replacement, next) = field(after)?;
+    Some((pattern, replacement, next))
+}
+
+/// A pattern that is a placeholder word (a name with a letter, three characters or
+/// more; no regular-expression syntax), with the variable its replacement names.
+fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
+    let word = pattern.len() >= 3
+        && pattern.bytes().any(|b| b.is_ascii_alphabetic())
+        && pattern
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !pattern.starts_with('-');
+    if !word {
+        return None;
+    }
+    // `'"${VAR}"'`, `"$VAR"`, `$VAR`: the shell puts the variable's value there.
+    let bare = replacement.trim_matches(|c| c == '\'' || c == '"');
+    let variable = bare.strip_prefix('$').and_then(|v| {
+        let name = v
+            .strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(v);
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| CompactString::from(name))
+    });
+    Some(SedPlaceholder {
+        pattern: pattern.into(),
+        variable,
+    })
+}
+
+/// `value` with each placeholder word written as a template: `${VAR}` when the script
+/// puts a variable there, else `{{PATTERN}}` (unknown). `None` when it holds none.
+pub fn templated(value: &str, placeholders: &[SedPlaceholder]) -> Option<String> {
+    let mut out: Option<String> = None;
+    for p in placeholders {
+        let current = out.as_deref().unwrap_or(value);
+        let Some(replaced) = replace_word(current, &p.pattern, |_| match &p.variable {
+            Some(v) => format!("${{{v}}}"),
+            None => format!("{{{{{}}}}}", p.pattern),
+        }) else {
+            continue;
+        };
+        out = Some(replaced);
+    }
+    out
+}
+
+/// `text` with every occurrence of `word` that is not part of a longer name replaced.
+fn replace_word(text: &str, word: &str, with: impl Fn(&str) -> String) -> Option<String> {
+    let bytes = text.as_bytes();
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = String::new();
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(word).map(|i| i + from) {
+        let end = i + word.len();
+        let bounded = (i == 0 || !name_byte(bytes[i - 1]))
+            && bytes.get(end).is_none_or(|b| !name_byte(*b))
+            // Already a template: `${WORD}`, `{{WORD}}`.
+            && !(i > 0 && matches!(bytes[i - 1], b'{' | b'$'));
+        if bounded {
+            out.push_str(&text[last..i]);
+            out.push_str(&with(word));
+            last = end;
+        }
+        from = end;
+    }
+    (last > 0).then(|| {
+        out.push_str(&text[last..]);
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patterns(text: &str) -> Vec<(String, Option<String>)> {
+        sed_placeholders(text)
+            .into_iter()
+            .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn reads_the_placeholder_words_of_sed_commands() {
+        let script = r#"sed -i "s/REDIS_MASTER_HOST/$REDIS_MASTER_HOST/g" $DIR/sentinel.conf
+sed -i 's/SELFPORTPLACEHOLDER/'"${PORT1}"'/g' ../6379/redis.conf
+sed -e "s|master_host|$IP|" -e 's#QUORUM#2#' template > out.conf && sed 's/ZZZ/1/' | cat
+sed -i 's/^port .*/port 6380/' redis.conf
+sed -i "s/6379/6380/" redis.conf
+echo used sed"#;
+        assert_eq!(
+            patterns(script),
+            vec![
+                ("REDIS_MASTER_HOST".into(), Some("REDIS_MASTER_HOST".into())),
+                ("SELFPORTPLACEHOLDER".into(), Some("PORT1".into())),
+                ("master_host".into(), Some("IP".into())),
+                ("QUORUM".into(), None),
+                ("ZZZ".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn writes_placeholders_as_templates() {
+        let found = sed_placeholders(
+            "sed -i \"s/REDIS_SENTINEL_QUORUM/$QUORUM/\" f; sed -i 's/MONITOR/x y z/; s/HOST/h/' f",
+        );
+        assert_eq!(templated("HOST", &found).as_deref(), Some("{{HOST}}"));
+        assert_eq!(
+            templated("REDIS_SENTINEL_QUORUM", &found).as_deref(),
+            Some("${QUORUM}")
+        );
+        assert_eq!(templated("MONITOR", &found).as_deref(), Some("{{MONITOR}}"));
+        // A longer name that merely contains a placeholder is left alone.
+        assert_eq!(templated("REDIS_SENTINEL_QUORUM_MAX", &found), None);
+        assert_eq!(templated("MONITORS", &found), None);
+        assert_eq!(templated("${MONITOR}", &found), None);
+    }
+}
