@@ -214,3 +214,65 @@ fn monitor_on_the_command_line_kills_the_second_start() {
         .iter()
         .any(|d| d.rule.name() == "sentinel-monitor-appended-at-start" && d.fatal));
 }
+
+/// `sentinel-probe-wrong-credentials`: what a probe's `redis-cli … ping` prints against
+/// a real sentinel. Without a password for a sentinel that has one: NOAUTH (exit 0), so a
+/// probe comparing with PONG fails. With a password for a sentinel that has none: PONG
+/// (the failed AUTH only goes to stderr), so such a probe passes and is not reported.
+#[test]
+fn probe_credentials_against_a_real_sentinel() {
+    let sentinel = |port: u16, password: Option<&str>| {
+        let scratch = tempfile::tempdir().unwrap();
+        let conf = scratch.path().join("sentinel.conf");
+        let mut text = format!(
+            "port {port}\nbind 127.0.0.1\ndir {}\n",
+            scratch.path().display()
+        );
+        if let Some(p) = password {
+            text.push_str(&format!("requirepass {p}\n"));
+        }
+        text.push_str("sentinel monitor m 127.0.0.1 6399 1\n");
+        fs::write(&conf, text).unwrap();
+        let child = Command::new(binary("redis-sentinel"))
+            .arg(&conf)
+            .current_dir(scratch.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-sentinel");
+        (child, scratch)
+    };
+    let ping = |port: u16, password: Option<&str>| -> (String, bool) {
+        let started = Instant::now();
+        loop {
+            let mut cmd = Command::new(binary("redis-cli"));
+            cmd.args(["-p", &port.to_string()]);
+            if let Some(p) = password {
+                cmd.args(["--no-auth-warning", "-a", p]);
+            }
+            let out = cmd.arg("ping").output().expect("run redis-cli");
+            let stdout = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !stdout.contains("Connection refused") && !stdout.is_empty()
+                || started.elapsed() > Duration::from_secs(5)
+            {
+                return (stdout, out.status.success());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let (mut open, _a) = sentinel(BASE_PORT + 910, None);
+    let (mut locked, _b) = sentinel(BASE_PORT + 911, Some("probe-test"));
+    let with_password = ping(BASE_PORT + 910, Some("anything"));
+    let without_password = ping(BASE_PORT + 911, None);
+    open.kill().ok();
+    open.wait().ok();
+    locked.kill().ok();
+    locked.wait().ok();
+    assert_eq!(with_password, ("PONG".to_string(), true));
+    assert!(
+        without_password.0.starts_with("NOAUTH"),
+        "{without_password:?}"
+    );
+    assert!(without_password.1, "redis-cli exits 0 on NOAUTH");
+}

@@ -285,3 +285,13 @@ fn configmap_templates_have_no_count() {
     assert!(rules("configmap-templates-control").contains(&"min-replicas-to-write-too-high"));
     assert!(!rules("configmap-templates").contains(&"min-replicas-to-write-too-high"));
 }
+
+/// A sentinel without a password is open to the outside on the host's own network
+/// (swarm's external `host` network) and behind a NodePort Service, not behind a
+/// ClusterIP one.
+#[test]
+fn sentinels_exposed_beyond_compose_ports() {
+    assert!(rules("exposed-host-network").contains(&"sentinel-exposed-unauthenticated"));
+    assert!(rules("exposed-k8s").contains(&"sentinel-exposed-unauthenticated"));
+    assert!(!rules("exposed-k8s-control").contains(&"sentinel-exposed-unauthenticated"));
+}

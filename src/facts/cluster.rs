@@ -19,6 +19,9 @@ pub struct K8sService {
     pub selector: Labels,
     /// Each port: `port`, and `targetPort` as written (a number or a port name).
     pub ports: Vec<(i64, Option<String>)>,
+    /// `spec.type: NodePort` or `LoadBalancer`: reachable from outside the cluster, at
+    /// the span of the type.
+    pub external: Option<(String, Span)>,
 }
 
 /// A NetworkPolicy of the tree: which pods it isolates, and what it lets through.

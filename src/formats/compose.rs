@@ -313,6 +313,34 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
             others.push(s);
         }
     }
+    // Swarm's `host` network, joined as an external network: the host's own addresses.
+    let host_networks: Vec<&str> = doc
+        .get("networks")
+        .map(|n| {
+            n.entries()
+                .filter_map(|(key, def)| {
+                    let key = key.as_str()?;
+                    let external = def.get("external");
+                    let named = def
+                        .get_str("name")
+                        .or_else(|| external.and_then(|e| e.get_str("name")))
+                        .unwrap_or(key);
+                    let is_external = external.is_some_and(|e| e.as_bool_11() != Some(false));
+                    (named == "host" && is_external).then_some(key)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for s in out.iter_mut().chain(others.iter_mut()) {
+        if s.network_mode.is_none()
+            && s.networks
+                .iter()
+                .any(|n| host_networks.contains(&n.as_str()))
+        {
+            s.host_network = true;
+            s.network_mode = Some("host".to_string());
+        }
+    }
     Some(ComposeFile {
         services: out,
         others,

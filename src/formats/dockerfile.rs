@@ -228,6 +228,9 @@ pub fn read(text: &str) -> Dockerfile {
             "ENTRYPOINT" | "CMD" => {
                 let argv = if rest.trim_start().starts_with('[') {
                     words(&rest)
+                } else if let Some(simple) = simple_command(&rest) {
+                    // `/bin/sh -c "redis-server /s.conf --sentinel"` runs just that.
+                    simple
                 } else {
                     vec!["/bin/sh".to_string(), "-c".to_string(), rest.clone()]
                 };
@@ -258,6 +261,29 @@ pub fn read(text: &str) -> Dockerfile {
         }
     }
     out
+}
+
+/// The words of a shell-form command that is one plain command (no expansion,
+/// redirection, pipe or list): what the shell runs is exactly those words.
+fn simple_command(text: &str) -> Option<Vec<String>> {
+    let text = text.trim();
+    let text = text.strip_prefix("exec ").unwrap_or(text).trim_start();
+    if text.is_empty()
+        || text.contains([
+            '$', '`', ';', '&', '|', '<', '>', '(', ')', '\\', '\n', '*', '?',
+        ])
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let bare = word.trim_matches(|c| c == '"' || c == '\'');
+        if bare.contains(['"', '\'']) {
+            return None;
+        }
+        out.push(bare.to_string());
+    }
+    Some(out)
 }
 
 impl Dockerfile {
@@ -365,8 +391,14 @@ mod tests {
             d.cmd,
             Some(vec!["redis-server".to_string(), "/r.conf".to_string()])
         );
-        let d = read("FROM redis\nCMD redis-server /r.conf --port 7000\n");
-        assert_eq!(d.cmd.unwrap()[2], "redis-server /r.conf --port 7000");
+        // The shell form of one plain command runs its words; anything else, `sh -c`.
+        let d = read("FROM redis\nENTRYPOINT redis-server /r.conf --port 7000\n");
+        assert_eq!(
+            d.entrypoint.unwrap(),
+            vec!["redis-server", "/r.conf", "--port", "7000"]
+        );
+        let d = read("FROM redis\nCMD redis-server /r.conf --port $PORT\n");
+        assert_eq!(d.cmd.unwrap()[2], "redis-server /r.conf --port $PORT");
     }
 
     #[test]

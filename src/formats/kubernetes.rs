@@ -292,6 +292,15 @@ pub fn cluster(file: FileId, yaml: &YamlFile, into: &mut crate::facts::cluster::
                                 ))
                             })
                             .collect(),
+                        external: object.at("spec.type").and_then(|t| {
+                            let kind = t.as_str()?;
+                            matches!(kind, "NodePort" | "LoadBalancer").then(|| {
+                                (
+                                    kind.to_string(),
+                                    crate::source::Span::new(file, t.span.start, t.span.end),
+                                )
+                            })
+                        }),
                     });
                 }
                 "NetworkPolicy" => {

@@ -246,6 +246,9 @@ pub struct Container {
     pub read_only_root: Option<Range<usize>>,
     /// `resources.limits.cpu` in millicores, and where it is written.
     pub cpu_limit: Option<(i64, Range<usize>)>,
+    /// `ports:` entries with a `hostPort`: (containerPort, hostPort, the entry). The
+    /// port is open on every address of the node the pod runs on.
+    pub host_ports: Vec<(i64, i64, Range<usize>)>,
     /// Copies made by the container's own start script.
     pub copies: Vec<Copy>,
     /// Configs the start script writes with a here-document (`cat > PATH <<EOF`), in file
@@ -659,6 +662,20 @@ fn read_container(
         secret_env,
         read_only_root,
         cpu_limit,
+        host_ports: c
+            .get("ports")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                let host = p.get("hostPort")?.as_i64()?;
+                let inside = p
+                    .get("containerPort")
+                    .and_then(Node::as_i64)
+                    .unwrap_or(host);
+                Some((inside, host, p.span.clone()))
+            })
+            .collect(),
         copies,
         written,
         pod: pod.clone(),

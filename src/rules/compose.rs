@@ -13,7 +13,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in &ctx.units.compose {
         not_writable_by_uid(ctx, unit, out);
         startup_race(ctx, unit, out);
-        exposed_unauthenticated(ctx, unit, out);
         persistence_restart(ctx, unit, out);
         client_master_name(ctx, unit, out);
         state_rewritten(unit, out);
@@ -162,36 +161,6 @@ fn startup_race(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
             )
             .label(monitor.host.span, "monitored by name here")
             .help(format!("depend on it with `condition: service_healthy` and give `{}` a healthcheck", target.service.name)),
-        );
-    }
-}
-
-/// A sentinel port published on every interface, and no sentinel password.
-fn exposed_unauthenticated(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
-    let s = &unit.service;
-    let Some(&first) = unit.sentinels.first() else {
-        return;
-    };
-    let sentinel = &ctx.topology.sentinels[first];
-    if sentinel.password.is_some() || !sentinel.complete {
-        return;
-    }
-    let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
-    for p in &s.ports {
-        let local = p
-            .host_ip
-            .as_deref()
-            .is_some_and(|h| h.starts_with("127.") || h == "::1" || h == "localhost");
-        if p.target != port || local {
-            continue;
-        }
-        out.push(
-            Diagnostic::new(
-                Rule::SentinelExposedUnauthenticated,
-                span(unit.file, &p.span),
-                format!("service `{}` publishes its sentinel port on every host interface and Sentinel has no password: anyone who reaches the host can run `SENTINEL FAILOVER`, `SENTINEL REMOVE` or `SENTINEL SET` and read the topology", s.name),
-            )
-            .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or publish on 127.0.0.1 only, or do not publish the port"),
         );
     }
 }

@@ -59,12 +59,28 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         if c.auth_required {
-            for probe in &c.unauthenticated_pings {
+            let k = &c.container;
+            let sentinel_only = k.runs(FileKind::SentinelConf) && !k.runs(FileKind::RedisConf);
+            for at in &c.unauthenticated_pings {
+                let probe = k
+                    .probes
+                    .iter()
+                    .find(|p| Span::new(c.file, p.span.start, p.span.end) == *at);
+                let compares = probe.is_some_and(|p| p.compares_output());
+                let to_sentinel = sentinel_only || probe.is_some_and(|p| p.targets_sentinel_port());
+                if compares && to_sentinel {
+                    continue; // sentinel-probe-wrong-credentials
+                }
+                let consequence = if compares {
+                    "redis-cli prints NOAUTH instead of PONG, so the probe fails every time and the pod never becomes Ready"
+                } else {
+                    "redis-cli prints NOAUTH and still exits 0, so the probe passes whatever the server's state"
+                };
                 out.push(
                     Diagnostic::new(
                         Rule::ProbeWithoutAuth,
-                        *probe,
-                        format!("this probe of `{}` runs `redis-cli ping` without credentials while the server requires a password: redis-cli prints NOAUTH and still exits 0, so the probe passes whatever the server's state", c.workload),
+                        *at,
+                        format!("this probe of `{}` runs `redis-cli ping` without credentials while the server requires a password: {consequence}", c.workload),
                     )
                     .help("pass the password through REDISCLI_AUTH (from the Secret) and compare the reply with PONG"),
                 );
@@ -296,22 +312,26 @@ fn probes(c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
                 .help("add a startupProbe with a generous failureThreshold, or accept LOADING as alive in the liveness probe"),
             );
         }
+        // A probe that sends no password to a sentinel that requires one gets NOAUTH
+        // (redis-cli still exits 0); one that compares the reply with PONG then always
+        // fails. A password sent to a sentinel without one is harmless: redis-cli reports
+        // the failed AUTH on stderr and sends PING anyway (checked with redis-cli 7.0).
         let to_sentinel = p.targets_sentinel_port() || sentinel_only;
         let authenticates = p.authenticates() || (auth_env && sentinel_only);
-        if to_sentinel && authenticates {
+        if to_sentinel && !authenticates && p.compares_output() {
             let sentinel_link = k
                 .invocations
                 .iter()
                 .zip(&c.linked)
                 .find(|(i, _)| i.kind == FileKind::SentinelConf)
                 .and_then(|(_, l)| l.as_ref());
-            if sentinel_link.is_some_and(|l| !l.has_password) {
+            if sentinel_link.is_some_and(|l| l.has_password) {
                 out.push(Diagnostic::new(
                     Rule::SentinelProbeWrongCredentials,
                     span(&p.span),
-                    format!("this probe of `{}` sends a password to Sentinel, but the sentinel has no `requirepass`: it answers \"AUTH … called without any password configured\", the probe fails and the pod never becomes Ready", c.workload),
+                    format!("this probe of `{}` sends no password, but the sentinel sets `requirepass`: it answers NOAUTH instead of PONG, the probe fails every time and the pod never becomes Ready", c.workload),
                 )
-                .help("drop the credentials from the Sentinel probe, or give the sentinels their own `requirepass`"));
+                .help("give the probe the sentinel's password through REDISCLI_AUTH (from the Secret)"));
             }
         }
     }

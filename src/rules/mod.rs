@@ -10,6 +10,7 @@ mod conf_syntax;
 mod consensus;
 mod context;
 mod edits;
+mod exposure;
 mod history;
 mod identity;
 mod kubernetes;
@@ -73,6 +74,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     renames::check(ctx, &mut out);
     mounts::check(ctx, &mut out);
     compose::check(ctx, &mut out);
+    exposure::check(ctx, &mut out);
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
     consensus::check(ctx, &mut out);

@@ -1,0 +1,159 @@
+//! `sentinel-exposed-unauthenticated`: a sentinel without a password that anyone who
+//! reaches a host can talk to, through a compose port published on every interface, the
+//! host's own network (compose `network_mode: host`, swarm's `host` network, a pod's
+//! `hostNetwork`), a `hostPort`, or a Kubernetes Service of type NodePort or LoadBalancer.
+
+use super::{Context, Rule};
+use crate::diagnostic::Diagnostic;
+use crate::facts::service::ConfigRef;
+use crate::facts::SentinelProc;
+use crate::source::Span;
+
+const CONSEQUENCE: &str = "anyone who reaches it can run `SENTINEL FAILOVER`, `SENTINEL REMOVE` or `SENTINEL SET` and read the topology";
+const HELP: &str = "set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or keep the sentinel port off the outside network";
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    compose(ctx, out);
+    kubernetes(ctx, out);
+}
+
+/// Takes commands from any address: no password, and nothing else that keeps remote
+/// clients out (protected mode with no `bind`, a `bind` on loopback only).
+fn open(sentinel: &SentinelProc) -> bool {
+    if sentinel.password.is_some() || !sentinel.complete {
+        return false;
+    }
+    let loopback_only = !sentinel.binds.is_empty()
+        && sentinel
+            .binds
+            .iter()
+            .all(|b| crate::knowledge::values::is_loopback(b.value.trim_start_matches('-')));
+    let protected =
+        sentinel.protected_mode.as_ref().is_some_and(|p| p.value) && sentinel.binds.is_empty();
+    !loopback_only && !protected
+}
+
+fn span(file: crate::source::FileId, r: &std::ops::Range<usize>) -> Span {
+    Span::new(file, r.start, r.end)
+}
+
+fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for unit in &ctx.units.compose {
+        let s = &unit.service;
+        let Some(&first) = unit.sentinels.first() else {
+            continue;
+        };
+        let sentinel = &ctx.topology.sentinels[first];
+        if !open(sentinel) {
+            continue;
+        }
+        if s.host_network {
+            let at = s
+                .networks_span
+                .as_ref()
+                .map_or(span(unit.file, &s.name_span), |r| span(unit.file, r));
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelExposedUnauthenticated,
+                    at,
+                    format!("service `{}` runs Sentinel on the host's own network and Sentinel has no password: its port is open on every address of the host, and {CONSEQUENCE}", s.name),
+                )
+                .help(HELP),
+            );
+            continue;
+        }
+        let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
+        for p in &s.ports {
+            let local = p
+                .host_ip
+                .as_deref()
+                .is_some_and(|h| h.starts_with("127.") || h == "::1" || h == "localhost");
+            if p.target != port || local {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelExposedUnauthenticated,
+                    span(unit.file, &p.span),
+                    format!("service `{}` publishes its sentinel port on every host interface and Sentinel has no password: {CONSEQUENCE}", s.name),
+                )
+                .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or publish on 127.0.0.1 only, or do not publish the port"),
+            );
+        }
+    }
+}
+
+fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for cf in &ctx.units.containers {
+        let Some(sentinel) = cf.processes.iter().find_map(|p| match p {
+            ConfigRef::Sentinel(i) => Some(&ctx.topology.sentinels[*i]),
+            ConfigRef::Node(_) => None,
+        }) else {
+            continue;
+        };
+        if !open(sentinel) {
+            continue;
+        }
+        let c = &cf.container;
+        let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
+        if c.pod.host_network {
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelExposedUnauthenticated,
+                    span(cf.file, &c.pod.name_span),
+                    format!("the sentinels of `{}` run on their nodes' own network (`hostNetwork: true`) and Sentinel has no password: the port is open on every address of each node, and {CONSEQUENCE}", cf.workload),
+                )
+                .help(HELP),
+            );
+            continue;
+        }
+        let host_port = c.host_ports.iter().find(|(inside, _, _)| *inside == port);
+        if let Some((_, outside, at)) = host_port {
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelExposedUnauthenticated,
+                    span(cf.file, at),
+                    format!("the sentinels of `{}` take host port {outside} on their nodes and Sentinel has no password: the port is open on every address of each node, and {CONSEQUENCE}", cf.workload),
+                )
+                .help(HELP),
+            );
+            continue;
+        }
+        // A Service from outside the cluster in front of the sentinel pods.
+        for svc in &ctx.topology.cluster.services {
+            let Some((kind, at)) = &svc.external else {
+                continue;
+            };
+            if svc.selector.is_empty()
+                || (c.namespace.is_some()
+                    && svc.namespace.is_some()
+                    && c.namespace != svc.namespace)
+            {
+                continue;
+            }
+            let selected = svc
+                .selector
+                .iter()
+                .all(|(k, v)| c.pod.labels.iter().any(|(lk, lv)| lk == k && lv == v));
+            let serves_sentinel = svc.ports.iter().any(|(p, target)| match target {
+                Some(t) => t.parse::<i64>().map_or_else(
+                    |_| t.to_ascii_lowercase().contains("sentinel"),
+                    |n| n == port,
+                ),
+                None => *p == port,
+            });
+            if !selected || !serves_sentinel {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Rule::SentinelExposedUnauthenticated,
+                    *at,
+                    format!("Service `{}` ({kind}) opens the sentinel port of `{}` to clients outside the cluster and Sentinel has no password: {CONSEQUENCE}", svc.name, cf.workload),
+                )
+                .label(span(cf.file, &c.name_span), "the sentinel container")
+                .help(HELP),
+            );
+        }
+    }
+}
