@@ -296,3 +296,21 @@ fn secrets_never_printed() {
         }
     }
 }
+
+/// `redis-halint rules | head -1`: the reader closes the pipe early; the tool stops
+/// quietly instead of panicking.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let mut child = Command::new(bin())
+        .arg("rules")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing: close our end at once.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}", out.status);
+}

@@ -498,3 +498,40 @@ fn heredoc_configs_of_two_projects_stay_in_their_files() {
         vec!["a-first/docker-compose.yml", "b-second/docker-compose.yml"]
     );
 }
+
+/// An entrypoint script that builds the sentinel's config with `echo … >>` only: the
+/// second start of the container reads the monitor twice. The image's Redis version comes
+/// from `.env` through `build.args` into `ARG` / `FROM redis:${REDIS_VERSION}` (5.0: a
+/// monitored host name is resolved once at start, not refused).
+#[test]
+fn append_only_config_of_a_built_image() {
+    let dir = Path::new("tests/data/compose-append-only");
+    let (workspace, found) = check_dir(dir, Target::default());
+    let appended: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule.name() == "sentinel-monitor-appended-at-start")
+        .collect();
+    assert_eq!(appended.len(), 1, "one finding for the three copies");
+    assert!(appended[0].fatal);
+    let file = &workspace.source(appended[0].span.file).unwrap().path;
+    assert!(file.ends_with("sentinel/start.sh"), "{}", file.display());
+    assert!(!found
+        .iter()
+        .any(|d| d.rule.name() == "hostname-monitor-without-resolve-hostnames"));
+    // With the image on 7.2 the host name needs resolve-hostnames.
+    let copy = tempfile::tempdir().unwrap();
+    for rel in [
+        "docker-compose.yml",
+        "sentinel/Dockerfile",
+        "sentinel/start.sh",
+    ] {
+        let to = copy.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(dir.join(rel), &to).unwrap();
+    }
+    std::fs::write(copy.path().join(".env"), "REDIS_VERSION=7.2\n").unwrap();
+    let (_, found) = check_dir(copy.path(), Target::default());
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "hostname-monitor-without-resolve-hostnames"));
+}

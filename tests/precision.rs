@@ -295,3 +295,13 @@ fn sentinels_exposed_beyond_compose_ports() {
     assert!(rules("exposed-k8s").contains(&"sentinel-exposed-unauthenticated"));
     assert!(!rules("exposed-k8s-control").contains(&"sentinel-exposed-unauthenticated"));
 }
+
+/// A sentinel.conf whose master is added on the command line by a start script of the
+/// tree (`--sentinel monitor …` after the file) defines it there, not in its lines.
+#[test]
+fn monitors_from_the_command_line() {
+    assert!(
+        rules("monitor-on-command-line-control").contains(&"per-master-directive-unknown-master")
+    );
+    assert!(!rules("monitor-on-command-line").contains(&"per-master-directive-unknown-master"));
+}

@@ -254,6 +254,10 @@ pub struct Runtime {
     pub data_ephemeral: Option<Span>,
     /// Its start script writes its config afresh at every start, with this command.
     pub config_rewritten_at_start: Option<Span>,
+    /// Its start script builds its config only by appending lines (`echo … >> FILE`) to
+    /// a file that outlives the process, with this first command: every restart of the
+    /// same container appends them again.
+    pub config_appended_at_start: Option<Span>,
     /// The manager passes the sentinel's credentials for the data nodes only through
     /// this field of its resource: when it is absent, the sentinel logs in with none.
     pub auth_pass_field: Option<&'static str>,

@@ -51,6 +51,8 @@ pub struct Service {
     /// The Dockerfile of `build:` (context joined with `dockerfile:`), when the image is
     /// built: its `FROM` is what runs.
     pub build: Option<PathBuf>,
+    /// `build.args`, interpolated: the values of the Dockerfile's `ARG`s.
+    pub build_args: Vec<(String, String)>,
     /// The config the process runs when the Dockerfile copies it into the image from a
     /// file of the tree (no mount provides it): that file's path.
     pub baked_config: Option<PathBuf>,
@@ -59,6 +61,8 @@ pub struct Service {
     /// The config that start script writes with a here-document and then runs (its
     /// lines at their place in the compose file).
     pub script_config: Option<crate::syntax::redis_conf::ConfTree>,
+    /// The script builds `script_config` only by appending, from this command on.
+    pub script_config_appended: Option<Range<usize>>,
     /// The entrypoint script of the tree (copied in by the Dockerfile) that starts the
     /// process, and the environment its `$VAR`s take: the script's own defaults
     /// (`: ${VAR:=value}`), the image's `ENV`, then the service's environment. A config
@@ -457,6 +461,14 @@ fn read_service(
     // A built image runs its Dockerfile's ENTRYPOINT and CMD where compose sets none
     // (compose `entrypoint:` also drops the image's CMD). Their words are written in the
     // Dockerfile, not here: they point at `build:` and are never edited.
+    // Where `COPY` sources are found: the service's build context (`context: ..` with a
+    // `dockerfile:` below it), else the Dockerfile's folder.
+    let own_context = build_dockerfile(dir, vars, service).and(build_context(dir, vars, service));
+    let context_of = |dockerfile: &Path| -> PathBuf {
+        own_context
+            .clone()
+            .unwrap_or_else(|| dockerfile.parent().unwrap_or(Path::new("")).to_path_buf())
+    };
     let build = build_dockerfile(dir, vars, service).or_else(|| {
         built
             .iter()
@@ -602,8 +614,10 @@ fn read_service(
         image,
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
         build: build.clone(),
+        build_args: build_args(vars, service),
         baked_config: None,
         script_config: None,
+        script_config_appended: None,
         entrypoint_script: None,
         start_script: None,
         substitutions: Vec::new(),
@@ -663,15 +677,19 @@ fn read_service(
             .flatten()
             .find_map(|n| script_piece(text, n, &script.range))
         {
-            out.script_config = crate::formats::script::written_configs(&piece.text)
+            let written = crate::formats::script::written_configs(&piece.text)
                 .into_iter()
-                .rfind(|w| w.path == start.config && w.kind == start.kind)
-                .map(|w| {
-                    // Its lines are this file's (read from the script's text alone).
-                    let mut tree = crate::formats::kubernetes::remap(w.tree, &piece);
-                    tree.set_owner(file);
-                    tree
-                });
+                .rfind(|w| w.path == start.config && w.kind == start.kind);
+            out.script_config_appended = written
+                .as_ref()
+                .and_then(|w| w.appended.clone())
+                .map(|r| piece.range_to_file(r));
+            out.script_config = written.map(|w| {
+                // Its lines are this file's (read from the script's text alone).
+                let mut tree = crate::formats::kubernetes::remap(w.tree, &piece);
+                tree.set_owner(file);
+                tree
+            });
         }
         if start.template.is_some() && start.substitutes_env {
             out.substitutions = out
@@ -687,9 +705,10 @@ fn read_service(
     }
     // An entrypoint script that the Dockerfile copies from the build context: read it as
     // a start script.
-    let launched = docker.as_ref().zip(build.as_ref()).map_or(0, |(d, b)| {
-        wrapper_words(&tokens, d, b.parent().unwrap_or(Path::new("")))
-    });
+    let launched = docker
+        .as_ref()
+        .zip(build.as_ref())
+        .map_or(0, |(d, b)| wrapper_words(&tokens, d, &context_of(b)));
     if let (Some(first), Some(d), Some(dockerfile)) = (tokens.get(launched), &docker, &build) {
         if program_kind(&first.value).is_none() {
             let name = first.value.rsplit('/').next().unwrap_or_default();
@@ -722,7 +741,7 @@ fn read_service(
                         .then(|| src.clone())
                 })
             });
-            let context = dockerfile.parent().unwrap_or(Path::new(""));
+            let context = context_of(dockerfile);
             let script_path = source.map(|src| normalize(&context.join(src)));
             let script = script_path
                 .as_ref()
@@ -836,7 +855,7 @@ fn read_service(
         });
         if !mounted {
             if let Some(source) = d.source_of(path) {
-                let context = dockerfile.parent().unwrap_or(Path::new(""));
+                let context = context_of(dockerfile);
                 out.baked_config = Some(normalize(&context.join(source)));
             }
         }
@@ -1161,6 +1180,7 @@ impl Service {
             password_secret: None,
             data_ephemeral: None,
             config_rewritten_at_start: None,
+            config_appended_at_start: None,
             auth_pass_field: None,
             cpu_limit: self
                 .cpu_limit
@@ -1188,6 +1208,43 @@ fn is_v1_compose(doc: &Node) -> bool {
 }
 
 /// `build: DIR` or `build: {context, dockerfile}` → the Dockerfile's path.
+/// `build.args` (a map, or a list of `NAME=value`), interpolated from `.env`.
+fn build_args(vars: &[(String, String)], service: &Node) -> Vec<(String, String)> {
+    let Some(args) = service.get("build").and_then(|b| b.get("args")) else {
+        return Vec::new();
+    };
+    let pairs: Vec<(String, String)> = match &args.kind {
+        Kind::Map(entries) => entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+            .collect(),
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let (k, v) = i.as_str()?.split_once('=')?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect(),
+        Kind::Scalar { .. } => Vec::new(),
+    };
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, interpolate(&v, vars)?)))
+        .collect()
+}
+
+/// The build context folder of a service's `build:`.
+fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Option<PathBuf> {
+    let build = service.get("build")?;
+    let context = match &build.kind {
+        Kind::Scalar { .. } => build.as_str()?.to_string(),
+        Kind::Map(_) => build.get_str("context").unwrap_or(".").to_string(),
+        Kind::Seq(_) => return None,
+    };
+    let context = resolved(&context, vars);
+    (!context.contains("://") && !context.contains("${")).then(|| normalize(&dir.join(context)))
+}
+
 fn build_dockerfile(dir: &Path, vars: &[(String, String)], service: &Node) -> Option<PathBuf> {
     let build = service.get("build")?;
     let (context, dockerfile) = match &build.kind {

@@ -34,6 +34,12 @@ pub struct ConfFile {
     /// The script writes this config afresh every time it runs (no test for an existing
     /// file) and then starts the process on it: the command that writes it.
     pub rewritten_at_start: Option<Span>,
+    /// A start command of the tree passes `--sentinel monitor …` after a config file:
+    /// this file's masters may be defined there, not in its lines.
+    pub monitors_on_command_line: bool,
+    /// The script builds this config only by appending lines (`echo … >> FILE`) to a
+    /// file it never creates or empties, at every start: the command of the first line.
+    pub appended_at_start: Option<Span>,
     /// Command-line options given after a config file: what that file defines (the
     /// `sentinel monitor` lines, say) is not in these lines.
     pub follows_file: bool,
@@ -101,6 +107,8 @@ impl ConfFile {
             lines,
             written_to: None,
             rewritten_at_start: None,
+            appended_at_start: None,
+            monitors_on_command_line: false,
             written_by: None,
             follows_file: false,
             declared_by: None,
@@ -136,6 +144,7 @@ impl ConfFile {
         let mut merged = ConfFile::from_tree_keep_owners(self.file, self.kind, tree);
         merged.written_to = self.written_to.clone();
         merged.rewritten_at_start = self.rewritten_at_start;
+        merged.appended_at_start = self.appended_at_start;
         merged.written_by = self.written_by.clone();
         (merged, complete)
     }

@@ -12,6 +12,10 @@ use std::path::Path;
 pub struct Dockerfile {
     /// The image the final stage starts from, variables expanded, and where it is written.
     pub base: Option<(String, Range<usize>)>,
+    /// The final stage's `FROM` image as written when it names build arguments
+    /// (`redis:${REDIS_VERSION}`), with the `ARG` defaults known there: a build that
+    /// passes arguments (compose `build.args`) decides the image.
+    pub base_with_args: Option<(String, Vec<(String, String)>)>,
     /// Files of the build context copied into the final stage: (source as written,
     /// destination, the instruction's range).
     pub copies: Vec<(String, String, Range<usize>)>,
@@ -164,6 +168,7 @@ pub fn read(text: &str) -> Dockerfile {
             "FROM" => {
                 let mut parts = rest.split_whitespace().filter(|w| !w.starts_with("--"));
                 let Some(image) = parts.next() else { continue };
+                let written = image.to_string();
                 let mut image = expand(image, &args);
                 if let Some((_, base)) = stages
                     .iter()
@@ -178,7 +183,12 @@ pub fn read(text: &str) -> Dockerfile {
                 }
                 // A new stage: what earlier stages copied is not in the final image.
                 workdir = "/".to_string();
+                let from_stage = stages
+                    .iter()
+                    .any(|(alias, _)| alias.eq_ignore_ascii_case(&written));
                 out = Dockerfile {
+                    base_with_args: (written.contains('$') && !from_stage)
+                        .then(|| (written.clone(), args.clone())),
                     base: Some((image, range)),
                     ..Dockerfile::default()
                 };
@@ -287,6 +297,15 @@ fn simple_command(text: &str) -> Option<Vec<String>> {
 }
 
 impl Dockerfile {
+    /// The base image of a build given these build arguments (compose `build.args`),
+    /// when the `FROM` line names arguments.
+    pub fn base_for(&self, build_args: &[(String, String)]) -> Option<String> {
+        let (written, defaults) = self.base_with_args.as_ref()?;
+        let vars: Vec<(String, String)> =
+            defaults.iter().chain(build_args.iter()).cloned().collect();
+        Some(expand(written, &vars))
+    }
+
     /// The file of the build context copied to `destination` (a path in the image).
     pub fn source_of(&self, destination: &str) -> Option<String> {
         let exact = self.copies.iter().rev().find_map(|(s, d, _)| {

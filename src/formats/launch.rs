@@ -57,6 +57,26 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// Whether a command line of `text` adds a monitor to a sentinel
+/// (`redis-server sentinel.conf --sentinel monitor …`, `redis-sentinel f --sentinel monitor`).
+pub fn passes_monitor(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut words = line
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'', ',', '[', ']']));
+        while let Some(w) = words.next() {
+            if w == "--sentinel"
+                && words
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("monitor"))
+            {
+                return true;
+            }
+        }
+        false
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +100,16 @@ mod tests {
         // Not a compose command, or not a count.
         assert!(compose_scales("kubectl scale --replicas=3 sts/redis\n").is_empty());
         assert!(compose_scales("docker compose up --scale sentinel=$N\n").is_empty());
+    }
+
+    #[test]
+    fn monitors_added_on_command_lines() {
+        assert!(passes_monitor(
+            "exec redis-server /etc/s.conf --sentinel \\\n  --sentinel monitor m h 6379 2\n"
+        ));
+        assert!(passes_monitor(
+            "command: [\"redis-sentinel\", \"/s.conf\", \"--sentinel\", \"monitor\", \"m\"]"
+        ));
+        assert!(!passes_monitor("redis-server /etc/s.conf --sentinel\n"));
     }
 }

@@ -265,10 +265,19 @@ fn read_mapped(
     out.flow =
         crate::formats::script_flow::Flow::build(text, &script, &|i| started.get(&i).copied());
     echo_configs(file, text, &script, &vars, piece, &mut out, &mut writes);
+    if shell::tests_for_existing_file(text) {
+        // Appended only when the file is not there yet: once.
+        for conf in &mut out.confs {
+            conf.appended_at_start = None;
+        }
+    }
     // A config the script writes and then starts Sentinel on, without first testing
     // whether it exists: rewritten at every start.
     if !shell::tests_for_existing_file(text) {
         for (conf, write) in out.confs.iter_mut().zip(&writes) {
+            if conf.appended_at_start.is_some() {
+                continue;
+            }
             let started = out.commands.iter().any(|c| {
                 c.cmdline.is_sentinel()
                     && c.candidates
@@ -364,6 +373,8 @@ fn echo_configs(
     // The `if`/`case` blocks the current command is in: (block, branch) pairs.
     let mut branches: Vec<(usize, usize)> = Vec::new();
     let mut blocks = 0usize;
+    // The first `>>` of each file.
+    let mut first_append: HashMap<String, std::ops::Range<usize>> = HashMap::new();
     for command in &script.commands {
         // Keywords lead a command (`then if …`, `else`, `fi`): words after them are not.
         let leading = command
@@ -416,6 +427,11 @@ fn echo_configs(
                 files.len() - 1
             }
         };
+        if append {
+            first_append
+                .entry(files[at].0.clone())
+                .or_insert_with(|| command_range(command));
+        }
         let entry = &mut files[at];
         // The same directive in another branch of one `if`/`case` is the other
         // choice, not a second line: only the first branch's is read.
@@ -445,10 +461,17 @@ fn echo_configs(
         {
             continue; // written by a here-document too: that one is read
         }
-        // Only appended to: the rest of the file comes from elsewhere (a copied template,
-        // the image), so these lines are not the whole config.
-        let Some(truncated) = truncated else {
-            continue;
+        // Only appended to: when the script copies or moves something to the path, the
+        // rest of the file comes from there, so these lines are not the whole config.
+        // Otherwise the lines are the config of the first start, and every later start
+        // of the same container appends them again.
+        let (truncated, appended) = match truncated {
+            Some(t) => (t, false),
+            None if !creates_file(script, vars, &path) => match first_append.get(&path) {
+                Some(first) => (first.clone(), true),
+                None => continue,
+            },
+            None => continue,
         };
         let Ok(blank) = String::from_utf8(blank) else {
             continue;
@@ -465,10 +488,47 @@ fn echo_configs(
             continue;
         };
         let mut conf = ConfFile::from_tree(file, kind, tree);
+        if appended {
+            let r = match piece {
+                Some(p) => p.range_to_file(truncated.clone()),
+                None => truncated.clone(),
+            };
+            conf.appended_at_start = Some(Span::new(file, r.start, r.end));
+        }
         conf.written_to = Some(path);
         out.confs.push(conf);
         writes.push(truncated);
     }
+}
+
+/// Whether a command of the script puts a whole file at `path` (`cp`, `mv`, `install`,
+/// `ln`, `touch` does not count: the file stays empty), so appended lines add to it.
+fn creates_file(script: &shell::Script, vars: &Vars, path: &str) -> bool {
+    script.commands.iter().any(|command| {
+        let Some((i, program)) = command.program() else {
+            return false;
+        };
+        let name = shell::basename(&program.value);
+        if !matches!(
+            name,
+            "cp" | "mv" | "install" | "ln" | "envsubst" | "sed" | "cat" | "tee"
+        ) {
+            return false;
+        }
+        let target = |w: &str| vars.single(w).unwrap_or_else(|| w.to_string()) == path;
+        // `cat t > FILE`, `envsubst < t > FILE`, `sed … t > FILE`: a redirection.
+        if command
+            .redirects
+            .iter()
+            .any(|r| !r.op.ends_with(">>") && target(&r.target.value))
+        {
+            return true;
+        }
+        matches!(name, "cp" | "mv" | "install" | "ln")
+            && command.words[i + 1..].last().is_some_and(|w| {
+                target(&w.value) || path.starts_with(&format!("{}/", w.value.trim_end_matches('/')))
+            })
+    })
 }
 
 /// A file an echo-building script writes: its path, its blanked text, the command that
@@ -544,6 +604,8 @@ pub struct WrittenConfig {
     pub guarded: bool,
     /// The line of the command that writes it, up to the body.
     pub command: std::ops::Range<usize>,
+    /// Built only by appending, from this command on (see `ConfFile::appended_at_start`).
+    pub appended: Option<std::ops::Range<usize>>,
 }
 
 /// The configs a start script writes with here-documents.
@@ -560,7 +622,11 @@ pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
                 .trim_end_matches('\n')
                 .rfind('\n')
                 .map_or(0, |p| p + 1);
+            let appended = conf
+                .appended_at_start
+                .map(|s| s.start as usize..s.end as usize);
             Some(WrittenConfig {
+                appended,
                 path,
                 kind: conf.kind,
                 tree: conf.tree,

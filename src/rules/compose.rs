@@ -15,29 +15,49 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         startup_race(ctx, unit, out);
         persistence_restart(ctx, unit, out);
         client_master_name(ctx, unit, out);
-        state_rewritten(unit, out);
     }
+    state_rewritten(ctx, out);
     secrets(ctx, out);
 }
 
 /// A sentinel whose start script writes its config afresh at every start, with no
-/// `sentinel myid`: each start is a new sentinel to its peers.
-fn state_rewritten(unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
-    let s = &unit.service;
-    let Some(script) = &s.start_script else {
-        return;
-    };
-    if unit.sentinels.is_empty() || !script.rewrites_config || script.pins_myid {
-        return;
+/// `sentinel myid`: each start is a new sentinel to its peers. The finding points at the
+/// command that writes the config (in an entrypoint script of the tree, when that is
+/// where it is), once for the services that share it.
+fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut found: Vec<(Span, Vec<&str>, &str)> = Vec::new();
+    for unit in &ctx.units.compose {
+        let s = &unit.service;
+        let Some(script) = &s.start_script else {
+            continue;
+        };
+        if unit.sentinels.is_empty() || !script.rewrites_config || script.pins_myid {
+            continue;
+        }
+        let at = ctx.topology.sentinels[unit.sentinels[0]]
+            .runtime
+            .config_rewritten_at_start
+            .unwrap_or_else(|| span(unit.file, &script.range));
+        match found.iter_mut().find(|(a, _, _)| *a == at) {
+            Some((_, services, _)) => services.push(&s.name),
+            None => found.push((at, vec![&s.name], &script.config)),
+        }
     }
-    out.push(
-        Diagnostic::new(
-            Rule::SentinelStateNotPersistent,
-            span(unit.file, &script.range),
-            format!("the start command of service `{}` writes {} afresh at every start, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover", s.name, script.config),
-        )
-        .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
-    );
+    for (at, services, config) in found {
+        let who = match services.as_slice() {
+            [one] => format!("service `{one}`"),
+            [first, rest @ ..] => format!("service `{first}` (and {} more)", rest.len()),
+            [] => continue,
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelStateNotPersistent,
+                at,
+                format!("the start command of {who} writes {config} afresh at every start, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover"),
+            )
+            .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
+        );
+    }
 }
 
 fn span(file: FileId, r: &std::ops::Range<usize>) -> Span {

@@ -788,6 +788,8 @@ fn check_master_reference(
         // A template in a ConfigMap without any monitor line gets it from the start
         // script at run time (`echo "sentinel monitor …" >> sentinel.conf`): unknown.
         None if conf.embedded && monitors.is_empty() => {}
+        // A start command of the tree adds monitors on the command line.
+        None if conf.monitors_on_command_line && monitors.is_empty() => {}
         // Options after a config file: the monitor may be in the file.
         None if conf.follows_file => {}
         // A monitor line of this name that Sentinel refuses for its arguments (reported

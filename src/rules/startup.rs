@@ -9,6 +9,7 @@ use crate::source::Origin;
 /// same container (a restart policy, a host reboot, `docker restart`) reads the monitor
 /// from the file and again from the command line, and exits "Duplicate master name".
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    appended_config(ctx, out);
     for sentinel in &ctx.topology.sentinels {
         let Some(config) = sentinel.runtime.config_file else {
             continue;
@@ -31,5 +32,36 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help("write the `sentinel monitor` line into the config file (once, when the file is created) instead of passing it on the command line"),
             );
         }
+    }
+}
+
+/// A start script that builds the sentinel's config with `echo … >> FILE` only: the first
+/// start of the container writes the lines, Sentinel runs; the file stays in the
+/// container (or its volume), and the next start appends the same lines again, so the
+/// monitor is there twice and Sentinel exits ("Duplicate master name.").
+fn appended_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<crate::source::Span> = Vec::new();
+    for sentinel in &ctx.topology.sentinels {
+        let Some(first) = sentinel.runtime.config_appended_at_start else {
+            continue;
+        };
+        let Some(monitor) = sentinel.monitors.first() else {
+            continue;
+        };
+        // The copies of a service share the script: once.
+        if seen.contains(&monitor.line) {
+            continue;
+        }
+        seen.push(monitor.line);
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelMonitorAppendedAtStart,
+                monitor.line,
+                format!("the start script appends `sentinel monitor {}` (and the rest of the config) to a file it never empties: the first start works, but the file outlives a restart of the container, so the next start reads the monitor twice and exits (\"Duplicate master name.\")", monitor.name.value),
+            )
+            .fatal()
+            .label(first, "the config is only ever appended to, from here")
+            .help("write the config with `>` (or a here-document) when the file does not exist yet (`[ -f FILE ] || …`), and let Sentinel keep it afterwards"),
+        );
     }
 }

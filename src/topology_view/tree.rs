@@ -28,10 +28,13 @@ pub fn render(view: &TopologyView) -> String {
     for g in &view.groups {
         let _ = writeln!(out, "group {}", g.title());
         let _ = writeln!(out, "  monitored address: {}", g.address);
-        let quorum = g
-            .quorum
-            .map_or("differs between sentinels".to_string(), |q| q.to_string());
-        let _ = writeln!(out, "  quorum: {quorum}");
+        // A group no sentinel watches has no quorum at all.
+        if g.quorum.is_some() || !g.sentinels.is_empty() {
+            let quorum = g
+                .quorum
+                .map_or("differs between sentinels".to_string(), |q| q.to_string());
+            let _ = writeln!(out, "  quorum: {quorum}");
+        }
         let _ = writeln!(out, "  sentinels: {}", g.sentinel_count.show());
         if let Some(m) = g.majority {
             let _ = writeln!(out, "  majority: {m}");

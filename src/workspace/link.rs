@@ -273,7 +273,12 @@ impl Workspace {
                                 || service.script_config.is_some();
                             node.runtime = service.runtime(source.id);
                             node.runtime.netns = netns(copy);
-                            images.complete(&mut node.runtime, service.build.as_deref(), None);
+                            images.complete(
+                                &mut node.runtime,
+                                service.build.as_deref(),
+                                &service.build_args,
+                                None,
+                            );
                             node.name_hints = service.hostnames.clone();
                             node.name = format!("service `{}`", service.name);
                             if node.anchor.is_empty() {
@@ -303,7 +308,22 @@ impl Workspace {
                                 && !image_brings_config;
                             sentinel.runtime = service.runtime(source.id);
                             sentinel.runtime.netns = netns(copy);
-                            images.complete(&mut sentinel.runtime, service.build.as_deref(), None);
+                            sentinel.runtime.config_rewritten_at_start =
+                                conf.and_then(|c| c.rewritten_at_start);
+                            // Lines appended at every start to a file of the container.
+                            sentinel.runtime.config_appended_at_start = match conf {
+                                Some(c) => c.appended_at_start,
+                                None => service
+                                    .script_config_appended
+                                    .as_ref()
+                                    .map(|r| Span::new(source.id, r.start, r.end)),
+                            };
+                            images.complete(
+                                &mut sentinel.runtime,
+                                service.build.as_deref(),
+                                &service.build_args,
+                                None,
+                            );
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -561,6 +581,7 @@ impl Workspace {
                     password_secret: None,
                     data_ephemeral: None,
                     config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
+                    config_appended_at_start: None,
                     auth_pass_field: None,
                     cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
                         crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
@@ -646,7 +667,7 @@ impl Workspace {
                     let mut node = view.node(source);
                     node.complete = complete;
                     node.runtime.copies_unknown = conf.embedded;
-                    images.complete(&mut node.runtime, None, Some(&path));
+                    images.complete(&mut node.runtime, None, &[], Some(&path));
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
                     }
@@ -657,7 +678,7 @@ impl Workspace {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
                     sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
-                    images.complete(&mut sentinel.runtime, None, Some(&path));
+                    images.complete(&mut sentinel.runtime, None, &[], Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
                 }
@@ -767,6 +788,12 @@ impl Workspace {
             let Some((image, at)) = &docker.base else {
                 continue;
             };
+            if docker.base_with_args.is_some() {
+                images.with_args.insert(
+                    compose::normalize(&entry.source.path),
+                    (docker.clone(), Span::new(id, at.start, at.end)),
+                );
+            }
             let Some(release) = crate::knowledge::images::image_ref(image).and_then(|i| i.release)
             else {
                 continue;
@@ -1118,6 +1145,8 @@ impl<'a> crate::formats::image_start::TreeFiles<'a> for TreeFilesOf<'a> {
 #[derive(Default)]
 struct DockerfileImages {
     by_dockerfile: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+    /// Dockerfiles whose `FROM` names build arguments: the file and where `FROM` is.
+    with_args: HashMap<PathBuf, (crate::formats::dockerfile::Dockerfile, Span)>,
     /// A config of the tree copied into an image runs the release of that image.
     by_copied_file: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
 }
@@ -1129,15 +1158,32 @@ impl DockerfileImages {
         &self,
         runtime: &mut crate::facts::Runtime,
         dockerfile: Option<&Path>,
+        build_args: &[(String, String)],
         config: Option<&Path>,
     ) {
         if runtime.release.is_some() {
             return;
         }
         runtime.release = dockerfile
-            .and_then(|d| self.by_dockerfile.get(&compose::normalize(d)))
-            .or_else(|| config.and_then(|c| self.by_copied_file.get(&compose::normalize(c))))
-            .cloned();
+            .and_then(|d| {
+                // The image of a build that passes arguments to its `FROM` line.
+                let (docker, at) = self.with_args.get(&compose::normalize(d))?;
+                let image = docker.base_for(build_args)?;
+                let release = crate::knowledge::images::image_ref(&image)?.release?;
+                Some(crate::source::Spanned::with_origin(
+                    release,
+                    *at,
+                    crate::source::Origin::Implied,
+                ))
+            })
+            .or_else(|| {
+                dockerfile
+                    .and_then(|d| self.by_dockerfile.get(&compose::normalize(d)))
+                    .or_else(|| {
+                        config.and_then(|c| self.by_copied_file.get(&compose::normalize(c)))
+                    })
+                    .cloned()
+            });
     }
 }
 

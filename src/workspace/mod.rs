@@ -97,6 +97,8 @@ struct Parsed {
     sed_placeholders: Vec<crate::formats::placeholders::SedPlaceholder>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
+    /// The file passes `--sentinel monitor …` on a command line.
+    monitor_on_command_line: bool,
 }
 
 /// A config with the words that a `sed` of the tree replaces written as templates (the
@@ -349,10 +351,19 @@ impl Workspace {
                 placeholders.push(p.clone());
             }
         }
+        let monitors_on_command_line = parsed.iter().any(|p| p.monitor_on_command_line);
         parsed
             .iter()
             .flat_map(|p| p.confs.iter())
-            .map(|conf| with_placeholders(conf, &placeholders))
+            .map(|conf| {
+                let conf = with_placeholders(conf, &placeholders);
+                if monitors_on_command_line && conf.kind == FileKind::SentinelConf {
+                    let mut copy = (*conf).clone();
+                    copy.monitors_on_command_line = true;
+                    return Arc::new(copy);
+                }
+                conf
+            })
             .collect()
     }
 
