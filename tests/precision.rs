@@ -305,3 +305,12 @@ fn monitors_from_the_command_line() {
     );
     assert!(!rules("monitor-on-command-line").contains(&"per-master-directive-unknown-master"));
 }
+
+/// A master in a workload of its own (`redis-primary`) beside a replica workload: it
+/// starts as a master every time unless the role Sentinel gives it is kept in a config
+/// on its volume claim.
+#[test]
+fn a_separate_master_workload_is_a_static_master() {
+    assert!(rules("separate-master").contains(&"static-master-by-ordinal"));
+    assert!(!rules("separate-master-control").contains(&"static-master-by-ordinal"));
+}

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_workloads(ctx, out);
+    separate_master_workload(ctx, out);
     for c in &ctx.units.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
             // A path written in the image's start script: the workload's mount is what
@@ -523,5 +524,82 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 break 'files;
             }
         }
+    }
+}
+
+/// The master of a watched group runs in a workload of its own ("redis-master"), started
+/// as a master every time, while its replicas run in another workload. After a failover
+/// Sentinel turns the old master into a replica, but that change lives in a config the
+/// pod does not keep (a ConfigMap, a copy made at start, the command line): when the pod
+/// is re-created it starts as a master again beside the promoted replica.
+fn separate_master_workload(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen: HashSet<Span> = HashSet::new();
+    for group in &topo.groups {
+        let Some(master) = group.master else { continue };
+        if !group.has_sentinels() || group.replicas.is_empty() {
+            continue;
+        }
+        let runs = |cf: &&ContainerFacts, n: usize| {
+            cf.processes
+                .iter()
+                .any(|p| matches!(p, ConfigRef::Node(i) if *i == n))
+        };
+        let Some(cf) = ctx.units.containers.iter().find(|cf| runs(cf, master)) else {
+            continue;
+        };
+        // The other form (a script that picks the role) is reported on its own; a start
+        // that asks the sentinels first is right.
+        if cf.ordinal_test.is_some() || cf.asks_sentinels || !topo.nodes[master].complete {
+            continue;
+        }
+        // Every process of the workload is a master by its config, and the replicas run
+        // in other workloads.
+        let all_masters = cf.processes.iter().all(|p| match p {
+            ConfigRef::Node(i) => topo.nodes[*i].replicaof.is_none(),
+            ConfigRef::Sentinel(_) => true,
+        });
+        let replicas_elsewhere = group
+            .replicas
+            .iter()
+            .all(|&r| !runs(&cf, r) && ctx.units.containers.iter().any(|o| runs(&o, r)));
+        if !all_masters || !replicas_elsewhere {
+            continue;
+        }
+        // A config on a volume claim keeps what Sentinel rewrites into it.
+        let k = &cf.container;
+        let config_path = k
+            .invocations
+            .iter()
+            .find(|i| i.kind == FileKind::RedisConf)
+            .and_then(|i| i.config.as_ref())
+            .map(|(p, _)| p.as_str());
+        let kept = config_path.is_some_and(|path| {
+            k.mounts.iter().any(|m| {
+                matches!(m.source, VolumeSource::Claim)
+                    && path.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
+            })
+        });
+        if kept || !seen.insert(cf.name_span) {
+            continue;
+        }
+        let name = group.name.as_deref().unwrap_or("the group");
+        let replica_workloads: Vec<String> = ctx
+            .units
+            .containers
+            .iter()
+            .filter(|o| group.replicas.iter().any(|&r| runs(o, r)))
+            .map(|o| format!("`{}`", o.workload))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        out.push(
+            Diagnostic::new(
+                Rule::StaticMasterByOrdinal,
+                cf.name_span,
+                format!("`{}` always starts as the master of `{name}`, in a workload of its own beside its replicas ({}): after a failover, a re-created `{}` pod comes back as a second master (split brain, then lost writes), because the replica role Sentinel gave it is not kept", cf.workload, replica_workloads.join(", "), cf.workload),
+            )
+            .help("run all data pods from one workload whose start script asks the sentinels for the current master first, and starts as a replica of it (bootstrapping as master only when no sentinel knows one)"),
+        );
     }
 }
