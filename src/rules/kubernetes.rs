@@ -553,6 +553,14 @@ fn separate_master_workload(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if cf.ordinal_test.is_some() || cf.asks_sentinels || !topo.nodes[master].complete {
             continue;
         }
+        // The image's own start script (a file of the tree) may ask them.
+        let image_script_asks = cf.started.as_ref().is_some_and(|(file, _, _)| {
+            let text = ctx.source(*file).text().to_ascii_lowercase();
+            text.contains("get-master-addr-by-name") || text.contains("sentinel master ")
+        });
+        if image_script_asks {
+            continue;
+        }
         // Every process of the workload is a master by its config, and the replicas run
         // in other workloads.
         let all_masters = cf.processes.iter().all(|p| match p {
