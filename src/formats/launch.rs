@@ -18,7 +18,11 @@ pub fn is_launch_file(path: &std::path::Path) -> bool {
 /// and the legacy `docker-compose scale SERVICE=N`.
 pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
-    for line in text.lines() {
+    // Most files have no scaling at all: one pass over the text says so.
+    if !text.contains("scale") {
+        return out;
+    }
+    for line in text.lines().filter(|l| l.contains("scale")) {
         let Some(at) = line
             .find("docker-compose")
             .or_else(|| line.find("docker compose"))
@@ -60,21 +64,26 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
 /// Whether a command line of `text` adds a monitor to a sentinel
 /// (`redis-server sentinel.conf --sentinel monitor …`, `redis-sentinel f --sentinel monitor`).
 pub fn passes_monitor(text: &str) -> bool {
-    text.lines().any(|line| {
-        let mut words = line
-            .split_whitespace()
-            .map(|w| w.trim_matches(['"', '\'', ',', '[', ']']));
-        while let Some(w) = words.next() {
-            if w == "--sentinel"
-                && words
-                    .next()
-                    .is_some_and(|n| n.eq_ignore_ascii_case("monitor"))
-            {
-                return true;
+    if !text.contains("--sentinel") {
+        return false;
+    }
+    text.lines()
+        .filter(|l| l.contains("--sentinel"))
+        .any(|line| {
+            let mut words = line
+                .split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'', ',', '[', ']']));
+            while let Some(w) = words.next() {
+                if w == "--sentinel"
+                    && words
+                        .next()
+                        .is_some_and(|n| n.eq_ignore_ascii_case("monitor"))
+                {
+                    return true;
+                }
             }
-        }
-        false
-    })
+            false
+        })
 }
 
 #[cfg(test)]

@@ -20,7 +20,10 @@ pub struct SedPlaceholder {
 /// Dockerfile, a compose file or manifest with scripts in it, a Makefile).
 pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
     let mut out: Vec<SedPlaceholder> = Vec::new();
-    for line in text.lines() {
+    if !text.contains("sed") {
+        return out;
+    }
+    for line in text.lines().filter(|l| l.contains("sed")) {
         let mut rest = line;
         while let Some(at) = find_sed(rest) {
             rest = &rest[at + 3..];
