@@ -314,3 +314,22 @@ fn a_separate_master_workload_is_a_static_master() {
     assert!(rules("separate-master").contains(&"static-master-by-ordinal"));
     assert!(!rules("separate-master-control").contains(&"static-master-by-ordinal"));
 }
+
+/// A workload whose image is built in the tree (named `…-sentinel`, built from
+/// `images/sentinel/Dockerfile-sentinel`; the manifest saved with a byte-order mark) runs
+/// what the image's start script runs, on the Redis of its `FROM`: 6.0 resolves the
+/// monitored host name once at start, 7.2 without `resolve-hostnames` refuses it. The
+/// config lives in the image, so a monitor on the command line is not read twice.
+#[test]
+fn workloads_run_images_built_in_the_tree() {
+    let case = rules("image-built");
+    assert!(case.contains(&"sentinel-state-not-persistent"));
+    for absent in [
+        "hostname-monitor-without-resolve-hostnames",
+        "sentinel-monitor-appended-at-start",
+        "sentinel-count-below-three",
+    ] {
+        assert!(!case.contains(&absent), "{absent}");
+    }
+    assert!(rules("image-built-control").contains(&"hostname-monitor-without-resolve-hostnames"));
+}

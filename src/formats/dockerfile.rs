@@ -38,7 +38,10 @@ pub fn is_dockerfile(path: &Path) -> bool {
         .any(|e| name.ends_with(e));
     name == "dockerfile"
         || name == "containerfile"
-        || (name.starts_with("dockerfile.") && !other_format)
+        || ((name.starts_with("dockerfile.")
+            || name.starts_with("dockerfile-")
+            || name.starts_with("dockerfile_"))
+            && !other_format)
         || name.ends_with(".dockerfile")
 }
 

@@ -227,12 +227,29 @@ pub fn image_name(dockerfile: &Path) -> Option<String> {
         .to_ascii_lowercase();
     if let Some(name) = file
         .strip_prefix("dockerfile.")
+        .or_else(|| file.strip_prefix("dockerfile-"))
+        .or_else(|| file.strip_prefix("dockerfile_"))
         .or_else(|| file.strip_suffix(".dockerfile"))
     {
         return Some(name.to_string());
     }
     let folder = dockerfile.parent()?.file_name()?.to_string_lossy();
     Some(folder.to_ascii_lowercase())
+}
+
+/// The names a repository name can be built from, longest first: the name itself, then
+/// what follows each `-` or `_` (`k8s-redis-ha-sentinel` → `redis-ha-sentinel`, …,
+/// `sentinel`), as an image is often named after the folder of its Dockerfile plus a
+/// project prefix.
+pub fn name_suffixes(repository: &str) -> Vec<&str> {
+    let mut out = vec![repository];
+    out.extend(
+        repository
+            .match_indices(['-', '_'])
+            .map(|(i, _)| &repository[i + 1..])
+            .filter(|s| !s.is_empty()),
+    );
+    out
 }
 
 /// The repository name of an image reference: `registry:5000/team/redis:4.0@sha…` →

@@ -265,17 +265,21 @@ fn read_mapped(
     out.flow =
         crate::formats::script_flow::Flow::build(text, &script, &|i| started.get(&i).copied());
     echo_configs(file, text, &script, &vars, piece, &mut out, &mut writes);
-    if shell::tests_for_existing_file(text) {
-        // Appended only when the file is not there yet: once.
-        for conf in &mut out.confs {
+    let guarded = |conf: &ConfFile| {
+        let path = conf.written_to.as_deref().unwrap_or_default();
+        shell::tests_for_existing(text, path, &|w| vars.single(w))
+    };
+    for conf in &mut out.confs {
+        if guarded(conf) {
+            // Appended only when the file is not there yet: once.
             conf.appended_at_start = None;
         }
     }
     // A config the script writes and then starts Sentinel on, without first testing
     // whether it exists: rewritten at every start.
-    if !shell::tests_for_existing_file(text) {
+    {
         for (conf, write) in out.confs.iter_mut().zip(&writes) {
-            if conf.appended_at_start.is_some() {
+            if conf.appended_at_start.is_some() || guarded(conf) {
                 continue;
             }
             let started = out.commands.iter().any(|c| {
@@ -611,12 +615,20 @@ pub struct WrittenConfig {
 /// The configs a start script writes with here-documents.
 pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
     let arc: Arc<str> = Arc::from(text);
-    let guarded = shell::tests_for_existing_file(text);
+    let assigned: HashMap<String, String> = shell::assignments(&shell::parse(text))
+        .into_iter()
+        .map(|(name, word)| (name, word.value))
+        .collect();
+    let expand = |w: &str| {
+        let name = w.trim_start_matches('$').trim_matches(['{', '}']);
+        assigned.get(name).cloned()
+    };
     read(FileId(0), &arc)
         .confs
         .into_iter()
         .filter_map(|conf| {
             let path = conf.written_to.clone()?;
+            let guarded = shell::tests_for_existing(text, &path, &expand);
             let start = conf.tree.lines.first().map_or(0, |l| l.range.start);
             let line_start = text[..start.min(text.len())]
                 .trim_end_matches('\n')

@@ -743,7 +743,15 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
 
 /// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
 fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
-    let guarded_script = crate::syntax::shell::tests_for_existing_file(text);
+    let assigned: std::collections::HashMap<String, String> =
+        crate::syntax::shell::assignments(&crate::syntax::shell::parse(text))
+            .into_iter()
+            .map(|(name, word)| (name, word.value))
+            .collect();
+    let expand = |w: &str| {
+        let name = w.trim_start_matches('$').trim_matches(['{', '}']);
+        assigned.get(name).cloned()
+    };
     let mut out = Vec::new();
     for (start, line) in line_offsets(text) {
         let Ok(tokens) = split_args(line, start) else {
@@ -797,7 +805,7 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
                 from,
                 to,
                 // `test -f DST || cp …`; a `|| true` after the copy guards nothing.
-                guarded: guarded_script
+                guarded: crate::syntax::shell::tests_for_existing(text, &dst_path, &expand)
                     || no_clobber
                     || line[..t.range.start.saturating_sub(start).min(line.len())].contains("||"),
                 span: range,

@@ -193,9 +193,39 @@ pub fn link_scoped(
                 .insert(unit);
         }
     }
+    // (Deployment unit, master name) pairs where some sentinel monitors an address left
+    // to a variable (`$MY_POD_IP`): it may be the same master as a group of the same
+    // name there, so neither group's sentinels are all counted.
+    let templated: HashSet<(crate::source::FileId, &str)> = sentinels
+        .iter()
+        .flat_map(|s| s.monitors.iter().map(move |m| (s, m)))
+        .filter(|(_, m)| m.host.value.contains('$'))
+        .filter_map(|(s, m)| Some((s.runtime.unit()?, m.name.value.as_str())))
+        .collect();
+    let names_per_unit: HashMap<(crate::source::FileId, &str), HashSet<(&str, i64)>> = sentinels
+        .iter()
+        .flat_map(|s| s.monitors.iter().map(move |m| (s, m)))
+        .filter_map(|(s, m)| {
+            Some((
+                (s.runtime.unit()?, m.name.value.as_str()),
+                (m.host.value.as_str(), m.port.value),
+            ))
+        })
+        .fold(HashMap::new(), |mut acc, (k, v)| {
+            acc.entry(k).or_insert_with(HashSet::new).insert(v);
+            acc
+        });
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port, master), monitors) in keyed {
+        let maybe_one_of_several = monitors.iter().any(|r| {
+            sentinels[r.sentinel].runtime.unit().is_some_and(|u| {
+                templated.contains(&(u, name.as_str()))
+                    && names_per_unit
+                        .get(&(u, name.as_str()))
+                        .is_some_and(|a| a.len() > 1)
+            })
+        });
         let address = (host.clone(), port);
         let near = monitors
             .first()
@@ -203,7 +233,11 @@ pub fn link_scoped(
         let replicas = replicas_for(&address, master, near);
         grouped_nodes.extend(master);
         grouped_nodes.extend(replicas.iter().copied());
-        let sentinel_count = count_sentinels(&sentinels, &monitors, &unread_units);
+        let sentinel_count = if maybe_one_of_several {
+            SentinelCount::Unknown(ONE_OF_SEVERAL)
+        } else {
+            count_sentinels(&sentinels, &monitors, &unread_units)
+        };
         let known_replica_addrs: HashSet<Address> = monitors
             .iter()
             .flat_map(|r| {
@@ -241,7 +275,7 @@ pub fn link_scoped(
             None
         } else if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
             Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
-        } else if declared_alone {
+        } else if declared_alone && !maybe_one_of_several {
             Some(0)
         } else {
             None
@@ -395,7 +429,11 @@ fn attach_filled_at_start(
         group.replicas.extend(replicas);
         group.replicas.sort_unstable();
         group.replicas.dedup();
-        group.replica_count = Some(group.replicas.len().max(siblings));
+        // Other sentinels of the deployment watch this name elsewhere: the replicas may
+        // well be counted there.
+        if group.sentinel_count != SentinelCount::Unknown(ONE_OF_SEVERAL) {
+            group.replica_count = Some(group.replicas.len().max(siblings));
+        }
     }
 }
 
@@ -460,6 +498,10 @@ fn split_loose(refs: Vec<MonitorRef>, scopes: &[PathBuf], out: &mut Vec<Vec<Moni
 }
 
 /// Sentinels in the tree for this group, plus the other sentinels their state lines name.
+/// Why a group's sentinels are not all counted when sentinels of its deployment watch
+/// its name at another address, left to a variable.
+const ONE_OF_SEVERAL: &str = "other sentinels of the deployment watch this name at an address left to a variable: they may watch the same master";
+
 fn count_sentinels(
     sentinels: &[SentinelProc],
     monitors: &[MonitorRef],

@@ -181,14 +181,23 @@ fn sentinel_storage(
         _ => None,
     };
     let Some((why, label)) = why else { return };
+    // A path named by the image's start script: what to change is the workload.
+    let (primary, path_label) = if path_span.file == c.file {
+        (path_span, None)
+    } else {
+        (span(&k.name_span), Some(path_span))
+    };
     let mut d = Diagnostic::new(
         Rule::SentinelStateNotPersistent,
-        path_span,
+        primary,
         format!("the config of the sentinels in `{}` is {why}, and it has no `sentinel myid`: every restart makes a sentinel with a new ID, the others keep counting the old one, and these ghosts can leave no majority for a failover", c.workload),
     )
     .help("keep the config on a PVC and copy the template only when the file does not exist yet (`test -f … || cp …`), or pin a 40-hex `sentinel myid` per pod");
     if let Some(label) = label {
         d = d.label(label, "rebuilt here");
+    }
+    if let Some(at) = path_label {
+        d = d.label(at, "the config the image's start script runs");
     }
     out.push(d);
 }

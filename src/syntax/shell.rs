@@ -596,12 +596,70 @@ pub fn tests_for_existing_file(text: &str) -> bool {
     TESTS.iter().any(|t| lower.contains(t))
 }
 
+/// Whether the script tests for a file that can stand for `path` before writing it: the
+/// path itself, a marker in the same directory, or a path it cannot resolve (`expand`
+/// gives a variable's value). A test of an unrelated file (`[ -f /shared/token ]`)
+/// guards nothing.
+pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Option<String>) -> bool {
+    let dir = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_string());
+    let lower = text.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    let mut offset = 0;
+    while let Some(at) = ["-f ", "-e ", "-s "]
+        .iter()
+        .filter_map(|t| rest.find(t))
+        .min()
+    {
+        let start = offset + at + 3;
+        rest = &rest[at + 3..];
+        offset = start;
+        // Only after `[`, `[[`, `test` and an optional `!`.
+        let before = lower[..start - 3].trim_end();
+        let before = before.strip_suffix('!').map_or(before, str::trim_end);
+        if !(before.ends_with('[') || before.ends_with("test")) {
+            continue;
+        }
+        let operand: String = text[start..]
+            .trim_start()
+            .split(|c: char| c.is_whitespace() || c == ']' || c == ';')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(['"', '\''])
+            .to_string();
+        let resolved = expand(&operand).unwrap_or(operand);
+        if resolved.contains(['$', '`']) || resolved.is_empty() {
+            return true;
+        }
+        if resolved == path
+            || dir(&resolved) == dir(path)
+            || path.starts_with(&format!("{resolved}/"))
+        {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn words(c: &Command) -> Vec<&str> {
         c.words.iter().map(|w| w.value.as_str()).collect()
+    }
+
+    #[test]
+    fn a_test_guards_only_the_file_it_stands_for() {
+        let none = |_: &str| None;
+        let conf = |w: &str| (w == "$CONF").then(|| "/tmp/sentinel.conf".to_string());
+        let token = "[ -f /shared/token ] && T=$(cat /shared/token)\ncat > $CONF <<EOF\n";
+        assert!(!tests_for_existing(token, "/tmp/sentinel.conf", &conf));
+        let own = "if [ ! -f \"$CONF\" ]; then cp /t $CONF; fi\n";
+        assert!(tests_for_existing(own, "/tmp/sentinel.conf", &conf));
+        let marker = "test -e /tmp/.done || cp /t /tmp/sentinel.conf\n";
+        assert!(tests_for_existing(marker, "/tmp/sentinel.conf", &none));
+        let unknown = "[ -s \"$OTHER\" ] || cp /t /tmp/sentinel.conf\n";
+        assert!(tests_for_existing(unknown, "/tmp/sentinel.conf", &none));
     }
 
     #[test]

@@ -346,7 +346,13 @@ fn join_closing_brackets(text: &str) -> Option<String> {
     changed.then(|| String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
 }
 
-fn parse_events(text: &str) -> YamlFile {
+fn parse_events(whole: &str) -> YamlFile {
+    // A byte-order mark (files saved on Windows) starts the stream, not the first key:
+    // read what follows it, with every offset moved past it.
+    let (text, base) = match whole.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, whole.len() - rest.len()),
+        None => (whole, 0),
+    };
     let offsets = Offsets::new(text);
     let mut b = Builder {
         stack: Vec::new(),
@@ -359,7 +365,7 @@ fn parse_events(text: &str) -> YamlFile {
         let (event, span) = match event {
             Ok(e) => e,
             Err(e) => {
-                let at = offsets.byte(e.marker().index());
+                let at = base + offsets.byte(e.marker().index());
                 file.error = Some(YamlError {
                     span: at..at,
                     message: e.info().to_string(),
@@ -367,7 +373,7 @@ fn parse_events(text: &str) -> YamlFile {
                 break;
             }
         };
-        let range = offsets.byte(span.start.index())..offsets.byte(span.end.index());
+        let range = base + offsets.byte(span.start.index())..base + offsets.byte(span.end.index());
         let error_span = range.clone();
         let result = match event {
             Event::Scalar(value, style, anchor, tag) => {
@@ -397,7 +403,7 @@ fn parse_events(text: &str) -> YamlFile {
                 Some((mut node, _, anchor)) => {
                     // A flow collection ends at its bracket; a block one at its last
                     // item (its end event sits at the next token, past blank lines).
-                    let flow = matches!(text.as_bytes().get(node.span.start), Some(b'{' | b'['));
+                    let flow = matches!(whole.as_bytes().get(node.span.start), Some(b'{' | b'['));
                     if flow || node.span.end <= node.span.start {
                         node.span.end = node.span.end.max(range.end);
                     }
@@ -659,6 +665,19 @@ mod tests {
         assert_eq!(e.text, "redis-server --requirepass x");
         let at = e.text.find("--requirepass").unwrap();
         assert_eq!(&text[e.to_file(at)..e.to_file(at) + 13], "--requirepass");
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_the_stream() {
+        let text = "\u{feff}kind: Deployment\nspec: {}\n";
+        let file = parse(text);
+        assert!(file.error.is_none());
+        let doc = &file.documents[0];
+        let Kind::Map(entries) = &doc.kind else {
+            panic!("a map")
+        };
+        assert_eq!(entries[0].0.as_str(), Some("kind"));
+        assert_eq!(&text[entries[0].1.span.clone()], "Deployment");
     }
 
     #[test]

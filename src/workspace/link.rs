@@ -443,7 +443,7 @@ impl Workspace {
                 let (inv, inv_file, script) = match container.invocations.as_slice() {
                     [inv] => (inv, id, None),
                     [] if image_starts.contains_key(&(id, ci)) => {
-                        let (file, inv) = &image_starts[&(id, ci)];
+                        let (file, inv, _) = &image_starts[&(id, ci)];
                         (inv, *file, None)
                     }
                     [] => {
@@ -480,14 +480,34 @@ impl Workspace {
                             crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
                                 .filter(|c| b.files.contains(&c.file))
                         });
-                        match written.copied().or(in_build).or_else(|| {
-                            crate::formats::k8s_link::config_at(
-                                container,
-                                path,
-                                &embedded,
-                                self.dir_of(id),
-                            )
-                        }) {
+                        // The image's own config: written by its start script, or
+                        // copied in by its Dockerfile.
+                        let in_image = || {
+                            let (script, _, docker) = image_starts.get(&(id, ci))?;
+                            let script_path = compose::normalize(&self.entries[script].source.path);
+                            if let Some(c) = written_by.get(&(script_path, path.clone())) {
+                                return Some(c.as_ref());
+                            }
+                            let dockerfile = self.entries[docker].parsed().dockerfile.as_ref()?;
+                            let source = dockerfile.source_of(path)?;
+                            let context = compose::normalize(self.dir_of(*docker));
+                            by_path
+                                .get(&compose::normalize(&context.join(source)))
+                                .map(|c| c.as_ref())
+                        };
+                        match written
+                            .copied()
+                            .or(in_build)
+                            .or_else(|| {
+                                crate::formats::k8s_link::config_at(
+                                    container,
+                                    path,
+                                    &embedded,
+                                    self.dir_of(id),
+                                )
+                            })
+                            .or_else(in_image)
+                        {
                             Some(c) if c.kind == inv.kind => Some(c),
                             _ => continue,
                         }
@@ -564,15 +584,24 @@ impl Workspace {
                     Some(b) => b.file,
                     None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
                 };
+                // An image built from a Dockerfile of the tree runs what its `FROM` says.
+                let built_from = image_starts.get(&(id, ci)).and_then(|(_, _, docker)| {
+                    images
+                        .by_dockerfile
+                        .get(&compose::normalize(&self.entries[docker].source.path))
+                        .cloned()
+                });
                 let runtime = crate::facts::Runtime {
-                    release: image.and_then(|(image, at)| {
-                        let release = crate::knowledge::images::image_ref(&image)?.release?;
-                        Some(crate::source::Spanned::with_origin(
-                            release,
-                            at,
-                            crate::source::Origin::Implied,
-                        ))
-                    }),
+                    release: image
+                        .and_then(|(image, at)| {
+                            let release = crate::knowledge::images::image_ref(&image)?.release?;
+                            Some(crate::source::Spanned::with_origin(
+                                release,
+                                at,
+                                crate::source::Origin::Implied,
+                            ))
+                        })
+                        .or(built_from),
                     env: None,
                     declared: Some(declared),
                     unit: Some(unit),
@@ -586,9 +615,12 @@ impl Workspace {
                     cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
                         crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
                     }),
+                    // Only a config on a volume outlives a restart of the container:
+                    // one on the container's own filesystem starts fresh every time.
                     config_file: inv
                         .config
                         .as_ref()
+                        .filter(|(path, _)| container.mount_for(path).is_some())
                         .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                     netns: None,
                     replication_in_script: container
@@ -749,7 +781,7 @@ impl Workspace {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
                 let started = image_starts
                     .get(&(entry.source.id, ci))
-                    .map(|(file, inv)| (*file, inv));
+                    .map(|(file, inv, _)| (*file, inv));
                 let mut facts = container_facts(
                     entry.source.id,
                     container,
@@ -815,14 +847,54 @@ impl Workspace {
         images
     }
 
+    /// The Dockerfile of the tree an image is built from: the one named like the image's
+    /// repository (its folder, or `Dockerfile.NAME`), else like the longest `-`/`_`
+    /// suffix of it that names one. Among several equally near, the one whose folder's
+    /// words all appear in the repository name; `None` while the choice stays open.
+    fn dockerfile_of_image(
+        &self,
+        dockerfiles: &crate::source::scope::NearestIndex<String>,
+        image: &str,
+        near: FileId,
+    ) -> Option<FileId> {
+        use crate::formats::image_start::{name_suffixes, repository_name};
+        let repository = repository_name(image);
+        let words: Vec<&str> = repository.split(['-', '_']).collect();
+        for name in name_suffixes(&repository) {
+            let found = dockerfiles.nearest(&name.to_string(), Some(self.dir_of(near)));
+            match found {
+                [] => continue,
+                [one] => return Some(FileId(*one as u32)),
+                several => {
+                    let fitting: Vec<FileId> = several
+                        .iter()
+                        .map(|&i| FileId(i as u32))
+                        .filter(|d| {
+                            let folder = self
+                                .dir_of(*d)
+                                .file_name()
+                                .map(|f| f.to_string_lossy().to_ascii_lowercase());
+                            folder.is_some_and(|f| f.split(['-', '_']).all(|w| words.contains(&w)))
+                        })
+                        .collect();
+                    return match fitting.as_slice() {
+                        [one] => Some(*one),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        None
+    }
+
     /// What Kubernetes containers without a command of their own start when their image
     /// is built from a Dockerfile of the tree (an image named like the Dockerfile's
     /// folder, and not a known Redis image): the redis command its start chain reaches
     /// with the container's environment, with the script that holds it.
     fn image_starts(
         &self,
-    ) -> HashMap<(FileId, usize), (FileId, crate::formats::workload::Invocation)> {
-        use crate::formats::image_start::{image_name, repository_name, started_command};
+    ) -> HashMap<(FileId, usize), (FileId, crate::formats::workload::Invocation, FileId)> {
+        use crate::formats::image_start::{image_name, started_command};
         let mut out = HashMap::new();
         let ids = self.sorted_ids();
         let mut dockerfiles: crate::source::scope::NearestIndex<String> =
@@ -865,12 +937,9 @@ impl Workspace {
                 if crate::knowledge::images::image_ref(image).is_some() {
                     continue;
                 }
-                let [docker_id] =
-                    dockerfiles.nearest(&repository_name(image), Some(self.dir_of(id)))
-                else {
+                let Some(docker_id) = self.dockerfile_of_image(&dockerfiles, image, id) else {
                     continue;
                 };
-                let docker_id = FileId(*docker_id as u32);
                 let docker_entry = &self.entries[&docker_id];
                 let Some(docker) = &docker_entry.parsed().dockerfile else {
                     continue;
@@ -893,7 +962,7 @@ impl Workspace {
                     continue;
                 };
                 let invocation = self.entries[&script].parsed().commands[n].invocation();
-                out.insert((id, ci), (script, invocation));
+                out.insert((id, ci), (script, invocation, docker_id));
             }
         }
         out
@@ -1046,6 +1115,19 @@ fn resolve_env(
             if let Some(v) = known {
                 return v;
             }
+        }
+    }
+    // A variable the container sets to a literal value (Kubernetes expands `$(VAR)` in
+    // the command, the shell `$VAR` in a script).
+    for (var, literal, _) in &container.env_vars {
+        let Some(literal) = literal else { continue };
+        let forms = [
+            format!("$({var})"),
+            format!("${{{var}}}"),
+            format!("${var}"),
+        ];
+        if forms.iter().any(|f| value == f) {
+            return literal.clone();
         }
     }
     let templated = value.replace("$(", "${").replace(')', "}");
