@@ -333,3 +333,31 @@ fn workloads_run_images_built_in_the_tree() {
     }
     assert!(rules("image-built-control").contains(&"hostname-monitor-without-resolve-hostnames"));
 }
+
+/// A start script that runs three sentinels (and their data nodes) in one container: the
+/// service is not one sentinel, and the sentinels restart together, so rewriting their
+/// configs leaves no ghost in a surviving peer.
+#[test]
+fn several_sentinels_in_one_container() {
+    let control = rules("one-container-sentinels-control");
+    let case = rules("one-container-sentinels");
+    for rule in [
+        "sentinel-count-below-three",
+        "quorum-exceeds-sentinel-count",
+        "sentinel-state-not-persistent",
+    ] {
+        assert!(control.contains(&rule), "{rule}");
+        assert!(!case.contains(&rule), "{rule}");
+    }
+}
+
+/// A compose file laid over the project's own (`docker-compose.override.yml`, or the
+/// second `-f` of a launch command) changes the base's services; it is not a second
+/// project with a fourth sentinel. A sibling file that nothing lays over is one.
+#[test]
+fn compose_overrides_are_not_projects() {
+    for case in ["compose-override", "compose-override-launch"] {
+        assert!(!rules(case).contains(&"sentinel-count-even"), "{case}");
+    }
+    assert!(rules("compose-override-control").contains(&"sentinel-count-even"));
+}

@@ -926,6 +926,9 @@ pub struct StartScript {
     pub template: Option<String>,
     /// The script's range in the compose file.
     pub range: Range<usize>,
+    /// It starts more than one sentinel (on different configs): the container runs
+    /// several, which this reading counts as one.
+    pub several_sentinels: bool,
 }
 
 impl StartScript {
@@ -964,6 +967,7 @@ impl StartScript {
             .collect();
         let words: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut found = None;
+        let mut sentinel_configs: Vec<String> = Vec::new();
         for (i, w) in words.iter().enumerate() {
             let Some(kind) = program_kind(w) else {
                 continue;
@@ -984,6 +988,9 @@ impl StartScript {
                     .take_while(|w| **w != ";")
                     .any(|w| *w == "--sentinel");
             let kind = if sentinel {
+                if !sentinel_configs.iter().any(|c| c == config) {
+                    sentinel_configs.push(config.to_string());
+                }
                 FileKind::SentinelConf
             } else {
                 FileKind::RedisConf
@@ -1014,6 +1021,7 @@ impl StartScript {
             template,
             config,
             range,
+            several_sentinels: sentinel_configs.len() > 1,
         })
     }
 }
@@ -1175,7 +1183,11 @@ impl Service {
             env,
             declared: Some(span(&self.name_span)),
             unit: None,
-            count_known: self.replicas_known,
+            count_known: self.replicas_known
+                && !self
+                    .start_script
+                    .as_ref()
+                    .is_some_and(|s| s.several_sentinels),
             managed_by: None,
             password_secret: None,
             data_ephemeral: None,

@@ -14,6 +14,48 @@ pub fn is_launch_file(path: &std::path::Path) -> bool {
     ) || name.ends_with(".mk")
 }
 
+/// The files a `docker compose -f A -f B …` command merges, after the first: each is
+/// laid over the ones before it (an override that adds a `build:` or a count), not a
+/// project of its own. Names as written (relative to where the command runs).
+pub fn compose_overrides(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !(text.contains("-f ") || text.contains("--file")) {
+        return out;
+    }
+    for line in text.lines() {
+        // The command, not a file name that starts like it (`docker-compose.yml`).
+        let Some(at) = ["docker compose ", "docker-compose "]
+            .iter()
+            .filter_map(|p| line.find(p))
+            .min()
+        else {
+            continue;
+        };
+        let words: Vec<&str> = line[at..].split_whitespace().collect();
+        let mut files = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let file = match words[i] {
+                "-f" | "--file" => {
+                    i += 1;
+                    words.get(i).copied()
+                }
+                w => w.strip_prefix("--file="),
+            };
+            if let Some(f) = file {
+                files.push(f.trim_matches(|c| c == '"' || c == '\'').to_string());
+            }
+            i += 1;
+        }
+        for f in files.into_iter().skip(1) {
+            if !f.contains('$') && !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
 /// Every `--scale SERVICE=N` of a `docker compose` / `docker-compose` command in `text`,
 /// and the legacy `docker-compose scale SERVICE=N`.
 pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
@@ -89,6 +131,15 @@ pub fn passes_monitor(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_laid_over_the_first() {
+        let text = "docker-compose -f docker-compose.yml -f docker-compose.build.yml build\n\tdocker compose -f docker-compose.yml -f x.yml up\ndocker compose --file=a.yml --file b.yml up\ndocker compose -f only.yml up\n";
+        assert_eq!(
+            compose_overrides(text),
+            ["docker-compose.build.yml", "x.yml", "b.yml"]
+        );
+    }
 
     #[test]
     fn reads_scale_options_of_compose_commands() {

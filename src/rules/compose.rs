@@ -31,7 +31,13 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(script) = &s.start_script else {
             continue;
         };
-        if unit.sentinels.is_empty() || !script.rewrites_config || script.pins_myid {
+        // Several sentinels in one container restart together: no peer outlives one
+        // to remember the old ID.
+        if unit.sentinels.is_empty()
+            || !script.rewrites_config
+            || script.pins_myid
+            || script.several_sentinels
+        {
             continue;
         }
         let at = ctx.topology.sentinels[unit.sentinels[0]]

@@ -155,12 +155,63 @@ impl Workspace {
                     .map(move |(service, n)| (dir, service.as_str(), *n))
             })
             .collect();
+        // Compose files laid over another of their folder (`-f base -f override` in a
+        // launch command, or the `docker-compose.override.yml` compose reads by itself):
+        // a service they share with the base is the base's, not a second process.
+        let overrides: HashSet<PathBuf> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .compose_overrides
+                    .iter()
+                    .map(move |f| compose::normalize(&dir.join(f)))
+            })
+            .chain(
+                self.sorted_ids()
+                    .into_iter()
+                    .map(|id| compose::normalize(&self.entries[&id].source.path))
+                    .filter(|p| {
+                        p.file_name().is_some_and(|n| {
+                            let n = n.to_string_lossy();
+                            n.contains(".override.")
+                                && (n.ends_with(".yml") || n.ends_with(".yaml"))
+                        })
+                    }),
+            )
+            .collect();
+        let mut services_in_dir: HashMap<(PathBuf, &str), Vec<FileId>> = HashMap::new();
+        for id in self.sorted_ids() {
+            if let Some(c) = &self.entries[&id].parsed().compose {
+                for s in c.services.iter().chain(&c.others) {
+                    services_in_dir
+                        .entry((self.dir_of(id).to_path_buf(), s.name.as_str()))
+                        .or_default()
+                        .push(id);
+                }
+            }
+        }
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
             };
             let compose_dir = self.dir_of(entry.source.id);
+            let is_override = overrides.contains(&compose::normalize(&entry.source.path));
             for service in &compose_file.services {
+                if is_override
+                    && services_in_dir
+                        .get(&(compose_dir.to_path_buf(), service.name.as_str()))
+                        .is_some_and(|files| {
+                            files.iter().any(|f| {
+                                !overrides
+                                    .contains(&compose::normalize(&self.entries[f].source.path))
+                            })
+                        })
+                {
+                    continue;
+                }
                 // A launch command of the project (beside it, above or below it) scales
                 // the service: that many copies run.
                 let scaled;

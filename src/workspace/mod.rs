@@ -97,6 +97,8 @@ struct Parsed {
     sed_placeholders: Vec<crate::formats::placeholders::SedPlaceholder>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
+    /// Compose files a launch command lays over another (`-f base -f override`).
+    compose_overrides: Vec<String>,
     /// The file passes `--sentinel monitor …` on a command line.
     monitor_on_command_line: bool,
 }

@@ -22,6 +22,8 @@ impl Entry {
                 parsed.sed_placeholders =
                     crate::formats::placeholders::sed_placeholders(self.source.text());
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
+                parsed.compose_overrides =
+                    crate::formats::launch::compose_overrides(self.source.text());
                 parsed.monitor_on_command_line =
                     crate::formats::launch::passes_monitor(self.source.text());
                 if let Some(compose) = &parsed.compose {
