@@ -535,3 +535,37 @@ fn append_only_config_of_a_built_image() {
         .iter()
         .any(|d| d.rule.name() == "hostname-monitor-without-resolve-hostnames"));
 }
+
+/// Two variants of one sentinel (`docker-compose.sentinel-plain.yml`, `…-tls.yml`) name
+/// the same container: a host runs one or the other, so one sentinel watches `cache`,
+/// below the bitnami image's default quorum of 2.
+#[test]
+fn variants_that_name_one_container_are_one_sentinel() {
+    let (_, found) = check_dir(Path::new("tests/data/compose-variants"), Target::default());
+    let messages: Vec<String> = found
+        .iter()
+        .filter(|d| d.rule.name() == "quorum-exceeds-sentinel-count")
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(!messages.is_empty());
+    assert!(
+        messages.iter().all(|m| m.contains("only 1 sentinel")),
+        "{messages:?}"
+    );
+}
+
+/// Three copies of one sentinel service keep their config on one named volume: they
+/// rewrite the same file.
+#[test]
+fn copies_sharing_a_named_volume_share_the_config() {
+    let (_, found) = check_dir(
+        Path::new("tests/data/compose-shared-volume"),
+        Target::default(),
+    );
+    let shared: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule.name() == "compose-sentinel-shared-config")
+        .collect();
+    assert_eq!(shared.len(), 1);
+    assert!(shared[0].message.starts_with("3 sentinels"));
+}

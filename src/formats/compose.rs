@@ -34,6 +34,9 @@ pub struct Service {
     /// `--option value` arguments as config lines (positions in the compose file).
     pub options: ConfFile,
     pub mounts: Vec<Mount>,
+    /// Named volumes it mounts: (volume, path in the container, the entry). Every copy
+    /// of the service on a host, and every service that names it, shares the volume.
+    pub named_volumes: Vec<(String, String, Range<usize>)>,
     /// Host names the service is reachable by on the compose network.
     pub hostnames: Vec<String>,
     /// `container_name:`: unique on a Docker host, so two projects that name the same
@@ -552,6 +555,11 @@ fn read_service(
         .and_then(Node::as_seq)
         .map(|items| items.iter().filter_map(|v| mount(dir, vars, v)).collect())
         .unwrap_or_default();
+    let named_volumes = service
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .map(|items| items.iter().filter_map(|v| named_volume(vars, v)).collect())
+        .unwrap_or_default();
     let restart = service
         .get("restart")
         .or(service.at("deploy.restart_policy.condition"))
@@ -611,6 +619,7 @@ fn read_service(
             .map(|n| resolved(n, vars).to_ascii_lowercase()),
         replicas,
         replicas_known,
+        named_volumes,
         image,
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
         build: build.clone(),
@@ -1203,6 +1212,7 @@ impl Service {
             netns: None,
             replication_in_script: false,
             copies_unknown: false,
+            container_name: self.container_name.clone(),
         }
     }
 }
@@ -1808,6 +1818,33 @@ fn mount(dir: &Path, vars: &[(String, String)], node: &Node) -> Option<Mount> {
         read_only,
         span: node.span.clone(),
     })
+}
+
+/// A `NAME:/path[:mode]` (or `type: volume`) entry: the named volume and where it is
+/// mounted.
+fn named_volume(vars: &[(String, String)], node: &Node) -> Option<(String, String, Range<usize>)> {
+    let (source, target) = match &node.kind {
+        Kind::Scalar { value, .. } => {
+            let value = resolved(value, vars);
+            let mut parts = value.splitn(3, ':');
+            (parts.next()?.to_string(), parts.next()?.to_string())
+        }
+        Kind::Map(_) => {
+            if node.get_str("type") != Some("volume") {
+                return None;
+            }
+            (
+                resolved(node.get_str("source")?, vars),
+                resolved(node.get_str("target")?, vars),
+            )
+        }
+        Kind::Seq(_) => return None,
+    };
+    let named = !source.is_empty()
+        && !source.contains(['$', '/', '~'])
+        && !source.starts_with('.')
+        && target.starts_with('/');
+    named.then(|| (source, target, node.span.clone()))
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.

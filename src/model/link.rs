@@ -522,9 +522,10 @@ fn count_sentinels(
     let mut known_lines = 0;
     for (n, r) in monitors.iter().enumerate() {
         let sentinel = &sentinels[r.sentinel];
-        match &sentinel.myid {
-            Some(id) => ids.insert(id.value.to_ascii_lowercase()),
-            None => ids.insert(format!("#file-{n}")),
+        match (&sentinel.myid, &sentinel.runtime.container_name) {
+            (Some(id), _) => ids.insert(id.value.to_ascii_lowercase()),
+            (None, Some(container)) => ids.insert(format!("#container-{container}")),
+            (None, None) => ids.insert(format!("#file-{n}")),
         };
         for peer in &sentinel.monitors[r.monitor].known_sentinels {
             known_lines += 1;

@@ -17,7 +17,57 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         client_master_name(ctx, unit, out);
     }
     state_rewritten(ctx, out);
+    shared_volume_config(ctx, out);
     secrets(ctx, out);
+}
+
+/// compose-sentinel-shared-config through a named volume: the sentinel's config lives on
+/// a volume that several sentinels mount (the copies of a scaled service, or services
+/// that name the same volume). Each rewrites the one file with its own state and ID.
+fn shared_volume_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    /// The copies of a service, its name and its entry for the volume.
+    type User<'a> = (usize, &'a str, Span);
+    let mut users: BTreeMap<(FileId, &str), Vec<User>> = BTreeMap::new();
+    for unit in ctx.units.compose.iter().filter(|u| !u.sentinels.is_empty()) {
+        let s = &unit.service;
+        let config = s
+            .config
+            .as_ref()
+            .map(|(p, _)| p.as_str())
+            .or(s.start_script.as_ref().map(|c| c.config.as_str()));
+        let Some(config) = config else { continue };
+        let on_volume = s.named_volumes.iter().find(|(_, target, _)| {
+            config.starts_with(&format!("{}/", target.trim_end_matches('/')))
+        });
+        if let Some((volume, _, at)) = on_volume {
+            users
+                .entry((unit.file, volume.as_str()))
+                .or_default()
+                .push((s.replicas, s.name.as_str(), span(unit.file, at)));
+        }
+    }
+    for ((_, volume), users) in users {
+        let total: usize = users.iter().map(|(n, _, _)| n).sum();
+        if total < 2 {
+            continue;
+        }
+        let (copies, service, at) = users[0];
+        let who = if copies > 1 {
+            format!("the {copies} copies of service `{service}`")
+        } else {
+            format!("service `{service}`")
+        };
+        let mut d = Diagnostic::new(
+            Rule::ComposeSentinelSharedConfig,
+            at,
+            format!("{total} sentinels keep their config on the one volume `{volume}` ({who} and the others that mount it): each rewrites the same file with its own state and ID, so they overwrite each other, and one that starts from another's saved `sentinel myid` is its twin, never counted"),
+        )
+        .help("give each sentinel its own volume (one service per sentinel, each with its own named volume), or keep the config off the shared volume");
+        for &(_, other, at) in &users[1..] {
+            d = d.label(at, format!("also mounted by service `{other}`"));
+        }
+        out.push(d);
+    }
 }
 
 /// A sentinel whose start script writes its config afresh at every start, with no

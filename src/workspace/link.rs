@@ -683,6 +683,7 @@ impl Workspace {
                             text.contains("replicaof") || text.contains("slaveof")
                         }),
                     copies_unknown: false,
+                    container_name: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 // The containers of one pod share its network; each pod has its own.
