@@ -634,3 +634,78 @@ fn secret_generator_literals_are_secrets() {
     let shown: Vec<&str> = spans.iter().map(|s| &source.text()[s.range()]).collect();
     assert_eq!(shown, vec!["Secret-Pass-1"]);
 }
+
+/// The widely copied layout where an init container runs a script kept in a ConfigMap
+/// (mounted with `items:`, run by path): the script keeps the monitor line aside in one
+/// file, then writes the config with one multi-line `echo "…$(cat FILE)…" >` onto the
+/// emptyDir the sentinel container runs it from.
+#[test]
+fn init_container_script_from_a_configmap_writes_the_config() {
+    let text = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: sentinel-scripts
+data:
+  init.sh: |
+    #!/bin/sh
+    MASTER=$(redis-cli -h cache-0.cache info replication | grep master_host | cut -d: -f2)
+    echo "sentinel monitor cache ${MASTER:-cache-0.cache} 6379 2" >> /tmp/monitor
+    echo "port 26379
+    sentinel resolve-hostnames yes
+    $(cat /tmp/monitor)
+    sentinel down-after-milliseconds cache 1000
+    " > /etc/sentinel/sentinel.conf
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: sentinel
+spec:
+  serviceName: sentinel
+  replicas: 3
+  selector:
+    matchLabels: {app: sentinel}
+  template:
+    metadata:
+      labels: {app: sentinel}
+    spec:
+      initContainers:
+        - name: config
+          image: redis:7.2
+          command: ["sh", "-c", "/scripts/init.sh"]
+          volumeMounts:
+            - {name: conf, mountPath: /etc/sentinel}
+            - {name: scripts, mountPath: /scripts}
+      containers:
+        - name: sentinel
+          image: redis:7.2
+          command: ["redis-sentinel"]
+          args: ["/etc/sentinel/sentinel.conf"]
+          volumeMounts:
+            - {name: conf, mountPath: /etc/sentinel}
+      volumes:
+        - name: scripts
+          configMap:
+            name: sentinel-scripts
+            defaultMode: 0777
+            items:
+              - {key: init.sh, path: init.sh}
+        - name: conf
+          emptyDir: {}
+"#;
+    let (ws, found) = check_text("init-script-key", text);
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("cache"))
+        .expect("group cache");
+    assert_eq!(
+        group.sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(3)
+    );
+    assert!(found.iter().any(|d| d.rule.name() == "down-after-too-low"));
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "sentinel-state-not-persistent"));
+}

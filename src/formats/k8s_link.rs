@@ -47,18 +47,7 @@ impl<'a> EmbeddedConfs<'a> {
 /// The ConfigMap or Secret key a container path reads straight from its mount:
 /// (object name, key).
 pub fn mounted_key(container: &Container, path: &str) -> Option<(String, String)> {
-    let mount = container.mount_for(path)?;
-    let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
-        return None;
-    };
-    let key = match &mount.sub_path {
-        Some(sub) => sub.clone(),
-        None => path
-            .strip_prefix(mount.path.trim_end_matches('/'))?
-            .trim_start_matches('/')
-            .to_string(),
-    };
-    Some((name.clone(), key))
+    container.mounted_key(path)
 }
 
 /// Config of the tree that a container path reads: key `rest` of the mounted ConfigMap.

@@ -347,7 +347,11 @@ fn echoed_line(
         } else {
             0
         };
-        if piece[..piece.len() - strip].contains(['\n', '\\']) {
+        // `echo "line one
+        // line two" > FILE` writes several lines, as written.
+        let breaks_allowed = name == "echo" && inner != word.range;
+        let body = &piece[..piece.len() - strip];
+        if body.contains('\\') || (body.contains('\n') && !breaks_allowed) {
             return None;
         }
         let inner = inner.start..inner.end - strip;
@@ -379,6 +383,10 @@ fn echo_configs(
     let mut blocks = 0usize;
     // The first `>>` of each file.
     let mut first_append: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    // The text echoed into each file so far, and the files whose text another one takes
+    // in with `$(cat FILE)` (a line kept aside, then written into the config).
+    let mut echoed: HashMap<String, Vec<std::ops::Range<usize>>> = HashMap::new();
+    let mut inlined: Vec<String> = Vec::new();
     for command in &script.commands {
         // Keywords lead a command (`then if …`, `else`, `fi`): words after them are not.
         let leading = command
@@ -417,6 +425,11 @@ fn echo_configs(
             continue;
         };
         let path = vars.single(&target).unwrap_or(target);
+        // Any file's lines may be taken into a config later (`$(cat FILE)`).
+        echoed
+            .entry(path.clone())
+            .or_default()
+            .extend(pieces.iter().cloned());
         if path.contains('$') || name_hint(Path::new(&path)) == NameHint::NotConf {
             continue;
         }
@@ -450,14 +463,30 @@ fn echo_configs(
             continue;
         }
         entry.3.push((key, branches.clone()));
-        for r in pieces {
-            entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r]);
+        let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
+        for r in &pieces {
+            for (at, _) in text[r.clone()].match_indices("$(cat ") {
+                let rest = &text[r.start + at + 6..r.end];
+                let Some(end) = rest.find(')') else { continue };
+                let source = rest[..end].trim().trim_matches(['"', '\'']);
+                let source = vars.single(source).unwrap_or_else(|| source.to_string());
+                if let Some(lines) = echoed.get(&source) {
+                    taken.extend(lines.iter().cloned());
+                    inlined.push(source);
+                }
+            }
+        }
+        for r in pieces.iter().chain(&taken) {
+            entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
         }
         if !append && entry.2.is_none() {
             entry.2 = Some(command_range(command));
         }
     }
     for (path, blank, truncated, _) in files {
+        if inlined.contains(&path) {
+            continue; // lines kept aside for a config that takes them in
+        }
         if out
             .confs
             .iter()

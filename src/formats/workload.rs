@@ -212,6 +212,9 @@ pub struct PodFacts {
     /// The start scripts of the initContainers (they often pick the role for the main
     /// container: `echo "replicaof …" >> redis.conf`).
     pub init_scripts: Vec<(String, crate::syntax::yaml::Embedded)>,
+    /// Scripts of ConfigMap keys the init containers run: (ConfigMap, key). What they
+    /// write to a volume the pod shares is what its containers find there.
+    pub init_script_keys: Vec<(String, String)>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
     /// `hostNetwork: true`: the pod uses its node's addresses, loopback included.
@@ -410,6 +413,9 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 .unwrap_or_default()
             {
                 let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
+                if let Some(key) = c.script_file.as_deref().and_then(|p| c.mounted_key(p)) {
+                    facts.init_script_keys.push(key);
+                }
                 facts.init_copies.extend(c.copies);
                 facts.init_written.extend(c.written);
                 facts.init_scripts.extend(c.script);
@@ -733,6 +739,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         init_copies: Vec::new(),
         init_written: Vec::new(),
         init_scripts: Vec::new(),
+        init_script_keys: Vec::new(),
         service_name: object
             .at("spec.serviceName")
             .and_then(Node::as_str)
@@ -826,6 +833,22 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 impl Container {
+    /// The ConfigMap or Secret key a path of the container reads: (name, key).
+    pub fn mounted_key(&self, path: &str) -> Option<(String, String)> {
+        let mount = self.mount_for(path)?;
+        let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
+            return None;
+        };
+        let key = match &mount.sub_path {
+            Some(sub) => sub.clone(),
+            None => path
+                .strip_prefix(mount.path.trim_end_matches('/'))?
+                .trim_start_matches('/')
+                .to_string(),
+        };
+        Some((name.clone(), key))
+    }
+
     /// Names pod `i` answers to: its pod name and, with a governing Service, its DNS names.
     pub fn pod_names(&self, i: usize) -> Vec<String> {
         let pod = format!("{}-{i}", self.workload).to_ascii_lowercase();

@@ -449,6 +449,17 @@ impl Workspace {
                 ))
             })
             .collect();
+        // The same, by (ConfigMap, key) and path only: what an init container's script
+        // writes, found from the pod that runs it.
+        let mut by_writer: HashMap<(&(String, String), &str), Vec<&ConfFile>> = HashMap::new();
+        for c in confs.iter() {
+            if let (Some(by), Some(to)) = (&c.written_by, &c.written_to) {
+                by_writer
+                    .entry((by, to.as_str()))
+                    .or_default()
+                    .push(c.as_ref());
+            }
+        }
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
@@ -533,6 +544,16 @@ impl Workspace {
                         });
                         // The image's own config: written by its start script, or
                         // copied in by its Dockerfile.
+                        // Written by a script an init container runs, on a volume
+                        // of the pod.
+                        let by_init = || {
+                            container.pod.init_script_keys.iter().find_map(|k| {
+                                match by_writer.get(&(k, path.as_str())).map(Vec::as_slice) {
+                                    Some([one]) => Some(*one),
+                                    _ => None,
+                                }
+                            })
+                        };
                         let in_image = || {
                             let (script, _, docker) = image_starts.get(&(id, ci))?;
                             let script_path = compose::normalize(&self.entries[script].source.path);
@@ -558,6 +579,7 @@ impl Workspace {
                                 )
                             })
                             .or_else(in_image)
+                            .or_else(by_init)
                         {
                             Some(c) if c.kind == inv.kind => Some(c),
                             _ => continue,
