@@ -709,3 +709,64 @@ spec:
         .iter()
         .any(|d| d.rule.name() == "sentinel-state-not-persistent"));
 }
+
+fn appendonly_node(volume: &str, working_dir: &str) -> String {
+    let claims = if volume.is_empty() {
+        ""
+    } else {
+        "  volumeClaimTemplates:\n    - metadata: {name: data}\n      spec:\n        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: 1Gi}}\n"
+    };
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cache-conf
+data:
+  redis.conf: |
+    port 6379
+    appendonly yes
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: cache
+spec:
+  serviceName: cache
+  replicas: 1
+  selector:
+    matchLabels: {{app: cache}}
+  template:
+    metadata:
+      labels: {{app: cache}}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.2
+          command: ["redis-server", "/conf/redis.conf"]{working_dir}
+          volumeMounts:
+            - {{name: conf, mountPath: /conf}}
+{volume}      volumes:
+        - name: conf
+          configMap: {{name: cache-conf}}
+{claims}"#
+    )
+}
+
+#[test]
+fn official_image_without_dir_saves_to_its_working_directory() {
+    let has = |found: &[redis_halint::Diagnostic]| {
+        found
+            .iter()
+            .any(|d| d.rule.name() == "data-dir-ephemeral" && d.message.contains("`/data`"))
+    };
+    let (_, found) = check_text("no-dir-bad", &appendonly_node("", ""));
+    assert!(has(&found), "appendonly with no volume at /data is lost");
+    let claim = "            - {name: data, mountPath: /data}\n";
+    let (_, found) = check_text("no-dir-claim", &appendonly_node(claim, ""));
+    assert!(!has(&found), "a claim at /data keeps the files");
+    let (_, found) = check_text(
+        "no-dir-workdir",
+        &appendonly_node("", "\n          workingDir: /srv"),
+    );
+    assert!(!has(&found), "another working directory is not /data");
+}

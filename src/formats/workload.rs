@@ -247,6 +247,8 @@ pub struct Container {
     pub secret_env: Vec<(String, String, String)>,
     /// `securityContext.readOnlyRootFilesystem: true` value.
     pub read_only_root: Option<Range<usize>>,
+    /// `workingDir:`, when set (the official images work in `/data`).
+    pub working_dir: Option<String>,
     /// `resources.limits.cpu` in millicores, and where it is written.
     pub cpu_limit: Option<(i64, Range<usize>)>,
     /// `ports:` entries with a `hostPort`: (containerPort, hostPort, the entry). The
@@ -667,6 +669,7 @@ fn read_container(
         env_vars,
         secret_env,
         read_only_root,
+        working_dir: c.get_str("workingDir").map(str::to_string),
         cpu_limit,
         host_ports: c
             .get("ports")

@@ -204,8 +204,24 @@ fn sentinel_storage(
 
 fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
     let k = &c.container;
-    let (Some((dir, dir_span)), true) = (&l.dir, l.persistence_on) else {
+    if !l.persistence_on {
         return;
+    }
+    // Without `dir`, Redis saves to its working directory: `/data` in the official
+    // images (whose `VOLUME /data` Kubernetes ignores).
+    let official = k.image.as_ref().is_some_and(|(image, _)| {
+        crate::knowledge::images::image_ref(image)
+            .is_some_and(|i| i.family == crate::knowledge::images::ImageFamily::Official)
+    });
+    let name_span = Span::new(c.file, k.name_span.start, k.name_span.end);
+    let (dir, dir_span, unset) = match &l.dir {
+        Some((dir, span)) => (dir.as_str(), span, ""),
+        None if official && k.working_dir.is_none() => (
+            "/data",
+            &name_span,
+            " (`dir` is not set: the image's working directory)",
+        ),
+        None => return,
     };
     let mount = k.mount_for(dir);
     let where_ = match mount.map(|m| &m.source) {
@@ -222,14 +238,14 @@ fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
         Some(claim) => Diagnostic::new(
             Rule::DataDirEphemeral,
             Span::new(c.file, claim.span.start, claim.span.end),
-            format!("`{}` mounts its persistent volume at `{}` but saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload, claim.path),
+            format!("`{}` mounts its persistent volume at `{}` but saves its data set to `{dir}`{unset}, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload, claim.path),
         )
         .label(*dir_span, "the data directory")
         .help(format!("mount the claim at `{dir}`, or set `dir` to a path under `{}`", claim.path)),
         None => Diagnostic::new(
             Rule::DataDirEphemeral,
             *dir_span,
-            format!("`{}` saves its data set to `{dir}`, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
+            format!("`{}` saves its data set to `{dir}`{unset}, which is on {where_}: the files vanish when the pod is recreated, and the node comes back empty", c.workload),
         )
         .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the data directory"),
     };
