@@ -770,3 +770,105 @@ fn official_image_without_dir_saves_to_its_working_directory() {
     );
     assert!(!has(&found), "another working directory is not /data");
 }
+
+/// A master Deployment of one pod behind a Service, replicas that dial the Service.
+fn master_behind_service(master_replicas: usize) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: conf
+data:
+  master.conf: |
+    port 6379
+    requirepass example-pass-1
+  replica.conf: |
+    port 6379
+    replicaof redis-master 6379
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: redis-master
+spec:
+  selector: {{app: redis, role: master}}
+  ports:
+    - port: 6379
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: redis-master
+spec:
+  replicas: {master_replicas}
+  selector:
+    matchLabels: {{app: redis, role: master}}
+  template:
+    metadata:
+      labels: {{app: redis, role: master}}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.2
+          command: ["redis-server", "/conf/master.conf"]
+          volumeMounts:
+            - {{name: conf, mountPath: /conf}}
+      volumes:
+        - name: conf
+          configMap: {{name: conf}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: redis-replica
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {{app: redis, role: replica}}
+  template:
+    metadata:
+      labels: {{app: redis, role: replica}}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.2
+          command: ["redis-server", "/conf/replica.conf"]
+          volumeMounts:
+            - {{name: conf, mountPath: /conf}}
+      volumes:
+        - name: conf
+          configMap: {{name: conf}}
+"#
+    )
+}
+
+#[test]
+fn a_service_in_front_of_one_pod_is_that_pod() {
+    let masterauth = |found: &[redis_halint::Diagnostic]| {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "masterauth-missing")
+            .count()
+    };
+    let (ws, found) = check_text("svc-one-pod", &master_behind_service(1));
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.host == "redis-master")
+        .expect("a group at redis-master");
+    assert!(group.master.is_some(), "the Service names the master pod");
+    assert_eq!(group.replicas.len(), 2);
+    assert!(
+        masterauth(&found) > 0,
+        "the replicas lack the master's password"
+    );
+    // Two pods behind the Service: it names neither.
+    let (ws, _) = check_text("svc-two-pods", &master_behind_service(2));
+    let topology = ws.topology();
+    assert!(topology
+        .groups
+        .iter()
+        .filter(|g| g.host == "redis-master")
+        .all(|g| g.master.is_none()));
+}

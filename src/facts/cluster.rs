@@ -24,6 +24,25 @@ pub struct K8sService {
     pub external: Option<(String, Span)>,
 }
 
+impl K8sService {
+    /// Whether the Service sends traffic to pods with these labels in this namespace
+    /// (an unknown namespace on either side matches; an empty selector selects nothing,
+    /// its endpoints being managed by hand).
+    pub fn selects(&self, namespace: Option<&str>, labels: &Labels) -> bool {
+        if self.selector.is_empty() {
+            return false;
+        }
+        if let (Some(a), Some(b)) = (namespace, self.namespace.as_deref()) {
+            if a != b {
+                return false;
+            }
+        }
+        self.selector
+            .iter()
+            .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+    }
+}
+
 /// A NetworkPolicy of the tree: which pods it isolates, and what it lets through.
 #[derive(Debug, Clone)]
 pub struct NetworkPolicy {

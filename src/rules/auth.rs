@@ -115,6 +115,45 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                 .with_fix_opt(fix),
                             );
                     }
+                    // A replica that sends no password to a master that requires one:
+                    // the sync is refused at once (NOAUTH), failover or not.
+                    None if is_replica
+                        && node.complete
+                        && node.password.is_none()
+                        && node.masteruser.is_none()
+                        && reported_masterauth.insert(n) =>
+                    {
+                        let (Some(rep), Some(master_pw)) = (
+                            &node.replicaof,
+                            group.master.and_then(|m| topo.nodes[m].password.as_ref()),
+                        ) else {
+                            continue;
+                        };
+                        let fix = match (&master_pw.value, uniform_literal(ctx, group)) {
+                            (Password::Literal(_), Some(value)) => ctx
+                                .insert_conf_lines_after(
+                                    &rep.host,
+                                    &format!("masterauth {}", conf_quote(&value)),
+                                )
+                                .map(|e| {
+                                    Fix::unsafe_(
+                                        "add masterauth with the master's password",
+                                        vec![e.masked("masterauth ***\n")],
+                                    )
+                                }),
+                            _ => None,
+                        };
+                        out.push(
+                            Diagnostic::new(
+                                Rule::MasterauthMissing,
+                                rep.line,
+                                format!("this replica{} replicates from {}, which requires a password, but it has no masterauth: the master refuses the sync (NOAUTH), and this replica never holds the data it should take over", group.name.as_ref().map(|n| format!(" of `{n}`")).unwrap_or_default(), topo.nodes[group.master.unwrap_or(ref_node)].name),
+                            )
+                            .label(master_pw.span, "the master's password")
+                            .help("add `masterauth` with the master's password")
+                            .with_fix_opt(fix),
+                        );
+                    }
                     _ => {}
                 }
             }

@@ -72,14 +72,7 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut behind: Vec<(usize, &crate::formats::units::ContainerFacts)> = Vec::new();
         for cf in &ctx.units.containers {
             let c = &cf.container;
-            if c.namespace != svc.namespace && c.namespace.is_some() && svc.namespace.is_some() {
-                continue;
-            }
-            let selected = svc
-                .selector
-                .iter()
-                .all(|(k, v)| c.pod.labels.iter().any(|(lk, lv)| lk == k && lv == v));
-            if !selected {
+            if !svc.selects(c.namespace.as_deref(), &c.pod.labels) {
                 continue;
             }
             for p in &cf.processes {

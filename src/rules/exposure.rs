@@ -124,17 +124,7 @@ fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some((kind, at)) = &svc.external else {
                 continue;
             };
-            if svc.selector.is_empty()
-                || (c.namespace.is_some()
-                    && svc.namespace.is_some()
-                    && c.namespace != svc.namespace)
-            {
-                continue;
-            }
-            let selected = svc
-                .selector
-                .iter()
-                .all(|(k, v)| c.pod.labels.iter().any(|(lk, lv)| lk == k && lv == v));
+            let selected = svc.selects(c.namespace.as_deref(), &c.pod.labels);
             let serves_sentinel = svc.ports.iter().any(|(p, target)| match target {
                 Some(t) => t.parse::<i64>().map_or_else(
                     |_| t.to_ascii_lowercase().contains("sentinel"),

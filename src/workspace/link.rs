@@ -464,6 +464,7 @@ impl Workspace {
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
         let secrets = self.cluster();
+        let service_names = self.single_pod_service_names(&secrets);
         // Kustomize builds: the workloads of a build's files are processes of each top
         // build that reads them (one deployment per overlay), never of the files alone.
         // Kubernetes deployment units: (folder, namespace) → the first file of the unit.
@@ -723,6 +724,11 @@ impl Workspace {
                             node.runtime.netns = netns(i);
                             node.name = format!("workload `{}`", container.workload);
                             node.name_hints = container.pod_names(i);
+                            if let Some(more) =
+                                service_names.get(&(id, container.pod.name_span.start))
+                            {
+                                node.name_hints.extend(more.iter().cloned());
+                            }
                             if node.anchor.is_empty() {
                                 node.anchor = anchor;
                             }
@@ -1037,6 +1043,51 @@ impl Workspace {
                 };
                 let invocation = self.entries[&script].parsed().commands[n].invocation();
                 out.insert((id, ci), (script, invocation, docker_id));
+            }
+        }
+        out
+    }
+
+    /// The names of Services that send all their traffic to one pod (a workload of one
+    /// replica, no other workload selected): clients and replicas that dial the Service
+    /// (`replicaof redis-master 6379`) reach that pod. Keyed by (file, pod template).
+    fn single_pod_service_names(
+        &self,
+        cluster: &crate::facts::cluster::Cluster,
+    ) -> HashMap<(FileId, usize), Vec<String>> {
+        // A Service selects the workloads of its own folder (one deployment unit).
+        let mut by_dir: HashMap<&Path, Vec<(FileId, &crate::formats::workload::Container)>> =
+            HashMap::new();
+        for id in self.sorted_ids() {
+            for c in &self.entries[&id].parsed().containers {
+                by_dir.entry(self.dir_of(id)).or_default().push((id, c));
+            }
+        }
+        let mut out: HashMap<(FileId, usize), Vec<String>> = HashMap::new();
+        for svc in &cluster.services {
+            let mut pods: Vec<((FileId, usize), usize)> = Vec::new();
+            let near = by_dir.get(self.dir_of(svc.name_span.file));
+            for &(id, c) in near.into_iter().flatten() {
+                {
+                    let key = (id, c.pod.name_span.start);
+                    if svc.selects(c.namespace.as_deref(), &c.pod.labels)
+                        && !pods.iter().any(|(k, _)| *k == key)
+                    {
+                        pods.push((key, c.replicas));
+                    }
+                }
+            }
+            let [(pod, 1)] = pods[..] else {
+                continue;
+            };
+            let name = svc.name.to_ascii_lowercase();
+            let names = out.entry(pod).or_default();
+            names.push(name.clone());
+            if let Some(ns) = &svc.namespace {
+                let ns = ns.to_ascii_lowercase();
+                names.push(format!("{name}.{ns}"));
+                names.push(format!("{name}.{ns}.svc"));
+                names.push(format!("{name}.{ns}.svc.cluster.local"));
             }
         }
         out
