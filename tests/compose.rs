@@ -569,3 +569,18 @@ fn copies_sharing_a_named_volume_share_the_config() {
     assert_eq!(shared.len(), 1);
     assert!(shared[0].message.starts_with("3 sentinels"));
 }
+
+#[test]
+fn container_memory_limits_leave_room_for_a_fork() {
+    let dir = std::env::temp_dir().join(format!("halint-compose-mem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let compose = "services:\n  redis:\n    image: redis:7.2\n    command: redis-server --maxmemory 1gb\n    mem_limit: 1g\n  replica:\n    image: redis:7.2\n    command: redis-server --maxmemory 1gb --replicaof redis 6379\n    deploy:\n      resources:\n        limits:\n          memory: 2G\n";
+    std::fs::write(dir.join("docker-compose.yml"), compose).unwrap();
+    let found: Vec<_> = check_dir(&dir, Target::default())
+        .1
+        .into_iter()
+        .filter(|d| d.rule.name() == "memory-cap-below-maxmemory")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].message.contains("service `redis`"));
+}

@@ -872,3 +872,20 @@ fn a_service_in_front_of_one_pod_is_that_pod() {
         .filter(|g| g.host == "redis-master")
         .all(|g| g.master.is_none()));
 }
+
+#[test]
+fn a_memory_limit_at_maxmemory_gets_the_pod_killed() {
+    let pod = |limit: &str| {
+        format!("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: cache\nspec:\n  serviceName: cache\n  replicas: 1\n  selector:\n    matchLabels: {{app: cache}}\n  template:\n    metadata:\n      labels: {{app: cache}}\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2\n          command: [\"redis-server\", \"--maxmemory\", \"512mb\"]\n          resources:\n            limits:\n              memory: {limit}\n")
+    };
+    let count = |found: &[redis_halint::Diagnostic]| {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "memory-cap-below-maxmemory")
+            .count()
+    };
+    let (_, found) = check_text("mem-512", &pod("512Mi"));
+    assert_eq!(count(&found), 1);
+    let (_, found) = check_text("mem-1g", &pod("1Gi"));
+    assert_eq!(count(&found), 0);
+}

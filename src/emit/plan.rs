@@ -326,8 +326,9 @@ pub fn redis_bytes(bytes: u128) -> String {
 }
 
 /// A container memory limit that leaves room above `maxmemory` (fragmentation, buffers,
-/// the copy-on-write of a fork): maxmemory is about 80 % of it. In Mi.
+/// the copy-on-write of a fork): 1.5 × maxmemory, what memory-cap-below-maxmemory asks.
+/// In Mi.
 pub fn memory_limit_mi(maxmemory: u128) -> u128 {
     let mi = 1u128 << 20;
-    (maxmemory * 5 / 4).div_ceil(mi).max(64)
+    (maxmemory * 3 / 2).div_ceil(mi).max(64)
 }

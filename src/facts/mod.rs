@@ -263,6 +263,9 @@ pub struct Runtime {
     pub auth_pass_field: Option<&'static str>,
     /// The CPU limit of its container, in millicores, where it is written.
     pub cpu_limit: Option<Spanned<i64>>,
+    /// The memory limit of its container (the cgroup the kernel enforces), in bytes,
+    /// where it is written.
+    pub memory_limit: Option<Spanned<u128>>,
     /// The network namespace of its own it runs in (a container or pod without host
     /// networking): where the container or pod is declared, and which copy. Two
     /// processes reach each other on a loopback address only when it is the same.

@@ -86,6 +86,8 @@ pub struct Service {
     pub env: Vec<EnvVar>,
     /// The CPU limit (`deploy.resources.limits.cpus`, else `cpus`) in millicores.
     pub cpu_limit: Option<(i64, Range<usize>)>,
+    /// `deploy.resources.limits.memory` or `mem_limit`, in bytes, and where it is written.
+    pub memory_limit: Option<(u128, Range<usize>)>,
     /// `network_mode: host`: the container shares the host's addresses and ports.
     pub host_network: bool,
     /// `network_mode`, when set (`host`, `none`, `service:NAME`, `container:ID`).
@@ -571,6 +573,13 @@ fn read_service(
             let m = crate::knowledge::values::parse_millicores(&resolved(n.as_str()?, vars))?;
             Some((m, n.span.clone()))
         });
+    let memory_limit = service
+        .at("deploy.resources.limits.memory")
+        .or(service.get("mem_limit"))
+        .and_then(|n| {
+            let bytes = crate::knowledge::values::parse_docker_bytes(&resolved(n.as_str()?, vars))?;
+            Some((bytes, n.span.clone()))
+        });
     let ports = service
         .get("ports")
         .and_then(Node::as_seq)
@@ -635,6 +644,7 @@ fn read_service(
         env_settings: None,
         env,
         cpu_limit,
+        memory_limit,
         host_network: service.get_str("network_mode") == Some("host"),
         network_mode: service.get_str("network_mode").map(|m| resolved(m, vars)),
         networks,
@@ -1205,6 +1215,10 @@ impl Service {
             auth_pass_field: None,
             cpu_limit: self
                 .cpu_limit
+                .as_ref()
+                .map(|(m, r)| Spanned::new(*m, span(r))),
+            memory_limit: self
+                .memory_limit
                 .as_ref()
                 .map(|(m, r)| Spanned::new(*m, span(r))),
             config_file: self.config.as_ref().map(|(_, r)| span(r)),

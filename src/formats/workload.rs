@@ -251,6 +251,8 @@ pub struct Container {
     pub working_dir: Option<String>,
     /// `resources.limits.cpu` in millicores, and where it is written.
     pub cpu_limit: Option<(i64, Range<usize>)>,
+    /// `resources.limits.memory` in bytes, and where it is written.
+    pub memory_limit: Option<(u128, Range<usize>)>,
     /// `ports:` entries with a `hostPort`: (containerPort, hostPort, the entry). The
     /// port is open on every address of the node the pod runs on.
     pub host_ports: Vec<(i64, i64, Range<usize>)>,
@@ -628,6 +630,12 @@ fn read_container(
             n.span.clone(),
         ))
     });
+    let memory_limit = c.at("resources.limits.memory").and_then(|n| {
+        Some((
+            crate::knowledge::values::parse_k8s_bytes(n.as_str()?)?,
+            n.span.clone(),
+        ))
+    });
     let mut copies = script
         .as_ref()
         .map(|(text, piece)| find_copies(text, piece, &mounts))
@@ -671,6 +679,7 @@ fn read_container(
         read_only_root,
         working_dir: c.get_str("workingDir").map(str::to_string),
         cpu_limit,
+        memory_limit,
         host_ports: c
             .get("ports")
             .and_then(Node::as_seq)

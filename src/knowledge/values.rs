@@ -95,6 +95,74 @@ pub fn parse_millicores(text: &str) -> Option<i64> {
     (cores.is_finite() && cores >= 0.0).then(|| (cores * 1000.0).round() as i64)
 }
 
+/// A Kubernetes memory quantity in bytes: `512Mi`, `1Gi` (powers of 1024), `1G`, `500M`
+/// (powers of 1000), `1e9`, a plain number. `None` for anything else (a template, `512m`,
+/// which is milli-bytes).
+pub fn parse_k8s_bytes(text: &str) -> Option<u128> {
+    let text = text.trim().trim_matches(['"', '\'']);
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let multiplier: f64 = match unit {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        _ if unit.starts_with(['e', 'E']) => 10f64.powi(unit[1..].parse().ok()?),
+        _ => return None,
+    };
+    let value: f64 = number.parse().ok()?;
+    let bytes = value * multiplier;
+    (1.0..1e20).contains(&bytes).then_some(bytes as u128)
+}
+
+/// A Docker memory amount in bytes (compose `mem_limit`, `deploy.resources.limits.memory`):
+/// a number with an optional unit `b`, `k`, `m`, `g` (powers of 1024; any case, `kb`,
+/// `mb`, `gb` too).
+pub fn parse_docker_bytes(text: &str) -> Option<u128> {
+    let lower = text.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
+    let (number, unit) = lower.split_at(split);
+    let shift = match unit.trim_end_matches('b') {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    let value: f64 = number.parse().ok()?;
+    let bytes = value * (1u64 << shift) as f64;
+    (1.0..1e20).contains(&bytes).then_some(bytes as u128)
+}
+
+/// An amount of bytes in binary units, as systemd and Kubernetes limits are written:
+/// `4G`, `1.5G`, `512M`.
+pub fn human_bytes(bytes: u128) -> String {
+    const UNITS: [(&str, u32); 4] = [("T", 40), ("G", 30), ("M", 20), ("K", 10)];
+    for (unit, shift) in UNITS {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    for (unit, shift) in UNITS {
+        if bytes >= 1 << shift {
+            return format!("{:.1}{unit}", bytes as f64 / (1u128 << shift) as f64);
+        }
+    }
+    format!("{bytes}")
+}
+
 /// Where the password of a URL's user information is (`redis://user:PASSWORD@host`,
 /// `rediss://:PASSWORD@host`) in `text`, which may hold the URL among other characters
 /// (quotes). `None` when there is no such password.
@@ -170,6 +238,24 @@ pub fn is_template(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_limits_of_kubernetes_and_docker() {
+        assert_eq!(parse_k8s_bytes("512Mi"), Some(512 << 20));
+        assert_eq!(parse_k8s_bytes("1Gi"), Some(1 << 30));
+        assert_eq!(parse_k8s_bytes("1G"), Some(1_000_000_000));
+        assert_eq!(parse_k8s_bytes("1.5Gi"), Some(3 << 29));
+        assert_eq!(parse_k8s_bytes("1e9"), Some(1_000_000_000));
+        assert_eq!(parse_k8s_bytes("512m"), None, "milli-bytes");
+        assert_eq!(parse_k8s_bytes("{{ .Values.mem }}"), None);
+        assert_eq!(parse_docker_bytes("1g"), Some(1 << 30));
+        assert_eq!(parse_docker_bytes("512M"), Some(512 << 20));
+        assert_eq!(parse_docker_bytes("512mb"), Some(512 << 20));
+        assert_eq!(parse_docker_bytes("1024"), Some(1024));
+        assert_eq!(parse_docker_bytes("lots"), None);
+        assert_eq!(human_bytes(1536 << 20), "1536M");
+        assert_eq!(human_bytes((1 << 30) + 1), "1.0G");
+    }
 
     #[test]
     fn integers_follow_string2ll() {

@@ -168,6 +168,9 @@ fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
     if m.read_only || (uid == 999 && chowned(target)) {
         return;
     }
+    // Without file modes (the WebAssembly playground) the host file's owner is unknown.
+    #[cfg(not(unix))]
+    let _ = path;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

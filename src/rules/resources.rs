@@ -1,4 +1,5 @@
-//! What a process's container is allowed to use: CPU limits that starve Sentinel's timer.
+//! What a process's container is allowed to use: CPU limits that starve Sentinel's timer,
+//! memory limits that leave no room for a fork above maxmemory.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Context, Rule};
@@ -13,6 +14,7 @@ const ENOUGH: i64 = 200;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     cpu_limit_too_low(ctx, out);
+    memory_limit_below_maxmemory(ctx, out);
 }
 
 /// A sentinel container whose CPU limit is low enough for CFS throttling to stall its
@@ -56,5 +58,49 @@ fn cpu_limit_too_low(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(d.help(format!(
             "raise the CPU limit to at least {ENOUGH}m (`200m` in Kubernetes, `cpus: 0.2` in compose), or remove the limit and keep a request"
         )));
+    }
+}
+
+/// A data node whose container memory limit leaves too little room above `maxmemory`:
+/// the kernel's OOM killer ends it during a fork for a save or a replica's full sync.
+/// (systemd's `MemoryMax=` is checked with the unit, in the systemd rules.)
+fn memory_limit_below_maxmemory(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    use crate::knowledge::values::human_bytes;
+    let mut seen = HashSet::new();
+    for node in &ctx.topology.nodes {
+        let (Some(limit), Some(maxmemory)) = (&node.runtime.memory_limit, &node.maxmemory) else {
+            continue;
+        };
+        let max = maxmemory.value;
+        // A fork copies pages on write, charged to the same cgroup; replication and
+        // client buffers come on top of maxmemory.
+        let needed = max + max / 2;
+        if max == 0 || limit.value >= needed || !seen.insert(limit.span) {
+            continue;
+        }
+        let message = if limit.value <= max {
+            format!(
+                "the container of {} may use {} of memory, not more than its maxmemory ({}): the kernel kills Redis (OOMKilled) before it starts evicting",
+                node.name,
+                human_bytes(limit.value),
+                human_bytes(max)
+            )
+        } else {
+            format!(
+                "the container of {} may use {}, only {} above its maxmemory ({}): the copy-on-write pages of a fork for BGSAVE, an AOF rewrite or a replica's full sync, plus replication buffers, push it over the limit and the kernel kills it (OOMKilled) in the middle of the save or sync",
+                node.name,
+                human_bytes(limit.value),
+                human_bytes(limit.value - max),
+                human_bytes(max)
+            )
+        };
+        out.push(
+            Diagnostic::new(Rule::MemoryCapBelowMaxmemory, limit.span, message)
+                .label(maxmemory.span, "maxmemory set here")
+                .help(format!(
+                    "allow the container at least 1.5 × maxmemory ({}), or lower maxmemory",
+                    human_bytes(needed)
+                )),
+        );
     }
 }

@@ -428,21 +428,6 @@ fn parse_systemd_bytes(value: &str) -> Option<u128> {
     Some(n << shift)
 }
 
-fn human(bytes: u128) -> String {
-    const UNITS: [(&str, u32); 4] = [("T", 40), ("G", 30), ("M", 20), ("K", 10)];
-    for (unit, shift) in UNITS {
-        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
-            return format!("{}{unit}", bytes >> shift);
-        }
-    }
-    for (unit, shift) in UNITS {
-        if bytes >= 1 << shift {
-            return format!("{:.1}{unit}", bytes as f64 / (1u128 << shift) as f64);
-        }
-    }
-    format!("{bytes}")
-}
-
 fn memory_cap(topo: &Topology, service: &Service, process: &Process, out: &mut Vec<Diagnostic>) {
     let Some(cap) = service
         .memory_max
@@ -485,20 +470,20 @@ fn memory_cap(topo: &Topology, service: &Service, process: &Process, out: &mut V
         format!(
             "`{key}={}` is not above maxmemory ({}): the kernel kills Redis before it starts evicting",
             cap.value.value,
-            human(maxmemory.value)
+            crate::knowledge::values::human_bytes(maxmemory.value)
         )
     } else {
         format!(
             "`{key}={}` leaves only {} above maxmemory ({}): the copy-on-write pages of a fork for BGSAVE, an AOF rewrite or a replica's full sync, plus replication buffers, push Redis over the cap and the kernel kills it in the middle of the save or sync",
             cap.value.value,
-            human(bytes - maxmemory.value),
-            human(maxmemory.value)
+            crate::knowledge::values::human_bytes(bytes - maxmemory.value),
+            crate::knowledge::values::human_bytes(maxmemory.value)
         )
     };
     let mut d =
         Diagnostic::new(Rule::MemoryCapBelowMaxmemory, cap.value.span, message).help(format!(
             "allow at least 1.5 × maxmemory (`{key}={}`), or lower maxmemory",
-            human(needed)
+            crate::knowledge::values::human_bytes(needed)
         ));
     if let Some(span) = maxmemory.span {
         d = d.label(span, "maxmemory set here");
@@ -604,6 +589,6 @@ mod tests {
         assert_eq!(parse_systemd_bytes("256M"), Some(256 << 20));
         assert_eq!(parse_systemd_bytes("infinity"), None);
         assert_eq!(parse_systemd_bytes("50%"), None);
-        assert_eq!(human(6 << 30), "6G");
+        assert_eq!(crate::knowledge::values::human_bytes(6 << 30), "6G");
     }
 }

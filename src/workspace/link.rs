@@ -689,6 +689,9 @@ impl Workspace {
                     cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
                         crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
                     }),
+                    memory_limit: container.memory_limit.as_ref().map(|(m, at)| {
+                        crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
+                    }),
                     // Only a config on a volume outlives a restart of the container:
                     // one on the container's own filesystem starts fresh every time.
                     config_file: inv
