@@ -301,12 +301,26 @@ const KEYWORDS: &[&str] = &[
     "then", "do", "else", "{", "!", "if", "elif", "while", "until",
 ];
 
-/// An `echo … > FILE` / `echo … >> FILE` (or `printf` of a format without conversions):
-/// the file and the byte ranges of the text it writes, quotes left out.
+/// What one `echo`/`printf` writes into a file.
+struct Echoed {
+    target: String,
+    append: bool,
+    /// Byte ranges of the written text, quotes left out.
+    pieces: Vec<std::ops::Range<usize>>,
+    /// printf: where a `\n` escape breaks the line (the offset of its backslash).
+    breaks: Vec<usize>,
+    /// printf: each `%s`/`%d` conversion (offset of its `%`) and the argument it takes.
+    conversions: Vec<(usize, String)>,
+}
+
+/// An `echo … > FILE` / `echo … >> FILE`, or `printf 'FORMAT' ARGS… > FILE` (`\n` breaks
+/// lines, `%s`/`%d` take the arguments), redirected itself or as part of a `{ …; } > FILE`
+/// group (`group`: the group's redirect, and whether this is its first write).
 fn echoed_line(
     command: &shell::Command,
     text: &str,
-) -> Option<(String, bool, Vec<std::ops::Range<usize>>)> {
+    group: Option<(&shell::Redirect, bool)>,
+) -> Option<Echoed> {
     let start = command
         .words
         .iter()
@@ -315,10 +329,14 @@ fn echoed_line(
     if !matches!(name, "echo" | "printf") {
         return None;
     }
-    let redirect = command
-        .redirects
-        .iter()
-        .rfind(|r| matches!(r.op.as_str(), ">" | ">>" | ">|" | "1>" | "1>>"))?;
+    let is_write = |r: &&shell::Redirect| matches!(r.op.as_str(), ">" | ">>" | ">|" | "1>" | "1>>");
+    let (redirect, later_in_group) = match command.redirects.iter().rfind(is_write) {
+        Some(r) => (r, false),
+        None => {
+            let (r, first) = group.filter(|(r, _)| is_write(r))?;
+            (r, !first)
+        }
+    };
     let mut args = &command.words[start + 1..];
     if name == "echo" {
         while args
@@ -327,8 +345,8 @@ fn echoed_line(
         {
             args = &args[1..];
         }
-    } else if args.len() != 1 || args[0].value.contains('%') {
-        return None; // printf with conversions: the line is built from its arguments
+    } else {
+        return printf_line(args, text, redirect, later_in_group);
     }
     let mut pieces = Vec::new();
     for word in args {
@@ -357,8 +375,87 @@ fn echoed_line(
         let inner = inner.start..inner.end - strip;
         pieces.push(inner);
     }
-    let append = redirect.op.ends_with(">>");
-    Some((redirect.target.value.clone(), append, pieces))
+    Some(Echoed {
+        target: redirect.target.value.clone(),
+        append: later_in_group || redirect.op.ends_with(">>"),
+        pieces,
+        breaks: Vec::new(),
+        conversions: Vec::new(),
+    })
+}
+
+/// `printf 'FORMAT' ARGS…`: the format's text, its `\n` escapes as line breaks and its
+/// `%s`/`%d` conversions with the argument each takes. `None` for other escapes or
+/// conversions (`%-5s`, `%b`), or a format that is not one quoted word.
+fn printf_line(
+    args: &[shell::Word],
+    text: &str,
+    redirect: &shell::Redirect,
+    later_in_group: bool,
+) -> Option<Echoed> {
+    let (format, rest) = args.split_first()?;
+    let raw = text.get(format.range.clone())?;
+    let inner = match raw.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => {
+            format.range.start + 1..format.range.end - 1
+        }
+        _ => return None,
+    };
+    let body = text.get(inner.clone())?.as_bytes();
+    let mut breaks = Vec::new();
+    let mut conversions = Vec::new();
+    let mut values = rest.iter();
+    let mut i = 0;
+    while i < body.len() {
+        match (body[i], body.get(i + 1)) {
+            (b'\\', Some(b'n')) => breaks.push(inner.start + i),
+            (b'%', Some(b's' | b'd')) => {
+                conversions.push((inner.start + i, values.next()?.value.clone()));
+            }
+            (b'%', Some(b'%')) => {}
+            (b'\\' | b'%', _) => return None,
+            (b'\n', _) => return None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    Some(Echoed {
+        target: redirect.target.value.clone(),
+        append: later_in_group || redirect.op.ends_with(">>"),
+        pieces: vec![inner],
+        breaks,
+        conversions,
+    })
+}
+
+/// For each command of the script, the redirect of the `{ …; } > FILE` group it is in,
+/// and the group (the index of its opening command).
+fn group_redirects(script: &shell::Script) -> Vec<Option<(&shell::Redirect, usize)>> {
+    let mut out = vec![None; script.commands.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, command) in script.commands.iter().enumerate() {
+        let first = command.words.first().map(|w| w.value.as_str());
+        if first == Some("{")
+            || command.words.iter().any(|w| w.value == "{" && !w.quoted) && first != Some("}")
+        {
+            open.push(i);
+        }
+        if first == Some("}") {
+            let Some(start) = open.pop() else { continue };
+            let Some(r) = command.redirects.last() else {
+                continue;
+            };
+            for slot in out.iter_mut().take(i).skip(start) {
+                if slot.is_none() {
+                    *slot = Some((r, start));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Configs a script builds line by line with `echo "directive …" >> FILE`: read as the
@@ -387,7 +484,11 @@ fn echo_configs(
     // in with `$(cat FILE)` (a line kept aside, then written into the config).
     let mut echoed: HashMap<String, Vec<std::ops::Range<usize>>> = HashMap::new();
     let mut inlined: Vec<String> = Vec::new();
-    for command in &script.commands {
+    let groups = group_redirects(script);
+    let mut written_groups: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    // printf conversions: the argument each takes, by the offset of its `%`.
+    let mut conversions: HashMap<usize, String> = HashMap::new();
+    for (ci, command) in script.commands.iter().enumerate() {
         // Keywords lead a command (`then if …`, `else`, `fi`): words after them are not.
         let leading = command
             .words
@@ -421,9 +522,23 @@ fn echo_configs(
                 last.1 += 1;
             }
         }
-        let Some((target, append, pieces)) = echoed_line(command, text) else {
+        let Some(Echoed {
+            target,
+            append,
+            pieces,
+            breaks,
+            conversions: taken_args,
+        }) = echoed_line(
+            command,
+            text,
+            groups[ci].map(|(r, g)| (r, !written_groups.contains(&g))),
+        )
+        else {
             continue;
         };
+        if let Some((_, g)) = groups[ci] {
+            written_groups.insert(g);
+        }
         let path = vars.single(&target).unwrap_or(target);
         // Any file's lines may be taken into a config later (`$(cat FILE)`).
         echoed
@@ -479,6 +594,16 @@ fn echo_configs(
         for r in pieces.iter().chain(&taken) {
             entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
         }
+        // printf: `\n` ends a line where it stands; `%s` is a word to fill in.
+        for &b in &breaks {
+            entry.1[b] = b'\n';
+            entry.1[b + 1] = b' ';
+        }
+        for (at, value) in taken_args {
+            entry.1[at] = b'$';
+            entry.1[at + 1] = b'_';
+            conversions.insert(at, value);
+        }
         if !append && entry.2.is_none() {
             entry.2 = Some(command_range(command));
         }
@@ -513,6 +638,7 @@ fn echo_configs(
         if tree.lines.is_empty() {
             continue;
         }
+        fill_conversions(&mut tree, &conversions);
         fill_assigned(&mut tree, vars);
         if let Some(piece) = piece {
             tree = crate::formats::kubernetes::remap(tree, piece);
@@ -581,6 +707,38 @@ fn directive_key(line: &str) -> String {
     match (first.as_str(), words.next()) {
         ("sentinel", Some(option)) => format!("sentinel {option}"),
         _ => first,
+    }
+}
+
+/// printf's `%s` (written `$_` in the blanked text): the argument it takes, itself a
+/// literal or a `$NAME` for `fill_assigned`.
+fn fill_conversions(tree: &mut redis_conf::ConfTree, conversions: &HashMap<usize, String>) {
+    if conversions.is_empty() {
+        return;
+    }
+    for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        let mut value = String::new();
+        let mut changed = false;
+        let raw = token.value.to_string();
+        let mut i = 0;
+        while i < raw.len() {
+            let at = token.range.start + i;
+            if raw[i..].starts_with("$_") {
+                if let Some(arg) = conversions.get(&at) {
+                    value.push_str(arg);
+                    changed = true;
+                    i += 2;
+                    continue;
+                }
+            }
+            let c = raw[i..].chars().next().unwrap_or(' ');
+            value.push(c);
+            i += c.len_utf8();
+        }
+        if changed {
+            token.value = value.into();
+            token.origin = crate::source::Origin::Implied;
+        }
     }
 }
 
@@ -904,10 +1062,38 @@ mod tests {
             .map(|l| l.tokens[0].value.as_str())
             .collect();
         assert_eq!(names, ["port", "replicaof", "appendonly"]);
-        // An echo into a file that is not a config, and printf with conversions: nothing.
+        // An echo into a file that is not a config, and printf with a conversion it
+        // cannot follow: nothing.
         let text: Arc<str> =
-            "echo hello > /tmp/out.log\nprintf 'port %s\\n' 1 > /etc/r.conf\n".into();
+            "echo hello > /tmp/out.log\nprintf 'port %-5s\\n' 1 > /etc/r.conf\n".into();
         assert!(read(FileId(0), &text).confs.is_empty());
+    }
+
+    #[test]
+    fn printf_lines_and_brace_groups_write_configs() {
+        // printf: `\n` breaks lines, `%s` takes the arguments in order.
+        let text: Arc<str> = "P=26380\nprintf 'port %s\\nsentinel monitor m 10.0.0.1 6379 %d\\n' \"$P\" 2 > /tmp/s.conf\nexec redis-sentinel /tmp/s.conf\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        let lines = &script.confs[0].tree.lines;
+        let values: Vec<Vec<&str>> = lines
+            .iter()
+            .map(|l| l.tokens.iter().map(|t| t.value.as_str()).collect())
+            .collect();
+        assert_eq!(values[0], ["port", "26380"]);
+        assert_eq!(
+            values[1],
+            ["sentinel", "monitor", "m", "10.0.0.1", "6379", "2"]
+        );
+        assert_eq!(&text[lines[1].tokens[3].range.clone()], "10.0.0.1");
+        assert!(script.confs[0].rewritten_at_start.is_some());
+        // `{ echo …; echo …; } > FILE`: every echo of the group writes FILE.
+        let text: Arc<str> = "{\n  echo \"port 26379\"\n  echo \"sentinel monitor m 10.0.0.1 6379 2\"\n} > /data/sentinel.conf\nexec redis-sentinel /data/sentinel.conf\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        assert_eq!(script.confs[0].kind, FileKind::SentinelConf);
+        assert_eq!(script.confs[0].tree.lines.len(), 2);
+        assert!(script.confs[0].rewritten_at_start.is_some());
     }
 
     #[test]
