@@ -212,3 +212,34 @@ fn values_passwords_are_never_printed() {
     assert!(shown.contains("password: *"), "{shown}");
     assert!(!shown.contains("Fixture-Only-Pw-9"), "{shown}");
 }
+
+/// An umbrella chart that depends on bitnami/redis: the subchart's values under `redis:`
+/// are a deployment of the chart, and values files laid over the parent's lay their own
+/// `redis:` map over it.
+#[test]
+fn subchart_values_of_an_umbrella_chart() {
+    let dir = std::path::Path::new("tests/data/helm-subchart");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            format!(
+                "{} {}:{}",
+                d.rule.name(),
+                s.path.file_name().unwrap().to_string_lossy(),
+                s.line_col(d.span.start).line
+            )
+        })
+        .collect();
+    assert_eq!(at, ["sentinel-count-below-three values-prod.yaml:3"]);
+    let topology = ws.topology();
+    let mut counts: Vec<usize> = topology
+        .groups
+        .iter()
+        .filter_map(|g| g.sentinel_count.known())
+        .collect();
+    counts.sort();
+    assert_eq!(counts, [2, 3], "prod (2 sentinels) and dev (3)");
+}

@@ -494,6 +494,7 @@ pub fn resources(
                 values_from: Vec::new(),
                 value_files: Vec::new(),
                 chart_path: None,
+                values_key: None,
             });
             continue;
         }
@@ -510,6 +511,7 @@ pub fn resources(
                 values_from: Vec::new(),
                 value_files: Vec::new(),
                 chart_path: None,
+                values_key: None,
             });
             continue;
         }
@@ -526,8 +528,37 @@ pub fn resources(
                 values_from: Vec::new(),
                 value_files: Vec::new(),
                 chart_path: None,
+                values_key: None,
             });
             continue;
+        }
+        // An umbrella chart's values: a subchart's values under its name (or alias).
+        if doc.get("apiVersion").is_none() && doc.get("kind").is_none() {
+            for (key, values) in doc.entries() {
+                let Some(key) = key.as_str() else { continue };
+                if !is_bitnami_values(values) {
+                    continue;
+                }
+                let kind = if key.to_ascii_lowercase().contains("valkey") {
+                    "valkey-values"
+                } else {
+                    bitnami_flavor(values)
+                };
+                out.push(Resource {
+                    api_group: BITNAMI_VALUES.to_string(),
+                    kind: kind.to_string(),
+                    sentinel_fields: Vec::new(),
+                    file,
+                    name: None,
+                    namespace: None,
+                    object: Arc::new(values.clone()),
+                    lower_files: Vec::new(),
+                    values_from: Vec::new(),
+                    value_files: Vec::new(),
+                    chart_path: None,
+                    values_key: Some(key.to_string()),
+                });
+            }
         }
         for object in objects(doc) {
             out.extend(object_resources(&[(file, text)], object));
@@ -613,6 +644,7 @@ fn object_resources_of_layers(
         values_from: Vec::new(),
         value_files: Vec::new(),
         chart_path: None,
+        values_key: None,
     });
     out
 }
@@ -754,6 +786,7 @@ fn release_values(
             values_from: Vec::new(),
             value_files,
             chart_path,
+            values_key: None,
         });
     }
     // Flux: values from ConfigMaps and Secrets lie beneath the inline ones; which chart
@@ -772,6 +805,7 @@ fn release_values(
                 values_from,
                 value_files: Vec::new(),
                 chart_path: None,
+                values_key: None,
             });
         }
         return out;
@@ -792,6 +826,7 @@ fn release_values(
             values_from: Vec::new(),
             value_files: Vec::new(),
             chart_path: None,
+            values_key: None,
         });
     }
     out

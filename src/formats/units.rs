@@ -73,6 +73,10 @@ pub struct Resource {
     /// in the repository: resolved against the tree by the workspace.
     pub value_files: Vec<String>,
     pub chart_path: Option<String>,
+    /// Values of a subchart, written under this key of the parent chart's values
+    /// (`redis:` of an umbrella chart that depends on bitnami/redis): `object` is that
+    /// map, and values files laid over the parent's contribute their own map at the key.
+    pub values_key: Option<String>,
 }
 
 /// One `valuesFrom` entry of a Flux HelmRelease.

@@ -213,9 +213,13 @@ pub fn is_template(text: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     };
+    // `[master-host]`, `<master-ip>`: placeholders of configs meant to be filled in
+    // (by hand, or by a provisioning script's sed).
     for (open, close, check) in [
         ('@', '@', &loose as &dyn Fn(&str) -> bool),
         ('%', '%', &loose),
+        ('[', ']', &loose),
+        ('<', '>', &loose),
         ('{', '}', &|inner: &str| {
             !inner.is_empty()
                 && inner
@@ -315,5 +319,8 @@ mod tests {
         assert!(is_template("__PRIMARYPORT__"));
         assert!(is_template("{MASTER_PORT}"));
         assert!(is_template("{{ redis_port }}"));
+        assert!(is_template("[redis-master-host]"));
+        assert!(is_template("<master-ip>"));
+        assert!(!is_template("[::1]"));
     }
 }

@@ -261,11 +261,15 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let path_of = |r: MonitorRef| ctx.path(topo.sentinels[r.sentinel].file);
     // The first monitor of each deployment is the reference of the others.
+    // Sentinels that a compose project, a workload or a start script declares belong to
+    // that unit's deployment, even beside other configs in one folder.
     let first_of_deployment = |refs: &[MonitorRef]| -> Vec<Option<MonitorRef>> {
-        let mut first: HashMap<DeploymentKey, MonitorRef> = HashMap::new();
+        let mut first: HashMap<(Option<crate::source::FileId>, DeploymentKey), MonitorRef> =
+            HashMap::new();
         refs.iter()
             .map(|&r| {
-                let key = deployment_key(path_of(r))?;
+                let unit = topo.sentinels[r.sentinel].runtime.unit();
+                let key = (unit, deployment_key(path_of(r))?);
                 match first.entry(key) {
                     Entry::Occupied(o) => Some(*o.get()),
                     Entry::Vacant(v) => {

@@ -54,6 +54,14 @@ impl Workspace {
                 if over.get("apiVersion").is_some() || over.get("kind").is_some() {
                     continue;
                 }
+                // A subchart's values: the overlay's map at the same key, if it has one.
+                let over = match &base.values_key {
+                    Some(key) => match over.get(key) {
+                        Some(sub) => sub,
+                        None => continue,
+                    },
+                    None => over,
+                };
                 let mut r = base.clone();
                 r.object = Arc::new(yaml::layered(&base.object, over));
                 r.file = id;
