@@ -243,3 +243,27 @@ fn subchart_values_of_an_umbrella_chart() {
     counts.sort();
     assert_eq!(counts, [2, 3], "prod (2 sentinels) and dev (3)");
 }
+
+/// `helm upgrade --install … -f values.yaml --set …` in a script: the values file with the
+/// command line's values on top is the release; findings point at the `--set` value.
+#[test]
+fn helm_install_in_a_script_sets_values() {
+    let dir = std::path::Path::new("tests/data/helm-script");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let lc = s.line_col(d.span.start);
+            format!(
+                "{} {}:{}:{}",
+                d.rule.name(),
+                s.path.file_name().unwrap().to_string_lossy(),
+                lc.line,
+                lc.column
+            )
+        })
+        .collect();
+    assert_eq!(at, ["quorum-equals-sentinel-count deploy.sh:7:25"]);
+}

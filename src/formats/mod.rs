@@ -7,6 +7,7 @@ pub mod conf;
 pub mod detect;
 pub mod dockerfile;
 pub mod helm;
+pub mod helm_command;
 pub mod image_start;
 pub mod k8s_link;
 pub mod kubernetes;

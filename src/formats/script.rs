@@ -180,6 +180,8 @@ pub struct ScriptFile {
     pub secret_spans: Vec<Span>,
     /// Which of `commands` run in which environment, and what else the script runs.
     pub flow: crate::formats::script_flow::Flow,
+    /// Helm releases the script installs (`helm install … --set …`).
+    pub helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
 }
 
 pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
@@ -231,6 +233,12 @@ fn read_mapped(
                 if out.confs.len() > before {
                     writes.push(command_range(command));
                 }
+            }
+        }
+        if piece.is_none() {
+            if let Some(release) = crate::formats::helm_command::read(command, text) {
+                out.helm_releases.push(release);
+                continue;
             }
         }
         let Some((i, _)) = command.program() else {

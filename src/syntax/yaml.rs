@@ -107,6 +107,20 @@ pub fn nested(path: &[&str], value: Node) -> Node {
     })
 }
 
+/// A scalar written at `span` (a value given outside YAML: `helm --set key=value`).
+pub fn scalar(value: &str, style: Style, span: Range<usize>) -> Node {
+    Node {
+        kind: Kind::Scalar {
+            value: CompactString::from(value),
+            style,
+            tag: None,
+        },
+        span,
+        size: 1,
+        layer: 0,
+    }
+}
+
 /// Mark a whole subtree as coming from layer `layer`.
 pub fn set_layer(node: &mut Node, layer: u8) {
     node.layer = layer;

@@ -807,14 +807,16 @@ impl Workspace {
                 .unwrap_or_default()
         };
         // Operator resources and chart values deploy processes of their own.
-        let resources = self.layered_values(
-            self.values_from(
-                self.kustomize_patched(
-                    self.sorted_ids()
-                        .iter()
-                        .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
-                        .collect(),
-                    &builds,
+        let resources = self.script_releases(
+            self.layered_values(
+                self.values_from(
+                    self.kustomize_patched(
+                        self.sorted_ids()
+                            .iter()
+                            .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                            .collect(),
+                        &builds,
+                    ),
                 ),
             ),
         );

@@ -101,6 +101,8 @@ struct Parsed {
     compose_overrides: Vec<String>,
     /// The file passes `--sentinel monitor …` on a command line.
     monitor_on_command_line: bool,
+    /// Helm releases a script installs.
+    helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
 }
 
 /// A config with the words that a `sed` of the tree replaces written as templates (the

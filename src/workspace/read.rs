@@ -180,6 +180,7 @@ impl Entry {
                 commands: script.commands,
                 secret_spans: script.secret_spans,
                 script_flow: Some(script.flow),
+                helm_releases: script.helm_releases,
                 ..Parsed::default()
             };
         }

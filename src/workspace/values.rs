@@ -79,6 +79,84 @@ impl Workspace {
         resources
     }
 
+    /// Releases that scripts install with `helm install|upgrade|template CHART -f FILE
+    /// --set k=v`: the files (found beside the script, or from the tree's root) laid in
+    /// order, the command line's values on top, for a known chart. The values files are
+    /// then not deployments of their own.
+    pub(super) fn script_releases(
+        &self,
+        mut resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        let mut replaced: HashSet<FileId> = HashSet::new();
+        let mut added = Vec::new();
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            for release in &entry.parsed().helm_releases {
+                // Only what the command line sets makes the script a deployment of its
+                // own; `-f values.yaml` alone is that file's deployment.
+                let Some(set) = &release.set else { continue };
+                let mut files: Vec<FileId> = Vec::new();
+                for written in &release.value_files {
+                    let beside = self.dir_of(id).join(written.trim_start_matches("./"));
+                    let found = self.by_path.get(&beside).or_else(|| {
+                        self.by_path
+                            .get(Path::new(written.trim_start_matches("./")))
+                    });
+                    match found {
+                        Some(f) => files.push(*f),
+                        None => files.clear(),
+                    }
+                }
+                if files.len() != release.value_files.len() {
+                    continue; // values the tree does not hold: not judged
+                }
+                let mut object: Option<yaml::Node> = None;
+                for f in &files {
+                    let parsed = yaml::parse(self.entries[f].source.text());
+                    let Some(doc) = parsed.documents.into_iter().next() else {
+                        continue;
+                    };
+                    object = Some(match object {
+                        Some(acc) => yaml::layered(&acc, &doc),
+                        None => doc,
+                    });
+                }
+                let object = match object {
+                    Some(acc) => yaml::layered(&acc, set),
+                    None => set.clone(),
+                };
+                let Some((group, kind, name)) = crate::formats::kubernetes::chart_values(
+                    &release.chart,
+                    &object,
+                    release.release.clone(),
+                ) else {
+                    continue;
+                };
+                replaced.extend(files.iter().copied());
+                added.push(crate::formats::units::Resource {
+                    api_group: group.to_string(),
+                    kind: kind.to_string(),
+                    sentinel_fields: Vec::new(),
+                    file: id,
+                    name,
+                    namespace: None,
+                    object: Arc::new(object),
+                    lower_files: files.iter().rev().copied().collect(),
+                    values_from: Vec::new(),
+                    value_files: Vec::new(),
+                    chart_path: None,
+                    values_key: None,
+                });
+            }
+        }
+        if added.is_empty() {
+            return resources;
+        }
+        resources.retain(|r| !(r.is_chart_values() && replaced.contains(&r.file)));
+        resources.extend(added);
+        resources
+    }
+
     /// Flux releases whose values come (in part) from ConfigMaps and Secrets: the values
     /// found in the tree lie beneath the inline ones (one such object: its lines are
     /// where findings point); the chart is then recognised from the merged values. A
