@@ -889,3 +889,70 @@ fn a_memory_limit_at_maxmemory_gets_the_pod_killed() {
     let (_, found) = check_text("mem-1g", &pod("1Gi"));
     assert_eq!(count(&found), 0);
 }
+
+/// A sentinel template that pins `sentinel myid`, copied for every pod of a StatefulSet:
+/// the pods are twins that ignore each other. Without the pinned id they are not.
+#[test]
+fn pods_started_from_one_pinned_myid_are_twins() {
+    let manifest = |myid: &str| {
+        format!(
+            r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: sentinel-conf
+data:
+  sentinel.conf: |
+    port 26379
+    {myid}sentinel monitor mymaster 10.0.0.5 6379 2
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: sentinel
+spec:
+  serviceName: sentinel
+  replicas: 3
+  selector:
+    matchLabels: {{app: sentinel}}
+  template:
+    metadata:
+      labels: {{app: sentinel}}
+    spec:
+      initContainers:
+        - name: config
+          image: redis:7.2
+          command: [sh, -c, "test -f /data/sentinel.conf || cp /tmpl/sentinel.conf /data/sentinel.conf"]
+          volumeMounts:
+            - {{name: tmpl, mountPath: /tmpl}}
+            - {{name: data, mountPath: /data}}
+      containers:
+        - name: sentinel
+          image: redis:7.2
+          command: [redis-sentinel, /data/sentinel.conf]
+          volumeMounts:
+            - {{name: data, mountPath: /data}}
+      volumes:
+        - name: tmpl
+          configMap: {{name: sentinel-conf}}
+  volumeClaimTemplates:
+    - metadata: {{name: data}}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {{requests: {{storage: 1Gi}}}}
+"#
+        )
+    };
+    let twins = |found: &[redis_halint::Diagnostic]| {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "compose-sentinel-shared-config")
+            .count()
+    };
+    let (_, found) = check_text(
+        "pinned-myid",
+        &manifest("sentinel myid 0123456789abcdef0123456789abcdef01234567\n    "),
+    );
+    assert_eq!(twins(&found), 1);
+    let (_, found) = check_text("no-myid", &manifest(""));
+    assert_eq!(twins(&found), 0);
+}

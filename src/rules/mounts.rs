@@ -83,6 +83,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(d.help("mount a directory holding the sentinel.conf (e.g. `./sentinel1:/etc/redis`), one per sentinel, writable"));
     }
     // The same host config for several sentinels (or one service scaled out).
+    let mut shared_files: std::collections::HashSet<crate::source::FileId> =
+        std::collections::HashSet::new();
     let mut by_source: BTreeMap<&std::path::Path, Vec<usize>> = BTreeMap::new();
     for (i, m) in topo.mounts.iter().enumerate().filter(|(_, m)| m.sentinel) {
         by_source.entry(m.source.as_path()).or_default().push(i);
@@ -104,6 +106,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let first = &topo.mounts[users[0]];
+        shared_files.extend(users.iter().filter_map(|&i| topo.mounts[i].config_file));
         let mut d = Diagnostic::new(
             Rule::ComposeSentinelSharedConfig,
             first.span,
@@ -138,7 +141,23 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         if distinct_places < 2 {
-            continue; // one file run several times: reported above as a shared config
+            // One config run several times: a shared host file is reported above; copies
+            // of it (pods of one workload, containers of one image) all start with the
+            // id it pins.
+            if shared_files.contains(&spans[0].file) {
+                continue;
+            }
+            let mut d = Diagnostic::new(
+                Rule::ComposeSentinelSharedConfig,
+                spans[0],
+                format!("{} sentinels start from this config, and it pins one `sentinel myid` for all of them: each ignores hello messages carrying its own id, so they never see each other and the majority is counted short", users.len()),
+            )
+            .help("remove `sentinel myid` from the template (Sentinel generates a unique id), or write a different 40-hex id per sentinel when its config is first created");
+            if let Some(declared) = topo.sentinels[users[0]].runtime.declared {
+                d = d.label(declared, "copies of one sentinel");
+            }
+            out.push(d);
+            continue;
         }
         let mut d = Diagnostic::new(
             Rule::ComposeSentinelSharedConfig,
