@@ -584,3 +584,64 @@ fn container_memory_limits_leave_room_for_a_fork() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].message.contains("service `redis`"));
 }
+
+/// A compose file shipped as `docker-compose.yml.example` (the README says to copy it) is
+/// the project, unless the copy is beside it; a replica whose image's entrypoint script
+/// sets up replication on the command line is not reported as an idle master.
+#[test]
+fn compose_example_files_and_replication_in_entrypoint_scripts() {
+    let dir = std::env::temp_dir().join(format!("halint-compose-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("replica")).unwrap();
+    let compose = "services:\n  master:\n    image: redis:7.2\n  replica:\n    build: ./replica\n  sentinel:\n    image: redis:7.2\n    command: redis-sentinel /etc/sentinel/sentinel.conf\n    volumes:\n      - ./sentinel:/etc/sentinel\n    deploy:\n      replicas: 3\n";
+    std::fs::write(dir.join("docker-compose.yml.example"), compose).unwrap();
+    std::fs::create_dir_all(dir.join("sentinel")).unwrap();
+    std::fs::write(
+        dir.join("sentinel/sentinel.conf"),
+        "port 26379\nsentinel monitor mymaster 10.0.0.5 6379 2\nsentinel down-after-milliseconds mymaster 1000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("replica/Dockerfile"),
+        "FROM redis:7.2\nCOPY redis.conf /usr/local/etc/redis/redis.conf\nCOPY start.sh /usr/local/bin/\nENTRYPOINT [\"start.sh\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("replica/redis.conf"), "port 6379\n").unwrap();
+    std::fs::write(
+        dir.join("replica/start.sh"),
+        "#!/bin/sh\nredis-server /usr/local/etc/redis/redis.conf --replicaof $MASTER_HOST 6379\n",
+    )
+    .unwrap();
+    let names = |dir: &Path| -> Vec<&'static str> {
+        check_dir(dir, Target::default())
+            .1
+            .iter()
+            .map(|d| d.rule.name())
+            .collect()
+    };
+    let (ws, _) = check_dir(&dir, Target::default());
+    let sentinels: Vec<String> = ws
+        .topology()
+        .sentinels
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert!(
+        sentinels.iter().any(|n| n.contains("service `sentinel`")),
+        "the example compose file is the project: {sentinels:?}"
+    );
+    let found = names(&dir);
+    assert!(found.contains(&"down-after-too-low"), "{found:?}");
+    assert!(!found.contains(&"data-nodes-not-replicating"), "{found:?}");
+    assert!(!found.contains(&"no-replica-to-promote"), "{found:?}");
+    // With the copy beside it, the example is not read a second time.
+    std::fs::write(dir.join("docker-compose.yml"), compose).unwrap();
+    let with_copy = names(&dir);
+    assert_eq!(
+        with_copy
+            .iter()
+            .filter(|n| **n == "down-after-too-low")
+            .count(),
+        found.iter().filter(|n| **n == "down-after-too-low").count()
+    );
+}

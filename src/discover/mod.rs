@@ -149,9 +149,7 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
     }
     // YAML may embed configs (ConfigMaps) or run them (compose, workloads); the tool's
     // own settings files are validated.
-    if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-        || crate::settings::is_config_file(path)
-    {
+    if crate::formats::detect::is_yaml_path(path) || crate::settings::is_config_file(path) {
         return Some(true);
     }
     let name = path

@@ -171,6 +171,8 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
         format!("{name}.sample"),
         format!("{name}.dist"),
         format!("{name}.template"),
+        format!("{name}-dist"),
+        format!("{name}-example"),
         format!("{stem}.example"),
         format!("example.{stem}"),
     ];
@@ -948,6 +950,9 @@ pub struct StartScript {
     /// It starts more than one sentinel (on different configs): the container runs
     /// several, which this reading counts as one.
     pub several_sentinels: bool,
+    /// It sets up replication itself (`--replicaof …`, `echo "replicaof …" >> FILE`),
+    /// which this reading does not follow: the node may well be a replica.
+    pub replication: bool,
 }
 
 impl StartScript {
@@ -1041,6 +1046,10 @@ impl StartScript {
             config,
             range,
             several_sentinels: sentinel_configs.len() > 1,
+            replication: {
+                let lower = script.to_ascii_lowercase();
+                lower.contains("replicaof") || lower.contains("slaveof")
+            },
         })
     }
 }
@@ -1224,7 +1233,7 @@ impl Service {
             config_file: self.config.as_ref().map(|(_, r)| span(r)),
             // Set per copy by the workspace.
             netns: None,
-            replication_in_script: false,
+            replication_in_script: self.start_script.as_ref().is_some_and(|s| s.replication),
             copies_unknown: false,
             container_name: self.container_name.clone(),
         }

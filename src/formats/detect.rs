@@ -48,6 +48,20 @@ pub fn name_hint(path: &Path) -> NameHint {
     }
 }
 
+/// A YAML file by its name; `docker-compose.yml.example` (`.template`, `.dist`,
+/// `.sample`) too, the file a README asks to copy, unless the copy is beside it.
+pub fn is_yaml_path(path: &Path) -> bool {
+    let yaml = |p: &Path| p.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    if yaml(path) {
+        return true;
+    }
+    let copy_of = path
+        .extension()
+        .filter(|e| matches!(e.to_str(), Some("example" | "template" | "dist" | "sample")))
+        .map(|_| path.with_extension(""));
+    copy_of.is_some_and(|copy| yaml(&copy) && !copy.exists())
+}
+
 /// Decide from name and parsed content. `explicit`: the user named this file.
 /// Returns `None` for files that are not Redis configs (nginx, supervisord, …).
 pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind> {

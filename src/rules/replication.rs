@@ -266,6 +266,14 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !known(master) || in_unit.iter().any(|&n| !known(&topo.nodes[n])) {
             continue;
         }
+        // A start script that sets up replication in a way not followed here: the node
+        // may well be the replica.
+        if in_unit
+            .iter()
+            .any(|&n| topo.nodes[n].runtime.replication_in_script)
+        {
+            continue;
+        }
         let idle: Vec<usize> = in_unit
             .into_iter()
             .filter(|&n| topo.nodes[n].replicaof.is_none())

@@ -129,7 +129,7 @@ fn with_placeholders(
 }
 
 fn is_yaml(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+    crate::formats::detect::is_yaml_path(path)
 }
 
 /// The files of a workspace by id. Ids are small and dense (0, 1, 2, …, never reused
