@@ -956,3 +956,25 @@ spec:
     let (_, found) = check_text("no-myid", &manifest(""));
     assert_eq!(twins(&found), 0);
 }
+
+#[test]
+fn operator_data_pods_get_the_memory_limit_of_their_resource() {
+    let rf = |limit: &str| {
+        format!("apiVersion: databases.spotahome.com/v1\nkind: RedisFailover\nmetadata:\n  name: cache\nspec:\n  sentinel:\n    replicas: 3\n  redis:\n    replicas: 3\n    customConfig:\n      - \"maxmemory 1gb\"\n    resources:\n      limits:\n        memory: {limit}\n")
+    };
+    let found = |limit: &str| -> Vec<String> {
+        let (_, found) = check_text(&format!("rf-{limit}"), &rf(limit));
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "memory-cap-below-maxmemory")
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    let tight = found("1Gi");
+    assert_eq!(tight.len(), 1, "{tight:?}");
+    assert!(
+        tight[0].contains("RedisFailover `cache` may use 1G"),
+        "{tight:?}"
+    );
+    assert!(found("2Gi").is_empty());
+}

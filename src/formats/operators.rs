@@ -52,6 +52,8 @@ struct DataNodes {
     settings: NodeSettings,
     /// The data is on an emptyDir, as this span says.
     ephemeral: Option<Span>,
+    /// The data containers' memory limit (bytes), where the resource writes it.
+    memory_limit: Option<Spanned<u128>>,
 }
 
 #[derive(Default)]
@@ -107,6 +109,13 @@ fn cpu_limit(r: &Resource, resources: Option<&Yaml>) -> Option<Spanned<i64>> {
     let node = resources?.at("limits.cpu")?;
     let millicores = crate::knowledge::values::parse_millicores(node.as_str()?)?;
     Some(literal(r, node, millicores))
+}
+
+/// A container memory limit (`limits.memory`, a Kubernetes quantity) of `resources`.
+fn memory_limit(r: &Resource, resources: Option<&Yaml>) -> Option<Spanned<u128>> {
+    let node = resources?.at("limits.memory")?;
+    let bytes = crate::knowledge::values::parse_k8s_bytes(node.as_str()?)?;
+    Some(literal(r, node, bytes))
 }
 
 /// Data nodes and sentinels of every resource of the tree. `stem` names a file (a
@@ -464,6 +473,7 @@ fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
             .and_then(|s| s.at("redis.storage.persistentVolumeClaim"))
             .is_none()
             .then_some(redis_at),
+        memory_limit: memory_limit(r, spec.and_then(|s| s.at("redis.resources"))),
     };
     (data, sentinels)
 }
@@ -486,6 +496,7 @@ fn opstree_data(r: &Resource) -> Option<DataNodes> {
         port: 6379, // hard-coded in the operator's SENTINEL MONITOR
         settings: NodeSettings::default(),
         ephemeral: spec.get("storage").is_none().then(|| at(r, node)),
+        memory_limit: memory_limit(r, spec.at("kubernetesConfig.resources")),
     })
 }
 
@@ -672,6 +683,7 @@ fn opstree_replication_values(r: &Resource) -> (Option<DataNodes>, Option<Sentin
         port: 6379,
         settings: NodeSettings::default(),
         ephemeral: no_storage.map(|n| at(r, n)),
+        memory_limit: None,
     };
     let sentinel = v.get("sentinel");
     let enabled = sentinel.and_then(|s| s.get("enabled"));
@@ -858,6 +870,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
             port,
             settings,
             ephemeral: persistence_off.map(|n| at(r, n)),
+            memory_limit: memory_limit(r, v.at("replica.resources")),
         },
         sentinels,
     ))
@@ -924,6 +937,7 @@ fn push_nodes(r: &Resource, what: &str, host: &str, d: DataNodes, out: &mut Vec<
             runtime: Runtime {
                 password_secret: d.secret.clone(),
                 data_ephemeral: d.ephemeral,
+                memory_limit: d.memory_limit.clone(),
                 ..managed_runtime(r, d.count_at, managed_by)
             },
         });

@@ -78,17 +78,19 @@ fn memory_limit_below_maxmemory(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if max == 0 || limit.value >= needed || !seen.insert(limit.span) {
             continue;
         }
+        // Every copy has the same limit: name the workload or resource, not one copy.
+        let who = node.name.split(" (data pod ").next().unwrap_or(&node.name);
         let message = if limit.value <= max {
             format!(
                 "the container of {} may use {} of memory, not more than its maxmemory ({}): the kernel kills Redis (OOMKilled) before it starts evicting",
-                node.name,
+                who,
                 human_bytes(limit.value),
                 human_bytes(max)
             )
         } else {
             format!(
                 "the container of {} may use {}, only {} above its maxmemory ({}): the copy-on-write pages of a fork for BGSAVE, an AOF rewrite or a replica's full sync, plus replication buffers, push it over the limit and the kernel kills it (OOMKilled) in the middle of the save or sync",
-                node.name,
+                who,
                 human_bytes(limit.value),
                 human_bytes(limit.value - max),
                 human_bytes(max)
