@@ -237,6 +237,10 @@ fn read_mapped(
         }
         if piece.is_none() {
             if let Some(release) = crate::formats::helm_command::read(command, text) {
+                // `--set auth.password=…`: a secret, masked wherever it is shown.
+                if let Some(set) = &release.set {
+                    secret_values(set, false, &mut |span| out.secret_spans.push(at(span)));
+                }
                 out.helm_releases.push(release);
                 continue;
             }
@@ -810,14 +814,8 @@ pub struct WrittenConfig {
 /// The configs a start script writes with here-documents.
 pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
     let arc: Arc<str> = Arc::from(text);
-    let assigned: HashMap<String, String> = shell::assignments(&shell::parse(text))
-        .into_iter()
-        .map(|(name, word)| (name, word.value))
-        .collect();
-    let expand = |w: &str| {
-        let name = w.trim_start_matches('$').trim_matches(['{', '}']);
-        assigned.get(name).cloned()
-    };
+    let assigned = shell::assigned_values(text);
+    let expand = |w: &str| shell::expand_assigned(&assigned, w);
     read(FileId(0), &arc)
         .confs
         .into_iter()
@@ -1000,6 +998,30 @@ pub fn mask_expansions(body: &str) -> String {
     String::from_utf8(bytes).expect("only ASCII bytes were written over whole characters")
 }
 
+/// The spans of the scalars under keys that name a secret (`auth.password`).
+fn secret_values(
+    node: &crate::syntax::yaml::Node,
+    under_secret: bool,
+    out: &mut dyn FnMut(std::ops::Range<usize>),
+) {
+    match &node.kind {
+        crate::syntax::yaml::Kind::Map(entries) => {
+            for (key, value) in entries {
+                let secret = under_secret || key.as_str().is_some_and(looks_secret);
+                secret_values(value, secret, out);
+            }
+        }
+        crate::syntax::yaml::Kind::Seq(items) => items
+            .iter()
+            .for_each(|i| secret_values(i, under_secret, out)),
+        crate::syntax::yaml::Kind::Scalar { .. } => {
+            if under_secret {
+                out(node.span.clone());
+            }
+        }
+    }
+}
+
 fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     ["PASS", "SECRET", "TOKEN", "AUTH", "KEY"]
@@ -1075,6 +1097,21 @@ mod tests {
         let text: Arc<str> =
             "echo hello > /tmp/out.log\nprintf 'port %-5s\\n' 1 > /etc/r.conf\n".into();
         assert!(read(FileId(0), &text).confs.is_empty());
+    }
+
+    #[test]
+    fn helm_set_passwords_are_secrets() {
+        let text: Arc<str> =
+            "helm install c bitnami/redis --set sentinel.enabled=true,auth.password=s3cr3t-x\n"
+                .into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.helm_releases.len(), 1);
+        let shown: Vec<&str> = script
+            .secret_spans
+            .iter()
+            .map(|s| &text[s.start as usize..s.end as usize])
+            .collect();
+        assert_eq!(shown, ["s3cr3t-x"]);
     }
 
     #[test]

@@ -762,15 +762,8 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
 
 /// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
 fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
-    let assigned: std::collections::HashMap<String, String> =
-        crate::syntax::shell::assignments(&crate::syntax::shell::parse(text))
-            .into_iter()
-            .map(|(name, word)| (name, word.value))
-            .collect();
-    let expand = |w: &str| {
-        let name = w.trim_start_matches('$').trim_matches(['{', '}']);
-        assigned.get(name).cloned()
-    };
+    let assigned = crate::syntax::shell::assigned_values(text);
+    let expand = |w: &str| crate::syntax::shell::expand_assigned(&assigned, w);
     let mut out = Vec::new();
     for (start, line) in line_offsets(text) {
         let Ok(tokens) = split_args(line, start) else {

@@ -537,6 +537,24 @@ impl Lexer<'_> {
 
 /// Assignments of a script, `NAME=value` and `local`/`export`/`readonly`/`declare NAME=value`:
 /// (name, value word with the name and `=` cut off).
+/// The value each variable is last assigned in `text`, for `$NAME` / `${NAME}` words
+/// (see [`expand_assigned`]).
+pub fn assigned_values(text: &str) -> std::collections::HashMap<String, String> {
+    assignments(&parse(text))
+        .into_iter()
+        .map(|(name, word)| (name, word.value))
+        .collect()
+}
+
+/// `word` (`$NAME`, `${NAME}`) as the value a script assigned it, if any.
+pub fn expand_assigned(
+    assigned: &std::collections::HashMap<String, String>,
+    word: &str,
+) -> Option<String> {
+    let name = word.trim_start_matches('$').trim_matches(['{', '}']);
+    assigned.get(name).cloned()
+}
+
 pub fn assignments(script: &Script) -> Vec<(String, Word)> {
     let mut out = Vec::new();
     let split = |w: &Word| -> Option<(String, Word)> {
