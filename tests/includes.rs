@@ -86,3 +86,28 @@ fn include_cycles_terminate() {
     ]);
     let _ = ws.check();
 }
+
+#[test]
+fn sentinel_options_may_name_a_master_an_include_defines() {
+    use redis_halint::Target;
+    // Since 6.2 Sentinel applies its options after reading everything, includes too: a
+    // master defined in a file outside the tree is unknown, not missing.
+    let text = "port 26379\nsentinel down-after-milliseconds mymaster 5000\ninclude /etc/redis/monitor.conf\n";
+    let mut ws = Workspace::new(Settings::default());
+    ws.set_file("s/sentinel.conf", text, false);
+    let names: Vec<&str> = ws.check().iter().map(|d| d.rule.name()).collect();
+    assert!(
+        !names.contains(&"per-master-directive-unknown-master"),
+        "{names:?}"
+    );
+    // Before 6.2 they are applied in file order: an include after the option is too late.
+    let mut settings = Settings::default();
+    settings.target = Target::parse("redis-6.0.16").unwrap();
+    let mut ws = Workspace::new(settings);
+    ws.set_file("s/sentinel.conf", text, false);
+    let names: Vec<&str> = ws.check().iter().map(|d| d.rule.name()).collect();
+    assert!(
+        names.contains(&"per-master-directive-unknown-master"),
+        "{names:?}"
+    );
+}

@@ -978,3 +978,132 @@ fn operator_data_pods_get_the_memory_limit_of_their_resource() {
     );
     assert!(found("2Gi").is_empty());
 }
+
+/// Sentinel's config copied by an initContainer from one ConfigMap, with its monitor in an
+/// `include`d file copied from another: the pods are sentinels of that master.
+const INCLUDED_MONITOR: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: sentinel-base}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel resolve-hostnames yes
+    sentinel announce-hostnames yes
+    sentinel down-after-milliseconds mymaster 5000
+    include /etc/redis/monitor.conf
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: sentinel-monitor}
+data:
+  monitor.conf: |
+    sentinel monitor mymaster redis-0.redis-headless 6379 2
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 2
+  serviceName: sentinel
+  template:
+    spec:
+      initContainers:
+      - name: init
+        image: redis:7.2
+        command: [sh, -c, "cp /mnt/sentinel.conf /etc/redis/sentinel.conf && cp /mnt/monitor.conf /etc/redis/monitor.conf"]
+        volumeMounts:
+        - {name: config, mountPath: /etc/redis}
+        - {name: base, mountPath: /mnt/sentinel.conf, subPath: sentinel.conf}
+        - {name: monitor, mountPath: /mnt/monitor.conf, subPath: monitor.conf}
+      containers:
+      - name: sentinel
+        image: redis:7.2
+        command: [redis-sentinel, /etc/redis/sentinel.conf]
+        volumeMounts:
+        - {name: config, mountPath: /etc/redis}
+      volumes:
+      - {name: config, emptyDir: {}}
+      - name: base
+        configMap: {name: sentinel-base}
+      - name: monitor
+        configMap: {name: sentinel-monitor}
+"#;
+
+#[test]
+fn an_included_config_of_the_pod_completes_the_sentinel() {
+    let (ws, found) = check_text("included-monitor", INCLUDED_MONITOR);
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    // The monitor line is in the included file: the per-master option has its master,
+    // and the fragment is not a sentinel of its own without resolve-hostnames.
+    for wrong in [
+        "per-master-directive-unknown-master",
+        "hostname-monitor-without-resolve-hostnames",
+    ] {
+        assert!(!rules.contains(&wrong), "{wrong}: {rules:?}");
+    }
+    let topology = ws.topology();
+    assert_eq!(
+        topology.sentinels.len(),
+        2,
+        "the two pods, not the fragment"
+    );
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("group mymaster");
+    assert_eq!(group.sentinel_count.known(), Some(2));
+    assert!(rules.contains(&"sentinel-count-below-three"), "{rules:?}");
+}
+
+/// An initContainer copies every key of the ConfigMap (`cp /config/* /work`); the
+/// container runs the copied start script, which runs the copied config.
+const COPIED_SCRIPT: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: redis}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel monitor mymaster 10.0.0.10 6379 2
+  sentinel.sh: |
+    #!/bin/sh
+    redis-sentinel /work/sentinel.conf
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 3
+  template:
+    spec:
+      initContainers:
+      - name: copy
+        image: redis:7.2
+        command: [sh, -c, "cp /config/* /work"]
+        volumeMounts:
+        - {name: config, mountPath: /config}
+        - {name: work, mountPath: /work}
+      containers:
+      - name: sentinel
+        image: redis:7.2
+        command: [sh, -c, "sh /work/sentinel.sh"]
+        volumeMounts:
+        - {name: work, mountPath: /work}
+      volumes:
+      - name: config
+        configMap: {name: redis}
+      - {name: work, emptyDir: {}}
+"#;
+
+#[test]
+fn a_script_copied_with_every_key_runs_its_copied_config() {
+    let (ws, found) = check_text("copied-script", COPIED_SCRIPT);
+    let topology = ws.topology();
+    assert_eq!(topology.sentinels.len(), 3, "{:?}", topology.sentinels);
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    // The copy lives on an emptyDir without a myid: rebuilt with every new pod.
+    assert!(
+        rules.contains(&"sentinel-state-not-persistent"),
+        "{rules:?}"
+    );
+}

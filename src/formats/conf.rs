@@ -134,7 +134,8 @@ impl ConfFile {
     ) -> (ConfFile, bool) {
         let mut lines = Vec::new();
         let mut complete = true;
-        let mut stack = vec![self.file];
+        // By identity: the configs of one manifest's ConfigMaps share its file id.
+        let mut stack: Vec<*const ConfFile> = vec![self];
         self.splice(resolve, &mut lines, &mut complete, &mut stack);
         let tree = ConfTree {
             lines,
@@ -154,14 +155,16 @@ impl ConfFile {
         resolve: &dyn Fn(&ConfFile, &str) -> Option<&'a ConfFile>,
         out: &mut Vec<ConfLine>,
         complete: &mut bool,
-        stack: &mut Vec<FileId>,
+        stack: &mut Vec<*const ConfFile>,
     ) {
         for resolved in &self.lines {
             let line = self.line(resolved);
             if resolved.name == "include" && line.tokens.len() == 2 {
                 match resolve(self, &line.tokens[1].value) {
-                    Some(inner) if !stack.contains(&inner.file) && stack.len() < 16 => {
-                        stack.push(inner.file);
+                    Some(inner)
+                        if !stack.contains(&(inner as *const ConfFile)) && stack.len() < 16 =>
+                    {
+                        stack.push(inner);
                         inner.splice(resolve, out, complete, stack);
                         stack.pop();
                     }

@@ -97,6 +97,9 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     }
     let looks_like_redis = match hint {
         NameHint::Sentinel | NameHint::Server => true,
+        // `sentinel <option> …` is Sentinel's own syntax: a fragment of nothing else
+        // (`sentinel monitor …` alone in an included file) is a Sentinel config.
+        NameHint::Maybe if sentinel_lines > 0 && unknown == 0 => true,
         NameHint::Maybe | NameHint::NotConf => {
             known >= 2 && known >= unknown * 2 || (explicit && known > unknown)
         }

@@ -44,12 +44,6 @@ impl<'a> EmbeddedConfs<'a> {
     }
 }
 
-/// The ConfigMap or Secret key a container path reads straight from its mount:
-/// (object name, key).
-pub fn mounted_key(container: &Container, path: &str) -> Option<(String, String)> {
-    container.mounted_key(path)
-}
-
 /// Config of the tree that a container path reads: key `rest` of the mounted ConfigMap.
 /// `near` is the directory of the manifest that holds the container.
 pub fn config_at<'a>(
@@ -59,19 +53,25 @@ pub fn config_at<'a>(
     near: &Path,
 ) -> Option<&'a ConfFile> {
     // A copy of a ConfigMap key made by the start script or an initContainer.
-    if let Some((name, key)) = container.copy_for(path).and_then(|c| c.from.as_ref()) {
-        return confs.find(name, key, near);
+    if let Some((name, key)) = container.copy_for(path).and_then(|c| c.from) {
+        return confs.find(&name, &key, near);
     }
-    let (name, key) = mounted_key(container, path)?;
+    let (name, key) = container.mounted_key(path)?;
     confs.find(&name, &key, near)
 }
 
-/// `started`: the redis command the container's image starts when the container has no
-/// command of its own, with the file that holds its words (a script of the tree).
+/// `started`: the redis command the container starts when it has no command line of its
+/// own (its image's start script, or a script of a ConfigMap key it runs), with the file
+/// that holds its words and, when the caller found it, the config it runs (one its script
+/// writes).
 pub fn container_facts(
     file: FileId,
     container: &Container,
-    started: Option<(FileId, &crate::formats::workload::Invocation)>,
+    started: Option<(
+        FileId,
+        &crate::formats::workload::Invocation,
+        Option<&ConfFile>,
+    )>,
     confs: &EmbeddedConfs,
     near: &Path,
 ) -> ContainerFacts {
@@ -83,7 +83,7 @@ pub fn container_facts(
         .invocations
         .iter()
         .map(|inv| (file, inv))
-        .chain(started);
+        .chain(started.map(|(f, inv, _)| (f, inv)));
     for (inv_file, inv) in invocations {
         let path_span = |r: &std::ops::Range<usize>| Span::new(inv_file, r.start, r.end);
         let passworded_options = inv.args.iter().any(|t| t.value == "--requirepass");
@@ -124,7 +124,7 @@ pub fn container_facts(
     let runs_server = container
         .invocations
         .iter()
-        .chain(started.map(|(_, inv)| inv))
+        .chain(started.map(|(_, inv, _)| inv))
         .any(|i| i.kind == FileKind::RedisConf);
     let init = container.pod.init_scripts.iter().filter(|_| runs_server);
     let (ordinal_test, asks_sentinels) = container
@@ -161,11 +161,12 @@ pub fn container_facts(
                 .map(|c| link_of(file, c, inv))
         })
         .collect();
-    let started = started.map(|(inv_file, inv)| {
-        let linked = inv
-            .config
-            .as_ref()
-            .and_then(|(path, _)| config_at(container, path, confs, near))
+    let started = started.map(|(inv_file, inv, resolved)| {
+        let linked = resolved
+            .or_else(|| {
+                let (path, _) = inv.config.as_ref()?;
+                config_at(container, path, confs, near)
+            })
             .filter(|c| c.kind == inv.kind)
             .map(|c| link_of(inv_file, c, inv));
         (inv_file, inv.clone(), linked)
@@ -288,6 +289,7 @@ fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invoca
         has_password: conf.has_password() || inv.args.iter().any(|t| t.value == "--requirepass"),
         persistence_on: appendonly || saves,
         dir: value("dir"),
+        rewritten_at_start: conf.rewritten_at_start.is_some(),
     }
 }
 

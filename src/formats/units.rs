@@ -181,6 +181,8 @@ pub struct Linked {
     pub persistence_on: bool,
     /// `dir`, from the file or the command line.
     pub dir: Option<(String, Span)>,
+    /// A start script writes the config afresh at every start (reported at the script).
+    pub rewritten_at_start: bool,
 }
 
 /// The values of keys that name a password (`password`, `redisPassword`,

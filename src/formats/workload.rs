@@ -417,7 +417,7 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 .unwrap_or_default()
             {
                 let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
-                if let Some(key) = c.script_file.as_deref().and_then(|p| c.mounted_key(p)) {
+                if let Some(key) = c.script_file.as_deref().and_then(|p| c.source_key(p)) {
                     facts.init_script_keys.push(key);
                 }
                 facts.init_copies.extend(c.copies);
@@ -798,14 +798,24 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
                 };
                 Some((n.clone(), key))
             });
-            let src_name = src.value.rsplit('/').next().unwrap_or_default();
+            // `cp /config/* /work` (or `/config/.`): every key of the mount, each under its
+            // own name; kept as one copy whose key and destination name are `*`.
+            let every_key = from.as_ref().is_some_and(|(_, k)| k == "*" || k == ".");
+            let src_name = if every_key {
+                "*"
+            } else {
+                src.value.rsplit('/').next().unwrap_or_default()
+            };
+            let from = from.map(|(n, k)| (n, if every_key { "*".to_string() } else { k }));
             let last = dst
                 .value
                 .trim_end_matches('/')
                 .rsplit('/')
                 .next()
                 .unwrap_or_default();
-            let dst_path = if dst.value.ends_with('/') || (!last.contains('.') && last != src_name)
+            let dst_path = if every_key
+                || dst.value.ends_with('/')
+                || (!last.contains('.') && last != src_name)
             {
                 format!("{}/{src_name}", dst.value.trim_end_matches('/'))
             } else {
@@ -875,8 +885,35 @@ impl Container {
         self.invocations.iter().any(|i| i.kind == kind)
     }
 
-    /// The copy (by this container or an initContainer) that produced `path`.
-    pub fn copy_for(&self, path: &str) -> Option<&Copy> {
+    /// The ConfigMap or Secret key a path of the container holds, mounted there or
+    /// copied there (by the container's script or an initContainer): (name, key).
+    pub fn source_key(&self, path: &str) -> Option<(String, String)> {
+        match self.copy_for(path) {
+            Some(copy) => copy.from,
+            None => self.mounted_key(path),
+        }
+    }
+
+    /// The copy (by this container or an initContainer) that produced `path`; a copy of
+    /// every key of a mount (`cp /config/* /work`) gives the key of that name.
+    pub fn copy_for(&self, path: &str) -> Option<Copy> {
+        let exact = self.copy_to(path);
+        if exact.is_some() {
+            return exact.cloned();
+        }
+        let (dir, name) = path.rsplit_once('/')?;
+        let mut every = self.copy_to(&format!("{dir}/*"))?.clone();
+        if let Some((_, key)) = &mut every.from {
+            if key != "*" {
+                return None;
+            }
+            *key = name.to_string();
+        }
+        every.to.1 = format!("{}/{name}", every.to.1.rsplit_once('/')?.0);
+        Some(every)
+    }
+
+    fn copy_to(&self, path: &str) -> Option<&Copy> {
         let mount = self.mount_for(path);
         let wanted = match mount {
             Some(m) => (

@@ -792,6 +792,11 @@ fn check_master_reference(
         None if conf.monitors_on_command_line && monitors.is_empty() => {}
         // Options after a config file: the monitor may be in the file.
         None if conf.follows_file => {}
+        // An included file may define it: since 6.2 Sentinel applies its options after
+        // the whole configuration is read, before that in file order.
+        None if conf.includes().any(|(include, _)| {
+            include.line < line.line || ctx.target.has_redis_feature(Version::new(6, 2, 0))
+        }) => {}
         // A monitor line of this name that Sentinel refuses for its arguments (reported
         // there), or whose name is a template: the name is defined, or unknown.
         None if conf.lines.iter().any(|l| {

@@ -16,14 +16,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     separate_master_workload(ctx, out);
     for c in &ctx.units.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
-            // A path written in the image's start script: the workload's mount is what
+            // A path written in a start script of another file: the workload's mount is what
             // to change, and the script line is the evidence.
             let (primary, secondary) = if path.file == c.file {
                 (*path, (*mount, "mounted here"))
             } else {
                 (
                     *mount,
-                    (*path, "the image's start script runs Sentinel on this path"),
+                    (*path, "the start script runs Sentinel on this path"),
                 )
             };
             out.push(
@@ -157,6 +157,10 @@ fn sentinel_storage(
     {
         return; // sentinel-config-readonly-mount
     }
+    // A config its start script writes afresh: reported at the script, once.
+    if linked.is_some_and(|l| l.rewritten_at_start) {
+        return;
+    }
     let pinned = linked.is_some_and(|l| l.has_myid)
         || k.script
             .as_ref()
@@ -181,7 +185,7 @@ fn sentinel_storage(
         _ => None,
     };
     let Some((why, label)) = why else { return };
-    // A path named by the image's start script: what to change is the workload.
+    // A path named by a start script of another file: what to change is the workload.
     let (primary, path_label) = if path_span.file == c.file {
         (path_span, None)
     } else {
@@ -197,7 +201,7 @@ fn sentinel_storage(
         d = d.label(label, "rebuilt here");
     }
     if let Some(at) = path_label {
-        d = d.label(at, "the config the image's start script runs");
+        d = d.label(at, "the config its start script runs");
     }
     out.push(d);
 }

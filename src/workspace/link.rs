@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// A container that runs the start script of a ConfigMap key: the file of the script,
+/// the command in it, and the config it runs.
+type ScriptStarted<'a> = (
+    FileId,
+    &'a crate::formats::workload::Invocation,
+    Option<&'a ConfFile>,
+);
+
 /// Where `include` lines may point; see `Workspace::include_targets`.
 struct IncludeTargets<'a> {
     confs: Vec<&'a ConfFile>,
@@ -461,6 +469,8 @@ impl Workspace {
             }
         }
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        // Containers that run the start script of a ConfigMap key: the command in it.
+        let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
         let secrets = self.cluster();
@@ -513,7 +523,7 @@ impl Workspace {
                         let Some(((file, inv), key)) = container
                             .script_file
                             .as_deref()
-                            .and_then(|p| crate::formats::k8s_link::mounted_key(container, p))
+                            .and_then(|p| container.source_key(p))
                             .and_then(|(name, key)| {
                                 let found = script_starts.find(&name, &key, self.dir_of(id))?;
                                 Some((found, (name, key)))
@@ -589,6 +599,9 @@ impl Workspace {
                     None if inv.kind == FileKind::RedisConf && !inv.args.is_empty() => None,
                     None => continue,
                 };
+                if script.is_some() {
+                    script_started.insert((id, ci), (inv_file, inv, conf));
+                }
                 if let Some(conf) = conf {
                     claimed.insert((conf.file, conf.embedded_in.clone()));
                     if conf.written_to.is_some() {
@@ -607,7 +620,42 @@ impl Workspace {
                     })
                     .collect();
                 let options = compose::options_conf(inv_file, inv.kind, &args, inv_source.text());
-                let mut lines = conf.map(|c| c.tree.lines.clone()).unwrap_or_default();
+                // An `include` names a path of the container's own filesystem: a key of a
+                // mounted ConfigMap (or a copy of one), else a file of the tree.
+                let included_here = std::cell::RefCell::new(Vec::new());
+                let spliced = conf.filter(|c| c.includes().next().is_some()).map(|c| {
+                    c.with_includes(&|from, path| {
+                        let found = build
+                            .and_then(|b| {
+                                crate::formats::k8s_link::config_at(
+                                    container, path, &embedded, &b.root,
+                                )
+                                .filter(|c| b.files.contains(&c.file))
+                            })
+                            .or_else(|| {
+                                crate::formats::k8s_link::config_at(
+                                    container,
+                                    path,
+                                    &embedded,
+                                    self.dir_of(id),
+                                )
+                            })
+                            .or_else(|| self.resolve_include(targets(), from, path))
+                            .filter(|c| c.file != from.file || c.embedded_in != from.embedded_in);
+                        if let Some(c) = found {
+                            included_here.borrow_mut().push(c);
+                        }
+                        found
+                    })
+                });
+                for c in included_here.into_inner() {
+                    claimed.insert((c.file, c.embedded_in.clone()));
+                }
+                let complete = spliced.as_ref().is_none_or(|(_, complete)| *complete);
+                let mut lines = match &spliced {
+                    Some((merged, _)) => merged.tree.lines.clone(),
+                    None => conf.map(|c| c.tree.lines.clone()).unwrap_or_default(),
+                };
                 lines.extend(options.tree.lines.iter().cloned());
                 let tree = crate::syntax::redis_conf::ConfTree {
                     lines,
@@ -723,6 +771,7 @@ impl Workspace {
                     match inv.kind {
                         FileKind::RedisConf => {
                             let mut node = merged.node(source);
+                            node.complete = complete;
                             node.runtime = runtime.clone();
                             node.runtime.netns = netns(i);
                             node.name = format!("workload `{}`", container.workload);
@@ -740,6 +789,7 @@ impl Workspace {
                         }
                         FileKind::SentinelConf => {
                             let mut sentinel = merged.sentinel(source);
+                            sentinel.complete = complete;
                             sentinel.runtime = runtime.clone();
                             sentinel.runtime.netns = netns(i);
                             sentinel.name = format!("workload `{}`", container.workload);
@@ -866,7 +916,8 @@ impl Workspace {
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
                 let started = image_starts
                     .get(&(entry.source.id, ci))
-                    .map(|(file, inv, _)| (*file, inv));
+                    .map(|(file, inv, _)| (*file, inv, None))
+                    .or_else(|| script_started.get(&(entry.source.id, ci)).copied());
                 let mut facts = container_facts(
                     entry.source.id,
                     container,
@@ -1008,11 +1059,7 @@ impl Workspace {
                 }
                 // A script the container runs that no ConfigMap provides: the image's.
                 let command = match &container.script_file {
-                    Some(path)
-                        if crate::formats::k8s_link::mounted_key(container, path).is_some() =>
-                    {
-                        continue
-                    }
+                    Some(path) if container.source_key(path).is_some() => continue,
                     Some(path) => Some(vec![path.clone()]),
                     None => None,
                 };
