@@ -101,9 +101,10 @@ fn sentinel_options_may_name_a_master_an_include_defines() {
         "{names:?}"
     );
     // Before 6.2 they are applied in file order: an include after the option is too late.
-    let mut settings = Settings::default();
-    settings.target = Target::parse("redis-6.0.16").unwrap();
-    let mut ws = Workspace::new(settings);
+    let mut ws = Workspace::new(Settings {
+        target: Target::parse("redis-6.0.16").unwrap(),
+        ..Settings::default()
+    });
     ws.set_file("s/sentinel.conf", text, false);
     let names: Vec<&str> = ws.check().iter().map(|d| d.rule.name()).collect();
     assert!(
