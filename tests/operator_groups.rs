@@ -35,10 +35,11 @@ fn expect(case: &str, wanted: &[(&str, usize)]) {
 
 #[test]
 fn spotahome_redisfailover() {
-    // sentinel.replicas 2 (line 7), redis.replicas 1 (line 9).
+    // sentinel.replicas 2 (line 7), redis.replicas 1 (line 9), no storage claim.
     expect(
         "failover-bad",
         &[
+            ("data-dir-ephemeral", 9),
             ("no-replica-to-promote", 9),
             ("sentinel-count-below-three", 7),
         ],
@@ -57,10 +58,12 @@ fn spotahome_persistence_off() {
 
 #[test]
 fn opstree_replication_and_sentinel() {
-    // RedisSentinel clusterSize 4 (line 15), quorum "5" (line 21).
+    // RedisSentinel clusterSize 4 (line 15), quorum "5" (line 21); the replication has
+    // no storage (line 6).
     expect(
         "opstree-pair-bad",
         &[
+            ("data-dir-ephemeral", 6),
             ("quorum-exceeds-sentinel-count", 21),
             ("sentinel-count-even", 15),
         ],
@@ -70,10 +73,11 @@ fn opstree_replication_and_sentinel() {
 
 #[test]
 fn opstree_embedded_sentinel() {
-    // clusterSize 1 (line 6), sentinel.size 2 (line 10).
+    // clusterSize 1 (line 6, and no storage), sentinel.size 2 (line 10).
     expect(
         "opstree-embedded-bad",
         &[
+            ("data-dir-ephemeral", 6),
             ("no-replica-to-promote", 6),
             ("sentinel-count-below-three", 10),
         ],
@@ -140,7 +144,7 @@ fn topology_shows_the_groups_of_resources() {
     for (case, quorum, sentinels, replicas, count_line) in [
         ("failover-good", 2, 3, 2, "redisfailover.yaml:7"),
         ("opstree-pair-bad", 5, 4, 2, "redis.yaml:15"),
-        ("opstree-embedded-good", 2, 3, 2, "replication.yaml:10"),
+        ("opstree-embedded-good", 2, 3, 2, "replication.yaml:17"),
         ("bitnami-bad", 4, 4, 3, "values.yaml:8"),
         ("bitnami-valkey-bad", 2, 2, 1, "values.yaml:7"),
     ] {

@@ -30,6 +30,51 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         unknown_fields(r, out);
     }
+    operator_data_ephemeral(ctx, out);
+}
+
+/// Data pods an operator or chart gives no volume claim: they save their snapshots (or
+/// AOF) to an emptyDir. When all of them are recreated at once (a node drain, a cluster
+/// upgrade) the data set is gone, and an emptied master can be handed to the replicas.
+/// Said once per resource; cluster nodes have their own rule (their `nodes.conf`).
+fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // Operators' replicated data pods only: a chart's values that turn persistence off
+    // have their own rule, and a standalone `Redis` has nothing to fail over to.
+    let operated: std::collections::HashSet<Span> = ctx
+        .units
+        .resources
+        .iter()
+        .filter(|r| {
+            (r.api_group == SPOTAHOME && r.kind == "RedisFailover")
+                || (r.api_group == OPSTREE && r.kind == "RedisReplication")
+        })
+        .map(crate::formats::operators::name_span)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for node in &ctx.topology.nodes {
+        let (Some(at), Some(by)) = (node.runtime.data_ephemeral, node.runtime.managed_by) else {
+            continue;
+        };
+        if !operated.contains(&by) {
+            continue;
+        }
+        // Nothing is saved: the persistence rules say what that costs.
+        if node.cluster.is_enabled() || node.persistence.is_off() || !seen.insert(at) {
+            continue;
+        }
+        let saves = match &node.persistence.appendonly {
+            Some(a) if a.value => "its append-only file",
+            _ => "its RDB snapshots (Redis saves them by default)",
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::DataDirEphemeral,
+                at,
+                format!("these data pods have no volume claim, so the operator gives them an emptyDir: {saves} vanish with the pod, and when every pod is recreated at once (a node drain, an upgrade) the data set is gone"),
+            )
+            .help("give the data pods persistent storage (Spotahome: `spec.redis.storage.persistentVolumeClaim`; OpsTree: `spec.storage.volumeClaimTemplate`)"),
+        );
+    }
 }
 
 fn kind_sentinel_mode(r: &Resource, out: &mut Vec<Diagnostic>) {
