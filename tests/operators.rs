@@ -45,3 +45,42 @@ fn seed_operator_files() {
         "{diagnostics:#?}"
     );
 }
+
+/// A RedisReplication that shares its file with the ConfigMap it reads: the file is the
+/// deployment, and no sentinel watches the replication.
+#[test]
+fn replication_with_its_configmap_and_no_sentinel() {
+    let dir = std::env::temp_dir().join(format!("halint-opstree-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("redis.yaml"),
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: extra, namespace: app}
+data:
+  redis-additional.conf: |
+    maxmemory-policy allkeys-lru
+    tcp-keepalive 300
+---
+apiVersion: redis.redis.opstreelabs.in/v1beta2
+kind: RedisReplication
+metadata: {name: cache, namespace: app}
+spec:
+  clusterSize: 3
+  redisConfig: {additionalRedisConfig: extra}
+  kubernetesConfig: {image: "quay.io/opstree/redis:v7.0.15"}
+  storage:
+    volumeClaimTemplate:
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+"#,
+    )
+    .unwrap();
+    let (_, diagnostics) = check_dir(&dir, Target::default());
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        rules.contains(&"opstree-replication-without-sentinel"),
+        "{rules:?}"
+    );
+}

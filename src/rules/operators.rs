@@ -17,7 +17,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         match (r.api_group.as_str(), r.kind.as_str()) {
             (OPSTREE, "RedisSentinel") => sentinel_replication(r, resources, out),
             (OPSTREE, "RedisReplication") => {
-                replication_without_sentinel(r, resources, out);
+                replication_without_sentinel(ctx, r, resources, out);
                 embedded_sentinel_gaps(r, out);
             }
             (SPOTAHOME, "RedisFailover") => {
@@ -217,7 +217,12 @@ fn embedded_sentinel_gaps(r: &Resource, out: &mut Vec<Diagnostic>) {
     out.push(d.help("use a separate `RedisSentinel` resource (it supports TLS, its own password and a writable config volume), or drop the setting the embedded sentinels do not follow"));
 }
 
-fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
+fn replication_without_sentinel(
+    ctx: &Context,
+    r: &Resource,
+    all: &[Resource],
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(spec) = r.spec() else { return };
     if spec.get("sentinel").is_some() {
         return; // embedded sentinel (a zero size is the user's explicit choice)
@@ -236,12 +241,23 @@ fn replication_without_sentinel(r: &Resource, all: &[Resource], out: &mut Vec<Di
         return;
     }
     // Only when the namespace's resources are in the tree: a RedisSentinel of the
-    // namespace (naming something else), or other objects beside it in its file.
+    // namespace (naming something else), or other objects beside it in its file (its
+    // ConfigMap, another resource): the file is the deployment, not a fragment of one.
+    let objects_in_file = || {
+        ctx.sources.get(&r.file).is_some_and(|source| {
+            source
+                .text()
+                .lines()
+                .filter(|l| l.starts_with("kind:"))
+                .nth(1)
+                .is_some()
+        })
+    };
     let namespace_in_tree = all.iter().any(|o| {
         o.same_namespace(r)
             && !std::ptr::eq(o, r)
             && (o.is(OPSTREE, "RedisSentinel") || o.file == r.file)
-    });
+    }) || objects_in_file();
     if !namespace_in_tree {
         return;
     }
