@@ -267,3 +267,52 @@ fn helm_install_in_a_script_sets_values() {
         .collect();
     assert_eq!(at, ["quorum-equals-sentinel-count deploy.sh:7:25"]);
 }
+
+/// A chart of the tree is rendered with `values.yaml` and each environment's values laid
+/// over it: the dev file's single sentinel is reported at its own line, prod (which only
+/// changes a size) is clean, and nothing points into a rendered file.
+#[test]
+fn a_chart_is_rendered_per_environment_and_findings_point_at_values() {
+    let out = Command::new(bin())
+        .args([
+            "check",
+            "tests/data/helm-render/envs",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(": ")).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].starts_with(
+            "tests/data/helm-render/envs/values-dev.yaml:4:15: Q001 [sentinel-count-below-three]"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(".rendered"), "{text}");
+    assert!(!text.contains("helm-templates-not-evaluated"), "{text}");
+}
+
+/// Without environment files the chart's own values are the deployment; a finding on
+/// the template's text points at the template line.
+#[test]
+fn a_rendered_template_reports_at_its_own_lines() {
+    let out = Command::new(bin())
+        .args([
+            "check",
+            "tests/data/helm-render/plain",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("tests/data/helm-render/plain/templates/sentinel.yaml:12:37: K006 [sentinel-state-not-persistent]"),
+        "{text}"
+    );
+    assert!(!text.contains(".rendered"), "{text}");
+    assert!(!text.contains("O017"), "{text}");
+}

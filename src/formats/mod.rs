@@ -8,6 +8,7 @@ pub mod detect;
 pub mod dockerfile;
 pub mod helm;
 pub mod helm_command;
+pub mod helm_render;
 pub mod image_start;
 pub mod k8s_link;
 pub mod kubernetes;

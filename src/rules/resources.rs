@@ -96,9 +96,21 @@ fn memory_limit_below_maxmemory(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 human_bytes(max)
             )
         };
+        // A unit's `MemoryMax=` is the line to change; a container's limit sits in a
+        // manifest or values file far from the config, and maxmemory is the setting
+        // that asks for more than the container has.
+        let in_unit = ctx
+            .sources
+            .get(&limit.span.file)
+            .is_some_and(|s| crate::formats::systemd::unit_kind(&s.path).is_some());
+        let (primary, secondary, what) = if in_unit {
+            (limit.span, maxmemory.span, "maxmemory set here")
+        } else {
+            (maxmemory.span, limit.span, "the memory limit")
+        };
         out.push(
-            Diagnostic::new(Rule::MemoryCapBelowMaxmemory, limit.span, message)
-                .label(maxmemory.span, "maxmemory set here")
+            Diagnostic::new(Rule::MemoryCapBelowMaxmemory, primary, message)
+                .label(secondary, what)
                 .help(format!(
                     "allow the container at least 1.5 × maxmemory ({}), or lower maxmemory",
                     human_bytes(needed)

@@ -1,5 +1,6 @@
 //! Format grammars that turn text into trees whose every token keeps its span.
 
+pub mod gotemplate;
 pub mod redis_conf;
 pub mod shell;
 pub mod systemd;

@@ -16,6 +16,11 @@ impl Workspace {
                 .range(chart_dir.join("templates")..)
                 .take_while(|(p, _)| p.starts_with(chart_dir.join("templates")))
                 .filter(|(p, _)| is_yaml(p) || p.extension().is_some_and(|e| e == "tpl"))
+                .filter(|(_, id)| !self.is_rendered(**id) && !self.is_rendered_template(**id))
+                .filter(|(p, _)| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+                })
                 .filter(|(_, id)| {
                     let text = self.entries[id].source.text();
                     text.contains("{{")
@@ -36,7 +41,7 @@ impl Workspace {
                     Rule::HelmTemplatesNotEvaluated,
                     span,
                     format!(
-                        "chart `{name}` has {} template(s) about Redis ({}{}): Go templates are not YAML until Helm renders them, so what this chart deploys was not checked",
+                        "chart `{name}` has {} template(s) about Redis ({}{}) that redis-halint could not render (a function or construct it does not know): Go templates are not YAML until rendered, so what they deploy was not checked",
                         templates.len(),
                         first.strip_prefix(chart_dir).unwrap_or(first).display(),
                         if templates.len() > 1 { ", …" } else { "" }
@@ -83,6 +88,9 @@ impl Workspace {
     fn yaml_errors(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for entry in self.entries.values() {
+            if self.is_rendered(entry.source.id) {
+                continue; // what the renderer wrote is not the user's YAML
+            }
             let Some(error) = &entry.parsed().yaml_error else {
                 continue;
             };
@@ -111,6 +119,9 @@ impl Workspace {
     fn apply_suppressions(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut all = Vec::new();
         for id in self.sorted_ids() {
+            if self.is_rendered(id) {
+                continue; // comments of a template are read in the template
+            }
             let entry = &self.entries[&id];
             let parsed = entry.parsed();
             let relevant = !parsed.confs.is_empty()
@@ -198,6 +209,7 @@ impl Workspace {
             || rules::check_topology(&ctx),
         );
         diagnostics.extend(topology_findings);
+        self.move_rendered_findings(&mut diagnostics);
         diagnostics.extend(self.yaml_errors());
         diagnostics.extend(self.charts_not_rendered());
         self.label_rendered_sources(&mut diagnostics);

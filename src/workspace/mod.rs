@@ -1,6 +1,7 @@
 //! The workspace: the set of files checked together, their cached parses, and `check()`.
 
 mod check;
+mod helm;
 mod kustomize;
 mod link;
 mod read;
@@ -180,6 +181,10 @@ pub struct Workspace {
     next_id: u32,
     /// The previous revision's deployment, for the history rules.
     history: Option<crate::model::history::History>,
+    /// Files rendered from chart templates, with what they were made from.
+    rendered: HashMap<FileId, Arc<helm::RenderInfo>>,
+    /// Chart templates whose renders stand for them.
+    rendered_templates: HashSet<FileId>,
 }
 
 impl Workspace {
@@ -455,6 +460,7 @@ impl crate::discover::Discovered {
             workspace.set_file_from_disk(path, text, explicit, stamp);
         }
         workspace.load_kustomize_inputs();
+        workspace.render_helm_charts();
         (workspace, self.errors, self.notes)
     }
 }

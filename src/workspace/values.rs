@@ -306,7 +306,7 @@ impl Workspace {
 
 /// A values file meant to be laid over `values.yaml`: `values-prod.yaml`,
 /// `values.prod.yaml`, `prod-values.yaml` (or `.yml`).
-fn is_values_overlay(path: &Path) -> bool {
+pub(super) fn is_values_overlay(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
