@@ -316,3 +316,56 @@ fn a_rendered_template_reports_at_its_own_lines() {
     assert!(!text.contains(".rendered"), "{text}");
     assert!(!text.contains("O017"), "{text}");
 }
+
+/// A chart that a GitOps release of the tree deploys gets its values from the release:
+/// the chart's defaults are not what runs, and it is not judged by them.
+#[test]
+fn a_chart_a_release_deploys_is_not_judged_by_its_defaults() {
+    let dir = std::env::temp_dir().join(format!("halint-helm-release-{}", std::process::id()));
+    let chart = dir.join("charts/sessions");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    let src = std::path::Path::new("tests/data/helm-render/envs");
+    for f in [
+        "Chart.yaml",
+        "values.yaml",
+        "templates/_helpers.tpl",
+        "templates/failover.yaml",
+    ] {
+        std::fs::copy(src.join(f), chart.join(f)).unwrap();
+    }
+    // The chart's own default: one sentinel.
+    std::fs::write(
+        chart.join("values.yaml"),
+        std::fs::read_to_string(src.join("values.yaml"))
+            .unwrap()
+            .replace(
+                "replicas: 3\n    customConfig",
+                "replicas: 1\n    customConfig",
+            ),
+    )
+    .unwrap();
+    let check = || {
+        let out = Command::new(bin())
+            .args(["check", "--output-format", "concise"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    assert!(
+        check().contains("sentinel-count-below-three"),
+        "{}",
+        check()
+    );
+    std::fs::write(
+        dir.join("release.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: sessions}\nspec:\n  chart:\n    spec:\n      chart: ./charts/sessions\n      sourceRef: {kind: GitRepository, name: flux-system}\n  values:\n    failover:\n      sentinel:\n        replicas: 3\n",
+    )
+    .unwrap();
+    assert!(
+        !check().contains("sentinel-count-below-three"),
+        "{}",
+        check()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

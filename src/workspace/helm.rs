@@ -29,12 +29,29 @@ impl Workspace {
             .filter(|p| crate::formats::helm::is_chart_file(p))
             .cloned()
             .collect();
+        if charts.is_empty() {
+            return;
+        }
+        // What the GitOps releases of the tree name as their chart (`chart:`, `path:`).
+        let release_refs: Vec<String> = self
+            .entries
+            .values()
+            .map(|e| e.source.text())
+            .filter(|t| t.contains("kind: HelmRelease") || t.contains("kind: Application"))
+            .flat_map(|t| {
+                t.lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with("chart:") || l.starts_with("path:"))
+                    .map(|l| l.trim_end_matches('/').to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         for chart_file in charts {
-            self.render_chart(&chart_file);
+            self.render_chart(&chart_file, &release_refs);
         }
     }
 
-    fn render_chart(&mut self, chart_file: &Path) {
+    fn render_chart(&mut self, chart_file: &Path, release_refs: &[String]) {
         let chart_dir = chart_file.parent().unwrap_or(Path::new("")).to_path_buf();
         // A dependency vendored under another chart's `charts/` is rendered with the
         // parent's values by Helm, not with its own defaults alone.
@@ -93,6 +110,20 @@ impl Workspace {
         let values_file = ["values.yaml", "values.yml"]
             .iter()
             .find_map(|n| self.by_path.get(&chart_dir.join(n)).copied());
+        // Values of a chart redis-halint knows (bitnami, OpsTree, valkey): read as that
+        // chart deploys them, not rendered a second time from a copy of its templates.
+        if values_file.is_some_and(|id| {
+            self.entries[&id]
+                .parsed()
+                .resources
+                .iter()
+                .any(|r| r.is_chart_values())
+        }) {
+            return;
+        }
+        if released_elsewhere(&chart_dir, release_refs) {
+            return;
+        }
         let overlays: Vec<FileId> = self
             .by_path
             .iter()
@@ -287,4 +318,25 @@ impl Workspace {
     pub(super) fn is_rendered_template(&self, id: FileId) -> bool {
         self.rendered_templates.contains(&id)
     }
+}
+
+/// A GitOps release of the tree (Flux `HelmRelease`, Argo CD `Application`) names this
+/// chart's folder: it deploys the chart with values of its own, which the chart's
+/// defaults do not show.
+fn released_elsewhere(chart_dir: &Path, refs: &[String]) -> bool {
+    let components: Vec<String> = chart_dir
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let Some(name) = components.last() else {
+        return false;
+    };
+    // `charts/redis`, or the folder's name after a slash or a space (`./redis`, `x/redis`).
+    let tail = components[components.len().saturating_sub(2)..].join("/");
+    refs.iter().any(|l| {
+        l.contains(&tail) || l.ends_with(&format!("/{name}")) || l.ends_with(&format!(" {name}"))
+    })
 }
