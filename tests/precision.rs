@@ -361,3 +361,12 @@ fn compose_overrides_are_not_projects() {
     }
     assert!(rules("compose-override-control").contains(&"sentinel-count-even"));
 }
+
+/// A one-host lab (every node and sentinel on 127.0.0.1) binds 0.0.0.0 with protected
+/// mode on and no password: its peers come in on loopback, which protected mode admits.
+/// The same files pointed at a remote address are refused.
+#[test]
+fn a_one_host_lab_on_loopback_passes_protected_mode() {
+    assert!(rules("loopback-lab-control").contains(&"protected-mode-blocks-remote"));
+    assert!(!rules("loopback-lab").contains(&"protected-mode-blocks-remote"));
+}

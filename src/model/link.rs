@@ -42,6 +42,16 @@ fn identities(node: &Node) -> Vec<Address> {
         hosts.push(normalize_host(&ip.value));
     }
     hosts.extend(node.name_hints.iter().cloned());
+    // On the host's own network (no container of its own), a node listening on every
+    // interface answers on loopback too: a one-host lab's `sentinel monitor m 127.0.0.1`.
+    let everywhere = node.binds.is_empty()
+        || node
+            .binds
+            .iter()
+            .any(|b| matches!(b.value.as_str(), "*" | "0.0.0.0" | "::" | "::*"));
+    if node.runtime.netns.is_none() && everywhere {
+        hosts.push("127.0.0.1".to_string());
+    }
     hosts.sort();
     hosts.dedup();
     // Names and binds are also reached on the node's own port when it announces another.

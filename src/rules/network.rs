@@ -10,7 +10,11 @@ use crate::source::{Span, Spanned};
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for sentinel in &ctx.topology.sentinels {
         check_hostnames(ctx, sentinel, out);
-        let remote = sentinel.binds.iter().any(|b| is_remote_bind(&b.value))
+        // A sentinel whose masters are all on loopback is a one-host lab: its peers
+        // reach it on loopback, which protected mode lets in, whatever it binds.
+        let local_lab = !sentinel.monitors.is_empty()
+            && sentinel.monitors.iter().all(|m| is_loopback(&m.host.value));
+        let remote = (sentinel.binds.iter().any(|b| is_remote_bind(&b.value)) && !local_lab)
             || sentinel
                 .monitors
                 .iter()
@@ -44,7 +48,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .topology
             .groups_of_node(i)
             .any(|g| !is_loopback(&g.host));
-        let remote = node.binds.iter().any(|b| is_remote_bind(&b.value))
+        // Monitored on loopback only (and replicating from loopback, if at all): its
+        // replicas and sentinels are on the same host.
+        let local_lab = !in_remote_group && ctx.topology.groups_of_node(i).next().is_some();
+        let remote = (node.binds.iter().any(|b| is_remote_bind(&b.value)) && !local_lab)
             || node
                 .replicaof
                 .as_ref()

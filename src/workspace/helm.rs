@@ -112,12 +112,13 @@ impl Workspace {
             .find_map(|n| self.by_path.get(&chart_dir.join(n)).copied());
         // Values of a chart redis-halint knows (bitnami, OpsTree, valkey): read as that
         // chart deploys them, not rendered a second time from a copy of its templates.
+        // (A subchart's values under a key leave the parent's own templates to render.)
         if values_file.is_some_and(|id| {
             self.entries[&id]
                 .parsed()
                 .resources
                 .iter()
-                .any(|r| r.is_chart_values())
+                .any(|r| r.is_chart_values() && r.values_key.is_none())
         }) {
             return;
         }
