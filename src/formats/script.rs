@@ -294,11 +294,17 @@ fn read_mapped(
             if conf.appended_at_start.is_some() || guarded(conf) {
                 continue;
             }
+            // The same path, or the same word when its variable is set elsewhere
+            // (a sourced env file): `cat > "$CONF" …; exec redis-sentinel "$CONF"`.
             let started = out.commands.iter().any(|c| {
                 c.cmdline.is_sentinel()
-                    && c.candidates
+                    && (c
+                        .candidates
                         .iter()
                         .any(|cand| Some(&cand.value) == conf.written_to.as_ref())
+                        || c.cmdline.config.as_ref().is_some_and(|w| {
+                            w.value.contains('$') && Some(&w.value) == conf.written_to.as_ref()
+                        }))
             });
             if started {
                 conf.rewritten_at_start = Some(at(write.clone()));
@@ -907,7 +913,14 @@ fn embed(
         });
         return;
     }
-    if name_hint(Path::new(&path)) == NameHint::NotConf {
+    // A path known only by a variable set elsewhere (a sourced env file): the
+    // variable's name says what it holds (`$REDIS_SENTINEL_CONFIG_FILE`).
+    let hint_path = match variable_only(&path) {
+        Some(var) if var.contains("sentinel") && var.contains("conf") => "sentinel.conf".into(),
+        Some(var) if var.contains("conf") => "node.conf".into(),
+        _ => path.clone(),
+    };
+    if name_hint(Path::new(&hint_path)) == NameHint::NotConf {
         return;
     }
     let masked = if heredoc.quoted {
@@ -920,12 +933,24 @@ fn embed(
     if let Some(piece) = piece {
         tree = crate::formats::kubernetes::remap(tree, piece);
     }
-    let Some(kind) = classify(Path::new(&path), &tree, false) else {
+    let Some(kind) = classify(Path::new(&hint_path), &tree, false) else {
         return;
     };
     let mut conf = ConfFile::from_tree(file, kind, tree);
     conf.written_to = Some(path);
     out.confs.push(conf);
+}
+
+/// The variable a path is made of alone (`$CONF`, `"${CONF_FILE}"`), lowercased.
+fn variable_only(path: &str) -> Option<String> {
+    let p = path.trim_matches('"');
+    let name = p
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| p.strip_prefix('$'))?;
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .then(|| name.to_ascii_lowercase())
 }
 
 fn shift(tree: &mut redis_conf::ConfTree, by: usize) {
@@ -1138,6 +1163,17 @@ mod tests {
         assert_eq!(script.confs.len(), 1);
         assert_eq!(script.confs[0].kind, FileKind::SentinelConf);
         assert_eq!(script.confs[0].tree.lines.len(), 2);
+        assert!(script.confs[0].rewritten_at_start.is_some());
+    }
+
+    #[test]
+    fn a_config_path_set_in_a_sourced_file_is_read_by_its_name() {
+        // `$REDIS_SENTINEL_CONFIG_FILE` comes from an env file the script sources: the
+        // variable's name says it holds a sentinel config, and the exec names the same word.
+        let text: Arc<str> = ". /usr/local/lib/env.sh\ncat > \"${REDIS_SENTINEL_CONFIG_FILE}\" <<EOF\nport 26379\nsentinel monitor m ${host} 6379 2\nEOF\nexec redis-sentinel \"${REDIS_SENTINEL_CONFIG_FILE}\"\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        assert_eq!(script.confs[0].kind, FileKind::SentinelConf);
         assert!(script.confs[0].rewritten_at_start.is_some());
     }
 
