@@ -1107,3 +1107,76 @@ fn a_script_copied_with_every_key_runs_its_copied_config() {
         "{rules:?}"
     );
 }
+
+/// An init container runs a ConfigMap script that copies the config template from
+/// another ConfigMap onto an emptyDir and appends to it; the server runs the result: the
+/// template's `save ""` and `appendonly no` are its settings.
+const COPIED_AND_APPENDED: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: redis-config}
+data:
+  redis.conf: |
+    port 6379
+    save ""
+    appendonly no
+    dir /data
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: redis-scripts}
+data:
+  init.sh: |
+    #!/bin/sh
+    cp /tmp/redis/redis.conf /etc/redis/redis.conf
+    echo "masterauth ${REDIS_PASSWORD}" >> /etc/redis/redis.conf
+    echo "requirepass ${REDIS_PASSWORD}" >> /etc/redis/redis.conf
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis}
+spec:
+  replicas: 3
+  serviceName: redis
+  template:
+    spec:
+      initContainers:
+      - name: config
+        image: redis:7.2
+        command: [sh, -c, /scripts/init.sh]
+        volumeMounts:
+        - {name: conf, mountPath: /etc/redis/}
+        - {name: template, mountPath: /tmp/redis/}
+        - {name: scripts, mountPath: /scripts/}
+      containers:
+      - name: redis
+        image: redis:7.2
+        command: [redis-server]
+        args: [/etc/redis/redis.conf]
+        volumeMounts:
+        - {name: conf, mountPath: /etc/redis/}
+        - {name: data, mountPath: /data}
+      volumes:
+      - {name: conf, emptyDir: {}}
+      - {name: data, emptyDir: {}}
+      - name: template
+        configMap:
+          name: redis-config
+          items:
+          - {key: redis.conf, path: redis.conf}
+      - name: scripts
+        configMap: {name: redis-scripts, defaultMode: 0755}
+"#;
+
+#[test]
+fn an_init_script_copies_the_template_and_appends_to_it() {
+    let (ws, _) = check_text("copied-appended", COPIED_AND_APPENDED);
+    let topology = ws.topology();
+    assert_eq!(topology.nodes.len(), 3, "the three pods, not the template");
+    assert!(
+        topology
+            .nodes
+            .iter()
+            .all(|n| n.password.is_some() && n.persistence.is_off()),
+        "the template's persistence and the appended requirepass are theirs"
+    );
+}

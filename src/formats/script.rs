@@ -182,6 +182,11 @@ pub struct ScriptFile {
     pub flow: crate::formats::script_flow::Flow,
     /// Helm releases the script installs (`helm install … --set …`).
     pub helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
+    /// `cp SRC DST` commands, in order: (source path, destination path).
+    pub copies: Vec<(String, String)>,
+    /// Lines appended to a file the script copied there first: (path, lines). Not a
+    /// config of their own; the rest is what was copied.
+    pub appended_after_copy: Vec<(String, redis_conf::ConfTree)>,
 }
 
 pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
@@ -245,9 +250,20 @@ fn read_mapped(
                 continue;
             }
         }
-        let Some((i, _)) = command.program() else {
+        let Some((i, program)) = command.program() else {
             continue;
         };
+        if shell::basename(&program.value) == "cp" {
+            let paths: Vec<String> = command.words[i + 1..]
+                .iter()
+                .filter(|w| !w.value.starts_with('-'))
+                .map(|w| vars.single(&w.value).unwrap_or_else(|| w.value.clone()))
+                .collect();
+            if let [src, dst] = paths.as_slice() {
+                out.copies.push((src.clone(), dst.clone()));
+            }
+            continue;
+        }
         let argv: Vec<Spanned<String>> = command.words[i..]
             .iter()
             .map(|w| {
@@ -641,13 +657,13 @@ fn echo_configs(
         // rest of the file comes from there, so these lines are not the whole config.
         // Otherwise the lines are the config of the first start, and every later start
         // of the same container appends them again.
+        let after_copy = truncated.is_none() && creates_file(script, vars, &path);
         let (truncated, appended) = match truncated {
             Some(t) => (t, false),
-            None if !creates_file(script, vars, &path) => match first_append.get(&path) {
+            None => match first_append.get(&path) {
                 Some(first) => (first.clone(), true),
                 None => continue,
             },
-            None => continue,
         };
         let Ok(blank) = String::from_utf8(blank) else {
             continue;
@@ -660,6 +676,11 @@ fn echo_configs(
         fill_assigned(&mut tree, vars);
         if let Some(piece) = piece {
             tree = crate::formats::kubernetes::remap(tree, piece);
+        }
+        if after_copy {
+            // Kept for whoever knows what was copied there (an init container's pod).
+            out.appended_after_copy.push((path, tree));
+            continue;
         }
         let Some(kind) = classify(Path::new(&path), &tree, false) else {
             continue;

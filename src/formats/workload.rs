@@ -215,6 +215,8 @@ pub struct PodFacts {
     /// Scripts of ConfigMap keys the init containers run: (ConfigMap, key). What they
     /// write to a volume the pod shares is what its containers find there.
     pub init_script_keys: Vec<(String, String)>,
+    /// The mounts of the init containers, where their scripts' `cp` sources are found.
+    pub init_mounts: Vec<Mount>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
     /// `hostNetwork: true`: the pod uses its node's addresses, loopback included.
@@ -419,6 +421,7 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 let c = read_container(text, init, &workload, None, 0, &volumes, &facts);
                 if let Some(key) = c.script_file.as_deref().and_then(|p| c.source_key(p)) {
                     facts.init_script_keys.push(key);
+                    facts.init_mounts.extend(c.mounts.iter().cloned());
                 }
                 facts.init_copies.extend(c.copies);
                 facts.init_written.extend(c.written);
@@ -752,6 +755,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         init_written: Vec::new(),
         init_scripts: Vec::new(),
         init_script_keys: Vec::new(),
+        init_mounts: Vec::new(),
         service_name: object
             .at("spec.serviceName")
             .and_then(Node::as_str)
@@ -850,18 +854,7 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 impl Container {
     /// The ConfigMap or Secret key a path of the container reads: (name, key).
     pub fn mounted_key(&self, path: &str) -> Option<(String, String)> {
-        let mount = self.mount_for(path)?;
-        let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
-            return None;
-        };
-        let key = match &mount.sub_path {
-            Some(sub) => sub.clone(),
-            None => path
-                .strip_prefix(mount.path.trim_end_matches('/'))?
-                .trim_start_matches('/')
-                .to_string(),
-        };
-        Some((name.clone(), key))
+        key_in_mounts(&self.mounts, path)
     }
 
     /// Names pod `i` answers to: its pod name and, with a governing Service, its DNS names.
@@ -938,6 +931,37 @@ impl Container {
             })
             .max_by_key(|m| m.path.len())
     }
+}
+
+/// The ConfigMap or Secret key that `path` reads among `mounts` (the deepest mount that
+/// holds the path): (name, key).
+pub fn key_in_mounts(mounts: &[Mount], path: &str) -> Option<(String, String)> {
+    let mount = mounts
+        .iter()
+        .filter(|m| {
+            path == m.path || path.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
+        })
+        .max_by_key(|m| m.path.len())?;
+    let (VolumeSource::ConfigMap(name) | VolumeSource::Secret(name)) = &mount.source else {
+        return None;
+    };
+    let key = match &mount.sub_path {
+        Some(sub) => sub.clone(),
+        None => path
+            .strip_prefix(mount.path.trim_end_matches('/'))?
+            .trim_start_matches('/')
+            .to_string(),
+    };
+    // With `items`, a key is projected at its own path.
+    let key = match &mount.modes {
+        Some(modes) if !modes.items.is_empty() && mount.sub_path.is_none() => modes
+            .items
+            .iter()
+            .find(|i| i.path == key)
+            .map_or(key, |i| i.key.clone()),
+        _ => key,
+    };
+    Some((name.clone(), key))
 }
 
 #[cfg(test)]

@@ -10,6 +10,20 @@ type ScriptStarted<'a> = (
     Option<&'a ConfFile>,
 );
 
+/// A config an init container's script copies from a mounted ConfigMap key and then
+/// appends to (`cp /tmp/redis/redis.conf /etc/redis/redis.conf; echo … >> …`).
+struct CopiedByInit {
+    /// The template's lines, then the appended ones.
+    conf: ConfFile,
+    /// The template: (file, ConfigMap and key).
+    template: (FileId, Option<(String, String)>),
+    /// The appended lines: (file, path written).
+    appended: Option<(FileId, Option<String>)>,
+}
+
+/// Lines a ConfigMap script appends to a file it copied: the manifest, and the lines.
+type Appended<'a> = (FileId, &'a crate::syntax::redis_conf::ConfTree);
+
 /// Where `include` lines may point; see `Workspace::include_targets`.
 struct IncludeTargets<'a> {
     confs: Vec<&'a ConfFile>,
@@ -111,6 +125,87 @@ impl Workspace {
             })
             .map(|i| targets.confs[i])
             .filter(|c| c.file != from.file)
+    }
+
+    /// The configs that init containers' ConfigMap scripts copy from a template (and
+    /// append to), by (manifest, container, path as the container sees it).
+    fn copied_by_init(
+        &self,
+        embedded: &EmbeddedConfs,
+    ) -> HashMap<(FileId, usize, String), CopiedByInit> {
+        let mut copies: HashMap<&(String, String), Vec<(&str, &str)>> = HashMap::new();
+        let mut appends: HashMap<(&(String, String), &str), Appended> = HashMap::new();
+        for id in self.sorted_ids() {
+            let parsed = self.entries[&id].parsed();
+            for (key, from, to) in &parsed.script_copies {
+                copies.entry(key).or_default().push((from, to));
+            }
+            for (key, path, tree) in &parsed.script_appends {
+                appends.insert((key, path.as_str()), (id, tree));
+            }
+        }
+        let mut out = HashMap::new();
+        if copies.is_empty() {
+            return out;
+        }
+        for id in self.sorted_ids() {
+            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+                for key in &container.pod.init_script_keys {
+                    for (from, to) in copies.get(key).into_iter().flatten() {
+                        let mounts = &container.pod.init_mounts;
+                        let Some((name, k)) = workload::key_in_mounts(mounts, from) else {
+                            continue;
+                        };
+                        let Some(template) = embedded.find(&name, &k, self.dir_of(id)) else {
+                            continue;
+                        };
+                        // The destination's volume, where this container mounts it.
+                        let Some(init_mount) = mounts
+                            .iter()
+                            .filter(|m| {
+                                to.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
+                            })
+                            .max_by_key(|m| m.path.len())
+                        else {
+                            continue;
+                        };
+                        let rest = &to[init_mount.path.trim_end_matches('/').len()..];
+                        let Some(mine) = container
+                            .mounts
+                            .iter()
+                            .find(|m| m.volume == init_mount.volume)
+                        else {
+                            continue;
+                        };
+                        let path = format!("{}{rest}", mine.path.trim_end_matches('/'));
+                        let appended = appends.get(&(key, *to)).copied();
+                        let mut lines = template.tree.lines.clone();
+                        if let Some((_, tree)) = appended {
+                            lines.extend(tree.lines.iter().cloned());
+                        }
+                        let tree = crate::syntax::redis_conf::ConfTree {
+                            lines,
+                            errors: Vec::new(),
+                            rewrite_marker: None,
+                        };
+                        // The template says what it is (appended lines alone may not).
+                        let kind = template.kind;
+                        let mut conf = ConfFile::from_tree_keep_owners(template.file, kind, tree);
+                        conf.embedded = true;
+                        conf.embedded_in = template.embedded_in.clone();
+                        out.insert(
+                            (id, ci, path),
+                            CopiedByInit {
+                                conf,
+                                template: (template.file, template.embedded_in.clone()),
+                                appended: appended.map(|(file, _)| (file, Some(to.to_string()))),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn build_topology(&self, confs: &[Arc<ConfFile>]) -> (Topology, FormatUnits) {
@@ -469,6 +564,7 @@ impl Workspace {
             }
         }
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        let copied_by_init = self.copied_by_init(&embedded);
         // Containers that run the start script of a ConfigMap key: the command in it.
         let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
@@ -558,6 +654,9 @@ impl Workspace {
                         // Written by a script an init container runs, on a volume
                         // of the pod.
                         let by_init = || {
+                            if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
+                                return Some(&copied.conf);
+                            }
                             container.pod.init_script_keys.iter().find_map(|k| {
                                 match by_writer.get(&(k, path.as_str())).map(Vec::as_slice) {
                                     Some([one]) => Some(*one),
@@ -606,6 +705,17 @@ impl Workspace {
                     claimed.insert((conf.file, conf.embedded_in.clone()));
                     if conf.written_to.is_some() {
                         claimed_written.insert((conf.file, conf.written_to.clone()));
+                    }
+                }
+                // A template copied and appended to: both pieces are this container's.
+                if let Some((path, _)) = &inv.config {
+                    if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
+                        if conf.is_some_and(|c| std::ptr::eq(c, &copied.conf)) {
+                            claimed.insert(copied.template.clone());
+                            if let Some(w) = &copied.appended {
+                                claimed_written.insert(w.clone());
+                            }
+                        }
                     }
                 }
                 let args: Vec<_> = inv

@@ -80,6 +80,10 @@ struct Parsed {
     /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
+    /// `cp SRC DST` of those scripts: ((object name, key), SRC, DST).
+    script_copies: Vec<((String, String), String, String)>,
+    /// Lines those scripts append to a file they copied first: ((name, key), path, lines).
+    script_appends: Vec<((String, String), String, redis_conf::ConfTree)>,
     /// A kustomization file: what its build changes.
     kustomization: Option<crate::formats::kustomize::Kustomization>,
     secret_spans: Vec<Span>,

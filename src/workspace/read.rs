@@ -130,9 +130,23 @@ impl Entry {
             let mut commands = Vec::new();
             let mut script_secrets = Vec::new();
             let mut script_starts = Vec::new();
+            let mut script_copies = Vec::new();
+            let mut script_appends = Vec::new();
             for (key, script) in
                 crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
             {
+                script_copies.extend(
+                    script
+                        .copies
+                        .iter()
+                        .map(|(from, to)| (key.clone(), from.clone(), to.clone())),
+                );
+                script_appends.extend(
+                    script
+                        .appended_after_copy
+                        .into_iter()
+                        .map(|(path, tree)| (key.clone(), path, tree)),
+                );
                 if let Some(start) = script
                     .commands
                     .last()
@@ -162,6 +176,8 @@ impl Entry {
                 secret_spans,
                 commands,
                 script_starts,
+                script_copies,
+                script_appends,
                 cluster,
                 confs,
                 yaml_error: yaml.error,
