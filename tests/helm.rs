@@ -287,11 +287,19 @@ fn a_chart_is_rendered_per_environment_and_findings_point_at_values() {
     assert_eq!(lines.len(), 1, "{text}");
     assert!(
         lines[0].starts_with(
-            "tests/data/helm-render/envs/values-dev.yaml:4:15: Q001 [sentinel-count-below-three]"
+            "tests/data/helm-render/envs/values-dev.yaml:5:15: Q001 [sentinel-count-below-three]"
         ),
         "{text}"
     );
     assert!(!text.contains(".rendered"), "{text}");
+    // The excerpt shows the line above the finding, a password of the values: masked.
+    let full = Command::new(bin())
+        .args(["check", "tests/data/helm-render/envs"])
+        .output()
+        .unwrap();
+    let full = stdout(&full);
+    assert!(full.contains("password: ****"), "{full}");
+    assert!(!full.contains("dev-secret-123"), "{full}");
     assert!(!text.contains("helm-templates-not-evaluated"), "{text}");
 }
 

@@ -231,6 +231,7 @@ impl Workspace {
             if !usable.contains(&template) {
                 continue;
             }
+            self.rendered_values.extend(layers.iter().copied());
             let text: Arc<str> = rendered.text.clone().into();
             let id = self.set_file(path, text, false);
             self.rendered.insert(

@@ -637,17 +637,28 @@ impl Workspace {
                     _ => continue,
                 };
                 let inv_source = &self.entries[&inv_file].source;
+                // A path in the pod that a ConfigMap key provides: in a build, the
+                // build's ConfigMaps first (an overlay's patch before the base's own).
+                let in_pod = |path: &str| {
+                    build
+                        .and_then(|b| {
+                            crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
+                                .filter(|c| b.files.contains(&c.file))
+                        })
+                        .or_else(|| {
+                            crate::formats::k8s_link::config_at(
+                                container,
+                                path,
+                                &embedded,
+                                self.dir_of(id),
+                            )
+                        })
+                };
                 // A config of the tree, or (for redis-server) options only.
                 let conf = match &inv.config {
                     Some((path, _)) => {
                         let written = script.as_ref().and_then(|key| {
                             written_by_script.get(&(inv_file, key.clone(), path.clone()))
-                        });
-                        // In a build, the ConfigMaps of the build (an overlay's patch
-                        // before the base's own).
-                        let in_build = build.and_then(|b| {
-                            crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
-                                .filter(|c| b.files.contains(&c.file))
                         });
                         // The image's own config: written by its start script, or
                         // copied in by its Dockerfile.
@@ -679,15 +690,7 @@ impl Workspace {
                         };
                         match written
                             .copied()
-                            .or(in_build)
-                            .or_else(|| {
-                                crate::formats::k8s_link::config_at(
-                                    container,
-                                    path,
-                                    &embedded,
-                                    self.dir_of(id),
-                                )
-                            })
+                            .or_else(|| in_pod(path))
                             .or_else(in_image)
                             .or_else(by_init)
                         {
@@ -735,21 +738,7 @@ impl Workspace {
                 let included_here = std::cell::RefCell::new(Vec::new());
                 let spliced = conf.filter(|c| c.includes().next().is_some()).map(|c| {
                     c.with_includes(&|from, path| {
-                        let found = build
-                            .and_then(|b| {
-                                crate::formats::k8s_link::config_at(
-                                    container, path, &embedded, &b.root,
-                                )
-                                .filter(|c| b.files.contains(&c.file))
-                            })
-                            .or_else(|| {
-                                crate::formats::k8s_link::config_at(
-                                    container,
-                                    path,
-                                    &embedded,
-                                    self.dir_of(id),
-                                )
-                            })
+                        let found = in_pod(path)
                             .or_else(|| self.resolve_include(targets(), from, path))
                             .filter(|c| c.file != from.file || c.embedded_in != from.embedded_in);
                         if let Some(c) = found {

@@ -189,6 +189,8 @@ pub struct Workspace {
     rendered: HashMap<FileId, Arc<helm::RenderInfo>>,
     /// Chart templates whose renders stand for them.
     rendered_templates: HashSet<FileId>,
+    /// Values files those renders read (their passwords are masked like any other).
+    rendered_values: HashSet<FileId>,
 }
 
 impl Workspace {
@@ -344,6 +346,18 @@ impl Workspace {
                         .secret_spans
                         .iter()
                         .map(|r| Span::new(id, r.start, r.end)),
+                );
+            }
+        }
+        // The values of a rendered chart: findings point into them now.
+        if self.rendered_values.contains(&id) {
+            for doc in &yaml::parse(entry.source.text()).documents {
+                let mut found = Vec::new();
+                crate::formats::units::password_values(doc, &mut found);
+                spans.extend(
+                    found
+                        .into_iter()
+                        .map(|n| Span::new(id, n.span.start, n.span.end)),
                 );
             }
         }
