@@ -645,3 +645,45 @@ fn compose_example_files_and_replication_in_entrypoint_scripts() {
         found.iter().filter(|n| **n == "down-after-too-low").count()
     );
 }
+
+/// A config copied into an image whose entrypoint fills placeholders with `sed`: with
+/// nothing else set, the image's `ENV` defaults are what runs (the `{{ NAME }}`
+/// placeholder is one value, and an if/else that picks the variable falls back to the
+/// default one); a compose service that builds the image sets its own.
+#[test]
+fn placeholders_take_the_image_env_unless_the_service_sets_them() {
+    let (ws, found) = check_dir(
+        Path::new("tests/data/image-env-placeholders/image"),
+        Target::default(),
+    );
+    let at = |rule: &str| {
+        found.iter().find(|d| d.rule.name() == rule).map(|d| {
+            let text = ws.source(d.span.file).expect("a file").text();
+            text[d.span.start as usize..d.span.end as usize].to_string()
+        })
+    };
+    assert_eq!(
+        at("down-after-too-low").as_deref(),
+        Some("{{ DOWN_AFTER }}"),
+        "{found:?}"
+    );
+    assert_eq!(
+        at("hostname-monitor-without-resolve-hostnames").as_deref(),
+        Some("mastername")
+    );
+    let (ws, found) = check_dir(
+        Path::new("tests/data/image-env-placeholders/compose"),
+        Target::default(),
+    );
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 3);
+    let monitor = &topo.sentinels[0].monitors[0];
+    assert_eq!(monitor.down_after.as_ref().map(|v| v.value), Some(10000));
+    assert_eq!(monitor.host.value, "10.0.0.5");
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!rules.contains(&"down-after-too-low"), "{rules:?}");
+    assert!(
+        !rules.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{rules:?}"
+    );
+}

@@ -47,6 +47,10 @@ pub struct Service {
     /// The number of processes is what the file says: no `deploy.mode: global`, no
     /// replica count that interpolation leaves unknown.
     pub replicas_known: bool,
+    /// The project runs as a swarm stack (`docker stack deploy`, or `deploy:` keys only
+    /// swarm reads, or an overlay network): a task that fails or moves is replaced by a
+    /// new container, never restarted in place.
+    pub swarm: bool,
     /// `image:` lower-cased (after interpolation).
     pub image: String,
     /// `working_dir:`, when set (the official images' default is `/data`).
@@ -342,7 +346,9 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
                 .collect()
         })
         .unwrap_or_default();
+    let swarm = runs_as_stack(doc, services);
     for s in out.iter_mut().chain(others.iter_mut()) {
+        s.swarm = swarm;
         if s.network_mode.is_none()
             && s.networks
                 .iter()
@@ -476,12 +482,14 @@ fn read_service(
             .clone()
             .unwrap_or_else(|| dockerfile.parent().unwrap_or(Path::new("")).to_path_buf())
     };
-    let build = build_dockerfile(dir, vars, service).or_else(|| {
-        built
-            .iter()
-            .find(|(i, _)| *i == image)
-            .map(|(_, p)| p.clone())
-    });
+    let build = build_dockerfile(dir, vars, service)
+        .or_else(|| {
+            built
+                .iter()
+                .find(|(i, _)| *i == image)
+                .map(|(_, p)| p.clone())
+        })
+        .or_else(|| (image_ref(&image).is_none()).then(|| image_folder(dir, &image))?);
     let docker = build
         .as_ref()
         .and_then(|p| std::fs::read_to_string(p).ok())
@@ -630,6 +638,7 @@ fn read_service(
             .map(|n| resolved(n, vars).to_ascii_lowercase()),
         replicas,
         replicas_known,
+        swarm: false,
         named_volumes,
         image,
         working_dir: service.get_str("working_dir").map(|w| resolved(w, vars)),
@@ -1242,6 +1251,26 @@ impl Service {
 
 /// A version 1 compose file: a top-level mapping whose entries are services (each with
 /// `image:` or `build:`), no `services:` key.
+/// Whether the file says it is deployed as a swarm stack: a `deploy:` key that only
+/// swarm acts on (`docker compose` ignores placement, update and rollback settings and
+/// the endpoint mode), or an overlay network.
+fn runs_as_stack(doc: &Node, services: &Node) -> bool {
+    const SWARM_ONLY: &[&str] = &[
+        "deploy.placement",
+        "deploy.update_config",
+        "deploy.rollback_config",
+        "deploy.endpoint_mode",
+    ];
+    let by_service = services
+        .entries()
+        .any(|(_, s)| SWARM_ONLY.iter().any(|k| s.at(k).is_some()));
+    let overlay = doc.get("networks").is_some_and(|n| {
+        n.entries()
+            .any(|(_, def)| def.get_str("driver") == Some("overlay"))
+    });
+    by_service || overlay
+}
+
 fn is_v1_compose(doc: &Node) -> bool {
     let Kind::Map(entries) = &doc.kind else {
         return false;
@@ -1288,6 +1317,31 @@ fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Optio
     };
     let context = resolved(&context, vars);
     (!context.contains("://") && !context.contains("${")).then(|| normalize(&dir.join(context)))
+}
+
+/// The Dockerfile that builds an image the project names but does not build itself
+/// (`image: team/redis-sentinel` pushed by a build script): one in a folder named like
+/// the image's repository (or its longest `-`/`_` suffix that names one), beside the
+/// compose file or beside its folder.
+fn image_folder(dir: &Path, image: &str) -> Option<PathBuf> {
+    use crate::formats::image_start::{name_suffixes, repository_name};
+    let repository = repository_name(image);
+    if repository.is_empty() || image.contains("${") {
+        return None;
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    name_suffixes(&repository)
+        .into_iter()
+        // A bare `redis` folder is too common a name to say which image it builds.
+        .filter(|name| name.len() > 5 || *name == repository)
+        .find_map(|name| {
+            [Some(dir), parent]
+                .into_iter()
+                .flatten()
+                .map(|base| base.join(name).join("Dockerfile"))
+                .find(|p| p.is_file())
+        })
+        .map(|p| normalize(&p))
 }
 
 fn build_dockerfile(dir: &Path, vars: &[(String, String)], service: &Node) -> Option<PathBuf> {

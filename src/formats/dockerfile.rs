@@ -99,50 +99,6 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars`; unknown names stay as written.
-fn expand(value: &str, vars: &[(String, String)]) -> String {
-    let lookup = |name: &str| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        if let Some(inner) = after.strip_prefix('{') {
-            if let Some(end) = inner.find('}') {
-                let expr = &inner[..end];
-                let (name, default) = match expr.split_once(":-") {
-                    Some((n, d)) => (n, Some(d)),
-                    None => (expr, None),
-                };
-                match lookup(name)
-                    .filter(|v| !v.is_empty())
-                    .or(default.map(str::to_string))
-                {
-                    Some(v) => out.push_str(&v),
-                    None => out.push_str(&rest[i..i + 2 + end + 1]),
-                }
-                rest = &inner[end + 1..];
-                continue;
-            }
-        }
-        let name_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        match lookup(&after[..name_len]) {
-            Some(v) if name_len > 0 => out.push_str(&v),
-            _ => out.push_str(&rest[i..i + 1 + name_len]),
-        }
-        rest = &after[name_len..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The words of an exec-form (`["a", "b"]`) or shell-form argument list.
 fn words(args: &str) -> Vec<String> {
     let args = args.trim();
@@ -172,7 +128,7 @@ pub fn read(text: &str) -> Dockerfile {
                 let mut parts = rest.split_whitespace().filter(|w| !w.starts_with("--"));
                 let Some(image) = parts.next() else { continue };
                 let written = image.to_string();
-                let mut image = expand(image, &args);
+                let mut image = crate::syntax::shell::expand_parameters(image, &args);
                 if let Some((_, base)) = stages
                     .iter()
                     .find(|(alias, _)| alias.eq_ignore_ascii_case(&image))
@@ -211,7 +167,7 @@ pub fn read(text: &str) -> Dockerfile {
                         .cloned()
                         .chain(out.env.iter().map(|(k, v, _)| (k.clone(), v.clone())))
                         .collect();
-                    let dest = &expand(dest, &known);
+                    let dest = &crate::syntax::shell::expand_parameters(dest, &known);
                     // A relative destination is under WORKDIR; `.` is that directory.
                     let dest = if dest.starts_with('/') {
                         dest.clone()
@@ -231,7 +187,7 @@ pub fn read(text: &str) -> Dockerfile {
                 }
             }
             "WORKDIR" => {
-                let dir = expand(rest.trim(), &args);
+                let dir = crate::syntax::shell::expand_parameters(rest.trim(), &args);
                 workdir = if dir.starts_with('/') {
                     dir
                 } else {
@@ -306,7 +262,7 @@ impl Dockerfile {
         let (written, defaults) = self.base_with_args.as_ref()?;
         let vars: Vec<(String, String)> =
             defaults.iter().chain(build_args.iter()).cloned().collect();
-        Some(expand(written, &vars))
+        Some(crate::syntax::shell::expand_parameters(written, &vars))
     }
 
     /// The file of the build context copied to `destination` (a path in the image).

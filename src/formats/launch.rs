@@ -56,6 +56,43 @@ pub fn compose_overrides(text: &str) -> Vec<String> {
     out
 }
 
+/// The compose files `docker stack deploy -c FILE` deploys as swarm stacks in `text`,
+/// as written after the last variable (`${ROOT}/test/docker-compose.yml` →
+/// `test/docker-compose.yml`).
+pub fn stack_files(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(at) = line.find("docker stack deploy ") else {
+            continue;
+        };
+        let words: Vec<&str> = line[at..].split_whitespace().collect();
+        let mut i = 0;
+        while i < words.len() {
+            let file = match words[i] {
+                "-c" | "--compose-file" => {
+                    i += 1;
+                    words.get(i).copied()
+                }
+                w => w.strip_prefix("--compose-file="),
+            };
+            if let Some(f) = file {
+                let f = f.trim_matches(|c| c == '"' || c == '\'');
+                let tail = match f.rfind('}') {
+                    Some(end) => &f[end + 1..],
+                    None if f.starts_with('$') => f.split_once('/').map_or("", |(_, t)| t),
+                    None => f,
+                };
+                let tail = tail.trim_start_matches("./").trim_start_matches('/');
+                if !tail.is_empty() && !tail.contains('$') && !out.iter().any(|o| o == tail) {
+                    out.push(tail.to_string());
+                }
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Every `--scale SERVICE=N` of a `docker compose` / `docker-compose` command in `text`,
 /// and the legacy `docker-compose scale SERVICE=N`.
 pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
@@ -138,6 +175,18 @@ mod tests {
         assert_eq!(
             compose_overrides(text),
             ["docker-compose.build.yml", "x.yml", "b.yml"]
+        );
+    }
+
+    #[test]
+    fn stack_deployed_files_as_written_after_variables() {
+        let text = "docker stack deploy -c \"${ROOT}/test/docker-compose.yml\" cache\n\
+                    docker stack deploy --compose-file=stack.yml app\n\
+                    docker stack deploy -c $DIR/prod.yml x\n\
+                    docker compose -f other.yml up";
+        assert_eq!(
+            stack_files(text),
+            vec!["test/docker-compose.yml", "stack.yml", "prod.yml"]
         );
     }
 

@@ -139,15 +139,29 @@ fn split_expression(args: &str, from: usize, delimiter: u8) -> Option<(String, S
 }
 
 /// A pattern that is a placeholder word (a name with a letter, three characters or
-/// more; no regular-expression syntax), with the variable its replacement names.
+/// more; no regular-expression syntax), bare or in template marks (`{{ NAME }}`,
+/// `{{NAME}}`, `%NAME%`, `@NAME@`), with the variable its replacement names.
 fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
-    let word = pattern.len() >= 3
-        && pattern.bytes().any(|b| b.is_ascii_alphabetic())
-        && pattern
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && !pattern.starts_with('-');
-    if !word {
+    let word = |w: &str| {
+        w.len() >= 3
+            && w.bytes().any(|b| b.is_ascii_alphabetic())
+            && w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && !w.starts_with('-')
+    };
+    let marked = [("{{", "}}"), ("%", "%"), ("@", "@")]
+        .iter()
+        .any(|(open, close)| {
+            pattern
+                .strip_prefix(open)
+                .and_then(|p| p.strip_suffix(close))
+                .is_some_and(|inner| {
+                    let trimmed = inner.trim_matches(' ');
+                    // At most one space on each side: `{{ NAME }}`.
+                    inner.len() - trimmed.len() <= 2 && word(trimmed)
+                })
+        });
+    if !word(pattern) && !marked {
         return None;
     }
     // `'"${VAR}"'`, `"$VAR"`, `$VAR`: the shell puts the variable's value there.
@@ -167,14 +181,31 @@ fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
 }
 
 /// `value` with each placeholder word written as a template: `${VAR}` when the script
-/// puts a variable there, else `{{PATTERN}}` (unknown). `None` when it holds none.
+/// puts a variable there (`${VAR:-$OTHER}` when branches of it put one of several),
+/// else `{{PATTERN}}` (unknown). `None` when it holds none.
 pub fn templated(value: &str, placeholders: &[SedPlaceholder]) -> Option<String> {
     let mut out: Option<String> = None;
-    for p in placeholders {
+    for (i, p) in placeholders.iter().enumerate() {
+        if placeholders[..i].iter().any(|q| q.pattern == p.pattern) {
+            continue;
+        }
         let current = out.as_deref().unwrap_or(value);
-        let Some(replaced) = replace_word(current, &p.pattern, |_| match &p.variable {
-            Some(v) => format!("${{{v}}}"),
-            None => format!("{{{{{}}}}}", p.pattern),
+        let variables: Vec<&str> = placeholders[i..]
+            .iter()
+            .filter(|q| q.pattern == p.pattern)
+            .filter_map(|q| q.variable.as_deref())
+            .collect();
+        let Some(replaced) = replace_word(current, &p.pattern, |_| match variables.as_slice() {
+            [] => format!("{{{{{}}}}}", p.pattern),
+            [one] => format!("${{{one}}}"),
+            [first, rest @ ..] => {
+                let mut text = format!("${{{first}");
+                for v in rest {
+                    text.push_str(&format!(":-${{{v}"));
+                }
+                text.push_str(&"}".repeat(variables.len()));
+                text
+            }
         }) else {
             continue;
         };
@@ -218,6 +249,28 @@ mod tests {
             .into_iter()
             .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn marked_placeholders_and_branches() {
+        let script = r#"sed -i "s/{{ SENTINEL_QUORUM }}/$SENTINEL_QUORUM/g" f
+if [ -n "$NAME" ]; then sed -i 's/mastername/'"$NAME"'/g' f; else sed -i 's/mastername/'"$DEFAULT_NAME"'/g' f; fi
+sed -i "s/{{ a b }}/x/" f
+"#;
+        let found = sed_placeholders(script);
+        assert_eq!(
+            found.iter().map(|p| p.pattern.as_str()).collect::<Vec<_>>(),
+            vec!["{{ SENTINEL_QUORUM }}", "mastername", "mastername"]
+        );
+        // A variable set in either branch: the first when it is set, else the other.
+        assert_eq!(
+            templated("mastername", &found).as_deref(),
+            Some("${NAME:-${DEFAULT_NAME}}")
+        );
+        assert_eq!(
+            templated("{{ SENTINEL_QUORUM }}", &found).as_deref(),
+            Some("${SENTINEL_QUORUM}")
+        );
     }
 
     #[test]

@@ -247,6 +247,10 @@ pub struct Container {
     pub env_vars: Vec<(String, Option<String>, Range<usize>)>,
     /// Environment variables taken from a Secret: (variable, secret, key).
     pub secret_env: Vec<(String, String, String)>,
+    /// Environment variables the downward API sets to this container's own memory
+    /// limit (`resourceFieldRef: {resource: limits.memory}`): name, the value (bytes over
+    /// the divisor), and the entry.
+    pub memory_limit_env: Vec<(String, u128, Range<usize>)>,
     /// `securityContext.readOnlyRootFilesystem: true` value.
     pub read_only_root: Option<Range<usize>>,
     /// `workingDir:`, when set (the official images work in `/data`).
@@ -623,6 +627,31 @@ fn read_container(
             ))
         })
         .collect();
+    let memory_limit_env = c
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let r = e.at("valueFrom.resourceFieldRef")?;
+            let own = r
+                .get_str("containerName")
+                .is_none_or(|n| Some(n) == c.get_str("name"));
+            if r.get_str("resource") != Some("limits.memory") || !own {
+                return None;
+            }
+            let limit = c
+                .at("resources.limits.memory")
+                .and_then(|n| crate::knowledge::values::parse_k8s_bytes(n.as_str()?))?;
+            let divisor = match r.get("divisor") {
+                Some(d) => crate::knowledge::values::parse_k8s_bytes(d.as_str()?)?,
+                None => 1,
+            };
+            // The downward API rounds up to a whole number of divisors.
+            let value = limit.checked_add(divisor.checked_sub(1)?)? / divisor.max(1);
+            Some((e.get_str("name")?.to_string(), value, e.span.clone()))
+        })
+        .collect();
     let read_only_root = c
         .at("securityContext.readOnlyRootFilesystem")
         .filter(|n| n.as_bool_11() == Some(true))
@@ -678,6 +707,7 @@ fn read_container(
         probes,
         env,
         env_vars,
+        memory_limit_env,
         secret_env,
         read_only_root,
         working_dir: c.get_str("workingDir").map(str::to_string),

@@ -15,6 +15,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         startup_race(ctx, unit, out);
         persistence_restart(ctx, unit, out);
         client_master_name(ctx, unit, out);
+        swarm_task_state(ctx, unit, out);
     }
     state_rewritten(ctx, out);
     shared_volume_config(ctx, out);
@@ -114,6 +115,57 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
         );
     }
+}
+
+/// sentinel-state-not-persistent for a swarm stack: a task that fails, or that swarm
+/// moves, is replaced by a new container, so a config kept in the container's own
+/// filesystem starts over from the image with a new ID each time.
+fn swarm_task_state(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    if !s.swarm || unit.sentinels.is_empty() {
+        return;
+    }
+    let Some(config) = s
+        .config
+        .as_ref()
+        .map(|(p, _)| p.as_str())
+        .or(s.start_script.as_ref().map(|c| c.config.as_str()))
+    else {
+        return;
+    };
+    let under = |target: &str| {
+        let dir = target.trim_end_matches('/');
+        config == dir || config.starts_with(&format!("{dir}/"))
+    };
+    if s.mounts.iter().any(|m| under(&m.target))
+        || s.named_volumes.iter().any(|(_, target, _)| under(target))
+    {
+        return;
+    }
+    // A config written afresh at each start is reported at the command that writes it.
+    if s.start_script
+        .as_ref()
+        .is_some_and(|c| c.pins_myid || c.rewrites_config)
+        || unit
+            .sentinels
+            .iter()
+            .any(|&i| ctx.topology.sentinels[i].myid.is_some())
+    {
+        return;
+    }
+    let copies = if s.replicas > 1 {
+        format!("the {} sentinels of service `{}`", s.replicas, s.name)
+    } else {
+        format!("the sentinel of service `{}`", s.name)
+    };
+    out.push(
+        Diagnostic::new(
+            Rule::SentinelStateNotPersistent,
+            span(unit.file, &s.name_span),
+            format!("{copies} run as swarm tasks and keep their config `{config}` in the container's own filesystem, with no `sentinel myid`: swarm replaces a failed or moved task with a new container that starts from the image's file, so each replacement is a sentinel with a new ID, the others keep counting the old one, and these ghosts can leave no majority for a failover"),
+        )
+        .help(format!("mount a volume per task at the folder of `{config}` and write the config only when it does not exist yet, or pin a 40-hex `sentinel myid` per sentinel")),
+    );
 }
 
 fn span(file: FileId, r: &std::ops::Range<usize>) -> Span {

@@ -535,6 +535,65 @@ impl Lexer<'_> {
     }
 }
 
+/// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars` (the last assignment wins; an
+/// empty value takes the default, itself expanded); unknown names stay as written.
+pub fn expand_parameters(value: &str, vars: &[(String, String)]) -> String {
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            if let Some(end) = closing_brace(inner) {
+                let expr = &inner[..end];
+                let (name, default) = match expr.split_once(":-") {
+                    Some((n, d)) => (n, Some(d)),
+                    None => (expr, None),
+                };
+                match lookup(name)
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| default.map(|d| expand_parameters(d, vars)))
+                {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&rest[i..i + 2 + end + 1]),
+                }
+                rest = &inner[end + 1..];
+                continue;
+            }
+        }
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        match lookup(&after[..name_len]) {
+            Some(v) if name_len > 0 => out.push_str(&v),
+            _ => out.push_str(&rest[i..i + 1 + name_len]),
+        }
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the `}` that closes a `${` expression ends, nested `${…}` skipped.
+fn closing_brace(inner: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in inner.bytes().enumerate() {
+        match b {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Assignments of a script, `NAME=value` and `local`/`export`/`readonly`/`declare NAME=value`:
 /// (name, value word with the name and `=` cut off).
 /// The value each variable is last assigned in `text`, for `$NAME` / `${NAME}` words
@@ -664,6 +723,22 @@ mod tests {
 
     fn words(c: &Command) -> Vec<&str> {
         c.words.iter().map(|w| w.value.as_str()).collect()
+    }
+
+    #[test]
+    fn parameter_expansion_with_nested_defaults() {
+        let vars = vec![
+            ("A".to_string(), "1".to_string()),
+            ("E".to_string(), String::new()),
+            ("D".to_string(), "dflt".to_string()),
+        ];
+        let x = |s: &str| expand_parameters(s, &vars);
+        assert_eq!(x("$A-${A}"), "1-1");
+        assert_eq!(x("${E:-${D}}"), "dflt");
+        assert_eq!(x("${MISSING:-${D}}"), "dflt");
+        assert_eq!(x("${A:-${D}}"), "1");
+        assert_eq!(x("${MISSING:-${NONE}}"), "${NONE}");
+        assert_eq!(x("$MISSING"), "$MISSING");
     }
 
     #[test]

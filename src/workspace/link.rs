@@ -285,6 +285,13 @@ impl Workspace {
                     }),
             )
             .collect();
+        // Compose files the tree deploys with `docker stack deploy`.
+        let stack_files: Vec<&str> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| self.entries[&id].parsed().stack_files.iter())
+            .map(String::as_str)
+            .collect();
         let mut services_in_dir: HashMap<(PathBuf, &str), Vec<FileId>> = HashMap::new();
         for id in self.sorted_ids() {
             if let Some(c) = &self.entries[&id].parsed().compose {
@@ -302,6 +309,8 @@ impl Workspace {
             };
             let compose_dir = self.dir_of(entry.source.id);
             let is_override = overrides.contains(&compose::normalize(&entry.source.path));
+            let compose_path = compose::normalize(&entry.source.path);
+            let stack_deployed = stack_files.iter().any(|tail| compose_path.ends_with(tail));
             for service in &compose_file.services {
                 if is_override
                     && services_in_dir
@@ -358,7 +367,10 @@ impl Workspace {
                 }
                 let mut unit = ComposeUnit {
                     file: source.id,
-                    service: service.clone(),
+                    service: crate::formats::compose::Service {
+                        swarm: service.swarm || stack_deployed,
+                        ..service.clone()
+                    },
                     runs_redis: true,
                     nodes: Vec::new(),
                     sentinels: Vec::new(),
@@ -394,6 +406,24 @@ impl Workspace {
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
                     substitute(&mut lines, env);
+                }
+                // Placeholders the built image's start script fills: the service's
+                // environment, else the image's `ENV` default.
+                if let Some(build) = service.build.as_deref() {
+                    let image_env = images.env_by_dockerfile.get(&compose::normalize(build));
+                    let env: Vec<(String, String)> = image_env
+                        .into_iter()
+                        .flatten()
+                        .filter(|(k, _)| !service.env.iter().any(|e| &e.name == k))
+                        .cloned()
+                        .chain(
+                            service
+                                .env
+                                .iter()
+                                .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
+                        )
+                        .collect();
+                    substitute(&mut lines, &env);
                 }
                 lines.extend(service.options.tree.lines.iter().cloned());
                 let (file, kind) = match conf {
@@ -728,6 +758,24 @@ impl Workspace {
                     .map(|t| {
                         let mut t = t.clone();
                         t.owner = inv_file;
+                        // The container's memory limit through the downward API: the
+                        // value is the limit, set by the env entry (never edited there).
+                        if let Some((_, bytes, entry)) =
+                            container.memory_limit_env.iter().find(|(var, _, _)| {
+                                [
+                                    format!("$({var})"),
+                                    format!("${{{var}}}"),
+                                    format!("${var}"),
+                                ]
+                                .contains(&t.value.to_string())
+                            })
+                        {
+                            t.value = bytes.to_string().into();
+                            t.owner = id;
+                            t.range = entry.clone();
+                            t.origin = crate::source::Origin::Implied;
+                            return t;
+                        }
                         t.value = resolve_env(&t.value, container, &secrets).into();
                         t
                     })
@@ -926,6 +974,18 @@ impl Workspace {
                 (conf.as_ref(), true)
             };
             let path = self.conf_path(conf);
+            // A config copied into an image whose start script fills its placeholders:
+            // with nothing to override them, the image's `ENV` defaults.
+            let filled;
+            let view = match images.env_by_copied_file.get(&compose::normalize(&path)) {
+                Some(env) => {
+                    let mut copy = view.clone();
+                    substitute(&mut copy.tree.lines, env);
+                    filled = copy;
+                    &filled
+                }
+                None => view,
+            };
             match conf.kind {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
@@ -1052,6 +1112,21 @@ impl Workspace {
             let Some(docker) = &entry.parsed().dockerfile else {
                 continue;
             };
+            let path = compose::normalize(&entry.source.path);
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            if !docker.env.is_empty() {
+                let env: Vec<(String, String)> = docker
+                    .env
+                    .iter()
+                    .map(|(k, v, _)| (k.clone(), v.clone()))
+                    .collect();
+                for (copied, _, _) in &docker.copies {
+                    images
+                        .env_by_copied_file
+                        .insert(compose::normalize(&dir.join(copied)), env.clone());
+                }
+                images.env_by_dockerfile.insert(path.clone(), env);
+            }
             let Some((image, at)) = &docker.base else {
                 continue;
             };
@@ -1070,8 +1145,6 @@ impl Workspace {
                 Span::new(id, at.start, at.end),
                 crate::source::Origin::Implied,
             );
-            let path = compose::normalize(&entry.source.path);
-            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
             for (copied, _, _) in &docker.copies {
                 images
                     .by_copied_file
@@ -1507,6 +1580,11 @@ struct DockerfileImages {
     with_args: HashMap<PathBuf, (crate::formats::dockerfile::Dockerfile, Span)>,
     /// A config of the tree copied into an image runs the release of that image.
     by_copied_file: HashMap<PathBuf, crate::source::Spanned<crate::knowledge::Target>>,
+    /// The `ENV` defaults of the image a Dockerfile builds, by Dockerfile and by the
+    /// configs it copies in: what a start script fills placeholders with when nothing
+    /// overrides them.
+    env_by_dockerfile: HashMap<PathBuf, Vec<(String, String)>>,
+    env_by_copied_file: HashMap<PathBuf, Vec<(String, String)>>,
 }
 
 impl DockerfileImages {
@@ -1553,12 +1631,12 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
         return;
     }
     for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
-        let Some(name) = token.value.strip_prefix('$') else {
+        if !(token.value.starts_with('$') || token.value.contains("${")) {
             continue;
-        };
-        let name = name.trim_start_matches('{').trim_end_matches('}');
-        if let Some((_, value)) = vars.iter().rev().find(|(k, _)| k == name) {
-            token.value = value.as_str().into();
+        }
+        let value = crate::syntax::shell::expand_parameters(&token.value, vars);
+        if value != token.value {
+            token.value = value.into();
             token.origin = crate::source::Origin::Implied;
         }
     }

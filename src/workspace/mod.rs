@@ -104,6 +104,8 @@ struct Parsed {
     compose_scales: Vec<(String, usize)>,
     /// Compose files a launch command lays over another (`-f base -f override`).
     compose_overrides: Vec<String>,
+    /// Compose files a `docker stack deploy -c` of the file deploys (their path tails).
+    stack_files: Vec<String>,
     /// The file passes `--sentinel monitor …` on a command line.
     monitor_on_command_line: bool,
     /// Helm releases a script installs.
@@ -120,17 +122,84 @@ fn with_placeholders(
         return conf.clone();
     }
     let mut changed: Option<ConfFile> = None;
-    for (l, line) in conf.tree.lines.iter().enumerate() {
+    // `{{ NAME }}` is three words to Redis's tokenizer: one value once filled in.
+    let spaced: Vec<&str> = placeholders
+        .iter()
+        .map(|p| p.pattern.as_str())
+        .filter(|p| p.contains(' '))
+        .collect();
+    if !spaced.is_empty() {
+        for (l, line) in conf.tree.lines.iter().enumerate() {
+            let first_value = if line.tokens[0].value.eq_ignore_ascii_case("sentinel") {
+                2
+            } else {
+                1
+            };
+            if line.tokens.len() <= first_value + 2
+                || !line.tokens.iter().any(|t| t.value.starts_with('{'))
+            {
+                continue;
+            }
+            let copy = changed.get_or_insert_with(|| (**conf).clone());
+            copy.tree.lines[l].tokens = merge_spaced(&line.tokens, first_value, &spaced);
+        }
+    }
+    let tree = changed.as_ref().map_or(&conf.tree, |c| &c.tree);
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (l, line) in tree.lines.iter().enumerate() {
         // The directive name stays: a placeholder is a value.
         for (t, token) in line.tokens.iter().enumerate().skip(1) {
             if let Some(value) = crate::formats::placeholders::templated(&token.value, placeholders)
             {
-                let copy = changed.get_or_insert_with(|| (**conf).clone());
-                copy.tree.lines[l].tokens[t].value = value.into();
+                edits.push((l, t, value));
             }
         }
     }
+    for (l, t, value) in edits {
+        let copy = changed.get_or_insert_with(|| (**conf).clone());
+        copy.tree.lines[l].tokens[t].value = value.into();
+    }
     changed.map_or_else(|| conf.clone(), Arc::new)
+}
+
+/// `tokens` with each run of words from `first` on that spells a spaced placeholder
+/// (`{{`, `NAME`, `}}`) made one word spanning them.
+fn merge_spaced(
+    tokens: &[crate::syntax::redis_conf::Token],
+    first: usize,
+    spaced: &[&str],
+) -> Vec<crate::syntax::redis_conf::Token> {
+    let mut out: Vec<crate::syntax::redis_conf::Token> = tokens[..first].to_vec();
+    let mut i = first;
+    while i < tokens.len() {
+        let run = spaced.iter().find_map(|pattern| {
+            let words = pattern.split(' ').filter(|w| !w.is_empty()).count();
+            let end = i + words;
+            let joined = tokens
+                .get(i..end)?
+                .iter()
+                .map(|t| t.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            (joined == pattern.split_whitespace().collect::<Vec<_>>().join(" ")
+                && tokens[i..end].iter().all(|t| !t.quoted))
+            .then_some((end, *pattern))
+        });
+        match run {
+            Some((end, pattern)) => {
+                let mut merged = tokens[i].clone();
+                merged.value = pattern.into();
+                merged.range = tokens[i].range.start..tokens[end - 1].range.end;
+                out.push(merged);
+                i = end;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn is_yaml(path: &Path) -> bool {
