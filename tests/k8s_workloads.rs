@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{render_full, workspace_for};
+use common::{check_dir, render_full, workspace_for};
 use redis_halint::{Severity, Target};
 use std::path::PathBuf;
 
@@ -1178,5 +1178,29 @@ fn an_init_script_copies_the_template_and_appends_to_it() {
             .iter()
             .all(|n| n.password.is_some() && n.persistence.is_off()),
         "the template's persistence and the appended requirepass are theirs"
+    );
+}
+
+/// Lines an init script appends to the copied template are the script's: a finding about
+/// one of them points into the script's ConfigMap, in its own file.
+#[test]
+fn appended_lines_point_into_the_script() {
+    let (ws, found) = check_dir(
+        std::path::Path::new("tests/data/k8s-init-append"),
+        Target::default(),
+    );
+    let d = found
+        .iter()
+        .find(|d| d.rule.name() == "writable-replicas")
+        .expect("the appended `replica-read-only no`");
+    let source = ws.source(d.span.file).expect("a file of the tree");
+    assert!(
+        source.path.ends_with("redis-scripts.yaml"),
+        "{:?}",
+        source.path
+    );
+    assert_eq!(
+        &source.text()[d.span.start as usize..d.span.end as usize],
+        "no"
     );
 }

@@ -180,8 +180,11 @@ impl Workspace {
                         let path = format!("{}{rest}", mine.path.trim_end_matches('/'));
                         let appended = appends.get(&(key, *to)).copied();
                         let mut lines = template.tree.lines.clone();
-                        if let Some((_, tree)) = appended {
-                            lines.extend(tree.lines.iter().cloned());
+                        if let Some((file, tree)) = appended {
+                            // The appended lines are the script's, in its manifest.
+                            let mut tree = tree.clone();
+                            tree.set_owner(file);
+                            lines.extend(tree.lines);
                         }
                         let tree = crate::syntax::redis_conf::ConfTree {
                             lines,
