@@ -114,6 +114,10 @@ pub struct Service {
     pub runs_as_image_user: bool,
     /// The bitnami images run as the non-root uid 1001 (no `user:` override).
     pub runs_as_bitnami_user: bool,
+    /// For a config the Dockerfile copies into an official image whose entrypoint drops
+    /// to its unprivileged user: the config's directory, when nothing in the Dockerfile
+    /// lets that user create files there, and whether the file itself is left to root.
+    pub baked_config_dir_locked: Option<(String, bool)>,
     /// Byte ranges of secret values written in the compose file itself.
     pub secret_spans: Vec<Range<usize>>,
 }
@@ -665,6 +669,7 @@ fn read_service(
         ports,
         depends_on,
         runs_as_image_user: false,
+        baked_config_dir_locked: None,
         runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
         secret_spans,
     };
@@ -817,6 +822,14 @@ fn read_service(
                 if !start.substitutes_env {
                     out.substitutions.clear();
                 }
+                // `exec docker-entrypoint.sh redis-server …`: the image's entrypoint drops
+                // to its user as it would by itself.
+                let drops = start.via_image_entrypoint
+                    && from_official_base(d)
+                    && service.get("user").is_none();
+                if out.baked_config.is_some() {
+                    out.baked_config_dir_locked = locked_dir(d, &start.config, drops);
+                }
                 out.start_script = Some(start);
                 return (out, true);
             }
@@ -887,6 +900,7 @@ fn read_service(
             if let Some(source) = d.source_of(path) {
                 let context = context_of(dockerfile);
                 out.baked_config = Some(normalize(&context.join(source)));
+                out.baked_config_dir_locked = locked_dir(d, path, out.runs_as_image_user);
             }
         }
     }
@@ -895,6 +909,41 @@ fn read_service(
     out.options.follows_file = out.config.is_some();
     out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
     (out, true)
+}
+
+/// Whether a Dockerfile's final stage starts from an official image and keeps its
+/// entrypoint's user handling (no `USER`).
+fn from_official_base(d: &crate::formats::dockerfile::Dockerfile) -> bool {
+    d.user.is_none()
+        && d.base
+            .as_ref()
+            .and_then(|(image, _)| image_ref(image))
+            .is_some_and(|i| i.family == ImageFamily::Official)
+}
+
+/// The directory of a config baked into an image, when the process runs as the image's
+/// unprivileged user and cannot create files there: not under the working directory
+/// (which the entrypoint chowns to that user; `/data` unless the Dockerfile moves it),
+/// and not chowned or opened by a `RUN`. With whether the file itself stays root's.
+fn locked_dir(
+    d: &crate::formats::dockerfile::Dockerfile,
+    config: &str,
+    drops_privileges: bool,
+) -> Option<(String, bool)> {
+    if !drops_privileges || d.user.is_some() || !config.starts_with('/') {
+        return None;
+    }
+    let dir = Path::new(config).parent()?.to_string_lossy().into_owned();
+    let workdir = d
+        .workdir
+        .as_deref()
+        .unwrap_or("/data")
+        .trim_end_matches('/');
+    let under_workdir = dir == workdir || dir.starts_with(&format!("{workdir}/"));
+    if under_workdir || d.opens_dir(&dir) {
+        return None;
+    }
+    Some((dir, !d.opens_dir(config)))
 }
 
 /// How many leading words only launch the command after them: an init (`tini -g --`,
@@ -962,6 +1011,9 @@ pub struct StartScript {
     /// It sets up replication itself (`--replicaof …`, `echo "replicaof …" >> FILE`),
     /// which this reading does not follow: the node may well be a replica.
     pub replication: bool,
+    /// It hands the program to the image's own entrypoint (`exec docker-entrypoint.sh
+    /// redis-server …`), which drops root before starting it.
+    pub via_image_entrypoint: bool,
 }
 
 impl StartScript {
@@ -1028,9 +1080,10 @@ impl StartScript {
             } else {
                 FileKind::RedisConf
             };
-            found = Some((kind, config.to_string()));
+            let via_entrypoint = i > 0 && words[i - 1].ends_with("docker-entrypoint.sh");
+            found = Some((kind, config.to_string(), via_entrypoint));
         }
-        let (kind, config) = found?;
+        let (kind, config, via_image_entrypoint) = found?;
         let name = Path::new(&config)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -1055,6 +1108,7 @@ impl StartScript {
             config,
             range,
             several_sentinels: sentinel_configs.len() > 1,
+            via_image_entrypoint,
             replication: {
                 let lower = script.to_ascii_lowercase();
                 lower.contains("replicaof") || lower.contains("slaveof")

@@ -25,6 +25,69 @@ pub struct Dockerfile {
     /// `sh -c "…"`). `None` when the stage does not set them (the base image's apply).
     pub entrypoint: Option<Vec<String>>,
     pub cmd: Option<Vec<String>>,
+    /// `USER` of the final stage, when set.
+    pub user: Option<String>,
+    /// The final stage's `WORKDIR` (`None`: the base image's).
+    pub workdir: Option<String>,
+    /// Paths a `RUN` of the final stage hands to a non-root user (`chown`) or opens to
+    /// everyone (`chmod 777`, `o+w`): (path, recursively).
+    pub opened: Vec<(String, bool)>,
+}
+
+impl Dockerfile {
+    /// Whether a user other than root may create files in `dir` of the image, as far as
+    /// this Dockerfile says: a `RUN` that chowns or opens it (or a parent, recursively).
+    /// Directories the base image owns are not known here.
+    pub fn opens_dir(&self, dir: &str) -> bool {
+        let dir = dir.trim_end_matches('/');
+        self.opened.iter().any(|(path, recursive)| {
+            let path = path.trim_end_matches('/');
+            path == dir || (*recursive && dir.starts_with(&format!("{path}/")))
+        })
+    }
+}
+
+/// What a `RUN` does to ownership: the paths its `chown` (to a non-root owner) and
+/// `chmod` (world-writable modes) commands name, with whether they recurse.
+fn opened_paths(run: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for command in run.split(['&', ';', '|', '\n']) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "chown" || *w == "chmod") else {
+            continue;
+        };
+        let chown = words[at] == "chown";
+        let mut recursive = false;
+        let mut rest: Vec<&str> = Vec::new();
+        for w in &words[at + 1..] {
+            match *w {
+                "-R" | "--recursive" => recursive = true,
+                w if w.starts_with('-') => {}
+                w => rest.push(w),
+            }
+        }
+        let Some((spec, paths)) = rest.split_first() else {
+            continue;
+        };
+        let opens = if chown {
+            let owner = spec.split([':', '.']).next().unwrap_or_default();
+            !owner.is_empty() && owner != "root" && owner != "0"
+        } else {
+            // Octal modes whose last digit lets others write (`777`, `1777`, `666`).
+            let octal_open = spec.len() >= 3
+                && spec.bytes().all(|b| b.is_ascii_digit())
+                && matches!(spec.as_bytes()[spec.len() - 1], b'2' | b'3' | b'6' | b'7');
+            octal_open || spec.contains("o+w") || spec.contains("a+w") || *spec == "+w"
+        };
+        if opens {
+            out.extend(
+                paths
+                    .iter()
+                    .map(|p| (p.trim_matches('"').to_string(), recursive)),
+            );
+        }
+    }
+    out
 }
 
 /// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `sentinel.Dockerfile`.
@@ -193,7 +256,10 @@ pub fn read(text: &str) -> Dockerfile {
                 } else {
                     format!("{}/{}", workdir.trim_end_matches('/'), dir)
                 };
+                out.workdir = Some(workdir.clone());
             }
+            "USER" => out.user = Some(rest.trim().to_string()),
+            "RUN" => out.opened.extend(opened_paths(&rest)),
             "ENTRYPOINT" | "CMD" => {
                 let argv = if rest.trim_start().starts_with('[') {
                     words(&rest)
@@ -355,6 +421,22 @@ mod tests {
         );
         let from = &text[d.base.unwrap().1];
         assert_eq!(from, "FROM redis:${V}-alpine");
+    }
+
+    #[test]
+    fn ownership_handed_over_by_run() {
+        let d = read(
+            "FROM redis:7\nWORKDIR /redis\nCOPY s.conf /etc/redis/s.conf\n\
+             RUN mkdir -p /var/lib/x && chmod 777 /var/lib/x && chown redis:redis /etc/redis/s.conf\n\
+             RUN chown -R 999 /opt/conf; chown root:root /srv\nUSER redis\n",
+        );
+        assert_eq!(d.workdir.as_deref(), Some("/redis"));
+        assert_eq!(d.user.as_deref(), Some("redis"));
+        assert!(d.opens_dir("/var/lib/x"));
+        assert!(d.opens_dir("/etc/redis/s.conf"));
+        assert!(!d.opens_dir("/etc/redis"), "only the file was chowned");
+        assert!(d.opens_dir("/opt/conf/sub"), "recursively");
+        assert!(!d.opens_dir("/srv"), "handed to root");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         persistence_restart(ctx, unit, out);
         client_master_name(ctx, unit, out);
         swarm_task_state(ctx, unit, out);
+        baked_config_dir_locked(ctx, unit, out);
     }
     state_rewritten(ctx, out);
     shared_volume_config(ctx, out);
@@ -115,6 +116,57 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
         );
     }
+}
+
+/// compose-config-not-writable-by-uid for a config the Dockerfile copies into the image:
+/// the official entrypoint drops to its unprivileged user, who cannot create the
+/// temporary file Sentinel renames over its config in a directory only root may write.
+fn baked_config_dir_locked(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let Some((dir, file_locked)) = &s.baked_config_dir_locked else {
+        return;
+    };
+    let Some(&first) = unit.sentinels.first() else {
+        return;
+    };
+    let sentinel = &ctx.topology.sentinels[first];
+    let release = sentinel.runtime.release.as_ref().map(|r| r.value);
+    // Before 6.0.9 a rewrite wrote the file in place: a writable file was enough.
+    let renames = release.is_none_or(|r| r.version >= crate::knowledge::Version::new(6, 0, 9));
+    if !*file_locked && !renames {
+        return;
+    }
+    let config = s
+        .config
+        .as_ref()
+        .map(|(p, _)| p.as_str())
+        .or(s.start_script.as_ref().map(|c| c.config.as_str()))
+        .unwrap_or("its config");
+    let user = if s.image.contains("valkey")
+        || release.is_some_and(|r| r.flavor == crate::knowledge::Flavor::Valkey)
+    {
+        "valkey"
+    } else {
+        "redis"
+    };
+    let mut d = if *file_locked {
+        Diagnostic::new(
+            Rule::ComposeConfigNotWritableByUid,
+            span(unit.file, &s.name_span),
+            format!("service `{}` runs Sentinel as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`, which the Dockerfile copies into `{dir}` and leaves to root: Sentinel refuses to start (\"Sentinel config file … is not writable: Permission denied\")", s.name),
+        )
+        .fatal()
+    } else {
+        Diagnostic::new(
+            Rule::ComposeConfigNotWritableByUid,
+            span(unit.file, &s.name_span),
+            format!("service `{}` runs Sentinel as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`; the file is its own, but the Dockerfile leaves the directory `{dir}` to root, so every rewrite fails to create its temporary file (\"Could not create tmp config file (Permission denied)\"): the sentinel's ID and what it learns are never saved, and after a restart it is a new sentinel to the others", s.name),
+        )
+    };
+    if let Some(r) = &sentinel.runtime.release {
+        d = d.label(r.span, "the image");
+    }
+    out.push(d.help(format!("`chown -R {user}:{user} {dir}` in the Dockerfile (the directory, not only the file), or keep the config under the image's working directory")));
 }
 
 /// sentinel-state-not-persistent for a swarm stack: a task that fails, or that swarm
