@@ -1204,3 +1204,72 @@ fn appended_lines_point_into_the_script() {
         "no"
     );
 }
+
+/// An init container whose own `sh -c` script copies the sentinel.conf key onto an
+/// emptyDir and appends `sentinel resolve-hostnames yes` to the copy: the sentinel runs
+/// the key's lines and the appended ones (its host-name monitor is accepted).
+const INLINE_COPY_AND_APPEND: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: sentinel-template}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel monitor mymaster redis-0.redis-headless 6379 2
+    sentinel down-after-milliseconds mymaster 5000
+    sentinel failover-timeout mymaster 60000
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sentinel}
+spec:
+  replicas: 3
+  serviceName: sentinel
+  template:
+    spec:
+      initContainers:
+      - name: init
+        image: redis:7.2
+        command:
+        - sh
+        - -c
+        - |
+          cp /mnt/template/sentinel.conf /mnt/conf/sentinel.conf
+          echo "sentinel resolve-hostnames yes" >> /mnt/conf/sentinel.conf
+        volumeMounts:
+        - {name: template, mountPath: /mnt/template}
+        - {name: conf, mountPath: /mnt/conf}
+      containers:
+      - name: sentinel
+        image: redis:7.2
+        command: [redis-sentinel, /etc/redis/sentinel.conf]
+        volumeMounts:
+        - {name: conf, mountPath: /etc/redis}
+      volumes:
+      - name: template
+        configMap: {name: sentinel-template}
+      - {name: conf, emptyDir: {}}
+"#;
+
+#[test]
+fn an_inline_init_script_appends_to_the_copy_it_makes() {
+    let (ws, found) = check_text("inline-append", INLINE_COPY_AND_APPEND);
+    let topology = ws.topology();
+    assert_eq!(topology.sentinels.len(), 3);
+    assert!(topology
+        .sentinels
+        .iter()
+        .all(|s| s.resolve_hostnames.as_ref().is_some_and(|r| r.value)));
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        !rules.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{rules:?}"
+    );
+    let without = INLINE_COPY_AND_APPEND.replace(
+        "          echo \"sentinel resolve-hostnames yes\" >> /mnt/conf/sentinel.conf\n",
+        "",
+    );
+    let (_, found) = check_text("inline-no-append", &without);
+    assert!(found
+        .iter()
+        .any(|d| d.rule.name() == "hostname-monitor-without-resolve-hostnames"));
+}

@@ -840,10 +840,22 @@ pub struct WrittenConfig {
 
 /// The configs a start script writes with here-documents.
 pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
+    written_and_appended(text).0
+}
+
+/// Lines appended to a file the script copies there first (`cp TEMPLATE FILE` then
+/// `echo … >> FILE`): (path, lines). What the copy holds is known only to whoever knows
+/// its source.
+pub type AppendedAfterCopy = Vec<(String, redis_conf::ConfTree)>;
+
+/// The configs a start script writes, and the lines it appends after a copy, from one
+/// reading of the script.
+pub fn written_and_appended(text: &str) -> (Vec<WrittenConfig>, AppendedAfterCopy) {
     let arc: Arc<str> = Arc::from(text);
     let assigned = shell::assigned_values(text);
     let expand = |w: &str| shell::expand_assigned(&assigned, w);
-    read(FileId(0), &arc)
+    let file = read(FileId(0), &arc);
+    let written = file
         .confs
         .into_iter()
         .filter_map(|conf| {
@@ -866,7 +878,8 @@ pub fn written_configs(text: &str) -> Vec<WrittenConfig> {
                 command: line_start..start,
             })
         })
-        .collect()
+        .collect();
+    (written, file.appended_after_copy)
 }
 
 /// The written words of a command: its name, arguments and redirections.

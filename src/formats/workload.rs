@@ -217,6 +217,8 @@ pub struct PodFacts {
     pub init_script_keys: Vec<(String, String)>,
     /// The mounts of the init containers, where their scripts' `cp` sources are found.
     pub init_mounts: Vec<Mount>,
+    /// Lines the init containers' own scripts append to files they copied first.
+    pub init_appends: Vec<CopyDestination>,
     /// `spec.serviceName` of a StatefulSet: pods are `<name>-<i>.<serviceName>`.
     pub service_name: Option<String>,
     /// `hostNetwork: true`: the pod uses its node's addresses, loopback included.
@@ -267,8 +269,18 @@ pub struct Container {
     /// Configs the start script writes with a here-document (`cat > PATH <<EOF`), in file
     /// offsets. Each has a matching entry in `copies` whose source is `script_source()`.
     pub written: Vec<WrittenConf>,
+    /// Lines the start script appends to a file it copied first: (destination as
+    /// (volume, path inside it), the lines in file offsets).
+    pub appended_after_copy: Vec<CopyDestination>,
     pub pod: PodFacts,
 }
+
+/// Where a script's copy lands, (volume, path inside it) as in `Copy::to`, with the
+/// lines the script appends to it afterwards.
+pub type CopyDestination = (
+    (Option<String>, String),
+    crate::syntax::redis_conf::ConfTree,
+);
 
 /// A config a container's start script writes from a here-document.
 #[derive(Debug, Clone)]
@@ -429,6 +441,7 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 }
                 facts.init_copies.extend(c.copies);
                 facts.init_written.extend(c.written);
+                facts.init_appends.extend(c.appended_after_copy);
                 facts.init_scripts.extend(c.script);
             }
             let mut read: Vec<Container> = pod
@@ -675,8 +688,14 @@ fn read_container(
     let name_span = c.get("name").map_or(c.span.clone(), |n| n.span.clone());
     let container_name = c.get_str("name").unwrap_or_default();
     let mut written = Vec::new();
+    let mut appended_after_copy = Vec::new();
     if let Some((text, piece)) = &script {
-        for w in crate::formats::script::written_configs(text) {
+        let (configs, appended) = crate::formats::script::written_and_appended(text);
+        for (path, tree) in appended {
+            let tree = crate::formats::kubernetes::remap(tree, piece);
+            appended_after_copy.push((destination(&path, &mounts), tree));
+        }
+        for w in configs {
             let source = script_source(workload, container_name, &w.path);
             copies.push(Copy {
                 from: Some(source.clone()),
@@ -729,6 +748,7 @@ fn read_container(
             .collect(),
         copies,
         written,
+        appended_after_copy,
         pod: pod.clone(),
     }
 }
@@ -783,6 +803,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         with_server: false,
         init_copies: Vec::new(),
         init_written: Vec::new(),
+        init_appends: Vec::new(),
         init_scripts: Vec::new(),
         init_script_keys: Vec::new(),
         init_mounts: Vec::new(),

@@ -145,6 +145,7 @@ impl Workspace {
             }
         }
         let mut out = HashMap::new();
+        self.copied_and_appended_inline(embedded, &mut out);
         if copies.is_empty() {
             return out;
         }
@@ -209,6 +210,66 @@ impl Workspace {
             }
         }
         out
+    }
+
+    /// Init containers whose own script (`sh -c "…"`) copies a ConfigMap key onto a
+    /// shared volume and appends lines to the copy: the pod's containers find the key's
+    /// lines, then the appended ones, at that path.
+    fn copied_and_appended_inline(
+        &self,
+        embedded: &EmbeddedConfs,
+        out: &mut HashMap<(FileId, usize, String), CopiedByInit>,
+    ) {
+        for id in self.sorted_ids() {
+            for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
+                let pod = &container.pod;
+                if pod.init_appends.is_empty() {
+                    continue;
+                }
+                for copy in &pod.init_copies {
+                    let (Some((name, key)), (Some(volume), inside)) = (&copy.from, &copy.to) else {
+                        continue;
+                    };
+                    let Some((_, appended)) =
+                        pod.init_appends.iter().find(|(to, _)| *to == copy.to)
+                    else {
+                        continue;
+                    };
+                    let Some(template) = embedded.find(name, key, self.dir_of(id)) else {
+                        continue;
+                    };
+                    let Some(mine) = container.mounts.iter().find(|m| &m.volume == volume) else {
+                        continue;
+                    };
+                    let path = format!(
+                        "{}/{}",
+                        mine.path.trim_end_matches('/'),
+                        inside.trim_start_matches('/')
+                    );
+                    let mut lines = template.tree.lines.clone();
+                    let mut appended = appended.clone();
+                    appended.set_owner(id);
+                    lines.extend(appended.lines);
+                    let tree = crate::syntax::redis_conf::ConfTree {
+                        lines,
+                        errors: Vec::new(),
+                        rewrite_marker: None,
+                    };
+                    let mut conf =
+                        ConfFile::from_tree_keep_owners(template.file, template.kind, tree);
+                    conf.embedded = true;
+                    conf.embedded_in = template.embedded_in.clone();
+                    out.insert(
+                        (id, ci, path),
+                        CopiedByInit {
+                            conf,
+                            template: (template.file, template.embedded_in.clone()),
+                            appended: None,
+                        },
+                    );
+                }
+            }
+        }
     }
 
     pub(super) fn build_topology(&self, confs: &[Arc<ConfFile>]) -> (Topology, FormatUnits) {
@@ -721,8 +782,11 @@ impl Workspace {
                                 .get(&compose::normalize(&context.join(source)))
                                 .map(|c| c.as_ref())
                         };
+                        let copied =
+                            || copied_by_init.get(&(id, ci, path.clone())).map(|c| &c.conf);
                         match written
                             .copied()
+                            .or_else(copied)
                             .or_else(|| in_pod(path))
                             .or_else(in_image)
                             .or_else(by_init)
