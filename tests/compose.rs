@@ -687,3 +687,35 @@ fn placeholders_take_the_image_env_unless_the_service_sets_them() {
         "{rules:?}"
     );
 }
+
+/// `build.args` choose what a Dockerfile copies (`ARG CONF` / `COPY $CONF …`); a build
+/// context with a lower-case `dockerfile` is built like Docker does; a shell-form
+/// `ENTRYPOINT` ignores the service's `command:`.
+#[test]
+fn builds_as_docker_runs_them() {
+    let dir = Path::new("tests/data/compose-build-args");
+    let ws = workspace_for(&[dir.to_path_buf()], Target::default());
+    let topo = ws.topology();
+    let services: Vec<_> = topo
+        .sentinels
+        .iter()
+        .filter(|s| s.name.starts_with("service"))
+        .collect();
+    assert_eq!(services.len(), 3);
+    assert!(services
+        .iter()
+        .all(|s| s.monitors[0].name.value == "mymaster"));
+    let data = topo
+        .nodes
+        .iter()
+        .find(|n| n.name.contains("`data`"))
+        .expect("the data service");
+    assert!(data.replicaof.is_none(), "the command is never run");
+    assert!(
+        data.persistence
+            .appendonly
+            .as_ref()
+            .is_some_and(|a| a.value),
+        "it runs redis.conf"
+    );
+}

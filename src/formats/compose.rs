@@ -494,10 +494,11 @@ fn read_service(
                 .map(|(_, p)| p.clone())
         })
         .or_else(|| (image_ref(&image).is_none()).then(|| image_folder(dir, &image))?);
+    // The Dockerfile as this service builds it: its `build.args` over the `ARG` defaults.
     let docker = build
         .as_ref()
         .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|t| crate::formats::dockerfile::read(&t));
+        .map(|t| crate::formats::dockerfile::read_with_args(&t, &build_args(vars, service)));
     let build_span = service
         .get("build")
         .map_or(name_span.clone(), |b| b.span.clone());
@@ -523,7 +524,10 @@ fn read_service(
         official = from_official && d.entrypoint.is_none();
         if entrypoint.is_empty() {
             entrypoint = d.entrypoint.as_deref().map(implied).unwrap_or_default();
-            if command.is_empty() {
+            if d.entrypoint_shell_form {
+                // `sh -c "…"` takes no arguments: the service's command never runs.
+                command.clear();
+            } else if command.is_empty() {
                 command = d.cmd.as_deref().map(implied).unwrap_or_default();
             }
         }
@@ -1415,9 +1419,15 @@ fn build_dockerfile(dir: &Path, vars: &[(String, String)], service: &Node) -> Op
     if context.contains("://") || context.contains("${") {
         return None; // a remote context or an unknown one
     }
-    Some(normalize(
-        &dir.join(context).join(resolved(&dockerfile, vars)),
-    ))
+    let path = normalize(&dir.join(context).join(resolved(&dockerfile, vars)));
+    // Like the docker CLI, a missing `Dockerfile` falls back to `dockerfile`.
+    if !path.exists() && path.file_name().is_some_and(|n| n == "Dockerfile") {
+        let lower = path.with_file_name("dockerfile");
+        if lower.is_file() {
+            return Some(lower);
+        }
+    }
+    Some(path)
 }
 
 /// The last entry of a block-style `environment:` whose line holds nothing else, so a new

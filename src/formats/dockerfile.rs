@@ -25,6 +25,9 @@ pub struct Dockerfile {
     /// `sh -c "…"`). `None` when the stage does not set them (the base image's apply).
     pub entrypoint: Option<Vec<String>>,
     pub cmd: Option<Vec<String>>,
+    /// `ENTRYPOINT` is in shell form: `/bin/sh -c` runs it and ignores every argument
+    /// (`CMD`, compose `command:`, `docker run … ARGS`).
+    pub entrypoint_shell_form: bool,
     /// `USER` of the final stage, when set.
     pub user: Option<String>,
     /// The final stage's `WORKDIR` (`None`: the base image's).
@@ -176,6 +179,12 @@ fn words(args: &str) -> Vec<String> {
 }
 
 pub fn read(text: &str) -> Dockerfile {
+    read_with_args(text, &[])
+}
+
+/// The Dockerfile as a build that passes `build_args` reads it: each `ARG` takes the
+/// value passed for it, else its default.
+pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile {
     let mut args: Vec<(String, String)> = Vec::new();
     let mut stages: Vec<(String, String)> = Vec::new(); // (alias, image)
     let mut out = Dockerfile::default();
@@ -184,8 +193,12 @@ pub fn read(text: &str) -> Dockerfile {
         match keyword.as_str() {
             "ARG" => {
                 let (name, value) = rest.split_once('=').unwrap_or((rest.as_str(), ""));
-                let value = value.trim().trim_matches('"').to_string();
-                args.push((name.trim().to_string(), value));
+                let name = name.trim();
+                let value = match build_args.iter().rev().find(|(k, _)| k == name) {
+                    Some((_, passed)) => passed.clone(),
+                    None => value.trim().trim_matches('"').to_string(),
+                };
+                args.push((name.to_string(), value));
             }
             "FROM" => {
                 let mut parts = rest.split_whitespace().filter(|w| !w.starts_with("--"));
@@ -244,8 +257,9 @@ pub fn read(text: &str) -> Dockerfile {
                         )
                     };
                     for source in sources {
-                        out.copies
-                            .push((source.clone(), dest.clone(), range.clone()));
+                        // `COPY $CONF …`: the build's value of the variable.
+                        let source = crate::syntax::shell::expand_parameters(source, &known);
+                        out.copies.push((source, dest.clone(), range.clone()));
                     }
                 }
             }
@@ -271,6 +285,7 @@ pub fn read(text: &str) -> Dockerfile {
                 };
                 if keyword == "ENTRYPOINT" {
                     out.entrypoint = Some(argv);
+                    out.entrypoint_shell_form = !rest.trim_start().starts_with('[');
                     // ENTRYPOINT resets the CMD inherited from the base image, not one
                     // this stage set (BuildKit's `dispatchEntrypoint`: `if !d.cmdSet`).
                 } else {
