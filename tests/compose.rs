@@ -719,3 +719,23 @@ fn builds_as_docker_runs_them() {
         "it runs redis.conf"
     );
 }
+
+/// A test container that starts a data server in the background and Sentinel beside it,
+/// on a config echoed with a trailing `\n`: the sentinel watches the server of its own
+/// container over loopback (correct there), which has no replica; another service of
+/// the file is not a replica meant for it.
+#[test]
+fn a_sentinel_beside_its_server_in_one_container() {
+    let (_, found) = check_dir(
+        Path::new("tests/data/compose-background-server"),
+        Target::default(),
+    );
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"no-replica-to-promote"), "{rules:?}");
+    assert!(
+        rules.contains(&"quorum-exceeds-sentinel-count"),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"monitor-loopback-address"), "{rules:?}");
+    assert!(!rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
+}

@@ -1018,6 +1018,10 @@ pub struct StartScript {
     /// It hands the program to the image's own entrypoint (`exec docker-entrypoint.sh
     /// redis-server …`), which drops root before starting it.
     pub via_image_entrypoint: bool,
+    /// Data servers it starts in the background before the main program, on options
+    /// only (`redis-server --port 6380 &`): their arguments. They run in the same
+    /// container, beside it.
+    pub background_servers: Vec<Vec<String>>,
 }
 
 impl StartScript {
@@ -1088,6 +1092,24 @@ impl StartScript {
             found = Some((kind, config.to_string(), via_entrypoint));
         }
         let (kind, config, via_image_entrypoint) = found?;
+        // `redis-server --port 6380 &`: a data server left running in the background.
+        let background_servers = words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| program_kind(w) == Some(FileKind::RedisConf))
+            .filter_map(|(i, _)| {
+                let segment: Vec<&str> = words[i + 1..]
+                    .iter()
+                    .take_while(|w| **w != ";")
+                    .copied()
+                    .collect();
+                let (last, args) = segment.split_last()?;
+                let background = *last == "&";
+                let options_only = args.first().is_none_or(|a| a.starts_with('-'));
+                (background && options_only && !args.contains(&"--sentinel"))
+                    .then(|| args.iter().map(|a| a.to_string()).collect())
+            })
+            .collect();
         let name = Path::new(&config)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -1113,6 +1135,7 @@ impl StartScript {
             range,
             several_sentinels: sentinel_configs.len() > 1,
             via_image_entrypoint,
+            background_servers,
             replication: {
                 let lower = script.to_ascii_lowercase();
                 lower.contains("replicaof") || lower.contains("slaveof")

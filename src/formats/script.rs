@@ -392,13 +392,11 @@ fn echoed_line(
             _ => word.range.clone(),
         };
         let piece = text.get(inner.clone())?;
-        // printf's format ends with `\n`; anything else escaped, or a line break, and the
-        // word is not one config line as written.
-        let strip = if name == "printf" && piece.ends_with("\\n") {
-            2
-        } else {
-            0
-        };
+        // printf's format ends with `\n`, and so does an echo written as if it were one
+        // (dash's echo writes the line break; others write `\n`, which Redis reads as
+        // part of the last word); anything else escaped, or a line break, and the word
+        // is not one config line as written.
+        let strip = if piece.ends_with("\\n") { 2 } else { 0 };
         // `echo "line one
         // line two" > FILE` writes several lines, as written.
         let breaks_allowed = name == "echo" && inner != word.range;

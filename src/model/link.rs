@@ -119,13 +119,32 @@ pub fn link_scoped(
     // each deployment's sentinels find their own master node.
     type GroupKey = (String, String, i64, Option<usize>);
     let mut keyed: BTreeMap<GroupKey, Vec<MonitorRef>> = BTreeMap::new();
+    // Inside one container (its own network namespace), loopback reaches the processes
+    // of that container: a sentinel beside the server it watches.
+    let same_container = |sentinel: &SentinelProc, port: i64| -> Option<usize> {
+        let ns = sentinel.runtime.netns.as_ref()?;
+        let mut found = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.runtime.netns.as_ref() == Some(ns) && n.effective_port() == port);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    };
     for (s, sentinel) in sentinels.iter().enumerate() {
         for (m, monitor) in sentinel.monitors.iter().enumerate() {
             let host = normalize_host(&monitor.host.value);
-            let master = unique_node_at(
-                &(host.clone(), monitor.port.value),
-                Some(&sentinel_scopes[s]),
-            );
+            let loopback = crate::knowledge::values::is_loopback(&host);
+            let master = loopback
+                .then(|| same_container(sentinel, monitor.port.value))
+                .flatten()
+                .or_else(|| {
+                    unique_node_at(
+                        &(host.clone(), monitor.port.value),
+                        Some(&sentinel_scopes[s]),
+                    )
+                });
             let key = (monitor.name.value.clone(), host, monitor.port.value, master);
             keyed.entry(key).or_default().push(MonitorRef {
                 sentinel: s,

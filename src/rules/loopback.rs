@@ -32,6 +32,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !written_loopback(&monitor.host) {
                 continue;
             }
+            // A data server started in the sentinel's own container answers there.
+            let beside = topo
+                .nodes
+                .iter()
+                .any(|n| n.runtime.netns == Some(own) && n.effective_port() == monitor.port.value);
+            if beside {
+                continue;
+            }
             let Some(other) = peers.data_node_elsewhere(Proc::Sentinel(s), own) else {
                 continue;
             };

@@ -253,11 +253,20 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let name = group.name.as_deref().unwrap_or_default();
         let monitor_line = topo.monitor(group.monitors[0]).1.line;
+        // A sentinel in the master's own container (watching it over loopback): the
+        // deployment is that container, not the other services of its file.
+        let beside = master.runtime.netns.as_ref().filter(|ns| {
+            group
+                .monitors
+                .iter()
+                .any(|r| topo.sentinels[r.sentinel].runtime.netns.as_ref() == Some(*ns))
+        });
         let in_unit: Vec<usize> = topo
             .nodes
             .iter()
             .enumerate()
             .filter(|(i, n)| *i != m && !grouped.contains(i) && n.runtime.unit() == Some(unit))
+            .filter(|(_, n)| beside.is_none_or(|ns| n.runtime.netns.as_ref() == Some(ns)))
             .map(|(i, _)| i)
             .collect();
         // A node whose config is not in the tree may well replicate: nothing is known.

@@ -584,6 +584,48 @@ impl Workspace {
                             sentinels.push(sentinel);
                         }
                     }
+                    // Data servers its start script leaves running in the background:
+                    // processes of the same container.
+                    let background = service
+                        .start_script
+                        .as_ref()
+                        .map_or(&[][..], |s| s.background_servers.as_slice());
+                    for args in background {
+                        let range = service
+                            .start_script
+                            .as_ref()
+                            .map_or(service.name_span.clone(), |s| s.range.clone());
+                        let tokens: Vec<crate::syntax::redis_conf::Token> = args
+                            .iter()
+                            .map(|a| crate::syntax::redis_conf::Token {
+                                value: a.as_str().into(),
+                                range: range.clone(),
+                                quoted: false,
+                                owner: source.id,
+                                origin: crate::source::Origin::Implied,
+                            })
+                            .collect();
+                        let options = compose::options_conf(
+                            source.id,
+                            FileKind::RedisConf,
+                            &tokens,
+                            source.text(),
+                        );
+                        let mut node = options.node(source);
+                        node.runtime = service.runtime(source.id);
+                        node.runtime.netns = netns(copy);
+                        images.complete(
+                            &mut node.runtime,
+                            service.build.as_deref(),
+                            &service.build_args,
+                            None,
+                        );
+                        node.name = format!("service `{}` (background server)", service.name);
+                        node.anchor =
+                            Span::new(source.id, service.name_span.start, service.name_span.end);
+                        unit.nodes.push(nodes.len());
+                        nodes.push(node);
+                    }
                 }
                 compose_units.push(unit);
             }
