@@ -1273,3 +1273,70 @@ fn an_inline_init_script_appends_to_the_copy_it_makes() {
         .iter()
         .any(|d| d.rule.name() == "hostname-monitor-without-resolve-hostnames"));
 }
+
+/// The role picked from the pod's ordinal by a script kept in a ConfigMap key, run by the
+/// container itself (through a variable derived from the host name) or by an init
+/// container for the server the container starts.
+const ORDINAL_IN_CONFIGMAP_SCRIPT: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: redis-scripts}
+data:
+  start.sh: |
+    #!/bin/sh
+    cp /etc/redis/redis.conf /data/redis.conf
+    INDEX=${HOSTNAME##*-}
+    if [ "$INDEX" != "0" ]; then
+      echo "replicaof redis-0.redis 6379" >> /data/redis.conf
+    fi
+    exec redis-server /data/redis.conf
+  redis.conf: |
+    port 6379
+    appendonly yes
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis}
+spec:
+  replicas: 3
+  serviceName: redis
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: redis:7.2
+        command: [/bin/sh, /scripts/start.sh]
+        volumeMounts:
+        - {name: scripts, mountPath: /scripts}
+        - {name: data, mountPath: /data}
+      volumes:
+      - name: scripts
+        configMap: {name: redis-scripts}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+"#;
+
+#[test]
+fn an_ordinal_test_in_a_configmap_script_picks_a_static_master() {
+    let (ws, found) = check_text("ordinal-key", ORDINAL_IN_CONFIGMAP_SCRIPT);
+    let d = found
+        .iter()
+        .find(|d| d.rule.name() == "static-master-by-ordinal")
+        .expect("the script's test of the ordinal");
+    let text = ws.source(d.span.file).expect("the manifest").text();
+    assert_eq!(
+        &text[d.span.start as usize..d.span.end as usize],
+        "if [ \"$INDEX\" != \"0\" ]; then"
+    );
+    // Asking the sentinels first is the safe bootstrap.
+    let asking = ORDINAL_IN_CONFIGMAP_SCRIPT.replace(
+        "    INDEX=${HOSTNAME##*-}\n",
+        "    M=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster)\n    INDEX=${HOSTNAME##*-}\n",
+    );
+    let (_, found) = check_text("ordinal-key-asks", &asking);
+    assert!(!found
+        .iter()
+        .any(|d| d.rule.name() == "static-master-by-ordinal"));
+}

@@ -60,6 +60,10 @@ pub fn config_at<'a>(
     confs.find(&name, &key, near)
 }
 
+/// The role choice of the script of a ConfigMap key (name, key): the ordinal test,
+/// whether the script asks the sentinels first, and whether it starts a data server.
+pub type KeyRoles<'a> = dyn Fn(&(String, String)) -> Option<(Span, bool, bool)> + 'a;
+
 /// `started`: the redis command the container starts when it has no command line of its
 /// own (its image's start script, or a script of a ConfigMap key it runs), with the file
 /// that holds its words and, when the caller found it, the config it runs (one its script
@@ -74,6 +78,7 @@ pub fn container_facts(
     )>,
     confs: &EmbeddedConfs,
     near: &Path,
+    key_roles: &KeyRoles,
 ) -> ContainerFacts {
     let span = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
     let mut readonly = Vec::new();
@@ -121,26 +126,51 @@ pub fn container_facts(
     }
     // The role is picked by the container's own start script, or by an initContainer's
     // for the server it starts.
+    // The script of a ConfigMap key the container runs, when it picks the role.
+    let own_role = container
+        .script_file
+        .as_deref()
+        .and_then(|p| container.source_key(p))
+        .and_then(|k| key_roles(&k));
     let runs_server = container
         .invocations
         .iter()
         .chain(started.map(|(_, inv, _)| inv))
-        .any(|i| i.kind == FileKind::RedisConf);
+        .any(|i| i.kind == FileKind::RedisConf)
+        || own_role.is_some_and(|(_, _, server)| server);
     let init = container.pod.init_scripts.iter().filter(|_| runs_server);
     let (ordinal_test, asks_sentinels) = container
         .script
         .iter()
         .chain(init)
         .find_map(|(text, piece)| {
-            let test = ordinal_test(text)?;
+            let test = crate::formats::role_choice::ordinal_test(text)?;
             let r = piece.range_to_file(test);
-            Some((Some(Span::new(file, r.start, r.end)), asks_sentinels(text)))
+            Some((
+                Some(Span::new(file, r.start, r.end)),
+                crate::formats::role_choice::asks_sentinels(text),
+            ))
+        })
+        .or_else(|| {
+            // A script of a ConfigMap key: the one the container runs, or an init
+            // container's (for the server the container starts).
+            let init = || {
+                container
+                    .pod
+                    .init_script_keys
+                    .iter()
+                    .filter(|_| runs_server)
+                    .find_map(key_roles)
+            };
+            own_role
+                .or_else(init)
+                .map(|(test, asks, _)| (Some(test), asks))
         })
         .unwrap_or_else(|| {
             let asks = container
                 .script
                 .as_ref()
-                .is_some_and(|(text, _)| asks_sentinels(text));
+                .is_some_and(|(text, _)| crate::formats::role_choice::asks_sentinels(text));
             (None, asks)
         });
     let has_auth_env = container.env.iter().any(|e| e == "REDISCLI_AUTH");
@@ -189,69 +219,6 @@ pub fn container_facts(
     }
 }
 
-/// A shell test of the pod's own name or ordinal (`[ "$(hostname)" = "redis-0" ]`,
-/// `${HOSTNAME##*-}`, `$POD_NAME`…) in an `if`/`case`/`test` line.
-fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
-    let mut offset = 0;
-    for line in script.split('\n') {
-        let start = offset;
-        offset += line.len() + 1;
-        let trimmed = line.trim();
-        let lower = trimmed.to_ascii_lowercase();
-        let is_test = lower.starts_with("if ")
-            || lower.starts_with("elif ")
-            || lower.starts_with("case ")
-            || lower.starts_with("[ ")
-            || lower.starts_with("[[ ")
-            || lower.starts_with("test ");
-        let names_self = lower.contains("hostname")
-            || lower.contains("pod_name")
-            || lower.contains("ordinal")
-            || lower.contains("##*-");
-        let zero = lower.contains("-0")
-            || lower.contains("\"0\"")
-            || lower.contains("= 0")
-            || lower.contains("== 0")
-            || lower.contains("-eq 0")
-            || lower.contains("ordinal");
-        if is_test && names_self && zero {
-            let lead = line.len() - line.trim_start().len();
-            return Some(start + lead..start + lead + trimmed.len());
-        }
-    }
-    None
-}
-
-/// The script queries Sentinel for the current master before choosing a role, and does
-/// not fall back to the ordinal merely because a sentinel does not answer a PING (after
-/// a full restart, or while the sentinels restart, that fallback makes pod 0 the master
-/// whatever it holds).
-fn asks_sentinels(script: &str) -> bool {
-    let lower = script.to_ascii_lowercase();
-    let asks = lower.contains("get-master-addr-by-name")
-        || lower.contains("sentinel master ")
-        || lower.contains("sentinel masters");
-    asks && !decides_by_sentinel_ping(&lower)
-}
-
-/// A `redis-cli … ping` sent to a sentinel (its host or port names it) whose answer the
-/// script compares: the role then depends on whether the sentinel is up.
-fn decides_by_sentinel_ping(lower: &str) -> bool {
-    lower.lines().any(|line| {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || "\"'()$`[]".contains(c))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let Some(cli) = words.iter().position(|w| w.ends_with("redis-cli")) else {
-            return false;
-        };
-        let args = &words[cli + 1..];
-        let pings = args.contains(&"ping");
-        let at_sentinel = args.iter().any(|w| w.contains("sentinel") || *w == "26379");
-        pings && at_sentinel && line.contains("pong")
-    })
-}
-
 /// What the rules need of the config an invocation runs, with its command-line options.
 fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invocation) -> Linked {
     let value = |key: &str| -> Option<(String, Span)> {
@@ -290,21 +257,5 @@ fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invoca
         persistence_on: appendonly || saves,
         dir: value("dir"),
         rewritten_at_start: conf.rewritten_at_start.is_some(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_sentinel_ping_that_decides_the_role_is_no_query() {
-        let script = "if [ \"$(redis-cli -h sentinel -p 5000 ping)\" != \"PONG\" ]; then\n  if [ \"$(hostname)\" == \"redis-0\" ]; then :; fi\nelse\n  M=$(redis-cli -h sentinel -p 5000 sentinel get-master-addr-by-name mymaster)\nfi\n";
-        assert!(!asks_sentinels(script));
-        let script = "M=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster)\nif [ -z \"$M\" ] && [ \"$(hostname)\" = redis-0 ]; then :; fi\n";
-        assert!(asks_sentinels(script));
-        // A ping of the data node is not about the sentinels.
-        let script = "redis-cli -h localhost ping | grep PONG\nM=$(redis-cli -h sentinel -p 26379 sentinel get-master-addr-by-name x)\n";
-        assert!(asks_sentinels(script));
     }
 }

@@ -536,7 +536,9 @@ pub fn resources(
         if doc.get("apiVersion").is_none() && doc.get("kind").is_none() {
             for (key, values) in doc.entries() {
                 let Some(key) = key.as_str() else { continue };
-                if !is_bitnami_values(values) {
+                // A section of the chart's own values written one level too deep
+                // (`master.sentinel`) is not a subchart: the chart ignores it.
+                if BITNAMI_SECTIONS.contains(&key) || !is_bitnami_values(values) {
                     continue;
                 }
                 let kind = if key.to_ascii_lowercase().contains("valkey") {
@@ -963,6 +965,23 @@ fn opstree_values_name(doc: &Node) -> Option<String> {
 
 /// A values file of the bitnami redis or valkey chart: no `apiVersion`/`kind`, a
 /// `sentinel` map and one of the chart's other top-level keys.
+/// Top-level sections of the bitnami redis and valkey charts' values: never a subchart's
+/// name in an umbrella chart.
+const BITNAMI_SECTIONS: &[&str] = &[
+    "master",
+    "primary",
+    "replica",
+    "sentinel",
+    "auth",
+    "global",
+    "metrics",
+    "tls",
+    "networkPolicy",
+    "serviceAccount",
+    "volumePermissions",
+    "sysctl",
+];
+
 fn is_bitnami_values(doc: &Node) -> bool {
     doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()

@@ -16,6 +16,7 @@ pub mod kustomize;
 pub mod launch;
 pub mod operators;
 pub mod placeholders;
+pub mod role_choice;
 pub mod runtime_commands;
 pub mod script;
 pub mod script_flow;

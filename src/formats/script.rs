@@ -173,6 +173,9 @@ impl ScriptCommand {
 
 #[derive(Debug, Default)]
 pub struct ScriptFile {
+    /// A test of the pod's own name or ordinal that picks the role (see
+    /// `role_choice::ordinal_test`), and whether the script asks the sentinels first.
+    pub role_by_ordinal: Option<(Span, bool)>,
     pub confs: Vec<ConfFile>,
     pub units: Vec<UnitFile>,
     pub commands: Vec<ScriptCommand>,
@@ -214,7 +217,11 @@ fn read_mapped(
     };
     let script = shell::parse(text);
     let mut vars = Vars::default();
-    let mut out = ScriptFile::default();
+    let mut out = ScriptFile {
+        role_by_ordinal: crate::formats::role_choice::ordinal_test(text)
+            .map(|r| (at(r), crate::formats::role_choice::asks_sentinels(text))),
+        ..ScriptFile::default()
+    };
     for (name, word) in shell::assignments(&script) {
         let span = at(word.range.clone());
         if looks_secret(&name) && !word.value.is_empty() {

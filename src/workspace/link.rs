@@ -1180,7 +1180,22 @@ impl Workspace {
             resources,
             builds: builds.clone(),
         };
+        // Role choices of ConfigMap scripts, by (ConfigMap, key) nearest to a workload.
+        let mut roles_index: crate::source::scope::NearestIndex<(&str, &str)> =
+            crate::source::scope::NearestIndex::new();
+        let mut roles: Vec<(Span, bool, bool)> = Vec::new();
+        for id in self.sorted_ids() {
+            for ((name, key), test, asks, server) in &self.entries[&id].parsed().script_roles {
+                roles_index.insert((name.as_str(), key.as_str()), self.dir_of(id), roles.len());
+                roles.push((*test, *asks, *server));
+            }
+        }
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            let near = self.dir_of(entry.source.id);
+            let key_roles = |(name, key): &(String, String)| {
+                let found = roles_index.nearest(&(name.as_str(), key.as_str()), Some(near));
+                found.first().map(|&i| roles[i])
+            };
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
                 let started = image_starts
                     .get(&(entry.source.id, ci))
@@ -1192,6 +1207,7 @@ impl Workspace {
                     started,
                     &embedded,
                     self.dir_of(entry.source.id),
+                    &key_roles,
                 );
                 facts.processes = workload_procs
                     .remove(&(entry.source.id, ci))

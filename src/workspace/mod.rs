@@ -104,6 +104,10 @@ struct Parsed {
     compose_scales: Vec<(String, usize)>,
     /// Compose files a launch command lays over another (`-f base -f override`).
     compose_overrides: Vec<String>,
+    /// Start scripts of ConfigMap keys that pick the role by the pod's ordinal: the
+    /// key, the test, whether they ask the sentinels first, and whether they start a
+    /// data server.
+    script_roles: Vec<((String, String), Span, bool, bool)>,
     /// Compose files a `docker stack deploy -c` of the file deploys (their path tails).
     stack_files: Vec<String>,
     /// The file passes `--sentinel monitor …` on a command line.

@@ -133,6 +133,7 @@ impl Entry {
             let mut script_starts = Vec::new();
             let mut script_copies = Vec::new();
             let mut script_appends = Vec::new();
+            let mut script_roles = Vec::new();
             for (key, script) in
                 crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
             {
@@ -142,6 +143,12 @@ impl Entry {
                         .iter()
                         .map(|(from, to)| (key.clone(), from.clone(), to.clone())),
                 );
+                if let Some((test, asks)) = script.role_by_ordinal {
+                    let server = script.commands.last().is_some_and(|c| {
+                        c.invocation().kind == crate::formats::detect::FileKind::RedisConf
+                    });
+                    script_roles.push((key.clone(), test, asks, server));
+                }
                 script_appends.extend(
                     script
                         .appended_after_copy
@@ -179,6 +186,7 @@ impl Entry {
                 script_starts,
                 script_copies,
                 script_appends,
+                script_roles,
                 cluster,
                 confs,
                 yaml_error: yaml.error,
