@@ -739,3 +739,25 @@ fn a_sentinel_beside_its_server_in_one_container() {
     assert!(!rules.contains(&"monitor-loopback-address"), "{rules:?}");
     assert!(!rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
 }
+
+/// `cp TEMPLATE FILE && echo … >> FILE && redis-sentinel FILE`: the sentinel runs the
+/// template's lines, then the appended ones (each echo a line of its own), whether the
+/// script is a folded command or an escaped string of an entrypoint list.
+#[test]
+fn lines_appended_to_a_copied_template() {
+    let dir = Path::new("tests/data/compose-template-append");
+    let (ws, found) = check_dir(dir, Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 2);
+    for s in &topo.sentinels {
+        assert_eq!(s.monitors.len(), 1, "{}: the template's monitor", s.name);
+        assert!(
+            s.monitors[0].auth_pass.is_some(),
+            "{}: the appended auth-pass",
+            s.name
+        );
+    }
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!rules.contains(&"sentinel-auth-pass-missing"), "{rules:?}");
+    assert!(rules.contains(&"down-after-too-low"), "{rules:?}");
+}

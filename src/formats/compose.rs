@@ -70,6 +70,9 @@ pub struct Service {
     pub script_config: Option<crate::syntax::redis_conf::ConfTree>,
     /// The script builds `script_config` only by appending, from this command on.
     pub script_config_appended: Option<Range<usize>>,
+    /// Lines the script appends to the config after copying its template there (at
+    /// their place in the compose file).
+    pub appended_after_template: Option<crate::syntax::redis_conf::ConfTree>,
     /// The entrypoint script of the tree (copied in by the Dockerfile) that starts the
     /// process, and the environment its `$VAR`s take: the script's own defaults
     /// (`: ${VAR:=value}`), the image's `ENV`, then the service's environment. A config
@@ -674,6 +677,7 @@ fn read_service(
         depends_on,
         runs_as_image_user: false,
         baked_config_dir_locked: None,
+        appended_after_template: None,
         runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
         secret_spans,
     };
@@ -711,12 +715,44 @@ fn read_service(
         // The config it starts the process on, when the script writes it with a
         // here-document: read as a config, its lines at their place in this file.
         let nodes = [service.get("entrypoint"), service.get("command")];
-        if let Some(piece) = nodes
+        let piece = nodes
             .into_iter()
             .flatten()
-            .find_map(|n| script_piece(text, n, &script.range))
-        {
-            let written = crate::formats::script::written_configs(&piece.text)
+            .find_map(|n| script_piece(text, n, &script.range));
+        let exact = piece.as_ref().is_some_and(|p| p.text == *script.value);
+        if !exact && start.template.is_some() {
+            // A script whose text is not the file's (escapes of a quoted YAML string):
+            // appended lines are known, their places only as the whole script.
+            let (_, appended) = crate::formats::script::written_and_appended(&script.value);
+            out.appended_after_template = appended
+                .into_iter()
+                .rfind(|(path, _)| *path == start.config)
+                .map(|(_, mut tree)| {
+                    tree.set_owner(file);
+                    for line in &mut tree.lines {
+                        line.range = script.range.clone();
+                        for token in &mut line.tokens {
+                            token.range = script.range.clone();
+                            token.origin = Origin::Implied;
+                        }
+                    }
+                    tree
+                });
+        }
+        if let Some(piece) = piece {
+            let (written, appended) = crate::formats::script::written_and_appended(&piece.text);
+            // `cp TEMPLATE FILE && echo … >> FILE`: the lines go after the template's.
+            if exact {
+                out.appended_after_template = appended
+                    .into_iter()
+                    .rfind(|(path, _)| *path == start.config && start.template.is_some())
+                    .map(|(_, tree)| {
+                        let mut tree = crate::formats::kubernetes::remap(tree, &piece);
+                        tree.set_owner(file);
+                        tree
+                    });
+            }
+            let written = written
                 .into_iter()
                 .rfind(|w| w.path == start.config && w.kind == start.kind);
             out.script_config_appended = written

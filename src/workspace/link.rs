@@ -466,6 +466,11 @@ impl Workspace {
                     (None, Some(written)) => written.lines.clone(),
                     (None, None) => Vec::new(),
                 };
+                if conf.is_some() {
+                    if let Some(appended) = &service.appended_after_template {
+                        lines.extend(appended.lines.iter().cloned());
+                    }
+                }
                 substitute(&mut lines, &service.substitutions);
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
