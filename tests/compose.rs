@@ -761,3 +761,16 @@ fn lines_appended_to_a_copied_template() {
     assert!(!rules.contains(&"sentinel-auth-pass-missing"), "{rules:?}");
     assert!(rules.contains(&"down-after-too-low"), "{rules:?}");
 }
+
+/// A replica that announces its own service name and container port is reached on the
+/// compose network: the port published on the host for something else is no concern.
+#[test]
+fn announcing_a_compose_name_needs_no_published_port() {
+    let (_, found) = check_dir(
+        Path::new("tests/data/compose-announce-service-name"),
+        Target::default(),
+    );
+    assert!(!found
+        .iter()
+        .any(|d| d.rule.name() == "announce-port-not-published"));
+}

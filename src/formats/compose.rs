@@ -374,21 +374,23 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
 /// Tokens of `command:` / `entrypoint:`: a string is split like a shell would (quotes),
 /// a list gives one token per item; positions stay in the file.
 fn command_tokens(text: &str, vars: &[(String, String)], node: Option<&Node>) -> Vec<Token> {
-    let mut tokens = raw_command_tokens(text, node);
+    let mut tokens = raw_command_tokens(text, vars, node);
     for t in &mut tokens {
         t.value = resolved(&t.value, vars).into();
     }
     tokens
 }
 
-fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
+fn raw_command_tokens(text: &str, vars: &[(String, String)], node: Option<&Node>) -> Vec<Token> {
     let Some(node) = node else { return Vec::new() };
     match &node.kind {
         Kind::Scalar { .. } => {
             let Some(piece) = embedded(text, node) else {
                 return Vec::new();
             };
-            let Ok(tokens) = split_args(&piece.text, 0) else {
+            // Compose interpolates the string before splitting it into words.
+            let blanked = blank_unset_alternatives(&piece.text, vars);
+            let Ok(tokens) = split_args(&blanked, 0) else {
                 return Vec::new();
             };
             tokens
@@ -418,6 +420,53 @@ fn raw_command_tokens(text: &str, node: Option<&Node>) -> Vec<Token> {
             .collect(),
         Kind::Map(_) => Vec::new(),
     }
+}
+
+/// `text` with each `${VAR:+words}` / `${VAR+words}` whose variable is not set blanked
+/// out (the same length, so positions stay): compose writes nothing there, and the
+/// words inside (`--requirepass ${VAR}`) are no words of the command.
+fn blank_unset_alternatives(text: &str, vars: &[(String, String)]) -> String {
+    let mut out = text.as_bytes().to_vec();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("${").map(|i| i + from) {
+        let body = &text[at + 2..];
+        let name_end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        let (name, op) = body.split_at(name_end);
+        let alternative = op.starts_with(":+") || op.starts_with('+');
+        // The closing brace, nested `${…}` skipped.
+        let mut depth = 0usize;
+        let close = body.bytes().position(|b| match b {
+            b'{' => {
+                depth += 1;
+                false
+            }
+            b'}' if depth == 0 => true,
+            b'}' => {
+                depth -= 1;
+                false
+            }
+            _ => false,
+        });
+        let set = vars
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .is_some_and(|(_, v)| !v.is_empty() || op.starts_with('+'));
+        match close {
+            Some(end) if alternative && !set && !name.is_empty() => {
+                for b in &mut out[at..at + 2 + end + 1] {
+                    if *b != b'\n' {
+                        *b = b' ';
+                    }
+                }
+                from = at + 2 + end + 1;
+            }
+            _ => from = at + 2,
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 /// The text of the command-line word at `range` (a `sh -c` script) with its offsets in
@@ -2093,5 +2142,22 @@ impl Service {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_alternatives_write_nothing() {
+        let vars = vec![("SET".to_string(), "x".to_string())];
+        let text = "redis-server --port 1 ${PW:+--requirepass ${PW}} ${SET:+--a ${SET}}";
+        let out = blank_unset_alternatives(text, &vars);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            vec!["redis-server", "--port", "1", "${SET:+--a", "${SET}}"]
+        );
     }
 }

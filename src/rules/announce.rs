@@ -104,6 +104,25 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
     if v == a.listen && (a.ip.is_none() || mappings.is_empty()) {
         return;
     }
+    // An announced name or static address of a container of the same compose file:
+    // peers dial it on the compose network, where the container port is open as it is.
+    let on_compose_network = a.ip.is_some_and(|ip| {
+        let ip = ip.value.to_ascii_lowercase();
+        ctx.units
+            .compose
+            .iter()
+            .filter(|u| u.file == file)
+            .any(|u| {
+                u.service.hostnames.contains(&ip)
+                    || u.service
+                        .static_ips
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(&ip))
+            })
+    });
+    if v == a.listen && on_compose_network {
+        return;
+    }
     let addr =
         a.ip.map_or("its container address".to_string(), |ip| ip.value.clone());
     let why = if v == a.listen {
