@@ -774,3 +774,18 @@ fn announcing_a_compose_name_needs_no_published_port() {
         .iter()
         .any(|d| d.rule.name() == "announce-port-not-published"));
 }
+
+/// An overlay file that gives a base service a command of its own: that command runs,
+/// with the base's image.
+#[test]
+fn an_overlay_command_replaces_the_base_command() {
+    let ws = workspace_for(
+        &[PathBuf::from("tests/data/compose-override-command")],
+        Target::default(),
+    );
+    let topo = ws.topology();
+    assert_eq!(topo.nodes.len(), 1, "one service, not two");
+    let node = &topo.nodes[0];
+    assert!(node.password.is_some() && node.masterauth.is_some());
+    assert!(node.runtime.release.is_some(), "the base's image");
+}

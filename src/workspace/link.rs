@@ -212,6 +212,30 @@ impl Workspace {
         out
     }
 
+    /// The service of the same name in the last overlay file of a base compose file's
+    /// folder, when it runs a redis program by a command of its own.
+    fn overlay_command<'a>(
+        &'a self,
+        dir: &Path,
+        name: &str,
+        services_in_dir: &HashMap<(PathBuf, &str), Vec<FileId>>,
+        overrides: &HashSet<PathBuf>,
+        is_override: bool,
+    ) -> Option<&'a compose::Service> {
+        if is_override {
+            return None;
+        }
+        let files = services_in_dir.get(&(dir.to_path_buf(), name))?;
+        files
+            .iter()
+            .rev()
+            .filter(|f| overrides.contains(&compose::normalize(&self.entries[f].source.path)))
+            .find_map(|f| {
+                let compose = self.entries[f].parsed().compose.as_ref()?;
+                compose.services.iter().find(|s| s.name == name)
+            })
+    }
+
     /// Init containers whose own script (`sh -c "…"`) copies a ConfigMap key onto a
     /// shared volume and appends lines to the copy: the pod's containers find the key's
     /// lines, then the appended ones, at that path.
@@ -388,6 +412,32 @@ impl Workspace {
                 {
                     continue;
                 }
+                // An overlay file of the project that gives the service a command of its
+                // own (`-f base -f ha`, `docker-compose.override.yml`): that command runs.
+                let overlaid;
+                let service = match self.overlay_command(
+                    compose_dir,
+                    &service.name,
+                    &services_in_dir,
+                    &overrides,
+                    is_override,
+                ) {
+                    Some(over) => {
+                        overlaid = compose::Service {
+                            kind: over.kind,
+                            config: over.config.clone(),
+                            options: over.options.clone(),
+                            start_script: over.start_script.clone(),
+                            script_config: over.script_config.clone(),
+                            script_config_appended: over.script_config_appended.clone(),
+                            appended_after_template: over.appended_after_template.clone(),
+                            substitutions: over.substitutions.clone(),
+                            ..service.clone()
+                        };
+                        &overlaid
+                    }
+                    None => service,
+                };
                 // A launch command of the project (beside it, above or below it) scales
                 // the service: that many copies run.
                 let scaled;
