@@ -772,7 +772,10 @@ fn read_service(
         if !exact && start.template.is_some() {
             // A script whose text is not the file's (escapes of a quoted YAML string):
             // appended lines are known, their places only as the whole script.
-            let (_, appended) = crate::formats::script::written_and_appended(&script.value);
+            // Positions do not matter here: one command per line, so that each echo of a
+            // chain is a line of its own.
+            let lines = script.value.replace("&&", "\n").replace(';', "\n");
+            let (_, appended) = crate::formats::script::written_and_appended(&lines);
             out.appended_after_template = appended
                 .into_iter()
                 .rfind(|(path, _)| *path == start.config)

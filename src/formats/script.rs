@@ -630,13 +630,6 @@ fn echo_configs(
                 }
             }
         }
-        // Each echo writes a line of its own, even when several share a line of the
-        // script (`echo a >> f && echo b >> f`).
-        if let Some(first) = pieces.first() {
-            if first.start > 0 && entry.1[first.start - 1] == b' ' {
-                entry.1[first.start - 1] = b'\n';
-            }
-        }
         for r in pieces.iter().chain(&taken) {
             entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
         }
