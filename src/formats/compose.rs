@@ -422,9 +422,10 @@ fn raw_command_tokens(text: &str, vars: &[(String, String)], node: Option<&Node>
     }
 }
 
-/// `text` with each `${VAR:+words}` / `${VAR+words}` whose variable is not set blanked
-/// out (the same length, so positions stay): compose writes nothing there, and the
-/// words inside (`--requirepass ${VAR}`) are no words of the command.
+/// `text` with each `${VAR:+words}` / `${VAR+words}` whose variable the `.env` does not
+/// set opened up (the same length, so positions stay): the words inside are words of the
+/// command when the variable is set where compose runs, and their `${VAR}` values stay
+/// unknown, so nothing is concluded from a password that may be there.
 fn blank_unset_alternatives(text: &str, vars: &[(String, String)]) -> String {
     let mut out = text.as_bytes().to_vec();
     let mut from = 0;
@@ -456,12 +457,14 @@ fn blank_unset_alternatives(text: &str, vars: &[(String, String)]) -> String {
             .is_some_and(|(_, v)| !v.is_empty() || op.starts_with('+'));
         match close {
             Some(end) if alternative && !set && !name.is_empty() => {
-                for b in &mut out[at..at + 2 + end + 1] {
-                    if *b != b'\n' {
-                        *b = b' ';
-                    }
+                // The variable may be set where compose runs: keep the inner words (their
+                // `${VAR}` values stay unknown), drop only `${VAR:+` and its `}`.
+                let opener = 2 + name.len() + if op.starts_with(":+") { 2 } else { 1 };
+                for b in &mut out[at..at + opener] {
+                    *b = b' ';
                 }
-                from = at + 2 + end + 1;
+                out[at + 2 + end] = b' ';
+                from = at + opener;
             }
             _ => from = at + 2,
         }
@@ -2160,7 +2163,15 @@ mod tests {
         assert_eq!(out.len(), text.len());
         assert_eq!(
             out.split_whitespace().collect::<Vec<_>>(),
-            vec!["redis-server", "--port", "1", "${SET:+--a", "${SET}}"]
+            vec![
+                "redis-server",
+                "--port",
+                "1",
+                "--requirepass",
+                "${PW}",
+                "${SET:+--a",
+                "${SET}}"
+            ]
         );
     }
 }
