@@ -789,3 +789,29 @@ fn an_overlay_command_replaces_the_base_command() {
     assert!(node.password.is_some() && node.masterauth.is_some());
     assert!(node.runtime.release.is_some(), "the base's image");
 }
+
+/// An entrypoint script that a bind mount provides (`sh /path/script.sh`, or the path
+/// alone) is read as the start script: the sentinel it starts on a config it renders
+/// from a mounted template (with a `sed "s|…|…|"` whose bars are not pipes) is a sentinel.
+#[test]
+fn mounted_entrypoint_scripts_run_the_process() {
+    let dir = Path::new("tests/data/compose-mounted-entrypoint");
+    let (_, found) = check_dir(dir, Target::default());
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| **n == "sentinel-state-not-persistent")
+            .count(),
+        2,
+        "{names:?}"
+    );
+    assert!(names.contains(&"sentinel-count-below-three"), "{names:?}");
+    assert!(
+        names.contains(&"sentinel-exposed-unauthenticated"),
+        "{names:?}"
+    );
+    // The template's `$REDIS_PASSWORD` is filled from the same variable as the nodes'.
+    assert!(!names.contains(&"sentinel-auth-pass-mismatch"), "{names:?}");
+    assert!(!names.contains(&"sentinel-auth-pass-missing"), "{names:?}");
+}

@@ -377,3 +377,25 @@ fn a_chart_a_release_deploys_is_not_judged_by_its_defaults() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A chart of one's own whose values nest `sentinel:` maps under `redisSentinel` (a key
+/// OpsTree's chart uses too) is rendered, not read as OpsTree's values; a list printed
+/// bare (`accessModes: {{ .Values.x }}`) renders as Go prints it.
+#[test]
+fn a_chart_of_ones_own_under_an_operator_key_is_rendered() {
+    let out = Command::new(bin())
+        .args([
+            "check",
+            "tests/data/helm-render/own-sections",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("tests/data/helm-render/own-sections/values.yaml:9:27: K006 [sentinel-state-not-persistent]"),
+        "{text}"
+    );
+    assert!(!text.contains("O017"), "{text}");
+}

@@ -759,7 +759,11 @@ fn read_service(
             .position(|t| t.value == "-c")
             .and_then(|i| tokens.get(i + 1));
         let Some(script) = script else {
-            return (out, false);
+            // `sh /scripts/start.sh`: a script file, not a command string.
+            let found = tokens
+                .get(1)
+                .is_some_and(|word| read_mounted_script(&mut out, word));
+            return (out, found);
         };
         let Some(start) = StartScript::read(&script.value, script.range.clone()) else {
             return (out, false);
@@ -831,6 +835,14 @@ fn read_service(
         out.kind = start.kind;
         out.config = Some((start.config.clone(), script.range.clone()));
         out.start_script = Some(start);
+        return (out, true);
+    }
+    // An entrypoint script mounted from the tree (`entrypoint: /scripts/start.sh`).
+    if tokens
+        .first()
+        .is_some_and(|first| program_kind(&first.value).is_none() && first.value.starts_with('/'))
+        && read_mounted_script(&mut out, &tokens[0])
+    {
         return (out, true);
     }
     // An entrypoint script that the Dockerfile copies from the build context: read it as
@@ -1006,6 +1018,37 @@ fn read_service(
     (out, true)
 }
 
+/// A start script that a bind mount puts at the path `word` names, read from the tree
+/// as the Dockerfile's entrypoint scripts are: the program it runs, its config, the
+/// template it renders. False when no mount provides it or it starts no server.
+fn read_mounted_script(out: &mut Service, word: &Token) -> bool {
+    let Some((path, _, _)) = out.mounted(&word.value) else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return false;
+    };
+    let Some(start) = StartScript::read(&text, word.range.clone()) else {
+        return false;
+    };
+    let env: Vec<(String, String)> = crate::formats::script::defaults(&text)
+        .into_iter()
+        .chain(
+            out.env
+                .iter()
+                .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
+        )
+        .collect();
+    if start.template.is_some() && start.substitutes_env {
+        out.substitutions = env.clone();
+    }
+    out.entrypoint_script = Some((path, env));
+    out.kind = start.kind;
+    out.config = Some((start.config.clone(), word.range.clone()));
+    out.start_script = Some(start);
+    true
+}
+
 /// Whether a Dockerfile's final stage starts from an official image and keeps its
 /// entrypoint's user handling (no `USER`).
 fn from_official_base(d: &crate::formats::dockerfile::Dockerfile) -> bool {
@@ -1120,7 +1163,8 @@ impl StartScript {
     /// script runs. `None` when it runs no server on a config file.
     pub fn read(script: &str, range: Range<usize>) -> Option<StartScript> {
         // Words of the script, with the shell's separators as words of their own.
-        let spaced = script
+        let joined = script.replace("\\\r\n", " ").replace("\\\n", " ");
+        let spaced = quoted_bars_masked(&joined)
             .replace("&&", " ; ")
             .replace("||", " ; ")
             .replace(['\n', ';', '|', '(', ')', '`'], " ; ");
@@ -1237,6 +1281,29 @@ impl StartScript {
 
 /// The file a script renders into `config` (see [`StartScript::template`]). `words` are
 /// the script's words with `;` between commands.
+/// `text` with each `|` inside quotes (a `sed "s|a|b|"` delimiter, not a pipe) made a
+/// control character, so that splitting at pipes keeps such words whole.
+fn quoted_bars_masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match (quote, c) {
+            _ if escaped => escaped = false,
+            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (q, '\\') if q != Some('\'') => escaped = true,
+            (Some(_), '|') => {
+                out.push('\u{1}');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn template_of(words: &[&str], config: &str) -> Option<String> {
     let commands: Vec<&[&str]> = words.split(|w| *w == ";").collect();
     // A path (perhaps through variables the environment fills), not an option.

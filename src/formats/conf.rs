@@ -550,7 +550,10 @@ impl ConfFile {
             tls: self.tls(),
             announce_ip: self.sentinel_global("announce-ip", |v| Some(v.to_string())),
             announce_port: self.sentinel_global("announce-port", parse_integer),
-            myid: self.sentinel_global("myid", |v| Some(v.to_string())),
+            // A value the shell fills per container (`$(host_id "$HOSTNAME")`) is an
+            // ID of each sentinel's own, not one they share.
+            myid: self
+                .sentinel_global("myid", |v| (!v.contains(['$', '`'])).then(|| v.to_string())),
             monitors,
             process: self.process_conf(),
             runtime: Default::default(),
@@ -746,4 +749,28 @@ fn looks_secret(name: &str) -> bool {
     ["pass", "auth", "secret", "key"]
         .iter()
         .any(|w| name.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, SourceFile};
+
+    #[test]
+    fn a_myid_the_shell_fills_is_each_sentinels_own() {
+        let read = |text: &str| {
+            let source = SourceFile::new(FileId(0), "sentinel.conf", text);
+            ConfFile::parse(&source, FileKind::SentinelConf)
+                .sentinel(&source)
+                .myid
+                .map(|id| id.value)
+        };
+        let pinned = "sentinel myid 0123456789012345678901234567890123456789\n";
+        assert_eq!(
+            read(pinned).as_deref(),
+            Some("0123456789012345678901234567890123456789")
+        );
+        assert_eq!(read("sentinel myid $(host_id \"$HOSTNAME\")\n"), None);
+        assert_eq!(read("sentinel myid ${SENTINEL_ID}\n"), None);
+    }
 }

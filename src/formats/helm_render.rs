@@ -896,10 +896,32 @@ fn to_text(v: &Val) -> R<Rendered> {
                 out.push_from(&text, Src::Value(n.layer, n.span.start, n.span.end));
                 out
             }
-            _ => return unsupported("printing a map or list"),
+            Kind::Seq(_) => go_list(v)?,
+            _ => return unsupported("printing a map"),
         },
-        Val::List(_) | Val::Map(_) => return unsupported("printing a map or list"),
+        Val::List(_) => go_list(v)?,
+        Val::Map(_) => return unsupported("printing a map"),
     })
+}
+
+/// A list printed as Go's `fmt` prints a slice: `[a b c]` (`accessModes: {{ .Values.x }}`
+/// renders the flow sequence `[ReadWriteOnce]`). Lists of lists or maps are not followed.
+fn go_list(v: &Val) -> R<Rendered> {
+    let mut out = Rendered::plain("[".to_string());
+    for (i, item) in list(v).iter().enumerate() {
+        if is_composite(item) {
+            return unsupported("printing a list of maps or lists");
+        }
+        if i > 0 {
+            out.text.push(' ');
+        }
+        match item {
+            Val::Nil => out.text.push_str("<nil>"),
+            _ => out.push(&to_text(item)?),
+        }
+    }
+    out.text.push(']');
+    Ok(out)
 }
 
 /// `toYaml`: block style, two-space indents, each scalar traced to its value.
@@ -1229,6 +1251,18 @@ mod tests {
         );
         let at = r.text.find("1Gi").unwrap();
         assert!(matches!(r.source_at(at), Some((_, Src::Value(0, _, _)))));
+    }
+
+    #[test]
+    fn lists_print_as_go_prints_slices() {
+        let r = render_with(
+            "accessModes: {{ .Values.modes }}\nempty: {{ .Values.none }}\n",
+            "modes: [ReadWriteOnce, ReadOnlyMany]\nnone: []\n",
+        );
+        assert_eq!(
+            r.text,
+            "accessModes: [ReadWriteOnce ReadOnlyMany]\nempty: []\n"
+        );
     }
 
     #[test]

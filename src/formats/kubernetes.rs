@@ -944,7 +944,17 @@ fn opstree_values_kind(doc: &Node) -> Option<&'static str> {
     if doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
         return None;
     }
-    let map = |key: &str| doc.get(key).is_some_and(|n| n.entries().next().is_some());
+    // OpsTree's charts keep scalars there (`name`, `image`, `tag`, `clusterSize`); a
+    // chart of one's own that nests `master:` / `sentinel:` maps under the same key
+    // (`redisSentinel.master.command`) is not OpsTree's.
+    let map = |key: &str| {
+        doc.get(key).is_some_and(|n| {
+            n.entries().next().is_some()
+                && !["master", "slave", "replica", "sentinel", "primary"]
+                    .iter()
+                    .any(|k| n.get(k).is_some_and(|v| v.entries().next().is_some()))
+        })
+    };
     if map("redisReplication") {
         Some("redis-replication-values")
     } else if map("redisSentinel") || map("redisSentinelConfig") {

@@ -63,7 +63,19 @@ fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
-        for p in &s.ports {
+        // `network_mode: service:OTHER`: the ports OTHER publishes are this container's.
+        let joined = s
+            .network_mode
+            .as_deref()
+            .and_then(|m| m.strip_prefix("service:"))
+            .and_then(|other| {
+                ctx.units
+                    .compose
+                    .iter()
+                    .find(|u| u.file == unit.file && u.service.name == other.trim())
+            });
+        let publisher = joined.map_or(s, |u| &u.service);
+        for p in &publisher.ports {
             let local = p
                 .host_ip
                 .as_deref()
@@ -71,14 +83,22 @@ fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if p.target != port || local {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    Rule::SentinelExposedUnauthenticated,
-                    span(unit.file, &p.span),
-                    format!("service `{}` publishes its sentinel port on every host interface and Sentinel has no password: {CONSEQUENCE}", s.name),
-                )
-                .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or publish on 127.0.0.1 only, or do not publish the port"),
+            let message = match joined {
+                Some(_) => format!("service `{}` publishes on every host interface the sentinel port of `{}`, which shares its network (`network_mode: service:{}`), and Sentinel has no password: {CONSEQUENCE}", publisher.name, s.name, publisher.name),
+                None => format!("service `{}` publishes its sentinel port on every host interface and Sentinel has no password: {CONSEQUENCE}", s.name),
+            };
+            let mut d = Diagnostic::new(
+                Rule::SentinelExposedUnauthenticated,
+                span(unit.file, &p.span),
+                message,
             );
+            if joined.is_some() {
+                d = d.label(
+                    span(unit.file, &s.name_span),
+                    "the sentinel that listens there",
+                );
+            }
+            out.push(d.help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or publish on 127.0.0.1 only, or do not publish the port"));
         }
     }
 }

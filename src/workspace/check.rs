@@ -232,8 +232,58 @@ impl Workspace {
                 &b.message,
             ))
         });
-        diagnostics.dedup();
+        merge_repeated(&mut diagnostics);
         self.name_inheriting_overlays(&format_units.builds, &mut diagnostics);
         diagnostics
+    }
+}
+
+/// One finding per place: the same rule, message and fix at one span, reached from
+/// several processes (three sentinels sharing a config), is reported once with the
+/// evidence of each. Expects the findings sorted by place.
+fn merge_repeated(diagnostics: &mut Vec<Diagnostic>) {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics.drain(..) {
+        if let Some(last) = out.last_mut().filter(|last| {
+            last.rule == d.rule
+                && last.span == d.span
+                && last.message == d.message
+                && last.severity == d.severity
+                && last.fix == d.fix
+                && last.help == d.help
+                && last.fatal == d.fatal
+        }) {
+            for label in d.related {
+                if !last.related.contains(&label) {
+                    last.related.push(label);
+                }
+            }
+            continue;
+        }
+        out.push(d);
+    }
+    *diagnostics = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_findings_merge_their_evidence() {
+        let at = |start| Span::new(FileId(0), start, start + 3);
+        let finding = |label| {
+            Diagnostic::new(Rule::SentinelCountBelowThree, at(1), "same").label(at(label), "here")
+        };
+        let mut found = vec![
+            finding(10),
+            finding(20),
+            finding(10),
+            Diagnostic::new(Rule::SentinelCountBelowThree, at(1), "other"),
+        ];
+        merge_repeated(&mut found);
+        assert_eq!(found.len(), 2);
+        let spans: Vec<Span> = found[0].related.iter().map(|l| l.span).collect();
+        assert_eq!(spans, vec![at(10), at(20)]);
     }
 }

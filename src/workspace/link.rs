@@ -151,9 +151,20 @@ impl Workspace {
         }
         for id in self.sorted_ids() {
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
-                for key in &container.pod.init_script_keys {
+                // The init containers' scripts see the pod's volumes through their own
+                // mounts; the container's own script (a key it runs) through its mounts.
+                let own = container
+                    .script_file
+                    .as_deref()
+                    .and_then(|p| container.source_key(p));
+                let scripts = container
+                    .pod
+                    .init_script_keys
+                    .iter()
+                    .map(|k| (k, &container.pod.init_mounts))
+                    .chain(own.as_ref().map(|k| (k, &container.mounts)));
+                for (key, mounts) in scripts {
                     for (from, to) in copies.get(key).into_iter().flatten() {
-                        let mounts = &container.pod.init_mounts;
                         let Some((name, k)) = workload::key_in_mounts(mounts, from) else {
                             continue;
                         };
@@ -557,13 +568,30 @@ impl Workspace {
                 let merged = ConfFile::from_tree_keep_owners(file, kind, tree);
                 // Each copy is a container of its own, unless it shares the host's (or
                 // another container's) network.
-                let netns = |copy: usize| {
-                    (service.network_mode.is_none()).then(|| {
+                // `network_mode: service:OTHER` joins the first copy of OTHER's
+                // container (same file): 127.0.0.1 there is OTHER.
+                let joined = service
+                    .network_mode
+                    .as_deref()
+                    .and_then(|m| m.strip_prefix("service:"))
+                    .and_then(|other| {
+                        compose_file
+                            .services
+                            .iter()
+                            .chain(&compose_file.others)
+                            .find(|s| s.name == other.trim())
+                    });
+                let netns = |copy: usize| match joined {
+                    Some(other) => Some((
+                        Span::new(source.id, other.name_span.start, other.name_span.end),
+                        0,
+                    )),
+                    None => (service.network_mode.is_none()).then(|| {
                         (
                             Span::new(source.id, service.name_span.start, service.name_span.end),
                             copy as u32,
                         )
-                    })
+                    }),
                 };
                 for copy in 0..service.replicas {
                     match kind {
