@@ -299,9 +299,19 @@ pub fn link_scoped(
                         .get(node_scopes[m].as_path())
                         .is_none_or(|units| units.len() < 2))
         });
+        // Replicas all declared beside a master declared alone: the unit says how many
+        // run, and `known-replica` lines beyond them are addresses Sentinel once saw
+        // (the same replica through a published port, a container since recreated).
+        let all_declared = !replicas.is_empty()
+            && replicas.iter().all(|&n| {
+                let r = &nodes[n].runtime;
+                r.declared.is_some() && r.count_known && !r.copies_unknown
+            });
         let replica_count = if replicas.iter().any(|&n| nodes[n].runtime.copies_unknown) {
             // A replica config kept as a template: any number of pods may run it.
             None
+        } else if declared_alone && all_declared && !maybe_one_of_several {
+            Some(replicas.len().max(siblings))
         } else if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
             Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
         } else if declared_alone && !maybe_one_of_several {

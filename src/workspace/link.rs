@@ -610,7 +610,13 @@ impl Workspace {
                                 &service.build_args,
                                 None,
                             );
-                            node.name_hints = service.hostnames.clone();
+                            // A fixed address on a compose network is this container's.
+                            node.name_hints = service
+                                .hostnames
+                                .iter()
+                                .chain(&service.static_ips)
+                                .cloned()
+                                .collect();
                             node.name = format!("service `{}`", service.name);
                             if node.anchor.is_empty() {
                                 node.anchor = Span::new(
