@@ -398,4 +398,9 @@ fn a_chart_of_ones_own_under_an_operator_key_is_rendered() {
         "{text}"
     );
     assert!(!text.contains("O017"), "{text}");
+    // A finding in a block scalar of the values is at its word, not the block's start.
+    assert!(
+        text.contains("tests/data/helm-render/own-sections/values.yaml:14:31: N001 [hostname-monitor-without-resolve-hostnames]"),
+        "{text}"
+    );
 }

@@ -268,7 +268,13 @@ impl Workspace {
             Src::Template(s, e) => Span::new(info.template, s, e),
             Src::Value(layer, s, e) => {
                 let file = *info.layers.get(layer as usize)?;
-                Span::new(file, s, e)
+                let rendered = &info.rendered.text[piece.clone()];
+                let values = self.entries.get(&file)?.source.text();
+                let len = (span.end as usize).saturating_sub(start);
+                match inside_value(rendered, start - piece.start, len, values, s..e) {
+                    Some(at) => Span::new(file, at, at + len),
+                    None => Span::new(file, s, e),
+                }
             }
         })
     }
@@ -320,6 +326,40 @@ impl Workspace {
     pub(super) fn is_rendered_template(&self, id: FileId) -> bool {
         self.rendered_templates.contains(&id)
     }
+}
+
+/// Where the `len` bytes at `offset` of a value as rendered (a block scalar of a values
+/// file, perhaps re-indented by `indent`) are in the values file's text: the same line
+/// of the scalar, the same column past its indentation. `None` when the text there is not
+/// the same (then the whole value is the place).
+fn inside_value(
+    rendered: &str,
+    offset: usize,
+    len: usize,
+    values: &str,
+    scalar: std::ops::Range<usize>,
+) -> Option<usize> {
+    let wanted = rendered.get(offset..offset + len)?;
+    let line = rendered[..offset].matches('\n').count();
+    let line_start = rendered[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let rendered_line = &rendered[line_start..];
+    let rendered_indent = rendered_line.len() - rendered_line.trim_start_matches(' ').len();
+    let column = (offset - line_start).checked_sub(if line == 0 { 0 } else { rendered_indent })?;
+    let source = values.get(scalar.clone())?;
+    let mut at = scalar.start;
+    for (i, text) in source.split_inclusive('\n').enumerate() {
+        if i == line {
+            let indent = if i == 0 {
+                0
+            } else {
+                text.len() - text.trim_start_matches(' ').len()
+            };
+            let found = at + indent + column;
+            return (values.get(found..found + len) == Some(wanted)).then_some(found);
+        }
+        at += text.len();
+    }
+    None
 }
 
 /// A GitOps release of the tree (Flux `HelmRelease`, Argo CD `Application`) names this
