@@ -790,9 +790,11 @@ fn an_overlay_command_replaces_the_base_command() {
     assert!(node.runtime.release.is_some(), "the base's image");
 }
 
-/// An entrypoint script that a bind mount provides (`sh /path/script.sh`, or the path
-/// alone) is read as the start script: the sentinel it starts on a config it renders
-/// from a mounted template (with a `sed "s|…|…|"` whose bars are not pipes) is a sentinel.
+/// An entrypoint script that a bind mount provides (`sh /path/script.sh`, the path
+/// alone, or named at the end of a `sh -c` string) is read as the start script: the
+/// sentinel it starts on a config it renders from a mounted template (with a
+/// `sed "s|…|…|"` whose bars are not pipes) is a sentinel. `known-sentinel` lines without
+/// a run ID add no peer (Sentinel ignores them), so three sentinels are three.
 #[test]
 fn mounted_entrypoint_scripts_run_the_process() {
     let dir = Path::new("tests/data/compose-mounted-entrypoint");
@@ -803,10 +805,16 @@ fn mounted_entrypoint_scripts_run_the_process() {
             .iter()
             .filter(|n| **n == "sentinel-state-not-persistent")
             .count(),
-        2,
+        3,
         "{names:?}"
     );
-    assert!(names.contains(&"sentinel-count-below-three"), "{names:?}");
+    for counted in [
+        "sentinel-count-below-three",
+        "sentinel-count-even",
+        "quorum-below-majority",
+    ] {
+        assert!(!names.contains(&counted), "{names:?}");
+    }
     assert!(
         names.contains(&"sentinel-exposed-unauthenticated"),
         "{names:?}"
@@ -814,4 +822,23 @@ fn mounted_entrypoint_scripts_run_the_process() {
     // The template's `$REDIS_PASSWORD` is filled from the same variable as the nodes'.
     assert!(!names.contains(&"sentinel-auth-pass-mismatch"), "{names:?}");
     assert!(!names.contains(&"sentinel-auth-pass-missing"), "{names:?}");
+}
+
+/// A replica whose image runs a start script on options only (`exec redis-server
+/// --replicaof ${MASTER_HOST} …`) is a data node whose settings are unknown, never proof
+/// that the master has no replica; a sentinel's here-document takes the values its script
+/// assigns (`MASTER_HOST=${REDIS_MASTER_HOST:-redis}`), filled from the service.
+#[test]
+fn image_start_scripts_on_options_and_assigned_variables() {
+    let dir = Path::new("tests/data/compose-image-script-vars");
+    let (ws, found) = check_dir(dir, Target::default());
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!names.contains(&"no-replica-to-promote"), "{names:?}");
+    let topo = ws.topology();
+    let group = topo
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("mymaster"))
+        .expect("the group");
+    assert_eq!((group.host.as_str(), group.port), ("redis", 6379));
 }

@@ -83,3 +83,23 @@ fn copies_in_sibling_folders_are_separate_deployments() {
         single.iter().map(|(k, v)| (*k, v * N)).collect();
     assert_eq!(counts(&many), expected);
 }
+
+/// A deploy script that writes a sentinel config over `ssh host bash <<EOF`, once per
+/// host: its variables are filled as the shell fills them (the master's address), and
+/// how many sentinels run it is unknown, so two files are not "two sentinels".
+#[test]
+fn a_config_written_over_ssh_is_a_template_for_several_hosts() {
+    let (ws, found) = check_dir(Path::new("tests/data/ssh-deploy-script"), Target::default());
+    assert!(
+        !found
+            .iter()
+            .any(|d| d.rule.name() == "sentinel-count-below-three"),
+        "{found:?}"
+    );
+    let topo = ws.topology();
+    let [group] = topo.groups.as_slice() else {
+        panic!("one group: {:?}", topo.groups.len());
+    };
+    assert_eq!((group.host.as_str(), group.port), ("10.0.1.10", 6379));
+    assert_eq!(group.monitors.len(), 2);
+}

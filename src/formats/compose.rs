@@ -78,6 +78,12 @@ pub struct Service {
     /// (`: ${VAR:=value}`), the image's `ENV`, then the service's environment. A config
     /// the script writes (`echo … >> FILE`, a here-document) is the process's config.
     pub entrypoint_script: Option<(PathBuf, Vec<(String, String)>)>,
+    /// Its start script runs the program in a way not followed here: what it sets is
+    /// unknown.
+    pub start_unfollowed: bool,
+    /// The program word of its command line (`redis-sentinel`, `redis-server`), when the
+    /// command names one itself.
+    pub program_span: Option<Range<usize>>,
     /// Variables a start script writes into `$VAR` placeholders of the config: the
     /// image's `ENV`, then the service's environment.
     pub substitutions: Vec<(String, String)>,
@@ -711,6 +717,8 @@ fn read_service(
         script_config: None,
         script_config_appended: None,
         entrypoint_script: None,
+        start_unfollowed: false,
+        program_span: None,
         start_script: None,
         substitutions: Vec::new(),
         image_span: service.get("image").map(|n| n.span.clone()),
@@ -765,7 +773,14 @@ fn read_service(
                 .is_some_and(|word| read_mounted_script(&mut out, word));
             return (out, found);
         };
-        let Some(start) = StartScript::read(&script.value, script.range.clone()) else {
+        // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
+        // named, after what the command string did first.
+        let inlined = || {
+            let text = inline_mounted_scripts(&out, &script.value)?;
+            StartScript::read(&text, script.range.clone())
+        };
+        let Some(start) = StartScript::read(&script.value, script.range.clone()).or_else(inlined)
+        else {
             return (out, false);
         };
         // The config it starts the process on, when the script writes it with a
@@ -900,7 +915,10 @@ fn read_service(
                     .collect();
                 out.entrypoint_script = Some((path.clone(), env));
             }
-            if let Some(start) = script.and_then(|t| StartScript::read(&t, build_span.clone())) {
+            if let Some(start) = script
+                .as_deref()
+                .and_then(|t| StartScript::read(t, build_span.clone()))
+            {
                 out.kind = start.kind;
                 out.config = Some((start.config.clone(), build_span.clone()));
                 if start.substitutes_env || start.template.is_some() {
@@ -938,6 +956,11 @@ fn read_service(
                     out.baked_config_dir_locked = locked_dir(d, &start.config, drops);
                 }
                 out.start_script = Some(start);
+                return (out, true);
+            }
+            if let Some(kind) = script.as_deref().and_then(server_in_script) {
+                out.kind = kind;
+                out.start_unfollowed = true;
                 return (out, true);
             }
         }
@@ -1011,11 +1034,61 @@ fn read_service(
             }
         }
     }
+    out.program_span = program.map(|i| tokens[i].range.clone());
     out.config = config;
     out.options = options_conf(file, kind, option_args, text);
     out.options.follows_file = out.config.is_some();
     out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
     (out, true)
+}
+
+/// `script` with each script file it runs that a bind mount provides (`/x/start.sh`,
+/// `sh /x/start.sh`) replaced by that file's text. `None` when it runs none.
+fn inline_mounted_scripts(service: &Service, script: &str) -> Option<String> {
+    let mut out = String::with_capacity(script.len());
+    let mut found = false;
+    for (i, word) in script.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let path = word.trim_matches(['"', '\'']);
+        let text = path
+            .starts_with('/')
+            .then(|| service.mounted(path))
+            .flatten()
+            .filter(|(_, _, single_file)| *single_file)
+            .and_then(|(host, _, _)| std::fs::read_to_string(host).ok())
+            .filter(|t| crate::formats::script::is_script(Path::new(path), t));
+        match text {
+            Some(text) => {
+                found = true;
+                out.push('\n');
+                out.push_str(&text);
+                out.push('\n');
+            }
+            None => out.push_str(word),
+        }
+    }
+    found.then_some(out)
+}
+
+/// The program a start script runs when it starts a server in a way not read here (on
+/// options only, or a config path computed at run time): its settings are unknown.
+fn server_in_script(text: &str) -> Option<FileKind> {
+    text.lines()
+        .rev()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let kind = line
+                .split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']))
+                .find_map(program_kind)?;
+            Some(if line.contains("--sentinel") {
+                FileKind::SentinelConf
+            } else {
+                kind
+            })
+        })
 }
 
 /// A start script that a bind mount puts at the path `word` names, read from the tree
@@ -1029,6 +1102,11 @@ fn read_mounted_script(out: &mut Service, word: &Token) -> bool {
         return false;
     };
     let Some(start) = StartScript::read(&text, word.range.clone()) else {
+        if let Some(kind) = server_in_script(&text) {
+            out.kind = kind;
+            out.start_unfollowed = true;
+            return true;
+        }
         return false;
     };
     let env: Vec<(String, String)> = crate::formats::script::defaults(&text)

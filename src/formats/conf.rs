@@ -46,6 +46,9 @@ pub struct ConfFile {
     /// Command-line options of a compose service: the service's key. The process declared
     /// there reads these lines, so its image's release decides what they may say.
     pub declared_by: Option<Span>,
+    /// Written by a shell that another one feeds (`ssh host bash <<EOF … cat > FILE`):
+    /// a deploy script's template for several hosts, run any number of times.
+    pub run_remotely: bool,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -112,6 +115,7 @@ impl ConfFile {
             written_by: None,
             follows_file: false,
             declared_by: None,
+            run_remotely: false,
         }
     }
 
@@ -508,7 +512,11 @@ impl ConfFile {
                         line: self.line_span(line),
                     };
                     if keyword.name == "known-sentinel" {
-                        monitor.known_sentinels.push(peer);
+                        // Without a run ID Sentinel accepts the line and adds no peer
+                        // (checked with redis-sentinel 7.0: SENTINEL SENTINELS is empty).
+                        if peer.runid.is_some() {
+                            monitor.known_sentinels.push(peer);
+                        }
                     } else {
                         monitor.known_replicas.push(peer);
                     }

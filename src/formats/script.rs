@@ -122,6 +122,23 @@ impl Vars {
         out
     }
 
+    /// What the script assigns, once, to the variable `word` names (`$NAME`, `${NAME}`)
+    /// when that is itself one parameter expansion (`NAME=${REDIS_MASTER_HOST:-redis}`):
+    /// the environment of the container fills it later.
+    pub fn assigned_expansion(&self, word: &str) -> Option<&str> {
+        let name = word.strip_prefix('$')?;
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        let [(value, _)] = self.values.get(name)?.as_slice() else {
+            return None;
+        };
+        let inner = value.strip_prefix("${")?.strip_suffix('}')?;
+        let plain = !inner.contains(['$', '`', '(', '{', '}']);
+        plain.then_some(value.as_str())
+    }
+
     /// The single value of a word, when there is exactly one.
     pub fn single(&self, word: &str) -> Option<String> {
         match self.expand(word).as_slice() {
@@ -242,6 +259,11 @@ fn read_mapped(
             if let Some(target) = written_file(command) {
                 let before = out.confs.len();
                 embed(file, text, &vars, &target, heredoc, piece, &mut out);
+                if command.depth > 0 {
+                    for conf in &mut out.confs[before..] {
+                        conf.run_remotely = true;
+                    }
+                }
                 if out.confs.len() > before {
                     writes.push(command_range(command));
                 }
@@ -795,6 +817,9 @@ fn fill_assigned(tree: &mut redis_conf::ConfTree, vars: &Vars) {
         if let Some(value) = vars.single(&token.value) {
             token.value = value.as_str().into();
             token.origin = crate::source::Origin::Implied;
+        } else if let Some(expansion) = vars.assigned_expansion(&token.value) {
+            token.value = expansion.into();
+            token.origin = crate::source::Origin::Implied;
         }
     }
 }
@@ -969,6 +994,10 @@ fn embed(
     };
     let mut tree = redis_conf::parse(&masked);
     shift(&mut tree, body.start);
+    if !heredoc.quoted {
+        // The shell expands `$NAME` in the body: what the script assigned it.
+        fill_assigned(&mut tree, vars);
+    }
     if let Some(piece) = piece {
         tree = crate::formats::kubernetes::remap(tree, piece);
     }

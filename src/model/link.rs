@@ -169,7 +169,17 @@ pub fn link_scoped(
             if let Some(m) = master {
                 keys.extend(node_identities[m].iter().cloned());
             }
-            replicas_of.nearest_of_any(&keys, near, |n| Some(n) == master)
+            let mut found = replicas_of.nearest_of_any(&keys, near, |n| Some(n) == master);
+            // A replica whose target, seen from its own folder, is another node (the
+            // `redis-master` service of its compose project) replicates from that one.
+            found.retain(|&n| {
+                let Some(r) = &nodes[n].replicaof else {
+                    return true;
+                };
+                let target = (normalize_host(&r.host.value), r.port.value);
+                unique_node_at(&target, Some(&node_scopes[n])).is_none_or(|t| Some(t) == master)
+            });
+            found
         };
 
     // How many processes each config or workload runs (a StatefulSet's pods).
@@ -555,6 +565,14 @@ fn count_sentinels(
     if unread {
         return SentinelCount::Unknown(
             "other sentinels of the deployment run configs that are not in the checked files",
+        );
+    }
+    if monitors
+        .iter()
+        .any(|r| sentinels[r.sentinel].runtime.copies_unknown)
+    {
+        return SentinelCount::Unknown(
+            "a sentinel config here is a template that any number of hosts may run",
         );
     }
     let mut ids: HashSet<String> = HashSet::new();

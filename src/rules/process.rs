@@ -10,6 +10,7 @@ use crate::syntax::shell::basename;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     rewritten_sentinel_config(ctx, out);
+    compose_sentinel_without_config(ctx, out);
     for process in &ctx.topology.processes {
         let line = &process.cmdline;
         if line.is_sentinel() {
@@ -204,5 +205,31 @@ fn rewritten_sentinel_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
             d = d.label(m.line, "the sentinel started on it monitors this master");
         }
         out.push(d);
+    }
+}
+
+/// A compose service whose command runs Sentinel on options alone
+/// (`redis-server --port 26379 --sentinel`, `redis-sentinel`): no config file to save to.
+fn compose_sentinel_without_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for unit in ctx.units.compose.iter().filter(|u| !u.sentinels.is_empty()) {
+        let s = &unit.service;
+        let Some(program) = &s.program_span else {
+            continue;
+        };
+        let scripted = s.start_script.is_some() || s.script_config.is_some() || s.start_unfollowed;
+        // An image of its own may wrap the command in an entrypoint that writes a config.
+        let known_image = crate::knowledge::images::image_ref(&s.image).is_some();
+        if s.config.is_some() || scripted || s.env_settings.is_some() || !known_image {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelWithoutConfigFile,
+                Span::new(unit.file, program.start, program.end),
+                format!("service `{}` starts Sentinel with no config file argument: Sentinel must save its state to a file on disk and exits at start with \"Sentinel needs config file on disk to save state. Exiting...\"", s.name),
+            )
+            .help("mount a writable directory with a sentinel.conf and give the file as the first argument: `redis-sentinel /data/sentinel.conf`")
+            .fatal(),
+        );
     }
 }

@@ -599,9 +599,10 @@ impl Workspace {
                             let mut node = merged.node(source);
                             // A config file the command names but the tree lacks: what the
                             // node sets (a `replicaof`, a password) is unknown.
-                            node.complete = conf.is_some()
+                            node.complete = (conf.is_some()
                                 || service.config.is_none()
-                                || service.script_config.is_some();
+                                || service.script_config.is_some())
+                                && !service.start_unfollowed;
                             node.runtime = service.runtime(source.id);
                             node.runtime.netns = netns(copy);
                             images.complete(
@@ -642,7 +643,8 @@ impl Workspace {
                             sentinel.complete = (conf.is_some()
                                 || service.config.is_none()
                                 || service.script_config.is_some())
-                                && !image_brings_config;
+                                && !image_brings_config
+                                && !service.start_unfollowed;
                             sentinel.runtime = service.runtime(source.id);
                             sentinel.runtime.netns = netns(copy);
                             sentinel.runtime.config_rewritten_at_start =
@@ -1188,7 +1190,7 @@ impl Workspace {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
                     node.complete = complete;
-                    node.runtime.copies_unknown = conf.embedded;
+                    node.runtime.copies_unknown = conf.embedded || conf.run_remotely;
                     images.complete(&mut node.runtime, None, &[], Some(&path));
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
@@ -1200,6 +1202,7 @@ impl Workspace {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
                     sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
+                    sentinel.runtime.copies_unknown = conf.run_remotely;
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
