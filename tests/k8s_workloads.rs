@@ -6,7 +6,7 @@ mod common;
 
 use common::{check_dir, render_full, workspace_for};
 use redis_halint::{Severity, Target};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const CORRECT: &str = "fixtures/pdb-missing/good/deployment.yaml";
 
@@ -1339,4 +1339,14 @@ fn an_ordinal_test_in_a_configmap_script_picks_a_static_master() {
     assert!(!found
         .iter()
         .any(|d| d.rule.name() == "static-master-by-ordinal"));
+}
+
+/// `command: ["sh", "-ec"]` with the script in `args:`: `-ec` takes the script as `-c`
+/// does, so the servers it starts (and how it picks the master) are read.
+#[test]
+fn combined_shell_flags_take_the_script() {
+    let (_, found) = check_dir(Path::new("tests/data/k8s-shell-ec"), Target::default());
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(names.contains(&"static-master-by-ordinal"), "{names:?}");
+    assert!(names.contains(&"data-dir-ephemeral"), "{names:?}");
 }

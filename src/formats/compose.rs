@@ -764,7 +764,7 @@ fn read_service(
     {
         let script = tokens
             .iter()
-            .position(|t| t.value == "-c")
+            .position(|t| crate::syntax::shell::is_command_flag(&t.value))
             .and_then(|i| tokens.get(i + 1));
         let Some(script) = script else {
             // `sh /scripts/start.sh`: a script file, not a command string.

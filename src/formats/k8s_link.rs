@@ -189,6 +189,7 @@ pub fn container_facts(
                 .and_then(|(path, _)| config_at(container, path, confs, near))
                 .filter(|c| c.kind == inv.kind)
                 .map(|c| link_of(file, c, inv))
+                .or_else(|| options_only(file, inv))
         })
         .collect();
     let started = started.map(|(inv_file, inv, resolved)| {
@@ -217,6 +218,35 @@ pub fn container_facts(
         unauthenticated_pings,
         auth_required,
     }
+}
+
+/// What the rules need of a data server started on options alone (`redis-server
+/// --appendonly yes`). Persistence counts only when the options ask for it: the default
+/// snapshots of a bare cache are not a promise to keep data.
+fn options_only(file: FileId, inv: &crate::formats::workload::Invocation) -> Option<Linked> {
+    if inv.config.is_some() || inv.kind != FileKind::RedisConf || inv.args.is_empty() {
+        return None;
+    }
+    let value = |flag: &str| {
+        let i = inv.args.iter().rposition(|t| t.value == flag)?;
+        inv.args.get(i + 1)
+    };
+    let appendonly = value("--appendonly").is_some_and(|t| t.value.eq_ignore_ascii_case("yes"));
+    let saves = value("--save").is_some_and(|t| !t.value.is_empty() && !t.value.starts_with("--"));
+    Some(Linked {
+        file,
+        embedded_in: None,
+        has_myid: false,
+        has_password: value("--requirepass").is_some(),
+        persistence_on: appendonly || saves,
+        dir: value("--dir").map(|t| {
+            (
+                t.value.to_string(),
+                Span::new(file, t.range.start, t.range.end),
+            )
+        }),
+        rewritten_at_start: false,
+    })
 }
 
 /// What the rules need of the config an invocation runs, with its command-line options.

@@ -349,7 +349,7 @@ fn script_run(words: &[String], inline: Option<&str>) -> Option<String> {
     let of = |words: &[&str]| -> Option<String> {
         let first = *words.first()?;
         if is_shell(first) {
-            if words.contains(&"-c") {
+            if words.iter().any(|w| shell::is_command_flag(w)) {
                 return None;
             }
             let path = words[1..].iter().find(|w| !w.starts_with('-'))?;
@@ -490,7 +490,10 @@ fn read_container(
         .first()
         .is_some_and(|(t, _)| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")));
     if is_shell {
-        if let Some(pos) = tokens.iter().position(|(t, _)| t.value == "-c") {
+        if let Some(pos) = tokens
+            .iter()
+            .position(|(t, _)| crate::syntax::shell::is_command_flag(&t.value))
+        {
             if let Some((_, Some(node))) = tokens.get(pos + 1) {
                 if let Some(piece) = embedded(text, node) {
                     for (start, line) in line_offsets(&piece.text) {
@@ -509,6 +512,30 @@ fn read_container(
     } else {
         let plain: Vec<Token> = tokens.iter().map(|(t, _)| t.clone()).collect();
         found = invocations(&plain);
+        // `args:` alone on an official image: its entrypoint runs `redis-server` with
+        // them when the first is an option or a `.conf` file.
+        let official = c.get_str("image").is_some_and(|image| {
+            crate::knowledge::images::image_ref(image)
+                .is_some_and(|i| i.family == crate::knowledge::images::ImageFamily::Official)
+        });
+        let server_args = plain
+            .first()
+            .is_some_and(|t| t.value.starts_with("--") || t.value.ends_with(".conf"));
+        if found.is_empty() && c.get("command").is_none() && official && server_args {
+            let sentinel = plain.iter().any(|t| t.value == "--sentinel");
+            found.push(Invocation {
+                kind: if sentinel {
+                    FileKind::SentinelConf
+                } else {
+                    FileKind::RedisConf
+                },
+                config: plain
+                    .first()
+                    .filter(|t| !t.value.starts_with('-'))
+                    .map(|t| (t.value.to_string(), t.range.clone())),
+                args: plain,
+            });
+        }
     }
     let script_file = if found.is_empty() {
         let plain: Vec<String> = tokens.iter().map(|(t, _)| t.value.to_string()).collect();
@@ -585,7 +612,11 @@ fn read_container(
             // `sh -c "redis-cli ping"`: look inside the script too.
             if let Some(script) = tokens
                 .get(2)
-                .filter(|_| tokens.get(1).is_some_and(|t| t.value == "-c"))
+                .filter(|_| {
+                    tokens
+                        .get(1)
+                        .is_some_and(|t| crate::syntax::shell::is_command_flag(&t.value))
+                })
                 .cloned()
             {
                 if let Ok(inner) = split_args(&script.value, 0) {

@@ -105,6 +105,10 @@ pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .chain(c.started.iter().map(|(f, inv, l)| (*f, inv, l.clone())));
         for (inv_file, inv, linked) in invocations {
             let Some((path, path_range)) = &inv.config else {
+                // A data server on options alone (`redis-server --appendonly yes`).
+                if let Some(l) = linked.as_ref().filter(|_| inv.kind == FileKind::RedisConf) {
+                    data_dir(c, l, out);
+                }
                 continue;
             };
             let mount = k.mount_for(path);

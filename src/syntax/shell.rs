@@ -256,7 +256,7 @@ fn shell_argument_script(text: &str, command: &Command) -> Option<Range<usize>> 
         return None;
     }
     let words = &command.words[i + 1..];
-    let at = words.iter().position(|w| w.value == "-c")?;
+    let at = words.iter().position(|w| is_command_flag(&w.value))?;
     let word = words.get(at + 1)?;
     let raw = text.get(word.range.clone())?;
     let inner = match raw.as_bytes() {
@@ -276,9 +276,22 @@ fn runs_a_shell(command: &Command) -> bool {
     let name = basename(&program.value);
     if matches!(name, "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash") {
         // `bash -c '…'` reads its script from the argument, not from the here-document.
-        return !command.words[i + 1..].iter().any(|w| w.value == "-c");
+        return !command.words[i + 1..]
+            .iter()
+            .any(|w| is_command_flag(&w.value));
     }
     name == "ssh"
+}
+
+/// A shell's `-c`, alone or among other one-letter flags (`-ec`, `-xc`, `-ce`): the
+/// next argument is the script.
+pub fn is_command_flag(word: &str) -> bool {
+    word.strip_prefix('-').is_some_and(|flags| {
+        !flags.is_empty()
+            && flags.contains('c')
+            && flags.bytes().all(|b| b.is_ascii_alphabetic())
+            && flags.len() <= 4
+    })
 }
 
 fn is_assignment(word: &str) -> bool {
@@ -720,6 +733,16 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combined_flags_that_take_a_script() {
+        for flag in ["-c", "-ec", "-xc", "-ce", "-euc"] {
+            assert!(is_command_flag(flag), "{flag}");
+        }
+        for word in ["-e", "--config", "-", "c", "-c1"] {
+            assert!(!is_command_flag(word), "{word}");
+        }
+    }
 
     fn words(c: &Command) -> Vec<&str> {
         c.words.iter().map(|w| w.value.as_str()).collect()
