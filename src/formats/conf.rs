@@ -46,6 +46,9 @@ pub struct ConfFile {
     /// Command-line options of a compose service: the service's key. The process declared
     /// there reads these lines, so its image's release decides what they may say.
     pub declared_by: Option<Span>,
+    /// Kept in a Kubernetes ConfigMap (not a Secret): its text is plain in the cluster
+    /// and in the repository.
+    pub in_config_map: bool,
     /// Written by a shell that another one feeds (`ssh host bash <<EOF … cat > FILE`):
     /// a deploy script's template for several hosts, run any number of times.
     pub run_remotely: bool,
@@ -116,6 +119,7 @@ impl ConfFile {
             follows_file: false,
             declared_by: None,
             run_remotely: false,
+            in_config_map: false,
         }
     }
 

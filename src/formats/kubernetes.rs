@@ -43,6 +43,7 @@ pub fn embedded_configs(
                             .and_then(Node::as_str)
                             .unwrap_or_default();
                         conf.embedded_in = Some((object_name.to_string(), name.to_string()));
+                        conf.in_config_map = kind == "ConfigMap";
                         out.push(conf);
                     }
                 }

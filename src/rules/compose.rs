@@ -21,6 +21,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     state_rewritten(ctx, out);
     shared_volume_config(ctx, out);
     secrets(ctx, out);
+    config_map_secrets(ctx, out);
 }
 
 /// compose-sentinel-shared-config through a named volume: the sentinel's config lives on
@@ -452,6 +453,55 @@ fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnosti
             );
         }
         out.push(d.help("use the master name of the `sentinel monitor` lines"));
+    }
+}
+
+/// Literal passwords in the configs of Kubernetes ConfigMaps (`requirepass`,
+/// `masterauth`, `sentinel auth-pass`): one finding per ConfigMap, every other place a
+/// label. A rendered chart's ConfigMap points at the values line.
+fn config_map_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut by_map: BTreeMap<(FileId, String), Vec<(Span, String)>> = BTreeMap::new();
+    for conf in ctx.all_confs.iter().filter(|c| c.in_config_map) {
+        let text = ctx.source(conf.file).text();
+        let secrets = conf.secret_spans();
+        let (object, key) = conf.embedded_in.clone().unwrap_or_default();
+        for resolved in &conf.lines {
+            let line = conf.line(resolved);
+            let first = line.tokens.first().map(|t| t.value.to_ascii_lowercase());
+            if first.as_deref() == Some("rename-command") {
+                continue;
+            }
+            for token in line.tokens.iter().skip(1) {
+                let span = conf.token_span(token);
+                let raw = text
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or_default()
+                    .trim_matches(['"', '\'']);
+                if secrets.contains(&span) && !raw.is_empty() && !raw.contains(['$', '{', '<']) {
+                    by_map
+                        .entry((conf.file, object.clone()))
+                        .or_default()
+                        .push((span, key.clone()));
+                }
+            }
+        }
+    }
+    for ((_, object), mut found) in by_map {
+        found.sort_by_key(|(s, _)| s.start);
+        found.dedup();
+        let ((first, key), rest) = (&found[0], &found[1..]);
+        let mut d = Diagnostic::new(
+            Rule::SecretsInPlaintextConfig,
+            *first,
+            format!(
+                "a literal password is written in ConfigMap `{object}` (key `{key}`{}): ConfigMaps are plain text to anyone who can read the namespace and sit in version control, and rotating the password means editing each copy by hand",
+                if rest.is_empty() { String::new() } else { format!(", and {} more place(s)", rest.len()) }
+            ),
+        );
+        for (sp, key) in rest {
+            d = d.label(*sp, format!("another literal password (key `{key}`)"));
+        }
+        out.push(d.help("keep the config's passwords in a Secret (mount the config from a Secret, or fill them at start from an environment variable that reads the Secret)"));
     }
 }
 

@@ -11,6 +11,8 @@ pub struct Context<'a> {
     pub target: Target,
     pub sources: &'a HashMap<FileId, &'a SourceFile>,
     pub confs: &'a HashMap<FileId, &'a ConfFile>,
+    /// Every config of the tree, several per file included (the keys of ConfigMaps).
+    pub all_confs: &'a [std::sync::Arc<ConfFile>],
     pub topology: &'a Topology,
     /// The deployment units of each format (compose services, containers, resources).
     pub units: &'a crate::formats::units::Units,

@@ -176,6 +176,7 @@ impl Workspace {
             target: self.settings.target,
             sources: &sources,
             confs: &conf_map,
+            all_confs: &confs,
             topology: &topology,
             units: &format_units,
             history: self.history.as_ref(),
