@@ -842,3 +842,19 @@ fn image_start_scripts_on_options_and_assigned_variables() {
         .expect("the group");
     assert_eq!((group.host.as_str(), group.port), ("redis", 6379));
 }
+
+/// A compose file kept in a subfolder whose paths only make sense from the project
+/// folder above it (`-f compose.yaml -f deploy/redis/compose-sentinel.yaml`): its mounts
+/// are resolved from there, so the sentinel's single-file config is found.
+#[test]
+fn an_overlay_in_a_subfolder_resolves_paths_from_the_project() {
+    let (_, found) = check_dir(
+        Path::new("tests/data/compose-overlay-subfolder"),
+        Target::default(),
+    );
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        names.contains(&"compose-sentinel-single-file-bind"),
+        "{names:?}"
+    );
+}

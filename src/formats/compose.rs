@@ -308,7 +308,8 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     if !matches!(services.kind, Kind::Map(_)) || doc.get("kind").is_some() {
         return None;
     }
-    let dir = path.parent().unwrap_or(Path::new(""));
+    let dir = project_dir(path.parent().unwrap_or(Path::new("")), services);
+    let dir = dir.as_path();
     // Compose reads `.env` beside the file for interpolation (the shell's environment
     // would override it; a linter only sees the file).
     let vars = read_env_file(&dir.join(".env")).unwrap_or_default();
@@ -2245,6 +2246,45 @@ fn named_volume(vars: &[(String, String)], node: &Node) -> Option<(String, Strin
         && !source.starts_with('.')
         && target.starts_with('/');
     named.then(|| (source, target, node.span.clone()))
+}
+
+/// The folder relative paths of a compose file start from: its own, unless none of its
+/// build contexts and bind-mount sources is found there while some are found from a
+/// folder above that holds the project's main compose file (an overlay kept in a
+/// subfolder and used as `-f compose.yaml -f compose/dev/redis/compose-sentinel.yaml`:
+/// compose resolves every file's paths from the first file's folder).
+fn project_dir(own: &Path, services: &Node) -> PathBuf {
+    let relative: Vec<&str> = services
+        .entries()
+        .flat_map(|(_, service)| {
+            let build = service
+                .get_str("build")
+                .or_else(|| service.at("build.context").and_then(Node::as_str));
+            let sources = service
+                .get("volumes")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().and_then(|v| v.split(':').next()));
+            build.into_iter().chain(sources)
+        })
+        .filter(|p| p.starts_with("./") || p.starts_with("../"))
+        .collect();
+    let found_from = |dir: &Path| relative.iter().any(|p| dir.join(p).exists());
+    if relative.is_empty() || found_from(own) {
+        return own.to_path_buf();
+    }
+    let main_files = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+    ];
+    own.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|dir| main_files.iter().any(|f| dir.join(f).is_file()) && found_from(dir))
+        .map_or_else(|| own.to_path_buf(), Path::to_path_buf)
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.
