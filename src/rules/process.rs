@@ -188,7 +188,18 @@ fn flag_then_options(ctx: &Context, process: &Process, out: &mut Vec<Diagnostic>
 /// sentinel-state-not-persistent, for a start script (a file of the tree, or a key of a
 /// ConfigMap) that writes the sentinel's config afresh and then starts Sentinel on it.
 fn rewritten_sentinel_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for sentinel in &ctx.topology.sentinels {
+    // Sentinels of compose services started by a script: judged with the service.
+    let by_compose: std::collections::HashSet<usize> = ctx
+        .units
+        .compose
+        .iter()
+        .filter(|u| u.service.start_script.is_some())
+        .flat_map(|u| u.sentinels.iter().copied())
+        .collect();
+    for (i, sentinel) in ctx.topology.sentinels.iter().enumerate() {
+        if by_compose.contains(&i) {
+            continue;
+        }
         let Some(write) = sentinel.runtime.config_rewritten_at_start else {
             continue;
         };
