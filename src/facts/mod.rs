@@ -449,3 +449,10 @@ impl SentinelProc {
         self.sentinel_pass.as_ref().or(self.password.as_ref())
     }
 }
+
+/// Whether a `sentinel myid` value is one ID that every process running the config
+/// starts with: a literal, not a value the shell computes per container
+/// (`$(host_id "$HOSTNAME")`).
+pub fn shared_myid(value: &str) -> bool {
+    !value.contains(['$', '`'])
+}

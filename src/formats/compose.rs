@@ -1035,7 +1035,11 @@ fn read_service(
             }
         }
     }
-    out.program_span = program.map(|i| tokens[i].range.clone());
+    // Only a command line that starts with the program: a wrapper before it (an
+    // entrypoint script not read here) may give it a config.
+    out.program_span = program
+        .filter(|&i| i == 0 && build.is_none())
+        .map(|i| tokens[i].range.clone());
     out.config = config;
     out.options = options_conf(file, kind, option_args, text);
     out.options.follows_file = out.config.is_some();
@@ -1076,14 +1080,21 @@ fn inline_mounted_scripts(service: &Service, script: &str) -> Option<String> {
 /// The program a start script runs when it starts a server in a way not read here (on
 /// options only, or a config path computed at run time): its settings are unknown.
 fn server_in_script(text: &str) -> Option<FileKind> {
+    // A wrapper that runs the command it is given (`exec "$@"`, the official
+    // docker-entrypoint.sh): the command decides, not the script.
+    if text.contains("$@") || text.contains("${@}") || text.contains("$*") {
+        return None;
+    }
     text.lines()
         .rev()
         .filter(|l| !l.trim_start().starts_with('#'))
         .find_map(|line| {
-            let kind = line
+            // The program in command position: first, or after `exec` / `nohup`.
+            let program = line
                 .split_whitespace()
                 .map(|w| w.trim_matches(['"', '\'']))
-                .find_map(program_kind)?;
+                .find(|w| !matches!(*w, "exec" | "nohup" | "then" | "else" | "do"))?;
+            let kind = program_kind(program)?;
             Some(if line.contains("--sentinel") {
                 FileKind::SentinelConf
             } else {
@@ -1366,7 +1377,23 @@ fn quoted_bars_masked(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut comment = false;
+    let mut previous = ' ';
     for c in text.chars() {
+        // `# don't …`: a comment's apostrophe opens no quote.
+        if comment {
+            comment = c != '\n';
+            out.push(c);
+            previous = c;
+            continue;
+        }
+        if quote.is_none() && !escaped && c == '#' && previous.is_whitespace() {
+            comment = true;
+            out.push(c);
+            previous = c;
+            continue;
+        }
+        previous = c;
         match (quote, c) {
             _ if escaped => escaped = false,
             (Some('\''), '\'') | (Some('"'), '"') => quote = None,
@@ -2339,6 +2366,26 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrappers_that_run_their_arguments_start_no_server_of_their_own() {
+        let official = "#!/bin/sh\nif [ \"$1\" = 'redis-server' ]; then exec gosu redis \"$0\" \"$@\"; fi\nexec \"$@\"\n";
+        assert_eq!(server_in_script(official), None);
+        let options_only =
+            "#!/bin/sh\n# wait for the master\nexec redis-server --replicaof redis 6379\n";
+        assert_eq!(server_in_script(options_only), Some(FileKind::RedisConf));
+        // A program word that is not the command (an argument of a test) is not one.
+        assert_eq!(
+            server_in_script("if pgrep redis-server; then echo up; fi\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn apostrophes_in_comments_open_no_quote() {
+        let masked = quoted_bars_masked("# don't start early\ncat t | sed 's|a|b|' > c\n");
+        assert_eq!(masked.matches('|').count(), 1, "{masked}");
+    }
 
     #[test]
     fn unset_alternatives_write_nothing() {

@@ -564,8 +564,7 @@ impl ConfFile {
             announce_port: self.sentinel_global("announce-port", parse_integer),
             // A value the shell fills per container (`$(host_id "$HOSTNAME")`) is an
             // ID of each sentinel's own, not one they share.
-            myid: self
-                .sentinel_global("myid", |v| (!v.contains(['$', '`'])).then(|| v.to_string())),
+            myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
             process: self.process_conf(),
             runtime: Default::default(),
@@ -769,7 +768,7 @@ mod tests {
     use crate::source::{FileId, SourceFile};
 
     #[test]
-    fn a_myid_the_shell_fills_is_each_sentinels_own() {
+    fn a_myid_the_shell_fills_is_pinned_but_each_sentinels_own() {
         let read = |text: &str| {
             let source = SourceFile::new(FileId(0), "sentinel.conf", text);
             ConfFile::parse(&source, FileKind::SentinelConf)
@@ -782,7 +781,11 @@ mod tests {
             read(pinned).as_deref(),
             Some("0123456789012345678901234567890123456789")
         );
-        assert_eq!(read("sentinel myid $(host_id \"$HOSTNAME\")\n"), None);
-        assert_eq!(read("sentinel myid ${SENTINEL_ID}\n"), None);
+        // Pinned, but to a value each container computes: present, never shared.
+        let computed = read("sentinel myid ${SENTINEL_ID}\n").unwrap();
+        assert!(!crate::facts::shared_myid(&computed));
+        assert!(crate::facts::shared_myid(
+            "0123456789012345678901234567890123456789"
+        ));
     }
 }

@@ -227,6 +227,24 @@ fn options_only(file: FileId, inv: &crate::formats::workload::Invocation) -> Opt
     if inv.config.is_some() || inv.kind != FileKind::RedisConf || inv.args.is_empty() {
         return None;
     }
+    // Options filled at run time (`$(DATA_DIR)`, `"$@"`) or read from another file
+    // (`--include`): what the server sets is not all here.
+    let decides = [
+        "--dir",
+        "--appendonly",
+        "--save",
+        "--dbfilename",
+        "--appendfilename",
+    ];
+    let unknown = inv.args.iter().enumerate().any(|(i, t)| {
+        t.value == "--include"
+            || t.value.contains("$@")
+            || t.value.contains("$*")
+            || (t.value.contains('$') && i > 0 && decides.contains(&inv.args[i - 1].value.as_str()))
+    });
+    if unknown {
+        return None;
+    }
     let value = |flag: &str| {
         let i = inv.args.iter().rposition(|t| t.value == flag)?;
         inv.args.get(i + 1)

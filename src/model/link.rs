@@ -321,7 +321,19 @@ pub fn link_scoped(
             // A replica config kept as a template: any number of pods may run it.
             None
         } else if declared_alone && all_declared && !maybe_one_of_several {
-            Some(replicas.len().max(siblings))
+            // Addresses on a host of a declared replica (or the master) are those
+            // nodes again; others are replicas the unit does not declare.
+            let declared_hosts: HashSet<&str> = replicas
+                .iter()
+                .chain(master.iter())
+                .flat_map(|&n| node_identities[n].iter().map(|(h, _)| h.as_str()))
+                .collect();
+            let elsewhere: HashSet<&str> = known_replica_addrs
+                .iter()
+                .map(|(h, _)| h.as_str())
+                .filter(|h| !declared_hosts.contains(h))
+                .collect();
+            Some((replicas.len() + elsewhere.len()).max(siblings))
         } else if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
             Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
         } else if declared_alone && !maybe_one_of_several {
@@ -580,7 +592,10 @@ fn count_sentinels(
     for (n, r) in monitors.iter().enumerate() {
         let sentinel = &sentinels[r.sentinel];
         match (&sentinel.myid, &sentinel.runtime.container_name) {
-            (Some(id), _) => ids.insert(id.value.to_ascii_lowercase()),
+            (Some(id), _) if crate::facts::shared_myid(&id.value) => {
+                ids.insert(id.value.to_ascii_lowercase())
+            }
+            (Some(_), _) => ids.insert(format!("#own-id-{n}")),
             (None, Some(container)) => ids.insert(format!("#container-{container}")),
             (None, None) => ids.insert(format!("#file-{n}")),
         };

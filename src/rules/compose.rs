@@ -463,7 +463,7 @@ fn config_map_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_map: BTreeMap<(FileId, String), Vec<(Span, String)>> = BTreeMap::new();
     for conf in ctx.all_confs.iter().filter(|c| c.in_config_map) {
         let text = ctx.source(conf.file).text();
-        let secrets = conf.secret_spans();
+        let secrets: std::collections::HashSet<Span> = conf.secret_spans().into_iter().collect();
         let (object, key) = conf.embedded_in.clone().unwrap_or_default();
         for resolved in &conf.lines {
             let line = conf.line(resolved);
@@ -473,11 +473,19 @@ fn config_map_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             for token in line.tokens.iter().skip(1) {
                 let span = conf.token_span(token);
+                if span.file != conf.file {
+                    continue;
+                }
                 let raw = text
                     .get(span.start as usize..span.end as usize)
                     .unwrap_or_default()
                     .trim_matches(['"', '\'']);
-                if secrets.contains(&span) && !raw.is_empty() && !raw.contains(['$', '{', '<']) {
+                // Hashes (`#…` ACL passwords) and placeholders a script fills are not
+                // passwords written out.
+                let placeholder = raw.contains(['$', '{', '<'])
+                    || raw.starts_with(['#', '!'])
+                    || crate::knowledge::values::is_template(raw);
+                if secrets.contains(&span) && !raw.is_empty() && !placeholder {
                     by_map
                         .entry((conf.file, object.clone()))
                         .or_default()

@@ -124,7 +124,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Copied configs that carry the same `sentinel myid`.
     let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in topo.sentinels.iter().enumerate() {
-        if let Some(id) = &s.myid {
+        if let Some(id) = s
+            .myid
+            .as_ref()
+            .filter(|id| crate::facts::shared_myid(&id.value))
+        {
             by_id
                 .entry(id.value.to_ascii_lowercase())
                 .or_default()

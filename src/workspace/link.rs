@@ -569,18 +569,29 @@ impl Workspace {
                 // Each copy is a container of its own, unless it shares the host's (or
                 // another container's) network.
                 // `network_mode: service:OTHER` joins the first copy of OTHER's
-                // container (same file): 127.0.0.1 there is OTHER.
-                let joined = service
-                    .network_mode
-                    .as_deref()
-                    .and_then(|m| m.strip_prefix("service:"))
-                    .and_then(|other| {
-                        compose_file
-                            .services
-                            .iter()
-                            .chain(&compose_file.others)
-                            .find(|s| s.name == other.trim())
-                    });
+                // container (same file), following OTHER's own `service:` to the end:
+                // 127.0.0.1 there is that container. A chain that ends on the host's
+                // network (or one not read) is no container of its own.
+                let by_name = |name: &str| {
+                    compose_file
+                        .services
+                        .iter()
+                        .chain(&compose_file.others)
+                        .find(|s| s.name == name.trim())
+                };
+                let mut joined = None;
+                let mut mode = service.network_mode.as_deref();
+                for _ in 0..8 {
+                    let Some(other) = mode
+                        .and_then(|m| m.strip_prefix("service:"))
+                        .and_then(by_name)
+                    else {
+                        break;
+                    };
+                    joined = Some(other);
+                    mode = other.network_mode.as_deref();
+                }
+                let joined = joined.filter(|_| mode.is_none());
                 let netns = |copy: usize| match joined {
                     Some(other) => Some((
                         Span::new(source.id, other.name_span.start, other.name_span.end),
