@@ -27,15 +27,37 @@ impl Password {
         }
     }
 
-    /// Both known and different.
+    /// Both known and different. A `$(VAR)` read literally from a config file (nothing
+    /// expands it there) differs from any password a variable or a Secret fills in too.
     pub fn differs_from(&self, other: &Password) -> bool {
-        matches!((self, other), (Password::Literal(a), Password::Literal(b)) if a != b)
+        match (self, other) {
+            (Password::Literal(a), Password::Literal(b)) => a != b,
+            (Password::Literal(a), Password::Unknown)
+            | (Password::Unknown, Password::Literal(a)) => unexpanded_reference(a).is_some(),
+            _ => false,
+        }
+    }
+
+    /// The variable of a password that is the text `$(VAR)` itself.
+    pub fn unexpanded(&self) -> Option<&str> {
+        match self {
+            Password::Literal(a) => unexpanded_reference(a),
+            Password::Unknown => None,
+        }
     }
 
     /// An empty literal means "no password" to Redis.
     pub fn is_set(&self) -> bool {
         !matches!(self, Password::Literal(s) if s.is_empty())
     }
+}
+
+/// `VAR` of a value that is exactly `$(VAR)`: Kubernetes expands that form in a container's
+/// command, args and env only; in a config file Redis reads the text as it is.
+pub fn unexpanded_reference(value: &str) -> Option<&str> {
+    let name = value.strip_prefix("$(")?.strip_suffix(')')?;
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
 }
 
 impl fmt::Debug for Password {

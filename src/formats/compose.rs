@@ -771,7 +771,7 @@ fn read_service(
             // `sh /scripts/start.sh`: a script file, not a command string.
             let found = tokens
                 .get(1)
-                .is_some_and(|word| read_mounted_script(&mut out, word));
+                .is_some_and(|word| read_mounted_script(&mut out, word, tokens.get(2)));
             return (out, found);
         };
         // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
@@ -857,7 +857,7 @@ fn read_service(
     if tokens
         .first()
         .is_some_and(|first| program_kind(&first.value).is_none() && first.value.starts_with('/'))
-        && read_mounted_script(&mut out, &tokens[0])
+        && read_mounted_script(&mut out, &tokens[0], tokens.get(1))
     {
         return (out, true);
     }
@@ -901,9 +901,18 @@ fn read_service(
             });
             let context = context_of(dockerfile);
             let script_path = source.map(|src| normalize(&context.join(src)));
+            // A script that dispatches on its first argument runs the branch of the
+            // argument this service passes.
             let script = script_path
                 .as_ref()
-                .and_then(|p| std::fs::read_to_string(p).ok());
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .map(|text| match tokens.get(launched + 1) {
+                    Some(arg) => {
+                        crate::formats::argument_dispatch::select_branch(&text, &arg.value)
+                            .unwrap_or(text)
+                    }
+                    None => text,
+                });
             if let (Some(path), Some(text)) = (&script_path, &script) {
                 let env = crate::formats::script::defaults(text)
                     .into_iter()
@@ -1106,13 +1115,19 @@ fn server_in_script(text: &str) -> Option<FileKind> {
 /// A start script that a bind mount puts at the path `word` names, read from the tree
 /// as the Dockerfile's entrypoint scripts are: the program it runs, its config, the
 /// template it renders. False when no mount provides it or it starts no server.
-fn read_mounted_script(out: &mut Service, word: &Token) -> bool {
+fn read_mounted_script(out: &mut Service, word: &Token, first_argument: Option<&Token>) -> bool {
     let Some((path, _, _)) = out.mounted(&word.value) else {
         return false;
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Ok(mut text) = std::fs::read_to_string(&path) else {
         return false;
     };
+    // A script that dispatches on its first argument runs the branch of that argument.
+    if let Some(selected) = first_argument
+        .and_then(|a| crate::formats::argument_dispatch::select_branch(&text, &a.value))
+    {
+        text = selected;
+    }
     let Some(start) = StartScript::read(&text, word.range.clone()) else {
         if let Some(kind) = server_in_script(&text) {
             out.kind = kind;
@@ -1224,6 +1239,9 @@ pub struct StartScript {
     pub rewrites_config: bool,
     /// The script writes a `sentinel myid` into it.
     pub pins_myid: bool,
+    /// It sends `SENTINEL RESET` to the other sentinels before starting: they drop the
+    /// ID this sentinel had before and learn the new one, so no ghost stays behind.
+    pub resets_peers: bool,
     /// The script fills `$VAR` placeholders of the config from the environment
     /// (`sed -i "s/\$VAR/$VAR/g" FILE`, `envsubst`).
     pub substitutes_env: bool,
@@ -1242,6 +1260,9 @@ pub struct StartScript {
     /// It hands the program to the image's own entrypoint (`exec docker-entrypoint.sh
     /// redis-server …`), which drops root before starting it.
     pub via_image_entrypoint: bool,
+    /// Literal edits (`sed -i 's/redis-master/redis/g' FILE`) it makes to the config it
+    /// starts on, in order: (what, into what).
+    pub edits: Vec<(String, String)>,
     /// Data servers it starts in the background before the main program, on options
     /// only (`redis-server --port 6380 &`): their arguments. They run in the same
     /// container, beside it.
@@ -1349,9 +1370,16 @@ impl StartScript {
             .iter()
             .any(|t| words.windows(2).any(|w| w[0] == *t && w[1] == config));
         let template = template_of(&words, &config);
+        let edits = crate::formats::placeholders::sed_placeholders(&joined)
+            .into_iter()
+            .filter(|p| p.is_edit() && p.target.as_deref().map(expand).as_deref() == Some(&config))
+            .filter_map(|p| Some((p.pattern.to_string(), p.literal?.to_string())))
+            .collect();
         Some(StartScript {
+            edits,
             kind,
             pins_myid: script.contains("sentinel myid"),
+            resets_peers: script.to_ascii_lowercase().contains("sentinel reset"),
             substitutes_env: script.contains("envsubst")
                 || (script.contains("sed") && (script.contains("s/$") || script.contains("s/\\$"))),
             rewrites_config: written && !guarded,

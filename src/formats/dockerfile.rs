@@ -350,8 +350,8 @@ impl Dockerfile {
     pub fn source_of(&self, destination: &str) -> Option<String> {
         let exact = self.copies.iter().rev().find_map(|(s, d, _)| {
             let name = Path::new(s).file_name()?.to_string_lossy();
-            let lands = if d.ends_with('/') {
-                format!("{d}{name}")
+            let lands = if d.ends_with('/') || self.is_existing_dir(d) {
+                format!("{}/{name}", d.trim_end_matches('/'))
             } else {
                 d.clone()
             };
@@ -381,17 +381,38 @@ impl Dockerfile {
         })
     }
 
+    /// A destination written without a trailing `/` that is a folder already: one every
+    /// base image has (`COPY x.conf /etc` puts `/etc/x.conf`), or the working directory.
+    fn is_existing_dir(&self, destination: &str) -> bool {
+        const SYSTEM_DIRS: &[&str] = &[
+            "/etc",
+            "/tmp",
+            "/opt",
+            "/root",
+            "/usr/local/etc",
+            "/usr/local/bin",
+            "/usr/local/sbin",
+            "/usr/bin",
+            "/usr/sbin",
+            "/bin",
+            "/var/lib",
+            "/var/log",
+        ];
+        SYSTEM_DIRS.contains(&destination)
+            || self.workdir.as_deref().map(|w| w.trim_end_matches('/')) == Some(destination)
+    }
+
     /// Where a file copied from `source` (relative to the build context) lands: the
     /// destination as a file path (a destination ending in `/` is a directory).
     pub fn destination_of(&self, source: &str) -> Option<String> {
         let wanted = source.trim_start_matches("./");
         self.copies.iter().find_map(|(s, d, _)| {
             (s.trim_start_matches("./") == wanted).then(|| {
-                if d.ends_with('/') {
+                if d.ends_with('/') || self.is_existing_dir(d) {
                     let name = Path::new(wanted)
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned());
-                    format!("{d}{}", name.unwrap_or_default())
+                    format!("{}/{}", d.trim_end_matches('/'), name.unwrap_or_default())
                 } else {
                     d.clone()
                 }
@@ -423,6 +444,12 @@ mod tests {
         assert!(
             d.destination_of("x").is_none(),
             "copied in an earlier stage only"
+        );
+        // A folder every image has, written without its slash.
+        let into_etc = read("FROM redis:7\nCOPY ./redis-sentinel.conf /etc\n");
+        assert_eq!(
+            into_etc.source_of("/etc/redis-sentinel.conf").as_deref(),
+            Some("./redis-sentinel.conf")
         );
         let env: Vec<(&str, &str)> = d
             .env

@@ -14,6 +14,29 @@ pub struct SedPlaceholder {
     /// The environment variable written in its place (`$VAR`, `${VAR}`), when the
     /// replacement is exactly one variable.
     pub variable: Option<CompactString>,
+    /// The replacement, when it is a plain word of its own (no variable, no command).
+    pub literal: Option<CompactString>,
+    /// The file the command edits (its last argument), as written.
+    pub target: Option<CompactString>,
+}
+
+impl SedPlaceholder {
+    /// A word that only a template holds: filled from a variable, or written like a
+    /// placeholder (no lower-case letter, or in template marks). A real value that a
+    /// script rewrites into another (`s/redis-master/redis/`) is an edit of that one
+    /// script's copy ([`SedPlaceholder::is_edit`]), and elsewhere the file means what it says.
+    pub fn is_placeholder(&self) -> bool {
+        !self.is_edit()
+    }
+
+    /// A real value replaced by another literal word (`s/redis-master/redis/g`).
+    pub fn is_edit(&self) -> bool {
+        let marked = !self
+            .pattern
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        self.literal.is_some() && !marked && self.pattern.bytes().any(|b| b.is_ascii_lowercase())
+    }
 }
 
 /// Every placeholder-like `s/…/…/` of the `sed` commands in `text` (a script, a
@@ -99,7 +122,8 @@ fn substitutions(args: &str) -> Vec<SedPlaceholder> {
             )
         {
             if let Some((pattern, replacement, next)) = split_expression(args, i + 2, delimiter) {
-                if let Some(found) = placeholder(&pattern, &replacement) {
+                if let Some(mut found) = placeholder(&pattern, &replacement) {
+                    found.target = target_of(args);
                     out.push(found);
                 }
                 i = next;
@@ -109,6 +133,20 @@ fn substitutions(args: &str) -> Vec<SedPlaceholder> {
         i += 1;
     }
     out
+}
+
+/// The file a `sed` command edits: its last argument, when that is no option and no
+/// expression.
+fn target_of(args: &str) -> Option<CompactString> {
+    let last = args.split_whitespace().last()?.trim_matches(['"', '\'']);
+    let bytes = last.as_bytes();
+    let expression = bytes.len() > 1
+        && bytes[0] == b's'
+        && matches!(
+            bytes[1],
+            b'/' | b'|' | b'#' | b',' | b':' | b'@' | b'%' | b'!'
+        );
+    (!last.is_empty() && !last.starts_with('-') && !expression).then(|| last.into())
 }
 
 /// The pattern and the replacement of an expression whose pattern starts at `from`, and
@@ -149,18 +187,24 @@ fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             && !w.starts_with('-')
     };
-    let marked = [("{{", "}}"), ("%", "%"), ("@", "@")]
-        .iter()
-        .any(|(open, close)| {
-            pattern
-                .strip_prefix(open)
-                .and_then(|p| p.strip_suffix(close))
-                .is_some_and(|inner| {
-                    let trimmed = inner.trim_matches(' ');
-                    // At most one space on each side: `{{ NAME }}`.
-                    inner.len() - trimmed.len() <= 2 && word(trimmed)
-                })
-        });
+    let marked = [
+        ("{{", "}}"),
+        ("%", "%"),
+        ("@", "@"),
+        ("$(", ")"),
+        ("${", "}"),
+    ]
+    .iter()
+    .any(|(open, close)| {
+        pattern
+            .strip_prefix(open)
+            .and_then(|p| p.strip_suffix(close))
+            .is_some_and(|inner| {
+                let trimmed = inner.trim_matches(' ');
+                // At most one space on each side: `{{ NAME }}`.
+                inner.len() - trimmed.len() <= 2 && word(trimmed)
+            })
+    });
     if !word(pattern) && !marked {
         return None;
     }
@@ -174,9 +218,16 @@ fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
         (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             .then(|| CompactString::from(name))
     });
+    let literal = (!bare.is_empty()
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')))
+    .then(|| CompactString::from(bare));
     Some(SedPlaceholder {
         pattern: pattern.into(),
         variable,
+        literal,
+        target: None,
     })
 }
 
@@ -215,7 +266,7 @@ pub fn templated(value: &str, placeholders: &[SedPlaceholder]) -> Option<String>
 }
 
 /// `text` with every occurrence of `word` that is not part of a longer name replaced.
-fn replace_word(text: &str, word: &str, with: impl Fn(&str) -> String) -> Option<String> {
+pub fn replace_word(text: &str, word: &str, with: impl Fn(&str) -> String) -> Option<String> {
     let bytes = text.as_bytes();
     let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut out = String::new();
@@ -249,6 +300,20 @@ mod tests {
             .into_iter()
             .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn literal_edits_of_real_values_are_not_placeholders() {
+        let script = "cp /t/s.conf /data/s.conf && sed -i 's/redis-master/redis/g' /data/s.conf\n\
+                      sed -i \"s/PASSWORD_PLACEHOLDER/secret/\" /data/s.conf";
+        let found = sed_placeholders(script);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].is_edit());
+        assert_eq!(found[0].literal.as_deref(), Some("redis"));
+        assert_eq!(found[0].target.as_deref(), Some("/data/s.conf"));
+        // An all-capitals word is a template's, whatever fills it.
+        assert!(found[1].is_placeholder());
+        assert_eq!(found[1].target.as_deref(), Some("/data/s.conf"));
     }
 
     #[test]

@@ -119,7 +119,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     // the sync is refused at once (NOAUTH), failover or not.
                     None if is_replica
                         && node.complete
-                        && node.password.is_none()
                         && node.masteruser.is_none()
                         && reported_masterauth.insert(n) =>
                     {
@@ -192,16 +191,25 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let differing: Vec<&(usize, &Spanned<Password>)> =
                         node_passwords.iter().filter(|(_, p)| auth.value.differs_from(&p.value)).collect();
                     if let Some(&&(n, pw)) = differing.first() {
+                        let literal = match auth.value.unexpanded() {
+                            Some(var) => format!(" (the text `$({var})` itself: nothing expands `$(VAR)` in a config file, Kubernetes only does in a container's command, args and env)"),
+                            None => " (***)".to_string(),
+                        };
                         let mut d = Diagnostic::new(
                             Rule::SentinelAuthPassMismatch,
                             auth.span,
-                            format!("auth-pass (***) differs from the password of {} data node(s) of `{}`: Sentinel gets WRONGPASS from them, sees them as down and cannot fail over to them", differing.len(), monitor.name.value),
+                            format!("auth-pass{literal} differs from the password of {} data node(s) of `{}`: Sentinel gets WRONGPASS from them, sees them as down and cannot fail over to them", differing.len(), monitor.name.value),
                         )
                         .label(pw.span, format!("password of {}", topo.nodes[n].name));
                         for &&(n, pw) in differing.iter().skip(1).take(4) {
                             d = d.label(pw.span, format!("password of {}", topo.nodes[n].name));
                         }
-                        out.push(d.help("use the nodes' password in `sentinel auth-pass`"));
+                        let help = if auth.value.unexpanded().is_some() {
+                            "write the password into the config when the container starts (an init script that substitutes it from the environment), or pass it on the command line, where Kubernetes expands `$(VAR)`"
+                        } else {
+                            "use the nodes' password in `sentinel auth-pass`"
+                        };
+                        out.push(d.help(help));
                     }
                 }
             }

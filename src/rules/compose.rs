@@ -89,6 +89,7 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if unit.sentinels.is_empty()
             || !script.rewrites_config
             || script.pins_myid
+            || script.resets_peers
             || script.several_sentinels
         {
             continue;

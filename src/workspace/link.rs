@@ -533,6 +533,9 @@ impl Workspace {
                     }
                 }
                 substitute(&mut lines, &service.substitutions);
+                if let Some(start) = &service.start_script {
+                    apply_edits(&mut lines, &start.edits);
+                }
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
                     substitute(&mut lines, env);
@@ -1866,6 +1869,19 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
         if value != token.value {
             token.value = value.into();
             token.origin = crate::source::Origin::Implied;
+        }
+    }
+}
+
+/// The literal `sed` edits a start script makes to its config, as `sed` makes them: every
+/// occurrence, inside longer words too.
+fn apply_edits(lines: &mut [crate::syntax::redis_conf::ConfLine], edits: &[(String, String)]) {
+    for (what, into) in edits {
+        for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+            if token.value.contains(what.as_str()) {
+                token.value = token.value.replace(what.as_str(), into).into();
+                token.origin = crate::source::Origin::Implied;
+            }
         }
     }
 }

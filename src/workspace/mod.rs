@@ -446,7 +446,11 @@ impl Workspace {
         let ids = self.sorted_ids();
         let parsed: Vec<&Parsed> = ids.par_iter().map(|id| self.entries[id].parsed()).collect();
         let mut placeholders: Vec<crate::formats::placeholders::SedPlaceholder> = Vec::new();
-        for p in parsed.iter().flat_map(|p| p.sed_placeholders.iter()) {
+        let templates = parsed
+            .iter()
+            .flat_map(|p| p.sed_placeholders.iter())
+            .filter(|p| p.is_placeholder());
+        for p in templates {
             if !placeholders.contains(p) {
                 placeholders.push(p.clone());
             }
