@@ -997,9 +997,11 @@ fn is_bitnami_values(doc: &Node) -> bool {
     doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()
         && doc.get("services").is_none()
-        && doc
-            .get("sentinel")
-            .is_some_and(|s| s.entries().next().is_some())
+        // `sentinel` at the top, or written one level too deep (`master.sentinel`),
+        // which the chart ignores but which says whose values these are.
+        && ["sentinel", "master.sentinel", "replica.sentinel", "primary.sentinel"]
+            .iter()
+            .any(|p| doc.at(p).is_some_and(|s| s.entries().next().is_some()))
         && ["architecture", "replica", "master", "primary", "auth"]
             .iter()
             .any(|k| doc.get(k).is_some())

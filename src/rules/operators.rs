@@ -25,7 +25,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 spotahome_sentinel_custom_config(ctx, r, out);
                 spotahome_auth_secret(r, resources, out);
             }
-            (BITNAMI_VALUES, _) => bitnami(r, out),
+            (BITNAMI_VALUES, _) => {
+                bitnami(r, out);
+                bitnami_literal_passwords(r, out);
+                bitnami_misplaced_sections(r, out);
+            }
             _ => {}
         }
         unknown_fields(r, out);
@@ -531,8 +535,81 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Literal passwords in values of the bitnami charts (`auth.password`, and the
+/// `global.redis.password` / `global.valkey.password` that override it): committed with
+/// the values, readable by anyone with the repository, and one more copy to change when
+/// the password rotates. Templates and variables (`{{ … }}`, `${…}`) are not literals.
+fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let found: Vec<(&str, &Node)> = [
+        "auth.password",
+        "global.redis.password",
+        "global.valkey.password",
+    ]
+    .into_iter()
+    .filter_map(|path| Some((path, r.object.at(path)?)))
+    .filter(|(_, n)| {
+        n.as_str().is_some_and(|v| {
+            !v.is_empty() && !v.contains('$') && !crate::knowledge::values::is_template(v)
+        })
+    })
+    .collect();
+    let Some(((first_path, first), rest)) = found.split_first() else {
+        return;
+    };
+    let mut d = Diagnostic::new(
+        Rule::SecretsInPlaintextConfig,
+        r.span(first),
+        format!(
+            "a literal password is written in these chart values (`{first_path}`{}): it is committed with them, readable by anyone with the repository, and the chart copies it into a Secret that must be changed here to rotate it",
+            if rest.is_empty() { String::new() } else { format!(", and {} more place(s)", rest.len()) }
+        ),
+    );
+    for (path, node) in rest {
+        d = d.label(r.span(node), format!("another literal password (`{path}`)"));
+    }
+    out.push(d.help("create the Secret outside the values (sealed, external or by hand) and name it in `auth.existingSecret` / `auth.existingSecretPasswordKey`"));
+}
+
 // ---------------------------------------------------------------------------------------
 // unknown-field
+
+/// A top-level section of the bitnami charts written inside a pod section
+/// (`master.sentinel.enabled: true`): the chart reads it only at the top, so the
+/// setting silently does nothing (a release meant to run Sentinel runs without it).
+fn bitnami_misplaced_sections(r: &Resource, out: &mut Vec<Diagnostic>) {
+    const TOP_ONLY: &[&str] = &[
+        "sentinel",
+        "auth",
+        "global",
+        "architecture",
+        "replica",
+        "master",
+        "primary",
+    ];
+    for pod in ["master", "primary", "replica"] {
+        let Some(section) = r.object.get(pod) else {
+            continue;
+        };
+        for (key, _) in section.entries() {
+            let Some(name) = key.as_str() else { continue };
+            if !TOP_ONLY.contains(&name) || name == pod {
+                continue;
+            }
+            let top = r.object.get(name).is_some();
+            out.push(
+                Diagnostic::new(
+                    Rule::UnknownField,
+                    r.span(key),
+                    format!(
+                        "`{pod}.{name}` is not a value of the chart: it reads `{name}` at the top level only, so everything under `{pod}.{name}` is ignored{}",
+                        if name == "sentinel" && !top { " and the release runs without Sentinel (no failover)" } else { "" }
+                    ),
+                )
+                .help(format!("move `{name}` to the top level of the values (out of `{pod}`)")),
+            );
+        }
+    }
+}
 
 /// Fields of the objects whose full schema is known (see the rule's page).
 fn schema(r: &Resource, path: &str) -> Option<&'static [&'static str]> {
