@@ -93,6 +93,9 @@ pub struct Persistence {
     /// The `save ""` line that leaves no snapshot rule (none when rules remain or by default).
     pub rdb_off: Option<Span>,
     pub appendonly: Option<Spanned<bool>>,
+    /// `dir`: where the snapshot and the append-only file go (unset: the working
+    /// directory the process starts in).
+    pub dir: Option<Spanned<String>>,
 }
 
 impl Persistence {

@@ -53,6 +53,9 @@ pub struct Service {
     pub swarm: bool,
     /// `image:` lower-cased (after interpolation).
     pub image: String,
+    /// The image (or the official image a Dockerfile builds on) declares `VOLUME /data`:
+    /// without a mount there, each container gets an anonymous volume.
+    pub image_data_volume: bool,
     /// `working_dir:`, when set (the official images' default is `/data`).
     pub working_dir: Option<String>,
     /// The Dockerfile of `build:` (context joined with `dockerfile:`), when the image is
@@ -577,6 +580,7 @@ fn read_service(
             .collect()
     };
     let mut official = official;
+    let mut image_data_volume = official;
     if let Some(d) = &docker {
         let from_official = d
             .base
@@ -584,6 +588,7 @@ fn read_service(
             .and_then(|(image, _)| image_ref(image))
             .is_some_and(|i| i.family == ImageFamily::Official);
         official = from_official && d.entrypoint.is_none();
+        image_data_volume = from_official;
         if entrypoint.is_empty() {
             entrypoint = d.entrypoint.as_deref().map(implied).unwrap_or_default();
             if d.entrypoint_shell_form {
@@ -737,6 +742,7 @@ fn read_service(
         ports,
         depends_on,
         runs_as_image_user: false,
+        image_data_volume,
         baked_config_dir_locked: None,
         appended_after_template: None,
         runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
@@ -2268,12 +2274,42 @@ fn mount(dir: &Path, vars: &[(String, String)], node: &Node) -> Option<Mount> {
     {
         return None; // a named volume
     }
+    let source = if source.starts_with('/') {
+        tree_copy_of(dir, &source).unwrap_or_else(|| PathBuf::from(&source))
+    } else {
+        normalize(&dir.join(&source))
+    };
     Some(Mount {
-        source: normalize(&dir.join(&source)),
+        source,
         target,
         read_only,
         span: node.span.clone(),
     })
+}
+
+/// The folder of the tree that an absolute host path written for the author's machine
+/// stands for (`/usr/docker/project/redis/config` for `redis/config` of a checkout of
+/// `project`): its last two or more components found under the compose file's folder or
+/// one of the two above it. `None` when the path exists here as written, or no such
+/// folder is found.
+fn tree_copy_of(dir: &Path, absolute: &str) -> Option<PathBuf> {
+    let path = Path::new(absolute);
+    if path.exists() {
+        return None;
+    }
+    let parts: Vec<&str> = absolute.split('/').filter(|p| !p.is_empty()).collect();
+    for base in dir.ancestors().take(3) {
+        // The longest tail first: the most specific match.
+        for from in 0..parts.len().saturating_sub(1) {
+            let candidate = parts[from..]
+                .iter()
+                .fold(base.to_path_buf(), |p, part| p.join(part));
+            if candidate.exists() {
+                return Some(normalize(&candidate));
+            }
+        }
+    }
+    None
 }
 
 /// A `NAME:/path[:mode]` (or `type: volume`) entry: the named volume and where it is

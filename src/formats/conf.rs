@@ -670,6 +670,7 @@ impl ConfFile {
         Persistence {
             rdb_off,
             appendonly: self.spanned_bool("appendonly"),
+            dir: self.spanned_str("dir"),
         }
     }
 }

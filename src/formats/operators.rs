@@ -847,6 +847,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         persistence: Persistence {
             rdb_off: Some(enabled),
             appendonly: Some(implied(true, enabled)),
+            dir: None,
         },
         ..NodeSettings::default()
     };

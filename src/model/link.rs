@@ -363,36 +363,40 @@ pub fn link_scoped(
     );
 
     // Replication sets that no sentinel watches.
+    // One per folder that replicates from the address: two compose projects that both
+    // name their master `redis-master` are two replication sets.
     for address in &targets {
-        let near = replicas_of
-            .all(address)
-            .first()
-            .map(|&n| node_scopes[n].as_path());
-        let master = unique_node_at(address, near);
-        if master.is_some_and(|m| grouped_nodes.contains(&m)) {
-            continue;
+        for &first in replicas_of.all(address) {
+            if grouped_nodes.contains(&first) {
+                continue;
+            }
+            let near = Some(node_scopes[first].as_path());
+            let master = unique_node_at(address, near);
+            if master.is_some_and(|m| grouped_nodes.contains(&m)) {
+                continue;
+            }
+            let replicas: Vec<usize> = replicas_for(address, master, near)
+                .into_iter()
+                .filter(|n| !grouped_nodes.contains(n))
+                .collect();
+            if replicas.is_empty() {
+                continue;
+            }
+            grouped_nodes.extend(master);
+            grouped_nodes.extend(replicas.iter().copied());
+            groups.push(Group {
+                name: None,
+                host: address.0.clone(),
+                port: address.1,
+                monitors: Vec::new(),
+                master,
+                replica_count: (!replicas.iter().any(|&n| nodes[n].runtime.copies_unknown))
+                    .then_some(replicas.len()),
+                replicas,
+                sentinel_count: SentinelCount::Unknown("no sentinel monitors this replication set"),
+                elsewhere: Default::default(),
+            });
         }
-        let replicas: Vec<usize> = replicas_for(address, master, near)
-            .into_iter()
-            .filter(|n| !grouped_nodes.contains(n))
-            .collect();
-        if replicas.is_empty() {
-            continue;
-        }
-        grouped_nodes.extend(master);
-        grouped_nodes.extend(replicas.iter().copied());
-        groups.push(Group {
-            name: None,
-            host: address.0.clone(),
-            port: address.1,
-            monitors: Vec::new(),
-            master,
-            replica_count: (!replicas.iter().any(|&n| nodes[n].runtime.copies_unknown))
-                .then_some(replicas.len()),
-            replicas,
-            sentinel_count: SentinelCount::Unknown("no sentinel monitors this replication set"),
-            elsewhere: Default::default(),
-        });
     }
 
     let (mut nodes, mut sentinels) = (nodes, sentinels);

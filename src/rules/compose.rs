@@ -17,11 +17,71 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         client_master_name(ctx, unit, out);
         swarm_task_state(ctx, unit, out);
         baked_config_dir_locked(ctx, unit, out);
+        data_dir_ephemeral(ctx, unit, out);
     }
     state_rewritten(ctx, out);
     shared_volume_config(ctx, out);
     secrets(ctx, out);
     config_map_secrets(ctx, out);
+}
+
+/// data-dir-ephemeral in compose: a replicated data node that persists (snapshots or
+/// AOF) into a directory no volume holds. Outside `/data` of an official image that is
+/// the container's own filesystem, gone whenever compose recreates the container (a new
+/// image, a changed setting). Inside it, the image's `VOLUME /data` gives an anonymous
+/// volume that compose carries over to a recreated container, but a swarm task that is
+/// replaced starts with a new, empty one.
+fn data_dir_ephemeral(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
+    let s = &unit.service;
+    let topo = ctx.topology;
+    let Some(&n) = unit.nodes.first() else {
+        return;
+    };
+    let node = &topo.nodes[n];
+    let replicated = topo
+        .groups_of_node(n)
+        .any(|g| g.has_sentinels() || g.nodes().count() > 1);
+    if !node.complete || node.persistence.is_off() || !replicated || s.start_unfollowed {
+        return;
+    }
+    let dir_set = node.persistence.dir.as_ref();
+    let dir = match dir_set {
+        Some(d) if d.value.starts_with('/') => d.value.trim_end_matches('/').to_string(),
+        Some(_) => return,
+        None if s.image_data_volume => s.working_dir.clone().unwrap_or_else(|| "/data".to_string()),
+        None => return,
+    };
+    if crate::knowledge::values::is_template(&dir) {
+        return;
+    }
+    let under = |target: &str| {
+        let t = target.trim_end_matches('/');
+        dir == t || dir.starts_with(&format!("{t}/")) || t.is_empty()
+    };
+    if s.mounts.iter().any(|m| under(&m.target))
+        || s.named_volumes.iter().any(|(_, target, _)| under(target))
+    {
+        return;
+    }
+    let image_volume = s.image_data_volume && (dir == "/data" || dir.starts_with("/data/"));
+    let why = if image_volume {
+        if !s.swarm {
+            return;
+        }
+        "on the anonymous volume the image declares for `/data`: a swarm task that is replaced (a failed node, an update) gets a new, empty one"
+    } else {
+        "on the container's own filesystem: the files are gone whenever the container is recreated (a new image, a changed setting, `docker compose up --force-recreate`)"
+    };
+    let mut d = Diagnostic::new(
+        Rule::DataDirEphemeral,
+        span(unit.file, &s.name_span),
+        format!("service `{}` saves its data set to `{dir}`{}, {why}, and the node comes back empty: as a master it can hand the empty data set to its replicas", s.name, if dir_set.is_none() { " (`dir` is not set: the image's working directory)" } else { "" }),
+    )
+    .help(format!("mount a named volume at `{dir}` (`volumes: [\"redis-data:{dir}\"]`)"));
+    if let Some(at) = dir_set {
+        d = d.label(at.span, "the data directory");
+    }
+    out.push(d);
 }
 
 /// compose-sentinel-shared-config through a named volume: the sentinel's config lives on
