@@ -215,7 +215,15 @@ fn a_base_finding_is_reported_once_naming_the_overlays() {
 fn passwords_in_patches_are_masked() {
     let tree = "tests/data/kustomize-secrets";
     let (ws, found) = check_dir(Path::new(tree), Target::default());
-    assert_eq!(found.len(), 3, "one finding per overlay");
+    // Per overlay: the count its patch sets, and the literal password it writes.
+    assert_eq!(found.len(), 6, "two findings per overlay");
+    assert_eq!(
+        found
+            .iter()
+            .filter(|d| d.rule.name() == "secrets-in-plaintext-config")
+            .count(),
+        3
+    );
     for (file, value) in [
         ("overlays/prod/smaller.yaml", "Patch-Only-Pass-1"),
         ("overlays/dev/kustomization.yaml", "Inline-Only-Pass-2"),

@@ -38,6 +38,11 @@ pub const REDIS_ENTERPRISE: &str = "app.redislabs.com";
 /// process per pod of a huge (or mistyped) size.
 pub(crate) const MAX_COPIES: i64 = 64;
 
+/// The directives of a ConfigMap key a resource names, found near the resource:
+/// (resource, ConfigMap name, key) → (directive, value, where the value is written).
+pub type ConfigMapLines<'a> =
+    dyn Fn(&Resource, &str, &str) -> Option<Vec<(String, String, (Span, Origin))>> + 'a;
+
 /// The data nodes a resource deploys.
 struct DataNodes {
     count: i64,
@@ -104,6 +109,48 @@ fn opstree_watched_name(r: &Resource) -> Option<&str> {
         })
 }
 
+/// The settings a resource adds to the config its operator generates, in order (the
+/// last of a directive wins).
+fn node_settings(lines: &[(String, String, (Span, Origin))]) -> NodeSettings {
+    let mut settings = NodeSettings::default();
+    for (key, value, (span, origin)) in lines {
+        let (span, origin) = (*span, *origin);
+        let written = |v: i64| Spanned::with_origin(v, span, origin);
+        match key.as_str() {
+            "appendonly" => {
+                settings.persistence.appendonly = Some(Spanned::with_origin(
+                    value.eq_ignore_ascii_case("yes"),
+                    span,
+                    origin,
+                ))
+            }
+            "save" => settings.persistence.rdb_off = value.is_empty().then_some(span),
+            "dir" => {
+                settings.persistence.dir = Some(Spanned::with_origin(value.clone(), span, origin))
+            }
+            "maxmemory" => {
+                settings.maxmemory = crate::knowledge::values::parse_memory(value)
+                    .map(|v| Spanned::with_origin(v, span, origin))
+            }
+            "maxmemory-policy" => {
+                settings.maxmemory_policy = Some(Spanned::with_origin(
+                    value.to_ascii_lowercase(),
+                    span,
+                    origin,
+                ))
+            }
+            "min-replicas-to-write" => {
+                settings.min_replicas_to_write = value.parse().ok().map(written)
+            }
+            "min-replicas-max-lag" => {
+                settings.min_replicas_max_lag = value.parse().ok().map(written)
+            }
+            _ => {}
+        }
+    }
+    settings
+}
+
 /// The CPU limit of a `resources` block (`limits.cpu`), in millicores.
 fn cpu_limit(r: &Resource, resources: Option<&Yaml>) -> Option<Spanned<i64>> {
     let node = resources?.at("limits.cpu")?;
@@ -124,6 +171,7 @@ pub fn processes(
     resources: &[Resource],
     stem: &dyn Fn(crate::source::FileId) -> String,
     dir: &dyn Fn(crate::source::FileId) -> std::path::PathBuf,
+    config_map: &ConfigMapLines,
 ) -> (Vec<Node>, Vec<SentinelProc>) {
     let mut nodes = Vec::new();
     let mut sentinels = Vec::new();
@@ -153,7 +201,7 @@ pub fn processes(
                 )
             }
             (OPSTREE, "RedisReplication") => (
-                opstree_data(r),
+                opstree_data(r, config_map),
                 opstree_embedded_sentinel(r),
                 opstree_master_host(r.name.as_deref().unwrap_or("redis-replication"), r),
             ),
@@ -425,38 +473,7 @@ fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
         cpu_limit: cpu_limit(r, spec.and_then(|s| s.at("sentinel.resources"))),
     };
     // The generated redis.conf has `save` rules; customConfig changes them at run time.
-    let mut settings = NodeSettings::default();
-    for (key, value, (span, origin)) in custom("redis") {
-        let written = |v| Spanned::with_origin(v, span, origin);
-        match key.as_str() {
-            "appendonly" => {
-                settings.persistence.appendonly = Some(Spanned::with_origin(
-                    value.eq_ignore_ascii_case("yes"),
-                    span,
-                    origin,
-                ))
-            }
-            "save" => settings.persistence.rdb_off = value.is_empty().then_some(span),
-            "maxmemory" => {
-                settings.maxmemory = crate::knowledge::values::parse_memory(&value)
-                    .map(|v| Spanned::with_origin(v, span, origin))
-            }
-            "maxmemory-policy" => {
-                settings.maxmemory_policy = Some(Spanned::with_origin(
-                    value.to_ascii_lowercase(),
-                    span,
-                    origin,
-                ))
-            }
-            "min-replicas-to-write" => {
-                settings.min_replicas_to_write = value.parse().ok().map(written)
-            }
-            "min-replicas-max-lag" => {
-                settings.min_replicas_max_lag = value.parse().ok().map(written)
-            }
-            _ => {}
-        }
-    }
+    let settings = node_settings(&custom("redis"));
     let secret_name = spec
         .and_then(|s| s.at("auth.secretPath"))
         .and_then(Yaml::as_str)
@@ -478,8 +495,15 @@ fn spotahome(r: &Resource) -> (DataNodes, Sentinels) {
     (data, sentinels)
 }
 
-fn opstree_data(r: &Resource) -> Option<DataNodes> {
+fn opstree_data(r: &Resource, config_map: &ConfigMapLines) -> Option<DataNodes> {
     let spec = r.spec()?;
+    // `redisConfig.additionalRedisConfig` names a ConfigMap whose `redis-additional.conf`
+    // the pods include at the end of the config the operator generates.
+    let additional = spec
+        .at("redisConfig.additionalRedisConfig")
+        .and_then(Yaml::as_str)
+        .and_then(|name| config_map(r, name, "redis-additional.conf"))
+        .unwrap_or_default();
     let node = spec.get("clusterSize")?;
     let count = node.as_i64()?;
     let secret_ref = spec.at("kubernetesConfig.redisSecret");
@@ -494,7 +518,7 @@ fn opstree_data(r: &Resource) -> Option<DataNodes> {
             ))
         }),
         port: 6379, // hard-coded in the operator's SENTINEL MONITOR
-        settings: NodeSettings::default(),
+        settings: node_settings(&additional),
         ephemeral: spec.get("storage").is_none().then(|| at(r, node)),
         memory_limit: memory_limit(r, spec.at("kubernetesConfig.resources")),
     })

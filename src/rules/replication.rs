@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     nothing_to_promote(ctx, out);
+    copies_beside_unfound_master(ctx, out);
     managed_persistence_off(ctx, out);
     let topo = ctx.topology;
     let mut in_sentinel_group: HashSet<usize> = HashSet::new();
@@ -309,6 +310,70 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         out.push(d.label(monitor_line, "watched by a sentinel here"));
+    }
+}
+
+/// Sentinels that watch a master none of the tree's nodes is, beside (in their deployment
+/// unit) one workload whose copies all replicate from nothing: a StatefulSet of three
+/// pods on one config without `replicaof` is three independent masters behind one
+/// Service, and whatever the sentinels' address points at, none of them is a replica.
+fn copies_beside_unfound_master(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let grouped: HashSet<usize> = topo.groups.iter().flat_map(|g| g.nodes()).collect();
+    let mut reported: HashSet<(crate::source::FileId, &str)> = HashSet::new();
+    for group in topo
+        .groups
+        .iter()
+        .filter(|g| g.has_sentinels() && g.master.is_none())
+    {
+        let units: HashSet<crate::source::FileId> = group
+            .monitors
+            .iter()
+            .filter_map(|r| topo.sentinels[r.sentinel].runtime.unit())
+            .collect();
+        // The ungrouped data nodes of those units, by workload.
+        let mut workloads: Vec<((crate::source::FileId, &str), Vec<usize>)> = Vec::new();
+        let mut unknown = false;
+        for (i, n) in topo.nodes.iter().enumerate() {
+            if grouped.contains(&i) || !n.runtime.unit().is_some_and(|u| units.contains(&u)) {
+                continue;
+            }
+            let clustered = n.cluster.enabled.as_ref().is_some_and(|e| e.value);
+            if !n.complete
+                || n.runtime.managed_by.is_some()
+                || n.runtime.replication_in_script
+                || n.runtime.copies_unknown
+                || n.replicaof.is_some()
+                || clustered
+            {
+                unknown = true;
+                continue;
+            }
+            let key = (n.file, n.name.as_str());
+            match workloads.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(i),
+                None => workloads.push((key, vec![i])),
+            }
+        }
+        // Any other data node there may be the master, or a replica set up elsewhere.
+        let [(key, copies)] = workloads.as_slice() else {
+            continue;
+        };
+        if unknown || copies.len() < 2 || !reported.insert(*key) {
+            continue;
+        }
+        let (_, monitor) = topo.monitor(group.monitors[0]);
+        let first = &topo.nodes[copies[0]];
+        let name = group.name.as_deref().unwrap_or_default();
+        out.push(
+            Diagnostic::new(
+                Rule::DataNodesNotReplicating,
+                first.anchor,
+                format!("{} runs {} data nodes and nothing makes any of them replicate: each is an independent master with its own data set, so the sentinels of `{name}` (watching `{}`, which is none of them) have no replica to promote", first.name, copies.len(), monitor.host.value),
+            )
+            .label(monitor.line, "watched by a sentinel here")
+            .help("make all but one pod a replica (`replicaof` the first pod's stable name, set at start by an init script), and point `sentinel monitor` at that first pod"),
+        );
     }
 }
 

@@ -1244,6 +1244,26 @@ impl Workspace {
                 ),
             ),
         );
+        // The directives of a ConfigMap key an operator resource names, nearest first.
+        let config_map_lines = |r: &crate::formats::units::Resource, name: &str, key: &str| {
+            let conf = embedded.find(name, key, self.dir_of(r.file))?;
+            Some(
+                conf.tree
+                    .lines
+                    .iter()
+                    .filter_map(|line| {
+                        let (first, rest) = line.tokens.split_first()?;
+                        let value: Vec<&str> = rest.iter().map(|t| t.value.as_str()).collect();
+                        let at = rest.first().unwrap_or(first);
+                        Some((
+                            first.value.to_ascii_lowercase().to_string(),
+                            value.join(" "),
+                            (conf.token_span(at), at.origin),
+                        ))
+                    })
+                    .collect(),
+            )
+        };
         let (managed_nodes, managed_sentinels) = crate::formats::operators::processes(
             &resources,
             &|file| {
@@ -1253,6 +1273,7 @@ impl Workspace {
                     .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
             },
             &scope,
+            &config_map_lines,
         );
         nodes.extend(managed_nodes);
         sentinels.extend(managed_sentinels);
