@@ -404,3 +404,30 @@ fn a_chart_of_ones_own_under_an_operator_key_is_rendered() {
         "{text}"
     );
 }
+
+/// A chart of the tree whose values merely look like the bitnami chart's (`auth`,
+/// `replica`, `sentinel`) is rendered with its own templates, and its named templates
+/// (`templates/_helpers.tpl`) are found by a walk of the folder.
+#[test]
+fn an_own_chart_with_bitnami_like_values_is_rendered_with_its_helpers() {
+    let out = Command::new(bin())
+        .args([
+            "check",
+            "tests/data/helm-render/own-chart",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("templates/sentinel.yaml:4:9: K013 [sentinels-single-failure-domain]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`release-name-valkey-ha-sentinel`"),
+        "the helper names the workload: {text}"
+    );
+    assert!(!text.contains("O017"), "{text}");
+    assert!(!text.contains("bitnami"), "{text}");
+}

@@ -159,6 +159,15 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
     if name.ends_with(".sh") || name.ends_with(".bash") {
         return Some(true);
     }
+    // A Helm chart's named templates (`templates/_helpers.tpl`): its manifests include them.
+    if name.ends_with(".tpl")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == "templates")
+    {
+        return Some(true);
+    }
     if name.contains('.') {
         return Some(false);
     }

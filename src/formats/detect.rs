@@ -62,6 +62,21 @@ pub fn is_yaml_path(path: &Path) -> bool {
     copy_of.is_some_and(|copy| yaml(&copy) && !copy.exists())
 }
 
+/// A systemd-tmpfiles entry (`D /run/redis 0755 redis redis -`): a one-letter type,
+/// perhaps with modifiers, then an absolute path. No Redis directive is that short.
+fn is_tmpfiles_line(line: &crate::syntax::redis_conf::ConfLine) -> bool {
+    let Some(kind) = line.tokens.first().map(|t| t.value.as_str()) else {
+        return false;
+    };
+    let mut chars = kind.chars();
+    let letter = chars
+        .next()
+        .is_some_and(|c| "fwdDevqQpLcbCxXrRzZtThHaA".contains(c));
+    letter
+        && chars.all(|c| "+!-=~^".contains(c))
+        && line.tokens.get(1).is_some_and(|t| t.value.starts_with('/'))
+}
+
 /// Decide from name and parsed content. `explicit`: the user named this file.
 /// Returns `None` for files that are not Redis configs (nginx, supervisord, …).
 pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind> {
@@ -78,7 +93,7 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     let mut foreign = 0usize;
     for line in &tree.lines {
         let name = line.tokens[0].value.to_ascii_lowercase();
-        if name.starts_with('[') || name.contains('=') {
+        if name.starts_with('[') || name.contains('=') || is_tmpfiles_line(line) {
             foreign += 1;
         }
         if name == "sentinel" && line.tokens.len() > 1 {

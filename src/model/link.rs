@@ -467,19 +467,22 @@ fn attach_filled_at_start(
             .copied()
             .filter(|&n| nodes[n].replicaof.is_none())
             .collect();
+        let Some(&master) = masters.first() else {
+            continue;
+        };
+        // Replicas of a placeholder address, or of the master by one of its names
+        // (`replicaof redis-master 6379` beside sentinels that look its address up).
+        let master_ids = identities(&nodes[master]);
         let replicas: Vec<usize> = free
             .iter()
             .copied()
             .filter(|&n| {
-                nodes[n]
-                    .replicaof
-                    .as_ref()
-                    .is_some_and(|r| crate::knowledge::values::is_template(&r.host.value))
+                nodes[n].replicaof.as_ref().is_some_and(|r| {
+                    crate::knowledge::values::is_template(&r.host.value)
+                        || master_ids.contains(&(normalize_host(&r.host.value), r.port.value))
+                })
             })
             .collect();
-        let Some(&master) = masters.first() else {
-            continue;
-        };
         let one_workload = masters
             .iter()
             .all(|&m| (nodes[m].file, &nodes[m].name) == (nodes[master].file, &nodes[master].name));

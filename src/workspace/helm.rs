@@ -110,16 +110,23 @@ impl Workspace {
         let values_file = ["values.yaml", "values.yml"]
             .iter()
             .find_map(|n| self.by_path.get(&chart_dir.join(n)).copied());
+        let (name, version, app_version) =
+            helm_render::chart_meta(self.entries[&self.by_path[chart_file]].source.text());
         // Values of a chart redis-halint knows (bitnami, OpsTree, valkey): read as that
         // chart deploys them, not rendered a second time from a copy of its templates.
         // (A subchart's values under a key leave the parent's own templates to render.)
-        if values_file.is_some_and(|id| {
-            self.entries[&id]
-                .parsed()
-                .resources
-                .iter()
-                .any(|r| r.is_chart_values() && r.values_key.is_none())
-        }) {
+        // A chart of another name whose values merely look alike is rendered.
+        let known_chart =
+            ["redis", "valkey", "redis-replication", "redis-sentinel"].contains(&name.as_str());
+        if known_chart
+            && values_file.is_some_and(|id| {
+                self.entries[&id]
+                    .parsed()
+                    .resources
+                    .iter()
+                    .any(|r| r.is_chart_values() && r.values_key.is_none())
+            })
+        {
             return;
         }
         if released_elsewhere(&chart_dir, release_refs) {
@@ -170,8 +177,6 @@ impl Workspace {
                 None => sets.push((name, over, vec![id])),
             }
         }
-        let (name, version, app_version) =
-            helm_render::chart_meta(self.entries[&self.by_path[chart_file]].source.text());
         let mut outputs: Vec<(PathBuf, FileId, Vec<FileId>, Rendered)> = Vec::new();
         let mut rendered_templates: HashSet<FileId> = HashSet::new();
         let mut failed: HashSet<FileId> = HashSet::new();

@@ -1238,6 +1238,13 @@ impl Workspace {
                         self.sorted_ids()
                             .iter()
                             .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                            // Values a chart of the tree was rendered with: its own
+                            // templates say what they deploy, whatever their keys look like.
+                            .filter(|r| {
+                                !(r.is_chart_values()
+                                    && r.values_key.is_none()
+                                    && self.rendered_values.contains(&r.file))
+                            })
                             .collect(),
                         &builds,
                     ),
