@@ -325,6 +325,7 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
             Some((image, build_dockerfile(dir, &vars, service)?))
         })
         .collect();
+    let bound = bound_volumes(doc, dir, &vars);
     let mut out = Vec::new();
     let mut others = Vec::new();
     for (key, service) in services.entries() {
@@ -335,6 +336,7 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
             text,
             &vars,
             &built,
+            &bound,
             name,
             key.span.clone(),
             service,
@@ -519,12 +521,49 @@ fn program_kind(token: &str) -> Option<FileKind> {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Named volumes of the local driver that bind a host folder (`driver_opts: {type: none,
+/// o: bind, device: ${PWD}/conf}`): the services that mount them see that folder.
+fn bound_volumes(doc: &Node, dir: &Path, vars: &[(String, String)]) -> Vec<(String, PathBuf)> {
+    let Some(volumes) = doc.get("volumes") else {
+        return Vec::new();
+    };
+    volumes
+        .entries()
+        .filter_map(|(key, def)| {
+            let opts = def.get("driver_opts")?;
+            let binds = opts
+                .get_str("o")
+                .is_some_and(|o| o.split(',').any(|x| x.trim() == "bind"));
+            if !binds {
+                return None;
+            }
+            // `${PWD}`: the folder compose runs in, the project's.
+            let device = opts
+                .get_str("device")?
+                .replace("${PWD}", ".")
+                .replace("$PWD", ".");
+            let device = resolved(&device, vars);
+            if device.contains('$') {
+                return None;
+            }
+            let path = if device.starts_with('/') {
+                tree_copy_of(dir, &device).unwrap_or_else(|| PathBuf::from(&device))
+            } else {
+                normalize(&dir.join(&device))
+            };
+            Some((key.as_str()?.to_string(), path))
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn read_service(
     file: FileId,
     dir: &Path,
     text: &str,
     vars: &[(String, String)],
     built: &[(String, PathBuf)],
+    bound: &[(String, PathBuf)],
     name: &str,
     name_span: Range<usize>,
     service: &Node,
@@ -637,16 +676,28 @@ fn read_service(
     let replicas = parsed.map_or(1, |n| n.clamp(0, 100) as usize);
     let replicas_known = (count.is_none() || parsed.is_some())
         && service.at("deploy.mode").and_then(Node::as_str) != Some("global");
-    let mounts = service
+    let mounts: Vec<Mount> = service
         .get("volumes")
         .and_then(Node::as_seq)
         .map(|items| items.iter().filter_map(|v| mount(dir, vars, v)).collect())
         .unwrap_or_default();
-    let named_volumes = service
+    let named_volumes: Vec<(String, String, Range<usize>)> = service
         .get("volumes")
         .and_then(Node::as_seq)
         .map(|items| items.iter().filter_map(|v| named_volume(vars, v)).collect())
         .unwrap_or_default();
+    // A named volume that binds a host folder mounts that folder.
+    let mut mounts: Vec<Mount> = mounts;
+    for (volume, target, span) in &named_volumes {
+        if let Some((_, source)) = bound.iter().find(|(name, _)| name == volume) {
+            mounts.push(Mount {
+                source: source.clone(),
+                target: target.clone(),
+                read_only: false,
+                span: span.clone(),
+            });
+        }
+    }
     let restart = service
         .get("restart")
         .or(service.at("deploy.restart_policy.condition"))
