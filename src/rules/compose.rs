@@ -545,7 +545,9 @@ fn config_map_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 // passwords written out.
                 let placeholder = raw.contains(['$', '{', '<'])
                     || raw.starts_with(['#', '!'])
-                    || crate::knowledge::values::is_template(raw);
+                    || crate::knowledge::values::is_template(raw)
+                    // A word a script of the tree replaces with `sed` before Redis reads it.
+                    || crate::knowledge::values::is_template(&token.value);
                 if secrets.contains(&span) && !raw.is_empty() && !placeholder {
                     by_map
                         .entry((conf.file, object.clone()))
