@@ -24,6 +24,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 spotahome_redis_custom_config(ctx, r, out);
                 spotahome_sentinel_custom_config(ctx, r, out);
                 spotahome_auth_secret(r, resources, out);
+                spotahome_sentinel_affinity(r, out);
             }
             (BITNAMI_VALUES, _) => {
                 bitnami(r, out);
@@ -470,6 +471,37 @@ fn spotahome_sentinel_custom_config(ctx: &Context, r: &Resource, out: &mut Vec<D
             .help(format!("add {}", missing.iter().map(|m| format!("\"{m} {}\"", if *m == "failover-timeout" { 10000 } else { 5000 })).collect::<Vec<_>>().join(" and "))),
         );
     }
+}
+
+/// sentinels-single-failure-domain for a RedisFailover: an `affinity` of the sentinels
+/// replaces the operator's default (a preferred anti-affinity on the host name, in
+/// `getAffinity` of the operator's generator), so one without a pod anti-affinity and
+/// without topology spread constraints leaves the sentinels free to share a node.
+fn spotahome_sentinel_affinity(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(sentinel) = r.spec().and_then(|s| s.get("sentinel")) else {
+        return;
+    };
+    let Some(affinity) = sentinel.get("affinity") else {
+        return;
+    };
+    let count = sentinel.get("replicas").and_then(Node::as_i64).unwrap_or(3);
+    if count < 2
+        || affinity.get("podAntiAffinity").is_some()
+        || sentinel
+            .get("topologySpreadConstraints")
+            .is_some_and(|t| t.as_seq().is_some_and(|l| !l.is_empty()))
+    {
+        return;
+    }
+    let at = key_span(r, sentinel, "affinity").unwrap_or_else(|| r.span(affinity));
+    out.push(
+        Diagnostic::new(
+            Rule::SentinelsSingleFailureDomain,
+            at,
+            format!("this affinity replaces the operator's default anti-affinity of the sentinels and has none of its own: nothing keeps the {count} sentinel pods on different nodes, and losing the node that holds their majority leaves no majority to fail over"),
+        )
+        .help("add a podAntiAffinity on `kubernetes.io/hostname` for the sentinel pods (required, or at least preferred as the operator's default was) to this affinity"),
+    );
 }
 
 fn spotahome_auth_secret(r: &Resource, all: &[Resource], out: &mut Vec<Diagnostic>) {
