@@ -108,6 +108,30 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !data_port {
             continue;
         }
+        // Published outside the cluster: its clients are not in the tree, and each of
+        // their connections lands on any of the pods.
+        if let Some((kind, at)) = &svc.external {
+            let mut workloads: Vec<&str> = behind
+                .iter()
+                .map(|(_, cf)| cf.container.workload.as_str())
+                .collect();
+            workloads.dedup();
+            out.push(
+                Diagnostic::new(
+                    Rule::ClientsViaRoundRobinService,
+                    *at,
+                    format!(
+                        "Service `{}` publishes the data port outside the cluster ({kind}) and selects all {} data pods of `{}` (workload {}), replicas included: each outside connection lands on any of them, and writes that land on a replica fail with `READONLY You can't write against a read only replica`",
+                        svc.name,
+                        behind.len(),
+                        group.name.as_deref().unwrap_or(&group.host),
+                        workloads.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "),
+                    ),
+                )
+                .label(svc.name_span, "its selector matches master and replicas alike")
+                .help("publish the sentinels instead and use a Sentinel-aware client outside, or publish a Service that selects only the master (a label the failover moves with it)"),
+            );
+        }
         for app in &ctx.units.containers {
             if !app.processes.is_empty() || app.runs_server {
                 continue;

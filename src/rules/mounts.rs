@@ -22,6 +22,11 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
     let inner = raw.trim_matches(|c| c == '"' || c == '\'');
     let mut parts = inner.splitn(3, ':');
     let (source, target) = (parts.next()?, parts.next()?);
+    // A named volume (one that binds a host file through its driver options): its
+    // definition, not this entry, says where the file is.
+    if !source.starts_with(['.', '/', '~']) {
+        return None;
+    }
     let (dir, file) = match source.rsplit_once('/') {
         Some(("", file)) => ("/", file),
         Some((dir, file)) => (dir, file),
