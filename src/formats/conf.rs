@@ -52,6 +52,9 @@ pub struct ConfFile {
     /// Written by a shell that another one feeds (`ssh host bash <<EOF … cat > FILE`):
     /// a deploy script's template for several hosts, run any number of times.
     pub run_remotely: bool,
+    /// A template that a script of the tree renders with `envsubst` (and no other way):
+    /// only `$NAME` and `${NAME}` are replaced, any other `${…}` reaches Redis as written.
+    pub rendered_by_envsubst: bool,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -120,6 +123,7 @@ impl ConfFile {
             declared_by: None,
             run_remotely: false,
             in_config_map: false,
+            rendered_by_envsubst: false,
         }
     }
 

@@ -61,6 +61,37 @@ pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
     out
 }
 
+/// File names that `envsubst` reads in `text` (`envsubst < /tpl/sentinel.conf.template >
+/// …`, `envsubst '$A $B' < …`), and whether the same text also runs them through `sed`
+/// or the shell (then their `${…}` may be filled another way).
+pub fn envsubst_inputs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !text.contains("envsubst") {
+        return out;
+    }
+    for line in text.lines().filter(|l| l.contains("envsubst")) {
+        let Some(at) = line.find("envsubst") else {
+            continue;
+        };
+        let rest = &line[at..];
+        let Some(lt) = rest.find('<') else { continue };
+        // `<<` is a here-document, not a file.
+        if rest[lt..].starts_with("<<") {
+            continue;
+        }
+        let word = rest[lt + 1..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_matches(['"', '\'']);
+        let name = word.rsplit('/').next().unwrap_or_default();
+        if !name.is_empty() && !name.contains('$') && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
 /// Where the command that starts `text` ends: an unquoted `;`, `&&`, `||` or a pipe
 /// between words (a bare `|` may be an expression's delimiter).
 fn command_end(text: &str) -> usize {
@@ -300,6 +331,15 @@ mod tests {
             .into_iter()
             .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn files_envsubst_reads() {
+        let script = "envsubst < /tpl/sentinel.conf.template > /data/sentinel.conf\nenvsubst '$A' < \"$DIR/redis.conf.tpl\" > x\ncat <<EOF | envsubst\nEOF\nenvsubst <<EOF\nEOF\n";
+        assert_eq!(
+            envsubst_inputs(script),
+            vec!["sentinel.conf.template", "redis.conf.tpl"]
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::syntax::redis_conf::{split_args, ConfLine, Token};
 use std::collections::HashMap;
 
 pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    envsubst_leftovers(conf, out);
     for error in &conf.tree.errors {
         out.push(
             Diagnostic::new(
@@ -201,6 +202,53 @@ fn multi_args(args: &[Token], ctx: &Context) -> Vec<String> {
         }
     }
     args.iter().map(|t| t.value.to_string()).collect()
+}
+
+/// A template rendered with `envsubst`: GNU gettext's envsubst replaces `$NAME` and
+/// `${NAME}` only, so a shell default (`${NAME:-5000}`) or any other expansion reaches
+/// Redis as written, and the directive gets that text for its value.
+fn envsubst_leftovers(conf: &ConfFile, out: &mut Vec<Diagnostic>) {
+    if !conf.rendered_by_envsubst {
+        return;
+    }
+    for line in &conf.tree.lines {
+        for token in line.tokens.iter().skip(1) {
+            let Some(expansion) = shell_expansion(&token.value) else {
+                continue;
+            };
+            let sentinel = line.tokens[0].value.eq_ignore_ascii_case("sentinel");
+            let rule = if sentinel {
+                Rule::SentinelBadValue
+            } else {
+                Rule::InvalidValue
+            };
+            out.push(
+                Diagnostic::new(
+                    rule,
+                    conf.token_span(token),
+                    format!("this template is rendered with envsubst, which replaces only `$NAME` and `${{NAME}}`: `{expansion}` stays in the config as written, and `{}` gets that text for its value (a number reads as 0, a name is taken literally)", line.tokens[..if sentinel { 2 } else { 1 }].iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ")),
+                )
+                .help("give the variable its default in the script before envsubst runs (`: \"${NAME:=5000}\"; export NAME`), or render the template with the shell"),
+            );
+        }
+    }
+}
+
+/// The first `${…}` of a value that is more than a plain `${NAME}`.
+fn shell_expansion(value: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(at) = value[from..].find("${").map(|i| i + from) {
+        let end = value[at..].find('}').map(|i| i + at + 1)?;
+        let inner = &value[at + 2..end - 1];
+        if !inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Some(&value[at..end]);
+        }
+        from = end;
+    }
+    None
 }
 
 fn check_value(

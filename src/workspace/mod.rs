@@ -100,6 +100,8 @@ struct Parsed {
     /// Placeholder words the file's `sed` commands fill in (configs of the whole tree
     /// are read with them as templates).
     sed_placeholders: Vec<crate::formats::placeholders::SedPlaceholder>,
+    /// File names this file renders with `envsubst`.
+    envsubst_inputs: Vec<String>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
     /// Compose files a launch command lays over another (`-f base -f override`).
@@ -456,11 +458,29 @@ impl Workspace {
             }
         }
         let monitors_on_command_line = parsed.iter().any(|p| p.monitor_on_command_line);
+        let envsubst_inputs: HashSet<&str> = parsed
+            .iter()
+            .flat_map(|p| p.envsubst_inputs.iter().map(String::as_str))
+            .collect();
         parsed
             .iter()
             .flat_map(|p| p.confs.iter())
             .map(|conf| {
-                let conf = with_placeholders(conf, &placeholders);
+                let mut conf = with_placeholders(conf, &placeholders);
+                // A template only envsubst renders (no sed fills its words).
+                let name = self
+                    .entries
+                    .get(&conf.file)
+                    .and_then(|e| e.source.path.file_name())
+                    .map(|n| n.to_string_lossy().into_owned());
+                if !conf.embedded
+                    && conf.written_to.is_none()
+                    && name.is_some_and(|n| envsubst_inputs.contains(n.as_str()))
+                {
+                    let mut copy = (*conf).clone();
+                    copy.rendered_by_envsubst = true;
+                    conf = Arc::new(copy);
+                }
                 if monitors_on_command_line && conf.kind == FileKind::SentinelConf {
                     let mut copy = (*conf).clone();
                     copy.monitors_on_command_line = true;

@@ -21,6 +21,8 @@ impl Entry {
                     crate::formats::cluster_create::find(self.source.id, self.source.text());
                 parsed.sed_placeholders =
                     crate::formats::placeholders::sed_placeholders(self.source.text());
+                parsed.envsubst_inputs =
+                    crate::formats::placeholders::envsubst_inputs(self.source.text());
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
