@@ -108,14 +108,21 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !data_port {
             continue;
         }
-        // Published outside the cluster: its clients are not in the tree, and each of
-        // their connections lands on any of the pods.
-        if let Some((kind, at)) = &svc.external {
-            let mut workloads: Vec<&str> = behind
+        // The workloads behind it, as messages name them.
+        let workloads = {
+            let mut w: Vec<&str> = behind
                 .iter()
                 .map(|(_, cf)| cf.container.workload.as_str())
                 .collect();
-            workloads.dedup();
+            w.dedup();
+            w.iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Published outside the cluster: its clients are not in the tree, and each of
+        // their connections lands on any of the pods.
+        if let Some((kind, at)) = &svc.external {
             out.push(
                 Diagnostic::new(
                     Rule::ClientsViaRoundRobinService,
@@ -125,7 +132,7 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         svc.name,
                         behind.len(),
                         group.name.as_deref().unwrap_or(&group.host),
-                        workloads.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "),
+                        workloads,
                     ),
                 )
                 .label(svc.name_span, "its selector matches master and replicas alike")
@@ -155,14 +162,6 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let replicas = behind.len();
-            let workloads: Vec<&str> = {
-                let mut w: Vec<&str> = behind
-                    .iter()
-                    .map(|(_, cf)| cf.container.workload.as_str())
-                    .collect();
-                w.dedup();
-                w
-            };
             out.push(
                 Diagnostic::new(
                     Rule::ClientsViaRoundRobinService,
@@ -172,7 +171,7 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         app.container.workload,
                         svc.name,
                         group.name.as_deref().unwrap_or(&group.host),
-                        workloads.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "),
+                        workloads,
                     ),
                 )
                 .label(svc.name_span, "its selector matches master and replicas alike")
