@@ -315,6 +315,22 @@ fn a_separate_master_workload_is_a_static_master() {
     assert!(!rules("separate-master-control").contains(&"static-master-by-ordinal"));
 }
 
+/// The sentinels' config is rendered from a template by `sed -e … \` over several lines
+/// into an emptyDir; a NodePort pins outside clients to the deploy-time master.
+#[test]
+fn a_separate_master_behind_a_rendered_sentinel_config() {
+    let found = rules("separate-master-rendered");
+    assert!(found.contains(&"static-master-by-ordinal"));
+    assert!(found.contains(&"clients-via-round-robin-service"));
+}
+
+/// Sentinels that monitor an IP no manifest declares watch the one replication set of
+/// their deployment unit.
+#[test]
+fn sentinels_monitoring_an_unknown_ip_watch_their_units_master() {
+    assert!(rules("separate-master-ip").contains(&"static-master-by-ordinal"));
+}
+
 /// A workload whose image is built in the tree (named `…-sentinel`, built from
 /// `images/sentinel/Dockerfile-sentinel`; the manifest saved with a byte-order mark) runs
 /// what the image's start script runs, on the Redis of its `FROM`: 6.0 resolves the

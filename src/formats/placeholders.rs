@@ -46,7 +46,9 @@ pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
     if !text.contains("sed") {
         return out;
     }
-    for line in text.lines().filter(|l| l.contains("sed")) {
+    // A command continued over lines (`sed -e … \` then `-e …`) is one line to the shell.
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    for line in joined.lines().filter(|l| l.contains("sed")) {
         let mut rest = line;
         while let Some(at) = find_sed(rest) {
             rest = &rest[at + 3..];

@@ -279,6 +279,11 @@ fn read_mapped(
                 continue;
             }
         }
+        if let Some((src, dst)) = command.rendered_copy() {
+            let value = |w: &shell::Word| vars.single(&w.value).unwrap_or_else(|| w.value.clone());
+            out.copies.push((value(src), value(dst)));
+            continue;
+        }
         let Some((i, program)) = command.program() else {
             continue;
         };

@@ -846,11 +846,13 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
     }
 }
 
-/// `cp [-flags] SRC DST` lines of a script, resolved against the container's mounts.
+/// `cp [-flags] SRC DST` lines of a script, and templates rendered into a file (`sed …
+/// SRC > DST`, `envsubst < SRC > DST`), resolved against the container's mounts.
 fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Mount]) -> Vec<Copy> {
     let assigned = crate::syntax::shell::assigned_values(text);
     let expand = |w: &str| crate::syntax::shell::expand_assigned(&assigned, w);
-    let mut out = Vec::new();
+    // (source, destination, the command's line, no-clobber, after an `||`)
+    let mut found: Vec<(String, String, std::ops::Range<usize>, bool, bool)> = Vec::new();
     for (start, line) in line_offsets(text) {
         let Ok(tokens) = split_args(line, start) else {
             continue;
@@ -870,55 +872,80 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
             let [src, dst] = paths.as_slice() else {
                 continue;
             };
-            let from = mounts.iter().find_map(|m| {
-                let (VolumeSource::ConfigMap(n) | VolumeSource::Secret(n)) = &m.source else {
-                    return None;
-                };
-                let key = match &m.sub_path {
-                    Some(sub) if src.value == m.path => sub.clone(),
-                    Some(_) => return None,
-                    None => src
-                        .value
-                        .strip_prefix(&format!("{}/", m.path.trim_end_matches('/')))?
-                        .to_string(),
-                };
-                Some((n.clone(), key))
-            });
-            // `cp /config/* /work` (or `/config/.`): every key of the mount, each under its
-            // own name; kept as one copy whose key and destination name are `*`.
-            let every_key = from.as_ref().is_some_and(|(_, k)| k == "*" || k == ".");
-            let src_name = if every_key {
-                "*"
-            } else {
-                src.value.rsplit('/').next().unwrap_or_default()
-            };
-            let from = from.map(|(n, k)| (n, if every_key { "*".to_string() } else { k }));
-            let last = dst
-                .value
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default();
-            let dst_path = if every_key
-                || dst.value.ends_with('/')
-                || (!last.contains('.') && last != src_name)
-            {
-                format!("{}/{src_name}", dst.value.trim_end_matches('/'))
-            } else {
-                dst.value.to_string()
-            };
-            let to = destination(&dst_path, mounts);
-            let range = piece.range_to_file(start..start + line.len());
-            out.push(Copy {
-                from,
-                to,
-                // `test -f DST || cp …`; a `|| true` after the copy guards nothing.
-                guarded: crate::syntax::shell::tests_for_existing(text, &dst_path, &expand)
-                    || no_clobber
-                    || line[..t.range.start.saturating_sub(start).min(line.len())].contains("||"),
-                span: range,
-            });
+            let after_or =
+                line[..t.range.start.saturating_sub(start).min(line.len())].contains("||");
+            found.push((
+                src.value.to_string(),
+                dst.value.to_string(),
+                start..start + line.len(),
+                no_clobber,
+                after_or,
+            ));
         }
+    }
+    if text.contains('>') {
+        for command in &crate::syntax::shell::parse(text).commands {
+            let Some((src, dst)) = command.rendered_copy() else {
+                continue;
+            };
+            let from = command
+                .words
+                .first()
+                .map_or(src.range.start, |w| w.range.start);
+            let line_start = text[..from].rfind('\n').map_or(0, |i| i + 1);
+            let after_or = text[line_start..from].contains("||");
+            let value = |w: &crate::syntax::shell::Word| match w.value.starts_with('$') {
+                true => expand(&w.value).unwrap_or(w.value.clone()),
+                false => w.value.clone(),
+            };
+            found.push((value(src), value(dst), from..dst.range.end, false, after_or));
+        }
+    }
+    let mut out = Vec::new();
+    for (src, dst, range, no_clobber, after_or) in found {
+        let from = mounts.iter().find_map(|m| {
+            let (VolumeSource::ConfigMap(n) | VolumeSource::Secret(n)) = &m.source else {
+                return None;
+            };
+            let key = match &m.sub_path {
+                Some(sub) if src == m.path => sub.clone(),
+                Some(_) => return None,
+                None => src
+                    .strip_prefix(&format!("{}/", m.path.trim_end_matches('/')))?
+                    .to_string(),
+            };
+            Some((n.clone(), key))
+        });
+        // `cp /config/* /work` (or `/config/.`): every key of the mount, each under its
+        // own name; kept as one copy whose key and destination name are `*`.
+        let every_key = from.as_ref().is_some_and(|(_, k)| k == "*" || k == ".");
+        let src_name = if every_key {
+            "*"
+        } else {
+            src.rsplit('/').next().unwrap_or_default()
+        };
+        let from = from.map(|(n, k)| (n, if every_key { "*".to_string() } else { k }));
+        let last = dst
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let dst_path =
+            if every_key || dst.ends_with('/') || (!last.contains('.') && last != src_name) {
+                format!("{}/{src_name}", dst.trim_end_matches('/'))
+            } else {
+                dst.clone()
+            };
+        let to = destination(&dst_path, mounts);
+        out.push(Copy {
+            from,
+            to,
+            // `test -f DST || cp …`; a `|| true` after the copy guards nothing.
+            guarded: crate::syntax::shell::tests_for_existing(text, &dst_path, &expand)
+                || no_clobber
+                || after_or,
+            span: piece.range_to_file(range),
+        });
     }
     out
 }

@@ -412,7 +412,8 @@ pub fn link_scoped(
 
 /// Sentinels whose monitored address is a placeholder their start script fills in
 /// (`sentinel monitor mymaster %master% 6379 2` and a `sed` that asks the others for the
-/// master) watch the data nodes of their own deployment unit: the one workload that
+/// master), or an IP no process of the tree declares, watch the data nodes of their own
+/// deployment unit: the one workload that
 /// replicates from nobody is the master, and nodes whose `replicaof` is a placeholder
 /// too are its replicas (some already are, when both placeholders are written alike). Left alone when the unit has several such groups or several
 /// workloads that could be the master.
@@ -435,7 +436,7 @@ fn attach_filled_at_start(
         .iter()
         .enumerate()
         .filter(|(_, g)| g.master.is_none())
-        .filter(|(_, g)| crate::knowledge::values::is_template(&g.host))
+        .filter(|(_, g)| crate::knowledge::values::is_template(&g.host) || unknown_ip(&g.host))
         .filter_map(|(i, g)| Some((i, unit_of(g)?)))
         .collect();
     if open.is_empty() {
@@ -503,6 +504,13 @@ fn attach_filled_at_start(
             group.replica_count = Some(group.replicas.len().max(siblings));
         }
     }
+}
+
+/// An address no process of the tree has: an IP the platform gave the master (its pod,
+/// its container, the ClusterIP of its Service) when the files were written.
+fn unknown_ip(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| !ip.is_loopback() && !ip.is_unspecified())
 }
 
 /// The deployments among sentinels of one name and address: those declared by the

@@ -82,13 +82,19 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
         // Several data pods, one of them in a replicated group: the others are its
-        // copies (a StatefulSet's pods), the master and its replicas.
-        if behind.len() < 2 {
-            continue;
-        }
+        // copies (a StatefulSet's pods), the master and its replicas. Or only the pods
+        // of the master the sentinels watch, while its replicas run elsewhere: after a
+        // failover the master is one of those.
+        let round_robin = behind.len() >= 2;
         let Some(group) = topo.groups.iter().find(|g| {
-            (g.has_sentinels() || !g.replicas.is_empty() || g.replica_count.unwrap_or(0) > 0)
-                && behind.iter().any(|(n, _)| g.nodes().any(|m| m == *n))
+            let member = behind.iter().any(|(n, _)| g.nodes().any(|m| m == *n));
+            let replicated =
+                g.has_sentinels() || !g.replicas.is_empty() || g.replica_count.unwrap_or(0) > 0;
+            let pinned = !round_robin
+                && g.has_sentinels()
+                && !g.replicas.is_empty()
+                && behind.iter().all(|(n, _)| g.master == Some(*n));
+            member && ((round_robin && replicated) || pinned)
         }) else {
             continue;
         };
@@ -120,6 +126,20 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let group_name = group.name.as_deref().unwrap_or(&group.host);
+        let (selects, breaks, label) = if round_robin {
+            (
+                format!("selects all {} data pods of `{group_name}` (workload {workloads}), replicas included", behind.len()),
+                "each connection lands on any of them, and writes that land on a replica fail with `READONLY You can't write against a read only replica`",
+                "its selector matches master and replicas alike",
+            )
+        } else {
+            (
+                format!("selects only workload {workloads}, the master of `{group_name}` when it was deployed"),
+                "after a failover the sentinels promote a replica elsewhere, this pod becomes a replica, and every write through the Service fails with `READONLY You can't write against a read only replica`",
+                "its selector follows the pod, not the master role",
+            )
+        };
         // Published outside the cluster: its clients are not in the tree, and each of
         // their connections lands on any of the pods.
         if let Some((kind, at)) = &svc.external {
@@ -128,14 +148,11 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     Rule::ClientsViaRoundRobinService,
                     *at,
                     format!(
-                        "Service `{}` publishes the data port outside the cluster ({kind}) and selects all {} data pods of `{}` (workload {}), replicas included: each outside connection lands on any of them, and writes that land on a replica fail with `READONLY You can't write against a read only replica`",
+                        "Service `{}` publishes the data port outside the cluster ({kind}) and {selects}: {breaks}",
                         svc.name,
-                        behind.len(),
-                        group.name.as_deref().unwrap_or(&group.host),
-                        workloads,
                     ),
                 )
-                .label(svc.name_span, "its selector matches master and replicas alike")
+                .label(svc.name_span, label)
                 .help("publish the sentinels instead and use a Sentinel-aware client outside, or publish a Service that selects only the master (a label the failover moves with it)"),
             );
         }
@@ -161,20 +178,17 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }) else {
                 continue;
             };
-            let replicas = behind.len();
             out.push(
                 Diagnostic::new(
                     Rule::ClientsViaRoundRobinService,
                     Span::new(app.file, at.start, at.end),
                     format!(
-                        "`{}` connects to Service `{}` through `{var}`, and that Service selects all {replicas} data pods of `{}` (workload {}), replicas included: each connection lands on any of them, and writes that land on a replica fail with `READONLY You can't write against a read only replica`",
+                        "`{}` connects to Service `{}` through `{var}`, and that Service {selects}: {breaks}",
                         app.container.workload,
                         svc.name,
-                        group.name.as_deref().unwrap_or(&group.host),
-                        workloads,
                     ),
                 )
-                .label(svc.name_span, "its selector matches master and replicas alike")
+                .label(svc.name_span, label)
                 .help("ask the sentinels for the master (a Sentinel-aware client: `SPRING_DATA_REDIS_SENTINEL_MASTER` and `_NODES`, go-redis `NewFailoverClient`, redis-py `Sentinel`), or use a Service that selects only the master"),
             );
         }

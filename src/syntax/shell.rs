@@ -53,6 +53,52 @@ pub struct Command {
 }
 
 impl Command {
+    /// A template rendered into a new file: `sed [-e EXPR]… SRC > DST`, `cat SRC > DST`,
+    /// `envsubst [VARS] < SRC > DST`. The new file holds the source's lines (edited by the
+    /// expressions): (source, destination). `>>` appends, so it is no copy.
+    pub fn rendered_copy(&self) -> Option<(&Word, &Word)> {
+        let (i, program) = self.program()?;
+        let out = self
+            .redirects
+            .iter()
+            .find(|r| r.op == ">" || r.op == ">|")?;
+        let args = &self.words[i + 1..];
+        let source = match basename(&program.value) {
+            "envsubst" => &self.redirects.iter().find(|r| r.op == "<")?.target,
+            "cat" => match args {
+                [one] if !one.value.starts_with('-') => one,
+                _ => return None,
+            },
+            "sed" => {
+                // Words after `-e` / `-f` are expressions; without them the first free
+                // word is the expression and the last one the file.
+                let mut free = Vec::new();
+                let mut expressions = false;
+                let mut k = 0;
+                while k < args.len() {
+                    let w = &args[k].value;
+                    if matches!(w.as_str(), "-e" | "-f" | "--expression" | "--file") {
+                        expressions = true;
+                        k += 2;
+                        continue;
+                    }
+                    if w.starts_with("--expression=") || w.starts_with("--file=") {
+                        expressions = true;
+                    } else if !w.starts_with('-') {
+                        free.push(&args[k]);
+                    }
+                    k += 1;
+                }
+                match (expressions, free.as_slice()) {
+                    (true, [file]) | (false, [_, file]) => *file,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some((source, &out.target))
+    }
+
     /// The command name, after wrappers that run their arguments (`sudo`, `exec`, `nohup`, …).
     pub fn program(&self) -> Option<(usize, &Word)> {
         let mut i = 0;
@@ -733,6 +779,39 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_rendered_into_a_file() {
+        let copies = |text: &str| -> Vec<(String, String)> {
+            parse(text)
+                .commands
+                .iter()
+                .filter_map(|c| c.rendered_copy())
+                .map(|(s, d)| (s.value.clone(), d.value.clone()))
+                .collect()
+        };
+        let pair = |s: &str, d: &str| vec![(s.to_string(), d.to_string())];
+        assert_eq!(
+            copies("sed -e \"s/A/$X/g\" \\\n  -e 's/B/y/' /tpl/s.conf > /work/s.conf"),
+            pair("/tpl/s.conf", "/work/s.conf")
+        );
+        assert_eq!(
+            copies("sed 's/A/b/' /t/r.conf >/w/r.conf"),
+            pair("/t/r.conf", "/w/r.conf")
+        );
+        assert_eq!(
+            copies("envsubst < /t/r.conf > /w/r.conf"),
+            pair("/t/r.conf", "/w/r.conf")
+        );
+        assert_eq!(
+            copies("cat /t/r.conf > /w/r.conf"),
+            pair("/t/r.conf", "/w/r.conf")
+        );
+        // Appending, editing in place and a here-document are no copies of a file.
+        assert!(copies("cat /t/extra.conf >> /w/r.conf").is_empty());
+        assert!(copies("sed -i 's/A/b/' /w/r.conf").is_empty());
+        assert!(copies("cat > /w/r.conf <<EOF\nport 1\nEOF\n").is_empty());
+    }
 
     #[test]
     fn combined_flags_that_take_a_script() {
