@@ -321,7 +321,40 @@ fn a_separate_master_workload_is_a_static_master() {
 fn a_separate_master_behind_a_rendered_sentinel_config() {
     let found = rules("separate-master-rendered");
     assert!(found.contains(&"static-master-by-ordinal"));
-    assert!(found.contains(&"clients-via-round-robin-service"));
+    // The Service of the deploy-time master, not the one of the replicas (a read
+    // endpoint by design).
+    let pinned = found
+        .iter()
+        .filter(|r| **r == "clients-via-round-robin-service")
+        .count();
+    assert_eq!(pinned, 1);
+}
+
+/// `links: [redis-master:master]` gives the master a second name; `docker-compose -f F
+/// scale sentinel=3` in a script runs three sentinels; a config copied into a folder a
+/// `RUN mkdir` made is the one the sentinel runs.
+#[test]
+fn compose_links_scale_commands_and_made_folders() {
+    let found = rules("compose-links-scale");
+    for rule in [
+        "sentinel-count-below-three",
+        "quorum-exceeds-sentinel-count",
+        "no-replica-to-promote",
+        "data-nodes-not-replicating",
+    ] {
+        assert!(!found.contains(&rule), "{rule}: {found:?}");
+    }
+    let (ws, _) = check_dir(
+        Path::new("tests/data/precision/compose-links-scale"),
+        Target::default(),
+    );
+    let topo = ws.topology();
+    let group = &topo.groups[0];
+    assert_eq!(
+        group.sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(3)
+    );
+    assert_eq!(group.replicas.len(), 1);
 }
 
 /// Sentinels that monitor an IP no manifest declares watch the one replication set of

@@ -365,8 +365,30 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
                 .collect()
         })
         .unwrap_or_default();
+    // `links: [redis-master:master]`: the linking container reaches the target by the
+    // alias too (`--slaveof master 6379`).
+    let aliases: Vec<(String, String)> = services
+        .entries()
+        .flat_map(|(_, service)| {
+            service
+                .get("links")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+        })
+        .filter_map(|l| {
+            let (target, alias) = resolved(l.as_str()?, vars.as_slice())
+                .split_once(':')
+                .map(|(t, a)| (t.trim().to_ascii_lowercase(), a.trim().to_ascii_lowercase()))?;
+            (!alias.is_empty() && target != alias).then_some((target, alias))
+        })
+        .collect();
     let swarm = runs_as_stack(doc, services);
     for s in out.iter_mut().chain(others.iter_mut()) {
+        for (target, alias) in &aliases {
+            if s.name.eq_ignore_ascii_case(target) && !s.hostnames.contains(alias) {
+                s.hostnames.push(alias.clone());
+            }
+        }
         s.swarm = swarm;
         if s.network_mode.is_none()
             && s.networks

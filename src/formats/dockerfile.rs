@@ -35,6 +35,9 @@ pub struct Dockerfile {
     /// Paths a `RUN` of the final stage hands to a non-root user (`chown`) or opens to
     /// everyone (`chmod 777`, `o+w`): (path, recursively).
     pub opened: Vec<(String, bool)>,
+    /// Folders a `RUN mkdir` of the final stage creates (absolute paths): a `COPY` to
+    /// one of them without a trailing `/` puts the file inside.
+    pub made_dirs: Vec<String>,
 }
 
 impl Dockerfile {
@@ -48,6 +51,33 @@ impl Dockerfile {
             path == dir || (*recursive && dir.starts_with(&format!("{path}/")))
         })
     }
+}
+
+/// The folders the `mkdir` commands of a `RUN` create, as absolute paths: relative to
+/// the `cd` before them in the same `RUN`, else to the working directory.
+fn made_dirs(run: &str, workdir: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cwd = workdir.to_string();
+    let absolute = |cwd: &str, p: &str| -> String {
+        if p.starts_with('/') {
+            p.trim_end_matches('/').to_string()
+        } else {
+            format!("{}/{}", cwd.trim_end_matches('/'), p.trim_end_matches('/'))
+        }
+    };
+    for command in run.split(['&', ';', '|', '\n']) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        match words.as_slice() {
+            ["cd", dir] => cwd = absolute(&cwd, dir.trim_matches('"')),
+            ["mkdir", args @ ..] => out.extend(
+                args.iter()
+                    .filter(|a| !a.starts_with('-') && !a.contains('$') && !a.contains('{'))
+                    .map(|a| absolute(&cwd, a.trim_matches('"'))),
+            ),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What a `RUN` does to ownership: the paths its `chown` (to a non-root owner) and
@@ -273,7 +303,10 @@ pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile
                 out.workdir = Some(workdir.clone());
             }
             "USER" => out.user = Some(rest.trim().to_string()),
-            "RUN" => out.opened.extend(opened_paths(&rest)),
+            "RUN" => {
+                out.opened.extend(opened_paths(&rest));
+                out.made_dirs.extend(made_dirs(&rest, &workdir));
+            }
             "ENTRYPOINT" | "CMD" => {
                 let argv = if rest.trim_start().starts_with('[') {
                     words(&rest)
@@ -399,6 +432,7 @@ impl Dockerfile {
             "/var/log",
         ];
         SYSTEM_DIRS.contains(&destination)
+            || self.made_dirs.iter().any(|d| d == destination)
             || self.workdir.as_deref().map(|w| w.trim_end_matches('/')) == Some(destination)
     }
 
@@ -451,6 +485,15 @@ mod tests {
             into_etc.source_of("/etc/redis-sentinel.conf").as_deref(),
             Some("./redis-sentinel.conf")
         );
+        // A folder a `RUN mkdir` made (after a `cd`), written without its slash.
+        let made =
+            read("FROM redis:7\nRUN cd /etc && mkdir redis\nCOPY ./sentinel.conf /etc/redis\n");
+        assert_eq!(
+            made.source_of("/etc/redis/sentinel.conf").as_deref(),
+            Some("./sentinel.conf")
+        );
+        let not_made = read("FROM redis:7\nCOPY ./sentinel.conf /etc/redis\n");
+        assert!(not_made.source_of("/etc/redis/sentinel.conf").is_none());
         let env: Vec<(&str, &str)> = d
             .env
             .iter()

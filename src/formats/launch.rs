@@ -109,8 +109,9 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
             continue;
         };
         let words: Vec<&str> = line[at..].split_whitespace().collect();
-        let legacy_scale = words.get(1) == Some(&"scale")
-            || (words.first() == Some(&"docker") && words.get(2) == Some(&"scale"));
+        // `docker-compose [-f FILE] [-p NAME] scale SERVICE=N`: the subcommand comes
+        // after the global options.
+        let legacy_scale = words.iter().skip(1).any(|w| *w == "scale");
         let mut i = 0;
         while i < words.len() {
             let word = words[i].trim_matches(|c| c == '"' || c == '\'');
@@ -198,12 +199,14 @@ mod tests {
             vec![("slave".to_string(), 3), ("sentinel".to_string(), 3)]
         );
         let script = "docker compose -f docker-compose.yml up --scale=redis-sentinel=3 -d\n\
-                      docker-compose scale sentinel=5\n";
+                      docker-compose scale sentinel=5\n\
+                      docker-compose -f docker-compose.yml scale redis-slave=2\n";
         assert_eq!(
             compose_scales(script),
             vec![
                 ("redis-sentinel".to_string(), 3),
-                ("sentinel".to_string(), 5)
+                ("sentinel".to_string(), 5),
+                ("redis-slave".to_string(), 2)
             ]
         );
         // Not a compose command, or not a count.

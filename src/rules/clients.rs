@@ -94,7 +94,13 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && g.has_sentinels()
                 && !g.replicas.is_empty()
                 && behind.iter().all(|(n, _)| g.master == Some(*n));
-            member && ((round_robin && replicated) || pinned)
+            // Only replicas behind it: a read endpoint, by design.
+            let replicas_only = g.master.is_some_and(|m| {
+                behind
+                    .iter()
+                    .all(|(n, _)| *n != m && g.replicas.contains(n))
+            });
+            member && ((round_robin && replicated && !replicas_only) || pinned)
         }) else {
             continue;
         };

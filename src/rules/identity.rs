@@ -97,7 +97,14 @@ fn master_name_shared(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let first = &topo.groups[other];
-        if (first.host.as_str(), first.port) == (group.host.as_str(), group.port) {
+        // The same master by address or by node; an address a script fills in at start
+        // may well be that one too.
+        let same_master = first.master.is_some() && first.master == group.master;
+        if (first.host.as_str(), first.port) == (group.host.as_str(), group.port)
+            || same_master
+            || is_template(&first.host)
+            || is_template(&group.host)
+        {
             continue;
         }
         let line =

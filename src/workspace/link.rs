@@ -1738,12 +1738,27 @@ fn resolve_env(
             return literal.clone();
         }
     }
+    // Left as a placeholder, in one spelling: `${NAME}`.
     let templated = value.replace("$(", "${").replace(')', "}");
-    if templated.contains("${") {
-        templated
-    } else {
-        templated.replace('$', "${")
+    let mut out = String::with_capacity(templated.len() + 2);
+    let mut rest = templated.as_str();
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 {
+            out.push_str(&format!("${{{}}}", &after[..name_len]));
+            rest = &after[name_len..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
     }
+    out.push_str(rest);
+    out
 }
 
 /// Passwords given on a unit's or script's command line (`--requirepass`, `--masterauth`,
