@@ -419,3 +419,33 @@ fn a_one_host_lab_on_loopback_passes_protected_mode() {
     assert!(rules("loopback-lab-control").contains(&"protected-mode-blocks-remote"));
     assert!(!rules("loopback-lab").contains(&"protected-mode-blocks-remote"));
 }
+
+/// A workload runs a script of an image built in the tree (found by the script path the
+/// Dockerfile copies in, whatever the image is called), with its role as the first
+/// argument: the script picks the master by ordinal and copies the sentinel config over
+/// its saved state at every start; with `[ -f … ] ||` it keeps it.
+#[test]
+fn a_workload_running_the_entrypoint_of_an_image_built_here() {
+    let found = rules("k8s-image-entrypoint");
+    assert!(found.contains(&"static-master-by-ordinal"), "{found:?}");
+    assert!(
+        found.contains(&"sentinel-state-not-persistent"),
+        "{found:?}"
+    );
+    assert!(!found.contains(&"data-nodes-not-replicating"), "{found:?}");
+    assert!(!found.contains(&"sentinel-count-below-three"), "{found:?}");
+    let guarded = rules("k8s-image-entrypoint-guarded");
+    assert!(
+        !guarded.contains(&"sentinel-state-not-persistent"),
+        "{guarded:?}"
+    );
+    let (ws, _) = check_dir(
+        Path::new("tests/data/precision/k8s-image-entrypoint"),
+        Target::default(),
+    );
+    let topo = ws.topology();
+    assert_eq!(
+        topo.groups[0].sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(3)
+    );
+}

@@ -11,17 +11,18 @@ pub fn select_branch(text: &str, arg: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut blank = vec![false; lines.len()];
     let mut dispatched = false;
+    let aliases = first_argument_names(text);
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].trim();
-        if let Some(test) = if_test(line) {
-            if let Some(end) = if_chain(&lines, i, test, arg, &mut blank) {
+        if let Some(test) = if_test(line, &aliases) {
+            if let Some(end) = if_chain(&lines, i, test, arg, &aliases, &mut blank) {
                 dispatched = true;
                 i = end + 1;
                 continue;
             }
         }
-        if is_case_on_first_argument(line) {
+        if is_case_on_first_argument(line, &aliases) {
             if let Some(end) = case_arms(&lines, i, arg, &mut blank) {
                 dispatched = true;
                 i = end + 1;
@@ -51,19 +52,19 @@ pub fn select_branch(text: &str, arg: &str) -> Option<String> {
 }
 
 /// The test of `if [ "$1" = "X" ]; then` (or `[[ … == … ]]`, `!=`): (X, equal).
-fn if_test(line: &str) -> Option<(String, bool)> {
+fn if_test(line: &str, aliases: &[String]) -> Option<(String, bool)> {
     let rest = line
         .strip_prefix("if ")
         .or_else(|| line.strip_prefix("elif "))?;
-    positional_test(rest)
+    positional_test(rest, aliases)
 }
 
-fn positional_test(condition: &str) -> Option<(String, bool)> {
+fn positional_test(condition: &str, aliases: &[String]) -> Option<(String, bool)> {
     let words: Vec<&str> = condition
         .split(|c: char| c.is_whitespace() || c == ';')
         .filter(|w| !w.is_empty())
         .collect();
-    let at = words.iter().position(|w| is_first_argument(w))?;
+    let at = words.iter().position(|w| is_first_argument(w, aliases))?;
     let op = *words.get(at + 1)?;
     let equal = match op {
         "=" | "==" => true,
@@ -74,8 +75,41 @@ fn positional_test(condition: &str) -> Option<(String, bool)> {
     (!value.is_empty() && !value.contains('$')).then(|| (value.to_string(), equal))
 }
 
-fn is_first_argument(word: &str) -> bool {
-    matches!(word.trim_matches(['"', '\'']), "$1" | "${1}")
+fn is_first_argument(word: &str, aliases: &[String]) -> bool {
+    let word = word.trim_matches(['"', '\'']);
+    matches!(word, "$1" | "${1}")
+        || aliases.iter().any(|a| {
+            word.strip_prefix('$')
+                .map(|w| w.trim_start_matches('{').trim_end_matches('}'))
+                == Some(a.as_str())
+        })
+}
+
+/// Variables a script sets to its first argument (`MODE="${1:-redis}"`, `ROLE=$1`),
+/// which its tests then use in its place.
+fn first_argument_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = ["export ", "local ", "readonly "]
+            .iter()
+            .find_map(|k| line.strip_prefix(k))
+            .unwrap_or(line);
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        let value = value.trim().trim_matches(['"', '\'']);
+        let positional = matches!(value, "$1" | "${1}")
+            || value.starts_with("${1:-")
+            || value.starts_with("${1-");
+        if positional && value.matches('}').count() <= 1 {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// Whether a command line's word matches a tested value: the same word, or the same
@@ -91,6 +125,7 @@ fn if_chain(
     start: usize,
     first: (String, bool),
     arg: &str,
+    aliases: &[String],
     blank: &mut [bool],
 ) -> Option<usize> {
     // (line of the branch's head, whether it is taken)
@@ -112,7 +147,7 @@ fn if_chain(
             }
             Some("elif") if depth == 0 => {
                 // Another test of `$1` decides; any other test may go either way.
-                let taken = match if_test(line.trim()) {
+                let taken = match if_test(line.trim(), aliases) {
                     Some(test) => !taken_before && takes(&test),
                     None => return None,
                 };
@@ -151,10 +186,10 @@ fn nesting(mut depth: usize, words: &[&str]) -> usize {
     depth
 }
 
-fn is_case_on_first_argument(line: &str) -> bool {
+fn is_case_on_first_argument(line: &str, aliases: &[String]) -> bool {
     let mut words = line.split_whitespace();
     words.next() == Some("case")
-        && words.next().is_some_and(is_first_argument)
+        && words.next().is_some_and(|w| is_first_argument(w, aliases))
         && words.next() == Some("in")
 }
 
@@ -234,5 +269,15 @@ mod tests {
         let r = select_branch(chain, "redis-server").unwrap();
         assert!(!r.contains("redis-sentinel") && r.contains("redis-server /r.conf"));
         assert!(select_branch("redis-server /r.conf\n", "x").is_none());
+    }
+
+    #[test]
+    fn a_variable_set_to_the_first_argument() {
+        let text = "MODE=\"${1:-redis}\"\nif [[ \"${MODE}\" == \"redis\" ]]; then\n  exec redis-server /r.conf\nelif [[ \"${MODE}\" == \"sentinel\" ]]; then\n  exec redis-sentinel /s.conf\nfi\n";
+        let s = select_branch(text, "sentinel").unwrap();
+        assert!(s.contains("redis-sentinel /s.conf") && !s.contains("redis-server"));
+        // A variable from elsewhere decides nothing.
+        let other = "MODE=\"$ROLE\"\nif [ \"$MODE\" = sentinel ]; then\n  exec redis-sentinel /s.conf\nfi\n";
+        assert!(select_branch(other, "sentinel").is_none());
     }
 }

@@ -100,7 +100,17 @@ pub fn started_command<'a>(
         let Some(script) = files.script(&path) else {
             continue;
         };
-        let reach = script.flow.reach(env);
+        // The words after the script are its positional parameters (`entrypoint.sh
+        // sentinel`, or the image's CMD after its ENTRYPOINT).
+        let args = &words[1..];
+        let with_args = |name: &str| match name.parse::<usize>() {
+            Ok(0) => EnvValue::Known(program.clone()),
+            Ok(n) => args
+                .get(n - 1)
+                .map_or(EnvValue::Unset, |a| EnvValue::Known(a.clone())),
+            Err(_) => env(name),
+        };
+        let reach = script.flow.reach(&with_args);
         for r in reach.starts {
             reached.push(Reached {
                 command: found.len(),

@@ -213,6 +213,7 @@ pub fn container_facts(
         readonly_sentinel_configs: readonly,
         subpath_sentinel_configs: subpath,
         ordinal_test,
+        copied_every_start: Vec::new(),
         asks_sentinels,
         runs_server,
         unauthenticated_pings,

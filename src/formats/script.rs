@@ -139,6 +139,23 @@ impl Vars {
         plain.then_some(value.as_str())
     }
 
+    /// The program a variable names (`BIN="$(command -v redis-sentinel)"`, or another
+    /// such variable): the first of its values that says.
+    fn program_in(&self, word: &str, depth: usize) -> Option<String> {
+        let name = word.strip_prefix('$')?;
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        self.values.get(name)?.iter().find_map(|(value, _)| {
+            looked_up_program(value).or_else(|| {
+                (depth > 0)
+                    .then(|| self.program_in(value, depth - 1))
+                    .flatten()
+            })
+        })
+    }
+
     /// The single value of a word, when there is exactly one.
     pub fn single(&self, word: &str) -> Option<String> {
         match self.expand(word).as_slice() {
@@ -204,6 +221,9 @@ pub struct ScriptFile {
     pub helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
     /// `cp SRC DST` commands, in order: (source path, destination path).
     pub copies: Vec<(String, String)>,
+    /// Where each of `copies` is made, and whether only when the destination is missing
+    /// (`test -f DST || cp …`, `cp -n`).
+    pub copy_sites: Vec<(Span, bool)>,
     /// Lines appended to a file the script copied there first: (path, lines). Not a
     /// config of their own; the rest is what was copied.
     pub appended_after_copy: Vec<(String, redis_conf::ConfTree)>,
@@ -281,7 +301,10 @@ fn read_mapped(
         }
         if let Some((src, dst)) = command.rendered_copy() {
             let value = |w: &shell::Word| vars.single(&w.value).unwrap_or_else(|| w.value.clone());
-            out.copies.push((value(src), value(dst)));
+            let dst = value(dst);
+            let guarded = shell::tests_for_existing(text, &dst, &|w| vars.single(w));
+            out.copy_sites.push((at(command_range(command)), guarded));
+            out.copies.push((value(src), dst));
             continue;
         }
         let Some((i, program)) = command.program() else {
@@ -294,11 +317,17 @@ fn read_mapped(
                 .map(|w| vars.single(&w.value).unwrap_or_else(|| w.value.clone()))
                 .collect();
             if let [src, dst] = paths.as_slice() {
+                let no_clobber = command.words[i + 1..]
+                    .iter()
+                    .any(|w| w.value == "-n" || w.value == "--no-clobber");
+                let guarded =
+                    no_clobber || shell::tests_for_existing(text, dst, &|w| vars.single(w));
+                out.copy_sites.push((at(command_range(command)), guarded));
                 out.copies.push((src.clone(), dst.clone()));
             }
             continue;
         }
-        let argv: Vec<Spanned<String>> = command.words[i..]
+        let mut argv: Vec<Spanned<String>> = command.words[i..]
             .iter()
             .map(|w| {
                 // A word of a command line: replaceable, but not a config line.
@@ -306,6 +335,15 @@ fn read_mapped(
                 Spanned::with_origin(w.value.clone(), span, crate::source::Origin::Literal)
             })
             .collect();
+        // `exec "$REDIS_SENTINEL_BIN" …` with `REDIS_SENTINEL_BIN="$(command -v
+        // redis-sentinel)"`: the program the variable names.
+        if program.value.starts_with('$') {
+            // Assigned more than once (a fallback when the first lookup finds nothing):
+            // the first that names a program.
+            if let Some(name) = vars.program_in(&program.value, 2) {
+                argv[0].value = name;
+            }
+        }
         let span = argv[0].span.cover(argv[argv.len() - 1].span);
         if let Some(cmdline) = CommandLine::parse(&argv, span) {
             if cmdline.is_query() {
@@ -729,6 +767,24 @@ fn echo_configs(
         out.confs.push(conf);
         writes.push(truncated);
     }
+}
+
+/// The program a `$(command -v NAME)` / `$(which NAME)` substitution finds (with any
+/// `|| true` after it), or a path written as it is.
+fn looked_up_program(value: &str) -> Option<String> {
+    let inner = value
+        .strip_prefix("$(")
+        .and_then(|v| v.strip_suffix(')'))
+        .or_else(|| value.strip_prefix('`').and_then(|v| v.strip_suffix('`')));
+    let Some(inner) = inner else {
+        return (value.starts_with('/') && !value.contains(['$', ' '])).then(|| value.to_string());
+    };
+    let first = inner.split("||").next()?.trim();
+    let name = first
+        .strip_prefix("command -v ")
+        .or_else(|| first.strip_prefix("which "))?
+        .trim();
+    (!name.is_empty() && !name.contains(['$', ' ', '`'])).then(|| name.to_string())
 }
 
 /// Whether a command of the script puts a whole file at `path` (`cp`, `mv`, `install`,

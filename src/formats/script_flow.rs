@@ -49,6 +49,9 @@ pub struct Flow {
     steps: Vec<Step>,
     /// Variables the script assigns itself: their value is not the environment's.
     assigned: Vec<String>,
+    /// Variables assigned once, to a positional parameter (`MODE="${1:-redis}"`): their
+    /// value is that parameter's, with its default.
+    positional: Vec<(String, String)>,
 }
 
 /// What the environment says of a variable.
@@ -172,6 +175,18 @@ fn test_of(words: &[String]) -> Cond {
     }
 }
 
+/// `$1`, `${1}`, `${1:-default}`: one positional parameter, nothing around it.
+fn is_positional(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix('$') else {
+        return false;
+    };
+    let inner = match rest.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => inner.split(":-").next().unwrap_or(inner),
+        None => rest,
+    };
+    !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) && !rest[1..].contains('$')
+}
+
 impl Flow {
     /// `starts` maps a command of `script` to the index of the redis command it is.
     pub fn build(
@@ -179,11 +194,16 @@ impl Flow {
         script: &shell::Script,
         starts: &dyn Fn(usize) -> Option<usize>,
     ) -> Flow {
+        let assignments = shell::assignments(script);
+        let positional = assignments
+            .iter()
+            .filter(|(n, _)| assignments.iter().filter(|(m, _)| m == n).count() == 1)
+            .filter(|(_, w)| is_positional(&w.value))
+            .map(|(n, w)| (n.clone(), w.value.clone()))
+            .collect();
         let mut flow = Flow {
-            assigned: shell::assignments(script)
-                .into_iter()
-                .map(|(n, _)| n)
-                .collect(),
+            assigned: assignments.into_iter().map(|(n, _)| n).collect(),
+            positional,
             ..Flow::default()
         };
         // An open condition (after `if`/`elif`/`while`, before `then`/`do`).
@@ -410,6 +430,9 @@ impl Flow {
         };
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return (None, false);
+        }
+        if let Some((_, expansion)) = self.positional.iter().find(|(n, _)| n == name) {
+            return self.value(expansion, env);
         }
         if self.assigned.iter().any(|a| a == name) {
             return (None, false);
@@ -693,6 +716,18 @@ mod tests {
             .iter()
             .map(|r| (r.command, r.definite, r.selected))
             .collect()
+    }
+
+    #[test]
+    fn positional_arguments_and_variables_set_from_them() {
+        let text = "MODE=\"${1:-redis}\"\nif [[ \"${MODE}\" == \"redis\" ]]; then\n  exec redis-server /r.conf\nelif [[ \"${MODE}\" == \"sentinel\" ]]; then\n  exec redis-sentinel /s.conf\nfi\n";
+        let starts = |env: &[(&str, &str)]| -> Vec<usize> {
+            reach(text, env).into_iter().map(|(c, _, _)| c).collect()
+        };
+        assert_eq!(starts(&[("1", "sentinel")]), vec![1]);
+        assert_eq!(starts(&[("1", "redis")]), vec![0]);
+        // No argument: the default.
+        assert_eq!(starts(&[]), vec![0]);
     }
 
     const ROLES: &str = "#!/bin/bash\nm=`redis-cli -h s sentinel get-master-addr-by-name x`\nfunction launchmaster() {\n  redis-server /etc/m.conf\n}\nfunction launchsentinel() {\n  redis-sentinel /etc/s.conf\n}\nfunction launchslave() {\n  if [[ \"${m}\" != \"NULL\" ]]; then\n    echo ok\n  else\n    launchmaster\n    exit 0\n  fi\n  redis-server /etc/r.conf\n}\nif [[ \"${MASTER}\" == \"true\" ]]; then\n  if [[ \"${m}\" != \"NULL\" ]]; then\n    echo slave\n  else\n    launchmaster\n    exit 0\n  fi\nfi\nif [[ \"${SENTINEL}\" == \"true\" ]]; then\n  launchsentinel\n  exit 0\nfi\nlaunchslave\n";

@@ -38,6 +38,9 @@ pub struct ContainerFacts {
     pub subpath_sentinel_configs: Vec<(Span, Span)>,
     /// A test of the pod's own name or ordinal in the start script.
     pub ordinal_test: Option<Span>,
+    /// Configs a start script (a ConfigMap key's, the image's) copies from their
+    /// template at every start: (path, where).
+    pub copied_every_start: Vec<(String, Span)>,
     /// The start script asks the sentinels for the current master first.
     pub asks_sentinels: bool,
     /// The container starts redis-server.

@@ -241,6 +241,8 @@ pub struct Container {
     /// The path of a script file the container runs (`sh /scripts/start.sh`,
     /// `/scripts/start.sh`), when its command runs no redis program itself.
     pub script_file: Option<String>,
+    /// The arguments the container passes to `script_file`.
+    pub script_args: Vec<String>,
     pub mounts: Vec<Mount>,
     pub probes: Vec<Probe>,
     /// Environment variable names (REDISCLI_AUTH, …).
@@ -537,11 +539,21 @@ fn read_container(
             });
         }
     }
-    let script_file = if found.is_empty() {
+    let (script_file, script_args) = if found.is_empty() {
         let plain: Vec<String> = tokens.iter().map(|(t, _)| t.value.to_string()).collect();
-        script_run(&plain, script.as_ref().map(|(text, _)| text.as_str()))
+        let file = script_run(&plain, script.as_ref().map(|(text, _)| text.as_str()));
+        // `[/opt/entrypoint.sh, sentinel]`: what follows the script is its arguments.
+        let args = match (&file, &script) {
+            (Some(f), None) => plain
+                .iter()
+                .position(|w| w == f)
+                .map(|i| plain[i + 1..].to_vec())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        (file, args)
     } else {
-        None
+        (None, Vec::new())
     };
     let mounts: Vec<Mount> = c
         .get("volumeMounts")
@@ -753,6 +765,7 @@ fn read_container(
         invocations: found,
         script,
         script_file,
+        script_args,
         mounts,
         probes,
         env,

@@ -173,6 +173,11 @@ fn sentinel_storage(
         return;
     }
     let copy = k.copy_for(path);
+    let by_script = c
+        .copied_every_start
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, at)| *at);
     let why = match (mount.map(|m| &m.source), copy) {
         (Some(VolumeSource::EmptyDir), _) => Some((
             "on an emptyDir, which is empty again whenever the pod is recreated",
@@ -185,6 +190,10 @@ fn sentinel_storage(
         (_, Some(copy)) if !copy.guarded => Some((
             "copied from its template on every start, overwriting what Sentinel saved",
             Some(span(&copy.span)),
+        )),
+        (_, None) if by_script.is_some() => Some((
+            "copied from its template on every start, overwriting what Sentinel saved",
+            by_script,
         )),
         _ => None,
     };

@@ -289,11 +289,21 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .filter(|&n| topo.nodes[n].replicaof.is_none())
             .collect();
         let d = match idle.as_slice() {
-            [] => Diagnostic::new(
-                Rule::NoReplicaToPromote,
-                master.anchor,
-                format!("sentinels watch `{name}`, but this master has no replica: when it fails they see it down and have nothing to promote, so the outage lasts until it comes back"),
-            )
+            // Where the deployment says how many copies of the master run (a workload's
+            // `replicas`, a service): where replicas are added.
+            [] => match master.runtime.declared.filter(|d| *d != master.anchor) {
+                Some(declared) => Diagnostic::new(
+                    Rule::NoReplicaToPromote,
+                    declared,
+                    format!("sentinels watch `{name}`, but its master runs here without any replica: when it fails they see it down and have nothing to promote, so the outage lasts until it comes back"),
+                )
+                .label(master.anchor, "the master's config"),
+                None => Diagnostic::new(
+                    Rule::NoReplicaToPromote,
+                    master.anchor,
+                    format!("sentinels watch `{name}`, but this master has no replica: when it fails they see it down and have nothing to promote, so the outage lasts until it comes back"),
+                ),
+            }
             .help("add replicas (`replicaof <master> <port>`, or the image's replication settings) so that a failover has a node to promote"),
             [first, rest @ ..] => {
                 let mut d = Diagnostic::new(

@@ -19,7 +19,13 @@ struct CopiedByInit {
     template: (FileId, Option<(String, String)>),
     /// The appended lines: (file, path written).
     appended: Option<(FileId, Option<String>)>,
+    /// Where a script copies the template there at every start (not only when missing).
+    every_start: Option<Span>,
 }
+
+/// A copy a ConfigMap key's script makes: source, destination, and where it is made
+/// when it runs at every start.
+type KeyCopy<'a> = (&'a str, &'a str, Option<Span>);
 
 /// Lines a ConfigMap script appends to a file it copied: the manifest, and the lines.
 type Appended<'a> = (FileId, &'a crate::syntax::redis_conf::ConfTree);
@@ -133,12 +139,13 @@ impl Workspace {
         &self,
         embedded: &EmbeddedConfs,
     ) -> HashMap<(FileId, usize, String), CopiedByInit> {
-        let mut copies: HashMap<&(String, String), Vec<(&str, &str)>> = HashMap::new();
+        let mut copies: HashMap<&(String, String), Vec<KeyCopy>> = HashMap::new();
         let mut appends: HashMap<(&(String, String), &str), Appended> = HashMap::new();
         for id in self.sorted_ids() {
             let parsed = self.entries[&id].parsed();
-            for (key, from, to) in &parsed.script_copies {
-                copies.entry(key).or_default().push((from, to));
+            for (key, from, to, at, guarded) in &parsed.script_copies {
+                let every_start = (!guarded).then_some(*at);
+                copies.entry(key).or_default().push((from, to, every_start));
             }
             for (key, path, tree) in &parsed.script_appends {
                 appends.insert((key, path.as_str()), (id, tree));
@@ -164,7 +171,7 @@ impl Workspace {
                     .map(|k| (k, &container.pod.init_mounts))
                     .chain(own.as_ref().map(|k| (k, &container.mounts)));
                 for (key, mounts) in scripts {
-                    for (from, to) in copies.get(key).into_iter().flatten() {
+                    for (from, to, every_start) in copies.get(key).into_iter().flatten() {
                         let Some((name, k)) = workload::key_in_mounts(mounts, from) else {
                             continue;
                         };
@@ -214,6 +221,7 @@ impl Workspace {
                                 conf,
                                 template: (template.file, template.embedded_in.clone()),
                                 appended: appended.map(|(file, _)| (file, Some(to.to_string()))),
+                                every_start: *every_start,
                             },
                         );
                     }
@@ -300,6 +308,7 @@ impl Workspace {
                             conf,
                             template: (template.file, template.embedded_in.clone()),
                             appended: None,
+                            every_start: None,
                         },
                     );
                 }
@@ -805,6 +814,10 @@ impl Workspace {
             }
         }
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        // Tree files a Dockerfile copies into an image that a linked container runs.
+        let mut in_run_images: HashSet<FileId> = HashSet::new();
+        // Configs scripts copy from a template at every start, by container.
+        let mut copied_every_start: HashMap<(FileId, usize), Vec<(String, Span)>> = HashMap::new();
         let copied_by_init = self.copied_by_init(&embedded);
         // Containers that run the start script of a ConfigMap key: the command in it.
         let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
@@ -923,7 +936,21 @@ impl Workspace {
                                 return Some(c.as_ref());
                             }
                             let dockerfile = self.entries[docker].parsed().dockerfile.as_ref()?;
-                            let source = dockerfile.source_of(path)?;
+                            // The image's file itself, or the one the script copies there
+                            // (`cp /opt/conf/sentinel.conf /tmp/sentinel.conf`): a key the
+                            // pod mounts at that source first, else the image's.
+                            let copies = &self.entries[script].parsed().file_copies;
+                            let from = copies
+                                .iter()
+                                .rev()
+                                .find(|(_, to, _, _)| to == path)
+                                .map(|(from, _, _, _)| from);
+                            if let Some(mounted) = from.and_then(|f| in_pod(f)) {
+                                return Some(mounted);
+                            }
+                            let source = dockerfile
+                                .source_of(path)
+                                .or_else(|| dockerfile.source_of(from?))?;
                             let context = compose::normalize(self.dir_of(*docker));
                             by_path
                                 .get(&compose::normalize(&context.join(source)))
@@ -947,6 +974,38 @@ impl Workspace {
                 };
                 if script.is_some() {
                     script_started.insert((id, ci), (inv_file, inv, conf));
+                }
+                // A config a script copies from its template at every start (by a
+                // ConfigMap key's script or the image's).
+                if let Some((path, _)) = &inv.config {
+                    let by_key = copied_by_init
+                        .get(&(id, ci, path.clone()))
+                        .and_then(|c| c.every_start);
+                    let by_image = || {
+                        let (script, _, _) = image_starts.get(&(id, ci))?;
+                        let copies = &self.entries[script].parsed().file_copies;
+                        let (_, _, at, guarded) = copies.iter().rev().find(|c| &c.1 == path)?;
+                        (!guarded).then_some(*at)
+                    };
+                    if let Some(at) = by_key.or_else(by_image) {
+                        copied_every_start
+                            .entry((id, ci))
+                            .or_default()
+                            .push((path.clone(), at));
+                    }
+                }
+                // The configs the image's Dockerfile copies in are this image's, run here
+                // (or overridden by what the pod mounts), not processes of their own.
+                if let Some((_, _, docker)) = image_starts.get(&(id, ci)) {
+                    if let Some(dockerfile) = self.entries[docker].parsed().dockerfile.as_ref() {
+                        let context = compose::normalize(self.dir_of(*docker));
+                        for (source, _, _) in &dockerfile.copies {
+                            if let Some(c) = by_path.get(&compose::normalize(&context.join(source)))
+                            {
+                                in_run_images.insert(c.file);
+                            }
+                        }
+                    }
                 }
                 if let Some(conf) = conf {
                     claimed.insert((conf.file, conf.embedded_in.clone()));
@@ -1112,8 +1171,14 @@ impl Workspace {
                     replication_in_script: container
                         .script
                         .iter()
-                        .chain(&container.pod.init_scripts)
-                        .any(|(text, _)| {
+                        .map(|(text, _)| text.as_str())
+                        .chain(container.pod.init_scripts.iter().map(|(t, _)| t.as_str()))
+                        .chain(
+                            image_starts
+                                .get(&(id, ci))
+                                .map(|(script, _, _)| self.entries[script].source.text()),
+                        )
+                        .any(|text| {
                             let text = text.to_ascii_lowercase();
                             text.contains("replicaof") || text.contains("slaveof")
                         }),
@@ -1174,7 +1239,8 @@ impl Workspace {
                 None => included.contains(&c.file),
             };
             let embedded_claimed = c.embedded && claimed.contains(&(c.file, c.embedded_in.clone()));
-            !run_by_other && !embedded_claimed
+            let in_image = !c.embedded && c.written_to.is_none() && in_run_images.contains(&c.file);
+            !run_by_other && !embedded_claimed && !in_image
         };
         for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
@@ -1343,6 +1409,20 @@ impl Workspace {
                     self.dir_of(entry.source.id),
                     &key_roles,
                 );
+                // The start script of an image built in the tree may pick the role.
+                if let Some((script, _, _)) = image_starts.get(&(entry.source.id, ci)) {
+                    let text = self.entries[script].source.text();
+                    if facts.ordinal_test.is_none() && facts.runs_server {
+                        if let Some(r) = crate::formats::role_choice::ordinal_test(text) {
+                            facts.ordinal_test = Some(Span::new(*script, r.start, r.end));
+                            facts.asks_sentinels =
+                                crate::formats::role_choice::asks_sentinels(text);
+                        }
+                    }
+                }
+                facts.copied_every_start = copied_every_start
+                    .remove(&(entry.source.id, ci))
+                    .unwrap_or_default();
                 facts.processes = workload_procs
                     .remove(&(entry.source.id, ci))
                     .unwrap_or_default();
@@ -1466,14 +1546,16 @@ impl Workspace {
         let ids = self.sorted_ids();
         let mut dockerfiles: crate::source::scope::NearestIndex<String> =
             crate::source::scope::NearestIndex::new();
+        let mut all_dockerfiles: Vec<FileId> = Vec::new();
         for &id in &ids {
             if self.entries[&id].parsed().dockerfile.is_some() {
+                all_dockerfiles.push(id);
                 if let Some(name) = image_name(&self.entries[&id].source.path) {
                     dockerfiles.insert(name, self.dir_of(id), id.0 as usize);
                 }
             }
         }
-        if dockerfiles.is_empty() {
+        if all_dockerfiles.is_empty() {
             return out;
         }
         let files = TreeFilesOf {
@@ -1491,7 +1573,11 @@ impl Workspace {
                 // A script the container runs that no ConfigMap provides: the image's.
                 let command = match &container.script_file {
                     Some(path) if container.source_key(path).is_some() => continue,
-                    Some(path) => Some(vec![path.clone()]),
+                    Some(path) => Some(
+                        std::iter::once(path.clone())
+                            .chain(container.script_args.iter().cloned())
+                            .collect(),
+                    ),
                     None => None,
                 };
                 let Some((image, _)) = &container.image else {
@@ -1500,7 +1586,30 @@ impl Workspace {
                 if crate::knowledge::images::image_ref(image).is_some() {
                     continue;
                 }
-                let Some(docker_id) = self.dockerfile_of_image(&dockerfiles, image, id) else {
+                // By the image's name, else the one Dockerfile of the tree that copies in the
+                // script the container runs.
+                let by_script = || {
+                    let path = container.script_file.as_deref()?;
+                    let copying: Vec<FileId> = all_dockerfiles
+                        .iter()
+                        .copied()
+                        .filter(|d| {
+                            self.entries[d]
+                                .parsed()
+                                .dockerfile
+                                .as_ref()
+                                .is_some_and(|df| df.source_of(path).is_some())
+                        })
+                        .collect();
+                    match copying.as_slice() {
+                        [one] => Some(*one),
+                        _ => None,
+                    }
+                };
+                let Some(docker_id) = self
+                    .dockerfile_of_image(&dockerfiles, image, id)
+                    .or_else(by_script)
+                else {
                     continue;
                 };
                 let docker_entry = &self.entries[&docker_id];

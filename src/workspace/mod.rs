@@ -67,6 +67,10 @@ struct Entry {
     names_tool: Option<bool>,
 }
 
+/// A copy a ConfigMap key's script makes: ((object name, key), source, destination,
+/// where, whether only when the destination is missing).
+type ScriptCopy = ((String, String), String, String, Span, bool);
+
 /// What one file holds: Redis configs (one for a .conf, any number embedded in a
 /// manifest or written by a script's here-documents), units and drop-ins, the redis
 /// commands a script runs, compose services and Kubernetes containers and resources.
@@ -81,7 +85,10 @@ struct Parsed {
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
     /// `cp SRC DST` of those scripts: ((object name, key), SRC, DST).
-    script_copies: Vec<((String, String), String, String)>,
+    script_copies: Vec<ScriptCopy>,
+    /// For a script file: its `cp SRC DST` (and templates rendered into a file), with
+    /// where each is made and whether only when the destination is missing.
+    file_copies: Vec<(String, String, Span, bool)>,
     /// Lines those scripts append to a file they copied first: ((name, key), path, lines).
     script_appends: Vec<((String, String), String, redis_conf::ConfTree)>,
     /// A kustomization file: what its build changes.

@@ -139,12 +139,11 @@ impl Entry {
             for (key, script) in
                 crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
             {
-                script_copies.extend(
-                    script
-                        .copies
-                        .iter()
-                        .map(|(from, to)| (key.clone(), from.clone(), to.clone())),
-                );
+                script_copies.extend(script.copies.iter().zip(&script.copy_sites).map(
+                    |((from, to), (at, guarded))| {
+                        (key.clone(), from.clone(), to.clone(), *at, *guarded)
+                    },
+                ));
                 if let Some((test, asks)) = script.role_by_ordinal {
                     let server = script.commands.last().is_some_and(|c| {
                         c.invocation().kind == crate::formats::detect::FileKind::RedisConf
@@ -207,6 +206,12 @@ impl Entry {
                 commands: script.commands,
                 secret_spans: script.secret_spans,
                 script_flow: Some(script.flow),
+                file_copies: script
+                    .copies
+                    .into_iter()
+                    .zip(script.copy_sites)
+                    .map(|((from, to), (at, guarded))| (from, to, at, guarded))
+                    .collect(),
                 helm_releases: script.helm_releases,
                 ..Parsed::default()
             };
