@@ -449,3 +449,34 @@ fn a_workload_running_the_entrypoint_of_an_image_built_here() {
         redis_halint::model::topology::SentinelCount::Known(3)
     );
 }
+
+/// `command: "/conf/a.conf --sentinel"` on an image derived from the official one is a
+/// sentinel; a host port range for one sentinel port is a count left to `--scale`; a
+/// `$NAME` the entrypoint's `sed` fills from a shell variable is not the service's
+/// variable of that name.
+#[test]
+fn compose_launch_forms() {
+    let (ws, _) = check_dir(
+        Path::new("tests/data/precision/compose-launch-forms"),
+        Target::default(),
+    );
+    let topo = ws.topology();
+    assert_eq!(
+        topo.groups[0].sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(3)
+    );
+    let ranged = rules("compose-port-range");
+    assert!(
+        !ranged.contains(&"sentinel-count-below-three"),
+        "{ranged:?}"
+    );
+    assert!(
+        ranged.contains(&"hostnames-without-announce-hostnames"),
+        "{ranged:?}"
+    );
+    let sed = rules("compose-sed-shell-variable");
+    assert!(
+        !sed.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{sed:?}"
+    );
+}

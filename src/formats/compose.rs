@@ -204,6 +204,21 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
 
 /// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
 /// skipped, surrounding quotes removed.
+/// Whether a short-syntax port publishes a range of host ports for one container port
+/// (`26379-26381:26379`, `127.0.0.1:7000-7002:6379/tcp`).
+fn host_port_range(port: &str) -> bool {
+    let port = port.split('/').next().unwrap_or_default();
+    let Some((host, container)) = port.rsplit_once(':') else {
+        return false;
+    };
+    let host = host.rsplit(':').next().unwrap_or_default();
+    let range = |r: &str| {
+        r.split_once('-')
+            .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+    };
+    matches!(range(host), Some((a, b)) if b > a) && range(container).is_none()
+}
+
 pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| {
@@ -696,7 +711,18 @@ fn read_service(
     let count = service.at("deploy.replicas").or(service.get("scale"));
     let parsed = count.and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok());
     let replicas = parsed.map_or(1, |n| n.clamp(0, 100) as usize);
+    // `26379-26381:26379` on a service without a count: a range of host ports for one
+    // container port is written for copies scaled at launch (`up --scale`).
+    let port_range_for_copies = count.is_none()
+        && service
+            .get("ports")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .any(|p| host_port_range(&resolved(p, vars)));
     let replicas_known = (count.is_none() || parsed.is_some())
+        && !port_range_for_copies
         && service.at("deploy.mode").and_then(Node::as_str) != Some("global");
     let mounts: Vec<Mount> = service
         .get("volumes")
@@ -1066,6 +1092,16 @@ fn read_service(
             && (tokens.is_empty()
                 || tokens[0].value.starts_with('-')
                 || tokens[0].value.ends_with(".conf")) =>
+        {
+            (FileKind::RedisConf, tokens.clone())
+        }
+        // `/conf/sentinel.conf --sentinel` on an image derived from the official one
+        // (its entrypoint puts redis-server in front): no other program reads that.
+        None if docker.is_none()
+            && entrypoint.is_empty()
+            && tokens.len() >= 2
+            && tokens[0].value.ends_with(".conf")
+            && tokens[1..].iter().any(|t| t.value == "--sentinel") =>
         {
             (FileKind::RedisConf, tokens.clone())
         }

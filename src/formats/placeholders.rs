@@ -238,7 +238,12 @@ fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
                 inner.len() - trimmed.len() <= 2 && word(trimmed)
             })
     });
-    if !word(pattern) && !marked {
+    // `s/\$HOST_NAME/$MASTER_IP/`: the template holds a shell variable's name, which the
+    // script, not the environment, fills.
+    let dollar = pattern
+        .strip_prefix('$')
+        .is_some_and(|inner| word(inner) && !inner.contains('-'));
+    if !word(pattern) && !marked && !dollar {
         return None;
     }
     // `'"${VAR}"'`, `"$VAR"`, `$VAR`: the shell puts the variable's value there.
@@ -333,6 +338,21 @@ mod tests {
             .into_iter()
             .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn shell_variable_names_and_continued_lines() {
+        assert_eq!(
+            patterns("sed -i \"s/\\$HOST_NAME/$MASTER_IP/\" /etc/s.conf\n"),
+            vec![("$HOST_NAME".to_string(), Some("MASTER_IP".to_string()))]
+        );
+        assert_eq!(
+            patterns("sed -e \"s/PASS_PH/${P}/g\" \\\n    -e \"s/MASTER_PH/${M}/g\" t > c\n"),
+            vec![
+                ("PASS_PH".to_string(), Some("P".to_string())),
+                ("MASTER_PH".to_string(), Some("M".to_string()))
+            ]
+        );
     }
 
     #[test]

@@ -907,9 +907,12 @@ fn find_copies(text: &str, piece: &crate::syntax::yaml::Embedded, mounts: &[Moun
                 .map_or(src.range.start, |w| w.range.start);
             let line_start = text[..from].rfind('\n').map_or(0, |i| i + 1);
             let after_or = text[line_start..from].contains("||");
-            let value = |w: &crate::syntax::shell::Word| match w.value.starts_with('$') {
-                true => expand(&w.value).unwrap_or(w.value.clone()),
-                false => w.value.clone(),
+            let value = |w: &crate::syntax::shell::Word| {
+                if w.value.starts_with('$') {
+                    expand(&w.value).unwrap_or(w.value.clone())
+                } else {
+                    w.value.clone()
+                }
             };
             found.push((value(src), value(dst), from..dst.range.end, false, after_or));
         }

@@ -413,10 +413,10 @@ pub fn link_scoped(
 /// Sentinels whose monitored address is a placeholder their start script fills in
 /// (`sentinel monitor mymaster %master% 6379 2` and a `sed` that asks the others for the
 /// master), or an IP no process of the tree declares, watch the data nodes of their own
-/// deployment unit: the one workload that
-/// replicates from nobody is the master, and nodes whose `replicaof` is a placeholder
-/// too are its replicas (some already are, when both placeholders are written alike). Left alone when the unit has several such groups or several
-/// workloads that could be the master.
+/// deployment unit: the one workload that replicates from nobody is the master, and
+/// nodes whose `replicaof` is a placeholder too are its replicas (some already are, when
+/// both placeholders are written alike). Left alone when the unit has several such
+/// groups or several workloads that could be the master.
 fn attach_filled_at_start(
     groups: &mut [Group],
     nodes: &[Node],
