@@ -480,3 +480,10 @@ fn compose_launch_forms() {
         "{sed:?}"
     );
 }
+
+/// A master on loopback is watched only from its own host: the lone sentinel config of
+/// a one-host lab is the one sentinel there is.
+#[test]
+fn a_single_host_lab_has_the_sentinels_it_shows() {
+    assert!(rules("single-host-lab").contains(&"sentinel-count-below-three"));
+}

@@ -275,7 +275,21 @@ pub fn link_scoped(
         let sentinel_count = if maybe_one_of_several {
             SentinelCount::Unknown(ONE_OF_SEVERAL)
         } else {
-            count_sentinels(&sentinels, &monitors, &unread_units)
+            match count_sentinels(&sentinels, &monitors, &unread_units) {
+                // A master on loopback is watched only from its own host, where each
+                // sentinel needs a port of its own: a lone config on a fixed port, beside
+                // the master's config, is the one sentinel there is.
+                SentinelCount::Unknown(_)
+                    if is_loopback(&host)
+                        && master.is_some()
+                        && monitors.len() == 1
+                        && sentinels[monitors[0].sentinel].runtime.netns.is_none()
+                        && sentinels[monitors[0].sentinel].port.is_some() =>
+                {
+                    SentinelCount::Known(1)
+                }
+                count => count,
+            }
         };
         let known_replica_addrs: HashSet<Address> = monitors
             .iter()
