@@ -487,3 +487,11 @@ fn compose_launch_forms() {
 fn a_single_host_lab_has_the_sentinels_it_shows() {
     assert!(rules("single-host-lab").contains(&"sentinel-count-below-three"));
 }
+
+/// bitnami replication mode without Sentinel: a master on an emptyDir wipes its replicas
+/// when it is recreated; in Sentinel mode `master.persistence` is not used.
+#[test]
+fn bitnami_replication_master_without_volume() {
+    assert!(rules("bitnami-replication-ephemeral").contains(&"data-dir-ephemeral"));
+    assert!(!rules("bitnami-replication-sentinel").contains(&"data-dir-ephemeral"));
+}

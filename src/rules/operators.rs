@@ -28,6 +28,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             (BITNAMI_VALUES, _) => {
                 bitnami(r, out);
+                bitnami_replication_master_ephemeral(r, out);
                 bitnami_literal_passwords(r, out);
                 bitnami_misplaced_sections(r, out);
             }
@@ -569,6 +570,48 @@ fn bitnami(r: &Resource, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// bitnami values in replication mode without Sentinel (`architecture: replication`, the
+/// chart's default) whose master has no volume claim: the master pod runs on an
+/// emptyDir, so when it is recreated it starts empty, stays the master (nothing promotes
+/// another), and its replicas resync the empty data set: everything is gone. With
+/// Sentinel on, the chart runs no master StatefulSet and its `persistence` is unused.
+fn bitnami_replication_master_ephemeral(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let v = &r.object;
+    if v.get_str("architecture") == Some("standalone") {
+        return;
+    }
+    let sentinel_on = v
+        .at("sentinel.enabled")
+        .and_then(Node::as_bool_11)
+        .unwrap_or(false);
+    if sentinel_on {
+        return;
+    }
+    let (section, node) = match (
+        v.at("master.persistence.enabled"),
+        v.at("primary.persistence.enabled"),
+    ) {
+        (Some(n), _) => ("master", n),
+        (None, Some(n)) => ("primary", n),
+        (None, None) => return,
+    };
+    if node.as_bool_11() != Some(false) {
+        return;
+    }
+    // No replica, nothing to wipe: a lone server that loses its data is another matter.
+    if v.at("replica.replicaCount").and_then(Node::as_i64) == Some(0) {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Rule::DataDirEphemeral,
+            r.span(node),
+            format!("the {section} of these replication-mode values has no volume claim (an emptyDir): when its pod is recreated it starts with an empty data set and is still the {section}, so its replicas resync from it and drop everything they held"),
+        )
+        .help(format!("keep `{section}.persistence.enabled: true` (or turn on Sentinel, so that a replica is promoted instead)")),
+    );
 }
 
 /// Literal passwords in values of the bitnami charts (`auth.password`, and the
