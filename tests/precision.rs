@@ -495,3 +495,11 @@ fn bitnami_replication_master_without_volume() {
     assert!(rules("bitnami-replication-ephemeral").contains(&"data-dir-ephemeral"));
     assert!(!rules("bitnami-replication-sentinel").contains(&"data-dir-ephemeral"));
 }
+
+/// A workload on an image built from the tree's only Dockerfile (its name says Redis, not
+/// which folder): the image runs `bash start.sh` from its working directory, a server on
+/// options alone whose `dir` no volume holds.
+#[test]
+fn an_image_script_run_from_the_working_directory() {
+    assert!(rules("k8s-image-workdir-script").contains(&"data-dir-ephemeral"));
+}

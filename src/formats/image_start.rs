@@ -189,6 +189,14 @@ fn source_in_tree(docker: &Dockerfile, program: &str) -> Option<String> {
         return docker.source_of(program);
     }
     let name = program.trim_start_matches("./");
+    // `bash configure.sh` in the image's working directory.
+    if let Some(found) = docker
+        .workdir
+        .as_deref()
+        .and_then(|w| docker.source_of(&format!("{}/{name}", w.trim_end_matches('/'))))
+    {
+        return Some(found);
+    }
     [
         "/usr/local/bin",
         "/usr/bin",

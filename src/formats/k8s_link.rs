@@ -199,7 +199,14 @@ pub fn container_facts(
                 config_at(container, path, confs, near)
             })
             .filter(|c| c.kind == inv.kind)
-            .map(|c| link_of(inv_file, c, inv));
+            .map(|c| link_of(inv_file, c, inv))
+            // `exec redis-server --appendonly yes` in the image's script: options only.
+            .or_else(|| {
+                inv.config
+                    .is_none()
+                    .then(|| options_only(inv_file, inv))
+                    .flatten()
+            });
         (inv_file, inv.clone(), linked)
     });
     ContainerFacts {

@@ -1606,9 +1606,21 @@ impl Workspace {
                         _ => None,
                     }
                 };
+                // Or the tree's only Dockerfile, for an image whose name says Redis.
+                let only_one = || {
+                    let name = crate::formats::image_start::repository_name(image);
+                    let redis_like = ["redis", "valkey", "sentinel"]
+                        .iter()
+                        .any(|w| name.contains(w));
+                    match all_dockerfiles.as_slice() {
+                        [one] if redis_like => Some(*one),
+                        _ => None,
+                    }
+                };
                 let Some(docker_id) = self
                     .dockerfile_of_image(&dockerfiles, image, id)
                     .or_else(by_script)
+                    .or_else(only_one)
                 else {
                     continue;
                 };

@@ -1,0 +1,3 @@
+#!/bin/bash
+# The image runs this from its working directory.
+exec redis-server --appendonly yes --dir /data
