@@ -102,10 +102,7 @@ fn first_argument_names(text: &str) -> Vec<String> {
             continue;
         }
         let value = value.trim().trim_matches(['"', '\'']);
-        let positional = matches!(value, "$1" | "${1}")
-            || value.starts_with("${1:-")
-            || value.starts_with("${1-");
-        if positional && value.matches('}').count() <= 1 {
+        if crate::syntax::shell::positional_index(value) == Some(1) {
             out.push(name.to_string());
         }
     }

@@ -202,8 +202,6 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
         .map(|text| parse_env_file(&text))
 }
 
-/// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
-/// skipped, surrounding quotes removed.
 /// Whether a short-syntax port publishes a range of host ports for one container port
 /// (`26379-26381:26379`, `127.0.0.1:7000-7002:6379/tcp`).
 fn host_port_range(port: &str) -> bool {
@@ -219,6 +217,8 @@ fn host_port_range(port: &str) -> bool {
     matches!(range(host), Some((a, b)) if b > a) && range(container).is_none()
 }
 
+/// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
+/// skipped, surrounding quotes removed.
 pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| {
@@ -557,7 +557,6 @@ fn program_kind(token: &str) -> Option<FileKind> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Named volumes of the local driver that bind a host folder (`driver_opts: {type: none,
 /// o: bind, device: ${PWD}/conf}`): the services that mount them see that folder.
 fn bound_volumes(doc: &Node, dir: &Path, vars: &[(String, String)]) -> Vec<(String, PathBuf)> {
@@ -724,7 +723,7 @@ fn read_service(
     let replicas_known = (count.is_none() || parsed.is_some())
         && !port_range_for_copies
         && service.at("deploy.mode").and_then(Node::as_str) != Some("global");
-    let mounts: Vec<Mount> = service
+    let mut mounts: Vec<Mount> = service
         .get("volumes")
         .and_then(Node::as_seq)
         .map(|items| items.iter().filter_map(|v| mount(dir, vars, v)).collect())
@@ -735,7 +734,6 @@ fn read_service(
         .map(|items| items.iter().filter_map(|v| named_volume(vars, v)).collect())
         .unwrap_or_default();
     // A named volume that binds a host folder mounts that folder.
-    let mut mounts: Vec<Mount> = mounts;
     for (volume, target, span) in &named_volumes {
         if let Some((_, source)) = bound.iter().find(|(name, _)| name == volume) {
             mounts.push(Mount {

@@ -47,7 +47,11 @@ pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
         return out;
     }
     // A command continued over lines (`sed -e … \` then `-e …`) is one line to the shell.
-    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let joined: std::borrow::Cow<str> = if text.contains("\\\n") || text.contains("\\\r\n") {
+        text.replace("\\\r\n", " ").replace("\\\n", " ").into()
+    } else {
+        text.into()
+    };
     for line in joined.lines().filter(|l| l.contains("sed")) {
         let mut rest = line;
         while let Some(at) = find_sed(rest) {
@@ -64,8 +68,7 @@ pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
 }
 
 /// File names that `envsubst` reads in `text` (`envsubst < /tpl/sentinel.conf.template >
-/// …`, `envsubst '$A $B' < …`), and whether the same text also runs them through `sed`
-/// or the shell (then their `${…}` may be filled another way).
+/// …`, `envsubst '$A $B' < …`).
 pub fn envsubst_inputs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     if !text.contains("envsubst") {

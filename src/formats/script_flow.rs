@@ -175,18 +175,6 @@ fn test_of(words: &[String]) -> Cond {
     }
 }
 
-/// `$1`, `${1}`, `${1:-default}`: one positional parameter, nothing around it.
-fn is_positional(value: &str) -> bool {
-    let Some(rest) = value.strip_prefix('$') else {
-        return false;
-    };
-    let inner = match rest.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-        Some(inner) => inner.split(":-").next().unwrap_or(inner),
-        None => rest,
-    };
-    !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) && !rest[1..].contains('$')
-}
-
 impl Flow {
     /// `starts` maps a command of `script` to the index of the redis command it is.
     pub fn build(
@@ -198,7 +186,7 @@ impl Flow {
         let positional = assignments
             .iter()
             .filter(|(n, _)| assignments.iter().filter(|(m, _)| m == n).count() == 1)
-            .filter(|(_, w)| is_positional(&w.value))
+            .filter(|(_, w)| shell::positional_index(&w.value).is_some())
             .map(|(n, w)| (n.clone(), w.value.clone()))
             .collect();
         let mut flow = Flow {

@@ -173,6 +173,23 @@ fn is_program_word(value: &str) -> bool {
     value.contains('/') || value.contains("redis") || value.contains("valkey")
 }
 
+/// The positional parameter `value` is, alone (`$1`, `${1}`, `${1:-default}`,
+/// `${1-default}`; quotes already removed): its number.
+pub fn positional_index(value: &str) -> Option<usize> {
+    let rest = value.strip_prefix('$')?;
+    let inner = match rest.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => inner.split(['-', ':']).next().unwrap_or(inner),
+        None => rest,
+    };
+    if rest.chars().skip(1).any(|c| c == '$')
+        || inner.is_empty()
+        || !inner.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    inner.parse().ok()
+}
+
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -779,6 +796,16 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positional_parameters() {
+        assert_eq!(positional_index("$1"), Some(1));
+        assert_eq!(positional_index("${1:-redis}"), Some(1));
+        assert_eq!(positional_index("${2-x}"), Some(2));
+        for not in ["$", "$ROLE", "${1}$X", "${1:-$X}", "x$1", "é"] {
+            assert_eq!(positional_index(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn templates_rendered_into_a_file() {
