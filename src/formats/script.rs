@@ -165,6 +165,23 @@ impl Vars {
     }
 }
 
+/// A file a script copies (`cp SRC DST`) or renders from a template (`sed … SRC > DST`).
+#[derive(Debug, Clone)]
+pub struct FileCopy {
+    pub from: String,
+    pub to: String,
+    /// The command that makes it.
+    pub at: Span,
+    /// Made only when the destination is missing (`test -f DST || cp …`, `cp -n`); else
+    /// at every run of the script.
+    pub guarded: bool,
+}
+
+/// The last copy a script makes to `path`.
+pub fn copy_to<'a>(copies: &'a [FileCopy], path: &str) -> Option<&'a FileCopy> {
+    copies.iter().rev().find(|c| c.to == path)
+}
+
 /// A redis-server / redis-sentinel command of the script.
 #[derive(Debug)]
 pub struct ScriptCommand {
@@ -219,11 +236,8 @@ pub struct ScriptFile {
     pub flow: crate::formats::script_flow::Flow,
     /// Helm releases the script installs (`helm install … --set …`).
     pub helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
-    /// `cp SRC DST` commands, in order: (source path, destination path).
-    pub copies: Vec<(String, String)>,
-    /// Where each of `copies` is made, and whether only when the destination is missing
-    /// (`test -f DST || cp …`, `cp -n`).
-    pub copy_sites: Vec<(Span, bool)>,
+    /// `cp SRC DST` commands and templates rendered into a file, in order.
+    pub copies: Vec<FileCopy>,
     /// Lines appended to a file the script copied there first: (path, lines). Not a
     /// config of their own; the rest is what was copied.
     pub appended_after_copy: Vec<(String, redis_conf::ConfTree)>,
@@ -301,10 +315,13 @@ fn read_mapped(
         }
         if let Some((src, dst)) = command.rendered_copy() {
             let value = |w: &shell::Word| vars.single(&w.value).unwrap_or_else(|| w.value.clone());
-            let dst = value(dst);
-            let guarded = shell::tests_for_existing(text, &dst, &|w| vars.single(w));
-            out.copy_sites.push((at(command_range(command)), guarded));
-            out.copies.push((value(src), dst));
+            let to = value(dst);
+            out.copies.push(FileCopy {
+                guarded: shell::tests_for_existing(text, &to, &|w| vars.single(w)),
+                from: value(src),
+                to,
+                at: at(command_range(command)),
+            });
             continue;
         }
         let Some((i, program)) = command.program() else {
@@ -320,10 +337,13 @@ fn read_mapped(
                 let no_clobber = command.words[i + 1..]
                     .iter()
                     .any(|w| w.value == "-n" || w.value == "--no-clobber");
-                let guarded =
-                    no_clobber || shell::tests_for_existing(text, dst, &|w| vars.single(w));
-                out.copy_sites.push((at(command_range(command)), guarded));
-                out.copies.push((src.clone(), dst.clone()));
+                out.copies.push(FileCopy {
+                    from: src.clone(),
+                    to: dst.clone(),
+                    at: at(command_range(command)),
+                    guarded: no_clobber
+                        || shell::tests_for_existing(text, dst, &|w| vars.single(w)),
+                });
             }
             continue;
         }

@@ -143,9 +143,12 @@ impl Workspace {
         let mut appends: HashMap<(&(String, String), &str), Appended> = HashMap::new();
         for id in self.sorted_ids() {
             let parsed = self.entries[&id].parsed();
-            for (key, from, to, at, guarded) in &parsed.script_copies {
-                let every_start = (!guarded).then_some(*at);
-                copies.entry(key).or_default().push((from, to, every_start));
+            for (key, c) in &parsed.script_copies {
+                let every_start = (!c.guarded).then_some(c.at);
+                copies
+                    .entry(key)
+                    .or_default()
+                    .push((&c.from, &c.to, every_start));
             }
             for (key, path, tree) in &parsed.script_appends {
                 appends.insert((key, path.as_str()), (id, tree));
@@ -940,12 +943,9 @@ impl Workspace {
                             // (`cp /opt/conf/sentinel.conf /tmp/sentinel.conf`): a key the
                             // pod mounts at that source first, else the image's.
                             let copies = &self.entries[script].parsed().file_copies;
-                            let from = copies
-                                .iter()
-                                .rev()
-                                .find(|(_, to, _, _)| to == path)
-                                .map(|(from, _, _, _)| from);
-                            if let Some(mounted) = from.and_then(|f| in_pod(f)) {
+                            let from = crate::formats::script::copy_to(copies, path)
+                                .map(|c| c.from.as_str());
+                            if let Some(mounted) = from.and_then(in_pod) {
                                 return Some(mounted);
                             }
                             let source = dockerfile
@@ -984,8 +984,8 @@ impl Workspace {
                     let by_image = || {
                         let (script, _, _) = image_starts.get(&(id, ci))?;
                         let copies = &self.entries[script].parsed().file_copies;
-                        let (_, _, at, guarded) = copies.iter().rev().find(|c| &c.1 == path)?;
-                        (!guarded).then_some(*at)
+                        let copy = crate::formats::script::copy_to(copies, path)?;
+                        (!copy.guarded).then_some(copy.at)
                     };
                     if let Some(at) = by_key.or_else(by_image) {
                         copied_every_start
@@ -1411,13 +1411,12 @@ impl Workspace {
                 );
                 // The start script of an image built in the tree may pick the role.
                 if let Some((script, _, _)) = image_starts.get(&(entry.source.id, ci)) {
-                    let text = self.entries[script].source.text();
-                    if facts.ordinal_test.is_none() && facts.runs_server {
-                        if let Some(r) = crate::formats::role_choice::ordinal_test(text) {
-                            facts.ordinal_test = Some(Span::new(*script, r.start, r.end));
-                            facts.asks_sentinels =
-                                crate::formats::role_choice::asks_sentinels(text);
-                        }
+                    let role = self.entries[script].parsed().file_role_by_ordinal;
+                    if let (None, true, Some((test, asks))) =
+                        (facts.ordinal_test, facts.runs_server, role)
+                    {
+                        facts.ordinal_test = Some(test);
+                        facts.asks_sentinels = asks;
                     }
                 }
                 facts.copied_every_start = copied_every_start

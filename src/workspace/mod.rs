@@ -67,10 +67,6 @@ struct Entry {
     names_tool: Option<bool>,
 }
 
-/// A copy a ConfigMap key's script makes: ((object name, key), source, destination,
-/// where, whether only when the destination is missing).
-type ScriptCopy = ((String, String), String, String, Span, bool);
-
 /// What one file holds: Redis configs (one for a .conf, any number embedded in a
 /// manifest or written by a script's here-documents), units and drop-ins, the redis
 /// commands a script runs, compose services and Kubernetes containers and resources.
@@ -84,11 +80,12 @@ struct Parsed {
     /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
-    /// `cp SRC DST` of those scripts: ((object name, key), SRC, DST).
-    script_copies: Vec<ScriptCopy>,
-    /// For a script file: its `cp SRC DST` (and templates rendered into a file), with
-    /// where each is made and whether only when the destination is missing.
-    file_copies: Vec<(String, String, Span, bool)>,
+    /// The copies those scripts make: ((object name, key), copy).
+    script_copies: Vec<((String, String), script::FileCopy)>,
+    /// For a script file: its copies, and its test of the pod's name or ordinal that
+    /// picks the role (with whether it asks the sentinels first).
+    file_copies: Vec<script::FileCopy>,
+    file_role_by_ordinal: Option<(Span, bool)>,
     /// Lines those scripts append to a file they copied first: ((name, key), path, lines).
     script_appends: Vec<((String, String), String, redis_conf::ConfTree)>,
     /// A kustomization file: what its build changes.

@@ -139,11 +139,7 @@ impl Entry {
             for (key, script) in
                 crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
             {
-                script_copies.extend(script.copies.iter().zip(&script.copy_sites).map(
-                    |((from, to), (at, guarded))| {
-                        (key.clone(), from.clone(), to.clone(), *at, *guarded)
-                    },
-                ));
+                script_copies.extend(script.copies.iter().map(|c| (key.clone(), c.clone())));
                 if let Some((test, asks)) = script.role_by_ordinal {
                     let server = script.commands.last().is_some_and(|c| {
                         c.invocation().kind == crate::formats::detect::FileKind::RedisConf
@@ -206,12 +202,8 @@ impl Entry {
                 commands: script.commands,
                 secret_spans: script.secret_spans,
                 script_flow: Some(script.flow),
-                file_copies: script
-                    .copies
-                    .into_iter()
-                    .zip(script.copy_sites)
-                    .map(|((from, to), (at, guarded))| (from, to, at, guarded))
-                    .collect(),
+                file_copies: script.copies,
+                file_role_by_ordinal: script.role_by_ordinal,
                 helm_releases: script.helm_releases,
                 ..Parsed::default()
             };
