@@ -8,10 +8,12 @@ use redis_halint::Target;
 use std::path::Path;
 
 fn rules(dir: &str) -> Vec<&'static str> {
-    let (_, found) = check_dir(
-        Path::new(&format!("tests/data/precision/{dir}")),
-        Target::default(),
-    );
+    rules_in(Path::new(&format!("tests/data/precision/{dir}")))
+}
+
+/// The rules reported for a folder anywhere (a rule's fixture, a temporary copy).
+fn rules_in(dir: &Path) -> Vec<&'static str> {
+    let (_, found) = check_dir(dir, Target::default());
     found.iter().map(|d| d.rule.name()).collect()
 }
 
@@ -319,7 +321,9 @@ fn a_separate_master_workload_is_a_static_master() {
 /// into an emptyDir; a NodePort pins outside clients to the deploy-time master.
 #[test]
 fn a_separate_master_behind_a_rendered_sentinel_config() {
-    let found = rules("separate-master-rendered");
+    let found = rules_in(Path::new(
+        "fixtures/clients-via-round-robin-service/bad/pinned-master",
+    ));
     assert!(found.contains(&"static-master-by-ordinal"));
     // The Service of the deploy-time master, not the one of the replicas (a read
     // endpoint by design).
@@ -361,7 +365,10 @@ fn compose_links_scale_commands_and_made_folders() {
 /// their deployment unit.
 #[test]
 fn sentinels_monitoring_an_unknown_ip_watch_their_units_master() {
-    assert!(rules("separate-master-ip").contains(&"static-master-by-ordinal"));
+    assert!(rules_in(Path::new(
+        "fixtures/static-master-by-ordinal/bad/ip-monitor"
+    ))
+    .contains(&"static-master-by-ordinal"));
 }
 
 /// A workload whose image is built in the tree (named `…-sentinel`, built from
@@ -426,7 +433,8 @@ fn a_one_host_lab_on_loopback_passes_protected_mode() {
 /// its saved state at every start; with `[ -f … ] ||` it keeps it.
 #[test]
 fn a_workload_running_the_entrypoint_of_an_image_built_here() {
-    let found = rules("k8s-image-entrypoint");
+    let tree = Path::new("fixtures/static-master-by-ordinal/bad/image-entrypoint");
+    let found = rules_in(tree);
     assert!(found.contains(&"static-master-by-ordinal"), "{found:?}");
     assert!(
         found.contains(&"sentinel-state-not-persistent"),
@@ -434,15 +442,21 @@ fn a_workload_running_the_entrypoint_of_an_image_built_here() {
     );
     assert!(!found.contains(&"data-nodes-not-replicating"), "{found:?}");
     assert!(!found.contains(&"sentinel-count-below-three"), "{found:?}");
-    let guarded = rules("k8s-image-entrypoint-guarded");
+    // The same tree whose script copies only when the file is missing.
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_dir(tree, copy.path());
+    let script = copy.path().join("scripts/entrypoint.sh");
+    let text = std::fs::read_to_string(&script).unwrap();
+    let once = "[ -f /data/sentinel.conf ] || cp /opt/ha/conf/sentinel.conf";
+    let guarded_text = text.replace("cp /opt/ha/conf/sentinel.conf", once);
+    assert_ne!(text, guarded_text);
+    std::fs::write(&script, guarded_text).unwrap();
+    let guarded = rules_in(copy.path());
     assert!(
         !guarded.contains(&"sentinel-state-not-persistent"),
         "{guarded:?}"
     );
-    let (ws, _) = check_dir(
-        Path::new("tests/data/precision/k8s-image-entrypoint"),
-        Target::default(),
-    );
+    let (ws, _) = check_dir(tree, Target::default());
     let topo = ws.topology();
     assert_eq!(
         topo.groups[0].sentinel_count,
@@ -485,14 +499,20 @@ fn compose_launch_forms() {
 /// a one-host lab is the one sentinel there is.
 #[test]
 fn a_single_host_lab_has_the_sentinels_it_shows() {
-    assert!(rules("single-host-lab").contains(&"sentinel-count-below-three"));
+    assert!(rules_in(Path::new(
+        "fixtures/sentinel-count-below-three/bad/single-host-lab"
+    ))
+    .contains(&"sentinel-count-below-three"));
 }
 
 /// bitnami replication mode without Sentinel: a master on an emptyDir wipes its replicas
 /// when it is recreated; in Sentinel mode `master.persistence` is not used.
 #[test]
 fn bitnami_replication_master_without_volume() {
-    assert!(rules("bitnami-replication-ephemeral").contains(&"data-dir-ephemeral"));
+    assert!(rules_in(Path::new(
+        "fixtures/data-dir-ephemeral/bad/bitnami-replication"
+    ))
+    .contains(&"data-dir-ephemeral"));
     assert!(!rules("bitnami-replication-sentinel").contains(&"data-dir-ephemeral"));
 }
 
@@ -501,5 +521,8 @@ fn bitnami_replication_master_without_volume() {
 /// options alone whose `dir` no volume holds.
 #[test]
 fn an_image_script_run_from_the_working_directory() {
-    assert!(rules("k8s-image-workdir-script").contains(&"data-dir-ephemeral"));
+    assert!(rules_in(Path::new(
+        "fixtures/data-dir-ephemeral/bad/image-workdir-script"
+    ))
+    .contains(&"data-dir-ephemeral"));
 }
