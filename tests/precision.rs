@@ -526,3 +526,27 @@ fn an_image_script_run_from_the_working_directory() {
     ))
     .contains(&"data-dir-ephemeral"));
 }
+
+/// A Deployment named `redis-slave` on the stock image with no arguments is a second
+/// master; the same one given `--replicaof` is a replica, and two standalone nodes whose
+/// names say nothing of replication (a cache and a queue) are two deployments.
+#[test]
+fn a_replica_by_name_only() {
+    let tree = Path::new("fixtures/data-nodes-not-replicating/bad/guestbook");
+    assert!(rules_in(tree).contains(&"data-nodes-not-replicating"));
+    let original = std::fs::read_to_string(tree.join("redis.yaml")).unwrap();
+    for (from, to) in [
+        (
+            "        - name: slave\n          image: redis:7.2\n",
+            "        - name: slave\n          image: redis:7.2\n          args: [\"--replicaof\", \"redis-master\", \"6379\"]\n",
+        ),
+        ("slave", "queue"),
+    ] {
+        let copy = tempfile::tempdir().unwrap();
+        let edited = original.replace(from, to);
+        assert_ne!(edited, original);
+        std::fs::write(copy.path().join("redis.yaml"), edited).unwrap();
+        let found = rules_in(copy.path());
+        assert!(!found.contains(&"data-nodes-not-replicating"), "{to}: {found:?}");
+    }
+}

@@ -515,14 +515,15 @@ fn read_container(
         let plain: Vec<Token> = tokens.iter().map(|(t, _)| t.clone()).collect();
         found = invocations(&plain);
         // `args:` alone on an official image: its entrypoint runs `redis-server` with
-        // them when the first is an option or a `.conf` file.
+        // them when the first is an option or a `.conf` file; with neither `command`
+        // nor `args`, the image's own `CMD ["redis-server"]` runs, on defaults.
         let official = c.get_str("image").is_some_and(|image| {
             crate::knowledge::images::image_ref(image)
                 .is_some_and(|i| i.family == crate::knowledge::images::ImageFamily::Official)
         });
         let server_args = plain
             .first()
-            .is_some_and(|t| t.value.starts_with("--") || t.value.ends_with(".conf"));
+            .is_none_or(|t| t.value.starts_with("--") || t.value.ends_with(".conf"));
         if found.is_empty() && c.get("command").is_none() && official && server_args {
             let sentinel = plain.iter().any(|t| t.value == "--sentinel");
             found.push(Invocation {

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     nothing_to_promote(ctx, out);
     copies_beside_unfound_master(ctx, out);
+    replicas_by_name_only(ctx, out);
     managed_persistence_off(ctx, out);
     let topo = ctx.topology;
     let mut in_sentinel_group: HashSet<usize> = HashSet::new();
@@ -384,6 +385,77 @@ fn copies_beside_unfound_master(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .label(monitor.line, "watched by a sentinel here")
             .help("make all but one pod a replica (`replicaof` the first pod's stable name, set at start by an init script), and point `sentinel monitor` at that first pod"),
         );
+    }
+}
+
+/// A deployment unit whose data nodes are named master and replica (`redis-slave`,
+/// `role: replica`) while none of them replicates: the "replica" runs the image's
+/// defaults, an independent empty master. Reads sent to it never see the master's
+/// writes, and there is no copy of the data to fail over to. Without sentinels (they
+/// are `nothing_to_promote`'s); only the name says what was meant, so any sign of
+/// replication set up some other way (a script, an operator, a config not read) keeps
+/// it silent.
+fn replicas_by_name_only(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let grouped: HashSet<usize> = topo.groups.iter().flat_map(|g| g.nodes()).collect();
+    let mut units: Vec<(crate::source::FileId, Vec<usize>)> = Vec::new();
+    for (i, n) in topo.nodes.iter().enumerate() {
+        let Some(unit) = n.runtime.unit() else {
+            continue;
+        };
+        match units.iter_mut().find(|(u, _)| *u == unit) {
+            Some((_, list)) => list.push(i),
+            None => units.push((unit, vec![i])),
+        }
+    }
+    let named_replica = |n: &crate::model::Node| {
+        std::iter::once(n.name.as_str())
+            .chain(n.name_hints.iter().map(String::as_str))
+            .flat_map(|h| h.split(|c: char| !c.is_ascii_alphanumeric()))
+            .any(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "slave" | "slaves" | "replica" | "replicas" | "secondary" | "follower"
+                )
+            })
+    };
+    let mut seen: HashSet<crate::source::Span> = HashSet::new();
+    for (_, nodes) in units {
+        let unknown = nodes.iter().any(|&i| {
+            let n = &topo.nodes[i];
+            grouped.contains(&i)
+                || n.replicaof.is_some()
+                || !n.complete
+                || n.runtime.managed_by.is_some()
+                || n.runtime.replication_in_script
+                || n.runtime.copies_unknown
+                || n.cluster.enabled.as_ref().is_some_and(|e| e.value)
+        });
+        if unknown || nodes.len() < 2 {
+            continue;
+        }
+        let (replicas, masters): (Vec<usize>, Vec<usize>) =
+            nodes.iter().partition(|&&i| named_replica(&topo.nodes[i]));
+        let (Some(&first), Some(&master)) = (replicas.first(), masters.first()) else {
+            continue;
+        };
+        let node = &topo.nodes[first];
+        if !seen.insert(node.anchor) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Rule::DataNodesNotReplicating,
+            node.anchor,
+            format!("{} is named as a replica, but nothing makes it replicate: it starts as an independent, empty master, so reads sent to it never see what is written to {}, and there is no copy of the data to fail over to", node.name, topo.nodes[master].name),
+        )
+        .label(topo.nodes[master].anchor, "the node it was meant to replicate");
+        for &other in replicas[1..]
+            .iter()
+            .filter(|&&r| topo.nodes[r].anchor != node.anchor)
+        {
+            d = d.label(topo.nodes[other].anchor, "not replicating either");
+        }
+        out.push(d.help("start it as a replica (`--replicaof <master> 6379` in its command, or `replicaof` in its config)"));
     }
 }
 

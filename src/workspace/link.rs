@@ -969,7 +969,9 @@ impl Workspace {
                             _ => continue,
                         }
                     }
-                    None if inv.kind == FileKind::RedisConf && !inv.args.is_empty() => None,
+                    // Options only, or none: the official image's `redis-server` on
+                    // its defaults.
+                    None if inv.kind == FileKind::RedisConf => None,
                     None => continue,
                 };
                 if script.is_some() {
