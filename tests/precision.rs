@@ -550,3 +550,43 @@ fn a_replica_by_name_only() {
         assert!(!found.contains(&"data-nodes-not-replicating"), "{to}: {found:?}");
     }
 }
+
+/// Start scripts that copy one of two templates (chosen by a variable) into the
+/// container's own filesystem and append the password: the StatefulSet's three
+/// sentinels run them, and the data nodes have a password.
+#[test]
+fn a_script_copies_one_of_two_templates() {
+    let found = rules("script-alternatives");
+    for wrong in [
+        "sentinel-count-below-three",
+        "protected-mode-blocks-remote",
+        "data-nodes-not-replicating",
+    ] {
+        assert!(!found.contains(&wrong), "{wrong}: {found:?}");
+    }
+    // Copied from the template at every start onto the container's own filesystem.
+    assert!(
+        found.contains(&"sentinel-state-not-persistent"),
+        "{found:?}"
+    );
+    let (ws, _) = check_dir(
+        Path::new("tests/data/precision/script-alternatives"),
+        Target::default(),
+    );
+    assert_eq!(
+        ws.topology().groups[0].sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(3)
+    );
+}
+
+/// Sentinel pods that run a config on a volume claim filled from outside: the sentinel
+/// config of the tree that nothing runs may be theirs, in any number of pods.
+#[test]
+fn a_sentinel_config_on_a_claim() {
+    let found = rules("sentinel-config-on-claim");
+    assert!(!found.contains(&"sentinel-count-below-three"), "{found:?}");
+    assert!(
+        !found.contains(&"quorum-exceeds-sentinel-count"),
+        "{found:?}"
+    );
+}

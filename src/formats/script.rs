@@ -177,6 +177,16 @@ pub struct FileCopy {
     pub guarded: bool,
 }
 
+/// The files a copy's source word may name: its values, or the word itself when any is
+/// unknown.
+fn sources(vars: &Vars, word: &str) -> Vec<String> {
+    let values = vars.expand(word);
+    if values.is_empty() {
+        return vec![word.to_string()];
+    }
+    values.into_iter().map(|c| c.value).collect()
+}
+
 /// The last copy a script makes to `path`.
 pub fn copy_to<'a>(copies: &'a [FileCopy], path: &str) -> Option<&'a FileCopy> {
     copies.iter().rev().find(|c| c.to == path)
@@ -241,6 +251,9 @@ pub struct ScriptFile {
     /// Lines appended to a file the script copied there first: (path, lines). Not a
     /// config of their own; the rest is what was copied.
     pub appended_after_copy: Vec<(String, redis_conf::ConfTree)>,
+    /// The script speaks of `replicaof` / `slaveof` somewhere: what it starts may be a
+    /// replica in a way not followed here (a line appended in one branch).
+    pub speaks_of_replication: bool,
 }
 
 pub fn read(file: FileId, text: &Arc<str>) -> ScriptFile {
@@ -271,6 +284,10 @@ fn read_mapped(
     let mut out = ScriptFile {
         role_by_ordinal: crate::formats::role_choice::ordinal_test(text)
             .map(|r| (at(r), crate::formats::role_choice::asks_sentinels(text))),
+        speaks_of_replication: {
+            let lower = text.to_ascii_lowercase();
+            lower.contains("replicaof") || lower.contains("slaveof")
+        },
         ..ScriptFile::default()
     };
     for (name, word) in shell::assignments(&script) {
@@ -328,22 +345,28 @@ fn read_mapped(
             continue;
         };
         if shell::basename(&program.value) == "cp" {
-            let paths: Vec<String> = command.words[i + 1..]
+            let words: Vec<&shell::Word> = command.words[i + 1..]
                 .iter()
                 .filter(|w| !w.value.starts_with('-'))
-                .map(|w| vars.single(&w.value).unwrap_or_else(|| w.value.clone()))
                 .collect();
-            if let [src, dst] = paths.as_slice() {
+            if let [src, dst] = words.as_slice() {
+                let dst = vars.single(&dst.value).unwrap_or_else(|| dst.value.clone());
                 let no_clobber = command.words[i + 1..]
                     .iter()
                     .any(|w| w.value == "-n" || w.value == "--no-clobber");
-                out.copies.push(FileCopy {
-                    from: src.clone(),
-                    to: dst.clone(),
-                    at: at(command_range(command)),
-                    guarded: no_clobber
-                        || shell::tests_for_existing(text, dst, &|w| vars.single(w)),
-                });
+                let guarded =
+                    no_clobber || shell::tests_for_existing(text, &dst, &|w| vars.single(w));
+                // `cp $CONFIG_FILE /tmp/sentinel.conf`, the variable set in an `if` and
+                // its `else`: one copy per template it may name, the last assigned
+                // last (the one `copy_to` finds).
+                for from in sources(&vars, &src.value) {
+                    out.copies.push(FileCopy {
+                        from,
+                        to: dst.clone(),
+                        at: at(command_range(command)),
+                        guarded,
+                    });
+                }
             }
             continue;
         }

@@ -17,6 +17,8 @@ struct CopiedByInit {
     conf: ConfFile,
     /// The template: (file, ConfigMap and key).
     template: (FileId, Option<(String, String)>),
+    /// Other templates the script may copy there instead.
+    alternatives: Vec<(FileId, Option<(String, String)>)>,
     /// The appended lines: (file, path written).
     appended: Option<(FileId, Option<String>)>,
     /// Where a script copies the template there at every start (not only when missing).
@@ -182,24 +184,28 @@ impl Workspace {
                             continue;
                         };
                         // The destination's volume, where this container mounts it.
-                        let Some(init_mount) = mounts
+                        let on_volume = mounts
                             .iter()
                             .filter(|m| {
                                 to.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
                             })
-                            .max_by_key(|m| m.path.len())
-                        else {
-                            continue;
+                            .max_by_key(|m| m.path.len());
+                        let path = match on_volume {
+                            Some(init_mount) => {
+                                let rest = &to[init_mount.path.trim_end_matches('/').len()..];
+                                let Some(mine) = container
+                                    .mounts
+                                    .iter()
+                                    .find(|m| m.volume == init_mount.volume)
+                                else {
+                                    continue;
+                                };
+                                format!("{}{rest}", mine.path.trim_end_matches('/'))
+                            }
+                            // The container's own script writes its own filesystem.
+                            None if own.as_ref() == Some(key) => to.to_string(),
+                            None => continue,
                         };
-                        let rest = &to[init_mount.path.trim_end_matches('/').len()..];
-                        let Some(mine) = container
-                            .mounts
-                            .iter()
-                            .find(|m| m.volume == init_mount.volume)
-                        else {
-                            continue;
-                        };
-                        let path = format!("{}{rest}", mine.path.trim_end_matches('/'));
                         let appended = appends.get(&(key, *to)).copied();
                         let mut lines = template.tree.lines.clone();
                         if let Some((file, tree)) = appended {
@@ -218,11 +224,21 @@ impl Workspace {
                         let mut conf = ConfFile::from_tree_keep_owners(template.file, kind, tree);
                         conf.embedded = true;
                         conf.embedded_in = template.embedded_in.clone();
+                        let template = (template.file, template.embedded_in.clone());
+                        // Copies of alternative templates to one path (chosen by a
+                        // variable): the last is the one run, and the others are the same
+                        // process's, not processes of their own.
+                        let mut alternatives = Vec::new();
+                        if let Some(before) = out.remove(&(id, ci, path.clone())) {
+                            alternatives = before.alternatives;
+                            alternatives.push(before.template);
+                        }
                         out.insert(
                             (id, ci, path),
                             CopiedByInit {
                                 conf,
-                                template: (template.file, template.embedded_in.clone()),
+                                template,
+                                alternatives,
                                 appended: appended.map(|(file, _)| (file, Some(to.to_string()))),
                                 every_start: *every_start,
                             },
@@ -310,6 +326,7 @@ impl Workspace {
                         CopiedByInit {
                             conf,
                             template: (template.file, template.embedded_in.clone()),
+                            alternatives: Vec::new(),
                             appended: None,
                             every_start: None,
                         },
@@ -817,6 +834,10 @@ impl Workspace {
             }
         }
         let mut claimed: HashSet<(FileId, Option<(String, String)>)> = HashSet::new();
+        // Some workload runs a sentinel on a config not found in the tree (on a volume
+        // claim filled from outside, at a path no script of the tree writes): a sentinel
+        // config that nothing here runs may be that one, in any number of pods.
+        let mut sentinels_on_unseen_configs = false;
         // Tree files a Dockerfile copies into an image that a linked container runs.
         let mut in_run_images: HashSet<FileId> = HashSet::new();
         // Configs scripts copy from a template at every start, by container.
@@ -966,7 +987,12 @@ impl Workspace {
                             .or_else(by_init)
                         {
                             Some(c) if c.kind == inv.kind => Some(c),
-                            _ => continue,
+                            _ => {
+                                if inv.kind == FileKind::SentinelConf {
+                                    sentinels_on_unseen_configs = true;
+                                }
+                                continue;
+                            }
                         }
                     }
                     // Options only, or none: the official image's `redis-server` on
@@ -1020,6 +1046,7 @@ impl Workspace {
                     if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
                         if conf.is_some_and(|c| std::ptr::eq(c, &copied.conf)) {
                             claimed.insert(copied.template.clone());
+                            claimed.extend(copied.alternatives.iter().cloned());
                             if let Some(w) = &copied.appended {
                                 claimed_written.insert(w.clone());
                             }
@@ -1170,7 +1197,12 @@ impl Workspace {
                         .filter(|(path, _)| container.mount_for(path).is_some())
                         .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                     netns: None,
-                    replication_in_script: container
+                    replication_in_script: script.as_ref().is_some_and(|key| {
+                        self.entries[&inv_file]
+                            .parsed()
+                            .script_replication
+                            .contains(key)
+                    }) || container
                         .script
                         .iter()
                         .map(|(text, _)| text.as_str())
@@ -1284,7 +1316,8 @@ impl Workspace {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
                     sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
-                    sentinel.runtime.copies_unknown = conf.run_remotely;
+                    sentinel.runtime.copies_unknown =
+                        conf.run_remotely || sentinels_on_unseen_configs;
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);

@@ -114,6 +114,8 @@ struct Parsed {
     /// key, the test, whether they ask the sentinels first, and whether they start a
     /// data server.
     script_roles: Vec<((String, String), Span, bool, bool)>,
+    /// Start scripts of ConfigMap keys that speak of replication (`replicaof`).
+    script_replication: Vec<(String, String)>,
     /// Compose files a `docker stack deploy -c` of the file deploys (their path tails).
     stack_files: Vec<String>,
     /// The file passes `--sentinel monitor …` on a command line.

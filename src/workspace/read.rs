@@ -136,10 +136,14 @@ impl Entry {
             let mut script_copies = Vec::new();
             let mut script_appends = Vec::new();
             let mut script_roles = Vec::new();
+            let mut script_replication = Vec::new();
             for (key, script) in
                 crate::formats::kubernetes::embedded_scripts(source.id, source.text(), &yaml)
             {
                 script_copies.extend(script.copies.iter().map(|c| (key.clone(), c.clone())));
+                if script.speaks_of_replication {
+                    script_replication.push(key.clone());
+                }
                 if let Some((test, asks)) = script.role_by_ordinal {
                     let server = script.commands.last().is_some_and(|c| {
                         c.invocation().kind == crate::formats::detect::FileKind::RedisConf
@@ -184,6 +188,7 @@ impl Entry {
                 script_copies,
                 script_appends,
                 script_roles,
+                script_replication,
                 cluster,
                 confs,
                 yaml_error: yaml.error,
