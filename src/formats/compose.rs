@@ -930,9 +930,9 @@ fn read_service(
                         tree
                     });
             }
-            let written = written
-                .into_iter()
-                .rfind(|w| w.path == start.config && w.kind == start.kind);
+            // The program it starts says how the file is read, whatever its lines look
+            // like (a sentinel config folded into one `port …` line is still Sentinel's).
+            let written = written.into_iter().rfind(|w| w.path == start.config);
             out.script_config_appended = written
                 .as_ref()
                 .and_then(|w| w.appended.clone())

@@ -741,6 +741,13 @@ fn echo_configs(
         for r in pieces.iter().chain(&taken) {
             entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
         }
+        // What one echo writes ends a line, even when the next echo stands on the same
+        // line of the script (`echo a > F && echo b >> F`).
+        if let Some(end) = pieces.last().map(|r| r.end) {
+            if entry.1.get(end) == Some(&b' ') {
+                entry.1[end] = b'\n';
+            }
+        }
         // printf: `\n` ends a line where it stands; `%s` is a word to fill in.
         for &b in &breaks {
             entry.1[b] = b'\n';

@@ -251,6 +251,26 @@ fn shell_expansion(value: &str) -> Option<&str> {
     None
 }
 
+/// A config line whose words stand on several lines of the file that holds them: the
+/// config was built from text whose line breaks were folded away.
+fn joined_from_lines(ctx: &Context, conf: &ConfFile, line: &ConfLine) -> bool {
+    let (Some(first), Some(last)) = (line.tokens.first(), line.tokens.last()) else {
+        return false;
+    };
+    let file = conf.token_span(first).file;
+    if conf.token_span(last).file != file {
+        return false;
+    }
+    let (start, end) = (
+        conf.token_span(first).start as usize,
+        conf.token_span(last).end as usize,
+    );
+    ctx.sources
+        .get(&file)
+        .and_then(|s| s.text().get(start..end))
+        .is_some_and(|t| t.contains('\n'))
+}
+
 fn check_value(
     conf: &ConfFile,
     ctx: &Context,
@@ -275,6 +295,8 @@ fn check_value(
         .fatal();
         if args.iter().any(|t| t.value.starts_with('#')) {
             diag = diag.help("Redis has no inline comments: move the `#` comment to its own line");
+        } else if joined_from_lines(ctx, conf, line) {
+            diag = diag.help("the words of this line stand on several lines of the file, but what writes the config joins them into one (a folded YAML block `>` turns line breaks into spaces): write it as a literal block (`|`) or a here-document");
         } else if args.len() > 1 && !d.multi_arg {
             diag = diag.help("quote the value if it contains spaces");
         }

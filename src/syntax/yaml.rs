@@ -585,7 +585,8 @@ pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
                 pieces: vec![(0, start, value.len().min(end - start))],
             })
         }
-        Style::Literal | Style::Folded | Style::Plain => {
+        Style::Folded => Some(folded(file_text, node)),
+        Style::Literal | Style::Plain => {
             let line_start = file_text[..node.span.start]
                 .rfind('\n')
                 .map_or(0, |i| i + 1);
@@ -627,6 +628,73 @@ pub fn embedded(file_text: &str, node: &Node) -> Option<Embedded> {
         }
         _ => None,
     }
+}
+
+/// A folded block (`>`) as YAML reads it: a line break between two lines at the block's
+/// indentation becomes a space, while lines indented further keep theirs (and their
+/// extra spaces), and each empty line is a line break of its own.
+fn folded(file_text: &str, node: &Node) -> Embedded {
+    let end = node.span.end.min(file_text.len());
+    let start = node.span.start.min(end);
+    // From the header (`>`, `>-`, `>2`), the content starts on the next line; else the
+    // span starts at the content, at its line's indentation.
+    let body_start = if file_text[start..end].starts_with('>') {
+        file_text[start..end]
+            .find('\n')
+            .map_or(end, |i| start + i + 1)
+    } else {
+        file_text[..start].rfind('\n').map_or(0, |i| i + 1)
+    };
+    let lines: Vec<(usize, &str)> = {
+        let mut offset = body_start;
+        file_text[body_start..end]
+            .split('\n')
+            .map(|l| {
+                let at = offset;
+                offset += l.len() + 1;
+                (at, l)
+            })
+            .collect()
+    };
+    let indent = lines
+        .iter()
+        .find(|(_, l)| !l.trim().is_empty())
+        .map_or(0, |(_, l)| l.len() - l.trim_start_matches(' ').len());
+    let mut text = String::new();
+    let mut pieces = Vec::new();
+    // Whether the last text line was indented further, and the empty lines since.
+    let mut last: Option<bool> = None;
+    let mut empties = 0usize;
+    for (at, line) in lines {
+        if line.trim().is_empty() {
+            empties += 1;
+            continue;
+        }
+        let content = line.get(indent.min(line.len())..).unwrap_or("");
+        let content = content.trim_end();
+        let more = content.starts_with([' ', '\t']);
+        match last {
+            None => {}
+            Some(before_more) if !more && !before_more && empties == 0 => text.push(' '),
+            Some(before_more) => {
+                // A break between two plain lines that have empty lines between them is
+                // dropped for them; around an indented line it is kept.
+                let kept = usize::from(more || before_more);
+                for _ in 0..(empties + kept).max(1) {
+                    text.push('\n');
+                }
+            }
+        }
+        empties = 0;
+        pieces.push((
+            text.len(),
+            at + (line.len() - line.trim_start_matches(' ').len()).min(indent),
+            content.len(),
+        ));
+        text.push_str(content);
+        last = Some(more);
+    }
+    Embedded { text, pieces }
 }
 
 #[cfg(test)]
@@ -679,6 +747,22 @@ mod tests {
         assert_eq!(e.text, "redis-server --requirepass x");
         let at = e.text.find("--requirepass").unwrap();
         assert_eq!(&text[e.to_file(at)..e.to_file(at) + 13], "--requirepass");
+    }
+
+    #[test]
+    fn a_folded_block_keeps_the_breaks_of_indented_lines() {
+        let text = "command: >\n  sh -c 'echo a > f &&\n    echo b >> f &&\n    run f'\n  --end\n\n  last\n";
+        let file = parse(text);
+        let cmd = file.documents[0].get("command").unwrap();
+        let e = embedded(text, cmd).unwrap();
+        assert_eq!(
+            e.text,
+            "sh -c 'echo a > f &&\n  echo b >> f &&\n  run f'\n--end\nlast"
+        );
+        let at = e.text.find("echo b").unwrap();
+        assert_eq!(&text[e.to_file(at)..e.to_file(at) + 6], "echo b");
+        let at = e.text.find("last").unwrap();
+        assert_eq!(&text[e.to_file(at)..e.to_file(at) + 4], "last");
     }
 
     #[test]

@@ -190,6 +190,24 @@ impl Workspace {
             .flat_map(|e| e.parsed().compose.iter().flat_map(|c| &c.services))
             .map(|service| &service.options)
             .collect();
+        // So are the configs their start scripts write (`echo "…" > FILE`, a here-document
+        // in a `sh -c` string): the program they start reads them.
+        let script_confs: Vec<ConfFile> = self
+            .entries
+            .values()
+            .flat_map(|e| {
+                let file = e.source.id;
+                e.parsed()
+                    .compose
+                    .iter()
+                    .flat_map(|c| &c.services)
+                    .filter_map(move |s| {
+                        let tree = s.script_config.clone()?;
+                        Some(ConfFile::from_tree_keep_owners(file, s.kind, tree))
+                    })
+            })
+            .collect();
+        let options: Vec<&ConfFile> = options.into_iter().chain(&script_confs).collect();
         let units = self.all_units();
         // The rules of each file in parallel, and meanwhile those of the whole topology.
         let (mut diagnostics, topology_findings) = rayon::join(
