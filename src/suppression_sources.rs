@@ -23,6 +23,10 @@ enum Syntax {
 }
 
 fn syntax_of(path: &Path) -> Syntax {
+    // A Jinja template is written in the syntax of the file it renders.
+    if let Some(rendered) = crate::syntax::jinja::rendered_path(path) {
+        return syntax_of(&rendered);
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())

@@ -590,3 +590,25 @@ fn a_sentinel_config_on_a_claim() {
         "{found:?}"
     );
 }
+
+/// An Ansible role's Jinja template is read as the config it renders, its markup as
+/// run-time values; the release the role installs (`redis_version` in its defaults) is
+/// the one its processes run: `bind` lifts protected mode before Redis 7.0.
+#[test]
+fn a_jinja_template_of_a_role_with_its_release() {
+    let tree = Path::new("tests/data/precision/jinja-role");
+    let found = rules_in(tree);
+    assert!(
+        !found.contains(&"protected-mode-blocks-remote"),
+        "{found:?}"
+    );
+    assert!(!found.contains(&"unbalanced-quotes"), "{found:?}");
+    assert!(!found.contains(&"unknown-directive"), "{found:?}");
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_dir(tree, copy.path());
+    let defaults = copy.path().join("roles/redis/defaults/main.yml");
+    let text = std::fs::read_to_string(&defaults).unwrap();
+    std::fs::write(&defaults, text.replace("6.2.2", "7.2.5")).unwrap();
+    let newer = rules_in(copy.path());
+    assert!(newer.contains(&"protected-mode-blocks-remote"), "{newer:?}");
+}

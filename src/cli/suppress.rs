@@ -38,6 +38,8 @@ fn findings(
     for input in inputs {
         workspace.set_file(input.path.clone(), input.text.as_str(), input.explicit);
     }
+    // As `check` reads them: rendered charts and templates too.
+    workspace.expand();
     let diagnostics = workspace.check();
     let diagnostics = redis_halint::apply::apply_settings(
         diagnostics,

@@ -140,6 +140,10 @@ fn is_candidate(path: &Path) -> bool {
 /// Whether a walk reads a file of this name; `None` when only its first line can tell
 /// (no extension: a script when it starts with a shell shebang).
 fn wanted_by_name(path: &Path) -> Option<bool> {
+    // A Jinja template (`templates/sentinel.conf.j2`): read as the file it renders.
+    if let Some(rendered) = crate::syntax::jinja::rendered_path(path) {
+        return Some(wanted_by_name(&rendered) == Some(true));
+    }
     if name_hint(path) != NameHint::NotConf
         || unit_kind(path).is_some()
         || crate::formats::dockerfile::is_dockerfile(path)

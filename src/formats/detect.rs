@@ -88,12 +88,17 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     let mut known = 0usize;
     let mut unknown = 0usize;
     let mut sentinel_lines = 0usize;
-    // INI sections and `key=value` lines (supervisord, systemd, php-fpm): no Redis
-    // directive name holds `=` or starts with `[`.
+    // INI sections and `key=value` lines (supervisord, systemd, php-fpm), and YAML's
+    // `key: value` (variables a playbook writes into the config line by line): no
+    // Redis directive name holds `=`, starts with `[` or ends with `:`.
     let mut foreign = 0usize;
     for line in &tree.lines {
         let name = line.tokens[0].value.to_ascii_lowercase();
-        if name.starts_with('[') || name.contains('=') || is_tmpfiles_line(line) {
+        if name.starts_with('[')
+            || name.contains('=')
+            || (name.len() > 1 && name.ends_with(':'))
+            || is_tmpfiles_line(line)
+        {
             foreign += 1;
         }
         if name == "sentinel" && line.tokens.len() > 1 {

@@ -625,7 +625,17 @@ fn count_sentinels(
                 ids.insert(id.value.to_ascii_lowercase())
             }
             (Some(_), _) => ids.insert(format!("#own-id-{n}")),
-            (None, Some(container)) => ids.insert(format!("#container-{container}")),
+            // Services of several compose files that name one container are
+            // alternatives of one process, unless they run different config files
+            // (per-host files: `sentinel-1.conf` on one host, `sentinel-2.conf` on the next).
+            (None, Some(container)) => {
+                let own_file = sentinel
+                    .runtime
+                    .declared
+                    .is_some_and(|d| d.file != sentinel.file)
+                    .then_some(sentinel.file.0);
+                ids.insert(format!("#container-{container}-{own_file:?}"))
+            }
             (None, None) => ids.insert(format!("#file-{n}")),
         };
         for peer in &sentinel.monitors[r.monitor].known_sentinels {

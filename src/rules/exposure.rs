@@ -15,6 +15,100 @@ const HELP: &str = "set `requirepass` in the sentinel config (and `sentinel sent
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     compose(ctx, out);
     kubernetes(ctx, out);
+    on_hosts(ctx, out);
+}
+
+/// Sentinels run on hosts (a config of the tree that no container runs, started by a
+/// unit, a script or by hand) whose config opens them to the network in so many words
+/// (`bind 0.0.0.0`, `protected-mode no`) while they watch a master on another host:
+/// nothing but a firewall stands between the network and `SENTINEL FAILOVER`.
+fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let in_containers: std::collections::HashSet<usize> = ctx
+        .units
+        .compose
+        .iter()
+        .flat_map(|u| u.sentinels.iter().copied())
+        .chain(ctx.units.containers.iter().flat_map(|c| {
+            c.processes.iter().filter_map(|p| match p {
+                ConfigRef::Sentinel(i) => Some(*i),
+                ConfigRef::Node(_) => None,
+            })
+        }))
+        .collect();
+    // What says a config runs on a host: a unit or a script of the tree starts it, or
+    // it is the file a provisioning template (Ansible, Salt: `sentinel.conf.j2`)
+    // renders onto the hosts.
+    let started: std::collections::HashSet<usize> = topo
+        .processes
+        .iter()
+        .filter(|p| p.service.is_none())
+        .filter_map(|p| match p.config {
+            Some(ConfigRef::Sentinel(i)) => Some(i),
+            _ => None,
+        })
+        .collect();
+    let rendered: std::collections::HashSet<std::path::PathBuf> = ctx
+        .sources
+        .values()
+        .filter_map(|s| crate::syntax::jinja::rendered_path(&s.path))
+        .collect();
+    for (i, sentinel) in topo.sentinels.iter().enumerate() {
+        let on_host = started.contains(&i)
+            || ctx
+                .sources
+                .get(&sentinel.file)
+                .is_some_and(|s| rendered.contains(&s.path));
+        if !on_host
+            || in_containers.contains(&i)
+            || sentinel.runtime.netns.is_some()
+            || sentinel.runtime.managed_by.is_some()
+            || sentinel.runtime.declared.is_some()
+            || !open(sentinel)
+        {
+            continue;
+        }
+        // A config an image carries (its release read from a Dockerfile) runs in a
+        // container: what is exposed is what the container publishes.
+        let in_image = sentinel.runtime.release.as_ref().is_some_and(|r| {
+            ctx.sources
+                .get(&r.span.file)
+                .is_some_and(|s| crate::formats::dockerfile::is_dockerfile(&s.path))
+        });
+        // Watching a master on another host (an address, a name, or one the deployment
+        // fills in): the sentinels and clients reach it over the network. A one-host
+        // lab on loopback addresses is not exposed by this.
+        let remote = sentinel
+            .monitors
+            .iter()
+            .any(|m| !crate::knowledge::values::is_loopback(&m.host.value));
+        if in_image || !remote {
+            continue;
+        }
+        let wildcard = sentinel.binds.iter().find(|b| {
+            matches!(
+                b.value.trim_start_matches('-'),
+                "0.0.0.0" | "*" | "::" | "::*"
+            )
+        });
+        let unprotected = sentinel
+            .protected_mode
+            .as_ref()
+            .filter(|p| !p.value && sentinel.binds.is_empty());
+        let (at, how) = match (wildcard, unprotected) {
+            (Some(b), _) => (b.span, format!("listens on every interface of its host (`bind {}`)", b.value)),
+            (None, Some(p)) => (p.span, "turns protected mode off and binds no address, so it listens on every interface of its host".to_string()),
+            (None, None) => continue,
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelExposedUnauthenticated,
+                at,
+                format!("this sentinel {how} and has no password: {CONSEQUENCE}"),
+            )
+            .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or bind it to the private address its peers use and firewall the port"),
+        );
+    }
 }
 
 /// Takes commands from any address: no password, and nothing else that keeps remote

@@ -1,6 +1,7 @@
 //! Format grammars that turn text into trees whose every token keeps its span.
 
 pub mod gotemplate;
+pub mod jinja;
 pub mod redis_conf;
 pub mod shell;
 pub mod systemd;

@@ -118,13 +118,16 @@ impl Workspace {
     /// findings about the suppressions themselves.
     fn apply_suppressions(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut all = Vec::new();
+        // Jinja templates: only shown, but their findings are theirs.
+        let templates = self.jinja_templates();
         for id in self.sorted_ids() {
             if self.is_rendered(id) {
                 continue; // comments of a template are read in the template
             }
             let entry = &self.entries[&id];
             let parsed = entry.parsed();
-            let relevant = !parsed.confs.is_empty()
+            let relevant = templates.contains(&id)
+                || !parsed.confs.is_empty()
                 || !parsed.units.is_empty()
                 || !parsed.commands.is_empty()
                 || parsed.compose.is_some()

@@ -9,10 +9,26 @@ use crate::formats::helm_render::{self, Rendered, Src};
 
 /// What a rendered file was made from.
 pub(super) struct RenderInfo {
-    template: FileId,
+    pub(super) template: FileId,
     /// The values files, top layer first (the environment's, then `values.yaml`).
     layers: Vec<FileId>,
     rendered: Rendered,
+}
+
+impl RenderInfo {
+    /// A rendering that keeps every byte of its template at its place (a Jinja template
+    /// with its markup made neutral): each span is the same span of the template.
+    pub(super) fn in_place(template: FileId, text: String) -> RenderInfo {
+        let len = text.len();
+        RenderInfo {
+            template,
+            layers: Vec::new(),
+            rendered: Rendered {
+                text,
+                pieces: vec![(0..len, Src::Template(0, len))],
+            },
+        }
+    }
 }
 
 /// Charts whose templates are rendered at most this large (values and templates).

@@ -1525,6 +1525,10 @@ impl Workspace {
             }
             images.by_dockerfile.insert(path, release);
         }
+        // Files an Ansible role's templates render run the release the role installs.
+        for (path, release) in self.role_releases() {
+            images.by_copied_file.entry(path).or_insert(release);
+        }
         images
     }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod helm;
+mod jinja;
 mod kustomize;
 mod link;
 mod read;
@@ -325,6 +326,15 @@ impl Workspace {
 
     /// [`Workspace::set_file`] for a text read from disk: with its stamp, the text can be
     /// released after parsing ([`Workspace::release_config_texts`]).
+    /// What the files read imply beyond themselves: the bases their Kustomize overlays
+    /// build on (read from disk), and the files their Helm charts and Jinja templates
+    /// render. Call once, after every file is set and before checking.
+    pub fn expand(&mut self) {
+        self.load_kustomize_inputs();
+        self.render_helm_charts();
+        self.render_jinja_templates();
+    }
+
     pub fn set_file_from_disk(
         &mut self,
         path: impl Into<PathBuf>,
@@ -580,8 +590,7 @@ impl crate::discover::Discovered {
         for (path, text, explicit, stamp) in inputs {
             workspace.set_file_from_disk(path, text, explicit, stamp);
         }
-        workspace.load_kustomize_inputs();
-        workspace.render_helm_charts();
+        workspace.expand();
         (workspace, self.errors, self.notes)
     }
 }

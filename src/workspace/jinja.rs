@@ -1,0 +1,108 @@
+//! Jinja templates of the tree (Ansible roles, Salt states): each is checked as the file
+//! it renders, beside it and under that name, with its markup made neutral. Findings
+//! point into the template; the template itself is only shown.
+
+use super::*;
+
+impl Workspace {
+    /// Read every Jinja template (`sentinel.conf.j2`, `docker-compose.yml.j2`) as the
+    /// file it renders, unless that file is in the tree too (then it is the one read).
+    pub fn render_jinja_templates(&mut self) {
+        let templates: Vec<(PathBuf, FileId, PathBuf)> = self
+            .by_path
+            .iter()
+            .filter_map(|(path, id)| {
+                let rendered = crate::syntax::jinja::rendered_path(path)?;
+                (!self.by_path.contains_key(&rendered)).then(|| (path.clone(), *id, rendered))
+            })
+            .collect();
+        for (_, template, rendered) in templates {
+            let Some(entry) = self.entries.get(&template) else {
+                continue;
+            };
+            let text = crate::syntax::jinja::mask(entry.source.text());
+            let id = self.set_file(rendered, text.clone(), false);
+            self.rendered
+                .insert(id, Arc::new(helm::RenderInfo::in_place(template, text)));
+            if let Some(entry) = self.entries.get_mut(&template) {
+                entry.shown_only = true;
+            }
+        }
+    }
+}
+
+impl Workspace {
+    /// The Jinja templates read as the files they render.
+    pub(super) fn jinja_templates(&self) -> HashSet<FileId> {
+        self.rendered
+            .values()
+            .map(|info| info.template)
+            .filter(|t| {
+                self.entries
+                    .get(t)
+                    .is_some_and(|e| crate::syntax::jinja::rendered_path(&e.source.path).is_some())
+            })
+            .collect()
+    }
+}
+
+/// The variables an Ansible role sets the release with, and the flavour each names.
+const VERSION_VARS: [(&str, &str); 2] = [("redis_version", "redis"), ("valkey_version", "valkey")];
+
+impl Workspace {
+    /// The release an Ansible role installs (`redis_version: 6.2.2` in its
+    /// `defaults/main.yml` or `vars/main.yml`), for each file its templates render: the
+    /// processes that run those files run that release.
+    pub(super) fn role_releases(
+        &self,
+    ) -> Vec<(PathBuf, crate::source::Spanned<crate::knowledge::Target>)> {
+        let mut out = Vec::new();
+        let templates = self.jinja_templates();
+        for (&id, info) in &self.rendered {
+            let Some(path) = self.entries.get(&id).map(|e| e.source.path.clone()) else {
+                continue;
+            };
+            if !templates.contains(&info.template) {
+                continue;
+            }
+            // `roles/NAME/templates/…/FILE`: the role's folder.
+            let Some(role) = path
+                .ancestors()
+                .find(|a| a.file_name().is_some_and(|n| n == "templates"))
+                .and_then(Path::parent)
+            else {
+                continue;
+            };
+            let found = ["vars", "defaults"].iter().find_map(|dir| {
+                ["main.yml", "main.yaml"]
+                    .iter()
+                    .find_map(|name| self.by_path.get(&role.join(dir).join(name)))
+                    .and_then(|vars| self.role_release(*vars))
+            });
+            if let Some(release) = found {
+                out.push((compose::normalize(&path), release));
+            }
+        }
+        out
+    }
+
+    /// `redis_version: 6.2.2` at the top of a role's variables file.
+    fn role_release(
+        &self,
+        file: FileId,
+    ) -> Option<crate::source::Spanned<crate::knowledge::Target>> {
+        let text = self.entries.get(&file)?.source.text();
+        let yaml = yaml::parse(text);
+        let doc = yaml.documents.first()?;
+        VERSION_VARS.iter().find_map(|(var, flavor)| {
+            let node = doc.get(var)?;
+            let value = node.as_str()?;
+            let target = crate::knowledge::Target::parse(&format!("{flavor}-{value}")).ok()?;
+            Some(crate::source::Spanned::with_origin(
+                target,
+                Span::new(file, node.span.start, node.span.end),
+                crate::source::Origin::Implied,
+            ))
+        })
+    }
+}
