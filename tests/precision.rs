@@ -612,3 +612,26 @@ fn a_jinja_template_of_a_role_with_its_release() {
     let newer = rules_in(copy.path());
     assert!(newer.contains(&"protected-mode-blocks-remote"), "{newer:?}");
 }
+
+/// A role's template renders `requirepass {{ redis_password }}`: a literal value in the
+/// role's defaults is a password in version control (shown masked); one taken from a
+/// vaulted variable is not.
+#[test]
+fn a_role_variable_that_holds_a_password() {
+    let tree = Path::new("fixtures/secrets-in-plaintext-config/bad/ansible-role");
+    let (ws, found) = check_dir(tree, Target::default());
+    let d = found
+        .iter()
+        .find(|d| d.rule.name() == "secrets-in-plaintext-config")
+        .expect("reported");
+    let shown = common::render_full(&ws, std::slice::from_ref(d));
+    assert!(!shown.contains("Sup3rSecret"), "{shown}");
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_dir(tree, copy.path());
+    let defaults = copy.path().join("roles/redis/defaults/main.yml");
+    let text = std::fs::read_to_string(&defaults).unwrap();
+    let vaulted = text.replace("\"Sup3rSecret!\"", "\"{{ vault_redis_password }}\"");
+    assert_ne!(text, vaulted);
+    std::fs::write(&defaults, vaulted).unwrap();
+    assert!(!rules_in(copy.path()).contains(&"secrets-in-plaintext-config"));
+}

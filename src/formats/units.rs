@@ -14,6 +14,20 @@ pub struct Units {
     pub resources: Vec<Resource>,
     /// The Kustomize builds of the tree, as the processes were made from them.
     pub builds: Vec<super::kustomize::Build>,
+    /// Passwords that a provisioning template renders into a config from a variable
+    /// written out in a variables file of the tree.
+    pub template_secrets: Vec<TemplateSecret>,
+}
+
+/// `requirepass {{ redis_password }}` in a Jinja template, with `redis_password:
+/// s3cret` in the role's defaults or the inventory's `group_vars`.
+#[derive(Debug, Clone)]
+pub struct TemplateSecret {
+    /// The variable's value, where it is written.
+    pub value: Span,
+    /// Where the template uses it.
+    pub used: Span,
+    pub variable: String,
 }
 
 /// A container of a Kubernetes workload, as far as the rules need it.
@@ -215,6 +229,17 @@ pub fn password_values<'n>(
 
 /// A key that names a password's value (`password`, `redisPassword`), not where one is
 /// kept (`passwordKey`, `passwordFile`).
+/// A variable that holds a password by its name (`redis_password`, `redis_pass`,
+/// `requirepass`), as provisioning variables files name them.
+pub fn is_password_variable(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    is_password_key(&k)
+        || k.ends_with("_pass")
+        || k.ends_with("_passwd")
+        || k == "requirepass"
+        || k == "masterauth"
+}
+
 pub fn is_password_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.contains("password") && !k.ends_with("key") && !k.ends_with("file")

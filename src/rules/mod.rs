@@ -19,6 +19,7 @@ mod mounts;
 mod network;
 mod operators;
 mod process;
+mod provisioning;
 mod quorum;
 mod reachability;
 mod renames;
@@ -75,6 +76,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     mounts::check(ctx, &mut out);
     compose::check(ctx, &mut out);
     exposure::check(ctx, &mut out);
+    provisioning::check(ctx, &mut out);
     kubernetes::check(ctx, &mut out);
     operators::check(ctx, &mut out);
     consensus::check(ctx, &mut out);

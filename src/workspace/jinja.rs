@@ -106,3 +106,112 @@ impl Workspace {
         })
     }
 }
+
+/// The directives whose value is a password, by their words before it.
+const PASSWORD_LINES: [&[&str]; 4] = [
+    &["requirepass"],
+    &["masterauth"],
+    &["sentinel", "auth-pass", "*"],
+    &["sentinel", "sentinel-pass"],
+];
+
+impl Workspace {
+    /// Passwords the tree's Jinja templates render from variables written out in a
+    /// variables file of the tree: the role's `defaults/` and `vars/`, the inventory's
+    /// `group_vars/` and `host_vars/`. A value that is itself a template, or vaulted,
+    /// is not written out.
+    pub(super) fn template_secrets(&self) -> Vec<crate::formats::units::TemplateSecret> {
+        let mut out = Vec::new();
+        let templates = self.jinja_templates();
+        if templates.is_empty() {
+            return out;
+        }
+        // Variables files: (file, variable, value span), first definitions first.
+        let mut defined: Vec<(FileId, String, Span)> = Vec::new();
+        for (path, &id) in &self.by_path {
+            let in_vars_dir = path.ancestors().skip(1).any(|a| {
+                a.file_name().is_some_and(|n| {
+                    matches!(
+                        n.to_str(),
+                        Some("defaults" | "vars" | "group_vars" | "host_vars")
+                    )
+                })
+            });
+            if !in_vars_dir || !crate::formats::detect::is_yaml_path(path) {
+                continue;
+            }
+            let text = self.entries[&id].source.text();
+            let parsed = yaml::parse(text);
+            let Some(yaml::Kind::Map(entries)) = parsed.documents.first().map(|d| &d.kind) else {
+                continue;
+            };
+            for (key, value) in entries {
+                let (Some(name), Some(v)) = (key.as_str(), value.as_str()) else {
+                    continue;
+                };
+                let written = !v.trim().is_empty()
+                    && !crate::syntax::jinja::has_markup(v)
+                    && !v.starts_with("$ANSIBLE_VAULT");
+                if written {
+                    defined.push((
+                        id,
+                        name.to_string(),
+                        Span::new(id, value.span.start, value.span.end),
+                    ));
+                }
+            }
+        }
+        if defined.is_empty() {
+            return out;
+        }
+        for template in templates {
+            let text = self.entries[&template].source.text();
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let start = offset;
+                offset += line.len();
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let Some(lead) = PASSWORD_LINES.iter().find(|p| {
+                    p.len() < words.len()
+                        && p.iter()
+                            .zip(&words)
+                            .all(|(w, x)| *w == "*" || w.eq_ignore_ascii_case(x))
+                }) else {
+                    continue;
+                };
+                // The value: `{{ name }}` (a filter after the name keeps it the name's).
+                let rest = words[lead.len()..].join(" ");
+                let Some(inner) = rest
+                    .trim_matches('"')
+                    .strip_prefix("{{")
+                    .and_then(|r| r.split("}}").next())
+                else {
+                    continue;
+                };
+                let name = inner.split('|').next().unwrap_or_default().trim();
+                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    continue;
+                }
+                let Some(at) = line.find("{{") else { continue };
+                let used = Span::new(
+                    template,
+                    start + at,
+                    start + at + line[at..].find("}}").map_or(2, |e| e + 2),
+                );
+                for (_, var, value) in defined.iter().filter(|(_, v, _)| v == name) {
+                    if !out.iter().any(|s: &crate::formats::units::TemplateSecret| {
+                        s.value == *value && s.used == used
+                    }) {
+                        out.push(crate::formats::units::TemplateSecret {
+                            value: *value,
+                            used,
+                            variable: var.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}

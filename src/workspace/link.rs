@@ -1414,6 +1414,7 @@ impl Workspace {
             containers: Vec::new(),
             resources,
             builds: builds.clone(),
+            template_secrets: self.template_secrets(),
         };
         // Role choices of ConfigMap scripts, by (ConfigMap, key) nearest to a workload.
         let mut roles_index: crate::source::scope::NearestIndex<(&str, &str)> =

@@ -175,6 +175,19 @@ impl Entry {
             let mut secret_spans =
                 crate::formats::kubernetes::secret_value_spans(source.id, source.text(), &yaml);
             secret_spans.extend(script_secrets);
+            // Provisioning variables (`redis_password: …` at the top of an Ansible
+            // variables file): shown masked wherever a finding quotes them.
+            if let Some(yaml::Kind::Map(entries)) = yaml.documents.first().map(|d| &d.kind) {
+                for (key, value) in entries {
+                    if key
+                        .as_str()
+                        .is_some_and(crate::formats::units::is_password_variable)
+                        && value.as_str().is_some_and(|v| !v.is_empty())
+                    {
+                        secret_spans.push(Span::new(source.id, value.span.start, value.span.end));
+                    }
+                }
+            }
             // A file may be a Kustomize patch of a release: its passwords too.
             secret_spans.extend(
                 crate::formats::kustomize::patch_secret_spans(&yaml)
