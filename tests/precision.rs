@@ -635,3 +635,17 @@ fn a_role_variable_that_holds_a_password() {
     std::fs::write(&defaults, vaulted).unwrap();
     assert!(!rules_in(copy.path()).contains(&"secrets-in-plaintext-config"));
 }
+
+/// redis-stack images read their options from `REDIS_ARGS`: a replica there replicates,
+/// and a master's password options are its own (without the variable read, neither
+/// node would say anything).
+#[test]
+fn redis_stack_reads_redis_args() {
+    let tree = Path::new("tests/data/precision/redis-stack-args");
+    let (ws, found) = check_dir(tree, Target::default());
+    assert_eq!(ws.topology().groups[0].replica_count, Some(1));
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!names.contains(&"masterauth-missing"), "{names:?}");
+    let primary = &ws.topology().nodes[ws.topology().groups[0].master.unwrap()];
+    assert!(primary.password.is_some() && primary.masterauth.is_some());
+}

@@ -1115,11 +1115,34 @@ fn read_service(
                 || t.value.starts_with('-')
                 || t.value.ends_with(".conf")
         });
-    let config = args
+    let mut config = args
         .first()
         .filter(|t| !t.value.starts_with('-'))
         .map(|t| (t.value.to_string(), t.range.clone()));
-    let option_args = &args[usize::from(config.is_some())..];
+    // redis-stack's entrypoint runs `redis-server [/redis-stack.conf] … ${REDIS_ARGS}`:
+    // the config mounted at that path, and the options of that variable.
+    let stack_args;
+    let mut option_args = &args[usize::from(config.is_some())..];
+    let stack = image_ref(&out.image).is_some_and(|i| i.family == ImageFamily::RedisStack);
+    if stack && tokens.is_empty() {
+        config = out
+            .mounts
+            .iter()
+            .find(|m| m.target == "/redis-stack.conf")
+            .map(|m| (m.target.clone(), m.span.clone()));
+        stack_args = out
+            .env
+            .iter()
+            .rfind(|e| e.name == "REDIS_ARGS")
+            .map(|e| {
+                // An unset variable in it stays a run-time value.
+                let raw = text.get(e.span.clone()).unwrap_or_default();
+                let raw = raw.trim_matches(['"', '\'']);
+                env_words(text, e, e.value.as_deref().unwrap_or(raw))
+            })
+            .unwrap_or_default();
+        option_args = &stack_args;
+    }
     if option_args.iter().any(|t| t.value == "--sentinel") {
         kind = FileKind::SentinelConf;
     }
@@ -1167,6 +1190,27 @@ fn read_service(
     out.options.follows_file = out.config.is_some();
     out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
     (out, true)
+}
+
+/// The words of an environment variable's value, at their places in the file when the
+/// value is written there as it is (else each at the whole entry, implied).
+fn env_words(text: &str, e: &EnvVar, value: &str) -> Vec<Token> {
+    let Ok(mut words) = split_args(value, 0) else {
+        return Vec::new();
+    };
+    let raw = text.get(e.span.clone()).unwrap_or_default();
+    let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
+    let inner = if quoted { &raw[1..raw.len() - 1] } else { raw };
+    let offset = e.span.start + usize::from(quoted);
+    for w in &mut words {
+        if e.literal && inner == value {
+            w.range = offset + w.range.start..offset + w.range.end;
+        } else {
+            w.range = e.span.clone();
+            w.origin = Origin::Implied;
+        }
+    }
+    words
 }
 
 /// `script` with each script file it runs that a bind mount provides (`/x/start.sh`,
