@@ -792,6 +792,11 @@ fn echo_configs(
         if tree.lines.is_empty() {
             continue;
         }
+        // Each line is an `echo` of the script: a value may be replaced where it is
+        // written, but a line added there would be shell, not config.
+        for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+            token.origin = crate::source::Origin::Literal;
+        }
         fill_conversions(&mut tree, &conversions);
         fill_assigned(&mut tree, vars);
         if let Some(piece) = piece {
