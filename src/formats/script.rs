@@ -795,7 +795,7 @@ fn echo_configs(
         // Each line is an `echo` of the script: a value may be replaced where it is
         // written, but a line added there would be shell, not config.
         for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
-            token.origin = crate::source::Origin::Literal;
+            token.origin = crate::source::Origin::Echoed;
         }
         fill_conversions(&mut tree, &conversions);
         fill_assigned(&mut tree, vars);

@@ -15,12 +15,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // A monitor that comes from the command line: its name is a word of the
-        // command (an argument), not of a config line.
-        for monitor in sentinel
-            .monitors
-            .iter()
-            .filter(|m| m.name.origin != Origin::ConfLine && m.line.file == config.file)
-        {
+        // command (an argument), not of a config line (in a file, or echoed into one).
+        for monitor in sentinel.monitors.iter().filter(|m| {
+            !matches!(m.name.origin, Origin::ConfLine | Origin::Echoed)
+                && m.line.file == config.file
+        }) {
             out.push(
                 Diagnostic::new(
                     Rule::SentinelMonitorAppendedAtStart,

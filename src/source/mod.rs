@@ -70,6 +70,9 @@ pub enum Origin {
     /// Spelled at its span, but not on a config line (a command-line argument, an
     /// environment variable's value): the word may be replaced, nothing added beside it.
     Literal,
+    /// A word of a config line that a script writes with `echo`: the word may be
+    /// replaced, but a line added beside it would be shell, not config.
+    Echoed,
     /// Not written anywhere (a default of an image, a keyword implied by an option or a
     /// variable): the span only says where it comes from and is never edited.
     Implied,
@@ -92,6 +95,7 @@ impl Origin {
         match (self, other) {
             (Implied, _) | (_, Implied) => Implied,
             (Literal, _) | (_, Literal) => Literal,
+            (Echoed, _) | (_, Echoed) => Echoed,
             _ => ConfLine,
         }
     }
