@@ -1138,7 +1138,7 @@ fn read_service(
                 // An unset variable in it stays a run-time value.
                 let raw = text.get(e.span.clone()).unwrap_or_default();
                 let raw = raw.trim_matches(['"', '\'']);
-                env_words(text, e, e.value.as_deref().unwrap_or(raw))
+                env_words(text, file, e, e.value.as_deref().unwrap_or(raw))
             })
             .unwrap_or_default();
         option_args = &stack_args;
@@ -1192,25 +1192,31 @@ fn read_service(
     (out, true)
 }
 
-/// The words of an environment variable's value, at their places in the file when the
-/// value is written there as it is (else each at the whole entry, implied).
-fn env_words(text: &str, e: &EnvVar, value: &str) -> Vec<Token> {
-    let Ok(mut words) = split_args(value, 0) else {
-        return Vec::new();
-    };
-    let raw = text.get(e.span.clone()).unwrap_or_default();
-    let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
-    let inner = if quoted { &raw[1..raw.len() - 1] } else { raw };
-    let offset = e.span.start + usize::from(quoted);
-    for w in &mut words {
-        if e.literal && inner == value {
-            w.range = offset + w.range.start..offset + w.range.end;
-        } else {
-            w.range = e.span.clone();
-            w.origin = Origin::Implied;
-        }
-    }
-    words
+/// The words of an environment variable's value (`REDIS_ARGS`, `REDIS_EXTRA_FLAGS`):
+/// arguments spelled at their places when the value is written there as it is, else
+/// each at the whole entry, implied. Never config lines.
+fn env_words(text: &str, file: FileId, e: &EnvVar, value: &str) -> Vec<Token> {
+    let exact = e.literal && spelled(text, &e.span, value);
+    let base = e.span.start
+        + usize::from(
+            text.get(e.span.clone())
+                .is_some_and(|r| r.starts_with(['"', '\''])),
+        );
+    split_args(value, 0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut t| {
+            if exact {
+                t.range = base + t.range.start..base + t.range.end;
+                t.origin = Origin::Literal;
+            } else {
+                t.range = e.span.clone();
+                t.origin = Origin::Implied;
+            }
+            t.owner = file;
+            t
+        })
+        .collect()
 }
 
 /// `script` with each script file it runs that a bind mount provides (`/x/start.sh`,
@@ -2264,27 +2270,7 @@ fn bitnami_conf(
             // `REDIS_EXTRA_FLAGS`: more `--option value` arguments for redis-server.
             if let Some(flags) = service.env("REDIS_EXTRA_FLAGS") {
                 let value = flags.value.as_deref().unwrap_or_default();
-                let exact = flags.literal && spelled(text, &flags.span, value);
-                let base = flags.span.start
-                    + usize::from(
-                        text.get(flags.span.clone())
-                            .is_some_and(|r| r.starts_with(['"', '\''])),
-                    );
-                let args: Vec<Token> = split_args(value, 0)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|mut t| {
-                        if exact {
-                            t.range = base + t.range.start..base + t.range.end;
-                            t.origin = Origin::Literal;
-                        } else {
-                            t.range = flags.span.clone();
-                            t.origin = Origin::Implied;
-                        }
-                        t.owner = file;
-                        t
-                    })
-                    .collect();
+                let args = env_words(text, file, flags, value);
                 lines.extend(options_conf(file, kind, &args, text).tree.lines);
             }
         }

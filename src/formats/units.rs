@@ -230,12 +230,13 @@ pub fn password_values<'n>(
 /// A key that names a password's value (`password`, `redisPassword`), not where one is
 /// kept (`passwordKey`, `passwordFile`).
 /// A variable that holds a password by its name (`redis_password`, `redis_pass`,
-/// `requirepass`), as provisioning variables files name them.
+/// `redis_auth`, `requirepass`), as provisioning variables files name them.
 pub fn is_password_variable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     is_password_key(&k)
         || k.ends_with("_pass")
         || k.ends_with("_passwd")
+        || k.ends_with("_auth")
         || k == "requirepass"
         || k == "masterauth"
 }

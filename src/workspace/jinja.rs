@@ -119,7 +119,7 @@ impl Workspace {
     /// Passwords the tree's Jinja templates render from variables written out in a
     /// variables file of the tree: the role's `defaults/` and `vars/`, the inventory's
     /// `group_vars/` and `host_vars/`. A value that is itself a template, or vaulted,
-    /// is not written out.
+    /// is not written out; a variable not named as a password is left alone.
     pub(super) fn template_secrets(&self) -> Vec<crate::formats::units::TemplateSecret> {
         let mut out = Vec::new();
         let templates = self.jinja_templates();
@@ -149,7 +149,10 @@ impl Workspace {
                 let (Some(name), Some(v)) = (key.as_str(), value.as_str()) else {
                     continue;
                 };
-                let written = !v.trim().is_empty()
+                // Only a variable named as a password: its value is masked wherever it
+                // is shown (`Entry::read_formats`), and the finding quotes it.
+                let written = crate::formats::units::is_password_variable(name)
+                    && !v.trim().is_empty()
                     && !crate::syntax::jinja::has_markup(v)
                     && !v.starts_with("$ANSIBLE_VAULT");
                 if written {
