@@ -142,6 +142,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A scratch copy of `tree` with `from` replaced by `to` in its file `file` (a control
+/// that differs from the fixture by exactly that edit; the edit must change the file).
+pub fn edited_copy(tree: &Path, file: &str, from: &str, to: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(tree, copy.path());
+    let path = copy.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace(from, to);
+    assert_ne!(text, edited, "{file}: `{from}` is not in it");
+    std::fs::write(&path, edited).unwrap();
+    copy
+}
+
 /// Every file under `dir`, sorted.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -443,14 +443,12 @@ fn a_workload_running_the_entrypoint_of_an_image_built_here() {
     assert!(!found.contains(&"data-nodes-not-replicating"), "{found:?}");
     assert!(!found.contains(&"sentinel-count-below-three"), "{found:?}");
     // The same tree whose script copies only when the file is missing.
-    let copy = tempfile::tempdir().unwrap();
-    common::copy_dir(tree, copy.path());
-    let script = copy.path().join("scripts/entrypoint.sh");
-    let text = std::fs::read_to_string(&script).unwrap();
-    let once = "[ -f /data/sentinel.conf ] || cp /opt/ha/conf/sentinel.conf";
-    let guarded_text = text.replace("cp /opt/ha/conf/sentinel.conf", once);
-    assert_ne!(text, guarded_text);
-    std::fs::write(&script, guarded_text).unwrap();
+    let copy = common::edited_copy(
+        tree,
+        "scripts/entrypoint.sh",
+        "cp /opt/ha/conf/sentinel.conf",
+        "[ -f /data/sentinel.conf ] || cp /opt/ha/conf/sentinel.conf",
+    );
     let guarded = rules_in(copy.path());
     assert!(
         !guarded.contains(&"sentinel-state-not-persistent"),
@@ -534,7 +532,6 @@ fn an_image_script_run_from_the_working_directory() {
 fn a_replica_by_name_only() {
     let tree = Path::new("fixtures/data-nodes-not-replicating/bad/guestbook");
     assert!(rules_in(tree).contains(&"data-nodes-not-replicating"));
-    let original = std::fs::read_to_string(tree.join("redis.yaml")).unwrap();
     for (from, to) in [
         (
             "        - name: slave\n          image: redis:7.2\n",
@@ -542,10 +539,7 @@ fn a_replica_by_name_only() {
         ),
         ("slave", "queue"),
     ] {
-        let copy = tempfile::tempdir().unwrap();
-        let edited = original.replace(from, to);
-        assert_ne!(edited, original);
-        std::fs::write(copy.path().join("redis.yaml"), edited).unwrap();
+        let copy = common::edited_copy(tree, "redis.yaml", from, to);
         let found = rules_in(copy.path());
         assert!(!found.contains(&"data-nodes-not-replicating"), "{to}: {found:?}");
     }
@@ -604,11 +598,7 @@ fn a_jinja_template_of_a_role_with_its_release() {
     );
     assert!(!found.contains(&"unbalanced-quotes"), "{found:?}");
     assert!(!found.contains(&"unknown-directive"), "{found:?}");
-    let copy = tempfile::tempdir().unwrap();
-    common::copy_dir(tree, copy.path());
-    let defaults = copy.path().join("roles/redis/defaults/main.yml");
-    let text = std::fs::read_to_string(&defaults).unwrap();
-    std::fs::write(&defaults, text.replace("6.2.2", "7.2.5")).unwrap();
+    let copy = common::edited_copy(tree, "roles/redis/defaults/main.yml", "6.2.2", "7.2.5");
     let newer = rules_in(copy.path());
     assert!(newer.contains(&"protected-mode-blocks-remote"), "{newer:?}");
 }
@@ -626,14 +616,13 @@ fn a_role_variable_that_holds_a_password() {
         .expect("reported");
     let shown = common::render_full(&ws, std::slice::from_ref(d));
     assert!(!shown.contains("Sup3rSecret"), "{shown}");
-    let copy = tempfile::tempdir().unwrap();
-    common::copy_dir(tree, copy.path());
-    let defaults = copy.path().join("roles/redis/defaults/main.yml");
-    let text = std::fs::read_to_string(&defaults).unwrap();
-    let vaulted = text.replace("\"Sup3rSecret!\"", "\"{{ vault_redis_password }}\"");
-    assert_ne!(text, vaulted);
-    std::fs::write(&defaults, vaulted).unwrap();
-    assert!(!rules_in(copy.path()).contains(&"secrets-in-plaintext-config"));
+    let vaulted = common::edited_copy(
+        tree,
+        "roles/redis/defaults/main.yml",
+        "\"Sup3rSecret!\"",
+        "\"{{ vault_redis_password }}\"",
+    );
+    assert!(!rules_in(vaulted.path()).contains(&"secrets-in-plaintext-config"));
 }
 
 /// redis-stack images read their options from `REDIS_ARGS`: a replica there replicates,
