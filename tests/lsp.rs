@@ -889,3 +889,40 @@ fn published_diagnostics_equal_check_with_the_same_configs() {
     assert_eq!(published, expected);
     assert!(client.finish().success());
 }
+
+/// A Jinja template is checked as the file it renders, in the editor as by `check`, and
+/// an edit of the template is rendered again.
+#[test]
+fn jinja_template_findings_follow_edits_of_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let role = root.join("roles/redis");
+    std::fs::create_dir_all(role.join("templates")).unwrap();
+    std::fs::create_dir_all(role.join("tasks")).unwrap();
+    std::fs::write(
+        role.join("tasks/main.yml"),
+        "- name: sentinel config\n  template:\n    src: sentinel.conf.j2\n    dest: /etc/redis/sentinel.conf\n",
+    )
+    .unwrap();
+    let template = role.join("templates/sentinel.conf.j2");
+    let exposed = "port 26379\nbind 0.0.0.0\ndir /var/lib/redis\nsentinel monitor mymaster {{ groups['redis'][0] }} 6379 2\n";
+    std::fs::write(&template, exposed).unwrap();
+    let template_uri = uri(&template);
+
+    let mut client = Client::spawn(&[]);
+    client.initialize(Some(&root), Value::Null);
+    client.open(&template_uri, exposed);
+    client.diagnostics(&template_uri, |d| {
+        has_rule(d, "sentinel-exposed-unauthenticated")
+    });
+    // A password is set: rendered again, the template is no longer exposed.
+    client.change(
+        &template_uri,
+        2,
+        json!([{ "text": format!("{exposed}requirepass {{{{ sentinel_password }}}}\n") }]),
+    );
+    client.diagnostics(&template_uri, |d| {
+        !has_rule(d, "sentinel-exposed-unauthenticated")
+    });
+    assert!(client.finish().success());
+}

@@ -262,6 +262,10 @@ impl Project {
     /// and findings in other files that have a label in an open file (published for that
     /// file, and mirrored at the label in the open one).
     pub fn check(&mut self) -> Vec<DocResult> {
+        // What `check` reads beyond the files: overlay bases, chart and Jinja renders,
+        // made again from the files as they are now.
+        self.workspace.retract();
+        self.workspace.expand();
         let mut diagnostics = self.workspace.check();
         if let Some(resolver) = &mut self.resolver {
             // The settings `check` applies: selection, per-file ignores and severities of

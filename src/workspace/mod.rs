@@ -273,6 +273,12 @@ pub struct Workspace {
     rendered_templates: HashSet<FileId>,
     /// Values files those renders read (their passwords are masked like any other).
     rendered_values: HashSet<FileId>,
+    /// What [`Workspace::expand`] added (files) and hid (templates shown only), so that
+    /// an edited tree is expanded afresh ([`Workspace::retract`]).
+    expanded_files: Vec<PathBuf>,
+    expanded_hidden: Vec<FileId>,
+    /// Ids of retracted files, given back when the same path is expanded again.
+    retracted_ids: HashMap<PathBuf, FileId>,
 }
 
 impl Workspace {
@@ -330,9 +336,52 @@ impl Workspace {
     /// build on (read from disk), and the files their Helm charts and Jinja templates
     /// render. Call once, after every file is set and before checking.
     pub fn expand(&mut self) {
+        let before: HashSet<PathBuf> = self.by_path.keys().cloned().collect();
+        let shown: HashSet<FileId> = self
+            .by_path
+            .values()
+            .filter(|id| self.entries.get(id).is_some_and(|e| e.shown_only))
+            .copied()
+            .collect();
         self.load_kustomize_inputs();
         self.render_helm_charts();
         self.render_jinja_templates();
+        self.expanded_files = (self.by_path.keys())
+            .filter(|p| !before.contains(*p))
+            .cloned()
+            .collect();
+        self.expanded_hidden = (self.by_path.values())
+            .filter(|id| !shown.contains(id))
+            .filter(|id| self.entries.get(id).is_some_and(|e| e.shown_only))
+            .copied()
+            .collect();
+        // A template read before it was hidden is read again as hidden (nothing).
+        for id in &self.expanded_hidden {
+            if let Some(entry) = self.entries.get_mut(id) {
+                entry.parsed = OnceLock::new();
+            }
+        }
+    }
+
+    /// Undo [`Workspace::expand`]: the files it added go, the templates it hid are read
+    /// again. A workspace that lives on (the language server) retracts and expands again
+    /// after edits, so that renders and overlay bases follow the files they come from.
+    pub fn retract(&mut self) {
+        for path in std::mem::take(&mut self.expanded_files) {
+            if let Some(id) = self.by_path.get(&path).copied() {
+                self.remove_file(&path);
+                self.retracted_ids.insert(path, id);
+            }
+        }
+        for id in std::mem::take(&mut self.expanded_hidden) {
+            if let Some(entry) = self.entries.get_mut(&id) {
+                entry.shown_only = false;
+                entry.parsed = OnceLock::new();
+            }
+        }
+        self.rendered.clear();
+        self.rendered_templates.clear();
+        self.rendered_values.clear();
     }
 
     pub fn set_file_from_disk(
@@ -345,6 +394,12 @@ impl Workspace {
         let path = path.into();
         let id = match self.by_path.get(&path) {
             Some(&id) => id,
+            None if self.retracted_ids.contains_key(&path) => {
+                let id = self.retracted_ids[&path];
+                self.retracted_ids.remove(&path);
+                self.by_path.insert(path.clone(), id);
+                id
+            }
             None => {
                 let id = FileId(self.next_id);
                 self.next_id += 1;
