@@ -18,6 +18,33 @@ use crate::source::Spanned;
 use crate::syntax::redis_conf::{split_args, ConfLine, Token};
 use std::collections::HashMap;
 
+/// A directive the process's release does not know: it refuses to start.
+fn not_in_version(
+    ctx: &Context,
+    conf: &ConfFile,
+    line: &ConfLine,
+    reason: &str,
+    release: crate::knowledge::Target,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Rule::DirectiveNotInVersion,
+        conf.token_span(&line.tokens[0]),
+        format!(
+            "{reason}; {} refuses to start with it",
+            release_named(ctx, release)
+        ),
+    )
+    .help("remove the line, or check with the --target-version that the deployment really runs")
+    .fatal();
+    if let Some(at) = ctx
+        .release_source_for_conf(conf)
+        .filter(|_| release != ctx.target)
+    {
+        d = d.label(at, format!("{release} is named here"));
+    }
+    d
+}
+
 pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
     envsubst_leftovers(conf, out);
     for error in &conf.tree.errors {
@@ -40,11 +67,34 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let monitors: Vec<&ConfLine> = conf.sentinel_lines("monitor").collect();
     let mut server_sentinel_lines: Vec<&ConfLine> = Vec::new();
     let mut suggestions = Suggestions::default();
+    // A rendered Jinja template: lines inside `{% if %}` / `{% for %}` may be written
+    // only for the releases that know them.
+    let text = ctx.source(conf.file).text();
+    let whole_file = !conf.embedded && conf.written_to.is_none();
+    let guarded = if whole_file && text.contains("#%") {
+        crate::syntax::jinja::guarded(text)
+    } else {
+        Vec::new()
+    };
+    let is_guarded = |line: &ConfLine| guarded.iter().any(|g| g.contains(&line.range.start));
     for resolved in &conf.lines {
         let line = conf.line(resolved);
         // A template line (`port {{ redis_port }}`, `sentinel monitor m $HOST 6379 2`) is
-        // rendered before Redis reads it: its values are unknown, not wrong.
+        // rendered before Redis reads it: its values are unknown, not wrong. Its name,
+        // written out, is read as it is: a release that does not know it refuses it
+        // whatever the value.
         if line.tokens.iter().any(|t| is_template(&t.value)) {
+            if resolved.name != "sentinel"
+                && !is_template(&line.tokens[0].value)
+                && !is_guarded(line)
+            {
+                if let Some(found) = resolved.directive {
+                    let release = ctx.release_for_conf(conf);
+                    if let Some(reason) = found.unavailable_on(release) {
+                        out.push(not_in_version(ctx, conf, line, &reason, release));
+                    }
+                }
+            }
             continue;
         }
         if resolved.name == "sentinel" {
@@ -57,15 +107,9 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
         if let Some(found) = resolved.directive {
             let release = ctx.release_for_conf(conf);
             if let Some(reason) = found.unavailable_on(release) {
-                out.push(
-                    Diagnostic::new(
-                        Rule::DirectiveNotInVersion,
-                        conf.token_span(&line.tokens[0]),
-                        format!("{reason}; {} refuses to start with it", release_named(ctx, release)),
-                    )
-                    .help("remove the line, or check with the --target-version that the deployment really runs")
-                    .fatal(),
-                );
+                if !is_guarded(line) {
+                    out.push(not_in_version(ctx, conf, line, &reason, release));
+                }
                 continue;
             }
             check_value(conf, ctx, resolved, line, out);
@@ -1106,6 +1150,6 @@ fn release_named(ctx: &Context, release: Target) -> String {
     if release == ctx.target {
         release.to_string()
     } else {
-        format!("{release} (the release its image runs)")
+        format!("{release} (the release that runs it)")
     }
 }

@@ -23,28 +23,28 @@ pub struct Context<'a> {
     pub declared: HashMap<Span, &'a crate::facts::Runtime>,
     /// The oldest release among the processes that read each file (see
     /// `Context::release_for_file`), built once.
-    pub file_releases: HashMap<FileId, Target>,
+    pub file_releases: HashMap<FileId, crate::source::Spanned<Target>>,
 }
 
 /// See [`Context::file_releases`].
-pub fn file_releases(topology: &Topology) -> HashMap<FileId, Target> {
-    let mut out: HashMap<FileId, Target> = HashMap::new();
+pub fn file_releases(topology: &Topology) -> HashMap<FileId, crate::source::Spanned<Target>> {
+    let mut out: HashMap<FileId, crate::source::Spanned<Target>> = HashMap::new();
     let processes = topology
         .nodes
         .iter()
         .map(|n| (n.file, &n.runtime))
         .chain(topology.sentinels.iter().map(|s| (s.file, &s.runtime)));
     for (file, runtime) in processes {
-        let Some(release) = runtime.release.as_ref().map(|r| r.value) else {
+        let Some(release) = runtime.release.as_ref() else {
             continue;
         };
         out.entry(file)
             .and_modify(|t| {
-                if release.version < t.version {
-                    *t = release;
+                if release.value.version < t.value.version {
+                    *t = release.clone();
                 }
             })
-            .or_insert(release);
+            .or_insert_with(|| release.clone());
     }
     out
 }

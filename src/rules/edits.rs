@@ -43,8 +43,19 @@ impl Context<'_> {
     pub fn release_for_file(&self, file: crate::source::FileId) -> Target {
         self.file_releases
             .get(&file)
-            .copied()
-            .unwrap_or(self.target)
+            .map_or(self.target, |r| r.value)
+    }
+
+    /// Where the release of [`Context::release_for_conf`] is named (an image, a role's
+    /// version variable); `None` for the target version.
+    pub fn release_source_for_conf(&self, conf: &crate::formats::conf::ConfFile) -> Option<Span> {
+        let release = match conf.declared_by.and_then(|at| self.declared.get(&at)) {
+            Some(runtime) => runtime.release.as_ref(),
+            None => self.file_releases.get(&conf.file),
+        };
+        release
+            .map(|r| r.span)
+            .filter(|s| s.file != conf.file || s.end > 0)
     }
 
     /// The release a config's lines must be valid for: for a service's command-line

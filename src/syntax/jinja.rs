@@ -49,8 +49,10 @@ pub fn mask(text: &str) -> String {
         match bytes[i + 1] {
             b'{' => expression(&mut out[i..end]),
             b'%' if alone_on_line(bytes, i, end) => {
-                blank(&mut out[i..end]);
+                // `#%` and the statement's words: a comment that still says which
+                // branch starts or ends here (see `guarded`).
                 out[i] = b'#';
+                blank(&mut out[end - 2..end]);
             }
             _ => blank(&mut out[i..end]),
         }
@@ -86,6 +88,46 @@ fn expression(span: &mut [u8]) {
     }
 }
 
+/// The parts of a masked template inside an `{% if %}` or `{% for %}` block: lines the
+/// template may leave out, or write for some hosts only (a directive guarded by a
+/// version test is not wrong for the versions it is left out for).
+pub fn guarded(masked: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut offset = 0;
+    for line in masked.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let Some(statement) = line.trim_start().strip_prefix("#%") else {
+            continue;
+        };
+        let word = statement
+            .trim_start_matches(['-', '+'])
+            .split_whitespace()
+            .next();
+        match word {
+            Some("if" | "for") => {
+                if depth == 0 {
+                    start = at;
+                }
+                depth += 1;
+            }
+            Some("endif" | "endfor") if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(start..offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        out.push(start..masked.len());
+    }
+    out
+}
+
 /// Only blanks between the line's start and `start`, and between `end` and its end.
 fn alone_on_line(bytes: &[u8], start: usize, end: usize) -> bool {
     let before = bytes[..start]
@@ -111,8 +153,19 @@ mod tests {
         assert_eq!(masked.len(), text.len());
         assert_eq!(
             masked,
-            "             \nport ${_redis_port__}\n#              \nreplicaof ${_groups__m___0___} 6379\n#          \nbind           0.0.0.0           \n"
+            "             \nport ${_redis_port__}\n#% if master   \nreplicaof ${_groups__m___0___} 6379\n#% endif   \nbind           0.0.0.0           \n"
         );
+    }
+
+    #[test]
+    fn guarded_lines_are_inside_if_and_for_blocks() {
+        let text = "port 1\n{% if v %}\nprotected-mode yes\n{%- for h in hs %}\nx\n{% endfor %}\n{% endif %}\nbind 0.0.0.0\n";
+        let masked = mask(text);
+        let guarded = guarded(&masked);
+        assert_eq!(guarded.len(), 1, "{masked:?}");
+        let inside = &masked[guarded[0].clone()];
+        assert!(inside.contains("protected-mode") && inside.contains('x'));
+        assert!(!inside.contains("port 1") && !inside.contains("bind"));
     }
 
     #[test]
