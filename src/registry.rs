@@ -148,7 +148,7 @@ registry! {
     HostnameMonitorWithoutResolveHostnames => "N001", "hostname-monitor-without-resolve-hostnames", Network, Error, true, "A host name in a sentinel address without `sentinel resolve-hostnames yes`.";
     HostnamesWithoutAnnounceHostnames => "N002", "hostnames-without-announce-hostnames", Network, Warning, true, "Host names are resolved but announced as IP addresses.";
     ProtectedModeBlocksRemote => "X001", "protected-mode-blocks-remote", Security, Error, false, "Protected mode without a password refuses the remote peers this process needs.";
-    MinReplicasToWriteMissing => "P001", "min-replicas-to-write-missing", Persistence, Warning, true, "No `min-replicas-to-write`: an isolated master keeps accepting writes that will be lost.";
+    MinReplicasToWriteMissing => "P001", "min-replicas-to-write-missing", Persistence, Info, true, "No `min-replicas-to-write`: an isolated master keeps accepting writes that will be lost.";
     MinReplicasToWriteTooHigh => "P002", "min-replicas-to-write-too-high", Persistence, Error, false, "`min-replicas-to-write` at or above the number of replicas blocks writes.";
     AllReplicasPriorityZero => "P003", "all-replicas-priority-zero", Persistence, Error, false, "Every replica has priority 0: no candidate for promotion.";
     WritableReplicas => "P004", "writable-replicas", Persistence, Warning, true, "Writable replicas diverge from their master.";

@@ -89,14 +89,20 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     let mut unknown = 0usize;
     let mut sentinel_lines = 0usize;
     // INI sections and `key=value` lines (supervisord, systemd, php-fpm), and YAML's
-    // `key: value` (variables a playbook writes into the config line by line): no
-    // Redis directive name holds `=`, starts with `[` or ends with `:`.
+    // `key: value` (variables a playbook writes into the config line by line, with the
+    // per-master ones as `sentinel monitor mymaster: …`): no Redis directive name holds
+    // `=`, starts with `[` or ends with `:`.
     let mut foreign = 0usize;
     for line in &tree.lines {
         let name = line.tokens[0].value.to_ascii_lowercase();
         if name.starts_with('[')
             || name.contains('=')
             || (name.len() > 1 && name.ends_with(':'))
+            || (name == "sentinel"
+                && line
+                    .tokens
+                    .get(2)
+                    .is_some_and(|t| t.value.len() > 1 && t.value.ends_with(':')))
             || is_tmpfiles_line(line)
         {
             foreign += 1;
@@ -172,6 +178,16 @@ mod tests {
             classify(Path::new("redis.conf"), &tree, false),
             Some(FileKind::RedisConf)
         );
+    }
+
+    #[test]
+    fn playbook_key_value_lines_are_not_a_config() {
+        // Lines a playbook splits at `:` and writes with `lineinfile`.
+        let tree = parse("sentinel monitor mymaster: 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster: 5000\nprotected-mode: no\n");
+        assert_eq!(classify(Path::new("sentinel.conf"), &tree, false), None);
+        // A master name with a colon inside is a name.
+        let tree = parse("sentinel monitor my:master 10.0.0.1 6379 2\n");
+        assert!(classify(Path::new("sentinel.conf"), &tree, false).is_some());
     }
 
     #[test]

@@ -206,17 +206,53 @@ fn rewritten_sentinel_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if sentinel.myid.is_some() {
             continue;
         }
-        let mut d = Diagnostic::new(
-            Rule::SentinelStateNotPersistent,
-            write,
-            "this start script writes the sentinel's config afresh every time it runs, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover",
-        )
-        .help("write the config only when it does not exist yet (`[ -f \"$conf\" ] || cat > \"$conf\" <<EOF`), on storage that outlives the container, or pin a 40-hex `sentinel myid` per sentinel");
+        let ghosts = "every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover";
+        let help = "write the config only when it does not exist yet (`[ -f \"$conf\" ] || cat > \"$conf\" <<EOF`), on storage that outlives the container, or pin a 40-hex `sentinel myid` per sentinel";
+        let mut d = match emptydir_of_rewritten(ctx, i, write) {
+            // A script of another file (a ConfigMap key) writing onto the workload's
+            // emptyDir: two things to change, and the storage is the workload's.
+            Some(mount) => Diagnostic::new(
+                Rule::SentinelStateNotPersistent,
+                mount,
+                format!("the sentinel's config is on an emptyDir, which is empty again whenever the pod is recreated, and its start script writes it afresh at every start, with no `sentinel myid`: {ghosts}"),
+            )
+            .label(write, "rewritten here at every start"),
+            None => Diagnostic::new(
+                Rule::SentinelStateNotPersistent,
+                write,
+                format!("this start script writes the sentinel's config afresh every time it runs, with no `sentinel myid`: {ghosts}"),
+            ),
+        }
+        .help(help);
         if let Some(m) = sentinel.monitors.first() {
             d = d.label(m.line, "the sentinel started on it monitors this master");
         }
         out.push(d);
     }
+}
+
+/// The emptyDir mount (in a workload of another file than the script's `write`) that
+/// holds the config a Kubernetes sentinel's start script rewrites.
+fn emptydir_of_rewritten(ctx: &Context, sentinel: usize, write: Span) -> Option<Span> {
+    use crate::facts::service::ConfigRef;
+    use crate::formats::workload::VolumeSource;
+    ctx.units
+        .containers
+        .iter()
+        .filter(|c| c.file != write.file && c.processes.contains(&ConfigRef::Sentinel(sentinel)))
+        .find_map(|c| {
+            let k = &c.container;
+            k.invocations
+                .iter()
+                .chain(c.started.iter().map(|(_, inv, _)| inv))
+                .filter(|inv| inv.kind == crate::formats::detect::FileKind::SentinelConf)
+                .find_map(|inv| {
+                    let (path, _) = inv.config.as_ref()?;
+                    let mount = k.mount_for(path)?;
+                    matches!(mount.source, VolumeSource::EmptyDir)
+                        .then(|| Span::new(c.file, mount.span.start, mount.span.end))
+                })
+        })
 }
 
 /// A compose service whose command runs Sentinel on options alone
