@@ -55,6 +55,9 @@ pub struct ConfFile {
     /// A template that a script of the tree renders with `envsubst` (and no other way):
     /// only `$NAME` and `${NAME}` are replaced, any other `${…}` reaches Redis as written.
     pub rendered_by_envsubst: bool,
+    /// For a rendered Jinja template: the byte ranges inside `{% if %}` / `{% for %}`
+    /// blocks, lines the template may leave out (see `syntax::jinja::guarded`).
+    pub guarded: Vec<std::ops::Range<usize>>,
 }
 
 /// What the first token (and for `sentinel` lines, the second) names.
@@ -71,11 +74,12 @@ pub struct ResolvedLine {
 
 impl ConfFile {
     pub fn parse(source: &SourceFile, kind: FileKind) -> ConfFile {
-        Self::from_tree(
-            source.id,
-            kind,
-            redis_conf::parse_owned(source.text(), source.id),
-        )
+        let text = source.text();
+        let mut conf = Self::from_tree(source.id, kind, redis_conf::parse_owned(text, source.id));
+        if text.contains("#%") {
+            conf.guarded = crate::syntax::jinja::guarded(text);
+        }
+        conf
     }
 
     pub fn from_tree(file: FileId, kind: FileKind, mut tree: ConfTree) -> ConfFile {
@@ -124,6 +128,7 @@ impl ConfFile {
             run_remotely: false,
             in_config_map: false,
             rendered_by_envsubst: false,
+            guarded: Vec::new(),
         }
     }
 

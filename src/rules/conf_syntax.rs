@@ -69,14 +69,7 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut suggestions = Suggestions::default();
     // A rendered Jinja template: lines inside `{% if %}` / `{% for %}` may be written
     // only for the releases that know them.
-    let text = ctx.source(conf.file).text();
-    let whole_file = !conf.embedded && conf.written_to.is_none();
-    let guarded = if whole_file && text.contains("#%") {
-        crate::syntax::jinja::guarded(text)
-    } else {
-        Vec::new()
-    };
-    let is_guarded = |line: &ConfLine| guarded.iter().any(|g| g.contains(&line.range.start));
+    let is_guarded = |line: &ConfLine| conf.guarded.iter().any(|g| g.contains(&line.range.start));
     for resolved in &conf.lines {
         let line = conf.line(resolved);
         // A template line (`port {{ redis_port }}`, `sentinel monitor m $HOST 6379 2`) is
