@@ -104,6 +104,9 @@ pub struct Service {
     pub cpu_limit: Option<(i64, Range<usize>)>,
     /// `deploy.resources.limits.memory` or `mem_limit`, in bytes, and where it is written.
     pub memory_limit: Option<(u128, Range<usize>)>,
+    /// Names outside the project may resolve for it: an external network, `extra_hosts`,
+    /// its own `dns` servers, or another container's or the host's network.
+    pub resolves_outside: bool,
     /// `network_mode: host`: the container shares the host's addresses and ports.
     pub host_network: bool,
     /// `network_mode`, when set (`host`, `none`, `service:NAME`, `container:ID`).
@@ -380,6 +383,18 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
                 .collect()
         })
         .unwrap_or_default();
+    // Networks created outside the project: their other members resolve too.
+    let external_networks: Vec<&str> = doc
+        .get("networks")
+        .map(|n| {
+            n.entries()
+                .filter_map(|(key, def)| {
+                    let external = def.get("external")?;
+                    (external.as_bool_11() != Some(false)).then_some(key.as_str()?)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // `links: [redis-master:master]`: the linking container reaches the target by the
     // alias too (`--slaveof master 6379`).
     let aliases: Vec<(String, String)> = services
@@ -405,6 +420,12 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
             }
         }
         s.swarm = swarm;
+        if s.networks
+            .iter()
+            .any(|n| external_networks.contains(&n.as_str()))
+        {
+            s.resolves_outside = true;
+        }
         if s.network_mode.is_none()
             && s.networks
                 .iter()
@@ -830,6 +851,9 @@ fn read_service(
         env,
         cpu_limit,
         memory_limit,
+        resolves_outside: ["extra_hosts", "dns", "network_mode", "external_links"]
+            .iter()
+            .any(|k| service.get(k).is_some()),
         host_network: service.get_str("network_mode") == Some("host"),
         network_mode: service.get_str("network_mode").map(|m| resolved(m, vars)),
         networks,

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     nothing_to_promote(ctx, out);
+    master_name_resolves_nowhere(ctx, out);
     copies_beside_unfound_master(ctx, out);
     replicas_by_name_only(ctx, out);
     managed_persistence_off(ctx, out);
@@ -321,6 +322,83 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         out.push(d.label(monitor_line, "watched by a sentinel here"));
+    }
+}
+
+/// Sentinels of a compose project that watch a host name no container of the project
+/// answers to (service names, `container_name`, `hostname`, network and link aliases),
+/// while they resolve nothing outside it (no external network, `extra_hosts`, `dns` or
+/// borrowed network): Docker's DNS never resolves the name, Sentinel keeps retrying
+/// (`Failed to resolve hostname`), never finds a master and has nothing to fail over.
+fn master_name_resolves_nowhere(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let compose = &ctx.units.compose;
+    if compose.is_empty() {
+        return;
+    }
+    let names: HashSet<&str> = compose
+        .iter()
+        .flat_map(|u| u.service.hostnames.iter().map(String::as_str))
+        .collect();
+    for group in topo
+        .groups
+        .iter()
+        .filter(|g| g.has_sentinels() && g.master.is_none())
+    {
+        let (_, monitor) = topo.monitor(group.monitors[0]);
+        let host = monitor.host.value.to_ascii_lowercase();
+        let plain_name = !host.is_empty()
+            && host != "localhost"
+            && host.starts_with(|c: char| c.is_ascii_alphabetic())
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !plain_name || names.contains(host.as_str()) {
+            continue;
+        }
+        let same_host = group
+            .monitors
+            .iter()
+            .all(|&r| topo.monitor(r).1.host.value.eq_ignore_ascii_case(&host));
+        // Every sentinel of the group is a service of the tree's compose projects.
+        let services: Option<Vec<&crate::formats::units::ComposeUnit>> = group
+            .monitors
+            .iter()
+            .map(|r| compose.iter().find(|u| u.sentinels.contains(&r.sentinel)))
+            .collect();
+        let Some(services) = services else { continue };
+        if !same_host || services.iter().any(|u| u.service.resolves_outside) {
+            continue;
+        }
+        let name = group.name.as_deref().unwrap_or_default();
+        let mut d = Diagnostic::new(
+            Rule::NoReplicaToPromote,
+            monitor.host.span,
+            format!("the sentinels of `{name}` watch `{}`, but no container of the compose project answers to that name (service names, `container_name`, `hostname`, aliases): it never resolves, so they never find a master and have nothing to fail over", monitor.host.value),
+        );
+        let mut labelled: Vec<crate::source::Span> = Vec::new();
+        for u in &services {
+            let at = crate::source::Span::new(
+                u.file,
+                u.service.name_span.start,
+                u.service.name_span.end,
+            );
+            if !labelled.contains(&at) && labelled.len() < 3 {
+                labelled.push(at);
+                d = d.label(at, "a sentinel of the project");
+            }
+        }
+        let masters: Vec<&str> = compose
+            .iter()
+            .filter(|u| !u.nodes.is_empty())
+            .map(|u| u.service.name.as_str())
+            .collect();
+        d = match crate::knowledge::did_you_mean(&host, masters.iter().copied()) {
+            Some(s) => d.help(format!("point `sentinel monitor` at the master's service name (did you mean `{s}`?)")),
+            None if !masters.is_empty() => d.help(format!("point `sentinel monitor` at the master's service name (the project's data nodes: {})", masters.iter().take(4).map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "))),
+            None => d.help("point `sentinel monitor` at the master's service name, or add the data nodes to the project"),
+        };
+        out.push(d);
     }
 }
 
