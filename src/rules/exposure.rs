@@ -64,7 +64,7 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
             || sentinel.runtime.netns.is_some()
             || sentinel.runtime.managed_by.is_some()
             || sentinel.runtime.declared.is_some()
-            || !open(sentinel)
+            || !open(ctx, sentinel)
         {
             continue;
         }
@@ -112,8 +112,9 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// Takes commands from any address: no password, and nothing else that keeps remote
-/// clients out (protected mode with no `bind`, a `bind` on loopback only).
-fn open(sentinel: &SentinelProc) -> bool {
+/// clients out (protected mode, which since 7.0 applies whatever `bind` says and before
+/// only with no `bind`; a `bind` on loopback only).
+fn open(ctx: &Context, sentinel: &SentinelProc) -> bool {
     if sentinel.password.is_some() || !sentinel.complete {
         return false;
     }
@@ -122,8 +123,9 @@ fn open(sentinel: &SentinelProc) -> bool {
             .binds
             .iter()
             .all(|b| crate::knowledge::values::is_loopback(b.value.trim_start_matches('-')));
-    let protected =
-        sentinel.protected_mode.as_ref().is_some_and(|p| p.value) && sentinel.binds.is_empty();
+    let bind_ignored = ctx.knows(&sentinel.runtime, crate::knowledge::Version::new(7, 0, 0));
+    let protected = sentinel.protected_mode.as_ref().is_some_and(|p| p.value)
+        && (sentinel.binds.is_empty() || bind_ignored);
     !loopback_only && !protected
 }
 
@@ -138,7 +140,7 @@ fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let sentinel = &ctx.topology.sentinels[first];
-        if !open(sentinel) {
+        if !open(ctx, sentinel) {
             continue;
         }
         if s.host_network {
@@ -205,7 +207,7 @@ fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }) else {
             continue;
         };
-        if !open(sentinel) {
+        if !open(ctx, sentinel) {
             continue;
         }
         let c = &cf.container;

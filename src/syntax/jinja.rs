@@ -1,15 +1,17 @@
 //! Jinja templates (Ansible's `templates/redis.conf.j2`, Salt's files): the file they
 //! render, read with the template's markup made neutral, byte for byte at its place.
 //!
-//! Nothing is evaluated. `{{ expression }}` becomes a run-time value of the same length
-//! (`${_expression__}`), which every reader takes as unknown; a `{% statement %}` alone
-//! on its line becomes a comment, elsewhere blanks; `{# comment #}` becomes blanks. The
-//! lines of every branch of an `{% if %}` stay: the template may render any of them.
+//! `{{ expression }}` becomes a run-time value of the same length (`${_expression__}`),
+//! which every reader takes as unknown; a `{% statement %}` alone on its line becomes a
+//! comment, elsewhere blanks; `{# comment #}` becomes blanks. The lines of every branch
+//! of an `{% if %}` stay (the template may render any of them), unless the role's own
+//! defaults decide the condition ([`render`]): then the branches left out become
+//! comments. Integers the defaults give replace `{{ name }}` where it is a whole word.
 
 use std::path::{Path, PathBuf};
 
 /// The suffixes a Jinja template adds to the name of the file it renders.
-const SUFFIXES: [&str; 3] = [".j2", ".jinja2", ".jinja"];
+const SUFFIXES: [&str; 4] = [".j2", ".jinja2", ".jinja", ".tpl"];
 
 /// The path of the file a template renders (`redis.conf.j2` → `redis.conf`); `None`
 /// for a file that is not named as a template.
@@ -18,7 +20,10 @@ pub fn rendered_path(path: &Path) -> Option<PathBuf> {
     let lower = name.to_ascii_lowercase();
     let suffix = SUFFIXES.iter().find(|s| lower.ends_with(*s))?;
     let stem = &name[..name.len() - suffix.len()];
-    (!stem.is_empty()).then(|| path.with_file_name(stem))
+    // `.tpl` names other kinds of templates too (Helm's `_helpers.tpl`): only one
+    // that keeps the rendered file's own extension (`sentinel.conf.tpl`) is taken.
+    let named = *suffix != ".tpl" || stem.contains('.');
+    (!stem.is_empty() && named).then(|| path.with_file_name(stem))
 }
 
 /// Whether a text holds Jinja markup.
@@ -29,10 +34,69 @@ pub fn has_markup(text: &str) -> bool {
 /// The text with its Jinja markup made neutral, every byte at its place (see the module
 /// comment). Text without markup comes back as it is.
 pub fn mask(text: &str) -> String {
+    render(text, &Vars::default())
+}
+
+/// Variables a template is rendered with, as written in YAML (`redis_port: 6379`): an
+/// Ansible role's `defaults/` and `vars/`. What an inventory or a playbook sets is not
+/// known, so only these defaults are read, and only in simple forms.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: std::collections::HashMap<String, String>,
+}
+
+impl Vars {
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_string(), value.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+}
+
+/// One `{% if %}` chain (or `{% for %}` loop) open at a point of the template.
+struct Frame {
+    /// A branch before (or this one) was surely taken: the rest are left out.
+    decided: bool,
+    /// A branch's condition could not be evaluated: the following ones may be taken.
+    unknown: bool,
+    /// The current branch may be rendered.
+    active: bool,
+    /// The current branch's lines may or may not be rendered (a condition not
+    /// evaluated, a loop).
+    guarded: bool,
+}
+
+/// [`mask`], with the conditions and values it can evaluate from `vars`: the branches a
+/// condition surely leaves out become comments, and `{{ name }}` standing alone as a
+/// word becomes the number `name` holds (padded with blanks to its place). The
+/// statement lines stay as comments: `#%` where the branch that follows is guarded
+/// (see [`guarded`]), `#~` where it is decided.
+pub fn render(text: &str, vars: &Vars) -> String {
     let mut out = text.as_bytes().to_vec();
     let bytes = text.as_bytes();
+    let mut frames: Vec<Frame> = Vec::new();
+    // Lines surely left out: (start, end) byte ranges, commented out at the end.
+    let mut dropped: Vec<(usize, usize)> = Vec::new();
+    let mut line_start = 0;
     let mut i = 0;
-    while i + 1 < bytes.len() {
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            if frames.iter().any(|f| !f.active) {
+                dropped.push((line_start, i));
+            }
+            line_start = i + 1;
+            i += 1;
+            continue;
+        }
+        if i + 1 >= bytes.len() {
+            break;
+        }
         let close: &[u8] = match (bytes[i], bytes[i + 1]) {
             (b'{', b'{') => b"}}",
             (b'{', b'%') => b"%}",
@@ -47,18 +111,173 @@ pub fn mask(text: &str) -> String {
         };
         let end = i + 2 + len + 2;
         match bytes[i + 1] {
-            b'{' => expression(&mut out[i..end]),
+            b'{' => {
+                let inner = &text[i + 2..end - 2];
+                match alone_as_word(bytes, i, end)
+                    .then(|| number_of(inner, vars))
+                    .flatten()
+                {
+                    Some(n) if n.len() <= end - i => {
+                        blank(&mut out[i..end]);
+                        out[i..i + n.len()].copy_from_slice(n.as_bytes());
+                    }
+                    _ => expression(&mut out[i..end]),
+                }
+            }
             b'%' if alone_on_line(bytes, i, end) => {
+                let statement = text[i + 2..end - 2].trim_matches(['-', '+', ' ', '\t']);
+                let guarded = step(&mut frames, statement, vars);
                 // `#%` and the statement's words: a comment that still says which
-                // branch starts or ends here (see `guarded`).
+                // branch starts or ends here.
                 out[i] = b'#';
+                out[i + 1] = if guarded { b'%' } else { b'~' };
                 blank(&mut out[end - 2..end]);
+                // The statement's own line is never left out (it is a comment).
+                let next_line = bytes[end..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| end + p);
+                line_start = (next_line + 1).min(bytes.len());
+                i = next_line + 1;
+                continue;
             }
             _ => blank(&mut out[i..end]),
         }
         i = end;
     }
+    if i >= bytes.len() && line_start < bytes.len() && frames.iter().any(|f| !f.active) {
+        dropped.push((line_start, bytes.len()));
+    }
+    for (start, end) in dropped {
+        if let Some(first) = (start..end).find(|&k| !out[k].is_ascii_whitespace()) {
+            out[first] = b'#';
+        }
+    }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Apply one statement to the open chains; whether the lines after it are guarded.
+fn step(frames: &mut Vec<Frame>, statement: &str, vars: &Vars) -> bool {
+    let (word, rest) = statement
+        .split_once(char::is_whitespace)
+        .map_or((statement, ""), |(w, r)| (w, r.trim()));
+    match word {
+        "if" => {
+            let frame = match condition(rest, vars) {
+                Some(true) => Frame {
+                    decided: true,
+                    unknown: false,
+                    active: true,
+                    guarded: false,
+                },
+                Some(false) => Frame {
+                    decided: false,
+                    unknown: false,
+                    active: false,
+                    guarded: false,
+                },
+                None => Frame {
+                    decided: false,
+                    unknown: true,
+                    active: true,
+                    guarded: true,
+                },
+            };
+            frames.push(frame);
+        }
+        "elif" => {
+            if let Some(f) = frames.last_mut() {
+                if f.decided {
+                    f.active = false;
+                } else {
+                    match condition(rest, vars) {
+                        Some(true) => {
+                            f.active = true;
+                            f.guarded = f.unknown;
+                            f.decided = !f.unknown;
+                        }
+                        Some(false) => f.active = false,
+                        None => {
+                            f.active = true;
+                            f.guarded = true;
+                            f.unknown = true;
+                        }
+                    }
+                }
+            }
+        }
+        "else" => {
+            if let Some(f) = frames.last_mut() {
+                f.active = !f.decided;
+                f.guarded = f.active && f.unknown;
+                f.decided = true;
+            }
+        }
+        "for" => frames.push(Frame {
+            decided: false,
+            unknown: true,
+            active: true,
+            guarded: true,
+        }),
+        "endif" | "endfor" => {
+            frames.pop();
+        }
+        _ => {}
+    }
+    frames.iter().any(|f| f.guarded)
+}
+
+/// The truth of a simple condition on one variable: `name`, `not name`, `name | bool`,
+/// `name is defined`, `name == 'text'`, `name != 3`. `None` for anything else, or for
+/// a variable the defaults do not set.
+fn condition(expr: &str, vars: &Vars) -> Option<bool> {
+    let expr = expr.trim();
+    if let Some(rest) = expr.strip_prefix("not ") {
+        return condition(rest, vars).map(|b| !b);
+    }
+    if let Some(name) = expr.strip_suffix(" is defined") {
+        return vars.get(identifier(name)?).map(|_| true);
+    }
+    for op in ["==", "!="] {
+        if let Some((left, right)) = expr.split_once(op) {
+            let value = vars.get(identifier(left)?)?;
+            let wanted = right.trim().trim_matches(['"', '\'']);
+            let equal = value.eq_ignore_ascii_case(wanted);
+            return Some(if op == "==" { equal } else { !equal });
+        }
+    }
+    let name = expr.strip_suffix("| bool").unwrap_or(expr);
+    truthy(vars.get(identifier(name)?)?)
+}
+
+fn identifier(text: &str) -> Option<&str> {
+    let text = text.trim();
+    (!text.is_empty()
+        && text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    .then_some(text)
+}
+
+/// Ansible's truth of a YAML value (`yes`/`no` are booleans there).
+fn truthy(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" | "" => Some(false),
+        _ => Some(true),
+    }
+}
+
+/// `{{ name }}` of a variable holding an integer: that integer.
+fn number_of(inner: &str, vars: &Vars) -> Option<String> {
+    let value = vars.get(identifier(inner)?)?.trim();
+    value.parse::<i64>().ok().map(|n| n.to_string())
+}
+
+/// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own.
+fn alone_as_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start == 0 || bytes[start - 1].is_ascii_whitespace();
+    let after = end >= bytes.len() || bytes[end].is_ascii_whitespace();
+    before && after
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -92,38 +311,44 @@ fn expression(span: &mut [u8]) {
 /// template may leave out, or write for some hosts only (a directive guarded by a
 /// version test is not wrong for the versions it is left out for).
 pub fn guarded(masked: &str) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    // Per open chain: whether its current branch is guarded.
+    let mut frames: Vec<bool> = Vec::new();
     let mut offset = 0;
     for line in masked.split_inclusive('\n') {
         let at = offset;
         offset += line.len();
-        let Some(statement) = line.trim_start().strip_prefix("#%") else {
-            continue;
-        };
-        let word = statement
-            .trim_start_matches(['-', '+'])
-            .split_whitespace()
-            .next();
-        match word {
-            Some("if" | "for") => {
-                if depth == 0 {
-                    start = at;
+        let trimmed = line.trim_start();
+        let marker = trimmed
+            .strip_prefix("#%")
+            .map(|s| (s, true))
+            .or_else(|| trimmed.strip_prefix("#~").map(|s| (s, false)));
+        let before = frames.iter().any(|&g| g);
+        if let Some((statement, is_guarded)) = marker {
+            let word = statement
+                .trim_start_matches(['-', '+'])
+                .split_whitespace()
+                .next();
+            match word {
+                Some("if" | "for") => frames.push(is_guarded),
+                Some("elif" | "else") => {
+                    if let Some(top) = frames.last_mut() {
+                        *top = is_guarded;
+                    }
                 }
-                depth += 1;
-            }
-            Some("endif" | "endfor") if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    out.push(start..offset);
+                Some("endif" | "endfor") => {
+                    frames.pop();
                 }
+                _ => {}
             }
-            _ => {}
         }
-    }
-    if depth > 0 {
-        out.push(start..masked.len());
+        // A statement inside a guarded block belongs to it.
+        if before && marker.is_some() || frames.iter().any(|&g| g) {
+            match out.last_mut() {
+                Some(last) if last.end == at => last.end = offset,
+                _ => out.push(at..offset),
+            }
+        }
     }
     out
 }
@@ -153,7 +378,7 @@ mod tests {
         assert_eq!(masked.len(), text.len());
         assert_eq!(
             masked,
-            "             \nport ${_redis_port__}\n#% if master   \nreplicaof ${_groups__m___0___} 6379\n#% endif   \nbind           0.0.0.0           \n"
+            "             \nport ${_redis_port__}\n#% if master   \nreplicaof ${_groups__m___0___} 6379\n#~ endif   \nbind           0.0.0.0           \n"
         );
     }
 
@@ -166,6 +391,34 @@ mod tests {
         let inside = &masked[guarded[0].clone()];
         assert!(inside.contains("protected-mode") && inside.contains('x'));
         assert!(!inside.contains("port 1") && !inside.contains("bind"));
+    }
+
+    #[test]
+    fn the_role_defaults_decide_simple_conditions() {
+        let mut vars = Vars::default();
+        vars.set("protected", "True");
+        vars.set("cluster", "false");
+        vars.set("port", "6380");
+        let text = "port {{ port }}\nlogfile /var/log/r-{{ port }}.log\n{% if protected %}\nprotected-mode yes\n{% else %}\nprotected-mode no\n{% endif %}\n{% if cluster %}\ncluster-enabled yes\n{% endif %}\n{% if other %}\nbind 0.0.0.0\n{% endif %}\n";
+        let rendered = render(text, &vars);
+        assert_eq!(rendered.len(), text.len());
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert_eq!(lines[0].trim_end(), "port 6380");
+        assert!(
+            lines[1].starts_with("logfile /var/log/r-${"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(lines[3], "protected-mode yes");
+        assert_eq!(lines[5], "#rotected-mode no");
+        assert_eq!(lines[8], "#luster-enabled yes");
+        assert_eq!(lines[11], "bind 0.0.0.0");
+        // Only the branch of the unknown `other` is guarded.
+        let guarded = guarded(&rendered);
+        assert_eq!(guarded.len(), 1);
+        let inside = &rendered[guarded[0].clone()];
+        assert!(inside.contains("bind 0.0.0.0\n"), "{inside:?}");
+        assert!(!inside.contains("protected-mode") && !inside.contains("cluster"));
     }
 
     #[test]
@@ -184,6 +437,14 @@ mod tests {
             Some(PathBuf::from("t/docker-compose.yml"))
         );
         assert_eq!(rendered_path(Path::new("t/redis.conf")), None);
+        assert_eq!(
+            rendered_path(Path::new("templates/redis_sentinel.conf.tpl")),
+            Some(PathBuf::from("templates/redis_sentinel.conf"))
+        );
+        assert_eq!(
+            rendered_path(Path::new("chart/templates/_helpers.tpl")),
+            None
+        );
         assert_eq!(rendered_path(Path::new("t/.j2")), None);
     }
 }

@@ -20,7 +20,8 @@ impl Workspace {
             let Some(entry) = self.entries.get(&template) else {
                 continue;
             };
-            let text = crate::syntax::jinja::mask(entry.source.text());
+            let vars = self.role_vars(&template);
+            let text = crate::syntax::jinja::render(entry.source.text(), &vars);
             let id = self.set_file(rendered, text.clone(), false);
             self.rendered
                 .insert(id, Arc::new(helm::RenderInfo::in_place(template, text)));
@@ -43,6 +44,45 @@ impl Workspace {
                     .is_some_and(|e| crate::syntax::jinja::rendered_path(&e.source.path).is_some())
             })
             .collect()
+    }
+}
+
+impl Workspace {
+    /// The variables of the Ansible role a template belongs to (`roles/NAME/templates/…`
+    /// or a role kept at the top of a repository): its `defaults/main.yml`, overridden
+    /// by its `vars/main.yml`; top-level scalars only.
+    fn role_vars(&self, template: &FileId) -> crate::syntax::jinja::Vars {
+        let mut vars = crate::syntax::jinja::Vars::default();
+        let Some(path) = self.entries.get(template).map(|e| e.source.path.clone()) else {
+            return vars;
+        };
+        let Some(role) = path
+            .ancestors()
+            .find(|a| a.file_name().is_some_and(|n| n == "templates"))
+            .and_then(Path::parent)
+        else {
+            return vars;
+        };
+        for dir in ["defaults", "vars"] {
+            let file = ["main.yml", "main.yaml"]
+                .iter()
+                .find_map(|name| self.by_path.get(&role.join(dir).join(name)));
+            let Some(entry) = file.and_then(|id| self.entries.get(id)) else {
+                continue;
+            };
+            let parsed = yaml::parse(entry.source.text());
+            let Some(yaml::Kind::Map(entries)) = parsed.documents.first().map(|d| &d.kind) else {
+                continue;
+            };
+            for (key, value) in entries {
+                if let (Some(name), Some(v)) = (key.as_str(), value.as_str()) {
+                    if !crate::syntax::jinja::has_markup(v) {
+                        vars.set(name, v);
+                    }
+                }
+            }
+        }
+        vars
     }
 }
 
