@@ -113,6 +113,16 @@ pub fn render(text: &str, vars: &Vars) -> String {
         match bytes[i + 1] {
             b'{' => {
                 let inner = &text[i + 2..end - 2];
+                // `{{ extra_config }}` on a line of its own, empty by default: nothing.
+                let empty = alone_on_line(bytes, i, end)
+                    && identifier(inner)
+                        .and_then(|n| vars.get(n))
+                        .is_some_and(|v| v.trim().is_empty());
+                if empty {
+                    blank(&mut out[i..end]);
+                    i = end;
+                    continue;
+                }
                 match alone_as_word(bytes, i, end)
                     .then(|| number_of(inner, vars))
                     .flatten()
@@ -267,6 +277,27 @@ fn truthy(value: &str) -> Option<bool> {
     }
 }
 
+/// A path or a word with the `{{ name }}` expressions `vars` gives filled in (their
+/// values as written); the others are left as written.
+pub fn fill_words(text: &str, vars: &Vars) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 2..open + close];
+        match identifier(inner).and_then(|n| vars.get(n)) {
+            Some(value) if !has_markup(value) => out.push_str(value.trim()),
+            _ => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `{{ name }}` of a variable holding an integer: that integer.
 fn number_of(inner: &str, vars: &Vars) -> Option<String> {
     let value = vars.get(identifier(inner)?)?.trim();
@@ -399,20 +430,22 @@ mod tests {
         vars.set("protected", "True");
         vars.set("cluster", "false");
         vars.set("port", "6380");
-        let text = "port {{ port }}\nlogfile /var/log/r-{{ port }}.log\n{% if protected %}\nprotected-mode yes\n{% else %}\nprotected-mode no\n{% endif %}\n{% if cluster %}\ncluster-enabled yes\n{% endif %}\n{% if other %}\nbind 0.0.0.0\n{% endif %}\n";
+        vars.set("extra", "");
+        let text = "{{ extra }}\nport {{ port }}\nlogfile /var/log/r-{{ port }}.log\n{% if protected %}\nprotected-mode yes\n{% else %}\nprotected-mode no\n{% endif %}\n{% if cluster %}\ncluster-enabled yes\n{% endif %}\n{% if other %}\nbind 0.0.0.0\n{% endif %}\n";
         let rendered = render(text, &vars);
         assert_eq!(rendered.len(), text.len());
         let lines: Vec<&str> = rendered.lines().collect();
-        assert_eq!(lines[0].trim_end(), "port 6380");
+        assert_eq!(lines[0].trim(), "");
+        assert_eq!(lines[1].trim_end(), "port 6380");
         assert!(
-            lines[1].starts_with("logfile /var/log/r-${"),
+            lines[2].starts_with("logfile /var/log/r-${"),
             "{}",
-            lines[1]
+            lines[2]
         );
-        assert_eq!(lines[3], "protected-mode yes");
-        assert_eq!(lines[5], "#rotected-mode no");
-        assert_eq!(lines[8], "#luster-enabled yes");
-        assert_eq!(lines[11], "bind 0.0.0.0");
+        assert_eq!(lines[4], "protected-mode yes");
+        assert_eq!(lines[6], "#rotected-mode no");
+        assert_eq!(lines[9], "#luster-enabled yes");
+        assert_eq!(lines[12], "bind 0.0.0.0");
         // Only the branch of the unknown `other` is guarded.
         let guarded = guarded(&rendered);
         assert_eq!(guarded.len(), 1);

@@ -52,17 +52,22 @@ impl Workspace {
     /// or a role kept at the top of a repository): its `defaults/main.yml`, overridden
     /// by its `vars/main.yml`; top-level scalars only.
     fn role_vars(&self, template: &FileId) -> crate::syntax::jinja::Vars {
-        let mut vars = crate::syntax::jinja::Vars::default();
         let Some(path) = self.entries.get(template).map(|e| e.source.path.clone()) else {
-            return vars;
+            return crate::syntax::jinja::Vars::default();
         };
-        let Some(role) = path
+        match path
             .ancestors()
             .find(|a| a.file_name().is_some_and(|n| n == "templates"))
             .and_then(Path::parent)
-        else {
-            return vars;
-        };
+        {
+            Some(role) => self.vars_of_role(role),
+            None => crate::syntax::jinja::Vars::default(),
+        }
+    }
+
+    /// A role's `defaults/main.yml` overridden by its `vars/main.yml`: top-level scalars.
+    fn vars_of_role(&self, role: &Path) -> crate::syntax::jinja::Vars {
+        let mut vars = crate::syntax::jinja::Vars::default();
         for dir in ["defaults", "vars"] {
             let file = ["main.yml", "main.yaml"]
                 .iter()
@@ -256,5 +261,111 @@ impl Workspace {
             }
         }
         out
+    }
+}
+
+/// The modules that put a file of the role onto the hosts, and the role folder its
+/// `src` is relative to.
+const DEPLOYING_MODULES: [(&str, &str); 4] = [
+    ("template", "templates"),
+    ("ansible.builtin.template", "templates"),
+    ("copy", "files"),
+    ("ansible.builtin.copy", "files"),
+];
+
+impl Workspace {
+    /// Where Ansible tasks put the tree's files on the hosts: `template: {src:
+    /// redis.conf.j2, dest: /etc/redis/redis.conf}` deploys the file the template
+    /// renders at `dest`, so a unit that runs `redis-server /etc/redis/redis.conf` runs
+    /// it. (dest, the file of the tree, as its workspace path); `{{ var }}` in either is
+    /// filled from the role's variables when they give it.
+    pub(super) fn ansible_deployments(&self) -> Vec<(PathBuf, PathBuf)> {
+        let mut out = Vec::new();
+        for (path, id) in &self.by_path {
+            if !crate::formats::detect::is_yaml_path(path) {
+                continue;
+            }
+            let in_tasks = path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == "tasks" || n == "handlers");
+            let text = self.entries[id].source.text();
+            let playbook = text.contains("hosts:") && text.contains("tasks:");
+            if !(in_tasks || playbook) || !text.contains("dest") {
+                continue;
+            }
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let role = if in_tasks {
+                dir.parent().unwrap_or(dir)
+            } else {
+                dir
+            };
+            let vars = self.vars_of_role(role);
+            let parsed = yaml::parse(text);
+            let mut tasks: Vec<(&str, String, String)> = Vec::new();
+            for doc in &parsed.documents {
+                collect_deploying_tasks(doc, &mut tasks);
+            }
+            for (folder, src, dest) in tasks {
+                let src = crate::syntax::jinja::fill_words(&src, &vars);
+                let dest = crate::syntax::jinja::fill_words(&dest, &vars);
+                if crate::syntax::jinja::has_markup(&src) || !dest.starts_with('/') {
+                    continue;
+                }
+                let candidates = [
+                    role.join(folder).join(&src),
+                    dir.join(&src),
+                    role.join(&src),
+                ];
+                let Some(found) = candidates.iter().find(|c| self.by_path.contains_key(*c)) else {
+                    continue;
+                };
+                let deployed = crate::syntax::jinja::rendered_path(found).unwrap_or(found.clone());
+                out.push((PathBuf::from(dest), deployed));
+            }
+        }
+        out
+    }
+}
+
+/// `template:` / `copy:` tasks anywhere in a playbook or a tasks file: (the role folder
+/// `src` is in, src, dest), as a map or as `src=… dest=…`.
+fn collect_deploying_tasks(node: &yaml::Node, out: &mut Vec<(&'static str, String, String)>) {
+    match &node.kind {
+        yaml::Kind::Map(entries) => {
+            for (key, value) in entries {
+                let module = key
+                    .as_str()
+                    .and_then(|k| DEPLOYING_MODULES.iter().find(|(m, _)| *m == k));
+                if let Some((_, folder)) = module {
+                    let args: Option<(String, String)> = match &value.kind {
+                        yaml::Kind::Map(_) => value
+                            .get_str("src")
+                            .zip(value.get_str("dest"))
+                            .map(|(s, d)| (s.to_string(), d.to_string())),
+                        yaml::Kind::Scalar { value: line, .. } => {
+                            let word = |name: &str| {
+                                line.split_whitespace()
+                                    .find_map(|w| w.strip_prefix(name))
+                                    .map(|v| v.trim_matches(['"', '\'']).to_string())
+                            };
+                            word("src=").zip(word("dest="))
+                        }
+                        _ => None,
+                    };
+                    if let Some((src, dest)) = args {
+                        out.push((folder, src, dest));
+                        continue;
+                    }
+                }
+                collect_deploying_tasks(value, out);
+            }
+        }
+        yaml::Kind::Seq(items) => {
+            for item in items {
+                collect_deploying_tasks(item, out);
+            }
+        }
+        yaml::Kind::Scalar { .. } => {}
     }
 }

@@ -44,6 +44,8 @@ struct IncludeTargets<'a> {
 /// to them: by path suffix and by (file name, directory of the file that holds them).
 struct Located<'a> {
     refs: Vec<ConfigRef>,
+    /// The folder of the file that holds each config.
+    dirs: Vec<Option<&'a Path>>,
     by_suffix: SuffixIndex<'a>,
     by_name_dir: HashMap<(&'a std::ffi::OsStr, Option<&'a Path>), Vec<usize>>,
 }
@@ -52,11 +54,13 @@ impl<'a> Located<'a> {
     fn new(list: &'a [(PathBuf, FileId, ConfigRef)], path_of: impl Fn(FileId) -> &'a Path) -> Self {
         let mut located = Located {
             refs: Vec::with_capacity(list.len()),
+            dirs: Vec::with_capacity(list.len()),
             by_suffix: SuffixIndex::new(),
             by_name_dir: HashMap::new(),
         };
         for (i, (path, file, r)) in list.iter().enumerate() {
             located.refs.push(*r);
+            located.dirs.push(path_of(*file).parent());
             located.by_suffix.insert(path, i);
             if let Some(name) = path.file_name() {
                 located
@@ -1464,6 +1468,18 @@ impl Workspace {
                 format_units.containers.push(facts);
             }
         }
+        // Files that Ansible tasks put onto the hosts are also at their destination.
+        for (dest, deployed) in self.ansible_deployments() {
+            let deployed = compose::normalize(&deployed);
+            let at: Vec<(FileId, ConfigRef)> = located
+                .iter()
+                .filter(|(path, _, _)| compose::normalize(path) == deployed)
+                .map(|(_, file, r)| (*file, *r))
+                .collect();
+            for (file, r) in at {
+                located.push((dest.clone(), file, r));
+            }
+        }
         self.add_services(&mut topology, &located);
         for (name, more) in &self.settings.elsewhere {
             for group in topology
@@ -1837,8 +1853,28 @@ impl Workspace {
             if relative.as_os_str().is_empty() {
                 return None;
             }
-            if let [one] = located.by_suffix.ending_with(&relative) {
-                return Some(located.refs[*one]);
+            match located.by_suffix.ending_with(&relative) {
+                [one] => return Some(located.refs[*one]),
+                // Several files are at that path: the one nearest the file that names
+                // it (a role's unit and its role's template, not another tree's).
+                [_, _, ..] => {
+                    let shared = |i: &usize| {
+                        let (Some(a), Some(b)) = (located.dirs[*i], from_dir) else {
+                            return 0;
+                        };
+                        a.components()
+                            .zip(b.components())
+                            .take_while(|(x, y)| x == y)
+                            .count()
+                    };
+                    let many = located.by_suffix.ending_with(&relative);
+                    let best = many.iter().map(shared).max().unwrap_or(0);
+                    let nearest: Vec<&usize> = many.iter().filter(|i| shared(i) == best).collect();
+                    if let [one] = nearest.as_slice() {
+                        return Some(located.refs[**one]);
+                    }
+                }
+                [] => {}
             }
             let name = relative.file_name()?;
             match located
