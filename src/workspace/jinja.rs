@@ -20,6 +20,13 @@ impl Workspace {
             let Some(entry) = self.entries.get(&template) else {
                 continue;
             };
+            // `.tpl` is also the name of `envsubst` and Terraform templates (`${VAR}`):
+            // one without Jinja markup is read as it is.
+            let tpl = entry.source.path.extension().is_some_and(|e| e == "tpl");
+            let text = entry.source.text();
+            if tpl && !(text.contains("{{") || text.contains("{%")) {
+                continue;
+            }
             let vars = self.role_vars(&template);
             let text = crate::syntax::jinja::render(entry.source.text(), &vars);
             let id = self.set_file(rendered, text.clone(), false);
