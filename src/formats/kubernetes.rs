@@ -994,14 +994,29 @@ const BITNAMI_SECTIONS: &[&str] = &[
 ];
 
 fn is_bitnami_values(doc: &Node) -> bool {
-    doc.get("apiVersion").is_none()
+    // Compose services (`sentinel: {image: redis:7}`): the charts' `image` is a map.
+    let services = doc
+        .entries()
+        .any(|(_, v)| v.get("image").is_some_and(|i| i.as_str().is_some()));
+    !services
+        && doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()
         && doc.get("services").is_none()
         // `sentinel` at the top, or written one level too deep (`master.sentinel`),
         // which the chart ignores but which says whose values these are.
-        && ["sentinel", "master.sentinel", "replica.sentinel", "primary.sentinel"]
+        && (["sentinel", "master.sentinel", "replica.sentinel", "primary.sentinel"]
             .iter()
             .any(|p| doc.at(p).is_some_and(|s| s.entries().next().is_some()))
+            // `sentinal: {enabled: true}`, a typo of the section, says whose values
+            // these are too (a compose v1 service `sentinel1:` has an image instead).
+            || doc.entries().any(|(k, v)| {
+                k.as_str().is_some_and(|k| {
+                    k != "sentinel"
+                        && crate::knowledge::did_you_mean(k, ["sentinel"]) == Some("sentinel")
+                }) && v.get("enabled").is_some()
+                    && v.get("image").is_none()
+                    && v.get("build").is_none()
+            }))
         && ["architecture", "replica", "master", "primary", "auth"]
             .iter()
             .any(|k| doc.get(k).is_some())

@@ -31,6 +31,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 bitnami_replication_master_ephemeral(r, out);
                 bitnami_literal_passwords(r, out);
                 bitnami_misplaced_sections(r, out);
+                bitnami_misspelled_keys(r, out);
             }
             _ => {}
         }
@@ -685,6 +686,115 @@ fn bitnami_misplaced_sections(r: &Resource, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .help(format!("move `{name}` to the top level of the values (out of `{pod}`)")),
+            );
+        }
+    }
+}
+
+/// Top-level values of the bitnami `redis` and `valkey` charts (current majors and the
+/// earlier ones still deployed: `cluster`, `slave`, `usePassword`, …).
+const BITNAMI_TOP: &[&str] = &[
+    "global",
+    "kubeVersion",
+    "nameOverride",
+    "fullnameOverride",
+    "namespaceOverride",
+    "commonLabels",
+    "commonAnnotations",
+    "secretAnnotations",
+    "clusterDomain",
+    "extraDeploy",
+    "useHostnames",
+    "nameResolutionThreshold",
+    "nameResolutionTimeout",
+    "diagnosticMode",
+    "image",
+    "architecture",
+    "auth",
+    "commonConfiguration",
+    "existingConfigmap",
+    "master",
+    "primary",
+    "replica",
+    "sentinel",
+    "serviceBindings",
+    "networkPolicy",
+    "podSecurityPolicy",
+    "rbac",
+    "serviceAccount",
+    "pdb",
+    "tls",
+    "metrics",
+    "volumePermissions",
+    "kubectl",
+    "sysctl",
+    "useExternalDNS",
+    "defaultStorageClass",
+    "cluster",
+    "slave",
+    "usePassword",
+    "usePasswordFile",
+    "password",
+    "existingSecret",
+    "existingSecretPasswordKey",
+    "configmap",
+    "securityContext",
+    "containerSecurityContext",
+    "redisPort",
+    "persistence",
+    "sysctlImage",
+    "podDisruptionBudget",
+];
+
+/// The keys of the charts' `auth` section.
+const BITNAMI_AUTH: &[&str] = &[
+    "enabled",
+    "sentinel",
+    "password",
+    "existingSecret",
+    "existingSecretPasswordKey",
+    "usePasswordFiles",
+    "usePasswordFileFromSecret",
+    "acl",
+];
+
+/// A key of the values one edit away from a value of the chart (`sentinal:`): Helm
+/// ignores values the chart does not read, so the section silently does nothing. Only
+/// near misses are reported: a key far from every known one may be a value of a chart
+/// release not listed here.
+fn bitnami_misspelled_keys(r: &Resource, out: &mut Vec<Diagnostic>) {
+    for (path, known) in [("", BITNAMI_TOP), ("auth", BITNAMI_AUTH)] {
+        let map = if path.is_empty() {
+            Some(&*r.object)
+        } else {
+            r.object.get(path)
+        };
+        let Some(map) = map else { continue };
+        for (key, _) in map.entries() {
+            let Some(name) = key.as_str() else { continue };
+            if name == "<<" || known.contains(&name) {
+                continue;
+            }
+            let Some(best) = did_you_mean(name, known.iter().copied()) else {
+                continue;
+            };
+            let full = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            let without_sentinel =
+                path.is_empty() && best == "sentinel" && r.object.get("sentinel").is_none();
+            out.push(
+                Diagnostic::new(
+                    Rule::UnknownField,
+                    r.span(key),
+                    format!(
+                        "`{full}` is not a value of the chart: Helm ignores values the chart does not read, so everything under it has no effect{}",
+                        if without_sentinel { " and the release runs without Sentinel (no failover)" } else { "" }
+                    ),
+                )
+                .help(format!("did you mean `{best}`?")),
             );
         }
     }
