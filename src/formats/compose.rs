@@ -133,6 +133,8 @@ pub struct Service {
     /// to its unprivileged user: the config's directory, when nothing in the Dockerfile
     /// lets that user create files there, and whether the file itself is left to root.
     pub baked_config_dir_locked: Option<(String, bool)>,
+    /// The Dockerfile (its path) and the instruction that copies the baked config.
+    pub baked_config_copy: Option<(PathBuf, Range<usize>)>,
     /// Byte ranges of secret values written in the compose file itself.
     pub secret_spans: Vec<Range<usize>>,
 }
@@ -865,6 +867,7 @@ fn read_service(
         runs_as_image_user: false,
         image_data_volume,
         baked_config_dir_locked: None,
+        baked_config_copy: None,
         appended_after_template: None,
         runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
         secret_spans,
@@ -1091,6 +1094,9 @@ fn read_service(
                     && service.get("user").is_none();
                 if out.baked_config.is_some() {
                     out.baked_config_dir_locked = locked_dir(d, &start.config, drops);
+                    out.baked_config_copy = d
+                        .copy_instruction_of(&start.config)
+                        .map(|r| (dockerfile.clone(), r));
                 }
                 out.start_script = Some(start);
                 return (out, true);
@@ -1201,6 +1207,8 @@ fn read_service(
                 let context = context_of(dockerfile);
                 out.baked_config = Some(normalize(&context.join(source)));
                 out.baked_config_dir_locked = locked_dir(d, path, out.runs_as_image_user);
+                out.baked_config_copy =
+                    d.copy_instruction_of(path).map(|r| (dockerfile.clone(), r));
             }
         }
     }

@@ -380,6 +380,22 @@ impl Dockerfile {
     }
 
     /// The file of the build context copied to `destination` (a path in the image).
+    /// The `COPY`/`ADD` instruction that puts a file at `destination` (the last one).
+    pub fn copy_instruction_of(&self, destination: &str) -> Option<Range<usize>> {
+        self.copies.iter().rev().find_map(|(s, d, range)| {
+            let name = Path::new(s).file_name()?.to_string_lossy();
+            let lands = if d.ends_with('/') || self.is_existing_dir(d) {
+                format!("{}/{name}", d.trim_end_matches('/'))
+            } else {
+                d.clone()
+            };
+            let under = destination
+                .strip_prefix(d.trim_end_matches('/'))
+                .is_some_and(|rest| rest.starts_with('/'));
+            (lands == destination || under).then(|| range.clone())
+        })
+    }
+
     pub fn source_of(&self, destination: &str) -> Option<String> {
         let exact = self.copies.iter().rev().find_map(|(s, d, _)| {
             let name = Path::new(s).file_name()?.to_string_lossy();

@@ -211,20 +211,54 @@ fn baked_config_dir_locked(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diag
     } else {
         "redis"
     };
+    let service_at = span(unit.file, &s.name_span);
+    // The Dockerfile's COPY of the config: what to change, once for every service
+    // built from it.
+    let copy_at = s.baked_config_copy.as_ref().and_then(|(path, range)| {
+        let wanted = crate::formats::compose::normalize(path);
+        ctx.sources
+            .values()
+            .find(|src| crate::formats::compose::normalize(&src.path) == wanted)
+            .map(|src| Span::new(src.id, range.start, range.end))
+    });
+    if let Some(at) = copy_at {
+        let earlier = out
+            .iter_mut()
+            .find(|d| d.rule == Rule::ComposeConfigNotWritableByUid && d.span == at);
+        if let Some(earlier) = earlier {
+            earlier.related.push(crate::diagnostic::Label::new(
+                service_at,
+                format!("service `{}` runs it too", s.name),
+            ));
+            return;
+        }
+    }
+    let who = match copy_at {
+        Some(_) => "the sentinel of this image".to_string(),
+        None => format!("service `{}`", s.name),
+    };
+    let runs = if copy_at.is_some() {
+        "runs"
+    } else {
+        "runs Sentinel"
+    };
     let mut d = if *file_locked {
         Diagnostic::new(
             Rule::ComposeConfigNotWritableByUid,
-            span(unit.file, &s.name_span),
-            format!("service `{}` runs Sentinel as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`, which the Dockerfile copies into `{dir}` and leaves to root: Sentinel refuses to start (\"Sentinel config file … is not writable: Permission denied\")", s.name),
+            copy_at.unwrap_or(service_at),
+            format!("{who} {runs} as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`, which the Dockerfile copies into `{dir}` and leaves to root: Sentinel refuses to start (\"Sentinel config file … is not writable: Permission denied\")"),
         )
         .fatal()
     } else {
         Diagnostic::new(
             Rule::ComposeConfigNotWritableByUid,
-            span(unit.file, &s.name_span),
-            format!("service `{}` runs Sentinel as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`; the file is its own, but the Dockerfile leaves the directory `{dir}` to root, so every rewrite fails to create its temporary file (\"Could not create tmp config file (Permission denied)\"): the sentinel's ID and what it learns are never saved, and after a restart it is a new sentinel to the others", s.name),
+            copy_at.unwrap_or(service_at),
+            format!("{who} {runs} as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`; the file is its own, but the Dockerfile leaves the directory `{dir}` to root, so every rewrite fails to create its temporary file (\"Could not create tmp config file (Permission denied)\"): the sentinel's ID and what it learns are never saved, and after a restart it is a new sentinel to the others"),
         )
     };
+    if copy_at.is_some() {
+        d = d.label(service_at, format!("service `{}` runs it", s.name));
+    }
     if let Some(r) = &sentinel.runtime.release {
         d = d.label(r.span, "the image");
     }
