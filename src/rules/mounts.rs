@@ -52,6 +52,7 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    pinned_id_on_hosts(ctx, out);
     let topo = ctx.topology;
     for m in topo.mounts.iter().filter(|m| m.sentinel && m.single_file) {
         let mut d = if m.read_only {
@@ -176,5 +177,47 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .help("remove `sentinel myid` (and the other generated state lines) from copied configs; Sentinel generates a unique id");
         d = d.label(spans[0], "the same id here");
         out.push(d);
+    }
+}
+
+/// The one sentinel config of a group, pinning `sentinel myid`, started on hosts by a
+/// unit or a script of the tree (no container, no manifest), with a quorum that needs
+/// several sentinels: every host it is installed on starts a sentinel with that same
+/// id, and each ignores the hellos that carry its own id, so they never meet.
+fn pinned_id_on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    use crate::facts::service::ConfigRef;
+    let topo = ctx.topology;
+    for group in topo
+        .groups
+        .iter()
+        .filter(|g| g.sentinel_count.known().is_none())
+    {
+        let sentinels: std::collections::BTreeSet<usize> =
+            group.monitors.iter().map(|r| r.sentinel).collect();
+        let [i] = sentinels.into_iter().collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        let sentinel = &topo.sentinels[i];
+        let (_, monitor) = topo.monitor(group.monitors[0]);
+        let Some(myid) = &sentinel.myid else { continue };
+        let on_host = topo
+            .processes
+            .iter()
+            .any(|p| p.service.is_none() && p.config == Some(ConfigRef::Sentinel(i)));
+        let in_container = sentinel.runtime.declared.is_some()
+            || sentinel.runtime.netns.is_some()
+            || sentinel.runtime.managed_by.is_some();
+        if !on_host || in_container || monitor.quorum.value < 2 {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::ComposeSentinelSharedConfig,
+                myid.span,
+                format!("this is the only sentinel config of `{}` and it pins `sentinel myid`, while its quorum of {} needs several sentinels: every host that runs it starts a sentinel with this same id, each ignores the hellos carrying its own id, so they never see each other and no majority forms", group.name.as_deref().unwrap_or_default(), monitor.quorum.value),
+            )
+            .label(monitor.quorum.span, "a quorum of several sentinels")
+            .help("remove the `sentinel myid` line (each sentinel generates its own id on first start and saves it), or give each host a config with its own 40-hex id"),
+        );
     }
 }
