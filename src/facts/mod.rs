@@ -279,6 +279,9 @@ pub struct Runtime {
     pub data_ephemeral: Option<Span>,
     /// Its start script writes its config afresh at every start, with this command.
     pub config_rewritten_at_start: Option<Span>,
+    /// A script of the tree installs its config file on a host (`cp`, `install`), with
+    /// this command: the config is meant to run wherever that script runs.
+    pub config_installed_by: Option<Span>,
     /// Its start script builds its config only by appending lines (`echo … >> FILE`) to
     /// a file that outlives the process, with this first command: every restart of the
     /// same container appends them again.

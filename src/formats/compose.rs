@@ -1798,6 +1798,7 @@ impl Service {
             data_ephemeral: None,
             config_rewritten_at_start: None,
             config_appended_at_start: None,
+            config_installed_by: None,
             auth_pass_field: None,
             cpu_limit: self
                 .cpu_limit

@@ -200,24 +200,27 @@ fn pinned_id_on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let sentinel = &topo.sentinels[i];
         let (_, monitor) = topo.monitor(group.monitors[0]);
         let Some(myid) = &sentinel.myid else { continue };
-        let on_host = topo
-            .processes
-            .iter()
-            .any(|p| p.service.is_none() && p.config == Some(ConfigRef::Sentinel(i)));
+        let on_host = sentinel.runtime.config_installed_by.is_some()
+            || topo
+                .processes
+                .iter()
+                .any(|p| p.service.is_none() && p.config == Some(ConfigRef::Sentinel(i)));
         let in_container = sentinel.runtime.declared.is_some()
             || sentinel.runtime.netns.is_some()
             || sentinel.runtime.managed_by.is_some();
         if !on_host || in_container || monitor.quorum.value < 2 {
             continue;
         }
-        out.push(
-            Diagnostic::new(
+        let mut d = Diagnostic::new(
                 Rule::ComposeSentinelSharedConfig,
                 myid.span,
                 format!("this is the only sentinel config of `{}` and it pins `sentinel myid`, while its quorum of {} needs several sentinels: every host that runs it starts a sentinel with this same id, each ignores the hellos carrying its own id, so they never see each other and no majority forms", group.name.as_deref().unwrap_or_default(), monitor.quorum.value),
             )
             .label(monitor.quorum.span, "a quorum of several sentinels")
-            .help("remove the `sentinel myid` line (each sentinel generates its own id on first start and saves it), or give each host a config with its own 40-hex id"),
-        );
+            .help("remove the `sentinel myid` line (each sentinel generates its own id on first start and saves it), or give each host a config with its own 40-hex id");
+        if let Some(at) = sentinel.runtime.config_installed_by {
+            d = d.label(at, "installed on a host here");
+        }
+        out.push(d);
     }
 }

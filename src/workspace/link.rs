@@ -1186,6 +1186,7 @@ impl Workspace {
                     data_ephemeral: None,
                     config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
                     config_appended_at_start: None,
+                    config_installed_by: None,
                     auth_pass_field: None,
                     cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
                         crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
@@ -1269,6 +1270,7 @@ impl Workspace {
         }
         // Each process config with where it lives, for linking commands to it.
         let mut located: Vec<(PathBuf, FileId, ConfigRef)> = Vec::new();
+        let installed = self.installed_by_scripts();
         // Configs that run as processes of their own: not pulled in by an `include`, not
         // run by a container or a compose service.
         let standalone = |c: &ConfFile| {
@@ -1320,6 +1322,10 @@ impl Workspace {
                     let mut sentinel = view.sentinel(source);
                     sentinel.complete = complete;
                     sentinel.runtime.config_rewritten_at_start = conf.rewritten_at_start;
+                    if !conf.embedded && conf.written_to.is_none() {
+                        sentinel.runtime.config_installed_by =
+                            installed.get(&compose::normalize(&path)).copied();
+                    }
                     sentinel.runtime.copies_unknown =
                         conf.run_remotely || sentinels_on_unseen_configs;
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
@@ -1892,6 +1898,59 @@ impl Workspace {
         if let [one] = process.config_candidates.as_slice() {
             process.config = one.config;
         }
+    }
+}
+
+impl Workspace {
+    /// Files of the tree that a script copies onto a host (`cp provision/sentinel.conf
+    /// /etc/redis/`, from the script's folder or an absolute path whose end is the
+    /// file's folder and name), with the copying command.
+    fn installed_by_scripts(&self) -> HashMap<PathBuf, Span> {
+        let mut out = HashMap::new();
+        for (path, id) in &self.by_path {
+            let Some(entry) = self.entries.get(id) else {
+                continue;
+            };
+            // Only scripts copy files.
+            let copies = &entry.parsed().file_copies;
+            if copies.is_empty() {
+                continue;
+            }
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for copy in copies {
+                let from = Path::new(&copy.from);
+                let found = if from.is_absolute() {
+                    // `/vagrant/provision/sentinel.conf`: the last two parts.
+                    let tail: PathBuf = from
+                        .components()
+                        .rev()
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    let matches: Vec<&PathBuf> = self
+                        .by_path
+                        .keys()
+                        .filter(|p| compose::normalize(p).ends_with(&tail))
+                        .collect();
+                    match matches.as_slice() {
+                        [one] => Some(compose::normalize(one)),
+                        _ => None,
+                    }
+                } else {
+                    let p = compose::normalize(&dir.join(from));
+                    self.by_path
+                        .keys()
+                        .any(|k| compose::normalize(k) == p)
+                        .then_some(p)
+                };
+                if let Some(found) = found {
+                    out.entry(found).or_insert(copy.at);
+                }
+            }
+        }
+        out
     }
 }
 
