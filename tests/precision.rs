@@ -638,3 +638,22 @@ fn redis_stack_reads_redis_args() {
     let primary = &ws.topology().nodes[ws.topology().groups[0].master.unwrap()];
     assert!(primary.password.is_some() && primary.masterauth.is_some());
 }
+
+/// A host script that writes its sentinel config in either branch of an `if`: one
+/// sentinel per host that runs it, in any number of hosts, never two per script.
+#[test]
+fn one_path_written_in_two_branches_is_one_sentinel_per_host() {
+    let found = rules("host-script-branches");
+    for wrong in ["sentinel-count-even", "sentinel-count-below-three"] {
+        assert!(!found.contains(&wrong), "{wrong}: {found:?}");
+    }
+    let (ws, _) = check_dir(
+        Path::new("tests/data/precision/host-script-branches"),
+        Target::default(),
+    );
+    assert!(
+        ws.topology().groups[0].sentinel_count.known().is_none(),
+        "{:?}",
+        ws.topology().groups[0].sentinel_count
+    );
+}

@@ -1282,6 +1282,20 @@ impl Workspace {
             let in_image = !c.embedded && c.written_to.is_none() && in_run_images.contains(&c.file);
             !run_by_other && !embedded_claimed && !in_image
         };
+        // A script that writes one path in several branches (`if …; then cat > $CONF
+        // <<EOF … else cat > $CONF <<EOF …`): one of them runs, on however many hosts
+        // run the script.
+        let mut written_paths: HashMap<(FileId, &str), usize> = HashMap::new();
+        for c in confs.iter().filter(|c| standalone(c)) {
+            if let Some(to) = &c.written_to {
+                *written_paths.entry((c.file, to.as_str())).or_default() += 1;
+            }
+        }
+        let alternative = |c: &ConfFile| {
+            c.written_to
+                .as_deref()
+                .is_some_and(|to| written_paths.get(&(c.file, to)).is_some_and(|&n| n > 1))
+        };
         for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
             let merged;
@@ -1310,7 +1324,8 @@ impl Workspace {
                 FileKind::RedisConf => {
                     let mut node = view.node(source);
                     node.complete = complete;
-                    node.runtime.copies_unknown = conf.embedded || conf.run_remotely;
+                    node.runtime.copies_unknown =
+                        conf.embedded || conf.run_remotely || alternative(conf);
                     images.complete(&mut node.runtime, None, &[], Some(&path));
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
@@ -1327,7 +1342,7 @@ impl Workspace {
                             installed.get(&compose::normalize(&path)).copied();
                     }
                     sentinel.runtime.copies_unknown =
-                        conf.run_remotely || sentinels_on_unseen_configs;
+                        conf.run_remotely || sentinels_on_unseen_configs || alternative(conf);
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
