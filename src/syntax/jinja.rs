@@ -161,6 +161,12 @@ pub fn render(text: &str, vars: &Vars) -> String {
     for (start, end) in dropped {
         if let Some(first) = (start..end).find(|&k| !out[k].is_ascii_whitespace()) {
             out[first] = b'#';
+            // A character of several bytes: its other bytes become blanks.
+            let mut k = first + 1;
+            while k < end && out[k] & 0b1100_0000 == 0b1000_0000 {
+                out[k] = b' ';
+                k += 1;
+            }
         }
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
@@ -452,6 +458,16 @@ mod tests {
         let inside = &rendered[guarded[0].clone()];
         assert!(inside.contains("bind 0.0.0.0\n"), "{inside:?}");
         assert!(!inside.contains("protected-mode") && !inside.contains("cluster"));
+    }
+
+    #[test]
+    fn a_line_left_out_that_starts_with_a_wide_character_stays_text() {
+        let mut vars = Vars::default();
+        vars.set("on", "false");
+        let text = "{% if on %}\n\u{e9}t\u{e9} yes\n{% endif %}\nport 1\n";
+        let rendered = render(text, &vars);
+        assert_eq!(rendered.len(), text.len());
+        assert!(rendered.contains("\n# t\u{e9} yes\n"), "{rendered:?}");
     }
 
     #[test]
