@@ -1876,9 +1876,10 @@ impl Workspace {
             }
             match located.by_suffix.ending_with(&relative) {
                 [one] => return Some(located.refs[*one]),
-                // Several files are at that path: the one nearest the file that names
-                // it (a role's unit and its role's template, not another tree's).
-                [_, _, ..] => {
+                // A few files are at that path: the one nearest the file that names
+                // it (a role's unit and its role's template, not another tree's). Many
+                // (a monorepo of look-alike trees) stay ambiguous, unread.
+                many @ [_, _, ..] if many.len() <= 8 => {
                     let shared = |i: &usize| {
                         let (Some(a), Some(b)) = (located.dirs[*i], from_dir) else {
                             return 0;
@@ -1888,14 +1889,13 @@ impl Workspace {
                             .take_while(|(x, y)| x == y)
                             .count()
                     };
-                    let many = located.by_suffix.ending_with(&relative);
                     let best = many.iter().map(shared).max().unwrap_or(0);
                     let nearest: Vec<&usize> = many.iter().filter(|i| shared(i) == best).collect();
                     if let [one] = nearest.as_slice() {
                         return Some(located.refs[**one]);
                     }
                 }
-                [] => {}
+                _ => {}
             }
             let name = relative.file_name()?;
             match located
