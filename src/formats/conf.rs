@@ -74,12 +74,11 @@ pub struct ResolvedLine {
 
 impl ConfFile {
     pub fn parse(source: &SourceFile, kind: FileKind) -> ConfFile {
-        let text = source.text();
-        let mut conf = Self::from_tree(source.id, kind, redis_conf::parse_owned(text, source.id));
-        if text.contains("#%") {
-            conf.guarded = crate::syntax::jinja::guarded(text);
-        }
-        conf
+        Self::from_tree(
+            source.id,
+            kind,
+            redis_conf::parse_owned(source.text(), source.id),
+        )
     }
 
     pub fn from_tree(file: FileId, kind: FileKind, mut tree: ConfTree) -> ConfFile {

@@ -230,8 +230,13 @@ impl Entry {
         let Some(kind) = classify(&source.path, &tree, self.explicit) else {
             return Parsed::default();
         };
+        let mut conf = ConfFile::from_tree(source.id, kind, tree);
+        // A rendered Jinja template keeps its statements as `#%` / `#~` comment lines.
+        if source.text().contains("#%") {
+            conf.guarded = crate::syntax::jinja::guarded(source.text());
+        }
         Parsed {
-            confs: vec![Arc::new(ConfFile::from_tree(source.id, kind, tree))],
+            confs: vec![Arc::new(conf)],
             ..Parsed::default()
         }
     }
