@@ -657,3 +657,15 @@ fn one_path_written_in_two_branches_is_one_sentinel_per_host() {
         ws.topology().groups[0].sentinel_count
     );
 }
+
+/// Protected mode with `bind 0.0.0.0` on Redis 7: remote clients are turned away (so
+/// its peers are too, which protected-mode-blocks-remote reports), nobody is let in.
+#[test]
+fn protected_mode_with_bind_is_not_exposure_on_7() {
+    let found = rules("protected-host");
+    assert!(
+        !found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    assert!(found.contains(&"protected-mode-blocks-remote"), "{found:?}");
+}

@@ -336,6 +336,10 @@ fn master_name_resolves_nowhere(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if compose.is_empty() {
         return;
     }
+    let unit_of: std::collections::HashMap<usize, &crate::formats::units::ComposeUnit> = compose
+        .iter()
+        .flat_map(|u| u.sentinels.iter().map(move |&i| (i, u)))
+        .collect();
     let names: HashSet<&str> = compose
         .iter()
         .flat_map(|u| u.service.hostnames.iter().map(String::as_str))
@@ -364,7 +368,7 @@ fn master_name_resolves_nowhere(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let services: Option<Vec<&crate::formats::units::ComposeUnit>> = group
             .monitors
             .iter()
-            .map(|r| compose.iter().find(|u| u.sentinels.contains(&r.sentinel)))
+            .map(|r| unit_of.get(&r.sentinel).copied())
             .collect();
         let Some(services) = services else { continue };
         if !same_host || services.iter().any(|u| u.service.resolves_outside) {

@@ -50,10 +50,6 @@ impl Vars {
         self.values.insert(name.to_string(), value.to_string());
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
@@ -70,6 +66,19 @@ struct Frame {
     /// The current branch's lines may or may not be rendered (a condition not
     /// evaluated, a loop).
     guarded: bool,
+}
+
+impl Frame {
+    /// The chain an `{% if %}` opens, by what its condition is known to be.
+    fn opened(condition: Option<bool>) -> Frame {
+        let known = condition.is_some();
+        Frame {
+            decided: condition == Some(true),
+            unknown: !known,
+            active: condition != Some(false),
+            guarded: !known,
+        }
+    }
 }
 
 /// [`mask`], with the conditions and values it can evaluate from `vars`: the branches a
@@ -178,29 +187,7 @@ fn step(frames: &mut Vec<Frame>, statement: &str, vars: &Vars) -> bool {
         .split_once(char::is_whitespace)
         .map_or((statement, ""), |(w, r)| (w, r.trim()));
     match word {
-        "if" => {
-            let frame = match condition(rest, vars) {
-                Some(true) => Frame {
-                    decided: true,
-                    unknown: false,
-                    active: true,
-                    guarded: false,
-                },
-                Some(false) => Frame {
-                    decided: false,
-                    unknown: false,
-                    active: false,
-                    guarded: false,
-                },
-                None => Frame {
-                    decided: false,
-                    unknown: true,
-                    active: true,
-                    guarded: true,
-                },
-            };
-            frames.push(frame);
-        }
+        "if" => frames.push(Frame::opened(condition(rest, vars))),
         "elif" => {
             if let Some(f) = frames.last_mut() {
                 if f.decided {
@@ -229,12 +216,8 @@ fn step(frames: &mut Vec<Frame>, statement: &str, vars: &Vars) -> bool {
                 f.decided = true;
             }
         }
-        "for" => frames.push(Frame {
-            decided: false,
-            unknown: true,
-            active: true,
-            guarded: true,
-        }),
+        // A loop body is written any number of times, or none.
+        "for" => frames.push(Frame::opened(None)),
         "endif" | "endfor" => {
             frames.pop();
         }
@@ -263,7 +246,7 @@ fn condition(expr: &str, vars: &Vars) -> Option<bool> {
         }
     }
     let name = expr.strip_suffix("| bool").unwrap_or(expr);
-    truthy(vars.get(identifier(name)?)?)
+    Some(truthy(vars.get(identifier(name)?)?))
 }
 
 fn identifier(text: &str) -> Option<&str> {
@@ -275,12 +258,11 @@ fn identifier(text: &str) -> Option<&str> {
 }
 
 /// Ansible's truth of a YAML value (`yes`/`no` are booleans there).
-fn truthy(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Some(true),
-        "false" | "no" | "off" | "0" | "" => Some(false),
-        _ => Some(true),
-    }
+fn truthy(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "false" | "no" | "off" | "0" | ""
+    )
 }
 
 /// A path or a word with the `{{ name }}` expressions `vars` gives filled in (their

@@ -87,8 +87,12 @@ impl Workspace {
                 continue;
             };
             for (key, value) in entries {
+                // Passwords are never filled in: a render must not put a secret where
+                // a message or a fix could show it.
                 if let (Some(name), Some(v)) = (key.as_str(), value.as_str()) {
-                    if !crate::syntax::jinja::has_markup(v) {
+                    if !crate::syntax::jinja::has_markup(v)
+                        && !crate::formats::units::is_password_variable(name)
+                    {
                         vars.set(name, v);
                     }
                 }

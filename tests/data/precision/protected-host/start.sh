@@ -1,0 +1,2 @@
+#!/bin/sh
+exec redis-sentinel /etc/redis/sentinel.conf
