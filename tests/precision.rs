@@ -463,7 +463,8 @@ fn a_workload_running_the_entrypoint_of_an_image_built_here() {
 }
 
 /// `command: "/conf/a.conf --sentinel"` on an image derived from the official one is a
-/// sentinel; a host port range for one sentinel port is a count left to `--scale`; a
+/// sentinel; a host port range for one sentinel port starts one sentinel unless the
+/// tree scales it (here the README's instructions); a
 /// `$NAME` the entrypoint's `sed` fills from a shell variable is not the service's
 /// variable of that name.
 #[test]
@@ -478,13 +479,15 @@ fn compose_launch_forms() {
         redis_halint::model::topology::SentinelCount::Known(3)
     );
     let ranged = rules("compose-port-range");
+    assert!(ranged.contains(&"sentinel-count-below-three"), "{ranged:?}");
+    let scaled = rules("compose-port-range-scaled");
     assert!(
-        !ranged.contains(&"sentinel-count-below-three"),
-        "{ranged:?}"
+        !scaled.contains(&"sentinel-count-below-three"),
+        "{scaled:?}"
     );
     assert!(
-        ranged.contains(&"hostnames-without-announce-hostnames"),
-        "{ranged:?}"
+        scaled.contains(&"hostnames-without-announce-hostnames"),
+        "{scaled:?}"
     );
     let sed = rules("compose-sed-shell-variable");
     assert!(
@@ -668,4 +671,25 @@ fn protected_mode_with_bind_is_not_exposure_on_7() {
         "{found:?}"
     );
     assert!(found.contains(&"protected-mode-blocks-remote"), "{found:?}");
+}
+
+/// A tree with no container: its sentinel configs run on hosts, where no `bind` and
+/// Sentinel's default protected mode (off) open the port to every network. Salt's Jinja
+/// (`{{ pillar['a']['b'] }}`, `{%- if %}`) is neutral markup, and an upstart job named
+/// like a sentinel config is no config. The same config run by compose behind a port
+/// published on loopback is not exposed.
+#[test]
+fn host_sentinels_without_bind_are_exposed() {
+    let found = rules("hosts-only-sentinel");
+    assert!(
+        found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    assert!(!found.contains(&"unbalanced-quotes"), "{found:?}");
+    assert!(!found.contains(&"unknown-directive"), "{found:?}");
+    let control = rules("hosts-only-sentinel-control");
+    assert!(
+        !control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
 }

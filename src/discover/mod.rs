@@ -148,6 +148,8 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
         || unit_kind(path).is_some()
         || crate::formats::dockerfile::is_dockerfile(path)
         || crate::formats::launch::is_launch_file(path)
+        || crate::formats::launch::is_readme(path)
+        || crate::formats::launch::is_host_provisioning(path)
     {
         return Some(true);
     }

@@ -199,27 +199,15 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
         format!("{name}-dist"),
         format!("{name}-example"),
         format!("{stem}.example"),
+        format!("{stem}.sample"),
+        format!("{stem}.dist"),
         format!("example.{stem}"),
+        format!("sample.{stem}"),
     ];
     examples
         .iter()
         .find_map(|e| std::fs::read_to_string(path.with_file_name(e)).ok())
         .map(|text| parse_env_file(&text))
-}
-
-/// Whether a short-syntax port publishes a range of host ports for one container port
-/// (`26379-26381:26379`, `127.0.0.1:7000-7002:6379/tcp`).
-fn host_port_range(port: &str) -> bool {
-    let port = port.split('/').next().unwrap_or_default();
-    let Some((host, container)) = port.rsplit_once(':') else {
-        return false;
-    };
-    let host = host.rsplit(':').next().unwrap_or_default();
-    let range = |r: &str| {
-        r.split_once('-')
-            .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
-    };
-    matches!(range(host), Some((a, b)) if b > a) && range(container).is_none()
 }
 
 /// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
@@ -733,18 +721,10 @@ fn read_service(
     let count = service.at("deploy.replicas").or(service.get("scale"));
     let parsed = count.and_then(|n| resolved(n.as_str()?, vars).trim().parse::<i64>().ok());
     let replicas = parsed.map_or(1, |n| n.clamp(0, 100) as usize);
-    // `26379-26381:26379` on a service without a count: a range of host ports for one
-    // container port is written for copies scaled at launch (`up --scale`).
-    let port_range_for_copies = count.is_none()
-        && service
-            .get("ports")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|p| p.as_str())
-            .any(|p| host_port_range(&resolved(p, vars)));
+    // A range of host ports for one container port (`26379-26381:26379`) lets copies be
+    // scaled at launch, but `up` alone starts one: a `--scale` of the tree (a script, a
+    // Makefile, the README's instructions) says how many run.
     let replicas_known = (count.is_none() || parsed.is_some())
-        && !port_range_for_copies
         && service.at("deploy.mode").and_then(Node::as_str) != Some("global");
     let mut mounts: Vec<Mount> = service
         .get("volumes")

@@ -77,6 +77,22 @@ fn is_tmpfiles_line(line: &crate::syntax::redis_conf::ConfLine) -> bool {
         && line.tokens.get(1).is_some_and(|t| t.value.starts_with('/'))
 }
 
+/// A stanza of an upstart job (`/etc/init/redis-sentinel.conf`): `start on …`,
+/// `respawn`, `exec …`, `pre-start script` … `end script`. No Redis directive is named so.
+fn is_upstart_line(line: &crate::syntax::redis_conf::ConfLine) -> bool {
+    let word = |i: usize| line.tokens.get(i).map(|t| t.value.to_ascii_lowercase());
+    match word(0).as_deref() {
+        Some("start" | "stop") => word(1).as_deref() == Some("on"),
+        Some("end") => word(1).as_deref() == Some("script"),
+        Some("expect") => matches!(word(1).as_deref(), Some("fork" | "daemon" | "stop")),
+        Some(
+            "respawn" | "exec" | "script" | "pre-start" | "post-start" | "pre-stop" | "post-stop"
+            | "setuid" | "setgid" | "chdir" | "console" | "author",
+        ) => true,
+        _ => false,
+    }
+}
+
 /// Decide from name and parsed content. `explicit`: the user named this file.
 /// Returns `None` for files that are not Redis configs (nginx, supervisord, …).
 pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind> {
@@ -104,6 +120,7 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
                     .get(2)
                     .is_some_and(|t| t.value.len() > 1 && t.value.ends_with(':')))
             || is_tmpfiles_line(line)
+            || is_upstart_line(line)
         {
             foreign += 1;
         }
@@ -154,6 +171,17 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
 mod tests {
     use super::*;
     use crate::syntax::redis_conf::parse;
+
+    #[test]
+    fn upstart_jobs_are_not_redis_configs() {
+        let tree = parse(
+            "description \"redis sentinel\"\nstart on runlevel [2345]\nstop on shutdown\nrespawn\nexec /opt/redis/src/redis-sentinel /opt/redis/sentinel.conf\n",
+        );
+        assert_eq!(
+            classify(Path::new("conf/redis-sentinel-upstart.conf"), &tree, false),
+            None
+        );
+    }
 
     #[test]
     fn drop_ins_are_not_redis_configs() {

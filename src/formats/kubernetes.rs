@@ -100,6 +100,51 @@ pub fn embedded_scripts(
     out
 }
 
+/// A ConfigMap entry by which applications name the master they ask the sentinels
+/// for (`REDIS_MASTER_SET: mymaster`).
+#[derive(Debug, Clone)]
+pub struct ClientMasterName {
+    pub config_map: String,
+    pub variable: String,
+    pub value: String,
+    /// The entry, key and value.
+    pub span: crate::source::Span,
+}
+
+/// The master names that ConfigMaps of the file hand to applications.
+pub fn client_master_names(file: FileId, yaml: &YamlFile) -> Vec<ClientMasterName> {
+    let mut out = Vec::new();
+    for doc in &yaml.documents {
+        for object in objects(doc) {
+            if object.get_str("kind") != Some("ConfigMap") {
+                continue;
+            }
+            let Some(data) = object.get("data") else {
+                continue;
+            };
+            for (key, value) in data.entries() {
+                let (Some(variable), Some(text)) = (key.as_str(), value.as_str()) else {
+                    continue;
+                };
+                if !crate::knowledge::clients::names_sentinel_master(variable) || text.is_empty() {
+                    continue;
+                }
+                out.push(ClientMasterName {
+                    config_map: object
+                        .at("metadata.name")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    variable: variable.to_string(),
+                    value: text.to_string(),
+                    span: crate::source::Span::new(file, key.span.start, value.span.end),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The objects of a document: itself, or the items of a `kind: List`.
 pub fn objects(doc: &Node) -> Vec<&Node> {
     match (doc.get_str("kind"), doc.get("items").and_then(Node::as_seq)) {
@@ -533,8 +578,12 @@ pub fn resources(
             });
             continue;
         }
-        // An umbrella chart's values: a subchart's values under its name (or alias).
-        if doc.get("apiVersion").is_none() && doc.get("kind").is_none() {
+        // An umbrella chart's values: a subchart's values under its name (or alias). (A
+        // compose file's `services` is no subchart.)
+        if doc.get("apiVersion").is_none()
+            && doc.get("kind").is_none()
+            && doc.get("services").is_none()
+        {
             for (key, values) in doc.entries() {
                 let Some(key) = key.as_str() else { continue };
                 // A section of the chart's own values written one level too deep
@@ -994,10 +1043,11 @@ const BITNAMI_SECTIONS: &[&str] = &[
 ];
 
 fn is_bitnami_values(doc: &Node) -> bool {
-    // Compose services (`sentinel: {image: redis:7}`): the charts' `image` is a map.
-    let services = doc
-        .entries()
-        .any(|(_, v)| v.get("image").is_some_and(|i| i.as_str().is_some()));
+    // Compose services (`sentinel: {image: redis:7}`, `sentinel_2: {build: ./s}`): the
+    // charts' `image` is a map, and they build nothing.
+    let services = doc.entries().any(|(_, v)| {
+        v.get("image").is_some_and(|i| i.as_str().is_some()) || v.get("build").is_some()
+    });
     !services
         && doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()

@@ -14,6 +14,30 @@ pub fn is_launch_file(path: &std::path::Path) -> bool {
     ) || name.ends_with(".mk")
 }
 
+/// A file of a tool that provisions hosts, not containers: a Vagrantfile, a Salt state
+/// (`.sls`), a Puppet manifest (`.pp`). Its steps are not read; that it is there says
+/// the tree's configs are installed on machines.
+pub fn is_host_provisioning(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name == "Vagrantfile" || name.ends_with(".sls") || name.ends_with(".pp")
+}
+
+/// A project's README: its instructions may say how the project is launched
+/// (`docker compose up --scale redis-sentinel=3`); only that is read from it.
+pub fn is_readme(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some(rest) = name.strip_prefix("readme") else {
+        return false;
+    };
+    matches!(rest, "" | ".md" | ".markdown" | ".rst" | ".txt" | ".adoc")
+}
+
 /// The files a `docker compose -f A -f B …` command merges, after the first: each is
 /// laid over the ones before it (an override that adds a `build:` or a count), not a
 /// project of its own. Names as written (relative to where the command runs).

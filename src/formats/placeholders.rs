@@ -67,6 +67,74 @@ pub fn sed_placeholders(text: &str) -> Vec<SedPlaceholder> {
     out
 }
 
+/// The placeholder words that Ansible's `replace` module fills in (`replace: path=…
+/// regexp='masternode' replace="{{ master_node }}"`, or the same as a map): a copied file
+/// holds the word until the task replaces it on the host.
+pub fn ansible_replacements(text: &str) -> Vec<SedPlaceholder> {
+    let mut out: Vec<SedPlaceholder> = Vec::new();
+    if !text.contains("regexp") {
+        return out;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+        let Some(rest) = trimmed
+            .strip_prefix("ansible.builtin.replace:")
+            .or_else(|| trimmed.strip_prefix("replace:"))
+        else {
+            continue;
+        };
+        // The module's arguments: the rest of the line and the lines indented under it.
+        let indent = line.len() - line.trim_start().len();
+        let mut block = rest.to_string();
+        for next in &lines[i + 1..] {
+            let own = next.len() - next.trim_start().len();
+            if !next.trim().is_empty() && own <= indent {
+                break;
+            }
+            block.push('\n');
+            block.push_str(next);
+        }
+        let (Some(pattern), Some(replacement)) =
+            (argument(&block, "regexp"), argument(&block, "replace"))
+        else {
+            continue;
+        };
+        let target = argument(&block, "path").or_else(|| argument(&block, "dest"));
+        if let Some(mut found) = placeholder(&pattern, &replacement) {
+            found.target = target.map(CompactString::from);
+            if !out.contains(&found) {
+                out.push(found);
+            }
+        }
+    }
+    out
+}
+
+/// One argument of a module written `key=value` or `key: value`, unquoted.
+fn argument(block: &str, key: &str) -> Option<String> {
+    for line in block.lines() {
+        let mut rest = line.trim();
+        while let Some(at) = rest.find(key) {
+            let before_ok = at == 0 || rest.as_bytes()[at - 1].is_ascii_whitespace();
+            let after = &rest[at + key.len()..];
+            let value = after
+                .strip_prefix('=')
+                .or_else(|| after.strip_prefix(':').map(str::trim_start));
+            if let (Some(v), true) = (value, before_ok) {
+                let v = v.trim_start();
+                let unquoted = match v.chars().next() {
+                    Some(q @ ('\'' | '"')) => v[1..].split(q).next().unwrap_or_default(),
+                    _ => v.split_whitespace().next().unwrap_or_default(),
+                };
+                return (!unquoted.is_empty()).then(|| unquoted.to_string());
+            }
+            rest = after;
+        }
+    }
+    None
+}
+
 /// File names that `envsubst` reads in `text` (`envsubst < /tpl/sentinel.conf.template >
 /// …`, `envsubst '$A $B' < …`).
 pub fn envsubst_inputs(text: &str) -> Vec<String> {
@@ -335,6 +403,24 @@ pub fn replace_word(text: &str, word: &str, with: impl Fn(&str) -> String) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ansible_replace_tasks_fill_placeholders() {
+        let text = "- name: master address\n  replace:\n    path=/etc/redis/sentinel.conf\n    regexp='masternode'\n    replace=\"{{ master_node }}\"\n- name: map form\n  ansible.builtin.replace:\n    path: /etc/redis/redis.conf\n    regexp: 'MASTER_PORT'\n    replace: '{{ port }}'\n";
+        let found = ansible_replacements(text);
+        let words: Vec<(&str, Option<&str>)> = found
+            .iter()
+            .map(|p| (p.pattern.as_str(), p.target.as_deref()))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("masternode", Some("/etc/redis/sentinel.conf")),
+                ("MASTER_PORT", Some("/etc/redis/redis.conf"))
+            ]
+        );
+        assert!(found.iter().all(SedPlaceholder::is_placeholder));
+    }
 
     fn patterns(text: &str) -> Vec<(String, Option<String>)> {
         sed_placeholders(text)

@@ -17,6 +17,11 @@ pub struct Units {
     /// Passwords that a provisioning template renders into a config from a variable
     /// written out in a variables file of the tree.
     pub template_secrets: Vec<TemplateSecret>,
+    /// Master names that ConfigMaps hand to applications.
+    pub client_master_names: Vec<super::kubernetes::ClientMasterName>,
+    /// The tree provisions hosts: it holds systemd units, Ansible tasks that deploy
+    /// files, a Vagrantfile, Salt states or Puppet manifests.
+    pub hosts_provisioned: bool,
 }
 
 /// `requirepass {{ redis_password }}` in a Jinja template, with `redis_password:

@@ -251,6 +251,9 @@ pub struct Container {
     pub env_vars: Vec<(String, Option<String>, Range<usize>)>,
     /// Environment variables taken from a Secret: (variable, secret, key).
     pub secret_env: Vec<(String, String, String)>,
+    /// ConfigMaps the environment is read from (`envFrom[].configMapRef`,
+    /// `env[].valueFrom.configMapKeyRef`).
+    pub env_config_maps: Vec<String>,
     /// Environment variables the downward API sets to this container's own memory
     /// limit (`resourceFieldRef: {resource: limits.memory}`): name, the value (bytes over
     /// the divisor), and the entry.
@@ -684,6 +687,25 @@ fn read_container(
             ))
         })
         .collect();
+    let mut env_config_maps: Vec<String> = c
+        .get("envFrom")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.at("configMapRef.name").and_then(Node::as_str))
+        .chain(
+            c.get("env")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| {
+                    e.at("valueFrom.configMapKeyRef.name")
+                        .and_then(Node::as_str)
+                }),
+        )
+        .map(str::to_string)
+        .collect();
+    env_config_maps.dedup();
     let memory_limit_env = c
         .get("env")
         .and_then(Node::as_seq)
@@ -773,6 +795,7 @@ fn read_container(
         env_vars,
         memory_limit_env,
         secret_env,
+        env_config_maps,
         read_only_root,
         working_dir: c.get_str("workingDir").map(str::to_string),
         cpu_limit,

@@ -2,6 +2,7 @@
 //! defaults, secrets and version windows. Pure data plus small parsers; no I/O.
 
 pub mod acl;
+pub mod clients;
 pub mod cmdline;
 pub mod commands;
 pub mod directive;

@@ -8,6 +8,7 @@ use crate::rules::{Context, Rule};
 use crate::source::Span;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    master_name(ctx, out);
     sentinel_password(ctx, out);
     round_robin_service(ctx, out);
 }
@@ -198,6 +199,170 @@ fn round_robin_service(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help("ask the sentinels for the master (a Sentinel-aware client: `SPRING_DATA_REDIS_SENTINEL_MASTER` and `_NODES`, go-redis `NewFailoverClient`, redis-py `Sentinel`), or use a Service that selects only the master"),
             );
         }
+    }
+}
+
+/// One application setting that names the master it asks the sentinels for.
+struct MasterNameSetting<'a> {
+    /// How messages name the application (a compose service, a workload, a ConfigMap).
+    who: String,
+    value: &'a str,
+    at: Span,
+}
+
+/// A deployment an application belongs to: the overlay that builds it (when one does) and
+/// the indices of its sentinels.
+type Deployment = (Option<String>, Vec<usize>);
+
+/// The sentinels an application of `file` talks to, one set per deployment the file
+/// belongs to: the compose file; each top Kustomize build that holds it (an overlay
+/// that renames the master deploys its own); else the manifests of its folder.
+fn deployments_of(ctx: &Context, file: crate::source::FileId) -> Vec<Deployment> {
+    let topo = ctx.topology;
+    let builds: Vec<_> = ctx
+        .units
+        .builds
+        .iter()
+        .filter(|b| b.top && b.files.contains(&file))
+        .collect();
+    if !builds.is_empty() {
+        return builds
+            .iter()
+            .map(|b| {
+                let sentinels = (0..topo.sentinels.len())
+                    .filter(|&i| b.files.contains(&topo.sentinels[i].file))
+                    .collect();
+                (Some(b.root.display().to_string()), sentinels)
+            })
+            .collect();
+    }
+    let dir = ctx.path(file).parent();
+    let sentinels = (0..topo.sentinels.len())
+        .filter(|&i| {
+            let s = &topo.sentinels[i];
+            s.file == file || ctx.path(s.file).parent() == dir
+        })
+        .collect();
+    vec![(None, sentinels)]
+}
+
+/// client-master-name-mismatch: an application asks the sentinels of its deployment for
+/// a master name that none of them monitors.
+fn master_name(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut settings: Vec<(MasterNameSetting, Vec<Deployment>)> = Vec::new();
+    for unit in ctx.units.compose.iter().filter(|u| !u.runs_redis) {
+        let sentinels: Vec<usize> = ctx
+            .units
+            .compose
+            .iter()
+            .filter(|u| u.file == unit.file)
+            .flat_map(|u| u.sentinels.iter().copied())
+            .collect();
+        for e in &unit.service.env {
+            let Some(value) = e.value.as_deref() else {
+                continue;
+            };
+            if crate::knowledge::clients::names_sentinel_master(&e.name) {
+                let setting = MasterNameSetting {
+                    who: format!("service `{}`", unit.service.name),
+                    value,
+                    at: Span::new(unit.file, e.span.start, e.span.end),
+                };
+                settings.push((setting, vec![(None, sentinels.clone())]));
+            }
+        }
+    }
+    for cf in &ctx.units.containers {
+        if !cf.processes.is_empty() || cf.runs_server {
+            continue;
+        }
+        for (name, value, at) in &cf.container.env_vars {
+            let Some(value) = value.as_deref() else {
+                continue;
+            };
+            if crate::knowledge::clients::names_sentinel_master(name) {
+                let setting = MasterNameSetting {
+                    who: format!("workload `{}`", cf.container.workload),
+                    value,
+                    at: Span::new(cf.file, at.start, at.end),
+                };
+                settings.push((setting, deployments_of(ctx, cf.file)));
+            }
+        }
+    }
+    for entry in &ctx.units.client_master_names {
+        // A ConfigMap that a Redis container reads its environment from configures
+        // that process (the bitnami sentinel's own `REDIS_MASTER_SET`), not a client.
+        let feeds_redis = ctx.units.containers.iter().any(|cf| {
+            (!cf.processes.is_empty() || cf.runs_server)
+                && cf.container.env_config_maps.contains(&entry.config_map)
+        });
+        if feeds_redis {
+            continue;
+        }
+        let setting = MasterNameSetting {
+            who: format!("ConfigMap `{}`", entry.config_map),
+            value: &entry.value,
+            at: entry.span,
+        };
+        settings.push((setting, deployments_of(ctx, entry.span.file)));
+    }
+    for (setting, deployments) in settings {
+        let value = setting.value;
+        let mut unmonitored: Vec<(Option<String>, Vec<&crate::facts::Monitor>)> = Vec::new();
+        for (build, sentinels) in deployments {
+            // A sentinel an operator or chart configures monitors what its resource says.
+            let known = |i: usize| {
+                topo.sentinels[i].complete || topo.sentinels[i].runtime.managed_by.is_some()
+            };
+            if sentinels.is_empty() || !sentinels.iter().all(|&i| known(i)) {
+                continue;
+            }
+            let monitors: Vec<_> = sentinels
+                .iter()
+                .flat_map(|&i| topo.sentinels[i].monitors.iter())
+                .collect();
+            if monitors.is_empty()
+                || monitors
+                    .iter()
+                    .any(|m| crate::knowledge::values::is_template(&m.name.value))
+                || monitors.iter().any(|m| m.name.value == value)
+            {
+                continue;
+            }
+            unmonitored.push((build, monitors));
+        }
+        let Some((build, monitors)) = unmonitored.first() else {
+            continue;
+        };
+        let close = monitors
+            .iter()
+            .find(|m| m.name.value.eq_ignore_ascii_case(value));
+        let deployed = match build {
+            Some(b) => format!(" (as `{b}` deploys it)"),
+            None => String::new(),
+        };
+        let mut d = Diagnostic::new(
+            Rule::ClientMasterNameMismatch,
+            setting.at,
+            format!(
+                "{} asks the sentinels for master `{value}`, which none of them monitors{deployed}{}: the client fails with \"master not found\" / \"{value} seems to be not monitored\" and cannot connect",
+                setting.who,
+                if close.is_some() { " (master names are case-sensitive)" } else { "" }
+            ),
+        );
+        for (build, monitors) in &unmonitored {
+            let shown = close.copied().or(monitors.first().copied());
+            if let Some(m) = shown {
+                let label = match build {
+                    Some(b) => format!("`{b}` deploys sentinels that monitor `{}`", m.name.value),
+                    None => format!("the sentinels monitor `{}`", m.name.value),
+                };
+                d = d.label(m.name.span, label);
+            }
+        }
+        out.push(d.help("use the master name of the `sentinel monitor` lines"));
     }
 }
 

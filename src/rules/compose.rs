@@ -1,6 +1,5 @@
 //! docker-compose deployments: who the container runs as, start order, published
-//! ports, secrets written into the file, automatic restarts and the applications that
-//! ask the sentinels for a master.
+//! ports, secrets written into the file and automatic restarts.
 
 use crate::diagnostic::Diagnostic;
 use crate::formats::compose::Service;
@@ -14,7 +13,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         not_writable_by_uid(ctx, unit, out);
         startup_race(ctx, unit, out);
         persistence_restart(ctx, unit, out);
-        client_master_name(ctx, unit, out);
         swarm_task_state(ctx, unit, out);
         baked_config_dir_locked(ctx, unit, out);
         data_dir_ephemeral(ctx, unit, out);
@@ -480,75 +478,6 @@ fn persistence_restart(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
         d = d.label(off, "snapshots disabled here, and appendonly is off");
     }
     out.push(d.help("enable `appendonly yes` (or RDB snapshots), or do not restart a master without persistence automatically"));
-}
-
-/// Environment variables by which applications name the master they ask sentinels for.
-const CLIENT_MASTER_VARS: &[&str] = &[
-    "REDIS_SENTINEL_MASTER",
-    "REDIS_SENTINEL_MASTER_NAME",
-    "REDIS_MASTER_NAME",
-    "SENTINEL_MASTER",
-    "SENTINEL_MASTER_NAME",
-    "SPRING_DATA_REDIS_SENTINEL_MASTER",
-    "SPRING_REDIS_SENTINEL_MASTER",
-];
-
-fn client_master_name(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
-    if unit.runs_redis {
-        return;
-    }
-    let topo = ctx.topology;
-    // Names monitored by the sentinels of the same compose file.
-    let sentinels: Vec<usize> = ctx
-        .units
-        .compose
-        .iter()
-        .filter(|u| u.file == unit.file)
-        .flat_map(|u| u.sentinels.iter().copied())
-        .collect();
-    if sentinels.is_empty() || sentinels.iter().any(|&i| !topo.sentinels[i].complete) {
-        return;
-    }
-    let monitors: Vec<_> = sentinels
-        .iter()
-        .flat_map(|&i| topo.sentinels[i].monitors.iter())
-        .collect();
-    if monitors.is_empty()
-        || monitors
-            .iter()
-            .any(|m| crate::knowledge::values::is_template(&m.name.value))
-    {
-        return;
-    }
-    for var in CLIENT_MASTER_VARS {
-        let Some(e) = unit.service.env(var) else {
-            continue;
-        };
-        let Some(value) = &e.value else { continue };
-        if monitors.iter().any(|m| m.name.value == *value) {
-            continue;
-        }
-        let close = monitors
-            .iter()
-            .find(|m| m.name.value.eq_ignore_ascii_case(value));
-        let mut d = Diagnostic::new(
-            Rule::ClientMasterNameMismatch,
-            span(unit.file, &e.span),
-            format!(
-                "service `{}` asks the sentinels for master `{value}`, which none of them monitors{}: the client fails with \"master not found\" / \"{value} seems to be not monitored\" and cannot connect",
-                unit.service.name,
-                if close.is_some() { " (master names are case-sensitive)" } else { "" }
-            ),
-        );
-        let shown = close.copied().or(monitors.first().copied());
-        if let Some(m) = shown {
-            d = d.label(
-                m.name.span,
-                format!("the sentinels monitor `{}`", m.name.value),
-            );
-        }
-        out.push(d.help("use the master name of the `sentinel monitor` lines"));
-    }
 }
 
 /// Literal passwords in the configs of Kubernetes ConfigMaps (`requirepass`,

@@ -19,7 +19,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// Sentinels run on hosts (a config of the tree that no container runs, started by a
-/// unit, a script or by hand) whose config opens them to the network in so many words
+/// unit or a script, rendered by a provisioning template, or in a tree that provisions
+/// hosts and runs no container) whose config opens them to the network in so many words
 /// (`bind 0.0.0.0`, `protected-mode no`) while they watch a master on another host:
 /// nothing but a firewall stands between the network and `SENTINEL FAILOVER`.
 fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -53,8 +54,25 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .values()
         .filter_map(|s| crate::syntax::jinja::rendered_path(&s.path))
         .collect();
+    // A tree that provisions hosts (units, Ansible tasks, a Vagrantfile, Salt states,
+    // Puppet manifests) and runs no container anywhere (no compose file, workload,
+    // operator resource or Dockerfile): its configs are installed on those hosts, by
+    // steps that are not all read.
+    let on_provisioned_hosts = ctx.units.hosts_provisioned
+        && ctx.units.compose.is_empty()
+        && ctx.units.containers.is_empty()
+        && ctx.units.resources.is_empty()
+        && !ctx
+            .sources
+            .values()
+            .any(|s| crate::formats::dockerfile::is_dockerfile(&s.path));
     for (i, sentinel) in topo.sentinels.iter().enumerate() {
-        let on_host = started.contains(&i)
+        let in_manifest = ctx
+            .sources
+            .get(&sentinel.file)
+            .is_some_and(|s| crate::formats::detect::is_yaml_path(&s.path));
+        let on_host = (on_provisioned_hosts && !in_manifest)
+            || started.contains(&i)
             || ctx
                 .sources
                 .get(&sentinel.file)
@@ -95,9 +113,20 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .protected_mode
             .as_ref()
             .filter(|p| !p.value && sentinel.binds.is_empty());
+        // No `bind` and no `protected-mode` line: `open` has found protected mode off by
+        // default for its release (Sentinel's default since 5.0.1; before 3.2 there was none).
+        let default_protected = ctx
+            .knows(&sentinel.runtime, crate::knowledge::Version::new(3, 2, 0))
+            && !ctx.knows(&sentinel.runtime, crate::knowledge::Version::new(5, 0, 1));
+        let silent =
+            sentinel.binds.is_empty() && sentinel.protected_mode.is_none() && !default_protected;
         let (at, how) = match (wildcard, unprotected) {
             (Some(b), _) => (b.span, format!("listens on every interface of its host (`bind {}`)", b.value)),
             (None, Some(p)) => (p.span, "turns protected mode off and binds no address, so it listens on every interface of its host".to_string()),
+            (None, None) if silent => (
+                sentinel.port.as_ref().map_or(sentinel.anchor, |p| p.span),
+                "binds no address and leaves protected mode at its default (off for Sentinel), so it listens on every interface of its host".to_string(),
+            ),
             (None, None) => continue,
         };
         out.push(

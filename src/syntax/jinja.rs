@@ -31,10 +31,48 @@ pub fn has_markup(text: &str) -> bool {
     text.contains("{{") || text.contains("{%") || text.contains("{#")
 }
 
+/// Whether a text holds template markup of any kind this module reads: Jinja, or ERB
+/// (`<%= @port %>`, Puppet's and Chef's templates).
+pub fn has_template_markup(text: &str) -> bool {
+    has_markup(text) || text.contains("<%")
+}
+
 /// The text with its Jinja markup made neutral, every byte at its place (see the module
 /// comment). Text without markup comes back as it is.
 pub fn mask(text: &str) -> String {
     render(text, &Vars::default())
+}
+
+/// [`mask`], except that `{{ NAME }}` of one upper-case word stays as written: in a config
+/// read under its own name (not a `.j2`), such a word may be a placeholder that a script
+/// of the tree fills in with `sed`, which is known only once the whole tree is read.
+pub fn mask_keeping_words(text: &str) -> String {
+    let masked = mask(text);
+    if masked == text {
+        return masked;
+    }
+    let mut out = masked.into_bytes();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], b"{{").map(|i| i + from) {
+        let Some(len) = find(&bytes[at + 2..], b"}}") else {
+            break;
+        };
+        let end = at + 2 + len + 2;
+        let inner = text[at + 2..end - 2].trim_matches(' ');
+        // Written like a placeholder (`{{ DOWN_AFTER }}`), not like a template's
+        // variable (`{{ master_name }}`: Jinja's names are lower case by convention).
+        let word = !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        // Only where it was made a value (not blanked or commented out).
+        if word && out[at] == b'$' {
+            out[at..end].copy_from_slice(&bytes[at..end]);
+        }
+        from = end;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 /// Variables a template is rendered with, as written in YAML (`redis_port: 6379`): an
@@ -106,10 +144,13 @@ pub fn render(text: &str, vars: &Vars) -> String {
         if i + 1 >= bytes.len() {
             break;
         }
+        // ERB (Puppet, Chef: `<%= @port %>`, `<% if @x -%>`) reads like Jinja.
+        let erb = bytes[i] == b'<' && bytes[i + 1] == b'%';
         let close: &[u8] = match (bytes[i], bytes[i + 1]) {
             (b'{', b'{') => b"}}",
             (b'{', b'%') => b"%}",
             (b'{', b'#') => b"#}",
+            (b'<', b'%') => b"%>",
             _ => {
                 i += 1;
                 continue;
@@ -119,7 +160,14 @@ pub fn render(text: &str, vars: &Vars) -> String {
             break; // an unterminated tag: the rest is left as written
         };
         let end = i + 2 + len + 2;
-        match bytes[i + 1] {
+        // `<%= value %>` is an expression, `<%# … %>` a comment, `<% code %>` a statement.
+        let kind = match (erb, bytes.get(i + 2)) {
+            (true, Some(b'=')) => b'{',
+            (true, Some(b'#')) => b'#',
+            (true, _) => b'%',
+            (false, _) => bytes[i + 1],
+        };
+        match kind {
             b'{' => {
                 let inner = &text[i + 2..end - 2];
                 // `{{ extra_config }}` on a line of its own, empty by default: nothing.
@@ -144,13 +192,18 @@ pub fn render(text: &str, vars: &Vars) -> String {
                 }
             }
             b'%' if alone_on_line(bytes, i, end) => {
-                let statement = text[i + 2..end - 2].trim_matches(['-', '+', ' ', '\t']);
+                let statement = text[i + 2..end - 2].trim_matches(['-', '+', '=', ' ', '\t']);
                 let guarded = step(&mut frames, statement, vars);
                 // `#%` and the statement's words: a comment that still says which
                 // branch starts or ends here.
                 out[i] = b'#';
                 out[i + 1] = if guarded { b'%' } else { b'~' };
                 blank(&mut out[end - 2..end]);
+                // A statement written over several lines (`{% if a and\n b %}`): its
+                // later lines are part of the comment.
+                if let Some(nl) = bytes[i..end].iter().position(|&b| b == b'\n') {
+                    blank(&mut out[i + nl..end]);
+                }
                 // The statement's own line is never left out (it is a comment).
                 let next_line = bytes[end..]
                     .iter()
@@ -188,7 +241,12 @@ fn step(frames: &mut Vec<Frame>, statement: &str, vars: &Vars) -> bool {
         .map_or((statement, ""), |(w, r)| (w, r.trim()));
     match word {
         "if" => frames.push(Frame::opened(condition(rest, vars))),
-        "elif" => {
+        // ERB's other blocks (`unless`, `items.each do |i|`) and its `case`.
+        "unless" | "case" => frames.push(Frame::opened(None)),
+        _ if statement.ends_with(" do") || statement.contains(" do |") => {
+            frames.push(Frame::opened(None))
+        }
+        "elif" | "elsif" => {
             if let Some(f) = frames.last_mut() {
                 if f.decided {
                     f.active = false;
@@ -218,7 +276,7 @@ fn step(frames: &mut Vec<Frame>, statement: &str, vars: &Vars) -> bool {
         }
         // A loop body is written any number of times, or none.
         "for" => frames.push(Frame::opened(None)),
-        "endif" | "endfor" => {
+        "endif" | "endfor" | "end" => {
             frames.pop();
         }
         _ => {}
@@ -349,13 +407,16 @@ pub fn guarded(masked: &str) -> Vec<std::ops::Range<usize>> {
                 .split_whitespace()
                 .next();
             match word {
-                Some("if" | "for") => frames.push(is_guarded),
-                Some("elif" | "else") => {
+                Some("if" | "for" | "unless" | "case") => frames.push(is_guarded),
+                _ if statement.trim_end().ends_with(" do") || statement.contains(" do |") => {
+                    frames.push(is_guarded)
+                }
+                Some("elif" | "elsif" | "else") => {
                     if let Some(top) = frames.last_mut() {
                         *top = is_guarded;
                     }
                 }
-                Some("endif" | "endfor") => {
+                Some("endif" | "endfor" | "end") => {
                     frames.pop();
                 }
                 _ => {}
@@ -389,6 +450,34 @@ fn alone_on_line(bytes: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_line_statements_and_erb_are_neutral() {
+        let text = "{% if redis_version is version('6.2', '>=') and\n      redis_resolve %}\nsentinel resolve-hostnames yes\n{%- endif %}\nport <%= @port %>\n<% if @auth -%>\nrequirepass <%= @auth %>\n<% end -%>\ndir /data\n";
+        let masked = mask(text);
+        assert_eq!(masked.len(), text.len());
+        let lines: Vec<&str> = masked.lines().collect();
+        assert!(lines[0].starts_with("#%"), "{masked}");
+        assert!(lines[1].trim().is_empty(), "{masked}");
+        assert!(lines[3].trim_start().starts_with('#'), "{masked}");
+        assert_eq!(lines[4], "port ${___port__}");
+        assert!(lines[5].starts_with("#%"), "{masked}");
+        assert!(lines[6].starts_with("requirepass ${"), "{masked}");
+        let guarded = guarded(&masked);
+        let at = masked.find("requirepass").unwrap();
+        assert!(guarded.iter().any(|r| r.contains(&at)), "{guarded:?}");
+        let after = masked.find("dir /data").unwrap();
+        assert!(!guarded.iter().any(|r| r.contains(&after)), "{guarded:?}");
+    }
+
+    #[test]
+    fn plain_word_expressions_can_stay() {
+        let text = "sentinel monitor {{ NAME }} {{ hosts['m'][0] }} {{ port }} 2\n";
+        assert_eq!(
+            mask_keeping_words(text),
+            "sentinel monitor {{ NAME }} ${_hosts__m___0___} ${_port__} 2\n"
+        );
+    }
 
     #[test]
     fn markup_is_neutral_and_in_place() {

@@ -193,7 +193,23 @@ impl Workspace {
                     )
                 })
             });
-            if !in_vars_dir || !crate::formats::detect::is_yaml_path(path) {
+            // A role's test scenario (`tests/`, `molecule/`) runs throw-away hosts: its
+            // passwords are test inputs, not a deployment's secrets.
+            let vars_dir = path.ancestors().skip(1).find(|a| {
+                a.file_name().is_some_and(|n| {
+                    matches!(
+                        n.to_str(),
+                        Some("defaults" | "vars" | "group_vars" | "host_vars")
+                    )
+                })
+            });
+            let in_tests = vars_dir.is_some_and(|v| {
+                v.ancestors().skip(1).take(2).any(|a| {
+                    a.file_name()
+                        .is_some_and(|n| matches!(n.to_str(), Some("tests" | "molecule")))
+                })
+            });
+            if !in_vars_dir || in_tests || !crate::formats::detect::is_yaml_path(path) {
                 continue;
             }
             let text = self.entries[&id].source.text();

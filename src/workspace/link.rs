@@ -1440,6 +1440,18 @@ impl Workspace {
             resources,
             builds: builds.clone(),
             template_secrets: self.template_secrets(),
+            hosts_provisioned: false,
+            client_master_names: self
+                .sorted_ids()
+                .iter()
+                .flat_map(|id| {
+                    self.entries[id]
+                        .parsed()
+                        .client_master_names
+                        .iter()
+                        .cloned()
+                })
+                .collect(),
         };
         // Role choices of ConfigMap scripts, by (ConfigMap, key) nearest to a workload.
         let mut roles_index: crate::source::scope::NearestIndex<(&str, &str)> =
@@ -1490,7 +1502,19 @@ impl Workspace {
             }
         }
         // Files that Ansible tasks put onto the hosts are also at their destination.
-        for (dest, deployed) in self.ansible_deployments() {
+        let ansible = self.ansible_deployments();
+        format_units.hosts_provisioned = !ansible.is_empty()
+            || self.by_path.keys().any(|p| {
+                // An Ansible role's tasks, whatever form their arguments take.
+                let tasks = crate::formats::detect::is_yaml_path(p)
+                    && p.parent()
+                        .and_then(Path::file_name)
+                        .is_some_and(|n| n == "tasks" || n == "handlers");
+                tasks
+                    || crate::formats::launch::is_host_provisioning(p)
+                    || crate::formats::systemd::unit_kind(p).is_some()
+            });
+        for (dest, deployed) in ansible {
             let deployed = compose::normalize(&deployed);
             let at: Vec<(FileId, ConfigRef)> = located
                 .iter()

@@ -123,6 +123,8 @@ struct Parsed {
     monitor_on_command_line: bool,
     /// Helm releases a script installs.
     helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
+    /// Master names that ConfigMaps hand to applications.
+    client_master_names: Vec<crate::formats::kubernetes::ClientMasterName>,
 }
 
 /// A config with the words that a `sed` of the tree replaces written as templates (the

@@ -14,6 +14,8 @@ impl Entry {
                 .all(|c| c.embedded || c.written_to.is_some())
                 && !self.shown_only
                 && !crate::settings::is_config_file(&self.source.path)
+                && !crate::formats::launch::is_readme(&self.source.path)
+                && !crate::formats::launch::is_host_provisioning(&self.source.path)
             {
                 parsed.runtime_sets =
                     crate::formats::runtime_commands::find(self.source.id, self.source.text());
@@ -21,6 +23,11 @@ impl Entry {
                     crate::formats::cluster_create::find(self.source.id, self.source.text());
                 parsed.sed_placeholders =
                     crate::formats::placeholders::sed_placeholders(self.source.text());
+                if crate::formats::detect::is_yaml_path(&self.source.path) {
+                    parsed.sed_placeholders.extend(
+                        crate::formats::placeholders::ansible_replacements(self.source.text()),
+                    );
+                }
                 parsed.envsubst_inputs =
                     crate::formats::placeholders::envsubst_inputs(self.source.text());
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
@@ -59,6 +66,18 @@ impl Entry {
                     kind,
                     source.text(),
                 ))],
+                ..Parsed::default()
+            };
+        }
+        // A provisioning file (Vagrantfile, Salt state, Puppet manifest): only that it
+        // is there (see `Units::hosts_provisioned`).
+        if crate::formats::launch::is_host_provisioning(&source.path) {
+            return Parsed::default();
+        }
+        // A README: only how it says to scale the compose project.
+        if crate::formats::launch::is_readme(&source.path) {
+            return Parsed {
+                compose_scales: crate::formats::launch::compose_scales(source.text()),
                 ..Parsed::default()
             };
         }
@@ -194,8 +213,11 @@ impl Entry {
                     .into_iter()
                     .map(|r| Span::new(source.id, r.start, r.end)),
             );
+            let client_master_names =
+                crate::formats::kubernetes::client_master_names(source.id, &yaml);
             return Parsed {
                 secret_spans,
+                client_master_names,
                 commands,
                 script_starts,
                 script_copies,
@@ -226,14 +248,20 @@ impl Entry {
                 ..Parsed::default()
             };
         }
-        let tree = redis_conf::parse(source.text());
+        // A config with template markup but no template's name (a Salt state's
+        // `files/sentinel.conf`, a Puppet ERB template) is read with its markup made
+        // neutral, byte for byte at its place.
+        let masked = crate::syntax::jinja::has_template_markup(source.text())
+            .then(|| crate::syntax::jinja::mask_keeping_words(source.text()));
+        let text = masked.as_deref().unwrap_or(source.text());
+        let tree = redis_conf::parse(text);
         let Some(kind) = classify(&source.path, &tree, self.explicit) else {
             return Parsed::default();
         };
         let mut conf = ConfFile::from_tree(source.id, kind, tree);
         // A rendered Jinja template keeps its statements as `#%` / `#~` comment lines.
-        if source.text().contains("#%") {
-            conf.guarded = crate::syntax::jinja::guarded(source.text());
+        if text.contains("#%") {
+            conf.guarded = crate::syntax::jinja::guarded(text);
         }
         Parsed {
             confs: vec![Arc::new(conf)],
