@@ -858,3 +858,19 @@ fn an_overlay_in_a_subfolder_resolves_paths_from_the_project() {
         "{names:?}"
     );
 }
+
+/// `extends:` within one file gives the service the base's definition with its own laid
+/// over it (the replica runs the master's image); a file that only others extend from
+/// (`common.yaml`) is a building block, not a project with processes of its own.
+#[test]
+fn extended_services_take_their_base() {
+    let (ws, _) = check_dir(Path::new("tests/data/compose-extends"), Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.groups.len(), 1, "{:?}", topo.groups);
+    assert_eq!(topo.groups[0].replicas.len(), 1);
+    assert_eq!(
+        topo.nodes.len(),
+        2,
+        "common.yaml's cache-base is not a process"
+    );
+}

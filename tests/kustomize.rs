@@ -243,3 +243,31 @@ fn passwords_in_patches_are_masked() {
     let shown = common::render_full(&ws, &found);
     assert!(!shown.contains("Only-Pass"), "{shown}");
 }
+
+/// An overlay that replaces a ConfigMap key of its base (a one-sentinel test overlay with
+/// its own `sentinel.conf`) deploys that version: the base's is the same key, not one
+/// more sentinel, and the count is the overlay's.
+#[test]
+fn a_config_map_key_an_overlay_patches_is_the_overlays() {
+    let dir = "tests/data/kustomize-configmap-patch";
+    let (ws, _) = check_dir(Path::new(dir), Target::default());
+    let topo = ws.topology();
+    assert_eq!(topo.groups.len(), 1);
+    assert_eq!(
+        topo.groups[0].sentinel_count,
+        redis_halint::model::topology::SentinelCount::Known(1)
+    );
+    let found = findings(dir);
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "sentinel-count-below-three tests/data/kustomize-configmap-patch/overlays/test/one-sentinel.yaml:19"
+        )),
+        "{found:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.starts_with("quorum-exceeds-sentinel-count")),
+        "{found:#?}"
+    );
+}

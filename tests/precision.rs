@@ -693,3 +693,12 @@ fn host_sentinels_without_bind_are_exposed() {
         "{control:?}"
     );
 }
+
+/// Under `Type=notify` with `supervised systemd`, Redis stays in the foreground even with
+/// `daemonize yes` (server.c: `background = daemonize && !supervised`); under
+/// `Type=simple` systemd sets no NOTIFY_SOCKET, so the same config forks.
+#[test]
+fn supervised_redis_under_notify_does_not_fork() {
+    assert!(!rules("notify-daemonize").contains(&"systemd-type-daemonize-mismatch"));
+    assert!(rules("notify-daemonize-control").contains(&"systemd-type-daemonize-mismatch"));
+}

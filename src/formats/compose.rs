@@ -169,6 +169,44 @@ pub struct ComposeFile {
     /// Services that run no Redis process (applications, proxies): their environment
     /// and dependencies matter to cross-service rules.
     pub others: Vec<Service>,
+    /// Other compose files its services extend (`extends: {file: …}`), as written.
+    pub extends_files: Vec<String>,
+}
+
+/// A compose file run by `docker compose up` without `-f`: a project, even when other
+/// files extend its services.
+pub fn is_default_project_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        matches!(
+            n,
+            "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
+        )
+    })
+}
+
+/// A service that `extends` another service of the same file: that service's definition
+/// with this one's laid over it (maps merged key by key, anything else replaced), as
+/// compose builds it. `None` for a service that extends nothing here (a service of
+/// another file is not read from here).
+fn extended_service(services: &Node, service: &Node, own_name: &str, depth: usize) -> Option<Node> {
+    let ext = service.get("extends")?;
+    let base_name = ext.as_str().or_else(|| ext.get_str("service"))?;
+    if let Some(file) = ext.get_str("file") {
+        let named = Path::new(file).file_name().and_then(|n| n.to_str());
+        if named != Some(own_name) {
+            return None;
+        }
+    }
+    let base = services.get(base_name)?;
+    let base = match depth < 5 {
+        true => {
+            extended_service(services, base, own_name, depth + 1).unwrap_or_else(|| base.clone())
+        }
+        false => base.clone(),
+    };
+    let mut merged = crate::syntax::yaml::layered(&base, service);
+    crate::syntax::yaml::set_layer(&mut merged, 0);
+    Some(merged)
 }
 
 impl Service {
@@ -336,8 +374,20 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     let bound = bound_volumes(doc, dir, &vars);
     let mut out = Vec::new();
     let mut others = Vec::new();
+    let own_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let mut extends_files: Vec<String> = Vec::new();
     for (key, service) in services.entries() {
         let Some(name) = key.as_str() else { continue };
+        if let Some(file) = service.at("extends.file").and_then(Node::as_str) {
+            if !extends_files.iter().any(|f| f == file) {
+                extends_files.push(file.to_string());
+            }
+        }
+        let extended = extended_service(services, service, own_name, 0);
+        let service = extended.as_ref().unwrap_or(service);
         let (s, runs_redis) = read_service(
             file,
             dir,
@@ -428,6 +478,7 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     Some(ComposeFile {
         services: out,
         others,
+        extends_files,
     })
 }
 

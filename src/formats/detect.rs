@@ -111,7 +111,9 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
     let mut foreign = 0usize;
     for line in &tree.lines {
         let name = line.tokens[0].value.to_ascii_lowercase();
+        // `<Plugin "redis">` blocks (collectd, Apache-style configs) are no Redis syntax.
         if name.starts_with('[')
+            || name.starts_with('<')
             || name.contains('=')
             || (name.len() > 1 && name.ends_with(':'))
             || (name == "sentinel"
@@ -171,6 +173,17 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
 mod tests {
     use super::*;
     use crate::syntax::redis_conf::parse;
+
+    #[test]
+    fn collectd_plugin_blocks_are_not_redis_configs() {
+        let tree = parse(
+            "LoadPlugin redis\n<Plugin \"redis\">\n  <Node \"local\">\n    Host \"localhost\"\n    Port \"6379\"\n  </Node>\n</Plugin>\n",
+        );
+        assert_eq!(
+            classify(Path::new("collectd.d/redis.conf"), &tree, false),
+            None
+        );
+    }
 
     #[test]
     fn upstart_jobs_are_not_redis_configs() {

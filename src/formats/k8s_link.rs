@@ -15,6 +15,9 @@ use std::path::Path;
 pub struct EmbeddedConfs<'a> {
     confs: Vec<&'a ConfFile>,
     index: NearestIndex<'a, (&'a str, &'a str)>,
+    /// Keys a Kustomize patch replaces: (file of the base's version, name, key) → the
+    /// patch's version, where one top build does so.
+    patched: std::collections::HashMap<(FileId, String, String), &'a ConfFile>,
 }
 
 impl<'a> EmbeddedConfs<'a> {
@@ -26,7 +29,43 @@ impl<'a> EmbeddedConfs<'a> {
                 index.insert((name.as_str(), key.as_str()), dir_of(conf.file), i);
             }
         }
-        EmbeddedConfs { confs, index }
+        EmbeddedConfs {
+            confs,
+            index,
+            patched: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Within each top Kustomize build, a ConfigMap key held both by a file of the build
+    /// and by one of its patches is the patch's version (a strategic merge replaces the
+    /// key's value). A base that several overlays patch keeps its own.
+    pub fn apply_patches(&mut self, builds: &[crate::formats::kustomize::Build]) {
+        let mut found: std::collections::HashMap<(FileId, String, String), Vec<&'a ConfFile>> =
+            std::collections::HashMap::new();
+        for build in builds.iter().filter(|b| b.top) {
+            let patch_files: std::collections::HashSet<FileId> =
+                build.object_patches.iter().map(|p| p.file).collect();
+            for patch in self.confs.iter().filter(|c| patch_files.contains(&c.file)) {
+                let Some((name, key)) = &patch.embedded_in else {
+                    continue;
+                };
+                for base in self.confs.iter().filter(|c| {
+                    c.file != patch.file
+                        && build.files.contains(&c.file)
+                        && c.embedded_in.as_ref() == Some(&(name.clone(), key.clone()))
+                }) {
+                    found
+                        .entry((base.file, name.clone(), key.clone()))
+                        .or_default()
+                        .push(patch);
+                }
+            }
+        }
+        for (at, versions) in found {
+            if let [one] = versions.as_slice() {
+                self.patched.insert(at, one);
+            }
+        }
     }
 
     /// A config that a generator makes key `key` of object `name` (Kustomize's
@@ -40,7 +79,11 @@ impl<'a> EmbeddedConfs<'a> {
     /// order when several are equally near.
     pub fn find(&self, name: &str, key: &str, near: &Path) -> Option<&'a ConfFile> {
         let first = *self.index.nearest(&(name, key), Some(near)).first()?;
-        Some(self.confs[first])
+        let conf = self.confs[first];
+        let patched = self
+            .patched
+            .get(&(conf.file, name.to_string(), key.to_string()));
+        Some(patched.copied().unwrap_or(conf))
     }
 }
 

@@ -314,6 +314,10 @@ fn notify_and_daemonize(
         .as_ref()
         .map_or(service.anchor, |t| t.value.span);
     let daemon = daemonize(topo, process);
+    // Under `Type=notify` systemd sets NOTIFY_SOCKET, and Redis with `supervised systemd`
+    // (or `auto`) then stays in the foreground whatever `daemonize` says
+    // (`background = daemonize && !supervised` in server.c).
+    let mut notified = false;
     if matches!(kind, "notify" | "notify-reload") {
         let supervised = effective(
             topo,
@@ -323,6 +327,9 @@ fn notify_and_daemonize(
             |c| c.supervised.as_ref(),
             Some("no".to_string()),
         );
+        notified = supervised
+            .as_ref()
+            .is_some_and(|s| matches!(s.value.as_str(), "systemd" | "auto"));
         if let Some(s) = supervised.filter(|s| !matches!(s.value.as_str(), "systemd" | "auto")) {
             let mut d = Diagnostic::new(
                 Rule::SystemdNotifyWithoutSupervision,
@@ -348,7 +355,7 @@ fn notify_and_daemonize(
                 "`Type=forking` waits for the started process to fork into the background and exit, but `daemonize` is `no`{}: the start times out and systemd kills Redis",
                 if daemon.span.is_none() { " (the default)" } else { "" }
             )),
-            (false, true) => Some(format!(
+            (false, true) if !notified => Some(format!(
                 "`daemonize yes` makes Redis fork into the background and the process systemd started exit, but `Type={kind}` tracks that first process: systemd sees the service stop (or never get ready) and kills or restarts Redis"
             )),
             _ => None,

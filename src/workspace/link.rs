@@ -435,10 +435,31 @@ impl Workspace {
                 }
             }
         }
+        // Compose files whose services others extend from another file (`extends:
+        // {file: common.yaml, service: sentinel-base}`): building blocks, not projects
+        // (unless `docker compose up` reads them by their name).
+        let extended_bases: HashSet<PathBuf> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .compose
+                    .iter()
+                    .flat_map(|c| c.extends_files.iter())
+                    .map(move |f| compose::normalize(&dir.join(f)))
+            })
+            .collect();
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
             };
+            if extended_bases.contains(&compose::normalize(&entry.source.path))
+                && !compose::is_default_project_file(&entry.source.path)
+            {
+                continue;
+            }
             let compose_dir = self.dir_of(entry.source.id);
             let is_override = overrides.contains(&compose::normalize(&entry.source.path));
             let compose_path = compose::normalize(&entry.source.path);
@@ -802,6 +823,7 @@ impl Workspace {
                 }
             }
         }
+        embedded.apply_patches(&builds);
         // Start scripts of ConfigMap keys, by (object name, key), nearest first; and the
         // configs each writes, by (file, key, path written).
         let mut script_starts: crate::source::scope::NearestIndex<(&str, &str)> =
@@ -1273,7 +1295,30 @@ impl Workspace {
         let installed = self.installed_by_scripts();
         // Configs that run as processes of their own: not pulled in by an `include`, not
         // run by a container or a compose service.
+        // A ConfigMap key that a Kustomize patch replaces (the overlay's `redis-config`
+        // with its own `sentinel.conf`): where a container runs one version, the other
+        // versions of the same key in its build are that key too, not processes.
+        let mut claimed_keys: HashMap<&(String, String), Vec<FileId>> = HashMap::new();
+        for (file, key) in &claimed {
+            if let Some(key) = key {
+                claimed_keys.entry(key).or_default().push(*file);
+            }
+        }
+        let replaced_in_build = |c: &ConfFile| {
+            let Some(files) = c.embedded_in.as_ref().and_then(|k| claimed_keys.get(k)) else {
+                return false;
+            };
+            files.iter().any(|&f| {
+                f != c.file
+                    && builds
+                        .iter()
+                        .any(|b| b.files.contains(&f) && b.files.contains(&c.file))
+            })
+        };
         let standalone = |c: &ConfFile| {
+            if c.embedded && replaced_in_build(c) {
+                return false;
+            }
             let run_by_other = match &c.written_to {
                 Some(_) => claimed_written.contains(&(c.file, c.written_to.clone())),
                 None => included.contains(&c.file),
