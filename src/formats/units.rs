@@ -19,8 +19,8 @@ pub struct Units {
     pub template_secrets: Vec<TemplateSecret>,
     /// Master names that ConfigMaps hand to applications.
     pub client_master_names: Vec<super::kubernetes::ClientMasterName>,
-    /// The tree provisions hosts: it holds systemd units, Ansible tasks that deploy
-    /// files, a Vagrantfile, Salt states or Puppet manifests.
+    /// The tree provisions hosts: it holds Ansible tasks, a Vagrantfile, Salt states or
+    /// Puppet manifests. (A systemd unit says which config it runs: that is linked.)
     pub hosts_provisioned: bool,
 }
 

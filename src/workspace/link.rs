@@ -1555,9 +1555,7 @@ impl Workspace {
                     && p.parent()
                         .and_then(Path::file_name)
                         .is_some_and(|n| n == "tasks" || n == "handlers");
-                tasks
-                    || crate::formats::launch::is_host_provisioning(p)
-                    || crate::formats::systemd::unit_kind(p).is_some()
+                tasks || crate::formats::launch::is_host_provisioning(p)
             });
         for (dest, deployed) in ansible {
             let deployed = compose::normalize(&deployed);
