@@ -345,9 +345,28 @@ pub fn fill_words(text: &str, vars: &Vars) -> String {
 }
 
 /// `{{ name }}` of a variable holding an integer: that integer.
+/// `name`, or `name | default(fallback)` (also `d(…)`): the integer the first known of
+/// them holds; the fallback may be a literal or another variable. A `name` that a
+/// variables file gives a non-integer value decides on its own (the fallback is unused).
 fn number_of(inner: &str, vars: &Vars) -> Option<String> {
-    let value = vars.get(identifier(inner)?)?.trim();
-    value.parse::<i64>().ok().map(|n| n.to_string())
+    let integer = |v: &str| v.trim().parse::<i64>().ok().map(|n| n.to_string());
+    let (name, fallback) = match inner.split_once('|') {
+        Some((name, filter)) => {
+            let filter = filter.trim();
+            let arg = filter
+                .strip_prefix("default(")
+                .or_else(|| filter.strip_prefix("d("))?
+                .strip_suffix(')')?;
+            (name, Some(arg.trim()))
+        }
+        None => (inner, None),
+    };
+    let name = identifier(name)?;
+    if let Some(value) = vars.get(name) {
+        return integer(value);
+    }
+    let fallback = fallback?;
+    integer(fallback).or_else(|| integer(vars.get(identifier(fallback)?)?))
 }
 
 /// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own.
@@ -468,6 +487,21 @@ mod tests {
         assert!(guarded.iter().any(|r| r.contains(&at)), "{guarded:?}");
         let after = masked.find("dir /data").unwrap();
         assert!(!guarded.iter().any(|r| r.contains(&after)), "{guarded:?}");
+    }
+
+    #[test]
+    fn default_filters_give_numbers() {
+        let mut vars = Vars::default();
+        vars.set("redis_sentinel_quorum", "2");
+        vars.set("port", "26380");
+        let text = "sentinel monitor m 10.0.0.1 {{ port | default(6379) }} {{ quorum | default(redis_sentinel_quorum) }}\nport {{ sentinel_port | default(26379) }}\n";
+        let rendered = render(text, &vars);
+        assert!(
+            rendered.starts_with("sentinel monitor m 10.0.0.1 26380 "),
+            "{rendered}"
+        );
+        assert!(rendered.contains(" 2 "), "{rendered}");
+        assert!(rendered.contains("port 26379 "), "{rendered}");
     }
 
     #[test]
