@@ -702,3 +702,20 @@ fn supervised_redis_under_notify_does_not_fork() {
     assert!(!rules("notify-daemonize").contains(&"systemd-type-daemonize-mismatch"));
     assert!(rules("notify-daemonize-control").contains(&"systemd-type-daemonize-mismatch"));
 }
+
+/// A sentinel listening on every interface is exposed on the machines a tree provisions
+/// (here a Vagrantfile's VMs on a public network) even when it watches its own host's
+/// master; the same config alone is a one-host lab on loopback.
+#[test]
+fn provisioned_hosts_expose_sentinels_that_watch_loopback() {
+    let found = rules("hosts-loopback-monitor");
+    assert!(
+        found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    let control = rules("hosts-loopback-monitor-control");
+    assert!(
+        !control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
+}

@@ -100,7 +100,9 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .monitors
             .iter()
             .any(|m| !crate::knowledge::values::is_loopback(&m.host.value));
-        if in_image || !remote {
+        // On machines a tree provisions, the host is a VM or server on a network whatever it
+        // watches.
+        if in_image || !(remote || on_provisioned_hosts) {
             continue;
         }
         let wildcard = sentinel.binds.iter().find(|b| {
