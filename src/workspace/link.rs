@@ -1305,15 +1305,17 @@ impl Workspace {
             }
         }
         let replaced_in_build = |c: &ConfFile| {
+            if builds.is_empty() {
+                return false;
+            }
             let Some(files) = c.embedded_in.as_ref().and_then(|k| claimed_keys.get(k)) else {
                 return false;
             };
-            files.iter().any(|&f| {
-                f != c.file
-                    && builds
-                        .iter()
-                        .any(|b| b.files.contains(&f) && b.files.contains(&c.file))
-            })
+            // The builds that hold this version (few), then the claimed versions in them.
+            builds
+                .iter()
+                .filter(|b| b.files.contains(&c.file))
+                .any(|b| files.iter().any(|&f| f != c.file && b.files.contains(&f)))
         };
         let standalone = |c: &ConfFile| {
             if c.embedded && replaced_in_build(c) {
