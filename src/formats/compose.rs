@@ -191,9 +191,10 @@ pub fn is_default_project_file(path: &Path) -> bool {
 fn extended_service(services: &Node, service: &Node, own_name: &str, depth: usize) -> Option<Node> {
     let ext = service.get("extends")?;
     let base_name = ext.as_str().or_else(|| ext.get_str("service"))?;
+    // `file:` naming this very file (`./docker-compose.yml`); the same name in another
+    // folder is another file.
     if let Some(file) = ext.get_str("file") {
-        let named = Path::new(file).file_name().and_then(|n| n.to_str());
-        if named != Some(own_name) {
+        if file.trim_start_matches("./") != own_name {
             return None;
         }
     }
