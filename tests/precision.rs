@@ -719,3 +719,13 @@ fn provisioned_hosts_expose_sentinels_that_watch_loopback() {
         "{control:?}"
     );
 }
+
+/// A host whose release nothing names runs the release whose stock `redis.conf` its
+/// config copies (here 3.2's): before 7.0 a `bind` lifts protected mode. A directive
+/// that release does not know (`replica-announce-ip`, 5.0) means the host runs something
+/// newer, so the newest release's rule applies again.
+#[test]
+fn a_stock_config_copy_names_the_release_of_its_host() {
+    assert!(!rules("stock-3-2-copy").contains(&"protected-mode-blocks-remote"));
+    assert!(rules("stock-3-2-copy-control").contains(&"protected-mode-blocks-remote"));
+}

@@ -9,6 +9,7 @@ pub mod directive;
 mod directive_table;
 pub mod images;
 pub mod sentinel;
+pub mod stock_conf;
 pub mod values;
 pub mod version;
 

@@ -1374,6 +1374,11 @@ impl Workspace {
                     node.runtime.copies_unknown =
                         conf.embedded || conf.run_remotely || alternative(conf);
                     images.complete(&mut node.runtime, None, &[], Some(&path));
+                    // On a host nothing else names the release: the stock file the config
+                    // was copied from does.
+                    if node.runtime.release.is_none() && !conf.embedded {
+                        node.runtime.release = stock_release(view);
+                    }
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
                     }
@@ -2284,4 +2289,21 @@ impl<'a> ScriptStarts<'a> {
         let first = *self.index.nearest(&(name, key), Some(near)).first()?;
         Some(self.starts[first])
     }
+}
+
+/// The release whose stock `redis.conf` a config is a copy of, at the line that marks
+/// it (see [`crate::knowledge::stock_conf`]).
+fn stock_release(conf: &ConfFile) -> Option<crate::source::Spanned<crate::knowledge::Target>> {
+    let lines: Vec<_> = conf
+        .lines
+        .iter()
+        .map(|l| (l.name.as_str(), l.directive))
+        .collect();
+    let (release, marker) = crate::knowledge::stock_conf::stock_release(&lines)?;
+    let line = &conf.tree.lines[conf.lines[marker].index];
+    Some(crate::source::Spanned::with_origin(
+        release,
+        Span::new(line.owner, line.range.start, line.range.end),
+        crate::source::Origin::Implied,
+    ))
 }
