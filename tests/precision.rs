@@ -729,3 +729,12 @@ fn a_stock_config_copy_names_the_release_of_its_host() {
     assert!(!rules("stock-3-2-copy").contains(&"protected-mode-blocks-remote"));
     assert!(rules("stock-3-2-copy-control").contains(&"protected-mode-blocks-remote"));
 }
+
+/// An Ansible role's template takes the playbook's `group_vars/all` over the role's
+/// defaults: here they open the sentinel to the network (`bind 0.0.0.0`, protected mode
+/// off); without them the role's loopback defaults apply.
+#[test]
+fn group_vars_all_override_role_defaults() {
+    assert!(rules("ansible-group-vars").contains(&"sentinel-exposed-unauthenticated"));
+    assert!(!rules("ansible-group-vars-control").contains(&"sentinel-exposed-unauthenticated"));
+}

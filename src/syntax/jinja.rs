@@ -81,15 +81,32 @@ pub fn mask_keeping_words(text: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: std::collections::HashMap<String, String>,
+    /// Variables whose truth is known but not the text they render as (an unquoted YAML
+    /// `no` is Python's `False`, rendered `False`): read in conditions only.
+    conditions_only: std::collections::HashSet<String>,
 }
 
 impl Vars {
     pub fn set(&mut self, name: &str, value: &str) {
+        self.conditions_only.remove(name);
         self.values.insert(name.to_string(), value.to_string());
+    }
+
+    /// A value whose truth conditions may read but that is never written into a render.
+    pub fn set_condition_only(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_string(), value.to_string());
+        self.conditions_only.insert(name.to_string());
     }
 
     fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    /// The value to write where `{{ name }}` stands.
+    fn rendered(&self, name: &str) -> Option<&str> {
+        (!self.conditions_only.contains(name))
+            .then(|| self.get(name))
+            .flatten()
     }
 }
 
@@ -121,7 +138,8 @@ impl Frame {
 
 /// [`mask`], with the conditions and values it can evaluate from `vars`: the branches a
 /// condition surely leaves out become comments, and `{{ name }}` standing alone as a
-/// word becomes the number `name` holds (padded with blanks to its place). The
+/// word becomes the number or the single word `name` holds (padded with blanks to its
+/// place). The
 /// statement lines stay as comments: `#%` where the branch that follows is guarded
 /// (see [`guarded`]), `#~` where it is decided.
 pub fn render(text: &str, vars: &Vars) -> String {
@@ -181,7 +199,7 @@ pub fn render(text: &str, vars: &Vars) -> String {
                     continue;
                 }
                 match alone_as_word(bytes, i, end)
-                    .then(|| number_of(inner, vars))
+                    .then(|| value_of(inner, vars))
                     .flatten()
                 {
                     Some(n) if n.len() <= end - i => {
@@ -344,12 +362,26 @@ pub fn fill_words(text: &str, vars: &Vars) -> String {
     out
 }
 
-/// `{{ name }}` of a variable holding an integer: that integer.
-/// `name`, or `name | default(fallback)` (also `d(…)`): the integer the first known of
-/// them holds; the fallback may be a literal or another variable. A `name` that a
-/// variables file gives a non-integer value decides on its own (the fallback is unused).
-fn number_of(inner: &str, vars: &Vars) -> Option<String> {
-    let integer = |v: &str| v.trim().parse::<i64>().ok().map(|n| n.to_string());
+/// `{{ name }}` of a variable holding a number or a single word: that value.
+/// `name`, or `name | default(fallback)` (also `d(…)`): the value the first known of
+/// them holds; the fallback may be a literal (quoted or not) or another variable. A
+/// `name` that a variables file gives any value decides on its own (the fallback is
+/// unused).
+fn value_of(inner: &str, vars: &Vars) -> Option<String> {
+    // A number, or one word of the characters settings are written with (`0.0.0.0`,
+    // `no`, `mymaster`); anything else (spaces, quotes, markup) is left a run-time value.
+    let word = |v: &str| {
+        let v = v.trim();
+        let v = v
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .or_else(|| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')))
+            .unwrap_or(v);
+        (!v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._:-/*".contains(&b)))
+        .then(|| v.to_string())
+    };
     let (name, fallback) = match inner.split_once('|') {
         Some((name, filter)) => {
             let filter = filter.trim();
@@ -362,11 +394,14 @@ fn number_of(inner: &str, vars: &Vars) -> Option<String> {
         None => (inner, None),
     };
     let name = identifier(name)?;
-    if let Some(value) = vars.get(name) {
-        return integer(value);
+    if vars.get(name).is_some() {
+        return word(vars.rendered(name)?);
     }
     let fallback = fallback?;
-    integer(fallback).or_else(|| integer(vars.get(identifier(fallback)?)?))
+    match identifier(fallback) {
+        Some(var) => word(vars.rendered(var)?),
+        None => word(fallback),
+    }
 }
 
 /// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own.
@@ -502,6 +537,23 @@ mod tests {
         );
         assert!(rendered.contains(" 2 "), "{rendered}");
         assert!(rendered.contains("port 26379 "), "{rendered}");
+    }
+
+    #[test]
+    fn single_words_fill_in_and_booleans_only_decide() {
+        let mut vars = Vars::default();
+        vars.set("bind_interface", "0.0.0.0");
+        vars.set("protected", "no");
+        vars.set("owner", "two words");
+        vars.set_condition_only("sentinel_enabled", "yes");
+        let text = "bind {{ bind_interface }}\nprotected-mode {{ protected }}\n{% if sentinel_enabled %}\nsentinel {{ sentinel_enabled }}\n{% endif %}\nquorum {{ q | d('2') }}\nx {{ owner }}\n";
+        let rendered = render(text, &vars);
+        assert!(rendered.starts_with("bind 0.0.0.0 "), "{rendered}");
+        assert!(rendered.contains("protected-mode no "), "{rendered}");
+        // The branch is taken, but `yes` unquoted renders as `True`: not written.
+        assert!(rendered.contains("\nsentinel ${"), "{rendered}");
+        assert!(rendered.contains("quorum 2 "), "{rendered}");
+        assert!(rendered.contains("x ${"), "{rendered}");
     }
 
     #[test]

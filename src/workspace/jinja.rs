@@ -16,6 +16,7 @@ impl Workspace {
                 (!self.by_path.contains_key(&rendered)).then(|| (path.clone(), *id, rendered))
             })
             .collect();
+        let group_vars = self.group_vars_files();
         for (_, template, rendered) in templates {
             let Some(entry) = self.entries.get(&template) else {
                 continue;
@@ -27,7 +28,7 @@ impl Workspace {
             if tpl && !(text.contains("{{") || text.contains("{%")) {
                 continue;
             }
-            let vars = self.role_vars(&template);
+            let vars = self.role_vars(&template, &group_vars);
             let text = crate::syntax::jinja::render(entry.source.text(), &vars);
             let id = self.set_file(rendered, text.clone(), false);
             self.rendered
@@ -58,7 +59,11 @@ impl Workspace {
     /// The variables of the Ansible role a template belongs to (`roles/NAME/templates/…`
     /// or a role kept at the top of a repository): its `defaults/main.yml`, overridden
     /// by its `vars/main.yml`; top-level scalars only.
-    fn role_vars(&self, template: &FileId) -> crate::syntax::jinja::Vars {
+    fn role_vars(
+        &self,
+        template: &FileId,
+        group_vars: &[(PathBuf, FileId)],
+    ) -> crate::syntax::jinja::Vars {
         let Some(path) = self.entries.get(template).map(|e| e.source.path.clone()) else {
             return crate::syntax::jinja::Vars::default();
         };
@@ -67,38 +72,118 @@ impl Workspace {
             .find(|a| a.file_name().is_some_and(|n| n == "templates"))
             .and_then(Path::parent)
         {
-            Some(role) => self.vars_of_role(role),
+            Some(role) => self.vars_of_role(role, group_vars),
             None => crate::syntax::jinja::Vars::default(),
         }
     }
 
-    /// A role's `defaults/main.yml` overridden by its `vars/main.yml`: top-level scalars.
-    fn vars_of_role(&self, role: &Path) -> crate::syntax::jinja::Vars {
+    /// A role's `defaults/main.yml`, overridden by the inventory's or the playbook's
+    /// `group_vars/all` (every host has them), overridden by the role's `vars/main.yml`,
+    /// as Ansible ranks them: top-level scalars.
+    fn vars_of_role(
+        &self,
+        role: &Path,
+        group_vars: &[(PathBuf, FileId)],
+    ) -> crate::syntax::jinja::Vars {
         let mut vars = crate::syntax::jinja::Vars::default();
-        for dir in ["defaults", "vars"] {
-            let file = ["main.yml", "main.yaml"]
+        let main = |dir: &str| {
+            ["main.yml", "main.yaml"]
                 .iter()
-                .find_map(|name| self.by_path.get(&role.join(dir).join(name)));
-            let Some(entry) = file.and_then(|id| self.entries.get(id)) else {
+                .find_map(|name| self.by_path.get(&role.join(dir).join(name)))
+                .copied()
+        };
+        let files = main("defaults")
+            .into_iter()
+            .chain(Self::group_vars_all(role, group_vars))
+            .chain(main("vars"));
+        for id in files {
+            let Some(entry) = self.entries.get(&id) else {
                 continue;
             };
-            let parsed = yaml::parse(entry.source.text());
+            let text = entry.source.text();
+            let parsed = yaml::parse(text);
             let Some(yaml::Kind::Map(entries)) = parsed.documents.first().map(|d| &d.kind) else {
                 continue;
             };
             for (key, value) in entries {
                 // Passwords are never filled in: a render must not put a secret where
                 // a message or a fix could show it.
-                if let (Some(name), Some(v)) = (key.as_str(), value.as_str()) {
-                    if !crate::syntax::jinja::has_markup(v)
-                        && !crate::formats::units::is_password_variable(name)
-                    {
-                        vars.set(name, v);
-                    }
+                let (Some(name), Some(v)) = (key.as_str(), value.as_str()) else {
+                    continue;
+                };
+                if crate::syntax::jinja::has_markup(v)
+                    || crate::formats::units::is_password_variable(name)
+                {
+                    continue;
+                }
+                // An unquoted `yes`/`no`/`true`/`false` is a boolean to Ansible, which
+                // renders it `True`/`False`: its truth is known, not its text.
+                let quoted = text
+                    .get(value.span.start..)
+                    .is_some_and(|t| t.starts_with(['"', '\'']));
+                let boolean = matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "true" | "false" | "on" | "off"
+                );
+                if boolean && !quoted {
+                    vars.set_condition_only(name, v);
+                } else {
+                    vars.set(name, v);
                 }
             }
         }
         vars
+    }
+
+    /// Every `group_vars/all` file of the tree (`all.yml`, or a file of an `all/` folder):
+    /// (the folder holding `group_vars`, the file), in path order.
+    fn group_vars_files(&self) -> Vec<(PathBuf, FileId)> {
+        let mut found: Vec<(PathBuf, FileId)> = self
+            .by_path
+            .iter()
+            .filter(|(path, _)| crate::formats::detect::is_yaml_path(path))
+            .filter_map(|(path, id)| {
+                let gv = path
+                    .ancestors()
+                    .find(|a| a.file_name().is_some_and(|n| n == "group_vars"))?;
+                let rest = path.strip_prefix(gv).ok()?.to_str()?;
+                let all = rest == "all.yml" || rest == "all.yaml" || rest.starts_with("all/");
+                all.then(|| (gv.parent().unwrap_or(Path::new("")).to_path_buf(), *id))
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            self.entries[&a.1]
+                .source
+                .path
+                .cmp(&self.entries[&b.1].source.path)
+        });
+        found
+    }
+
+    /// The `group_vars/all` files (`all.yml`, or the files of an `all/` folder) nearest
+    /// above a role: beside a playbook or an inventory (`inventory/group_vars/all.yml`).
+    /// When several inventories hold one (one per environment), which applies is not
+    /// known and none is read.
+    fn group_vars_all(role: &Path, group_vars: &[(PathBuf, FileId)]) -> Vec<FileId> {
+        for dir in role.ancestors().skip(1) {
+            let inventories = dir.join("inventories");
+            let found: Vec<&(PathBuf, FileId)> = group_vars
+                .iter()
+                .filter(|(under, _)| {
+                    under == dir
+                        || *under == dir.join("inventory")
+                        || under.parent() == Some(inventories.as_path())
+                })
+                .collect();
+            let Some((first, _)) = found.first() else {
+                continue;
+            };
+            if found.iter().any(|(u, _)| u != first) {
+                return Vec::new();
+            }
+            return found.into_iter().map(|(_, id)| *id).collect();
+        }
+        Vec::new()
     }
 }
 
@@ -308,6 +393,7 @@ impl Workspace {
     /// filled from the role's variables when they give it.
     pub(super) fn ansible_deployments(&self) -> Vec<(PathBuf, PathBuf)> {
         let mut out = Vec::new();
+        let group_vars = self.group_vars_files();
         for (path, id) in &self.by_path {
             if !crate::formats::detect::is_yaml_path(path) {
                 continue;
@@ -327,7 +413,7 @@ impl Workspace {
             } else {
                 dir
             };
-            let vars = self.vars_of_role(role);
+            let vars = self.vars_of_role(role, &group_vars);
             let parsed = yaml::parse(text);
             let mut tasks: Vec<(&str, String, String)> = Vec::new();
             for doc in &parsed.documents {
