@@ -738,3 +738,13 @@ fn group_vars_all_override_role_defaults() {
     assert!(rules("ansible-group-vars").contains(&"sentinel-exposed-unauthenticated"));
     assert!(!rules("ansible-group-vars-control").contains(&"sentinel-exposed-unauthenticated"));
 }
+
+/// Manifests filed by kind (`services/`, `workloads/`): a Service selects the workloads
+/// of its parent folder when its own holds none, so `redis-master` is the master's pod
+/// and its separate, always-master workload is found; a Service selecting nothing there
+/// names no pod.
+#[test]
+fn a_service_in_a_folder_of_its_own_selects_the_workloads_beside_it() {
+    assert!(rules("k8s-by-kind-folders").contains(&"static-master-by-ordinal"));
+    assert!(!rules("k8s-by-kind-folders-control").contains(&"static-master-by-ordinal"));
+}

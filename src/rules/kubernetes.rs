@@ -609,10 +609,13 @@ fn separate_master_workload(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ConfigRef::Node(i) => topo.nodes[*i].replicaof.is_none(),
             ConfigRef::Sentinel(_) => true,
         });
-        let replicas_elsewhere = group
-            .replicas
-            .iter()
-            .all(|&r| !runs(&cf, r) && ctx.units.containers.iter().any(|o| runs(&o, r)));
+        // (A replica config no workload runs, such as the file a ConfigMap was made
+        // from, says nothing either way.)
+        let replicas_elsewhere = group.replicas.iter().all(|&r| !runs(&cf, r))
+            && group
+                .replicas
+                .iter()
+                .any(|&r| ctx.units.containers.iter().any(|o| runs(&o, r)));
         if !all_masters || !replicas_elsewhere {
             continue;
         }

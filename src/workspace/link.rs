@@ -1819,16 +1819,34 @@ impl Workspace {
         }
         let mut out: HashMap<(FileId, usize), Vec<String>> = HashMap::new();
         for svc in &cluster.services {
-            let mut pods: Vec<((FileId, usize), usize)> = Vec::new();
-            let near = by_dir.get(self.dir_of(svc.name_span.file));
-            for &(id, c) in near.into_iter().flatten() {
-                {
-                    let key = (id, c.pod.name_span.start);
-                    if svc.selects(c.namespace.as_deref(), &c.pod.labels)
-                        && !pods.iter().any(|(k, _)| *k == key)
-                    {
-                        pods.push((key, c.replicas));
+            let own = self.dir_of(svc.name_span.file);
+            let select = |dirs: &mut dyn Iterator<Item = &Path>| {
+                let mut pods: Vec<((FileId, usize), usize)> = Vec::new();
+                for dir in dirs {
+                    for &(id, c) in by_dir.get(dir).into_iter().flatten() {
+                        let key = (id, c.pod.name_span.start);
+                        if svc.selects(c.namespace.as_deref(), &c.pod.labels)
+                            && !pods.iter().any(|(k, _)| *k == key)
+                        {
+                            pods.push((key, c.replicas));
+                        }
                     }
+                }
+                pods
+            };
+            let mut pods = select(&mut std::iter::once(own));
+            // Manifests filed by kind (`services/`, `statefulsets/` beside each other,
+            // or the workloads one folder up): the Service's parent folder and the
+            // folders under it are the unit.
+            if pods.is_empty() {
+                if let Some(parent) = own.parent() {
+                    let mut dirs: Vec<&Path> = by_dir
+                        .keys()
+                        .copied()
+                        .filter(|d| d.starts_with(parent) && *d != own)
+                        .collect();
+                    dirs.sort();
+                    pods = select(&mut dirs.into_iter());
                 }
             }
             let [(pod, 1)] = pods[..] else {
