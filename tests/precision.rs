@@ -748,3 +748,22 @@ fn a_service_in_a_folder_of_its_own_selects_the_workloads_beside_it() {
     assert!(rules("k8s-by-kind-folders").contains(&"static-master-by-ordinal"));
     assert!(!rules("k8s-by-kind-folders-control").contains(&"static-master-by-ordinal"));
 }
+
+/// An image's entrypoint fills `%%NAME%%` placeholders of its baked config with `sed`
+/// from variables: the service's environment over the Dockerfile's `ENV` gives the
+/// values (quorum 4 of 3 sentinels here), and the placeholders are no bad values.
+#[test]
+fn sed_placeholders_take_the_environments_values() {
+    let found = rules("compose-sed-variables");
+    assert!(
+        found.contains(&"quorum-exceeds-sentinel-count"),
+        "{found:?}"
+    );
+    assert!(!found.contains(&"sentinel-bad-value"), "{found:?}");
+    let control = rules("compose-sed-variables-control");
+    assert!(
+        !control.contains(&"quorum-exceeds-sentinel-count"),
+        "{control:?}"
+    );
+    assert!(!control.contains(&"sentinel-bad-value"), "{control:?}");
+}

@@ -1487,8 +1487,9 @@ pub struct StartScript {
     /// It hands the program to the image's own entrypoint (`exec docker-entrypoint.sh
     /// redis-server …`), which drops root before starting it.
     pub via_image_entrypoint: bool,
-    /// Literal edits (`sed -i 's/redis-master/redis/g' FILE`) it makes to the config it
-    /// starts on, in order: (what, into what).
+    /// The `sed` edits it makes to the config it runs, in order: literal ones
+    /// (`s/redis-master/redis/g`), and placeholders it fills from a variable
+    /// (`s/%%QUORUM%%/${QUORUM}/g`), whose replacement is written `${VAR}`.
     pub edits: Vec<(String, String)>,
     /// Data servers it starts in the background before the main program, on options
     /// only (`redis-server --port 6380 &`): their arguments. They run in the same
@@ -1597,17 +1598,27 @@ impl StartScript {
             .iter()
             .any(|t| words.windows(2).any(|w| w[0] == *t && w[1] == config));
         let template = template_of(&words, &config);
-        let edits = crate::formats::placeholders::sed_placeholders(&joined)
+        // Literal edits, and placeholders the script fills from a variable
+        // (`s/%%QUORUM%%/${QUORUM}/`), written as that variable for the environment to fill.
+        let edits: Vec<(String, String)> = crate::formats::placeholders::sed_placeholders(&joined)
             .into_iter()
-            .filter(|p| p.is_edit() && p.target.as_deref().map(expand).as_deref() == Some(&config))
-            .filter_map(|p| Some((p.pattern.to_string(), p.literal?.to_string())))
+            .filter(|p| p.target.as_deref().map(expand).as_deref() == Some(&config))
+            .filter_map(|p| match (&p.variable, p.is_edit()) {
+                (_, true) => Some((p.pattern.to_string(), p.literal?.to_string())),
+                (Some(v), false) if !p.pattern.starts_with('$') => {
+                    Some((p.pattern.to_string(), format!("${{{v}}}")))
+                }
+                _ => None,
+            })
             .collect();
+        let fills_variables = edits.iter().any(|(_, into)| into.starts_with("${"));
         Some(StartScript {
             edits,
             kind,
             pins_myid: script.contains("sentinel myid"),
             resets_peers: script.to_ascii_lowercase().contains("sentinel reset"),
             substitutes_env: script.contains("envsubst")
+                || fills_variables
                 || (script.contains("sed") && (script.contains("s/$") || script.contains("s/\\$"))),
             rewrites_config: written && !guarded,
             template,

@@ -262,10 +262,15 @@ pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile
                 if rest.split_whitespace().any(|w| w.starts_with("--from")) {
                     continue;
                 }
-                let list: Vec<String> = words(&rest)
-                    .into_iter()
-                    .filter(|w| !w.starts_with("--"))
-                    .collect();
+                let all = words(&rest);
+                // `--chown=redis:redis`: the copied files belong to that user.
+                let chowned = all.iter().any(|w| {
+                    w.strip_prefix("--chown=").is_some_and(|owner| {
+                        let user = owner.split(':').next().unwrap_or_default();
+                        !user.is_empty() && user != "root" && user != "0"
+                    })
+                });
+                let list: Vec<String> = all.into_iter().filter(|w| !w.starts_with("--")).collect();
                 if let Some((dest, sources)) = list.split_last() {
                     // `COPY conf $CONF_DIR`: ARG and ENV values known at this point.
                     let known: Vec<(String, String)> = args
@@ -289,6 +294,17 @@ pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile
                     for source in sources {
                         // `COPY $CONF …`: the build's value of the variable.
                         let source = crate::syntax::shell::expand_parameters(source, &known);
+                        if chowned {
+                            // Into a folder: the file of that name inside it.
+                            let file = match dest.ends_with('/') {
+                                true => format!(
+                                    "{dest}{}",
+                                    source.rsplit('/').next().unwrap_or_default()
+                                ),
+                                false => dest.clone(),
+                            };
+                            out.opened.push((file, false));
+                        }
                         out.copies.push((source, dest.clone(), range.clone()));
                     }
                 }
@@ -538,6 +554,11 @@ mod tests {
         assert!(!d.opens_dir("/etc/redis"), "only the file was chowned");
         assert!(d.opens_dir("/opt/conf/sub"), "recursively");
         assert!(!d.opens_dir("/srv"), "handed to root");
+        // `COPY --chown=` hands the copied file to that user, not its folder.
+        let d = read("FROM redis:5\nCOPY --chown=redis:redis sentinel.conf /etc/redis/sentinel.conf\nCOPY --chown=root a.conf /etc/a/\n");
+        assert!(d.opens_dir("/etc/redis/sentinel.conf"));
+        assert!(!d.opens_dir("/etc/redis"));
+        assert!(!d.opens_dir("/etc/a/a.conf"));
     }
 
     #[test]

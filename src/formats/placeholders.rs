@@ -293,6 +293,7 @@ fn placeholder(pattern: &str, replacement: &str) -> Option<SedPlaceholder> {
     };
     let marked = [
         ("{{", "}}"),
+        ("%%", "%%"),
         ("%", "%"),
         ("@", "@"),
         ("$(", ")"),
@@ -427,6 +428,19 @@ mod tests {
             .into_iter()
             .map(|p| (p.pattern.to_string(), p.variable.map(|v| v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn double_percent_marks_a_placeholder() {
+        assert_eq!(
+            patterns(
+                "sed -i \"s/%%SENTINEL_QUORUM%%/${SENTINEL_QUORUM}/g\" /etc/redis/sentinel.conf\n"
+            ),
+            vec![(
+                "%%SENTINEL_QUORUM%%".to_string(),
+                Some("SENTINEL_QUORUM".to_string())
+            )]
+        );
     }
 
     #[test]

@@ -1037,10 +1037,15 @@ fn check_duplicates(conf: &ConfFile, out: &mut Vec<Diagnostic>) {
         };
         let first_line = first.line + 1;
         // The same value twice (often an alias pair, `replica-…` and `slave-…`) is harmless.
+        // (`client-output-buffer-limit slave …` names the replica class.)
+        let class = |v: &str| match v.eq_ignore_ascii_case("slave") {
+            true => "replica".to_string(),
+            false => v.to_string(),
+        };
         let same_values = first.tokens[1..]
             .iter()
-            .map(|t| &t.value)
-            .eq(line.tokens[1..].iter().map(|t| &t.value));
+            .map(|t| class(&t.value))
+            .eq(line.tokens[1..].iter().map(|t| class(&t.value)));
         if refusal.is_none() && same_values {
             continue;
         }

@@ -586,10 +586,12 @@ impl Workspace {
                         lines.extend(appended.lines.iter().cloned());
                     }
                 }
-                substitute(&mut lines, &service.substitutions);
+                // The script's `sed` edits, then the environment fills the variables
+                // (`$VAR` of the template, or a placeholder an edit made `${VAR}`).
                 if let Some(start) = &service.start_script {
                     apply_edits(&mut lines, &start.edits);
                 }
+                substitute(&mut lines, &service.substitutions);
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
                     substitute(&mut lines, env);
