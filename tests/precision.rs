@@ -767,3 +767,22 @@ fn sed_placeholders_take_the_environments_values() {
     );
     assert!(!control.contains(&"sentinel-bad-value"), "{control:?}");
 }
+
+/// A compose project that runs one sentinel announcing its host's address and watching
+/// a master outside the project is one host's share of a deployment brought up on each
+/// server: how many sentinels run is not written, so no count rule speaks. The same
+/// project watching its own service is a deployment of one sentinel.
+#[test]
+fn a_compose_project_per_host_leaves_the_sentinel_count_open() {
+    let found = rules("compose-one-host-of-many");
+    assert!(!found.contains(&"sentinel-count-below-three"), "{found:?}");
+    assert!(
+        !found.contains(&"quorum-exceeds-sentinel-count"),
+        "{found:?}"
+    );
+    let control = rules("compose-one-host-of-many-control");
+    assert!(
+        control.contains(&"sentinel-count-below-three"),
+        "{control:?}"
+    );
+}

@@ -306,6 +306,9 @@ pub struct Runtime {
     /// A template kept in a ConfigMap or Secret that no workload of the tree is seen
     /// running: how many processes run it is not known (one file, any number of pods).
     pub copies_unknown: bool,
+    /// A compose project that is one host's share of a deployment over several hosts
+    /// (see `Workspace::link`): how many hosts run it is not written in the tree.
+    pub one_host_of_many: bool,
     /// A compose `container_name`: one Docker host runs one container of a name, so
     /// services of two compose files that name the same container are alternatives,
     /// one process.

@@ -1856,6 +1856,7 @@ impl Service {
             netns: None,
             replication_in_script: self.start_script.as_ref().is_some_and(|s| s.replication),
             copies_unknown: false,
+            one_host_of_many: false,
             container_name: self.container_name.clone(),
         }
     }

@@ -610,6 +610,14 @@ fn count_sentinels(
     }
     if monitors
         .iter()
+        .any(|r| sentinels[r.sentinel].runtime.one_host_of_many)
+    {
+        return SentinelCount::Unknown(
+            "a compose project here runs one sentinel that announces its host's address (or uses the host's network) and watches a master outside the project: one host's share of a deployment whose hosts are not written in the tree",
+        );
+    }
+    if monitors
+        .iter()
         .any(|r| sentinels[r.sentinel].runtime.copies_unknown)
     {
         return SentinelCount::Unknown(

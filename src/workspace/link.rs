@@ -733,6 +733,8 @@ impl Workspace {
                                 &service.build_args,
                                 None,
                             );
+                            sentinel.runtime.one_host_of_many =
+                                one_host_of_many(&sentinel, service, compose_file);
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -1246,6 +1248,7 @@ impl Workspace {
                             text.contains("replicaof") || text.contains("slaveof")
                         }),
                     copies_unknown: false,
+                    one_host_of_many: false,
                     container_name: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
@@ -2326,4 +2329,47 @@ fn stock_release(conf: &ConfFile) -> Option<crate::source::Spanned<crate::knowle
         Span::new(line.owner, line.range.start, line.range.end),
         crate::source::Origin::Implied,
     ))
+}
+
+/// A compose project that is one host's share of a deployment over several hosts (the
+/// same file brought up on each server, `.env` written per host): it runs a single
+/// sentinel beside at most one data server (or data services on the host's
+/// network), that sentinel announces an address for
+/// peers outside the project (`sentinel announce-ip`) or lives on the host's network,
+/// and the master it watches is no service of the project. A project that runs several
+/// sentinels is a deployment of its own.
+fn one_host_of_many(
+    sentinel: &crate::facts::SentinelProc,
+    service: &compose::Service,
+    project: &compose::ComposeFile,
+) -> bool {
+    let sentinels: usize = project
+        .services
+        .iter()
+        .filter(|s| s.kind == FileKind::SentinelConf)
+        .map(|s| s.replicas)
+        .sum();
+    // Data services on the host's network are this host's choices (master or replica,
+    // on the one port), not servers side by side.
+    let data: Vec<&compose::Service> = project
+        .services
+        .iter()
+        .filter(|s| s.kind == FileKind::RedisConf)
+        .collect();
+    let one_server =
+        data.iter().map(|s| s.replicas).sum::<usize>() <= 1 || data.iter().all(|s| s.host_network);
+    if sentinels != 1 || !one_server || sentinel.monitors.is_empty() {
+        return false;
+    }
+    let announces = sentinel.announce_ip.is_some() || service.host_network;
+    let outside = sentinel.monitors.iter().all(|m| {
+        let host = m.host.value.as_str();
+        !crate::knowledge::values::is_loopback(host)
+            && !project
+                .services
+                .iter()
+                .chain(&project.others)
+                .any(|s| s.answers_to(host) || s.static_ips.iter().any(|ip| ip == host))
+    });
+    announces && outside
 }
