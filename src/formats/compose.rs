@@ -1591,6 +1591,8 @@ impl StartScript {
         let written = words.windows(2).any(|w| {
             (w[0] == ">" || w[0].ends_with('>') && !w[0].ends_with(">>")) && w[1] == config
         }) || words.iter().any(|w| *w == format!(">{config}"))
+            // `tee FILE <<EOF` (not `tee -a`, which appends)
+            || words.windows(2).any(|w| w[0] == "tee" && w[1] == config)
             || words
                 .windows(3)
                 .any(|w| w[0] == "cp" && (w[2] == config || w[2].ends_with(&format!("/{name}"))));
@@ -2657,6 +2659,16 @@ mod tests {
             server_in_script("if pgrep redis-server; then echo up; fi\n"),
             None
         );
+    }
+
+    #[test]
+    fn a_config_written_with_tee_is_rewritten_at_every_start() {
+        let script = "tee /etc/redis/sentinel.conf <<EOF\nport 26379\nsentinel monitor m redis 6379 2\nEOF\nredis-sentinel /etc/redis/sentinel.conf\n";
+        let start = StartScript::read(script, 0..script.len()).expect("a start script");
+        assert!(start.rewrites_config);
+        let appended = script.replace("tee /", "tee -a /");
+        let start = StartScript::read(&appended, 0..appended.len()).expect("a start script");
+        assert!(!start.rewrites_config);
     }
 
     #[test]
