@@ -411,7 +411,8 @@ fn located(dir: &str) -> Vec<(String, String)> {
 }
 
 /// `envsubst < TEMPLATE > CONFIG` in a `sh -c` command: the mounted template, its
-/// `${VAR}`s filled from the service's environment, is the config the sentinel runs.
+/// `${VAR}`s filled from the service's environment, is the config the sentinel runs. A
+/// value filled from that environment is reported where the environment sets it.
 #[test]
 fn envsubst_template_is_the_config() {
     let found = located("tests/data/compose-envsubst-template");
@@ -419,13 +420,13 @@ fn envsubst_template_is_the_config() {
     assert!(
         has(
             "hostname-monitor-without-resolve-hostnames",
-            "sentinel.conf.tpl:3:${MASTER_HOST}"
+            "docker-compose.yml:5:redis-master"
         ),
         "{found:#?}"
     );
     assert!(has(
         "quorum-exceeds-sentinel-count",
-        "sentinel.conf.tpl:3:${QUORUM}"
+        "docker-compose.yml:6:\"2\""
     ));
     // The template is the service's config, not a sentinel of its own.
     let (ws, _) = check_dir(

@@ -754,11 +754,23 @@ fn a_service_in_a_folder_of_its_own_selects_the_workloads_beside_it() {
 /// values (quorum 4 of 3 sentinels here), and the placeholders are no bad values.
 #[test]
 fn sed_placeholders_take_the_environments_values() {
-    let found = rules("compose-sed-variables");
+    let (ws, diagnostics) = check_dir(
+        Path::new("tests/data/precision/compose-sed-variables"),
+        Target::default(),
+    );
+    let found: Vec<&str> = diagnostics.iter().map(|d| d.rule.name()).collect();
     assert!(
         found.contains(&"quorum-exceeds-sentinel-count"),
         "{found:?}"
     );
+    // Reported where the value is set: the service's `QUORUM=4`.
+    let quorum = diagnostics
+        .iter()
+        .find(|d| d.rule.name() == "quorum-exceeds-sentinel-count")
+        .unwrap();
+    let source = ws.source(quorum.span.file).unwrap();
+    assert!(source.path.ends_with("docker-compose.yml"));
+    assert_eq!(&source.text()[quorum.span.range()], "4");
     assert!(!found.contains(&"sentinel-bad-value"), "{found:?}");
     let control = rules("compose-sed-variables-control");
     assert!(

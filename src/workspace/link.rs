@@ -591,6 +591,7 @@ impl Workspace {
                 if let Some(start) = &service.start_script {
                     apply_edits(&mut lines, &start.edits);
                 }
+                point_at_environment(&mut lines, &service.env, &service.substitutions, source.id);
                 substitute(&mut lines, &service.substitutions);
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
@@ -2279,6 +2280,47 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
         if value != token.value {
             token.value = value.into();
             token.origin = crate::source::Origin::Implied;
+        }
+    }
+}
+
+/// A config word that is exactly one variable (`$FAILOVER`, `${FAILOVER}`) of the
+/// service's own `environment:`, written literally in the compose file, that the start
+/// script fills in takes its value from there: it is reported at that entry, where it
+/// is set.
+fn point_at_environment(
+    lines: &mut [crate::syntax::redis_conf::ConfLine],
+    env: &[compose::EnvVar],
+    substitutions: &[(String, String)],
+    file: FileId,
+) {
+    if env.is_empty() || substitutions.is_empty() {
+        return;
+    }
+    for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        let Some(name) = token.value.strip_prefix('$') else {
+            continue;
+        };
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        let entry = env
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
+            .filter(|e| e.literal && e.value.is_some())
+            // Only where the start script fills the word with that value.
+            .filter(|e| {
+                substitutions
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .is_some_and(|(_, v)| Some(v) == e.value.as_ref())
+            });
+        if let Some(entry) = entry {
+            token.range = entry.span.clone();
+            token.owner = file;
         }
     }
 }
