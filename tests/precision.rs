@@ -798,3 +798,20 @@ fn a_compose_project_per_host_leaves_the_sentinel_count_open() {
         "{control:?}"
     );
 }
+
+/// Hosts a Vagrantfile provisions with the distribution's own package run that
+/// distribution's release (Ubuntu 24.04: 7.0.15, 22.04: 6.0.16), with protected mode on
+/// by default (only the official image turns it off): from 7.0 a `bind` no longer lifts
+/// it, so replicas and sentinels on the other machines are refused.
+#[test]
+fn hosts_run_their_distributions_release_with_protected_mode_on() {
+    let found = rules("host-distro-release");
+    assert!(found.contains(&"protected-mode-blocks-remote"), "{found:?}");
+    let control = rules("host-distro-release-control");
+    assert!(
+        !control.contains(&"protected-mode-blocks-remote"),
+        "{control:?}"
+    );
+    // 6.0 does not know `sentinel sentinel-pass` (6.2).
+    assert!(control.contains(&"directive-not-in-version"), "{control:?}");
+}

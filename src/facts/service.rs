@@ -5,7 +5,7 @@ use crate::knowledge::cmdline::CommandLine;
 use crate::source::{FileId, Span, Spanned};
 
 /// The config a process reads, as an index into the topology's nodes or sentinels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConfigRef {
     Node(usize),
     Sentinel(usize),

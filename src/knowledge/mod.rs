@@ -7,6 +7,7 @@ pub mod cmdline;
 pub mod commands;
 pub mod directive;
 mod directive_table;
+pub mod host_release;
 pub mod images;
 pub mod sentinel;
 pub mod stock_conf;

@@ -25,65 +25,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// nothing but a firewall stands between the network and `SENTINEL FAILOVER`.
 fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
-    let in_containers: std::collections::HashSet<usize> = ctx
-        .units
-        .compose
-        .iter()
-        .flat_map(|u| u.sentinels.iter().copied())
-        .chain(ctx.units.containers.iter().flat_map(|c| {
-            c.processes.iter().filter_map(|p| match p {
-                ConfigRef::Sentinel(i) => Some(*i),
-                ConfigRef::Node(_) => None,
-            })
-        }))
-        .collect();
-    // What says a config runs on a host: a unit or a script of the tree starts it, or
-    // it is the file a provisioning template (Ansible, Salt: `sentinel.conf.j2`)
-    // renders onto the hosts.
-    let started: std::collections::HashSet<usize> = topo
-        .processes
-        .iter()
-        .filter(|p| p.service.is_none())
-        .filter_map(|p| match p.config {
-            Some(ConfigRef::Sentinel(i)) => Some(i),
-            _ => None,
-        })
-        .collect();
-    let rendered: std::collections::HashSet<std::path::PathBuf> = ctx
-        .sources
-        .values()
-        .filter_map(|s| crate::syntax::jinja::rendered_path(&s.path))
-        .collect();
-    // A tree that provisions hosts (units, Ansible tasks, a Vagrantfile, Salt states,
-    // Puppet manifests) and runs no container anywhere (no compose file, workload,
-    // operator resource or Dockerfile): its configs are installed on those hosts, by
-    // steps that are not all read.
-    let on_provisioned_hosts = ctx.units.hosts_provisioned
-        && ctx.units.compose.is_empty()
-        && ctx.units.containers.is_empty()
-        && ctx.units.resources.is_empty()
-        && !ctx
-            .sources
-            .values()
-            .any(|s| crate::formats::dockerfile::is_dockerfile(&s.path));
+    let hosts = super::hosts::on_hosts(ctx);
+    let on_provisioned_hosts = hosts.provisioned;
     for (i, sentinel) in topo.sentinels.iter().enumerate() {
-        let in_manifest = ctx
-            .sources
-            .get(&sentinel.file)
-            .is_some_and(|s| crate::formats::detect::is_yaml_path(&s.path));
-        let on_host = (on_provisioned_hosts && !in_manifest)
-            || started.contains(&i)
-            || ctx
-                .sources
-                .get(&sentinel.file)
-                .is_some_and(|s| rendered.contains(&s.path));
-        if !on_host
-            || in_containers.contains(&i)
-            || sentinel.runtime.netns.is_some()
-            || sentinel.runtime.managed_by.is_some()
-            || sentinel.runtime.declared.is_some()
-            || !open(ctx, sentinel)
-        {
+        if !hosts.sentinels.contains(&i) || !open(ctx, sentinel) {
             continue;
         }
         // A config an image carries (its release read from a Dockerfile) runs in a

@@ -12,6 +12,7 @@ mod context;
 mod edits;
 mod exposure;
 mod history;
+mod hosts;
 mod identity;
 mod kubernetes;
 mod loopback;

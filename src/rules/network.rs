@@ -21,6 +21,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .any(|m| !is_loopback(&m.host.value));
         let listener = Listener {
             protected: sentinel.protected_mode.as_ref(),
+            by_default: false,
             password: sentinel.password.as_ref(),
             acl_file: sentinel.acl_file.is_some(),
             binds: &sentinel.binds,
@@ -43,7 +44,17 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out,
         );
     }
+    // On a host (not in the official image, which is built with protected mode off) a
+    // config without a `protected-mode` line runs with Redis's default: on, since 3.2.
+    let hosts = super::hosts::on_hosts(ctx);
     for (i, node) in ctx.topology.nodes.iter().enumerate() {
+        let compiled_default = (node.protected_mode.is_none()
+            && hosts.nodes.contains(&i)
+            && ctx.knows(&node.runtime, Version::new(3, 2, 0)))
+        .then(|| {
+            let at = node.port.as_ref().map_or(node.anchor, |p| p.span);
+            Spanned::with_origin(true, at, crate::source::Origin::Implied)
+        });
         let in_remote_group = ctx
             .topology
             .groups_of_node(i)
@@ -58,7 +69,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .is_some_and(|r| !is_loopback(&r.host.value))
             || in_remote_group;
         let listener = Listener {
-            protected: node.protected_mode.as_ref(),
+            protected: node.protected_mode.as_ref().or(compiled_default.as_ref()),
+            by_default: compiled_default.is_some(),
             password: node.password.as_ref(),
             acl_file: node.acl_file.is_some(),
             binds: &node.binds,
@@ -364,6 +376,8 @@ fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnos
 /// What protected mode needs to know about a listening process.
 struct Listener<'a> {
     protected: Option<&'a Spanned<bool>>,
+    /// Protected mode is on because no line sets it (a host's compiled-in default).
+    by_default: bool,
     password: Option<&'a Spanned<Password>>,
     /// Users come from an ACL file: the default user may have a password there.
     acl_file: bool,
@@ -395,10 +409,14 @@ fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
     } else {
         "replicas, sentinels and clients"
     };
+    let how = match l.by_default {
+        true => "protected mode is on (no `protected-mode` line: the default of Redis as built from source or packaged, which only the official Docker image turns off)",
+        false => "protected mode is on",
+    };
     let mut d = Diagnostic::new(
         Rule::ProtectedModeBlocksRemote,
         protected.span,
-        format!("protected mode is on and this {what} has no password: {peers} on other hosts get \"DENIED … protected mode\", so monitoring, replication and failover fail"),
+        format!("{how} and this {what} has no password: {peers} on other hosts get \"DENIED … protected mode\", so monitoring, replication and failover fail"),
     )
     .help("set a password (requirepass) or `protected-mode no` with a firewall; since Redis 7.0 a `bind` line does not lift protected mode");
     if let Some(first) = binds.iter().find(|b| is_remote_bind(&b.value)) {

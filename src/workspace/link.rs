@@ -1349,6 +1349,7 @@ impl Workspace {
                 .as_deref()
                 .is_some_and(|to| written_paths.get(&(c.file, to)).is_some_and(|&n| n > 1))
         };
+        let host_release = self.host_release();
         for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
             let merged;
@@ -1380,10 +1381,10 @@ impl Workspace {
                     node.runtime.copies_unknown =
                         conf.embedded || conf.run_remotely || alternative(conf);
                     images.complete(&mut node.runtime, None, &[], Some(&path));
-                    // On a host nothing else names the release: the stock file the config
-                    // was copied from does.
+                    // On a host the release is the one its provisioning installs, else
+                    // the one whose stock file the config was copied from.
                     if node.runtime.release.is_none() && !conf.embedded {
-                        node.runtime.release = stock_release(view);
+                        node.runtime.release = host_release.clone().or_else(|| stock_release(view));
                     }
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
@@ -1402,6 +1403,9 @@ impl Workspace {
                     sentinel.runtime.copies_unknown =
                         conf.run_remotely || sentinels_on_unseen_configs || alternative(conf);
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
+                    if sentinel.runtime.release.is_none() && !conf.embedded {
+                        sentinel.runtime.release = host_release.clone();
+                    }
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
                     sentinels.push(sentinel);
                 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod helm;
+mod host_release;
 mod jinja;
 mod kustomize;
 mod link;
