@@ -815,3 +815,24 @@ fn hosts_run_their_distributions_release_with_protected_mode_on() {
     // 6.0 does not know `sentinel sentinel-pass` (6.2).
     assert!(control.contains(&"directive-not-in-version"), "{control:?}");
 }
+
+/// Replicas that announce a host name to sentinels that watch their master by IP and
+/// accept IP addresses only: the sentinels cannot add them (from 6.2), so each such
+/// announce line is reported; with `resolve-hostnames yes` they can.
+#[test]
+fn replicas_announcing_names_need_sentinels_that_resolve() {
+    let found = rules("replica-announces-name");
+    assert_eq!(
+        found
+            .iter()
+            .filter(|r| **r == "hostname-monitor-without-resolve-hostnames")
+            .count(),
+        2,
+        "{found:?}"
+    );
+    let control = rules("replica-announces-name-control");
+    assert!(
+        !control.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{control:?}"
+    );
+}

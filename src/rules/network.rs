@@ -88,6 +88,62 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         bind_loopback_first(ctx, &node.binds, &node.runtime, peers_remote, "node", out);
     }
     mixed_identities(ctx, out);
+    announced_replica_names(ctx, out);
+}
+
+/// Replicas that announce a host name (`replica-announce-ip redis-replica-1`) to
+/// sentinels that accept IP addresses only: from 6.2 a sentinel without
+/// `resolve-hostnames yes` cannot add a replica the master lists by name ("Failed to
+/// resolve hostname"), so it knows no replica to promote. (Before 6.2 it resolved the
+/// name when it learnt it.)
+fn announced_replica_names(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut seen = std::collections::HashSet::new();
+    for group in topo.groups.iter().filter(|g| g.has_sentinels()) {
+        let sentinels: Vec<&SentinelProc> =
+            group.monitors.iter().map(|&r| topo.monitor(r).0).collect();
+        let refuse = sentinels.iter().all(|s| {
+            s.complete
+                && !s.resolves_hostnames()
+                && s.runtime.managed_by.is_none()
+                && ctx.knows(&s.runtime, Version::new(6, 2, 0))
+        });
+        // A master watched by name: that line is reported, and the same setting mends both.
+        let by_name = group.monitors.iter().any(|&m| {
+            let host = &topo.monitor(m).1.host.value;
+            !is_ip_literal(host) && !is_template(host)
+        });
+        let Some(first) = sentinels.first().filter(|_| refuse && !by_name) else {
+            continue;
+        };
+        for &r in &group.replicas {
+            let Some(ip) = topo.nodes[r].announce_ip.as_ref() else {
+                continue;
+            };
+            let name = ip.value.as_str();
+            if name.is_empty() || is_ip_literal(name) || is_template(name) || !seen.insert(ip.span)
+            {
+                continue;
+            }
+            let group_name = group.name.as_deref().unwrap_or("the group");
+            let mut d = Diagnostic::new(
+                Rule::HostnameMonitorWithoutResolveHostnames,
+                ip.span,
+                format!("this replica announces the host name `{name}`, but the sentinels of `{group_name}` accept IP addresses only (no `sentinel resolve-hostnames yes`): they cannot add it (\"Failed to resolve hostname\"), so they know no replica to promote and a failover finds none"),
+            )
+            .help(format!(
+                "{} on the sentinels (Redis 6.2+), or announce an IP address",
+                ctx.how_to_set(
+                    &first.runtime,
+                    &[("sentinel resolve-hostnames", "yes"), ("sentinel announce-hostnames", "yes")]
+                )
+            ));
+            if let Some(m) = group.monitors.first() {
+                d = d.label(topo.monitor(*m).1.line, "the sentinels watching its master");
+            }
+            out.push(d);
+        }
+    }
 }
 
 /// Sentinels that work with host names, and data nodes of their group known by an IP
