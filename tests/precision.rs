@@ -836,3 +836,20 @@ fn replicas_announcing_names_need_sentinels_that_resolve() {
         "{control:?}"
     );
 }
+
+/// A sentinel that listens on TLS only (`port 0`) and requires client certificates
+/// (`tls-auth-clients` defaults to yes) is not open to whoever reaches its published
+/// port; with `tls-auth-clients no` it is, on its TLS port.
+#[test]
+fn client_certificates_close_a_tls_only_sentinel() {
+    let found = rules("sentinel-tls-client-certs");
+    assert!(
+        !found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    let control = rules("sentinel-tls-client-certs-control");
+    assert!(
+        control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
+}

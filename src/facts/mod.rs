@@ -136,6 +136,9 @@ impl AclConf {
 pub struct Tls {
     pub port: Option<Spanned<i64>>,
     pub replication: Option<Spanned<bool>>,
+    /// `tls-auth-clients` (`yes` by default: a client must show a certificate the CA
+    /// signed; `optional`, `no`).
+    pub auth_clients: Option<Spanned<String>>,
 }
 
 impl Tls {
@@ -146,6 +149,14 @@ impl Tls {
 
     pub fn replicates(&self) -> bool {
         self.replication.as_ref().is_some_and(|r| r.value)
+    }
+
+    /// Clients on its TLS port must show a certificate (`tls-auth-clients yes`, the
+    /// default).
+    pub fn requires_client_certificates(&self) -> bool {
+        self.auth_clients
+            .as_ref()
+            .is_none_or(|a| a.value.eq_ignore_ascii_case("yes"))
     }
 }
 

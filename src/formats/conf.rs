@@ -595,6 +595,7 @@ impl ConfFile {
         Tls {
             port: self.spanned_int("tls-port"),
             replication: self.spanned_bool("tls-replication"),
+            auth_clients: self.spanned_str("tls-auth-clients"),
         }
     }
 

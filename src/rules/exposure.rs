@@ -88,10 +88,19 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// Takes commands from any address: no password, and nothing else that keeps remote
-/// clients out (protected mode, which since 7.0 applies whatever `bind` says and before
-/// only with no `bind`; a `bind` on loopback only).
+/// clients out (client certificates on a TLS-only sentinel; protected mode, which since
+/// 7.0 applies whatever `bind` says and before only with no `bind`; a `bind` on loopback
+/// only).
 fn open(ctx: &Context, sentinel: &SentinelProc) -> bool {
     if sentinel.password.is_some() || !sentinel.complete {
+        return false;
+    }
+    // Only a TLS port (`port 0`) whose clients must show a certificate the CA signed:
+    // that certificate is the credential.
+    let tls_only = sentinel.port.as_ref().is_some_and(|p| p.value == 0)
+        && sentinel.tls.listens().is_some()
+        && sentinel.tls.requires_client_certificates();
+    if tls_only {
         return false;
     }
     let loopback_only = !sentinel.binds.is_empty()
@@ -103,6 +112,17 @@ fn open(ctx: &Context, sentinel: &SentinelProc) -> bool {
     let protected = sentinel.protected_mode.as_ref().is_some_and(|p| p.value)
         && (sentinel.binds.is_empty() || bind_ignored);
     !loopback_only && !protected
+}
+
+/// The ports a sentinel takes connections on: its plain port (26379 unless set; none
+/// with `port 0`) and its TLS port.
+fn listening_ports(sentinel: &SentinelProc) -> Vec<i64> {
+    let plain = sentinel.port.as_ref().map_or(26379, |p| p.value);
+    (plain != 0)
+        .then_some(plain)
+        .into_iter()
+        .chain(sentinel.tls.listens().map(|p| p.value))
+        .collect()
 }
 
 fn span(file: crate::source::FileId, r: &std::ops::Range<usize>) -> Span {
@@ -134,7 +154,7 @@ fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
+        let ports = listening_ports(sentinel);
         // `network_mode: service:OTHER`: the ports OTHER publishes are this container's.
         let joined = s
             .network_mode
@@ -152,7 +172,7 @@ fn compose(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .host_ip
                 .as_deref()
                 .is_some_and(|h| h.starts_with("127.") || h == "::1" || h == "localhost");
-            if p.target != port || local {
+            if !ports.contains(&p.target) || local {
                 continue;
             }
             let message = match joined {
@@ -187,7 +207,7 @@ fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let c = &cf.container;
-        let port = sentinel.port.as_ref().map_or(26379, |p| p.value);
+        let ports = listening_ports(sentinel);
         if c.pod.host_network {
             out.push(
                 Diagnostic::new(
@@ -199,7 +219,10 @@ fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let host_port = c.host_ports.iter().find(|(inside, _, _)| *inside == port);
+        let host_port = c
+            .host_ports
+            .iter()
+            .find(|(inside, _, _)| ports.contains(inside));
         if let Some((_, outside, at)) = host_port {
             out.push(
                 Diagnostic::new(
@@ -220,9 +243,9 @@ fn kubernetes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let serves_sentinel = svc.ports.iter().any(|(p, target)| match target {
                 Some(t) => t.parse::<i64>().map_or_else(
                     |_| t.to_ascii_lowercase().contains("sentinel"),
-                    |n| n == port,
+                    |n| ports.contains(&n),
                 ),
-                None => *p == port,
+                None => ports.contains(p),
             });
             if !selected || !serves_sentinel {
                 continue;
