@@ -147,6 +147,13 @@ pub fn stock_release(lines: &[(&str, Option<DirectiveMatch>)]) -> Option<(Target
         return None;
     }
     let marker = markers.iter().find_map(|m| has(m))?;
+    // A patch release of the line may be named by what the copy uses (`oom-score-adj`
+    // came in 6.0.7): the release is at least the newest of those.
+    let version = lines
+        .iter()
+        .filter_map(|(_, m)| m.and_then(|m| m.directive.redis_since))
+        .filter(|since| since.major == version.major && since.minor == version.minor)
+        .fold(version, |newest, since| newest.max(since));
     Some((
         Target {
             flavor: Flavor::Redis,
@@ -200,6 +207,20 @@ mod tests {
         let (release, marker) = stock_release(&lines(&names)).unwrap();
         assert_eq!(release.version, Version::new(3, 2, 0));
         assert_eq!(names[marker], "protected-mode");
+    }
+
+    #[test]
+    fn a_patch_releases_directive_raises_the_release_within_its_line() {
+        let mut names = TAIL.to_vec();
+        names.extend([
+            "acllog-max-len",
+            "lazyfree-lazy-user-del",
+            "rdb-del-sync-files",
+            "oom-score-adj",
+        ]);
+        let (release, _) = stock_release(&lines(&names)).unwrap();
+        assert_eq!((release.version.major, release.version.minor), (6, 0));
+        assert!(release.version >= Version::new(6, 0, 7), "{release}");
     }
 
     #[test]
