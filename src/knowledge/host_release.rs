@@ -110,7 +110,8 @@ fn redis(version: Version) -> Target {
 pub fn read(text: &str) -> Vec<Install> {
     let lower = text.to_ascii_lowercase();
     let mut out = Vec::new();
-    // Source tarballs: `redis-stable`, `redis-7.2.4.tar.gz`, `.../releases/redis-6.0.9`.
+    // Source tarballs: `redis-stable`, `redis-7.2.4.tar.gz` (a bare `redis-6.0.9` folder
+    // name is not taken: it may be anything).
     if let Some(at) = lower.find("redis-stable") {
         out.push(Install::Source(
             Target::NEWEST_REDIS,
@@ -125,8 +126,8 @@ pub fn read(text: &str) -> Vec<Install> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         let word = rest[..end].trim_end_matches('.');
-        let tarball = rest[end..].starts_with(".tar")
-            || rest[..end].ends_with('.') && rest[end..].starts_with("tar");
+        // The digits stop at `tar`, the dot before it included.
+        let tarball = rest[..end].ends_with('.') && rest[end..].starts_with("tar");
         if word.matches('.').count() == 2 && tarball {
             if let Some(version) = Version::parse(word) {
                 out.push(Install::Source(redis(version), i..from + word.len()));

@@ -111,8 +111,13 @@ impl Workspace {
                 let (Some(name), Some(v)) = (key.as_str(), value.as_str()) else {
                     continue;
                 };
+                // (Nor anything named like another secret: a single word is written
+                // into the render as it is.)
+                let lower = name.to_ascii_lowercase();
                 if crate::syntax::jinja::has_markup(v)
                     || crate::formats::units::is_password_variable(name)
+                    || lower.contains("secret")
+                    || lower.contains("token")
                 {
                     continue;
                 }
