@@ -853,3 +853,50 @@ fn client_certificates_close_a_tls_only_sentinel() {
         "{control:?}"
     );
 }
+
+/// Sentinel before 5.0.1 kept Redis's compiled-in default, protected mode on: on hosts
+/// that install Ubuntu 18.04's package (4.0.9, an Ansible `apt` task naming it on the
+/// line below), a sentinel without `bind` or password refuses its peers. Ubuntu 20.04's
+/// 5.0.7 turned it off: that sentinel is open instead.
+#[test]
+fn old_packaged_sentinels_keep_protected_mode_on() {
+    let found = rules("hosts-old-sentinel");
+    assert!(found.contains(&"protected-mode-blocks-remote"), "{found:?}");
+    assert!(
+        !found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    let control = rules("hosts-old-sentinel-control");
+    assert!(
+        !control.contains(&"protected-mode-blocks-remote"),
+        "{control:?}"
+    );
+    assert!(
+        control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
+}
+
+/// A master config on provisioned hosts whose replicas are made at run time
+/// (`redis-cli replicaof`): the sentinel beside it watches it over the network, so the
+/// compiled-in protected mode refuses them all. With `protected-mode no` it does not.
+#[test]
+fn a_master_watched_over_the_network_is_remote() {
+    let dir = Path::new("tests/data/precision/hosts-master-by-hand");
+    let (ws, found) = check_dir(dir, Target::default());
+    let d = found
+        .iter()
+        .find(|d| d.rule.name() == "protected-mode-blocks-remote")
+        .expect("reported");
+    assert!(ws.source(d.span.file).unwrap().path.ends_with("kv.conf"));
+    assert!(d.related.iter().any(|l| ws
+        .source(l.span.file)
+        .unwrap()
+        .path
+        .ends_with("sentinel.conf")));
+    let control = rules("hosts-master-by-hand-control");
+    assert!(
+        !control.contains(&"protected-mode-blocks-remote"),
+        "{control:?}"
+    );
+}

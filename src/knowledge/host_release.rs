@@ -144,18 +144,53 @@ pub fn read(text: &str) -> Vec<Install> {
     if third_party.iter().any(|p| lower.contains(p)) {
         out.push(Install::ThirdParty);
     }
-    let installs = lower.lines().any(|line| {
-        let package = line.contains("install")
+    let names_redis = |line: &str| {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .any(|w| w == "redis" || w == "redis-server" || w == "redis-sentinel")
+    };
+    let is_package_line = |line: &str| {
+        line.contains("install")
             || line.contains("apt:")
             || line.contains("yum:")
+            || line.contains("dnf:")
             || line.contains("package:")
             || line.contains("pkg.installed")
-            || line.contains("apk add");
-        package
-            && line
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .any(|w| w == "redis" || w == "redis-server" || w == "redis-sentinel")
-    });
+            || line.contains("apk add")
+    };
+    // A package module whose arguments follow on lines of their own (an Ansible task's
+    // `apt:` with `name: redis-server` or a `pkg:` list below it).
+    let mut module_indent: Option<usize> = None;
+    let mut installs = false;
+    for line in lower.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if let Some(at) = module_indent {
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if indent > at {
+                let argument = trimmed.trim_start_matches("- ");
+                let names_package = argument.starts_with("name:")
+                    || argument.starts_with("pkg:")
+                    || trimmed.starts_with('-');
+                if names_package && names_redis(argument) {
+                    installs = true;
+                }
+                continue;
+            }
+            module_indent = None;
+        }
+        if is_package_line(line) && names_redis(line) {
+            installs = true;
+        }
+        let module = trimmed
+            .trim_start_matches("- ")
+            .strip_suffix(':')
+            .map(|k| k.rsplit('.').next().unwrap_or(k));
+        if matches!(module, Some("apt" | "yum" | "dnf" | "package" | "apk")) {
+            module_indent = Some(indent);
+        }
+    }
     if installs {
         out.push(Install::DistroPackage);
     }
@@ -248,5 +283,18 @@ mod tests {
         assert_eq!(release.version, Version::new(6, 2, 14));
         let stable = read("curl -O http://download.redis.io/redis-stable.tar.gz\n");
         assert_eq!(decide(&[(0, stable)]).unwrap().0, Target::NEWEST_REDIS);
+    }
+
+    #[test]
+    fn an_ansible_package_module_names_its_package_on_the_lines_below() {
+        let vagrant = read("config.vm.box = \"hashicorp/bionic64\"\n");
+        let task = read("- name: install\n  ansible.builtin.apt:\n    name: redis-server\n    update_cache: yes\n");
+        let (release, _, _) = decide(&[(0, vagrant.clone()), (1, task)]).unwrap();
+        assert_eq!(release.version, Version::new(4, 0, 9));
+        let list = read("- apt:\n    pkg:\n      - redis-sentinel\n");
+        assert!(decide(&[(0, vagrant.clone()), (1, list)]).is_some());
+        // Another package's module, then a key of the task that names redis.
+        let other = read("- apt:\n    name: nginx\n  notify: restart redis\n");
+        assert!(decide(&[(0, vagrant), (1, other)]).is_none());
     }
 }

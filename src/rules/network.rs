@@ -8,7 +8,8 @@ use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for sentinel in &ctx.topology.sentinels {
+    let hosts = super::hosts::on_hosts(ctx);
+    for (s, sentinel) in ctx.topology.sentinels.iter().enumerate() {
         check_hostnames(ctx, sentinel, out);
         // A sentinel whose masters are all on loopback is a one-host lab: its peers
         // reach it on loopback, which protected mode lets in, whatever it binds.
@@ -19,9 +20,24 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .monitors
                 .iter()
                 .any(|m| !is_loopback(&m.host.value));
+        // On a host, Sentinel before 5.0.1 kept Redis's compiled-in default, protected
+        // mode on (5.0.1 turned it off for Sentinel): with no `bind`, only loopback gets in.
+        let compiled_default = (sentinel.protected_mode.is_none()
+            && sentinel.binds.is_empty()
+            && hosts.sentinels.contains(&s)
+            && ctx.knows(&sentinel.runtime, Version::new(3, 2, 0))
+            && !ctx.knows(&sentinel.runtime, Version::new(5, 0, 1)))
+        .then(|| {
+            let at = sentinel.port.as_ref().map_or(sentinel.anchor, |p| p.span);
+            Spanned::with_origin(true, at, crate::source::Origin::Implied)
+        });
         let listener = Listener {
-            protected: sentinel.protected_mode.as_ref(),
-            by_default: false,
+            protected: sentinel
+                .protected_mode
+                .as_ref()
+                .or(compiled_default.as_ref()),
+            by_default: compiled_default.is_some(),
+            watched_at: None,
             password: sentinel.password.as_ref(),
             acl_file: sentinel.acl_file.is_some(),
             binds: &sentinel.binds,
@@ -46,7 +62,6 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // On a host (not in the official image, which is built with protected mode off) a
     // config without a `protected-mode` line runs with Redis's default: on, since 3.2.
-    let hosts = super::hosts::on_hosts(ctx);
     for (i, node) in ctx.topology.nodes.iter().enumerate() {
         let compiled_default = (node.protected_mode.is_none()
             && hosts.nodes.contains(&i)
@@ -62,15 +77,26 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         // Monitored on loopback only (and replicating from loopback, if at all): its
         // replicas and sentinels are on the same host.
         let local_lab = !in_remote_group && ctx.topology.groups_of_node(i).next().is_some();
+        // A config of hosts the tree provisions that no sentinel's group links (its
+        // replicas are made at run time, `redis-cli replicaof`), beside sentinels that
+        // watch a master at its port over the network: it is that master's config.
+        let watched_at = (hosts.provisioned
+            && hosts.nodes.contains(&i)
+            && node.replicaof.is_none()
+            && ctx.topology.groups_of_node(i).next().is_none())
+        .then(|| watched_over_network(ctx, node))
+        .flatten();
         let remote = (node.binds.iter().any(|b| is_remote_bind(&b.value)) && !local_lab)
             || node
                 .replicaof
                 .as_ref()
                 .is_some_and(|r| !is_loopback(&r.host.value))
-            || in_remote_group;
+            || in_remote_group
+            || watched_at.is_some();
         let listener = Listener {
             protected: node.protected_mode.as_ref().or(compiled_default.as_ref()),
             by_default: compiled_default.is_some(),
+            watched_at,
             password: node.password.as_ref(),
             acl_file: node.acl_file.is_some(),
             binds: &node.binds,
@@ -89,6 +115,22 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     mixed_identities(ctx, out);
     announced_replica_names(ctx, out);
+}
+
+/// The monitor line of a sentinel beside this node's config (in its folder) that watches,
+/// at the node's port, a master on another host that no config of the tree is linked to.
+fn watched_over_network(ctx: &Context, node: &crate::facts::Node) -> Option<Span> {
+    let topo = ctx.topology;
+    let folder = |file| ctx.sources.get(&file).and_then(|s| s.path.parent());
+    let here = folder(node.file)?;
+    topo.groups
+        .iter()
+        .filter(|g| g.master.is_none() && !is_loopback(&g.host) && !is_template(&g.host))
+        .flat_map(|g| g.monitors.iter().map(|&r| topo.monitor(r)))
+        .find(|(sentinel, monitor)| {
+            monitor.port.value == node.effective_port() && folder(sentinel.file) == Some(here)
+        })
+        .map(|(_, monitor)| monitor.host.span)
 }
 
 /// Replicas that announce a host name (`replica-announce-ip redis-replica-1`) to
@@ -434,6 +476,9 @@ struct Listener<'a> {
     protected: Option<&'a Spanned<bool>>,
     /// Protected mode is on because no line sets it (a host's compiled-in default).
     by_default: bool,
+    /// The node is known to be reached over the network because a sentinel watches it
+    /// there, at this monitor line.
+    watched_at: Option<Span>,
     password: Option<&'a Spanned<Password>>,
     /// Users come from an ACL file: the default user may have a password there.
     acl_file: bool,
@@ -465,9 +510,10 @@ fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
     } else {
         "replicas, sentinels and clients"
     };
-    let how = match l.by_default {
-        true => "protected mode is on (no `protected-mode` line: the default of Redis as built from source or packaged, which only the official Docker image turns off)",
-        false => "protected mode is on",
+    let how = match (l.by_default, what) {
+        (true, "sentinel") => "protected mode is on (no `protected-mode` line: before 5.0.1 Sentinel kept Redis's default, on)",
+        (true, _) => "protected mode is on (no `protected-mode` line: the default of Redis as built from source or packaged, which only the official Docker image turns off)",
+        (false, _) => "protected mode is on",
     };
     let mut d = Diagnostic::new(
         Rule::ProtectedModeBlocksRemote,
@@ -478,6 +524,13 @@ fn check_protected(ctx: &Context, l: &Listener, out: &mut Vec<Diagnostic>) {
     if let Some(first) = binds.iter().find(|b| is_remote_bind(&b.value)) {
         let span: Span = first.span;
         d = d.label(span, "listens on a non-loopback address");
+    }
+    if let Some(at) = l.watched_at {
+        d = d.label(at, "a sentinel watches this master over the network");
+    }
+    // The release decides the default: say where it comes from.
+    if let Some(release) = l.runtime.release.as_ref().filter(|_| l.by_default) {
+        d = d.label(release.span, format!("{} runs here", release.value));
     }
     out.push(d);
 }
