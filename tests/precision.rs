@@ -900,3 +900,31 @@ fn a_master_watched_over_the_network_is_remote() {
         "{control:?}"
     );
 }
+
+/// Hosts that install Debian's `redis-server` package run the rendered config under the
+/// package's unit, which restarts it (`Restart=always`): a template that also renders the
+/// master (its `replicaof` inside an `{% if %}`) with persistence off is reported at its
+/// `save ""`, with the install task as evidence. With `appendonly yes` it is not.
+#[test]
+fn the_packaged_unit_restarts_an_empty_master() {
+    let dir = Path::new("tests/data/precision/apt-server-no-persistence");
+    let (ws, found) = check_dir(dir, Target::default());
+    let d = found
+        .iter()
+        .find(|d| d.rule.name() == "persistence-off-with-auto-restart")
+        .expect("reported");
+    assert!(ws
+        .source(d.span.file)
+        .unwrap()
+        .path
+        .ends_with("redis.conf.j2"));
+    assert!(d
+        .related
+        .iter()
+        .any(|l| ws.source(l.span.file).unwrap().path.ends_with("main.yml")));
+    let control = rules("apt-server-no-persistence-control");
+    assert!(
+        !control.contains(&"persistence-off-with-auto-restart"),
+        "{control:?}"
+    );
+}

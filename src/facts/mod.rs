@@ -320,6 +320,9 @@ pub struct Runtime {
     /// A compose project that is one host's share of a deployment over several hosts
     /// (see `Workspace::link`): how many hosts run it is not written in the tree.
     pub one_host_of_many: bool,
+    /// The host's distribution package brings a unit that restarts this data node by
+    /// itself (Debian's `redis-server.service`, `Restart=always`), installed here.
+    pub packaged_restart: Option<Span>,
     /// A compose `container_name`: one Docker host runs one container of a name, so
     /// services of two compose files that name the same container are alternatives,
     /// one process.

@@ -1860,6 +1860,7 @@ impl Service {
             copies_unknown: false,
             one_host_of_many: false,
             container_name: self.container_name.clone(),
+            packaged_restart: None,
         }
     }
 }

@@ -14,6 +14,9 @@ pub enum Install {
     Source(Target, std::ops::Range<usize>),
     /// The distribution's package (`apt-get install redis-server`, `yum install redis`).
     DistroPackage,
+    /// Debian's or Ubuntu's `redis-server` package, installed with apt at this range: its
+    /// own systemd unit runs `/etc/redis/redis.conf` with `Restart=always`.
+    AptServer(std::ops::Range<usize>),
     /// A package from elsewhere than the distribution: the release is not known.
     ThirdParty,
     /// The distribution the machine runs, and the release its package is.
@@ -159,40 +162,57 @@ pub fn read(text: &str) -> Vec<Install> {
     };
     // A package module whose arguments follow on lines of their own (an Ansible task's
     // `apt:` with `name: redis-server` or a `pkg:` list below it).
-    let mut module_indent: Option<usize> = None;
+    let names_server = |line: &str| {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .any(|w| w == "redis" || w == "redis-server")
+    };
+    // The module that is open, its indentation and whether it is apt.
+    let mut module: Option<(usize, bool)> = None;
     let mut installs = false;
+    let mut apt_server: Option<std::ops::Range<usize>> = None;
     for line in lower.lines() {
+        let at = line.as_ptr() as usize - lower.as_ptr() as usize;
         let indent = line.len() - line.trim_start().len();
         let trimmed = line.trim();
-        if let Some(at) = module_indent {
+        let range = at + indent..at + line.len();
+        if let Some((open_at, apt)) = module {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            if indent > at {
+            if indent > open_at {
                 let argument = trimmed.trim_start_matches("- ");
                 let names_package = argument.starts_with("name:")
                     || argument.starts_with("pkg:")
                     || trimmed.starts_with('-');
                 if names_package && names_redis(argument) {
                     installs = true;
+                    if apt && names_server(argument) && apt_server.is_none() {
+                        apt_server = Some(range);
+                    }
                 }
                 continue;
             }
-            module_indent = None;
+            module = None;
         }
         if is_package_line(line) && names_redis(line) {
             installs = true;
+            if line.contains("apt") && names_server(line) && apt_server.is_none() {
+                apt_server = Some(range.clone());
+            }
         }
-        let module = trimmed
+        let key = trimmed
             .trim_start_matches("- ")
             .strip_suffix(':')
             .map(|k| k.rsplit('.').next().unwrap_or(k));
-        if matches!(module, Some("apt" | "yum" | "dnf" | "package" | "apk")) {
-            module_indent = Some(indent);
+        if matches!(key, Some("apt" | "yum" | "dnf" | "package" | "apk")) {
+            module = Some((indent, key == Some("apt")));
         }
     }
     if installs {
         out.push(Install::DistroPackage);
+    }
+    if let Some(range) = apt_server {
+        out.push(Install::AptServer(range));
     }
     // `config.vm.box = "ubuntu/bionic64"`, `FROM ubuntu:18.04`, `image: debian:12`.
     for line in lower.lines() {
@@ -257,6 +277,29 @@ pub fn decide(files: &[(usize, Vec<Install>)]) -> Option<(Target, usize, std::op
         .then(|| (**t, *f, (*r).clone()))
 }
 
+/// Where the tree installs Debian's or Ubuntu's `redis-server` package, whose own unit
+/// restarts the server (`Restart=always`): only when nothing else installs Redis (a
+/// source build, another repository's package) and no distribution older than Ubuntu
+/// 18.04 or Debian 10 is named (earlier units are not relied on).
+pub fn apt_server_unit(files: &[(usize, Vec<Install>)]) -> Option<(usize, std::ops::Range<usize>)> {
+    let all = || {
+        files
+            .iter()
+            .flat_map(|(f, found)| found.iter().map(move |i| (*f, i)))
+    };
+    let elsewhere = all().any(|(_, i)| matches!(i, Install::Source(..) | Install::ThirdParty));
+    let old = all().any(
+        |(_, i)| matches!(i, Install::Distribution(t, _) if t.version < Version::new(4, 0, 9)),
+    );
+    if elsewhere || old {
+        return None;
+    }
+    all().find_map(|(f, i)| match i {
+        Install::AptServer(r) => Some((f, r.clone())),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +338,24 @@ mod tests {
         assert!(decide(&[(0, vagrant.clone()), (1, list)]).is_some());
         // Another package's module, then a key of the task that names redis.
         let other = read("- apt:\n    name: nginx\n  notify: restart redis\n");
-        assert!(decide(&[(0, vagrant), (1, other)]).is_none());
+        assert!(decide(&[(0, vagrant.clone()), (1, other.clone())]).is_none());
+        assert!(apt_server_unit(&[(1, other)]).is_none());
+    }
+
+    #[test]
+    fn the_apt_server_package_brings_its_restarting_unit() {
+        let task = read("- name: install\n  ansible.builtin.apt:\n    name: redis-server\n");
+        let (_, range) = apt_server_unit(&[(0, task.clone())]).unwrap();
+        assert_eq!(range, 43..61);
+        let script = read("apt-get install -y redis-server\n");
+        assert!(apt_server_unit(&[(0, script.clone())]).is_some());
+        // Only the sentinel package, a package of another repository, an old release.
+        assert!(apt_server_unit(&[(0, read("apt install redis-sentinel\n"))]).is_none());
+        let ppa = read("add-apt-repository ppa:chris-lea/redis-server\n");
+        assert!(apt_server_unit(&[(0, task.clone()), (1, ppa)]).is_none());
+        let xenial = read("config.vm.box = \"ubuntu/xenial64\"\n");
+        assert!(apt_server_unit(&[(0, script), (1, xenial)]).is_none());
+        let yum = read("yum install -y redis\n");
+        assert!(apt_server_unit(&[(0, yum)]).is_none());
     }
 }

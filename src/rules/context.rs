@@ -24,6 +24,9 @@ pub struct Context<'a> {
     /// The oldest release among the processes that read each file (see
     /// `Context::release_for_file`), built once.
     pub file_releases: HashMap<FileId, crate::source::Spanned<Target>>,
+    /// Which processes run straight on hosts: worked out once, by the first rule that
+    /// asks (see [`Context::on_hosts`]).
+    pub hosts: std::sync::OnceLock<super::hosts::OnHosts>,
 }
 
 /// See [`Context::file_releases`].
@@ -67,6 +70,11 @@ pub fn declared_runtimes(topology: &Topology) -> HashMap<Span, &crate::facts::Ru
 }
 
 impl Context<'_> {
+    /// The processes of the topology that run on hosts (see [`super::hosts::on_hosts`]).
+    pub fn on_hosts(&self) -> &super::hosts::OnHosts {
+        self.hosts.get_or_init(|| super::hosts::on_hosts(self))
+    }
+
     pub fn source(&self, file: FileId) -> &SourceFile {
         self.sources[&file]
     }

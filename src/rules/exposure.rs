@@ -25,7 +25,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// nothing but a firewall stands between the network and `SENTINEL FAILOVER`.
 fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
-    let hosts = super::hosts::on_hosts(ctx);
+    let hosts = ctx.on_hosts();
     let on_provisioned_hosts = hosts.provisioned;
     for (i, sentinel) in topo.sentinels.iter().enumerate() {
         if !hosts.sentinels.contains(&i) || !open(ctx, sentinel) {

@@ -8,7 +8,7 @@ use crate::rules::{Context, Rule};
 use crate::source::{Span, Spanned};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let hosts = super::hosts::on_hosts(ctx);
+    let hosts = ctx.on_hosts();
     for (s, sentinel) in ctx.topology.sentinels.iter().enumerate() {
         check_hostnames(ctx, sentinel, out);
         // A sentinel whose masters are all on loopback is a one-host lab: its peers

@@ -70,6 +70,66 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         nofile(topo, service, process, out);
         persistence(topo, service, process, out);
     }
+    packaged_unit_persistence(ctx, out);
+}
+
+/// persistence-off-with-auto-restart on hosts that install Debian's or Ubuntu's
+/// `redis-server` package: the package's unit (`Restart=always`) restarts the config the
+/// tree gives it, when no unit or script of the tree starts the server instead. Judged for
+/// a config that is a master, or whose `replicaof` the template may leave out (the same
+/// file renders the master).
+fn packaged_unit_persistence(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let own_unit = topo.services.iter().any(|s| {
+        s.process
+            .is_some_and(|p| !topo.processes[p].cmdline.is_sentinel())
+    });
+    if own_unit {
+        return;
+    }
+    let started: std::collections::HashSet<ConfigRef> =
+        topo.processes.iter().filter_map(|p| p.config).collect();
+    for (i, node) in topo.nodes.iter().enumerate() {
+        let Some(install) = node.runtime.packaged_restart else {
+            continue;
+        };
+        if !node.complete
+            || !ctx.on_hosts().nodes.contains(&i)
+            || started.contains(&ConfigRef::Node(i))
+            || node.replica_priority.as_ref().is_some_and(|p| p.value == 0)
+            || !node.persistence.is_off()
+        {
+            continue;
+        }
+        let Some(rdb_off) = node.persistence.rdb_off else {
+            continue;
+        };
+        let master = topo.groups.iter().any(|g| g.master == Some(i));
+        let maybe_master = node.replicaof.as_ref().is_some_and(|r| {
+            ctx.confs.get(&node.file).is_some_and(|c| {
+                c.guarded
+                    .iter()
+                    .any(|g| g.contains(&(r.line.start as usize)))
+            })
+        });
+        if !(master || maybe_master) {
+            continue;
+        }
+        let role = if master {
+            "this master"
+        } else {
+            "the master this template also renders"
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::PersistenceOffWithAutoRestart,
+                rdb_off,
+                format!("the distribution's `redis-server` package runs this config under its own systemd unit, which has `Restart=always`: after a crash {role} is back within seconds with no snapshot and no append-only file, so it comes back empty; if Sentinel does not notice, its replicas resync from it and the whole data set is wiped"),
+            )
+            .label(install, "the Debian/Ubuntu package and its restarting unit are installed here")
+            .help("enable `appendonly yes` (or RDB snapshots), or override the unit with `Restart=no` in a drop-in (`/etc/systemd/system/redis-server.service.d/`)"),
+        );
+    }
 }
 
 /// A setting as the process sees it: its command line, else its config, else the default

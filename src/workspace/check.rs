@@ -185,6 +185,7 @@ impl Workspace {
             history: self.history.as_ref(),
             declared: crate::rules::declared_runtimes(&topology),
             file_releases: crate::rules::file_releases(&topology),
+            hosts: std::sync::OnceLock::new(),
         };
         // Command-line options of containers are config lines too.
         let options: Vec<&ConfFile> = self

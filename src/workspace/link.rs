@@ -1251,6 +1251,7 @@ impl Workspace {
                     copies_unknown: false,
                     one_host_of_many: false,
                     container_name: None,
+                    packaged_restart: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 // The containers of one pod share its network; each pod has its own.
@@ -1349,7 +1350,10 @@ impl Workspace {
                 .as_deref()
                 .is_some_and(|to| written_paths.get(&(c.file, to)).is_some_and(|&n| n > 1))
         };
-        let host_release = self.host_release();
+        let installs = self.host_installs();
+        let host_release = self.host_release(&installs);
+        // The packaged unit runs the server unless the tree starts it itself.
+        let apt_server = self.host_apt_server(&installs);
         for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
             let merged;
@@ -1385,6 +1389,7 @@ impl Workspace {
                     // the one whose stock file the config was copied from.
                     if node.runtime.release.is_none() && !conf.embedded {
                         node.runtime.release = host_release.clone().or_else(|| stock_release(view));
+                        node.runtime.packaged_restart = apt_server;
                     }
                     if conf.written_to.is_some() {
                         node.name_hints = name_hints(&path);
