@@ -150,6 +150,7 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
         || crate::formats::launch::is_launch_file(path)
         || crate::formats::launch::is_readme(path)
         || crate::formats::launch::is_host_provisioning(path)
+        || crate::formats::launch::is_ansible_inventory(path)
     {
         return Some(true);
     }

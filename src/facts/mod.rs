@@ -320,6 +320,9 @@ pub struct Runtime {
     /// A compose project that is one host's share of a deployment over several hosts
     /// (see `Workspace::link`): how many hosts run it is not written in the tree.
     pub one_host_of_many: bool,
+    /// An Ansible play renders this config on a known number of hosts (one process per
+    /// host), at this `hosts:` value: the processes of the play are one deployment.
+    pub host_copies: Option<Span>,
     /// The host's distribution package brings a unit that restarts this data node by
     /// itself (Debian's `redis-server.service`, `Restart=always`), installed here.
     pub packaged_restart: Option<Span>,

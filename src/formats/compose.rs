@@ -1861,6 +1861,7 @@ impl Service {
             one_host_of_many: false,
             container_name: self.container_name.clone(),
             packaged_restart: None,
+            host_copies: None,
         }
     }
 }

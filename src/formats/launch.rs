@@ -25,6 +25,31 @@ pub fn is_host_provisioning(path: &std::path::Path) -> bool {
     name == "Vagrantfile" || name.ends_with(".sls") || name.ends_with(".pp")
 }
 
+/// An Ansible inventory in INI form, by the names inventories go by: `hosts`,
+/// `inventory` (with `.ini`, or without extension), any `.ini` or extensionless file in
+/// an `inventory/` or `inventories/` folder. YAML inventories are YAML files of the tree
+/// and read as such.
+pub fn is_ansible_inventory(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let ext = name.rsplit_once('.').map(|(_, e)| e);
+    let in_inventory_dir = path
+        .ancestors()
+        .skip(1)
+        .take(3)
+        .filter_map(|a| a.file_name())
+        .any(|d| d == "inventory" || d == "inventories");
+    let named = matches!(stem, "hosts" | "inventory");
+    let kind_ok = matches!(
+        ext,
+        None | Some("ini" | "yml" | "yaml" | "cfg" | "dist" | "example" | "sample")
+    );
+    (named && kind_ok) || (in_inventory_dir && matches!(ext, None | Some("ini" | "yml" | "yaml")))
+}
+
 /// A project's README: its instructions may say how the project is launched
 /// (`docker compose up --scale redis-sentinel=3`); only that is read from it.
 pub fn is_readme(path: &std::path::Path) -> bool {

@@ -1,5 +1,6 @@
 //! Per-format extraction: a syntax tree becomes facts about Redis nodes and sentinels.
 
+pub mod ansible;
 pub mod argument_dispatch;
 pub mod cluster_create;
 pub mod cluster_operators;

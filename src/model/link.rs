@@ -658,7 +658,7 @@ fn count_sentinels(
     // are all the sentinels there are, even when there is one.
     let declared = monitors.iter().all(|r| {
         let runtime = &sentinels[r.sentinel].runtime;
-        runtime.declared.is_some() && runtime.count_known
+        (runtime.declared.is_some() && runtime.count_known) || runtime.host_copies.is_some()
     });
     if monitors.len() < 2 && known_lines == 0 && !declared {
         SentinelCount::Unknown("a single sentinel config says nothing about how many sentinels run")

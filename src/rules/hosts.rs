@@ -62,7 +62,7 @@ pub fn on_hosts(ctx: &Context) -> OnHosts {
             && !contained.contains(&at)
             && runtime.netns.is_none()
             && runtime.managed_by.is_none()
-            && runtime.declared.is_none()
+            && (runtime.declared.is_none() || runtime.host_copies.is_some())
     };
     OnHosts {
         provisioned,

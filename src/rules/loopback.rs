@@ -57,6 +57,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    hosts_each_on_loopback(ctx, out);
     for (n, node) in topo.nodes.iter().enumerate() {
         let Some(own) = node.runtime.netns else {
             continue;
@@ -111,6 +112,45 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             &sentinel.runtime,
             (&sentinel.name, sentinel.complete),
             out,
+        );
+    }
+}
+
+/// A sentinel config an Ansible play renders on several hosts that monitors a loopback
+/// address: on each host it watches that host's own server, so the sentinels never watch
+/// one master together (on a replica's host, the "master" is that replica).
+fn hosts_each_on_loopback(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut copies: HashMap<Span, (usize, Span, &crate::facts::Monitor)> = HashMap::new();
+    for sentinel in &topo.sentinels {
+        let Some(play) = sentinel.runtime.host_copies else {
+            continue;
+        };
+        for monitor in sentinel
+            .monitors
+            .iter()
+            .filter(|m| written_loopback(&m.host))
+        {
+            copies
+                .entry(monitor.host.span)
+                .or_insert((0, play, monitor))
+                .0 += 1;
+        }
+    }
+    let mut found: Vec<_> = copies.into_values().filter(|(n, _, _)| *n >= 2).collect();
+    found.sort_by_key(|(_, _, m)| m.host.span);
+    for (count, play, monitor) in found {
+        out.push(
+            Diagnostic::new(
+                Rule::MonitorLoopbackAddress,
+                monitor.host.span,
+                format!(
+                    "this sentinel config runs on {count} hosts and monitors `{}` at {}: on each host that is the host's own server, so the sentinels never watch one master together (where the local server is a replica, its sentinel takes the replica for the master), cannot agree on a failure and hand clients a loopback address",
+                    monitor.name.value, monitor.host.value
+                ),
+            )
+            .label(play, format!("rendered on these {count} hosts"))
+            .help("monitor the master by an address every host reaches: its IP address, or its host name with `sentinel resolve-hostnames yes`"),
         );
     }
 }

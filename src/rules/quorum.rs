@@ -40,6 +40,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 d
             };
+            // A config rendered on hosts: the play that says on which.
+            let d = match first_sentinel.runtime.host_copies {
+                Some(play) => d.label(play, "the hosts that run this sentinel config"),
+                None => d,
+            };
             // Copies of one declaration (a service's replicas, a resource's sentinels)
             // share its line: one label says it.
             let mut seen = vec![first.line, count_at];

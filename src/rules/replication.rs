@@ -465,7 +465,11 @@ fn copies_beside_unfound_master(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("{} runs {} data nodes and nothing makes any of them replicate: each is an independent master with its own data set, so the sentinels of `{name}` (watching `{}`, which is none of them) have no replica to promote", first.name, copies.len(), monitor.host.value),
             )
             .label(monitor.line, "watched by a sentinel here")
-            .help("make all but one pod a replica (`replicaof` the first pod's stable name, set at start by an init script), and point `sentinel monitor` at that first pod"),
+            .help(match first.runtime.host_copies {
+                // One config rendered on several hosts by an Ansible play.
+                Some(_) => "render `replicaof <master> <port>` on every host but the master's (a condition on the host in the template), and point `sentinel monitor` at the master's address",
+                None => "make all but one pod a replica (`replicaof` the first pod's stable name, set at start by an init script), and point `sentinel monitor` at that first pod",
+            }),
         );
     }
 }

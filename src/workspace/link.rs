@@ -1252,6 +1252,7 @@ impl Workspace {
                     one_host_of_many: false,
                     container_name: None,
                     packaged_restart: None,
+                    host_copies: None,
                 };
                 let refs = workload_procs.entry((id, ci)).or_default();
                 // The containers of one pod share its network; each pod has its own.
@@ -1354,6 +1355,7 @@ impl Workspace {
         let host_release = self.host_release(&installs);
         // The packaged unit runs the server unless the tree starts it itself.
         let apt_server = self.host_apt_server(&installs);
+        let host_copies = self.ansible_copies();
         for conf in confs.iter().filter(|c| standalone(c)) {
             let source = &self.entries[&conf.file].source;
             let merged;
@@ -1395,6 +1397,15 @@ impl Workspace {
                         node.name_hints = name_hints(&path);
                     }
                     located.push((path, conf.file, ConfigRef::Node(nodes.len())));
+                    // One process per host a play renders the template on.
+                    if let Some(copies) = host_copies.get(&conf.file) {
+                        node.runtime.host_copies = Some(copies.play);
+                        node.runtime.unit = Some(copies.play.file);
+                        node.runtime.replication_in_script |= copies.replication_in_tasks;
+                        for _ in 1..copies.count {
+                            nodes.push(node.clone());
+                        }
+                    }
                     nodes.push(node);
                 }
                 FileKind::SentinelConf => {
@@ -1412,6 +1423,13 @@ impl Workspace {
                         sentinel.runtime.release = host_release.clone();
                     }
                     located.push((path, conf.file, ConfigRef::Sentinel(sentinels.len())));
+                    if let Some(copies) = host_copies.get(&conf.file) {
+                        sentinel.runtime.host_copies = Some(copies.play);
+                        sentinel.runtime.unit = Some(copies.play.file);
+                        for _ in 1..copies.count {
+                            sentinels.push(sentinel.clone());
+                        }
+                    }
                     sentinels.push(sentinel);
                 }
             }

@@ -1,5 +1,6 @@
 //! The workspace: the set of files checked together, their cached parses, and `check()`.
 
+mod ansible;
 mod check;
 mod helm;
 mod host_release;

@@ -1,0 +1,427 @@
+//! How many hosts an Ansible project renders each Jinja template on: its inventories'
+//! groups, the plays' host patterns, the roles, task files and `when:` conditions on the
+//! way to each `template:` task (see [`crate::formats::ansible`]). Anything not followed
+//! leaves the template's count unknown.
+
+use super::*;
+use crate::formats::ansible::{self, Inventory, Play, Step};
+
+/// The hosts that render one template, and the play that first renders it.
+#[derive(Debug, Clone, Copy)]
+pub struct HostCopies {
+    pub count: usize,
+    /// The `hosts:` value of that play.
+    pub play: Span,
+    /// A task of the project runs `redis-cli … replicaof` (or `slaveof`): replication is
+    /// set up at run time, not in the template.
+    pub replication_in_tasks: bool,
+}
+
+/// Hosts (or `None`: not known) per template, for one inventory.
+type Reached = HashMap<PathBuf, Option<(Vec<String>, Span)>>;
+
+impl Workspace {
+    /// The number of hosts each rendered Jinja template runs on, by the id of the file it
+    /// renders. Only templates the project's plays reach, and only when every inventory
+    /// beside the playbooks gives the same count.
+    pub(super) fn ansible_copies(&self) -> HashMap<FileId, HostCopies> {
+        let mut out = HashMap::new();
+        let rendered_of: HashMap<&Path, FileId> = self
+            .rendered
+            .iter()
+            .filter_map(|(rendered, info)| {
+                let path = &self.entries.get(&info.template)?.source.path;
+                crate::syntax::jinja::rendered_path(path)?;
+                Some((path.as_path(), *rendered))
+            })
+            .collect();
+        if rendered_of.is_empty() {
+            return out;
+        }
+        let mut replication_in_tasks = false;
+        let mut inventories: Vec<(PathBuf, Inventory)> = Vec::new();
+        let mut playbooks: Vec<(FileId, PathBuf, Vec<Play>)> = Vec::new();
+        for id in self.sorted_ids() {
+            let source = &self.entries[&id].source;
+            let path = &source.path;
+            let text = source.text();
+            if crate::formats::launch::is_ansible_inventory(path) {
+                if let Some(inv) = ansible::parse_ini(text) {
+                    inventories.push((path.clone(), inv));
+                    continue;
+                }
+            }
+            if !crate::formats::detect::is_yaml_path(path) {
+                continue;
+            }
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("redis-cli")
+                && (lower.contains("slaveof") || lower.contains("replicaof"))
+            {
+                replication_in_tasks = true;
+            }
+            if !text.contains("hosts") {
+                continue;
+            }
+            let Some(doc) = ansible::first_document(text) else {
+                continue;
+            };
+            if let Some(plays) = ansible::plays(&doc) {
+                playbooks.push((id, path.clone(), plays));
+            } else if crate::formats::launch::is_ansible_inventory(path) {
+                if let Some(inv) = ansible::parse_yaml(&doc) {
+                    inventories.push((path.clone(), inv));
+                }
+            }
+        }
+        if inventories.is_empty() || playbooks.is_empty() {
+            return out;
+        }
+        // Per template: the count every inventory agrees on, or none.
+        let mut counts: HashMap<PathBuf, Option<HostCopies>> = HashMap::new();
+        for (file, path, plays) in &playbooks {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let beside: Vec<&(PathBuf, Inventory)> = inventories
+                .iter()
+                .filter(|(p, _)| p.starts_with(dir))
+                .collect();
+            let beside = if beside.is_empty() {
+                let up = dir.parent().unwrap_or(Path::new(""));
+                inventories
+                    .iter()
+                    .filter(|(p, _)| p.starts_with(up))
+                    .collect()
+            } else {
+                beside
+            };
+            for (inv_path, inv) in beside {
+                let mut reached: Reached = HashMap::new();
+                for play in plays {
+                    let at = Span::new(*file, play.hosts_span.start, play.hosts_span.end);
+                    self.walk_play(play, at, dir, inv_path, inv, &mut reached);
+                }
+                for (template, hosts) in reached {
+                    let copies = hosts.map(|(h, play)| HostCopies {
+                        count: h.len(),
+                        play,
+                        replication_in_tasks: false,
+                    });
+                    counts
+                        .entry(template)
+                        .and_modify(|c| {
+                            if c.map(|c| c.count) != copies.map(|c| c.count) {
+                                *c = None;
+                            }
+                        })
+                        .or_insert(copies);
+                }
+            }
+        }
+        for (template, copies) in counts {
+            if let (Some(copies), Some(&id)) = (copies, rendered_of.get(template.as_path())) {
+                if copies.count > 0 {
+                    out.insert(
+                        id,
+                        HostCopies {
+                            replication_in_tasks,
+                            ..copies
+                        },
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn walk_play(
+        &self,
+        play: &Play,
+        at: Span,
+        dir: &Path,
+        inv_path: &Path,
+        inv: &Inventory,
+        reached: &mut Reached,
+    ) {
+        let hosts = inv.select(&play.hosts);
+        let mut found: Vec<(PathBuf, Option<bool>, String)> = Vec::new();
+        let Some(hosts) = hosts else {
+            // Hosts not known: whatever the play renders has no count.
+            self.walk_steps(
+                &play.steps,
+                dir,
+                dir,
+                None,
+                &[],
+                "",
+                &|_| None,
+                &mut found,
+                0,
+            );
+            for (template, _, _) in found {
+                reached.insert(template, None);
+            }
+            return;
+        };
+        for host in &hosts {
+            let vars = self.host_variables(inv, inv_path, dir, host, &play.vars);
+            let var = |name: &str| vars.get(name).cloned();
+            self.walk_steps(&play.steps, dir, dir, None, &[], host, &var, &mut found, 0);
+        }
+        for (template, renders, host) in found {
+            let entry = reached
+                .entry(template)
+                .or_insert_with(|| Some((Vec::new(), at)));
+            match (renders, entry.as_mut()) {
+                (Some(true), Some((list, _))) => {
+                    if !list.contains(&host) {
+                        list.push(host);
+                    }
+                }
+                (Some(false), _) => {}
+                _ => *entry = None,
+            }
+        }
+    }
+
+    /// Follow steps to the templates they render: (template, whether this host renders
+    /// it, host). `role` is the role directory the steps belong to.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_steps(
+        &self,
+        steps: &[Step],
+        tasks_dir: &Path,
+        play_dir: &Path,
+        role: Option<&Path>,
+        outer: &[String],
+        host: &str,
+        var: &dyn Fn(&str) -> Option<String>,
+        found: &mut Vec<(PathBuf, Option<bool>, String)>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        let role_vars = role.map(|r| self.role_scalars(r)).unwrap_or_default();
+        let lookup = |name: &str| {
+            var(name).or_else(|| {
+                role_vars
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        let holds = |when: &[String]| -> Option<bool> {
+            let mut all = Some(true);
+            for c in outer.iter().chain(when) {
+                match ansible::holds(c, &lookup) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all = None,
+                }
+            }
+            all
+        };
+        for step in steps {
+            match step {
+                Step::Template { src, when } => {
+                    if src.contains("{{") {
+                        continue;
+                    }
+                    let candidates = role
+                        .map(|r| r.join("templates").join(src))
+                        .into_iter()
+                        .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
+                    for c in candidates {
+                        let c = normalize_path(&c);
+                        if self.by_path.contains_key(&c) {
+                            found.push((c, holds(when), host.to_string()));
+                            break;
+                        }
+                    }
+                }
+                Step::Role { name, when } => {
+                    let Some(role_dir) = self.find_role(play_dir, name) else {
+                        continue;
+                    };
+                    let Some(steps) = self.task_file(&role_dir.join("tasks").join("main.yml"))
+                    else {
+                        continue;
+                    };
+                    let mut conds = outer.to_vec();
+                    conds.extend(when.iter().cloned());
+                    let tasks = role_dir.join("tasks");
+                    self.walk_steps(
+                        &steps,
+                        &tasks,
+                        play_dir,
+                        Some(&role_dir),
+                        &conds,
+                        host,
+                        var,
+                        found,
+                        depth + 1,
+                    );
+                }
+                Step::Include { file, when } => {
+                    if file.contains("{{") {
+                        continue;
+                    }
+                    let path = normalize_path(&tasks_dir.join(file));
+                    let Some(steps) = self.task_file(&path) else {
+                        continue;
+                    };
+                    let mut conds = outer.to_vec();
+                    conds.extend(when.iter().cloned());
+                    let next_dir = path.parent().unwrap_or(tasks_dir).to_path_buf();
+                    self.walk_steps(
+                        &steps,
+                        &next_dir,
+                        play_dir,
+                        role,
+                        &conds,
+                        host,
+                        var,
+                        found,
+                        depth + 1,
+                    );
+                }
+                Step::Unknown { src } => {
+                    if let Some(src) = src {
+                        let candidates = role
+                            .map(|r| r.join("templates").join(src))
+                            .into_iter()
+                            .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
+                        for c in candidates {
+                            let c = normalize_path(&c);
+                            if self.by_path.contains_key(&c) {
+                                found.push((c, None, host.to_string()));
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The steps of a task file of the tree (`main.yml` or `main.yaml`).
+    fn task_file(&self, path: &Path) -> Option<Vec<Step>> {
+        let id = self.by_path.get(path).or_else(|| {
+            let alt = path.with_extension(match path.extension()?.to_str()? {
+                "yml" => "yaml",
+                _ => "yml",
+            });
+            self.by_path.get(&alt)
+        })?;
+        let doc = ansible::first_document(self.entries[id].source.text())?;
+        Some(ansible::tasks_of(&doc, &[]))
+    }
+
+    /// A role's folder: `roles/NAME` beside the playbook or above it, or `NAME` itself
+    /// beside the playbook (a repository that is one role).
+    fn find_role(&self, play_dir: &Path, name: &str) -> Option<PathBuf> {
+        let has_tasks = |dir: &Path| {
+            ["main.yml", "main.yaml"]
+                .iter()
+                .any(|m| self.by_path.contains_key(&dir.join("tasks").join(m)))
+        };
+        for base in play_dir.ancestors().take(3) {
+            for dir in [base.join("roles").join(name), base.join(name)] {
+                if has_tasks(&dir) {
+                    return Some(dir);
+                }
+            }
+        }
+        None
+    }
+
+    /// A role's `defaults/main.yml` and `vars/main.yml` scalars (vars first: they win).
+    fn role_scalars(&self, role: &Path) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for dir in ["vars", "defaults"] {
+            for name in ["main.yml", "main.yaml"] {
+                if let Some(id) = self.by_path.get(&role.join(dir).join(name)) {
+                    if let Some(doc) = ansible::first_document(self.entries[id].source.text()) {
+                        out.extend(ansible::scalar_entries(&doc));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A host's variables as Ansible ranks them (later wins): the inventory's group
+    /// variables and `group_vars/` files (`all` first), its host line and `host_vars/`
+    /// files, then the play's `vars:`.
+    fn host_variables(
+        &self,
+        inv: &Inventory,
+        inv_path: &Path,
+        play_dir: &Path,
+        host: &str,
+        play_vars: &[(String, String)],
+    ) -> HashMap<String, String> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        let inv_dir = inv_path.parent().unwrap_or(Path::new(""));
+        let bases: Vec<&Path> = if inv_dir == play_dir {
+            vec![inv_dir]
+        } else {
+            vec![inv_dir, play_dir]
+        };
+        let file_vars = |dir: &Path, name: &str| -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            let d = dir.join(name);
+            let candidates = [
+                d.with_extension("yml"),
+                d.with_extension("yaml"),
+                d.clone(),
+                d.join("main.yml"),
+                d.join("main.yaml"),
+                d.join("vars.yml"),
+            ];
+            for c in candidates {
+                if let Some(id) = self.by_path.get(&c) {
+                    if let Some(doc) = ansible::first_document(self.entries[id].source.text()) {
+                        out.extend(ansible::scalar_entries(&doc));
+                    }
+                }
+            }
+            out
+        };
+        let groups = inv.groups_of(host);
+        for g in &groups {
+            if let Some(v) = inv.group_vars.get(*g) {
+                vars.extend(v.iter().cloned());
+            }
+            for base in &bases {
+                vars.extend(file_vars(&base.join("group_vars"), g));
+            }
+        }
+        if let Some(v) = inv.host_vars.get(host) {
+            vars.extend(v.iter().cloned());
+        }
+        for base in &bases {
+            vars.extend(file_vars(&base.join("host_vars"), host));
+        }
+        vars.extend(play_vars.iter().cloned());
+        vars.insert("inventory_hostname".to_string(), host.to_string());
+        vars
+    }
+}
+
+/// `a/b/../c` → `a/c`, `a/./b` → `a/b`, without touching the file system.
+fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for (i, c) in path.components().enumerate() {
+        match c {
+            // A leading `./` is how the tree's paths are spelled: kept.
+            std::path::Component::CurDir if i == 0 => out.push("."),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

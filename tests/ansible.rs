@@ -1,0 +1,87 @@
+//! Ansible projects: an inventory's groups (ranges, group and host variables), a play's
+//! host pattern, its roles, task files and `when:` conditions say on how many hosts each
+//! template renders, and so how many sentinels and data nodes run.
+
+mod common;
+
+use common::{check_dir, render_full};
+use redis_halint::Target;
+use std::path::Path;
+
+fn rules_and_files(dir: &str) -> (redis_halint::Workspace, Vec<redis_halint::Diagnostic>) {
+    check_dir(Path::new(dir), Target::default())
+}
+
+/// Two of three hosts get a sentinel (`when:` on the include, the variable from the
+/// inventory's host lines): two sentinels. The sentinel template monitors 127.0.0.1 on
+/// both hosts, and the server template, rendered on three hosts, has no `replicaof`.
+#[test]
+fn inventory_counts_sentinels_and_servers() {
+    let (ws, found) = rules_and_files("tests/data/ansible-inventory");
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "sentinel-count-below-three",
+        "monitor-loopback-address",
+        "data-nodes-not-replicating",
+    ] {
+        assert!(rules.contains(&rule), "{rule}: {rules:?}");
+    }
+    let topology = ws.topology();
+    let group = &topology.groups[0];
+    assert_eq!(group.sentinel_count.known(), Some(2));
+    // The loopback finding names the play that renders the template on those hosts.
+    let loopback = found
+        .iter()
+        .find(|d| d.rule.name() == "monitor-loopback-address")
+        .unwrap();
+    assert!(loopback.related.iter().any(|l| ws
+        .source(l.span.file)
+        .unwrap()
+        .path
+        .ends_with("site.yml")));
+    insta::assert_snapshot!("ansible_inventory", render_full(&ws, &found));
+}
+
+/// Every host gets a sentinel (the variable on the group), each watches the first host by
+/// name, and the others replicate from it: three sentinels, nothing reported.
+#[test]
+fn fixed_project_is_clean() {
+    let (ws, found) = rules_and_files("tests/data/ansible-inventory-fixed");
+    assert!(
+        found.is_empty(),
+        "{:#?}",
+        found.iter().map(|d| d.rule.name()).collect::<Vec<_>>()
+    );
+    assert_eq!(ws.topology().groups[0].sentinel_count.known(), Some(3));
+}
+
+/// A condition the reader does not follow (a fact gathered from the machine) leaves the
+/// count unknown: no count finding.
+#[test]
+fn an_unknown_condition_leaves_the_count_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(Path::new("tests/data/ansible-inventory"), dir.path());
+    let tasks = dir.path().join("roles/kv/tasks/main.yml");
+    let text = std::fs::read_to_string(&tasks).unwrap().replace(
+        "when: sentinel_enabled is defined and sentinel_enabled | bool",
+        "when: ansible_default_ipv4.address == kv_master",
+    );
+    std::fs::write(&tasks, text).unwrap();
+    let (ws, found) = check_dir(dir.path(), Target::default());
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!rules.contains(&"sentinel-count-below-three"), "{rules:?}");
+    assert_eq!(ws.topology().groups[0].sentinel_count.known(), None);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
