@@ -18,6 +18,9 @@ pub struct Inventory {
     pub group_vars: HashMap<String, Vec<(String, String)>>,
     /// Every host, in order.
     pub hosts: Vec<String>,
+    /// Variables are set where this module does not read them (a Vagrantfile's
+    /// `extra_vars` / `host_vars`): no condition can be decided.
+    pub vars_incomplete: bool,
 }
 
 impl Inventory {
@@ -317,6 +320,117 @@ pub fn scalar_entries(node: &Node) -> Vec<(String, String)> {
     node.entries()
         .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
         .collect()
+}
+
+/// The inventory Vagrant writes for its Ansible provisioner: every machine the
+/// Vagrantfile defines (a literal name, or `"node#{i}"` in a `(1..3).each do |i|` loop),
+/// in the groups of `ansible.groups`. `None` when the Vagrantfile has no Ansible
+/// provisioner, names its own inventory (`inventory_path`), or defines machines or
+/// groups in a way not followed here.
+pub fn parse_vagrantfile(text: &str) -> Option<Inventory> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default())
+        .collect();
+    // Comments are cut at `#`, which also cuts `#{i}`: names are read from the raw line.
+    let raw: Vec<&str> = text.lines().collect();
+    let live = |l: &str| !l.trim_start().starts_with('#');
+    let provisioner = raw.iter().any(|l| {
+        live(l) && l.contains("provision") && (l.contains("\"ansible") || l.contains(":ansible"))
+    });
+    if !provisioner || lines.iter().any(|l| l.contains("inventory_path")) {
+        return None;
+    }
+    let mut inv = Inventory {
+        vars_incomplete: lines
+            .iter()
+            .any(|l| l.contains("extra_vars") || l.contains("host_vars")),
+        ..Inventory::default()
+    };
+    for (n, line) in raw.iter().enumerate() {
+        if !live(line) {
+            continue;
+        }
+        let Some(at) = line.find("vm.define") else {
+            continue;
+        };
+        let rest = line[at + "vm.define".len()..].trim_start();
+        let rest = rest.trim_start_matches('(').trim_start();
+        let name = if let Some(r) = rest.strip_prefix(':') {
+            r.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .next()?
+                .to_string()
+        } else {
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let body = &rest[1..];
+            body[..body.find(quote)?].to_string()
+        };
+        if let Some(open) = name.find("#{") {
+            // `"node#{i}"` inside `(1..3).each do |i|` above it.
+            let close = open + name[open..].find('}')?;
+            let var = &name[open + 2..close];
+            let range = raw[..n].iter().rev().find_map(|l| {
+                let l = l.trim();
+                let each = format!("|{var}|");
+                if !(l.contains(&each) && l.contains(".each")) {
+                    return None;
+                }
+                let inner = l.split('(').nth(1)?.split(')').next()?;
+                let (a, b) = inner.split_once("..")?;
+                Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?))
+            })?;
+            for i in range.0..=range.1.min(range.0 + 100) {
+                let host = format!("{}{i}{}", &name[..open], &name[close + 1..]);
+                inv.add_host("ungrouped", &host);
+            }
+        } else {
+            inv.add_host("ungrouped", &name);
+        }
+    }
+    if inv.hosts.is_empty() {
+        return None;
+    }
+    // `ansible.groups = { "db" => ["node1", "node2"], "all:children" => [...] }`
+    let mut children: Vec<(String, String)> = Vec::new();
+    if let Some(start) = lines.iter().position(|l| l.contains("ansible.groups")) {
+        for line in &lines[start + 1..] {
+            let l = line.trim().trim_end_matches(',');
+            if l.starts_with('}') {
+                break;
+            }
+            if l.is_empty() {
+                continue;
+            }
+            let (key, list) = l.split_once("=>")?;
+            let key = key.trim().trim_matches(['"', '\'']);
+            let list = list.trim().strip_prefix('[')?.strip_suffix(']')?;
+            let members: Vec<String> = list
+                .split(',')
+                .map(|m| m.trim().trim_matches(['"', '\'']).to_string())
+                .filter(|m| !m.is_empty())
+                .collect();
+            match key.split_once(':') {
+                Some((group, "children")) => {
+                    inv.groups.entry(group.to_string()).or_default();
+                    children.extend(members.into_iter().map(|m| (group.to_string(), m)));
+                }
+                Some(_) => return None,
+                None => {
+                    inv.groups.entry(key.to_string()).or_default();
+                    for m in members {
+                        for h in expand_host(&m)? {
+                            if !inv.hosts.contains(&h) {
+                                return None;
+                            }
+                            inv.add_host(key, &h);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    resolve_children(&mut inv, &children);
+    Some(inv)
 }
 
 /// One play: where its hosts are named, and what it runs.
@@ -638,6 +752,22 @@ mod tests {
         assert!(parse_ini("key = value\nother = 1\n").is_none());
         let vars = &inv.host_vars["sent01"];
         assert!(vars.contains(&("redis_sentinel".to_string(), "True".to_string())));
+    }
+
+    #[test]
+    fn vagrant_writes_an_inventory_of_its_machines() {
+        let text = "Vagrant.configure(\"2\") do |config|\n  (1..3).each do |i|\n    config.vm.define \"kv#{i}\" do |node|\n    end\n  end\n  config.vm.define :monitor\n  config.vm.provision \"ansible\" do |ansible|\n    ansible.playbook = \"site.yml\"\n    ansible.groups = {\n      \"kv\" => [\"kv[1:3]\"],\n      \"ops:children\" => [\"kv\"]\n    }\n  end\nend\n";
+        let inv = parse_vagrantfile(text).unwrap();
+        assert_eq!(inv.select("all").unwrap().len(), 4);
+        assert_eq!(inv.select("kv").unwrap(), vec!["kv1", "kv2", "kv3"]);
+        assert_eq!(inv.select("ops").unwrap().len(), 3);
+        assert!(!inv.vars_incomplete);
+        let own = text.replace(
+            "ansible.playbook",
+            "ansible.inventory_path = \"hosts\"\n    ansible.playbook",
+        );
+        assert!(parse_vagrantfile(&own).is_none());
+        assert!(parse_vagrantfile("config.vm.define \"a\"\n").is_none());
     }
 
     #[test]

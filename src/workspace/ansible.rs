@@ -51,6 +51,12 @@ impl Workspace {
                     continue;
                 }
             }
+            if path.file_name().is_some_and(|n| n == "Vagrantfile") {
+                if let Some(inv) = ansible::parse_vagrantfile(text) {
+                    inventories.push((path.clone(), inv));
+                }
+                continue;
+            }
             if !crate::formats::detect::is_yaml_path(path) {
                 continue;
             }
@@ -201,6 +207,8 @@ impl Workspace {
         if depth > 8 {
             return;
         }
+        // Variables set where they are not read: no condition is decided.
+        let incomplete = var("#vars_incomplete").is_some();
         let role_vars = role.map(|r| self.role_scalars(r)).unwrap_or_default();
         let lookup = |name: &str| {
             var(name).or_else(|| {
@@ -211,6 +219,9 @@ impl Workspace {
             })
         };
         let holds = |when: &[String]| -> Option<bool> {
+            if incomplete && !(outer.is_empty() && when.is_empty()) {
+                return None;
+            }
             let mut all = Some(true);
             for c in outer.iter().chain(when) {
                 match ansible::holds(c, &lookup) {
@@ -405,6 +416,9 @@ impl Workspace {
         }
         vars.extend(play_vars.iter().cloned());
         vars.insert("inventory_hostname".to_string(), host.to_string());
+        if inv.vars_incomplete {
+            vars.insert("#vars_incomplete".to_string(), String::new());
+        }
         vars
     }
 }
