@@ -85,3 +85,43 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The same servers watched at an IP address no file gives: three hosts each run a master
+/// of their own (none of them adopted as the watched one). When the inventory gives some
+/// hosts a variable the template uses (`kv_replica_of`), the copies may differ and are
+/// not judged.
+#[test]
+fn servers_on_several_hosts_without_replicaof() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(Path::new("tests/data/ansible-inventory"), dir.path());
+    let sentinel = dir.path().join("roles/kv/templates/sentinel.conf.j2");
+    let text = std::fs::read_to_string(&sentinel)
+        .unwrap()
+        .replace("127.0.0.1", "10.1.0.11");
+    std::fs::write(&sentinel, text).unwrap();
+    let (_, found) = check_dir(dir.path(), Target::default());
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
+    assert!(!rules.contains(&"monitor-loopback-address"), "{rules:?}");
+
+    let server = dir.path().join("roles/kv/templates/redis.conf.j2");
+    let mut text = std::fs::read_to_string(&server).unwrap();
+    text.push_str("{% if kv_replica_of %}\nreplicaof {{ kv_replica_of }} 6379\n{% endif %}\n");
+    std::fs::write(&server, text).unwrap();
+    // The role's default decides the branch away in the render read here.
+    let defaults = dir.path().join("roles/kv/defaults/main.yml");
+    let mut text = std::fs::read_to_string(&defaults).unwrap();
+    text.push_str("kv_replica_of: \"\"\n");
+    std::fs::write(&defaults, text).unwrap();
+    let (_, found) = check_dir(dir.path(), Target::default());
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
+    let hosts = dir.path().join("hosts");
+    let text = std::fs::read_to_string(&hosts)
+        .unwrap()
+        .replace("[sentinel_hosts]", "[replicas]\ncache02.lab.internal kv_replica_of=10.1.0.11\ncache03.lab.internal kv_replica_of=10.1.0.11\n\n[sentinel_hosts]");
+    std::fs::write(&hosts, text).unwrap();
+    let (_, found) = check_dir(dir.path(), Target::default());
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(!rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
+}

@@ -485,6 +485,16 @@ fn attach_filled_at_start(
         let Some(&master) = masters.first() else {
             continue;
         };
+        // Hosts that each render one config without `replicaof`, with no replication
+        // set up at run time: independent masters, none of them the one watched.
+        let independent_hosts = masters.len() > 1
+            && masters.iter().all(|&m| {
+                let r = &nodes[m].runtime;
+                r.host_copies.is_some() && !r.replication_in_script && nodes[m].complete
+            });
+        if independent_hosts {
+            continue;
+        }
         // Replicas of a placeholder address, or of the master by one of its names
         // (`replicaof redis-master 6379` beside sentinels that look its address up).
         let master_ids = identities(&nodes[master]);

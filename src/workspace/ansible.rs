@@ -15,6 +15,10 @@ pub struct HostCopies {
     /// A task of the project runs `redis-cli … replicaof` (or `slaveof`): replication is
     /// set up at run time, not in the template.
     pub replication_in_tasks: bool,
+    /// The template uses a variable that the inventory or a play sets per host or per
+    /// play, which its render here does not know: the copies may differ (one of them a
+    /// replica).
+    pub varies_by_host: bool,
 }
 
 /// Hosts (or `None`: not known) per template, for one inventory.
@@ -102,15 +106,23 @@ impl Workspace {
             };
             for (inv_path, inv) in beside {
                 let mut reached: Reached = HashMap::new();
+                let mut names: HashSet<String> = HashSet::new();
                 for play in plays {
                     let at = Span::new(*file, play.hosts_span.start, play.hosts_span.end);
-                    self.walk_play(play, at, dir, inv_path, inv, &mut reached);
+                    self.walk_play(play, at, dir, inv_path, inv, &mut reached, &mut names);
                 }
                 for (template, hosts) in reached {
+                    let text = self
+                        .by_path
+                        .get(&template)
+                        .map(|id| self.entries[id].source.text())
+                        .unwrap_or_default();
+                    let varies_by_host = names.iter().any(|n| uses_word(text, n));
                     let copies = hosts.map(|(h, play)| HostCopies {
                         count: h.len(),
                         play,
                         replication_in_tasks: false,
+                        varies_by_host,
                     });
                     counts
                         .entry(template)
@@ -147,6 +159,7 @@ impl Workspace {
         inv_path: &Path,
         inv: &Inventory,
         reached: &mut Reached,
+        names: &mut HashSet<String>,
     ) {
         let hosts = inv.select(&play.hosts);
         let mut found: Vec<(PathBuf, Option<bool>, String)> = Vec::new();
@@ -170,6 +183,11 @@ impl Workspace {
         };
         for host in &hosts {
             let vars = self.host_variables(inv, inv_path, dir, host, &play.vars);
+            names.extend(
+                vars.keys()
+                    .filter(|k| !k.starts_with('#') && !k.starts_with("ansible_"))
+                    .cloned(),
+            );
             let var = |name: &str| vars.get(name).cloned();
             self.walk_steps(&play.steps, dir, dir, None, &[], host, &var, &mut found, 0);
         }
@@ -421,6 +439,19 @@ impl Workspace {
         }
         vars
     }
+}
+
+/// `name` as a word of its own in a template's text (`{{ name }}`, `{% if name %}`).
+fn uses_word(text: &str, name: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back().is_none_or(|c| !word(c));
+        let after = text[at + name.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !word(c));
+        before && after
+    })
 }
 
 /// `a/b/../c` → `a/c`, `a/./b` → `a/b`, without touching the file system.

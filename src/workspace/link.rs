@@ -1401,7 +1401,8 @@ impl Workspace {
                     if let Some(copies) = host_copies.get(&conf.file) {
                         node.runtime.host_copies = Some(copies.play);
                         node.runtime.unit = Some(copies.play.file);
-                        node.runtime.replication_in_script |= copies.replication_in_tasks;
+                        node.runtime.replication_in_script |=
+                            copies.replication_in_tasks || copies.varies_by_host;
                         for _ in 1..copies.count {
                             nodes.push(node.clone());
                         }
