@@ -109,7 +109,7 @@ impl Workspace {
                 let mut names: HashSet<String> = HashSet::new();
                 for play in plays {
                     let at = Span::new(*file, play.hosts_span.start, play.hosts_span.end);
-                    self.walk_play(play, at, dir, inv_path, inv, &mut reached, &mut names);
+                    self.walk_play(play, at, dir, (inv_path, inv), &mut reached, &mut names);
                 }
                 for (template, hosts) in reached {
                     let text = self
@@ -156,8 +156,7 @@ impl Workspace {
         play: &Play,
         at: Span,
         dir: &Path,
-        inv_path: &Path,
-        inv: &Inventory,
+        (inv_path, inv): (&Path, &Inventory),
         reached: &mut Reached,
         names: &mut HashSet<String>,
     ) {
