@@ -87,6 +87,10 @@ impl Workspace {
         if inventories.is_empty() || playbooks.is_empty() {
             return out;
         }
+        let walker = Walker {
+            ws: self,
+            documents: Default::default(),
+        };
         // Per template: the count every inventory agrees on, or none.
         let mut counts: HashMap<PathBuf, Option<HostCopies>> = HashMap::new();
         for (file, path, plays) in &playbooks {
@@ -109,7 +113,7 @@ impl Workspace {
                 let mut names: HashSet<String> = HashSet::new();
                 for play in plays {
                     let at = Span::new(*file, play.hosts_span.start, play.hosts_span.end);
-                    self.walk_play(play, at, dir, (inv_path, inv), &mut reached, &mut names);
+                    walker.walk_play(play, at, dir, (inv_path, inv), &mut reached, &mut names);
                 }
                 for (template, hosts) in reached {
                     let text = self
@@ -149,6 +153,31 @@ impl Workspace {
             }
         }
         out
+    }
+}
+
+/// Walks plays over one tree, reading each YAML file it needs once.
+struct Walker<'a> {
+    ws: &'a Workspace,
+    documents: std::cell::RefCell<HashMap<PathBuf, Option<std::rc::Rc<crate::syntax::yaml::Node>>>>,
+}
+
+impl Walker<'_> {
+    /// The first YAML document of a file of the tree, parsed once.
+    fn document(&self, path: &Path) -> Option<std::rc::Rc<crate::syntax::yaml::Node>> {
+        if let Some(doc) = self.documents.borrow().get(path) {
+            return doc.clone();
+        }
+        let doc = self
+            .ws
+            .by_path
+            .get(path)
+            .and_then(|id| ansible::first_document(self.ws.entries[id].source.text()))
+            .map(std::rc::Rc::new);
+        self.documents
+            .borrow_mut()
+            .insert(path.to_path_buf(), doc.clone());
+        doc
     }
 
     fn walk_play(
@@ -261,7 +290,7 @@ impl Workspace {
                         .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
                     for c in candidates {
                         let c = normalize_path(&c);
-                        if self.by_path.contains_key(&c) {
+                        if self.ws.by_path.contains_key(&c) {
                             found.push((c, holds(when), host.to_string()));
                             break;
                         }
@@ -321,7 +350,7 @@ impl Workspace {
                             .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
                         for c in candidates {
                             let c = normalize_path(&c);
-                            if self.by_path.contains_key(&c) {
+                            if self.ws.by_path.contains_key(&c) {
                                 found.push((c, None, host.to_string()));
                                 break;
                             }
@@ -334,14 +363,11 @@ impl Workspace {
 
     /// The steps of a task file of the tree (`main.yml` or `main.yaml`).
     fn task_file(&self, path: &Path) -> Option<Vec<Step>> {
-        let id = self.by_path.get(path).or_else(|| {
-            let alt = path.with_extension(match path.extension()?.to_str()? {
-                "yml" => "yaml",
-                _ => "yml",
-            });
-            self.by_path.get(&alt)
-        })?;
-        let doc = ansible::first_document(self.entries[id].source.text())?;
+        let alt = path.with_extension(match path.extension()?.to_str()? {
+            "yml" => "yaml",
+            _ => "yml",
+        });
+        let doc = self.document(path).or_else(|| self.document(&alt))?;
         Some(ansible::tasks_of(&doc, &[]))
     }
 
@@ -351,7 +377,7 @@ impl Workspace {
         let has_tasks = |dir: &Path| {
             ["main.yml", "main.yaml"]
                 .iter()
-                .any(|m| self.by_path.contains_key(&dir.join("tasks").join(m)))
+                .any(|m| self.ws.by_path.contains_key(&dir.join("tasks").join(m)))
         };
         for base in play_dir.ancestors().take(3) {
             for dir in [base.join("roles").join(name), base.join(name)] {
@@ -368,10 +394,8 @@ impl Workspace {
         let mut out = Vec::new();
         for dir in ["vars", "defaults"] {
             for name in ["main.yml", "main.yaml"] {
-                if let Some(id) = self.by_path.get(&role.join(dir).join(name)) {
-                    if let Some(doc) = ansible::first_document(self.entries[id].source.text()) {
-                        out.extend(ansible::scalar_entries(&doc));
-                    }
+                if let Some(doc) = self.document(&role.join(dir).join(name)) {
+                    out.extend(ansible::scalar_entries(&doc));
                 }
             }
         }
@@ -408,10 +432,8 @@ impl Workspace {
                 d.join("vars.yml"),
             ];
             for c in candidates {
-                if let Some(id) = self.by_path.get(&c) {
-                    if let Some(doc) = ansible::first_document(self.entries[id].source.text()) {
-                        out.extend(ansible::scalar_entries(&doc));
-                    }
+                if let Some(doc) = self.document(&c) {
+                    out.extend(ansible::scalar_entries(&doc));
                 }
             }
             out
