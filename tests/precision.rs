@@ -835,6 +835,12 @@ fn replicas_announcing_names_need_sentinels_that_resolve() {
         !control.contains(&"hostname-monitor-without-resolve-hostnames"),
         "{control:?}"
     );
+    // How the finding reads, at each replica's announce line.
+    let (ws, found) = check_dir(
+        Path::new("tests/data/precision/replica-announces-name"),
+        Target::default(),
+    );
+    insta::assert_snapshot!("replica_announces_name", common::render_full(&ws, &found));
 }
 
 /// A sentinel that listens on TLS only (`port 0`) and requires client certificates
