@@ -281,19 +281,8 @@ impl Walker<'_> {
         for step in steps {
             match step {
                 Step::Template { src, when } => {
-                    if src.contains("{{") {
-                        continue;
-                    }
-                    let candidates = role
-                        .map(|r| r.join("templates").join(src))
-                        .into_iter()
-                        .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
-                    for c in candidates {
-                        let c = normalize_path(&c);
-                        if self.ws.by_path.contains_key(&c) {
-                            found.push((c, holds(when), host.to_string()));
-                            break;
-                        }
+                    if let Some(path) = self.template_path(role, play_dir, src) {
+                        found.push((path, holds(when), host.to_string()));
                     }
                 }
                 Step::Role { name, when } => {
@@ -343,22 +332,28 @@ impl Walker<'_> {
                     );
                 }
                 Step::Unknown { src } => {
-                    if let Some(src) = src {
-                        let candidates = role
-                            .map(|r| r.join("templates").join(src))
-                            .into_iter()
-                            .chain([play_dir.join("templates").join(src), play_dir.join(src)]);
-                        for c in candidates {
-                            let c = normalize_path(&c);
-                            if self.ws.by_path.contains_key(&c) {
-                                found.push((c, None, host.to_string()));
-                                break;
-                            }
-                        }
+                    let path = src
+                        .as_deref()
+                        .and_then(|src| self.template_path(role, play_dir, src));
+                    if let Some(path) = path {
+                        found.push((path, None, host.to_string()));
                     }
                 }
             }
         }
+    }
+
+    /// The template file of the tree a `template:` task's `src` names, where Ansible looks
+    /// for it: the role's `templates/`, then the playbook's `templates/` and folder.
+    fn template_path(&self, role: Option<&Path>, play_dir: &Path, src: &str) -> Option<PathBuf> {
+        if src.contains("{{") {
+            return None;
+        }
+        role.map(|r| r.join("templates").join(src))
+            .into_iter()
+            .chain([play_dir.join("templates").join(src), play_dir.join(src)])
+            .map(|c| normalize_path(&c))
+            .find(|c| self.ws.by_path.contains_key(c))
     }
 
     /// The steps of a task file of the tree (`main.yml` or `main.yaml`).
@@ -475,19 +470,13 @@ fn uses_word(text: &str, name: &str) -> bool {
     })
 }
 
-/// `a/b/../c` → `a/c`, `a/./b` → `a/b`, without touching the file system.
+/// `a/b/../c` → `a/c` (see [`compose::normalize`]), keeping a leading `./`: that is how
+/// the tree's paths are spelled when it is checked as `.`.
 fn normalize_path(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for (i, c) in path.components().enumerate() {
-        match c {
-            // A leading `./` is how the tree's paths are spelled: kept.
-            std::path::Component::CurDir if i == 0 => out.push("."),
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
+    let normal = compose::normalize(path);
+    if path.starts_with(".") {
+        Path::new(".").join(normal)
+    } else {
+        normal
     }
-    out
 }
