@@ -875,3 +875,34 @@ fn extended_services_take_their_base() {
         "common.yaml's cache-base is not a process"
     );
 }
+
+/// A compose file kept in a subfolder whose mount names a template at the repository's
+/// root (run with `--project-directory .`), rendered by `sed` with two expressions in one
+/// quoted argument: the sentinel runs the template's lines, and the `;` between the
+/// expressions does not end the command.
+#[test]
+fn sed_template_mounted_from_the_folder_above() {
+    let dir = Path::new("tests/data/compose-sed-subfolder");
+    let (ws, found) = check_dir(dir, Target::default());
+    let topo = ws.topology();
+    assert_eq!(
+        topo.sentinels.len(),
+        1,
+        "the template is the service's config"
+    );
+    let s = &topo.sentinels[0];
+    assert_eq!(s.monitors.len(), 1, "{}: the template's monitor", s.name);
+    assert!(
+        s.monitors[0].auth_pass.is_some(),
+        "the template's auth-pass"
+    );
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        rules.contains(&"sentinel-exposed-unauthenticated"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"sentinel-state-not-persistent"),
+        "{rules:?}"
+    );
+}

@@ -1639,8 +1639,9 @@ impl StartScript {
 
 /// The file a script renders into `config` (see [`StartScript::template`]). `words` are
 /// the script's words with `;` between commands.
-/// `text` with each `|` inside quotes (a `sed "s|a|b|"` delimiter, not a pipe) made a
-/// control character, so that splitting at pipes keeps such words whole.
+/// `text` with each `|` and `;` inside quotes (a `sed "s|a|b|"` delimiter or the `;`
+/// between two `sed` expressions, not a pipe or the end of a command) made a control
+/// character, so that splitting at separators keeps such words whole.
 fn quoted_bars_masked(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
@@ -1669,6 +1670,10 @@ fn quoted_bars_masked(text: &str) -> String {
             (q, '\\') if q != Some('\'') => escaped = true,
             (Some(_), '|') => {
                 out.push('\u{1}');
+                continue;
+            }
+            (Some(_), ';') => {
+                out.push('\u{2}');
                 continue;
             }
             _ => {}
@@ -2495,7 +2500,7 @@ fn mount(dir: &Path, vars: &[(String, String)], node: &Node) -> Option<Mount> {
     let source = if source.starts_with('/') {
         tree_copy_of(dir, &source).unwrap_or_else(|| PathBuf::from(&source))
     } else {
-        normalize(&dir.join(&source))
+        relative_source(dir, &source)
     };
     Some(Mount {
         source,
@@ -2503,6 +2508,23 @@ fn mount(dir: &Path, vars: &[(String, String)], node: &Node) -> Option<Mount> {
         read_only,
         span: node.span.clone(),
     })
+}
+
+/// A relative bind-mount source: from the compose file's folder, or, when nothing is
+/// there but the path exists from a folder above it, from that folder (a compose file
+/// kept in a subfolder and run with `--project-directory` at the repository's root; as
+/// written from its own folder, Docker would mount an empty directory it creates).
+fn relative_source(dir: &Path, source: &str) -> PathBuf {
+    let own = normalize(&dir.join(source));
+    if own.exists() {
+        return own;
+    }
+    dir.ancestors()
+        .skip(1)
+        .take(3)
+        .map(|above| normalize(&above.join(source)))
+        .find(|p| p.is_file())
+        .unwrap_or(own)
 }
 
 /// The folder of the tree that an absolute host path written for the author's machine
