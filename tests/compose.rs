@@ -25,6 +25,12 @@ fn interpolation_forms() {
     assert_eq!(i("${MISSING}"), None);
     assert_eq!(i("${MISSING?required}"), None);
     assert_eq!(i("${A?required}").as_deref(), Some("1"));
+    // Defaults that are themselves interpolated.
+    assert_eq!(i("${MISSING:-${A}}:6379").as_deref(), Some("1:6379"));
+    assert_eq!(i("${X:-${Y:-${C}}}").as_deref(), Some("x"));
+    assert_eq!(i("${A:-${MISSING}}").as_deref(), Some("1"));
+    assert_eq!(i("${MISSING:-${OTHER}}"), None);
+    assert_eq!(i("${A:+${C}}").as_deref(), Some("x"));
 }
 
 #[test]

@@ -291,7 +291,7 @@ pub fn interpolate(text: &str, vars: &[(String, String)]) -> Option<String> {
             out.push('$');
             rest = r;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = body.find('}')?;
+            let end = closing_brace(body)?;
             let expr = &body[..end];
             rest = &body[end + 1..];
             let name_end = expr
@@ -299,27 +299,28 @@ pub fn interpolate(text: &str, vars: &[(String, String)]) -> Option<String> {
                 .unwrap_or(expr.len());
             let (name, op) = expr.split_at(name_end);
             let value = lookup(name);
+            // A default may itself be interpolated (`${HOST:-${MASTER_IP}}`).
+            let default = |word: &str| interpolate(word, vars);
             let resolved = match op {
                 "" => value.cloned(),
-                _ if op.starts_with(":-") => Some(
-                    value
-                        .filter(|v| !v.is_empty())
-                        .cloned()
-                        .unwrap_or_else(|| op[2..].to_string()),
-                ),
-                _ if op.starts_with('-') => {
-                    Some(value.cloned().unwrap_or_else(|| op[1..].to_string()))
-                }
+                _ if op.starts_with(":-") => match value.filter(|v| !v.is_empty()) {
+                    Some(v) => Some(v.clone()),
+                    None => default(&op[2..]),
+                },
+                _ if op.starts_with('-') => match value {
+                    Some(v) => Some(v.clone()),
+                    None => default(&op[1..]),
+                },
                 _ if op.starts_with(":?") => value.filter(|v| !v.is_empty()).cloned(),
                 _ if op.starts_with('?') => value.cloned(),
-                _ if op.starts_with(":+") => Some(
-                    value
-                        .filter(|v| !v.is_empty())
-                        .map_or(String::new(), |_| op[2..].to_string()),
-                ),
-                _ if op.starts_with('+') => {
-                    Some(value.map_or(String::new(), |_| op[1..].to_string()))
-                }
+                _ if op.starts_with(":+") => match value.filter(|v| !v.is_empty()) {
+                    Some(_) => default(&op[2..]),
+                    None => Some(String::new()),
+                },
+                _ if op.starts_with('+') => match value {
+                    Some(_) => default(&op[1..]),
+                    None => Some(String::new()),
+                },
                 _ => None,
             };
             out.push_str(&resolved?);
@@ -338,6 +339,31 @@ pub fn interpolate(text: &str, vars: &[(String, String)]) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Where the `${` whose body starts `body` closes: its `}`, past the `${…}` nested in
+/// a default.
+fn closing_brace(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let mut depth = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A value after interpolation; unresolved ones keep their `${…}` text, which every
