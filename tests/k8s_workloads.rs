@@ -1350,3 +1350,38 @@ fn combined_shell_flags_take_the_script() {
     assert!(names.contains(&"static-master-by-ordinal"), "{names:?}");
     assert!(names.contains(&"data-dir-ephemeral"), "{names:?}");
 }
+
+/// A config that an init container's script copies from a template another init
+/// container staged onto a scratch volume (`cp /templates/* /work`, then `cp
+/// /work/replica.conf /work/server.conf`) is the config the server runs; with no `save`
+/// line it keeps Redis's default save points, so its data set on the container's own
+/// filesystem is lost with the pod. Saving nothing (`save ""`) keeps nothing to lose.
+#[test]
+fn config_picked_by_an_init_script_from_staged_templates() {
+    let dir = Path::new("tests/data/k8s-init-chain");
+    let (ws, found) = check_dir(dir, Target::default());
+    let topo = ws.topology();
+    let replicas = topo
+        .nodes
+        .iter()
+        .filter(|n| n.replicaof.is_some() && n.name.contains("cache"))
+        .count();
+    assert!(
+        replicas >= 2,
+        "the workload's pods run replica.conf: {replicas}"
+    );
+    let ephemeral = |found: &[redis_halint::Diagnostic]| {
+        found
+            .iter()
+            .any(|d| d.rule.name() == "data-dir-ephemeral" && d.message.contains("`/data`"))
+    };
+    assert!(
+        ephemeral(&found),
+        "default save points on the container's filesystem"
+    );
+    let text = std::fs::read_to_string(dir.join("statefulset.yaml"))
+        .unwrap()
+        .replace("appendonly no\n", "appendonly no\n    save \"\"\n");
+    let (_, found) = check_text("init-chain-no-saves", &text);
+    assert!(!ephemeral(&found), "no persistence, nothing to lose");
+}

@@ -111,7 +111,7 @@ pub type KeyRoles<'a> = dyn Fn(&(String, String)) -> Option<(Span, bool, bool)> 
 /// own (its image's start script, or a script of a ConfigMap key it runs), with the file
 /// that holds its words and, when the caller found it, the config it runs (one its script
 /// writes).
-pub fn container_facts(
+pub fn container_facts<'c>(
     file: FileId,
     container: &Container,
     started: Option<(
@@ -122,6 +122,7 @@ pub fn container_facts(
     confs: &EmbeddedConfs,
     near: &Path,
     key_roles: &KeyRoles,
+    copied_by_init: &dyn Fn(&str) -> Option<&'c ConfFile>,
 ) -> ContainerFacts {
     let span = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
     let mut readonly = Vec::new();
@@ -227,9 +228,13 @@ pub fn container_facts(
         .invocations
         .iter()
         .map(|inv| {
+            // A ConfigMap key mounted or copied there, or the config an init
+            // container's script makes there from one (`cp master.conf server.conf`).
             inv.config
                 .as_ref()
-                .and_then(|(path, _)| config_at(container, path, confs, near))
+                .and_then(|(path, _)| {
+                    config_at(container, path, confs, near).or_else(|| copied_by_init(path))
+                })
                 .filter(|c| c.kind == inv.kind)
                 .map(|c| link_of(file, c, inv))
                 .or_else(|| options_only(file, inv))
@@ -301,7 +306,8 @@ fn options_only(file: FileId, inv: &crate::formats::workload::Invocation) -> Opt
         inv.args.get(i + 1)
     };
     let appendonly = value("--appendonly").is_some_and(|t| t.value.eq_ignore_ascii_case("yes"));
-    let saves = value("--save").is_some_and(|t| !t.value.is_empty() && !t.value.starts_with("--"));
+    // Without `--save`, the server keeps its default save points (RDB on).
+    let saves = value("--save").is_none_or(|t| !t.value.is_empty() && !t.value.starts_with("--"));
     Some(Linked {
         file,
         embedded_in: None,
@@ -339,10 +345,12 @@ fn link_of(file: FileId, conf: &ConfFile, inv: &crate::formats::workload::Invoca
             .args
             .get(i + 1)
             .is_some_and(|t| !t.value.is_empty() && !t.value.starts_with("--")),
-        None => conf
-            .directive_lines("save")
-            .last()
-            .is_some_and(|l| l.tokens.get(1).is_some_and(|t| !t.value.is_empty())),
+        // No `save` line: the default save points (RDB on), unless the file includes
+        // another that may set them.
+        None => match conf.directive_lines("save").last() {
+            Some(l) => l.tokens.get(1).is_some_and(|t| !t.value.is_empty()),
+            None => conf.directive_lines("include").next().is_none(),
+        },
     };
     Linked {
         file: conf.file,

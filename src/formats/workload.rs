@@ -13,7 +13,9 @@ pub enum VolumeSource {
     ConfigMap(String),
     Secret(String),
     EmptyDir,
-    Claim,
+    /// A PersistentVolumeClaim: a volumeClaimTemplate of the StatefulSet (one claim per
+    /// pod, `None`), or a claim named in `volumes:`, which every pod that mounts it shares.
+    Claim(Option<String>),
     Other,
 }
 
@@ -572,7 +574,7 @@ fn read_container(
                 .and_then(|v| v.get("configMap").or_else(|| v.get("secret")))
                 .map(file_modes);
             let (source, volume_span) = match volume {
-                None => (VolumeSource::Claim, m.span.clone()),
+                None => (VolumeSource::Claim(None), m.span.clone()),
                 Some(volume) => {
                     if let Some(cm) = volume.get("configMap") {
                         (
@@ -590,8 +592,9 @@ fn read_container(
                         )
                     } else if volume.get("emptyDir").is_some() {
                         (VolumeSource::EmptyDir, volume.span.clone())
-                    } else if volume.get("persistentVolumeClaim").is_some() {
-                        (VolumeSource::Claim, volume.span.clone())
+                    } else if let Some(claim) = volume.get("persistentVolumeClaim") {
+                        let name = claim.get_str("claimName").map(str::to_string);
+                        (VolumeSource::Claim(name), volume.span.clone())
                     } else {
                         (VolumeSource::Other, volume.span.clone())
                     }
@@ -1080,6 +1083,36 @@ impl Container {
             })
             .max_by_key(|m| m.path.len())
     }
+}
+
+/// The ConfigMap or Secret key that `path` holds among `mounts`: mounted there, or
+/// copied onto a shared volume by an earlier init container (`cp /config/* /work`),
+/// which is what a later init container's script finds there.
+pub fn key_in_mounts_or_copies(
+    mounts: &[Mount],
+    copies: &[Copy],
+    path: &str,
+) -> Option<(String, String)> {
+    if let Some(key) = key_in_mounts(mounts, path) {
+        return Some(key);
+    }
+    let mount = mounts
+        .iter()
+        .filter(|m| path.starts_with(&format!("{}/", m.path.trim_end_matches('/'))))
+        .max_by_key(|m| m.path.len())?;
+    let rest = &path[mount.path.trim_end_matches('/').len()..];
+    let on_volume = |inside: &str| {
+        copies
+            .iter()
+            .find(|c| c.to.0.as_deref() == Some(mount.volume.as_str()) && c.to.1 == inside)
+    };
+    if let Some(copy) = on_volume(rest) {
+        return copy.from.clone();
+    }
+    // A copy of every key of a mount gives the key of that name.
+    let (dir, name) = rest.rsplit_once('/')?;
+    let (config_map, key) = on_volume(&format!("{dir}/*"))?.from.clone()?;
+    (key == "*").then(|| (config_map, name.to_string()))
 }
 
 /// The ConfigMap or Secret key that `path` reads among `mounts` (the deepest mount that

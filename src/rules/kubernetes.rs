@@ -249,7 +249,7 @@ fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
     // A claim mounted at another path: the data directory and the mount disagree, and
     // the workload's mount is where that shows.
     let claim = k.mounts.iter().find(|m| {
-        matches!(m.source, VolumeSource::Claim) && !dir.starts_with(m.path.trim_end_matches('/'))
+        matches!(m.source, VolumeSource::Claim(_)) && !dir.starts_with(m.path.trim_end_matches('/'))
     });
     let mut d = match claim {
         Some(claim) => Diagnostic::new(
@@ -629,7 +629,7 @@ fn separate_master_workload(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|(p, _)| p.as_str());
         let kept = config_path.is_some_and(|path| {
             k.mounts.iter().any(|m| {
-                matches!(m.source, VolumeSource::Claim)
+                matches!(m.source, VolumeSource::Claim(_))
                     && path.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
             })
         });

@@ -53,6 +53,7 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     pinned_id_on_hosts(ctx, out);
+    shared_claim(ctx, out);
     let topo = ctx.topology;
     for m in topo.mounts.iter().filter(|m| m.sentinel && m.single_file) {
         let mut d = if m.read_only {
@@ -220,6 +221,80 @@ fn pinned_id_on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("remove the `sentinel myid` line (each sentinel generates its own id on first start and saves it), or give each host a config with its own 40-hex id");
         if let Some(at) = sentinel.runtime.config_installed_by {
             d = d.label(at, "installed on a host here");
+        }
+        out.push(d);
+    }
+}
+
+/// Sentinel containers of several pods (a workload's replicas, or several workloads of one
+/// folder and namespace) that run their config from one named PersistentVolumeClaim, at
+/// the same place in it: one file for all of them, as with one host file in compose.
+/// A volumeClaimTemplate gives each pod a claim of its own and is not this.
+fn shared_claim(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    use crate::formats::detect::FileKind;
+    use crate::formats::workload::VolumeSource;
+    type Key<'a> = (
+        Option<&'a std::path::Path>,
+        Option<&'a str>,
+        &'a str,
+        Option<&'a str>,
+        String,
+    );
+    let mut by_claim: BTreeMap<Key, Vec<(Span, &str, usize)>> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in &ctx.units.containers {
+        let k = &c.container;
+        let dir = ctx.source(c.file).path.parent();
+        // One workload read twice (two files of one build) is one set of pods.
+        if !seen.insert((
+            dir,
+            k.namespace.as_deref(),
+            k.workload.as_str(),
+            k.name_span.clone(),
+        )) {
+            continue;
+        }
+        let invocations = k
+            .invocations
+            .iter()
+            .chain(c.started.as_ref().map(|(_, inv, _)| inv));
+        for inv in invocations.filter(|i| i.kind == FileKind::SentinelConf) {
+            let Some((path, _)) = &inv.config else {
+                continue;
+            };
+            let Some(m) = k.mount_for(path) else { continue };
+            let VolumeSource::Claim(Some(claim)) = &m.source else {
+                continue;
+            };
+            let inside = path[m.path.trim_end_matches('/').len().min(path.len())..].to_string();
+            let key = (
+                dir,
+                k.namespace.as_deref(),
+                claim.as_str(),
+                m.sub_path.as_deref(),
+                inside,
+            );
+            let at = Span::new(c.file, m.span.start, m.span.end);
+            by_claim
+                .entry(key)
+                .or_default()
+                .push((at, k.workload.as_str(), k.replicas));
+        }
+    }
+    for ((_, _, claim, _, _), users) in &by_claim {
+        let total: usize = users.iter().map(|(_, _, n)| n).sum();
+        if total < 2 {
+            continue;
+        }
+        let workloads: Vec<String> = users.iter().map(|(_, w, _)| format!("`{w}`")).collect();
+        let mut d = Diagnostic::new(
+            Rule::ComposeSentinelSharedConfig,
+            users[0].0,
+            format!("{total} sentinels (pods of {}) run one config file on the PersistentVolumeClaim `{claim}`: they overwrite each other's state, and sentinels that start from the same saved `sentinel myid` ignore each other, so fewer sentinels vote than are deployed", workloads.join(", ")),
+        )
+        .help("give each sentinel pod a claim of its own (a volumeClaimTemplate of its StatefulSet), or a config path of its own in the claim");
+        for (at, workload, _) in &users[1..] {
+            d = d.label(*at, format!("the same claim, in `{workload}`"));
         }
         out.push(d);
     }

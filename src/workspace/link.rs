@@ -181,7 +181,11 @@ impl Workspace {
                     .chain(own.as_ref().map(|k| (k, &container.mounts)));
                 for (key, mounts) in scripts {
                     for (from, to, every_start) in copies.get(key).into_iter().flatten() {
-                        let Some((name, k)) = workload::key_in_mounts(mounts, from) else {
+                        let Some((name, k)) = workload::key_in_mounts_or_copies(
+                            mounts,
+                            &container.pod.init_copies,
+                            from,
+                        ) else {
                             continue;
                         };
                         let Some(template) = embedded.find(&name, &k, self.dir_of(id)) else {
@@ -1560,13 +1564,21 @@ impl Workspace {
                     .get(&(entry.source.id, ci))
                     .map(|(file, inv, _)| (*file, inv, None))
                     .or_else(|| script_started.get(&(entry.source.id, ci)).copied());
+                let id = entry.source.id;
+                let copied_by_init = &copied_by_init;
+                let copied = move |path: &str| -> Option<&ConfFile> {
+                    copied_by_init
+                        .get(&(id, ci, path.to_string()))
+                        .map(|c| &c.conf)
+                };
                 let mut facts = container_facts(
-                    entry.source.id,
+                    id,
                     container,
                     started,
                     &embedded,
-                    self.dir_of(entry.source.id),
+                    self.dir_of(id),
                     &key_roles,
+                    &copied,
                 );
                 // The start script of an image built in the tree may pick the role.
                 if let Some((script, _, _)) = image_starts.get(&(entry.source.id, ci)) {
