@@ -431,3 +431,51 @@ fn an_own_chart_with_bitnami_like_values_is_rendered_with_its_helpers() {
     assert!(!text.contains("O017"), "{text}");
     assert!(!text.contains("bitnami"), "{text}");
 }
+
+/// The official Valkey chart (valkey-io/valkey-helm 0.9.0–0.11.0) in replication mode:
+/// `replica.replicas + 1` data pods, pod 0 the primary, no Sentinel. A prod values file
+/// laid over `values.yaml` is judged at its own lines; a Flux release of the chart at the
+/// lines of its values; standalone values deploy one node and are not judged.
+#[test]
+fn valkey_helm_replication_values() {
+    let findings = |dir: &str| -> Vec<String> {
+        let (ws, found) =
+            common::check_dir(std::path::Path::new(dir), redis_halint::Target::default());
+        let mut at: Vec<String> = found
+            .iter()
+            .map(|d| {
+                let s = ws.source(d.span.file).unwrap();
+                let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+                format!("{} {name}:{}", d.rule.name(), s.line_col(d.span.start).line)
+            })
+            .collect();
+        at.sort();
+        at
+    };
+    assert_eq!(
+        findings("tests/data/valkey-helm/values"),
+        [
+            "min-replicas-to-write-too-high values-prod.yaml:4",
+            "persistence-off-with-auto-restart values-prod.yaml:6"
+        ]
+    );
+    assert_eq!(
+        findings("tests/data/valkey-helm/release"),
+        ["min-replicas-to-write-too-high helmrelease.yaml:27"]
+    );
+    assert!(findings("tests/data/valkey-helm/standalone").is_empty());
+    // The base values alone: three pods (two replicas of pod 0), nothing wrong.
+    let dir = std::env::temp_dir().join(format!("halint-valkey-helm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        "tests/data/valkey-helm/values/values.yaml",
+        dir.join("values.yaml"),
+    )
+    .unwrap();
+    let (ws, found) = common::check_dir(&dir, redis_halint::Target::default());
+    assert!(found.is_empty(), "{found:?}");
+    let topology = ws.topology();
+    let group = topology.groups.iter().find(|g| g.master.is_some()).unwrap();
+    assert_eq!(group.replicas.len(), 2);
+    assert!(!group.has_sentinels());
+}

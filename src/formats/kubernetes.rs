@@ -561,6 +561,23 @@ pub fn resources(
             });
             continue;
         }
+        if is_valkey_helm_values(doc) {
+            out.push(Resource {
+                api_group: crate::formats::units::VALKEY_HELM_VALUES.to_string(),
+                kind: "valkey-values".to_string(),
+                sentinel_fields: Vec::new(),
+                file,
+                name: None,
+                namespace: None,
+                object: Arc::new(doc.clone()),
+                lower_files: Vec::new(),
+                values_from: Vec::new(),
+                value_files: Vec::new(),
+                chart_path: None,
+                values_key: None,
+            });
+            continue;
+        }
         if is_bitnami_values(doc) {
             out.push(Resource {
                 api_group: BITNAMI_VALUES.to_string(),
@@ -907,6 +924,13 @@ pub fn chart_values(
             bitnami_flavor(values)
         };
         Some((crate::formats::units::BITNAMI_VALUES, flavor, release))
+    } else if named("valkey") && !is_bitnami_values(values) {
+        // The official chart (valkey-io/valkey-helm): its values have no `sentinel`.
+        Some((
+            crate::formats::units::VALKEY_HELM_VALUES,
+            "valkey-values",
+            release,
+        ))
     } else {
         None
     }
@@ -1041,6 +1065,28 @@ const BITNAMI_SECTIONS: &[&str] = &[
     "volumePermissions",
     "sysctl",
 ];
+
+/// A values file of the official Valkey chart (`valkey-io/valkey-helm` 0.9.0 on, the
+/// releases with replication): a `replica` section with the chart's own keys
+/// (`replicationUser`, `disklessSync`, `minReplicasToWrite`), or its top-level
+/// `valkeyConfig` / `dataStorage` beside `replica`. bitnami's charts have none of these.
+fn is_valkey_helm_values(doc: &Node) -> bool {
+    let own_replica_keys = doc.get("replica").is_some_and(|r| {
+        ["replicationUser", "disklessSync", "minReplicasToWrite"]
+            .iter()
+            .any(|k| r.get(k).is_some())
+    });
+    let own_top_keys = doc.get("replica").is_some()
+        && ["valkeyConfig", "dataStorage"]
+            .iter()
+            .any(|k| doc.get(k).is_some());
+    doc.get("apiVersion").is_none()
+        && doc.get("kind").is_none()
+        && doc.get("services").is_none()
+        && doc.get("sentinel").is_none()
+        && doc.get("architecture").is_none()
+        && (own_replica_keys || own_top_keys)
+}
 
 fn is_bitnami_values(doc: &Node) -> bool {
     // Compose services (`sentinel: {image: redis:7}`, `sentinel_2: {build: ./s}`): the

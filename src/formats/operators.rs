@@ -23,10 +23,17 @@
 //! - bitnami/redis (chart 17–23): one sentinel per data pod, `replica.replicaCount`
 //!   (default 3) pods, `sentinel.quorum` 2, `sentinel.masterSet` `mymaster`, `auth.enabled`
 //!   and `auth.sentinel` true by default.
+//! - valkey-io/valkey-helm (chart `valkey` 0.9.0–0.11.0): no Sentinel in any release;
+//!   `replica.enabled` (default false) runs one StatefulSet of `replica.replicas + 1`
+//!   pods (default 2 + 1) whose pod 0 is the primary and the others `replicaof` it, each
+//!   on a claim of its own; `auth.enabled` (default false) gives every node ACL users and
+//!   the replicas `masterauth`; `replica.minReplicasToWrite` is written only when > 0;
+//!   `valkeyConfig` is appended to the generated config, which has no `save` or
+//!   `appendonly` line of its own.
 
 use crate::facts::consensus::{ConsensusCluster, ConsensusKind};
 use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
-use crate::formats::units::{Resource, BITNAMI_VALUES, OPSTREE_VALUES};
+use crate::formats::units::{Resource, BITNAMI_VALUES, OPSTREE_VALUES, VALKEY_HELM_VALUES};
 use crate::source::{Origin, Span, Spanned};
 use crate::syntax::yaml::Node as Yaml;
 
@@ -264,6 +271,14 @@ pub fn processes(
                 };
                 (None, sentinels, host)
             }
+            (VALKEY_HELM_VALUES, _) => match valkey_helm(r) {
+                Some(d) => (
+                    Some(d),
+                    None,
+                    format!("{}-0", r.name.clone().unwrap_or_else(|| stem(r.file))),
+                ),
+                None => continue,
+            },
             (BITNAMI_VALUES, _) => match bitnami(r) {
                 Some((d, s)) => (
                     Some(d),
@@ -343,6 +358,8 @@ fn describe(r: &Resource) -> String {
         (BITNAMI_VALUES, None) => format!("the {} values", bitnami_chart(r)),
         (OPSTREE_VALUES, Some(name)) => format!("the {} release `{name}`", opstree_chart(r)),
         (OPSTREE_VALUES, None) => format!("the {} values", opstree_chart(r)),
+        (VALKEY_HELM_VALUES, Some(name)) => format!("the valkey-io/valkey release `{name}`"),
+        (VALKEY_HELM_VALUES, None) => "the valkey-io/valkey values".to_string(),
         (_, Some(name)) => format!("{} `{name}`", r.kind),
         (_, None) => r.kind.clone(),
     }
@@ -899,6 +916,84 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
         },
         sentinels,
     ))
+}
+
+/// The official Valkey chart in replication mode (see the module comment): data nodes
+/// only, pod 0 the primary. Standalone values deploy one node, nothing to judge here.
+fn valkey_helm(r: &Resource) -> Option<DataNodes> {
+    let v = &r.object;
+    let replica = v.get("replica")?;
+    let enabled = replica.get("enabled")?;
+    if enabled.as_bool_11() != Some(true) {
+        return None;
+    }
+    let enabled_at = replica
+        .key_node("enabled")
+        .map_or(at(r, enabled), |k| at(r, k));
+    let replicas = replica.get("replicas");
+    let (count, count_at) = match replicas {
+        Some(n) => (n.as_i64()? + 1, at(r, n)),
+        None => (3, enabled_at),
+    };
+    let auth = v.get("auth");
+    let auth_on = auth
+        .and_then(|a| a.get("enabled"))
+        .and_then(Yaml::as_bool_11)
+        .unwrap_or(false);
+    // The replication user's password (inline in `auth.aclUsers`, or from a Secret).
+    let password = auth_on.then(|| {
+        let user = replica.get_str("replicationUser").unwrap_or("default");
+        let written = auth.and_then(|a| a.at(&format!("aclUsers.{user}.password")));
+        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
+            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
+            None => implied(
+                Password::Unknown,
+                auth.and_then(|a| a.key_node("enabled"))
+                    .map_or(enabled_at, |k| at(r, k)),
+            ),
+        }
+    });
+    // `valkeyConfig` lines, at the value's place (one block of text).
+    let config = v.get("valkeyConfig").filter(|c| c.as_str().is_some());
+    let lines: Vec<(String, String, (Span, Origin))> = config
+        .and_then(Yaml::as_str)
+        .map(|text| {
+            let place = (at(r, config.unwrap()), Origin::Implied);
+            text.lines()
+                .filter_map(|l| {
+                    let mut words = l.split_whitespace();
+                    let key = words.next()?.to_ascii_lowercase();
+                    if key.starts_with('#') {
+                        return None;
+                    }
+                    let value = words
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .trim_matches(['"', '\''])
+                        .to_string();
+                    Some((key, value, place))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut settings = node_settings(&lines);
+    let min_to_write = replica.get("minReplicasToWrite");
+    if let Some(n) = min_to_write.and_then(Yaml::as_i64).filter(|n| *n > 0) {
+        settings.min_replicas_to_write = Some(literal(r, min_to_write.unwrap(), n));
+        settings.min_replicas_max_lag = int_field(r, replica.get("minReplicasMaxLag"))
+            .or_else(|| Some(implied(10, at(r, min_to_write.unwrap()))));
+    }
+    Some(DataNodes {
+        count,
+        count_at,
+        password,
+        secret: None,
+        port: 6379,
+        settings,
+        // Each pod has a claim of its own (the chart refuses an empty size).
+        ephemeral: None,
+        memory_limit: memory_limit(r, v.get("resources")),
+    })
 }
 
 /// The processes a resource declares belong to it (for values laid over a shared file,

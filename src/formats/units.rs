@@ -136,6 +136,10 @@ pub const BITNAMI_VALUES: &str = "helm:bitnami/redis";
 /// `redis-replication-values` or `redis-sentinel-values`.
 pub const OPSTREE_VALUES: &str = "helm:ot-container-kit";
 
+/// Group of the Helm values files of the official Valkey chart (`valkey-io/valkey-helm`,
+/// chart `valkey`); `kind` is `valkey-values`.
+pub const VALKEY_HELM_VALUES: &str = "helm:valkey-io/valkey";
+
 impl Resource {
     pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
         let file = match node.layer {

@@ -547,7 +547,9 @@ fn replicas_by_name_only(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// persistence-off-with-auto-restart for the data pods of an operator resource or a
 /// chart: Kubernetes restarts them, and the resource turns persistence off (Spotahome's
-/// `customConfig: ["save \"\"", …]` without `appendonly yes`).
+/// `customConfig: ["save \"\"", …]` without `appendonly yes`). Without Sentinel, the
+/// restarted master is still the master (a chart's fixed primary pod), and its replicas
+/// copy what it comes back with.
 fn managed_persistence_off(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
     let mut seen: HashSet<crate::source::Span> = HashSet::new();
@@ -558,20 +560,25 @@ fn managed_persistence_off(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(rdb_off) = node.persistence.rdb_off else {
             continue;
         };
-        if !node.persistence.is_off()
-            || !topo.groups_of_node(i).any(|g| g.has_sentinels())
-            || !seen.insert(rdb_off)
-        {
+        let watched = topo.groups_of_node(i).any(|g| g.has_sentinels());
+        let replicated = topo
+            .groups_of_node(i)
+            .any(|g| g.master == Some(i) && !g.replicas.is_empty());
+        if !node.persistence.is_off() || !(watched || replicated) || !seen.insert(rdb_off) {
             continue;
         }
+        let message = if watched {
+            "the data pods keep no snapshots and no append-only file, and Kubernetes restarts them within seconds: a restarted master comes back empty, possibly before Sentinel notices, and its replicas copy the empty data set"
+        } else {
+            "the data pods keep no snapshots and no append-only file, and Kubernetes restarts them within seconds: with no Sentinel to fail over, a restarted master is still the master when it comes back empty, and its replicas copy the empty data set"
+        };
         out.push(
-            Diagnostic::new(
-                Rule::PersistenceOffWithAutoRestart,
-                rdb_off,
-                "the data pods keep no snapshots and no append-only file, and Kubernetes restarts them within seconds: a restarted master comes back empty, possibly before Sentinel notices, and its replicas copy the empty data set",
-            )
-            .label(resource, "its pods are run by this resource and restarted by the kubelet")
-            .help("keep a `save` rule or add `appendonly yes`, on a persistent volume claim"),
+            Diagnostic::new(Rule::PersistenceOffWithAutoRestart, rdb_off, message)
+                .label(
+                    resource,
+                    "its pods are run by this resource and restarted by the kubelet",
+                )
+                .help("keep a `save` rule or add `appendonly yes`, on a persistent volume claim"),
         );
     }
 }
