@@ -868,17 +868,29 @@ fn an_overlay_in_a_subfolder_resolves_paths_from_the_project() {
 
 /// `extends:` within one file gives the service the base's definition with its own laid
 /// over it (the replica runs the master's image); a file that only others extend from
-/// (`common.yaml`) is a building block, not a project with processes of its own.
+/// (`common.yaml`) is a building block, not a project with processes of its own, and the
+/// service that extends its `cache-base` runs that service's command.
 #[test]
 fn extended_services_take_their_base() {
     let (ws, _) = check_dir(Path::new("tests/data/compose-extends"), Target::default());
     let topo = ws.topology();
-    assert_eq!(topo.groups.len(), 1, "{:?}", topo.groups);
-    assert_eq!(topo.groups[0].replicas.len(), 1);
-    assert_eq!(
-        topo.nodes.len(),
-        2,
-        "common.yaml's cache-base is not a process"
+    let replicated: Vec<_> = topo
+        .groups
+        .iter()
+        .filter(|g| !g.replicas.is_empty())
+        .collect();
+    assert_eq!(replicated.len(), 1, "{:?}", topo.groups);
+    assert_eq!(replicated[0].replicas.len(), 1);
+    let mut names: Vec<&str> = topo.nodes.iter().map(|n| n.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.contains("`cache`")),
+        "cache runs cache-base's command: {names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("cache-base")),
+        "common.yaml's cache-base is not a process of its own: {names:?}"
     );
 }
 
@@ -910,5 +922,47 @@ fn sed_template_mounted_from_the_folder_above() {
     assert!(
         rules.contains(&"sentinel-state-not-persistent"),
         "{rules:?}"
+    );
+}
+
+/// Services that extend a service of another compose file run what it runs: its start
+/// script (one finding at the script, for every service that extends it), with each
+/// service's own ports. Compose interpolates the script's lines (`${MASTER_NAME:-…}`)
+/// before the shell runs them; a placeholder of `.env.example` stays unknown.
+#[test]
+fn services_extending_another_files_service_run_its_command() {
+    let dir = Path::new("tests/data/compose-extends-file");
+    let (ws, found) = check_dir(dir, Target::default());
+    let topo = ws.topology();
+    assert_eq!(
+        topo.sentinels.len(),
+        3,
+        "one sentinel per extending service"
+    );
+    for s in &topo.sentinels {
+        let m = &s.monitors[0];
+        assert_eq!(m.name.value, "mymaster", "interpolated with its default");
+        assert!(
+            m.host.value.contains("MASTER_IP"),
+            "placeholder: {}",
+            m.host.value
+        );
+    }
+    let at = |rule: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|d| d.rule.name() == rule)
+            .map(|d| {
+                let s = ws.source(d.span.file).unwrap();
+                let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+                format!("{name}:{}", s.line_col(d.span.start).line)
+            })
+            .collect()
+    };
+    assert_eq!(at("sentinel-state-not-persistent"), ["common.yml:10"]);
+    // The third publishes on loopback only.
+    assert_eq!(
+        at("sentinel-exposed-unauthenticated"),
+        ["docker-compose.yml:7", "docker-compose.yml:13"]
     );
 }

@@ -137,6 +137,23 @@ pub struct Service {
     pub baked_config_copy: Option<(PathBuf, Range<usize>)>,
     /// Byte ranges of secret values written in the compose file itself.
     pub secret_spans: Vec<Range<usize>>,
+    /// `extends: {file: OTHER, service: NAME}` naming a service of another compose file,
+    /// when this service has no `command` or `entrypoint` of its own: what that service
+    /// runs, this one runs (see [`Service::extending`]).
+    pub extends_other: Option<ExtendsOther>,
+    /// For a service built from another file's service: where that service's start
+    /// script is written (one place for every service that extends it).
+    pub command_at: Option<Span>,
+}
+
+/// A service of another compose file that a service extends.
+#[derive(Debug, Clone)]
+pub struct ExtendsOther {
+    /// The file as written, relative to the extending file's folder.
+    pub file: String,
+    pub service: String,
+    /// The `extends:` entry.
+    pub span: Range<usize>,
 }
 
 /// One environment variable of a service.
@@ -210,6 +227,101 @@ fn extended_service(services: &Node, service: &Node, own_name: &str, depth: usiz
     Some(merged)
 }
 
+/// `extends:` naming a service of another file, for a service with no command of its own.
+fn extends_other(service: &Node, own_name: &str) -> Option<ExtendsOther> {
+    let ext = service.get("extends")?;
+    let file = ext.get_str("file")?;
+    if file.trim_start_matches("./") == own_name
+        || service.get("command").is_some()
+        || service.get("entrypoint").is_some()
+    {
+        return None;
+    }
+    Some(ExtendsOther {
+        file: file.to_string(),
+        service: ext.get_str("service")?.to_string(),
+        span: service
+            .key_node("extends")
+            .map_or(ext.span.clone(), |k| k.span.start..ext.span.end),
+    })
+}
+
+impl Service {
+    /// This service as compose builds it from `base`, the service of another file that it
+    /// extends (and that runs a redis program): the base's process (program, config,
+    /// start script, image, environment, mounts, restart policy) with this service's name,
+    /// networks and ports laid over it, as compose merges them. Whatever the base writes
+    /// is in the other file; here it is placed at this service's `extends:` entry. The
+    /// configs the base's start script writes keep their own lines.
+    pub fn extending(&self, base: &Service) -> Option<Service> {
+        let at = self.extends_other.as_ref()?.span.clone();
+        let mut merged = base.clone();
+        merged.command_at = base
+            .start_script
+            .as_ref()
+            .map(|start| Span::new(base.options.file, start.range.start, start.range.end));
+        let moved = |_: &Range<usize>| at.clone();
+        merged.name = self.name.clone();
+        merged.name_span = self.name_span.clone();
+        merged.config = base.config.as_ref().map(|(p, r)| (p.clone(), moved(r)));
+        if let Some(start) = &mut merged.start_script {
+            start.range = at.clone();
+        }
+        merged.program_span = base.program_span.as_ref().map(moved);
+        merged.image_span = base.image_span.as_ref().map(moved);
+        merged.env_insert_after = None;
+        merged.script_config_appended = base.script_config_appended.as_ref().map(moved);
+        merged.secret_spans = Vec::new();
+        for m in &mut merged.mounts {
+            m.span = at.clone();
+        }
+        for v in &mut merged.named_volumes {
+            v.2 = at.clone();
+        }
+        for e in &mut merged.env {
+            e.span = at.clone();
+            e.literal = false;
+        }
+        merged.cpu_limit = base.cpu_limit.as_ref().map(|(v, r)| (*v, moved(r)));
+        merged.memory_limit = base.memory_limit.as_ref().map(|(v, r)| (*v, moved(r)));
+        merged.restart = base.restart.as_ref().map(|(v, r)| (v.clone(), moved(r)));
+        for p in &mut merged.ports {
+            p.span = at.clone();
+        }
+        merged.depends_on = Vec::new();
+        // What this service writes itself.
+        merged.hostnames = self.hostnames.clone();
+        merged.container_name = self.container_name.clone();
+        merged.replicas = self.replicas;
+        merged.replicas_known = self.replicas_known;
+        merged.networks = self.networks.clone();
+        merged.networks_span = self.networks_span.clone().or(Some(at.clone()));
+        merged.static_ips = self.static_ips.clone();
+        if self.network_mode.is_some() {
+            merged.network_mode = self.network_mode.clone();
+            merged.host_network = self.host_network;
+        }
+        merged.resolves_outside |= self.resolves_outside;
+        merged.ports.extend(self.ports.iter().cloned());
+        merged.mounts.extend(self.mounts.iter().cloned());
+        merged
+            .named_volumes
+            .extend(self.named_volumes.iter().cloned());
+        merged.env.extend(self.env.iter().cloned());
+        merged.depends_on = self.depends_on.clone();
+        if self.restart.is_some() {
+            merged.restart = self.restart.clone();
+        }
+        if !self.image.is_empty() {
+            merged.image = self.image.clone();
+            merged.image_span = self.image_span.clone();
+        }
+        merged.secret_spans = self.secret_spans.clone();
+        merged.extends_other = self.extends_other.clone();
+        Some(merged)
+    }
+}
+
 impl Service {
     pub fn env(&self, name: &str) -> Option<&EnvVar> {
         self.env.iter().rev().find(|e| e.name == name)
@@ -243,10 +355,36 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
         format!("example.{stem}"),
         format!("sample.{stem}"),
     ];
+    // An example's placeholders (`your_local_ip`, `<SERVER_IP>`, `changeme`) are for the
+    // user to replace: unknown, not values.
     examples
         .iter()
         .find_map(|e| std::fs::read_to_string(path.with_file_name(e)).ok())
-        .map(|text| parse_env_file(&text))
+        .map(|text| {
+            parse_env_file(&text)
+                .into_iter()
+                .filter(|(_, v)| !is_placeholder(v))
+                .collect()
+        })
+}
+
+/// A value an example file leaves for the user to fill in.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    (v.starts_with('<') && v.ends_with('>'))
+        || v.starts_with("your_")
+        || v.starts_with("your-")
+        || v.starts_with("your.")
+        || [
+            "changeme",
+            "change_me",
+            "change-me",
+            "replace_me",
+            "replace-me",
+            "xxx",
+        ]
+        .iter()
+        .any(|p| v.contains(p))
 }
 
 /// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
@@ -366,6 +504,23 @@ fn closing_brace(body: &str) -> Option<usize> {
     None
 }
 
+/// Compose interpolates the whole command before the shell runs it: the `$VAR` /
+/// `${VAR:-default}` of lines a start script writes take the project's `.env` values.
+/// Words with a variable compose does not know keep their text (a run-time value).
+fn interpolate_tree(tree: &mut ConfTree, vars: &[(String, String)]) {
+    for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        if !token.value.contains('$') {
+            continue;
+        }
+        if let Some(value) = interpolate(&token.value, vars) {
+            if *token.value != *value {
+                token.value = value.into();
+                token.origin = Origin::Implied;
+            }
+        }
+    }
+}
+
 /// A value after interpolation; unresolved ones keep their `${…}` text, which every
 /// consumer reads as a run-time value.
 fn resolved(text: &str, vars: &[(String, String)]) -> String {
@@ -426,6 +581,10 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
             key.span.clone(),
             service,
         );
+        let mut s = s;
+        if extended.is_none() && !runs_redis {
+            s.extends_other = extends_other(service, own_name);
+        }
         if runs_redis {
             out.push(s);
         } else {
@@ -929,6 +1088,8 @@ fn read_service(
         appended_after_template: None,
         runs_as_bitnami_user: bitnami.is_some() && service.get("user").is_none(),
         secret_spans,
+        extends_other: None,
+        command_at: None,
     };
     if let Some(kind) = bitnami {
         if entrypoint.is_empty() && command.is_empty() {
@@ -1026,8 +1187,12 @@ fn read_service(
                 // Its lines are this file's (read from the script's text alone).
                 let mut tree = crate::formats::kubernetes::remap(w.tree, &piece);
                 tree.set_owner(file);
+                interpolate_tree(&mut tree, vars);
                 tree
             });
+        }
+        if let Some(tree) = &mut out.appended_after_template {
+            interpolate_tree(tree, vars);
         }
         if start.template.is_some() && start.substitutes_env {
             out.substitutions = out

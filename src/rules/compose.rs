@@ -155,6 +155,7 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let at = ctx.topology.sentinels[unit.sentinels[0]]
             .runtime
             .config_rewritten_at_start
+            .or(s.command_at)
             .unwrap_or_else(|| span(unit.file, &script.range));
         match found.iter_mut().find(|(a, _, _)| *a == at) {
             Some((_, services, _)) => services.push(&s.name),

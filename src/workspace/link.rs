@@ -455,6 +455,13 @@ impl Workspace {
                     .map(move |f| compose::normalize(&dir.join(f)))
             })
             .collect();
+        // Compose files by their normalized path, for `extends: {file: …}`.
+        let compose_files: HashMap<PathBuf, FileId> = self
+            .sorted_ids()
+            .into_iter()
+            .filter(|id| self.entries[id].parsed().compose.is_some())
+            .map(|id| (compose::normalize(&self.entries[&id].source.path), id))
+            .collect();
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
@@ -468,7 +475,26 @@ impl Workspace {
             let is_override = overrides.contains(&compose::normalize(&entry.source.path));
             let compose_path = compose::normalize(&entry.source.path);
             let stack_deployed = stack_files.iter().any(|tail| compose_path.ends_with(tail));
-            for service in &compose_file.services {
+            // Services that extend a service of another file which runs a redis program
+            // (`extends: {file: common.yml, service: sentinel-base}`): that program.
+            let extending: Vec<compose::Service> = compose_file
+                .others
+                .iter()
+                .filter_map(|s| {
+                    let ext = s.extends_other.as_ref()?;
+                    let base_path = compose::normalize(&compose_dir.join(&ext.file));
+                    let base_id = compose_files.get(&base_path)?;
+                    let base = self.entries[base_id]
+                        .parsed()
+                        .compose
+                        .as_ref()?
+                        .services
+                        .iter()
+                        .find(|b| b.name == ext.service)?;
+                    s.extending(base)
+                })
+                .collect();
+            for service in compose_file.services.iter().chain(&extending) {
                 if is_override
                     && services_in_dir
                         .get(&(compose_dir.to_path_buf(), service.name.as_str()))
