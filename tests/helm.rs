@@ -464,6 +464,11 @@ fn valkey_helm_replication_values() {
         ["min-replicas-to-write-too-high helmrelease.yaml:27"]
     );
     assert!(findings("tests/data/valkey-helm/standalone").is_empty());
+    // An ACL user's password written in the values.
+    assert_eq!(
+        findings("tests/data/valkey-helm/literal-password"),
+        ["secrets-in-plaintext-config values.yaml:10"]
+    );
     // The base values alone: three pods (two replicas of pod 0), nothing wrong.
     let dir = std::env::temp_dir().join(format!("halint-valkey-helm-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

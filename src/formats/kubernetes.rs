@@ -1068,18 +1068,24 @@ const BITNAMI_SECTIONS: &[&str] = &[
 
 /// A values file of the official Valkey chart (`valkey-io/valkey-helm` 0.9.0 on, the
 /// releases with replication): a `replica` section with the chart's own keys
-/// (`replicationUser`, `disklessSync`, `minReplicasToWrite`), or its top-level
-/// `valkeyConfig` / `dataStorage` beside `replica`. bitnami's charts have none of these.
+/// (`replicationUser`, `disklessSync`, `minReplicasToWrite`, `enabled` with `replicas`),
+/// or its `valkeyConfig`, `dataStorage`, `auth.aclUsers` or `auth.usersExistingSecret`
+/// beside `replica`. bitnami's charts have none of these.
 fn is_valkey_helm_values(doc: &Node) -> bool {
     let own_replica_keys = doc.get("replica").is_some_and(|r| {
         ["replicationUser", "disklessSync", "minReplicasToWrite"]
             .iter()
             .any(|k| r.get(k).is_some())
+            // bitnami counts with `replicaCount`.
+            || (r.get("enabled").is_some() && r.get("replicas").is_some())
     });
     let own_top_keys = doc.get("replica").is_some()
-        && ["valkeyConfig", "dataStorage"]
+        && (["valkeyConfig", "dataStorage"]
             .iter()
-            .any(|k| doc.get(k).is_some());
+            .any(|k| doc.get(k).is_some())
+            || ["auth.aclUsers", "auth.usersExistingSecret"]
+                .iter()
+                .any(|k| doc.at(k).is_some()));
     doc.get("apiVersion").is_none()
         && doc.get("kind").is_none()
         && doc.get("services").is_none()

@@ -2,7 +2,7 @@
 //! the bitnami redis chart, read the way their operator or chart reads them.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::formats::units::{Resource, BITNAMI_VALUES};
+use crate::formats::units::{Resource, BITNAMI_VALUES, VALKEY_HELM_VALUES};
 use crate::knowledge::did_you_mean;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -33,6 +33,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 bitnami_misplaced_sections(r, out);
                 bitnami_misspelled_keys(r, out);
             }
+            (VALKEY_HELM_VALUES, _) => valkey_helm_literal_passwords(r, out),
             _ => {}
         }
         unknown_fields(r, out);
@@ -648,6 +649,42 @@ fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
         d = d.label(r.span(node), format!("another literal password (`{path}`)"));
     }
     out.push(d.help("create the Secret outside the values (sealed, external or by hand) and name it in `auth.existingSecret` / `auth.existingSecretPasswordKey`"));
+}
+
+/// Literal passwords of the official Valkey chart's ACL users (`auth.aclUsers.NAME.password`,
+/// which the chart writes into a Secret of its own): committed with the values. A user
+/// whose password comes from `auth.usersExistingSecret` writes none here.
+fn valkey_helm_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let Some(users) = r.object.at("auth.aclUsers") else {
+        return;
+    };
+    let found: Vec<(&str, &Node)> = users
+        .entries()
+        .filter_map(|(name, user)| Some((name.as_str()?, user.get("password")?)))
+        .filter(|(_, n)| {
+            n.as_str().is_some_and(|v| {
+                !v.is_empty() && !v.contains('$') && !crate::knowledge::values::is_template(v)
+            })
+        })
+        .collect();
+    let Some(((first_user, first), rest)) = found.split_first() else {
+        return;
+    };
+    let mut d = Diagnostic::new(
+        Rule::SecretsInPlaintextConfig,
+        r.span(first),
+        format!(
+            "a literal password is written in these chart values (user `{first_user}` of `auth.aclUsers`{}): it is committed with them, readable by anyone with the repository, and must be changed here to rotate it",
+            if rest.is_empty() { String::new() } else { format!(", and {} more user(s)", rest.len()) }
+        ),
+    );
+    for (user, node) in rest {
+        d = d.label(
+            r.span(node),
+            format!("another literal password (user `{user}`)"),
+        );
+    }
+    out.push(d.help("keep the passwords in a Secret created outside the values and name it in `auth.usersExistingSecret` (one key per user, or the user's `passwordKey`)"));
 }
 
 // ---------------------------------------------------------------------------------------
