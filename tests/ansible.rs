@@ -125,3 +125,20 @@ fn servers_on_several_hosts_without_replicaof() {
     let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
     assert!(!rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
 }
+
+/// A task included only on the first host of a group (`'{{ inventory_hostname }}' ==
+/// '{{ kv_first }}'`, the role's default `kv_first: "{{ groups['cache'][0] }}"`): one
+/// sentinel of three hosts, with a quorum of 2 it can never reach.
+#[test]
+fn condition_on_the_first_host_of_a_group() {
+    let (ws, found) = rules_and_files("tests/data/ansible-first-host");
+    let topology = ws.topology();
+    assert_eq!(topology.groups[0].sentinel_count.known(), Some(1));
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    for rule in [
+        "sentinel-count-below-three",
+        "quorum-exceeds-sentinel-count",
+    ] {
+        assert!(rules.contains(&rule), "{rule}: {rules:?}");
+    }
+}

@@ -605,8 +605,11 @@ pub fn first_document(text: &str) -> Option<Node> {
 /// condition uses anything but variables compared with literals, `is defined`, `not`,
 /// `and`, `or`, `| bool` and parentheses).
 pub fn holds(condition: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
-    let c = condition.trim();
-    if c.contains("{{") || c.contains('[') {
+    let unquoted = unquote_expressions(condition.trim());
+    let c = unquoted.as_str();
+    // Only `groups['NAME'][N]` of the subscripts is read.
+    let other_subscript = without_group_indexes(c).contains('[');
+    if c.contains("{{") || other_subscript {
         return None;
     }
     let c = strip_outer_parens(c);
@@ -695,8 +698,81 @@ fn split_top<'a>(c: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
 }
 
 /// A literal (`"master"`, `true`, `3`) or a variable's value.
+/// `'{{ a }}' == '{{ b }}'` (an old way to write `a == b`): each quoted side that is one
+/// Jinja expression is that expression.
+fn unquote_expressions(c: &str) -> String {
+    let mut out = c.to_string();
+    for q in ['\'', '"'] {
+        let open = format!("{q}{{{{");
+        let close = format!("}}}}{q}");
+        while let Some(start) = out.find(&open) {
+            let Some(len) = out[start..].find(&close) else {
+                break;
+            };
+            let inner = out[start + open.len()..start + len].trim().to_string();
+            if inner.contains("{{") || inner.contains("}}") {
+                break;
+            }
+            out.replace_range(start..start + len + close.len(), &inner);
+        }
+    }
+    out
+}
+
+/// `c` with each `groups[…][…]` taken out.
+fn without_group_indexes(c: &str) -> String {
+    let mut out = c.to_string();
+    while let Some(start) = out.find("groups[") {
+        let rest = &out[start + "groups[".len()..];
+        let Some(first) = rest.find(']') else { break };
+        let after = &rest[first + 1..];
+        let end = match after.strip_prefix('[').and_then(|a| a.find(']')) {
+            Some(second) => start + "groups[".len() + first + 1 + 1 + second + 1,
+            None => break,
+        };
+        out.replace_range(start..end, "group_host");
+    }
+    out
+}
+
+/// `groups['NAME'][N]` (or `groups["NAME"][N]`) as the key the host's variables hold it
+/// under (`#groups[NAME][N]`).
+fn groups_key(side: &str) -> Option<String> {
+    let rest = side.strip_prefix("groups[")?;
+    let (name, rest) = rest.split_once(']')?;
+    let name = name.trim().trim_matches(['\'', '"']);
+    let index = rest.strip_prefix('[')?.strip_suffix(']')?.trim();
+    index.parse::<usize>().ok()?;
+    Some(format!("#groups[{name}][{index}]"))
+}
+
 fn value_of(side: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    value_at_depth(side, var, 0)
+}
+
+fn value_at_depth(
+    side: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> Option<String> {
     let side = side.trim();
+    if let Some(key) = groups_key(side) {
+        return var(&key);
+    }
+    // A variable that holds one expression (`redis_master: "{{ groups['redis'][0] }}"`).
+    let resolved = |v: String| -> Option<String> {
+        match v
+            .trim()
+            .strip_prefix("{{")
+            .and_then(|r| r.strip_suffix("}}"))
+        {
+            Some(inner) if depth < 3 && !inner.contains("{{") => {
+                value_at_depth(inner, var, depth + 1)
+            }
+            Some(_) => None,
+            None => Some(v),
+        }
+    };
     if let Some(s) = side
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
@@ -709,7 +785,7 @@ fn value_of(side: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<String> 
     }
     let name = side.strip_suffix("| bool").unwrap_or(side).trim();
     if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return var(name);
+        return var(name).and_then(resolved);
     }
     None
 }
@@ -829,6 +905,41 @@ mod tests {
         );
         assert_eq!(
             holds("inventory_hostname == groups['redis'][0]", &vars),
+            None
+        );
+        // With the inventory's groups: the first host of `redis` is this one.
+        let on_first = |n: &str| match n {
+            "inventory_hostname" => Some("redis1".to_string()),
+            "#groups[redis][0]" => Some("redis1".to_string()),
+            "#groups[redis][1]" => Some("redis2".to_string()),
+            "redis_master" => Some("{{ groups['redis'][0] }}".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            holds("inventory_hostname == groups['redis'][0]", &on_first),
+            Some(true)
+        );
+        assert_eq!(
+            holds("inventory_hostname == groups[\"redis\"][1]", &on_first),
+            Some(false)
+        );
+        assert_eq!(
+            holds(
+                "'{{ inventory_hostname }}' == '{{ redis_master }}'",
+                &on_first
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            holds("inventory_hostname != redis_master", &on_first),
+            Some(false)
+        );
+        // Facts of the host that the tree does not hold stay unknown.
+        assert_eq!(
+            holds(
+                "'{{ ansible_eth0.ipv4.address }}' == '{{ redis_master }}'",
+                &on_first
+            ),
             None
         );
     }

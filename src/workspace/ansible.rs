@@ -450,6 +450,19 @@ impl Walker<'_> {
         }
         vars.extend(play_vars.iter().cloned());
         vars.insert("inventory_hostname".to_string(), host.to_string());
+        // `groups['redis'][0]`: the hosts of each group, in inventory order (read by
+        // conditions as `#groups[NAME][INDEX]`, never a template's word).
+        for g in inv.groups.keys() {
+            for (i, h) in inv
+                .select(g)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .take(64)
+            {
+                vars.insert(format!("#groups[{g}][{i}]"), h.clone());
+            }
+        }
         if inv.vars_incomplete {
             vars.insert("#vars_incomplete".to_string(), String::new());
         }
