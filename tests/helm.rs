@@ -464,6 +464,14 @@ fn valkey_helm_replication_values() {
         ["min-replicas-to-write-too-high helmrelease.yaml:27"]
     );
     assert!(findings("tests/data/valkey-helm/standalone").is_empty());
+    // A password inside the `valkeyConfig` block is masked in the snippet that shows it.
+    let (ws, found) = common::check_dir(
+        std::path::Path::new("tests/data/valkey-helm/values"),
+        redis_halint::Target::default(),
+    );
+    let shown = common::render_full(&ws, &found);
+    assert!(shown.contains("requirepass *"), "{shown}");
+    assert!(!shown.contains("Fixture-Only-Conf-Pw-7"), "{shown}");
     // An ACL user's password written in the values.
     assert_eq!(
         findings("tests/data/valkey-helm/literal-password"),

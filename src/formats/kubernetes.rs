@@ -261,8 +261,54 @@ pub fn secret_value_spans(file: FileId, text: &str, yaml: &YamlFile) -> Vec<crat
             }
         }
     }
+    // Config text held in a string (a chart's `valkeyConfig`, an operator's custom
+    // config): its `requirepass`, `masterauth`, `auth-pass` and ACL passwords, wherever
+    // a snippet shows the block.
+    fn config_text(node: &Node, text: &str, file: FileId, out: &mut Vec<crate::source::Span>) {
+        match &node.kind {
+            crate::syntax::yaml::Kind::Scalar { value, .. } => {
+                let may_hold = value.contains('\n')
+                    && [
+                        "requirepass",
+                        "masterauth",
+                        "auth-pass",
+                        "sentinel-pass",
+                        ">",
+                    ]
+                    .iter()
+                    .any(|w| value.contains(w));
+                let Some(piece) = may_hold
+                    .then(|| crate::syntax::yaml::embedded(text, node))
+                    .flatten()
+                else {
+                    return;
+                };
+                let tree = remap(crate::syntax::redis_conf::parse(&piece.text), &piece);
+                let sentinel = tree.lines.iter().any(|l| {
+                    l.tokens
+                        .first()
+                        .is_some_and(|t| t.value.eq_ignore_ascii_case("sentinel"))
+                });
+                let kind = if sentinel {
+                    crate::formats::detect::FileKind::SentinelConf
+                } else {
+                    crate::formats::detect::FileKind::RedisConf
+                };
+                out.extend(
+                    crate::formats::conf::ConfFile::from_tree(file, kind, tree).secret_spans(),
+                );
+            }
+            crate::syntax::yaml::Kind::Seq(items) => {
+                items.iter().for_each(|i| config_text(i, text, file, out))
+            }
+            crate::syntax::yaml::Kind::Map(entries) => entries
+                .iter()
+                .for_each(|(_, v)| config_text(v, text, file, out)),
+        }
+    }
     for doc in &yaml.documents {
         urls(doc, text, file, &mut out);
+        config_text(doc, text, file, &mut out);
     }
     for doc in &yaml.documents {
         for object in objects(doc) {
