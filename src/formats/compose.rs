@@ -271,7 +271,6 @@ impl Service {
         merged.image_span = base.image_span.as_ref().map(moved);
         merged.env_insert_after = None;
         merged.script_config_appended = base.script_config_appended.as_ref().map(moved);
-        merged.secret_spans = Vec::new();
         for m in &mut merged.mounts {
             m.span = at.clone();
         }
@@ -288,7 +287,6 @@ impl Service {
         for p in &mut merged.ports {
             p.span = at.clone();
         }
-        merged.depends_on = Vec::new();
         // What this service writes itself.
         merged.hostnames = self.hostnames.clone();
         merged.container_name = self.container_name.clone();

@@ -575,70 +575,31 @@ pub fn resources(
     for doc in &yaml.documents {
         if let Some(kind) = opstree_values_kind(doc) {
             out.push(Resource {
-                api_group: crate::formats::units::OPSTREE_VALUES.to_string(),
-                kind: kind.to_string(),
-                sentinel_fields: Vec::new(),
-                file,
                 name: opstree_values_name(doc),
-                namespace: None,
-                object: Arc::new(doc.clone()),
-                lower_files: Vec::new(),
-                values_from: Vec::new(),
-                value_files: Vec::new(),
-                chart_path: None,
-                values_key: None,
+                ..Resource::values(
+                    crate::formats::units::OPSTREE_VALUES,
+                    kind,
+                    file,
+                    doc.clone(),
+                )
             });
             continue;
         }
-        if let Some(chart) = bitnami_cluster_values(doc) {
-            out.push(Resource {
-                api_group: crate::formats::cluster_operators::BITNAMI_CLUSTER_VALUES.to_string(),
-                kind: chart.to_string(),
-                sentinel_fields: Vec::new(),
-                file,
-                name: None,
-                namespace: None,
-                object: Arc::new(doc.clone()),
-                lower_files: Vec::new(),
-                values_from: Vec::new(),
-                value_files: Vec::new(),
-                chart_path: None,
-                values_key: None,
-            });
-            continue;
-        }
-        if is_valkey_helm_values(doc) {
-            out.push(Resource {
-                api_group: crate::formats::units::VALKEY_HELM_VALUES.to_string(),
-                kind: "valkey-values".to_string(),
-                sentinel_fields: Vec::new(),
-                file,
-                name: None,
-                namespace: None,
-                object: Arc::new(doc.clone()),
-                lower_files: Vec::new(),
-                values_from: Vec::new(),
-                value_files: Vec::new(),
-                chart_path: None,
-                values_key: None,
-            });
-            continue;
-        }
-        if is_bitnami_values(doc) {
-            out.push(Resource {
-                api_group: BITNAMI_VALUES.to_string(),
-                kind: bitnami_flavor(doc).to_string(),
-                sentinel_fields: Vec::new(),
-                file,
-                name: None,
-                namespace: None,
-                object: Arc::new(doc.clone()),
-                lower_files: Vec::new(),
-                values_from: Vec::new(),
-                value_files: Vec::new(),
-                chart_path: None,
-                values_key: None,
-            });
+        // Which known chart the values are written for, if any.
+        let chart = bitnami_cluster_values(doc)
+            .map(|kind| {
+                (
+                    crate::formats::cluster_operators::BITNAMI_CLUSTER_VALUES,
+                    kind,
+                )
+            })
+            .or_else(|| {
+                is_valkey_helm_values(doc)
+                    .then_some((crate::formats::units::VALKEY_HELM_VALUES, "valkey-values"))
+            })
+            .or_else(|| is_bitnami_values(doc).then(|| (BITNAMI_VALUES, bitnami_flavor(doc))));
+        if let Some((group, kind)) = chart {
+            out.push(Resource::values(group, kind, file, doc.clone()));
             continue;
         }
         // An umbrella chart's values: a subchart's values under its name (or alias). (A
@@ -660,18 +621,8 @@ pub fn resources(
                     bitnami_flavor(values)
                 };
                 out.push(Resource {
-                    api_group: BITNAMI_VALUES.to_string(),
-                    kind: kind.to_string(),
-                    sentinel_fields: Vec::new(),
-                    file,
-                    name: None,
-                    namespace: None,
-                    object: Arc::new(values.clone()),
-                    lower_files: Vec::new(),
-                    values_from: Vec::new(),
-                    value_files: Vec::new(),
-                    chart_path: None,
                     values_key: Some(key.to_string()),
+                    ..Resource::values(BITNAMI_VALUES, kind, file, values.clone())
                 });
             }
         }

@@ -959,19 +959,17 @@ fn valkey_helm(r: &Resource) -> Option<DataNodes> {
         .and_then(Yaml::as_str)
         .map(|text| {
             let place = (at(r, config.unwrap()), Origin::Implied);
-            text.lines()
+            crate::syntax::redis_conf::parse(text)
+                .lines
+                .iter()
                 .filter_map(|l| {
-                    let mut words = l.split_whitespace();
-                    let key = words.next()?.to_ascii_lowercase();
-                    if key.starts_with('#') {
-                        return None;
-                    }
-                    let value = words
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .trim_matches(['"', '\''])
-                        .to_string();
-                    Some((key, value, place))
+                    let (key, args) = l.tokens.split_first()?;
+                    let value: Vec<&str> = args.iter().map(|t| &*t.value).collect();
+                    Some((
+                        key.value.to_ascii_lowercase().to_string(),
+                        value.join(" "),
+                        place,
+                    ))
                 })
                 .collect()
         })

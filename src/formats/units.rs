@@ -141,6 +141,30 @@ pub const OPSTREE_VALUES: &str = "helm:ot-container-kit";
 pub const VALKEY_HELM_VALUES: &str = "helm:valkey-io/valkey";
 
 impl Resource {
+    /// A values file of a chart (or a release's values) read as the resource of group
+    /// `api_group` and kind `kind`; the rest (name, namespace, layers) filled in later.
+    pub fn values(
+        api_group: &str,
+        kind: &str,
+        file: FileId,
+        object: crate::syntax::yaml::Node,
+    ) -> Resource {
+        Resource {
+            api_group: api_group.to_string(),
+            kind: kind.to_string(),
+            sentinel_fields: Vec::new(),
+            file,
+            name: None,
+            namespace: None,
+            object: std::sync::Arc::new(object),
+            lower_files: Vec::new(),
+            values_from: Vec::new(),
+            value_files: Vec::new(),
+            chart_path: None,
+            values_key: None,
+        }
+    }
+
     pub fn span(&self, node: &crate::syntax::yaml::Node) -> Span {
         let file = match node.layer {
             0 => self.file,
