@@ -142,3 +142,23 @@ fn condition_on_the_first_host_of_a_group() {
         assert!(rules.contains(&rule), "{rule}: {rules:?}");
     }
 }
+
+/// A role that keeps its settings in dictionaries (`cache_sentinel.timings.down_after`)
+/// and merges the user's over its own defaults with `set_fact` and `combine`: the
+/// template renders with the merged values (a 400 ms down-after is reported there), and
+/// a password in the dictionary is never written into the render.
+#[test]
+fn nested_role_variables_merged_by_set_fact() {
+    let (ws, found) = rules_and_files("tests/data/ansible-nested-vars");
+    let low = found
+        .iter()
+        .find(|d| d.rule.name() == "down-after-too-low")
+        .expect("down-after-too-low");
+    assert!(low.message.contains("400"), "{}", low.message);
+    let topology = ws.topology();
+    assert_eq!(topology.groups[0].name.as_deref(), Some("primary"));
+    assert_eq!(topology.groups[0].host, "10.0.0.11");
+    assert_eq!(topology.groups[0].sentinel_count.known(), Some(3));
+    let shown = render_full(&ws, &found);
+    assert!(!shown.contains("not-a-real-one"), "{shown}");
+}

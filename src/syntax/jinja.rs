@@ -102,6 +102,43 @@ impl Vars {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Forget every entry of the dictionary `name` (`name.key…`).
+    pub fn clear_nested(&mut self, name: &str) {
+        let prefix = format!("{name}.");
+        self.values.retain(|k, _| !k.starts_with(&prefix));
+        self.conditions_only.retain(|k| !k.starts_with(&prefix));
+    }
+
+    /// `name = base | combine(over)`: the entries of the dictionary `base`, overridden
+    /// by those of `over`, become the entries of `name`.
+    pub fn merge_into(&mut self, name: &str, base: &str, over: &str) {
+        let entries = |from: &str| -> Vec<(String, String, bool)> {
+            let prefix = format!("{from}.");
+            self.values
+                .iter()
+                .filter_map(|(k, v)| {
+                    let rest = k.strip_prefix(&prefix)?;
+                    Some((
+                        rest.to_string(),
+                        v.clone(),
+                        self.conditions_only.contains(k),
+                    ))
+                })
+                .collect()
+        };
+        let mut merged = entries(base);
+        merged.extend(entries(over));
+        self.clear_nested(name);
+        for (rest, value, condition_only) in merged {
+            let key = format!("{name}.{rest}");
+            if condition_only {
+                self.set_condition_only(&key, &value);
+            } else {
+                self.set(&key, &value);
+            }
+        }
+    }
+
     /// The value to write where `{{ name }}` stands.
     fn rendered(&self, name: &str) -> Option<&str> {
         (!self.conditions_only.contains(name))
@@ -325,12 +362,16 @@ fn condition(expr: &str, vars: &Vars) -> Option<bool> {
     Some(truthy(vars.get(identifier(name)?)?))
 }
 
+/// A variable's name, or a dotted path into a dictionary (`redis_sentinel.port`).
 fn identifier(text: &str) -> Option<&str> {
     let text = text.trim();
-    (!text.is_empty()
-        && text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-    .then_some(text)
+    text.split('.')
+        .all(|part| {
+            !part.is_empty()
+                && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        .then_some(text)
 }
 
 /// Ansible's truth of a YAML value (`yes`/`no` are booleans there).

@@ -106,40 +106,40 @@ impl Workspace {
                 continue;
             };
             for (key, value) in entries {
-                // Passwords are never filled in: a render must not put a secret where
-                // a message or a fix could show it.
-                let (Some(name), Some(v)) = (key.as_str(), value.as_str()) else {
-                    continue;
-                };
-                // (Nor anything named like another secret: a single word is written
-                // into the render as it is.)
-                let lower = name.to_ascii_lowercase();
-                if crate::syntax::jinja::has_markup(v)
-                    || crate::formats::units::is_password_variable(name)
-                    || lower.contains("secret")
-                    || lower.contains("token")
-                {
-                    continue;
-                }
-                // An unquoted `yes`/`no`/`true`/`false` is a boolean to Ansible, which
-                // renders it `True`/`False`: its truth is known, not its text.
-                let quoted = text
-                    .get(value.span.start..)
-                    .is_some_and(|t| t.starts_with(['"', '\'']));
-                let boolean = matches!(
-                    v.to_ascii_lowercase().as_str(),
-                    "yes" | "no" | "true" | "false" | "on" | "off"
-                );
-                if boolean && !quoted {
-                    vars.set_condition_only(name, v);
-                } else {
-                    vars.set(name, v);
+                if let Some(name) = key.as_str() {
+                    set_variable(&mut vars, name, value, text, 0);
                 }
             }
         }
+        self.merge_combined_facts(role, &mut vars);
         vars
     }
 
+    /// `set_fact: {X: "{{ A | combine(B, recursive=True) }}"}` in a role's tasks (a
+    /// dictionary of defaults merged with the user's): X holds A's entries, overridden
+    /// by B's.
+    fn merge_combined_facts(&self, role: &Path, vars: &mut crate::syntax::jinja::Vars) {
+        let tasks_dir = role.join("tasks");
+        let mut files: Vec<(&PathBuf, &FileId)> = self
+            .by_path
+            .iter()
+            .filter(|(p, _)| p.parent() == Some(tasks_dir.as_path()))
+            .filter(|(p, _)| crate::formats::detect::is_yaml_path(p))
+            .collect();
+        files.sort();
+        for (_, id) in files {
+            let Some(entry) = self.entries.get(id) else {
+                continue;
+            };
+            let parsed = yaml::parse(entry.source.text());
+            let Some(doc) = parsed.documents.first() else {
+                continue;
+            };
+            for (name, base, over) in combined_facts(doc) {
+                vars.merge_into(&name, &base, &over);
+            }
+        }
+    }
     /// Every `group_vars/all` file of the tree (`all.yml`, or a file of an `all/` folder):
     /// (the folder holding `group_vars`, the file), in path order.
     fn group_vars_files(&self) -> Vec<(PathBuf, FileId)> {
@@ -486,4 +486,108 @@ fn collect_deploying_tasks(node: &yaml::Node, out: &mut Vec<(&'static str, Strin
         }
         yaml::Kind::Scalar { .. } => {}
     }
+}
+
+/// The deepest a nested variable is read (`a.b.c.d`).
+const NESTING: usize = 4;
+
+/// One variable of a variables file into `vars`: a scalar under its name, a mapping as
+/// its entries under dotted names (`redis_sentinel.port`). A mapping replaces what an
+/// earlier file gave the same name, as Ansible's default `hash_behaviour` does.
+fn set_variable(
+    vars: &mut crate::syntax::jinja::Vars,
+    name: &str,
+    value: &yaml::Node,
+    text: &str,
+    depth: usize,
+) {
+    // Passwords are never filled in: a render must not put a secret where a message or
+    // a fix could show it (nor anything named like another secret).
+    let lower = name.to_ascii_lowercase();
+    let leaf = lower.rsplit('.').next().unwrap_or(&lower);
+    if crate::formats::units::is_password_variable(leaf)
+        || lower.contains("secret")
+        || lower.contains("token")
+        || lower.contains("password")
+    {
+        return;
+    }
+    if let yaml::Kind::Map(entries) = &value.kind {
+        if depth >= NESTING {
+            return;
+        }
+        vars.clear_nested(name);
+        for (key, inner) in entries {
+            if let Some(key) = key.as_str().filter(|k| is_word(k)) {
+                set_variable(vars, &format!("{name}.{key}"), inner, text, depth + 1);
+            }
+        }
+        return;
+    }
+    let Some(v) = value.as_str() else {
+        return;
+    };
+    if crate::syntax::jinja::has_markup(v) {
+        return;
+    }
+    // An unquoted `yes`/`no`/`true`/`false` is a boolean to Ansible, which renders it
+    // `True`/`False`: its truth is known, not its text.
+    let quoted = text
+        .get(value.span.start..)
+        .is_some_and(|t| t.starts_with(['"', '\'']));
+    let boolean = matches!(
+        v.to_ascii_lowercase().as_str(),
+        "yes" | "no" | "true" | "false" | "on" | "off"
+    );
+    if boolean && !quoted {
+        vars.set_condition_only(name, v);
+    } else {
+        vars.set(name, v);
+    }
+}
+
+fn is_word(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The `set_fact` entries of a tasks file (blocks included) of the form
+/// `X: "{{ A | combine(B) }}"` (optionally `recursive=True`): (X, A, B).
+fn combined_facts(doc: &yaml::Node) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    collect_combined(doc.as_seq().unwrap_or_default(), &mut out);
+    out
+}
+
+fn collect_combined(tasks: &[yaml::Node], out: &mut Vec<(String, String, String)>) {
+    for task in tasks {
+        for key in ["block", "rescue", "always"] {
+            if let Some(inner) = task.get(key).and_then(yaml::Node::as_seq) {
+                collect_combined(inner, out);
+            }
+        }
+        let Some(facts) = task
+            .get("set_fact")
+            .or_else(|| task.get("ansible.builtin.set_fact"))
+        else {
+            continue;
+        };
+        for (name, value) in facts.entries() {
+            let (Some(name), Some(value)) = (name.as_str(), value.as_str()) else {
+                continue;
+            };
+            if let Some((base, over)) = combine_expression(value) {
+                out.push((name.to_string(), base, over));
+            }
+        }
+    }
+}
+
+/// `{{ A | combine(B) }}` or `{{ A | combine(B, recursive=True) }}`: (A, B).
+fn combine_expression(value: &str) -> Option<(String, String)> {
+    let inner = value.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let (base, filter) = inner.split_once('|')?;
+    let args = filter.trim().strip_prefix("combine(")?.strip_suffix(')')?;
+    let over = args.split(',').next()?.trim();
+    let base = base.trim();
+    (is_word(base) && is_word(over)).then(|| (base.to_string(), over.to_string()))
 }
