@@ -16,13 +16,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         for &n in &unit.nodes {
             let node = &ctx.topology.nodes[n];
-            let listen = node.tls.listens().map_or(node.effective_port(), |t| {
-                if node.effective_port() == 0 {
-                    t.value
-                } else {
-                    node.effective_port()
-                }
-            });
+            let listen = listening_port(node.effective_port(), &node.tls);
             let announced = Announced {
                 port: node.announce_port.as_ref(),
                 ip: node.announce_ip.as_ref(),
@@ -38,13 +32,25 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let announced = Announced {
                 port: sentinel.announce_port.as_ref(),
                 ip: sentinel.announce_ip.as_ref(),
-                listen: sentinel.port.as_ref().map_or(26379, |p| p.value),
+                listen: listening_port(
+                    sentinel.port.as_ref().map_or(26379, |p| p.value),
+                    &sentinel.tls,
+                ),
                 port_setting: "sentinel announce-port",
                 ip_setting: "sentinel announce-ip",
                 who: "the other sentinels dial it",
             };
             port_not_published(ctx, unit, &announced, out);
         }
+    }
+}
+
+/// The port a process is reached on: its plain port, or its TLS port when the plain
+/// one is switched off (`port 0`).
+fn listening_port(port: i64, tls: &crate::facts::Tls) -> i64 {
+    match tls.listens() {
+        Some(t) if port == 0 => t.value,
+        _ => port,
     }
 }
 
