@@ -51,12 +51,31 @@ pub fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
             || lower.contains("== 0")
             || lower.contains("-eq 0")
             || lower.contains("ordinal");
-        if is_test && names_self && zero {
+        if (is_test && names_self && zero) || pings_pod_zero(&lower) {
             let lead = line.len() - line.trim_start().len();
             return Some(start + lead..start + lead + trimmed.len());
         }
     }
     None
+}
+
+/// `redis-cli -h redis-0.redis-headless ping`: whether pod 0 answers decides the role.
+/// Pod 0 restarted after a failover pings itself (still starting), finds no answer and
+/// starts as a master; the other pods follow pod 0 whatever it is.
+fn pings_pod_zero(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || "\"'()$`[];|&".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(cli) = words.iter().position(|w| w.ends_with("redis-cli")) else {
+        return false;
+    };
+    let args = &words[cli + 1..];
+    let host = args
+        .windows(2)
+        .find(|w| w[0] == "-h")
+        .map(|w| w[1].split('.').next().unwrap_or(""));
+    args.contains(&"ping") && host.is_some_and(|h| h.len() > 2 && h.ends_with("-0"))
 }
 
 /// The script queries Sentinel for the current master before choosing a role, and does
@@ -92,6 +111,16 @@ fn decides_by_sentinel_ping(lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ping_of_pod_zero_picks_the_role() {
+        let script = "M=$(redis-cli -h cache-0.cache-headless.ns.svc.cluster.local ping 2>/dev/null && echo cache-0 || echo \"\")\nif [ -z \"$M\" ]; then\n  cp a b\nfi\n";
+        let found = ordinal_test(script).map(|r| script[r].to_string());
+        assert!(found.is_some_and(|l| l.starts_with("M=$(redis-cli -h cache-0")));
+        // Pinging a sentinel, or a pod that is not pod 0, is not this test.
+        assert!(ordinal_test("if redis-cli -h cache-sentinel ping; then x; fi\n").is_none());
+        assert!(ordinal_test("if redis-cli -h cache-1.cache ping; then x; fi\n").is_none());
+    }
 
     #[test]
     fn tests_of_the_pod_ordinal() {

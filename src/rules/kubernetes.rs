@@ -50,11 +50,18 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         if let (Some(test), true, false) = (c.ordinal_test, c.runs_server, c.asks_sentinels) {
+            let line = ctx.source(test.file).text()[test.start as usize..test.end as usize]
+                .to_ascii_lowercase();
+            let how = if line.contains("ping") && !line.contains("hostname") {
+                "by whether pod 0 answers a ping"
+            } else {
+                "from the pod's own name"
+            };
             out.push(
                 Diagnostic::new(
                     Rule::StaticMasterByOrdinal,
                     test,
-                    format!("the start script of `{}` picks the master from the pod's own name: after a failover, a restarted pod 0 comes back as a second master (split brain, then lost writes)", c.workload),
+                    format!("the start script of `{}` picks the master {how}: after a failover, a restarted pod 0 comes back as a second master (split brain, then lost writes)", c.workload),
                 )
                 .help("ask the sentinels first (`redis-cli -p 26379 SENTINEL get-master-addr-by-name <master>`) and start as a replica of the answer; bootstrap as master only when no sentinel knows one"),
             );
