@@ -127,6 +127,9 @@ pub struct Service {
     /// `entrypoint:` or `user:` override and the first argument is `redis-server`, a
     /// `*.conf` file or an option.
     pub runs_as_image_user: bool,
+    /// `user:` names the image's own user (`redis`, `999`): the process runs as it from
+    /// the start, not by the entrypoint's drop from root.
+    pub user_is_image_user: bool,
     /// The bitnami images run as the non-root uid 1001 (no `user:` override).
     pub runs_as_bitnami_user: bool,
     /// For a config the Dockerfile copies into an official image whose entrypoint drops
@@ -1080,6 +1083,7 @@ fn read_service(
         ports,
         depends_on,
         runs_as_image_user: false,
+        user_is_image_user: service.get("user").is_some() && runs_as_image_user_or_root(service),
         image_data_volume,
         baked_config_dir_locked: None,
         baked_config_copy: None,
@@ -1312,7 +1316,7 @@ fn read_service(
                 // to its user as it would by itself.
                 let drops = start.via_image_entrypoint
                     && from_official_base(d)
-                    && service.get("user").is_none();
+                    && runs_as_image_user_or_root(service);
                 if out.baked_config.is_some() {
                     out.baked_config_dir_locked = locked_dir(d, &start.config, drops);
                     out.baked_config_copy = d
@@ -1360,7 +1364,7 @@ fn read_service(
     // (or valkey-server), a `*.conf` file or an option, and the container runs as root.
     out.runs_as_image_user = official
         && entrypoint.is_empty()
-        && service.get("user").is_none()
+        && runs_as_image_user_or_root(service)
         && tokens.first().is_none_or(|t| {
             matches!(t.value.as_str(), "redis-server" | "valkey-server")
                 || t.value.starts_with('-')
@@ -1578,6 +1582,24 @@ fn from_official_base(d: &crate::formats::dockerfile::Dockerfile) -> bool {
             .as_ref()
             .and_then(|(image, _)| image_ref(image))
             .is_some_and(|i| i.family == ImageFamily::Official)
+}
+
+/// No `user:` (root, which the official entrypoint drops to the image's user), or
+/// `user:` naming that user itself (`redis`, `999`, `999:999`): either way the process
+/// runs as uid 999.
+fn runs_as_image_user_or_root(service: &Node) -> bool {
+    let Some(user) = service.get("user") else {
+        return true;
+    };
+    let named = user
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| user.as_i64().map(|n| n.to_string()));
+    let Some(user) = named else {
+        return false;
+    };
+    let name = user.split(':').next().unwrap_or(&user).trim();
+    matches!(name, "redis" | "valkey" | "999")
 }
 
 /// The directory of a config baked into an image, when the process runs as the image's

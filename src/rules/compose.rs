@@ -210,6 +210,11 @@ fn baked_config_dir_locked(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diag
     } else {
         "redis"
     };
+    let how = if s.user_is_image_user {
+        "uid 999, from its `user:`"
+    } else {
+        "uid 999: its entrypoint drops root"
+    };
     let service_at = span(unit.file, &s.name_span);
     // The Dockerfile's COPY of the config: what to change, once for every service
     // built from it.
@@ -245,14 +250,14 @@ fn baked_config_dir_locked(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diag
         Diagnostic::new(
             Rule::ComposeConfigNotWritableByUid,
             copy_at.unwrap_or(service_at),
-            format!("{who} {runs} as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`, which the Dockerfile copies into `{dir}` and leaves to root: Sentinel refuses to start (\"Sentinel config file … is not writable: Permission denied\")"),
+            format!("{who} {runs} as the image's `{user}` user ({how}) on `{config}`, which the Dockerfile copies into `{dir}` and leaves to root: Sentinel refuses to start (\"Sentinel config file … is not writable: Permission denied\")"),
         )
         .fatal()
     } else {
         Diagnostic::new(
             Rule::ComposeConfigNotWritableByUid,
             copy_at.unwrap_or(service_at),
-            format!("{who} {runs} as the image's `{user}` user (uid 999: its entrypoint drops root) on `{config}`; the file is its own, but the Dockerfile leaves the directory `{dir}` to root, so every rewrite fails to create its temporary file (\"Could not create tmp config file (Permission denied)\"): the sentinel's ID and what it learns are never saved, and after a restart it is a new sentinel to the others"),
+            format!("{who} {runs} as the image's `{user}` user ({how}) on `{config}`; the file is its own, but the Dockerfile leaves the directory `{dir}` to root, so every rewrite fails to create its temporary file (\"Could not create tmp config file (Permission denied)\"): the sentinel's ID and what it learns are never saved, and after a restart it is a new sentinel to the others"),
         )
     };
     if copy_at.is_some() {
@@ -335,7 +340,12 @@ fn image_version(image: &str) -> Option<(u32, u32, u32)> {
 /// who checked it out.
 fn not_writable_by_uid(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnostic>) {
     let s = &unit.service;
-    let (uid, why) = if s.runs_as_image_user {
+    let (uid, why) = if s.user_is_image_user && s.runs_as_image_user {
+        (
+            999,
+            "runs as the image's `redis` user (uid 999), as its `user:` says",
+        )
+    } else if s.runs_as_image_user {
         (999, "starts Sentinel as `redis-server … --sentinel`, so the image's entrypoint drops to the `redis` user (uid 999) before starting it")
     } else if s.runs_as_bitnami_user {
         (
