@@ -866,6 +866,23 @@ fn an_overlay_in_a_subfolder_resolves_paths_from_the_project() {
     );
 }
 
+/// A fragment with no main compose file in the tree (it is pasted into one kept
+/// elsewhere) whose sentinel is built from a Dockerfile it names from the project's
+/// folder: its paths are resolved from the folder above where they all exist, so the
+/// image's entrypoint and the single-file config are found.
+#[test]
+fn a_fragment_without_its_main_file_resolves_paths_from_where_they_exist() {
+    let (_, found) = check_dir(
+        Path::new("tests/data/compose-fragment-subfolder"),
+        Target::default(),
+    );
+    let names: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        names.contains(&"compose-sentinel-single-file-bind"),
+        "{names:?}"
+    );
+}
+
 /// `extends:` within one file gives the service the base's definition with its own laid
 /// over it (the replica runs the master's image); a file that only others extend from
 /// (`common.yaml`) is a building block, not a project with processes of its own, and the

@@ -2794,7 +2794,8 @@ fn named_volume(vars: &[(String, String)], node: &Node) -> Option<(String, Strin
 /// build contexts and bind-mount sources is found there while some are found from a
 /// folder above that holds the project's main compose file (an overlay kept in a
 /// subfolder and used as `-f compose.yaml -f compose/dev/redis/compose-sentinel.yaml`:
-/// compose resolves every file's paths from the first file's folder).
+/// compose resolves every file's paths from the first file's folder), or, with no main
+/// file in the tree, from the nearest folder above where every one of them exists.
 fn project_dir(own: &Path, services: &Node) -> PathBuf {
     let relative: Vec<&str> = services
         .entries()
@@ -2822,10 +2823,12 @@ fn project_dir(own: &Path, services: &Node) -> PathBuf {
         "docker-compose.yml",
         "docker-compose.yaml",
     ];
-    own.ancestors()
-        .skip(1)
-        .take(4)
+    let above = || own.ancestors().skip(1).take(4);
+    above()
         .find(|dir| main_files.iter().any(|f| dir.join(f).is_file()) && found_from(dir))
+        // A fragment meant to be merged into a main file kept elsewhere (or not in the
+        // tree): the folder above from which every relative path it names exists.
+        .or_else(|| above().find(|dir| relative.iter().all(|p| dir.join(p).exists())))
         .map_or_else(|| own.to_path_buf(), Path::to_path_buf)
 }
 
