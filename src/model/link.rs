@@ -100,11 +100,28 @@ pub fn link_scoped(
 ) -> Topology {
     let node_scopes: Vec<PathBuf> = nodes.iter().map(|n| scope(n.file)).collect();
     let sentinel_scopes: Vec<PathBuf> = sentinels.iter().map(|s| scope(s.file)).collect();
+    // Where a process looks names up: inside the deployment unit that declares it first
+    // (a service name means the service of its own compose file, even when another
+    // compose file of the folder, an alternative to it, has one of that name), then the
+    // folders around it.
+    let lookup_scope = |file: crate::source::FileId, unit: Option<crate::source::FileId>| match unit
+    {
+        Some(u) => scope(u).join(format!("\u{1}unit{}", u.0)),
+        None => scope(file),
+    };
+    let node_lookup: Vec<PathBuf> = nodes
+        .iter()
+        .map(|n| lookup_scope(n.file, n.runtime.unit()))
+        .collect();
+    let sentinel_lookup: Vec<PathBuf> = sentinels
+        .iter()
+        .map(|s| lookup_scope(s.file, s.runtime.unit()))
+        .collect();
     let mut by_address: NearestIndex<Address> = NearestIndex::new();
     let node_identities: Vec<Vec<Address>> = nodes.iter().map(identities).collect();
     for (i, ids) in node_identities.iter().enumerate() {
         for id in ids {
-            by_address.insert(id.clone(), &node_scopes[i], i);
+            by_address.insert(id.clone(), &node_lookup[i], i);
         }
     }
     let unique_node_at = |addr: &Address, near: Option<&Path>| -> Option<usize> {
@@ -142,7 +159,7 @@ pub fn link_scoped(
                 .or_else(|| {
                     unique_node_at(
                         &(host.clone(), monitor.port.value),
-                        Some(&sentinel_scopes[s]),
+                        Some(&sentinel_lookup[s]),
                     )
                 });
             let key = (monitor.name.value.clone(), host, monitor.port.value, master);
@@ -159,7 +176,7 @@ pub fn link_scoped(
     for (i, node) in nodes.iter().enumerate() {
         if let Some(r) = &node.replicaof {
             let address = (normalize_host(&r.host.value), r.port.value);
-            replicas_of.insert(address.clone(), &node_scopes[i], i);
+            replicas_of.insert(address.clone(), &node_lookup[i], i);
             targets.insert(address);
         }
     }
@@ -177,7 +194,7 @@ pub fn link_scoped(
                     return true;
                 };
                 let target = (normalize_host(&r.host.value), r.port.value);
-                unique_node_at(&target, Some(&node_scopes[n])).is_none_or(|t| Some(t) == master)
+                unique_node_at(&target, Some(&node_lookup[n])).is_none_or(|t| Some(t) == master)
             });
             found
         };
@@ -268,7 +285,7 @@ pub fn link_scoped(
         let address = (host.clone(), port);
         let near = monitors
             .first()
-            .map(|r| sentinel_scopes[r.sentinel].as_path());
+            .map(|r| sentinel_lookup[r.sentinel].as_path());
         let replicas = replicas_for(&address, master, near);
         grouped_nodes.extend(master);
         grouped_nodes.extend(replicas.iter().copied());
@@ -384,7 +401,7 @@ pub fn link_scoped(
             if grouped_nodes.contains(&first) {
                 continue;
             }
-            let near = Some(node_scopes[first].as_path());
+            let near = Some(node_lookup[first].as_path());
             let master = unique_node_at(address, near);
             if master.is_some_and(|m| grouped_nodes.contains(&m)) {
                 continue;

@@ -353,7 +353,7 @@ fn auth(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Rule::MasterauthMissing,
                     password.span,
-                    format!("cluster node `{}` requires a password but has no `masterauth`: as a replica (from the start, or after its master fails over) it cannot authenticate to its master and never syncs", node.name),
+                    format!("cluster node {} requires a password but has no `masterauth`: as a replica (from the start, or after its master fails over) it cannot authenticate to its master and never syncs", node.name),
                 )
                 .help("add `masterauth` with the same password (the nodes of a cluster share one)"),
             );
@@ -447,7 +447,7 @@ fn endpoints(ctx: &Context, node: &Node, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::ClusterHostnamesWithoutPreferredEndpoint,
                 p.span,
-                format!("`{}` prefers host names as endpoints but announces none (`cluster-announce-hostname`): clients are redirected to `?` for its slots and cannot reach it", node.name),
+                format!("{} prefers host names as endpoints but announces none (`cluster-announce-hostname`): clients are redirected to `?` for its slots and cannot reach it", node.name),
             )
             .help("set `cluster-announce-hostname` on every node (e.g. the pod's DNS name)"),
         ),
@@ -582,7 +582,7 @@ fn sentinel_on_cluster_node(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::SentinelOnClusterNode,
                 monitor.line,
-                format!("the sentinels monitor `{}`, a Redis Cluster node: a failover sends it and its replicas REPLICAOF, which cluster nodes refuse (\"REPLICAOF not allowed in cluster mode\"), so no failover completes; the cluster fails over by itself", node.name),
+                format!("the sentinels monitor {}, a Redis Cluster node: a failover sends it and its replicas REPLICAOF, which cluster nodes refuse (\"REPLICAOF not allowed in cluster mode\"), so no failover completes; the cluster fails over by itself", node.name),
             )
             .label(enabled.span, "cluster mode")
             .help("remove the sentinels for this node, or run it without `cluster-enabled` in a Sentinel deployment"),
