@@ -162,3 +162,21 @@ fn nested_role_variables_merged_by_set_fact() {
     let shown = render_full(&ws, &found);
     assert!(!shown.contains("not-a-real-one"), "{shown}");
 }
+
+/// Files a playbook writes from its own text (`copy: {content: |…, dest: …}`): the unit
+/// is read as a systemd unit (its `Type=simple` beside `daemonize yes` is reported at
+/// the playbook's `[Service]` line), and the sentinel config as a config that every host
+/// of the play writes (three sentinels).
+#[test]
+fn files_written_inline_by_copy_tasks() {
+    let (ws, found) = rules_and_files("tests/data/ansible-inline-unit");
+    let mismatch = found
+        .iter()
+        .find(|d| d.rule.name() == "systemd-type-daemonize-mismatch")
+        .expect("systemd-type-daemonize-mismatch");
+    let source = ws.source(mismatch.span.file).unwrap();
+    assert!(source.path.ends_with("site.yml"), "{:?}", source.path);
+    let at = &source.text()[mismatch.span.start as usize..mismatch.span.end as usize];
+    assert_eq!(at, "[Service]");
+    assert_eq!(ws.topology().groups[0].sentinel_count.known(), Some(3));
+}

@@ -459,6 +459,12 @@ pub enum Step {
         file: String,
         when: Vec<String>,
     },
+    /// A file written from the task's own text (`copy: {content: …, dest: …}`), by the
+    /// name of its destination.
+    Inline {
+        name: String,
+        when: Vec<String>,
+    },
     /// A template rendered in a loop, on one host for all (`run_once`, `delegate_to`),
     /// or a step read only in part: how many times it renders is not known.
     Unknown {
@@ -581,6 +587,19 @@ pub fn tasks_of(tasks: &Node, outer: &[String]) -> Vec<Step> {
                     },
                     _ => Step::Unknown { src: None },
                 },
+                "copy" if value.get("content").is_some() => {
+                    let name = argument("dest")
+                        .filter(|d| !d.contains("{{"))
+                        .and_then(|d| Some(d.rsplit('/').next()?.to_string()))
+                        .filter(|n| !n.is_empty());
+                    match name {
+                        Some(name) if !looped => Step::Inline {
+                            name,
+                            when: when.clone(),
+                        },
+                        _ => Step::Unknown { src: None },
+                    }
+                }
                 "include_tasks" | "import_tasks" | "include" => match argument("file") {
                     Some(file) if !looped => Step::Include {
                         file,

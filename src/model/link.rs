@@ -619,6 +619,43 @@ fn split_loose(refs: Vec<MonitorRef>, scopes: &[PathBuf], out: &mut Vec<Vec<Moni
 /// its name at another address, left to a variable.
 const ONE_OF_SEVERAL: &str = "other sentinels of the deployment watch this name at an address left to a variable: they may watch the same master";
 
+/// The run ID that another sentinel's `known-sentinel` line gives the `n`th sentinel of
+/// `monitors`, which has no `sentinel myid` of its own (configs of Redis before 6.2): a
+/// line naming its port on loopback (both run on one host, outside containers) or on
+/// the address it announces. Without it, the two would be counted as two sentinels.
+fn peer_line_naming(
+    sentinels: &[SentinelProc],
+    monitors: &[MonitorRef],
+    n: usize,
+) -> Option<String> {
+    let me = &sentinels[monitors[n].sentinel];
+    let port = me.port.as_ref().map_or(26379, |p| p.value);
+    let named = |host: &str, other: &SentinelProc| {
+        let on_this_host =
+            is_loopback(host) && me.runtime.netns.is_none() && other.runtime.netns.is_none();
+        on_this_host
+            || me
+                .announce_ip
+                .as_ref()
+                .is_some_and(|a| a.value.eq_ignore_ascii_case(host))
+    };
+    let mut found = monitors
+        .iter()
+        .enumerate()
+        .filter(|(m, r)| *m != n && r.sentinel != monitors[n].sentinel)
+        .flat_map(|(_, r)| {
+            let other = &sentinels[r.sentinel];
+            other.monitors[r.monitor]
+                .known_sentinels
+                .iter()
+                .filter(move |p| p.port == port && named(&p.host.value, other))
+                .filter_map(|p| p.runid.as_ref().map(|id| id.to_ascii_lowercase()))
+        });
+    let first = found.next()?;
+    // Two lines naming that address with different IDs: which is this one is not known.
+    found.all(|id| id == first).then_some(first)
+}
+
 fn count_sentinels(
     sentinels: &[SentinelProc],
     monitors: &[MonitorRef],
@@ -671,7 +708,9 @@ fn count_sentinels(
                     .then_some(sentinel.file.0);
                 ids.insert(format!("#container-{container}-{own_file:?}"))
             }
-            (None, None) => ids.insert(format!("#file-{n}")),
+            (None, None) => ids.insert(
+                peer_line_naming(sentinels, monitors, n).unwrap_or_else(|| format!("#file-{n}")),
+            ),
         };
         for peer in &sentinel.monitors[r.monitor].known_sentinels {
             known_lines += 1;

@@ -35,8 +35,12 @@ impl Workspace {
             .iter()
             .filter_map(|(rendered, info)| {
                 let path = &self.entries.get(&info.template)?.source.path;
-                crate::syntax::jinja::rendered_path(path)?;
-                Some((path.as_path(), *rendered))
+                if crate::syntax::jinja::rendered_path(path).is_some() {
+                    return Some((path.as_path(), *rendered));
+                }
+                // A file a playbook writes inline: by its own path.
+                let own = &self.entries.get(rendered)?.source.path;
+                crate::formats::detect::is_yaml_path(path).then_some((own.as_path(), *rendered))
             })
             .collect();
         if rendered_of.is_empty() {
@@ -330,6 +334,9 @@ impl Walker<'_> {
                         found,
                         depth + 1,
                     );
+                }
+                Step::Inline { name, when } => {
+                    found.push((tasks_dir.join(name), holds(when), host.to_string()));
                 }
                 Step::Unknown { src } => {
                     let path = src

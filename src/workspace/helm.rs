@@ -16,6 +16,26 @@ pub(super) struct RenderInfo {
 }
 
 impl RenderInfo {
+    /// A file held in a YAML string of `template` (an inline `content:`), its text
+    /// mapped to the file by `pieces` as [`yaml::Embedded`] gives them.
+    pub(super) fn embedded(
+        template: FileId,
+        text: String,
+        pieces: &[(usize, usize, usize)],
+    ) -> RenderInfo {
+        RenderInfo {
+            template,
+            layers: Vec::new(),
+            rendered: Rendered {
+                text,
+                pieces: pieces
+                    .iter()
+                    .map(|&(at, from, len)| (at..at + len, Src::Template(from, from + len)))
+                    .collect(),
+            },
+        }
+    }
+
     /// A rendering that keeps every byte of its template at its place (a Jinja template
     /// with its markup made neutral): each span is the same span of the template.
     pub(super) fn in_place(template: FileId, text: String) -> RenderInfo {

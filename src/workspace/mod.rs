@@ -4,6 +4,7 @@ mod ansible;
 mod check;
 mod helm;
 mod host_release;
+mod inline_files;
 mod jinja;
 mod kustomize;
 mod link;
@@ -350,6 +351,7 @@ impl Workspace {
         self.load_kustomize_inputs();
         self.render_helm_charts();
         self.render_jinja_templates();
+        self.render_inline_copies();
         self.expanded_files = (self.by_path.keys())
             .filter(|p| !before.contains(*p))
             .cloned()
