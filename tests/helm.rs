@@ -244,6 +244,33 @@ fn subchart_values_of_an_umbrella_chart() {
     assert_eq!(counts, [2, 3], "prod (2 sentinels) and dev (3)");
 }
 
+/// An umbrella chart whose `Chart.yaml` depends on bitnami/valkey: its `valkey:` section
+/// is that chart's values even without a `sentinel` key (the replication architecture,
+/// a primary and `replica.replicaCount` replicas). The primary without a volume claim is
+/// reported at its `persistence.enabled`; the same dependency switched off by its
+/// `condition` deploys nothing.
+#[test]
+fn umbrella_dependency_on_bitnami_valkey_without_sentinel() {
+    let dir = std::path::Path::new("tests/data/helm-umbrella-replication");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let at: Vec<String> = found
+        .iter()
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            format!(
+                "{} {}:{}",
+                d.rule.name(),
+                s.path.strip_prefix(dir).unwrap().display(),
+                s.line_col(d.span.start).line
+            )
+        })
+        .collect();
+    assert_eq!(at, ["data-dir-ephemeral app/values.yaml:6"]);
+    let topology = ws.topology();
+    assert_eq!(topology.groups.len(), 1);
+    assert_eq!(topology.groups[0].replicas.len(), 2);
+}
+
 /// `helm upgrade --install … -f values.yaml --set …` in a script: the values file with the
 /// command line's values on top is the release; findings point at the `--set` value.
 #[test]

@@ -1151,7 +1151,7 @@ fn bitnami_cluster_values(doc: &Node) -> Option<&'static str> {
 
 /// Which bitnami chart a values file is for: `valkey-values` when it uses the valkey
 /// chart's names (`primary`, `sentinel.primarySet`, a valkey image), else `values` (redis).
-fn bitnami_flavor(doc: &Node) -> &'static str {
+pub fn bitnami_flavor(doc: &Node) -> &'static str {
     let valkey_image = ["image.repository", "sentinel.image.repository"]
         .iter()
         .any(|p| {

@@ -280,11 +280,16 @@ pub fn processes(
                 None => continue,
             },
             (BITNAMI_VALUES, _) => match bitnami(r) {
-                Some((d, s)) => (
-                    Some(d),
-                    Some(s),
-                    format!("{}-node-0", r.name.clone().unwrap_or_else(|| stem(r.file))),
-                ),
+                Some((d, s)) => {
+                    let name = r.name.clone().unwrap_or_else(|| stem(r.file));
+                    // Without Sentinel the master is pod 0 of its own StatefulSet.
+                    let pod = match (&s, r.kind == "valkey-values") {
+                        (Some(_), _) => "node",
+                        (None, true) => "primary",
+                        (None, false) => "master",
+                    };
+                    (Some(d), s, format!("{name}-{pod}-0"))
+                }
                 None => continue,
             },
             _ => continue,
@@ -799,16 +804,18 @@ fn bitnami_chart(r: &Resource) -> &'static str {
 /// bitnami/valkey (chart 2.0 on) calls the master the primary: `primary.*`,
 /// `sentinel.primarySet` (default `myprimary`); earlier releases and bitnami/redis use
 /// `master.*` and `sentinel.masterSet` (default `mymaster`).
-fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
+fn bitnami(r: &Resource) -> Option<(DataNodes, Option<Sentinels>)> {
     let valkey = r.kind == "valkey-values";
     let v = &r.object;
     if v.get_str("architecture") == Some("standalone") {
         return None;
     }
-    let sentinel = v.get("sentinel")?;
-    if sentinel.get("enabled").and_then(Yaml::as_bool_11) != Some(true) {
-        return None;
-    }
+    let sentinel = v
+        .get("sentinel")
+        .filter(|s| s.get("enabled").and_then(Yaml::as_bool_11) == Some(true));
+    let Some(sentinel) = sentinel else {
+        return bitnami_replication(r).map(|d| (d, None));
+    };
     let enabled = sentinel
         .key_node("enabled")
         .map_or_else(|| at(r, sentinel), |k| at(r, k));
@@ -914,8 +921,56 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Sentinels)> {
             ephemeral: persistence_off.map(|n| at(r, n)),
             memory_limit: memory_limit(r, v.at("replica.resources")),
         },
-        sentinels,
+        Some(sentinels),
     ))
+}
+
+/// bitnami values in the charts' default `replication` architecture without Sentinel:
+/// a master StatefulSet of one pod (`master.*`, or `primary.*` for bitnami/valkey)
+/// and `replica.replicaCount` replicas (3 by default) that replicate from it. Nothing
+/// promotes a replica; what matters is the master's storage.
+fn bitnami_replication(r: &Resource) -> Option<DataNodes> {
+    let v = &r.object;
+    let anchor = at(r, v);
+    let count_node = v.at("replica.replicaCount");
+    let (replicas, count_at) = match count_node {
+        Some(n) => (n.as_i64()?, at(r, n)),
+        None => (3, v.key_node("architecture").map_or(anchor, |k| at(r, k))),
+    };
+    let master = v.get("primary").or_else(|| v.get("master"));
+    let persistence_off = master
+        .and_then(|m| m.at("persistence.enabled"))
+        .filter(|n| n.as_bool_11() == Some(false));
+    let auth = v.get("auth");
+    let auth_on = auth
+        .and_then(|a| a.get("enabled"))
+        .and_then(Yaml::as_bool_11)
+        .unwrap_or(true);
+    let password = auth_on.then(|| {
+        let written = auth.and_then(|a| a.get("password"));
+        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
+            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
+            None => implied(Password::Unknown, count_at),
+        }
+    });
+    Some(DataNodes {
+        count: replicas + 1,
+        count_at,
+        password,
+        secret: None,
+        port: 6379,
+        // The chart's own configuration: AOF on, snapshots off.
+        settings: NodeSettings {
+            persistence: Persistence {
+                rdb_off: Some(count_at),
+                appendonly: Some(implied(true, count_at)),
+                dir: None,
+            },
+            ..NodeSettings::default()
+        },
+        ephemeral: persistence_off.map(|n| at(r, n)),
+        memory_limit: memory_limit(r, master.and_then(|m| m.get("resources"))),
+    })
 }
 
 /// The official Valkey chart in replication mode (see the module comment): data nodes

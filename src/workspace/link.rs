@@ -1476,19 +1476,21 @@ impl Workspace {
         let resources = self.script_releases(
             self.layered_values(
                 self.values_from(
-                    self.kustomize_patched(
-                        self.sorted_ids()
-                            .iter()
-                            .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
-                            // Values a chart of the tree was rendered with: its own
-                            // templates say what they deploy, whatever their keys look like.
-                            .filter(|r| {
-                                !(r.is_chart_values()
-                                    && r.values_key.is_none()
-                                    && self.rendered_values.contains(&r.file))
-                            })
-                            .collect(),
-                        &builds,
+                    self.subchart_values(
+                        self.kustomize_patched(
+                            self.sorted_ids()
+                                .iter()
+                                .flat_map(|id| self.entries[id].parsed().resources.iter().cloned())
+                                // Values a chart of the tree was rendered with: its own
+                                // templates say what they deploy, whatever their keys look like.
+                                .filter(|r| {
+                                    !(r.is_chart_values()
+                                        && r.values_key.is_none()
+                                        && self.rendered_values.contains(&r.file))
+                                })
+                                .collect(),
+                            &builds,
+                        ),
                     ),
                 ),
             ),

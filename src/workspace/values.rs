@@ -4,6 +4,81 @@
 use super::*;
 
 impl Workspace {
+    /// The section of an umbrella chart's `values.yaml` for a bitnami `redis` or `valkey`
+    /// subchart its `Chart.yaml` depends on (`dependencies: [{name: valkey, repository:
+    /// oci://…/bitnamicharts}]`, under the dependency's alias or name): that chart's
+    /// values, even without a `sentinel` key (its replication architecture without
+    /// Sentinel). A dependency whose `condition` the values switch off deploys nothing.
+    pub(super) fn subchart_values(
+        &self,
+        mut resources: Vec<crate::formats::units::Resource>,
+    ) -> Vec<crate::formats::units::Resource> {
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            let path = &entry.source.path;
+            if path.file_name().is_none_or(|n| n != "Chart.yaml") {
+                continue;
+            }
+            let chart = yaml::parse(entry.source.text());
+            let Some(deps) = chart
+                .documents
+                .first()
+                .and_then(|d| d.get("dependencies"))
+                .and_then(yaml::Node::as_seq)
+            else {
+                continue;
+            };
+            let Some(&values_id) = self.by_path.get(&path.with_file_name("values.yaml")) else {
+                continue;
+            };
+            let values = yaml::parse(self.entries[&values_id].source.text());
+            let Some(values) = values.documents.into_iter().next() else {
+                continue;
+            };
+            for dep in deps {
+                let Some(name) = dep
+                    .get_str("name")
+                    .filter(|n| matches!(*n, "redis" | "valkey"))
+                else {
+                    continue;
+                };
+                if !dep
+                    .get_str("repository")
+                    .is_some_and(|r| r.contains("bitnami"))
+                {
+                    continue;
+                }
+                let key = dep.get_str("alias").unwrap_or(name);
+                let switched_off = dep
+                    .get_str("condition")
+                    .and_then(|c| values.at(c))
+                    .and_then(yaml::Node::as_bool_11)
+                    == Some(false);
+                let known = resources
+                    .iter()
+                    .any(|r| r.file == values_id && r.values_key.as_deref() == Some(key));
+                let Some(section) = values.get(key).filter(|_| !switched_off && !known) else {
+                    continue;
+                };
+                let kind = if name == "valkey" {
+                    "valkey-values"
+                } else {
+                    crate::formats::kubernetes::bitnami_flavor(section)
+                };
+                resources.push(crate::formats::units::Resource {
+                    values_key: Some(key.to_string()),
+                    ..crate::formats::units::Resource::values(
+                        crate::formats::units::BITNAMI_VALUES,
+                        kind,
+                        values_id,
+                        section.clone(),
+                    )
+                });
+            }
+        }
+        resources
+    }
+
     /// Values files laid over a chart's values: `values-prod.yaml`, `values.prod.yaml` or
     /// `prod-values.yaml` beside a `values.yaml` of a known chart is deployed as
     /// `helm … -f values.yaml -f values-prod.yaml`, so each such file becomes one values
