@@ -180,3 +180,17 @@ fn files_written_inline_by_copy_tasks() {
     assert_eq!(at, "[Service]");
     assert_eq!(ws.topology().groups[0].sentinel_count.known(), Some(3));
 }
+
+/// A unit template that names its binary and config through the role's directory
+/// variables (`{{ cache_conf_dir }}/sentinel.conf`): the path is filled in from the
+/// role's defaults, so the unit runs the rendered sentinel config, and its
+/// `Type=notify` without `supervised systemd` is reported.
+#[test]
+fn unit_template_paths_from_directory_variables() {
+    let (_, found) = rules_and_files("tests/data/ansible-unit-paths");
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        rules.contains(&"systemd-notify-without-supervision"),
+        "{rules:?}"
+    );
+}

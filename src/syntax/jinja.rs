@@ -243,7 +243,15 @@ pub fn render(text: &str, vars: &Vars) -> String {
                         blank(&mut out[i..end]);
                         out[i..i + n.len()].copy_from_slice(n.as_bytes());
                     }
-                    _ => expression(&mut out[i..end]),
+                    _ => match leading_directory(bytes, i, end, inner, vars) {
+                        // `{{ conf_dir }}/sentinel.conf` → `/etc/redis//////sentinel.conf`:
+                        // repeated slashes name the same path, and keep every byte's place.
+                        Some(dir) => {
+                            out[i..end].fill(b'/');
+                            out[i..i + dir.len()].copy_from_slice(dir.as_bytes());
+                        }
+                        None => expression(&mut out[i..end]),
+                    },
                 }
             }
             b'%' if alone_on_line(bytes, i, end) => {
@@ -445,6 +453,26 @@ fn value_of(inner: &str, vars: &Vars) -> Option<String> {
     }
 }
 
+/// The absolute directory a variable holds where `{{ name }}` starts a path
+/// (`{{ conf_dir }}/sentinel.conf`, after a blank, `=` or a quote), when it fits the
+/// expression's place.
+fn leading_directory(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    inner: &str,
+    vars: &Vars,
+) -> Option<String> {
+    let before =
+        start == 0 || matches!(bytes[start - 1], b' ' | b'\t' | b'=' | b'"' | b'\'' | b'\n');
+    if !before || bytes.get(end) != Some(&b'/') {
+        return None;
+    }
+    let dir = value_of(inner, vars)?;
+    let dir = dir.trim_end_matches('/');
+    (dir.starts_with('/') && dir.len() < end - start).then(|| dir.to_string())
+}
+
 /// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own.
 fn alone_as_word(bytes: &[u8], start: usize, end: usize) -> bool {
     let before = start == 0 || bytes[start - 1].is_ascii_whitespace();
@@ -545,6 +573,25 @@ fn alone_on_line(bytes: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_variable_starting_a_path_is_filled_in() {
+        let mut vars = Vars::default();
+        vars.set("conf_dir", "/etc/redis/");
+        vars.set("port", "6379");
+        let text =
+            "ExecStart=/usr/bin/redis-sentinel {{ conf_dir }}/sentinel.conf\nx {{ port }}/y\n";
+        let out = render(text, &vars);
+        assert_eq!(out.len(), text.len());
+        let path = out.lines().next().unwrap().split(' ').nth(1).unwrap();
+        assert!(path.starts_with("/etc/redis/"), "{out}");
+        assert_eq!(
+            std::path::Path::new(path),
+            std::path::Path::new("/etc/redis/sentinel.conf")
+        );
+        // Not an absolute directory: left a run-time value.
+        assert!(out.lines().nth(1).unwrap().starts_with("x ${"), "{out}");
+    }
 
     #[test]
     fn multi_line_statements_and_erb_are_neutral() {
