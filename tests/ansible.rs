@@ -194,3 +194,14 @@ fn unit_template_paths_from_directory_variables() {
         "{rules:?}"
     );
 }
+
+/// A play's `vars:` are the same on every host it runs on: a template that uses them
+/// renders the same config everywhere, so three hosts without `replicaof` are three
+/// masters (while a variable that only some hosts have, like a `vars:` of the play for
+/// the replica group, may make the render differ: see the inventory tests).
+#[test]
+fn play_variables_are_the_same_on_every_host() {
+    let (_, found) = rules_and_files("tests/data/ansible-play-vars");
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
+}

@@ -114,7 +114,7 @@ impl Workspace {
             };
             for (inv_path, inv) in beside {
                 let mut reached: Reached = HashMap::new();
-                let mut names: HashSet<String> = HashSet::new();
+                let mut names = HostVariables::default();
                 for play in plays {
                     let at = Span::new(*file, play.hosts_span.start, play.hosts_span.end);
                     walker.walk_play(play, at, dir, (inv_path, inv), &mut reached, &mut names);
@@ -125,7 +125,7 @@ impl Workspace {
                         .get(&template)
                         .map(|id| self.entries[id].source.text())
                         .unwrap_or_default();
-                    let varies_by_host = names.iter().any(|n| uses_word(text, n));
+                    let varies_by_host = names.varying().any(|n| uses_word(text, n));
                     let copies = hosts.map(|(h, play)| HostCopies {
                         count: h.len(),
                         play,
@@ -160,6 +160,43 @@ impl Workspace {
     }
 }
 
+/// The variables the plays of a playbook give their hosts: which of them are not the
+/// same on every host (a value that differs, or a variable only some hosts have, such
+/// as a play's `vars:` for its group), so that a template using one may differ from
+/// host to host.
+#[derive(Default)]
+struct HostVariables {
+    /// Per variable: its value while every host that has it agrees, and those hosts.
+    seen: HashMap<String, (Option<String>, HashSet<String>)>,
+    hosts: HashSet<String>,
+}
+
+impl HostVariables {
+    fn add_host(&mut self, host: &str, vars: &HashMap<String, String>) {
+        self.hosts.insert(host.to_string());
+        for (k, v) in vars
+            .iter()
+            .filter(|(k, _)| !k.starts_with('#') && !k.starts_with("ansible_"))
+        {
+            let (value, hosts) = self
+                .seen
+                .entry(k.clone())
+                .or_insert_with(|| (Some(v.clone()), HashSet::new()));
+            if value.as_ref() != Some(v) {
+                *value = None;
+            }
+            hosts.insert(host.to_string());
+        }
+    }
+
+    fn varying(&self) -> impl Iterator<Item = &String> {
+        self.seen
+            .iter()
+            .filter(|(_, (value, hosts))| value.is_none() || hosts.len() < self.hosts.len())
+            .map(|(k, _)| k)
+    }
+}
+
 /// Walks plays over one tree, reading each YAML file it needs once.
 struct Walker<'a> {
     ws: &'a Workspace,
@@ -191,7 +228,7 @@ impl Walker<'_> {
         dir: &Path,
         (inv_path, inv): (&Path, &Inventory),
         reached: &mut Reached,
-        names: &mut HashSet<String>,
+        names: &mut HostVariables,
     ) {
         let hosts = inv.select(&play.hosts);
         let mut found: Vec<(PathBuf, Option<bool>, String)> = Vec::new();
@@ -215,14 +252,11 @@ impl Walker<'_> {
         };
         for host in &hosts {
             let vars = self.host_variables(inv, inv_path, dir, host, &play.vars);
-            names.extend(
-                vars.keys()
-                    .filter(|k| !k.starts_with('#') && !k.starts_with("ansible_"))
-                    .cloned(),
-            );
+            names.add_host(host, &vars);
             let var = |name: &str| vars.get(name).cloned();
             self.walk_steps(&play.steps, dir, dir, None, &[], host, &var, &mut found, 0);
         }
+
         for (template, renders, host) in found {
             let entry = reached
                 .entry(template)
