@@ -827,22 +827,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Option<Sentinels>)> {
     };
     let count_at = count_node.map_or(enabled, |n| at(r, n));
     let auth = v.get("auth");
-    let auth_on = auth
-        .and_then(|a| a.get("enabled"))
-        .and_then(Yaml::as_bool_11)
-        .unwrap_or(true);
-    let password = auth_on.then(|| {
-        let written = auth.and_then(|a| a.get("password"));
-        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
-            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
-            // Generated, or from `auth.existingSecret`.
-            None => implied(
-                Password::Unknown,
-                auth.and_then(|a| a.key_node("enabled"))
-                    .map_or(enabled, |k| at(r, k)),
-            ),
-        }
-    });
+    let password = bitnami_password(r, enabled);
     let sentinel_auth = auth
         .and_then(|a| a.get("sentinel"))
         .and_then(Yaml::as_bool_11)
@@ -925,6 +910,28 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Option<Sentinels>)> {
     ))
 }
 
+/// The data nodes' password of bitnami values: `auth.password`, or, with `auth.enabled`
+/// (the default), one generated or read from `auth.existingSecret` (unknown, placed at
+/// `auth.enabled`, else at `fallback`).
+fn bitnami_password(r: &Resource, fallback: Span) -> Option<Spanned<Password>> {
+    let auth = r.object.get("auth");
+    let auth_on = auth
+        .and_then(|a| a.get("enabled"))
+        .and_then(Yaml::as_bool_11)
+        .unwrap_or(true);
+    auth_on.then(|| {
+        let written = auth.and_then(|a| a.get("password"));
+        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
+            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
+            None => implied(
+                Password::Unknown,
+                auth.and_then(|a| a.key_node("enabled"))
+                    .map_or(fallback, |k| at(r, k)),
+            ),
+        }
+    })
+}
+
 /// bitnami values in the charts' default `replication` architecture without Sentinel:
 /// a master StatefulSet of one pod (`master.*`, or `primary.*` for bitnami/valkey)
 /// and `replica.replicaCount` replicas (3 by default) that replicate from it. Nothing
@@ -941,18 +948,7 @@ fn bitnami_replication(r: &Resource) -> Option<DataNodes> {
     let persistence_off = master
         .and_then(|m| m.at("persistence.enabled"))
         .filter(|n| n.as_bool_11() == Some(false));
-    let auth = v.get("auth");
-    let auth_on = auth
-        .and_then(|a| a.get("enabled"))
-        .and_then(Yaml::as_bool_11)
-        .unwrap_or(true);
-    let password = auth_on.then(|| {
-        let written = auth.and_then(|a| a.get("password"));
-        match written.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
-            Some(p) => literal(r, written.unwrap(), Password::from_value(p)),
-            None => implied(Password::Unknown, count_at),
-        }
-    });
+    let password = bitnami_password(r, count_at);
     Some(DataNodes {
         count: replicas + 1,
         count_at,

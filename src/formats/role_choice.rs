@@ -63,19 +63,25 @@ pub fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
 /// Pod 0 restarted after a failover pings itself (still starting), finds no answer and
 /// starts as a master; the other pods follow pod 0 whatever it is.
 fn pings_pod_zero(lower: &str) -> bool {
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || "\"'()$`[];|&".contains(c))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let Some(cli) = words.iter().position(|w| w.ends_with("redis-cli")) else {
+    let Some(args) = redis_cli_args(lower) else {
         return false;
     };
-    let args = &words[cli + 1..];
     let host = args
         .windows(2)
         .find(|w| w[0] == "-h")
         .map(|w| w[1].split('.').next().unwrap_or(""));
     args.contains(&"ping") && host.is_some_and(|h| h.len() > 2 && h.ends_with("-0"))
+}
+
+/// The words after `redis-cli` on a line of a script (quotes, `$(…)`, brackets and
+/// command separators split words), if the line runs it.
+fn redis_cli_args(line: &str) -> Option<Vec<&str>> {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || "\"'()$`[];|&".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let cli = words.iter().position(|w| w.ends_with("redis-cli"))?;
+    Some(words[cli + 1..].to_vec())
 }
 
 /// The script queries Sentinel for the current master before choosing a role, and does
@@ -94,14 +100,9 @@ pub fn asks_sentinels(script: &str) -> bool {
 /// script compares: the role then depends on whether the sentinel is up.
 fn decides_by_sentinel_ping(lower: &str) -> bool {
     lower.lines().any(|line| {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || "\"'()$`[]".contains(c))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let Some(cli) = words.iter().position(|w| w.ends_with("redis-cli")) else {
+        let Some(args) = redis_cli_args(line) else {
             return false;
         };
-        let args = &words[cli + 1..];
         let pings = args.contains(&"ping");
         let at_sentinel = args.iter().any(|w| w.contains("sentinel") || *w == "26379");
         pings && at_sentinel && line.contains("pong")

@@ -17,6 +17,7 @@ impl Workspace {
             })
             .collect();
         let group_vars = self.group_vars_files();
+        let mut vars_by_role: HashMap<Option<PathBuf>, crate::syntax::jinja::Vars> = HashMap::new();
         for (_, template, rendered) in templates {
             let Some(entry) = self.entries.get(&template) else {
                 continue;
@@ -28,8 +29,19 @@ impl Workspace {
             if tpl && !(text.contains("{{") || text.contains("{%")) {
                 continue;
             }
-            let vars = self.role_vars(&template, &group_vars);
-            let text = crate::syntax::jinja::render(entry.source.text(), &vars);
+            // One role's variables are read once for all its templates.
+            let role = self.role_of(&template);
+            let vars = match vars_by_role.get(&role) {
+                Some(v) => v,
+                None => {
+                    let v = match &role {
+                        Some(r) => self.vars_of_role(r, &group_vars),
+                        None => crate::syntax::jinja::Vars::default(),
+                    };
+                    vars_by_role.entry(role).or_insert(v)
+                }
+            };
+            let text = crate::syntax::jinja::render(entry.source.text(), vars);
             let id = self.set_file(rendered, text.clone(), false);
             self.rendered
                 .insert(id, Arc::new(helm::RenderInfo::in_place(template, text)));
@@ -56,30 +68,19 @@ impl Workspace {
 }
 
 impl Workspace {
-    /// The variables of the Ansible role a template belongs to (`roles/NAME/templates/…`
-    /// or a role kept at the top of a repository): its `defaults/main.yml`, overridden
-    /// by its `vars/main.yml`; top-level scalars only.
-    fn role_vars(
-        &self,
-        template: &FileId,
-        group_vars: &[(PathBuf, FileId)],
-    ) -> crate::syntax::jinja::Vars {
-        let Some(path) = self.entries.get(template).map(|e| e.source.path.clone()) else {
-            return crate::syntax::jinja::Vars::default();
-        };
-        match path
-            .ancestors()
+    /// The folder of the Ansible role a template belongs to (`roles/NAME/templates/…`,
+    /// or a role kept at the top of a repository).
+    fn role_of(&self, template: &FileId) -> Option<PathBuf> {
+        let path = &self.entries.get(template)?.source.path;
+        path.ancestors()
             .find(|a| a.file_name().is_some_and(|n| n == "templates"))
             .and_then(Path::parent)
-        {
-            Some(role) => self.vars_of_role(role, group_vars),
-            None => crate::syntax::jinja::Vars::default(),
-        }
+            .map(Path::to_path_buf)
     }
 
     /// A role's `defaults/main.yml`, overridden by the inventory's or the playbook's
     /// `group_vars/all` (every host has them), overridden by the role's `vars/main.yml`,
-    /// as Ansible ranks them: top-level scalars.
+    /// as Ansible ranks them (nested mappings as dotted names, see [`set_variable`]).
     fn vars_of_role(
         &self,
         role: &Path,
