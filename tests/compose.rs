@@ -444,22 +444,17 @@ fn envsubst_template_is_the_config() {
 
 /// A command naming a script the Dockerfile copies onto the PATH (behind `tini --` and
 /// the official entrypoint), which renders a template copied into an `ENV` folder; the
-/// variables come from `.env.example` when the repository has no `.env`.
+/// variables come from `.env.example` when the repository has no `.env`, and findings
+/// about their values point where they are set there.
 #[test]
 fn scripts_and_templates_of_the_image() {
     let found = located("tests/data/compose-image-scripts");
     let has = |rule: &str, at: &str| found.iter().any(|(r, a)| r == rule && a == at);
     assert!(
-        has(
-            "quorum-exceeds-sentinel-count",
-            "conf/sentinel.conf:3:${QUORUM}"
-        ),
+        has("quorum-exceeds-sentinel-count", ".env.example:4:3"),
         "{found:#?}"
     );
-    assert!(has(
-        "down-after-too-low",
-        "conf/sentinel.conf:4:${DOWN_AFTER_MS}"
-    ));
+    assert!(has("down-after-too-low", ".env.example:5:800"));
     assert!(has(
         "sentinel-count-below-three",
         "compose.yaml:12:sentinel-1"
@@ -982,4 +977,59 @@ fn services_extending_another_files_service_run_its_command() {
         at("sentinel-exposed-unauthenticated"),
         ["docker-compose.yml:7", "docker-compose.yml:13"]
     );
+}
+
+#[test]
+fn values_from_env_files_are_reported_where_they_are_written() {
+    // A bitnami sentinel's password and a start script's `sed` placeholders take their
+    // values from env files: findings about them point at the variable's line there,
+    // the env file's passwords are masked, and a password kept in an env file is not a
+    // literal password of the compose file.
+    let (ws, diagnostics) = check_dir(
+        Path::new("tests/data/compose-env-file-values"),
+        Target::default(),
+    );
+    let at = |rule: &str| {
+        let d = diagnostics
+            .iter()
+            .find(|d| d.rule.name() == rule)
+            .unwrap_or_else(|| panic!("{rule} missing"));
+        let source = ws.source(d.span.file).unwrap();
+        let line = source.text()[..d.span.start as usize].matches('\n').count() + 1;
+        (
+            source.path.clone(),
+            line,
+            source.text()[d.span.range()].to_string(),
+        )
+    };
+    let (path, line, text) = at("failover-timeout-too-low");
+    assert!(path.ends_with("sentinel.env"), "{path:?}");
+    assert_eq!((line, text.as_str()), (3, "500"));
+    let (path, line, _) = at("sentinel-auth-pass-mismatch");
+    assert!(
+        path.ends_with(".env") && !path.ends_with("sentinel.env"),
+        "{path:?}"
+    );
+    assert_eq!(line, 1);
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.rule.name() == "secrets-in-plaintext-config"),
+        "a password in an env file is where it belongs"
+    );
+    let output = render_full(&ws, &diagnostics);
+    assert!(!output.contains("sentinel-side-secret"), "{output}");
+    assert!(!output.contains("node-side-secret"), "{output}");
+}
+
+#[test]
+fn configs_no_service_runs_are_not_extra_sentinels() {
+    // The project declares its three sentinels; configs beside it that no service
+    // mounts, builds from or names are not three more.
+    let ws = workspace_for(
+        &[PathBuf::from("tests/data/compose-stray-configs")],
+        Target::default(),
+    );
+    let topo = ws.topology();
+    assert_eq!(topo.sentinels.len(), 3, "{:#?}", topo.sentinels);
 }

@@ -519,3 +519,23 @@ fn valkey_helm_replication_values() {
     assert_eq!(group.replicas.len(), 2);
     assert!(!group.has_sentinels());
 }
+
+/// An Argo CD release of an umbrella chart kept in the repository, whose `Chart.yaml`
+/// depends on bitnami's redis chart: the values under `redis:` of each value file are that
+/// subchart's, and an environment's file that switches persistence off is judged there.
+#[test]
+fn argo_cd_release_of_an_umbrella_chart() {
+    let dir = std::path::Path::new("tests/data/gitops-argo-umbrella");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let lc = s.line_col(d.span.start);
+            let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+            format!("{} {name}:{}", d.rule.name(), lc.line)
+        })
+        .collect();
+    assert_eq!(at, ["bitnami-sentinel-without-persistence cache.yaml:4"]);
+}

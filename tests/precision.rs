@@ -604,6 +604,18 @@ fn a_jinja_template_of_a_role_with_its_release() {
     let copy = common::edited_copy(tree, "roles/redis/defaults/main.yml", "6.2.2", "7.2.5");
     let newer = rules_in(copy.path());
     assert!(newer.contains(&"protected-mode-blocks-remote"), "{newer:?}");
+    // Written as the source folder the role builds in (`redis-6.2.2`): the same release.
+    let folder = common::edited_copy(
+        tree,
+        "roles/redis/defaults/main.yml",
+        "6.2.2",
+        "redis-6.2.2",
+    );
+    let found = rules_in(folder.path());
+    assert!(
+        !found.contains(&"protected-mode-blocks-remote"),
+        "{found:?}"
+    );
 }
 
 /// A role's template renders `requirepass {{ redis_password }}`: a literal value in the

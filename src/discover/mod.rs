@@ -151,6 +151,7 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
         || crate::formats::launch::is_readme(path)
         || crate::formats::launch::is_host_provisioning(path)
         || crate::formats::launch::is_ansible_inventory(path)
+        || crate::formats::compose::is_env_file(path)
     {
         return Some(true);
     }

@@ -127,7 +127,10 @@ pub fn walk(root: &Path, list: bool) -> Walked {
             {
                 let _ = markers.send(Found::Marker(parent(), Some(e.path().to_path_buf())));
             }
-            !(name.starts_with('.') || name == "target" || name == "node_modules")
+            // A hidden env file (`.env`) is read: compose files take values from it.
+            let env_file = e.file_type().is_some_and(|t| t.is_file())
+                && crate::formats::compose::is_env_file(e.path());
+            !((name.starts_with('.') && !env_file) || name == "target" || name == "node_modules")
         })
         .build_parallel();
     walker.run(|| {

@@ -169,6 +169,9 @@ pub struct EnvVar {
     pub span: Range<usize>,
     /// Written literally in the compose file (not `${…}`, not from an env file).
     pub literal: bool,
+    /// From an env file: that file and the value's byte range in it, where the value is
+    /// written (findings about it point there).
+    pub from_file: Option<(PathBuf, Range<usize>)>,
 }
 
 /// A `ports:` entry.
@@ -328,18 +331,59 @@ impl Service {
         self.env.iter().rev().find(|e| e.name == name)
     }
 
+    /// Settings written through the service's options that are in the compose file
+    /// itself: not those at an `env_file:` entry (their values are in that file).
+    pub fn option_secret_spans(&self) -> Vec<Span> {
+        let from_files: Vec<&Range<usize>> = self
+            .env
+            .iter()
+            .filter(|e| e.from_file.is_some())
+            .map(|e| &e.span)
+            .collect();
+        self.options
+            .secret_spans()
+            .into_iter()
+            .filter(|s| !from_files.contains(&&s.range()))
+            .collect()
+    }
+
     /// Is this service reachable under `host` on the compose network?
     pub fn answers_to(&self, host: &str) -> bool {
         self.hostnames.iter().any(|h| h.eq_ignore_ascii_case(host))
     }
 }
 
+/// A file of `KEY=VALUE` variables by its name: `.env`, `.env.prod`, `redis.env`.
+pub fn is_env_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
+}
+
+/// The byte ranges of the values of an env file's password variables.
+pub fn env_file_secret_ranges(text: &str) -> Vec<Range<usize>> {
+    parse_env_file_spanned(text)
+        .into_iter()
+        .filter(|(k, v, _)| !v.is_empty() && crate::formats::units::is_password_variable(k))
+        .map(|(_, _, r)| r)
+        .collect()
+}
+
 /// The variables of an env file; when the repository holds only its example (`.env` is
 /// usually ignored by git, with `.env.example` committed for `cp .env.example .env`), the
 /// example's values, which are what a deployment from the repository starts with.
 fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
+    read_env_file_spanned(path).map(|(_, vars)| vars.into_iter().map(|(k, v, _)| (k, v)).collect())
+}
+
+/// A variable of an env file: its name, its value and where the value is written.
+pub type EnvFileVar = (String, String, Range<usize>);
+
+/// [`read_env_file`], with the file actually read and each value's byte range in it.
+fn read_env_file_spanned(path: &Path) -> Option<(PathBuf, Vec<EnvFileVar>)> {
     if let Ok(text) = std::fs::read_to_string(path) {
-        return Some(parse_env_file(&text));
+        return Some((path.to_path_buf(), parse_env_file_spanned(&text)));
     }
     let name = path.file_name()?.to_str()?;
     let stem = name.trim_start_matches('.');
@@ -358,15 +402,15 @@ fn read_env_file(path: &Path) -> Option<Vec<(String, String)>> {
     ];
     // An example's placeholders (`your_local_ip`, `<SERVER_IP>`, `changeme`) are for the
     // user to replace: unknown, not values.
-    examples
-        .iter()
-        .find_map(|e| std::fs::read_to_string(path.with_file_name(e)).ok())
-        .map(|text| {
-            parse_env_file(&text)
-                .into_iter()
-                .filter(|(_, v)| !is_placeholder(v))
-                .collect()
-        })
+    examples.iter().find_map(|e| {
+        let example = path.with_file_name(e);
+        let text = std::fs::read_to_string(&example).ok()?;
+        let vars = parse_env_file_spanned(&text)
+            .into_iter()
+            .filter(|(_, v, _)| !is_placeholder(v))
+            .collect();
+        Some((example, vars))
+    })
 }
 
 /// A value an example file leaves for the user to fill in.
@@ -391,26 +435,41 @@ fn is_placeholder(value: &str) -> bool {
 /// Variables of a `KEY=VALUE` env file (`.env`, `env_file:`); comments and blank lines
 /// skipped, surrounding quotes removed.
 pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                return None;
-            }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (k, v) = line.split_once('=')?;
-            let v = v.trim();
-            let v = if v.len() >= 2
-                && ((v.starts_with('"') && v.ends_with('"'))
-                    || (v.starts_with('\'') && v.ends_with('\'')))
-            {
-                &v[1..v.len() - 1]
-            } else {
-                v.split(" #").next().unwrap_or(v).trim_end()
-            };
-            Some((k.trim().to_string(), v.to_string()))
-        })
+    parse_env_file_spanned(text)
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
         .collect()
+}
+
+/// [`parse_env_file`], with each value's byte range in `text` (quotes excluded).
+pub fn parse_env_file_spanned(text: &str) -> Vec<EnvFileVar> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let v = v.trim();
+        let v = if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"'))
+                || (v.starts_with('\'') && v.ends_with('\'')))
+        {
+            &v[1..v.len() - 1]
+        } else {
+            v.split(" #").next().unwrap_or(v).trim_end()
+        };
+        // `v` is a slice of `raw`: its place in the file.
+        let at = start + (v.as_ptr() as usize - raw.as_ptr() as usize);
+        out.push((k.trim().to_string(), v.to_string(), at..at + v.len()));
+    }
+    out
 }
 
 /// Compose interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`,
@@ -1969,15 +2028,16 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
         let Some(path) = f.as_str().or_else(|| f.get_str("path")) else {
             continue;
         };
-        let Some(variables) = read_env_file(&dir.join(resolved(path, vars))) else {
+        let Some((read, variables)) = read_env_file_spanned(&dir.join(resolved(path, vars))) else {
             continue;
         };
-        for (k, v) in variables {
+        for (k, v, range) in variables {
             out.push(EnvVar {
                 name: k,
                 value: Some(v),
                 span: f.span.clone(),
                 literal: false,
+                from_file: Some((read.clone(), range)),
             });
         }
     }
@@ -2003,6 +2063,7 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
                     value,
                     span,
                     literal,
+                    from_file: None,
                 });
             }
         }
@@ -2017,6 +2078,7 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
                     value,
                     span,
                     literal,
+                    from_file: None,
                 });
             }
         }

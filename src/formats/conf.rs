@@ -55,6 +55,9 @@ pub struct ConfFile {
     /// A template that a script of the tree renders with `envsubst` (and no other way):
     /// only `$NAME` and `${NAME}` are replaced, any other `${…}` reaches Redis as written.
     pub rendered_by_envsubst: bool,
+    /// A file that a script of the tree appends to another config (`cat F >> CONF`): a
+    /// fragment, whose masters may be defined by the lines it is appended to.
+    pub appended_to_config: bool,
     /// For a rendered Jinja template: the byte ranges inside `{% if %}` / `{% for %}`
     /// blocks, lines the template may leave out (see `syntax::jinja::guarded`).
     pub guarded: Vec<std::ops::Range<usize>>,
@@ -127,6 +130,7 @@ impl ConfFile {
             run_remotely: false,
             in_config_map: false,
             rendered_by_envsubst: false,
+            appended_to_config: false,
             guarded: Vec::new(),
         }
     }

@@ -121,6 +121,8 @@ pub fn classify(path: &Path, tree: &ConfTree, explicit: bool) -> Option<FileKind
                     .tokens
                     .get(2)
                     .is_some_and(|t| t.value.len() > 1 && t.value.ends_with(':')))
+            // `net.core.somaxconn = 1024` (sysctl, and every `key = value` format).
+            || line.tokens.get(1).is_some_and(|t| t.value == "=" && !t.quoted)
             || is_tmpfiles_line(line)
             || is_upstart_line(line)
         {
@@ -229,6 +231,15 @@ mod tests {
         // A master name with a colon inside is a name.
         let tree = parse("sentinel monitor my:master 10.0.0.1 6379 2\n");
         assert!(classify(Path::new("sentinel.conf"), &tree, false).is_some());
+    }
+
+    #[test]
+    fn sysctl_settings_are_not_a_config() {
+        // Dotted names read like module options (`search.timeout 500`); `=` says sysctl.
+        let tree = parse(
+            "net.ipv4.tcp_syncookies = 0\nnet.core.somaxconn = 1024\nvm.overcommit_memory = 1\n",
+        );
+        assert_eq!(classify(Path::new("/etc/sysctl.conf"), &tree, false), None);
     }
 
     #[test]

@@ -165,6 +165,53 @@ pub fn envsubst_inputs(text: &str) -> Vec<String> {
     out
 }
 
+/// File names a script appends to another config (`cat extra.conf >> /etc/redis/
+/// sentinel.conf`, `sed -e … templates/sentinel.conf >> "$CONF"`): each is a fragment of
+/// a config whose other lines are written elsewhere (a packaged file, an earlier copy).
+pub fn appended_inputs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !text.contains(">>") {
+        return out;
+    }
+    let conf_like = |w: &str| {
+        crate::formats::detect::name_hint(std::path::Path::new(w))
+            != crate::formats::detect::NameHint::NotConf
+    };
+    for line in text.lines() {
+        let Some((before, after)) = line.split_once(">>") else {
+            continue;
+        };
+        // The command that appends starts after the last `;`, `&&`, `||` or `|`.
+        let command = before.rsplit([';', '|', '&']).next().unwrap_or(before);
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if !words
+            .iter()
+            .any(|w| matches!(*w, "cat" | "sed" | "envsubst" | "awk" | "grep"))
+        {
+            continue;
+        }
+        let target = after
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_matches(['"', '\'']);
+        if !conf_like(target) {
+            continue;
+        }
+        for word in words {
+            let word = word.trim_matches(['"', '\'']).trim_start_matches('<');
+            if word.starts_with('-') || word.contains('$') || !conf_like(word) {
+                continue;
+            }
+            let name = word.rsplit('/').next().unwrap_or_default();
+            if !name.is_empty() && !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Where the command that starts `text` ends: an unquoted `;`, `&&`, `||` or a pipe
 /// between words (a bare `|` may be an expression's delimiter).
 fn command_end(text: &str) -> usize {
@@ -465,6 +512,16 @@ mod tests {
             envsubst_inputs(script),
             vec!["sentinel.conf.template", "redis.conf.tpl"]
         );
+    }
+
+    #[test]
+    fn files_appended_to_a_config() {
+        let script = "cp sentinel.conf /etc/redis/6379/sentinel.conf\n\
+                      color sed -e \"s/\\${PORT}/$PORT/\" ../templates/sentinel.conf >> /etc/redis/${P}/sentinel.conf\n\
+                      cat extra.conf >> \"$CONF_DIR/redis.conf\"\n\
+                      echo 'port 1' >> /etc/redis/redis.conf\n\
+                      cat notes.txt >> /tmp/log.txt\n";
+        assert_eq!(appended_inputs(script), vec!["sentinel.conf", "extra.conf"]);
     }
 
     #[test]

@@ -556,7 +556,7 @@ fn secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in &ctx.units.compose {
         let text = ctx.source(unit.file).text();
         let s: &Service = &unit.service;
-        let mut spans: Vec<Span> = s.options.secret_spans();
+        let mut spans: Vec<Span> = s.option_secret_spans();
         // A service that runs no Redis holds a Redis credential only in a variable that
         // says so (`REDIS_PASSWORD` of an application); `POSTGRES_PASSWORD` is not ours.
         let redis_credential = |r: &std::ops::Range<usize>| {

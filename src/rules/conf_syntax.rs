@@ -899,6 +899,8 @@ fn check_master_reference(
         None if conf.monitors_on_command_line && monitors.is_empty() => {}
         // Options after a config file: the monitor may be in the file.
         None if conf.follows_file => {}
+        // Lines a script appends to another config: that config may define it.
+        None if conf.appended_to_config => {}
         // An included file may define it: since 6.2 Sentinel applies its options after
         // the whole configuration is read, before that in file order.
         None if conf.includes().any(|(include, _)| {

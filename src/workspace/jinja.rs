@@ -243,7 +243,9 @@ impl Workspace {
         let doc = yaml.documents.first()?;
         VERSION_VARS.iter().find_map(|(var, flavor)| {
             let node = doc.get(var)?;
-            let value = node.as_str()?;
+            // `redis-5.0.8` (the name of the source folder a role builds in) is `5.0.8`.
+            let value = node.as_str()?.trim();
+            let value = value.strip_prefix(&format!("{flavor}-")).unwrap_or(value);
             let target = crate::knowledge::Target::parse(&format!("{flavor}-{value}")).ok()?;
             Some(crate::source::Spanned::with_origin(
                 target,

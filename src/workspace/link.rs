@@ -462,6 +462,24 @@ impl Workspace {
             .filter(|id| self.entries[id].parsed().compose.is_some())
             .map(|id| (compose::normalize(&self.entries[&id].source.path), id))
             .collect();
+        // Compose projects: their folder and the kinds of process they run, and every
+        // host path their containers mount or build from.
+        let mut compose_projects: HashSet<(PathBuf, FileKind)> = HashSet::new();
+        let mut compose_sources: HashSet<PathBuf> = HashSet::new();
+        for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
+            let Some(compose_file) = &entry.parsed().compose else {
+                continue;
+            };
+            let dir = compose::normalize(self.dir_of(entry.source.id));
+            for service in compose_file.services.iter().chain(&compose_file.others) {
+                compose_sources
+                    .extend(service.mounts.iter().map(|m| compose::normalize(&m.source)));
+                compose_sources.extend(service.build.as_deref().map(compose::normalize));
+            }
+            for service in &compose_file.services {
+                compose_projects.insert((dir.clone(), service.kind));
+            }
+        }
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let Some(compose_file) = &entry.parsed().compose else {
                 continue;
@@ -621,7 +639,17 @@ impl Workspace {
                 if let Some(start) = &service.start_script {
                     apply_edits(&mut lines, &start.edits);
                 }
-                point_at_environment(&mut lines, &service.env, &service.substitutions, source.id);
+                let env_file = |p: &Path| {
+                    self.file_id(p)
+                        .or_else(|| self.file_id(&compose::normalize(p)))
+                };
+                point_at_environment(
+                    &mut lines,
+                    &service.env,
+                    &service.substitutions,
+                    source.id,
+                    &env_file,
+                );
                 substitute(&mut lines, &service.substitutions);
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
                     // The shell expanded `$VAR` when it wrote the lines.
@@ -643,9 +671,11 @@ impl Workspace {
                                 .filter_map(|e| Some((e.name.clone(), e.value.clone()?))),
                         )
                         .collect();
+                    point_at_environment(&mut lines, &service.env, &env, source.id, &env_file);
                     substitute(&mut lines, &env);
                 }
                 lines.extend(service.options.tree.lines.iter().cloned());
+                point_at_env_files(&mut lines, &service.env, source.id, &env_file);
                 let (file, kind) = match conf {
                     Some(c) if c.kind == service.kind => (c.file, c.kind),
                     _ => (entry.source.id, service.kind),
@@ -1355,8 +1385,49 @@ impl Workspace {
                 .filter(|b| b.files.contains(&c.file))
                 .any(|b| files.iter().any(|&f| f != c.file && b.files.contains(&f)))
         };
+        // A config in the folder of a compose project that runs processes of its kind,
+        // which none of the project's containers mounts or builds from and no script
+        // installs on a host: the project declares its processes, and this file is not
+        // one of them (a leftover, an example).
+        // (A file rendered from a template, or named by another file of the tree, a
+        // script, unit, playbook or Dockerfile, may be deployed that way.)
+        let beside_project = |c: &ConfFile| {
+            if c.embedded || c.written_to.is_some() || self.rendered.contains_key(&c.file) {
+                return false;
+            }
+            // By the folders above the file (each a hash lookup, never a scan).
+            let path = compose::normalize(&self.entries[&c.file].source.path);
+            let mut above = path.ancestors().skip(1);
+            above.any(|dir| compose_projects.contains(&(dir.to_path_buf(), c.kind)))
+                && !path.ancestors().any(|p| compose_sources.contains(p))
+                && !installed.contains_key(&path)
+        };
+        let file_name = |c: &ConfFile| {
+            self.entries[&c.file]
+                .source
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+        };
+        let beside: HashSet<FileId> = confs
+            .iter()
+            .filter(|c| beside_project(c))
+            .map(|c| c.file)
+            .collect();
+        let candidate_names: HashSet<&str> = confs
+            .iter()
+            .filter(|c| beside.contains(&c.file))
+            .filter_map(|c| file_name(c))
+            .collect();
+        let named = self.names_used_outside_compose(&candidate_names);
+        let left_beside_project = |c: &ConfFile| {
+            beside.contains(&c.file) && file_name(c).is_some_and(|n| !named.contains(n))
+        };
         let standalone = |c: &ConfFile| {
             if c.embedded && replaced_in_build(c) {
+                return false;
+            }
+            if left_beside_project(c) {
                 return false;
             }
             let run_by_other = match &c.written_to {
@@ -2083,6 +2154,32 @@ impl Workspace {
 }
 
 impl Workspace {
+    /// The words of the tree's files that may name a file (`sentinel-1.conf` in
+    /// `cp sentinel-1.conf /etc/redis/`), among `names`: from every file but compose
+    /// files, READMEs and configs, read once.
+    fn names_used_outside_compose<'n>(&self, names: &HashSet<&'n str>) -> HashSet<&'n str> {
+        let mut found = HashSet::new();
+        if names.is_empty() {
+            return found;
+        }
+        let separator = |c: char| c.is_whitespace() || "\"'`/=:,;()[]{}<>|&$".contains(c);
+        for e in self.entries.values() {
+            if e.shown_only
+                || crate::formats::launch::is_readme(&e.source.path)
+                || e.parsed().compose.is_some()
+                || e.whole_conf().is_some()
+            {
+                continue;
+            }
+            for word in e.source.text().split(separator) {
+                if let Some(name) = names.get(word) {
+                    found.insert(*name);
+                }
+            }
+        }
+        found
+    }
+
     /// Files of the tree that a script copies onto a host (`cp provision/sentinel.conf
     /// /etc/redis/`, from the script's folder or an absolute path whose end is the
     /// file's folder and name), with the copying command.
@@ -2353,14 +2450,15 @@ fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String
 }
 
 /// A config word that is exactly one variable (`$FAILOVER`, `${FAILOVER}`) of the
-/// service's own `environment:`, written literally in the compose file, that the start
-/// script fills in takes its value from there: it is reported at that entry, where it
-/// is set.
+/// service's own `environment:`, written literally in the compose file or in one of its
+/// env files, that the start script fills in takes its value from there: it is reported
+/// at that entry, where it is set.
 fn point_at_environment(
     lines: &mut [crate::syntax::redis_conf::ConfLine],
     env: &[compose::EnvVar],
     substitutions: &[(String, String)],
     file: FileId,
+    env_file: &dyn Fn(&Path) -> Option<FileId>,
 ) {
     if env.is_empty() || substitutions.is_empty() {
         return;
@@ -2377,7 +2475,7 @@ fn point_at_environment(
             .iter()
             .rev()
             .find(|e| e.name == name)
-            .filter(|e| e.literal && e.value.is_some())
+            .filter(|e| (e.literal || e.from_file.is_some()) && e.value.is_some())
             // Only where the start script fills the word with that value.
             .filter(|e| {
                 substitutions
@@ -2386,10 +2484,58 @@ fn point_at_environment(
                     .find(|(k, _)| k == name)
                     .is_some_and(|(_, v)| Some(v) == e.value.as_ref())
             });
-        if let Some(entry) = entry {
+        let Some(entry) = entry else { continue };
+        if entry.literal {
             token.range = entry.span.clone();
             token.owner = file;
+        } else if let Some((at, range)) = env_file_place(entry, env_file) {
+            token.range = range;
+            token.owner = at;
         }
+    }
+}
+
+/// Where an env file variable's value is written, when that file is in the tree.
+fn env_file_place(
+    entry: &compose::EnvVar,
+    env_file: &dyn Fn(&Path) -> Option<FileId>,
+) -> Option<(FileId, std::ops::Range<usize>)> {
+    let (path, range) = entry.from_file.as_ref()?;
+    Some((env_file(path)?, range.clone()))
+}
+
+/// Settings a service's image reads from variables of its `env_file:` (bitnami's
+/// `REDIS_SENTINEL_QUORUM=…` in `.env`) point at the variable's line in that file, not at
+/// the `env_file:` entry: that is where the value is set. Only when the value tells the
+/// variables of one entry apart.
+fn point_at_env_files(
+    lines: &mut [crate::syntax::redis_conf::ConfLine],
+    env: &[compose::EnvVar],
+    file: FileId,
+    env_file: &dyn Fn(&Path) -> Option<FileId>,
+) {
+    if !env.iter().any(|e| e.from_file.is_some()) {
+        return;
+    }
+    for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        if token.owner != file {
+            continue;
+        }
+        // The variable compose applies last among those of that entry with that value.
+        let mut places = env
+            .iter()
+            .filter(|e| e.from_file.is_some() && e.span == token.range)
+            .filter(|e| e.value.as_deref() == Some(token.value.as_str()))
+            .filter(|e| {
+                !env.iter()
+                    .any(|o| o.name == e.name && o.from_file.is_none())
+            })
+            .filter_map(|e| env_file_place(e, env_file));
+        let (Some(place), None) = (places.next(), places.next()) else {
+            continue;
+        };
+        token.owner = place.0;
+        token.range = place.1;
     }
 }
 

@@ -110,6 +110,8 @@ struct Parsed {
     sed_placeholders: Vec<crate::formats::placeholders::SedPlaceholder>,
     /// File names this file renders with `envsubst`.
     envsubst_inputs: Vec<String>,
+    /// File names this file appends to a config (`cat F >> CONF`).
+    appended_inputs: Vec<String>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
     /// Compose files a launch command lays over another (`-f base -f override`).
@@ -490,7 +492,7 @@ impl Workspace {
         }
         if let Some(compose) = &parsed.compose {
             for service in &compose.services {
-                spans.extend(service.options.secret_spans());
+                spans.extend(service.option_secret_spans());
             }
             for service in compose.services.iter().chain(&compose.others) {
                 spans.extend(
@@ -539,6 +541,10 @@ impl Workspace {
             .iter()
             .flat_map(|p| p.envsubst_inputs.iter().map(String::as_str))
             .collect();
+        let appended_inputs: HashSet<&str> = parsed
+            .iter()
+            .flat_map(|p| p.appended_inputs.iter().map(String::as_str))
+            .collect();
         parsed
             .iter()
             .flat_map(|p| p.confs.iter())
@@ -552,10 +558,18 @@ impl Workspace {
                     .map(|n| n.to_string_lossy().into_owned());
                 if !conf.embedded
                     && conf.written_to.is_none()
-                    && name.is_some_and(|n| envsubst_inputs.contains(n.as_str()))
+                    && name.as_deref().is_some_and(|n| envsubst_inputs.contains(n))
                 {
                     let mut copy = (*conf).clone();
                     copy.rendered_by_envsubst = true;
+                    conf = Arc::new(copy);
+                }
+                if !conf.embedded
+                    && conf.written_to.is_none()
+                    && name.as_deref().is_some_and(|n| appended_inputs.contains(n))
+                {
+                    let mut copy = (*conf).clone();
+                    copy.appended_to_config = true;
                     conf = Arc::new(copy);
                 }
                 if monitors_on_command_line && conf.kind == FileKind::SentinelConf {

@@ -16,6 +16,7 @@ impl Entry {
                 && !crate::settings::is_config_file(&self.source.path)
                 && !crate::formats::launch::is_readme(&self.source.path)
                 && !crate::formats::launch::is_host_provisioning(&self.source.path)
+                && !crate::formats::compose::is_env_file(&self.source.path)
             {
                 parsed.runtime_sets =
                     crate::formats::runtime_commands::find(self.source.id, self.source.text());
@@ -30,6 +31,8 @@ impl Entry {
                 }
                 parsed.envsubst_inputs =
                     crate::formats::placeholders::envsubst_inputs(self.source.text());
+                parsed.appended_inputs =
+                    crate::formats::placeholders::appended_inputs(self.source.text());
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
@@ -66,6 +69,17 @@ impl Entry {
                     kind,
                     source.text(),
                 ))],
+                ..Parsed::default()
+            };
+        }
+        // An env file (`.env`): read by the compose files that name it; here only where
+        // its passwords are, to mask them wherever a finding shows the file.
+        if crate::formats::compose::is_env_file(&source.path) {
+            return Parsed {
+                secret_spans: crate::formats::compose::env_file_secret_ranges(source.text())
+                    .into_iter()
+                    .map(|r| Span::new(source.id, r.start, r.end))
+                    .collect(),
                 ..Parsed::default()
             };
         }

@@ -36,19 +36,10 @@ impl Workspace {
                 continue;
             };
             for dep in deps {
-                let Some(name) = dep
-                    .get_str("name")
-                    .filter(|n| matches!(*n, "redis" | "valkey"))
-                else {
+                let Some((name, key)) = bitnami_chart(dep) else {
                     continue;
                 };
-                if !dep
-                    .get_str("repository")
-                    .is_some_and(|r| r.contains("bitnami"))
-                {
-                    continue;
-                }
-                let key = dep.get_str("alias").unwrap_or(name);
+                let (name, key) = (name.as_str(), key.as_str());
                 let switched_off = dep
                     .get_str("condition")
                     .and_then(|c| values.at(c))
@@ -320,6 +311,12 @@ impl Workspace {
                 }
                 r.object = Arc::new(yaml::layered(&merged, &r.object));
                 r.lower_files = lower;
+                if let Some(key) = &r.values_key {
+                    let Some(section) = r.object.get(key).cloned() else {
+                        continue;
+                    };
+                    r.object = Arc::new(section);
+                }
             }
             let Some((group, kind, name)) =
                 crate::formats::kubernetes::chart_values(&r.kind, &r.object, r.name.clone())
@@ -364,7 +361,14 @@ impl Workspace {
             let chart_yaml = find(&chart_dir.join("Chart.yaml"))?;
             if r.kind.is_empty() {
                 let doc = yaml::parse(self.entries[&chart_yaml].source.text());
-                r.kind = doc.documents.first()?.get_str("name")?.to_string();
+                let chart = doc.documents.first()?;
+                r.kind = chart.get_str("name")?.to_string();
+                // An umbrella chart of the repository around bitnami's chart: the release
+                // is that subchart, with the values under its name (or alias).
+                if let Some((name, key)) = bitnami_dependency(chart) {
+                    r.kind = name;
+                    r.values_key = Some(key);
+                }
             }
             out.extend(find(&chart_dir.join("values.yaml")));
         }
@@ -377,6 +381,32 @@ impl Workspace {
         }
         Some(out)
     }
+}
+
+/// The bitnami `redis` or `valkey` chart a `Chart.yaml` depends on: its name and the key
+/// of its values (the alias, or the name).
+fn bitnami_dependency(chart: &yaml::Node) -> Option<(String, String)> {
+    chart
+        .get("dependencies")
+        .and_then(yaml::Node::as_seq)?
+        .iter()
+        .find_map(bitnami_chart)
+}
+
+/// One entry of `dependencies:` naming bitnami's `redis` or `valkey` chart: its name and
+/// the key of its values.
+fn bitnami_chart(dep: &yaml::Node) -> Option<(String, String)> {
+    let name = dep
+        .get_str("name")
+        .filter(|n| matches!(*n, "redis" | "valkey"))?;
+    dep.get_str("repository")
+        .is_some_and(|r| r.contains("bitnami"))
+        .then(|| {
+            (
+                name.to_string(),
+                dep.get_str("alias").unwrap_or(name).to_string(),
+            )
+        })
 }
 
 /// A values file meant to be laid over `values.yaml`: `values-prod.yaml`,
