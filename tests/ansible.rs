@@ -205,3 +205,15 @@ fn play_variables_are_the_same_on_every_host() {
     let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
     assert!(rules.contains(&"data-nodes-not-replicating"), "{rules:?}");
 }
+
+/// A playbook kept in `playbooks/setup/` with the inventories at the top, named one per
+/// layout (`hosts_ha`, and `hosts_standalone` whose sentinel group is empty), and a
+/// task file pulled in by the old `include: FILE tags=…` form: three sentinels, so a
+/// quorum of 1 is below their majority.
+#[test]
+fn playbooks_in_subfolders_with_inventories_per_layout() {
+    let (ws, found) = rules_and_files("tests/data/ansible-nested-playbooks");
+    assert_eq!(ws.topology().groups[0].sentinel_count.known(), Some(3));
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(rules.contains(&"quorum-below-majority"), "{rules:?}");
+}

@@ -46,8 +46,9 @@ impl Inventory {
         out
     }
 
-    /// The hosts a play's `hosts:` pattern selects; `None` for a pattern not followed
-    /// (intersections, exclusions, regular expressions, variables, unknown names).
+    /// The hosts a play's `hosts:` pattern selects (none for a group the inventory
+    /// declares empty); `None` for a pattern not followed (intersections, exclusions,
+    /// regular expressions, variables, unknown names).
     pub fn select(&self, pattern: &str) -> Option<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         let mut parts = Vec::new();
@@ -94,7 +95,7 @@ impl Inventory {
                 }
             }
         }
-        (!out.is_empty()).then_some(out)
+        Some(out)
     }
 }
 
@@ -565,8 +566,10 @@ pub fn tasks_of(tasks: &Node, outer: &[String]) -> Vec<Step> {
                         .iter()
                         .find_map(|w| w.strip_prefix(&format!("{name}=")).map(str::to_string))
                         .or_else(|| {
-                            // `include_tasks: file.yml`
-                            (name == "file" && !v.contains('=')).then(|| v.trim().to_string())
+                            // `include_tasks: file.yml`, `include: file.yml tags=a,b`
+                            let words = shell_words(v);
+                            let first = words.first().filter(|w| !w.contains('='))?;
+                            (name == "file").then(|| first.to_string())
                         }),
                     Kind::Seq(_) => None,
                 }

@@ -42,7 +42,11 @@ pub fn is_ansible_inventory(path: &std::path::Path) -> bool {
         .take(3)
         .filter_map(|a| a.file_name())
         .any(|d| d == "inventory" || d == "inventories");
-    let named = matches!(stem, "hosts" | "inventory");
+    // `hosts`, `inventory`, and one per environment: `hosts_prod`, `inventory-dev`.
+    let named = ["hosts", "inventory"].iter().any(|n| {
+        stem.strip_prefix(n)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['_', '-']))
+    });
     let kind_ok = matches!(
         ext,
         None | Some("ini" | "yml" | "yaml" | "cfg" | "dist" | "example" | "sample")

@@ -99,19 +99,20 @@ impl Workspace {
         let mut counts: HashMap<PathBuf, Option<HostCopies>> = HashMap::new();
         for (file, path, plays) in &playbooks {
             let dir = path.parent().unwrap_or(Path::new(""));
-            let beside: Vec<&(PathBuf, Inventory)> = inventories
-                .iter()
-                .filter(|(p, _)| p.starts_with(dir))
-                .collect();
-            let beside = if beside.is_empty() {
-                let up = dir.parent().unwrap_or(Path::new(""));
-                inventories
-                    .iter()
-                    .filter(|(p, _)| p.starts_with(up))
-                    .collect()
-            } else {
-                beside
-            };
+            // The inventories nearest the playbook: under its folder, else under the
+            // nearest folder above (`playbooks/setup/sentinel.yml` with the
+            // inventories at the top of the repository).
+            let beside: Vec<&(PathBuf, Inventory)> = dir
+                .ancestors()
+                .take(4)
+                .map(|up| {
+                    inventories
+                        .iter()
+                        .filter(|(p, _)| p.starts_with(up))
+                        .collect::<Vec<_>>()
+                })
+                .find(|found| !found.is_empty())
+                .unwrap_or_default();
             for (inv_path, inv) in beside {
                 let mut reached: Reached = HashMap::new();
                 let mut names = HostVariables::default();
@@ -132,6 +133,11 @@ impl Workspace {
                         replication_in_tasks: false,
                         varies_by_host,
                     });
+                    // An inventory whose groups give the play no host does not deploy
+                    // the template (a standalone inventory beside the HA one).
+                    if copies.is_some_and(|c| c.count == 0) {
+                        continue;
+                    }
                     counts
                         .entry(template)
                         .and_modify(|c| {
