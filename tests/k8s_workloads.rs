@@ -1385,3 +1385,54 @@ fn config_picked_by_an_init_script_from_staged_templates() {
     let (_, found) = check_text("init-chain-no-saves", &text);
     assert!(!ephemeral(&found), "no persistence, nothing to lose");
 }
+
+/// A container that runs the server and starts a sentinel from its `postStart` hook
+/// runs both: the hook's sentinel is counted, and its config, written by an init
+/// container into an emptyDir, is lost with the pod.
+#[test]
+fn a_sentinel_started_from_a_post_start_hook() {
+    let text = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  serviceName: redis
+  replicas: 3
+  selector:
+    matchLabels: {app: redis}
+  template:
+    metadata:
+      labels: {app: redis}
+    spec:
+      initContainers:
+      - name: config
+        image: redis:7.2
+        command: ["sh", "-c"]
+        args:
+          - |
+            echo "port 26379
+            sentinel monitor mymaster 10.0.0.1 6379 2" > /etc/redis/sentinel.conf
+        volumeMounts:
+        - {name: conf, mountPath: /etc/redis}
+      containers:
+      - name: redis
+        image: redis:7.2
+        lifecycle:
+          postStart:
+            exec:
+              command: ["redis-server", "/etc/redis/sentinel.conf", "--sentinel"]
+        command: ["redis-server"]
+        volumeMounts:
+        - {name: conf, mountPath: /etc/redis}
+      volumes:
+      - name: conf
+        emptyDir: {}
+"#;
+    let (ws, found) = check_text("post-start", text);
+    assert_eq!(ws.topology().sentinels.len(), 3);
+    let rules: Vec<&str> = found.iter().map(|d| d.rule.name()).collect();
+    assert!(
+        rules.contains(&"sentinel-state-not-persistent"),
+        "{rules:?}"
+    );
+}

@@ -221,6 +221,7 @@ impl ScriptCommand {
             Some((value, c.span.start as usize..c.span.end as usize))
         });
         crate::formats::workload::Invocation {
+            from_hook: false,
             kind: if self.cmdline.is_sentinel() {
                 FileKind::SentinelConf
             } else {

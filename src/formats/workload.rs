@@ -115,6 +115,8 @@ pub struct Invocation {
     pub kind: FileKind,
     pub config: Option<(String, Range<usize>)>,
     pub args: Vec<Token>,
+    /// Started by the container's `postStart` hook, beside its command's process.
+    pub from_hook: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +239,8 @@ pub struct Container {
     pub replicas: usize,
     /// Where `spec.replicas` is written, when it is.
     pub replicas_span: Option<Range<usize>>,
+    /// The processes it starts: its command's (several in branches of a start script,
+    /// one of which runs), and its `postStart` hook's, which run beside.
     pub invocations: Vec<Invocation>,
     /// The start script, when the command is `sh -c "…"`, with its position mapping.
     pub script: Option<(String, crate::syntax::yaml::Embedded)>,
@@ -396,6 +400,7 @@ fn invocations(tokens: &[Token]) -> Vec<Invocation> {
             kind = FileKind::SentinelConf;
         }
         out.push(Invocation {
+            from_hook: false,
             kind,
             config,
             args: rest,
@@ -532,6 +537,7 @@ fn read_container(
         if found.is_empty() && c.get("command").is_none() && official && server_args {
             let sentinel = plain.iter().any(|t| t.value == "--sentinel");
             found.push(Invocation {
+                from_hook: false,
                 kind: if sentinel {
                     FileKind::SentinelConf
                 } else {
@@ -561,6 +567,16 @@ fn read_container(
     } else {
         (None, Vec::new())
     };
+    // A process the container starts from its `postStart` hook (a sentinel beside the
+    // server: `exec: {command: [redis-server, /etc/redis/sentinel.conf, --sentinel]}`).
+    let hook: Vec<Token> = list_tokens(text, c.at("lifecycle.postStart.exec.command"))
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    found.extend(invocations(&hook).into_iter().map(|i| Invocation {
+        from_hook: true,
+        ..i
+    }));
     let mounts: Vec<Mount> = c
         .get("volumeMounts")
         .and_then(Node::as_seq)

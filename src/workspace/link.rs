@@ -976,383 +976,413 @@ impl Workspace {
                 .enumerate()
                 .flat_map(|c| contexts.iter().map(move |b| (c, *b)))
             {
-                // What the container runs: its command line, or the start script of a
-                // ConfigMap key it runs (whose words live in that manifest).
-                let (inv, inv_file, script) = match container.invocations.as_slice() {
-                    [inv] => (inv, id, None),
-                    [] if image_starts.contains_key(&(id, ci)) => {
-                        let (file, inv, _) = &image_starts[&(id, ci)];
-                        (inv, *file, None)
-                    }
-                    [] => {
-                        let Some(((file, inv), key)) = container
-                            .script_file
-                            .as_deref()
-                            .and_then(|p| container.source_key(p))
-                            .and_then(|(name, key)| {
-                                let found = script_starts.find(&name, &key, self.dir_of(id))?;
-                                Some((found, (name, key)))
-                            })
-                        else {
-                            continue;
-                        };
-                        // A script that builds the command line at run time (`"${ARGS[@]}"`)
-                        // runs settings we cannot see: only a config file is followed.
-                        if inv.config.is_none() {
-                            continue;
+                // The process it runs (its command line's, or the one of its image or
+                // start script), then those its `postStart` hook starts.
+                let (hooks, own): (Vec<&crate::formats::workload::Invocation>, Vec<_>) =
+                    container.invocations.iter().partition(|i| i.from_hook);
+                for ii in 0..=hooks.len() {
+                    // What the container runs: its command line, or the start script of a
+                    // ConfigMap key it runs (whose words live in that manifest).
+                    let (inv, inv_file, script) = match own.as_slice() {
+                        _ if ii > 0 => (hooks[ii - 1], id, None),
+                        [] if image_starts.contains_key(&(id, ci)) => {
+                            let (file, inv, _) = &image_starts[&(id, ci)];
+                            (inv, *file, None)
                         }
-                        (inv, file, Some(key))
-                    }
-                    _ => continue,
-                };
-                let inv_source = &self.entries[&inv_file].source;
-                // A path in the pod that a ConfigMap key provides: in a build, the
-                // build's ConfigMaps first (an overlay's patch before the base's own).
-                let in_pod = |path: &str| {
-                    build
-                        .and_then(|b| {
-                            crate::formats::k8s_link::config_at(container, path, &embedded, &b.root)
-                                .filter(|c| b.files.contains(&c.file))
-                        })
-                        .or_else(|| {
-                            crate::formats::k8s_link::config_at(
-                                container,
-                                path,
-                                &embedded,
-                                self.dir_of(id),
-                            )
-                        })
-                };
-                // A config of the tree, or (for redis-server) options only.
-                let conf = match &inv.config {
-                    Some((path, _)) => {
-                        let written = script.as_ref().and_then(|key| {
-                            written_by_script.get(&(inv_file, key.clone(), path.clone()))
-                        });
-                        // The image's own config: written by its start script, or
-                        // copied in by its Dockerfile.
-                        // Written by a script an init container runs, on a volume
-                        // of the pod.
-                        let by_init = || {
-                            if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
-                                return Some(&copied.conf);
-                            }
-                            container.pod.init_script_keys.iter().find_map(|k| {
-                                match by_writer.get(&(k, path.as_str())).map(Vec::as_slice) {
-                                    Some([one]) => Some(*one),
-                                    _ => None,
-                                }
-                            })
-                        };
-                        let in_image = || {
-                            let (script, _, docker) = image_starts.get(&(id, ci))?;
-                            let script_path = compose::normalize(&self.entries[script].source.path);
-                            if let Some(c) = written_by.get(&(script_path, path.clone())) {
-                                return Some(c.as_ref());
-                            }
-                            let dockerfile = self.entries[docker].parsed().dockerfile.as_ref()?;
-                            // The image's file itself, or the one the script copies there
-                            // (`cp /opt/conf/sentinel.conf /tmp/sentinel.conf`): a key the
-                            // pod mounts at that source first, else the image's.
-                            let copies = &self.entries[script].parsed().file_copies;
-                            let from = crate::formats::script::copy_to(copies, path)
-                                .map(|c| c.from.as_str());
-                            if let Some(mounted) = from.and_then(in_pod) {
-                                return Some(mounted);
-                            }
-                            let source = dockerfile
-                                .source_of(path)
-                                .or_else(|| dockerfile.source_of(from?))?;
-                            let context = compose::normalize(self.dir_of(*docker));
-                            by_path
-                                .get(&compose::normalize(&context.join(source)))
-                                .map(|c| c.as_ref())
-                        };
-                        let copied =
-                            || copied_by_init.get(&(id, ci, path.clone())).map(|c| &c.conf);
-                        match written
-                            .copied()
-                            .or_else(copied)
-                            .or_else(|| in_pod(path))
-                            .or_else(in_image)
-                            .or_else(by_init)
-                        {
-                            Some(c) if c.kind == inv.kind => Some(c),
-                            _ => {
-                                if inv.kind == FileKind::SentinelConf {
-                                    sentinels_on_unseen_configs = true;
-                                }
+                        [] => {
+                            let Some(((file, inv), key)) = container
+                                .script_file
+                                .as_deref()
+                                .and_then(|p| container.source_key(p))
+                                .and_then(|(name, key)| {
+                                    let found = script_starts.find(&name, &key, self.dir_of(id))?;
+                                    Some((found, (name, key)))
+                                })
+                            else {
+                                continue;
+                            };
+                            // A script that builds the command line at run time (`"${ARGS[@]}"`)
+                            // runs settings we cannot see: only a config file is followed.
+                            if inv.config.is_none() {
                                 continue;
                             }
+                            (inv, file, Some(key))
                         }
-                    }
-                    // Options only, or none: the official image's `redis-server` on
-                    // its defaults.
-                    None if inv.kind == FileKind::RedisConf => None,
-                    None => continue,
-                };
-                if script.is_some() {
-                    script_started.insert((id, ci), (inv_file, inv, conf));
-                }
-                // A config a script copies from its template at every start (by a
-                // ConfigMap key's script or the image's).
-                if let Some((path, _)) = &inv.config {
-                    let by_key = copied_by_init
-                        .get(&(id, ci, path.clone()))
-                        .and_then(|c| c.every_start);
-                    let by_image = || {
-                        let (script, _, _) = image_starts.get(&(id, ci))?;
-                        let copies = &self.entries[script].parsed().file_copies;
-                        let copy = crate::formats::script::copy_to(copies, path)?;
-                        (!copy.guarded).then_some(copy.at)
+                        // Several, in branches of a start script: which one runs is
+                        // not known.
+                        [inv] => (*inv, id, None),
+                        _ => continue,
                     };
-                    if let Some(at) = by_key.or_else(by_image) {
-                        copied_every_start
-                            .entry((id, ci))
-                            .or_default()
-                            .push((path.clone(), at));
-                    }
-                }
-                // The configs the image's Dockerfile copies in are this image's, run here
-                // (or overridden by what the pod mounts), not processes of their own.
-                if let Some((_, _, docker)) = image_starts.get(&(id, ci)) {
-                    if let Some(dockerfile) = self.entries[docker].parsed().dockerfile.as_ref() {
-                        let context = compose::normalize(self.dir_of(*docker));
-                        for (source, _, _) in &dockerfile.copies {
-                            if let Some(c) = by_path.get(&compose::normalize(&context.join(source)))
-                            {
-                                in_run_images.insert(c.file);
-                            }
-                        }
-                    }
-                }
-                if let Some(conf) = conf {
-                    claimed.insert((conf.file, conf.embedded_in.clone()));
-                    if conf.written_to.is_some() {
-                        claimed_written.insert((conf.file, conf.written_to.clone()));
-                    }
-                }
-                // A template copied and appended to: both pieces are this container's.
-                if let Some((path, _)) = &inv.config {
-                    if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
-                        if conf.is_some_and(|c| std::ptr::eq(c, &copied.conf)) {
-                            claimed.insert(copied.template.clone());
-                            claimed.extend(copied.alternatives.iter().cloned());
-                            if let Some(w) = &copied.appended {
-                                claimed_written.insert(w.clone());
-                            }
-                        }
-                    }
-                }
-                let args: Vec<_> = inv
-                    .args
-                    .iter()
-                    .skip(usize::from(conf.is_some()))
-                    .map(|t| {
-                        let mut t = t.clone();
-                        t.owner = inv_file;
-                        // The container's memory limit through the downward API: the
-                        // value is the limit, set by the env entry (never edited there).
-                        if let Some((_, bytes, entry)) =
-                            container.memory_limit_env.iter().find(|(var, _, _)| {
-                                [
-                                    format!("$({var})"),
-                                    format!("${{{var}}}"),
-                                    format!("${var}"),
-                                ]
-                                .contains(&t.value.to_string())
+                    let inv_source = &self.entries[&inv_file].source;
+                    // A path in the pod that a ConfigMap key provides: in a build, the
+                    // build's ConfigMaps first (an overlay's patch before the base's own).
+                    let in_pod = |path: &str| {
+                        build
+                            .and_then(|b| {
+                                crate::formats::k8s_link::config_at(
+                                    container, path, &embedded, &b.root,
+                                )
+                                .filter(|c| b.files.contains(&c.file))
                             })
-                        {
-                            t.value = bytes.to_string().into();
-                            t.owner = id;
-                            t.range = entry.clone();
-                            t.origin = crate::source::Origin::Implied;
-                            return t;
-                        }
-                        t.value = resolve_env(&t.value, container, &secrets).into();
-                        t
-                    })
-                    .collect();
-                let options = compose::options_conf(inv_file, inv.kind, &args, inv_source.text());
-                // An `include` names a path of the container's own filesystem: a key of a
-                // mounted ConfigMap (or a copy of one), else a file of the tree.
-                let included_here = std::cell::RefCell::new(Vec::new());
-                let spliced = conf.filter(|c| c.includes().next().is_some()).map(|c| {
-                    c.with_includes(&|from, path| {
-                        let found = in_pod(path)
-                            .or_else(|| self.resolve_include(targets(), from, path))
-                            .filter(|c| c.file != from.file || c.embedded_in != from.embedded_in);
-                        if let Some(c) = found {
-                            included_here.borrow_mut().push(c);
-                        }
-                        found
-                    })
-                });
-                for c in included_here.into_inner() {
-                    claimed.insert((c.file, c.embedded_in.clone()));
-                }
-                let complete = spliced.as_ref().is_none_or(|(_, complete)| *complete);
-                let mut lines = match &spliced {
-                    Some((merged, _)) => merged.tree.lines.clone(),
-                    None => conf.map(|c| c.tree.lines.clone()).unwrap_or_default(),
-                };
-                lines.extend(options.tree.lines.iter().cloned());
-                let tree = crate::syntax::redis_conf::ConfTree {
-                    lines,
-                    errors: Vec::new(),
-                    rewrite_marker: None,
-                };
-                let merged = ConfFile::from_tree_keep_owners(
-                    conf.map_or(inv_file, |c| c.file),
-                    inv.kind,
-                    tree,
-                );
-                let anchor = Span::new(id, container.name_span.start, container.name_span.end);
-                // What the build sets: the replica count, the image, and the build as the
-                // unit that declares the processes.
-                let replicas_set = build.and_then(|b| b.replicas.get(&container.workload));
-                let replicas =
-                    replicas_set.map_or(container.replicas, |r| r.value.clamp(0, 100) as usize);
-                let image_set = build.and_then(|b| {
-                    let (image, _) = container.image.as_ref()?;
-                    let name = image.split(['@']).next()?;
-                    let name = match name.rsplit_once(':') {
-                        Some((n, tag)) if !tag.contains('/') => n,
-                        _ => name,
+                            .or_else(|| {
+                                crate::formats::k8s_link::config_at(
+                                    container,
+                                    path,
+                                    &embedded,
+                                    self.dir_of(id),
+                                )
+                            })
                     };
-                    b.images.get(name)
-                });
-                let image = match image_set {
-                    Some(set) => Some((
-                        set.value.clone(),
-                        Span::new(set.file, set.span.start, set.span.end),
-                    )),
-                    None => container
-                        .image
-                        .as_ref()
-                        .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
-                };
-                // The workloads of one namespace in one folder are one deployment unit
-                // (outside a build): their replicas are all the processes there are.
-                let declared = match (build, replicas_set, &container.replicas_span) {
-                    (_, Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
-                    (_, None, Some(r)) => Span::new(id, r.start, r.end),
-                    (Some(b), None, None) => Span::new(b.file, b.unit.start, b.unit.end),
-                    (None, None, None) => {
-                        Span::new(id, container.name_span.start, container.name_span.end)
-                    }
-                };
-                let unit = match build {
-                    Some(b) => b.file,
-                    None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
-                };
-                // An image built from a Dockerfile of the tree runs what its `FROM` says.
-                let built_from = image_starts.get(&(id, ci)).and_then(|(_, _, docker)| {
-                    images
-                        .by_dockerfile
-                        .get(&compose::normalize(&self.entries[docker].source.path))
-                        .cloned()
-                });
-                let runtime = crate::facts::Runtime {
-                    release: image
-                        .and_then(|(image, at)| {
-                            let release = crate::knowledge::images::image_ref(&image)?.release?;
-                            Some(crate::source::Spanned::with_origin(
-                                release,
-                                at,
-                                crate::source::Origin::Implied,
-                            ))
-                        })
-                        .or(built_from),
-                    env: None,
-                    declared: Some(declared),
-                    unit: Some(unit),
-                    count_known: true,
-                    managed_by: None,
-                    password_secret: None,
-                    data_ephemeral: None,
-                    config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
-                    config_appended_at_start: None,
-                    config_installed_by: None,
-                    auth_pass_field: None,
-                    cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
-                        crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
-                    }),
-                    memory_limit: container.memory_limit.as_ref().map(|(m, at)| {
-                        crate::source::Spanned::new(m.to_owned(), Span::new(id, at.start, at.end))
-                    }),
-                    // Only a config on a volume outlives a restart of the container:
-                    // one on the container's own filesystem starts fresh every time.
-                    config_file: inv
-                        .config
-                        .as_ref()
-                        .filter(|(path, _)| container.mount_for(path).is_some())
-                        .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
-                    netns: None,
-                    replication_in_script: script.as_ref().is_some_and(|key| {
-                        self.entries[&inv_file]
-                            .parsed()
-                            .script_replication
-                            .contains(key)
-                    }) || container
-                        .script
-                        .iter()
-                        .map(|(text, _)| text.as_str())
-                        .chain(container.pod.init_scripts.iter().map(|(t, _)| t.as_str()))
-                        .chain(
-                            image_starts
-                                .get(&(id, ci))
-                                .map(|(script, _, _)| self.entries[script].source.text()),
-                        )
-                        .any(|text| {
-                            let text = text.to_ascii_lowercase();
-                            text.contains("replicaof") || text.contains("slaveof")
-                        }),
-                    copies_unknown: false,
-                    one_host_of_many: false,
-                    container_name: None,
-                    packaged_restart: None,
-                    host_copies: None,
-                };
-                let refs = workload_procs.entry((id, ci)).or_default();
-                // The containers of one pod share its network; each pod has its own.
-                let pod_at = Span::new(
-                    id,
-                    container.pod.name_span.start,
-                    container.pod.name_span.end,
-                );
-                let netns = |i: usize| (!container.pod.host_network).then_some((pod_at, i as u32));
-                for i in 0..replicas {
-                    match inv.kind {
-                        FileKind::RedisConf => {
-                            let mut node = merged.node(source);
-                            node.complete = complete;
-                            node.runtime = runtime.clone();
-                            node.runtime.netns = netns(i);
-                            node.name = format!("workload `{}`", container.workload);
-                            node.name_hints = container.pod_names(i);
-                            if let Some(more) =
-                                service_names.get(&(id, container.pod.name_span.start))
+                    // A config of the tree, or (for redis-server) options only.
+                    let conf = match &inv.config {
+                        Some((path, _)) => {
+                            let written = script.as_ref().and_then(|key| {
+                                written_by_script.get(&(inv_file, key.clone(), path.clone()))
+                            });
+                            // The image's own config: written by its start script, or
+                            // copied in by its Dockerfile.
+                            // Written by a script an init container runs, on a volume
+                            // of the pod.
+                            let by_init =
+                                || {
+                                    if let Some(copied) =
+                                        copied_by_init.get(&(id, ci, path.clone()))
+                                    {
+                                        return Some(&copied.conf);
+                                    }
+                                    container.pod.init_script_keys.iter().find_map(|k| {
+                                        match by_writer.get(&(k, path.as_str())).map(Vec::as_slice)
+                                        {
+                                            Some([one]) => Some(*one),
+                                            _ => None,
+                                        }
+                                    })
+                                };
+                            let in_image = || {
+                                let (script, _, docker) = image_starts.get(&(id, ci))?;
+                                let script_path =
+                                    compose::normalize(&self.entries[script].source.path);
+                                if let Some(c) = written_by.get(&(script_path, path.clone())) {
+                                    return Some(c.as_ref());
+                                }
+                                let dockerfile =
+                                    self.entries[docker].parsed().dockerfile.as_ref()?;
+                                // The image's file itself, or the one the script copies there
+                                // (`cp /opt/conf/sentinel.conf /tmp/sentinel.conf`): a key the
+                                // pod mounts at that source first, else the image's.
+                                let copies = &self.entries[script].parsed().file_copies;
+                                let from = crate::formats::script::copy_to(copies, path)
+                                    .map(|c| c.from.as_str());
+                                if let Some(mounted) = from.and_then(in_pod) {
+                                    return Some(mounted);
+                                }
+                                let source = dockerfile
+                                    .source_of(path)
+                                    .or_else(|| dockerfile.source_of(from?))?;
+                                let context = compose::normalize(self.dir_of(*docker));
+                                by_path
+                                    .get(&compose::normalize(&context.join(source)))
+                                    .map(|c| c.as_ref())
+                            };
+                            let copied =
+                                || copied_by_init.get(&(id, ci, path.clone())).map(|c| &c.conf);
+                            match written
+                                .copied()
+                                .or_else(copied)
+                                .or_else(|| in_pod(path))
+                                .or_else(in_image)
+                                .or_else(by_init)
                             {
-                                node.name_hints.extend(more.iter().cloned());
+                                Some(c) if c.kind == inv.kind => Some(c),
+                                _ => {
+                                    if inv.kind == FileKind::SentinelConf {
+                                        sentinels_on_unseen_configs = true;
+                                    }
+                                    continue;
+                                }
                             }
-                            if node.anchor.is_empty() {
-                                node.anchor = anchor;
-                            }
-                            refs.push(ConfigRef::Node(nodes.len()));
-                            nodes.push(node);
                         }
-                        FileKind::SentinelConf => {
-                            let mut sentinel = merged.sentinel(source);
-                            sentinel.complete = complete;
-                            sentinel.runtime = runtime.clone();
-                            sentinel.runtime.netns = netns(i);
-                            sentinel.name = format!("workload `{}`", container.workload);
-                            if sentinel.anchor.is_empty() {
-                                sentinel.anchor = anchor;
+                        // Options only, or none: the official image's `redis-server` on
+                        // its defaults.
+                        None if inv.kind == FileKind::RedisConf => None,
+                        None => continue,
+                    };
+                    if script.is_some() {
+                        script_started.insert((id, ci), (inv_file, inv, conf));
+                    }
+                    // A config a script copies from its template at every start (by a
+                    // ConfigMap key's script or the image's).
+                    if let Some((path, _)) = &inv.config {
+                        let by_key = copied_by_init
+                            .get(&(id, ci, path.clone()))
+                            .and_then(|c| c.every_start);
+                        let by_image = || {
+                            let (script, _, _) = image_starts.get(&(id, ci))?;
+                            let copies = &self.entries[script].parsed().file_copies;
+                            let copy = crate::formats::script::copy_to(copies, path)?;
+                            (!copy.guarded).then_some(copy.at)
+                        };
+                        if let Some(at) = by_key.or_else(by_image) {
+                            copied_every_start
+                                .entry((id, ci))
+                                .or_default()
+                                .push((path.clone(), at));
+                        }
+                    }
+                    // The configs the image's Dockerfile copies in are this image's, run here
+                    // (or overridden by what the pod mounts), not processes of their own.
+                    if let Some((_, _, docker)) = image_starts.get(&(id, ci)) {
+                        if let Some(dockerfile) = self.entries[docker].parsed().dockerfile.as_ref()
+                        {
+                            let context = compose::normalize(self.dir_of(*docker));
+                            for (source, _, _) in &dockerfile.copies {
+                                if let Some(c) =
+                                    by_path.get(&compose::normalize(&context.join(source)))
+                                {
+                                    in_run_images.insert(c.file);
+                                }
                             }
-                            refs.push(ConfigRef::Sentinel(sentinels.len()));
-                            sentinels.push(sentinel);
+                        }
+                    }
+                    if let Some(conf) = conf {
+                        claimed.insert((conf.file, conf.embedded_in.clone()));
+                        if conf.written_to.is_some() {
+                            claimed_written.insert((conf.file, conf.written_to.clone()));
+                        }
+                    }
+                    // A template copied and appended to: both pieces are this container's.
+                    if let Some((path, _)) = &inv.config {
+                        if let Some(copied) = copied_by_init.get(&(id, ci, path.clone())) {
+                            if conf.is_some_and(|c| std::ptr::eq(c, &copied.conf)) {
+                                claimed.insert(copied.template.clone());
+                                claimed.extend(copied.alternatives.iter().cloned());
+                                if let Some(w) = &copied.appended {
+                                    claimed_written.insert(w.clone());
+                                }
+                            }
+                        }
+                    }
+                    let args: Vec<_> = inv
+                        .args
+                        .iter()
+                        .skip(usize::from(conf.is_some()))
+                        .map(|t| {
+                            let mut t = t.clone();
+                            t.owner = inv_file;
+                            // The container's memory limit through the downward API: the
+                            // value is the limit, set by the env entry (never edited there).
+                            if let Some((_, bytes, entry)) =
+                                container.memory_limit_env.iter().find(|(var, _, _)| {
+                                    [
+                                        format!("$({var})"),
+                                        format!("${{{var}}}"),
+                                        format!("${var}"),
+                                    ]
+                                    .contains(&t.value.to_string())
+                                })
+                            {
+                                t.value = bytes.to_string().into();
+                                t.owner = id;
+                                t.range = entry.clone();
+                                t.origin = crate::source::Origin::Implied;
+                                return t;
+                            }
+                            t.value = resolve_env(&t.value, container, &secrets).into();
+                            t
+                        })
+                        .collect();
+                    let options =
+                        compose::options_conf(inv_file, inv.kind, &args, inv_source.text());
+                    // An `include` names a path of the container's own filesystem: a key of a
+                    // mounted ConfigMap (or a copy of one), else a file of the tree.
+                    let included_here = std::cell::RefCell::new(Vec::new());
+                    let spliced = conf.filter(|c| c.includes().next().is_some()).map(|c| {
+                        c.with_includes(&|from, path| {
+                            let found = in_pod(path)
+                                .or_else(|| self.resolve_include(targets(), from, path))
+                                .filter(|c| {
+                                    c.file != from.file || c.embedded_in != from.embedded_in
+                                });
+                            if let Some(c) = found {
+                                included_here.borrow_mut().push(c);
+                            }
+                            found
+                        })
+                    });
+                    for c in included_here.into_inner() {
+                        claimed.insert((c.file, c.embedded_in.clone()));
+                    }
+                    let complete = spliced.as_ref().is_none_or(|(_, complete)| *complete);
+                    let mut lines = match &spliced {
+                        Some((merged, _)) => merged.tree.lines.clone(),
+                        None => conf.map(|c| c.tree.lines.clone()).unwrap_or_default(),
+                    };
+                    lines.extend(options.tree.lines.iter().cloned());
+                    let tree = crate::syntax::redis_conf::ConfTree {
+                        lines,
+                        errors: Vec::new(),
+                        rewrite_marker: None,
+                    };
+                    let merged = ConfFile::from_tree_keep_owners(
+                        conf.map_or(inv_file, |c| c.file),
+                        inv.kind,
+                        tree,
+                    );
+                    let anchor = Span::new(id, container.name_span.start, container.name_span.end);
+                    // What the build sets: the replica count, the image, and the build as the
+                    // unit that declares the processes.
+                    let replicas_set = build.and_then(|b| b.replicas.get(&container.workload));
+                    let replicas =
+                        replicas_set.map_or(container.replicas, |r| r.value.clamp(0, 100) as usize);
+                    let image_set = build.and_then(|b| {
+                        let (image, _) = container.image.as_ref()?;
+                        let name = image.split(['@']).next()?;
+                        let name = match name.rsplit_once(':') {
+                            Some((n, tag)) if !tag.contains('/') => n,
+                            _ => name,
+                        };
+                        b.images.get(name)
+                    });
+                    let image = match image_set {
+                        Some(set) => Some((
+                            set.value.clone(),
+                            Span::new(set.file, set.span.start, set.span.end),
+                        )),
+                        None => container
+                            .image
+                            .as_ref()
+                            .map(|(image, at)| (image.clone(), Span::new(id, at.start, at.end))),
+                    };
+                    // The workloads of one namespace in one folder are one deployment unit
+                    // (outside a build): their replicas are all the processes there are.
+                    let declared = match (build, replicas_set, &container.replicas_span) {
+                        (_, Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
+                        (_, None, Some(r)) => Span::new(id, r.start, r.end),
+                        (Some(b), None, None) => Span::new(b.file, b.unit.start, b.unit.end),
+                        (None, None, None) => {
+                            Span::new(id, container.name_span.start, container.name_span.end)
+                        }
+                    };
+                    let unit = match build {
+                        Some(b) => b.file,
+                        None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
+                    };
+                    // An image built from a Dockerfile of the tree runs what its `FROM` says.
+                    let built_from = image_starts.get(&(id, ci)).and_then(|(_, _, docker)| {
+                        images
+                            .by_dockerfile
+                            .get(&compose::normalize(&self.entries[docker].source.path))
+                            .cloned()
+                    });
+                    let runtime = crate::facts::Runtime {
+                        release: image
+                            .and_then(|(image, at)| {
+                                let release =
+                                    crate::knowledge::images::image_ref(&image)?.release?;
+                                Some(crate::source::Spanned::with_origin(
+                                    release,
+                                    at,
+                                    crate::source::Origin::Implied,
+                                ))
+                            })
+                            .or(built_from),
+                        env: None,
+                        declared: Some(declared),
+                        unit: Some(unit),
+                        count_known: true,
+                        managed_by: None,
+                        password_secret: None,
+                        data_ephemeral: None,
+                        config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
+                        config_appended_at_start: None,
+                        config_installed_by: None,
+                        auth_pass_field: None,
+                        cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
+                            crate::source::Spanned::new(
+                                m.to_owned(),
+                                Span::new(id, at.start, at.end),
+                            )
+                        }),
+                        memory_limit: container.memory_limit.as_ref().map(|(m, at)| {
+                            crate::source::Spanned::new(
+                                m.to_owned(),
+                                Span::new(id, at.start, at.end),
+                            )
+                        }),
+                        // Only a config on a volume outlives a restart of the container:
+                        // one on the container's own filesystem starts fresh every time.
+                        config_file: inv
+                            .config
+                            .as_ref()
+                            .filter(|(path, _)| container.mount_for(path).is_some())
+                            .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
+                        netns: None,
+                        replication_in_script: script.as_ref().is_some_and(|key| {
+                            self.entries[&inv_file]
+                                .parsed()
+                                .script_replication
+                                .contains(key)
+                        }) || container
+                            .script
+                            .iter()
+                            .map(|(text, _)| text.as_str())
+                            .chain(container.pod.init_scripts.iter().map(|(t, _)| t.as_str()))
+                            .chain(
+                                image_starts
+                                    .get(&(id, ci))
+                                    .map(|(script, _, _)| self.entries[script].source.text()),
+                            )
+                            .any(|text| {
+                                let text = text.to_ascii_lowercase();
+                                text.contains("replicaof") || text.contains("slaveof")
+                            }),
+                        copies_unknown: false,
+                        one_host_of_many: false,
+                        container_name: None,
+                        packaged_restart: None,
+                        host_copies: None,
+                    };
+                    let refs = workload_procs.entry((id, ci)).or_default();
+                    // The containers of one pod share its network; each pod has its own.
+                    let pod_at = Span::new(
+                        id,
+                        container.pod.name_span.start,
+                        container.pod.name_span.end,
+                    );
+                    let netns =
+                        |i: usize| (!container.pod.host_network).then_some((pod_at, i as u32));
+                    for i in 0..replicas {
+                        match inv.kind {
+                            FileKind::RedisConf => {
+                                let mut node = merged.node(source);
+                                node.complete = complete;
+                                node.runtime = runtime.clone();
+                                node.runtime.netns = netns(i);
+                                node.name = format!("workload `{}`", container.workload);
+                                node.name_hints = container.pod_names(i);
+                                if let Some(more) =
+                                    service_names.get(&(id, container.pod.name_span.start))
+                                {
+                                    node.name_hints.extend(more.iter().cloned());
+                                }
+                                if node.anchor.is_empty() {
+                                    node.anchor = anchor;
+                                }
+                                refs.push(ConfigRef::Node(nodes.len()));
+                                nodes.push(node);
+                            }
+                            FileKind::SentinelConf => {
+                                let mut sentinel = merged.sentinel(source);
+                                sentinel.complete = complete;
+                                sentinel.runtime = runtime.clone();
+                                sentinel.runtime.netns = netns(i);
+                                sentinel.name = format!("workload `{}`", container.workload);
+                                if sentinel.anchor.is_empty() {
+                                    sentinel.anchor = anchor;
+                                }
+                                refs.push(ConfigRef::Sentinel(sentinels.len()));
+                                sentinels.push(sentinel);
+                            }
                         }
                     }
                 }
