@@ -628,11 +628,7 @@ fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
     ]
     .into_iter()
     .filter_map(|path| Some((path, r.object.at(path)?)))
-    .filter(|(_, n)| {
-        n.as_str().is_some_and(|v| {
-            !v.is_empty() && !v.contains('$') && !crate::knowledge::values::is_template(v)
-        })
-    })
+    .filter(|(_, n)| is_literal_password(n))
     .collect();
     let Some(((first_path, first), rest)) = found.split_first() else {
         return;
@@ -651,6 +647,14 @@ fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
     out.push(d.help("create the Secret outside the values (sealed, external or by hand) and name it in `auth.existingSecret` / `auth.existingSecretPasswordKey`"));
 }
 
+/// A password value written out: not empty, not a template or a variable
+/// (`{{ … }}`, `${…}`).
+fn is_literal_password(node: &Node) -> bool {
+    node.as_str().is_some_and(|v| {
+        !v.is_empty() && !v.contains('$') && !crate::knowledge::values::is_template(v)
+    })
+}
+
 /// Literal passwords of the official Valkey chart's ACL users (`auth.aclUsers.NAME.password`,
 /// which the chart writes into a Secret of its own): committed with the values. A user
 /// whose password comes from `auth.usersExistingSecret` writes none here.
@@ -661,11 +665,7 @@ fn valkey_helm_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
     let found: Vec<(&str, &Node)> = users
         .entries()
         .filter_map(|(name, user)| Some((name.as_str()?, user.get("password")?)))
-        .filter(|(_, n)| {
-            n.as_str().is_some_and(|v| {
-                !v.is_empty() && !v.contains('$') && !crate::knowledge::values::is_template(v)
-            })
-        })
+        .filter(|(_, n)| is_literal_password(n))
         .collect();
     let Some(((first_user, first), rest)) = found.split_first() else {
         return;
