@@ -1020,6 +1020,9 @@ fn values_from_env_files_are_reported_where_they_are_written() {
     let output = render_full(&ws, &diagnostics);
     assert!(!output.contains("sentinel-side-secret"), "{output}");
     assert!(!output.contains("node-side-secret"), "{output}");
+    // A password passed as an option in an env file shown around a finding.
+    assert!(output.contains("sentinel.env"), "{output}");
+    assert!(!output.contains("args-secret"), "{output}");
 }
 
 #[test]

@@ -361,11 +361,20 @@ pub fn is_env_file(path: &Path) -> bool {
     name == ".env" || name.starts_with(".env.") || (name.ends_with(".env") && name.len() > 4)
 }
 
-/// The byte ranges of the values of an env file's password variables.
+/// The byte ranges of the values of an env file's password variables, and of any value
+/// that passes a password as an option (`REDIS_ARGS=--requirepass …`): a finding shown
+/// in the file quotes the lines around it.
 pub fn env_file_secret_ranges(text: &str) -> Vec<Range<usize>> {
     parse_env_file_spanned(text)
         .into_iter()
-        .filter(|(k, v, _)| !v.is_empty() && crate::formats::units::is_password_variable(k))
+        .filter(|(k, v, _)| {
+            let lower = v.to_ascii_lowercase();
+            !v.is_empty()
+                && (crate::formats::units::is_password_variable(k)
+                    || ["requirepass", "masterauth", "auth-pass", "sentinel-pass"]
+                        .iter()
+                        .any(|o| lower.contains(o)))
+        })
         .map(|(_, _, r)| r)
         .collect()
 }
