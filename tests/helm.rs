@@ -539,3 +539,31 @@ fn argo_cd_release_of_an_umbrella_chart() {
         .collect();
     assert_eq!(at, ["bitnami-sentinel-without-persistence cache.yaml:4"]);
 }
+
+/// DandyDeveloper's redis-ha chart as teams deploy it: a dependency of an umbrella
+/// chart (values under its name) and an Argo CD release with inline values. Each pod
+/// runs a data node and a Sentinel sidecar, so `replicas` is the sentinel count too.
+#[test]
+fn redis_ha_releases_are_deployments() {
+    let dir = std::path::Path::new("tests/data/redis-ha-releases");
+    let (ws, found) = common::check_dir(dir, redis_halint::Target::default());
+    let mut at: Vec<String> = found
+        .iter()
+        .filter(|d| d.severity >= redis_halint::Severity::Warning)
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let lc = s.line_col(d.span.start);
+            let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+            format!("{} {name}:{}", d.rule.name(), lc.line)
+        })
+        .collect();
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            "quorum-exceeds-sentinel-count values.yaml:4",
+            "secrets-in-plaintext-config application.yaml:16",
+            "sentinel-count-below-three application.yaml:14",
+        ]
+    );
+}

@@ -946,3 +946,30 @@ fn the_packaged_unit_restarts_an_empty_master() {
         "{control:?}"
     );
 }
+
+/// VMs a Vagrantfile provisions by itself (shell provisioners) are the deployment: a
+/// sentinel port forwarded without `host_ip` is open on every interface of the machine
+/// running them, and reported at that line; VMs on a host-only network with the port
+/// forwarded to loopback are reached from that machine alone.
+#[test]
+fn vagrant_networks_decide_who_reaches_a_sentinel() {
+    let (ws, found) = check_dir(
+        Path::new("tests/data/precision/vagrant-forwarded"),
+        Target::default(),
+    );
+    let exposed: Vec<String> = found
+        .iter()
+        .filter(|d| d.rule.name() == "sentinel-exposed-unauthenticated")
+        .map(|d| {
+            let s = ws.source(d.span.file).unwrap();
+            let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+            format!("{name}:{}", s.line_col(d.span.start).line)
+        })
+        .collect();
+    assert_eq!(exposed, ["Vagrantfile:8"]);
+    let private = rules("vagrant-private");
+    assert!(
+        !private.contains(&"sentinel-exposed-unauthenticated"),
+        "{private:?}"
+    );
+}

@@ -168,7 +168,7 @@ fn pairs(words: &str) -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
-fn shell_words(text: &str) -> Vec<String> {
+pub(crate) fn shell_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut quote: Option<char> = None;

@@ -597,6 +597,10 @@ pub fn resources(
                 is_valkey_helm_values(doc)
                     .then_some((crate::formats::units::VALKEY_HELM_VALUES, "valkey-values"))
             })
+            .or_else(|| {
+                is_redis_ha_values(doc)
+                    .then_some((crate::formats::units::REDIS_HA_VALUES, REDIS_HA_KIND))
+            })
             .or_else(|| is_bitnami_values(doc).then(|| (BITNAMI_VALUES, bitnami_flavor(doc))));
         if let Some((group, kind)) = chart {
             out.push(Resource::values(group, kind, file, doc.clone()));
@@ -612,7 +616,22 @@ pub fn resources(
                 let Some(key) = key.as_str() else { continue };
                 // A section of the chart's own values written one level too deep
                 // (`master.sentinel`) is not a subchart: the chart ignores it.
-                if BITNAMI_SECTIONS.contains(&key) || !is_bitnami_values(values) {
+                if BITNAMI_SECTIONS.contains(&key) {
+                    continue;
+                }
+                if key == "redis-ha" && is_redis_ha_values(values) {
+                    out.push(Resource {
+                        values_key: Some(key.to_string()),
+                        ..Resource::values(
+                            crate::formats::units::REDIS_HA_VALUES,
+                            REDIS_HA_KIND,
+                            file,
+                            values.clone(),
+                        )
+                    });
+                    continue;
+                }
+                if !is_bitnami_values(values) {
                     continue;
                 }
                 let kind = if key.to_ascii_lowercase().contains("valkey") {
@@ -921,6 +940,12 @@ pub fn chart_values(
             bitnami_flavor(values)
         };
         Some((crate::formats::units::BITNAMI_VALUES, flavor, release))
+    } else if named("redis-ha") {
+        Some((
+            crate::formats::units::REDIS_HA_VALUES,
+            REDIS_HA_KIND,
+            release,
+        ))
     } else if named("valkey") && !is_bitnami_values(values) {
         // The official chart (valkey-io/valkey-helm): its values have no `sentinel`.
         Some((
@@ -1089,6 +1114,41 @@ fn is_valkey_helm_values(doc: &Node) -> bool {
         && doc.get("sentinel").is_none()
         && doc.get("architecture").is_none()
         && (own_replica_keys || own_top_keys)
+}
+
+/// The kind given to values of DandyDeveloper's `redis-ha` chart.
+pub const REDIS_HA_KIND: &str = "redis-ha-values";
+
+/// A values file of DandyDeveloper's `redis-ha` chart (read at chart 4.39.0): no
+/// `apiVersion`/`kind`/`services`, none of bitnami's sections (`architecture`, `master`,
+/// `replica`, `primary`), and one of the chart's own keys: `hardAntiAffinity`,
+/// `redisPassword`, `persistentVolume`, `haproxy`, `splitBrainDetection`, `ro_replicas`,
+/// `redis.masterGroupName`, or `sentinel.quorum` beside a top-level `replicas` count; and
+/// a `sentinel` or `redis` section. (The older `stable/redis-ha` chart it grew from
+/// has the same keys.)
+pub fn is_redis_ha_values(doc: &Node) -> bool {
+    let own_key = [
+        "hardAntiAffinity",
+        "redisPassword",
+        "persistentVolume",
+        "haproxy",
+        "splitBrainDetection",
+        "ro_replicas",
+    ]
+    .iter()
+    .any(|k| doc.get(k).is_some())
+        || doc.at("redis.masterGroupName").is_some()
+        || (doc.at("sentinel.quorum").is_some()
+            && doc.get("replicas").is_some_and(|n| n.as_i64().is_some()));
+    matches!(doc.kind, crate::syntax::yaml::Kind::Map(_))
+        && own_key
+        && ["apiVersion", "kind", "services", "architecture", "master", "replica", "primary"]
+            .iter()
+            .all(|k| doc.get(k).is_none())
+        // The chart's two sections (an unrelated chart may have a `persistentVolume`).
+        && ["sentinel", "redis"]
+            .iter()
+            .any(|k| doc.get(k).is_some_and(|s| s.entries().next().is_some()))
 }
 
 fn is_bitnami_values(doc: &Node) -> bool {

@@ -1,6 +1,7 @@
 //! Per-format extraction: a syntax tree becomes facts about Redis nodes and sentinels.
 
 pub mod ansible;
+pub mod ansible_tasks;
 pub mod argument_dispatch;
 pub mod cluster_create;
 pub mod cluster_operators;
@@ -24,4 +25,5 @@ pub mod script;
 pub mod script_flow;
 pub mod systemd;
 pub mod units;
+pub mod vagrant_network;
 pub mod workload;

@@ -33,7 +33,9 @@
 
 use crate::facts::consensus::{ConsensusCluster, ConsensusKind};
 use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
-use crate::formats::units::{Resource, BITNAMI_VALUES, OPSTREE_VALUES, VALKEY_HELM_VALUES};
+use crate::formats::units::{
+    Resource, BITNAMI_VALUES, OPSTREE_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES,
+};
 use crate::source::{Origin, Span, Spanned};
 use crate::syntax::yaml::Node as Yaml;
 
@@ -279,6 +281,17 @@ pub fn processes(
                 ),
                 None => continue,
             },
+            (REDIS_HA_VALUES, _) => match redis_ha(r) {
+                Some((d, s)) => (
+                    Some(d),
+                    Some(s),
+                    format!(
+                        "{}-redis-ha-server-0",
+                        r.name.clone().unwrap_or_else(|| stem(r.file))
+                    ),
+                ),
+                None => continue,
+            },
             (BITNAMI_VALUES, _) => match bitnami(r) {
                 Some((d, s)) => {
                     let name = r.name.clone().unwrap_or_else(|| stem(r.file));
@@ -365,6 +378,8 @@ fn describe(r: &Resource) -> String {
         (OPSTREE_VALUES, None) => format!("the {} values", opstree_chart(r)),
         (VALKEY_HELM_VALUES, Some(name)) => format!("the valkey-io/valkey release `{name}`"),
         (VALKEY_HELM_VALUES, None) => "the valkey-io/valkey values".to_string(),
+        (REDIS_HA_VALUES, Some(name)) => format!("the redis-ha release `{name}`"),
+        (REDIS_HA_VALUES, None) => "the redis-ha values".to_string(),
         (_, Some(name)) => format!("{} `{name}`", r.kind),
         (_, None) => r.kind.clone(),
     }
@@ -1006,25 +1021,7 @@ fn valkey_helm(r: &Resource) -> Option<DataNodes> {
     });
     // `valkeyConfig` lines, at the value's place (one block of text).
     let config = v.get("valkeyConfig").filter(|c| c.as_str().is_some());
-    let lines: Vec<(String, String, (Span, Origin))> = config
-        .and_then(Yaml::as_str)
-        .map(|text| {
-            let place = (at(r, config.unwrap()), Origin::Implied);
-            crate::syntax::redis_conf::parse(text)
-                .lines
-                .iter()
-                .filter_map(|l| {
-                    let (key, args) = l.tokens.split_first()?;
-                    let value: Vec<&str> = args.iter().map(|t| &*t.value).collect();
-                    Some((
-                        key.value.to_ascii_lowercase().to_string(),
-                        value.join(" "),
-                        place,
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let lines = config.map_or_else(Vec::new, |c| config_text_lines(r, c));
     let mut settings = node_settings(&lines);
     let min_to_write = replica.get("minReplicasToWrite");
     if let Some(n) = min_to_write.and_then(Yaml::as_i64).filter(|n| *n > 0) {
@@ -1043,6 +1040,150 @@ fn valkey_helm(r: &Resource) -> Option<DataNodes> {
         ephemeral: None,
         memory_limit: memory_limit(r, v.get("resources")),
     })
+}
+
+/// DandyDeveloper's `redis-ha` chart (read at 4.39.0; the older `stable/redis-ha` has the
+/// same keys): `replicas` pods (3), each a data node with a Sentinel sidecar, pod 0 the
+/// first master. The sentinels watch `redis.masterGroupName` (`mymaster`) with
+/// `sentinel.quorum` (2) and the `sentinel.config` timings (down-after 10000, failover
+/// 180000, parallel-syncs 5), merged over those defaults as Helm merges maps. With
+/// `auth`, `redisPassword` (or the `existingSecret` key `authKey`) is the data nodes'
+/// `requirepass`/`masterauth` and the sentinels' `auth-pass`; `sentinel.auth` gives the
+/// sentinels their own password. `redis.config` (its defaults: `min-replicas-to-write 1`,
+/// `min-replicas-max-lag 5`, `save "900 1"`) is the data nodes' configuration, unless
+/// `redis.customConfig` replaces it. Without `persistentVolume.enabled` and without a
+/// `hostPath.path`, `/data` is an emptyDir.
+fn redis_ha(r: &Resource) -> Option<(DataNodes, Sentinels)> {
+    let v: &Yaml = &r.object;
+    let anchor = values_anchor(r, &["replicas", "sentinel", "redis", "auth"]);
+    let replicas = v.get("replicas");
+    let (count, count_at) = match replicas {
+        Some(n) => (n.as_i64()?, at(r, n)),
+        None => (3, anchor),
+    };
+    let flag = |path: &str| v.at(path).and_then(Yaml::as_bool_11).unwrap_or(false);
+    let key_at = |path: &str| {
+        let (parent, key) = path
+            .rsplit_once('.')
+            .map_or((None, path), |(p, k)| (Some(p), k));
+        let map = match parent {
+            Some(p) => v.at(p),
+            None => Some(v),
+        };
+        map.and_then(|m| m.key_node(key)).map(|k| at(r, k))
+    };
+    let password_of = |on: &str, written: &str| {
+        flag(on).then(|| {
+            let node = v.at(written);
+            match node.and_then(Yaml::as_str).filter(|p| !p.is_empty()) {
+                Some(p) => literal(r, node.unwrap(), Password::from_value(p)),
+                None => implied(Password::Unknown, key_at(on).unwrap_or(anchor)),
+            }
+        })
+    };
+    let password = password_of("auth", "redisPassword");
+    let secret = password.as_ref().and_then(|_| {
+        let name = v.get_str("existingSecret").filter(|s| !s.is_empty())?;
+        let key = v.get_str("authKey").unwrap_or("auth");
+        Some((name.to_string(), key.to_string()))
+    });
+    // The data nodes' configuration, at the line of each value.
+    let custom = v
+        .at("redis.customConfig")
+        .filter(|c| c.as_str().is_some_and(|t| !t.trim().is_empty()));
+    let lines: Vec<(String, String, (Span, Origin))> = match custom {
+        Some(c) => config_text_lines(r, c),
+        None => {
+            let config = v.at("redis.config");
+            let defaults_at = config
+                .and_then(|_| key_at("redis.config"))
+                .unwrap_or(anchor);
+            let mut lines: Vec<(String, String, (Span, Origin))> = [
+                ("min-replicas-to-write", "1"),
+                ("min-replicas-max-lag", "5"),
+                ("save", "900 1"),
+            ]
+            .into_iter()
+            .map(|(k, d)| (k.to_string(), d.to_string(), (defaults_at, Origin::Implied)))
+            .collect();
+            for (key, value) in config.map(|c| c.entries()).into_iter().flatten() {
+                let (Some(key), Some(text)) = (key.as_str(), value.as_str()) else {
+                    continue;
+                };
+                lines.push((
+                    key.to_ascii_lowercase(),
+                    text.trim_matches('"').to_string(),
+                    (at(r, value), Origin::Literal),
+                ));
+            }
+            lines
+        }
+    };
+    let ephemeral = v
+        .at("persistentVolume.enabled")
+        .filter(|n| n.as_bool_11() == Some(false))
+        .filter(|_| {
+            v.at("hostPath.path")
+                .and_then(Yaml::as_str)
+                .is_none_or(str::is_empty)
+        })
+        .map(|n| at(r, n));
+    let port = v.at("redis.port").and_then(Yaml::as_i64).unwrap_or(6379);
+    let data = DataNodes {
+        count,
+        count_at,
+        password: password.clone(),
+        secret,
+        port,
+        settings: node_settings(&lines),
+        ephemeral,
+        memory_limit: memory_limit(r, v.at("redis.resources")),
+    };
+    let sentinel = v.get("sentinel");
+    let line = key_at("sentinel").unwrap_or(anchor);
+    let timing = |key: &str, default: i64| {
+        int_field(r, sentinel.and_then(|s| s.at(&format!("config.{key}"))))
+            .or(Some(implied(default, line)))
+    };
+    let name = v.at("redis.masterGroupName");
+    let sentinels = Sentinels {
+        count,
+        count_at,
+        line,
+        master_name: match name.and_then(Yaml::as_str) {
+            Some(n) => literal(r, name.unwrap(), n.to_string()),
+            None => implied("mymaster".to_string(), line),
+        },
+        quorum: int_field(r, sentinel.and_then(|s| s.get("quorum")))
+            .unwrap_or_else(|| implied(2, line)),
+        down_after: timing("down-after-milliseconds", 10_000),
+        failover_timeout: timing("failover-timeout", 180_000),
+        parallel_syncs: timing("parallel-syncs", 5),
+        auth_pass: password,
+        password: password_of("sentinel.auth", "sentinel.password"),
+        auth_pass_field: None,
+        cpu_limit: cpu_limit(r, sentinel.and_then(|s| s.get("resources"))),
+    };
+    Some((data, sentinels))
+}
+
+/// The directives of a config written as one block of text in the values
+/// (`valkeyConfig`, `redis.customConfig`), each at the value's place.
+fn config_text_lines(r: &Resource, node: &Yaml) -> Vec<(String, String, (Span, Origin))> {
+    let place = (at(r, node), Origin::Implied);
+    crate::syntax::redis_conf::parse(node.as_str().unwrap_or_default())
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let (key, args) = l.tokens.split_first()?;
+            let value: Vec<&str> = args.iter().map(|t| &*t.value).collect();
+            Some((
+                key.value.to_ascii_lowercase().to_string(),
+                value.join(" "),
+                place,
+            ))
+        })
+        .collect()
 }
 
 /// The processes a resource declares belong to it (for values laid over a shared file,

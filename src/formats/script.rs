@@ -550,6 +550,36 @@ fn printf_line(
         _ => return None,
     };
     let body = text.get(inner.clone())?.as_bytes();
+    // `printf '%s\n' "line one" "line two" …`: the format is used again for each
+    // argument, so each one is a line of its own.
+    if body == b"%s\\n" && rest.len() > 1 {
+        let mut pieces = Vec::new();
+        let mut breaks = Vec::new();
+        for word in rest {
+            let raw = text.get(word.range.clone())?;
+            let piece = match raw.as_bytes() {
+                [q @ (b'"' | b'\''), .., last] if raw.len() >= 2 && last == q => {
+                    word.range.start + 1..word.range.end - 1
+                }
+                _ if !word.quoted => word.range.clone(),
+                _ => return None,
+            };
+            // The line ends on the character after the argument (its closing quote, or
+            // the blank after it), which is not part of the config.
+            if text.len() < piece.end + 2 {
+                return None;
+            }
+            breaks.push(piece.end);
+            pieces.push(piece);
+        }
+        return Some(Echoed {
+            target: redirect.target.value.clone(),
+            append: later_in_group || redirect.op.ends_with(">>"),
+            pieces,
+            breaks,
+            conversions: Vec::new(),
+        });
+    }
     let mut breaks = Vec::new();
     let mut conversions = Vec::new();
     let mut values = rest.iter();
@@ -1349,6 +1379,14 @@ mod tests {
         assert_eq!(script.confs[0].kind, FileKind::SentinelConf);
         assert_eq!(script.confs[0].tree.lines.len(), 2);
         assert!(script.confs[0].rewritten_at_start.is_some());
+        // `printf '%s\n' "line" "line" …`: the format is used again for each argument.
+        let text: Arc<str> = "printf \"%s\\n\" \"port 26379\" \"sentinel monitor m 10.0.0.1 6379 2\" > /tmp/s.conf && exec redis-server /tmp/s.conf --sentinel\n".into();
+        let script = read(FileId(0), &text);
+        assert_eq!(script.confs.len(), 1);
+        let lines = &script.confs[0].tree.lines;
+        assert_eq!(lines.len(), 2);
+        assert_eq!(&text[lines[0].tokens[0].range.clone()], "port");
+        assert_eq!(&text[lines[1].tokens[5].range.clone()], "2");
     }
 
     #[test]

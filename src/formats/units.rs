@@ -22,6 +22,25 @@ pub struct Units {
     /// The tree provisions hosts: it holds Ansible tasks, a Vagrantfile, Salt states or
     /// Puppet manifests. (A systemd unit says which config it runs: that is linked.)
     pub hosts_provisioned: bool,
+    /// Ansible tasks that write a sentinel's config again at every run of the play.
+    pub sentinel_config_redeploys: Vec<SentinelRedeploy>,
+    /// The networks each Vagrantfile of the tree gives its machines.
+    pub vagrant_networks: Vec<(FileId, super::vagrant_network::VagrantNetwork)>,
+}
+
+/// An Ansible task that writes a sentinel's config from the tree at every run of the
+/// play and restarts the sentinel when the file changed, which it always has: Sentinel
+/// rewrites its own config (its `myid`, the current master, epochs, peers).
+#[derive(Debug, Clone)]
+pub struct SentinelRedeploy {
+    /// The task's module key.
+    pub task: Span,
+    /// The `notify:` or the later task that restarts the sentinel.
+    pub restart: Span,
+    /// The template's `sentinel monitor` line.
+    pub monitor: Option<Span>,
+    /// The template pins a `sentinel myid`.
+    pub pinned_myid: bool,
 }
 
 /// `requirepass {{ redis_password }}` in a Jinja template, with `redis_password:
@@ -139,6 +158,10 @@ pub const OPSTREE_VALUES: &str = "helm:ot-container-kit";
 /// Group of the Helm values files of the official Valkey chart (`valkey-io/valkey-helm`,
 /// chart `valkey`); `kind` is `valkey-values`.
 pub const VALKEY_HELM_VALUES: &str = "helm:valkey-io/valkey";
+
+/// Group of the Helm values files of DandyDeveloper's `redis-ha` chart; `kind` is
+/// `redis-ha-values`.
+pub const REDIS_HA_VALUES: &str = "helm:dandydeveloper/redis-ha";
 
 impl Resource {
     /// A values file of a chart (or a release's values) read as the resource of group

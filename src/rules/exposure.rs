@@ -1,7 +1,8 @@
 //! `sentinel-exposed-unauthenticated`: a sentinel without a password that anyone who
 //! reaches a host can talk to, through a compose port published on every interface, the
 //! host's own network (compose `network_mode: host`, swarm's `host` network, a pod's
-//! `hostNetwork`), a `hostPort`, or a Kubernetes Service of type NodePort or LoadBalancer.
+//! `hostNetwork`), a `hostPort`, a Kubernetes Service of type NodePort or LoadBalancer,
+//! or a Vagrant port forwarded on every interface of the machine running the VMs.
 
 use super::{Context, Rule};
 use crate::diagnostic::Diagnostic;
@@ -27,9 +28,37 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
     let hosts = ctx.on_hosts();
     let on_provisioned_hosts = hosts.provisioned;
+    // Vagrantfiles whose forwarded sentinel ports were reported, and the first sentinel
+    // each forwards.
+    let mut forwarded: std::collections::BTreeMap<crate::source::FileId, Vec<(Span, Span)>> =
+        Default::default();
     for (i, sentinel) in topo.sentinels.iter().enumerate() {
         if !hosts.sentinels.contains(&i) || !open(ctx, sentinel) {
             continue;
+        }
+        // Machines of a Vagrantfile: reached from outside the machine running them only
+        // through a public network or a forwarded port. (VMs an Ansible playbook
+        // provisions stand in for the hosts it deploys to: their network says nothing.)
+        if let Some((file, network)) = vagrant_of(ctx, sentinel.file).filter(|(_, n)| !n.ansible) {
+            let ports = listening_ports(sentinel);
+            let forwards: Vec<Span> = network
+                .forwarded
+                .iter()
+                .filter(|f| ports.contains(&f.guest) && f.on_every_interface())
+                .map(|f| span(file, &f.span))
+                .collect();
+            if !forwards.is_empty() {
+                for f in forwards {
+                    forwarded
+                        .entry(file)
+                        .or_default()
+                        .push((f, sentinel.anchor));
+                }
+                continue;
+            }
+            if network.public.is_none() {
+                continue;
+            }
         }
         // A config an image carries (its release read from a Dockerfile) runs in a
         // container: what is exposed is what the container publishes.
@@ -85,6 +114,42 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("set `requirepass` in the sentinel config (and `sentinel sentinel-pass` on its peers), or bind it to the private address its peers use and firewall the port"),
         );
     }
+    for (_, found) in forwarded {
+        let mut lines: Vec<Span> = found.iter().map(|(f, _)| *f).collect();
+        lines.sort();
+        lines.dedup();
+        let mut d = Diagnostic::new(
+            Rule::SentinelExposedUnauthenticated,
+            lines[0],
+            format!("Vagrant forwards the port of a sentinel that has no password to every interface of the machine running the VMs (no `host_ip`): anyone on that machine's network reaches it, and {CONSEQUENCE}"),
+        )
+        .label(found[0].1, "the sentinel behind it takes commands from anyone");
+        for more in &lines[1..] {
+            d = d.label(*more, "forwarded the same way");
+        }
+        out.push(d.help("add `host_ip: \"127.0.0.1\"` to the forwarded port (or drop it: the VMs reach each other on the private network), and set `requirepass` on the sentinels"));
+    }
+}
+
+/// The Vagrantfile nearest above a file, with the networks it gives its machines.
+fn vagrant_of<'a>(
+    ctx: &'a Context,
+    file: crate::source::FileId,
+) -> Option<(
+    crate::source::FileId,
+    &'a crate::formats::vagrant_network::VagrantNetwork,
+)> {
+    let path = ctx.sources.get(&file)?.path.as_path();
+    ctx.units
+        .vagrant_networks
+        .iter()
+        .filter_map(|(id, n)| {
+            let dir = ctx.sources.get(id)?.path.parent()?;
+            path.starts_with(dir)
+                .then(|| (dir.components().count(), (*id, n)))
+        })
+        .max_by_key(|(depth, _)| *depth)
+        .map(|(_, found)| found)
 }
 
 /// Takes commands from any address: no password, and nothing else that keeps remote

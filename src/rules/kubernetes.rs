@@ -49,7 +49,18 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help("mount the whole volume as a directory and point Sentinel at the file inside it"),
             );
         }
-        if let (Some(test), true, false) = (c.ordinal_test, c.runs_server, c.asks_sentinels) {
+        // Asking the sentinels first only helps when they remember: sentinels that
+        // rebuild their config at every start know no master after a full restart, and
+        // the script falls back to its own guess.
+        let forgetful = c
+            .asks_sentinels
+            .then(|| forgetful_sentinel(ctx, c.file))
+            .flatten();
+        if let (Some(test), true, true) = (
+            c.ordinal_test,
+            c.runs_server,
+            !c.asks_sentinels || forgetful.is_some(),
+        ) {
             let line = ctx.source(test.file).text()[test.start as usize..test.end as usize]
                 .to_ascii_lowercase();
             let how = if line.contains("ping") && !line.contains("hostname") {
@@ -57,14 +68,25 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 "from the pod's own name"
             };
-            out.push(
-                Diagnostic::new(
+            let mut d = match forgetful {
+                Some(rewrite) => Diagnostic::new(
+                    Rule::StaticMasterByOrdinal,
+                    test,
+                    format!("the start script of `{}` asks the sentinels for the master, and when none answers picks it {how}; the sentinels rebuild their config at every start, so after a failover and a restart of everything none knows the master, and the stale pod 0 comes back as master (the newer data is discarded by the resync)", c.workload),
+                )
+                .label(rewrite, "the sentinels' config, written afresh at every start"),
+                None => Diagnostic::new(
                     Rule::StaticMasterByOrdinal,
                     test,
                     format!("the start script of `{}` picks the master {how}: after a failover, a restarted pod 0 comes back as a second master (split brain, then lost writes)", c.workload),
-                )
-                .help("ask the sentinels first (`redis-cli -p 26379 SENTINEL get-master-addr-by-name <master>`) and start as a replica of the answer; bootstrap as master only when no sentinel knows one"),
-            );
+                ),
+            };
+            if forgetful.is_some() {
+                d = d.help("keep the sentinels' state (a PVC for their config, or a pinned `sentinel myid`), or on a cold start ask the other data pods which of them was master (`INFO replication`) instead of picking pod 0");
+            } else {
+                d = d.help("ask the sentinels first (`redis-cli -p 26379 SENTINEL get-master-addr-by-name <master>`) and start as a replica of the answer; bootstrap as master only when no sentinel knows one");
+            }
+            out.push(d);
         }
         if c.auth_required {
             let k = &c.container;
@@ -136,6 +158,51 @@ pub fn check_workloads(ctx: &Context, out: &mut Vec<Diagnostic>) {
     headless_dns(ctx, out);
 }
 
+/// Why a sentinel of this container run on `path` keeps no state across a restart (no
+/// pinned `myid`, and its config on an emptyDir, on the container's own filesystem, or
+/// copied from a template at every start), with the span that shows it.
+fn sentinel_forgets(
+    c: &ContainerFacts,
+    path: &str,
+    mount: Option<&Mount>,
+    linked: Option<&Linked>,
+) -> Option<(&'static str, Option<Span>)> {
+    let k = &c.container;
+    let span = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+    let pinned = linked.is_some_and(|l| l.has_myid)
+        || k.script
+            .as_ref()
+            .is_some_and(|(s, _)| s.to_ascii_lowercase().contains("myid"));
+    if pinned {
+        return None;
+    }
+    let copy = k.copy_for(path);
+    let by_script = c
+        .copied_every_start
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, at)| *at);
+    match (mount.map(|m| &m.source), copy) {
+        (Some(VolumeSource::EmptyDir), _) => Some((
+            "on an emptyDir, which is empty again whenever the pod is recreated",
+            mount.map(|m| span(&m.span)),
+        )),
+        (None, _) => Some((
+            "on the container's own filesystem, which starts fresh with every container",
+            None,
+        )),
+        (_, Some(copy)) if !copy.guarded => Some((
+            "copied from its template on every start, overwriting what Sentinel saved",
+            Some(span(&copy.span)),
+        )),
+        (_, None) if by_script.is_some() => Some((
+            "copied from its template on every start, overwriting what Sentinel saved",
+            by_script,
+        )),
+        _ => None,
+    }
+}
+
 fn sentinel_storage(
     c: &ContainerFacts,
     path: &str,
@@ -172,39 +239,9 @@ fn sentinel_storage(
     if linked.is_some_and(|l| l.rewritten_at_start) {
         return;
     }
-    let pinned = linked.is_some_and(|l| l.has_myid)
-        || k.script
-            .as_ref()
-            .is_some_and(|(s, _)| s.to_ascii_lowercase().contains("myid"));
-    if pinned {
+    let Some((why, label)) = sentinel_forgets(c, path, mount, linked) else {
         return;
-    }
-    let copy = k.copy_for(path);
-    let by_script = c
-        .copied_every_start
-        .iter()
-        .find(|(p, _)| p == path)
-        .map(|(_, at)| *at);
-    let why = match (mount.map(|m| &m.source), copy) {
-        (Some(VolumeSource::EmptyDir), _) => Some((
-            "on an emptyDir, which is empty again whenever the pod is recreated",
-            mount.map(|m| span(&m.span)),
-        )),
-        (None, _) => Some((
-            "on the container's own filesystem, which starts fresh with every container",
-            None,
-        )),
-        (_, Some(copy)) if !copy.guarded => Some((
-            "copied from its template on every start, overwriting what Sentinel saved",
-            Some(span(&copy.span)),
-        )),
-        (_, None) if by_script.is_some() => Some((
-            "copied from its template on every start, overwriting what Sentinel saved",
-            by_script,
-        )),
-        _ => None,
     };
-    let Some((why, label)) = why else { return };
     // A path named by a start script of another file: what to change is the workload.
     let (primary, path_label) = if path_span.file == c.file {
         (path_span, None)
@@ -662,4 +699,41 @@ fn separate_master_workload(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("run all data pods from one workload whose start script asks the sentinels for the current master first, and starts as a replica of it (bootstrapping as master only when no sentinel knows one)"),
         );
     }
+}
+
+/// A sentinel beside `file` (same folder) that remembers no master across a restart: its
+/// start writes its config afresh, or its config is on storage that starts empty, and it
+/// pins no `myid`. A span that shows it.
+fn forgetful_sentinel(ctx: &Context, file: FileId) -> Option<Span> {
+    let dir = ctx.path(file).parent()?;
+    let beside = |f: FileId| {
+        ctx.sources
+            .get(&f)
+            .is_some_and(|src| src.path.parent() == Some(dir))
+    };
+    let rewritten = ctx.topology.sentinels.iter().find_map(|s| {
+        let write = s.runtime.config_rewritten_at_start?;
+        let near = [s.file, write.file, s.anchor.file].into_iter().any(beside);
+        (s.myid.is_none() && near).then_some(write)
+    });
+    rewritten.or_else(|| {
+        ctx.units
+            .containers
+            .iter()
+            .filter(|c| beside(c.file))
+            .find_map(|c| {
+                let k = &c.container;
+                k.invocations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inv)| inv.kind == FileKind::SentinelConf)
+                    .find_map(|(i, inv)| {
+                        let (path, at) = inv.config.as_ref()?;
+                        let linked = c.linked.get(i).cloned().flatten();
+                        let mount = k.mount_for(path);
+                        let (_, label) = sentinel_forgets(c, path, mount, linked.as_ref())?;
+                        Some(label.unwrap_or(Span::new(c.file, at.start, at.end)))
+                    })
+            })
+    })
 }

@@ -1,8 +1,9 @@
 //! Operator custom resources (OpsTree, Spotahome, Redis Enterprise) and values files of
-//! the bitnami redis chart, read the way their operator or chart reads them.
+//! the charts that deploy Redis with Sentinel (bitnami, valkey-io, redis-ha), read the
+//! way their operator or chart reads them.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::formats::units::{Resource, BITNAMI_VALUES, VALKEY_HELM_VALUES};
+use crate::formats::units::{Resource, BITNAMI_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES};
 use crate::knowledge::did_you_mean;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -34,6 +35,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 bitnami_misspelled_keys(r, out);
             }
             (VALKEY_HELM_VALUES, _) => valkey_helm_literal_passwords(r, out),
+            (REDIS_HA_VALUES, _) => redis_ha_literal_passwords(r, out),
             _ => {}
         }
         unknown_fields(r, out);
@@ -46,8 +48,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// upgrade) the data set is gone, and an emptied master can be handed to the replicas.
 /// Said once per resource; cluster nodes have their own rule (their `nodes.conf`).
 fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    // Operators' replicated data pods only: a chart's values that turn persistence off
-    // have their own rule, and a standalone `Redis` has nothing to fail over to.
+    // Operators' replicated data pods and redis-ha's: bitnami values that turn
+    // persistence off have their own rule, and a standalone `Redis` has nothing to fail
+    // over to.
     let operated: std::collections::HashSet<Span> = ctx
         .units
         .resources
@@ -55,6 +58,7 @@ fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .filter(|r| {
             (r.api_group == SPOTAHOME && r.kind == "RedisFailover")
                 || (r.api_group == OPSTREE && r.kind == "RedisReplication")
+                || r.api_group == REDIS_HA_VALUES
         })
         .map(crate::formats::operators::name_span)
         .collect();
@@ -78,9 +82,9 @@ fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::DataDirEphemeral,
                 at,
-                format!("these data pods have no volume claim, so the operator gives them an emptyDir: {saves} vanish with the pod, and when every pod is recreated at once (a node drain, an upgrade) the data set is gone"),
+                format!("these data pods have no volume claim, so they get an emptyDir: {saves} vanish with the pod, and when every pod is recreated at once (a node drain, an upgrade) the data set is gone"),
             )
-            .help("give the data pods persistent storage (Spotahome: `spec.redis.storage.persistentVolumeClaim`; OpsTree: `spec.storage.volumeClaimTemplate`)"),
+            .help("give the data pods persistent storage (Spotahome: `spec.redis.storage.persistentVolumeClaim`; OpsTree: `spec.storage.volumeClaimTemplate`; redis-ha: `persistentVolume.enabled: true`)"),
         );
     }
 }
@@ -621,15 +625,42 @@ fn bitnami_replication_master_ephemeral(r: &Resource, out: &mut Vec<Diagnostic>)
 /// the values, readable by anyone with the repository, and one more copy to change when
 /// the password rotates. Templates and variables (`{{ … }}`, `${…}`) are not literals.
 fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
-    let found: Vec<(&str, &Node)> = [
-        "auth.password",
-        "global.redis.password",
-        "global.valkey.password",
+    chart_literal_passwords(
+        r,
+        &["auth.password", "global.redis.password", "global.valkey.password"],
+        "create the Secret outside the values (sealed, external or by hand) and name it in `auth.existingSecret` / `auth.existingSecretPasswordKey`",
+        out,
+    );
+}
+
+/// redis-ha's `redisPassword` (with `auth`) and `sentinel.password` (with
+/// `sentinel.auth`): the chart writes them into Secrets of its own. A password the
+/// values switch off is not in use.
+fn redis_ha_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
+    let on = |path: &str| r.object.at(path).and_then(Node::as_bool_11) == Some(true);
+    let paths: Vec<&str> = [
+        ("auth", "redisPassword"),
+        ("sentinel.auth", "sentinel.password"),
     ]
     .into_iter()
-    .filter_map(|path| Some((path, r.object.at(path)?)))
-    .filter(|(_, n)| is_literal_password(n))
+    .filter(|(switch, _)| on(switch))
+    .map(|(_, path)| path)
     .collect();
+    chart_literal_passwords(
+        r,
+        &paths,
+        "create the Secret outside the values (sealed, external or by hand) and name it in `existingSecret` (key `authKey`) / `sentinel.existingSecret` (key `sentinel.authKey`)",
+        out,
+    );
+}
+
+/// One finding for the literal passwords written at `paths` of a chart's values.
+fn chart_literal_passwords(r: &Resource, paths: &[&str], help: &str, out: &mut Vec<Diagnostic>) {
+    let found: Vec<(&str, &Node)> = paths
+        .iter()
+        .filter_map(|path| Some((*path, r.object.at(path)?)))
+        .filter(|(_, n)| is_literal_password(n))
+        .collect();
     let Some(((first_path, first), rest)) = found.split_first() else {
         return;
     };
@@ -644,7 +675,7 @@ fn bitnami_literal_passwords(r: &Resource, out: &mut Vec<Diagnostic>) {
     for (path, node) in rest {
         d = d.label(r.span(node), format!("another literal password (`{path}`)"));
     }
-    out.push(d.help("create the Secret outside the values (sealed, external or by hand) and name it in `auth.existingSecret` / `auth.existingSecretPasswordKey`"));
+    out.push(d.help(help));
 }
 
 /// A password value written out: not empty, not a template or a variable

@@ -1,5 +1,5 @@
 //! Provisioning templates (Ansible roles, Salt states): what their variables files put
-//! into the configs they render.
+//! into the configs they render, and what each run of the play does to a sentinel.
 
 use super::{Context, Rule};
 use crate::diagnostic::Diagnostic;
@@ -10,6 +10,11 @@ use std::collections::BTreeMap;
 /// variables files (`requirepass {{ redis_password }}` with `redis_password: s3cret` in
 /// the role's defaults or `group_vars`).
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    template_secrets(ctx, out);
+    sentinel_config_redeployed(ctx, out);
+}
+
+fn template_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_value: BTreeMap<Span, Vec<&crate::formats::units::TemplateSecret>> = BTreeMap::new();
     for s in &ctx.units.template_secrets {
         by_value.entry(s.value).or_default().push(s);
@@ -24,5 +29,32 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             d = d.label(u.used, "rendered into the config here");
         }
         out.push(d.help("keep it in a vaulted file (`ansible-vault encrypt_string`) or look it up from a secret store at deploy time"));
+    }
+}
+
+/// A play that writes a sentinel's config from its template at every run and restarts
+/// the sentinel on the change. Sentinel rewrites the file as soon as it starts (its
+/// `myid`, then the replicas, peers and epochs it learns), so the host's copy always
+/// differs: every run puts the template back and restarts. The sentinel comes back
+/// with a new ID (unless the template pins one) and, after a failover, watching the
+/// master the template names: the old one, now a replica. Restarted on every host of
+/// the play at once, no sentinel is left that knows the current master.
+fn sentinel_config_redeployed(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for r in &ctx.units.sentinel_config_redeploys {
+        let id = if r.pinned_myid {
+            ""
+        } else {
+            ", with a new ID (the template pins no `sentinel myid`, so the other sentinels count a ghost where its address changed)"
+        };
+        let mut d = Diagnostic::new(
+            Rule::SentinelStateNotPersistent,
+            r.task,
+            format!("every run of the play writes this sentinel's config from the template again and restarts the sentinel: Sentinel rewrites the file itself as soon as it starts, so the copy always differs. The sentinel restarts{id}, and after a failover it watches the master the template names, the old one; restarted on all hosts at once, no sentinel still knows the current master"),
+        )
+        .label(r.restart, "the restart on that change");
+        if let Some(m) = r.monitor {
+            d = d.label(m, "the master the template names");
+        }
+        out.push(d.help("write the sentinel's config only when the host has none (`force: no` on the task), and let Sentinel keep it; change a running sentinel with `SENTINEL SET` or `SENTINEL MONITOR`"));
     }
 }

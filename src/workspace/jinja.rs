@@ -384,14 +384,16 @@ impl Workspace {
     }
 }
 
-/// The modules that put a file of the role onto the hosts, and the role folder its
-/// `src` is relative to.
-const DEPLOYING_MODULES: [(&str, &str); 4] = [
-    ("template", "templates"),
-    ("ansible.builtin.template", "templates"),
-    ("copy", "files"),
-    ("ansible.builtin.copy", "files"),
-];
+/// A file of the tree that an Ansible task puts onto the hosts.
+pub(super) struct AnsibleDeployment {
+    /// Where it lands on the hosts.
+    pub dest: PathBuf,
+    /// The file of the tree (a template's rendered path), as its workspace path.
+    pub deployed: PathBuf,
+    /// The tasks file (or playbook) and the task.
+    pub file: FileId,
+    pub task: crate::formats::ansible_tasks::DeployTask,
+}
 
 impl Workspace {
     /// Where Ansible tasks put the tree's files on the hosts: `template: {src:
@@ -399,7 +401,7 @@ impl Workspace {
     /// renders at `dest`, so a unit that runs `redis-server /etc/redis/redis.conf` runs
     /// it. (dest, the file of the tree, as its workspace path); `{{ var }}` in either is
     /// filled from the role's variables when they give it.
-    pub(super) fn ansible_deployments(&self) -> Vec<(PathBuf, PathBuf)> {
+    pub(super) fn ansible_deployments(&self) -> Vec<AnsibleDeployment> {
         let mut out = Vec::new();
         let group_vars = self.group_vars_files();
         for (path, id) in &self.by_path {
@@ -423,18 +425,18 @@ impl Workspace {
             };
             let vars = self.vars_of_role(role, &group_vars);
             let parsed = yaml::parse(text);
-            let mut tasks: Vec<(&str, String, String)> = Vec::new();
-            for doc in &parsed.documents {
-                collect_deploying_tasks(doc, &mut tasks);
-            }
-            for (folder, src, dest) in tasks {
-                let src = crate::syntax::jinja::fill_words(&src, &vars);
-                let dest = crate::syntax::jinja::fill_words(&dest, &vars);
+            let tasks = parsed
+                .documents
+                .iter()
+                .flat_map(crate::formats::ansible_tasks::deploying_tasks);
+            for task in tasks {
+                let src = crate::syntax::jinja::fill_words(&task.src, &vars);
+                let dest = crate::syntax::jinja::fill_words(&task.dest, &vars);
                 if crate::syntax::jinja::has_markup(&src) || !dest.starts_with('/') {
                     continue;
                 }
                 let candidates = [
-                    role.join(folder).join(&src),
+                    role.join(task.folder).join(&src),
                     dir.join(&src),
                     role.join(&src),
                 ];
@@ -442,52 +444,47 @@ impl Workspace {
                     continue;
                 };
                 let deployed = crate::syntax::jinja::rendered_path(found).unwrap_or(found.clone());
-                out.push((PathBuf::from(dest), deployed));
+                out.push(AnsibleDeployment {
+                    dest: PathBuf::from(dest),
+                    deployed,
+                    file: *id,
+                    task,
+                });
             }
         }
         out
     }
 }
 
-/// `template:` / `copy:` tasks anywhere in a playbook or a tasks file: (the role folder
-/// `src` is in, src, dest), as a map or as `src=… dest=…`.
-fn collect_deploying_tasks(node: &yaml::Node, out: &mut Vec<(&'static str, String, String)>) {
-    match &node.kind {
-        yaml::Kind::Map(entries) => {
-            for (key, value) in entries {
-                let module = key
-                    .as_str()
-                    .and_then(|k| DEPLOYING_MODULES.iter().find(|(m, _)| *m == k));
-                if let Some((_, folder)) = module {
-                    let args: Option<(String, String)> = match &value.kind {
-                        yaml::Kind::Map(_) => value
-                            .get_str("src")
-                            .zip(value.get_str("dest"))
-                            .map(|(s, d)| (s.to_string(), d.to_string())),
-                        yaml::Kind::Scalar { value: line, .. } => {
-                            let word = |name: &str| {
-                                line.split_whitespace()
-                                    .find_map(|w| w.strip_prefix(name))
-                                    .map(|v| v.trim_matches(['"', '\'']).to_string())
-                            };
-                            word("src=").zip(word("dest="))
-                        }
-                        _ => None,
-                    };
-                    if let Some((src, dest)) = args {
-                        out.push((folder, src, dest));
-                        continue;
-                    }
-                }
-                collect_deploying_tasks(value, out);
-            }
+impl Workspace {
+    /// The deployments of a sentinel's config that every run of the play repeats: the
+    /// task writes the file whenever the host's copy differs (no `force: no`) and
+    /// something restarts the service on that change. The file is the config of a
+    /// sentinel of the topology.
+    pub(super) fn sentinel_config_redeploys(
+        &self,
+        deployments: &[AnsibleDeployment],
+        topology: &crate::model::Topology,
+    ) -> Vec<crate::formats::units::SentinelRedeploy> {
+        let mut out = Vec::new();
+        for d in deployments {
+            let Some(restart) = d.task.restart.clone().filter(|_| !d.task.keeps_existing) else {
+                continue;
+            };
+            let Some(&config) = self.by_path.get(&d.deployed) else {
+                continue;
+            };
+            let Some(sentinel) = topology.sentinels.iter().find(|s| s.file == config) else {
+                continue;
+            };
+            out.push(crate::formats::units::SentinelRedeploy {
+                task: Span::new(d.file, d.task.module.start, d.task.module.end),
+                restart: Span::new(d.file, restart.start, restart.end),
+                monitor: sentinel.monitors.first().map(|m| m.line),
+                pinned_myid: sentinel.myid.is_some(),
+            });
         }
-        yaml::Kind::Seq(items) => {
-            for item in items {
-                collect_deploying_tasks(item, out);
-            }
-        }
-        yaml::Kind::Scalar { .. } => {}
+        out
     }
 }
 

@@ -1660,6 +1660,22 @@ impl Workspace {
             builds: builds.clone(),
             template_secrets: self.template_secrets(),
             hosts_provisioned: false,
+            sentinel_config_redeploys: Vec::new(),
+            vagrant_networks: self
+                .sorted_ids()
+                .into_iter()
+                .filter(|id| {
+                    self.entries[id]
+                        .source
+                        .path
+                        .file_name()
+                        .is_some_and(|n| n == "Vagrantfile")
+                })
+                .filter_map(|id| {
+                    let text = self.entries[&id].source.text();
+                    Some((id, crate::formats::vagrant_network::parse(text)?))
+                })
+                .collect(),
             client_master_names: self
                 .sorted_ids()
                 .iter()
@@ -1739,8 +1755,8 @@ impl Workspace {
                         .is_some_and(|n| n == "tasks" || n == "handlers");
                 tasks || crate::formats::launch::is_host_provisioning(p)
             });
-        for (dest, deployed) in ansible {
-            let deployed = compose::normalize(&deployed);
+        for deployment in &ansible {
+            let (dest, deployed) = (&deployment.dest, compose::normalize(&deployment.deployed));
             let at: Vec<(FileId, ConfigRef)> = located
                 .iter()
                 .filter(|(path, _, _)| compose::normalize(path) == deployed)
@@ -1751,6 +1767,8 @@ impl Workspace {
             }
         }
         self.add_services(&mut topology, &located);
+        format_units.sentinel_config_redeploys =
+            self.sentinel_config_redeploys(&ansible, &topology);
         for (name, more) in &self.settings.elsewhere {
             for group in topology
                 .groups

@@ -5,7 +5,7 @@ use super::*;
 
 impl Workspace {
     /// The section of an umbrella chart's `values.yaml` for a bitnami `redis` or `valkey`
-    /// subchart its `Chart.yaml` depends on (`dependencies: [{name: valkey, repository:
+    /// (or DandyDeveloper `redis-ha`) subchart its `Chart.yaml` depends on (`dependencies: [{name: valkey, repository:
     /// oci://…/bitnamicharts}]`, under the dependency's alias or name): that chart's
     /// values, even without a `sentinel` key (its replication architecture without
     /// Sentinel). A dependency whose `condition` the values switch off deploys nothing.
@@ -36,7 +36,7 @@ impl Workspace {
                 continue;
             };
             for dep in deps {
-                let Some((name, key)) = bitnami_chart(dep) else {
+                let Some((name, key)) = bitnami_chart(dep).or_else(|| redis_ha_chart(dep)) else {
                     continue;
                 };
                 let (name, key) = (name.as_str(), key.as_str());
@@ -51,15 +51,21 @@ impl Workspace {
                 let Some(section) = values.get(key).filter(|_| !switched_off && !known) else {
                     continue;
                 };
-                let kind = if name == "valkey" {
-                    "valkey-values"
-                } else {
-                    crate::formats::kubernetes::bitnami_flavor(section)
+                let (group, kind) = match name {
+                    "redis-ha" => (
+                        crate::formats::units::REDIS_HA_VALUES,
+                        crate::formats::kubernetes::REDIS_HA_KIND,
+                    ),
+                    "valkey" => (crate::formats::units::BITNAMI_VALUES, "valkey-values"),
+                    _ => (
+                        crate::formats::units::BITNAMI_VALUES,
+                        crate::formats::kubernetes::bitnami_flavor(section),
+                    ),
                 };
                 resources.push(crate::formats::units::Resource {
                     values_key: Some(key.to_string()),
                     ..crate::formats::units::Resource::values(
-                        crate::formats::units::BITNAMI_VALUES,
+                        group,
                         kind,
                         values_id,
                         section.clone(),
@@ -407,6 +413,16 @@ fn bitnami_chart(dep: &yaml::Node) -> Option<(String, String)> {
                 dep.get_str("alias").unwrap_or(name).to_string(),
             )
         })
+}
+
+/// An entry of `dependencies:` naming DandyDeveloper's `redis-ha` chart (any repository:
+/// mirrors carry it under its name).
+fn redis_ha_chart(dep: &yaml::Node) -> Option<(String, String)> {
+    let name = dep.get_str("name").filter(|n| *n == "redis-ha")?;
+    Some((
+        name.to_string(),
+        dep.get_str("alias").unwrap_or(name).to_string(),
+    ))
 }
 
 /// A values file meant to be laid over `values.yaml`: `values-prod.yaml`,
