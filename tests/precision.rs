@@ -973,3 +973,26 @@ fn vagrant_networks_decide_who_reaches_a_sentinel() {
         "{private:?}"
     );
 }
+
+/// A start script run with arguments (`command: sh /sentinel/run_sentinel.sh sentinel1`)
+/// reads them as `$1`: each sentinel copies and runs its own file, so the three do not
+/// share a config, and the image's release (6.0, which resolves host names when it
+/// loads the file) applies to each.
+#[test]
+fn script_arguments_name_each_sentinels_own_config() {
+    let found = rules("compose-script-arguments");
+    for rule in [
+        "compose-sentinel-shared-config",
+        "hostname-monitor-without-resolve-hostnames",
+    ] {
+        assert!(!found.contains(&rule), "{found:?}");
+    }
+    assert_eq!(
+        found
+            .iter()
+            .filter(|r| **r == "compose-startup-race")
+            .count(),
+        3,
+        "{found:?}"
+    );
+}

@@ -1190,7 +1190,7 @@ fn read_service(
             // `sh /scripts/start.sh`: a script file, not a command string.
             let found = tokens
                 .get(1)
-                .is_some_and(|word| read_mounted_script(&mut out, word, tokens.get(2)));
+                .is_some_and(|word| read_mounted_script(&mut out, word, &tokens[2..]));
             return (out, found);
         };
         // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
@@ -1280,7 +1280,7 @@ fn read_service(
     if tokens
         .first()
         .is_some_and(|first| program_kind(&first.value).is_none() && first.value.starts_with('/'))
-        && read_mounted_script(&mut out, &tokens[0], tokens.get(1))
+        && read_mounted_script(&mut out, &tokens[0], &tokens[1..])
     {
         return (out, true);
     }
@@ -1603,7 +1603,7 @@ fn server_in_script(text: &str) -> Option<FileKind> {
 /// A start script that a bind mount puts at the path `word` names, read from the tree
 /// as the Dockerfile's entrypoint scripts are: the program it runs, its config, the
 /// template it renders. False when no mount provides it or it starts no server.
-fn read_mounted_script(out: &mut Service, word: &Token, first_argument: Option<&Token>) -> bool {
+fn read_mounted_script(out: &mut Service, word: &Token, arguments: &[Token]) -> bool {
     let Some((path, _, _)) = out.mounted(&word.value) else {
         return false;
     };
@@ -1611,11 +1611,17 @@ fn read_mounted_script(out: &mut Service, word: &Token, first_argument: Option<&
         return false;
     };
     // A script that dispatches on its first argument runs the branch of that argument.
-    if let Some(selected) = first_argument
+    if let Some(selected) = arguments
+        .first()
         .and_then(|a| crate::formats::argument_dispatch::select_branch(&text, &a.value))
     {
         text = selected;
     }
+    // What it is started with fills its positional parameters (`cp "/conf/$1.conf" …`
+    // with `command: sh /conf/run.sh sentinel1`). Only the text is read here: the
+    // service's findings point at its own words.
+    let values: Vec<&str> = arguments.iter().map(|a| a.value.as_str()).collect();
+    text = crate::syntax::shell::with_positional_parameters(&text, &values);
     let Some(start) = StartScript::read(&text, word.range.clone()) else {
         if let Some(kind) = server_in_script(&text) {
             out.kind = kind;

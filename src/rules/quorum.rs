@@ -58,16 +58,31 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             })
         };
         if count < 3 {
-            out.push(others(
-                Diagnostic::new(
-                    Rule::SentinelCountBelowThree,
-                    count_at,
-                    format!(
-                        "master `{name}` is watched by {count} sentinel(s): losing one host leaves no majority of {majority}, so no failover can be authorised"
-                    ),
-                )
-                .help("run at least 3 sentinels on independent hosts (an odd number)"),
-            ));
+            // Alternatives of one deployment (compose files of a folder that run the
+            // same containers, one or the other): each declares too few, each is told.
+            let mut at = vec![count_at];
+            if declared {
+                for &r in &group.monitors {
+                    let Some(d) = ctx.topology.monitor(r).0.runtime.declared else {
+                        continue;
+                    };
+                    if at.iter().all(|a| a.file != d.file) {
+                        at.push(d);
+                    }
+                }
+            }
+            for count_at in at {
+                out.push(others(
+                    Diagnostic::new(
+                        Rule::SentinelCountBelowThree,
+                        count_at,
+                        format!(
+                            "master `{name}` is watched by {count} sentinel(s): losing one host leaves no majority of {majority}, so no failover can be authorised"
+                        ),
+                    )
+                    .help("run at least 3 sentinels on independent hosts (an odd number)"),
+                ));
+            }
         } else if count % 2 == 0 {
             out.push(others(
                 Diagnostic::new(

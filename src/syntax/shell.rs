@@ -190,6 +190,39 @@ pub fn positional_index(value: &str) -> Option<usize> {
     inner.parse().ok()
 }
 
+/// `text` with `$1`…`$9` and `${1}`…`${9}` replaced by the arguments the script is run
+/// with, where there is such an argument and it is a plain word (no expansion of its
+/// own); other parameters stay as written.
+pub fn with_positional_parameters(text: &str, arguments: &[&str]) -> String {
+    let plain = |i: usize| {
+        arguments
+            .get(i.checked_sub(1)?)
+            .filter(|a| !a.is_empty() && !a.contains(['$', '`', '"', '\'', '\\']))
+    };
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            // `$N` (one digit, as the shell reads it) or `${N}`.
+            let (digit, len) = match (bytes.get(i + 1), bytes.get(i + 2), bytes.get(i + 3)) {
+                (Some(b'{'), Some(d @ b'1'..=b'9'), Some(b'}')) => (Some(*d), 4),
+                (Some(d @ b'1'..=b'9'), _, _) => (Some(*d), 2),
+                _ => (None, 1),
+            };
+            if let Some(value) = digit.and_then(|d| plain(usize::from(d - b'0'))) {
+                out.push_str(value);
+                i += len;
+                continue;
+            }
+        }
+        let ch = text[i..].chars().next().unwrap_or('\0');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    out
+}
+
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -796,6 +829,18 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positional_parameters_filled_from_arguments() {
+        assert_eq!(
+            with_positional_parameters("cp \"/s/$1.conf\" \"/s/${1}running.conf\" $2 $#", &["s1"]),
+            "cp \"/s/s1.conf\" \"/s/s1running.conf\" $2 $#"
+        );
+        assert_eq!(
+            with_positional_parameters("echo $1é", &["$HOME"]),
+            "echo $1é"
+        );
+    }
 
     #[test]
     fn positional_parameters() {
