@@ -2232,7 +2232,8 @@ fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Optio
 /// The Dockerfile that builds an image the project names but does not build itself
 /// (`image: team/redis-sentinel` pushed by a build script): one in a folder named like
 /// the image's repository (or its longest `-`/`_` suffix that names one), beside the
-/// compose file or beside its folder.
+/// compose file or beside its folder; else the Dockerfile beside the compose file when
+/// it builds on a Redis or Valkey image.
 fn image_folder(dir: &Path, image: &str) -> Option<PathBuf> {
     use crate::formats::image_start::{name_suffixes, repository_name};
     let repository = repository_name(image);
@@ -2250,6 +2251,16 @@ fn image_folder(dir: &Path, image: &str) -> Option<PathBuf> {
                 .flatten()
                 .map(|base| base.join(name).join("Dockerfile"))
                 .find(|p| p.is_file())
+        })
+        .or_else(|| {
+            // The project's one Dockerfile, beside the compose file, when it builds on a
+            // Redis or Valkey image: what `docker build -t team/redis-sentinel .` pushes.
+            let beside = dir.join("Dockerfile");
+            let text = std::fs::read_to_string(&beside).ok()?;
+            let d = crate::formats::dockerfile::read(&text);
+            let (base, _) = d.base.as_ref()?;
+            image_ref(base)?;
+            Some(beside)
         })
         .map(|p| normalize(&p))
 }
