@@ -996,3 +996,20 @@ fn script_arguments_name_each_sentinels_own_config() {
         "{found:?}"
     );
 }
+
+/// A config put into a ConfigMap by `kubectl create configmap … --from-file` (here in a
+/// README's instructions, continued over lines, the name after the options) is that
+/// key: the workload that mounts it runs it, with the workload's image. Redis 5.0
+/// resolves the monitored host name when it loads the file.
+#[test]
+fn configmaps_created_from_files_are_keys_of_their_workloads() {
+    let found = rules("kubectl-from-file");
+    assert!(
+        !found.contains(&"hostname-monitor-without-resolve-hostnames"),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"sentinel-config-readonly-mount"),
+        "{found:?}"
+    );
+}

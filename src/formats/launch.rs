@@ -194,6 +194,98 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// A file that a `kubectl create configmap NAME --from-file=[KEY=]PATH` (or `kubectl
+/// create secret generic …`) command puts into a ConfigMap or Secret key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyFromFile {
+    /// The object's name.
+    pub object: String,
+    /// The key: the one written before `=`, else the file's name (a folder gives each
+    /// of its files under its own name).
+    pub key: String,
+    /// The path as written, relative to where the command is run.
+    pub path: String,
+}
+
+/// Every `--from-file` of the `kubectl create configmap` / `kubectl create secret
+/// generic` commands in `text` (a script, a Makefile, a README's instructions).
+pub fn keys_from_files(text: &str) -> Vec<KeyFromFile> {
+    let mut out = Vec::new();
+    if !text.contains("--from-file") {
+        return out;
+    }
+    // A command continued over several lines (`\` at their ends) is one line.
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    for line in joined.lines().filter(|l| l.contains("--from-file")) {
+        let Some(at) = line.find("kubectl") else {
+            continue;
+        };
+        let words: Vec<&str> = line[at..]
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\'' || c == '`'))
+            .collect();
+        // `kubectl [-n NS] create configmap NAME` / `… create secret generic NAME`.
+        let Some(create) = words.iter().position(|w| *w == "create") else {
+            continue;
+        };
+        let after = match (words.get(create + 1), words.get(create + 2)) {
+            (Some(&"configmap" | &"cm"), _) => create + 2,
+            (Some(&"secret"), Some(&"generic")) => create + 3,
+            _ => continue,
+        };
+        // The object's name is the first word that is no option nor an option's value
+        // (it may come after the options).
+        let mut object: Option<&str> = None;
+        let mut files: Vec<&str> = Vec::new();
+        let mut i = after;
+        while i < words.len() {
+            let word = words[i];
+            i += 1;
+            match word {
+                "--from-file" => {
+                    files.extend(words.get(i).copied());
+                    i += 1;
+                }
+                "-n" | "--namespace" | "-o" | "--output" | "--from-literal" | "--from-env-file" => {
+                    i += 1;
+                }
+                w if w.starts_with("--from-file=") => files.push(&w["--from-file=".len()..]),
+                w if w.starts_with('-') => {}
+                // The end of the command (`| kubectl apply -f -`, `&&`, `;`).
+                "|" | "&&" | ";" | "||" => break,
+                w if object.is_none() => object = Some(w),
+                _ => {}
+            }
+        }
+        let Some(object) = object.filter(|n| !n.contains('$')) else {
+            continue;
+        };
+        for value in files
+            .into_iter()
+            .filter(|v| !v.is_empty() && !v.contains('$'))
+        {
+            let (key, path) = match value.split_once('=') {
+                Some((k, p)) => (k.to_string(), p.to_string()),
+                None => (
+                    value
+                        .trim_end_matches('/')
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(value)
+                        .to_string(),
+                    value.to_string(),
+                ),
+            };
+            out.push(KeyFromFile {
+                object: object.to_string(),
+                key,
+                path,
+            });
+        }
+    }
+    out
+}
+
 /// Whether a command line of `text` adds a monitor to a sentinel
 /// (`redis-server sentinel.conf --sentinel monitor …`, `redis-sentinel f --sentinel monitor`).
 pub fn passes_monitor(text: &str) -> bool {
@@ -222,6 +314,24 @@ pub fn passes_monitor(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configmaps_created_from_files() {
+        let text = "```\nkubectl create configmap redis-config --from-file=init.sh=./etc/init.sh --from-file conf/sentinel.conf\nkubectl -n cache create secret generic \\\n  --from-file=users.acl acl\nkubectl create configmap x --from-file=$DIR/a.conf\n```\n";
+        let found = keys_from_files(text);
+        let got: Vec<(&str, &str, &str)> = found
+            .iter()
+            .map(|k| (k.object.as_str(), k.key.as_str(), k.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("redis-config", "init.sh", "./etc/init.sh"),
+                ("redis-config", "sentinel.conf", "conf/sentinel.conf"),
+                ("acl", "users.acl", "users.acl"),
+            ]
+        );
+    }
 
     #[test]
     fn files_laid_over_the_first() {

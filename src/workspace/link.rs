@@ -888,6 +888,34 @@ impl Workspace {
                 }
             }
         }
+        // Configs put into ConfigMap and Secret keys by `kubectl create configmap …
+        // --from-file` (a script, a Makefile, a README), resolved from the command's
+        // folder: keys of that object, for the workloads beside the command.
+        for id in self.sorted_ids() {
+            let dir = self.dir_of(id);
+            for k in &self.entries[&id].parsed().keys_from_files {
+                let path = compose::normalize(&dir.join(&k.path));
+                let in_folder: Vec<(&str, FileId)> = match self.by_path.get(&path) {
+                    Some(&file) => vec![(k.key.as_str(), file)],
+                    // A folder: each file directly in it, under its own name.
+                    None => self
+                        .by_path
+                        .iter()
+                        .filter(|(p, _)| p.parent() == Some(path.as_path()))
+                        .filter_map(|(p, f)| Some((p.file_name()?.to_str()?, *f)))
+                        .collect(),
+                };
+                for (key, file) in in_folder {
+                    let conf = confs
+                        .iter()
+                        .find(|c| c.file == file && !c.embedded && c.written_to.is_none());
+                    if let Some(conf) = conf {
+                        embedded.add(&k.object, key, dir, conf);
+                        included.insert(conf.file);
+                    }
+                }
+            }
+        }
         embedded.apply_patches(&builds);
         // Start scripts of ConfigMap keys, by (object name, key), nearest first; and the
         // configs each writes, by (file, key, path written).

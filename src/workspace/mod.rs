@@ -114,6 +114,8 @@ struct Parsed {
     appended_inputs: Vec<String>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
+    /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
+    keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).
     compose_overrides: Vec<String>,
     /// Start scripts of ConfigMap keys that pick the role by the pod's ordinal: the

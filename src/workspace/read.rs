@@ -34,6 +34,8 @@ impl Entry {
                 parsed.appended_inputs =
                     crate::formats::placeholders::appended_inputs(self.source.text());
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
+                parsed.keys_from_files =
+                    crate::formats::launch::keys_from_files(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
@@ -92,6 +94,7 @@ impl Entry {
         if crate::formats::launch::is_readme(&source.path) {
             return Parsed {
                 compose_scales: crate::formats::launch::compose_scales(source.text()),
+                keys_from_files: crate::formats::launch::keys_from_files(source.text()),
                 ..Parsed::default()
             };
         }
