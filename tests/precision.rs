@@ -1013,3 +1013,16 @@ fn configmaps_created_from_files_are_keys_of_their_workloads() {
         "{found:?}"
     );
 }
+
+/// `kubectl scale statefulset sentinel --replicas=3` in the folder's instructions (or a
+/// script) sets how many pods run: the manifest's `replicas: 1` is the first step only.
+#[test]
+fn kubectl_scale_sets_the_count() {
+    let found = rules("kubectl-scale");
+    for rule in [
+        "sentinel-count-below-three",
+        "quorum-exceeds-sentinel-count",
+    ] {
+        assert!(!found.contains(&rule), "{found:?}");
+    }
+}

@@ -194,6 +194,88 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// Every `kubectl scale [KIND] NAME --replicas=N` (or `KIND/NAME`) in `text`: the
+/// workload's name, the count, and where the count is written.
+pub fn kubectl_scales(text: &str) -> Vec<(String, usize, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    if !text.contains("--replicas") {
+        return out;
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(at) = line.find("kubectl") else {
+            continue;
+        };
+        // Words with their offsets in `text`.
+        let mut words: Vec<(&str, usize)> = Vec::new();
+        let mut rest = &line[at..];
+        let mut pos = start + at;
+        while let Some(i) = rest.find(|c: char| !c.is_whitespace()) {
+            let end = rest[i..]
+                .find(char::is_whitespace)
+                .map_or(rest.len(), |e| i + e);
+            words.push((&rest[i..end], pos + i));
+            pos += end;
+            rest = &rest[end..];
+        }
+        // `kubectl [-n NS] scale …`
+        let Some(scale) = words.iter().take(4).position(|(w, _)| *w == "scale") else {
+            continue;
+        };
+        const KINDS: [&str; 10] = [
+            "rc",
+            "replicationcontroller",
+            "deployment",
+            "deploy",
+            "deployments",
+            "statefulset",
+            "sts",
+            "statefulsets",
+            "replicaset",
+            "rs",
+        ];
+        let mut name: Option<&str> = None;
+        let mut count: Option<(usize, std::ops::Range<usize>)> = None;
+        let mut i = scale + 1;
+        while i < words.len() {
+            let (w, at) = words[i];
+            i += 1;
+            let value = if let Some(v) = w.strip_prefix("--replicas=") {
+                Some((v, at + "--replicas=".len()))
+            } else if w == "--replicas" {
+                i += 1;
+                words.get(i - 1).map(|(v, a)| (*v, *a))
+            } else {
+                None
+            };
+            if let Some((v, a)) = value {
+                count = v.parse::<usize>().ok().map(|n| (n, a..a + v.len()));
+                continue;
+            }
+            if matches!(w, "-n" | "--namespace") {
+                i += 1;
+                continue;
+            }
+            if w.starts_with('-') || KINDS.contains(&w) || name.is_some() {
+                continue;
+            }
+            name = Some(match w.split_once('/') {
+                Some((kind, n)) if KINDS.contains(&kind) => n,
+                Some(_) => continue,
+                None => w,
+            });
+        }
+        if let (Some(name), Some((n, range))) = (name, count) {
+            if !name.contains('$') && (1..=64).contains(&n) {
+                out.push((name.to_string(), n, range));
+            }
+        }
+    }
+    out
+}
+
 /// A file that a `kubectl create configmap NAME --from-file=[KEY=]PATH` (or `kubectl
 /// create secret generic …`) command puts into a ConfigMap or Secret key.
 #[derive(Debug, Clone, PartialEq)]
@@ -314,6 +396,17 @@ pub fn passes_monitor(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workloads_scaled_by_kubectl() {
+        let text = "kubectl scale rc redis-sentinel --replicas=3\nkubectl -n x scale --replicas 2 statefulset/redis\nkubectl scale deploy web --replicas=$N\n";
+        let found = kubectl_scales(text);
+        let got: Vec<(&str, usize, &str)> = found
+            .iter()
+            .map(|(n, c, r)| (n.as_str(), *c, &text[r.clone()]))
+            .collect();
+        assert_eq!(got, [("redis-sentinel", 3, "3"), ("redis", 2, "2")]);
+    }
 
     #[test]
     fn configmaps_created_from_files() {

@@ -966,6 +966,20 @@ impl Workspace {
         let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
+        let kubectl_scales: Vec<(&Path, &str, usize, Span)> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .kubectl_scales
+                    .iter()
+                    .map(move |(name, n, r)| {
+                        (dir, name.as_str(), *n, Span::new(id, r.start, r.end))
+                    })
+            })
+            .collect();
         let secrets = self.cluster();
         let service_names = self.single_pod_service_names(&secrets);
         // Kustomize builds: the workloads of a build's files are processes of each top
@@ -1260,8 +1274,26 @@ impl Workspace {
                     // What the build sets: the replica count, the image, and the build as the
                     // unit that declares the processes.
                     let replicas_set = build.and_then(|b| b.replicas.get(&container.workload));
-                    let replicas =
-                        replicas_set.map_or(container.replicas, |r| r.value.clamp(0, 100) as usize);
+                    // `kubectl scale … --replicas=N` of the workload, in a script or the
+                    // instructions of its folder or one above (the nearest).
+                    let scaled = replicas_set
+                        .is_none()
+                        .then(|| {
+                            let here = self.dir_of(id);
+                            kubectl_scales
+                                .iter()
+                                .filter(|(dir, name, _, _)| {
+                                    *name == container.workload && here.starts_with(dir)
+                                })
+                                .max_by_key(|(dir, ..)| dir.components().count())
+                                .map(|(_, _, n, at)| (*n, *at))
+                        })
+                        .flatten();
+                    let replicas = match (replicas_set, scaled) {
+                        (Some(r), _) => r.value.clamp(0, 100) as usize,
+                        (None, Some((n, _))) => n,
+                        (None, None) => container.replicas,
+                    };
                     let image_set = build.and_then(|b| {
                         let (image, _) = container.image.as_ref()?;
                         let name = image.split(['@']).next()?;
@@ -1285,6 +1317,7 @@ impl Workspace {
                     // (outside a build): their replicas are all the processes there are.
                     let declared = match (build, replicas_set, &container.replicas_span) {
                         (_, Some(r), _) => Span::new(r.file, r.span.start, r.span.end),
+                        _ if let Some((_, at)) = scaled => at,
                         (_, None, Some(r)) => Span::new(id, r.start, r.end),
                         (Some(b), None, None) => Span::new(b.file, b.unit.start, b.unit.end),
                         (None, None, None) => {

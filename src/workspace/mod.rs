@@ -114,6 +114,8 @@ struct Parsed {
     appended_inputs: Vec<String>,
     /// `docker compose up --scale SERVICE=N` in the file (a start script, a Makefile).
     compose_scales: Vec<(String, usize)>,
+    /// Workloads a `kubectl scale … --replicas=N` of the file scales: (name, count, where).
+    kubectl_scales: Vec<(String, usize, std::ops::Range<usize>)>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).

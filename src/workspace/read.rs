@@ -36,6 +36,7 @@ impl Entry {
                 parsed.compose_scales = crate::formats::launch::compose_scales(self.source.text());
                 parsed.keys_from_files =
                     crate::formats::launch::keys_from_files(self.source.text());
+                parsed.kubectl_scales = crate::formats::launch::kubectl_scales(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
@@ -95,6 +96,7 @@ impl Entry {
             return Parsed {
                 compose_scales: crate::formats::launch::compose_scales(source.text()),
                 keys_from_files: crate::formats::launch::keys_from_files(source.text()),
+                kubectl_scales: crate::formats::launch::kubectl_scales(source.text()),
                 ..Parsed::default()
             };
         }
