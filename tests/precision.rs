@@ -1016,6 +1016,7 @@ fn configmaps_created_from_files_are_keys_of_their_workloads() {
 
 /// `kubectl scale statefulset sentinel --replicas=3` in the folder's instructions (or a
 /// script) sets how many pods run: the manifest's `replicas: 1` is the first step only.
+/// Every rule counts what runs.
 #[test]
 fn kubectl_scale_sets_the_count() {
     let found = rules("kubectl-scale");
@@ -1025,4 +1026,9 @@ fn kubectl_scale_sets_the_count() {
     ] {
         assert!(!found.contains(&rule), "{found:?}");
     }
+    // Three pods with nothing to spread them: the count that runs, not the manifest's.
+    assert!(
+        found.contains(&"sentinels-single-failure-domain"),
+        "{found:?}"
+    );
 }

@@ -504,13 +504,25 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
             .help("add a required podAntiAffinity on `kubernetes.io/hostname`, or a topologySpreadConstraint with `whenUnsatisfiable: DoNotSchedule` (a preferred anti-affinity is no guarantee)"),
         );
     }
-    // sentinels-single-failure-domain
-    if runs_sentinel && k.replicas >= 2 && !pod.spread {
+    // sentinels-single-failure-domain: as many pods as run (a build's or a `kubectl
+    // scale`'s count over the manifest's).
+    let sentinel_pods = siblings
+        .iter()
+        .map(|o| {
+            o.processes
+                .iter()
+                .filter(|p| matches!(p, ConfigRef::Sentinel(_)))
+                .count()
+        })
+        .max()
+        .filter(|n| *n > 0)
+        .unwrap_or(k.replicas);
+    if runs_sentinel && sentinel_pods >= 2 && !pod.spread {
         let sidecar = runs_server;
         let msg = if sidecar {
-            format!("the sentinels of `{}` run beside the data nodes and nothing keeps the {} pods on different nodes: one node failure can take the master and the sentinels' majority together, and no failover happens", c.workload, k.replicas)
+            format!("the sentinels of `{}` run beside the data nodes and nothing keeps the {} pods on different nodes: one node failure can take the master and the sentinels' majority together, and no failover happens", c.workload, sentinel_pods)
         } else {
-            format!("nothing keeps the {} sentinel pods of `{}` on different nodes: the scheduler may put the majority on one node, and losing it leaves no majority to fail over", k.replicas, c.workload)
+            format!("nothing keeps the {} sentinel pods of `{}` on different nodes: the scheduler may put the majority on one node, and losing it leaves no majority to fail over", sentinel_pods, c.workload)
         };
         out.push(
             Diagnostic::new(Rule::SentinelsSingleFailureDomain, span(&pod.name_span), msg)
