@@ -1032,3 +1032,24 @@ fn kubectl_scale_sets_the_count() {
         "{found:?}"
     );
 }
+
+/// A finding may now point into a README's instructions (`kubectl scale`): a password
+/// written a line above it is shown masked, never as written.
+#[test]
+fn passwords_in_instructions_are_never_shown() {
+    let (ws, found) = check_dir(
+        Path::new("tests/data/precision/kubectl-scale-secret"),
+        Target::default(),
+    );
+    let at_readme = found.iter().any(|d| {
+        d.rule.name() == "sentinel-count-below-three"
+            && ws.source(d.span.file).unwrap().path.ends_with("README.md")
+    });
+    assert!(at_readme);
+    let shown = common::render_full(&ws, &found);
+    assert!(
+        shown.contains("kubectl create secret generic redis-auth"),
+        "{shown}"
+    );
+    assert!(!shown.contains("not-shown-4821"), "{shown}");
+}

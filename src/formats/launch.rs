@@ -194,6 +194,73 @@ pub fn compose_scales(text: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// The passwords written in a text that is read only for its commands (a README's
+/// instructions, a Vagrantfile, a Makefile), so that a finding shown there never prints
+/// one: the value of a password-named `NAME=value` (also inside an option,
+/// `--from-literal=redis-password=…`) or `name: value`, and the word after `-a`,
+/// `--pass`, `--requirepass`, `--masterauth`, `requirepass` or `masterauth` (two words
+/// after `auth-pass` / `sentinel-pass`, which name the master first).
+pub fn secret_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    for (start, line) in text.split_inclusive('\n').scan(0, |at, l| {
+        let start = *at;
+        *at += l.len();
+        Some((start, l))
+    }) {
+        // Words with their offsets, quotes and a trailing `,` / `;` left out.
+        let mut words: Vec<(&str, usize)> = Vec::new();
+        let mut rest = line;
+        let mut pos = start;
+        while let Some(i) = rest.find(|c: char| !c.is_whitespace()) {
+            let end = rest[i..]
+                .find(char::is_whitespace)
+                .map_or(rest.len(), |e| i + e);
+            let raw = &rest[i..end];
+            let trimmed = raw.trim_start_matches(['"', '\'']);
+            let lead = raw.len() - trimmed.len();
+            let word = trimmed.trim_end_matches(['"', '\'', ',', ';']);
+            words.push((word, pos + i + lead));
+            pos += end;
+            rest = &rest[end..];
+        }
+        for (n, &(word, at)) in words.iter().enumerate() {
+            let mut mark = |k: usize| {
+                if let Some(&(w, a)) = words.get(k).filter(|(w, _)| !w.is_empty()) {
+                    out.push(a..a + w.len());
+                }
+            };
+            match word.to_ascii_lowercase().as_str() {
+                "-a" | "--pass" | "--password" | "--requirepass" | "--masterauth"
+                | "requirepass" | "masterauth" => mark(n + 1),
+                "auth-pass" | "sentinel-pass" => mark(n + 2),
+                _ => {}
+            }
+            // `name: value` (YAML, Ruby keyword arguments).
+            if let Some(key) = word.strip_suffix(':') {
+                if crate::formats::units::is_password_variable(key.trim_start_matches(':')) {
+                    mark(n + 1);
+                }
+            }
+            // `NAME=value`, the name being the part after an option's own `=`.
+            if let Some((head, value)) = word.rsplit_once('=') {
+                let key = head
+                    .rsplit('=')
+                    .next()
+                    .unwrap_or(head)
+                    .trim_start_matches('-');
+                let value = value.trim_matches(['"', '\'']);
+                if !value.is_empty() && crate::formats::units::is_password_variable(key) {
+                    let offset = word.len() - word.rsplit_once('=').map_or(0, |(_, v)| v.len());
+                    let lead =
+                        word[offset..].len() - word[offset..].trim_start_matches(['"', '\'']).len();
+                    out.push(at + offset + lead..at + offset + lead + value.len());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every `kubectl scale [KIND] NAME --replicas=N` (or `KIND/NAME`) in `text`: the
 /// workload's name, the count, and where the count is written.
 pub fn kubectl_scales(text: &str) -> Vec<(String, usize, std::ops::Range<usize>)> {
@@ -396,6 +463,13 @@ pub fn passes_monitor(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_in_instructions() {
+        let text = "kubectl create secret generic a --from-literal=redis-password=hunter2\nredis-cli -a 's3cret' ping\n  REDIS_PASSWORD=abc docker compose up\nsentinel auth-pass mymaster xyz\n  env: { REDIS_PASSWORD: \"q1\" }\n";
+        let masked: Vec<&str> = secret_ranges(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(masked, ["hunter2", "s3cret", "abc", "xyz", "q1"]);
+    }
 
     #[test]
     fn workloads_scaled_by_kubectl() {

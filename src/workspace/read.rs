@@ -88,8 +88,18 @@ impl Entry {
         }
         // A provisioning file (Vagrantfile, Salt state, Puppet manifest): only that it
         // is there (see `Units::hosts_provisioned`).
+        let secret_spans = || -> Vec<Span> {
+            crate::formats::launch::secret_ranges(source.text())
+                .into_iter()
+                .map(|r| Span::new(source.id, r.start, r.end))
+                .collect()
+        };
         if crate::formats::launch::is_host_provisioning(&source.path) {
-            return Parsed::default();
+            // A finding may point into a Vagrantfile (a forwarded port).
+            return Parsed {
+                secret_spans: secret_spans(),
+                ..Parsed::default()
+            };
         }
         // A README: only how it says to scale the compose project.
         if crate::formats::launch::is_readme(&source.path) {
@@ -97,6 +107,8 @@ impl Entry {
                 compose_scales: crate::formats::launch::compose_scales(source.text()),
                 keys_from_files: crate::formats::launch::keys_from_files(source.text()),
                 kubectl_scales: crate::formats::launch::kubectl_scales(source.text()),
+                // A finding may point at a command in it (`kubectl scale`).
+                secret_spans: secret_spans(),
                 ..Parsed::default()
             };
         }
