@@ -1053,3 +1053,33 @@ fn passwords_in_instructions_are_never_shown() {
     );
     assert!(!shown.contains("not-shown-4821"), "{shown}");
 }
+
+/// A ReplicationController counts the bare pod its selector matches (the bootstrap pod of
+/// Kubernetes' classic sentinel example) as one of its replicas; a bare pod the
+/// instructions delete runs nothing in the deployment that stays. Either way three
+/// sentinels run, not four.
+#[test]
+fn controllers_adopt_bare_pods_and_deleted_pods_run_nothing() {
+    for case in ["rc-adopts-bootstrap-pod", "rc-bootstrap-pod-deleted"] {
+        let found = rules(case);
+        for rule in ["sentinel-count-even", "sentinel-count-below-three"] {
+            assert!(!found.contains(&rule), "{case}: {found:?}");
+        }
+        assert!(
+            found.contains(&"sentinels-single-failure-domain"),
+            "{case}: {found:?}"
+        );
+    }
+}
+
+/// Start scripts put into ConfigMap keys by `kubectl create configmap --from-file`
+/// (the README's instructions) are the scripts the containers run: the data script's
+/// role test by pod name is static-master-by-ordinal, and the sentinel script's copy
+/// of every config of the mounted folder at each start loses the sentinel's state.
+#[test]
+fn scripts_created_from_files_are_start_scripts() {
+    let found = rules("from-file-scripts");
+    for rule in ["static-master-by-ordinal", "sentinel-state-not-persistent"] {
+        assert!(found.contains(&rule), "{found:?}");
+    }
+}

@@ -68,6 +68,9 @@ pub struct Service {
     pub baked_config: Option<PathBuf>,
     /// A `sh -c` start script that runs the process: what it does to its config.
     pub start_script: Option<StartScript>,
+    /// The line of a script file of the tree (mounted and run by the command) that
+    /// writes the config afresh at every start: the file and the line's range.
+    pub config_written_by_file: Option<(PathBuf, Range<usize>)>,
     /// The config that start script writes with a here-document and then runs (its
     /// lines at their place in the compose file).
     pub script_config: Option<crate::syntax::redis_conf::ConfTree>,
@@ -1132,6 +1135,7 @@ fn read_service(
         start_unfollowed: false,
         program_span: None,
         start_script: None,
+        config_written_by_file: None,
         substitutions: Vec::new(),
         image_span: service.get("image").map(|n| n.span.clone()),
         env_insert_after: env_insert_point(text, service),
@@ -1196,13 +1200,21 @@ fn read_service(
         // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
         // named, after what the command string did first.
         let inlined = || {
-            let text = inline_mounted_scripts(&out, &script.value)?;
-            StartScript::read(&text, script.range.clone())
+            let (text, files) = inline_mounted_scripts(&out, &script.value)?;
+            let start = StartScript::read(&text, script.range.clone())?;
+            let written = start
+                .rewrites_config
+                .then(|| line_in_files(&text, start.write_line?, &files))
+                .flatten();
+            Some((start, written))
         };
-        let Some(start) = StartScript::read(&script.value, script.range.clone()).or_else(inlined)
+        let Some((start, written)) = StartScript::read(&script.value, script.range.clone())
+            .map(|s| (s, None))
+            .or_else(inlined)
         else {
             return (out, false);
         };
+        out.config_written_by_file = written;
         // The config it starts the process on, when the script writes it with a
         // here-document: read as a config, its lines at their place in this file.
         let nodes = [service.get("entrypoint"), service.get("command")];
@@ -1544,29 +1556,113 @@ fn env_words(text: &str, file: FileId, e: &EnvVar, value: &str) -> Vec<Token> {
         .collect()
 }
 
-/// `script` with each script file it runs that a bind mount provides (`/x/start.sh`,
-/// `sh /x/start.sh`) replaced by that file's text. `None` when it runs none.
-fn inline_mounted_scripts(service: &Service, script: &str) -> Option<String> {
-    let mut out = String::with_capacity(script.len());
+/// `script` with each script file of the tree it runs (a bind mount puts it at the path
+/// named) replaced by that file's text, so that what the command string did first and
+/// what the file does next are read as one script. A file may run another in turn
+/// (`cp /base/start.sh /data/start.sh && exec sh /data/start.sh`: the copy's source is
+/// read), a few levels deep. `None` when it runs no such file.
+fn inline_mounted_scripts(service: &Service, script: &str) -> Option<(String, Vec<PathBuf>)> {
+    let mut text = script.to_string();
+    let mut files = Vec::new();
+    for _ in 0..3 {
+        let Some(next) = inline_once(service, &text, &mut files) else {
+            break;
+        };
+        text = next;
+    }
+    (!files.is_empty()).then_some((text, files))
+}
+
+/// One level of [`inline_mounted_scripts`].
+fn inline_once(service: &Service, text: &str, files: &mut Vec<PathBuf>) -> Option<String> {
+    // `NAME=value` assignments, for `$NAME/start.sh`.
+    let assigned: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.trim().split_once('=')?;
+            let plain = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            (plain && !v.contains(char::is_whitespace))
+                .then(|| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
+        })
+        .collect();
+    let expand =
+        |w: &str| crate::syntax::shell::expand_parameters(w.trim_matches(['"', '\'']), &assigned);
+    let mut out = String::with_capacity(text.len());
     let mut found = false;
-    for (i, word) in script.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
+    // (destination, source) of each `cp` so far.
+    let mut copies: Vec<(String, String)> = Vec::new();
+    let mut command: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let gap = rest.len() - rest.trim_start().len();
+        let (space, after) = rest.split_at(gap);
+        out.push_str(space);
+        if space.contains('\n') {
+            command.clear();
         }
-        let path = word.trim_matches(['"', '\'']);
-        let text = path
-            .starts_with('/')
-            .then(|| service.mounted(path))
-            .flatten()
-            .filter(|(_, _, single_file)| *single_file)
-            .and_then(|(host, _, _)| std::fs::read_to_string(host).ok())
-            .filter(|t| crate::formats::script::is_script(Path::new(path), t));
-        match text {
-            Some(text) => {
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        let (word, tail) = after.split_at(end);
+        rest = tail;
+        if word.is_empty() {
+            break;
+        }
+        if matches!(word, "&&" | "||" | ";" | "|" | "then" | "do" | "else") || word.ends_with(';') {
+            out.push_str(word);
+            command.clear();
+            continue;
+        }
+        let program = command.iter().copied().find(|w| {
+            !matches!(
+                *w,
+                "exec" | "nohup" | "sh" | "bash" | "ash" | "." | "source"
+            ) && !w.starts_with('-')
+        });
+        command.push(word);
+        if program == Some("cp") {
+            out.push_str(word);
+            // Its last two words so far: the source and the destination.
+            let args: Vec<&str> = command
+                .iter()
+                .skip_while(|w| **w != "cp")
+                .skip(1)
+                .copied()
+                .filter(|w| !w.starts_with('-'))
+                .collect();
+            if let [.., source, destination] = args.as_slice() {
+                let (d, s) = (expand(destination), expand(source));
+                copies.retain(|(dest, _)| *dest != d);
+                copies.push((d, s));
+            }
+            continue;
+        }
+        let path = expand(word);
+        let file_utility = matches!(
+            program,
+            Some("mv" | "chmod" | "chown" | "ln" | "cat" | "test" | "[" | "rm" | "echo" | "sed")
+        );
+        let host = (path.starts_with('/') && !file_utility)
+            .then(|| {
+                service.mounted(&path).map(|(h, _, _)| h).or_else(|| {
+                    // Run from where an earlier `cp` put it: the copy's source.
+                    let (_, source) = copies.iter().rev().find(|(d, _)| *d == path)?;
+                    service.mounted(source).map(|(h, _, _)| h)
+                })
+            })
+            .flatten();
+        let read = host.and_then(|h| {
+            let text = std::fs::read_to_string(&h).ok()?;
+            crate::formats::script::is_script(Path::new(&path), &text).then_some((h, text))
+        });
+        match read {
+            Some((host, script)) => {
                 found = true;
+                if !files.contains(&host) {
+                    files.push(host);
+                }
                 out.push('\n');
-                out.push_str(&text);
+                out.push_str(&script);
                 out.push('\n');
+                command.clear();
             }
             None => out.push_str(word),
         }
@@ -1610,6 +1706,7 @@ fn read_mounted_script(out: &mut Service, word: &Token, arguments: &[Token]) -> 
     let Ok(mut text) = std::fs::read_to_string(&path) else {
         return false;
     };
+    let original = text.clone();
     // A script that dispatches on its first argument runs the branch of that argument.
     if let Some(selected) = arguments
         .first()
@@ -1622,7 +1719,29 @@ fn read_mounted_script(out: &mut Service, word: &Token, arguments: &[Token]) -> 
     // service's findings point at its own words.
     let values: Vec<&str> = arguments.iter().map(|a| a.value.as_str()).collect();
     text = crate::syntax::shell::with_positional_parameters(&text, &values);
-    let Some(start) = StartScript::read(&text, word.range.clone()) else {
+    // It may run the script that does the work (`exec sh /data/start.sh`).
+    let chained = || {
+        let (joined, files) = inline_mounted_scripts(out, &text)?;
+        let start = StartScript::read(&joined, word.range.clone())?;
+        let written = start
+            .rewrites_config
+            .then(|| line_in_files(&joined, start.write_line?, &files))
+            .flatten();
+        Some((start, written))
+    };
+    let read = match StartScript::read(&text, word.range.clone()) {
+        // Selecting a branch and filling the parameters keep the script's lines where
+        // they are: the line that writes the config is that line of the file.
+        Some(start) => {
+            let written = start
+                .rewrites_config
+                .then(|| Some((path.clone(), line_range(&original, start.write_line?)?)))
+                .flatten();
+            Some((start, written))
+        }
+        None => chained(),
+    };
+    let Some((start, written)) = read else {
         if let Some(kind) = server_in_script(&text) {
             out.kind = kind;
             out.start_unfollowed = true;
@@ -1641,11 +1760,38 @@ fn read_mounted_script(out: &mut Service, word: &Token, arguments: &[Token]) -> 
     if start.template.is_some() && start.substitutes_env {
         out.substitutions = env.clone();
     }
+    out.config_written_by_file = written;
     out.entrypoint_script = Some((path, env));
     out.kind = start.kind;
     out.config = Some((start.config.clone(), word.range.clone()));
     out.start_script = Some(start);
     true
+}
+
+/// The file and range of line `index` of `text` (a script with the files of `files`
+/// inlined into it): the first line of those files that reads the same.
+fn line_in_files(text: &str, index: usize, files: &[PathBuf]) -> Option<(PathBuf, Range<usize>)> {
+    let wanted = text.lines().nth(index)?.trim();
+    files.iter().find_map(|file| {
+        let content = std::fs::read_to_string(file).ok()?;
+        let at = content.lines().position(|l| l.trim() == wanted)?;
+        Some((file.clone(), line_range(&content, at)?))
+    })
+}
+
+/// The byte range of line `index` (from 0) of `text`, its indentation and line end left
+/// out.
+fn line_range(text: &str, index: usize) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == index {
+            let body = line.trim_end();
+            let start = offset + (body.len() - body.trim_start().len());
+            return Some(start..offset + body.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Whether a Dockerfile's final stage starts from an official image and keeps its
@@ -1749,6 +1895,8 @@ pub struct StartScript {
     /// The script writes that file at every start (`>`, `cp … FILE`, `cat <<EOF > FILE`,
     /// `envsubst … > FILE`) without first testing whether it exists.
     pub rewrites_config: bool,
+    /// The line of the script (from 0) whose command writes the config, when one does.
+    pub write_line: Option<usize>,
     /// The script writes a `sentinel myid` into it.
     pub pins_myid: bool,
     /// It sends `SENTINEL RESET` to the other sentinels before starting: they drop the
@@ -1803,14 +1951,15 @@ impl StartScript {
                     .then(|| (k, v.trim_matches(['"', '\''])))
             })
             .collect();
+        let assigned: Vec<(String, String)> = assigned
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        // `$NAME`, `${NAME}` anywhere in a word (`$DIR/sentinel.conf`).
         let expand = |w: &str| -> String {
-            let name = w
-                .trim_start_matches('$')
-                .trim_start_matches('{')
-                .trim_end_matches('}');
-            match assigned.iter().rev().find(|(k, _)| *k == name) {
-                Some((_, v)) if w.starts_with('$') => v.to_string(),
-                _ => w.to_string(),
+            match w.contains('$') {
+                true => crate::syntax::shell::expand_parameters(w, &assigned),
+                false => w.to_string(),
             }
         };
         let owned: Vec<String> = spaced
@@ -1873,14 +2022,33 @@ impl StartScript {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let written = words.windows(2).any(|w| {
-            (w[0] == ">" || w[0].ends_with('>') && !w[0].ends_with(">>")) && w[1] == config
-        }) || words.iter().any(|w| *w == format!(">{config}"))
+        let writes = |words: &[&str]| {
+            words.windows(2).any(|w| {
+                (w[0] == ">" || w[0].ends_with('>') && !w[0].ends_with(">>")) && w[1] == config
+            }) || words.iter().any(|w| *w == format!(">{config}"))
             // `tee FILE <<EOF` (not `tee -a`, which appends)
             || words.windows(2).any(|w| w[0] == "tee" && w[1] == config)
-            || words
-                .windows(3)
-                .any(|w| w[0] == "cp" && (w[2] == config || w[2].ends_with(&format!("/{name}"))));
+            || words.windows(2).any(|w| w[0] == "cp")
+                && words.last().is_some_and(|last| {
+                    *last == config || last.ends_with(&format!("/{name}"))
+                })
+                && words.len() >= 3
+        };
+        let written = words.split(|w| *w == ";").any(&writes);
+        // The line that writes it, for a finding in the script's own file.
+        let write_line = written
+            .then(|| {
+                script.lines().position(|line| {
+                    let owned: Vec<String> = quoted_bars_masked(line)
+                        .replace(['|', ';', '&'], " ; ")
+                        .split_whitespace()
+                        .map(|w| expand(w.trim_matches(['"', '\''])))
+                        .collect();
+                    let words: Vec<&str> = owned.iter().map(String::as_str).collect();
+                    words.split(|w| *w == ";").any(&writes)
+                })
+            })
+            .flatten();
         let guarded = ["-f", "-e", "-s"]
             .iter()
             .any(|t| words.windows(2).any(|w| w[0] == *t && w[1] == config));
@@ -1908,6 +2076,7 @@ impl StartScript {
                 || fills_variables
                 || (script.contains("sed") && (script.contains("s/$") || script.contains("s/\\$"))),
             rewrites_config: written && !guarded,
+            write_line,
             template,
             config,
             range,

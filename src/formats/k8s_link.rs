@@ -75,6 +75,19 @@ impl<'a> EmbeddedConfs<'a> {
         self.confs.push(conf);
     }
 
+    /// The keys of the object `name` that hold a config (anywhere in the tree).
+    pub fn keys_of(&self, name: &str) -> Vec<&'a str> {
+        let mut keys: Vec<&'a str> = self
+            .index
+            .keys()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, k)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
     /// The config under `key` of the object `name` nearest to `near`; the first in path
     /// order when several are equally near.
     pub fn find(&self, name: &str, key: &str, near: &Path) -> Option<&'a ConfFile> {

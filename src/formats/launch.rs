@@ -343,6 +343,58 @@ pub fn kubectl_scales(text: &str) -> Vec<(String, usize, std::ops::Range<usize>)
     out
 }
 
+/// The pods a `kubectl delete pod NAME…` (or `pod/NAME`) in `text` deletes: a bare pod
+/// deleted in the instructions (the bootstrap master of Kubernetes' classic sentinel
+/// example) is not part of the deployment that stays.
+pub fn kubectl_deleted_pods(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(at) = line.find("kubectl") else {
+            continue;
+        };
+        let words: Vec<&str> = line[at..].split_whitespace().collect();
+        // `kubectl [-n NS] delete …`
+        let Some(delete) = words.iter().take(4).position(|w| *w == "delete") else {
+            continue;
+        };
+        let mut pods_follow = false;
+        let mut skip_value = false;
+        for w in &words[delete + 1..] {
+            if std::mem::take(&mut skip_value) {
+                continue;
+            }
+            if matches!(
+                *w,
+                "-n" | "--namespace" | "-f" | "--filename" | "-l" | "--selector"
+            ) {
+                // A file or selector names no pod by name.
+                if matches!(*w, "-f" | "--filename" | "-l" | "--selector") {
+                    break;
+                }
+                skip_value = true;
+                continue;
+            }
+            if w.starts_with('-') {
+                continue;
+            }
+            if matches!(*w, "pod" | "pods" | "po") {
+                pods_follow = true;
+                continue;
+            }
+            let name = match w.split_once('/') {
+                Some(("pod" | "pods" | "po", n)) => n,
+                Some(_) => break,
+                None if pods_follow => w,
+                None => break,
+            };
+            if !name.is_empty() && !name.contains(['$', '`', '*', '<']) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// A file that a `kubectl create configmap NAME --from-file=[KEY=]PATH` (or `kubectl
 /// create secret generic …`) command puts into a ConfigMap or Secret key.
 #[derive(Debug, Clone, PartialEq)]
@@ -480,6 +532,12 @@ mod tests {
             .map(|(n, c, r)| (n.as_str(), *c, &text[r.clone()]))
             .collect();
         assert_eq!(got, [("redis-sentinel", 3, "3"), ("redis", 2, "2")]);
+    }
+
+    #[test]
+    fn pods_deleted_by_kubectl() {
+        let text = "kubectl delete pods redis-master\nkubectl -n x delete pod/a pod/b\nkubectl delete -f pod.yaml\nkubectl delete deploy web\nkubectl delete pod $P\n";
+        assert_eq!(kubectl_deleted_pods(text), ["redis-master", "a", "b"]);
     }
 
     #[test]

@@ -203,6 +203,9 @@ pub struct PodFacts {
     pub kind: String,
     pub name_span: Range<usize>,
     pub labels: Vec<(String, String)>,
+    /// The labels a ReplicationController or ReplicaSet selects its pods by: it counts
+    /// (adopts) a bare pod of its namespace that carries them as one of its replicas.
+    pub adopts: Vec<(String, String)>,
     /// `podManagementPolicy: Parallel` value.
     pub parallel: Option<Range<usize>>,
     /// Required podAntiAffinity or a DoNotSchedule topologySpreadConstraint.
@@ -366,6 +369,13 @@ fn script_run(words: &[String], inline: Option<&str>) -> Option<String> {
             let path = words[1..].iter().find(|w| !w.starts_with('-'))?;
             return path.starts_with('/').then(|| path.to_string());
         }
+        // `source /conf/start.sh`, `. /conf/start.sh`: read by the shell that runs it.
+        if matches!(first, "source" | ".") {
+            return words
+                .get(1)
+                .filter(|p| p.starts_with('/'))
+                .map(|p| p.to_string());
+        }
         (first.starts_with('/') && first.ends_with(".sh")).then(|| first.to_string())
     };
     if let Some(text) = inline {
@@ -415,7 +425,11 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
         for object in objects(doc) {
             let kind = object.get_str("kind").unwrap_or_default();
             let (pod, replicas) = match kind {
-                "StatefulSet" | "Deployment" | "ReplicaSet" | "DaemonSet" => (
+                "StatefulSet"
+                | "Deployment"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "DaemonSet" => (
                     object.at("spec.template.spec"),
                     object
                         .at("spec.replicas")
@@ -865,6 +879,17 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
                 .collect()
         })
         .unwrap_or_default();
+    let adopts = match kind {
+        "ReplicationController" => object.at("spec.selector"),
+        "ReplicaSet" => object.at("spec.selector.matchLabels"),
+        _ => None,
+    }
+    .map(|l| {
+        l.entries()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+            .collect()
+    })
+    .unwrap_or_default();
     let parallel = object
         .at("spec.podManagementPolicy")
         .filter(|n| n.as_str() == Some("Parallel"))
@@ -885,6 +910,7 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
             .at("metadata.name")
             .map_or(object.span.clone(), |n| n.span.clone()),
         labels,
+        adopts,
         parallel,
         spread: anti || spread,
         with_server: false,

@@ -136,7 +136,9 @@ fn shared_volume_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// command that writes the config (in an entrypoint script of the tree, when that is
 /// where it is), once for the services that share it.
 fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut found: Vec<(Span, Vec<&str>, &str)> = Vec::new();
+    // (where, the services with the command that runs a script file, the config)
+    type Found<'a> = (Span, Vec<(&'a str, Option<Span>)>, &'a str);
+    let mut found: Vec<Found> = Vec::new();
     for unit in &ctx.units.compose {
         let s = &unit.service;
         let Some(script) = &s.start_script else {
@@ -157,25 +159,40 @@ fn state_rewritten(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .config_rewritten_at_start
             .or(s.command_at)
             .unwrap_or_else(|| span(unit.file, &script.range));
+        let command = Some(
+            s.command_at
+                .unwrap_or_else(|| span(unit.file, &script.range)),
+        )
+        .filter(|c| c.file != at.file);
         match found.iter_mut().find(|(a, _, _)| *a == at) {
-            Some((_, services, _)) => services.push(&s.name),
-            None => found.push((at, vec![&s.name], &script.config)),
+            Some((_, services, _)) => services.push((&s.name, command)),
+            None => found.push((at, vec![(&s.name, command)], &script.config)),
         }
     }
     for (at, services, config) in found {
         let who = match services.as_slice() {
-            [one] => format!("service `{one}`"),
-            [first, rest @ ..] => format!("service `{first}` (and {} more)", rest.len()),
+            [(one, _)] => format!("service `{one}`"),
+            [(first, _), rest @ ..] => format!("service `{first}` (and {} more)", rest.len()),
             [] => continue,
         };
-        out.push(
-            Diagnostic::new(
-                Rule::SentinelStateNotPersistent,
-                at,
-                format!("the start command of {who} writes {config} afresh at every start, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover"),
-            )
-            .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel"),
-        );
+        // In a script file of the tree: the line that writes, and the commands that run it.
+        let in_script = services.iter().any(|(_, command)| command.is_some());
+        let what = match in_script {
+            true => format!("this start script, run by {who}, writes {config}"),
+            false => format!("the start command of {who} writes {config}"),
+        };
+        let mut d = Diagnostic::new(
+            Rule::SentinelStateNotPersistent,
+            at,
+            format!("{what} afresh at every start, with no `sentinel myid`: every restart makes a sentinel with a new ID and forgets the failover epochs, the other sentinels keep counting the old one, and these ghosts can leave no majority for a failover"),
+        )
+        .help("write the config only when it does not exist yet (`[ -f FILE ] || …`) on a volume that survives the container, or pin a 40-hex `sentinel myid` per sentinel");
+        for (name, command) in &services {
+            if let Some(command) = command {
+                d = d.label(*command, format!("service `{name}` runs it"));
+            }
+        }
+        out.push(d);
     }
 }
 

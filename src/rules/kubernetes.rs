@@ -182,6 +182,14 @@ fn sentinel_forgets(
         .iter()
         .find(|(p, _)| p == path)
         .map(|(_, at)| *at);
+    // A script file of the tree copies the template over the config at every start:
+    // whatever the volume, that line loses the state.
+    if let Some(at) = by_script.filter(|at| at.file != c.file && copy.is_none()) {
+        return Some((
+            "copied from its template on every start, overwriting what Sentinel saved",
+            Some(at),
+        ));
+    }
     match (mount.map(|m| &m.source), copy) {
         (Some(VolumeSource::EmptyDir), _) => Some((
             "on an emptyDir, which is empty again whenever the pod is recreated",
@@ -242,12 +250,15 @@ fn sentinel_storage(
     let Some((why, label)) = sentinel_forgets(c, path, mount, linked) else {
         return;
     };
-    // A path named by a start script of another file: what to change is the workload.
-    let (primary, path_label) = if path_span.file == c.file {
-        (path_span, None)
-    } else {
-        (span(&k.name_span), Some(path_span))
+    // The copy in a script file of the tree: what to change is that line. A path named
+    // by a start script of another file: what to change is the workload.
+    let in_script = label.filter(|at| at.file != c.file);
+    let (primary, path_label) = match in_script {
+        Some(at) => (at, Some(span(&k.name_span))),
+        None if path_span.file == c.file => (path_span, None),
+        None => (span(&k.name_span), Some(path_span)),
     };
+    let label = label.filter(|_| in_script.is_none());
     let mut d = Diagnostic::new(
         Rule::SentinelStateNotPersistent,
         primary,
@@ -258,7 +269,11 @@ fn sentinel_storage(
         d = d.label(label, "rebuilt here");
     }
     if let Some(at) = path_label {
-        d = d.label(at, "the config its start script runs");
+        let what = match in_script {
+            Some(_) => "the sentinel container that runs this script",
+            None => "the config its start script runs",
+        };
+        d = d.label(at, what);
     }
     out.push(d);
 }

@@ -42,6 +42,11 @@ impl<'a, K: Hash + Eq> NearestIndex<'a, K> {
         self.by_key.is_empty()
     }
 
+    /// Every key held, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.by_key.keys()
+    }
+
     /// File `item` (an index into the caller's list) under `key`, living in `dir`.
     /// Items of one key must be inserted in increasing order for results in that order.
     pub fn insert(&mut self, key: K, dir: &'a Path, item: usize) {

@@ -816,9 +816,12 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
         if resolved.contains(['$', '`']) || resolved.is_empty() {
             return true;
         }
+        // The file itself, one beside it, a folder above it, or a file in the folder
+        // it is (a copy into a folder, `cp /src/*.conf /dst`).
         if resolved == path
             || dir(&resolved) == dir(path)
             || path.starts_with(&format!("{resolved}/"))
+            || resolved.starts_with(&format!("{}/", path.trim_end_matches('/')))
         {
             return true;
         }

@@ -29,6 +29,9 @@ struct CopiedByInit {
 /// when it runs at every start.
 type KeyCopy<'a> = (&'a str, &'a str, Option<Span>);
 
+/// A pod template: its manifest and where its object starts (`PodFacts::name_span`).
+type PodKey = (FileId, usize);
+
 /// Lines a ConfigMap script appends to a file it copied: the manifest, and the lines.
 type Appended<'a> = (FileId, &'a crate::syntax::redis_conf::ConfTree);
 
@@ -145,8 +148,33 @@ impl Workspace {
         &self,
         embedded: &EmbeddedConfs,
     ) -> HashMap<(FileId, usize, String), CopiedByInit> {
+        // Script files put into keys by `kubectl create configmap … --from-file`.
+        let file_keys: Vec<((String, String), FileId)> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .keys_from_files
+                    .iter()
+                    .filter_map(move |k| {
+                        let file = self.file_at(&compose::normalize(&dir.join(&k.path)))?;
+                        Some(((k.object.clone(), k.key.clone()), file))
+                    })
+            })
+            .collect();
         let mut copies: HashMap<&(String, String), Vec<KeyCopy>> = HashMap::new();
         let mut appends: HashMap<(&(String, String), &str), Appended> = HashMap::new();
+        for (key, file) in &file_keys {
+            for c in &self.entries[file].parsed().file_copies {
+                let every_start = (!c.guarded).then_some(c.at);
+                copies
+                    .entry(key)
+                    .or_default()
+                    .push((&c.from, &c.to, every_start));
+            }
+        }
         for id in self.sorted_ids() {
             let parsed = self.entries[&id].parsed();
             for (key, c) in &parsed.script_copies {
@@ -180,7 +208,38 @@ impl Workspace {
                     .map(|k| (k, &container.pod.init_mounts))
                     .chain(own.as_ref().map(|k| (k, &container.mounts)));
                 for (key, mounts) in scripts {
-                    for (from, to, every_start) in copies.get(key).into_iter().flatten() {
+                    // A copy of every file of a folder (`cp /src/*.* /dst`) copies each
+                    // config key of the object mounted there, under its own name.
+                    let expanded: Vec<(String, String, Option<Span>)> = copies
+                        .get(key)
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|(from, to, every_start)| {
+                            let globbed = from
+                                .rsplit_once('/')
+                                .filter(|(_, pattern)| pattern.contains('*'));
+                            let Some((dir, pattern)) = globbed else {
+                                return vec![(from.to_string(), to.to_string(), *every_start)];
+                            };
+                            let probe = format!("{dir}/_");
+                            let Some((name, _)) = workload::key_in_mounts_or_copies(
+                                mounts,
+                                &container.pod.init_copies,
+                                &probe,
+                            ) else {
+                                return Vec::new();
+                            };
+                            let to = to.trim_end_matches('/');
+                            embedded
+                                .keys_of(&name)
+                                .into_iter()
+                                .filter(|k| glob_matches(pattern, k))
+                                .map(|k| (format!("{dir}/{k}"), format!("{to}/{k}"), *every_start))
+                                .collect()
+                        })
+                        .collect();
+                    for (from, to, every_start) in &expanded {
+                        let (from, to) = (from.as_str(), to.as_str());
                         let Some((name, k)) = workload::key_in_mounts_or_copies(
                             mounts,
                             &container.pod.init_copies,
@@ -214,7 +273,7 @@ impl Workspace {
                             None if own.as_ref() == Some(key) => to.to_string(),
                             None => continue,
                         };
-                        let appended = appends.get(&(key, *to)).copied();
+                        let appended = appends.get(&(key, to)).copied();
                         let mut lines = template.tree.lines.clone();
                         if let Some((file, tree)) = appended {
                             // The appended lines are the script's, in its manifest.
@@ -779,7 +838,11 @@ impl Workspace {
                             sentinel.runtime = service.runtime(source.id);
                             sentinel.runtime.netns = netns(copy);
                             sentinel.runtime.config_rewritten_at_start =
-                                conf.and_then(|c| c.rewritten_at_start);
+                                conf.and_then(|c| c.rewritten_at_start).or_else(|| {
+                                    let (path, r) = service.config_written_by_file.as_ref()?;
+                                    let file = self.file_at(path)?;
+                                    Some(Span::new(file, r.start, r.end))
+                                });
                             // Lines appended at every start to a file of the container.
                             sentinel.runtime.config_appended_at_start = match conf {
                                 Some(c) => c.appended_at_start,
@@ -895,13 +958,13 @@ impl Workspace {
             let dir = self.dir_of(id);
             for k in &self.entries[&id].parsed().keys_from_files {
                 let path = compose::normalize(&dir.join(&k.path));
-                let in_folder: Vec<(&str, FileId)> = match self.by_path.get(&path) {
-                    Some(&file) => vec![(k.key.as_str(), file)],
+                let in_folder: Vec<(&str, FileId)> = match self.file_at(&path) {
+                    Some(file) => vec![(k.key.as_str(), file)],
                     // A folder: each file directly in it, under its own name.
                     None => self
                         .by_path
                         .iter()
-                        .filter(|(p, _)| p.parent() == Some(path.as_path()))
+                        .filter(|(p, _)| compose::normalize(p).parent() == Some(path.as_path()))
                         .filter_map(|(p, f)| Some((p.file_name()?.to_str()?, *f)))
                         .collect(),
                 };
@@ -926,6 +989,20 @@ impl Workspace {
             for ((name, key), inv) in &self.entries[&id].parsed().script_starts {
                 script_starts.insert((name.as_str(), key.as_str()), self.dir_of(id), starts.len());
                 starts.push((id, inv));
+            }
+        }
+        // Script files put into keys by `kubectl create configmap … --from-file`.
+        for id in self.sorted_ids() {
+            let dir = self.dir_of(id);
+            for k in &self.entries[&id].parsed().keys_from_files {
+                let path = compose::normalize(&dir.join(&k.path));
+                let Some(file) = self.file_at(&path) else {
+                    continue;
+                };
+                if let Some(inv) = &self.entries[&file].parsed().file_start {
+                    script_starts.insert((k.object.as_str(), k.key.as_str()), dir, starts.len());
+                    starts.push((file, inv));
+                }
             }
         }
         let script_starts = ScriptStarts {
@@ -982,6 +1059,7 @@ impl Workspace {
             .collect();
         let secrets = self.cluster();
         let service_names = self.single_pod_service_names(&secrets);
+        let (adopted, deleted_pods) = self.adopted_pods();
         // Kustomize builds: the workloads of a build's files are processes of each top
         // build that reads them (one deployment per overlay), never of the files alone.
         // Kubernetes deployment units: (folder, namespace) → the first file of the unit.
@@ -1293,6 +1371,17 @@ impl Workspace {
                         (Some(r), _) => r.value.clamp(0, 100) as usize,
                         (None, Some((n, _))) => n,
                         (None, None) => container.replicas,
+                    }
+                    .saturating_sub(
+                        adopted
+                            .get(&(id, container.pod.name_span.start))
+                            .copied()
+                            .unwrap_or(0),
+                    );
+                    let replicas = match deleted_pods.contains(&(id, container.pod.name_span.start))
+                    {
+                        true => 0,
+                        false => replicas,
                     };
                     let image_set = build.and_then(|b| {
                         let (image, _) = container.image.as_ref()?;
@@ -1379,10 +1468,8 @@ impl Workspace {
                             .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                         netns: None,
                         replication_in_script: script.as_ref().is_some_and(|key| {
-                            self.entries[&inv_file]
-                                .parsed()
-                                .script_replication
-                                .contains(key)
+                            let parsed = self.entries[&inv_file].parsed();
+                            parsed.script_replication.contains(key) || parsed.file_replication
                         }) || container
                             .script
                             .iter()
@@ -1758,6 +1845,22 @@ impl Workspace {
                 roles_index.insert((name.as_str(), key.as_str()), self.dir_of(id), roles.len());
                 roles.push((*test, *asks, *server));
             }
+            // Script files put into keys by `kubectl create configmap … --from-file`.
+            let dir = self.dir_of(id);
+            for k in &self.entries[&id].parsed().keys_from_files {
+                let path = compose::normalize(&dir.join(&k.path));
+                let Some(parsed) = self.file_at(&path).map(|f| self.entries[&f].parsed()) else {
+                    continue;
+                };
+                if let Some((test, asks)) = parsed.file_role_by_ordinal {
+                    let server = parsed
+                        .file_start
+                        .as_ref()
+                        .is_some_and(|i| i.kind == FileKind::RedisConf);
+                    roles_index.insert((k.object.as_str(), k.key.as_str()), dir, roles.len());
+                    roles.push((test, asks, server));
+                }
+            }
         }
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
             let near = self.dir_of(entry.source.id);
@@ -1766,6 +1869,10 @@ impl Workspace {
                 found.first().map(|&i| roles[i])
             };
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
+                // A bare pod the instructions delete is not judged as part of the deployment.
+                if deleted_pods.contains(&(entry.source.id, container.pod.name_span.start)) {
+                    continue;
+                }
                 let started = image_starts
                     .get(&(entry.source.id, ci))
                     .map(|(file, inv, _)| (*file, inv, None))
@@ -2054,6 +2161,73 @@ impl Workspace {
             }
         }
         out
+    }
+
+    /// How many bare pods each ReplicationController or ReplicaSet adopts, keyed by
+    /// (file, pod template): a bare pod of its folder and namespace whose labels match
+    /// its selector is one of its replicas (the bootstrap pod of Kubernetes' classic
+    /// sentinel example), so the controller starts that many fewer. Each pod goes to
+    /// the first controller that selects it.
+    ///
+    /// Also the bare pods that a `kubectl delete pod NAME` of their folder or one above
+    /// deletes: they run no process in the deployment that stays, and adopt nothing.
+    fn adopted_pods(&self) -> (HashMap<PodKey, usize>, HashSet<PodKey>) {
+        type Pod<'a> = (FileId, &'a crate::formats::workload::Container);
+        // The bare pods and the adopting controllers of one folder and namespace.
+        type Unit<'a> = (Vec<Pod<'a>>, Vec<Pod<'a>>);
+        let deletes: Vec<(&Path, &str)> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| {
+                let dir = self.dir_of(id);
+                self.entries[&id]
+                    .parsed()
+                    .kubectl_deleted_pods
+                    .iter()
+                    .map(move |name| (dir, name.as_str()))
+            })
+            .collect();
+        let mut deleted: HashSet<PodKey> = HashSet::new();
+        let mut units: HashMap<(&Path, Option<&str>), Unit> = HashMap::new();
+        for id in self.sorted_ids() {
+            for c in &self.entries[&id].parsed().containers {
+                if c.pod.kind == "Pod"
+                    && deletes
+                        .iter()
+                        .any(|(dir, name)| *name == c.workload && self.dir_of(id).starts_with(dir))
+                {
+                    deleted.insert((id, c.pod.name_span.start));
+                    continue;
+                }
+                let (bare, controllers) = units
+                    .entry((self.dir_of(id), c.namespace.as_deref()))
+                    .or_default();
+                let list = match c.pod.kind.as_str() {
+                    "Pod" => bare,
+                    _ if !c.pod.adopts.is_empty() => controllers,
+                    _ => continue,
+                };
+                // One entry per pod, not per container.
+                if !list
+                    .iter()
+                    .any(|(i, o)| *i == id && o.pod.name_span == c.pod.name_span)
+                {
+                    list.push((id, c));
+                }
+            }
+        }
+        let mut out: HashMap<PodKey, usize> = HashMap::new();
+        for (bare, controllers) in units.values() {
+            for (_, pod) in bare {
+                let owner = controllers
+                    .iter()
+                    .find(|(_, rc)| rc.pod.adopts.iter().all(|l| pod.pod.labels.contains(l)));
+                if let Some((id, rc)) = owner {
+                    *out.entry((*id, rc.pod.name_span.start)).or_default() += 1;
+                }
+            }
+        }
+        (out, deleted)
     }
 
     /// The names of Services that send all their traffic to one pod (a workload of one
@@ -2677,6 +2851,24 @@ impl<'a> ScriptStarts<'a> {
         let first = *self.index.nearest(&(name, key), Some(near)).first()?;
         Some(self.starts[first])
     }
+}
+
+/// Whether a file name matches a shell pattern of one folder level (`*`, `*.*`, `*.conf`,
+/// `sentinel*`): `*` stands for any run of characters.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The release whose stock `redis.conf` a config is a copy of, at the line that marks

@@ -84,6 +84,13 @@ struct Parsed {
     /// Start scripts kept in ConfigMap keys, (object name, key), with the redis program
     /// each ends by running.
     script_starts: Vec<((String, String), crate::formats::workload::Invocation)>,
+    /// For a script file: the redis program it ends by running (what a container runs
+    /// when the file is put into a ConfigMap key with `kubectl create configmap
+    /// --from-file`).
+    file_start: Option<crate::formats::workload::Invocation>,
+    /// For a script file: it speaks of replication (`replicaof`, asks the sentinels), so
+    /// the role of the server it starts is decided at run time.
+    file_replication: bool,
     /// The copies those scripts make: ((object name, key), copy).
     script_copies: Vec<((String, String), script::FileCopy)>,
     /// For a script file: its copies, and its test of the pod's name or ordinal that
@@ -116,6 +123,8 @@ struct Parsed {
     compose_scales: Vec<(String, usize)>,
     /// Workloads a `kubectl scale … --replicas=N` of the file scales: (name, count, where).
     kubectl_scales: Vec<(String, usize, std::ops::Range<usize>)>,
+    /// Bare pods a `kubectl delete pod NAME` of the file deletes.
+    kubectl_deleted_pods: Vec<String>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).
@@ -459,6 +468,18 @@ impl Workspace {
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
+    }
+
+    /// The file at a normalized path (`compose::normalize` drops a leading `./`, which
+    /// the paths of a tree checked as `.` keep).
+    fn file_at(&self, normalized: &Path) -> Option<FileId> {
+        self.by_path
+            .get(normalized)
+            .or_else(|| match normalized.is_relative() {
+                true => self.by_path.get(&Path::new(".").join(normalized)),
+                false => None,
+            })
+            .copied()
     }
 
     pub fn source(&self, id: FileId) -> Option<&SourceFile> {

@@ -37,6 +37,8 @@ impl Entry {
                 parsed.keys_from_files =
                     crate::formats::launch::keys_from_files(self.source.text());
                 parsed.kubectl_scales = crate::formats::launch::kubectl_scales(self.source.text());
+                parsed.kubectl_deleted_pods =
+                    crate::formats::launch::kubectl_deleted_pods(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
@@ -107,6 +109,7 @@ impl Entry {
                 compose_scales: crate::formats::launch::compose_scales(source.text()),
                 keys_from_files: crate::formats::launch::keys_from_files(source.text()),
                 kubectl_scales: crate::formats::launch::kubectl_scales(source.text()),
+                kubectl_deleted_pods: crate::formats::launch::kubectl_deleted_pods(source.text()),
                 // A finding may point at a command in it (`kubectl scale`).
                 secret_spans: secret_spans(),
                 ..Parsed::default()
@@ -267,7 +270,13 @@ impl Entry {
         }
         if is_script(&source.path, source.text()) {
             let script = script::read(source.id, source.shared_text());
+            let file_start = script
+                .commands
+                .last()
+                .map(script::ScriptCommand::invocation);
             return Parsed {
+                file_start,
+                file_replication: script.speaks_of_replication,
                 confs: script.confs.into_iter().map(Arc::new).collect(),
                 units: script.units.into_iter().map(Arc::new).collect(),
                 commands: script.commands,

@@ -1,0 +1,3 @@
+#!/bin/sh
+cp /config-src/*.conf /sentinel
+exec redis-sentinel /sentinel/sentinel.conf
