@@ -1083,3 +1083,11 @@ fn scripts_created_from_files_are_start_scripts() {
         assert!(found.contains(&rule), "{found:?}");
     }
 }
+
+/// A chart's quorum that a deploy-time substitution fills (`"${SENTINEL_QUORUM}"`) is
+/// unknown, never the chart's default of 2; one written as a string (`"2"`) is a number.
+#[test]
+fn substituted_chart_quorum_is_unknown() {
+    assert!(!rules("bitnami-quorum-substituted").contains(&"quorum-below-majority"));
+    assert!(rules("bitnami-quorum-quoted").contains(&"quorum-below-majority"));
+}

@@ -435,6 +435,23 @@ pub(crate) fn int_field(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<i64
     Some(literal(r, node, node.as_i64()?))
 }
 
+/// A quorum field: its number (also written as a string, `"2"`), the default where it is
+/// unset, and 0 — unknown, judged by no rule — where it is a value this tool cannot read
+/// (a template expression, a variable): never the default.
+fn quorum_field(r: &Resource, node: Option<&Yaml>, default: Spanned<i64>) -> Spanned<i64> {
+    let Some(node) = node else {
+        return default;
+    };
+    let value = node
+        .as_i64()
+        .or_else(|| node.as_str()?.trim().parse::<i64>().ok());
+    match value {
+        Some(n) => literal(r, node, n),
+        None if node.as_str().is_some() => literal(r, node, 0),
+        None => default,
+    }
+}
+
 /// A password from a Secret reference: set, its value unknown here.
 fn secret(r: &Resource, node: Option<&Yaml>) -> Option<Spanned<Password>> {
     node.map(|n| Spanned::with_origin(Password::Unknown, at(r, n), Origin::Implied))
@@ -594,7 +611,7 @@ fn opstree_embedded_sentinel(r: &Resource) -> Option<Sentinels> {
         count_at,
         line: spec.key_node("sentinel").map_or(count_at, |k| at(r, k)),
         master_name: implied("mymaster".to_string(), count_at),
-        quorum: int_field(r, sentinel.get("quorum")).unwrap_or_else(|| implied(2, count_at)),
+        quorum: quorum_field(r, sentinel.get("quorum"), implied(2, count_at)),
         down_after,
         failover_timeout,
         parallel_syncs,
@@ -664,8 +681,11 @@ fn opstree_watchers(
             Some(v) => literal(r, name.unwrap(), v.to_string()),
             None => implied("myMaster".to_string(), line),
         },
-        quorum: int_field(r, set(config.and_then(|c| c.get("quorum"))))
-            .unwrap_or_else(|| implied(2, count_at)),
+        quorum: quorum_field(
+            r,
+            set(config.and_then(|c| c.get("quorum"))),
+            implied(2, count_at),
+        ),
         down_after,
         failover_timeout,
         parallel_syncs,
@@ -864,7 +884,7 @@ fn bitnami(r: &Resource) -> Option<(DataNodes, Option<Sentinels>)> {
             Some(n) => literal(r, name.unwrap(), n.to_string()),
             None => implied(default_name.to_string(), enabled),
         },
-        quorum: field("quorum").unwrap_or_else(|| implied(2, enabled)),
+        quorum: quorum_field(r, sentinel.get("quorum"), implied(2, enabled)),
         down_after: field("downAfterMilliseconds").or(Some(implied(60_000, enabled))),
         failover_timeout: field("failoverTimeout").or(Some(implied(180_000, enabled))),
         parallel_syncs: field("parallelSyncs"),
@@ -1154,8 +1174,7 @@ fn redis_ha(r: &Resource) -> Option<(DataNodes, Sentinels)> {
             Some(n) => literal(r, name.unwrap(), n.to_string()),
             None => implied("mymaster".to_string(), line),
         },
-        quorum: int_field(r, sentinel.and_then(|s| s.get("quorum")))
-            .unwrap_or_else(|| implied(2, line)),
+        quorum: quorum_field(r, sentinel.and_then(|s| s.get("quorum")), implied(2, line)),
         down_after: timing("down-after-milliseconds", 10_000),
         failover_timeout: timing("failover-timeout", 180_000),
         parallel_syncs: timing("parallel-syncs", 5),
