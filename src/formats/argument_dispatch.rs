@@ -7,22 +7,36 @@
 /// `text` with the branches that a first argument `arg` does not take blanked out.
 /// `None` when the script does not dispatch on `$1`.
 pub fn select_branch(text: &str, arg: &str) -> Option<String> {
+    // `$1` itself, and the variables set from it.
+    let mut aliases = first_argument_names(text);
+    aliases.push("1".to_string());
+    select(text, arg, &aliases)
+}
+
+/// `text` with the branches that the environment variable `variable` set to `value` does
+/// not take blanked out (`case "$ROLE" in sentinel) … ;; esac`, `if [ "$ROLE" = … ]`).
+/// `None` when the script does not dispatch on it.
+pub fn select_branch_on(text: &str, variable: &str, value: &str) -> Option<String> {
+    select(text, value, &[variable.to_string()])
+}
+
+/// The branches taken when the words `aliases` name (`$NAME`) hold `arg`.
+fn select(text: &str, arg: &str, aliases: &[String]) -> Option<String> {
     let arg = arg.trim_matches(['"', '\'']);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut blank = vec![false; lines.len()];
     let mut dispatched = false;
-    let aliases = first_argument_names(text);
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].trim();
-        if let Some(test) = if_test(line, &aliases) {
-            if let Some(end) = if_chain(&lines, i, test, arg, &aliases, &mut blank) {
+        if let Some(test) = if_test(line, aliases) {
+            if let Some(end) = if_chain(&lines, i, test, arg, aliases, &mut blank) {
                 dispatched = true;
                 i = end + 1;
                 continue;
             }
         }
-        if is_case_on_first_argument(line, &aliases) {
+        if is_case_on_first_argument(line, aliases) {
             if let Some(end) = case_arms(&lines, i, arg, &mut blank) {
                 dispatched = true;
                 i = end + 1;
@@ -77,12 +91,11 @@ fn positional_test(condition: &str, aliases: &[String]) -> Option<(String, bool)
 
 fn is_first_argument(word: &str, aliases: &[String]) -> bool {
     let word = word.trim_matches(['"', '\'']);
-    matches!(word, "$1" | "${1}")
-        || aliases.iter().any(|a| {
-            word.strip_prefix('$')
-                .map(|w| w.trim_start_matches('{').trim_end_matches('}'))
-                == Some(a.as_str())
-        })
+    aliases.iter().any(|a| {
+        word.strip_prefix('$')
+            .map(|w| w.trim_start_matches('{').trim_end_matches('}'))
+            == Some(a.as_str())
+    })
 }
 
 /// Variables a script sets to its first argument (`MODE="${1:-redis}"`, `ROLE=$1`),
@@ -173,7 +186,8 @@ fn if_chain(
 
 /// The nesting of `if`/`case` blocks after a line's words.
 fn nesting(mut depth: usize, words: &[&str]) -> usize {
-    for w in words {
+    // A comment (`# check if a master exists`) opens nothing.
+    for w in words.iter().take_while(|w| !w.starts_with('#')) {
         match *w {
             "if" | "case" => depth += 1,
             "fi" | "esac" => depth = depth.saturating_sub(1),
@@ -253,6 +267,22 @@ mod tests {
         let sentinel = select_branch(SCRIPT, "/usr/local/bin/redis-sentinel").unwrap();
         assert!(!sentinel.contains("redis-server /data"));
         assert!(sentinel.contains("redis-sentinel /data/sentinel.conf"));
+    }
+
+    /// A role from the environment (`case $ROLE in`), with a comment in an arm that
+    /// says "if": the comment opens no block, so the `esac` is found.
+    #[test]
+    fn keeps_the_branch_of_an_environment_variable() {
+        let case = "ROLE=${ROLE:-none}\ncase $ROLE in\n  sentinel)\n    # check if the master is up\n    redis-sentinel /s.conf\n  ;;\n  server)\n    redis-server /r.conf\n  ;;\n  *)\n    exit 1\n  ;;\nesac\n";
+        let s = select_branch_on(case, "ROLE", "sentinel").unwrap();
+        assert!(s.contains("redis-sentinel /s.conf") && !s.contains("redis-server"));
+        let none = select_branch_on(case, "ROLE", "none").unwrap();
+        assert!(!none.contains("redis-"));
+        assert_eq!(
+            select_branch(case, "sentinel"),
+            None,
+            "not dispatched on $1"
+        );
     }
 
     #[test]

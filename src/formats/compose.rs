@@ -1179,6 +1179,24 @@ fn read_service(
     }
     let mut tokens = entrypoint.clone();
     tokens.extend(command);
+    // An image built on an official one whose Dockerfile replaces the entrypoint script
+    // (`COPY docker-entrypoint.sh /usr/local/bin/`) and keeps the ENTRYPOINT and CMD it
+    // inherits: that script runs, given the image's `redis-server`.
+    let replaced_entrypoint = docker.as_ref().is_some_and(|d| {
+        d.entrypoint.is_none()
+            && d.cmd.is_none()
+            && d.base
+                .as_ref()
+                .and_then(|(image, _)| image_ref(image))
+                .is_some_and(|i| i.family == ImageFamily::Official)
+            && d.source_of("/usr/local/bin/docker-entrypoint.sh").is_some()
+    });
+    if tokens.is_empty() && replaced_entrypoint {
+        tokens = implied(&[
+            "docker-entrypoint.sh".to_string(),
+            "redis-server".to_string(),
+        ]);
+    }
     // `sh -c "…"` scripts are run-time logic: what they compute is unknown, but the
     // program they end up running, its config file and whether the script rewrites that
     // file at every start can be read.
@@ -1338,16 +1356,31 @@ fn read_service(
             let script_path = source.map(|src| normalize(&context.join(src)));
             // A script that dispatches on its first argument runs the branch of the
             // argument this service passes.
-            let script = script_path
+            let original = script_path
                 .as_ref()
-                .and_then(|p| std::fs::read_to_string(p).ok())
-                .map(|text| match tokens.get(launched + 1) {
-                    Some(arg) => {
-                        crate::formats::argument_dispatch::select_branch(&text, &arg.value)
-                            .unwrap_or(text)
-                    }
-                    None => text,
+                .and_then(|p| std::fs::read_to_string(p).ok());
+            // It runs the branch of the argument this service passes, or else of the
+            // role its environment gives (`case "$ROLE" in sentinel) …`).
+            let script = original.clone().map(|text| {
+                let by_argument = tokens.get(launched + 1).and_then(|arg| {
+                    crate::formats::argument_dispatch::select_branch(&text, &arg.value)
                 });
+                // The service's environment first, then the script's own defaults
+                // (`ROLE=${ROLE:-undefined}`).
+                let env: Vec<(String, String)> = out
+                    .env
+                    .iter()
+                    .filter_map(|e| Some((e.name.clone(), e.value.clone()?)))
+                    .chain(crate::formats::script::defaults(&text))
+                    .collect();
+                by_argument
+                    .or_else(|| {
+                        env.iter().find_map(|(name, value)| {
+                            crate::formats::argument_dispatch::select_branch_on(&text, name, value)
+                        })
+                    })
+                    .unwrap_or(text)
+            });
             if let (Some(path), Some(text)) = (&script_path, &script) {
                 let env = crate::formats::script::defaults(text)
                     .into_iter()
@@ -1403,6 +1436,14 @@ fn read_service(
                         .copy_instruction_of(&start.config)
                         .map(|r| (dockerfile.clone(), r));
                 }
+                // Branches are blanked line for line: the line that writes the config
+                // is that line of the file.
+                if start.rewrites_config {
+                    out.config_written_by_file = script_path
+                        .clone()
+                        .zip(start.write_line)
+                        .and_then(|(p, l)| Some((p, line_range(original.as_deref()?, l)?)));
+                }
                 out.start_script = Some(start);
                 return (out, true);
             }
@@ -1410,6 +1451,12 @@ fn read_service(
                 out.kind = kind;
                 out.start_unfollowed = true;
                 return (out, true);
+            }
+            // The image's own entrypoint script, read: when it starts nothing for this
+            // service (its role's branch only reports an error), no Redis runs, unless
+            // it hands over to the image's command (`exec "$@"`).
+            if replaced_entrypoint && script.as_deref().is_some_and(|t| !t.contains("$@")) {
+                return (out, false);
             }
         }
     }
