@@ -29,6 +29,15 @@ struct CopiedByInit {
 /// when it runs at every start.
 type KeyCopy<'a> = (&'a str, &'a str, Option<Span>);
 
+/// A file of the tree that a `kubectl create configmap --from-file` puts into a key.
+struct KeyedFile<'a> {
+    object: &'a str,
+    key: &'a str,
+    /// The folder of the command: the key is for the workloads beside or below it.
+    dir: &'a Path,
+    file: FileId,
+}
+
 /// A pod template: its manifest and where its object starts (`PodFacts::name_span`).
 type PodKey = (FileId, usize);
 
@@ -150,19 +159,9 @@ impl Workspace {
     ) -> HashMap<(FileId, usize, String), CopiedByInit> {
         // Script files put into keys by `kubectl create configmap … --from-file`.
         let file_keys: Vec<((String, String), FileId)> = self
-            .sorted_ids()
+            .keyed_files()
             .into_iter()
-            .flat_map(|id| {
-                let dir = self.dir_of(id);
-                self.entries[&id]
-                    .parsed()
-                    .keys_from_files
-                    .iter()
-                    .filter_map(move |k| {
-                        let file = self.file_at(&compose::normalize(&dir.join(&k.path)))?;
-                        Some(((k.object.clone(), k.key.clone()), file))
-                    })
-            })
+            .map(|k| ((k.object.to_string(), k.key.to_string()), k.file))
             .collect();
         let mut copies: HashMap<&(String, String), Vec<KeyCopy>> = HashMap::new();
         let mut appends: HashMap<(&(String, String), &str), Appended> = HashMap::new();
@@ -954,29 +953,14 @@ impl Workspace {
         // Configs put into ConfigMap and Secret keys by `kubectl create configmap …
         // --from-file` (a script, a Makefile, a README), resolved from the command's
         // folder: keys of that object, for the workloads beside the command.
-        for id in self.sorted_ids() {
-            let dir = self.dir_of(id);
-            for k in &self.entries[&id].parsed().keys_from_files {
-                let path = compose::normalize(&dir.join(&k.path));
-                let in_folder: Vec<(&str, FileId)> = match self.file_at(&path) {
-                    Some(file) => vec![(k.key.as_str(), file)],
-                    // A folder: each file directly in it, under its own name.
-                    None => self
-                        .by_path
-                        .iter()
-                        .filter(|(p, _)| compose::normalize(p).parent() == Some(path.as_path()))
-                        .filter_map(|(p, f)| Some((p.file_name()?.to_str()?, *f)))
-                        .collect(),
-                };
-                for (key, file) in in_folder {
-                    let conf = confs
-                        .iter()
-                        .find(|c| c.file == file && !c.embedded && c.written_to.is_none());
-                    if let Some(conf) = conf {
-                        embedded.add(&k.object, key, dir, conf);
-                        included.insert(conf.file);
-                    }
-                }
+        let keyed_files = self.keyed_files();
+        for k in &keyed_files {
+            let conf = confs
+                .iter()
+                .find(|c| c.file == k.file && !c.embedded && c.written_to.is_none());
+            if let Some(conf) = conf {
+                embedded.add(k.object, k.key, k.dir, conf);
+                included.insert(conf.file);
             }
         }
         embedded.apply_patches(&builds);
@@ -992,17 +976,10 @@ impl Workspace {
             }
         }
         // Script files put into keys by `kubectl create configmap … --from-file`.
-        for id in self.sorted_ids() {
-            let dir = self.dir_of(id);
-            for k in &self.entries[&id].parsed().keys_from_files {
-                let path = compose::normalize(&dir.join(&k.path));
-                let Some(file) = self.file_at(&path) else {
-                    continue;
-                };
-                if let Some(inv) = &self.entries[&file].parsed().file_start {
-                    script_starts.insert((k.object.as_str(), k.key.as_str()), dir, starts.len());
-                    starts.push((file, inv));
-                }
+        for k in &keyed_files {
+            if let Some(inv) = &self.entries[&k.file].parsed().file_start {
+                script_starts.insert((k.object, k.key), k.dir, starts.len());
+                starts.push((k.file, inv));
             }
         }
         let script_starts = ScriptStarts {
@@ -1845,21 +1822,17 @@ impl Workspace {
                 roles_index.insert((name.as_str(), key.as_str()), self.dir_of(id), roles.len());
                 roles.push((*test, *asks, *server));
             }
-            // Script files put into keys by `kubectl create configmap … --from-file`.
-            let dir = self.dir_of(id);
-            for k in &self.entries[&id].parsed().keys_from_files {
-                let path = compose::normalize(&dir.join(&k.path));
-                let Some(parsed) = self.file_at(&path).map(|f| self.entries[&f].parsed()) else {
-                    continue;
-                };
-                if let Some((test, asks)) = parsed.file_role_by_ordinal {
-                    let server = parsed
-                        .file_start
-                        .as_ref()
-                        .is_some_and(|i| i.kind == FileKind::RedisConf);
-                    roles_index.insert((k.object.as_str(), k.key.as_str()), dir, roles.len());
-                    roles.push((test, asks, server));
-                }
+        }
+        // Script files put into keys by `kubectl create configmap … --from-file`.
+        for k in &keyed_files {
+            let parsed = self.entries[&k.file].parsed();
+            if let Some((test, asks)) = parsed.file_role_by_ordinal {
+                let server = parsed
+                    .file_start
+                    .as_ref()
+                    .is_some_and(|i| i.kind == FileKind::RedisConf);
+                roles_index.insert((k.object, k.key), k.dir, roles.len());
+                roles.push((test, asks, server));
             }
         }
         for entry in self.sorted_ids().iter().map(|id| &self.entries[id]) {
@@ -2158,6 +2131,35 @@ impl Workspace {
                 };
                 let invocation = self.entries[&script].parsed().commands[n].invocation();
                 out.insert((id, ci), (script, invocation, docker_id));
+            }
+        }
+        out
+    }
+
+    /// The files that `kubectl create configmap … --from-file` (or `kubectl create secret
+    /// generic`) commands of the tree put into keys, resolved from the command's folder: a
+    /// folder gives each file directly in it, under its own name.
+    fn keyed_files(&self) -> Vec<KeyedFile<'_>> {
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let dir = self.dir_of(id);
+            for k in &self.entries[&id].parsed().keys_from_files {
+                let path = compose::normalize(&dir.join(&k.path));
+                let files: Vec<(&str, FileId)> = match self.file_at(&path) {
+                    Some(file) => vec![(k.key.as_str(), file)],
+                    None => self
+                        .by_path
+                        .iter()
+                        .filter(|(p, _)| compose::normalize(p).parent() == Some(path.as_path()))
+                        .filter_map(|(p, f)| Some((p.file_name()?.to_str()?, *f)))
+                        .collect(),
+                };
+                out.extend(files.into_iter().map(|(key, file)| KeyedFile {
+                    object: &k.object,
+                    key,
+                    dir,
+                    file,
+                }));
             }
         }
         out
