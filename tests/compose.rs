@@ -1039,3 +1039,25 @@ fn configs_no_service_runs_are_not_extra_sentinels() {
     let topo = ws.topology();
     assert_eq!(topo.sentinels.len(), 3, "{:#?}", topo.sentinels);
 }
+
+/// Mounted scripts that run each other over and over (each line of one runs the other)
+/// are inlined into a bounded text: the check ends with its findings instead of building
+/// gigabytes of script.
+#[test]
+fn scripts_that_run_each_other_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("s")).unwrap();
+    std::fs::write(
+        root.join("docker-compose.yml"),
+        "services:\n  sentinel:\n    image: redis:7.2\n    command: sh -c \"/s/a.sh\"\n    volumes:\n      - ./s:/s\n",
+    )
+    .unwrap();
+    let a = "#!/bin/sh\n".to_string() + &"sh /s/b.sh\n".repeat(1000);
+    let b = "#!/bin/sh\n".to_string() + &"sh /s/a.sh\n".repeat(1000);
+    std::fs::write(root.join("s/a.sh"), a).unwrap();
+    std::fs::write(root.join("s/b.sh"), b).unwrap();
+    let (ws, _) = check_dir(root, Target::default());
+    // The service still starts no process that can be read.
+    assert!(ws.topology().sentinels.is_empty());
+}

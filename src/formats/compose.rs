@@ -1615,10 +1615,17 @@ fn inline_mounted_scripts(service: &Service, script: &str) -> Option<(String, Ve
         let Some(next) = inline_once(service, &text, &mut files) else {
             break;
         };
+        // Scripts that run each other many times over read as one bounded text.
+        if next.len() > MAX_INLINED {
+            break;
+        }
         text = next;
     }
     (!files.is_empty()).then_some((text, files))
 }
+
+/// The most text that inlining scripts into each other may produce (1 MiB).
+const MAX_INLINED: usize = 1 << 20;
 
 /// One level of [`inline_mounted_scripts`].
 fn inline_once(service: &Service, text: &str, files: &mut Vec<PathBuf>) -> Option<String> {
