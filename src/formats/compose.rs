@@ -1217,15 +1217,7 @@ fn read_service(
         };
         // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
         // named, after what the command string did first.
-        let inlined = || {
-            let (text, files) = inline_mounted_scripts(&out, &script.value)?;
-            let start = StartScript::read(&text, script.range.clone())?;
-            let written = start
-                .rewrites_config
-                .then(|| line_in_files(&text, start.write_line?, &files))
-                .flatten();
-            Some((start, written))
-        };
+        let inlined = || read_inlined(&out, &script.value, &script.range);
         let Some((start, written)) = StartScript::read(&script.value, script.range.clone())
             .map(|s| (s, None))
             .or_else(inlined)
@@ -1624,6 +1616,25 @@ fn inline_mounted_scripts(service: &Service, script: &str) -> Option<(String, Ve
     (!files.is_empty()).then_some((text, files))
 }
 
+/// A line of a file of the tree: the file, and the line's byte range.
+type FileLine = (PathBuf, Range<usize>);
+
+/// `script` read with the script files it runs inlined (see [`inline_mounted_scripts`]),
+/// with the file and line that write its config afresh when one of those files does.
+fn read_inlined(
+    service: &Service,
+    script: &str,
+    range: &Range<usize>,
+) -> Option<(StartScript, Option<FileLine>)> {
+    let (text, files) = inline_mounted_scripts(service, script)?;
+    let start = StartScript::read(&text, range.clone())?;
+    let written = start
+        .rewrites_config
+        .then(|| line_in_files(&text, start.write_line?, &files))
+        .flatten();
+    Some((start, written))
+}
+
 /// The most text that inlining scripts into each other may produce (1 MiB).
 const MAX_INLINED: usize = 1 << 20;
 
@@ -1774,15 +1785,7 @@ fn read_mounted_script(out: &mut Service, word: &Token, arguments: &[Token]) -> 
     let values: Vec<&str> = arguments.iter().map(|a| a.value.as_str()).collect();
     text = crate::syntax::shell::with_positional_parameters(&text, &values);
     // It may run the script that does the work (`exec sh /data/start.sh`).
-    let chained = || {
-        let (joined, files) = inline_mounted_scripts(out, &text)?;
-        let start = StartScript::read(&joined, word.range.clone())?;
-        let written = start
-            .rewrites_config
-            .then(|| line_in_files(&joined, start.write_line?, &files))
-            .flatten();
-        Some((start, written))
-    };
+    let chained = || read_inlined(out, &text, &word.range);
     let read = match StartScript::read(&text, word.range.clone()) {
         // Selecting a branch and filling the parameters keep the script's lines where
         // they are: the line that writes the config is that line of the file.
