@@ -25,6 +25,9 @@ pub struct Dockerfile {
     /// `sh -c "…"`). `None` when the stage does not set them (the base image's apply).
     pub entrypoint: Option<Vec<String>>,
     pub cmd: Option<Vec<String>>,
+    /// Where the final stage's `ENTRYPOINT` and `CMD` instructions are written.
+    pub entrypoint_at: Option<Range<usize>>,
+    pub cmd_at: Option<Range<usize>>,
     /// `ENTRYPOINT` is in shell form: `/bin/sh -c` runs it and ignores every argument
     /// (`CMD`, compose `command:`, `docker run … ARGS`).
     pub entrypoint_shell_form: bool,
@@ -334,11 +337,13 @@ pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile
                 };
                 if keyword == "ENTRYPOINT" {
                     out.entrypoint = Some(argv);
+                    out.entrypoint_at = Some(range.clone());
                     out.entrypoint_shell_form = !rest.trim_start().starts_with('[');
                     // ENTRYPOINT resets the CMD inherited from the base image, not one
                     // this stage set (BuildKit's `dispatchEntrypoint`: `if !d.cmdSet`).
                 } else {
                     out.cmd = Some(argv);
+                    out.cmd_at = Some(range.clone());
                 }
             }
             "ENV" => {
@@ -352,7 +357,15 @@ pub fn read_with_args(text: &str, build_args: &[(String, String)]) -> Dockerfile
                         .map(|(k, v)| vec![(k.to_string(), v.trim().trim_matches('"').to_string())])
                         .unwrap_or_default()
                 };
+                // The builder expands `${VAR:-default}` with the arguments and the
+                // variables set before.
                 for (k, v) in pairs {
+                    let known: Vec<(String, String)> = args
+                        .iter()
+                        .cloned()
+                        .chain(out.env.iter().map(|(k, v, _)| (k.clone(), v.clone())))
+                        .collect();
+                    let v = crate::syntax::shell::expand_parameters(&v, &known);
                     out.env.push((k, v, range.clone()));
                 }
             }

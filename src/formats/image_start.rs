@@ -37,9 +37,25 @@ const SHELLS: &[&str] = &["sh", "bash", "dash", "ash"];
 /// Wrappers that run their arguments: init shims and `exec`.
 const WRAPPERS: &[&str] = &["tini", "dumb-init", "exec", "env", "--", "tini-static"];
 
-/// The redis command the image starts in the environment `env`: (script, index of the
-/// command among the script's redis commands). `None` when the image starts none we can
-/// see, or when the choice stays open between different commands.
+/// Wrappers that run their arguments as the user named first (`gosu redis "$@"`).
+const USER_SWITCHES: &[&str] = &["gosu", "su-exec"];
+
+/// What an image starts: a redis command of a script of the tree, or the image's own
+/// `ENTRYPOINT`/`CMD` words (reached directly, or through a script's `exec "$@"`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Started {
+    /// (script, index of the command among the script's redis commands).
+    Script(FileId, usize),
+    /// The words of the image's own command line, and the last script of the chain that
+    /// ran them (the entrypoint that prepares their config), if any.
+    Line {
+        words: Vec<String>,
+        via: Option<FileId>,
+    },
+}
+
+/// The redis command the image starts in the environment `env`. `None` when the image
+/// starts none we can see, or when the choice stays open between different commands.
 /// `command`: what the container runs instead of the image's ENTRYPOINT and CMD (a
 /// script of the image), when it says.
 pub fn started_command<'a>(
@@ -48,21 +64,21 @@ pub fn started_command<'a>(
     command: Option<Vec<String>>,
     files: &dyn TreeFiles<'a>,
     env: &dyn Fn(&str) -> EnvValue,
-) -> Option<(FileId, usize)> {
-    let first: Vec<String> = command.unwrap_or_else(|| {
-        docker
-            .entrypoint
-            .iter()
-            .flatten()
-            .chain(docker.cmd.iter().flatten())
-            .cloned()
-            .collect()
-    });
-    let mut queue = vec![first];
+) -> Option<Started> {
+    let own: Vec<String> = docker
+        .entrypoint
+        .iter()
+        .flatten()
+        .chain(docker.cmd.iter().flatten())
+        .cloned()
+        .collect();
+    let overridden = command.is_some();
+    let first: Vec<String> = command.unwrap_or_else(|| own.clone());
+    let mut queue: Vec<(Vec<String>, Option<FileId>)> = vec![(first, None)];
     let mut seen: Vec<Vec<String>> = Vec::new();
-    let mut found: Vec<(FileId, usize, &'a [ScriptCommand])> = Vec::new();
+    let mut found: Vec<Found<'a>> = Vec::new();
     let mut reached: Vec<Reached> = Vec::new();
-    while let Some(words) = queue.pop() {
+    while let Some((words, via)) = queue.pop() {
         if seen.len() > 32 || seen.contains(&words) {
             continue;
         }
@@ -79,7 +95,7 @@ pub fn started_command<'a>(
                     .iter()
                     .any(|d| lands.starts_with(d) && lands.ends_with("/run"));
                 if service {
-                    queue.push(vec![lands.clone()]);
+                    queue.push((vec![lands.clone()], via));
                 }
                 let supervisor_conf =
                     lands.starts_with("/etc/supervisor") || lands.ends_with("supervisord.conf");
@@ -87,10 +103,24 @@ pub fn started_command<'a>(
                     let text =
                         files.text(&crate::formats::compose::normalize(&context.join(source)));
                     for command in text.map(supervisor_programs).unwrap_or_default() {
-                        queue.push(command.split_whitespace().map(str::to_string).collect());
+                        queue.push((
+                            command.split_whitespace().map(str::to_string).collect(),
+                            via,
+                        ));
                     }
                 }
             }
+            continue;
+        }
+        // The image's own command line (`CMD ["redis-server", "/etc/redis/sentinel.conf"]`,
+        // or what an entrypoint's `exec "$@"` runs of it): its words are all the image's.
+        if REDIS_PROGRAMS.contains(&name) && !overridden && words.iter().all(|w| own.contains(w)) {
+            reached.push(Reached {
+                command: found.len(),
+                definite: false,
+                selected: false,
+            });
+            found.push(Found::Line(words.clone(), via));
             continue;
         }
         let Some(source) = source_in_tree(docker, program) else {
@@ -116,23 +146,55 @@ pub fn started_command<'a>(
                 command: found.len(),
                 ..r
             });
-            found.push((script.file, r.command, script.commands));
+            found.push(Found::Script(script.file, r.command, script.commands));
         }
-        queue.extend(reach.runs);
+        queue.extend(reach.runs.into_iter().map(|r| (r, Some(script.file))));
     }
-    let same = |a: usize, b: usize| {
-        let (x, y) = (&found[a], &found[b]);
-        let config = |f: &(FileId, usize, &[ScriptCommand])| {
-            let c = &f.2[f.1];
-            (
-                c.cmdline.is_sentinel(),
-                c.invocation().config.map(|(p, _)| p),
-            )
-        };
-        config(x) == config(y)
-    };
+    let same = |a: usize, b: usize| found[a].role_and_config() == found[b].role_and_config();
     let pick = chosen(&reached, &same)?;
-    Some((found[pick].0, found[pick].1))
+    Some(match &found[pick] {
+        Found::Script(file, n, _) => Started::Script(*file, *n),
+        Found::Line(words, via) => Started::Line {
+            words: words.clone(),
+            via: *via,
+        },
+    })
+}
+
+/// The Redis and Valkey programs an image's command line may start.
+const REDIS_PROGRAMS: &[&str] = &[
+    "redis-server",
+    "redis-sentinel",
+    "valkey-server",
+    "valkey-sentinel",
+];
+
+/// A start the chain reached.
+enum Found<'a> {
+    Script(FileId, usize, &'a [ScriptCommand]),
+    Line(Vec<String>, Option<FileId>),
+}
+
+impl Found<'_> {
+    /// Whether it starts a sentinel, and the config it names.
+    fn role_and_config(&self) -> (bool, Option<String>) {
+        match self {
+            Found::Script(_, n, commands) => {
+                let c = &commands[*n];
+                (
+                    c.cmdline.is_sentinel(),
+                    c.invocation().config.map(|(p, _)| p),
+                )
+            }
+            Found::Line(words, _) => {
+                let program = words[0].rsplit('/').next().unwrap_or_default();
+                let sentinel =
+                    program.ends_with("-sentinel") || words.iter().any(|w| w == "--sentinel");
+                let config = words.get(1).filter(|w| !w.starts_with('-')).cloned();
+                (sentinel, config)
+            }
+        }
+    }
 }
 
 /// The words a program line runs, with wrappers and `sh -c` taken off.
@@ -141,6 +203,10 @@ fn unwrap(words: &[String]) -> Vec<String> {
     for _ in 0..4 {
         let Some(first) = words.first() else { break };
         let name = first.rsplit('/').next().unwrap_or_default().to_string();
+        if USER_SWITCHES.contains(&name.as_str()) && words.len() > 2 {
+            words.drain(..2);
+            continue;
+        }
         if WRAPPERS.contains(&name.as_str()) {
             words.remove(0);
             while words

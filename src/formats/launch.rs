@@ -613,3 +613,157 @@ mod tests {
         assert!(!passes_monitor("redis-server /etc/s.conf --sentinel\n"));
     }
 }
+
+/// A `docker run` (or `podman run`) command: the image it starts and the host paths it
+/// mounts into the container (`-v SRC:DST`, `--mount type=bind,source=SRC,…`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerRun {
+    pub image: String,
+    pub mounted: Vec<String>,
+}
+
+/// Options of `docker run` that take a value as the next word.
+const RUN_VALUE_OPTIONS: &[&str] = &[
+    "--name",
+    "-p",
+    "--publish",
+    "-e",
+    "--env",
+    "--env-file",
+    "--network",
+    "--net",
+    "--restart",
+    "-w",
+    "--workdir",
+    "-u",
+    "--user",
+    "-h",
+    "--hostname",
+    "--entrypoint",
+    "--log-driver",
+    "--log-opt",
+    "-m",
+    "--memory",
+    "--cpus",
+    "--ulimit",
+    "-l",
+    "--label",
+    "--add-host",
+    "--ip",
+    "--dns",
+    "--sysctl",
+    "--platform",
+    "--pull",
+    "--cpu-shares",
+    "--shm-size",
+    "--user-ns",
+    "--userns",
+    "--pid",
+    "--ipc",
+    "--cap-add",
+    "--cap-drop",
+    "--security-opt",
+    "--tmpfs",
+    "--device",
+    "--health-cmd",
+    "--health-interval",
+    "--health-timeout",
+    "--health-retries",
+    "--network-alias",
+    "--link",
+    "--volumes-from",
+    "--memory-swap",
+    "--stop-signal",
+    "--stop-timeout",
+    "--expose",
+    "--mac-address",
+    "--cgroupns",
+    "--runtime",
+    "--gpus",
+];
+
+/// Every `docker run` / `podman run` of a script, with its lines continued (`\`).
+pub fn docker_runs(text: &str) -> Vec<DockerRun> {
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let words: Vec<String> = crate::syntax::shell::parse(line)
+            .commands
+            .into_iter()
+            .flat_map(|c| c.words.into_iter().map(|w| w.value))
+            .collect();
+        let mut i = 0;
+        while i + 1 < words.len() {
+            let is_run = matches!(
+                crate::syntax::shell::basename(&words[i]),
+                "docker" | "podman"
+            ) && words[i + 1] == "run";
+            i += 1;
+            if !is_run {
+                continue;
+            }
+            let mut mounted = Vec::new();
+            let mut j = i + 1;
+            let mut image = None;
+            while j < words.len() {
+                let w = &words[j];
+                j += 1;
+                let (flag, inline) = match w.split_once('=') {
+                    Some((f, v)) if w.starts_with("--") => (f, Some(v.to_string())),
+                    _ => (w.as_str(), None),
+                };
+                if matches!(flag, "-v" | "--volume" | "--mount") {
+                    let value = match inline {
+                        Some(v) => v,
+                        None => {
+                            j += 1;
+                            words.get(j - 1).cloned().unwrap_or_default()
+                        }
+                    };
+                    let source = match flag {
+                        "--mount" => value.split(',').find_map(|kv| {
+                            let (k, v) = kv.split_once('=')?;
+                            matches!(k, "source" | "src").then(|| v.to_string())
+                        }),
+                        _ => value.split(':').next().map(str::to_string),
+                    };
+                    mounted.extend(source.filter(|s| s.starts_with(['/', '.', '~', '$'])));
+                    continue;
+                }
+                if RUN_VALUE_OPTIONS.contains(&flag) {
+                    j += usize::from(inline.is_none());
+                    continue;
+                }
+                if w.starts_with('-') {
+                    continue;
+                }
+                image = Some(w.clone());
+                break;
+            }
+            if let Some(image) = image {
+                out.push(DockerRun { image, mounted });
+            }
+            i = j;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod docker_run_tests {
+    use super::*;
+
+    #[test]
+    fn image_and_mounts_of_docker_run() {
+        let text = "#!/bin/bash\ndocker run -d --name s1 \\\n--restart=always \\\n-v /etc/sentinel/26379/sentinel.conf:/conf/sentinel.conf \\\n--mount type=bind,source=./data,target=/data \\\n--network host \\\nredis:5-alpine \\\nredis-sentinel /conf/sentinel.conf\n";
+        assert_eq!(
+            docker_runs(text),
+            vec![DockerRun {
+                image: "redis:5-alpine".into(),
+                mounted: vec!["/etc/sentinel/26379/sentinel.conf".into(), "./data".into()],
+            }]
+        );
+        // Not a run: `docker ps`, `docker compose run` (a service, not an image).
+        assert!(docker_runs("docker ps\ndocker exec -it r redis-cli\n").is_empty());
+    }
+}

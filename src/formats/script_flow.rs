@@ -63,6 +63,9 @@ pub enum EnvValue {
     Known(String),
 }
 
+/// The words that stand for all of a script's arguments.
+const ALL_ARGUMENTS: &[&str] = &["$@", "${@}", "$*", "${*}"];
+
 /// A redis command the script may run in one environment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reached {
@@ -355,7 +358,10 @@ impl Flow {
                 _ => {
                     let words: Vec<String> =
                         command.words[p..].iter().map(|w| w.value.clone()).collect();
+                    // `exec "$@"`: the script runs its arguments (an image's CMD).
+                    let runs_arguments = ALL_ARGUMENTS.contains(&program.value.as_str());
                     let runs_file = program.value.contains('/')
+                        || runs_arguments
                         || matches!(name, "sh" | "bash" | "source" | ".")
                         || SUPERVISORS.contains(&name);
                     if runs_file {
@@ -514,6 +520,32 @@ struct Block {
 }
 
 impl<'a> Walker<'a> {
+    /// A command's words with the script's arguments put in (`"$@"`, `$1`) where the
+    /// caller says what they are.
+    fn positional(&self, words: &[String]) -> Vec<String> {
+        let arg = |n: &str| match (self.env)(n) {
+            EnvValue::Known(v) => Some(v),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for w in words {
+            if ALL_ARGUMENTS.contains(&w.as_str()) {
+                out.extend((1..64).map_while(|n| arg(&n.to_string())));
+                continue;
+            }
+            let n = w
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .or_else(|| w.strip_prefix('$'))
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            match n.and_then(arg) {
+                Some(v) => out.push(v),
+                None => out.push(w.clone()),
+            }
+        }
+        out
+    }
+
     fn walk(&mut self, steps: &[usize], live: Tri, selected: bool) -> End {
         let mut blocks: Vec<Block> = Vec::new();
         let mut guard: Option<(Tri, bool)> = None;
@@ -618,7 +650,7 @@ impl<'a> Walker<'a> {
                 }
                 Step::Run(words) => {
                     if here != Tri::No {
-                        self.out.runs.push(words.clone());
+                        self.out.runs.push(self.positional(words));
                         if words.first().is_some_and(|w| w == "exec") && here == Tri::Yes {
                             return End::Exit;
                         }
@@ -758,5 +790,29 @@ mod tests {
         let text = "#!/bin/sh\n[ \"$S\" = yes ] && exec redis-sentinel /s.conf\nexec redis-server /r.conf\n";
         assert_eq!(reach(text, &[("S", "yes")]), vec![(0, true, true)]);
         assert_eq!(reach(text, &[]), vec![(1, true, false)]);
+    }
+}
+#[cfg(test)]
+mod argument_runs {
+    use super::*;
+
+    /// `exec "$@"` runs the script's arguments; `$1` in a run is the first of them.
+    #[test]
+    fn a_script_runs_its_arguments() {
+        let text = "#!/bin/sh\nset -e\n/usr/bin/prepare \"$1\"\nexec \"$@\"\n";
+        let script = shell::parse(text);
+        let flow = Flow::build(text, &script, &|_| None);
+        let args = ["redis-server", "/etc/redis/sentinel.conf", "--sentinel"];
+        let env = |n: &str| match n.parse::<usize>() {
+            Ok(i) if (1..=args.len()).contains(&i) => EnvValue::Known(args[i - 1].into()),
+            _ => EnvValue::Unset,
+        };
+        assert_eq!(
+            flow.reach(&env).runs,
+            vec![
+                vec!["/usr/bin/prepare".to_string(), "redis-server".to_string()],
+                args.iter().map(|a| a.to_string()).collect(),
+            ]
+        );
     }
 }

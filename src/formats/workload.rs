@@ -390,6 +390,12 @@ fn script_run(words: &[String], inline: Option<&str>) -> Option<String> {
     of(&words)
 }
 
+/// The invocation of a command line whose first word is a Redis program.
+pub fn invocation_of(tokens: &[Token]) -> Option<Invocation> {
+    program(&tokens.first()?.value)?;
+    invocations(tokens).into_iter().next()
+}
+
 /// Invocations in a token list (a command line, or one line of a script).
 fn invocations(tokens: &[Token]) -> Vec<Invocation> {
     let mut out = Vec::new();

@@ -51,11 +51,38 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
     ))
 }
 
+/// The release the sentinel of a config mount runs, when its image (or the Dockerfile
+/// it is built from) names one.
+fn mount_release(ctx: &Context, mount: usize) -> Option<crate::knowledge::Target> {
+    let unit = ctx.units.compose.iter().find(|u| u.mount == Some(mount))?;
+    unit.sentinels
+        .iter()
+        .find_map(|&s| ctx.topology.sentinels[s].runtime.release.as_ref())
+        .map(|r| r.value)
+        .or_else(|| crate::knowledge::images::image_ref(&unit.service.image)?.release)
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     pinned_id_on_hosts(ctx, out);
     shared_claim(ctx, out);
     let topo = ctx.topology;
-    for m in topo.mounts.iter().filter(|m| m.sentinel && m.single_file) {
+    for (i, m) in topo
+        .mounts
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.sentinel && m.single_file)
+    {
+        // Before 6.0.9 Sentinel rewrote its config in place (open, write, truncate),
+        // which a single-file mount allows; since, it renames a temporary file over it.
+        let release = mount_release(ctx, i);
+        let renames = release.is_none_or(|r| r.version >= crate::knowledge::Version::new(6, 0, 9));
+        if !m.read_only && !renames {
+            continue;
+        }
+        let version = match release {
+            Some(r) => format!("{r} from its image"),
+            None => "Redis 6.0.9 and later".to_string(),
+        };
         let mut d = if m.read_only {
             Diagnostic::new(
                 Rule::ComposeSentinelSingleFileBind,
@@ -67,7 +94,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::ComposeSentinelSingleFileBind,
                 m.span,
-                format!("service `{}` bind-mounts its sentinel.conf as a single file: since Redis 6.2 Sentinel saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner),
+                format!("service `{}` bind-mounts its sentinel.conf as a single file: Sentinel ({version}) saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner),
             )
         };
         if let Some(line) = m

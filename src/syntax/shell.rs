@@ -646,6 +646,29 @@ impl Lexer<'_> {
 
 /// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars` (the last assignment wins; an
 /// empty value takes the default, itself expanded); unknown names stay as written.
+/// A word with each parameter expansion (`$i`, `${NAME}`) turned into `*`: the shape
+/// of the names it can produce.
+pub fn variables_as_wildcards(word: &str) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        out.push('*');
+        let after = &rest[i + 1..];
+        rest = match after.strip_prefix('{') {
+            Some(inner) => closing_brace(inner).map_or("", |end| &inner[end + 1..]),
+            None => {
+                let len = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                &after[len..]
+            }
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn expand_parameters(value: &str, vars: &[(String, String)]) -> String {
     let lookup = |name: &str| {
         vars.iter()
@@ -832,6 +855,16 @@ pub fn tests_for_existing(text: &str, path: &str, expand: &dyn Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_become_wildcards() {
+        assert_eq!(
+            variables_as_wildcards(".sentinel$i.conf"),
+            ".sentinel*.conf"
+        );
+        assert_eq!(variables_as_wildcards("${NAME}-${i}.conf"), "*-*.conf");
+        assert_eq!(variables_as_wildcards("sentinel.conf"), "sentinel.conf");
+    }
 
     #[test]
     fn positional_parameters_filled_from_arguments() {

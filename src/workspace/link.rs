@@ -416,6 +416,7 @@ impl Workspace {
             }
         }
         let images = self.dockerfile_images();
+        let script_copies = self.host_file_copies();
         let mut nodes = Vec::new();
         let mut sentinels = Vec::new();
         let mut mounts = Vec::new();
@@ -643,6 +644,12 @@ impl Workspace {
                 let conf = linked
                     .as_ref()
                     .and_then(|(path, _, _)| by_path.get(path))
+                    // A mounted file the project's scripts copy from one of the tree
+                    // (`cp sentinel.conf .sentinel$i.conf`) before `up`.
+                    .or_else(|| {
+                        let (path, _, _) = linked.as_ref()?;
+                        by_path.get(&host_copy_source(&script_copies, path)?)
+                    })
                     .or_else(|| service.baked_config.as_ref().and_then(|p| by_path.get(p)))
                     .or_else(|| service.template_source().and_then(|p| by_path.get(&p)))
                     .copied()
@@ -1083,8 +1090,8 @@ impl Workspace {
                     let (inv, inv_file, script) = match own.as_slice() {
                         _ if ii > 0 => (hooks[ii - 1], id, None),
                         [] if image_starts.contains_key(&(id, ci)) => {
-                            let (file, inv, _) = &image_starts[&(id, ci)];
-                            (inv, *file, None)
+                            let start = &image_starts[&(id, ci)];
+                            (&start.invocation, start.tokens, None)
                         }
                         [] => {
                             let Some(((file, inv), key)) = container
@@ -1156,7 +1163,8 @@ impl Workspace {
                                     })
                                 };
                             let in_image = || {
-                                let (script, _, docker) = image_starts.get(&(id, ci))?;
+                                let ImageStart { script, docker, .. } =
+                                    image_starts.get(&(id, ci))?;
                                 let script_path =
                                     compose::normalize(&self.entries[script].source.path);
                                 if let Some(c) = written_by.get(&(script_path, path.clone())) {
@@ -1214,8 +1222,8 @@ impl Workspace {
                             .get(&(id, ci, path.clone()))
                             .and_then(|c| c.every_start);
                         let by_image = || {
-                            let (script, _, _) = image_starts.get(&(id, ci))?;
-                            let copies = &self.entries[script].parsed().file_copies;
+                            let script = image_starts.get(&(id, ci))?.script;
+                            let copies = &self.entries[&script].parsed().file_copies;
                             let copy = crate::formats::script::copy_to(copies, path)?;
                             (!copy.guarded).then_some(copy.at)
                         };
@@ -1228,7 +1236,7 @@ impl Workspace {
                     }
                     // The configs the image's Dockerfile copies in are this image's, run here
                     // (or overridden by what the pod mounts), not processes of their own.
-                    if let Some((_, _, docker)) = image_starts.get(&(id, ci)) {
+                    if let Some(ImageStart { docker, .. }) = image_starts.get(&(id, ci)) {
                         if let Some(dockerfile) = self.entries[docker].parsed().dockerfile.as_ref()
                         {
                             let context = compose::normalize(self.dir_of(*docker));
@@ -1395,10 +1403,12 @@ impl Workspace {
                         None => workload_units[&(self.dir_of(id), container.namespace.as_deref())],
                     };
                     // An image built from a Dockerfile of the tree runs what its `FROM` says.
-                    let built_from = image_starts.get(&(id, ci)).and_then(|(_, _, docker)| {
+                    let built_from = image_starts.get(&(id, ci)).and_then(|start| {
                         images
                             .by_dockerfile
-                            .get(&compose::normalize(&self.entries[docker].source.path))
+                            .get(&compose::normalize(
+                                &self.entries[&start.docker].source.path,
+                            ))
                             .cloned()
                     });
                     let runtime = crate::facts::Runtime {
@@ -1455,7 +1465,7 @@ impl Workspace {
                             .chain(
                                 image_starts
                                     .get(&(id, ci))
-                                    .map(|(script, _, _)| self.entries[script].source.text()),
+                                    .map(|start| self.entries[&start.script].source.text()),
                             )
                             .any(|text| {
                                 let text = text.to_ascii_lowercase();
@@ -1848,7 +1858,7 @@ impl Workspace {
                 }
                 let started = image_starts
                     .get(&(entry.source.id, ci))
-                    .map(|(file, inv, _)| (*file, inv, None))
+                    .map(|start| (start.tokens, &start.invocation, None))
                     .or_else(|| script_started.get(&(entry.source.id, ci)).copied());
                 let id = entry.source.id;
                 let copied_by_init = &copied_by_init;
@@ -1867,8 +1877,8 @@ impl Workspace {
                     &copied,
                 );
                 // The start script of an image built in the tree may pick the role.
-                if let Some((script, _, _)) = image_starts.get(&(entry.source.id, ci)) {
-                    let role = self.entries[script].parsed().file_role_by_ordinal;
+                if let Some(start) = image_starts.get(&(entry.source.id, ci)) {
+                    let role = self.entries[&start.script].parsed().file_role_by_ordinal;
                     if let (None, true, Some((test, asks))) =
                         (facts.ordinal_test, facts.runs_server, role)
                     {
@@ -1971,11 +1981,67 @@ impl Workspace {
             }
             images.by_dockerfile.insert(path, release);
         }
+        // Files a `docker run` of the tree mounts run the release of its image: a path
+        // from the script's folder, or an absolute host path the tree mirrors
+        // (`server01/etc/sentinel/sentinel.conf` for `/etc/sentinel/sentinel.conf`).
+        for id in self.sorted_ids() {
+            for run in &self.entries[&id].parsed().docker_runs {
+                let Some(release) =
+                    crate::knowledge::images::image_ref(&run.image).and_then(|i| i.release)
+                else {
+                    continue;
+                };
+                let at = self.entries[&id]
+                    .source
+                    .text()
+                    .find(run.image.as_str())
+                    .map_or(Span::new(id, 0, 0), |i| {
+                        Span::new(id, i, i + run.image.len())
+                    });
+                let release = crate::source::Spanned::with_origin(
+                    release,
+                    at,
+                    crate::source::Origin::Implied,
+                );
+                for mounted in &run.mounted {
+                    for path in self.mounted_files(self.dir_of(id), mounted) {
+                        images.by_copied_file.entry(path).or_insert(release.clone());
+                    }
+                }
+            }
+        }
         // Files an Ansible role's templates render run the release the role installs.
         for (path, release) in self.role_releases() {
             images.by_copied_file.entry(path).or_insert(release);
         }
         images
+    }
+
+    /// The files of the tree a host path mounts (a file, or the files under a folder):
+    /// relative to `dir`, or an absolute path whose components end a path of the tree.
+    fn mounted_files(&self, dir: &Path, mounted: &str) -> Vec<PathBuf> {
+        if mounted.contains('$') || mounted.starts_with('~') {
+            return Vec::new();
+        }
+        let under = |path: &Path, root: &Path| path == root || path.starts_with(root);
+        if !mounted.starts_with('/') {
+            let root = compose::normalize(&dir.join(mounted));
+            return self
+                .by_path
+                .keys()
+                .map(|p| compose::normalize(p))
+                .filter(|p| under(p, &root))
+                .collect();
+        }
+        let tail = Path::new(mounted.trim_start_matches('/'));
+        if tail.components().count() < 2 {
+            return Vec::new();
+        }
+        self.by_path
+            .keys()
+            .map(|p| compose::normalize(p))
+            .filter(|p| p.ancestors().any(|a| a.ends_with(tail) && under(p, a)))
+            .collect()
     }
 
     /// The Dockerfile of the tree an image is built from: the one named like the image's
@@ -2022,10 +2088,8 @@ impl Workspace {
     /// is built from a Dockerfile of the tree (an image named like the Dockerfile's
     /// folder, and not a known Redis image): the redis command its start chain reaches
     /// with the container's environment, with the script that holds it.
-    fn image_starts(
-        &self,
-    ) -> HashMap<(FileId, usize), (FileId, crate::formats::workload::Invocation, FileId)> {
-        use crate::formats::image_start::{image_name, started_command};
+    fn image_starts(&self) -> HashMap<(FileId, usize), ImageStart> {
+        use crate::formats::image_start::{image_name, started_command, Started};
         let mut out = HashMap::new();
         let ids = self.sorted_ids();
         let mut dockerfiles: crate::source::scope::NearestIndex<String> =
@@ -2125,12 +2189,67 @@ impl Workspace {
                     }
                 };
                 let context = compose::normalize(self.dir_of(docker_id));
-                let Some((script, n)) = started_command(docker, &context, command, &files, &env)
-                else {
-                    continue;
+                let start = match started_command(docker, &context, command, &files, &env) {
+                    Some(Started::Script(script, n)) => ImageStart {
+                        tokens: script,
+                        script,
+                        invocation: self.entries[&script].parsed().commands[n].invocation(),
+                        docker: docker_id,
+                    },
+                    // The image's own command line: its words stand at the instruction
+                    // that holds its program.
+                    Some(Started::Line { words, via }) => {
+                        let in_entrypoint = docker
+                            .entrypoint
+                            .as_ref()
+                            .is_some_and(|e| e.contains(&words[0]));
+                        let at = match in_entrypoint {
+                            true => docker.entrypoint_at.clone(),
+                            false => docker.cmd_at.clone(),
+                        };
+                        let Some(at) = at else { continue };
+                        let tokens: Vec<crate::syntax::redis_conf::Token> = words
+                            .iter()
+                            .map(|w| crate::syntax::redis_conf::Token {
+                                value: w.as_str().into(),
+                                range: at.clone(),
+                                quoted: false,
+                                owner: docker_id,
+                                origin: crate::source::Origin::Implied,
+                            })
+                            .collect();
+                        let Some(invocation) = crate::formats::workload::invocation_of(&tokens)
+                        else {
+                            continue;
+                        };
+                        ImageStart {
+                            tokens: docker_id,
+                            script: via.unwrap_or(docker_id),
+                            invocation,
+                            docker: docker_id,
+                        }
+                    }
+                    None => continue,
                 };
-                let invocation = self.entries[&script].parsed().commands[n].invocation();
-                out.insert((id, ci), (script, invocation, docker_id));
+                out.insert((id, ci), start);
+            }
+        }
+        out
+    }
+
+    /// The copies that the tree's scripts make of its files, as (destination, source)
+    /// paths of the host resolved from each script's folder; a variable in the
+    /// destination's name (`.sentinel$i.conf`) stands for any text.
+    fn host_file_copies(&self) -> Vec<(PathBuf, PathBuf)> {
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let dir = self.dir_of(id);
+            for copy in &self.entries[&id].parsed().file_copies {
+                if copy.from.starts_with('/') {
+                    continue;
+                }
+                let to = compose::normalize(&dir.join(&copy.to));
+                out.push((to, compose::normalize(&dir.join(&copy.from))));
             }
         }
         out
@@ -2664,6 +2783,18 @@ impl<'a> crate::formats::image_start::TreeFiles<'a> for TreeFilesOf<'a> {
     }
 }
 
+/// What a Kubernetes container whose image is built in the tree starts.
+struct ImageStart {
+    /// The file whose offsets the invocation's words carry: the start script, or the
+    /// Dockerfile whose `CMD`/`ENTRYPOINT` holds them.
+    tokens: FileId,
+    /// The script of the chain that prepares the start (writes or copies its config,
+    /// picks the role); the Dockerfile when none does.
+    script: FileId,
+    invocation: crate::formats::workload::Invocation,
+    docker: FileId,
+}
+
 /// Releases named by the `FROM` of the tree's Dockerfiles.
 #[derive(Default)]
 struct DockerfileImages {
@@ -2853,6 +2984,31 @@ impl<'a> ScriptStarts<'a> {
         let first = *self.index.nearest(&(name, key), Some(near)).first()?;
         Some(self.starts[first])
     }
+}
+
+/// The file of the tree a script copied to `path` (see `host_file_copies`).
+fn host_copy_source(copies: &[(PathBuf, PathBuf)], path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    copies.iter().rev().find_map(|(to, from)| {
+        let pattern = to.file_name()?.to_str()?;
+        let pattern = crate::syntax::shell::variables_as_wildcards(pattern);
+        if to.parent() != path.parent() || !glob_matches(&pattern, name) {
+            return None;
+        }
+        let source = from.file_name()?.to_str()?;
+        let source = crate::syntax::shell::variables_as_wildcards(source);
+        match source.matches('*').count() {
+            0 => Some(from.clone()),
+            // `cp sentinel$i.conf .sentinel$i.conf`: the variable's text in the mounted
+            // name is its text in the source's.
+            1 if pattern.matches('*').count() == 1 => {
+                let (head, tail) = pattern.split_once('*')?;
+                let value = &name[head.len()..name.len() - tail.len()];
+                Some(from.with_file_name(source.replace('*', value)))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// Whether a file name matches a shell pattern of one folder level (`*`, `*.*`, `*.conf`,

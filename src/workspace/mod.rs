@@ -125,6 +125,8 @@ struct Parsed {
     kubectl_scales: Vec<(String, usize, std::ops::Range<usize>)>,
     /// Bare pods a `kubectl delete pod NAME` of the file deletes.
     kubectl_deleted_pods: Vec<String>,
+    /// `docker run` commands of the file: the image and the host paths it mounts.
+    docker_runs: Vec<crate::formats::launch::DockerRun>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).

@@ -39,6 +39,7 @@ impl Entry {
                 parsed.kubectl_scales = crate::formats::launch::kubectl_scales(self.source.text());
                 parsed.kubectl_deleted_pods =
                     crate::formats::launch::kubectl_deleted_pods(self.source.text());
+                parsed.docker_runs = crate::formats::launch::docker_runs(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
