@@ -794,8 +794,9 @@ fn sed_placeholders_take_the_environments_values() {
 
 /// A compose project that runs one sentinel announcing its host's address and watching
 /// a master outside the project is one host's share of a deployment brought up on each
-/// server: how many sentinels run is not written, so no count rule speaks. The same
-/// project watching its own service is a deployment of one sentinel.
+/// server (its addresses come from the server's environment): how many sentinels run is
+/// not written, so no count rule speaks. The same project watching its own service, or
+/// with its addresses written out, is a deployment of one sentinel.
 #[test]
 fn a_compose_project_per_host_leaves_the_sentinel_count_open() {
     let found = rules("compose-one-host-of-many");
@@ -808,6 +809,17 @@ fn a_compose_project_per_host_leaves_the_sentinel_count_open() {
     assert!(
         control.contains(&"sentinel-count-below-three"),
         "{control:?}"
+    );
+    // Addresses written out (no per-server variable): one deployment of one sentinel,
+    // even on the host's network and watching an address no service answers to.
+    let literal = rules("compose-one-host-literal");
+    assert!(
+        literal.contains(&"sentinel-count-below-three"),
+        "{literal:?}"
+    );
+    assert!(
+        literal.contains(&"quorum-exceeds-sentinel-count"),
+        "{literal:?}"
     );
 }
 

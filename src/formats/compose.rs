@@ -618,13 +618,23 @@ pub fn read(file: FileId, path: &Path, text: &str, yaml: &YamlFile) -> Option<Co
     let vars = read_env_file(&dir.join(".env")).unwrap_or_default();
     // `image:` beside `build:` names the image built there; other services that use the
     // same image run that build.
-    let built: Vec<(String, PathBuf)> = services
+    let mut built: Vec<(String, PathBuf)> = services
         .entries()
         .filter_map(|(_, service)| {
             let image = resolved(service.get_str("image")?, vars.as_slice()).to_ascii_lowercase();
             Some((image, build_dockerfile(dir, &vars, service)?))
         })
         .collect();
+    // A Dockerfile the project builds with `build:` alone is not an image another service
+    // pulls by name (`redislabs/redisinsight` beside a built sentinel): no name, no match.
+    built.extend(
+        services
+            .entries()
+            .filter(|(_, service)| service.get("image").is_none())
+            .filter_map(|(_, service)| {
+                Some((String::new(), build_dockerfile(dir, &vars, service)?))
+            }),
+    );
     let bound = bound_volumes(doc, dir, &vars);
     let mut out = Vec::new();
     let mut others = Vec::new();
@@ -950,10 +960,17 @@ fn read_service(
         .or_else(|| {
             built
                 .iter()
-                .find(|(i, _)| *i == image)
+                .find(|(i, _)| !i.is_empty() && *i == image)
                 .map(|(_, p)| p.clone())
         })
-        .or_else(|| (image_ref(&image).is_none()).then(|| image_folder(dir, &image))?);
+        .or_else(|| {
+            let beside = normalize(&dir.join("Dockerfile"));
+            let beside_built = built
+                .iter()
+                .any(|(i, p)| i.is_empty() && normalize(p) == beside);
+            (image_ref(&image).is_none() && !image.is_empty())
+                .then(|| image_folder(dir, &image, beside_built))?
+        });
     // The Dockerfile as this service builds it: its `build.args` over the `ARG` defaults.
     let docker = build
         .as_ref()
@@ -2460,7 +2477,7 @@ fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Optio
 /// the image's repository (or its longest `-`/`_` suffix that names one), beside the
 /// compose file or beside its folder; else the Dockerfile beside the compose file when
 /// it builds on a Redis or Valkey image.
-fn image_folder(dir: &Path, image: &str) -> Option<PathBuf> {
+fn image_folder(dir: &Path, image: &str, beside_built: bool) -> Option<PathBuf> {
     use crate::formats::image_start::{name_suffixes, repository_name};
     let repository = repository_name(image);
     if repository.is_empty() || image.contains("${") {
@@ -2482,6 +2499,9 @@ fn image_folder(dir: &Path, image: &str) -> Option<PathBuf> {
             // The project's one Dockerfile, beside the compose file, when it builds on a
             // Redis or Valkey image: what `docker build -t team/redis-sentinel .` pushes.
             let beside = dir.join("Dockerfile");
+            if beside_built {
+                return None;
+            }
             let text = std::fs::read_to_string(&beside).ok()?;
             let d = crate::formats::dockerfile::read(&text);
             let (base, _) = d.base.as_ref()?;

@@ -864,7 +864,14 @@ impl Workspace {
                                 None,
                             );
                             sentinel.runtime.one_host_of_many =
-                                one_host_of_many(&sentinel, service, compose_file);
+                                one_host_of_many(&sentinel, service, compose_file, &|at| {
+                                    self.entries.get(&at.file).is_some_and(|e| {
+                                        e.source
+                                            .text()
+                                            .get(at.start as usize..at.end as usize)
+                                            .is_some_and(|t| t.contains('$'))
+                                    })
+                                });
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -3057,6 +3064,7 @@ fn one_host_of_many(
     sentinel: &crate::facts::SentinelProc,
     service: &compose::Service,
     project: &compose::ComposeFile,
+    written_with: &dyn Fn(Span) -> bool,
 ) -> bool {
     let sentinels: usize = project
         .services
@@ -3086,5 +3094,13 @@ fn one_host_of_many(
                 .chain(&project.others)
                 .any(|s| s.answers_to(host) || s.static_ips.iter().any(|ip| ip == host))
     });
-    announces && outside
+    // Written for each server: the addresses come from its environment (`${MASTER}`,
+    // a per-host `.env`); literal addresses describe one deployment.
+    let per_host = sentinel
+        .monitors
+        .iter()
+        .map(|m| m.host.span)
+        .chain(sentinel.announce_ip.iter().map(|a| a.span))
+        .any(written_with);
+    announces && outside && per_host
 }
