@@ -1103,3 +1103,34 @@ fn substituted_chart_quorum_is_unknown() {
     assert!(!rules("bitnami-quorum-substituted").contains(&"quorum-below-majority"));
     assert!(rules("bitnami-quorum-quoted").contains(&"quorum-below-majority"));
 }
+
+/// A master with a password whose replicas set none: the replicas are reported (once
+/// promoted they serve without a password), not the master's missing masterauth (the
+/// masters it could follow after a failover ask for no password).
+#[test]
+fn replicas_without_a_password_not_the_masters_masterauth() {
+    let found = rules_in(Path::new(
+        "fixtures/group-password-not-uniform/bad/open-replicas",
+    ));
+    assert_eq!(
+        found
+            .iter()
+            .filter(|r| **r == "group-password-not-uniform")
+            .count(),
+        2,
+        "{found:?}"
+    );
+    assert!(!found.contains(&"masterauth-missing"), "{found:?}");
+    // With a replica that does require the password, the master needs masterauth.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("fixtures/group-password-not-uniform/bad/open-replicas").unwrap()
+    {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let replica = dir.path().join("redis-replica-1.conf");
+    let text = std::fs::read_to_string(&replica).unwrap();
+    std::fs::write(&replica, format!("{text}requirepass example-pass-2\n")).unwrap();
+    let found = rules_in(dir.path());
+    assert!(found.contains(&"masterauth-missing"), "{found:?}");
+}

@@ -32,6 +32,51 @@ fn uniform_literal(ctx: &Context, group: &Group) -> Option<String> {
     found.cloned()
 }
 
+/// Whether a node's config says it sets no password at all: no `requirepass`, no ACL
+/// users or ACL file, and nothing of it unseen.
+fn sets_no_password(node: &crate::facts::Node) -> bool {
+    node.complete && node.password.is_none() && node.acl_file.is_none() && node.acl.users.is_empty()
+}
+
+/// Whether a node, once demoted, may have to authenticate to the master it follows:
+/// some other node of the group requires a password, or is not fully known. With
+/// every other node open, a missing masterauth breaks nothing.
+fn may_follow_a_password(ctx: &Context, group: &Group, n: usize) -> bool {
+    let mut others = group.nodes().filter(|&m| m != n).peekable();
+    others.peek().is_none() || others.any(|m| !sets_no_password(&ctx.topology.nodes[m]))
+}
+
+/// group-password-not-uniform for a replica that sets no password while the group's
+/// master requires one: once promoted, it serves every client without a password, and
+/// clients that send the group's password are refused.
+fn open_replica(
+    ctx: &Context,
+    group: &Group,
+    n: usize,
+    ref_node: usize,
+    ref_pw: &Spanned<Password>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let topo = ctx.topology;
+    let node = &topo.nodes[n];
+    let Some(rep) = node.replicaof.as_ref() else {
+        return;
+    };
+    if !sets_no_password(node) || group.master != Some(ref_node) {
+        return;
+    }
+    let name = group.name.as_deref().unwrap_or("the replication set");
+    out.push(
+        Diagnostic::new(
+            Rule::GroupPasswordNotUniform,
+            rep.host.span.cover(rep.port.span),
+            format!("this replica of `{name}` sets no password while {} requires one: when a failover promotes it, the master of `{name}` accepts every client without a password, and clients that send the password are refused (\"AUTH … called without any password configured\")", topo.nodes[ref_node].name),
+        )
+        .label(ref_pw.span, "the master's password")
+        .help("set the same requirepass (and masterauth) on every node of the group"),
+    );
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let topo = ctx.topology;
     let mut reported_masterauth: HashSet<usize> = HashSet::new();
@@ -43,6 +88,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if group.has_sentinels() {
                 for n in group.nodes().filter(|&n| n != ref_node) {
                     let Some(pw) = &topo.nodes[n].password else {
+                        open_replica(ctx, group, n, ref_node, ref_pw, out);
                         continue;
                     };
                     if pw.value.differs_from(&ref_pw.value) {
@@ -87,6 +133,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     None if group.has_sentinels()
                         && node.complete
                         && node.password.is_some()
+                        && may_follow_a_password(ctx, group, n)
                         && reported_masterauth.insert(n) =>
                     {
                         let pw = node.password.as_ref().unwrap();
