@@ -1134,3 +1134,26 @@ fn replicas_without_a_password_not_the_masters_masterauth() {
     let found = rules_in(dir.path());
     assert!(found.contains(&"masterauth-missing"), "{found:?}");
 }
+
+/// A sentinel config that detaches itself (`daemonize yes`) in a folder with no
+/// container around it runs on a host: with protected mode off and no password it is
+/// open to the network. The same file mounted by a compose project beside it is the
+/// container's, judged by what the project publishes.
+#[test]
+fn a_daemonized_sentinel_outside_containers_runs_on_a_host() {
+    let found = rules("daemonized-host-sentinel");
+    assert!(
+        found.contains(&"sentinel-exposed-unauthenticated"),
+        "{found:?}"
+    );
+    let control = rules("daemonized-host-sentinel-control");
+    assert!(
+        !control.contains(&"sentinel-exposed-unauthenticated"),
+        "{control:?}"
+    );
+    let in_compose = rules("daemonized-sentinel-in-compose");
+    assert!(
+        !in_compose.contains(&"sentinel-exposed-unauthenticated"),
+        "{in_compose:?}"
+    );
+}

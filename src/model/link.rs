@@ -118,7 +118,14 @@ pub fn link_scoped(
         .map(|s| lookup_scope(s.file, s.runtime.unit()))
         .collect();
     let mut by_address: NearestIndex<Address> = NearestIndex::new();
-    let node_identities: Vec<Vec<Address>> = nodes.iter().map(identities).collect();
+    let mut node_identities: Vec<Vec<Address>> = nodes.iter().map(identities).collect();
+    infer_host_addresses(
+        &nodes,
+        &sentinels,
+        &node_lookup,
+        &sentinel_lookup,
+        &mut node_identities,
+    );
     for (i, ids) in node_identities.iter().enumerate() {
         for id in ids {
             by_address.insert(id.clone(), &node_lookup[i], i);
@@ -549,6 +556,82 @@ fn attach_filled_at_start(
 
 /// An address no process of the tree has: an IP the platform gave the master (its pod,
 /// its container, the ClusterIP of its Service) when the files were written.
+/// Configs of hosts (no container, no declaring unit) say where they run only through
+/// the addresses others give them: replicas' `replicaof 192.168.6.86 6379` and the
+/// sentinels' monitor name the host of the master. When no node claims such an IP address,
+/// the one config of the referrer's folder that listens on every interface on that port
+/// and replicates from no one is the master there (one host's `redis-6379.conf` beside
+/// `redis-6380.conf`, or the master's file beside the replicas' in a folder of hosts).
+fn infer_host_addresses(
+    nodes: &[Node],
+    sentinels: &[SentinelProc],
+    node_lookup: &[PathBuf],
+    sentinel_lookup: &[PathBuf],
+    node_identities: &mut [Vec<Address>],
+) {
+    let on_host = |n: &Node| {
+        n.runtime.netns.is_none()
+            && n.runtime.declared.is_none()
+            && n.runtime.managed_by.is_none()
+            && n.replicaof.is_none()
+            && n.complete
+            && (n.binds.is_empty()
+                || n.binds
+                    .iter()
+                    .any(|b| matches!(b.value.as_str(), "*" | "0.0.0.0" | "::" | "::*")))
+    };
+    // Candidates by (folder, port); a second one makes the folder's answer open.
+    let mut candidates: HashMap<(&Path, i64), Option<usize>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate().filter(|(_, n)| on_host(n)) {
+        candidates
+            .entry((node_lookup[i].as_path(), n.effective_port()))
+            .and_modify(|c| *c = None)
+            .or_insert(Some(i));
+    }
+    if candidates.is_empty() {
+        return;
+    }
+    let claimed: HashSet<Address> = node_identities.iter().flatten().cloned().collect();
+    let referred = nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let r = n.replicaof.as_ref()?;
+            Some((
+                (r.host.value.as_str(), r.port.value),
+                node_lookup[i].as_path(),
+            ))
+        })
+        .chain(sentinels.iter().enumerate().flat_map(|(s, sentinel)| {
+            sentinel.monitors.iter().map(move |m| {
+                (
+                    (m.host.value.as_str(), m.port.value),
+                    sentinel_lookup[s].as_path(),
+                )
+            })
+        }));
+    let mut inferred: Vec<(usize, Address)> = Vec::new();
+    for ((host, port), folder) in referred {
+        let address = (normalize_host(host), port);
+        // Host addresses only: a name may be a container's or a machine's the tree
+        // describes elsewhere.
+        if is_loopback(&address.0)
+            || address.0.parse::<std::net::IpAddr>().is_err()
+            || claimed.contains(&address)
+        {
+            continue;
+        }
+        if let Some(Some(node)) = candidates.get(&(folder, port)) {
+            inferred.push((*node, address));
+        }
+    }
+    for (node, address) in inferred {
+        if !node_identities[node].contains(&address) {
+            node_identities[node].push(address);
+        }
+    }
+}
+
 fn unknown_ip(host: &str) -> bool {
     host.parse::<std::net::IpAddr>()
         .is_ok_and(|ip| !ip.is_loopback() && !ip.is_unspecified())

@@ -44,18 +44,46 @@ pub fn on_hosts(ctx: &Context) -> OnHosts {
         .values()
         .filter_map(|s| crate::syntax::jinja::rendered_path(&s.path))
         .collect();
-    let provisioned = ctx.units.hosts_provisioned
-        && ctx.units.compose.is_empty()
-        && ctx.units.containers.is_empty()
-        && ctx.units.resources.is_empty()
-        && !ctx
-            .sources
-            .values()
-            .any(|s| crate::formats::dockerfile::is_dockerfile(&s.path));
-    let on_host = |file: crate::source::FileId, at: ConfigRef, runtime: &crate::facts::Runtime| {
+    // Folders that describe containers (compose projects, manifests, operator resources,
+    // Dockerfiles): a config in one of them, above or below, may run in a container.
+    let container_dirs: Vec<&std::path::Path> = ctx
+        .units
+        .compose
+        .iter()
+        .map(|u| u.file)
+        .chain(ctx.units.containers.iter().map(|c| c.file))
+        .chain(ctx.units.resources.iter().map(|r| r.file))
+        .filter_map(|f| ctx.sources.get(&f))
+        .chain(
+            ctx.sources
+                .values()
+                .filter(|s| crate::formats::dockerfile::is_dockerfile(&s.path)),
+        )
+        .filter_map(|s| s.path.parent())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let no_containers = container_dirs.is_empty();
+    let provisioned = ctx.units.hosts_provisioned && no_containers;
+    let near_containers = |path: &std::path::Path| {
+        let dir = path.parent().unwrap_or(std::path::Path::new(""));
+        container_dirs
+            .iter()
+            .any(|d| dir.starts_with(d) || d.starts_with(dir))
+    };
+    let on_host = |file: crate::source::FileId,
+                   at: ConfigRef,
+                   runtime: &crate::facts::Runtime,
+                   process: &crate::facts::ProcessConf| {
         let source = ctx.sources.get(&file);
         let in_manifest = source.is_some_and(|s| crate::formats::detect::is_yaml_path(&s.path));
+        // A config that detaches itself (`daemonize yes`) in a tree with no container:
+        // a process a host's init or an operator starts by hand.
+        let daemonized = !in_manifest
+            && process.daemonize.as_ref().is_some_and(|d| d.value)
+            && source.is_some_and(|s| !near_containers(&s.path));
         let hinted = (provisioned && !in_manifest)
+            || daemonized
             || started.contains(&at)
             || source.is_some_and(|s| rendered.contains(&s.path));
         hinted
@@ -72,13 +100,14 @@ pub fn on_hosts(ctx: &Context) -> OnHosts {
                     topo.nodes[i].file,
                     ConfigRef::Node(i),
                     &topo.nodes[i].runtime,
+                    &topo.nodes[i].process,
                 )
             })
             .collect(),
         sentinels: (0..topo.sentinels.len())
             .filter(|&i| {
                 let s = &topo.sentinels[i];
-                on_host(s.file, ConfigRef::Sentinel(i), &s.runtime)
+                on_host(s.file, ConfigRef::Sentinel(i), &s.runtime, &s.process)
             })
             .collect(),
     }

@@ -578,18 +578,38 @@ fn persistence_off(topo: &Topology, c: &ContainerFacts, out: &mut Vec<Diagnostic
     );
 }
 
-/// Pod DNS names (`redis-0.redis-headless`) of a headless Service that does not publish
-/// not-ready addresses.
+/// Pod DNS names (`redis-0.redis-headless`, `${HOSTNAME}.redis-headless`) of a headless
+/// Service that does not publish not-ready addresses, or of a Service that is not
+/// headless at all (no per-pod records: the name never resolves).
 fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let files: HashSet<FileId> = ctx.units.containers.iter().map(|c| c.file).collect();
-    let mut files: Vec<FileId> = files
-        .into_iter()
+    let services = &ctx.topology.cluster.services;
+    if services.is_empty() {
+        return;
+    }
+    // Manifests: workloads, and the ConfigMaps that hold their configs and scripts.
+    let mut files: Vec<FileId> = ctx
+        .units
+        .containers
+        .iter()
+        .map(|c| c.file)
         .chain(ctx.confs.values().filter(|c| c.embedded).map(|c| c.file))
+        .chain(
+            ctx.sources
+                .values()
+                .filter(|s| crate::formats::detect::is_yaml_path(&s.path))
+                .filter(|s| s.text().contains("kind: ConfigMap"))
+                .map(|s| s.id),
+        )
         .collect();
     files.sort();
     files.dedup();
-    for svc in &ctx.topology.cluster.services {
-        if !svc.headless || svc.publish_not_ready {
+    for svc in services {
+        // A Service of that name that is headless somewhere in the tree (another
+        // overlay, another environment) may be the one the name means.
+        let not_headless = !svc.headless
+            && !svc.selector.is_empty()
+            && !services.iter().any(|o| o.headless && o.name == svc.name);
+        if !not_headless && (!svc.headless || svc.publish_not_ready) {
             continue;
         }
         let needle = format!(".{}", svc.name);
@@ -603,41 +623,71 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if after.is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
                     continue;
                 }
-                let before = &text[..at];
-                let digits = before.len()
-                    - before
-                        .trim_end_matches(|ch: char| ch.is_ascii_digit())
-                        .len();
-                if digits == 0 || !before[..before.len() - digits].ends_with('-') {
+                let Some(start) = pod_name_start(&text[..at]) else {
                     continue;
-                }
-                let start = before[..before.len() - digits]
-                    .rfind(|ch: char| {
-                        !(ch.is_ascii_alphanumeric()
-                            || ch == '-'
-                            || ch == '$'
-                            || ch == '{'
-                            || ch == '}')
-                    })
-                    .map_or(0, |i| i + 1);
+                };
                 let end = at
                     + needle.len()
                     + text[at + needle.len()..]
                         .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.'))
                         .unwrap_or(0);
-                out.push(
+                let end = end.max(at + needle.len());
+                let end = start + text[start..end].trim_end_matches('.').len();
+                let name = &text[start..end];
+                let at_name = Span::new(*file, start, end);
+                // Two headless Services of one name (environments): one finding per pod
+                // name. (A Service with a cluster IP is reported itself, each of them: each
+                // is to change.)
+                if !not_headless
+                    && out.iter().any(|d| {
+                        d.rule == Rule::HeadlessServiceNotReadyDns
+                            && (d.span == at_name || d.related.iter().any(|l| l.span == at_name))
+                    })
+                {
+                    break 'files;
+                }
+                let d = if not_headless {
+                    // What to change is the Service: the finding stands there.
                     Diagnostic::new(
                         Rule::HeadlessServiceNotReadyDns,
-                        Span::new(*file, start, end.max(at + needle.len())),
-                        format!("`{}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", &text[start..end.max(at + needle.len())], svc.name),
+                        svc.name_span,
+                        format!("the Service `{}` is not headless (it has a cluster IP), but `{name}` names one pod through it: Kubernetes publishes no per-pod DNS records for such a Service, so the name never resolves and the processes that use it cannot reach that pod (sentinels do not count a peer they cannot resolve)", svc.name),
+                    )
+                    .label(at_name, "a pod's name through this Service")
+                    .help("make the Service that names the pods headless (`clusterIP: None`, and `publishNotReadyAddresses: true`), the StatefulSet's `serviceName`; keep a separate Service with a cluster IP for clients")
+                } else {
+                    Diagnostic::new(
+                        Rule::HeadlessServiceNotReadyDns,
+                        at_name,
+                        format!("`{name}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", svc.name),
                     )
                     .label(svc.name_span, "headless Service")
-                    .help("set `publishNotReadyAddresses: true` on the headless Service"),
-                );
+                    .help("set `publishNotReadyAddresses: true` on the headless Service")
+                };
+                out.push(d);
                 break 'files;
             }
         }
     }
+}
+
+/// Where the pod name ends at `before`'s end starts: a StatefulSet ordinal
+/// (`redis-0`) or the pod's own name from its environment (`${HOSTNAME}`,
+/// `$(POD_NAME)`, `$HOSTNAME`).
+fn pod_name_start(before: &str) -> Option<usize> {
+    let is_name = |ch: char| {
+        ch.is_ascii_alphanumeric() || matches!(ch, '-' | '$' | '{' | '}' | '(' | ')' | '_')
+    };
+    let start = before.rfind(|ch: char| !is_name(ch)).map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let digits = word.len() - word.trim_end_matches(|ch: char| ch.is_ascii_digit()).len();
+    let ordinal = digits > 0 && word[..word.len() - digits].ends_with('-');
+    let own_name = ["HOSTNAME", "POD_NAME", "MY_POD_NAME"].iter().any(|v| {
+        [format!("${{{v}}}"), format!("$({v})"), format!("${v}")]
+            .iter()
+            .any(|w| word == w.as_str())
+    });
+    (ordinal || own_name).then_some(start)
 }
 
 /// The master of a watched group runs in a workload of its own ("redis-master"), started

@@ -85,7 +85,17 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             && node.replicaof.is_none()
             && ctx.topology.groups_of_node(i).next().is_none())
         .then(|| watched_over_network(ctx, node))
-        .flatten();
+        .flatten()
+        .or_else(|| {
+            // The master of a group its sentinels watch at an address of the network.
+            let group = ctx
+                .topology
+                .groups
+                .iter()
+                .find(|g| g.master == Some(i) && !is_loopback(&g.host))?;
+            let first = *group.monitors.first()?;
+            Some(ctx.topology.monitor(first).1.line)
+        });
         let remote = (node.binds.iter().any(|b| is_remote_bind(&b.value)) && !local_lab)
             || node
                 .replicaof
