@@ -603,71 +603,80 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .collect();
     files.sort();
     files.dedup();
+    // The first pod name written through each Service name: one pass over each file,
+    // every `.label` looked up among the Services' names.
+    let names: HashSet<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    let headless_names: HashSet<&str> = services
+        .iter()
+        .filter(|s| s.headless)
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut first_use: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+    for file in &files {
+        let Some(source) = ctx.sources.get(file) else {
+            continue;
+        };
+        let text = source.text();
+        for (at, _) in text.match_indices('.') {
+            let rest = &text[at + 1..];
+            let len = rest
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-'))
+                .unwrap_or(rest.len());
+            let Some(&label) = names.get(&rest[..len]) else {
+                continue;
+            };
+            if first_use.contains_key(label) {
+                continue;
+            }
+            let Some(start) = pod_name_start(&text[..at]) else {
+                continue;
+            };
+            let end = at
+                + 1
+                + rest
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.'))
+                    .unwrap_or(rest.len());
+            let end = start + text[start..end].trim_end_matches('.').len();
+            first_use.insert(label, Span::new(*file, start, end));
+        }
+    }
+    let mut reported: HashSet<Span> = HashSet::new();
     for svc in services {
+        let Some(&at_name) = first_use.get(svc.name.as_str()) else {
+            continue;
+        };
         // A Service of that name that is headless somewhere in the tree (another
         // overlay, another environment) may be the one the name means.
         let not_headless = !svc.headless
             && !svc.selector.is_empty()
-            && !services.iter().any(|o| o.headless && o.name == svc.name);
+            && !headless_names.contains(svc.name.as_str());
         if !not_headless && (!svc.headless || svc.publish_not_ready) {
             continue;
         }
-        let needle = format!(".{}", svc.name);
-        'files: for file in &files {
-            let Some(source) = ctx.sources.get(file) else {
+        let name = ctx.source(at_name.file).slice(at_name);
+        let d = if not_headless {
+            // What to change is the Service (each of that name): the finding stands there.
+            Diagnostic::new(
+                Rule::HeadlessServiceNotReadyDns,
+                svc.name_span,
+                format!("the Service `{}` is not headless (it has a cluster IP), but `{name}` names one pod through it: Kubernetes publishes no per-pod DNS records for such a Service, so the name never resolves and the processes that use it cannot reach that pod (sentinels do not count a peer they cannot resolve)", svc.name),
+            )
+            .label(at_name, "a pod's name through this Service")
+            .help("make the Service that names the pods headless (`clusterIP: None`, and `publishNotReadyAddresses: true`), the StatefulSet's `serviceName`; keep a separate Service with a cluster IP for clients")
+        } else {
+            // Two headless Services of one name (environments): one finding per pod name.
+            if !reported.insert(at_name) {
                 continue;
-            };
-            let text = source.text();
-            for (at, _) in text.match_indices(&needle) {
-                let after = text[at + needle.len()..].chars().next();
-                if after.is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
-                    continue;
-                }
-                let Some(start) = pod_name_start(&text[..at]) else {
-                    continue;
-                };
-                let end = at
-                    + needle.len()
-                    + text[at + needle.len()..]
-                        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.'))
-                        .unwrap_or(0);
-                let end = end.max(at + needle.len());
-                let end = start + text[start..end].trim_end_matches('.').len();
-                let name = &text[start..end];
-                let at_name = Span::new(*file, start, end);
-                // Two headless Services of one name (environments): one finding per pod
-                // name. (A Service with a cluster IP is reported itself, each of them: each
-                // is to change.)
-                if !not_headless
-                    && out.iter().any(|d| {
-                        d.rule == Rule::HeadlessServiceNotReadyDns
-                            && (d.span == at_name || d.related.iter().any(|l| l.span == at_name))
-                    })
-                {
-                    break 'files;
-                }
-                let d = if not_headless {
-                    // What to change is the Service: the finding stands there.
-                    Diagnostic::new(
-                        Rule::HeadlessServiceNotReadyDns,
-                        svc.name_span,
-                        format!("the Service `{}` is not headless (it has a cluster IP), but `{name}` names one pod through it: Kubernetes publishes no per-pod DNS records for such a Service, so the name never resolves and the processes that use it cannot reach that pod (sentinels do not count a peer they cannot resolve)", svc.name),
-                    )
-                    .label(at_name, "a pod's name through this Service")
-                    .help("make the Service that names the pods headless (`clusterIP: None`, and `publishNotReadyAddresses: true`), the StatefulSet's `serviceName`; keep a separate Service with a cluster IP for clients")
-                } else {
-                    Diagnostic::new(
-                        Rule::HeadlessServiceNotReadyDns,
-                        at_name,
-                        format!("`{name}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", svc.name),
-                    )
-                    .label(svc.name_span, "headless Service")
-                    .help("set `publishNotReadyAddresses: true` on the headless Service")
-                };
-                out.push(d);
-                break 'files;
             }
-        }
+            Diagnostic::new(
+                Rule::HeadlessServiceNotReadyDns,
+                at_name,
+                format!("`{name}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", svc.name),
+            )
+            .label(svc.name_span, "headless Service")
+            .help("set `publishNotReadyAddresses: true` on the headless Service")
+        };
+        out.push(d);
     }
 }
 

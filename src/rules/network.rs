@@ -62,6 +62,17 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // On a host (not in the official image, which is built with protected mode off) a
     // config without a `protected-mode` line runs with Redis's default: on, since 3.2.
+    // Masters of groups their sentinels watch at an address of the network: the first
+    // monitor line of each.
+    let mut watched_masters: std::collections::HashMap<usize, Span> =
+        std::collections::HashMap::new();
+    for g in ctx.topology.groups.iter().filter(|g| !is_loopback(&g.host)) {
+        if let (Some(m), Some(&first)) = (g.master, g.monitors.first()) {
+            watched_masters
+                .entry(m)
+                .or_insert(ctx.topology.monitor(first).1.line);
+        }
+    }
     for (i, node) in ctx.topology.nodes.iter().enumerate() {
         let compiled_default = (node.protected_mode.is_none()
             && hosts.nodes.contains(&i)
@@ -86,16 +97,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             && ctx.topology.groups_of_node(i).next().is_none())
         .then(|| watched_over_network(ctx, node))
         .flatten()
-        .or_else(|| {
-            // The master of a group its sentinels watch at an address of the network.
-            let group = ctx
-                .topology
-                .groups
-                .iter()
-                .find(|g| g.master == Some(i) && !is_loopback(&g.host))?;
-            let first = *group.monitors.first()?;
-            Some(ctx.topology.monitor(first).1.line)
-        });
+        .or_else(|| watched_masters.get(&i).copied());
         let remote = (node.binds.iter().any(|b| is_remote_bind(&b.value)) && !local_lab)
             || node
                 .replicaof
