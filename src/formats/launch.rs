@@ -688,14 +688,10 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
     if !(text.contains("docker") || text.contains("podman")) {
         return Vec::new();
     }
-    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
     let mut out = Vec::new();
-    for line in joined.lines().filter(|l| l.contains(" run")) {
-        let words: Vec<String> = crate::syntax::shell::parse(line)
-            .commands
-            .into_iter()
-            .flat_map(|c| c.words.into_iter().map(|w| w.value))
-            .collect();
+    // The shell reader joins continued lines (`\`) into one command.
+    for command in crate::syntax::shell::parse(text).commands {
+        let words: Vec<String> = command.words.into_iter().map(|w| w.value).collect();
         let mut i = 0;
         while i + 1 < words.len() {
             let is_run = matches!(

@@ -895,16 +895,7 @@ impl Workspace {
                             .start_script
                             .as_ref()
                             .map_or(service.name_span.clone(), |s| s.range.clone());
-                        let tokens: Vec<crate::syntax::redis_conf::Token> = args
-                            .iter()
-                            .map(|a| crate::syntax::redis_conf::Token {
-                                value: a.as_str().into(),
-                                range: range.clone(),
-                                quoted: false,
-                                owner: source.id,
-                                origin: crate::source::Origin::Implied,
-                            })
-                            .collect();
+                        let tokens = implied_tokens(args, &range, source.id);
                         let options = compose::options_conf(
                             source.id,
                             FileKind::RedisConf,
@@ -2215,16 +2206,7 @@ impl Workspace {
                             false => docker.cmd_at.clone(),
                         };
                         let Some(at) = at else { continue };
-                        let tokens: Vec<crate::syntax::redis_conf::Token> = words
-                            .iter()
-                            .map(|w| crate::syntax::redis_conf::Token {
-                                value: w.as_str().into(),
-                                range: at.clone(),
-                                quoted: false,
-                                owner: docker_id,
-                                origin: crate::source::Origin::Implied,
-                            })
-                            .collect();
+                        let tokens = implied_tokens(&words, &at, docker_id);
                         let Some(invocation) = crate::formats::workload::invocation_of(&tokens)
                         else {
                             continue;
@@ -2991,6 +2973,25 @@ impl<'a> ScriptStarts<'a> {
         let first = *self.index.nearest(&(name, key), Some(near)).first()?;
         Some(self.starts[first])
     }
+}
+
+/// Words a file implies rather than writes one by one (a background start's arguments,
+/// an image's `CMD`): each stands at the whole range that implies it.
+fn implied_tokens(
+    words: &[String],
+    range: &std::ops::Range<usize>,
+    owner: FileId,
+) -> Vec<crate::syntax::redis_conf::Token> {
+    words
+        .iter()
+        .map(|w| crate::syntax::redis_conf::Token {
+            value: w.as_str().into(),
+            range: range.clone(),
+            quoted: false,
+            owner,
+            origin: crate::source::Origin::Implied,
+        })
+        .collect()
 }
 
 /// The file of the tree a script copied to `path` (see `host_file_copies`).
