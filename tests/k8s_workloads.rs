@@ -1436,3 +1436,48 @@ spec:
         "{rules:?}"
     );
 }
+
+/// Passwords on a container's command line, in its script or as list items, are masked
+/// in any output; the words around them (the config path) are not.
+#[test]
+fn command_line_passwords_are_masked_and_nothing_else() {
+    let text = r#"
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: r}
+spec:
+  serviceName: r
+  replicas: 3
+  selector: {matchLabels: {app: r}}
+  template:
+    metadata: {labels: {app: r}}
+    spec:
+      containers:
+      - name: redis
+        image: redis:7.2
+        command:
+        - sh
+        - -c
+        - |
+          cp /conf/s.conf /tmp/s.conf
+          echo "sentinel auth-pass m $PW" >> /tmp/s.conf
+          redis-server /tmp/r.conf --masterauth Fixture-Only-Cmd-1
+      - name: second
+        image: redis:7.2
+        args: ["--requirepass", "Fixture-Only-Cmd-2"]
+"#;
+    let (ws, _) = check_text("cmdline-secrets", text);
+    let path = std::env::temp_dir()
+        .join(format!("halint-k8s-{}-cmdline-secrets", std::process::id()))
+        .join("cmdline-secrets.yaml");
+    let id = ws.file_id(&path).expect("file id");
+    let spans = ws.secret_spans(id);
+    let covered = |needle: &str| {
+        let at = text.find(needle).unwrap() as u32;
+        spans.iter().any(|s| s.start <= at && at < s.end)
+    };
+    assert!(covered("Fixture-Only-Cmd-1"));
+    assert!(covered("Fixture-Only-Cmd-2"));
+    assert!(!covered("/tmp/r.conf"));
+    assert!(!covered("/tmp/s.conf\n"));
+}

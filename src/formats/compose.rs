@@ -2977,6 +2977,14 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
                 owner: file,
             });
         } else if let Some(line) = lines.last_mut() {
+            // An unquoted `$EXTRA_ARGS` after the one value of a single-value option is a
+            // word list of its own (`--replicaof host 6379`, or nothing), not more value.
+            let single_value = line.tokens.len() >= 2
+                && crate::knowledge::directive::lookup_directive(&line.tokens[0].value)
+                    .is_some_and(|d| d.directive.takes_one_value());
+            if single_value && unquoted_variable(text, &token.range) {
+                continue;
+            }
             line.range.end = token.range.end;
             let mut t = token.clone();
             // An argument is a word of a command, not of a config line.
@@ -2994,6 +3002,19 @@ pub fn options_conf(file: FileId, kind: FileKind, args: &[Token], text: &str) ->
         rewrite_marker: None,
     };
     ConfFile::from_tree(file, kind, tree)
+}
+
+/// The text at `range` is one variable, unquoted (`$ARGS`, `${ARGS}`): the shell splits
+/// what it holds into words.
+fn unquoted_variable(text: &str, range: &Range<usize>) -> bool {
+    let Some(raw) = text.get(range.clone()) else {
+        return false;
+    };
+    let name = match raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => inner,
+        None => raw.strip_prefix('$').unwrap_or_default(),
+    };
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The text at `range` is `value`, bare or in one pair of quotes (a value made by

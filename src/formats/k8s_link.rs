@@ -219,8 +219,19 @@ pub fn container_facts<'c>(
                     .filter(|_| runs_server)
                     .find_map(key_roles)
             };
+            // A `postStart` hook's script that picks the role of the server beside it
+            // (`REPLICAOF pod-0` unless the ordinal is 0).
+            let hook = || {
+                container
+                    .hook_script
+                    .as_deref()
+                    .filter(|_| runs_server)
+                    .and_then(|p| container.source_key(p))
+                    .and_then(|k| key_roles(&k))
+            };
             own_role
                 .or_else(init)
+                .or_else(hook)
                 .map(|(test, asks, _)| (Some(test), asks))
         })
         .unwrap_or_else(|| {

@@ -301,14 +301,72 @@ pub fn secret_value_spans(file: FileId, text: &str, yaml: &YamlFile) -> Vec<crat
             crate::syntax::yaml::Kind::Seq(items) => {
                 items.iter().for_each(|i| config_text(i, text, file, out))
             }
+            // A container's command is a script, not config text: its passwords are
+            // found where the script is read.
             crate::syntax::yaml::Kind::Map(entries) => entries
                 .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), Some("command" | "args")))
                 .for_each(|(_, v)| config_text(v, text, file, out)),
+        }
+    }
+    // Passwords on a container's command line (`--requirepass …`, `redis-cli -a …`),
+    // as list items or in a script: masked as the script reader would.
+    fn commands(node: &Node, text: &str, file: FileId, out: &mut Vec<crate::source::Span>) {
+        // `$(REDIS_PASSWORD)`, `"$PW"`: the name of where the password comes from, not it.
+        let variable = |r: std::ops::Range<usize>| {
+            let raw = text.get(r).unwrap_or_default().trim_matches(['"', '\'']);
+            let inner = raw
+                .strip_prefix("$(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')))
+                .or_else(|| raw.strip_prefix('$'));
+            inner.is_some_and(|n| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+        };
+        let crate::syntax::yaml::Kind::Map(entries) = &node.kind else {
+            if let Some(items) = node.as_seq() {
+                items.iter().for_each(|i| commands(i, text, file, out));
+            }
+            return;
+        };
+        for (key, value) in entries {
+            if !matches!(key.as_str(), Some("command" | "args")) {
+                commands(value, text, file, out);
+                continue;
+            }
+            let items: Vec<&Node> = match value.as_seq() {
+                Some(items) => items.iter().collect(),
+                None => vec![value],
+            };
+            let mut found: Vec<std::ops::Range<usize>> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let lower = item.as_str().unwrap_or_default().to_ascii_lowercase();
+                if matches!(
+                    lower.as_str(),
+                    "-a" | "--pass" | "--requirepass" | "--masterauth" | "--sentinel-pass"
+                ) {
+                    found.extend(items.get(i + 1).map(|next| next.span.clone()));
+                }
+                let raw = text.get(item.span.clone()).unwrap_or_default();
+                found.extend(
+                    crate::formats::launch::secret_ranges(raw)
+                        .into_iter()
+                        .map(|r| item.span.start + r.start..item.span.start + r.end),
+                );
+            }
+            out.extend(
+                found
+                    .into_iter()
+                    .filter(|r| !variable(r.clone()))
+                    .map(|r| crate::source::Span::new(file, r.start, r.end)),
+            );
         }
     }
     for doc in &yaml.documents {
         urls(doc, text, file, &mut out);
         config_text(doc, text, file, &mut out);
+        commands(doc, text, file, &mut out);
     }
     for doc in &yaml.documents {
         for object in objects(doc) {

@@ -252,6 +252,11 @@ pub struct Container {
     pub script_file: Option<String>,
     /// The arguments the container passes to `script_file`.
     pub script_args: Vec<String>,
+    /// What its `postStart` hook runs besides a redis program: the path of a script
+    /// file (`sh /scripts/init-replica.sh`), and whether its own words speak of
+    /// replication (`redis-cli replicaof …`).
+    pub hook_script: Option<String>,
+    pub hook_replicates: bool,
     pub mounts: Vec<Mount>,
     pub probes: Vec<Probe>,
     /// Environment variable names (REDISCLI_AUTH, …).
@@ -528,15 +533,26 @@ fn read_container(
         {
             if let Some((_, Some(node))) = tokens.get(pos + 1) {
                 if let Some(piece) = embedded(text, node) {
+                    // A line ending in `\` goes on on the next one: one command.
+                    let mut command: Vec<Token> = Vec::new();
                     for (start, line) in line_offsets(&piece.text) {
-                        if let Ok(mut line_tokens) = split_args(line, start) {
+                        let (body, goes_on) = match line.trim_end().strip_suffix('\\') {
+                            Some(body) => (body, true),
+                            None => (line, false),
+                        };
+                        if let Ok(mut line_tokens) = split_args(body, start) {
                             for t in &mut line_tokens {
                                 t.range = piece.range_to_file(t.range.clone());
                                 t.origin = crate::source::Origin::Literal;
                             }
-                            found.extend(invocations(&line_tokens));
+                            command.extend(line_tokens);
+                        }
+                        if !goes_on {
+                            found.extend(invocations(&command));
+                            command.clear();
                         }
                     }
+                    found.extend(invocations(&command));
                     script = Some((piece.text.clone(), piece));
                 }
             }
@@ -593,6 +609,12 @@ fn read_container(
         .into_iter()
         .map(|(t, _)| t)
         .collect();
+    let hook_words: Vec<String> = hook.iter().map(|t| t.value.to_string()).collect();
+    let hook_script = script_run(&hook_words, None);
+    let hook_replicates = hook_words.iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        w.contains("replicaof") || w.contains("slaveof")
+    });
     found.extend(invocations(&hook).into_iter().map(|i| Invocation {
         from_hook: true,
         ..i
@@ -828,6 +850,8 @@ fn read_container(
         script,
         script_file,
         script_args,
+        hook_script,
+        hook_replicates,
         mounts,
         probes,
         env,
@@ -1064,7 +1088,10 @@ impl Container {
         if let Some(svc) = &self.pod.service_name {
             let base = format!("{pod}.{}", svc.to_ascii_lowercase());
             names.push(base.clone());
-            if let Some(ns) = &self.namespace {
+            // Without a namespace of its own, the manifest goes where it is applied:
+            // `default` unless told otherwise (a chart's `.Release.Namespace` too).
+            let ns = self.namespace.as_deref().unwrap_or("default");
+            {
                 let ns = ns.to_ascii_lowercase();
                 names.push(format!("{base}.{ns}"));
                 names.push(format!("{base}.{ns}.svc"));

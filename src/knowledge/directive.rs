@@ -69,6 +69,21 @@ pub struct Directive {
     pub notes: &'static str,
 }
 
+impl Directive {
+    /// Whether the directive takes exactly one value (Redis refuses more or fewer).
+    pub fn takes_one_value(&self) -> bool {
+        !self.multi_arg
+            && !matches!(
+                self.kind,
+                ValueKind::Include
+                    | ValueKind::RenameCommand
+                    | ValueKind::User
+                    | ValueKind::LoadModule
+                    | ValueKind::Sentinel
+            )
+    }
+}
+
 /// A directive found by one of its spellings.
 #[derive(Debug, Clone, Copy)]
 pub struct DirectiveMatch {

@@ -278,6 +278,35 @@ pub fn link_scoped(
             acc.entry(k).or_insert_with(HashSet::new).insert(v);
             acc
         });
+    // Folders of host configs that all live on one host's loopback (each replicates
+    // from nothing or from a loopback address): the folder is that host's instances,
+    // several of them, so a master on loopback that none of them replicates has none.
+    let mut loopback_folders: HashMap<&Path, (usize, bool)> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let r = &n.runtime;
+        let on_host = r.unit().is_none()
+            && r.netns.is_none()
+            && r.managed_by.is_none()
+            && r.host_copies.is_none()
+            && r.config_rewritten_at_start.is_none()
+            && !r.replication_in_script
+            && !r.copies_unknown
+            && n.complete;
+        let local = on_host
+            && n.replicaof
+                .as_ref()
+                .is_none_or(|to| is_loopback(&normalize_host(&to.host.value)));
+        let entry = loopback_folders
+            .entry(node_scopes[i].as_path())
+            .or_insert((0, true));
+        entry.0 += 1;
+        entry.1 &= local;
+    }
+    let one_loopback_host = |m: usize| {
+        loopback_folders
+            .get(node_scopes[m].as_path())
+            .is_some_and(|&(count, local)| count >= 2 && local)
+    };
     let mut groups = Vec::new();
     let mut grouped_nodes: HashSet<usize> = HashSet::new();
     for ((name, host, port, master), monitors) in keyed {
@@ -374,7 +403,9 @@ pub fn link_scoped(
             Some((replicas.len() + elsewhere.len()).max(siblings))
         } else if !replicas.is_empty() || !known_replica_addrs.is_empty() || siblings > 0 {
             Some(replicas.len().max(known_replica_addrs.len()).max(siblings))
-        } else if declared_alone && !maybe_one_of_several {
+        } else if (declared_alone && !maybe_one_of_several)
+            || (is_loopback(&host) && master.is_some_and(one_loopback_host))
+        {
             Some(0)
         } else {
             None

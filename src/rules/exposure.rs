@@ -69,22 +69,26 @@ fn on_hosts(ctx: &Context, out: &mut Vec<Diagnostic>) {
         });
         // Watching a master on another host (an address, a name, or one the deployment
         // fills in): the sentinels and clients reach it over the network. A one-host
-        // lab on loopback addresses is not exposed by this.
+        // lab on loopback addresses is not exposed by this alone.
         let remote = sentinel
             .monitors
             .iter()
             .any(|m| !crate::knowledge::values::is_loopback(&m.host.value));
-        // On machines a tree provisions, the host is a VM or server on a network whatever it
-        // watches.
-        if in_image || !(remote || on_provisioned_hosts) {
-            continue;
-        }
         let wildcard = sentinel.binds.iter().find(|b| {
             matches!(
                 b.value.trim_start_matches('-'),
                 "0.0.0.0" | "*" | "::" | "::*"
             )
         });
+        // A one-host lab that opens its sentinels in so many words (`bind 0.0.0.0`,
+        // `protected-mode no`) listens on the host's network all the same.
+        let opened =
+            wildcard.is_some() || sentinel.protected_mode.as_ref().is_some_and(|p| !p.value);
+        // On machines a tree provisions, the host is a VM or server on a network whatever it
+        // watches.
+        if in_image || !(remote || on_provisioned_hosts || opened) {
+            continue;
+        }
         let unprotected = sentinel
             .protected_mode
             .as_ref()

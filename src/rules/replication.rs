@@ -251,9 +251,8 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let master = &topo.nodes[m];
-        let Some(unit) = master.runtime.unit() else {
-            continue;
-        };
+        // A host config (no declaring unit): the model counted its folder's instances.
+        let unit = master.runtime.unit();
         let name = group.name.as_deref().unwrap_or_default();
         let monitor_line = topo.monitor(group.monitors[0]).1.line;
         // A sentinel in the master's own container (watching it over loopback): the
@@ -268,7 +267,9 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(i, n)| *i != m && !grouped.contains(i) && n.runtime.unit() == Some(unit))
+            .filter(|(i, n)| {
+                *i != m && !grouped.contains(i) && unit.is_some() && n.runtime.unit() == unit
+            })
             .filter(|(_, n)| beside.is_none_or(|ns| n.runtime.netns.as_ref() == Some(ns)))
             .map(|(i, _)| i)
             .collect();
@@ -321,7 +322,28 @@ fn nothing_to_promote(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d
             }
         };
-        out.push(d.label(monitor_line, "watched by a sentinel here"));
+        let mut d = d.label(monitor_line, "watched by a sentinel here");
+        // Instances of the same host folder that replicate another master of the host:
+        // the replicas meant for this one, most likely.
+        if unit.is_none() {
+            let folder = |file| ctx.sources.get(&file).and_then(|s| s.path.parent());
+            for other in topo.nodes.iter().filter(|n| {
+                n.runtime.unit().is_none()
+                    && n.file != master.file
+                    && folder(n.file) == folder(master.file)
+            }) {
+                if let Some(to) = &other.replicaof {
+                    d = d.label(
+                        to.line,
+                        format!(
+                            "this instance replicates {}:{}, not the watched master",
+                            to.host.value, to.port.value
+                        ),
+                    );
+                }
+            }
+        }
+        out.push(d);
     }
 }
 

@@ -351,6 +351,51 @@ impl Workspace {
         for id in self.sorted_ids() {
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
                 let pod = &container.pod;
+                // The container's own script may copy and append too (`cp /conf/s.conf
+                // /tmp/s.conf; echo "sentinel auth-pass …" >> /tmp/s.conf`), at a path
+                // of its own filesystem or of a volume.
+                for copy in &container.copies {
+                    let Some((name, key)) = &copy.from else {
+                        continue;
+                    };
+                    let Some((_, appended)) = container
+                        .appended_after_copy
+                        .iter()
+                        .find(|(to, _)| *to == copy.to)
+                    else {
+                        continue;
+                    };
+                    let Some(template) = embedded.find(name, key, self.dir_of(id)) else {
+                        continue;
+                    };
+                    let path = match &copy.to {
+                        (None, path) => path.clone(),
+                        (Some(volume), inside) => {
+                            let Some(mine) = container.mounts.iter().find(|m| &m.volume == volume)
+                            else {
+                                continue;
+                            };
+                            format!(
+                                "{}/{}",
+                                mine.path.trim_end_matches('/'),
+                                inside.trim_start_matches('/')
+                            )
+                        }
+                    };
+                    let mut appended = appended.clone();
+                    appended.set_owner(id);
+                    out.insert(
+                        (id, ci, path),
+                        CopiedByInit {
+                            conf: appended_to(template, appended),
+                            template: (template.file, template.embedded_in.clone()),
+                            alternatives: Vec::new(),
+                            appended: None,
+                            every_start: (!copy.guarded)
+                                .then(|| Span::new(id, copy.span.start, copy.span.end)),
+                        },
+                    );
+                }
                 if pod.init_appends.is_empty() {
                     continue;
                 }
@@ -374,23 +419,12 @@ impl Workspace {
                         mine.path.trim_end_matches('/'),
                         inside.trim_start_matches('/')
                     );
-                    let mut lines = template.tree.lines.clone();
                     let mut appended = appended.clone();
                     appended.set_owner(id);
-                    lines.extend(appended.lines);
-                    let tree = crate::syntax::redis_conf::ConfTree {
-                        lines,
-                        errors: Vec::new(),
-                        rewrite_marker: None,
-                    };
-                    let mut conf =
-                        ConfFile::from_tree_keep_owners(template.file, template.kind, tree);
-                    conf.embedded = true;
-                    conf.embedded_in = template.embedded_in.clone();
                     out.insert(
                         (id, ci, path),
                         CopiedByInit {
-                            conf,
+                            conf: appended_to(template, appended),
                             template: (template.file, template.embedded_in.clone()),
                             alternatives: Vec::new(),
                             appended: None,
@@ -1039,6 +1073,12 @@ impl Workspace {
                     })
             })
             .collect();
+        // ConfigMap keys (name, key) whose scripts speak of replication, in any file.
+        let replicating_keys: HashSet<&(String, String)> = self
+            .entries
+            .values()
+            .flat_map(|e| e.parsed().script_replication.iter())
+            .collect();
         let secrets = self.cluster();
         let service_names = self.single_pod_service_names(&secrets);
         let (adopted, deleted_pods) = self.adopted_pods();
@@ -1082,11 +1122,17 @@ impl Workspace {
                 // start script), then those its `postStart` hook starts.
                 let (hooks, own): (Vec<&crate::formats::workload::Invocation>, Vec<_>) =
                     container.invocations.iter().partition(|i| i.from_hook);
-                for ii in 0..=hooks.len() {
+                let by_ordinal = ordinal_branches(container, &own);
+                let mains = if by_ordinal.is_some() { 2 } else { 1 };
+                for ii in 0..mains + hooks.len() {
                     // What the container runs: its command line, or the start script of a
                     // ConfigMap key it runs (whose words live in that manifest).
                     let (inv, inv_file, script) = match own.as_slice() {
-                        _ if ii > 0 => (hooks[ii - 1], id, None),
+                        _ if ii >= mains => (hooks[ii - mains], id, None),
+                        // Pod 0 runs the master's branch, the others the replicas'.
+                        _ if let Some((master, replica)) = by_ordinal => {
+                            (if ii == 0 { master } else { replica }, id, None)
+                        }
                         [] if image_starts.contains_key(&(id, ci)) => {
                             let start = &image_starts[&(id, ci)];
                             (&start.invocation, start.tokens, None)
@@ -1455,7 +1501,15 @@ impl Workspace {
                         replication_in_script: script.as_ref().is_some_and(|key| {
                             let parsed = self.entries[&inv_file].parsed();
                             parsed.script_replication.contains(key) || parsed.file_replication
-                        }) || container
+                        }) || container.hook_replicates
+                            // A `postStart` hook that runs a script of a ConfigMap
+                            // (`REPLICAOF` on the pods that are not the first).
+                            || container
+                                .hook_script
+                                .as_deref()
+                                .and_then(|p| container.source_key(p))
+                                .is_some_and(|key| replicating_keys.contains(&key))
+                            || container
                             .script
                             .iter()
                             .map(|(text, _)| text.as_str())
@@ -1484,7 +1538,12 @@ impl Workspace {
                     );
                     let netns =
                         |i: usize| (!container.pod.host_network).then_some((pod_at, i as u32));
-                    for i in 0..replicas {
+                    let pods = match (by_ordinal, ii) {
+                        (Some(_), 0) => 0..replicas.min(1),
+                        (Some(_), 1) => replicas.min(1)..replicas,
+                        _ => 0..replicas,
+                    };
+                    for i in pods {
                         match inv.kind {
                             FileKind::RedisConf => {
                                 let mut node = merged.node(source);
@@ -2622,6 +2681,51 @@ impl Workspace {
             }
         }
         out
+    }
+}
+
+/// A ConfigMap key's config with the lines a script appends to its copy.
+fn appended_to(template: &ConfFile, appended: crate::syntax::redis_conf::ConfTree) -> ConfFile {
+    let mut lines = template.tree.lines.clone();
+    lines.extend(appended.lines);
+    let tree = crate::syntax::redis_conf::ConfTree {
+        lines,
+        errors: Vec::new(),
+        rewrite_marker: None,
+    };
+    let mut conf = ConfFile::from_tree_keep_owners(template.file, template.kind, tree);
+    conf.embedded = true;
+    conf.embedded_in = template.embedded_in.clone();
+    conf
+}
+
+/// The two server command lines of a start script that picks the role by the pod's
+/// ordinal (`if [ "$(hostname)" = redis-0 ]; then redis-server …; else redis-server …
+/// --replicaof redis-0.redis 6379; fi`): (the master's, the replicas').
+fn ordinal_branches<'i>(
+    container: &Container,
+    own: &[&'i crate::formats::workload::Invocation],
+) -> Option<(
+    &'i crate::formats::workload::Invocation,
+    &'i crate::formats::workload::Invocation,
+)> {
+    let [a, b] = own else { return None };
+    let (text, _) = container.script.as_ref()?;
+    crate::formats::role_choice::ordinal_test(text)?;
+    let replicates = |inv: &crate::formats::workload::Invocation| {
+        inv.kind == FileKind::RedisConf
+            && inv
+                .args
+                .iter()
+                .any(|t| matches!(t.value.as_str(), "--replicaof" | "--slaveof"))
+    };
+    if a.kind != FileKind::RedisConf || b.kind != FileKind::RedisConf {
+        return None;
+    }
+    match (replicates(a), replicates(b)) {
+        (false, true) => Some((a, b)),
+        (true, false) => Some((b, a)),
+        _ => None,
     }
 }
 
