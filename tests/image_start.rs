@@ -189,3 +189,18 @@ fn a_command_naming_a_script_of_the_image_is_followed() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn an_image_named_after_the_end_of_its_folder_is_that_dockerfile() {
+    // `docker-image/Dockerfile` builds `platform/image`: a prefix on the folder's name.
+    let dir = edited("folder-prefix", &[]);
+    std::fs::rename(dir.join("image"), dir.join("docker-image")).unwrap();
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        found
+            .iter()
+            .any(|(r, f)| r == "sentinel-config-readonly-mount" && f == "deploy/sentinel.yaml"),
+        "{found:#?}"
+    );
+}

@@ -1157,3 +1157,13 @@ fn a_daemonized_sentinel_outside_containers_runs_on_a_host() {
         "{in_compose:?}"
     );
 }
+
+/// A compose project with one sentinel that announces the host's address and watches a
+/// master given per host is one host's share: its sentinel count is not known. When the
+/// announced variable is one the container does not have, the start script writes no
+/// `announce-ip`, and the project is the whole deployment.
+#[test]
+fn one_hosts_share_announces_the_host() {
+    assert!(rules("one-host-share-control").contains(&"sentinel-count-below-three"));
+    assert!(!rules("one-host-share").contains(&"sentinel-count-below-three"));
+}

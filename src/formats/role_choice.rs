@@ -50,6 +50,9 @@ pub fn ordinal_test(script: &str) -> Option<std::ops::Range<usize>> {
             || lower.contains("= 0")
             || lower.contains("== 0")
             || lower.contains("-eq 0")
+            || lower.contains("-ne 0")
+            || lower.contains("-gt 0")
+            || lower.contains("!= 0")
             || lower.contains("ordinal");
         if (is_test && names_self && zero) || pings_pod_zero(&lower) {
             let lead = line.len() - line.trim_start().len();
@@ -133,6 +136,9 @@ mod tests {
         );
         assert!(found("if [ \"$HOSTNAME\" = \"redis-0\" ]; then x; fi").is_some());
         assert!(found("N=3\nif [ \"$N\" = \"0\" ]; then x; fi").is_none());
+        // The ordinal cut from the name, compared as a number.
+        let cut = "ID=$(hostname | rev | cut -d'-' -f1 | rev);\nif [ $ID -ne 0 ]; then x; fi\n";
+        assert_eq!(found(cut).as_deref(), Some("if [ $ID -ne 0 ]; then x; fi"));
     }
 
     #[test]

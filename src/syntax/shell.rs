@@ -644,8 +644,18 @@ impl Lexer<'_> {
     }
 }
 
-/// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars` (the last assignment wins; an
-/// empty value takes the default, itself expanded); unknown names stay as written.
+/// The name of the variable a word is, whole (`$NAME`, `${NAME}`), if it is one.
+pub fn variable_name(word: &str) -> Option<&str> {
+    let name = match word.strip_prefix("${") {
+        Some(inner) => inner.strip_suffix('}')?,
+        None => word.strip_prefix('$')?,
+    };
+    let plain = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then_some(name)
+}
+
 /// A word with each parameter expansion (`$i`, `${NAME}`) turned into `*`: the shape
 /// of the names it can produce.
 pub fn variables_as_wildcards(word: &str) -> String {
@@ -669,6 +679,8 @@ pub fn variables_as_wildcards(word: &str) -> String {
     out
 }
 
+/// `${NAME}`, `${NAME:-default}` and `$NAME` from `vars` (the last assignment wins; an
+/// empty value takes the default, itself expanded); unknown names stay as written.
 pub fn expand_parameters(value: &str, vars: &[(String, String)]) -> String {
     let lookup = |name: &str| {
         vars.iter()

@@ -897,15 +897,32 @@ impl Workspace {
                                 &service.build_args,
                                 None,
                             );
-                            sentinel.runtime.one_host_of_many =
-                                one_host_of_many(&sentinel, service, compose_file, &|at| {
+                            // Variables the container has: its `environment:`, and the
+                            // `ENV` of the image it builds.
+                            let image_env = service
+                                .build
+                                .as_deref()
+                                .and_then(|b| images.env_by_dockerfile.get(&compose::normalize(b)));
+                            let has_variable = |name: &str| {
+                                service.env.iter().any(|e| e.name == name)
+                                    || image_env
+                                        .is_some_and(|env| env.iter().any(|(k, _)| k == name))
+                            };
+                            sentinel.runtime.one_host_of_many = one_host_of_many(
+                                &sentinel,
+                                service,
+                                compose_file,
+                                source.id,
+                                &|at| {
                                     self.entries.get(&at.file).is_some_and(|e| {
                                         e.source
                                             .text()
                                             .get(at.start as usize..at.end as usize)
                                             .is_some_and(|t| t.contains('$'))
                                     })
-                                });
+                                },
+                                &has_variable,
+                            );
                             sentinel.name = format!("service `{}`", service.name);
                             if sentinel.anchor.is_empty() {
                                 sentinel.anchor = Span::new(
@@ -2156,7 +2173,11 @@ impl Workspace {
             if self.entries[&id].parsed().dockerfile.is_some() {
                 all_dockerfiles.push(id);
                 if let Some(name) = image_name(&self.entries[&id].source.path) {
-                    dockerfiles.insert(name, self.dir_of(id), id.0 as usize);
+                    // Also under what follows each `-` of the name: the folder
+                    // `docker-master-sentinel` builds `team/master-sentinel`.
+                    for suffix in crate::formats::image_start::name_suffixes(&name) {
+                        dockerfiles.insert(suffix.to_string(), self.dir_of(id), id.0 as usize);
+                    }
                 }
             }
         }
@@ -3169,7 +3190,9 @@ fn one_host_of_many(
     sentinel: &crate::facts::SentinelProc,
     service: &compose::Service,
     project: &compose::ComposeFile,
+    project_file: FileId,
     written_with: &dyn Fn(Span) -> bool,
+    has_variable: &dyn Fn(&str) -> bool,
 ) -> bool {
     let sentinels: usize = project
         .services
@@ -3189,7 +3212,15 @@ fn one_host_of_many(
     if sentinels != 1 || !one_server || sentinel.monitors.is_empty() {
         return false;
     }
-    let announces = sentinel.announce_ip.is_some() || service.host_network;
+    // `sentinel announce-ip $ANNOUNCE_IP` where the container has no such variable: the
+    // start script writes it only when set (`if [ "$ANNOUNCE_IP" ]`), so nothing is
+    // announced.
+    // (`${ANNOUNCE_IP}` written in the compose file itself is the host's, filled in by
+    // compose at `up`.)
+    let announces = sentinel.announce_ip.as_ref().is_some_and(|a| {
+        a.span.file == project_file
+            || crate::syntax::shell::variable_name(&a.value).is_none_or(has_variable)
+    }) || service.host_network;
     let outside = sentinel.monitors.iter().all(|m| {
         let host = m.host.value.as_str();
         !crate::knowledge::values::is_loopback(host)
