@@ -204,3 +204,44 @@ fn an_image_named_after_the_end_of_its_folder_is_that_dockerfile() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_start_script_that_runs_a_server_and_a_sentinel_runs_both() {
+    let dir = std::env::temp_dir().join(format!("k8s-image-start-{}-both", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "docker-cache/Dockerfile",
+        "FROM redis:7.2\nCOPY redis.conf /etc/redis/redis.conf\nCOPY sentinel.conf /etc/redis/sentinel.conf\nCOPY start.sh /usr/bin/start.sh\nCMD /usr/bin/start.sh\n",
+    );
+    write("docker-cache/redis.conf", "port 6379\ndir /data\n");
+    write(
+        "docker-cache/sentinel.conf",
+        "port 26379\nsentinel monitor cache 127.0.0.1 6379 2\n",
+    );
+    write(
+        "docker-cache/start.sh",
+        "#!/bin/sh\nredis-server /etc/redis/redis.conf &\nredis-server /etc/redis/sentinel.conf --sentinel &\nsleep infinity\n",
+    );
+    write(
+        "deploy/cache.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cache}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: cache}}\n  template:\n    metadata: {labels: {app: cache}}\n    spec:\n      containers:\n      - name: cache\n        image: team/cache:1.0\n",
+    );
+    let (ws, _) = check_dir(&dir, Target::default());
+    let topology = ws.topology();
+    let group = topology
+        .groups
+        .iter()
+        .find(|g| g.name.as_deref() == Some("cache"))
+        .expect("the sentinel the script starts watches its server");
+    // Both run in the Deployment's container, not as configs of their own.
+    let master = group.master.expect("its master");
+    assert_eq!(topology.nodes[master].name, "workload `cache`");
+    assert_eq!(group.monitors.len(), 1);
+    let sentinel = group.monitors[0].sentinel;
+    assert_eq!(topology.sentinels[sentinel].name, "workload `cache`");
+}

@@ -54,17 +54,18 @@ pub enum Started {
     },
 }
 
-/// The redis command the image starts in the environment `env`. `None` when the image
-/// starts none we can see, or when the choice stays open between different commands.
+/// The redis commands the image starts in the environment `env`: one, or a server and
+/// the sentinel its script starts beside it. None when the image starts none we can
+/// see, or when the choice stays open between different commands.
 /// `command`: what the container runs instead of the image's ENTRYPOINT and CMD (a
 /// script of the image), when it says.
-pub fn started_command<'a>(
+pub fn started_commands<'a>(
     docker: &Dockerfile,
     context: &Path,
     command: Option<Vec<String>>,
     files: &dyn TreeFiles<'a>,
     env: &dyn Fn(&str) -> EnvValue,
-) -> Option<Started> {
+) -> Vec<Started> {
     let own: Vec<String> = docker
         .entrypoint
         .iter()
@@ -151,14 +152,31 @@ pub fn started_command<'a>(
         queue.extend(reach.runs.into_iter().map(|r| (r, Some(script.file))));
     }
     let same = |a: usize, b: usize| found[a].role_and_config() == found[b].role_and_config();
-    let pick = chosen(&reached, &same)?;
-    Some(match &found[pick] {
+    let started = |pick: usize| match &found[pick] {
         Found::Script(file, n, _) => Started::Script(*file, *n),
         Found::Line(words, via) => Started::Line {
             words: words.clone(),
             via: *via,
         },
-    })
+    };
+    if let Some(pick) = chosen(&reached, &same) {
+        return vec![started(pick)];
+    }
+    // A script that starts a server and a sentinel whatever the environment (one of
+    // them in the background): the container runs both, the server first.
+    let definite: Vec<usize> = reached
+        .iter()
+        .filter(|r| r.definite)
+        .map(|r| r.command)
+        .collect();
+    if let [a, b] = definite[..] {
+        let (a_sentinel, b_sentinel) = (found[a].role_and_config().0, found[b].role_and_config().0);
+        if a_sentinel != b_sentinel {
+            let (server, sentinel) = if a_sentinel { (b, a) } else { (a, b) };
+            return vec![started(server), started(sentinel)];
+        }
+    }
+    Vec::new()
 }
 
 /// The Redis and Valkey programs an image's command line may start.

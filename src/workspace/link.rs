@@ -1140,7 +1140,18 @@ impl Workspace {
                 let (hooks, own): (Vec<&crate::formats::workload::Invocation>, Vec<_>) =
                     container.invocations.iter().partition(|i| i.from_hook);
                 let by_ordinal = ordinal_branches(container, &own);
-                let mains = if by_ordinal.is_some() { 2 } else { 1 };
+                // What the image's start runs beside its first process.
+                let beside: &[ImageStart] = match own.is_empty() {
+                    true => image_starts
+                        .get(&(id, ci))
+                        .map_or(&[], |s| s.beside.as_slice()),
+                    false => &[],
+                };
+                let mains = if by_ordinal.is_some() {
+                    2
+                } else {
+                    1 + beside.len()
+                };
                 for ii in 0..mains + hooks.len() {
                     // What the container runs: its command line, or the start script of a
                     // ConfigMap key it runs (whose words live in that manifest).
@@ -1149,6 +1160,10 @@ impl Workspace {
                         // Pod 0 runs the master's branch, the others the replicas'.
                         _ if let Some((master, replica)) = by_ordinal => {
                             (if ii == 0 { master } else { replica }, id, None)
+                        }
+                        [] if ii > 0 => {
+                            let other = &beside[ii - 1];
+                            (&other.invocation, other.tokens, None)
                         }
                         [] if image_starts.contains_key(&(id, ci)) => {
                             let start = &image_starts[&(id, ci)];
@@ -2163,7 +2178,7 @@ impl Workspace {
     /// folder, and not a known Redis image): the redis command its start chain reaches
     /// with the container's environment, with the script that holds it.
     fn image_starts(&self) -> HashMap<(FileId, usize), ImageStart> {
-        use crate::formats::image_start::{image_name, started_command, Started};
+        use crate::formats::image_start::{image_name, started_commands, Started};
         let mut out = HashMap::new();
         let ids = self.sorted_ids();
         let mut dockerfiles: crate::source::scope::NearestIndex<String> =
@@ -2267,16 +2282,17 @@ impl Workspace {
                     }
                 };
                 let context = compose::normalize(self.dir_of(docker_id));
-                let start = match started_command(docker, &context, command, &files, &env) {
-                    Some(Started::Script(script, n)) => ImageStart {
+                let image_start = |started: Started| match started {
+                    Started::Script(script, n) => Some(ImageStart {
                         tokens: script,
                         script,
                         invocation: self.entries[&script].parsed().commands[n].invocation(),
                         docker: docker_id,
-                    },
+                        beside: Vec::new(),
+                    }),
                     // The image's own command line: its words stand at the instruction
                     // that holds its program.
-                    Some(Started::Line { words, via }) => {
+                    Started::Line { words, via } => {
                         let in_entrypoint = docker
                             .entrypoint
                             .as_ref()
@@ -2284,22 +2300,25 @@ impl Workspace {
                         let at = match in_entrypoint {
                             true => docker.entrypoint_at.clone(),
                             false => docker.cmd_at.clone(),
-                        };
-                        let Some(at) = at else { continue };
+                        }?;
                         let tokens = implied_tokens(&words, &at, docker_id);
-                        let Some(invocation) = crate::formats::workload::invocation_of(&tokens)
-                        else {
-                            continue;
-                        };
-                        ImageStart {
+                        let invocation = crate::formats::workload::invocation_of(&tokens)?;
+                        Some(ImageStart {
                             tokens: docker_id,
                             script: via.unwrap_or(docker_id),
                             invocation,
                             docker: docker_id,
-                        }
+                            beside: Vec::new(),
+                        })
                     }
-                    None => continue,
                 };
+                let mut starts = started_commands(docker, &context, command, &files, &env)
+                    .into_iter()
+                    .map(image_start);
+                let Some(Some(mut start)) = starts.next() else {
+                    continue;
+                };
+                start.beside = starts.flatten().collect();
                 out.insert((id, ci), start);
             }
         }
@@ -2907,6 +2926,9 @@ struct ImageStart {
     script: FileId,
     invocation: crate::formats::workload::Invocation,
     docker: FileId,
+    /// Another process the same start runs beside it (the sentinel a script starts in
+    /// the background next to its server).
+    beside: Vec<ImageStart>,
 }
 
 /// Releases named by the `FROM` of the tree's Dockerfiles.
