@@ -245,3 +245,36 @@ fn a_start_script_that_runs_a_server_and_a_sentinel_runs_both() {
     let sentinel = group.monitors[0].sentinel;
     assert_eq!(topology.sentinels[sentinel].name, "workload `cache`");
 }
+
+#[test]
+fn a_relative_dir_in_an_images_config_is_under_its_working_directory() {
+    // The stock `dir ./` of a config the image copies in: /data of the official image
+    // it builds on, which the Deployment does not back with a volume.
+    let tree = Path::new("tests/data/k8s-image-stock-config");
+    let (ws, diagnostics) = check_dir(tree, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        found
+            .iter()
+            .any(|(r, f)| r == "data-dir-ephemeral" && f == "docker-cache/redis.conf"),
+        "{found:#?}"
+    );
+    // With a claim at /data, nothing is lost.
+    let dir = std::env::temp_dir().join(format!("k8s-image-stock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(tree, &dir);
+    let manifest = dir.join("deploy/cache.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let claimed = text.replace(
+        "        image: team/cache:1.0\n",
+        "        image: team/cache:1.0\n        volumeMounts:\n        - {name: data, mountPath: /data}\n      volumes:\n      - name: data\n        persistentVolumeClaim:\n          claimName: cache-data\n",
+    );
+    assert_ne!(text, claimed);
+    std::fs::write(&manifest, claimed).unwrap();
+    let (ws, diagnostics) = check_dir(&dir, Target::default());
+    let found = located(&diagnostics, &ws);
+    assert!(
+        !found.iter().any(|(r, _)| r == "data-dir-ephemeral"),
+        "{found:#?}"
+    );
+}

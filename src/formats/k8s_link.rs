@@ -297,6 +297,7 @@ pub fn container_facts<'c>(
         runs_server,
         unauthenticated_pings,
         auth_required,
+        image_workdir: None,
     }
 }
 

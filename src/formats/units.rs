@@ -87,6 +87,10 @@ pub struct ContainerFacts {
     pub unauthenticated_pings: Vec<Span>,
     /// The process behind the probes requires a password.
     pub auth_required: bool,
+    /// The working directory of an image built from a Dockerfile of the tree (its
+    /// `WORKDIR`, or `/data` of the official image it builds on), where a relative
+    /// `dir` points.
+    pub image_workdir: Option<String>,
 }
 
 /// An operator custom resource, as far as the rules need it.

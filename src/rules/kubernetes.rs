@@ -290,10 +290,31 @@ fn data_dir(c: &ContainerFacts, l: &Linked, out: &mut Vec<Diagnostic>) {
             .is_some_and(|i| i.family == crate::knowledge::images::ImageFamily::Official)
     });
     let name_span = Span::new(c.file, k.name_span.start, k.name_span.end);
+    // The working directory: the container's own, else its image's.
+    let workdir = k
+        .working_dir
+        .clone()
+        .or_else(|| c.image_workdir.clone())
+        .or_else(|| official.then(|| "/data".to_string()));
+    let relative;
     let (dir, dir_span, unset) = match &l.dir {
-        Some((dir, span)) => (dir.as_str(), span, ""),
-        None if official && k.working_dir.is_none() => (
-            "/data",
+        Some((dir, span)) if dir.starts_with('/') => (dir.as_str(), span, ""),
+        // `dir ./` (the stock redis.conf): the working directory.
+        Some((dir, span)) => {
+            let Some(base) = &workdir else { return };
+            let rest = dir.trim_start_matches("./").trim_end_matches('/');
+            relative = match rest {
+                "" | "." => base.clone(),
+                rest => format!("{}/{rest}", base.trim_end_matches('/')),
+            };
+            (
+                relative.as_str(),
+                span,
+                " (a relative `dir`: under the working directory)",
+            )
+        }
+        None if k.working_dir.is_none() && (official || c.image_workdir.is_some()) => (
+            workdir.as_deref().unwrap_or("/data"),
             &name_span,
             " (`dir` is not set: the image's working directory)",
         ),

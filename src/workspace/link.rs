@@ -1945,9 +1945,19 @@ impl Workspace {
                 if deleted_pods.contains(&(entry.source.id, container.pod.name_span.start)) {
                     continue;
                 }
+                // The config an image's start runs: the file its Dockerfile copies there.
+                let image_conf = |start: &ImageStart| -> Option<&ConfFile> {
+                    let (path, _) = start.invocation.config.as_ref()?;
+                    let dockerfile = self.entries[&start.docker].parsed().dockerfile.as_ref()?;
+                    let source = dockerfile.source_of(path)?;
+                    let context = compose::normalize(self.dir_of(start.docker));
+                    by_path
+                        .get(&compose::normalize(&context.join(source)))
+                        .map(|c| c.as_ref())
+                };
                 let started = image_starts
                     .get(&(entry.source.id, ci))
-                    .map(|start| (start.tokens, &start.invocation, None))
+                    .map(|start| (start.tokens, &start.invocation, image_conf(start)))
                     .or_else(|| script_started.get(&(entry.source.id, ci)).copied());
                 let id = entry.source.id;
                 let copied_by_init = &copied_by_init;
@@ -1967,6 +1977,14 @@ impl Workspace {
                 );
                 // The start script of an image built in the tree may pick the role.
                 if let Some(start) = image_starts.get(&(entry.source.id, ci)) {
+                    if let Some(docker) = self.entries[&start.docker].parsed().dockerfile.as_ref() {
+                        facts.image_workdir = docker.workdir.clone().or_else(|| {
+                            let (base, _) = docker.base.as_ref()?;
+                            let image = crate::knowledge::images::image_ref(base)?;
+                            (image.family == crate::knowledge::images::ImageFamily::Official)
+                                .then(|| "/data".to_string())
+                        });
+                    }
                     let role = self.entries[&start.script].parsed().file_role_by_ordinal;
                     if let (None, true, Some((test, asks))) =
                         (facts.ordinal_test, facts.runs_server, role)
