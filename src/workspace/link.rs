@@ -340,9 +340,9 @@ impl Workspace {
             })
     }
 
-    /// Init containers whose own script (`sh -c "…"`) copies a ConfigMap key onto a
-    /// shared volume and appends lines to the copy: the pod's containers find the key's
-    /// lines, then the appended ones, at that path.
+    /// Scripts (`sh -c "…"`) of a container or of its init containers that copy a
+    /// ConfigMap key and append lines to the copy: the container finds the key's lines,
+    /// then the appended ones, at that path.
     fn copied_and_appended_inline(
         &self,
         embedded: &EmbeddedConfs,
@@ -351,25 +351,30 @@ impl Workspace {
         for id in self.sorted_ids() {
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
                 let pod = &container.pod;
-                // The container's own script may copy and append too (`cp /conf/s.conf
-                // /tmp/s.conf; echo "sentinel auth-pass …" >> /tmp/s.conf`), at a path
-                // of its own filesystem or of a volume.
-                for copy in &container.copies {
+                // Its own script's copies (at a path of its own filesystem or of a
+                // volume, made at every start unless guarded), then its init
+                // containers' (onto a volume the pod shares, made once per pod start).
+                let own = container
+                    .copies
+                    .iter()
+                    .map(|c| (c, &container.appended_after_copy, true));
+                let init = pod
+                    .init_copies
+                    .iter()
+                    .map(|c| (c, &pod.init_appends, false));
+                for (copy, appends, by_itself) in own.chain(init) {
                     let Some((name, key)) = &copy.from else {
                         continue;
                     };
-                    let Some((_, appended)) = container
-                        .appended_after_copy
-                        .iter()
-                        .find(|(to, _)| *to == copy.to)
-                    else {
+                    let Some((_, appended)) = appends.iter().find(|(to, _)| *to == copy.to) else {
                         continue;
                     };
                     let Some(template) = embedded.find(name, key, self.dir_of(id)) else {
                         continue;
                     };
                     let path = match &copy.to {
-                        (None, path) => path.clone(),
+                        (None, path) if by_itself => path.clone(),
+                        (None, _) => continue,
                         (Some(volume), inside) => {
                             let Some(mine) = container.mounts.iter().find(|m| &m.volume == volume)
                             else {
@@ -391,44 +396,8 @@ impl Workspace {
                             template: (template.file, template.embedded_in.clone()),
                             alternatives: Vec::new(),
                             appended: None,
-                            every_start: (!copy.guarded)
+                            every_start: (by_itself && !copy.guarded)
                                 .then(|| Span::new(id, copy.span.start, copy.span.end)),
-                        },
-                    );
-                }
-                if pod.init_appends.is_empty() {
-                    continue;
-                }
-                for copy in &pod.init_copies {
-                    let (Some((name, key)), (Some(volume), inside)) = (&copy.from, &copy.to) else {
-                        continue;
-                    };
-                    let Some((_, appended)) =
-                        pod.init_appends.iter().find(|(to, _)| *to == copy.to)
-                    else {
-                        continue;
-                    };
-                    let Some(template) = embedded.find(name, key, self.dir_of(id)) else {
-                        continue;
-                    };
-                    let Some(mine) = container.mounts.iter().find(|m| &m.volume == volume) else {
-                        continue;
-                    };
-                    let path = format!(
-                        "{}/{}",
-                        mine.path.trim_end_matches('/'),
-                        inside.trim_start_matches('/')
-                    );
-                    let mut appended = appended.clone();
-                    appended.set_owner(id);
-                    out.insert(
-                        (id, ci, path),
-                        CopiedByInit {
-                            conf: appended_to(template, appended),
-                            template: (template.file, template.embedded_in.clone()),
-                            alternatives: Vec::new(),
-                            appended: None,
-                            every_start: None,
                         },
                     );
                 }
