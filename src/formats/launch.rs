@@ -682,6 +682,118 @@ const RUN_VALUE_OPTIONS: &[&str] = &[
     "--gpus",
 ];
 
+/// A `docker build` (or `podman build`, `docker buildx build`) command: the names it
+/// tags the image with, its Dockerfile (`-f`) and its build context, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerBuild {
+    pub tags: Vec<String>,
+    pub file: Option<String>,
+    pub context: String,
+}
+
+/// Every `docker build` of a script, Makefile or CI file, also where the command is a
+/// string handed to a function (`run "docker build -t redis:5.0 ."`): read line by line,
+/// continued lines (`\`) joined.
+pub fn docker_builds(text: &str) -> Vec<DockerBuild> {
+    if !text.contains(" build") {
+        return Vec::new();
+    }
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\'' || c == '`'))
+            .collect();
+        let mut i = 0;
+        while i < words.len() {
+            let engine = matches!(
+                crate::syntax::shell::basename(words[i]),
+                "docker" | "podman"
+            );
+            let build_at = match (words.get(i + 1), words.get(i + 2)) {
+                (Some(&"build"), _) => i + 2,
+                (Some(&"buildx" | &"image"), Some(&"build")) => i + 3,
+                _ => usize::MAX,
+            };
+            i += 1;
+            if !engine || build_at == usize::MAX {
+                continue;
+            }
+            let mut tags: Vec<&str> = Vec::new();
+            let mut file: Option<&str> = None;
+            let mut context: Option<&str> = None;
+            let mut j = build_at;
+            while j < words.len() {
+                let w = words[j];
+                j += 1;
+                let (flag, inline) = match w.split_once('=') {
+                    Some((f, v)) if w.starts_with("--") => (f, Some(v)),
+                    _ => (w, None),
+                };
+                let mut value = || match inline {
+                    Some(v) => Some(v),
+                    None => {
+                        j += 1;
+                        words.get(j - 1).copied()
+                    }
+                };
+                match flag {
+                    "-t" | "--tag" => tags.extend(value()),
+                    "-f" | "--file" => file = value(),
+                    "|" | "&&" | ";" | "||" => break,
+                    f if f.starts_with("-t") && f.len() > 2 && !f.starts_with("--") => {
+                        tags.push(&f[2..]);
+                    }
+                    f if f.starts_with('-') => {
+                        // Options with a value of their own (`--build-arg K=V`).
+                        if BUILD_VALUE_OPTIONS.contains(&f) && inline.is_none() {
+                            j += 1;
+                        }
+                    }
+                    _ => {
+                        context = Some(w.trim_end_matches([';', ')']));
+                        break;
+                    }
+                }
+            }
+            let tags: Vec<String> = tags
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(context) = context.filter(|c| !c.is_empty() && !tags.is_empty()) {
+                out.push(DockerBuild {
+                    tags,
+                    file: file.map(str::to_string),
+                    context: context.to_string(),
+                });
+            }
+            i = j;
+        }
+    }
+    out
+}
+
+/// Options of `docker build` that take a value as the next word.
+const BUILD_VALUE_OPTIONS: &[&str] = &[
+    "--build-arg",
+    "--target",
+    "--platform",
+    "--label",
+    "--network",
+    "--cache-from",
+    "--cache-to",
+    "--secret",
+    "--ssh",
+    "--output",
+    "-o",
+    "--progress",
+    "--add-host",
+    "--iidfile",
+    "--build-context",
+];
+
 /// Every `docker run` / `podman run` of a script, with its lines continued (`\`).
 pub fn docker_runs(text: &str) -> Vec<DockerRun> {
     // Most files name no container engine: no copy, no parse.
@@ -752,6 +864,26 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
 #[cfg(test)]
 mod docker_run_tests {
     use super::*;
+
+    #[test]
+    fn tags_file_and_context_of_docker_build() {
+        let text = "eval_cmd \"/usr/bin/docker build -f install/Dockerfile.redis -t redis:5.0 .\" \"redis\"\ndocker buildx build --build-arg A=1 \\\n  --tag=team/sentinel:1 -t team/sentinel:latest ./sentinel\nbuild: docker build .\n";
+        assert_eq!(
+            docker_builds(text),
+            vec![
+                DockerBuild {
+                    tags: vec!["redis:5.0".into()],
+                    file: Some("install/Dockerfile.redis".into()),
+                    context: ".".into(),
+                },
+                DockerBuild {
+                    tags: vec!["team/sentinel:1".into(), "team/sentinel:latest".into()],
+                    file: None,
+                    context: "./sentinel".into(),
+                },
+            ]
+        );
+    }
 
     #[test]
     fn image_and_mounts_of_docker_run() {

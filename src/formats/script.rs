@@ -461,6 +461,9 @@ struct Echoed {
     breaks: Vec<usize>,
     /// printf: each `%s`/`%d` conversion (offset of its `%`) and the argument it takes.
     conversions: Vec<(usize, String)>,
+    /// For each piece, the text the shell writes when it differs from the piece's bytes
+    /// (`"save \"\""` writes `save ""`): put at the piece's start, the rest left blank.
+    unescaped: Vec<Option<String>>,
 }
 
 /// An `echo … > FILE` / `echo … >> FILE`, or `printf 'FORMAT' ARGS… > FILE` (`\n` breaks
@@ -499,6 +502,7 @@ fn echoed_line(
         return printf_line(args, text, redirect, later_in_group);
     }
     let mut pieces = Vec::new();
+    let mut unescaped = Vec::new();
     for word in args {
         let raw = text.get(word.range.clone())?;
         let inner = match raw.as_bytes() {
@@ -517,9 +521,17 @@ fn echoed_line(
         // line two" > FILE` writes several lines, as written.
         let breaks_allowed = name == "echo" && inner != word.range;
         let body = &piece[..piece.len() - strip];
-        if body.contains('\\') || (body.contains('\n') && !breaks_allowed) {
+        if body.contains('\n') && !breaks_allowed {
             return None;
         }
+        // Inside double quotes the shell drops the backslash before `"`, `\\`, `$` and
+        // `` ` ``; any other escape, or one outside them, and the line is not read.
+        let double_quoted = raw.starts_with('"') && inner != word.range;
+        unescaped.push(match body.contains('\\') {
+            false => None,
+            true if double_quoted => Some(unescape_double_quoted(body)?),
+            true => return None,
+        });
         let inner = inner.start..inner.end - strip;
         pieces.push(inner);
     }
@@ -529,7 +541,26 @@ fn echoed_line(
         pieces,
         breaks: Vec::new(),
         conversions: Vec::new(),
+        unescaped,
     })
+}
+
+/// The text a double-quoted word writes: `\"`, `\\`, `\$` and `` \` `` lose their
+/// backslash. `None` for any other backslash (echo's own escapes differ between shells).
+fn unescape_double_quoted(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            e @ ('"' | '\\' | '$' | '`') => out.push(e),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// `printf 'FORMAT' ARGS…`: the format's text, its `\n` escapes as line breaks and its
@@ -578,6 +609,7 @@ fn printf_line(
             pieces,
             breaks,
             conversions: Vec::new(),
+            unescaped: Vec::new(),
         });
     }
     let mut breaks = Vec::new();
@@ -606,6 +638,7 @@ fn printf_line(
         pieces: vec![inner],
         breaks,
         conversions,
+        unescaped: Vec::new(),
     })
 }
 
@@ -706,6 +739,7 @@ fn echo_configs(
             pieces,
             breaks,
             conversions: taken_args,
+            unescaped,
         }) = echoed_line(
             command,
             text,
@@ -771,6 +805,12 @@ fn echo_configs(
         }
         for r in pieces.iter().chain(&taken) {
             entry.1[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
+        }
+        for (r, written) in pieces.iter().zip(&unescaped) {
+            if let Some(written) = written {
+                entry.1[r.clone()].fill(b' ');
+                entry.1[r.start..r.start + written.len()].copy_from_slice(written.as_bytes());
+            }
         }
         // What one echo writes ends a line, even when the next echo stands on the same
         // line of the script (`echo a > F && echo b >> F`).
@@ -1315,6 +1355,27 @@ mod tests {
             conf.rewritten_at_start.is_some(),
             "`>` empties it at every start"
         );
+    }
+
+    #[test]
+    fn double_quoted_escapes_are_written_as_the_shell_writes_them() {
+        let text: Arc<str> = "echo \"port 6379\" > /r.conf\necho \"save \\\"\\\"\" >> /r.conf\necho \"requirepass \\\"a\\$b\\\"\" >> /r.conf\nexec redis-server /r.conf\n".into();
+        let conf = &read(FileId(0), &text).confs[0];
+        let values: Vec<Vec<&str>> = conf
+            .tree
+            .lines
+            .iter()
+            .map(|l| l.tokens.iter().map(|t| t.value.as_str()).collect())
+            .collect();
+        assert_eq!(
+            values[1],
+            ["save", ""],
+            "`save \\\"\\\"` writes an empty save"
+        );
+        assert_eq!(values[2], ["requirepass", "a$b"]);
+        // An escape echo itself may read (`\\t`) leaves the line out.
+        let text: Arc<str> = "echo \"port 6379\" > /r.conf\necho \"save\\t900 1\" >> /r.conf\necho \"requirepass x\" >> /r.conf\nexec redis-server /r.conf\n".into();
+        assert_eq!(read(FileId(0), &text).confs[0].tree.lines.len(), 2);
     }
 
     #[test]

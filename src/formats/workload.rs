@@ -245,6 +245,9 @@ pub struct Container {
     /// The processes it starts: its command's (several in branches of a start script,
     /// one of which runs), and its `postStart` hook's, which run beside.
     pub invocations: Vec<Invocation>,
+    /// The first invocation is the official image's own `CMD` (no `command:`), which an
+    /// image of the same name built in the tree replaces.
+    pub image_default: bool,
     /// The start script, when the command is `sh -c "…"`, with its position mapping.
     pub script: Option<(String, crate::syntax::yaml::Embedded)>,
     /// The path of a script file the container runs (`sh /scripts/start.sh`,
@@ -523,6 +526,7 @@ fn read_container(
     tokens.extend(list_tokens(text, c.get("args")));
     let mut script = None;
     let mut found = Vec::new();
+    let mut image_default = false;
     let is_shell = tokens
         .first()
         .is_some_and(|(t, _)| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")));
@@ -571,6 +575,7 @@ fn read_container(
             .first()
             .is_none_or(|t| t.value.starts_with("--") || t.value.ends_with(".conf"));
         if found.is_empty() && c.get("command").is_none() && official && server_args {
+            image_default = true;
             let sentinel = plain.iter().any(|t| t.value == "--sentinel");
             found.push(Invocation {
                 from_hook: false,
@@ -847,6 +852,7 @@ fn read_container(
         replicas,
         replicas_span: None,
         invocations: found,
+        image_default,
         script,
         script_file,
         script_args,
@@ -1076,6 +1082,17 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 impl Container {
+    /// The container as it runs an image built in the tree under an official image's
+    /// name: not the official `CMD`, but what that image's start runs (found elsewhere).
+    pub fn without_image_default(&self) -> Container {
+        let hooks = self.invocations.iter().filter(|i| i.from_hook).cloned();
+        Container {
+            invocations: hooks.collect(),
+            image_default: false,
+            ..self.clone()
+        }
+    }
+
     /// The ConfigMap or Secret key a path of the container reads: (name, key).
     pub fn mounted_key(&self, path: &str) -> Option<(String, String)> {
         key_in_mounts(&self.mounts, path)

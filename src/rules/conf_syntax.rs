@@ -666,17 +666,23 @@ fn check_sentinel_line(
     };
     let release = ctx.release_for_conf(conf);
     if let Some(reason) = keyword.unavailable_on(release) {
-        out.push(
-            Diagnostic::new(
-                Rule::DirectiveNotInVersion,
-                conf.token_span(keyword_token),
-                format!(
-                    "{reason}; {} refuses to start with it",
-                    release_named(ctx, release)
-                ),
-            )
-            .fatal(),
-        );
+        let mut d = Diagnostic::new(
+            Rule::DirectiveNotInVersion,
+            conf.token_span(keyword_token),
+            format!(
+                "{reason}; {} refuses to start with it",
+                release_named(ctx, release)
+            ),
+        )
+        .help("remove the line, or run a release that knows it (check with --target-version what the deployment really runs)")
+        .fatal();
+        if let Some(at) = ctx
+            .release_source_for_conf(conf)
+            .filter(|_| release != ctx.target)
+        {
+            d = d.label(at, format!("{release} is named here"));
+        }
+        out.push(d);
         return;
     }
     let args = &t[2..];

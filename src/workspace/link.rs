@@ -572,6 +572,17 @@ impl Workspace {
         let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
+        // Containers of an image built in the tree under an official image's name: what
+        // they run is that image's start, not the official `CMD`.
+        let rebuilt: HashMap<(FileId, usize), crate::formats::workload::Container> = image_starts
+            .keys()
+            .filter_map(|&(id, ci)| {
+                let container = self.entries[&id].parsed().containers.get(ci)?;
+                container
+                    .image_default
+                    .then(|| ((id, ci), container.without_image_default()))
+            })
+            .collect();
         let kubectl_scales: Vec<(&Path, &str, usize, Span)> = self
             .sorted_ids()
             .into_iter()
@@ -631,6 +642,7 @@ impl Workspace {
                 .enumerate()
                 .flat_map(|c| contexts.iter().map(move |b| (c, *b)))
             {
+                let container = rebuilt.get(&(id, ci)).unwrap_or(container);
                 // The process it runs (its command line's, or the one of its image or
                 // start script), then those its `postStart` hook starts.
                 let (hooks, own): (Vec<&crate::formats::workload::Invocation>, Vec<_>) =
@@ -983,18 +995,18 @@ impl Workspace {
                             ))
                             .cloned()
                     });
+                    // (also under an official image's name: `docker build -t redis:5.0`
+                    // of a Dockerfile `FROM redis:7.0.11` runs 7.0.11).
                     let runtime = crate::facts::Runtime {
-                        release: image
-                            .and_then(|(image, at)| {
-                                let release =
-                                    crate::knowledge::images::image_ref(&image)?.release?;
-                                Some(crate::source::Spanned::with_origin(
-                                    release,
-                                    at,
-                                    crate::source::Origin::Implied,
-                                ))
-                            })
-                            .or(built_from),
+                        release: built_from.or_else(|| {
+                            let (image, at) = image?;
+                            let release = crate::knowledge::images::image_ref(&image)?.release?;
+                            Some(crate::source::Spanned::with_origin(
+                                release,
+                                at,
+                                crate::source::Origin::Implied,
+                            ))
+                        }),
                         env: None,
                         declared: Some(declared),
                         unit: Some(unit),
@@ -1437,6 +1449,7 @@ impl Workspace {
                 found.first().map(|&i| roles[i])
             };
             for (ci, container) in entry.parsed().containers.iter().enumerate() {
+                let container = rebuilt.get(&(entry.source.id, ci)).unwrap_or(container);
                 // A bare pod the instructions delete is not judged as part of the deployment.
                 if deleted_pods.contains(&(entry.source.id, container.pod.name_span.start)) {
                     continue;
@@ -1446,9 +1459,8 @@ impl Workspace {
                     let (path, _) = start.invocation.config.as_ref()?;
                     let dockerfile = self.entries[&start.docker].parsed().dockerfile.as_ref()?;
                     let source = dockerfile.source_of(path)?;
-                    let context = compose::normalize(self.dir_of(start.docker));
                     by_path
-                        .get(&compose::normalize(&context.join(source)))
+                        .get(&compose::normalize(&start.context.join(source)))
                         .map(|c| c.as_ref())
                 };
                 let started = image_starts
@@ -1713,6 +1725,7 @@ impl Workspace {
         if all_dockerfiles.is_empty() {
             return out;
         }
+        let built = self.built_images(&all_dockerfiles);
         let files = TreeFilesOf {
             workspace: self,
             by_path: ids
@@ -1722,7 +1735,15 @@ impl Workspace {
         };
         for &id in &ids {
             for (ci, container) in self.entries[&id].parsed().containers.iter().enumerate() {
-                if !container.invocations.is_empty() {
+                let replaced;
+                let container = match container.image_default {
+                    true => {
+                        replaced = container.without_image_default();
+                        &replaced
+                    }
+                    false => container,
+                };
+                if container.invocations.iter().any(|i| !i.from_hook) {
                     continue;
                 }
                 // A script the container runs that no ConfigMap provides: the image's.
@@ -1738,7 +1759,10 @@ impl Workspace {
                 let Some((image, _)) = &container.image else {
                     continue;
                 };
-                if crate::knowledge::images::image_ref(image).is_some() {
+                // An image a `docker build -t` of the tree makes (even under a known
+                // name: `-t redis:5.0` from the tree's own Dockerfile).
+                let built_here = built.iter().find(|b| b.makes(image));
+                if built_here.is_none() && crate::knowledge::images::image_ref(image).is_some() {
                     continue;
                 }
                 // By the image's name, else the one Dockerfile of the tree that copies in the
@@ -1772,8 +1796,9 @@ impl Workspace {
                         _ => None,
                     }
                 };
-                let Some(docker_id) = self
-                    .dockerfile_of_image(&dockerfiles, image, id)
+                let Some(docker_id) = built_here
+                    .map(|b| b.dockerfile)
+                    .or_else(|| self.dockerfile_of_image(&dockerfiles, image, id))
                     .or_else(by_script)
                     .or_else(only_one)
                 else {
@@ -1795,13 +1820,17 @@ impl Workspace {
                         None => EnvValue::Unset,
                     }
                 };
-                let context = compose::normalize(self.dir_of(docker_id));
+                let context = match built_here {
+                    Some(b) => b.context.clone(),
+                    None => compose::normalize(self.dir_of(docker_id)),
+                };
                 let image_start = |started: Started| match started {
                     Started::Script(script, n) => Some(ImageStart {
                         tokens: script,
                         script,
                         invocation: self.entries[&script].parsed().commands[n].invocation(),
                         docker: docker_id,
+                        context: context.clone(),
                         beside: Vec::new(),
                     }),
                     // The image's own command line: its words stand at the instruction
@@ -1822,6 +1851,7 @@ impl Workspace {
                             script: via.unwrap_or(docker_id),
                             invocation,
                             docker: docker_id,
+                            context: context.clone(),
                             beside: Vec::new(),
                         })
                     }
@@ -1834,6 +1864,51 @@ impl Workspace {
                 };
                 start.beside = starts.flatten().collect();
                 out.insert((id, ci), start);
+            }
+        }
+        out
+    }
+
+    /// The images the tree's `docker build -t` commands make, each from a Dockerfile of
+    /// the tree: `-f FILE` from the command's folder or its context, else the context's
+    /// `Dockerfile`, else the one Dockerfile whose path ends with FILE.
+    fn built_images(&self, dockerfiles: &[FileId]) -> Vec<BuiltImage> {
+        let path_of = |d: &FileId| compose::normalize(&self.entries[d].source.path);
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let dir = compose::normalize(self.dir_of(id));
+            for build in &self.entries[&id].parsed().docker_builds {
+                if build.context.contains('$') {
+                    continue;
+                }
+                let context = compose::normalize(&dir.join(&build.context));
+                let wanted: Vec<PathBuf> = match &build.file {
+                    Some(f) if f.contains('$') => continue,
+                    Some(f) => vec![
+                        compose::normalize(&dir.join(f)),
+                        compose::normalize(&context.join(f)),
+                    ],
+                    None => vec![context.join("Dockerfile")],
+                };
+                let exact = dockerfiles.iter().find(|d| wanted.contains(&path_of(d)));
+                let by_tail = || {
+                    let tail = compose::normalize(Path::new(build.file.as_deref()?));
+                    let mut ending = dockerfiles.iter().filter(|d| path_of(d).ends_with(&tail));
+                    match (ending.next(), ending.next()) {
+                        (Some(one), None) => Some(one),
+                        _ => None,
+                    }
+                };
+                let Some(&dockerfile) = exact.or_else(by_tail) else {
+                    continue;
+                };
+                for tag in &build.tags {
+                    out.push(BuiltImage {
+                        tag: tag.clone(),
+                        dockerfile,
+                        context: context.clone(),
+                    });
+                }
             }
         }
         out
@@ -2430,6 +2505,38 @@ impl<'a> crate::formats::image_start::TreeFiles<'a> for TreeFilesOf<'a> {
     }
 }
 
+/// An image a `docker build -t TAG` of the tree makes, and from what.
+struct BuiltImage {
+    tag: String,
+    dockerfile: FileId,
+    context: PathBuf,
+}
+
+impl BuiltImage {
+    /// Whether a container's `image:` is this one: the same last name and the same tag
+    /// (or a tag left to a template or variable, or none on either side).
+    fn makes(&self, image: &str) -> bool {
+        use crate::formats::image_start::repository_name;
+        let tag_of = |i: &str| {
+            let last = i
+                .split('@')
+                .next()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            last.split_once(':').map(|(_, t)| t.to_string())
+        };
+        if repository_name(&self.tag) != repository_name(image) {
+            return false;
+        }
+        let latest = |t: Option<String>| t.unwrap_or_else(|| "latest".into());
+        let wanted = tag_of(image);
+        wanted.as_deref().is_some_and(|t| t.contains(['{', '$']))
+            || latest(tag_of(&self.tag)) == latest(wanted)
+    }
+}
+
 /// What a Kubernetes container whose image is built in the tree starts.
 struct ImageStart {
     /// The file whose offsets the invocation's words carry: the start script, or the
@@ -2440,6 +2547,8 @@ struct ImageStart {
     script: FileId,
     invocation: crate::formats::workload::Invocation,
     docker: FileId,
+    /// The build context its `COPY` sources are read from.
+    context: PathBuf,
     /// Another process the same start runs beside it (the sentinel a script starts in
     /// the background next to its server).
     beside: Vec<ImageStart>,

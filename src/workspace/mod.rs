@@ -127,6 +127,8 @@ struct Parsed {
     kubectl_deleted_pods: Vec<String>,
     /// `docker run` commands of the file: the image and the host paths it mounts.
     docker_runs: Vec<crate::formats::launch::DockerRun>,
+    /// The `docker build` commands of the file: what images it builds from which Dockerfile.
+    docker_builds: Vec<crate::formats::launch::DockerBuild>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).

@@ -40,6 +40,7 @@ impl Entry {
                 parsed.kubectl_deleted_pods =
                     crate::formats::launch::kubectl_deleted_pods(self.source.text());
                 parsed.docker_runs = crate::formats::launch::docker_runs(self.source.text());
+                parsed.docker_builds = crate::formats::launch::docker_builds(self.source.text());
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
@@ -111,6 +112,7 @@ impl Entry {
                 keys_from_files: crate::formats::launch::keys_from_files(source.text()),
                 kubectl_scales: crate::formats::launch::kubectl_scales(source.text()),
                 kubectl_deleted_pods: crate::formats::launch::kubectl_deleted_pods(source.text()),
+                docker_builds: crate::formats::launch::docker_builds(source.text()),
                 // A finding may point at a command in it (`kubectl scale`).
                 secret_spans: secret_spans(),
                 ..Parsed::default()
