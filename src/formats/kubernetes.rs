@@ -145,6 +145,17 @@ pub fn client_master_names(file: FileId, yaml: &YamlFile) -> Vec<ClientMasterNam
     out
 }
 
+/// The names of the ConfigMaps and Secrets the file defines.
+pub fn config_object_names(yaml: &YamlFile) -> Vec<String> {
+    yaml.documents
+        .iter()
+        .flat_map(objects)
+        .filter(|o| matches!(o.get_str("kind"), Some("ConfigMap" | "Secret")))
+        .filter_map(|o| o.at("metadata.name").and_then(Node::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The objects of a document: itself, or the items of a `kind: List`.
 pub fn objects(doc: &Node) -> Vec<&Node> {
     match (doc.get_str("kind"), doc.get("items").and_then(Node::as_seq)) {

@@ -505,7 +505,8 @@ impl Workspace {
         // Configs put into ConfigMap and Secret keys by `kubectl create configmap …
         // --from-file` (a script, a Makefile, a README), resolved from the command's
         // folder: keys of that object, for the workloads beside the command.
-        let keyed_files = self.keyed_files();
+        let mut keyed_files = self.keyed_files();
+        keyed_files.extend(self.undefined_config_maps(&builds, &keyed_files));
         for k in &keyed_files {
             let conf = confs
                 .iter()
@@ -1956,6 +1957,87 @@ impl Workspace {
                     dir,
                     file,
                 }));
+            }
+        }
+        out
+    }
+
+    /// ConfigMaps a workload runs a script from that the tree never defines (made by
+    /// a `kubectl create configmap --from-file=DIR` the tree does not hold): when one
+    /// folder at or below the workload's manifest holds the script under its key, that
+    /// folder's files are the ConfigMap's keys.
+    fn undefined_config_maps(
+        &self,
+        builds: &[crate::formats::kustomize::Build],
+        keyed: &[KeyedFile<'_>],
+    ) -> Vec<KeyedFile<'_>> {
+        let mut defined: HashSet<&str> = self
+            .entries
+            .values()
+            .flat_map(|e| e.parsed().config_objects.iter().map(String::as_str))
+            .collect();
+        defined.extend(keyed.iter().map(|k| k.object));
+        defined.extend(
+            builds
+                .iter()
+                .flat_map(|b| b.generated.iter().map(|g| g.0.as_str())),
+        );
+        let mut out = Vec::new();
+        let mut done: HashSet<(&Path, String)> = HashSet::new();
+        for id in self.sorted_ids() {
+            let dir = self.dir_of(id);
+            for container in &self.entries[&id].parsed().containers {
+                let Some((object, key)) = container
+                    .script_file
+                    .as_deref()
+                    .and_then(|p| container.mounted_key(p))
+                else {
+                    continue;
+                };
+                if defined.contains(object.as_str()) || !done.insert((dir, object.clone())) {
+                    continue;
+                }
+                let holding: Vec<&Path> = self
+                    .by_path
+                    .keys()
+                    .filter(|p| p.file_name().is_some_and(|n| n == key.as_str()))
+                    .filter_map(|p| p.parent())
+                    .filter(|folder| {
+                        folder.starts_with(dir)
+                            && folder.components().count() <= dir.components().count() + 2
+                    })
+                    .collect();
+                let [folder] = holding.as_slice() else {
+                    continue;
+                };
+                let object: &str = self.entries[&id]
+                    .parsed()
+                    .containers
+                    .iter()
+                    .find_map(|c| {
+                        c.mounts.iter().find_map(|m| match &m.source {
+                            crate::formats::workload::VolumeSource::ConfigMap(n)
+                                if *n == object =>
+                            {
+                                Some(n.as_str())
+                            }
+                            _ => None,
+                        })
+                    })
+                    .unwrap_or_default();
+                out.extend(
+                    self.by_path
+                        .iter()
+                        .filter(|(p, _)| p.parent() == Some(*folder))
+                        .filter_map(|(p, f)| {
+                            Some(KeyedFile {
+                                object,
+                                key: p.file_name()?.to_str()?,
+                                dir,
+                                file: *f,
+                            })
+                        }),
+                );
             }
         }
         out

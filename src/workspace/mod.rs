@@ -129,6 +129,8 @@ struct Parsed {
     docker_runs: Vec<crate::formats::launch::DockerRun>,
     /// The `docker build` commands of the file: what images it builds from which Dockerfile.
     docker_builds: Vec<crate::formats::launch::DockerBuild>,
+    /// The ConfigMaps and Secrets the file defines, by name.
+    config_objects: Vec<String>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).

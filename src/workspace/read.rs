@@ -261,6 +261,7 @@ impl Entry {
                 script_appends,
                 script_roles,
                 script_replication,
+                config_objects: crate::formats::kubernetes::config_object_names(&yaml),
                 cluster,
                 confs,
                 yaml_error: yaml.error,
