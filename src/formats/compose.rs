@@ -2892,10 +2892,23 @@ fn bitnami_conf(
             if let Some(v) = var("REDIS_REPLICA_IP", "") {
                 push(vec![kw("replica-announce-ip", &v), v]);
             }
-            if let Some(v) = var("REDIS_REPLICA_PORT", "") {
+            // In replication mode the scripts announce `REDIS_REPLICA_PORT`, else the
+            // master's port (`REDIS_MASTER_PORT_NUMBER`, 6379): a node listening on
+            // another port announces one it does not listen on (bitnami libredis.sh,
+            // `redis_configure_replication`). Written only where it differs.
+            let own_port = var("REDIS_PORT_NUMBER", "");
+            let announced = match var("REDIS_REPLICA_PORT", "") {
+                Some(v) => Some(v),
+                None if !mode.is_empty() => var("REDIS_MASTER_PORT_NUMBER", "6379").filter(|v| {
+                    let own = own_port.as_ref().map_or("6379", |p| p.value.as_str());
+                    v.value != own && !v.value.contains('$')
+                }),
+                None => None,
+            };
+            if let Some(v) = announced {
                 push(vec![kw("replica-announce-port", &v), v]);
             }
-            if let Some(v) = var("REDIS_PORT_NUMBER", "") {
+            if let Some(v) = own_port {
                 push(vec![kw("port", &v), v]);
             }
             // `REDIS_EXTRA_FLAGS`: more `--option value` arguments for redis-server.

@@ -10,8 +10,9 @@ use crate::source::{Span, Spanned};
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     nat_without_announce(ctx, out);
     for unit in &ctx.units.compose {
-        // Host networking shares the host's ports: nothing is remapped.
-        if unit.service.host_network || unit.service.replicas != 1 {
+        // Host networking shares the host's ports: nothing is remapped (see
+        // `port_not_published` for what it still checks).
+        if unit.service.replicas != 1 {
             continue;
         }
         for &n in &unit.nodes {
@@ -88,6 +89,28 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
         return;
     }
     let service = &unit.service;
+    let name = &service.name;
+    let v = port.value;
+    // On the host's own network the announced port must be the one it listens on.
+    if service.host_network {
+        if v != a.listen {
+            out.push(
+                Diagnostic::new(
+                    Rule::AnnouncePortNotPublished,
+                    port.span,
+                    format!(
+                        "service `{name}` announces port {v}, but it listens on {} on the host's own network, where no port is remapped: {} at port {v}, which is not this process",
+                        a.listen, a.who
+                    ),
+                )
+                .help(format!(
+                    "announce the port it listens on (`{} {}`), or leave the setting out",
+                    a.port_setting, a.listen
+                )),
+            );
+        }
+        return;
+    }
     let file = unit.file;
     let at = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
     let mappings: Vec<&Port> = service
@@ -99,8 +122,6 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
     // A published port we cannot read (a variable, a random host port) may be the one.
     let unknown = mappings.len() != published.len();
     let maps = |n: i64| published.iter().any(|&(lo, hi)| (lo..=hi).contains(&n));
-    let name = &service.name;
-    let v = port.value;
     if maps(v) || unknown {
         return;
     }
