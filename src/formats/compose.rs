@@ -1217,21 +1217,26 @@ fn read_service(
     // `sh -c "…"` scripts are run-time logic: what they compute is unknown, but the
     // program they end up running, its config file and whether the script rewrites that
     // file at every start can be read.
-    if tokens
+    let command_string = tokens
         .first()
         .is_some_and(|t| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")))
-    {
-        let script = tokens
-            .iter()
-            .position(|t| crate::syntax::shell::is_command_flag(&t.value))
-            .and_then(|i| tokens.get(i + 1));
-        let Some(script) = script else {
-            // `sh /scripts/start.sh`: a script file, not a command string.
-            let found = tokens
-                .get(1)
-                .is_some_and(|word| read_mounted_script(&mut out, word, &tokens[2..]));
+        .then(|| {
+            tokens
+                .iter()
+                .position(|t| crate::syntax::shell::is_command_flag(&t.value))
+                .and_then(|i| tokens.get(i + 1))
+        });
+    if let Some(None) = command_string {
+        // `sh /scripts/start.sh`: a script file, not a command string; mounted from the
+        // tree, or else (below) copied into the image the service builds.
+        let found = tokens
+            .get(1)
+            .is_some_and(|word| read_mounted_script(&mut out, word, &tokens[2..]));
+        if found || docker.is_none() {
             return (out, found);
-        };
+        }
+    }
+    if let Some(Some(script)) = command_string {
         // `cp … && /scripts/start.sh`: the mounted script's commands run where it is
         // named, after what the command string did first.
         let inlined = || read_inlined(&out, &script.value, &script.range);
@@ -1941,6 +1946,19 @@ fn wrapper_words(
                 }
             }
             "gosu" | "su-exec" => i += 2,
+            // `sh /usr/local/bin/start.sh`: the shell runs the script (not `sh -c`).
+            "sh" | "bash" | "ash" | "dash" => {
+                let mut j = i + 1;
+                while tokens.get(j).is_some_and(|t| {
+                    t.value.starts_with('-') && !crate::syntax::shell::is_command_flag(&t.value)
+                }) {
+                    j += 1;
+                }
+                if tokens.get(j).is_none_or(|t| t.value.starts_with('-')) {
+                    break;
+                }
+                i = j;
+            }
             "docker-entrypoint.sh"
                 if [
                     t.value.to_string(),

@@ -308,7 +308,9 @@ impl Workspace {
                 );
                 substitute(&mut lines, &service.substitutions);
                 if let Some((_, env)) = scripted.filter(|_| linked.is_none()) {
-                    // The shell expanded `$VAR` when it wrote the lines.
+                    // The shell expanded `$VAR` when it wrote the lines: the value is the
+                    // one the service's environment sets.
+                    point_at_environment(&mut lines, &service.env, env, source.id, &env_file);
                     substitute(&mut lines, env);
                 }
                 // Placeholders the built image's start script fills: the service's
