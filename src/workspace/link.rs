@@ -748,8 +748,12 @@ impl Workspace {
                                     })
                                 };
                             let in_image = || {
-                                let ImageStart { script, docker, .. } =
-                                    image_starts.get(&(id, ci))?;
+                                let ImageStart {
+                                    script,
+                                    docker,
+                                    context,
+                                    ..
+                                } = image_starts.get(&(id, ci))?;
                                 let script_path =
                                     compose::normalize(&self.entries[script].source.path);
                                 if let Some(c) = written_by.get(&(script_path, path.clone())) {
@@ -769,7 +773,6 @@ impl Workspace {
                                 let source = dockerfile
                                     .source_of(path)
                                     .or_else(|| dockerfile.source_of(from?))?;
-                                let context = compose::normalize(self.dir_of(*docker));
                                 by_path
                                     .get(&compose::normalize(&context.join(source)))
                                     .map(|c| c.as_ref())
@@ -821,10 +824,12 @@ impl Workspace {
                     }
                     // The configs the image's Dockerfile copies in are this image's, run here
                     // (or overridden by what the pod mounts), not processes of their own.
-                    if let Some(ImageStart { docker, .. }) = image_starts.get(&(id, ci)) {
+                    if let Some(ImageStart {
+                        docker, context, ..
+                    }) = image_starts.get(&(id, ci))
+                    {
                         if let Some(dockerfile) = self.entries[docker].parsed().dockerfile.as_ref()
                         {
-                            let context = compose::normalize(self.dir_of(*docker));
                             for (source, _, _) in &dockerfile.copies {
                                 if let Some(c) =
                                     by_path.get(&compose::normalize(&context.join(source)))
@@ -907,6 +912,12 @@ impl Workspace {
                         Some((merged, _)) => merged.tree.lines.clone(),
                         None => conf.map(|c| c.tree.lines.clone()).unwrap_or_default(),
                     };
+                    // A config a shell script writes holds what the shell expanded: the
+                    // container's own values of its `$VAR`s (a file Redis reads as it is
+                    // keeps them as written).
+                    if conf.is_some_and(|c| c.written_to.is_some()) {
+                        fill_from_container_env(&mut lines, container, source);
+                    }
                     lines.extend(options.tree.lines.iter().cloned());
                     let tree = crate::syntax::redis_conf::ConfTree {
                         lines,
@@ -2690,6 +2701,55 @@ impl DockerfileImages {
 /// `$VAR` / `${VAR}` placeholders a start script fills from the environment before the
 /// process reads the config: the value is the variable's (never edited where the
 /// placeholder is written).
+/// The scalar after `value:` in an `env` entry (`- name: X` / `value: "1000"`), quotes
+/// left out.
+fn value_in_entry(text: &str, entry: &std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let body = text.get(entry.clone())?;
+    let at = body.find("value:")? + "value:".len();
+    let rest = &body[at..];
+    let start = at + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let line_end = body[start..].find('\n').map_or(body.len(), |i| start + i);
+    let value = body[start..line_end].trim_end();
+    let (from, to) = match value.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if value.len() >= 2 && last == q => (1, value.len() - 1),
+        _ => (0, value.len()),
+    };
+    (to > from).then(|| entry.start + start + from..entry.start + start + to)
+}
+
+/// `$VAR` / `${VAR}` words of a script-written config that the container's `env` sets to
+/// a literal value: that value, at its place in the manifest.
+fn fill_from_container_env(
+    lines: &mut [crate::syntax::redis_conf::ConfLine],
+    container: &Container,
+    manifest: &SourceFile,
+) {
+    if container.env_vars.is_empty() {
+        return;
+    }
+    for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
+        let Some(name) = token.value.strip_prefix('$') else {
+            continue;
+        };
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        let Some((_, Some(value), at)) =
+            container.env_vars.iter().rev().find(|(n, _, _)| n == name)
+        else {
+            continue;
+        };
+        if value.contains('$') {
+            continue;
+        }
+        token.value = value.as_str().into();
+        token.range = value_in_entry(manifest.text(), at).unwrap_or_else(|| at.clone());
+        token.owner = manifest.id;
+        token.origin = crate::source::Origin::Implied;
+    }
+}
+
 fn substitute(lines: &mut [crate::syntax::redis_conf::ConfLine], vars: &[(String, String)]) {
     if vars.is_empty() {
         return;
