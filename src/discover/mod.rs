@@ -152,6 +152,7 @@ fn wanted_by_name(path: &Path) -> Option<bool> {
         || crate::formats::launch::is_host_provisioning(path)
         || crate::formats::launch::is_ansible_inventory(path)
         || crate::formats::compose::is_env_file(path)
+        || crate::formats::conf::is_acl_file(path)
     {
         return Some(true);
     }

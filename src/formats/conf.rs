@@ -271,7 +271,7 @@ impl ConfFile {
     }
 
     /// The password of the `default` user: `requirepass`, or a `user default … >pw` rule.
-    fn default_user_password(&self) -> Option<Spanned<Password>> {
+    pub(crate) fn default_user_password(&self) -> Option<Spanned<Password>> {
         let mut found = self.password("requirepass");
         // `user default off`: nobody can use the default user, so every client must
         // authenticate as another user; as good as a password nobody here knows.
@@ -705,6 +705,12 @@ pub fn name_hints(path: &std::path::Path) -> Vec<String> {
         }
     }
     hints
+}
+
+/// An ACL file by its name (`users.acl`): the users an `aclfile` directive loads.
+pub fn is_acl_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("acl"))
 }
 
 impl ConfFile {

@@ -1376,6 +1376,7 @@ impl Workspace {
         let (cluster_nodes, shard_layouts) =
             crate::formats::cluster_operators::clusters(&resources);
         nodes.extend(cluster_nodes);
+        self.acl_file_passwords(&mut nodes);
         let mut topology = link_scoped(nodes, sentinels, &scope);
         topology.mounts = mounts;
         topology.cluster = secrets;
@@ -1971,6 +1972,54 @@ impl Workspace {
             }
         }
         out
+    }
+
+    /// Nodes whose users live in an `aclfile` (`user default on >pw …`): the file of that
+    /// name in the node's config folder, else the only one below it, else the only one in
+    /// the tree. The default user's password there is the node's password.
+    fn acl_file_passwords(&self, nodes: &mut [crate::facts::Node]) {
+        if nodes.iter().all(|n| n.acl_file.is_none()) {
+            return;
+        }
+        for node in nodes.iter_mut().filter(|n| n.password.is_none()) {
+            let Some(path) = node.acl_file.as_ref().filter(|p| !p.value.contains('$')) else {
+                continue;
+            };
+            let Some(name) = Path::new(&path.value).file_name() else {
+                continue;
+            };
+            let near = compose::normalize(self.dir_of(node.file));
+            let named: Vec<(PathBuf, FileId)> = self
+                .by_path
+                .iter()
+                .filter(|(p, _)| p.file_name() == Some(name))
+                .map(|(p, f)| (compose::normalize(p), *f))
+                .collect();
+            let pick = |keep: &dyn Fn(&Path) -> bool| -> Option<FileId> {
+                let mut found = named.iter().filter(|(p, _)| keep(p));
+                match (found.next(), found.next()) {
+                    (Some((_, f)), None) => Some(*f),
+                    _ => None,
+                }
+            };
+            let Some(file) = pick(&|p| p.parent() == Some(near.as_path()))
+                .or_else(|| pick(&|p| p.starts_with(&near)))
+                .or_else(|| pick(&|_| true))
+            else {
+                continue;
+            };
+            let Some(entry) = self.entries.get(&file) else {
+                continue;
+            };
+            let tree = crate::syntax::redis_conf::parse(entry.source.text());
+            let users = ConfFile::from_tree(file, FileKind::RedisConf, tree);
+            // Stands at the node's `aclfile` line: what makes the node require a
+            // password, where an added `masterauth` goes, and no secret to show.
+            let at = path.span;
+            node.password = users.default_user_password().map(|p| {
+                crate::source::Spanned::with_origin(p.value, at, crate::source::Origin::Implied)
+            });
+        }
     }
 
     /// ConfigMaps a workload runs a script from that the tree never defines (made by

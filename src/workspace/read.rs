@@ -79,6 +79,16 @@ impl Entry {
                 ..Parsed::default()
             };
         }
+        // An ACL file (`aclfile users.acl`): read by the nodes that name it (see
+        // `acl_file_passwords`); here only where its password rules are, to mask them.
+        if crate::formats::conf::is_acl_file(&source.path) {
+            let tree = crate::syntax::redis_conf::parse(source.text());
+            let users = ConfFile::from_tree(source.id, FileKind::RedisConf, tree);
+            return Parsed {
+                secret_spans: users.secret_spans(),
+                ..Parsed::default()
+            };
+        }
         // An env file (`.env`): read by the compose files that name it; here only where
         // its passwords are, to mask them wherever a finding shows the file.
         if crate::formats::compose::is_env_file(&source.path) {
