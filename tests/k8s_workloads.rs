@@ -1437,8 +1437,9 @@ spec:
     );
 }
 
-/// Passwords on a container's command line, in its script or as list items, are masked
-/// in any output; the words around them (the config path) are not.
+/// Passwords on a container's command line, in its script or as list items, and the
+/// literal values of its password variables are masked in any output; the words around
+/// them (the config path, other variables) are not.
 #[test]
 fn command_line_passwords_are_masked_and_nothing_else() {
     let text = r#"
@@ -1465,6 +1466,11 @@ spec:
       - name: second
         image: redis:7.2
         args: ["--requirepass", "Fixture-Only-Cmd-2"]
+        env:
+        - name: REDIS_PASSWORD
+          value: "Fixture-Only-Env-3"
+        - name: DOWN_AFTER
+          value: "5000"
 "#;
     let (ws, _) = check_text("cmdline-secrets", text);
     let path = std::env::temp_dir()
@@ -1478,6 +1484,10 @@ spec:
     };
     assert!(covered("Fixture-Only-Cmd-1"));
     assert!(covered("Fixture-Only-Cmd-2"));
+    // A password-named variable's literal value (a start script writes it into the
+    // config, and findings point into `env`), and not its neighbours.
+    assert!(covered("Fixture-Only-Env-3"));
+    assert!(!covered("5000"));
     assert!(!covered("/tmp/r.conf"));
     assert!(!covered("/tmp/s.conf\n"));
 }

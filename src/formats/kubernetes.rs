@@ -374,10 +374,34 @@ pub fn secret_value_spans(file: FileId, text: &str, yaml: &YamlFile) -> Vec<crat
             );
         }
     }
+    // `env: [{name: REDIS_PASSWORD, value: "…"}]`: the literal value of a variable
+    // named as a password (a start script writes it into the config).
+    fn env_values(node: &Node, file: FileId, out: &mut Vec<crate::source::Span>) {
+        match &node.kind {
+            crate::syntax::yaml::Kind::Scalar { .. } => {}
+            crate::syntax::yaml::Kind::Seq(items) => {
+                items.iter().for_each(|i| env_values(i, file, out))
+            }
+            crate::syntax::yaml::Kind::Map(entries) => {
+                let named_password = node
+                    .get_str("name")
+                    .is_some_and(crate::formats::units::is_password_variable);
+                match node.get("value").filter(|v| v.as_str().is_some()) {
+                    Some(value) if named_password => out.push(crate::source::Span::new(
+                        file,
+                        value.span.start,
+                        value.span.end,
+                    )),
+                    _ => entries.iter().for_each(|(_, v)| env_values(v, file, out)),
+                }
+            }
+        }
+    }
     for doc in &yaml.documents {
         urls(doc, text, file, &mut out);
         config_text(doc, text, file, &mut out);
         commands(doc, text, file, &mut out);
+        env_values(doc, file, &mut out);
     }
     for doc in &yaml.documents {
         for object in objects(doc) {

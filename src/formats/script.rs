@@ -699,6 +699,9 @@ fn echo_configs(
     let mut written_groups: std::collections::HashSet<usize> = std::collections::HashSet::new();
     // printf conversions: the argument each takes, by the offset of its `%`.
     let mut conversions: HashMap<usize, String> = HashMap::new();
+    // Pieces written unescaped (shorter than their text, so their words stand a little
+    // before where the script spells them).
+    let mut shifted: Vec<std::ops::Range<usize>> = Vec::new();
     for (ci, command) in script.commands.iter().enumerate() {
         // Keywords lead a command (`then if …`, `else`, `fi`): words after them are not.
         let leading = command
@@ -808,6 +811,7 @@ fn echo_configs(
         }
         for (r, written) in pieces.iter().zip(&unescaped) {
             if let Some(written) = written {
+                shifted.push(r.clone());
                 entry.1[r.clone()].fill(b' ');
                 entry.1[r.start..r.start + written.len()].copy_from_slice(written.as_bytes());
             }
@@ -867,6 +871,13 @@ fn echo_configs(
         // written, but a line added there would be shell, not config.
         for token in tree.lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
             token.origin = crate::source::Origin::Echoed;
+            // A word of an unescaped piece: its span runs to the piece's end (it covers
+            // the word as the script spells it, so masking hides all of a secret), and
+            // no edit may replace it there.
+            if let Some(piece) = shifted.iter().find(|p| p.contains(&token.range.start)) {
+                token.range.end = token.range.end.max(piece.end);
+                token.origin = crate::source::Origin::Implied;
+            }
         }
         fill_conversions(&mut tree, &conversions);
         fill_assigned(&mut tree, vars);
@@ -1373,6 +1384,12 @@ mod tests {
             "`save \\\"\\\"` writes an empty save"
         );
         assert_eq!(values[2], ["requirepass", "a$b"]);
+        // The password's span covers all of it as the script spells it (`\"a\$b\"`),
+        // and nothing may rewrite it there.
+        let password = &conf.tree.lines[2].tokens[1];
+        let spelled = &text[password.range.clone()];
+        assert!(spelled.contains("a\\$b"), "{spelled:?}");
+        assert_eq!(password.origin, crate::source::Origin::Implied);
         // An escape echo itself may read (`\\t`) leaves the line out.
         let text: Arc<str> = "echo \"port 6379\" > /r.conf\necho \"save\\t900 1\" >> /r.conf\necho \"requirepass x\" >> /r.conf\nexec redis-server /r.conf\n".into();
         assert_eq!(read(FileId(0), &text).confs[0].tree.lines.len(), 2);

@@ -1773,8 +1773,12 @@ impl Workspace {
                     continue;
                 };
                 // An image a `docker build -t` of the tree makes (even under a known
-                // name: `-t redis:5.0` from the tree's own Dockerfile).
-                let built_here = built.iter().find(|b| b.makes(image));
+                // name: `-t redis:5.0` from the tree's own Dockerfile); builds of that
+                // name from different Dockerfiles leave it open.
+                let mut making = built.iter().filter(|b| b.makes(image));
+                let built_here = making.next().filter(|first| {
+                    making.all(|b| b.dockerfile == first.dockerfile && b.context == first.context)
+                });
                 if built_here.is_none() && crate::knowledge::images::image_ref(image).is_some() {
                     continue;
                 }
@@ -2011,12 +2015,11 @@ impl Workspace {
             let Some(entry) = self.entries.get(&file) else {
                 continue;
             };
-            let tree = crate::syntax::redis_conf::parse(entry.source.text());
-            let users = ConfFile::from_tree(file, FileKind::RedisConf, tree);
             // Stands at the node's `aclfile` line: what makes the node require a
             // password, where an added `masterauth` goes, and no secret to show.
             let at = path.span;
-            node.password = users.default_user_password().map(|p| {
+            let password = entry.parsed().acl_default_password.clone();
+            node.password = password.map(|p| {
                 crate::source::Spanned::with_origin(p.value, at, crate::source::Origin::Implied)
             });
         }
@@ -2070,21 +2073,15 @@ impl Workspace {
                 let [folder] = holding.as_slice() else {
                     continue;
                 };
-                let object: &str = self.entries[&id]
-                    .parsed()
-                    .containers
-                    .iter()
-                    .find_map(|c| {
-                        c.mounts.iter().find_map(|m| match &m.source {
-                            crate::formats::workload::VolumeSource::ConfigMap(n)
-                                if *n == object =>
-                            {
-                                Some(n.as_str())
-                            }
-                            _ => None,
-                        })
-                    })
-                    .unwrap_or_default();
+                // The name as the container's mount holds it (borrowed for the keys).
+                let Some(object) = container.mounts.iter().find_map(|m| match &m.source {
+                    crate::formats::workload::VolumeSource::ConfigMap(n) if *n == object => {
+                        Some(n.as_str())
+                    }
+                    _ => None,
+                }) else {
+                    continue;
+                };
                 out.extend(
                     self.by_path
                         .iter()
@@ -2777,13 +2774,9 @@ fn fill_from_container_env(
         return;
     }
     for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
-        let Some(name) = token.value.strip_prefix('$') else {
+        let Some(name) = crate::syntax::shell::variable_name(&token.value) else {
             continue;
         };
-        let name = name
-            .strip_prefix('{')
-            .and_then(|n| n.strip_suffix('}'))
-            .unwrap_or(name);
         let Some((_, Some(value), at)) =
             container.env_vars.iter().rev().find(|(n, _, _)| n == name)
         else {
@@ -2830,13 +2823,9 @@ fn point_at_environment(
         return;
     }
     for token in lines.iter_mut().flat_map(|l| l.tokens.iter_mut()) {
-        let Some(name) = token.value.strip_prefix('$') else {
+        let Some(name) = crate::syntax::shell::variable_name(&token.value) else {
             continue;
         };
-        let name = name
-            .strip_prefix('{')
-            .and_then(|n| n.strip_suffix('}'))
-            .unwrap_or(name);
         let entry = env
             .iter()
             .rev()

@@ -131,6 +131,8 @@ struct Parsed {
     docker_builds: Vec<crate::formats::launch::DockerBuild>,
     /// The ConfigMaps and Secrets the file defines, by name.
     config_objects: Vec<String>,
+    /// An ACL file: the `default` user's password it sets.
+    acl_default_password: Option<crate::source::Spanned<crate::facts::Password>>,
     /// Files a `kubectl create configmap … --from-file` of the file puts into keys.
     keys_from_files: Vec<crate::formats::launch::KeyFromFile>,
     /// Compose files a launch command lays over another (`-f base -f override`).

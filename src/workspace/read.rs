@@ -86,6 +86,7 @@ impl Entry {
             let users = ConfFile::from_tree(source.id, FileKind::RedisConf, tree);
             return Parsed {
                 secret_spans: users.secret_spans(),
+                acl_default_password: users.default_user_password(),
                 ..Parsed::default()
             };
         }
