@@ -103,6 +103,9 @@ pub struct Service {
     pub env_settings: Option<&'static [(&'static str, &'static str)]>,
     /// `environment:` and `env_file:` variables, interpolated.
     pub env: Vec<EnvVar>,
+    /// `environment:` names without a value (`- ANNOUNCE_IP`): set in the container from
+    /// the environment compose runs in, when that has them (a per-host `.env`).
+    pub passed_through: Vec<String>,
     /// The CPU limit (`deploy.resources.limits.cpus`, else `cpus`) in millicores.
     pub cpu_limit: Option<(i64, Range<usize>)>,
     /// `deploy.resources.limits.memory` or `mem_limit`, in bytes, and where it is written.
@@ -968,8 +971,10 @@ fn read_service(
             let beside_built = built
                 .iter()
                 .any(|(i, p)| i.is_empty() && normalize(p) == beside);
-            (image_ref(&image).is_none() && !image.is_empty())
-                .then(|| image_folder(dir, &image, beside_built))?
+            (image_ref(&image).is_none() && !image.is_empty()).then(|| {
+                built_by_launch_files(dir, &image)
+                    .or_else(|| image_folder(dir, &image, beside_built))
+            })?
         });
     // The Dockerfile as this service builds it: its `build.args` over the `ARG` defaults.
     let docker = build
@@ -1012,6 +1017,7 @@ fn read_service(
         }
     }
     let env = environment(dir, text, vars, service);
+    let passed_through = passed_through_env(service);
     let mut hostnames = vec![name.to_ascii_lowercase()];
     for key in ["container_name", "hostname"] {
         if let Some(h) = service.get_str(key) {
@@ -1158,6 +1164,7 @@ fn read_service(
         env_insert_after: env_insert_point(text, service),
         env_settings: None,
         env,
+        passed_through,
         cpu_limit,
         memory_limit,
         resolves_outside: ["extra_hosts", "dns", "network_mode", "external_links"]
@@ -1461,7 +1468,13 @@ fn read_service(
                 out.start_script = Some(start);
                 return (out, true);
             }
-            if let Some(kind) = script.as_deref().and_then(server_in_script) {
+            // `exec redis-server "$@"`: the script runs the server on the service's
+            // command, as if the command followed the program.
+            if let Some(program) = script.as_deref().and_then(forwarded_program) {
+                let rest = tokens.split_off((launched + 1).min(tokens.len()));
+                tokens = implied(&[program.to_string()]);
+                tokens.extend(rest);
+            } else if let Some(kind) = script.as_deref().and_then(server_in_script) {
                 out.kind = kind;
                 out.start_unfollowed = true;
                 return (out, true);
@@ -1759,6 +1772,52 @@ fn inline_once(service: &Service, text: &str, files: &mut Vec<PathBuf>) -> Optio
 
 /// The program a start script runs when it starts a server in a way not read here (on
 /// options only, or a config path computed at run time): its settings are unknown.
+/// The Redis program a wrapper script ends by running on its own arguments (`exec
+/// redis-server "$@"`, or an array that ends with them: `args=(--daemonize no "$@")`,
+/// `exec gosu redis redis-server "${args[@]}"`), when every line that starts a Redis
+/// program does so.
+fn forwarded_program(text: &str) -> Option<&'static str> {
+    let forwards_all = |line: &str| {
+        line.contains("\"$@\"") || line.contains("${@}") || {
+            // `"${args[@]}"` of an array that holds `"$@"`.
+            line.find("[@]}").is_some_and(|end| {
+                let start = line[..end].rfind("${").map_or(end, |s| s + 2);
+                let name = &line[start..end];
+                !name.is_empty()
+                    && text.lines().any(|l| {
+                        let l = l.trim_start();
+                        l.starts_with(&format!("{name}=(")) && l.contains("\"$@\"")
+                    })
+            })
+        }
+    };
+    let mut found: Option<&'static str> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some(program) = line
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']))
+            .find_map(|w| match w {
+                "redis-server" => Some("redis-server"),
+                "valkey-server" => Some("valkey-server"),
+                "redis-sentinel" => Some("redis-sentinel"),
+                "valkey-sentinel" => Some("valkey-sentinel"),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        if !forwards_all(line) || found.is_some_and(|f| f != program) {
+            return None;
+        }
+        found = Some(program);
+    }
+    found
+}
+
 fn server_in_script(text: &str) -> Option<FileKind> {
     // A wrapper that runs the command it is given (`exec "$@"`, the official
     // docker-entrypoint.sh): the command decides, not the script.
@@ -2293,6 +2352,28 @@ pub fn looks_secret_name(name: &str) -> bool {
 
 /// `environment:` (list or map) and `env_file:` variables, in the order compose applies
 /// them: env files first, then `environment:`.
+/// The names a service's `environment:` lists without a value.
+fn passed_through_env(service: &Node) -> Vec<String> {
+    match service.get("environment").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .filter(|e| !e.contains('='))
+            .map(|e| e.trim().to_string())
+            .collect(),
+        Some(Kind::Map(entries)) => entries
+            .iter()
+            .filter(|(_, v)| {
+                v.style() == Some(crate::syntax::yaml::Style::Plain)
+                    && v.as_str()
+                        .is_some_and(|s| matches!(s, "" | "~" | "null" | "Null" | "NULL"))
+            })
+            .filter_map(|(k, _)| k.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node) -> Vec<EnvVar> {
     let mut out = Vec::new();
     let files: Vec<&Node> = match service.get("env_file").map(|n| &n.kind) {
@@ -2495,6 +2576,61 @@ fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Optio
 /// the image's repository (or its longest `-`/`_` suffix that names one), beside the
 /// compose file or beside its folder; else the Dockerfile beside the compose file when
 /// it builds on a Redis or Valkey image.
+/// The Dockerfile that a Makefile or shell script beside the project (or one folder up)
+/// builds `image` from: `docker build -t acme/redis:5 redis/` makes what `image:
+/// acme/redis:5` runs.
+fn built_by_launch_files(dir: &Path, image: &str) -> Option<PathBuf> {
+    use crate::formats::image_start::repository_name;
+    let tag_of = |i: &str| {
+        let last = i
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        last.split_once(':')
+            .map_or("latest", |(_, t)| t)
+            .to_string()
+    };
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+    for base in [Some(dir), parent].into_iter().flatten() {
+        let Ok(entries) = std::fs::read_dir(base) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                crate::formats::launch::is_launch_file(p)
+                    || p.extension().is_some_and(|e| e == "sh")
+            })
+            .collect();
+        names.sort();
+        for path in names.into_iter().take(32) {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for build in crate::formats::launch::docker_builds(&text) {
+                let makes = build.tags.iter().any(|t| {
+                    repository_name(t) == repository_name(image) && tag_of(t) == tag_of(image)
+                });
+                if !makes {
+                    continue;
+                }
+                let context = base.join(&build.context);
+                let file = match &build.file {
+                    Some(f) => base.join(f),
+                    None => context.join("Dockerfile"),
+                };
+                if file.is_file() {
+                    return Some(normalize(&file));
+                }
+            }
+        }
+    }
+    None
+}
+
 fn image_folder(dir: &Path, image: &str, beside_built: bool) -> Option<PathBuf> {
     use crate::formats::image_start::{name_suffixes, repository_name};
     let repository = repository_name(image);
@@ -3270,6 +3406,23 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrappers_that_run_the_server_on_their_arguments() {
+        assert_eq!(
+            forwarded_program("#!/bin/sh\nexec redis-server --appendonly yes \"$@\"\n"),
+            Some("redis-server")
+        );
+        let array = "args=(\"--daemonize\" \"no\" \"$@\")\nif root; then\n  exec gosu redis \"redis-server\" \"${args[@]}\"\nelse\n  exec \"redis-server\" \"${args[@]}\"\nfi\n";
+        assert_eq!(forwarded_program(array), Some("redis-server"));
+        // Not forwarded: fixed options only, a generic `exec "$@"`, two programs.
+        assert_eq!(forwarded_program("exec redis-server --port 7000\n"), None);
+        assert_eq!(forwarded_program("exec \"$@\"\n"), None);
+        assert_eq!(
+            forwarded_program("redis-server \"$@\" &\nexec redis-sentinel s.conf \"$@\"\n"),
+            None
+        );
+    }
 
     #[test]
     fn wrappers_that_run_their_arguments_start_no_server_of_their_own() {

@@ -156,6 +156,95 @@ pub fn config_object_names(yaml: &YamlFile) -> Vec<String> {
         .collect()
 }
 
+/// Redis credentials written literally into a pod's containers (its init containers
+/// too): a password option on the command line (`--requirepass …`, `redis-cli -a …`),
+/// a password-named assignment in a start script (`REDIS_PASSWORD=…`), `sentinel
+/// auth-pass` echoed into a config, and the `value:` of a password-named variable.
+/// Only a Redis container's, or a variable that names Redis; variables, templates and
+/// hashes are not literals.
+pub fn pod_literal_passwords(text: &str, pod: &Node) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let containers = ["initContainers", "containers"]
+        .into_iter()
+        .filter_map(|k| pod.get(k).and_then(Node::as_seq))
+        .flatten();
+    let literal = |r: &std::ops::Range<usize>| {
+        let raw = text
+            .get(r.clone())
+            .unwrap_or_default()
+            .trim_matches(['"', '\'']);
+        // `ALLOW_EMPTY_PASSWORD: "yes"` is a switch, not a password.
+        let switch = matches!(
+            raw.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "true" | "false" | "on" | "off" | "0" | "1"
+        );
+        !raw.is_empty()
+            && !switch
+            && !raw.contains(['$', '{', '<', '`'])
+            && !raw.starts_with(['#', '!'])
+            && !crate::knowledge::values::is_template(raw)
+    };
+    for c in containers {
+        let words = |key: &str| -> Vec<&Node> {
+            match c.get(key) {
+                Some(n) => match n.as_seq() {
+                    Some(items) => items.iter().collect(),
+                    None => vec![n],
+                },
+                None => Vec::new(),
+            }
+        };
+        let command: Vec<&Node> = words("command").into_iter().chain(words("args")).collect();
+        let mentions_redis = |t: &str| {
+            let t = t.to_ascii_lowercase();
+            t.contains("redis") || t.contains("valkey") || t.contains("sentinel")
+        };
+        let redis = c.get_str("image").is_some_and(mentions_redis)
+            || command
+                .iter()
+                .any(|n| text.get(n.span.clone()).is_some_and(mentions_redis));
+        if redis {
+            for (i, item) in command.iter().enumerate() {
+                let lower = item.as_str().unwrap_or_default().to_ascii_lowercase();
+                if matches!(
+                    lower.as_str(),
+                    "-a" | "--pass" | "--requirepass" | "--masterauth" | "--sentinel-pass"
+                ) {
+                    out.extend(command.get(i + 1).map(|next| next.span.clone()));
+                }
+                let raw = text.get(item.span.clone()).unwrap_or_default();
+                out.extend(
+                    crate::formats::launch::secret_ranges(raw)
+                        .into_iter()
+                        .map(|r| item.span.start + r.start..item.span.start + r.end),
+                );
+            }
+        }
+        for entry in c.get("env").and_then(Node::as_seq).unwrap_or_default() {
+            let Some(name) = entry.get_str("name") else {
+                continue;
+            };
+            let upper = name.to_ascii_uppercase();
+            let ours = redis
+                || upper.contains("REDIS")
+                || upper.contains("VALKEY")
+                || upper.contains("SENTINEL");
+            if !(ours && crate::formats::units::is_password_variable(name))
+                || upper.starts_with("ALLOW_")
+            {
+                continue;
+            }
+            if let Some(value) = entry.get("value").filter(|v| v.as_str().is_some()) {
+                out.push(value.span.clone());
+            }
+        }
+    }
+    out.retain(|r| literal(r));
+    out.sort_by_key(|r| r.start);
+    out.dedup();
+    out
+}
+
 /// The objects of a document: itself, or the items of a `kind: List`.
 pub fn objects(doc: &Node) -> Vec<&Node> {
     match (doc.get_str("kind"), doc.get("items").and_then(Node::as_seq)) {
@@ -1322,6 +1411,21 @@ pub fn bitnami_flavor(doc: &Node) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::base64_decode;
+
+    #[test]
+    fn literal_passwords_of_a_pod() {
+        let text = "spec:\n  initContainers:\n    - name: init\n      image: redis:7\n      args:\n        - |\n          REDIS_PASSWORD=hunter2\n          echo \"sentinel auth-pass m $REDIS_PASSWORD\" >> /data/s.conf\n  containers:\n    - name: app\n      image: acme/api:1\n      env:\n        - {name: DB_PASSWORD, value: pg-secret}\n        - {name: REDIS_PASSWORD, value: hunter2}\n        - {name: ALLOW_EMPTY_PASSWORD, value: \"yes\"}\n        - name: REDIS_AUTH\n          valueFrom: {secretKeyRef: {name: r, key: p}}\n    - name: redis\n      image: redis:7\n      args: [\"--requirepass\", \"$(REDIS_PASSWORD)\", \"--masterauth\", \"hunter2\"]\n";
+        let yaml = crate::syntax::yaml::parse(text);
+        let pod = yaml.documents[0].get("spec").unwrap();
+        let found: Vec<&str> = super::pod_literal_passwords(text, pod)
+            .into_iter()
+            .map(|r| text[r].trim_matches('"'))
+            .collect();
+        // The init script's assignment, the application's REDIS_PASSWORD and the
+        // server's --masterauth; not the database's password, the switch, the Secret
+        // reference or the `$(VAR)`.
+        assert_eq!(found, vec!["hunter2", "hunter2", "hunter2"]);
+    }
 
     #[test]
     fn base64() {

@@ -2,6 +2,8 @@
 //! sentinel=3` in a start script or a Makefile runs three copies of a service that the
 //! compose file declares once.
 
+use std::collections::HashMap;
+
 /// Files that only launch things (a Makefile, a justfile): read for their commands.
 pub fn is_launch_file(path: &std::path::Path) -> bool {
     let name = path
@@ -614,12 +616,29 @@ mod tests {
     }
 }
 
-/// A `docker run` (or `podman run`) command: the image it starts and the host paths it
-/// mounts into the container (`-v SRC:DST`, `--mount type=bind,source=SRC,…`).
-#[derive(Debug, Clone, PartialEq)]
+/// A `docker run` (or `podman run`) command: the image it starts, the host paths it
+/// mounts into the container (`-v SRC:DST`, `--mount type=bind,source=SRC,…`), the names
+/// it is reached by and the command it runs.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DockerRun {
     pub image: String,
+    /// Where the image is named.
+    pub image_range: std::ops::Range<usize>,
     pub mounted: Vec<String>,
+    /// Bind mounts: (host path, path in the container), as written.
+    pub binds: Vec<(String, String)>,
+    /// `--name`, `--hostname`, `--network-alias`: what other containers of its network
+    /// reach it by.
+    pub names: Vec<String>,
+    /// `--network host`: the container has the host's addresses and ports.
+    pub host_network: bool,
+    /// The words after the image (the command it runs instead of the image's), with
+    /// where each is written.
+    pub args: Vec<(String, std::ops::Range<usize>)>,
+    /// The whole command.
+    pub range: std::ops::Range<usize>,
+    /// Run on another machine (a here-document fed to `ssh host bash`).
+    pub remote: bool,
 }
 
 /// Options of `docker run` that take a value as the next word.
@@ -699,6 +718,7 @@ pub fn docker_builds(text: &str) -> Vec<DockerBuild> {
         return Vec::new();
     }
     let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let variables = simple_variables(text);
     let mut out = Vec::new();
     for line in joined.lines() {
         let words: Vec<&str> = line
@@ -760,18 +780,86 @@ pub fn docker_builds(text: &str) -> Vec<DockerBuild> {
             let tags: Vec<String> = tags
                 .into_iter()
                 .filter(|t| !t.is_empty())
-                .map(str::to_string)
+                .map(|t| expand_simple(t, &variables))
                 .collect();
             if let Some(context) = context.filter(|c| !c.is_empty() && !tags.is_empty()) {
                 out.push(DockerBuild {
                     tags,
-                    file: file.map(str::to_string),
-                    context: context.to_string(),
+                    file: file.map(|f| expand_simple(f, &variables)),
+                    context: expand_simple(context, &variables),
                 });
             }
             i = j;
         }
     }
+    out
+}
+
+/// Variables a Makefile or script sets to a plain value on a line of its own
+/// (`REDIS_IMAGE = acme/redis:5`, `IMAGE ?= …`, `export TAG=5`): the last one wins,
+/// except that `?=` only sets what nothing set before.
+fn simple_variables(text: &str) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some(eq) = line.find('=') else { continue };
+        let (mut name, value) = (&line[..eq], &line[eq + 1..]);
+        let mut weak = false;
+        if let Some(n) = name.strip_suffix(['?', ':', '+']) {
+            weak = name.ends_with('?');
+            if name.ends_with('+') {
+                continue;
+            }
+            name = n;
+        }
+        let name = name.trim_end_matches(':').trim();
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let value = value.trim().trim_matches(['"', '\'']);
+        if !valid || value.is_empty() || value.contains(['$', '`', ' ']) {
+            continue;
+        }
+        if weak && out.contains_key(name) {
+            continue;
+        }
+        out.insert(name.to_string(), value.to_string());
+    }
+    out
+}
+
+/// `word` with `$(NAME)`, `${NAME}` and `$NAME` of `variables` replaced.
+fn expand_simple(word: &str, variables: &HashMap<String, String>) -> String {
+    if !word.contains('$') {
+        return word.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, len) = match after.chars().next() {
+            Some(open @ ('(' | '{')) => {
+                let close = if open == '(' { ')' } else { '}' };
+                match after.find(close) {
+                    Some(end) => (&after[1..end], end + 1),
+                    None => ("", 0),
+                }
+            }
+            _ => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match variables.get(name) {
+            Some(value) if len > 0 => out.push_str(value),
+            _ => out.push_str(&rest[i..i + 1 + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -803,59 +891,110 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
     let mut out = Vec::new();
     // The shell reader joins continued lines (`\`) into one command.
     for command in crate::syntax::shell::parse(text).commands {
-        let words: Vec<String> = command.words.into_iter().map(|w| w.value).collect();
+        let words = &command.words;
         let mut i = 0;
         while i + 1 < words.len() {
-            let is_run = matches!(
-                crate::syntax::shell::basename(&words[i]),
+            let engine = matches!(
+                crate::syntax::shell::basename(&words[i].value),
                 "docker" | "podman"
-            ) && words[i + 1] == "run";
+            );
+            // `docker run`, `docker container run`.
+            let run_at = match (words.get(i + 1), words.get(i + 2)) {
+                (Some(w), _) if w.value == "run" => i + 2,
+                (Some(c), Some(r)) if c.value == "container" && r.value == "run" => i + 3,
+                _ => usize::MAX,
+            };
+            let command_start = words[i].range.start;
             i += 1;
-            if !is_run {
+            if !engine || run_at == usize::MAX {
                 continue;
             }
-            let mut mounted = Vec::new();
-            let mut j = i + 1;
+            let mut run = DockerRun {
+                remote: command.depth > 0,
+                ..DockerRun::default()
+            };
+            let mut j = run_at;
             let mut image = None;
             while j < words.len() {
-                let w = &words[j];
+                let w = &words[j].value;
                 j += 1;
                 let (flag, inline) = match w.split_once('=') {
                     Some((f, v)) if w.starts_with("--") => (f, Some(v.to_string())),
                     _ => (w.as_str(), None),
                 };
-                if matches!(flag, "-v" | "--volume" | "--mount") {
-                    let value = match inline {
-                        Some(v) => v,
-                        None => {
-                            j += 1;
-                            words.get(j - 1).cloned().unwrap_or_default()
+                let takes_value = matches!(flag, "-v" | "--volume" | "--mount")
+                    || RUN_VALUE_OPTIONS.contains(&flag);
+                if !takes_value {
+                    if w.starts_with('-') {
+                        continue;
+                    }
+                    image = Some(&words[j - 1]);
+                    break;
+                }
+                let value = match inline {
+                    Some(v) => v,
+                    None => {
+                        j += 1;
+                        words
+                            .get(j - 1)
+                            .map(|w| w.value.clone())
+                            .unwrap_or_default()
+                    }
+                };
+                match flag {
+                    "-v" | "--volume" | "--mount" => {
+                        let (source, target) = match flag {
+                            "--mount" => {
+                                let field = |names: &[&str]| {
+                                    value.split(',').find_map(|kv| {
+                                        let (k, v) = kv.split_once('=')?;
+                                        names.contains(&k).then(|| v.to_string())
+                                    })
+                                };
+                                (
+                                    field(&["source", "src"]),
+                                    field(&["target", "destination", "dst"]),
+                                )
+                            }
+                            _ => {
+                                let mut parts = value.split(':');
+                                (
+                                    parts.next().map(str::to_string),
+                                    parts.next().map(str::to_string),
+                                )
+                            }
+                        };
+                        let Some(source) = source.filter(|s| s.starts_with(['/', '.', '~', '$']))
+                        else {
+                            continue;
+                        };
+                        if let Some(target) = target {
+                            run.binds.push((source.clone(), target));
                         }
-                    };
-                    let source = match flag {
-                        "--mount" => value.split(',').find_map(|kv| {
-                            let (k, v) = kv.split_once('=')?;
-                            matches!(k, "source" | "src").then(|| v.to_string())
-                        }),
-                        _ => value.split(':').next().map(str::to_string),
-                    };
-                    mounted.extend(source.filter(|s| s.starts_with(['/', '.', '~', '$'])));
-                    continue;
+                        run.mounted.push(source);
+                    }
+                    "--name" | "-h" | "--hostname" | "--network-alias" if !value.is_empty() => {
+                        run.names.push(value);
+                    }
+                    "--network" | "--net" => run.host_network = value == "host",
+                    _ => {}
                 }
-                if RUN_VALUE_OPTIONS.contains(&flag) {
-                    j += usize::from(inline.is_none());
-                    continue;
-                }
-                if w.starts_with('-') {
-                    continue;
-                }
-                image = Some(w.clone());
-                break;
             }
-            if let Some(image) = image {
-                out.push(DockerRun { image, mounted });
-            }
-            i = j;
+            let Some(image) = image else {
+                i = j;
+                continue;
+            };
+            run.image = image.value.clone();
+            run.image_range = image.range.clone();
+            run.args = words[j..]
+                .iter()
+                .take_while(|w| !matches!(w.value.as_str(), "|" | "&&" | "||" | ";"))
+                .map(|w| (w.value.clone(), w.range.clone()))
+                .collect();
+            let end = run.args.last().map_or(image.range.end, |(_, r)| r.end);
+            run.range = command_start..end;
+            out.push(run);
+            i = words.len();
         }
     }
     out
@@ -864,6 +1003,16 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
 #[cfg(test)]
 mod docker_run_tests {
     use super::*;
+
+    #[test]
+    fn make_and_shell_variables_in_build_tags() {
+        let text = "REDIS_IMAGE = acme/redis:5\nIMAGE ?= other\nIMAGE ?= ignored\nexport TAG=7\nbuild:\n\tdocker image build -t $(REDIS_IMAGE) redis/\n\tdocker build -t ${IMAGE}:$TAG -f $(UNKNOWN)/Dockerfile .\n";
+        let builds = docker_builds(text);
+        assert_eq!(builds[0].tags, vec!["acme/redis:5".to_string()]);
+        assert_eq!(builds[0].context, "redis/");
+        assert_eq!(builds[1].tags, vec!["other:7".to_string()]);
+        assert_eq!(builds[1].file.as_deref(), Some("$(UNKNOWN)/Dockerfile"));
+    }
 
     #[test]
     fn tags_file_and_context_of_docker_build() {
@@ -892,7 +1041,23 @@ mod docker_run_tests {
             docker_runs(text),
             vec![DockerRun {
                 image: "redis:5-alpine".into(),
+                image_range: 180..194,
                 mounted: vec!["/etc/sentinel/26379/sentinel.conf".into(), "./data".into()],
+                binds: vec![
+                    (
+                        "/etc/sentinel/26379/sentinel.conf".into(),
+                        "/conf/sentinel.conf".into()
+                    ),
+                    ("./data".into(), "/data".into()),
+                ],
+                names: vec!["s1".into()],
+                host_network: true,
+                args: vec![
+                    ("redis-sentinel".into(), 197..211),
+                    ("/conf/sentinel.conf".into(), 212..231),
+                ],
+                range: 12..231,
+                remote: false,
             }]
         );
         // Not a run: `docker ps`, `docker compose run` (a service, not an image).

@@ -187,6 +187,29 @@ fn sources(vars: &Vars, word: &str) -> Vec<String> {
     values.into_iter().map(|c| c.value).collect()
 }
 
+/// Whether the script goes on while the command at `program` runs: it ends with `&`, is
+/// started by `nohup` / `setsid`, or daemonizes itself.
+fn runs_in_background(text: &str, command: &shell::Command, program: usize) -> bool {
+    let words = &command.words;
+    let wrapped = words[..program]
+        .iter()
+        .any(|w| matches!(shell::basename(&w.value), "nohup" | "setsid"));
+    let daemonized = words[program..].windows(2).any(|p| {
+        p[0].value.eq_ignore_ascii_case("--daemonize") && p[1].value.eq_ignore_ascii_case("yes")
+    });
+    // After its last word or redirection (`> log 2>&1 &`).
+    let end = words
+        .iter()
+        .map(|w| w.range.end)
+        .chain(command.redirects.iter().map(|r| r.target.range.end))
+        .max()
+        .unwrap_or(0);
+    let after = text.get(end..).unwrap_or_default();
+    let after = after.trim_start_matches([' ', '\t']);
+    let ampersand = after.starts_with('&') && !after.starts_with("&&") && !after.starts_with("&>");
+    wrapped || daemonized || ampersand
+}
+
 /// The last copy a script makes to `path`.
 pub fn copy_to<'a>(copies: &'a [FileCopy], path: &str) -> Option<&'a FileCopy> {
     copies.iter().rev().find(|c| c.to == path)
@@ -199,6 +222,10 @@ pub struct ScriptCommand {
     pub candidates: Vec<Candidate>,
     /// The words after the program name, with their spans.
     pub args: Vec<Spanned<String>>,
+    /// The script goes on while it runs: `&`, `nohup`, `setsid`, `--daemonize yes`.
+    pub background: bool,
+    /// Run on another machine (a here-document fed to `ssh host bash`).
+    pub remote: bool,
 }
 
 impl ScriptCommand {
@@ -403,6 +430,8 @@ fn read_mapped(
                 cmdline,
                 candidates,
                 args: argv[1..].to_vec(),
+                background: runs_in_background(text, command, i),
+                remote: command.depth > 0,
             });
         }
     }
@@ -1323,6 +1352,14 @@ fn looks_secret(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn servers_left_running_in_the_background() {
+        let text: Arc<str> = "redis-server --port 6380 --daemonize yes\nnohup redis-server --port 6381 > r.log 2>&1\nredis-server --port 6382 > r.log 2>&1 &\nredis-server --port 6383 && echo done\nexec redis-server --port 6384\n".into();
+        let script = read(FileId(0), &text);
+        let background: Vec<bool> = script.commands.iter().map(|c| c.background).collect();
+        assert_eq!(background, vec![true, true, true, false, false]);
+    }
 
     #[test]
     fn expands_assigned_values() {

@@ -262,6 +262,9 @@ pub struct Container {
     pub hook_replicates: bool,
     pub mounts: Vec<Mount>,
     pub probes: Vec<Probe>,
+    /// Redis passwords written literally in the pod's containers (command lines,
+    /// start scripts, `env` values); held by the pod's first container only.
+    pub literal_passwords: Vec<Range<usize>>,
     /// Environment variable names (REDISCLI_AUTH, …).
     pub env: Vec<String>,
     /// Each `env` entry: name, literal `value:` (none for `valueFrom`), and the entry.
@@ -503,6 +506,11 @@ pub fn containers(text: &str, yaml: &YamlFile) -> Vec<Container> {
                 .collect();
             let replicas_span = object.at("spec.replicas").map(|n| n.span.clone());
             let with_server = read.iter().any(|c| c.runs(FileKind::RedisConf));
+            // The pod's literal passwords, told once (by its first container).
+            if let Some(first) = read.first_mut() {
+                first.literal_passwords =
+                    crate::formats::kubernetes::pod_literal_passwords(text, pod);
+            }
             for c in &mut read {
                 c.replicas_span = replicas_span.clone();
                 c.pod.with_server = with_server && !c.runs(FileKind::RedisConf);
@@ -860,6 +868,7 @@ fn read_container(
         hook_replicates,
         mounts,
         probes,
+        literal_passwords: Vec::new(),
         env,
         env_vars,
         memory_limit_env,

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_workloads(ctx, out);
     separate_master_workload(ctx, out);
+    literal_passwords(ctx, out);
     for c in &ctx.units.containers {
         for (path, mount, volume, what) in &c.readonly_sentinel_configs {
             // A path written in a start script of another file: the workload's mount is what
@@ -116,6 +117,30 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+/// Redis passwords written out in a workload's containers (command lines, start
+/// scripts, `env` values): one finding per workload, the other places as labels.
+fn literal_passwords(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for c in &ctx.units.containers {
+        let Some((first, rest)) = c.container.literal_passwords.split_first() else {
+            continue;
+        };
+        let at = |r: &std::ops::Range<usize>| Span::new(c.file, r.start, r.end);
+        let mut d = Diagnostic::new(
+            Rule::SecretsInPlaintextConfig,
+            at(first),
+            format!(
+                "a literal password is written in workload `{}`{}: the manifest is committed, anyone who can read the workload's spec sees it, and rotating it means editing each copy by hand",
+                c.workload,
+                if rest.is_empty() { String::new() } else { format!(" (and {} more place(s))", rest.len()) }
+            ),
+        );
+        for r in rest {
+            d = d.label(at(r), "another literal password");
+        }
+        out.push(d.help("keep the password in a Secret and read it into the container with `env[].valueFrom.secretKeyRef` (then `$(REDIS_PASSWORD)` on the command line, or `$REDIS_PASSWORD` in the script)"));
     }
 }
 

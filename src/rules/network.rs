@@ -451,9 +451,14 @@ fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnos
     }
     if let (true, Some(host)) = (resolves, first_hostname) {
         if !sentinel.announces_hostnames() {
+            // `sentinel announce-hostnames no` written out is the line to change.
+            let disabled = sentinel
+                .announce_hostnames
+                .as_ref()
+                .filter(|a| a.origin.replaceable());
             let mut d = Diagnostic::new(
                 Rule::HostnamesWithoutAnnounceHostnames,
-                host.span,
+                disabled.map_or(host.span, |a| a.span),
                 format!("`{}` is resolved, but without `sentinel announce-hostnames yes` Sentinel records and hands out the IP it resolved (and rewrites this line with it): after the node restarts with a new IP, clients and peers get a stale address", host.value),
             )
             .help(format!(
@@ -468,12 +473,8 @@ fn check_hostnames(ctx: &Context, sentinel: &SentinelProc, out: &mut Vec<Diagnos
             {
                 d = d.label(r.span, "host names resolved here");
             }
-            if let Some(a) = sentinel
-                .announce_hostnames
-                .as_ref()
-                .filter(|a| a.origin.replaceable())
-            {
-                d = d.label(a.span, "announce-hostnames disabled here");
+            if disabled.is_some() {
+                d = d.label(host.span, "this name is resolved and replaced by its IP");
             }
             if let Some(fix) = hostname_fix(ctx, sentinel, false) {
                 d = d.with_fix(fix);

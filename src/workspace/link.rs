@@ -3,6 +3,7 @@
 use super::*;
 
 mod compose_services;
+mod launched;
 use compose_services::{ConfIndex, Linked};
 
 /// A container that runs the start script of a ConfigMap key: the file of the script,
@@ -1310,6 +1311,7 @@ impl Workspace {
                 }
             }
         }
+        self.link_launched(&located, host_release.as_ref(), &mut nodes, &mut sentinels);
         let scope = |file: FileId| {
             self.entries
                 .get(&file)

@@ -295,7 +295,12 @@ impl Entry {
                 confs: script.confs.into_iter().map(Arc::new).collect(),
                 units: script.units.into_iter().map(Arc::new).collect(),
                 commands: script.commands,
-                secret_spans: script.secret_spans,
+                // Passwords on its command lines too (`--requirepass …`, `redis-cli -a …`).
+                secret_spans: script
+                    .secret_spans
+                    .into_iter()
+                    .chain(secret_spans())
+                    .collect(),
                 script_flow: Some(script.flow),
                 file_copies: script.copies,
                 file_role_by_ordinal: script.role_by_ordinal,

@@ -464,6 +464,7 @@ impl Workspace {
                                 .and_then(|b| images.env_by_dockerfile.get(&compose::normalize(b)));
                             let has_variable = |name: &str| {
                                 service.env.iter().any(|e| e.name == name)
+                                    || service.passed_through.iter().any(|n| n == name)
                                     || image_env
                                         .is_some_and(|env| env.iter().any(|(k, _)| k == name))
                             };

@@ -1,0 +1,258 @@
+//! Processes a script of the tree starts by itself, with their settings on the command
+//! line: on the host (`redis-server --port 6380 --replicaof 127.0.0.1 6379 --daemonize
+//! yes`) or in a container (`docker run -d --name redis-replica redis:7 redis-server
+//! --replicaof redis-master 6379`). A container that runs a config of the tree lends
+//! that config's process its names and network.
+
+use super::*;
+use crate::facts::service::ConfigRef;
+use crate::formats::launch::DockerRun;
+use crate::syntax::redis_conf::Token;
+
+/// The program a container runs: its command's first word when that names a Redis
+/// program, else the official image's `redis-server` (its entrypoint puts it in front
+/// of a command that is empty, starts with an option or names a `.conf` file).
+fn container_program(run: &DockerRun) -> Option<(String, usize)> {
+    use crate::knowledge::images::{image_ref, ImageFamily};
+    if let Some((first, _)) = run.args.first() {
+        let name = crate::syntax::shell::basename(first);
+        if crate::knowledge::cmdline::is_redis_program(name) {
+            return Some((name.to_string(), 1));
+        }
+    }
+    let image = image_ref(&run.image)?;
+    if image.family != ImageFamily::Official {
+        return None;
+    }
+    let implied = match run.args.first() {
+        None => true,
+        Some((first, _)) => first.starts_with('-') || first.ends_with(".conf"),
+    };
+    let program = match image.flavor {
+        crate::knowledge::Flavor::Valkey => "valkey-server",
+        _ => "redis-server",
+    };
+    implied.then(|| (program.to_string(), 0))
+}
+
+/// The words of a command as config tokens, each where it is written.
+fn tokens(text: &str, owner: FileId, words: &[(String, std::ops::Range<usize>)]) -> Vec<Token> {
+    words
+        .iter()
+        .map(|(value, range)| Token {
+            value: value.as_str().into(),
+            range: range.clone(),
+            quoted: text
+                .get(range.clone())
+                .is_some_and(|t| t.starts_with(['"', '\''])),
+            owner,
+            origin: if compose::spelled(text, range, value) {
+                crate::source::Origin::Literal
+            } else {
+                crate::source::Origin::Implied
+            },
+        })
+        .collect()
+}
+
+impl Workspace {
+    /// Adds the data nodes the tree's scripts start with their settings on the command
+    /// line, and gives the processes of configs that `docker run` runs their container's
+    /// names and network.
+    pub(super) fn link_launched(
+        &self,
+        located: &[(PathBuf, FileId, ConfigRef)],
+        host_release: Option<&crate::source::Spanned<crate::knowledge::Target>>,
+        nodes: &mut Vec<crate::facts::Node>,
+        sentinels: &mut [crate::facts::SentinelProc],
+    ) {
+        let scripts: Vec<FileId> = self
+            .sorted_ids()
+            .into_iter()
+            .filter(|id| self.entries[id].parsed().script_flow.is_some())
+            .collect();
+        if scripts.is_empty() {
+            return;
+        }
+        let started_elsewhere = self.scripts_started_elsewhere(&scripts);
+        for id in scripts {
+            let source = &self.entries[&id].source;
+            let parsed = self.entries[&id].parsed();
+            // Servers the script leaves running on its host. A script that a container,
+            // unit or image runs is that process's start, read there.
+            if !started_elsewhere.contains(&id) {
+                for command in parsed.commands.iter().filter(|c| c.background && !c.remote) {
+                    if command.cmdline.is_sentinel() || command.cmdline.config.is_some() {
+                        continue;
+                    }
+                    let args = command.invocation().args;
+                    let options =
+                        compose::options_conf(id, FileKind::RedisConf, &args, source.text());
+                    let mut node = options.node(source);
+                    node.anchor = command.cmdline.program.span;
+                    node.name = match &node.port {
+                        Some(port) => format!("the server on port {} of the script", port.value),
+                        None => "the server the script starts".to_string(),
+                    };
+                    node.runtime.release = host_release.cloned();
+                    // A port left to a variable (a loop over ports): any number of them.
+                    node.runtime.copies_unknown = command
+                        .cmdline
+                        .value("port")
+                        .is_some_and(|p| p.value.contains('$'));
+                    nodes.push(node);
+                }
+            }
+            for run in parsed.docker_runs.iter().filter(|r| !r.remote) {
+                self.link_container_run(id, run, located, nodes, sentinels);
+            }
+        }
+    }
+
+    /// One `docker run` of a script: a data node of its own when its settings are all on
+    /// the command line; the process of the tree's config it mounts and runs otherwise.
+    fn link_container_run(
+        &self,
+        id: FileId,
+        run: &DockerRun,
+        located: &[(PathBuf, FileId, ConfigRef)],
+        nodes: &mut Vec<crate::facts::Node>,
+        sentinels: &mut [crate::facts::SentinelProc],
+    ) {
+        let Some((program, skip)) = container_program(run) else {
+            return;
+        };
+        let source = &self.entries[&id].source;
+        let text = source.text();
+        let words = &run.args[skip.min(run.args.len())..];
+        let sentinel = program.ends_with("-sentinel")
+            || words.first().is_some_and(|(w, _)| w == "--sentinel")
+            || words.get(1).is_some_and(|(w, _)| w == "--sentinel");
+        // `--name redis-$i` in a loop: one command, any number of containers.
+        let names: Vec<String> = run
+            .names
+            .iter()
+            .filter(|n| !n.contains(['$', '`']))
+            .cloned()
+            .collect();
+        let many = run.names.iter().any(|n| n.contains(['$', '`']));
+        let netns = (!run.host_network).then(|| (Span::new(id, run.range.start, run.range.end), 0));
+        let release = crate::knowledge::images::image_ref(&run.image)
+            .and_then(|i| i.release)
+            .map(|r| {
+                crate::source::Spanned::with_origin(
+                    r,
+                    Span::new(id, run.image_range.start, run.image_range.end),
+                    crate::source::Origin::Implied,
+                )
+            });
+        let config = words
+            .first()
+            .filter(|(w, _)| !w.starts_with('-'))
+            .map(|(w, _)| w.as_str());
+        let Some(config) = config else {
+            if sentinel {
+                // Sentinel refuses to start without a config file.
+                return;
+            }
+            let options =
+                compose::options_conf(id, FileKind::RedisConf, &tokens(text, id, words), text);
+            let mut node = options.node(source);
+            // The program word when the command names one, else the image that implies it.
+            let at = match skip {
+                1 => run.args[0].1.clone(),
+                _ => run.image_range.clone(),
+            };
+            node.anchor = Span::new(id, at.start, at.end);
+            node.name = match names.first() {
+                Some(name) => format!("container `{name}`"),
+                None => format!("the `{}` container of the script", run.image),
+            };
+            node.name_hints = names;
+            node.runtime.netns = netns;
+            node.runtime.release = release;
+            node.runtime.copies_unknown = many;
+            nodes.push(node);
+            return;
+        };
+        // The config it runs, when a bind mount brings it from the tree.
+        let dir = self.dir_of(id);
+        let Some(host) = run.binds.iter().find_map(|(host, target)| {
+            let inside = Path::new(config)
+                .strip_prefix(target.trim_end_matches('/'))
+                .ok()?;
+            let host = host
+                .trim_start_matches("$(pwd)")
+                .trim_start_matches("${PWD}")
+                .trim_start_matches("$PWD")
+                .trim_start_matches('/');
+            if host.contains('$') {
+                return None;
+            }
+            let host = if inside.as_os_str().is_empty() {
+                PathBuf::from(host)
+            } else {
+                Path::new(host).join(inside)
+            };
+            Some(compose::normalize(&dir.join(host)))
+        }) else {
+            return;
+        };
+        let Some(r) = located
+            .iter()
+            .find(|(path, _, _)| compose::normalize(path) == host)
+            .map(|(_, _, r)| *r)
+        else {
+            return;
+        };
+        match r {
+            ConfigRef::Node(n) => {
+                let node = &mut nodes[n];
+                node.name_hints.extend(names);
+                node.runtime.netns = node.runtime.netns.or(netns);
+                node.runtime.copies_unknown |= many;
+            }
+            ConfigRef::Sentinel(s) => {
+                let sentinel = &mut sentinels[s];
+                sentinel.runtime.netns = sentinel.runtime.netns.or(netns);
+                sentinel.runtime.copies_unknown |= many;
+            }
+        }
+    }
+
+    /// Scripts whose name a Dockerfile, compose file, manifest or unit of the tree
+    /// mentions, or that a `kubectl create configmap --from-file` puts into a key: the
+    /// start of a container or service, not a script run on a host.
+    fn scripts_started_elsewhere(&self, scripts: &[FileId]) -> HashSet<FileId> {
+        let mut names: HashMap<&str, Vec<FileId>> = HashMap::new();
+        for id in scripts {
+            if let Some(name) = self.entries[id]
+                .source
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+            {
+                names.entry(name).or_default().push(*id);
+            }
+        }
+        let mut found: HashSet<FileId> = self.keyed_files().iter().map(|k| k.file).collect();
+        let separator = |c: char| c.is_whitespace() || "\"'`/=:,;()[]{}<>|&$".contains(c);
+        for e in self.entries.values() {
+            let parsed = e.parsed();
+            if e.shown_only
+                || parsed.script_flow.is_some()
+                || crate::formats::launch::is_readme(&e.source.path)
+                || crate::formats::launch::is_launch_file(&e.source.path)
+                || e.whole_conf().is_some()
+            {
+                continue;
+            }
+            for word in e.source.text().split(separator) {
+                if let Some(ids) = names.get(word) {
+                    found.extend(ids.iter().copied());
+                }
+            }
+        }
+        found
+    }
+}
