@@ -812,6 +812,12 @@ fn blank_unset_alternatives(text: &str, vars: &[(String, String)]) -> String {
     let mut out = text.as_bytes().to_vec();
     let mut from = 0;
     while let Some(at) = text[from..].find("${").map(|i| i + from) {
+        // `$${…}` is compose's escape of a `$` for the shell: the shell's to expand.
+        let dollars_before = text[..at].bytes().rev().take_while(|&b| b == b'$').count();
+        if dollars_before % 2 == 1 {
+            from = at + 2;
+            continue;
+        }
         let body = &text[at + 2..];
         let name_end = body
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -1220,6 +1226,11 @@ fn read_service(
             "docker-entrypoint.sh".to_string(),
             "redis-server".to_string(),
         ]);
+    }
+    // A `sh -c "…"` script that ends by running a server on options alone (`… && exec
+    // redis-server --replicaof redis-master 6379`): that command is the service's.
+    if let Some(words) = options_only_script(file, text, service, &tokens, &out) {
+        tokens = words;
     }
     // `sh -c "…"` scripts are run-time logic: what they compute is unknown, but the
     // program they end up running, its config file and whether the script rewrites that
@@ -1653,6 +1664,91 @@ fn inline_mounted_scripts(service: &Service, script: &str) -> Option<(String, Ve
 
 /// A line of a file of the tree: the file, and the line's byte range.
 type FileLine = (PathBuf, Range<usize>);
+
+/// The command a `sh -c` script of the service ends by running, when it is a Redis
+/// server started on options alone (no config file, which [`StartScript`] follows): its
+/// words as tokens of the compose file. `${VAR:+--masterauth $VAR}` stands for its
+/// words when the service's environment lists `VAR` (or the script sets it).
+fn options_only_script(
+    file: FileId,
+    text: &str,
+    service: &Node,
+    tokens: &[Token],
+    out: &Service,
+) -> Option<Vec<Token>> {
+    let shell = tokens
+        .first()
+        .is_some_and(|t| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")));
+    if !shell {
+        return None;
+    }
+    let flag = tokens
+        .iter()
+        .position(|t| crate::syntax::shell::is_command_flag(&t.value))?;
+    let script = tokens.get(flag + 1)?;
+    if StartScript::read(&script.value, script.range.clone()).is_some()
+        || read_inlined(out, &script.value, &script.range).is_some()
+    {
+        return None;
+    }
+    let piece = [service.get("entrypoint"), service.get("command")]
+        .into_iter()
+        .flatten()
+        .find_map(|n| script_piece(text, n, &script.range));
+    let exact = piece.as_ref().filter(|p| p.text == *script.value);
+    let read = match exact {
+        Some(p) => crate::formats::script::read_embedded(file, p),
+        None => crate::formats::script::read(file, &std::sync::Arc::from(script.value.as_str())),
+    };
+    // The server the script runs last, in the foreground.
+    let command = read.commands.iter().rev().find(|c| !c.background)?;
+    if command.cmdline.config.is_some() || command.cmdline.is_query() {
+        return None;
+    }
+    let set = |name: &str| {
+        out.env.iter().any(|e| e.name == name)
+            || out.passed_through.iter().any(|n| n == name)
+            || script.value.contains(&format!("{name}="))
+    };
+    let token = |value: &str, at: &Spanned<String>| Token {
+        value: value.into(),
+        range: match exact {
+            Some(_) => at.span.start as usize..at.span.end as usize,
+            None => script.range.clone(),
+        },
+        quoted: false,
+        owner: file,
+        origin: match exact {
+            Some(_) if value == at.value => at.origin,
+            _ => Origin::Implied,
+        },
+    };
+    let program = &command.cmdline.program;
+    let mut words = vec![token(
+        program.value.rsplit('/').next().unwrap_or_default(),
+        program,
+    )];
+    for arg in &command.args {
+        // `${VAR:+words}`: the words, when `VAR` is set.
+        let conditional = arg
+            .value
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .and_then(|r| r.split_once('+'))
+            .map(|(name, words)| (name.trim_end_matches(':'), words));
+        match conditional {
+            Some((name, inner))
+                if crate::syntax::shell::variable_name(&format!("${name}")).is_some() =>
+            {
+                if set(name) {
+                    words.extend(inner.split_whitespace().map(|w| token(w, arg)));
+                }
+            }
+            _ => words.push(token(&arg.value, arg)),
+        }
+    }
+    Some(words)
+}
 
 /// `script` read with the script files it runs inlined (see [`inline_mounted_scripts`]),
 /// with the file and line that write its config afresh when one of those files does.
@@ -3406,6 +3502,17 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_alternatives_are_left_to_the_shell() {
+        // Compose opens `${P:+…}` (its own) but not `$${P:+…}` (the shell's).
+        assert_eq!(
+            blank_unset_alternatives("a ${P:+--x $P} b", &[]),
+            "a      --x $P  b"
+        );
+        let escaped = "sh -c \"redis-server $${P:+--masterauth $$P}\"";
+        assert_eq!(blank_unset_alternatives(escaped, &[]), escaped);
+    }
 
     #[test]
     fn wrappers_that_run_the_server_on_their_arguments() {
