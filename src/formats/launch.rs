@@ -898,10 +898,15 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
                 crate::syntax::shell::basename(&words[i].value),
                 "docker" | "podman"
             );
-            // `docker run`, `docker container run`.
+            // `docker run`, `docker container run`, and `create` (started later with
+            // `docker start`).
             let run_at = match (words.get(i + 1), words.get(i + 2)) {
-                (Some(w), _) if w.value == "run" => i + 2,
-                (Some(c), Some(r)) if c.value == "container" && r.value == "run" => i + 3,
+                (Some(w), _) if matches!(w.value.as_str(), "run" | "create") => i + 2,
+                (Some(c), Some(r))
+                    if c.value == "container" && matches!(r.value.as_str(), "run" | "create") =>
+                {
+                    i + 3
+                }
                 _ => usize::MAX,
             };
             let command_start = words[i].range.start;
@@ -957,14 +962,26 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
                                 )
                             }
                             _ => {
-                                let mut parts = value.split(':');
+                                // A Windows drive letter is part of the host path.
+                                let (drive, rest) = match value.as_bytes() {
+                                    [d, b':', b'/' | b'\\', ..] if d.is_ascii_alphabetic() => {
+                                        (&value[..2], &value[2..])
+                                    }
+                                    _ => ("", value.as_str()),
+                                };
+                                let mut parts = rest.split(':');
                                 (
-                                    parts.next().map(str::to_string),
+                                    parts.next().map(|p| format!("{drive}{p}")),
                                     parts.next().map(str::to_string),
                                 )
                             }
                         };
-                        let Some(source) = source.filter(|s| s.starts_with(['/', '.', '~', '$']))
+                        let windows = |s: &str| {
+                            s.as_bytes().get(1) == Some(&b':')
+                                && s.as_bytes()[0].is_ascii_alphabetic()
+                        };
+                        let Some(source) =
+                            source.filter(|s| s.starts_with(['/', '.', '~', '$']) || windows(s))
                         else {
                             continue;
                         };
@@ -1059,6 +1076,13 @@ mod docker_run_tests {
                 range: 12..231,
                 remote: false,
             }]
+        );
+        // `docker create` makes the container `docker start` runs; a Windows host path.
+        let created = docker_runs("docker create --name n1 -v D:/lab/7001.conf:/etc/r.conf redis:5.0 redis-server /etc/r.conf\n");
+        assert_eq!(created[0].image, "redis:5.0");
+        assert_eq!(
+            created[0].binds,
+            vec![("D:/lab/7001.conf".to_string(), "/etc/r.conf".to_string())]
         );
         // Not a run: `docker ps`, `docker compose run` (a service, not an image).
         assert!(docker_runs("docker ps\ndocker exec -it r redis-cli\n").is_empty());

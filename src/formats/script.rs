@@ -943,7 +943,10 @@ fn looked_up_program(value: &str) -> Option<String> {
         .and_then(|v| v.strip_suffix(')'))
         .or_else(|| value.strip_prefix('`').and_then(|v| v.strip_suffix('`')));
     let Some(inner) = inner else {
-        return (value.starts_with('/') && !value.contains(['$', ' '])).then(|| value.to_string());
+        // A path, or a Redis program by name (`redis_sentinel=redis-sentinel`).
+        let named = crate::knowledge::cmdline::is_redis_program(shell::basename(value));
+        return ((value.starts_with('/') || named) && !value.contains(['$', ' ']))
+            .then(|| value.to_string());
     };
     let first = inner.split("||").next()?.trim();
     let name = first
@@ -1352,6 +1355,27 @@ fn looks_secret(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn programs_named_by_variables() {
+        let text: Arc<str> =
+            "server=redis-server\nsentinel=redis-sentinel\n$server a/redis.conf &\n$sentinel a/sentinel.conf &\n".into();
+        let script = read(FileId(0), &text);
+        let configs: Vec<(&str, bool)> = script
+            .commands
+            .iter()
+            .map(|c| {
+                (
+                    c.cmdline.config.as_ref().unwrap().value.as_str(),
+                    c.cmdline.is_sentinel(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            configs,
+            vec![("a/redis.conf", false), ("a/sentinel.conf", true)]
+        );
+    }
 
     #[test]
     fn servers_left_running_in_the_background() {

@@ -1198,8 +1198,23 @@ impl Workspace {
         let left_beside_project = |c: &ConfFile| {
             beside.contains(&c.file) && file_name(c).is_some_and(|n| !named.contains(n))
         };
+        // Configs beside a host script that starts its folder's servers by file, and not
+        // this one: a sample or an included base.
+        let launchers = self.host_launchers();
+        let left_beside_launcher = |c: &ConfFile| {
+            if launchers.is_empty() || c.embedded || c.written_to.is_some() {
+                return false;
+            }
+            let path = compose::normalize(&self.entries[&c.file].source.path);
+            launchers.iter().any(|(dir, kind, started)| {
+                *kind == c.kind && path.starts_with(dir) && !started.contains(&path)
+            })
+        };
         let standalone = |c: &ConfFile| {
             if c.embedded && replaced_in_build(c) {
+                return false;
+            }
+            if left_beside_launcher(c) {
                 return false;
             }
             if left_beside_project(c) {
@@ -1650,8 +1665,49 @@ impl Workspace {
     /// The files of the tree a host path mounts (a file, or the files under a folder):
     /// relative to `dir`, or an absolute path whose components end a path of the tree.
     fn mounted_files(&self, dir: &Path, mounted: &str) -> Vec<PathBuf> {
-        if mounted.contains('$') || mounted.starts_with('~') {
+        // `$(pwd)/conf`, `${PWD}/conf`: from the folder the command runs in. A Windows
+        // drive (`D:/docker/conf`) is a host path like `/docker/conf`.
+        let mounted = ["$(pwd)", "${PWD}", "$PWD", "`pwd`"]
+            .iter()
+            .find_map(|p| mounted.strip_prefix(p))
+            .map_or(mounted.to_string(), |rest| format!(".{rest}"));
+        let mounted = match mounted.as_bytes() {
+            [d, b':', b'/' | b'\\', ..] if d.is_ascii_alphabetic() => {
+                mounted[2..].replace('\\', "/")
+            }
+            _ => mounted,
+        };
+        let mounted = mounted.as_str();
+        if mounted.starts_with('~') {
             return Vec::new();
+        }
+        if mounted.contains(['$', '`']) {
+            // `conf/700${i}.conf` in a loop: the files of that folder the name matches.
+            let Some((parent, name)) = mounted.rsplit_once('/') else {
+                return Vec::new();
+            };
+            if parent.contains(['$', '`']) || name.is_empty() {
+                return Vec::new();
+            }
+            let pattern = crate::syntax::shell::variables_as_wildcards(name);
+            let folder = Path::new(parent).file_name();
+            // A relative folder is that folder; an absolute one on the host, the tree's
+            // folder of that name.
+            let root = (!parent.starts_with('/')).then(|| compose::normalize(&dir.join(parent)));
+            return self
+                .by_path
+                .keys()
+                .map(|p| compose::normalize(p))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| glob_matches(&pattern, n))
+                        && p.parent().and_then(Path::file_name) == folder
+                        && root
+                            .as_ref()
+                            .is_none_or(|r| p.parent() == Some(r.as_path()))
+                })
+                .collect();
         }
         let under = |path: &Path, root: &Path| path == root || path.starts_with(root);
         if !mounted.starts_with('/') {

@@ -255,4 +255,51 @@ impl Workspace {
         }
         found
     }
+
+    /// Host scripts that start every server (or every sentinel) of a folder by its
+    /// config file: `redis-sentinel server-6380/sentinel.conf &` for each one. Each gives
+    /// (its folder, the kind, the configs it starts). A config of that kind below the
+    /// folder that the script does not start is a sample or a base, not a process.
+    /// Only scripts that start at least two configs, all of them files of the tree.
+    pub(super) fn host_launchers(&self) -> Vec<(PathBuf, FileKind, HashSet<PathBuf>)> {
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let parsed = self.entries[&id].parsed();
+            if parsed.script_flow.is_none() || parsed.commands.is_empty() {
+                continue;
+            }
+            let dir = compose::normalize(self.dir_of(id));
+            for kind in [FileKind::RedisConf, FileKind::SentinelConf] {
+                let mut started: HashSet<PathBuf> = HashSet::new();
+                let mut complete = true;
+                for command in &parsed.commands {
+                    let sentinel = command.cmdline.is_sentinel();
+                    if sentinel != (kind == FileKind::SentinelConf) || command.remote {
+                        continue;
+                    }
+                    let Some(config) = &command.cmdline.config else {
+                        continue;
+                    };
+                    let values: Vec<&str> = match command.candidates.as_slice() {
+                        [] => vec![config.value.as_str()],
+                        many => many.iter().map(|c| c.value.as_str()).collect(),
+                    };
+                    for value in values {
+                        let path = compose::normalize(&dir.join(value));
+                        if value.contains(['$', '`']) || value.starts_with('/') {
+                            complete = false;
+                        } else if self.file_at(&path).is_some() {
+                            started.insert(path);
+                        } else {
+                            complete = false;
+                        }
+                    }
+                }
+                if complete && started.len() >= 2 {
+                    out.push((dir.clone(), kind, started));
+                }
+            }
+        }
+        out
+    }
 }
