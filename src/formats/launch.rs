@@ -627,6 +627,9 @@ pub struct DockerRun {
     pub mounted: Vec<String>,
     /// Bind mounts: (host path, path in the container), as written.
     pub binds: Vec<(String, String)>,
+    /// For each bind mount: where its option's value is written, and whether it is
+    /// read-only (`:ro`, `readonly`).
+    pub bind_entries: Vec<(std::ops::Range<usize>, bool)>,
     /// `--name`, `--hostname`, `--network-alias`: what other containers of its network
     /// reach it by.
     pub names: Vec<String>,
@@ -936,6 +939,10 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
                     image = Some(&words[j - 1]);
                     break;
                 }
+                let value_range = match inline {
+                    Some(_) => words[j - 1].range.clone(),
+                    None => words.get(j).map_or(0..0, |w| w.range.clone()),
+                };
                 let value = match inline {
                     Some(v) => v,
                     None => {
@@ -986,7 +993,13 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
                             continue;
                         };
                         if let Some(target) = target {
+                            let read_only = value.ends_with(":ro")
+                                || value.contains(":ro,")
+                                || value
+                                    .split(',')
+                                    .any(|kv| kv == "readonly" || kv == "ro=true");
                             run.binds.push((source.clone(), target));
+                            run.bind_entries.push((value_range.clone(), read_only));
                         }
                         run.mounted.push(source);
                     }
@@ -1067,6 +1080,7 @@ mod docker_run_tests {
                     ),
                     ("./data".into(), "/data".into()),
                 ],
+                bind_entries: vec![(60..113, false), (124..160, false)],
                 names: vec!["s1".into()],
                 host_network: true,
                 args: vec![

@@ -90,6 +90,8 @@ impl Group {
 pub struct ConfigMount {
     /// The service (compose) or workload that runs the process.
     pub owner: String,
+    /// What `owner` names: `service` (compose) or `container` (a script's `docker run`).
+    pub owner_kind: &'static str,
     pub owner_span: Span,
     pub sentinel: bool,
     /// The volume entry.

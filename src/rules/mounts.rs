@@ -54,7 +54,17 @@ fn directory_mount_fix(ctx: &Context, volume: Span, config_path: Span) -> Option
 /// The release the sentinel of a config mount runs, when its image (or the Dockerfile
 /// it is built from) names one.
 fn mount_release(ctx: &Context, mount: usize) -> Option<crate::knowledge::Target> {
-    let unit = ctx.units.compose.iter().find(|u| u.mount == Some(mount))?;
+    let Some(unit) = ctx.units.compose.iter().find(|u| u.mount == Some(mount)) else {
+        // A container a script runs: the release of the sentinel on that file.
+        let file = ctx.topology.mounts[mount].config_file?;
+        return ctx
+            .topology
+            .sentinels
+            .iter()
+            .find(|s| s.file == file)
+            .and_then(|s| s.runtime.release.as_ref())
+            .map(|r| r.value);
+    };
     unit.sentinels
         .iter()
         .find_map(|&s| ctx.topology.sentinels[s].runtime.release.as_ref())
@@ -87,14 +97,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::ComposeSentinelSingleFileBind,
                 m.span,
-                format!("service `{}` mounts its sentinel.conf read-only: Sentinel refuses to start (\"Sentinel config file … is not writable\")", m.owner),
+                format!("{} `{}` mounts its sentinel.conf read-only: Sentinel refuses to start (\"Sentinel config file … is not writable\")", m.owner_kind, m.owner),
             )
             .fatal()
         } else {
             Diagnostic::new(
                 Rule::ComposeSentinelSingleFileBind,
                 m.span,
-                format!("service `{}` bind-mounts its sentinel.conf as a single file: Sentinel ({version}) saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner),
+                format!("{} `{}` bind-mounts its sentinel.conf as a single file: Sentinel ({version}) saves its state by renaming a temporary file over it, which fails on a file mount (\"Device or resource busy\"), so after a restart it forgets failovers, epochs and peers", m.owner_kind, m.owner),
             )
         };
         if let Some(line) = m
@@ -105,8 +115,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             d = d.label(
                 line,
                 format!(
-                    "this file is mounted as a single file into service `{}`",
-                    m.owner
+                    "this file is mounted as a single file into {} `{}`",
+                    m.owner_kind, m.owner
                 ),
             );
         }
@@ -150,7 +160,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for &i in &users[1..] {
             d = d.label(
                 topo.mounts[i].span,
-                format!("also used by service `{}`", topo.mounts[i].owner),
+                format!(
+                    "also used by {} `{}`",
+                    topo.mounts[i].owner_kind, topo.mounts[i].owner
+                ),
             );
         }
         out.push(d);

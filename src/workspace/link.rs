@@ -1326,7 +1326,14 @@ impl Workspace {
                 }
             }
         }
-        self.link_launched(&located, host_release.as_ref(), &mut nodes, &mut sentinels);
+        let mut mounts = mounts;
+        self.link_launched(
+            &located,
+            host_release.as_ref(),
+            &mut nodes,
+            &mut sentinels,
+            &mut mounts,
+        );
         let scope = |file: FileId| {
             self.entries
                 .get(&file)

@@ -264,6 +264,7 @@ impl Workspace {
                     let span = |r: &std::ops::Range<usize>| Span::new(source.id, r.start, r.end);
                     mounts.push(ConfigMount {
                         owner: service.name.clone(),
+                        owner_kind: "service",
                         owner_span: span(&service.name_span),
                         sentinel: service.kind == FileKind::SentinelConf,
                         span: span(&mount.span),

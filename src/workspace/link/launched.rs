@@ -7,6 +7,7 @@
 use super::*;
 use crate::facts::service::ConfigRef;
 use crate::formats::launch::DockerRun;
+use crate::model::topology::ConfigMount;
 use crate::syntax::redis_conf::Token;
 
 /// The program a container runs: its command's first word when that names a Redis
@@ -65,6 +66,7 @@ impl Workspace {
         host_release: Option<&crate::source::Spanned<crate::knowledge::Target>>,
         nodes: &mut Vec<crate::facts::Node>,
         sentinels: &mut [crate::facts::SentinelProc],
+        mounts: &mut Vec<ConfigMount>,
     ) {
         let scripts: Vec<FileId> = self
             .sorted_ids()
@@ -104,7 +106,7 @@ impl Workspace {
                 }
             }
             for run in parsed.docker_runs.iter().filter(|r| !r.remote) {
-                self.link_container_run(id, run, located, nodes, sentinels);
+                self.link_container_run(id, run, located, nodes, sentinels, mounts);
             }
         }
     }
@@ -118,6 +120,7 @@ impl Workspace {
         located: &[(PathBuf, FileId, ConfigRef)],
         nodes: &mut Vec<crate::facts::Node>,
         sentinels: &mut [crate::facts::SentinelProc],
+        mounts: &mut Vec<ConfigMount>,
     ) {
         let Some((program, skip)) = container_program(run) else {
             return;
@@ -177,25 +180,30 @@ impl Workspace {
         };
         // The config it runs, when a bind mount brings it from the tree.
         let dir = self.dir_of(id);
-        let Some(host) = run.binds.iter().find_map(|(host, target)| {
-            let inside = Path::new(config)
-                .strip_prefix(target.trim_end_matches('/'))
-                .ok()?;
-            let host = host
-                .trim_start_matches("$(pwd)")
-                .trim_start_matches("${PWD}")
-                .trim_start_matches("$PWD")
-                .trim_start_matches('/');
-            if host.contains('$') {
-                return None;
-            }
-            let host = if inside.as_os_str().is_empty() {
-                PathBuf::from(host)
-            } else {
-                Path::new(host).join(inside)
-            };
-            Some(compose::normalize(&dir.join(host)))
-        }) else {
+        let Some((bind, host)) = run
+            .binds
+            .iter()
+            .enumerate()
+            .find_map(|(b, (host, target))| {
+                let inside = Path::new(config)
+                    .strip_prefix(target.trim_end_matches('/'))
+                    .ok()?;
+                let host = host
+                    .trim_start_matches("$(pwd)")
+                    .trim_start_matches("${PWD}")
+                    .trim_start_matches("$PWD")
+                    .trim_start_matches('/');
+                if host.contains('$') {
+                    return None;
+                }
+                let host = if inside.as_os_str().is_empty() {
+                    PathBuf::from(host)
+                } else {
+                    Path::new(host).join(inside)
+                };
+                Some((b, compose::normalize(&dir.join(host))))
+            })
+        else {
             return;
         };
         let Some(r) = located
@@ -216,6 +224,26 @@ impl Workspace {
                 let sentinel = &mut sentinels[s];
                 sentinel.runtime.netns = sentinel.runtime.netns.or(netns);
                 sentinel.runtime.copies_unknown |= many;
+                // The file Sentinel rewrites, as the container has it: a file of its own
+                // or the folder that holds it.
+                let (entry, read_only) = run.bind_entries[bind].clone();
+                let span = |r: &std::ops::Range<usize>| Span::new(id, r.start, r.end);
+                let single_file =
+                    Path::new(config) == Path::new(run.binds[bind].1.trim_end_matches('/'));
+                mounts.push(ConfigMount {
+                    owner: names.first().cloned().unwrap_or_else(|| run.image.clone()),
+                    owner_kind: "container",
+                    owner_span: span(&run.image_range),
+                    sentinel: true,
+                    span: span(&entry),
+                    config_path_span: words.first().map(|(_, r)| span(r)),
+                    single_file,
+                    read_only,
+                    config_file: Some(sentinel.file),
+                    source: host,
+                    replicas: 1,
+                    container_name: names.first().cloned(),
+                });
             }
         }
     }
