@@ -178,74 +178,82 @@ impl Workspace {
             nodes.push(node);
             return;
         };
-        // The config it runs, when a bind mount brings it from the tree.
-        let dir = self.dir_of(id);
-        let Some((bind, host)) = run
-            .binds
-            .iter()
-            .enumerate()
-            .find_map(|(b, (host, target))| {
-                let inside = Path::new(config)
-                    .strip_prefix(target.trim_end_matches('/'))
-                    .ok()?;
-                let host = host
-                    .trim_start_matches("$(pwd)")
-                    .trim_start_matches("${PWD}")
-                    .trim_start_matches("$PWD")
-                    .trim_start_matches('/');
-                if host.contains('$') {
-                    return None;
-                }
+        // The bind mount that brings the config into the container.
+        let Some(bind) = run.binds.iter().position(|(_, target)| {
+            Path::new(config)
+                .strip_prefix(target.trim_end_matches('/'))
+                .is_ok()
+        }) else {
+            return;
+        };
+        let (host, target) = &run.binds[bind];
+        // The host file, as a path of the tree (from the script's folder, or a tree
+        // that mirrors the host's `/`).
+        let host_path = {
+            let host = host
+                .trim_start_matches("$(pwd)")
+                .trim_start_matches("${PWD}")
+                .trim_start_matches("$PWD")
+                .trim_start_matches('/');
+            let inside = Path::new(config)
+                .strip_prefix(target.trim_end_matches('/'))
+                .unwrap_or(Path::new(""));
+            (!host.contains(['$', '`'])).then(|| {
                 let host = if inside.as_os_str().is_empty() {
                     PathBuf::from(host)
                 } else {
                     Path::new(host).join(inside)
                 };
-                Some((b, compose::normalize(&dir.join(host))))
+                compose::normalize(&self.dir_of(id).join(host))
             })
-        else {
-            return;
         };
-        let Some(r) = located
-            .iter()
-            .find(|(path, _, _)| compose::normalize(path) == host)
-            .map(|(_, _, r)| *r)
-        else {
-            return;
-        };
-        match r {
-            ConfigRef::Node(n) => {
+        let found = host_path.as_ref().and_then(|h| {
+            located
+                .iter()
+                .find(|(path, _, _)| compose::normalize(path) == *h)
+                .map(|(_, _, r)| *r)
+        });
+        match found {
+            Some(ConfigRef::Node(n)) => {
                 let node = &mut nodes[n];
-                node.name_hints.extend(names);
+                node.name_hints.extend(names.iter().cloned());
                 node.runtime.netns = node.runtime.netns.or(netns);
                 node.runtime.copies_unknown |= many;
             }
-            ConfigRef::Sentinel(s) => {
+            Some(ConfigRef::Sentinel(s)) => {
                 let sentinel = &mut sentinels[s];
                 sentinel.runtime.netns = sentinel.runtime.netns.or(netns);
                 sentinel.runtime.copies_unknown |= many;
-                // The file Sentinel rewrites, as the container has it: a file of its own
-                // or the folder that holds it.
-                let (entry, read_only) = run.bind_entries[bind].clone();
-                let span = |r: &std::ops::Range<usize>| Span::new(id, r.start, r.end);
-                let single_file =
-                    Path::new(config) == Path::new(run.binds[bind].1.trim_end_matches('/'));
-                mounts.push(ConfigMount {
-                    owner: names.first().cloned().unwrap_or_else(|| run.image.clone()),
-                    owner_kind: "container",
-                    owner_span: span(&run.image_range),
-                    sentinel: true,
-                    span: span(&entry),
-                    config_path_span: words.first().map(|(_, r)| span(r)),
-                    single_file,
-                    read_only,
-                    config_file: Some(sentinel.file),
-                    source: host,
-                    replicas: 1,
-                    container_name: names.first().cloned(),
-                });
             }
+            None => {}
         }
+        if !sentinel {
+            return;
+        }
+        // The file Sentinel rewrites, as the container has it: a file of its own or the
+        // folder that holds it (whether or not the tree holds the file).
+        let (entry, read_only) = run.bind_entries[bind].clone();
+        let span = |r: &std::ops::Range<usize>| Span::new(id, r.start, r.end);
+        let config_file = match found {
+            Some(ConfigRef::Sentinel(s)) => Some(sentinels[s].file),
+            _ => None,
+        };
+        mounts.push(ConfigMount {
+            owner: names.first().cloned().unwrap_or_else(|| run.image.clone()),
+            owner_kind: "container",
+            owner_span: span(&run.image_range),
+            sentinel: true,
+            span: span(&entry),
+            config_path_span: words.first().map(|(_, r)| span(r)),
+            single_file: Path::new(config) == Path::new(target.trim_end_matches('/')),
+            read_only,
+            config_file,
+            // A host path left to a variable is compared with no other.
+            source: host_path
+                .unwrap_or_else(|| PathBuf::from(format!("{host}#{}:{}", id.0, entry.start))),
+            replicas: 1,
+            container_name: names.first().cloned(),
+        });
     }
 
     /// Scripts whose name a Dockerfile, compose file, manifest or unit of the tree
