@@ -2667,28 +2667,12 @@ fn build_context(dir: &Path, vars: &[(String, String)], service: &Node) -> Optio
     (!context.contains("://") && !context.contains("${")).then(|| normalize(&dir.join(context)))
 }
 
-/// The Dockerfile that builds an image the project names but does not build itself
-/// (`image: team/redis-sentinel` pushed by a build script): one in a folder named like
-/// the image's repository (or its longest `-`/`_` suffix that names one), beside the
-/// compose file or beside its folder; else the Dockerfile beside the compose file when
-/// it builds on a Redis or Valkey image.
 /// The Dockerfile that a Makefile or shell script beside the project (or one folder up)
 /// builds `image` from: `docker build -t acme/redis:5 redis/` makes what `image:
 /// acme/redis:5` runs.
 fn built_by_launch_files(dir: &Path, image: &str) -> Option<PathBuf> {
-    use crate::formats::image_start::repository_name;
-    let tag_of = |i: &str| {
-        let last = i
-            .split('@')
-            .next()
-            .unwrap_or("")
-            .rsplit('/')
-            .next()
-            .unwrap_or("");
-        last.split_once(':')
-            .map_or("latest", |(_, t)| t)
-            .to_string()
-    };
+    use crate::formats::image_start::{image_tag, repository_name};
+    let tag_of = |i: &str| image_tag(i).unwrap_or("latest").to_string();
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
     for base in [Some(dir), parent].into_iter().flatten() {
         let Ok(entries) = std::fs::read_dir(base) else {
@@ -2727,6 +2711,11 @@ fn built_by_launch_files(dir: &Path, image: &str) -> Option<PathBuf> {
     None
 }
 
+/// The Dockerfile that builds an image the project names but does not build itself
+/// (`image: team/redis-sentinel` pushed by a build script): one in a folder named like
+/// the image's repository (or its longest `-`/`_` suffix that names one), beside the
+/// compose file or beside its folder; else the Dockerfile beside the compose file when
+/// it builds on a Redis or Valkey image.
 fn image_folder(dir: &Path, image: &str, beside_built: bool) -> Option<PathBuf> {
     use crate::formats::image_start::{name_suffixes, repository_name};
     let repository = repository_name(image);

@@ -362,6 +362,14 @@ pub fn repository_name(image: &str) -> String {
     last.split(':').next().unwrap_or("").to_ascii_lowercase()
 }
 
+/// The tag of an image reference, when it names one: `registry:5000/team/redis:4.0` →
+/// `4.0`; `team/redis` → none.
+pub fn image_tag(image: &str) -> Option<&str> {
+    let without_digest = image.split('@').next().unwrap_or("");
+    let last = without_digest.rsplit('/').next().unwrap_or("");
+    last.split_once(':').map(|(_, t)| t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

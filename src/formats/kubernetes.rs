@@ -156,6 +156,29 @@ pub fn config_object_names(yaml: &YamlFile) -> Vec<String> {
         .collect()
 }
 
+/// The passwords a container's `command` / `args` items hold: the item after a
+/// password option (`--requirepass`, `redis-cli -a`), and the ones inside an item (a
+/// start script's `REDIS_PASSWORD=…`, `--masterauth …`).
+fn command_password_ranges(text: &str, items: &[&Node]) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let lower = item.as_str().unwrap_or_default().to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "-a" | "--pass" | "--requirepass" | "--masterauth" | "--sentinel-pass"
+        ) {
+            found.extend(items.get(i + 1).map(|next| next.span.clone()));
+        }
+        let raw = text.get(item.span.clone()).unwrap_or_default();
+        found.extend(
+            crate::formats::launch::secret_ranges(raw)
+                .into_iter()
+                .map(|r| item.span.start + r.start..item.span.start + r.end),
+        );
+    }
+    found
+}
+
 /// Redis credentials written literally into a pod's containers (its init containers
 /// too): a password option on the command line (`--requirepass …`, `redis-cli -a …`),
 /// a password-named assignment in a start script (`REDIS_PASSWORD=…`), `sentinel
@@ -204,21 +227,7 @@ pub fn pod_literal_passwords(text: &str, pod: &Node) -> Vec<std::ops::Range<usiz
                 .iter()
                 .any(|n| text.get(n.span.clone()).is_some_and(mentions_redis));
         if redis {
-            for (i, item) in command.iter().enumerate() {
-                let lower = item.as_str().unwrap_or_default().to_ascii_lowercase();
-                if matches!(
-                    lower.as_str(),
-                    "-a" | "--pass" | "--requirepass" | "--masterauth" | "--sentinel-pass"
-                ) {
-                    out.extend(command.get(i + 1).map(|next| next.span.clone()));
-                }
-                let raw = text.get(item.span.clone()).unwrap_or_default();
-                out.extend(
-                    crate::formats::launch::secret_ranges(raw)
-                        .into_iter()
-                        .map(|r| item.span.start + r.start..item.span.start + r.end),
-                );
-            }
+            out.extend(command_password_ranges(text, &command));
         }
         for entry in c.get("env").and_then(Node::as_seq).unwrap_or_default() {
             let Some(name) = entry.get_str("name") else {
@@ -439,22 +448,7 @@ pub fn secret_value_spans(file: FileId, text: &str, yaml: &YamlFile) -> Vec<crat
                 Some(items) => items.iter().collect(),
                 None => vec![value],
             };
-            let mut found: Vec<std::ops::Range<usize>> = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let lower = item.as_str().unwrap_or_default().to_ascii_lowercase();
-                if matches!(
-                    lower.as_str(),
-                    "-a" | "--pass" | "--requirepass" | "--masterauth" | "--sentinel-pass"
-                ) {
-                    found.extend(items.get(i + 1).map(|next| next.span.clone()));
-                }
-                let raw = text.get(item.span.clone()).unwrap_or_default();
-                found.extend(
-                    crate::formats::launch::secret_ranges(raw)
-                        .into_iter()
-                        .map(|r| item.span.start + r.start..item.span.start + r.end),
-                );
-            }
+            let found = command_password_ranges(text, &items);
             out.extend(
                 found
                     .into_iter()

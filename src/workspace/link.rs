@@ -2720,24 +2720,13 @@ impl BuiltImage {
     /// Whether a container's `image:` is this one: the same last name and the same tag
     /// (or a tag left to a template or variable, or none on either side).
     fn makes(&self, image: &str) -> bool {
-        use crate::formats::image_start::repository_name;
-        let tag_of = |i: &str| {
-            let last = i
-                .split('@')
-                .next()
-                .unwrap_or("")
-                .rsplit('/')
-                .next()
-                .unwrap_or("");
-            last.split_once(':').map(|(_, t)| t.to_string())
-        };
+        use crate::formats::image_start::{image_tag, repository_name};
         if repository_name(&self.tag) != repository_name(image) {
             return false;
         }
-        let latest = |t: Option<String>| t.unwrap_or_else(|| "latest".into());
-        let wanted = tag_of(image);
-        wanted.as_deref().is_some_and(|t| t.contains(['{', '$']))
-            || latest(tag_of(&self.tag)) == latest(wanted)
+        let wanted = image_tag(image);
+        wanted.is_some_and(|t| t.contains(['{', '$']))
+            || image_tag(&self.tag).unwrap_or("latest") == wanted.unwrap_or("latest")
     }
 }
 

@@ -76,34 +76,38 @@ impl Workspace {
         if scripts.is_empty() {
             return;
         }
-        let started_elsewhere = self.scripts_started_elsewhere(&scripts);
-        for id in scripts {
+        // Scanning the tree's texts for script names is only needed when some script
+        // leaves a server on options running.
+        let mut started_elsewhere: Option<HashSet<FileId>> = None;
+        for &id in &scripts {
             let source = &self.entries[&id].source;
             let parsed = self.entries[&id].parsed();
-            // Servers the script leaves running on its host. A script that a container,
-            // unit or image runs is that process's start, read there.
-            if !started_elsewhere.contains(&id) {
-                for command in parsed.commands.iter().filter(|c| c.background && !c.remote) {
-                    if command.cmdline.is_sentinel() || command.cmdline.config.is_some() {
-                        continue;
-                    }
-                    let args = command.invocation().args;
-                    let options =
-                        compose::options_conf(id, FileKind::RedisConf, &args, source.text());
-                    let mut node = options.node(source);
-                    node.anchor = command.cmdline.program.span;
-                    node.name = match &node.port {
-                        Some(port) => format!("the server on port {} of the script", port.value),
-                        None => "the server the script starts".to_string(),
-                    };
-                    node.runtime.release = host_release.cloned();
-                    // A port left to a variable (a loop over ports): any number of them.
-                    node.runtime.copies_unknown = command
-                        .cmdline
-                        .value("port")
-                        .is_some_and(|p| p.value.contains('$'));
-                    nodes.push(node);
+            let on_options = parsed.commands.iter().filter(|c| {
+                c.background && !c.remote && !c.cmdline.is_sentinel() && c.cmdline.config.is_none()
+            });
+            for command in on_options {
+                // Servers the script leaves running on its host. A script that a
+                // container, unit or image runs is that process's start, read there.
+                let elsewhere = started_elsewhere
+                    .get_or_insert_with(|| self.scripts_started_elsewhere(&scripts));
+                if elsewhere.contains(&id) {
+                    break;
                 }
+                let args = command.invocation().args;
+                let options = compose::options_conf(id, FileKind::RedisConf, &args, source.text());
+                let mut node = options.node(source);
+                node.anchor = command.cmdline.program.span;
+                node.name = match &node.port {
+                    Some(port) => format!("the server on port {} of the script", port.value),
+                    None => "the server the script starts".to_string(),
+                };
+                node.runtime.release = host_release.cloned();
+                // A port left to a variable (a loop over ports): any number of them.
+                node.runtime.copies_unknown = command
+                    .cmdline
+                    .value("port")
+                    .is_some_and(|p| p.value.contains('$'));
+                nodes.push(node);
             }
             for run in parsed.docker_runs.iter().filter(|r| !r.remote) {
                 self.link_container_run(id, run, located, nodes, sentinels, mounts);
@@ -187,25 +191,20 @@ impl Workspace {
             return;
         };
         let (host, target) = &run.binds[bind];
-        // The host file, as a path of the tree (from the script's folder, or a tree
-        // that mirrors the host's `/`).
+        // The host file, as a file of the tree (from the script's folder, or a tree that
+        // mirrors the host's `/`), read as every other mount of a script is.
         let host_path = {
-            let host = host
-                .trim_start_matches("$(pwd)")
-                .trim_start_matches("${PWD}")
-                .trim_start_matches("$PWD")
-                .trim_start_matches('/');
             let inside = Path::new(config)
                 .strip_prefix(target.trim_end_matches('/'))
                 .unwrap_or(Path::new(""));
-            (!host.contains(['$', '`'])).then(|| {
-                let host = if inside.as_os_str().is_empty() {
-                    PathBuf::from(host)
-                } else {
-                    Path::new(host).join(inside)
-                };
-                compose::normalize(&self.dir_of(id).join(host))
-            })
+            let file = match inside.as_os_str().is_empty() {
+                true => host.clone(),
+                false => format!("{}/{}", host.trim_end_matches('/'), inside.display()),
+            };
+            match self.mounted_files(self.dir_of(id), &file).as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
         };
         let found = host_path.as_ref().and_then(|h| {
             located
