@@ -166,7 +166,7 @@ pub struct ExtendsOther {
 }
 
 /// One environment variable of a service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnvVar {
     pub name: String,
     /// The value after interpolation; `None` when a variable is unresolved.
@@ -1198,7 +1198,7 @@ fn read_service(
     if let Some(kind) = bitnami {
         if entrypoint.is_empty() && command.is_empty() {
             out.kind = kind;
-            out.options = bitnami_conf(file, kind, text, &out, &name_span);
+            out.options = bitnami_conf(file, kind, text, &out.image, &out.env, &name_span);
             out.options.declared_by = Some(Span::new(file, name_span.start, name_span.end));
             out.env_settings = Some(match kind {
                 FileKind::SentinelConf => BITNAMI_SENTINEL_VARS,
@@ -2960,9 +2960,11 @@ fn bitnami_conf(
     file: FileId,
     kind: FileKind,
     text: &str,
-    service: &Service,
+    image: &str,
+    env: &[EnvVar],
     name_span: &Range<usize>,
 ) -> ConfFile {
+    let lookup = |name: &str| env.iter().rev().find(|e| e.name == name);
     let mut lines: Vec<ConfLine> = Vec::new();
     let token = |value: &str, range: Range<usize>, origin: Origin| Token {
         value: value.into(),
@@ -2974,7 +2976,7 @@ fn bitnami_conf(
     // A variable's value is spelled at its span when written literally in the file; a
     // default of the image is written nowhere: it points at the service, never edited.
     let var = |name: &str, default: &str| -> Option<Token> {
-        match service.env(name) {
+        match lookup(name) {
             Some(e) => {
                 let value = e.value.as_deref().unwrap_or("${unknown}");
                 let origin = if e.literal && spelled(text, &e.span, value) {
@@ -3033,7 +3035,7 @@ fn bitnami_conf(
                 }
             }
             // The image writes the host-name options only for Redis 6.2 and later.
-            let hostnames = image_ref(&service.image)
+            let hostnames = image_ref(image)
                 .and_then(|i| i.release)
                 .is_none_or(|r| r.has_redis_feature(Version::new(6, 2, 0)));
             for (env, option, default) in [
@@ -3065,14 +3067,13 @@ fn bitnami_conf(
             }
         }
         FileKind::RedisConf
-            if image_ref(&service.image)
-                .is_some_and(|i| i.family == ImageFamily::BitnamiCluster) =>
+            if image_ref(image).is_some_and(|i| i.family == ImageFamily::BitnamiCluster) =>
         {
             // bitnami/redis-cluster (librediscluster.sh; the valkey image reads the same
             // variables with a `VALKEY_` prefix): cluster mode always, the password as
             // requirepass and masterauth, and the announce settings it is given.
-            let valkey = image_ref(&service.image)
-                .is_some_and(|i| i.flavor == crate::knowledge::Flavor::Valkey);
+            let valkey =
+                image_ref(image).is_some_and(|i| i.flavor == crate::knowledge::Flavor::Valkey);
             let p = if valkey { "VALKEY_" } else { "REDIS_" };
             let at = token("yes", name_span.clone(), Origin::Implied);
             push(vec![kw("cluster-enabled", &at), at.clone()]);
@@ -3102,8 +3103,7 @@ fn bitnami_conf(
             }
         }
         FileKind::RedisConf => {
-            let mode = service
-                .env("REDIS_REPLICATION_MODE")
+            let mode = lookup("REDIS_REPLICATION_MODE")
                 .and_then(|e| e.value.clone())
                 .unwrap_or_default()
                 .to_ascii_lowercase();
@@ -3151,7 +3151,7 @@ fn bitnami_conf(
                 push(vec![kw("port", &v), v]);
             }
             // `REDIS_EXTRA_FLAGS`: more `--option value` arguments for redis-server.
-            if let Some(flags) = service.env("REDIS_EXTRA_FLAGS") {
+            if let Some(flags) = lookup("REDIS_EXTRA_FLAGS") {
                 let value = flags.value.as_deref().unwrap_or_default();
                 let args = env_words(text, file, flags, value);
                 lines.extend(options_conf(file, kind, &args, text).tree.lines);
@@ -3164,6 +3164,22 @@ fn bitnami_conf(
         rewrite_marker: None,
     };
     ConfFile::from_tree(file, kind, tree)
+}
+
+/// The config a bitnami image's scripts write for one container from the variables it
+/// is given (`docker run -e REDIS_MASTER_HOST=…`); `anchor` stands for the image's
+/// defaults. `None` for an image that is not bitnami's.
+pub fn bitnami_container_conf(
+    file: FileId,
+    text: &str,
+    image: &str,
+    env: &[EnvVar],
+    anchor: &Range<usize>,
+) -> Option<ConfFile> {
+    let kind = bitnami_kind(image)?;
+    let mut conf = bitnami_conf(file, kind, text, image, env, anchor);
+    conf.declared_by = Some(Span::new(file, anchor.start, anchor.end));
+    Some(conf)
 }
 
 /// `--name v1 v2 --flag` → config lines `name v1 v2`, `flag`.

@@ -642,6 +642,9 @@ pub struct DockerRun {
     pub range: std::ops::Range<usize>,
     /// Run on another machine (a here-document fed to `ssh host bash`).
     pub remote: bool,
+    /// `-e NAME=value` / `--env NAME=value`: the variables the container is given, each
+    /// value where it is written.
+    pub env: Vec<crate::formats::compose::EnvVar>,
 }
 
 /// Options of `docker run` that take a value as the next word.
@@ -703,6 +706,35 @@ const RUN_VALUE_OPTIONS: &[&str] = &[
     "--runtime",
     "--gpus",
 ];
+
+/// One `-e NAME=value` of a `docker run`: the value's span is the part of the written
+/// word after `NAME=` (inside its quotes). `-e NAME` alone passes the host's value on,
+/// which is not known.
+fn env_entry(
+    text: &str,
+    value: &str,
+    written: &std::ops::Range<usize>,
+) -> Option<crate::formats::compose::EnvVar> {
+    let (name, val) = value.split_once('=')?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let raw = text.get(written.clone())?;
+    let at = raw.find(&format!("{name}="))? + name.len() + 1;
+    let mut end = raw.len();
+    if raw.ends_with(['"', '\'']) && end > at {
+        end -= 1;
+    }
+    let span = written.start + at..written.start + end;
+    let literal = !val.contains('$') && text.get(span.clone()) == Some(val);
+    Some(crate::formats::compose::EnvVar {
+        name: name.to_string(),
+        value: Some(val.to_string()),
+        span,
+        literal,
+        from_file: None,
+    })
+}
 
 /// A `docker build` (or `podman build`, `docker buildx build`) command: the names it
 /// tags the image with, its Dockerfile (`-f`) and its build context, as written.
@@ -1007,6 +1039,11 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
                         run.names.push(value);
                     }
                     "--network" | "--net" => run.host_network = value == "host",
+                    "-e" | "--env" => {
+                        if let Some(var) = env_entry(text, &value, &value_range) {
+                            run.env.push(var);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -1065,6 +1102,33 @@ mod docker_run_tests {
     }
 
     #[test]
+    fn variables_given_to_docker_run() {
+        let text = "docker run -d -e MODE=slave --env \"HOST=cache-a\" --env=PASS=$P -e HOME bitnami/redis:7\n";
+        let run = &docker_runs(text)[0];
+        let env: Vec<(&str, Option<&str>, &str, bool)> = run
+            .env
+            .iter()
+            .map(|e| {
+                (
+                    e.name.as_str(),
+                    e.value.as_deref(),
+                    &text[e.span.clone()],
+                    e.literal,
+                )
+            })
+            .collect();
+        // `-e HOME` passes on the host's value, which is not known.
+        assert_eq!(
+            env,
+            vec![
+                ("MODE", Some("slave"), "slave", true),
+                ("HOST", Some("cache-a"), "cache-a", true),
+                ("PASS", Some("$P"), "$P", false),
+            ]
+        );
+    }
+
+    #[test]
     fn image_and_mounts_of_docker_run() {
         let text = "#!/bin/bash\ndocker run -d --name s1 \\\n--restart=always \\\n-v /etc/sentinel/26379/sentinel.conf:/conf/sentinel.conf \\\n--mount type=bind,source=./data,target=/data \\\n--network host \\\nredis:5-alpine \\\nredis-sentinel /conf/sentinel.conf\n";
         assert_eq!(
@@ -1089,6 +1153,7 @@ mod docker_run_tests {
                 ],
                 range: 12..231,
                 remote: false,
+                env: Vec::new(),
             }]
         );
         // `docker create` makes the container `docker start` runs; a Windows host path.

@@ -65,7 +65,7 @@ impl Workspace {
         located: &[(PathBuf, FileId, ConfigRef)],
         host_release: Option<&crate::source::Spanned<crate::knowledge::Target>>,
         nodes: &mut Vec<crate::facts::Node>,
-        sentinels: &mut [crate::facts::SentinelProc],
+        sentinels: &mut Vec<crate::facts::SentinelProc>,
         mounts: &mut Vec<ConfigMount>,
     ) {
         let scripts: Vec<FileId> = self
@@ -123,18 +123,11 @@ impl Workspace {
         run: &DockerRun,
         located: &[(PathBuf, FileId, ConfigRef)],
         nodes: &mut Vec<crate::facts::Node>,
-        sentinels: &mut [crate::facts::SentinelProc],
+        sentinels: &mut Vec<crate::facts::SentinelProc>,
         mounts: &mut Vec<ConfigMount>,
     ) {
-        let Some((program, skip)) = container_program(run) else {
-            return;
-        };
         let source = &self.entries[&id].source;
         let text = source.text();
-        let words = &run.args[skip.min(run.args.len())..];
-        let sentinel = program.ends_with("-sentinel")
-            || words.first().is_some_and(|(w, _)| w == "--sentinel")
-            || words.get(1).is_some_and(|(w, _)| w == "--sentinel");
         // `--name redis-$i` in a loop: one command, any number of containers.
         let names: Vec<String> = run
             .names
@@ -153,6 +146,51 @@ impl Workspace {
                     crate::source::Origin::Implied,
                 )
             });
+        let name = match names.first() {
+            Some(name) => format!("container `{name}`"),
+            None => format!("the `{}` container of the script", run.image),
+        };
+        // A bitnami image on its own start: the config its scripts write from the
+        // container's `-e` variables (and the image's defaults).
+        let bitnami = run
+            .args
+            .is_empty()
+            .then(|| {
+                compose::bitnami_container_conf(id, text, &run.image, &run.env, &run.image_range)
+            })
+            .flatten();
+        if let Some(conf) = bitnami {
+            let anchor = Span::new(id, run.image_range.start, run.image_range.end);
+            match conf.kind {
+                FileKind::RedisConf => {
+                    let mut node = conf.node(source);
+                    node.anchor = anchor;
+                    node.name = name;
+                    node.name_hints = names;
+                    node.runtime.netns = netns;
+                    node.runtime.release = release;
+                    node.runtime.copies_unknown = many;
+                    nodes.push(node);
+                }
+                FileKind::SentinelConf => {
+                    let mut sentinel = conf.sentinel(source);
+                    sentinel.anchor = anchor;
+                    sentinel.name = name;
+                    sentinel.runtime.netns = netns;
+                    sentinel.runtime.release = release;
+                    sentinel.runtime.copies_unknown = many;
+                    sentinels.push(sentinel);
+                }
+            }
+            return;
+        }
+        let Some((program, skip)) = container_program(run) else {
+            return;
+        };
+        let words = &run.args[skip.min(run.args.len())..];
+        let sentinel = program.ends_with("-sentinel")
+            || words.first().is_some_and(|(w, _)| w == "--sentinel")
+            || words.get(1).is_some_and(|(w, _)| w == "--sentinel");
         let config = words
             .first()
             .filter(|(w, _)| !w.starts_with('-'))
@@ -171,10 +209,7 @@ impl Workspace {
                 _ => run.image_range.clone(),
             };
             node.anchor = Span::new(id, at.start, at.end);
-            node.name = match names.first() {
-                Some(name) => format!("container `{name}`"),
-                None => format!("the `{}` container of the script", run.image),
-            };
+            node.name = name;
             node.name_hints = names;
             node.runtime.netns = netns;
             node.runtime.release = release;
