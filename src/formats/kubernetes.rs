@@ -228,6 +228,22 @@ pub fn pod_literal_passwords(text: &str, pod: &Node) -> Vec<std::ops::Range<usiz
                 .any(|n| text.get(n.span.clone()).is_some_and(mentions_redis));
         if redis {
             out.extend(command_password_ranges(text, &command));
+            // What the kubelet runs in the container: its probes and lifecycle hooks
+            // (`redis-cli -a … ping`).
+            let handlers = [
+                "readinessProbe.exec.command",
+                "livenessProbe.exec.command",
+                "startupProbe.exec.command",
+                "lifecycle.postStart.exec.command",
+                "lifecycle.preStop.exec.command",
+            ];
+            for handler in handlers.into_iter().filter_map(|path| c.at(path)) {
+                let items: Vec<&Node> = match handler.as_seq() {
+                    Some(items) => items.iter().collect(),
+                    None => vec![handler],
+                };
+                out.extend(command_password_ranges(text, &items));
+            }
         }
         for entry in c.get("env").and_then(Node::as_seq).unwrap_or_default() {
             let Some(name) = entry.get_str("name") else {
@@ -1408,7 +1424,7 @@ mod tests {
 
     #[test]
     fn literal_passwords_of_a_pod() {
-        let text = "spec:\n  initContainers:\n    - name: init\n      image: redis:7\n      args:\n        - |\n          REDIS_PASSWORD=hunter2\n          echo \"sentinel auth-pass m $REDIS_PASSWORD\" >> /data/s.conf\n  containers:\n    - name: app\n      image: acme/api:1\n      env:\n        - {name: DB_PASSWORD, value: pg-secret}\n        - {name: REDIS_PASSWORD, value: hunter2}\n        - {name: ALLOW_EMPTY_PASSWORD, value: \"yes\"}\n        - name: REDIS_AUTH\n          valueFrom: {secretKeyRef: {name: r, key: p}}\n    - name: redis\n      image: redis:7\n      args: [\"--requirepass\", \"$(REDIS_PASSWORD)\", \"--masterauth\", \"hunter2\"]\n";
+        let text = "spec:\n  initContainers:\n    - name: init\n      image: redis:7\n      args:\n        - |\n          REDIS_PASSWORD=hunter2\n          echo \"sentinel auth-pass m $REDIS_PASSWORD\" >> /data/s.conf\n  containers:\n    - name: app\n      image: acme/api:1\n      env:\n        - {name: DB_PASSWORD, value: pg-secret}\n        - {name: REDIS_PASSWORD, value: hunter2}\n        - {name: ALLOW_EMPTY_PASSWORD, value: \"yes\"}\n        - name: REDIS_AUTH\n          valueFrom: {secretKeyRef: {name: r, key: p}}\n    - name: redis\n      image: redis:7\n      args: [\"--requirepass\", \"$(REDIS_PASSWORD)\", \"--masterauth\", \"hunter2\"]\n      readinessProbe:\n        exec:\n          command: [\"sh\", \"-c\", \"redis-cli -a hunter2 ping\"]\n      livenessProbe:\n        exec:\n          command: [redis-cli, -a, \"$(REDIS_PASSWORD)\", ping]\n";
         let yaml = crate::syntax::yaml::parse(text);
         let pod = yaml.documents[0].get("spec").unwrap();
         let found: Vec<&str> = super::pod_literal_passwords(text, pod)
@@ -1416,9 +1432,9 @@ mod tests {
             .map(|r| text[r].trim_matches('"'))
             .collect();
         // The init script's assignment, the application's REDIS_PASSWORD and the
-        // server's --masterauth; not the database's password, the switch, the Secret
-        // reference or the `$(VAR)`.
-        assert_eq!(found, vec!["hunter2", "hunter2", "hunter2"]);
+        // server's --masterauth and its readiness probe's `-a`; not the database's
+        // password, the switch, the Secret reference or the `$(VAR)`.
+        assert_eq!(found, vec!["hunter2", "hunter2", "hunter2", "hunter2"]);
     }
 
     #[test]

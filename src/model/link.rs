@@ -590,9 +590,12 @@ fn attach_filled_at_start(
 /// Configs of hosts (no container, no declaring unit) say where they run only through
 /// the addresses others give them: replicas' `replicaof 192.168.6.86 6379` and the
 /// sentinels' monitor name the host of the master. When no node claims such an IP address,
-/// the one config of the referrer's folder that listens on every interface on that port
-/// and replicates from no one is the master there (one host's `redis-6379.conf` beside
+/// the one config of the referrer's folder that listens on every interface (or on a
+/// host name, which resolves to some address of the host) on that port and replicates
+/// from no one is the master there (one host's `redis-6379.conf` beside
 /// `redis-6380.conf`, or the master's file beside the replicas' in a folder of hosts).
+/// A host laid out as a folder per port (`server01/6379/redis.conf`,
+/// `server01/26379/sentinel.conf`) is searched in the folders beside the referrer's.
 fn infer_host_addresses(
     nodes: &[Node],
     sentinels: &[SentinelProc],
@@ -607,17 +610,29 @@ fn infer_host_addresses(
             && n.replicaof.is_none()
             && n.complete
             && (n.binds.is_empty()
-                || n.binds
-                    .iter()
-                    .any(|b| matches!(b.value.as_str(), "*" | "0.0.0.0" | "::" | "::*")))
+                || n.binds.iter().any(|b| {
+                    let host = b.value.trim_start_matches('-');
+                    matches!(host, "*" | "0.0.0.0" | "::" | "::*")
+                        || (host.parse::<std::net::IpAddr>().is_err()
+                            && !is_loopback(&normalize_host(host)))
+                }))
     };
-    // Candidates by (folder, port); a second one makes the folder's answer open.
+    // Candidates by (folder, port), and by (folder above, port) for a host's folders
+    // per port; a second one makes the answer open.
     let mut candidates: HashMap<(&Path, i64), Option<usize>> = HashMap::new();
+    let mut beside: HashMap<(&Path, i64), Option<usize>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate().filter(|(_, n)| on_host(n)) {
+        let key = (node_lookup[i].as_path(), n.effective_port());
         candidates
-            .entry((node_lookup[i].as_path(), n.effective_port()))
+            .entry(key)
             .and_modify(|c| *c = None)
             .or_insert(Some(i));
+        if let Some(parent) = node_lookup[i].parent() {
+            beside
+                .entry((parent, key.1))
+                .and_modify(|c| *c = None)
+                .or_insert(Some(i));
+        }
     }
     if candidates.is_empty() {
         return;
@@ -652,8 +667,16 @@ fn infer_host_addresses(
         {
             continue;
         }
-        if let Some(Some(node)) = candidates.get(&(folder, port)) {
-            inferred.push((*node, address));
+        let found = match candidates.get(&(folder, port)) {
+            Some(found) => *found,
+            None => folder
+                .parent()
+                .and_then(|p| beside.get(&(p, port)))
+                .copied()
+                .flatten(),
+        };
+        if let Some(node) = found {
+            inferred.push((node, address));
         }
     }
     for (node, address) in inferred {

@@ -130,11 +130,21 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The monitor line of a sentinel beside this node's config (in its folder) that watches,
-/// at the node's port, a master on another host that no config of the tree is linked to.
+/// at the node's port, a master on another host that no config of the tree is linked to
+/// (unless the node listens on loopback only).
 fn watched_over_network(ctx: &Context, node: &crate::facts::Node) -> Option<Span> {
     let topo = ctx.topology;
     let folder = |file| ctx.sources.get(&file).and_then(|s| s.path.parent());
     let here = folder(node.file)?;
+    // A node that listens on loopback only is reached at no address of the network.
+    if !node.binds.is_empty()
+        && node
+            .binds
+            .iter()
+            .all(|b| is_loopback(b.value.trim_start_matches('-')))
+    {
+        return None;
+    }
     topo.groups
         .iter()
         .filter(|g| g.master.is_none() && !is_loopback(&g.host) && !is_template(&g.host))

@@ -473,9 +473,10 @@ fn leading_directory(
     (dir.starts_with('/') && dir.len() < end - start).then(|| dir.to_string())
 }
 
-/// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own.
+/// Only blanks (or the line's ends) on both sides of `start..end`: a word of its own
+/// (also a unit's value, `ExecStart={{ binary }} …`).
 fn alone_as_word(bytes: &[u8], start: usize, end: usize) -> bool {
-    let before = start == 0 || bytes[start - 1].is_ascii_whitespace();
+    let before = start == 0 || bytes[start - 1].is_ascii_whitespace() || bytes[start - 1] == b'=';
     let after = end >= bytes.len() || bytes[end].is_ascii_whitespace();
     before && after
 }
@@ -625,6 +626,20 @@ mod tests {
         );
         assert!(rendered.contains(" 2 "), "{rendered}");
         assert!(rendered.contains("port 26379 "), "{rendered}");
+    }
+
+    #[test]
+    fn a_unit_value_and_an_unset_secret() {
+        let mut vars = Vars::default();
+        vars.set_condition_only("redis_password", "");
+        let text = "ExecStart={{ sentinel_binary | default('/usr/bin/redis-sentinel') }} /etc/s.conf\n{% if redis_password %}\nrequirepass {{ redis_password }}\n{% endif %}\n";
+        let rendered = render(text, &vars);
+        assert!(
+            rendered.starts_with("ExecStart=/usr/bin/redis-sentinel "),
+            "{rendered}"
+        );
+        // An empty password is false: its line is left out.
+        assert!(rendered.contains("\n#equirepass "), "{rendered}");
     }
 
     #[test]

@@ -502,7 +502,8 @@ fn set_variable(
     depth: usize,
 ) {
     // Passwords are never filled in: a render must not put a secret where a message or
-    // a fix could show it (nor anything named like another secret).
+    // a fix could show it (nor anything named like another secret). Whether one is set
+    // is known: `{% if redis_password %}` leaves `requirepass` out for an empty one.
     let lower = name.to_ascii_lowercase();
     let leaf = lower.rsplit('.').next().unwrap_or(&lower);
     if crate::formats::units::is_password_variable(leaf)
@@ -510,6 +511,12 @@ fn set_variable(
         || lower.contains("token")
         || lower.contains("password")
     {
+        if let Some(v) = value
+            .as_str()
+            .filter(|v| !crate::syntax::jinja::has_markup(v))
+        {
+            vars.set_condition_only(name, if v.is_empty() { "" } else { "set" });
+        }
         return;
     }
     if let yaml::Kind::Map(entries) = &value.kind {
