@@ -924,9 +924,21 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    // The `for` loops open around each command: (variable, its values when written out).
+    let mut loops: Vec<Option<(String, Vec<String>)>> = Vec::new();
     // The shell reader joins continued lines (`\`) into one command.
     for command in crate::syntax::shell::parse(text).commands {
         let words = &command.words;
+        let first = words.first().map(|w| w.value.as_str());
+        match first {
+            Some("for") => loops.push(loop_values(&words[1..])),
+            Some("while" | "until" | "select") => loops.push(None),
+            _ => {}
+        }
+        if first == Some("done") {
+            loops.pop();
+        }
+        let before = out.len();
         let mut i = 0;
         while i + 1 < words.len() {
             let engine = matches!(
@@ -1063,8 +1075,102 @@ pub fn docker_runs(text: &str) -> Vec<DockerRun> {
             out.push(run);
             i = words.len();
         }
+        // In a loop over listed values (`for i in 1 2 3`), one container per value.
+        if out.len() > before {
+            let runs: Vec<DockerRun> = out.drain(before..).collect();
+            for run in runs {
+                out.extend(per_iteration(run, &loops));
+            }
+        }
     }
     out
+}
+
+/// The variable and values of `for NAME in a b c` (the words after `for`): values
+/// written out, or a brace range `{1..3}`; `None` when they come from elsewhere.
+fn loop_values(words: &[crate::syntax::shell::Word]) -> Option<(String, Vec<String>)> {
+    let (name, rest) = words.split_first()?;
+    let (keyword, items) = rest.split_first()?;
+    if keyword.value != "in" {
+        return None;
+    }
+    let mut values = Vec::new();
+    for w in items {
+        let v = w.value.as_str();
+        if matches!(v, "do" | ";") {
+            break;
+        }
+        if let Some((a, b)) = v
+            .strip_prefix('{')
+            .and_then(|r| r.strip_suffix('}'))
+            .and_then(|r| r.split_once(".."))
+        {
+            let (a, b) = (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?);
+            if b < a || b - a > 16 {
+                return None;
+            }
+            values.extend((a..=b).map(|n| n.to_string()));
+            continue;
+        }
+        if v.is_empty() || v.contains(['$', '`', '*', '?', '(', '{']) {
+            return None;
+        }
+        values.push(v.to_string());
+    }
+    (!values.is_empty() && values.len() <= 16).then(|| (name.value.clone(), values))
+}
+
+/// A `docker run` inside loops: one run per value of each loop whose variable it uses,
+/// with `$NAME` / `${NAME}` filled in. Left as it is when such a loop's values are not
+/// written out (its names keep the `$`: any number of containers).
+fn per_iteration(run: DockerRun, loops: &[Option<(String, Vec<String>)>]) -> Vec<DockerRun> {
+    let uses = |name: &str| {
+        let mentions = |v: &str| {
+            v.contains(&format!("${{{name}}}"))
+                || v.match_indices(&format!("${name}")).any(|(i, m)| {
+                    !v[i + m.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        };
+        run.names.iter().any(|v| mentions(v))
+            || run.mounted.iter().any(|v| mentions(v))
+            || run.binds.iter().any(|(a, b)| mentions(a) || mentions(b))
+            || run.args.iter().any(|(v, _)| mentions(v))
+            || run
+                .env
+                .iter()
+                .any(|e| e.value.as_deref().is_some_and(mentions))
+    };
+    let used: Vec<&(String, Vec<String>)> = loops
+        .iter()
+        .flatten()
+        .filter(|(name, _)| uses(name))
+        .collect();
+    let mut runs = vec![run];
+    for (name, values) in used {
+        runs = runs
+            .into_iter()
+            .flat_map(|r| {
+                values.iter().map(move |value| {
+                    let vars = [(name.clone(), value.clone())];
+                    let fill = |v: &str| crate::syntax::shell::expand_parameters(v, &vars);
+                    let mut r = r.clone();
+                    r.names = r.names.iter().map(|v| fill(v)).collect();
+                    r.mounted = r.mounted.iter().map(|v| fill(v)).collect();
+                    r.binds = r.binds.iter().map(|(a, b)| (fill(a), fill(b))).collect();
+                    r.args = r.args.iter().map(|(v, at)| (fill(v), at.clone())).collect();
+                    for e in &mut r.env {
+                        e.value = e.value.as_deref().map(fill);
+                        e.literal &= e.value.as_deref().is_some_and(|v| !v.contains('$'));
+                    }
+                    r
+                })
+            })
+            .collect();
+        if runs.len() > 64 {
+            break;
+        }
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -1099,6 +1205,17 @@ mod docker_run_tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn one_container_per_value_of_a_loop() {
+        let text = "for i in 1 2 3; do\n  docker run -d --name watch-$i -v $(pwd)/s${i}.conf:/s.conf redis:7 redis-sentinel /s.conf\ndone\nfor n in $(ls); do docker run --name x-$n redis:7; done\ndocker run --name solo redis:7\n";
+        let runs = docker_runs(text);
+        let names: Vec<&str> = runs.iter().map(|r| r.names[0].as_str()).collect();
+        // Values not written out leave the name open (any number of containers).
+        assert_eq!(names, vec!["watch-1", "watch-2", "watch-3", "x-$n", "solo"]);
+        assert_eq!(runs[1].binds[0].0, "$(pwd)/s2.conf");
+        assert_eq!(runs[2].range, runs[0].range);
     }
 
     #[test]
