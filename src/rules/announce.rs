@@ -122,15 +122,6 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
     // A published port we cannot read (a variable, a random host port) may be the one.
     let unknown = mappings.len() != published.len();
     let maps = |n: i64| published.iter().any(|&(lo, hi)| (lo..=hi).contains(&n));
-    if maps(v) || unknown {
-        return;
-    }
-    // Announcing its own port: peers on the compose network reach it at its container
-    // address, unless it also announces an address outside (the host's), where that
-    // port is published elsewhere or not at all.
-    if v == a.listen && (a.ip.is_none() || mappings.is_empty()) {
-        return;
-    }
     // An announced name or static address of a container of the same compose file:
     // peers dial it on the compose network, where the container port is open as it is.
     let on_compose_network = a.ip.is_some_and(|ip| {
@@ -147,6 +138,45 @@ fn port_not_published(ctx: &Context, unit: &ComposeUnit, a: &Announced, out: &mu
                         .any(|s| s.eq_ignore_ascii_case(&ip))
             })
     });
+    // The host port it is published as, announced with the container's name: the
+    // peers on the compose network reach the container itself at that port, where
+    // nothing listens (the mapping exists on the host's addresses only).
+    if maps(v) {
+        if let Some(ip) = a.ip.filter(|_| on_compose_network && v != a.listen) {
+            let mut d = Diagnostic::new(
+                Rule::AnnouncePortNotPublished,
+                port.span,
+                format!(
+                    "service `{name}` announces {}:{v}, but on the compose network `{}` is the container itself, which listens on {}: {} at a port that is open only on the host's addresses",
+                    ip.value, ip.value, a.listen, a.who
+                ),
+            )
+            .label(ip.span, "a name (or address) of the container on the compose network");
+            if let Some(m) = mappings
+                .iter()
+                .find(|m| host_ports(m).is_some_and(|(lo, hi)| (lo..=hi).contains(&v)))
+            {
+                d = d.label(
+                    at(&m.span),
+                    format!("the host publishes {v} to its port {}", a.listen),
+                );
+            }
+            out.push(d.help(format!(
+                "announce the port it listens on (`{} {}`), or set `{}` to the host address where {v} is published",
+                a.port_setting, a.listen, a.ip_setting
+            )));
+        }
+        return;
+    }
+    if unknown {
+        return;
+    }
+    // Announcing its own port: peers on the compose network reach it at its container
+    // address, unless it also announces an address outside (the host's), where that
+    // port is published elsewhere or not at all.
+    if v == a.listen && (a.ip.is_none() || mappings.is_empty()) {
+        return;
+    }
     if v == a.listen && on_compose_network {
         return;
     }

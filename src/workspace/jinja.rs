@@ -316,8 +316,14 @@ impl Workspace {
                 };
                 // Only a variable named as a password: its value is masked wherever it
                 // is shown (`Entry::read_formats`), and the finding quotes it.
+                // `redis_password: false` says there is none.
+                let switch = matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "false" | "no" | "off" | "true" | "yes" | "on" | "null" | "none" | "~"
+                );
                 let written = crate::formats::units::is_password_variable(name)
                     && !v.trim().is_empty()
+                    && !switch
                     && !crate::syntax::jinja::has_markup(v)
                     && !v.starts_with("$ANSIBLE_VAULT");
                 if written {
@@ -515,7 +521,13 @@ fn set_variable(
             .as_str()
             .filter(|v| !crate::syntax::jinja::has_markup(v))
         {
-            vars.set_condition_only(name, if v.is_empty() { "" } else { "set" });
+            // `redis_password: false` (or empty) is no password: false in a condition.
+            let unset = v.is_empty()
+                || matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "false" | "no" | "off" | "null" | "none" | "~"
+                );
+            vars.set_condition_only(name, if unset { "" } else { "set" });
         }
         return;
     }
