@@ -131,7 +131,9 @@ pub fn stack_files(text: &str) -> Vec<String> {
                 w => w.strip_prefix("--compose-file="),
             };
             if let Some(f) = file {
-                let f = f.trim_matches(|c| c == '"' || c == '\'');
+                let f = f
+                    .trim_end_matches([';', '&'])
+                    .trim_matches(|c| c == '"' || c == '\'');
                 let tail = match f.rfind('}') {
                     Some(end) => &f[end + 1..],
                     None if f.starts_with('$') => f.split_once('/').map_or("", |(_, t)| t),
@@ -143,6 +145,53 @@ pub fn stack_files(text: &str) -> Vec<String> {
                 }
             }
             i += 1;
+        }
+    }
+    out
+}
+
+/// The stacks `docker stack deploy [-c FILE …] NAME` makes in `text`: (compose file as
+/// [`stack_files`] gives it, stack name), the name with the file's plain variables filled
+/// in (`STACK=shop` … `docker stack deploy ${STACK} -c stack.yml`). Swarm reaches each
+/// service of the stack as `NAME_SERVICE` too.
+pub fn stack_names(text: &str) -> Vec<(String, String)> {
+    if !text.contains("docker stack deploy ") {
+        return Vec::new();
+    }
+    let variables = simple_variables(text);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(at) = line.find("docker stack deploy ") else {
+            continue;
+        };
+        let words: Vec<&str> = line[at + "docker stack deploy ".len()..]
+            .split_whitespace()
+            .take_while(|w| !matches!(*w, ";" | "&&" | "||" | "|"))
+            .map(|w| w.trim_end_matches(';'))
+            .collect();
+        let mut name = None;
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i];
+            if matches!(
+                w,
+                "-c" | "--compose-file" | "--resolve-image" | "--orchestrator"
+            ) {
+                i += 2;
+                continue;
+            }
+            if !w.starts_with('-') && !w.is_empty() {
+                name = Some(w);
+            }
+            i += 1;
+        }
+        let Some(name) = name else { continue };
+        let name = expand_simple(name.trim_matches(['"', '\'']), &variables);
+        if name.contains(['$', '`']) || name.is_empty() {
+            continue;
+        }
+        for file in stack_files(line) {
+            out.push((file, name.clone()));
         }
     }
     out
@@ -1204,6 +1253,15 @@ mod docker_run_tests {
                     context: "./sentinel".into(),
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn stack_names_of_stack_deploys() {
+        let text = "STACK=shop\ndeploy:\n\tdocker stack deploy ${STACK} --compose-file docker-compose.yaml;\n\tdocker stack deploy -c ./infra/stack.yml --prune $(OTHER)\n";
+        assert_eq!(
+            stack_names(text),
+            vec![("docker-compose.yaml".to_string(), "shop".to_string())]
         );
     }
 

@@ -145,6 +145,8 @@ struct Parsed {
     script_replication: Vec<(String, String)>,
     /// Compose files a `docker stack deploy -c` of the file deploys (their path tails).
     stack_files: Vec<String>,
+    /// The stack names those files are deployed under: (file, stack).
+    stack_names: Vec<(String, String)>,
     /// The file passes `--sentinel monitor …` on a command line.
     monitor_on_command_line: bool,
     /// Helm releases a script installs.

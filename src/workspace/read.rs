@@ -44,6 +44,7 @@ impl Entry {
                 parsed.compose_overrides =
                     crate::formats::launch::compose_overrides(self.source.text());
                 parsed.stack_files = crate::formats::launch::stack_files(self.source.text());
+                parsed.stack_names = crate::formats::launch::stack_names(self.source.text());
                 parsed.monitor_on_command_line =
                     crate::formats::launch::passes_monitor(self.source.text());
                 if let Some(compose) = &parsed.compose {

@@ -96,6 +96,12 @@ impl Workspace {
             .flat_map(|id| self.entries[&id].parsed().stack_files.iter())
             .map(String::as_str)
             .collect();
+        let stack_names: Vec<(&str, &str)> = self
+            .sorted_ids()
+            .into_iter()
+            .flat_map(|id| self.entries[&id].parsed().stack_names.iter())
+            .map(|(file, name)| (file.as_str(), name.as_str()))
+            .collect();
         let mut services_in_dir: HashMap<(PathBuf, &str), Vec<FileId>> = HashMap::new();
         for id in self.sorted_ids() {
             if let Some(c) = &self.entries[&id].parsed().compose {
@@ -143,6 +149,12 @@ impl Workspace {
             let is_override = overrides.contains(&compose::normalize(&entry.source.path));
             let compose_path = compose::normalize(&entry.source.path);
             let stack_deployed = stack_files.iter().any(|tail| compose_path.ends_with(tail));
+            // The stacks it is deployed as: each service is reached as `STACK_SERVICE` too.
+            let stacks: Vec<&str> = stack_names
+                .iter()
+                .filter(|(tail, _)| compose_path.ends_with(tail))
+                .map(|(_, name)| *name)
+                .collect();
             // Services that extend a service of another file which runs a redis program
             // (`extends: {file: common.yml, service: sentinel-base}`): that program.
             let extending: Vec<compose::Service> = compose_file
@@ -216,6 +228,19 @@ impl Workspace {
                         &scaled
                     }
                     None => service,
+                };
+                let in_stack;
+                let service = match stacks.is_empty() {
+                    true => service,
+                    false => {
+                        let mut s = service.clone();
+                        for stack in &stacks {
+                            s.hostnames
+                                .push(format!("{stack}_{}", service.name).to_ascii_lowercase());
+                        }
+                        in_stack = s;
+                        &in_stack
+                    }
                 };
                 let source = self
                     .entries
