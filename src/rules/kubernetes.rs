@@ -496,12 +496,17 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|o| o.file == c.file && o.container.pod.name_span == pod.name_span)
         .collect();
+    // Whether a container's command line runs Redis; a sentinel may also be what its
+    // image's own start runs (a Dockerfile of the tree), linked as its process.
     let runs_redis = siblings.iter().any(|o| !o.container.invocations.is_empty());
-    let runs_sentinel = siblings
-        .iter()
-        .any(|o| o.container.runs(FileKind::SentinelConf));
+    let runs_sentinel = siblings.iter().any(|o| {
+        o.container.runs(FileKind::SentinelConf)
+            || o.processes
+                .iter()
+                .any(|p| matches!(p, ConfigRef::Sentinel(_)))
+    });
     let runs_server = siblings.iter().any(|o| o.runs_server);
-    if !runs_redis || pod.kind == "Pod" {
+    if !(runs_redis || runs_sentinel) || pod.kind == "Pod" {
         return;
     }
     // pdb-missing
@@ -517,7 +522,7 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
             && !labels.is_empty()
             && labels.iter().all(|l| pod.labels.contains(l))
     });
-    if ns_known && !covered && k.replicas >= 2 {
+    if runs_redis && ns_known && !covered && k.replicas >= 2 {
         out.push(
             Diagnostic::new(
                 Rule::PdbMissing,
@@ -528,7 +533,7 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
         );
     }
     // parallel-pod-management-bootstrap
-    if let Some(parallel) = &pod.parallel {
+    if let Some(parallel) = pod.parallel.as_ref().filter(|_| runs_redis) {
         let picks_master = siblings.iter().any(|o| {
             o.runs_server
                 && (o.ordinal_test.is_some()
@@ -555,7 +560,7 @@ fn workload(ctx: &Context, c: &ContainerFacts, out: &mut Vec<Diagnostic>) {
             .iter()
             .any(|p| matches!(p, ConfigRef::Node(n) if topo.nodes[*n].cluster.is_enabled()))
     });
-    if cluster_nodes && k.replicas >= 2 && !pod.spread {
+    if runs_redis && cluster_nodes && k.replicas >= 2 && !pod.spread {
         out.push(
             Diagnostic::new(
                 Rule::ClusterReplicaSameFailureDomain,
