@@ -2147,19 +2147,72 @@ impl Workspace {
                 }) else {
                     continue;
                 };
-                out.extend(
-                    self.by_path
-                        .iter()
-                        .filter(|(p, _)| p.parent() == Some(*folder))
-                        .filter_map(|(p, f)| {
-                            Some(KeyedFile {
+                let keys: Vec<KeyedFile<'_>> = self
+                    .by_path
+                    .iter()
+                    .filter(|(p, _)| p.parent() == Some(*folder))
+                    .filter_map(|(p, f)| {
+                        Some(KeyedFile {
+                            object,
+                            key: p.file_name()?.to_str()?,
+                            dir,
+                            file: *f,
+                        })
+                    })
+                    .collect();
+                // Files its scripts name under the ConfigMap's mount that the folder
+                // does not hold (`--from-file=etc/ --from-file=conf/`): the one file of
+                // that name in a folder beside, when there is exactly one.
+                let mount_paths: Vec<&str> = self.entries[&id]
+                    .parsed()
+                    .containers
+                    .iter()
+                    .flat_map(|c| c.mounts.iter())
+                    .filter(|m| matches!(&m.source, crate::formats::workload::VolumeSource::ConfigMap(n) if n == object))
+                    .map(|m| m.path.trim_end_matches('/'))
+                    .collect();
+                let mut named: Vec<&str> = Vec::new();
+                for k in &keys {
+                    let text = self.entries[&k.file].source.text();
+                    for mount in &mount_paths {
+                        let prefix = format!("{mount}/");
+                        for (at, _) in text.match_indices(&prefix) {
+                            let rest = &text[at + prefix.len()..];
+                            let end = rest
+                                .find(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
+                                .unwrap_or(rest.len());
+                            let name = &rest[..end];
+                            if !name.is_empty()
+                                && !keys.iter().any(|k| k.key == name)
+                                && !named.contains(&name)
+                            {
+                                named.push(name);
+                            }
+                        }
+                    }
+                }
+                let mut more = Vec::new();
+                for name in named {
+                    let mut found = self.by_path.iter().filter(|(p, _)| {
+                        p.file_name().is_some_and(|n| n == name)
+                            && p.parent().is_some_and(|f| {
+                                f.starts_with(dir)
+                                    && f.components().count() <= dir.components().count() + 2
+                            })
+                    });
+                    if let (Some((p, f)), None) = (found.next(), found.next()) {
+                        if let Some(key) = p.file_name().and_then(|n| n.to_str()) {
+                            more.push(KeyedFile {
                                 object,
-                                key: p.file_name()?.to_str()?,
+                                key,
                                 dir,
                                 file: *f,
-                            })
-                        }),
-                );
+                            });
+                        }
+                    }
+                }
+                out.extend(keys);
+                out.extend(more);
             }
         }
         out
