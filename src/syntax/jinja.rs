@@ -75,6 +75,9 @@ pub fn mask_keeping_words(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
+/// What a secret that is set holds here: true in a condition, compared with nothing.
+const SECRET: &str = "\u{1}secret";
+
 /// Variables a template is rendered with, as written in YAML (`redis_port: 6379`): an
 /// Ansible role's `defaults/` and `vars/`. What an inventory or a playbook sets is not
 /// known, so only these defaults are read, and only in simple forms.
@@ -96,6 +99,12 @@ impl Vars {
     pub fn set_condition_only(&mut self, name: &str, value: &str) {
         self.values.insert(name.to_string(), value.to_string());
         self.conditions_only.insert(name.to_string());
+    }
+
+    /// A secret's truth: whether it is set, never its value (which stays out of every
+    /// render and every comparison).
+    pub fn set_secret_truth(&mut self, name: &str, set: bool) {
+        self.set_condition_only(name, if set { SECRET } else { "" });
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -360,7 +369,7 @@ fn condition(expr: &str, vars: &Vars) -> Option<bool> {
     }
     for op in ["==", "!="] {
         if let Some((left, right)) = expr.split_once(op) {
-            let value = vars.get(identifier(left)?)?;
+            let value = vars.get(identifier(left)?).filter(|v| *v != SECRET)?;
             let wanted = right.trim().trim_matches(['"', '\'']);
             let equal = value.eq_ignore_ascii_case(wanted);
             return Some(if op == "==" { equal } else { !equal });
@@ -631,7 +640,8 @@ mod tests {
     #[test]
     fn a_unit_value_and_an_unset_secret() {
         let mut vars = Vars::default();
-        vars.set_condition_only("redis_password", "");
+        vars.set_secret_truth("redis_password", false);
+        vars.set_secret_truth("admin_password", true);
         let text = "ExecStart={{ sentinel_binary | default('/usr/bin/redis-sentinel') }} /etc/s.conf\n{% if redis_password %}\nrequirepass {{ redis_password }}\n{% endif %}\n";
         let rendered = render(text, &vars);
         assert!(
@@ -640,6 +650,13 @@ mod tests {
         );
         // An empty password is false: its line is left out.
         assert!(rendered.contains("\n#equirepass "), "{rendered}");
+        // A password that is set is true, but compared with nothing (the branch stays
+        // guarded) and never written.
+        let text =
+            "{% if admin_password == 'x' %}\nuser admin on >{{ admin_password }}\n{% endif %}\n";
+        let rendered = render(text, &vars);
+        assert!(rendered.contains("\nuser admin on >${"), "{rendered}");
+        assert!(!rendered.contains("secret"), "{rendered}");
     }
 
     #[test]

@@ -527,7 +527,7 @@ fn set_variable(
                     v.to_ascii_lowercase().as_str(),
                     "false" | "no" | "off" | "null" | "none" | "~"
                 );
-            vars.set_condition_only(name, if unset { "" } else { "set" });
+            vars.set_secret_truth(name, !unset);
         }
         return;
     }

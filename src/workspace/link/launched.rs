@@ -159,19 +159,22 @@ impl Workspace {
                 compose::bitnami_container_conf(id, text, &run.image, &run.env, &run.image_range)
             })
             .flatten();
+        // A data node of the container's own, from its settings (the image's, or its
+        // command line's), anchored where they are named.
+        let container_node = |conf: &ConfFile, at: &std::ops::Range<usize>| {
+            let mut node = conf.node(source);
+            node.anchor = Span::new(id, at.start, at.end);
+            node.name = name.clone();
+            node.name_hints = names.clone();
+            node.runtime.netns = netns;
+            node.runtime.release = release.clone();
+            node.runtime.copies_unknown = many;
+            node
+        };
         if let Some(conf) = bitnami {
             let anchor = Span::new(id, run.image_range.start, run.image_range.end);
             match conf.kind {
-                FileKind::RedisConf => {
-                    let mut node = conf.node(source);
-                    node.anchor = anchor;
-                    node.name = name;
-                    node.name_hints = names;
-                    node.runtime.netns = netns;
-                    node.runtime.release = release;
-                    node.runtime.copies_unknown = many;
-                    nodes.push(node);
-                }
+                FileKind::RedisConf => nodes.push(container_node(&conf, &run.image_range)),
                 FileKind::SentinelConf => {
                     let mut sentinel = conf.sentinel(source);
                     sentinel.anchor = anchor;
@@ -202,19 +205,12 @@ impl Workspace {
             }
             let options =
                 compose::options_conf(id, FileKind::RedisConf, &tokens(text, id, words), text);
-            let mut node = options.node(source);
             // The program word when the command names one, else the image that implies it.
             let at = match skip {
-                1 => run.args[0].1.clone(),
-                _ => run.image_range.clone(),
+                1 => &run.args[0].1,
+                _ => &run.image_range,
             };
-            node.anchor = Span::new(id, at.start, at.end);
-            node.name = name;
-            node.name_hints = names;
-            node.runtime.netns = netns;
-            node.runtime.release = release;
-            node.runtime.copies_unknown = many;
-            nodes.push(node);
+            nodes.push(container_node(&options, at));
             return;
         };
         // The bind mount that brings the config into the container.
