@@ -98,6 +98,125 @@ fn deploy_task(task: &Node, later: &[Node]) -> Option<DeployTask> {
     })
 }
 
+/// A task that makes a host a replica by the play's own choice: a `lineinfile` /
+/// `blockinfile` / `replace` that writes `replicaof` (or `slaveof`) into a config, or a
+/// command that runs `redis-cli … replicaof`, under a `when:` that picks the hosts (the
+/// inventory's master is left out).
+#[derive(Debug, Clone)]
+pub struct ReplicationEdit {
+    /// The module key of the task.
+    pub module: Range<usize>,
+    /// The `when:` that picks the hosts.
+    pub when: Range<usize>,
+    /// What restarts the server when the edit changed its config (none for a command:
+    /// it takes effect at once).
+    pub restart: Option<Range<usize>>,
+    /// A command run against the live server, not an edit of its config.
+    pub live: bool,
+}
+
+const EDITING_MODULES: [&str; 3] = ["lineinfile", "blockinfile", "replace"];
+
+/// Every replication edit of a playbook or a tasks file (in blocks and plays too).
+pub fn replication_edits(node: &Node) -> Vec<ReplicationEdit> {
+    let mut out = Vec::new();
+    collect_edits(node, &mut out);
+    out
+}
+
+fn collect_edits(node: &Node, out: &mut Vec<ReplicationEdit>) {
+    match &node.kind {
+        Kind::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                match replication_edit(item, &items[i + 1..]) {
+                    Some(edit) => out.push(edit),
+                    None => collect_edits(item, out),
+                }
+            }
+        }
+        Kind::Map(entries) => {
+            for (_, value) in entries {
+                collect_edits(value, out);
+            }
+        }
+        Kind::Scalar { .. } => {}
+    }
+}
+
+fn replication_edit(task: &Node, later: &[Node]) -> Option<ReplicationEdit> {
+    let when = task.get("when")?;
+    let conditions: Vec<&str> = match &when.kind {
+        Kind::Scalar { .. } => when.as_str().into_iter().collect(),
+        Kind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+        Kind::Map(_) => Vec::new(),
+    };
+    // A condition on the role the server or the sentinels report (`'role:master' in
+    // info.stdout`) asks the live state; one on the inventory or the host's addresses
+    // does not.
+    let asks_live = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        ["role:", "master_link", "sentinel", "get-master-addr"]
+            .iter()
+            .any(|w| c.contains(w))
+    };
+    if conditions.is_empty() || conditions.iter().any(|c| asks_live(c)) {
+        return None;
+    }
+    let names_replication = |text: &str| {
+        text.lines().any(|line| {
+            let line = line.trim_start().to_ascii_lowercase();
+            line.starts_with("replicaof ") || line.starts_with("slaveof ")
+        })
+    };
+    task.entries().find_map(|(k, v)| {
+        let module = k.as_str()?;
+        let module = module.strip_prefix("ansible.builtin.").unwrap_or(module);
+        let text = |names: &[&str]| -> Option<String> {
+            match &v.kind {
+                Kind::Map(_) => names.iter().find_map(|n| v.get_str(n)).map(str::to_string),
+                Kind::Scalar { .. } => {
+                    let line = v.as_str()?;
+                    super::ansible::shell_words(line).iter().find_map(|w| {
+                        names.iter().find_map(|n| {
+                            w.strip_prefix(&format!("{n}="))
+                                .map(|v| v.trim_matches(['"', '\'']).to_string())
+                        })
+                    })
+                }
+                Kind::Seq(_) => None,
+            }
+        };
+        // A master taken from what a task asked at run time (`{{ current.stdout }}`) is
+        // the live one, not the inventory's.
+        let pinned = |written: &str| !written.contains("stdout");
+        if EDITING_MODULES.contains(&module) {
+            let written = text(&["line", "block", "replace"])?;
+            return (names_replication(&written) && pinned(&written)).then(|| ReplicationEdit {
+                module: k.span.clone(),
+                when: when.span.clone(),
+                restart: restart_of(task, later),
+                live: false,
+            });
+        }
+        if matches!(module, "shell" | "command") {
+            let command = v.as_str().map(str::to_string).or_else(|| text(&["cmd"]))?;
+            let lower = command.to_ascii_lowercase();
+            let live = lower.contains("redis-cli")
+                && pinned(&lower)
+                && lower
+                    .split_whitespace()
+                    .any(|w| w == "replicaof" || w == "slaveof");
+            return live.then(|| ReplicationEdit {
+                module: k.span.clone(),
+                when: when.span.clone(),
+                restart: None,
+                live: true,
+            });
+        }
+        None
+    })
+}
+
 /// What restarts the service after `task` changed its file: a `notify:` naming a restart
 /// (the handler's name is all a task file says of it), or a later task that runs when
 /// the task's registered result changed and restarts something.
@@ -185,6 +304,20 @@ mod tests {
             "- template: src=s.j2 dest=/etc/s.conf\n  register: conf\n- debug: var=conf\n  when: conf.changed\n",
         );
         assert!(found[0].restart.is_none());
+    }
+
+    #[test]
+    fn replication_written_for_the_hosts_a_condition_picks() {
+        let doc = crate::syntax::yaml::parse(
+            "- lineinfile:\n    dest: /etc/redis/redis.conf\n    line: \"replicaof {{ master }} 6379\"\n  when: master not in host_ips\n  notify: Restart Redis\n- lineinfile: dest=/etc/r.conf line=\"slaveof {{ m }} 6379\"\n  when: inventory_hostname != m\n- shell: redis-cli -p 6379 SLAVEOF {{ m }} 6379\n  when: role == 'replica'\n- shell: redis-cli replicaof {{ m }} 6379\n  when: \"'role:master' in info.stdout\"\n- lineinfile: dest=/etc/r.conf line=\"maxmemory 1gb\"\n  when: big\n- lineinfile: dest=/etc/r.conf line=\"replicaof a 1\"\n",
+        )
+        .documents
+        .remove(0);
+        let found = replication_edits(&doc);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].restart.is_some() && !found[0].live);
+        assert!(found[1].restart.is_none() && !found[1].live);
+        assert!(found[2].live);
     }
 
     #[test]

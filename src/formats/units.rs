@@ -24,6 +24,10 @@ pub struct Units {
     pub hosts_provisioned: bool,
     /// Ansible tasks that write a sentinel's config again at every run of the play.
     pub sentinel_config_redeploys: Vec<SentinelRedeploy>,
+    /// Plays that give the data nodes their inventory roles at every run.
+    pub role_pins: Vec<RolePin>,
+    /// Passwords written literally on the command lines of the tree's scripts.
+    pub command_line_secrets: Vec<Span>,
     /// The networks each Vagrantfile of the tree gives its machines.
     pub vagrant_networks: Vec<(FileId, super::vagrant_network::VagrantNetwork)>,
 }
@@ -41,6 +45,21 @@ pub struct SentinelRedeploy {
     pub monitor: Option<Span>,
     /// The template pins a `sentinel myid`.
     pub pinned_myid: bool,
+}
+
+/// A play that, at every run, gives a host the replica role the inventory names (a
+/// `replicaof` its config template renders for some hosts, a `lineinfile` that adds one,
+/// a `redis-cli replicaof` command), whatever Sentinel has made of it since.
+#[derive(Debug, Clone)]
+pub struct RolePin {
+    /// The template's `replicaof` line, or the task's module key.
+    pub pin: Span,
+    /// The task that deploys the template, or the `when:` that picks the hosts.
+    pub task: Option<Span>,
+    /// The `notify:` (or later task) that restarts the server on the change.
+    pub restart: Option<Span>,
+    /// A command against the live server: it takes effect at once, no restart needed.
+    pub live: bool,
 }
 
 /// `requirepass {{ redis_password }}` in a Jinja template, with `redis_password:

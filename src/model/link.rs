@@ -337,6 +337,7 @@ pub fn link_scoped(
                         && master.is_some()
                         && monitors.len() == 1
                         && sentinels[monitors[0].sentinel].runtime.netns.is_none()
+                        && !sentinels[monitors[0].sentinel].runtime.copies_unknown
                         && sentinels[monitors[0].sentinel].port.is_some() =>
                 {
                     SentinelCount::Known(1)

@@ -691,6 +691,44 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
             first_use.insert(label, Span::new(*file, start, end));
         }
     }
+    // Pod names built from variables (`$POD.$STS.$NS.svc.cluster.local`): the Service
+    // label is the pods' own StatefulSet's, when the tree's StatefulSets name only one.
+    for c in &ctx.units.containers {
+        let pod = &c.container.pod;
+        let Some(governing) = pod.service_name.as_deref() else {
+            continue;
+        };
+        if pod.kind != "StatefulSet"
+            || !headless_names.contains(governing)
+            || first_use.contains_key(governing)
+        {
+            continue;
+        }
+        // Its own manifest, and the ConfigMaps it (or an init container) mounts.
+        let config_maps: Vec<&str> = c
+            .container
+            .mounts
+            .iter()
+            .chain(&pod.init_mounts)
+            .filter_map(|m| match &m.source {
+                VolumeSource::ConfigMap(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let defines = |f: &FileId| {
+            let text = ctx.source(*f).text();
+            text.contains("kind: ConfigMap")
+                && config_maps
+                    .iter()
+                    .any(|name| text.contains(&format!("name: {name}\n")))
+        };
+        let found = std::iter::once(c.file)
+            .chain(files.iter().copied().filter(|f| *f != c.file && defines(f)))
+            .find_map(|f| variable_pod_name(ctx, f));
+        if let Some(at) = found {
+            first_use.insert(governing, at);
+        }
+    }
     let mut reported: HashSet<Span> = HashSet::new();
     for svc in services {
         let Some(&at_name) = first_use.get(svc.name.as_str()) else {
@@ -715,20 +753,60 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .label(at_name, "a pod's name through this Service")
             .help("make the Service that names the pods headless (`clusterIP: None`, and `publishNotReadyAddresses: true`), the StatefulSet's `serviceName`; keep a separate Service with a cluster IP for clients")
         } else {
-            // Two headless Services of one name (environments): one finding per pod name.
-            if !reported.insert(at_name) {
+            // What to change is the Service (each of that name, one per environment).
+            if !reported.insert(svc.name_span) {
                 continue;
             }
             Diagnostic::new(
                 Rule::HeadlessServiceNotReadyDns,
-                at_name,
-                format!("`{name}` is the DNS name of a pod behind the headless Service `{}`, which does not set `publishNotReadyAddresses: true`: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", svc.name),
+                svc.name_span,
+                format!("the headless Service `{}` does not set `publishNotReadyAddresses: true`, but `{name}` names one of its pods: while that pod is not Ready the name does not resolve, so a starting pod cannot find its peers and may elect itself master", svc.name),
             )
-            .label(svc.name_span, "headless Service")
+            .label(at_name, "a pod's name through this Service")
             .help("set `publishNotReadyAddresses: true` on the headless Service")
         };
         out.push(d);
     }
+}
+
+/// The first cluster DNS name in `file` whose pod and Service labels are both variables
+/// (`$POD.$STATEFULSET.$NAMESPACE.svc.cluster.local`, `${HOSTNAME}.${SVC}.svc`): a pod
+/// of the script's own StatefulSet, dialled through its governing Service.
+fn variable_pod_name(ctx: &Context, file: FileId) -> Option<Span> {
+    let text = ctx.source(file).text();
+    let is_var = |label: &str| {
+        let name = label
+            .strip_prefix("${")
+            .and_then(|l| l.strip_suffix('}'))
+            .or_else(|| label.strip_prefix('$'))?;
+        (!name.is_empty()
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_'))
+        .then_some(())
+    };
+    for (at, _) in text.match_indices(".svc") {
+        let after = &text[at + 4..];
+        if after.starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '-') {
+            continue;
+        }
+        let start = text[..at]
+            .rfind(|ch: char| {
+                !(ch.is_ascii_alphanumeric() || matches!(ch, '$' | '{' | '}' | '_' | '-' | '.'))
+            })
+            .map_or(0, |i| i + 1);
+        let labels: Vec<&str> = text[start..at].split('.').collect();
+        if labels.len() < 2 || is_var(labels[0]).is_none() || is_var(labels[1]).is_none() {
+            continue;
+        }
+        let end = at
+            + 4
+            + after
+                .strip_prefix(".cluster.local")
+                .map_or(0, |_| ".cluster.local".len());
+        return Some(Span::new(file, start, end));
+    }
+    None
 }
 
 /// Where the pod name ends at `before`'s end starts: a StatefulSet ordinal

@@ -5,6 +5,7 @@ mod acl;
 mod announce;
 mod auth;
 mod clients;
+mod command_secrets;
 mod compose;
 mod conf_syntax;
 mod consensus;
@@ -87,6 +88,7 @@ pub fn check_topology(ctx: &Context) -> Vec<Diagnostic> {
     process::check(ctx, &mut out);
     startup::check(ctx, &mut out);
     scripts::check(ctx, &mut out);
+    command_secrets::check(ctx, &mut out);
     // Last: it leaves out the nodes the restart rules above already reported.
     sizing::persistence_asymmetric(ctx, &mut out);
     out

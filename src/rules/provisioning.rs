@@ -12,6 +12,32 @@ use std::collections::BTreeMap;
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     template_secrets(ctx, out);
     sentinel_config_redeployed(ctx, out);
+    role_pinned_by_play(ctx, out);
+}
+
+/// A play that gives each data node the role the inventory names at every run. After a
+/// failover Sentinel rewrites the nodes' configs (`CONFIG REWRITE`: the promoted replica
+/// loses its `replicaof`, the old master gains one), so the next run differs from them:
+/// it writes the inventory's roles back and restarts. The promoted node, the current
+/// master, comes back as a replica of the old one and discards every write since the
+/// failover; the old master comes back as a master. static-master-by-ordinal's hazard,
+/// with the inventory in place of the pod's ordinal.
+fn role_pinned_by_play(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for pin in &ctx.units.role_pins {
+        let msg = if pin.live {
+            "every run of the play makes the hosts its condition picks replicas of the inventory's master, on the live servers: after a failover the next run points the promoted node, the current master, at the old master, which is now its replica. The group is left with no master, or the old master's data replaces every write made since the failover"
+        } else {
+            "every run of the play writes the replication role the inventory gives each host back into its config and restarts the server on the change: after a failover Sentinel has rewritten these configs (the promoted replica lost its `replicaof`), so the next run restarts the promoted node, the current master, as a replica of the old master, and its writes since the failover are discarded by the resync"
+        };
+        let mut d = Diagnostic::new(Rule::StaticMasterByOrdinal, pin.pin, msg);
+        if let Some(task) = pin.task {
+            d = d.label(task, "the role is decided here, from the inventory");
+        }
+        if let Some(restart) = pin.restart {
+            d = d.label(restart, "the restart on that change");
+        }
+        out.push(d.help("set the roles only when a host is first installed (`force: no` on the template, a `creates:` guard), or ask the sentinels for the current master (`SENTINEL get-master-addr-by-name`) and make the other hosts its replicas"));
+    }
 }
 
 fn template_secrets(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -375,7 +375,28 @@ fn condition(expr: &str, vars: &Vars) -> Option<bool> {
             return Some(if op == "==" { equal } else { !equal });
         }
     }
-    let name = expr.strip_suffix("| bool").unwrap_or(expr);
+    let name = expr.strip_suffix("| bool").unwrap_or(expr).trim_end();
+    // `name | default(fallback)`: the variable when it is set, else the fallback (a
+    // literal such as `False`, or another variable).
+    if let Some((name, filter)) = name.split_once('|') {
+        let filter = filter.trim();
+        let fallback = filter
+            .strip_prefix("default(")
+            .or_else(|| filter.strip_prefix("d("))?
+            .strip_suffix(')')?
+            .trim();
+        let name = identifier(name)?;
+        let value = match vars.get(name) {
+            Some(value) => value,
+            None => match identifier(fallback) {
+                Some(var) if !matches!(var, "True" | "False" | "true" | "false") => {
+                    vars.get(var)?
+                }
+                _ => fallback.trim_matches(['"', '\'']),
+            },
+        };
+        return Some(truthy(value));
+    }
     Some(truthy(vars.get(identifier(name)?)?))
 }
 
@@ -705,6 +726,19 @@ mod tests {
         let inside = &masked[guarded[0].clone()];
         assert!(inside.contains("protected-mode") && inside.contains('x'));
         assert!(!inside.contains("port 1") && !inside.contains("bind"));
+    }
+
+    #[test]
+    fn a_default_filter_decides_a_condition() {
+        let mut vars = Vars::default();
+        vars.set("ssl", "false");
+        vars.set("fallback_on", "yes");
+        assert_eq!(condition("ssl | default(True)", &vars), Some(false));
+        assert_eq!(condition("unset|default(False)", &vars), Some(false));
+        assert_eq!(condition("unset | d('x') | bool", &vars), Some(true));
+        assert_eq!(condition("unset | default(fallback_on)", &vars), Some(true));
+        assert_eq!(condition("unset | default(other)", &vars), None);
+        assert_eq!(condition("ssl | upper", &vars), None);
     }
 
     #[test]

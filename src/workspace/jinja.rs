@@ -401,14 +401,22 @@ pub(super) struct AnsibleDeployment {
     pub task: crate::formats::ansible_tasks::DeployTask,
 }
 
+/// What the Ansible tasks of the tree do to the hosts' Redis configs.
+pub(super) struct AnsibleTasks {
+    pub deployments: Vec<AnsibleDeployment>,
+    /// Tasks that make the hosts a condition picks replicas (in the tasks file).
+    pub replication_edits: Vec<(FileId, crate::formats::ansible_tasks::ReplicationEdit)>,
+}
+
 impl Workspace {
     /// Where Ansible tasks put the tree's files on the hosts: `template: {src:
     /// redis.conf.j2, dest: /etc/redis/redis.conf}` deploys the file the template
     /// renders at `dest`, so a unit that runs `redis-server /etc/redis/redis.conf` runs
     /// it. (dest, the file of the tree, as its workspace path); `{{ var }}` in either is
     /// filled from the role's variables when they give it.
-    pub(super) fn ansible_deployments(&self) -> Vec<AnsibleDeployment> {
+    pub(super) fn ansible_deployments(&self) -> AnsibleTasks {
         let mut out = Vec::new();
+        let mut replication_edits = Vec::new();
         let group_vars = self.group_vars_files();
         for (path, id) in &self.by_path {
             if !crate::formats::detect::is_yaml_path(path) {
@@ -420,7 +428,11 @@ impl Workspace {
                 .is_some_and(|n| n == "tasks" || n == "handlers");
             let text = self.entries[id].source.text();
             let playbook = text.contains("hosts:") && text.contains("tasks:");
-            if !(in_tasks || playbook) || !text.contains("dest") {
+            let replicates = text.contains("replicaof")
+                || text.contains("slaveof")
+                || text.contains("SLAVEOF")
+                || text.contains("REPLICAOF");
+            if !(in_tasks || playbook) || !(text.contains("dest") || replicates) {
                 continue;
             }
             let dir = path.parent().unwrap_or(Path::new(""));
@@ -431,6 +443,15 @@ impl Workspace {
             };
             let vars = self.vars_of_role(role, &group_vars);
             let parsed = yaml::parse(text);
+            if replicates {
+                replication_edits.extend(
+                    parsed
+                        .documents
+                        .iter()
+                        .flat_map(crate::formats::ansible_tasks::replication_edits)
+                        .map(|edit| (*id, edit)),
+                );
+            }
             let tasks = parsed
                 .documents
                 .iter()
@@ -458,7 +479,10 @@ impl Workspace {
                 });
             }
         }
-        out
+        AnsibleTasks {
+            deployments: out,
+            replication_edits,
+        }
     }
 }
 
@@ -488,6 +512,78 @@ impl Workspace {
                 restart: Span::new(d.file, restart.start, restart.end),
                 monitor: sentinel.monitors.first().map(|m| m.line),
                 pinned_myid: sentinel.myid.is_some(),
+            });
+        }
+        out
+    }
+}
+
+impl Workspace {
+    /// Where a play, at every run, gives the data nodes the role the inventory names
+    /// (see `rules::provisioning`): a deployed config template that writes `replicaof`
+    /// for some hosts, or a task that does, with a restart on the change. Only for a
+    /// tree that runs sentinels: without failover the inventory's roles stay true.
+    pub(super) fn role_pins(
+        &self,
+        tasks: &AnsibleTasks,
+        topology: &crate::model::Topology,
+    ) -> Vec<crate::formats::units::RolePin> {
+        let mut out = Vec::new();
+        if topology.sentinels.is_empty() {
+            return out;
+        }
+        for d in &tasks.deployments {
+            let Some(restart) = d.task.restart.clone().filter(|_| !d.task.keeps_existing) else {
+                continue;
+            };
+            let Some(&config) = self.by_path.get(&d.deployed) else {
+                continue;
+            };
+            if !topology.nodes.iter().any(|n| n.file == config) {
+                continue;
+            }
+            // The template's own `replicaof` line (rendered for the hosts it picks).
+            let template = self
+                .rendered
+                .get(&config)
+                .map_or(config, |info| info.template);
+            let text = self.entries[&template].source.text();
+            let mut offset = 0;
+            let line = text.split_inclusive('\n').find_map(|line| {
+                let start = offset;
+                offset += line.len();
+                let body = line.trim_start();
+                let lower = body.to_ascii_lowercase();
+                let directive = ["replicaof", "slaveof"].into_iter().any(|d| {
+                    lower
+                        .strip_prefix(d)
+                        .is_some_and(|rest| rest.starts_with([' ', '\t', ':']))
+                });
+                directive.then(|| {
+                    let at = start + (line.len() - body.len());
+                    Span::new(template, at, at + body.trim_end().len())
+                })
+            });
+            let Some(line) = line else { continue };
+            out.push(crate::formats::units::RolePin {
+                pin: line,
+                task: Some(Span::new(d.file, d.task.module.start, d.task.module.end)),
+                restart: Some(Span::new(d.file, restart.start, restart.end)),
+                live: false,
+            });
+        }
+        for (file, edit) in &tasks.replication_edits {
+            if edit.restart.is_none() && !edit.live {
+                continue;
+            }
+            out.push(crate::formats::units::RolePin {
+                pin: Span::new(*file, edit.module.start, edit.module.end),
+                task: Some(Span::new(*file, edit.when.start, edit.when.end)),
+                restart: edit
+                    .restart
+                    .as_ref()
+                    .map(|r| Span::new(*file, r.start, r.end)),
+                live: edit.live,
             });
         }
         out

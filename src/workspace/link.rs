@@ -1308,8 +1308,17 @@ impl Workspace {
                         sentinel.runtime.config_installed_by =
                             installed.get(&compose::normalize(&path)).copied();
                     }
-                    sentinel.runtime.copies_unknown =
-                        conf.run_remotely || sentinels_on_unseen_configs || alternative(conf);
+                    // A role's Jinja template, rendered with the role's defaults, runs
+                    // on as many hosts as a play gives it: unknown without an inventory.
+                    let role_template = self.rendered.get(&conf.file).is_some_and(|info| {
+                        self.entries.get(&info.template).is_some_and(|t| {
+                            crate::syntax::jinja::rendered_path(&t.source.path).is_some()
+                        })
+                    }) && !host_copies.contains_key(&conf.file);
+                    sentinel.runtime.copies_unknown = conf.run_remotely
+                        || sentinels_on_unseen_configs
+                        || alternative(conf)
+                        || role_template;
                     images.complete(&mut sentinel.runtime, None, &[], Some(&path));
                     if sentinel.runtime.release.is_none() && !conf.embedded {
                         sentinel.runtime.release = host_release.clone();
@@ -1430,6 +1439,8 @@ impl Workspace {
             template_secrets: self.template_secrets(),
             hosts_provisioned: false,
             sentinel_config_redeploys: Vec::new(),
+            role_pins: Vec::new(),
+            command_line_secrets: Vec::new(),
             vagrant_networks: self
                 .sorted_ids()
                 .into_iter()
@@ -1548,7 +1559,8 @@ impl Workspace {
             }
         }
         // Files that Ansible tasks put onto the hosts are also at their destination.
-        let ansible = self.ansible_deployments();
+        let ansible_tasks = self.ansible_deployments();
+        let ansible = &ansible_tasks.deployments;
         format_units.hosts_provisioned = !ansible.is_empty()
             || self.by_path.keys().any(|p| {
                 // An Ansible role's tasks, whatever form their arguments take.
@@ -1558,7 +1570,7 @@ impl Workspace {
                         .is_some_and(|n| n == "tasks" || n == "handlers");
                 tasks || crate::formats::launch::is_host_provisioning(p)
             });
-        for deployment in &ansible {
+        for deployment in ansible {
             let (dest, deployed) = (&deployment.dest, compose::normalize(&deployment.deployed));
             let at: Vec<(FileId, ConfigRef)> = located
                 .iter()
@@ -1570,8 +1582,9 @@ impl Workspace {
             }
         }
         self.add_services(&mut topology, &located);
-        format_units.sentinel_config_redeploys =
-            self.sentinel_config_redeploys(&ansible, &topology);
+        format_units.sentinel_config_redeploys = self.sentinel_config_redeploys(ansible, &topology);
+        format_units.role_pins = self.role_pins(&ansible_tasks, &topology);
+        format_units.command_line_secrets = self.command_line_secrets();
         for (name, more) in &self.settings.elsewhere {
             for group in topology
                 .groups

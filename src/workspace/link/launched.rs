@@ -115,6 +115,64 @@ impl Workspace {
         }
     }
 
+    /// Passwords written literally on the command lines of the tree's scripts: the
+    /// `--requirepass` / `--masterauth` of a Redis server they start (on the host or in
+    /// a `docker run`), and the password variables a Redis container is given (`-e
+    /// REDIS_PASSWORD=…`).
+    pub(super) fn command_line_secrets(&self) -> Vec<Span> {
+        const OPTIONS: [&str; 3] = ["--requirepass", "--masterauth", "--masteruser-password"];
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let parsed = self.entries[&id].parsed();
+            if parsed.script_flow.is_none() {
+                continue;
+            }
+            let text = self.entries[&id].source.text();
+            let literal = |value: &str, at: &std::ops::Range<usize>| {
+                let raw = text.get(at.clone()).unwrap_or_default();
+                let raw = raw.trim_matches(['"', '\'']);
+                !raw.is_empty() && raw == value && !raw.contains(['$', '`', '{', '<'])
+            };
+            for run in &parsed.docker_runs {
+                let redis = container_program(run).is_some()
+                    || crate::knowledge::images::image_ref(&run.image).is_some();
+                if !redis {
+                    continue;
+                }
+                for pair in run.args.windows(2) {
+                    let ((option, _), (value, at)) = (&pair[0], &pair[1]);
+                    if OPTIONS.contains(&option.as_str()) && literal(value, at) {
+                        out.push(Span::new(id, at.start, at.end));
+                    }
+                }
+                for e in &run.env {
+                    let name = e.name.to_ascii_uppercase();
+                    let credential = name.contains("PASSWORD")
+                        && ["REDIS", "SENTINEL", "VALKEY"]
+                            .iter()
+                            .any(|n| name.contains(n));
+                    let value = e.value.as_deref().unwrap_or_default();
+                    if credential && e.literal && literal(value, &e.span) {
+                        out.push(Span::new(id, e.span.start, e.span.end));
+                    }
+                }
+            }
+            for command in parsed.commands.iter().filter(|c| !c.remote) {
+                for name in ["requirepass", "masterauth"] {
+                    if let Some(v) = command.cmdline.value(name) {
+                        let at = v.span.start as usize..v.span.end as usize;
+                        if v.span.file == id && literal(&v.value, &at) {
+                            out.push(v.span);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// One `docker run` of a script: a data node of its own when its settings are all on
     /// the command line; the process of the tree's config it mounts and runs otherwise.
     fn link_container_run(
