@@ -155,9 +155,7 @@ fn replication_edit(task: &Node, later: &[Node]) -> Option<ReplicationEdit> {
     // does not.
     let asks_live = |c: &str| {
         let c = c.to_ascii_lowercase();
-        ["role:", "master_link", "sentinel", "get-master-addr"]
-            .iter()
-            .any(|w| c.contains(w))
+        ["role:", "master_link"].iter().any(|w| c.contains(w))
     };
     if conditions.is_empty() || conditions.iter().any(|c| asks_live(c)) {
         return None;

@@ -94,10 +94,15 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
         } else if word.contains('$') || word.contains('`') || word.contains("{{") {
             exact = false;
         } else if word.contains(':') {
-            nodes.push(Spanned::new(
-                word.to_string(),
-                Span::new(file, at, at + word.len()),
-            ));
+            // `127.0.0.1:{7000..7005}`: bash gives the command one address per value.
+            match brace_expansion(word) {
+                Some(addresses) => nodes.extend(
+                    addresses
+                        .into_iter()
+                        .map(|a| Spanned::new(a, Span::new(file, at, at + word.len()))),
+                ),
+                None => exact = false,
+            }
         } else {
             // A word that is not an address (a here-string, a brace expansion): the
             // list is not literal.
@@ -113,6 +118,36 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
         replicas,
         secrets,
     }
+}
+
+/// The words bash makes of `word`: itself without braces; one per value of a
+/// `{A..B}` range or a `{a,b}` list (at most 64); `None` for anything else.
+fn brace_expansion(word: &str) -> Option<Vec<String>> {
+    let Some(open) = word.find('{') else {
+        return (!word.contains('}')).then(|| vec![word.to_string()]);
+    };
+    let close = open + word[open..].find('}')?;
+    let (head, inner, tail) = (&word[..open], &word[open + 1..close], &word[close + 1..]);
+    if tail.contains(['{', '}']) {
+        return None;
+    }
+    let values: Vec<String> = match inner.split_once("..") {
+        Some((a, b)) => {
+            let (a, b): (i64, i64) = (a.parse().ok()?, b.parse().ok()?);
+            if a > b || b - a >= 64 {
+                return None;
+            }
+            (a..=b).map(|n| n.to_string()).collect()
+        }
+        None if inner.contains(',') => inner.split(',').map(str::to_string).collect(),
+        None => return None,
+    };
+    Some(
+        values
+            .into_iter()
+            .map(|v| format!("{head}{v}{tail}"))
+            .collect(),
+    )
 }
 
 fn number(file: FileId, at: usize, value: &str) -> Option<Spanned<i64>> {
@@ -196,6 +231,17 @@ mod tests {
         assert_eq!(c.nodes.len(), 3);
         assert_eq!(c.replicas_per_master(), 0);
         assert_eq!(c.masters(), Some(3));
+    }
+
+    #[test]
+    fn brace_expansions_are_one_node_per_value() {
+        let c = one("valkey-cli --cluster create 127.0.0.1:{7000..7005} --cluster-replicas 1");
+        assert!(c.exact);
+        assert_eq!(c.nodes.len(), 6);
+        assert_eq!(c.nodes[5].value, "127.0.0.1:7005");
+        let c = one("redis-cli --cluster create 10.0.0.{1..3}:6379");
+        assert_eq!(c.nodes.len(), 3);
+        assert!(!one("redis-cli --cluster create h:{a..z}").exact);
     }
 
     #[test]

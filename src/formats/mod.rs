@@ -3,6 +3,7 @@
 pub mod ansible;
 pub mod ansible_tasks;
 pub mod argument_dispatch;
+pub mod client_secrets;
 pub mod cluster_create;
 pub mod cluster_operators;
 pub mod compose;

@@ -19,6 +19,8 @@ pub struct Units {
     pub template_secrets: Vec<TemplateSecret>,
     /// Master names that ConfigMaps hand to applications.
     pub client_master_names: Vec<super::kubernetes::ClientMasterName>,
+    /// Redis credentials that ConfigMaps hand to applications, written out.
+    pub client_secrets: Vec<super::client_secrets::ClientSecret>,
     /// The tree provisions hosts: it holds Ansible tasks, a Vagrantfile, Salt states or
     /// Puppet manifests. (A systemd unit says which config it runs: that is linked.)
     pub hosts_provisioned: bool,

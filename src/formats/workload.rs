@@ -914,8 +914,61 @@ fn destination(path: &str, mounts: &[Mount]) -> (Option<String>, String) {
     }
 }
 
+/// Whether a scheduling term's `labelSelector` selects pods with `labels` (the pod's
+/// own): every `matchLabels` entry and `matchExpressions` requirement holds. No selector
+/// selects nothing; a template on either side may be anything.
+fn selects_own(selector: Option<&Node>, labels: &[(String, String)]) -> bool {
+    let Some(selector) = selector else {
+        return false;
+    };
+    let templated = |v: &str| crate::knowledge::values::is_template(v) || v.contains("{{");
+    if labels.iter().any(|(k, v)| templated(k) || templated(v)) {
+        return true;
+    }
+    let label = |key: &str| {
+        labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let match_labels = selector.get("matchLabels").is_none_or(|m| {
+        m.entries().all(|(k, v)| match (k.as_str(), v.as_str()) {
+            (Some(k), Some(v)) => templated(k) || templated(v) || label(k) == Some(v),
+            _ => true,
+        })
+    });
+    let expressions = selector
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .all(|e| {
+            let Some(key) = e.get_str("key") else {
+                return true;
+            };
+            let values: Vec<&str> = e
+                .get("values")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            match e.get_str("operator") {
+                Some("In") => {
+                    values.iter().any(|v| templated(v))
+                        || label(key).is_some_and(|l| values.contains(&l))
+                }
+                Some("Exists") => label(key).is_some(),
+                Some("NotIn") => label(key).is_none_or(|l| !values.contains(&l)),
+                Some("DoesNotExist") => label(key).is_none(),
+                _ => true,
+            }
+        });
+    match_labels && expressions
+}
+
 fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
-    let labels = object
+    let labels: Vec<(String, String)> = object
         .at("spec.template.metadata.labels")
         .or_else(|| object.at("metadata.labels"))
         .map(|l| {
@@ -939,16 +992,22 @@ fn pod_facts(kind: &str, object: &Node, pod: &Node) -> PodFacts {
         .at("spec.podManagementPolicy")
         .filter(|n| n.as_str() == Some("Parallel"))
         .map(|n| n.span.clone());
+    // A term keeps the pods apart only when its selector selects them.
     let anti = pod
         .at("affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")
         .and_then(Node::as_seq)
-        .is_some_and(|s| !s.is_empty());
+        .unwrap_or_default()
+        .iter()
+        .any(|t| selects_own(t.get("labelSelector"), &labels));
     let spread = pod
         .get("topologySpreadConstraints")
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
-        .any(|t| t.get_str("whenUnsatisfiable") == Some("DoNotSchedule"));
+        .any(|t| {
+            t.get_str("whenUnsatisfiable") == Some("DoNotSchedule")
+                && selects_own(t.get("labelSelector"), &labels)
+        });
     PodFacts {
         kind: kind.to_string(),
         name_span: object
@@ -1291,6 +1350,19 @@ spec:
         assert!(!copy.guarded, "`|| true` after cp guards nothing");
         assert!(c.pod.parallel.is_some());
         assert!(!c.pod.spread, "preferred anti-affinity is no guarantee");
+        let labels = vec![("app".to_string(), "s".to_string())];
+        let sel = |text: &str| {
+            let doc = crate::syntax::yaml::parse(text).documents.remove(0);
+            selects_own(Some(&doc), &labels)
+        };
+        assert!(sel("matchLabels: {app: s}"));
+        assert!(!sel("matchLabels: {app: r}"));
+        assert!(sel(
+            "matchExpressions: [{key: app, operator: In, values: [r, s]}]"
+        ));
+        assert!(!sel("matchExpressions: [{key: tier, operator: Exists}]"));
+        assert!(sel("matchLabels: {app: '{{ .Release.Name }}'}"));
+        assert!(!selects_own(None, &labels));
         assert_eq!(c.pod_names(1)[1], "s-1.svc");
     }
 }

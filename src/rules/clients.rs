@@ -11,6 +11,40 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     master_name(ctx, out);
     sentinel_password(ctx, out);
     round_robin_service(ctx, out);
+    config_map_credentials(ctx, out);
+}
+
+/// Redis credentials written out in the ConfigMaps that configure applications (their
+/// `REDIS_PASSWORD`, a `redis://:…@` URL, the password of a config file's Redis
+/// section): one finding per ConfigMap, the other places as labels.
+fn config_map_credentials(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut by_map: std::collections::BTreeMap<
+        (crate::source::FileId, &str),
+        Vec<&crate::formats::client_secrets::ClientSecret>,
+    > = std::collections::BTreeMap::new();
+    for s in &ctx.units.client_secrets {
+        by_map
+            .entry((s.span.file, s.config_map.as_str()))
+            .or_default()
+            .push(s);
+    }
+    for ((_, config_map), found) in by_map {
+        let (first, rest) = (found[0], &found[1..]);
+        let more = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(", and {} more place(s)", rest.len())
+        };
+        let mut d = Diagnostic::new(
+            Rule::SecretsInPlaintextConfig,
+            first.span,
+            format!("a Redis password is written out in ConfigMap `{config_map}` (key `{}`{more}) for the applications that read it: ConfigMaps are plain text to anyone who can read the namespace and sit in version control, and rotating the password means editing each copy by hand", first.key),
+        );
+        for s in rest {
+            d = d.label(s.span, format!("another one (key `{}`)", s.key));
+        }
+        out.push(d.help("keep it in a Secret and hand it to the applications from there (`envFrom: secretRef`, `valueFrom.secretKeyRef`, or a config file mounted from the Secret)"));
+    }
 }
 
 /// Variables by which applications name the one Redis server they connect to.

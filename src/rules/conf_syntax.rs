@@ -89,11 +89,22 @@ pub fn check(conf: &ConfFile, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && !is_template(&line.tokens[0].value)
                 && !is_guarded(line)
             {
-                if let Some(found) = resolved.directive {
-                    let release = ctx.release_for_conf(conf);
-                    if let Some(reason) = found.unavailable_on(release) {
-                        out.push(not_in_version(ctx, conf, line, &reason, release));
+                match resolved.directive {
+                    Some(found) => {
+                        let release = ctx.release_for_conf(conf);
+                        if let Some(reason) = found.unavailable_on(release) {
+                            out.push(not_in_version(ctx, conf, line, &reason, release));
+                        }
                     }
+                    // No release knows it (`--replicaauth $PASSWORD`).
+                    None if !resolved.name.contains('.') => out.push(unknown_directive(
+                        ctx,
+                        conf,
+                        line,
+                        &resolved.name,
+                        &mut suggestions,
+                    )),
+                    None => {}
                 }
             }
             continue;

@@ -45,6 +45,51 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     sentinel_on_cluster_node(ctx, out);
     compose_addresses(ctx, out);
+    external_services(ctx, out);
+}
+
+/// A Kubernetes Service that opens cluster pods to clients outside the cluster (a
+/// NodePort or a LoadBalancer) while the nodes announce nothing: a cluster client is
+/// redirected (MOVED, CLUSTER SLOTS) to the pods' own addresses, which it cannot reach.
+fn external_services(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut reported = std::collections::HashSet::new();
+    for cf in &ctx.units.containers {
+        let c = &cf.container;
+        if c.pod.host_network {
+            continue;
+        }
+        let silent_node = cf.processes.iter().any(|p| match p {
+            crate::facts::service::ConfigRef::Node(n) => {
+                let conf = &topo.nodes[*n].cluster;
+                conf.is_enabled()
+                    && conf.announce_ip.is_none()
+                    && conf.announce_hostname.is_none()
+                    && topo.nodes[*n].complete
+            }
+            crate::facts::service::ConfigRef::Sentinel(_) => false,
+        });
+        if !silent_node {
+            continue;
+        }
+        for svc in &topo.cluster.services {
+            let Some((kind, at)) = &svc.external else {
+                continue;
+            };
+            if !svc.selects(c.namespace.as_deref(), &c.pod.labels) || !reported.insert(*at) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Rule::ClusterNatWithoutAnnounce,
+                    *at,
+                    format!("Service `{}` ({kind}) opens the cluster nodes of `{}` to clients outside Kubernetes, but the nodes announce no address of their own: a cluster client is sent (MOVED, CLUSTER SLOTS) to the pods' addresses, which it cannot reach from outside, so only the keys of the node it first lands on work", svc.name, c.workload),
+                )
+                .label(Span::new(cf.file, c.name_span.start, c.name_span.end), "the cluster nodes")
+                .help("give each node an address outside clients reach (`cluster-announce-ip` / `cluster-announce-hostname` with `cluster-preferred-endpoint-type hostname`, a LoadBalancer per pod), or keep cluster clients inside Kubernetes"),
+            );
+        }
+    }
 }
 
 /// Compose cluster nodes: what their peers and clients are told to dial, and whether the

@@ -1456,6 +1456,11 @@ impl Workspace {
                     Some((id, crate::formats::vagrant_network::parse(text)?))
                 })
                 .collect(),
+            client_secrets: self
+                .sorted_ids()
+                .iter()
+                .flat_map(|id| self.entries[id].parsed().client_secrets.iter().cloned())
+                .collect(),
             client_master_names: self
                 .sorted_ids()
                 .iter()
@@ -1743,11 +1748,37 @@ impl Workspace {
         if tail.components().count() < 2 {
             return Vec::new();
         }
-        self.by_path
+        let found: Vec<PathBuf> = self
+            .by_path
             .keys()
             .map(|p| compose::normalize(p))
             .filter(|p| p.ancestors().any(|a| a.ends_with(tail) && under(p, a)))
-            .collect()
+            .collect();
+        if !found.is_empty() || mounted.ends_with('/') {
+            return found;
+        }
+        // A host path the tree mirrors only in part (`/srv/www/docker/redis-cluster/
+        // 6001.conf` for the tree's `redis-cluster/6001.conf`): the longest tail of at
+        // least a folder and a file that the tree holds once; else the file of that
+        // name beside the script.
+        let parts: Vec<_> = tail.components().collect();
+        for keep in (2..parts.len()).rev() {
+            let suffix: PathBuf = parts[parts.len() - keep..].iter().collect();
+            let matching: Vec<PathBuf> = self
+                .by_path
+                .keys()
+                .map(|p| compose::normalize(p))
+                .filter(|p| p.ends_with(&suffix))
+                .collect();
+            if let [one] = matching.as_slice() {
+                return vec![one.clone()];
+            }
+        }
+        let beside = compose::normalize(&dir.join(parts[parts.len() - 1]));
+        if self.by_path.keys().any(|p| compose::normalize(p) == beside) {
+            return vec![beside];
+        }
+        Vec::new()
     }
 
     /// The Dockerfile of the tree an image is built from: the one named like the image's

@@ -153,6 +153,8 @@ struct Parsed {
     helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
     /// Master names that ConfigMaps hand to applications.
     client_master_names: Vec<crate::formats::kubernetes::ClientMasterName>,
+    /// Redis credentials that ConfigMaps hand to applications, written out.
+    client_secrets: Vec<crate::formats::client_secrets::ClientSecret>,
 }
 
 /// A config with the words that a `sed` of the tree replaces written as templates (the

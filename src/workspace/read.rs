@@ -264,9 +264,13 @@ impl Entry {
             );
             let client_master_names =
                 crate::formats::kubernetes::client_master_names(source.id, &yaml);
+            let client_secrets =
+                crate::formats::client_secrets::client_secrets(source.id, source.text(), &yaml);
+            secret_spans.extend(client_secrets.iter().map(|s| s.span));
             return Parsed {
                 secret_spans,
                 client_master_names,
+                client_secrets,
                 commands,
                 script_starts,
                 script_copies,

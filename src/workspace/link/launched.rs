@@ -117,8 +117,8 @@ impl Workspace {
 
     /// Passwords written literally on the command lines of the tree's scripts: the
     /// `--requirepass` / `--masterauth` of a Redis server they start (on the host or in
-    /// a `docker run`), and the password variables a Redis container is given (`-e
-    /// REDIS_PASSWORD=…`).
+    /// a `docker run`), the password variables a Redis container is given (`-e
+    /// REDIS_PASSWORD=…`), and the password a `redis-cli -a` logs in with.
     pub(super) fn command_line_secrets(&self) -> Vec<Span> {
         const OPTIONS: [&str; 3] = ["--requirepass", "--masterauth", "--masteruser-password"];
         let mut out = Vec::new();
@@ -154,6 +154,23 @@ impl Workspace {
                     let value = e.value.as_deref().unwrap_or_default();
                     if credential && e.literal && literal(value, &e.span) {
                         out.push(Span::new(id, e.span.start, e.span.end));
+                    }
+                }
+            }
+            // Client commands: `redis-cli -a PASSWORD …`, `REDISCLI_AUTH=… redis-cli`.
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let start = offset;
+                offset += line.len();
+                if !(line.contains("redis-cli") || line.contains("valkey-cli"))
+                    || line.trim_start().starts_with('#')
+                {
+                    continue;
+                }
+                for r in crate::formats::launch::secret_ranges(line) {
+                    let at = start + r.start..start + r.end;
+                    if literal(&line[r], &at) {
+                        out.push(Span::new(id, at.start, at.end));
                     }
                 }
             }
