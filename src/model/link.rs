@@ -638,7 +638,18 @@ fn infer_host_addresses(
     if candidates.is_empty() {
         return;
     }
-    let claimed: HashSet<Address> = node_identities.iter().flatten().cloned().collect();
+    // Addresses already some node's, with the folders of those nodes: a folder of its
+    // own (another copy of the deployment, an alternative layout) may still have its
+    // own node at that address.
+    let mut claimed: HashMap<Address, Vec<&Path>> = HashMap::new();
+    for (i, ids) in node_identities.iter().enumerate() {
+        for id in ids {
+            claimed
+                .entry(id.clone())
+                .or_default()
+                .push(node_lookup[i].as_path());
+        }
+    }
     let referred = nodes
         .iter()
         .enumerate()
@@ -662,9 +673,10 @@ fn infer_host_addresses(
         let address = (normalize_host(host), port);
         // Host addresses only: a name may be a container's or a machine's the tree
         // describes elsewhere.
-        if is_loopback(&address.0)
-            || address.0.parse::<std::net::IpAddr>().is_err()
-            || claimed.contains(&address)
+        let claimed_near = claimed
+            .get(&address)
+            .is_some_and(|at| at.iter().any(|c| folder.starts_with(c)));
+        if is_loopback(&address.0) || address.0.parse::<std::net::IpAddr>().is_err() || claimed_near
         {
             continue;
         }
