@@ -693,7 +693,17 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // Pod names built from variables (`$POD.$STS.$NS.svc.cluster.local`): the Service
     // label is the pods' own StatefulSet's, when the tree's StatefulSets name only one.
-    for c in &ctx.units.containers {
+    // The files that write such a name, found once (usually none).
+    let variable_names: Vec<(FileId, Span)> = files
+        .iter()
+        .filter_map(|f| Some((*f, variable_pod_name(ctx, *f)?)))
+        .collect();
+    for c in ctx
+        .units
+        .containers
+        .iter()
+        .filter(|_| !variable_names.is_empty())
+    {
         let pod = &c.container.pod;
         let Some(governing) = pod.service_name.as_deref() else {
             continue;
@@ -722,9 +732,10 @@ fn headless_dns(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .any(|name| text.contains(&format!("name: {name}\n")))
         };
-        let found = std::iter::once(c.file)
-            .chain(files.iter().copied().filter(|f| *f != c.file && defines(f)))
-            .find_map(|f| variable_pod_name(ctx, f));
+        let own = variable_names.iter().find(|(f, _)| *f == c.file);
+        let found = own
+            .or_else(|| variable_names.iter().find(|(f, _)| defines(f)))
+            .map(|(_, at)| *at);
         if let Some(at) = found {
             first_use.insert(governing, at);
         }

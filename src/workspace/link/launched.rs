@@ -120,7 +120,7 @@ impl Workspace {
     /// a `docker run`), the password variables a Redis container is given (`-e
     /// REDIS_PASSWORD=…`), and the password a `redis-cli -a` logs in with.
     pub(super) fn command_line_secrets(&self) -> Vec<Span> {
-        const OPTIONS: [&str; 3] = ["--requirepass", "--masterauth", "--masteruser-password"];
+        const OPTIONS: [&str; 2] = ["--requirepass", "--masterauth"];
         let mut out = Vec::new();
         for id in self.sorted_ids() {
             let parsed = self.entries[&id].parsed();
