@@ -293,6 +293,9 @@ pub struct Runtime {
     /// A script of the tree installs its config file on a host (`cp`, `install`), with
     /// this command: the config is meant to run wherever that script runs.
     pub config_installed_by: Option<Span>,
+    /// Its config file takes its `sentinel monitor` from an included file, at this
+    /// `include` line: Sentinel's rewrite saves the monitor into the main file too.
+    pub config_monitor_included: Option<Span>,
     /// Its start script builds its config only by appending lines (`echo … >> FILE`) to
     /// a file that outlives the process, with this first command: every restart of the
     /// same container appends them again.

@@ -17,6 +17,8 @@ pub struct ClusterCreate {
     pub exact: bool,
     /// `--cluster-replicas N` (none written: 0).
     pub replicas: Option<Spanned<i64>>,
+    /// `--cluster-replicas $VAR`: written, with a value not known here.
+    pub replicas_unknown: bool,
     /// The values of `-a` / `--pass` on the command: passwords, masked in every output.
     pub secrets: Vec<Span>,
 }
@@ -29,7 +31,7 @@ impl ClusterCreate {
     /// Masters the command creates, when the node list is literal: redis-cli makes
     /// `nodes / (replicas + 1)` masters.
     pub fn masters(&self) -> Option<i64> {
-        self.exact
+        (self.exact && !self.replicas_unknown)
             .then(|| self.nodes.len() as i64 / (self.replicas_per_master() + 1))
     }
 }

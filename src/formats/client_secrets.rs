@@ -51,7 +51,10 @@ pub fn client_secrets(file: FileId, text: &str, yaml: &YamlFile) -> Vec<ClientSe
                     continue;
                 }
                 if !content.contains('\n') {
-                    if names_password(name) && names_redis(name) && literal(content) {
+                    if crate::formats::units::is_password_variable(name)
+                        && names_redis(name)
+                        && literal(content)
+                    {
                         let trimmed = raw.trim_matches(['"', '\'']);
                         let at = raw.find(trimmed).unwrap_or(0);
                         push(value.span.start + at..value.span.start + at + trimmed.len());
@@ -83,12 +86,6 @@ fn names_redis(text: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-fn names_password(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    let leaf = lower.rsplit(['.', '_', '-']).next().unwrap_or(&lower);
-    matches!(leaf, "password" | "pass" | "passwd" | "pwd") || lower.ends_with("password")
-}
-
 /// A value written out: not empty, not a variable or a template, not a null.
 fn literal(value: &str) -> bool {
     let v = value.trim().trim_matches(['"', '\'']);
@@ -96,7 +93,7 @@ fn literal(value: &str) -> bool {
         && !v.contains(['$', '{', '}', '<', '>', '%'])
         && !matches!(
             v.to_ascii_lowercase().as_str(),
-            "null" | "none" | "~" | "nil"
+            "null" | "none" | "~" | "nil" | "true" | "false" | "yes" | "no"
         )
 }
 
@@ -139,7 +136,7 @@ fn file_passwords(raw: &str) -> Vec<std::ops::Range<usize>> {
         let under_redis = names_redis(key)
             || names_redis(&section)
             || parents.iter().any(|(_, k)| names_redis(k));
-        if !(names_password(key) && under_redis && literal(value)) {
+        if !(crate::formats::units::is_password_variable(key) && under_redis && literal(value)) {
             continue;
         }
         // The value without quotes and trailing comments; an expression is code.

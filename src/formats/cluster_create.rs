@@ -53,6 +53,11 @@ pub fn find(file: FileId, text: &str) -> Vec<ClusterCreate> {
         let line_start = text[..at].rfind(['\n', ';', '|', '&']).map_or(0, |i| i + 1);
         let before = words(&text[..at], line_start);
         for pair in before.windows(2) {
+            // `--cluster-replicas 1 --cluster create …`: redis-cli takes it in any order.
+            if pair[0].1 == "--cluster-replicas" && create.replicas.is_none() {
+                create.replicas = number(file, pair[1].0, pair[1].1);
+                create.replicas_unknown = create.replicas.is_none();
+            }
             if matches!(pair[0].1, "-a" | "--pass") {
                 let (v_at, value) = pair[1];
                 create
@@ -71,6 +76,7 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
     let mut nodes = Vec::new();
     let mut exact = true;
     let mut replicas = None;
+    let mut replicas_unknown = false;
     let mut secrets = Vec::new();
     let mut end = after;
     let mut i = 0;
@@ -79,10 +85,12 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
         end = at + word.len();
         if let Some(value) = word.strip_prefix("--cluster-replicas=") {
             replicas = number(file, at + word.len() - value.len(), value);
+            replicas_unknown = replicas.is_none();
         } else if WITH_VALUE.contains(&word) {
             if let Some((v_at, value)) = words.get(i + 1) {
                 if word == "--cluster-replicas" {
                     replicas = number(file, *v_at, value);
+                    replicas_unknown = replicas.is_none();
                 }
                 if matches!(word, "-a" | "--pass") {
                     secrets.push(Span::new(file, *v_at, v_at + value.len()));
@@ -116,6 +124,7 @@ fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
         nodes,
         exact,
         replicas,
+        replicas_unknown,
         secrets,
     }
 }
@@ -188,6 +197,14 @@ fn words(text: &str, from: usize) -> Vec<(usize, &str)> {
                     if bytes[i] == b')' && !text[start..i].contains("$(") {
                         break;
                     }
+                    // A template's `{{ hosts | join(' ') }}` is one word, pipes and all.
+                    if bytes[i] == b'{' && matches!(bytes.get(i + 1), Some(b'{' | b'%')) {
+                        let close = if bytes[i + 1] == b'{' { "}}" } else { "%}" };
+                        if let Some(len) = text[i + 2..].find(close) {
+                            i += 2 + len + 2;
+                            continue;
+                        }
+                    }
                     i += 1;
                 }
                 out.push((start, &text[start..i]));
@@ -246,6 +263,8 @@ mod tests {
 
     #[test]
     fn variables_leave_the_count_unknown() {
+        let c = one("redis-cli --cluster create a:1 b:2 c:3 d:4 --cluster-replicas $N");
+        assert!(c.replicas_unknown && c.masters().is_none());
         let c = one("redis-cli --cluster create $NODES --cluster-replicas 1 --cluster-yes");
         assert!(!c.exact);
         assert_eq!(c.masters(), None);
@@ -259,6 +278,16 @@ mod tests {
         );
         assert_eq!(c.nodes.len(), 4);
         assert_eq!(c.masters(), Some(2));
+    }
+
+    #[test]
+    fn replicas_before_create_and_template_pipes() {
+        let c = one("redis-cli -a x --cluster-replicas 1 --cluster create a:1 b:2 c:3 d:4 e:5 f:6");
+        assert_eq!(c.replicas.map(|r| r.value), Some(1));
+        assert_eq!(c.nodes.len(), 6);
+        let c = one("redis-cli --cluster create {{ hosts | map('join', ':') | join(' ') }} --cluster-replicas 1 --cluster-yes");
+        assert_eq!(c.replicas.map(|r| r.value), Some(1));
+        assert!(!c.exact);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!   leaders). `nodes.conf` is at `/node-conf`, on a volume only with
 //!   `storage.nodeConfVolume: true` (CRD default false). No anti-affinity unless
 //!   `redisLeader`/`redisFollower` set one or the CR carries the
-//!   `…/role-anti-affinity: "true"` annotation.
+//!   `…/role-anti-affinity: "true"` annotation. `v1beta1` (before v0.15) kept
+//!   `nodes.conf` in `/data`, on the `storage` claim.
 //! - valkey-io `ValkeyCluster` (`valkey.io/v1alpha1`, v0.4–v0.5): `shards` masters,
 //!   `replicas` per shard (default 0); `/data` (with `nodes.conf`) is an emptyDir unless
 //!   `persistence` is set.
@@ -87,7 +88,15 @@ fn shape(r: &Resource) -> Option<Shape> {
                 0
             };
             let node_conf = spec.and_then(|s| s.at("storage.nodeConfVolume"));
+            // `v1beta1` (operator before v0.15, images up to v6.2.x) kept `nodes.conf` in
+            // `/data`, on the storage claim: only a cluster without storage loses it.
+            let legacy = r
+                .object
+                .get_str("apiVersion")
+                .is_some_and(|v| v.ends_with("/v1beta1"));
+            let storage = spec.and_then(|s| s.get("storage")).is_some();
             let ephemeral = match node_conf.and_then(|n| n.as_bool_11()) {
+                _ if legacy && storage => None,
                 Some(true) => None,
                 Some(false) => node_conf.map(|n| crate::formats::operators::at(r, n)),
                 None => Some(

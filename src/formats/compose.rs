@@ -2574,6 +2574,7 @@ impl Service {
             data_ephemeral: None,
             config_rewritten_at_start: None,
             config_appended_at_start: None,
+            config_monitor_included: None,
             config_installed_by: None,
             auth_pass_field: None,
             cpu_limit: self
@@ -2910,6 +2911,7 @@ pub fn bitnami_cluster_creates(
             nodes,
             exact,
             replicas,
+            replicas_unknown: false,
             secrets: Vec::new(),
         });
     }
@@ -3488,7 +3490,7 @@ impl Service {
 
     /// The tree path behind a path of the container, through its bind mounts: (path,
     /// mount, whether the mount is the file itself).
-    fn mounted(&self, path: &str) -> Option<(PathBuf, &Mount, bool)> {
+    pub fn mounted(&self, path: &str) -> Option<(PathBuf, &Mount, bool)> {
         for m in &self.mounts {
             if m.target.trim_end_matches('/') == path {
                 return Some((m.source.clone(), m, true));

@@ -40,6 +40,9 @@ pub struct ConfFile {
     /// The script builds this config only by appending lines (`echo … >> FILE`) to a
     /// file it never creates or empties, at every start: the command of the first line.
     pub appended_at_start: Option<Span>,
+    /// Set on a config spliced with its includes: the `include` line whose file holds
+    /// a `sentinel monitor`.
+    pub monitor_include: Option<Span>,
     /// Command-line options given after a config file: what that file defines (the
     /// `sentinel monitor` lines, say) is not in these lines.
     pub follows_file: bool,
@@ -123,6 +126,7 @@ impl ConfFile {
             written_to: None,
             rewritten_at_start: None,
             appended_at_start: None,
+            monitor_include: None,
             monitors_on_command_line: false,
             written_by: None,
             follows_file: false,
@@ -156,7 +160,14 @@ impl ConfFile {
         let mut complete = true;
         // By identity: the configs of one manifest's ConfigMaps share its file id.
         let mut stack: Vec<*const ConfFile> = vec![self];
-        self.splice(resolve, &mut lines, &mut complete, &mut stack);
+        let mut monitor_include = None;
+        self.splice(
+            resolve,
+            &mut lines,
+            &mut complete,
+            &mut stack,
+            &mut monitor_include,
+        );
         let tree = ConfTree {
             lines,
             errors: Vec::new(),
@@ -167,6 +178,7 @@ impl ConfFile {
         merged.rewritten_at_start = self.rewritten_at_start;
         merged.appended_at_start = self.appended_at_start;
         merged.written_by = self.written_by.clone();
+        merged.monitor_include = monitor_include;
         (merged, complete)
     }
 
@@ -176,6 +188,7 @@ impl ConfFile {
         out: &mut Vec<ConfLine>,
         complete: &mut bool,
         stack: &mut Vec<*const ConfFile>,
+        monitor_include: &mut Option<Span>,
     ) {
         for resolved in &self.lines {
             let line = self.line(resolved);
@@ -185,8 +198,19 @@ impl ConfFile {
                         if !stack.contains(&(inner as *const ConfFile)) && stack.len() < 16 =>
                     {
                         stack.push(inner);
-                        inner.splice(resolve, out, complete, stack);
+                        let before = out.len();
+                        inner.splice(resolve, out, complete, stack, monitor_include);
                         stack.pop();
+                        // The outermost `include` that brings a monitor in.
+                        let monitor = out[before..].iter().any(|l| {
+                            l.tokens.len() > 2
+                                && l.tokens[0].value.eq_ignore_ascii_case("sentinel")
+                                && l.tokens[1].value.eq_ignore_ascii_case("monitor")
+                        });
+                        if monitor && stack.len() == 1 && monitor_include.is_none() {
+                            *monitor_include =
+                                Some(Span::new(line.owner, line.range.start, line.range.end));
+                        }
                     }
                     _ => *complete = false,
                 }
@@ -579,7 +603,10 @@ impl ConfFile {
             myid: self.sentinel_global("myid", |v| Some(v.to_string())),
             monitors,
             process: self.process_conf(),
-            runtime: Default::default(),
+            runtime: crate::facts::Runtime {
+                config_monitor_included: self.monitor_include,
+                ..Default::default()
+            },
         }
     }
 

@@ -203,7 +203,8 @@ pub fn pod_literal_passwords(text: &str, pod: &Node) -> Vec<std::ops::Range<usiz
         );
         !raw.is_empty()
             && !switch
-            && !raw.contains(['$', '{', '<', '`'])
+            && !crate::knowledge::values::expands_variable(raw)
+            && !raw.contains(['{', '<'])
             && !raw.starts_with(['#', '!'])
             && !crate::knowledge::values::is_template(raw)
     };

@@ -20,6 +20,7 @@ pub mod kustomize;
 pub mod launch;
 pub mod operators;
 pub mod placeholders;
+pub mod replica_branches;
 pub mod role_choice;
 pub mod runtime_commands;
 pub mod script;

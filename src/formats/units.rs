@@ -28,6 +28,8 @@ pub struct Units {
     pub sentinel_config_redeploys: Vec<SentinelRedeploy>,
     /// Plays that give the data nodes their inventory roles at every run.
     pub role_pins: Vec<RolePin>,
+    /// Config templates that write `masterauth` only for the hosts they make replicas.
+    pub replica_only_masterauth: Vec<ReplicaOnlyMasterauth>,
     /// Passwords written literally on the command lines of the tree's scripts.
     pub command_line_secrets: Vec<Span>,
     /// The networks each Vagrantfile of the tree gives its machines.
@@ -62,6 +64,18 @@ pub struct RolePin {
     pub restart: Option<Span>,
     /// A command against the live server: it takes effect at once, no restart needed.
     pub live: bool,
+}
+
+/// A data-node config template whose `masterauth` sits in the branch that makes a host
+/// a replica, while its `requirepass` is written for every host: the host rendered as
+/// master requires a password and sends none once a failover demotes it.
+#[derive(Debug, Clone)]
+pub struct ReplicaOnlyMasterauth {
+    /// The `masterauth` line.
+    pub masterauth: Span,
+    /// The statement of the branch that leaves it out for the master.
+    pub branch: Span,
+    pub requirepass: Span,
 }
 
 /// `requirepass {{ redis_password }}` in a Jinja template, with `redis_password:
@@ -314,10 +328,11 @@ pub fn password_values<'n>(
 /// `redis_auth`, `requirepass`), as provisioning variables files name them.
 pub fn is_password_variable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    // The last word of `REDIS_PASS`, `redis.pwd`, `sentinel-auth`.
+    let leaf = k.rsplit(['.', '_', '-']).next().unwrap_or(&k);
     is_password_key(&k)
-        || k.ends_with("_pass")
-        || k.ends_with("_passwd")
-        || k.ends_with("_auth")
+        || matches!(leaf, "pass" | "passwd" | "pwd")
+        || (leaf == "auth" && leaf.len() < k.len())
         || k == "requirepass"
         || k == "masterauth"
 }

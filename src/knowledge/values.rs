@@ -189,6 +189,17 @@ pub fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether a shell word takes part of its value from a variable or a command: `$NAME`,
+/// `${…}`, `$(…)`, backquotes. A `$` before anything else (`P@ss$7x`, `$$`) expands
+/// only that much: the rest of the word is still written out.
+pub fn expands_variable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains('`')
+        || bytes.windows(2).any(|w| {
+            w[0] == b'$' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'_' | b'{' | b'('))
+        })
+}
+
 /// A value that is a template placeholder rather than a literal: `${VAR}`, `$VAR`, `{{ .x }}`.
 /// Such values are unknown, never compared.
 pub fn is_template(text: &str) -> bool {

@@ -146,4 +146,34 @@ impl Topology {
             .iter()
             .filter(move |g| g.nodes().any(|n| n == node))
     }
+
+    /// Whether a node belongs to a Redis Cluster deployment whose masters get replicas
+    /// (its `--cluster create` asks for them, or its operator or chart layout does).
+    pub fn in_replicated_cluster(&self, node: usize) -> bool {
+        self.sharded.iter().any(|c| {
+            c.nodes.contains(&node)
+                && (c
+                    .create(&self.cluster_creates)
+                    .is_some_and(|create| create.replicas_per_master() >= 1)
+                    || c.layout
+                        .as_ref()
+                        .is_some_and(|l| l.replicas_per_master.value >= 1))
+        })
+    }
+
+    /// Whether other nodes copy what this one holds: it is in a replication group, or
+    /// in a Redis Cluster whose masters get replicas.
+    pub fn replicated(&self, node: usize) -> bool {
+        self.groups_of_node(node).next().is_some() || self.in_replicated_cluster(node)
+    }
+
+    /// What notices that a master went away: Sentinel, or the other nodes of its Redis
+    /// Cluster.
+    pub fn failure_detector(&self, node: usize) -> &'static str {
+        if self.groups_of_node(node).next().is_some() {
+            "Sentinel"
+        } else {
+            "the cluster"
+        }
+    }
 }

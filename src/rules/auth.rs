@@ -263,6 +263,32 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     check_peer_auth(ctx, out);
+    replica_only_masterauth(ctx, out);
+}
+
+/// A config template that writes `masterauth` only in its replica branch: the host it
+/// renders as master requires a password and sends none, which is found out only when
+/// a failover demotes it.
+fn replica_only_masterauth(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for t in &ctx.units.replica_only_masterauth {
+        // The model found the gap in this file already (a command per role).
+        if out
+            .iter()
+            .any(|d| d.rule == Rule::MasterauthMissing && d.span.file == t.masterauth.file)
+        {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::MasterauthMissing,
+                t.masterauth,
+                "masterauth is written here only for the nodes made replicas, while requirepass is written for the master too: the node started as master requires a password but has no masterauth, so when a failover demotes it, it cannot authenticate to the new master and stops replicating",
+            )
+            .label(t.branch, "masterauth is left out for the master here")
+            .label(t.requirepass, "every host requires a password")
+            .help("write masterauth beside requirepass, outside the replica branch: every node of a Sentinel group can become a replica"),
+        );
+    }
 }
 
 /// Sentinels log into each other with `sentinel-pass`, or their own requirepass.

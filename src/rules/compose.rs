@@ -494,13 +494,19 @@ fn persistence_restart(ctx: &Context, unit: &ComposeUnit, out: &mut Vec<Diagnost
     if node.replica_priority.as_ref().is_some_and(|p| p.value == 0) {
         return;
     }
-    if topo.groups_of_node(n).next().is_none() {
+    // Services made from one YAML anchor share its `restart:` line: one finding there.
+    let at = span(unit.file, r);
+    if !topo.replicated(n)
+        || out
+            .iter()
+            .any(|d| d.rule == Rule::PersistenceOffWithAutoRestart && d.span == at)
+    {
         return;
     }
     let mut d = Diagnostic::new(
         Rule::PersistenceOffWithAutoRestart,
         span(unit.file, r),
-        format!("`restart: {policy}` brings service `{}` back within seconds, and with no snapshots and no append-only file it comes back empty: if it was the master, Sentinel may not notice the restart, its replicas resync from it and the whole data set is wiped", s.name),
+        format!("`restart: {policy}` brings service `{}` back within seconds, and with no snapshots and no append-only file it comes back empty: if it was the master, {} may not notice the restart, its replicas resync from it and the whole data set is wiped", s.name, topo.failure_detector(n)),
     );
     if let Some(off) = node.persistence.rdb_off {
         d = d.label(off, "snapshots disabled here, and appendonly is off");

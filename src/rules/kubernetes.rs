@@ -605,7 +605,7 @@ fn persistence_off(topo: &Topology, c: &ContainerFacts, out: &mut Vec<Diagnostic
     let node = &topo.nodes[*n];
     if node.replica_priority.as_ref().is_some_and(|p| p.value == 0)
         || !node.complete
-        || topo.groups_of_node(*n).next().is_none()
+        || !topo.replicated(*n)
     {
         return;
     }
@@ -622,7 +622,7 @@ fn persistence_off(topo: &Topology, c: &ContainerFacts, out: &mut Vec<Diagnostic
         Diagnostic::new(
             Rule::PersistenceOffWithAutoRestart,
             rdb_off,
-            format!("`{}` keeps no snapshots and no append-only file, and Kubernetes restarts its containers within seconds: a restarted master comes back empty, possibly before Sentinel notices, and its replicas copy the empty data set", c.workload),
+            format!("`{}` keeps no snapshots and no append-only file, and Kubernetes restarts its containers within seconds: a restarted master comes back empty, possibly before {} notices, and its replicas copy the empty data set", c.workload, topo.failure_detector(*n)),
         )
         .label(c.name_span, "restarted automatically by the kubelet")
         .help("enable `appendonly yes` (or RDB snapshots) on a PersistentVolumeClaim"),

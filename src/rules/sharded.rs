@@ -233,7 +233,7 @@ fn masters_and_replicas(
                 );
             }
         }
-        if create.replicas_per_master() < 1 {
+        if create.replicas_per_master() < 1 && !create.replicas_unknown {
             let (span, why) = match &create.replicas {
                 Some(r) => (r.span, format!("`--cluster-replicas {}` makes every node a master with no replica", r.value)),
                 None => (create.command, "`--cluster create` without `--cluster-replicas` makes every node a master with no replica".to_string()),
@@ -316,11 +316,24 @@ fn full_coverage(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Diagnost
 fn shared_config_file(ctx: &Context, cluster: &ShardedCluster, out: &mut Vec<Diagnostic>) {
     let nodes = &ctx.topology.nodes;
     let mut seen: HashMap<(std::path::PathBuf, String), usize> = HashMap::new();
+    let mut written: Option<std::collections::HashSet<crate::source::FileId>> = None;
     for &i in &cluster.nodes {
         let node = &nodes[i];
         // Only configs run as they lie in the tree (a container has a file system of its
         // own), and only when no unread include may set `dir` or the file.
         if node.runtime.declared.is_some() || node.runtime.managed_by.is_some() || !node.complete {
+            continue;
+        }
+        // A config a script writes (a here-document) lands where the script puts it, and
+        // runs wherever that file is mounted: not in the script's own folder.
+        let written = written.get_or_insert_with(|| {
+            ctx.all_confs
+                .iter()
+                .filter(|c| c.embedded || c.written_to.is_some())
+                .map(|c| c.file)
+                .collect()
+        });
+        if written.contains(&node.file) {
             continue;
         }
         let Some(path) = state_file(ctx, node) else {

@@ -10,6 +10,7 @@ use crate::source::Origin;
 /// from the file and again from the command line, and exits "Duplicate master name".
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     appended_config(ctx, out);
+    included_monitor(ctx, out);
     for sentinel in &ctx.topology.sentinels {
         let Some(config) = sentinel.runtime.config_file else {
             continue;
@@ -31,6 +32,42 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help("write the `sentinel monitor` line into the config file (once, when the file is created) instead of passing it on the command line"),
             );
         }
+    }
+}
+
+/// `include /conf/masters.conf` in a sentinel's config, the `sentinel monitor` in that
+/// file: Sentinel's rewrite reads only the main file and saves its whole state there,
+/// the monitor included. The next start of the same process reads the monitor from the
+/// include and again from the main file, and exits ("Duplicate master name.", seen on
+/// Redis 7.0). Not when the start command writes the main file afresh every time.
+fn included_monitor(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<crate::source::Span> = Vec::new();
+    for sentinel in &ctx.topology.sentinels {
+        let Some(include) = sentinel.runtime.config_monitor_included else {
+            continue;
+        };
+        if sentinel.runtime.config_rewritten_at_start.is_some()
+            || sentinel.runtime.managed_by.is_some()
+        {
+            continue;
+        }
+        let Some(monitor) = sentinel.monitors.iter().find(|m| m.line != include) else {
+            continue;
+        };
+        if seen.contains(&monitor.line) {
+            continue;
+        }
+        seen.push(monitor.line);
+        out.push(
+            Diagnostic::new(
+                Rule::SentinelMonitorAppendedAtStart,
+                monitor.line,
+                format!("`sentinel monitor {}` comes from a file the sentinel's config includes: Sentinel saves its state into the main config file, this monitor included, so every later start of the same process reads it twice and exits (\"Duplicate master name.\")", monitor.name.value),
+            )
+            .fatal()
+            .label(include, "included here; Sentinel's rewrite copies the monitor into this file")
+            .help("write the `sentinel monitor` line into the main config file (once, when it is created) and keep only settings Sentinel never rewrites in included files"),
+        );
     }
 }
 

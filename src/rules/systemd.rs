@@ -610,7 +610,7 @@ fn persistence(topo: &Topology, service: &Service, process: &Process, out: &mut 
     if node.replica_priority.as_ref().is_some_and(|p| p.value == 0) {
         return; // never promoted: it restarts as a replica and resyncs
     }
-    if topo.groups_of_node(n).next().is_none() {
+    if !topo.replicated(n) {
         return; // nothing replicates from it
     }
     let cli = &process.cmdline;
@@ -634,8 +634,9 @@ fn persistence(topo: &Topology, service: &Service, process: &Process, out: &mut 
             Rule::PersistenceOffWithAutoRestart,
             restart.value.span,
             format!(
-                "`Restart={}` brings this node back within seconds, and with no snapshots and no append-only file it comes back empty: if it was the master, Sentinel may not notice the restart, its replicas resync from it and the whole data set is wiped",
-                restart.value.value
+                "`Restart={}` brings this node back within seconds, and with no snapshots and no append-only file it comes back empty: if it was the master, {} may not notice the restart, its replicas resync from it and the whole data set is wiped",
+                restart.value.value,
+                topo.failure_detector(n)
             ),
         )
         .label(rdb_off, "snapshots disabled here, and appendonly is off")

@@ -1,5 +1,6 @@
 //! Format grammars that turn text into trees whose every token keeps its span.
 
+pub mod branches;
 pub mod gotemplate;
 pub mod jinja;
 pub mod redis_conf;

@@ -43,6 +43,11 @@ impl Workspace {
             };
             let mut copies = Vec::new();
             inline_copies(doc, &mut copies);
+            // A file the same play deletes again (a scratch file a check writes) is no
+            // config any process keeps running from.
+            let mut removed = Vec::new();
+            removed_paths(doc, &mut removed);
+            copies.retain(|(dest, _)| !removed.contains(dest));
             let dir = path.parent().unwrap_or(Path::new(""));
             for (dest, content) in copies {
                 let Some(name) = Path::new(dest).file_name() else {
@@ -63,6 +68,46 @@ impl Workspace {
             let info = helm::RenderInfo::embedded(playbook, text.clone(), &embedded.pieces);
             let id = self.set_file(written, text, false);
             self.rendered.insert(id, Arc::new(info));
+        }
+    }
+}
+
+/// The modules that delete a path with `state: absent`.
+const FILE_MODULES: [&str; 3] = ["file", "ansible.builtin.file", "ansible.legacy.file"];
+
+/// The paths that `file: {state: absent}` tasks among the plays or tasks of `node`
+/// delete.
+fn removed_paths<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+    for item in node.as_seq().unwrap_or_default() {
+        for key in TASK_LISTS {
+            if let Some(inner) = item.get(key) {
+                removed_paths(inner, out);
+            }
+        }
+        let Some(args) = FILE_MODULES.iter().find_map(|m| item.get(m)) else {
+            continue;
+        };
+        if args.get_str("state") != Some("absent") {
+            continue;
+        }
+        let Some(path) = ["path", "dest", "name"]
+            .iter()
+            .find_map(|k| args.get_str(k))
+        else {
+            continue;
+        };
+        // `path: "{{ item }}"` over a `loop:` (or `with_items:`) of paths.
+        if path.replace(' ', "") == "{{item}}" {
+            let items = ["loop", "with_items"].iter().find_map(|k| item.get(k));
+            out.extend(
+                items
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Node::as_str),
+            );
+        } else {
+            out.push(path);
         }
     }
 }

@@ -590,6 +590,73 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// The data-node templates and the start scripts of the tree that write
+    /// `masterauth` only in a branch that picks replicas (see
+    /// [`crate::formats::replica_branches`]). Only for a tree that runs sentinels, where
+    /// every node may be demoted.
+    pub(super) fn replica_only_masterauth(
+        &self,
+        topology: &crate::model::Topology,
+    ) -> Vec<crate::formats::units::ReplicaOnlyMasterauth> {
+        use crate::formats::replica_branches::{replica_only_masterauth, WORDS};
+        use crate::syntax::branches;
+        let mut out = Vec::new();
+        if topology.sentinels.is_empty() {
+            return out;
+        }
+        // Templates rendered as a data node's config, unless the node rendered with the
+        // defaults already shows the gap (the model reports it there).
+        let templates: HashSet<FileId> = self
+            .rendered
+            .iter()
+            .filter(|(rendered, _)| {
+                let mut nodes = topology
+                    .nodes
+                    .iter()
+                    .filter(|n| n.file == **rendered)
+                    .peekable();
+                nodes.peek().is_some()
+                    && !nodes.any(|n| n.password.is_some() && n.masterauth.is_none())
+            })
+            .map(|(_, info)| info.template)
+            .collect();
+        for id in self.sorted_ids() {
+            let entry = &self.entries[&id];
+            let path = &entry.source.path;
+            let template = crate::syntax::jinja::rendered_path(path).is_some();
+            if template && !templates.contains(&id) {
+                continue;
+            }
+            let script = !template
+                && !entry.shown_only
+                && !self.rendered.contains_key(&id)
+                && crate::formats::detect::name_hint(path)
+                    == crate::formats::detect::NameHint::NotConf;
+            if !(template || script) {
+                continue;
+            }
+            let text = entry.source.text();
+            if !(text.contains("masterauth") && text.contains("requirepass")) {
+                continue;
+            }
+            let found = if template {
+                replica_only_masterauth(&branches::template(text), text, true)
+            } else {
+                replica_only_masterauth(&branches::shell(text, &WORDS), text, false)
+            };
+            let Some(found) = found else { continue };
+            let span = |r: std::ops::Range<usize>| Span::new(id, r.start, r.end);
+            out.push(crate::formats::units::ReplicaOnlyMasterauth {
+                masterauth: span(found.masterauth),
+                branch: span(found.branch),
+                requirepass: span(found.requirepass),
+            });
+        }
+        out
+    }
+}
+
 /// The deepest a nested variable is read (`a.b.c.d`).
 const NESTING: usize = 4;
 

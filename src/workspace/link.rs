@@ -925,11 +925,12 @@ impl Workspace {
                         errors: Vec::new(),
                         rewrite_marker: None,
                     };
-                    let merged = ConfFile::from_tree_keep_owners(
+                    let mut merged = ConfFile::from_tree_keep_owners(
                         conf.map_or(inv_file, |c| c.file),
                         inv.kind,
                         tree,
                     );
+                    merged.monitor_include = spliced.as_ref().and_then(|(m, _)| m.monitor_include);
                     let anchor = Span::new(id, container.name_span.start, container.name_span.end);
                     // What the build sets: the replica count, the image, and the build as the
                     // unit that declares the processes.
@@ -1029,6 +1030,7 @@ impl Workspace {
                         data_ephemeral: None,
                         config_rewritten_at_start: conf.and_then(|c| c.rewritten_at_start),
                         config_appended_at_start: None,
+                        config_monitor_included: merged.monitor_include,
                         config_installed_by: None,
                         auth_pass_field: None,
                         cpu_limit: container.cpu_limit.as_ref().map(|(m, at)| {
@@ -1440,6 +1442,7 @@ impl Workspace {
             hosts_provisioned: false,
             sentinel_config_redeploys: Vec::new(),
             role_pins: Vec::new(),
+            replica_only_masterauth: Vec::new(),
             command_line_secrets: Vec::new(),
             vagrant_networks: self
                 .sorted_ids()
@@ -1589,6 +1592,7 @@ impl Workspace {
         self.add_services(&mut topology, &located);
         format_units.sentinel_config_redeploys = self.sentinel_config_redeploys(ansible, &topology);
         format_units.role_pins = self.role_pins(&ansible_tasks, &topology);
+        format_units.replica_only_masterauth = self.replica_only_masterauth(&topology);
         format_units.command_line_secrets = self.command_line_secrets();
         for (name, more) in &self.settings.elsewhere {
             for group in topology
@@ -1762,20 +1766,23 @@ impl Workspace {
         // least a folder and a file that the tree holds once; else the file of that
         // name beside the script.
         let parts: Vec<_> = tail.components().collect();
+        let name = parts[parts.len() - 1].as_os_str();
+        // Only the files of that name can match a tail: gather them once.
+        let same_name: Vec<PathBuf> = self
+            .by_path
+            .keys()
+            .filter(|p| p.file_name() == Some(name))
+            .map(|p| compose::normalize(p))
+            .collect();
         for keep in (2..parts.len()).rev() {
             let suffix: PathBuf = parts[parts.len() - keep..].iter().collect();
-            let matching: Vec<PathBuf> = self
-                .by_path
-                .keys()
-                .map(|p| compose::normalize(p))
-                .filter(|p| p.ends_with(&suffix))
-                .collect();
-            if let [one] = matching.as_slice() {
+            let mut matching = same_name.iter().filter(|p| p.ends_with(&suffix));
+            if let (Some(one), None) = (matching.next(), matching.next()) {
                 return vec![one.clone()];
             }
         }
-        let beside = compose::normalize(&dir.join(parts[parts.len() - 1]));
-        if self.by_path.keys().any(|p| compose::normalize(p) == beside) {
+        let beside = compose::normalize(&dir.join(name));
+        if same_name.contains(&beside) {
             return vec![beside];
         }
         Vec::new()

@@ -305,8 +305,30 @@ impl Workspace {
                 if let Some(conf) = conf {
                     included.insert(conf.file);
                 }
+                // An `include` names a path of the container: the tree's file behind it,
+                // through the service's mounts.
+                let mut include_complete = true;
+                let spliced = conf.filter(|c| c.includes().next().is_some()).map(|c| {
+                    let found = std::cell::RefCell::new(Vec::new());
+                    let (merged, complete) = c.with_includes(&|from, path| {
+                        let (host, _, _) = service.mounted(path)?;
+                        let inner = by_path
+                            .get(&host)
+                            .copied()
+                            .filter(|i| i.file != from.file)?;
+                        found.borrow_mut().push(inner.file);
+                        Some(inner)
+                    });
+                    included.extend(found.into_inner());
+                    include_complete = complete;
+                    merged
+                });
                 // Redis reads the file, then the command-line options after it.
                 let mut lines: Vec<_> = match (conf, &service.script_config) {
+                    (Some(_), _) if spliced.is_some() => spliced
+                        .as_ref()
+                        .map(|m| m.tree.lines.clone())
+                        .unwrap_or_default(),
                     (Some(c), _) => c.tree.lines.clone(),
                     (None, Some(written)) => written.lines.clone(),
                     (None, None) => Vec::new(),
@@ -369,7 +391,8 @@ impl Workspace {
                     errors: Vec::new(),
                     rewrite_marker: None,
                 };
-                let merged = ConfFile::from_tree_keep_owners(file, kind, tree);
+                let mut merged = ConfFile::from_tree_keep_owners(file, kind, tree);
+                merged.monitor_include = spliced.as_ref().and_then(|m| m.monitor_include);
                 // Each copy is a container of its own, unless it shares the host's (or
                 // another container's) network.
                 // `network_mode: service:OTHER` joins the first copy of OTHER's
@@ -417,7 +440,8 @@ impl Workspace {
                             node.complete = (conf.is_some()
                                 || service.config.is_none()
                                 || service.script_config.is_some())
-                                && !service.start_unfollowed;
+                                && !service.start_unfollowed
+                                && include_complete;
                             node.runtime = service.runtime(source.id);
                             node.runtime.netns = netns(copy);
                             images.complete(
@@ -459,8 +483,11 @@ impl Workspace {
                                 || service.config.is_none()
                                 || service.script_config.is_some())
                                 && !image_brings_config
-                                && !service.start_unfollowed;
+                                && !service.start_unfollowed
+                                && include_complete;
+                            let included = sentinel.runtime.config_monitor_included;
                             sentinel.runtime = service.runtime(source.id);
+                            sentinel.runtime.config_monitor_included = included;
                             sentinel.runtime.netns = netns(copy);
                             sentinel.runtime.config_rewritten_at_start =
                                 conf.and_then(|c| c.rewritten_at_start).or_else(|| {

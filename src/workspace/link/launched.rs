@@ -131,7 +131,10 @@ impl Workspace {
             let literal = |value: &str, at: &std::ops::Range<usize>| {
                 let raw = text.get(at.clone()).unwrap_or_default();
                 let raw = raw.trim_matches(['"', '\'']);
-                !raw.is_empty() && raw == value && !raw.contains(['$', '`', '{', '<'])
+                !raw.is_empty()
+                    && raw == value
+                    && !crate::knowledge::values::expands_variable(raw)
+                    && !raw.contains(['{', '<'])
             };
             for run in &parsed.docker_runs {
                 let redis = container_program(run).is_some()
@@ -157,7 +160,9 @@ impl Workspace {
                     }
                 }
             }
-            // Client commands: `redis-cli -a PASSWORD …`, `REDISCLI_AUTH=… redis-cli`.
+            // Client commands: `redis-cli -a PASSWORD …`, `REDISCLI_AUTH=… redis-cli`;
+            // `-a $PW` with `PW=…` written out in the script is the same secret.
+            let mut assigned: Option<Vec<(String, crate::syntax::shell::Word)>> = None;
             let mut offset = 0;
             for line in text.split_inclusive('\n') {
                 let start = offset;
@@ -169,8 +174,29 @@ impl Workspace {
                 }
                 for r in crate::formats::launch::secret_ranges(line) {
                     let at = start + r.start..start + r.end;
-                    if literal(&line[r], &at) {
+                    let word = &line[r];
+                    if literal(word, &at) {
                         out.push(Span::new(id, at.start, at.end));
+                        continue;
+                    }
+                    let Some(name) =
+                        crate::syntax::shell::variable_name(word.trim_matches(['"', '\'']))
+                    else {
+                        continue;
+                    };
+                    let assigned = assigned.get_or_insert_with(|| {
+                        crate::syntax::shell::assignments(&crate::syntax::shell::parse(text))
+                    });
+                    let mut values = assigned.iter().filter(|(n, _)| n == name);
+                    // Assigned once, to a literal: a variable never changed.
+                    if let (Some((_, w)), None) = (values.next(), values.next()) {
+                        let inner = w.range.clone();
+                        let raw = text.get(inner.clone()).unwrap_or_default();
+                        let lead = raw.len() - raw.trim_start_matches(['"', '\'']).len();
+                        let at = inner.start + lead..inner.start + lead + w.value.len();
+                        if !w.value.is_empty() && literal(&w.value, &at) {
+                            out.push(Span::new(id, at.start, at.end));
+                        }
                     }
                 }
             }
