@@ -8,7 +8,73 @@ use std::collections::HashMap;
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     replica_announce_duplicated(ctx, out);
     sentinel_announce_duplicated(ctx, out);
+    sentinel_announces_master(ctx, out);
     master_name_shared(ctx, out);
+}
+
+/// Sentinels in containers of their own that announce, as their own address, the host
+/// their monitor names: the master's. At most one of them could share the master's
+/// network; the others tell their peers (and clients) an address where no sentinel
+/// listens. Only a name the tree gives a data node's own container (a compose service,
+/// an alias): a host's address may be shared on purpose, the ports telling them apart.
+fn sentinel_announces_master(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let topo = ctx.topology;
+    let mut reported = std::collections::HashSet::new();
+    for group in &topo.groups {
+        let mut found: Vec<(usize, &crate::facts::Monitor)> = Vec::new();
+        for &r in &group.monitors {
+            let (sentinel, monitor) = topo.monitor(r);
+            let Some(ip) = &sentinel.announce_ip else {
+                continue;
+            };
+            let own_network = sentinel.runtime.netns.is_some();
+            let same = !ip.value.is_empty() && ip.value.eq_ignore_ascii_case(&monitor.host.value);
+            // The name of a data node's own container (its service, a network alias),
+            // not a host they all share (a host's address with published ports).
+            let a_node = group.nodes().any(|n| {
+                let node = &topo.nodes[n];
+                node.runtime.netns.is_some()
+                    && (node.name == format!("service `{}`", ip.value)
+                        || node
+                            .name_hints
+                            .iter()
+                            .any(|h| h.eq_ignore_ascii_case(&ip.value)))
+            });
+            if own_network && same && a_node && !found.iter().any(|(s, _)| *s == r.sentinel) {
+                found.push((r.sentinel, monitor));
+            }
+        }
+        // The netns of the sentinels that announce the master: two or more distinct.
+        let mut networks: Vec<_> = found
+            .iter()
+            .filter_map(|(s, _)| topo.sentinels[*s].runtime.netns)
+            .collect();
+        networks.sort();
+        networks.dedup();
+        if networks.len() < 2 {
+            continue;
+        }
+        let (first, monitor) = found[0];
+        let sentinel = &topo.sentinels[first];
+        let ip = sentinel.announce_ip.as_ref().expect("kept above");
+        if !reported.insert(ip.span) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::AnnouncePortNotPublished,
+                ip.span,
+                format!(
+                    "{} sentinels of `{}` announce `{}`, the address of the master they monitor, as their own: each runs in a container of its own, so the other sentinels (and clients) dial the master's address on the sentinel port, where no sentinel listens. They never learn of each other, and no failover finds a majority",
+                    networks.len(),
+                    group.name.as_deref().unwrap_or("the group"),
+                    ip.value
+                ),
+            )
+            .label(monitor.host.span, "the master's address")
+            .help("announce each sentinel's own address (its service name with `announce-hostnames yes`, or its host's address and published port), or drop `announce-ip` inside one Docker network"),
+        );
+    }
 }
 
 /// Two sentinels of one group announcing one `announce-ip` and port: their peers take
