@@ -640,6 +640,14 @@ impl Workspace {
             if !(text.contains("masterauth") && text.contains("requirepass")) {
                 continue;
             }
+            // Only what runs: a shell script, or the scripts of a manifest or compose
+            // file; never a README's example.
+            if script
+                && entry.parsed().script_flow.is_none()
+                && !crate::formats::detect::is_yaml_path(path)
+            {
+                continue;
+            }
             let found = if template {
                 replica_only_masterauth(&branches::template(text), text, true)
             } else {
