@@ -3,6 +3,7 @@
 //! that a config template or a start script writes one directive for fewer hosts than
 //! another (`masterauth` only where it writes `replicaof`).
 
+use super::jinja::find;
 use std::ops::Range;
 
 /// One branch: an `if`, `elif` or `else` arm, a `case` arm, or a loop body.
@@ -219,31 +220,26 @@ fn is_case_pattern(segment: &str) -> bool {
     !patterns.is_empty() && !patterns.contains([' ', '$', '('])
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each line's directive with the statements of the branches it is under.
+    fn under(b: &Branches) -> Vec<(&str, Vec<&str>)> {
+        b.lines
+            .iter()
+            .map(|l| {
+                let statements = l.under.iter().map(|&i| b.branches[i].statement.as_str());
+                (l.name.as_str(), statements.collect())
+            })
+            .collect()
+    }
 
     #[test]
     fn lines_know_the_branches_they_are_written_under() {
         let text = "port 6379\n{% if a %}\nreplicaof {{ a }}\n{% if b -%}\nmasterauth x\n{%- endif %}\n{% else %}\n# none\n{% endif %}\n{% if p %}requirepass {{ p }}{% endif %}\n";
         let b = template(text);
-        let names: Vec<(&str, Vec<&str>)> = b
-            .lines
-            .iter()
-            .map(|l| {
-                (
-                    l.name.as_str(),
-                    l.under
-                        .iter()
-                        .map(|&i| b.branches[i].statement.as_str())
-                        .collect(),
-                )
-            })
-            .collect();
+        let names = under(&b);
         assert_eq!(
             names,
             vec![
@@ -261,19 +257,7 @@ mod tests {
     fn script_lines_know_their_if_and_case_branches() {
         let text = "echo \"requirepass $P\" > a.conf\nif [ \"$ORD\" = 0 ]; then\n  echo '# master' > r.conf\nelse\n  echo \"replicaof m 6379\" > r.conf\n  echo \"masterauth $P\" >> r.conf\nfi\ncase $R in\n  replica)\n    exec redis-server --masterauth x ;;\n  *) exec redis-server ;;\nesac\n";
         let b = shell(text, &["requirepass", "replicaof", "masterauth"]);
-        let under: Vec<(&str, Vec<&str>)> = b
-            .lines
-            .iter()
-            .map(|l| {
-                (
-                    l.name.as_str(),
-                    l.under
-                        .iter()
-                        .map(|&i| b.branches[i].statement.as_str())
-                        .collect(),
-                )
-            })
-            .collect();
+        let under = under(&b);
         assert_eq!(
             under,
             vec![

@@ -511,7 +511,7 @@ fn alone_as_word(bytes: &[u8], start: usize, end: usize) -> bool {
     before && after
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
