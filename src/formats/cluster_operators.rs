@@ -15,6 +15,13 @@
 //!   `persistence` is set.
 //! - hyperspike `Valkey` (`hyperspike.io/v1`, v0.0.x): always a cluster; `nodes` masters
 //!   (default 3), `replicas` per shard (default 0); a volume claim always.
+//! - OpsTree's `redis-cluster` chart values (`ot-helm/redis-cluster`, chart 0.14–0.16
+//!   in OT-CONTAINER-KIT/helm-charts, later in the operator's repository): a
+//!   `RedisCluster` with `redisLeader.replicas` = `redisCluster.leader.replicas` and
+//!   `redisFollower.replicas` = `redisCluster.follower.replicas` (both default 3, always
+//!   rendered, so `clusterSize` does not change the counts); affinity and topology spread
+//!   only from `redisCluster.leader`/`follower`; `nodes.conf` kept on a claim by the
+//!   defaults of every version (`storageSpec`, with `nodeConfVolume: true` since v1beta2).
 //! - bitnami `redis-cluster` (13.x) / `valkey-cluster` (3.x) values: `cluster.nodes`
 //!   pods in all (default 6), `cluster.replicas` per master (default 1); masters =
 //!   nodes / (replicas + 1); `persistence.enabled: false` puts the data directory (and
@@ -30,6 +37,8 @@ pub const VALKEY_IO: &str = "valkey.io";
 pub const HYPERSPIKE: &str = "hyperspike.io";
 /// Values of bitnami's `redis-cluster` and `valkey-cluster` charts (`kind` says which).
 pub const BITNAMI_CLUSTER_VALUES: &str = "helm:bitnami/redis-cluster";
+/// The kind of OpsTree's `redis-cluster` chart values (under `OPSTREE_VALUES`).
+pub const OPSTREE_CLUSTER_VALUES: &str = "redis-cluster-values";
 
 /// What one resource deploys.
 struct Shape {
@@ -176,6 +185,46 @@ fn shape(r: &Resource) -> Option<Shape> {
                 ephemeral: None,
                 unspread: None,
                 full_coverage_off: false,
+            })
+        }
+        (crate::formats::units::OPSTREE_VALUES, OPSTREE_CLUSTER_VALUES) => {
+            let doc = &r.object;
+            let section = doc
+                .key_node("redisCluster")
+                .map_or(anchor, |k| crate::formats::operators::at(r, k));
+            let count = |role: &str| {
+                int_field(r, doc.at(&format!("redisCluster.{role}.replicas")))
+                    .unwrap_or_else(|| implied(3, section))
+            };
+            let (leaders, followers) = (count("leader"), count("follower"));
+            let per = if leaders.value > 0 {
+                followers.value / leaders.value
+            } else {
+                0
+            };
+            // The template passes a role's affinity and spread on only when not empty.
+            let spread = ["leader", "follower"].iter().any(|role| {
+                ["affinity", "topologySpreadConstraints"].iter().any(|f| {
+                    doc.at(&format!("redisCluster.{role}.{f}"))
+                        .is_some_and(|n| {
+                            n.entries().next().is_some()
+                                || n.as_seq().is_some_and(|s| !s.is_empty())
+                        })
+                })
+            });
+            Some(Shape {
+                what: format!(
+                    "the ot-helm/redis-cluster {}",
+                    r.name
+                        .as_deref()
+                        .map_or("values".to_string(), |n| format!("release `{n}`"))
+                ),
+                masters: leaders.clone(),
+                replicas_per_master: Spanned::with_origin(per, followers.span, followers.origin),
+                pods: Some(leaders.value.max(0) + followers.value.max(0)),
+                ephemeral: None,
+                full_coverage_off: true,
+                unspread: (!spread && followers.value > 0).then_some(section),
             })
         }
         (BITNAMI_CLUSTER_VALUES, chart) => {

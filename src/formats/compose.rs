@@ -178,6 +178,9 @@ pub struct EnvVar {
     /// From an env file: that file and the value's byte range in it, where the value is
     /// written (findings about it point there).
     pub from_file: Option<(PathBuf, Range<usize>)>,
+    /// The file `span` is in, when not the file that declares the container (a
+    /// Kubernetes ConfigMap the container reads the variable from).
+    pub written_in: Option<FileId>,
 }
 
 /// A `ports:` entry.
@@ -2491,6 +2494,7 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
                 span: f.span.clone(),
                 literal: false,
                 from_file: Some((read.clone(), range)),
+                written_in: None,
             });
         }
     }
@@ -2517,6 +2521,7 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
                     span,
                     literal,
                     from_file: None,
+                    written_in: None,
                 });
             }
         }
@@ -2532,6 +2537,7 @@ fn environment(dir: &Path, text: &str, vars: &[(String, String)], service: &Node
                     span,
                     literal,
                     from_file: None,
+                    written_in: None,
                 });
             }
         }
@@ -2981,6 +2987,12 @@ fn bitnami_conf(
         match lookup(name) {
             Some(e) => {
                 let value = e.value.as_deref().unwrap_or("${unknown}");
+                if let Some(other) = e.written_in {
+                    // Written in another file: pointed at there, never edited from here.
+                    let mut t = token(value, e.span.clone(), Origin::Implied);
+                    t.owner = other;
+                    return Some(t);
+                }
                 let origin = if e.literal && spelled(text, &e.span, value) {
                     Origin::Literal
                 } else {
@@ -2993,8 +3005,10 @@ fn bitnami_conf(
         }
     };
     let mut push = |tokens: Vec<Token>| {
-        let start = tokens.iter().map(|t| t.range.start).min().unwrap_or(0);
-        let end = tokens.iter().map(|t| t.range.end).max().unwrap_or(0);
+        // The line is placed by its words in this file (others may be in a ConfigMap).
+        let here = || tokens.iter().filter(|t| t.owner == file).map(|t| &t.range);
+        let start = here().map(|r| r.start).min().unwrap_or(name_span.start);
+        let end = here().map(|r| r.end).max().unwrap_or(name_span.end);
         lines.push(ConfLine {
             line: text[..start.min(text.len())].matches('\n').count(),
             range: start..end,
@@ -3003,7 +3017,11 @@ fn bitnami_conf(
             owner: file,
         });
     };
-    let kw = |word: &str, at: &Token| token(word, at.range.clone(), Origin::Implied);
+    let kw = |word: &str, at: &Token| {
+        let mut t = token(word, at.range.clone(), Origin::Implied);
+        t.owner = at.owner;
+        t
+    };
     match kind {
         FileKind::SentinelConf => {
             let master = var("REDIS_MASTER_SET", "mymaster").unwrap();
@@ -3153,7 +3171,8 @@ fn bitnami_conf(
                 push(vec![kw("port", &v), v]);
             }
             // `REDIS_EXTRA_FLAGS`: more `--option value` arguments for redis-server.
-            if let Some(flags) = lookup("REDIS_EXTRA_FLAGS") {
+            // (Read where they are written in this file: words in a ConfigMap are not.)
+            if let Some(flags) = lookup("REDIS_EXTRA_FLAGS").filter(|e| e.written_in.is_none()) {
                 let value = flags.value.as_deref().unwrap_or_default();
                 let args = env_words(text, file, flags, value);
                 lines.extend(options_conf(file, kind, &args, text).tree.lines);

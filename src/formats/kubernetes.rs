@@ -145,6 +145,46 @@ pub fn client_master_names(file: FileId, yaml: &YamlFile) -> Vec<ClientMasterNam
     out
 }
 
+/// A one-line `data` entry of a ConfigMap: what a container reads as an environment
+/// variable (`valueFrom.configMapKeyRef`, `envFrom.configMapRef`).
+#[derive(Debug, Clone)]
+pub struct ConfigMapValue {
+    pub config_map: String,
+    pub key: String,
+    pub value: String,
+    /// The value as written (quotes included).
+    pub span: crate::source::Span,
+}
+
+/// The one-line `data` entries of the file's ConfigMaps (multi-line ones are files).
+pub fn config_map_values(file: FileId, yaml: &YamlFile) -> Vec<ConfigMapValue> {
+    let mut out = Vec::new();
+    for object in yaml.documents.iter().flat_map(objects) {
+        if object.get_str("kind") != Some("ConfigMap") {
+            continue;
+        }
+        let name = object.at("metadata.name").and_then(Node::as_str);
+        let (Some(name), Some(data)) = (name, object.get("data")) else {
+            continue;
+        };
+        for (key, value) in data.entries() {
+            let (Some(key_text), Some(text)) = (key.as_str(), value.as_str()) else {
+                continue;
+            };
+            if text.contains('\n') {
+                continue;
+            }
+            out.push(ConfigMapValue {
+                config_map: name.to_string(),
+                key: key_text.to_string(),
+                value: text.to_string(),
+                span: crate::source::Span::new(file, value.span.start, value.span.end),
+            });
+        }
+    }
+    out
+}
+
 /// The names of the ConfigMaps and Secrets the file defines.
 pub fn config_object_names(yaml: &YamlFile) -> Vec<String> {
     yaml.documents
@@ -1133,6 +1173,14 @@ pub fn chart_values(
             bitnami_flavor(values)
         };
         Some((crate::formats::units::BITNAMI_VALUES, flavor, release))
+    } else if named("redis-cluster") && values.get("redisCluster").is_some() {
+        // OpsTree's chart (bitnami's of the same name has `cluster:` instead).
+        let name = opstree_values_name(values).or(release);
+        Some((
+            crate::formats::units::OPSTREE_VALUES,
+            crate::formats::cluster_operators::OPSTREE_CLUSTER_VALUES,
+            name,
+        ))
     } else if named("redis-ha") {
         Some((
             crate::formats::units::REDIS_HA_VALUES,
@@ -1244,10 +1292,19 @@ fn opstree_values_kind(doc: &Node) -> Option<&'static str> {
                     .any(|k| n.get(k).is_some_and(|v| v.entries().next().is_some()))
         })
     };
+    // The redis-cluster chart's section has its own fields (another chart's
+    // `redisCluster: {enabled: true}` is not it).
+    let cluster_fields = doc.get("redisCluster").is_some_and(|n| {
+        ["clusterSize", "leader", "follower", "clusterVersion"]
+            .iter()
+            .any(|k| n.get(k).is_some())
+    });
     if map("redisReplication") {
         Some("redis-replication-values")
     } else if map("redisSentinel") || map("redisSentinelConfig") {
         Some("redis-sentinel-values")
+    } else if map("redisCluster") && cluster_fields {
+        Some(crate::formats::cluster_operators::OPSTREE_CLUSTER_VALUES)
     } else {
         None
     }
@@ -1255,11 +1312,15 @@ fn opstree_values_kind(doc: &Node) -> Option<&'static str> {
 
 /// The resource name an OpsTree chart renders when its values give one.
 fn opstree_values_name(doc: &Node) -> Option<String> {
-    ["redisReplication.name", "redisSentinel.name"]
-        .iter()
-        .find_map(|p| doc.at(p).and_then(Node::as_str))
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
+    [
+        "redisReplication.name",
+        "redisSentinel.name",
+        "redisCluster.name",
+    ]
+    .iter()
+    .find_map(|p| doc.at(p).and_then(Node::as_str))
+    .filter(|n| !n.is_empty())
+    .map(str::to_string)
 }
 
 /// A values file of the bitnami redis or valkey chart: no `apiVersion`/`kind`, a

@@ -782,6 +782,7 @@ fn env_entry(
         span,
         literal,
         from_file: None,
+        written_in: None,
     })
 }
 

@@ -702,6 +702,8 @@ const SENTINEL_VALUES: &str = "redis-sentinel-values";
 fn opstree_chart(r: &Resource) -> &'static str {
     if r.kind == REPLICATION_VALUES {
         "ot-helm/redis-replication"
+    } else if r.kind == crate::formats::cluster_operators::OPSTREE_CLUSTER_VALUES {
+        "ot-helm/redis-cluster"
     } else {
         "ot-helm/redis-sentinel"
     }

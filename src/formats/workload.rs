@@ -4,6 +4,7 @@
 
 use crate::formats::detect::FileKind;
 use crate::formats::kubernetes::objects;
+use crate::knowledge::images::ImageFamily;
 use crate::syntax::redis_conf::{split_args, Token};
 use crate::syntax::yaml::{embedded, Kind, Node, YamlFile};
 use std::ops::Range;
@@ -248,6 +249,9 @@ pub struct Container {
     /// The first invocation is the official image's own `CMD` (no `command:`), which an
     /// image of the same name built in the tree replaces.
     pub image_default: bool,
+    /// The first invocation is a bitnami image's own start, which writes the config
+    /// from the container's environment (`REDIS_REPLICATION_MODE`, `REDIS_MASTER_HOST`).
+    pub configured_by_env: bool,
     /// The start script, when the command is `sh -c "…"`, with its position mapping.
     pub script: Option<(String, crate::syntax::yaml::Embedded)>,
     /// The path of a script file the container runs (`sh /scripts/start.sh`,
@@ -274,6 +278,12 @@ pub struct Container {
     /// ConfigMaps the environment is read from (`envFrom[].configMapRef`,
     /// `env[].valueFrom.configMapKeyRef`).
     pub env_config_maps: Vec<String>,
+    /// `env[].valueFrom.configMapKeyRef` entries: (variable, ConfigMap, key, the entry).
+    pub config_map_env: Vec<(String, String, String, Range<usize>)>,
+    /// `envFrom[]`: ConfigMaps whose keys all become variables, in order.
+    pub env_from_config_maps: Vec<String>,
+    /// `envFrom[].secretRef`: variables whose names the tree does not show.
+    pub env_from_secret: bool,
     /// Environment variables the downward API sets to this container's own memory
     /// limit (`resourceFieldRef: {resource: limits.memory}`): name, the value (bytes over
     /// the divisor), and the entry.
@@ -535,6 +545,7 @@ fn read_container(
     let mut script = None;
     let mut found = Vec::new();
     let mut image_default = false;
+    let mut configured_by_env = false;
     let is_shell = tokens
         .first()
         .is_some_and(|(t, _)| matches!(t.value.rsplit('/').next(), Some("sh" | "bash" | "ash")));
@@ -597,6 +608,26 @@ fn read_container(
                     .filter(|t| !t.value.starts_with('-'))
                     .map(|t| (t.value.to_string(), t.range.clone())),
                 args: plain,
+            });
+        }
+        // A bitnami image on its own start: its scripts write the config from the
+        // environment (read where the processes are linked), at a path of their own.
+        let bitnami = c
+            .get_str("image")
+            .and_then(crate::knowledge::images::image_ref)
+            .and_then(|i| match i.family {
+                ImageFamily::BitnamiSentinel => Some((FileKind::SentinelConf, i.flavor)),
+                ImageFamily::BitnamiServer => Some((FileKind::RedisConf, i.flavor)),
+                _ => None,
+            });
+        if let (Some((kind, flavor)), true) = (bitnami, found.is_empty() && tokens.is_empty()) {
+            configured_by_env = true;
+            let image_at = c.get("image").map(|n| n.span.clone()).unwrap_or_default();
+            found.push(Invocation {
+                from_hook: false,
+                kind,
+                config: Some((bitnami_config_path(kind, flavor), image_at)),
+                args: Vec::new(),
             });
         }
     }
@@ -761,6 +792,28 @@ fn read_container(
             ))
         })
         .collect();
+    let config_map_env = c
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let r = e.at("valueFrom.configMapKeyRef")?;
+            Some((
+                e.get_str("name")?.to_string(),
+                r.get_str("name")?.to_string(),
+                r.get_str("key")?.to_string(),
+                e.span.clone(),
+            ))
+        })
+        .collect();
+    let env_from = c.get("envFrom").and_then(Node::as_seq).unwrap_or_default();
+    let env_from_config_maps = env_from
+        .iter()
+        .filter_map(|e| e.at("configMapRef.name").and_then(Node::as_str))
+        .map(str::to_string)
+        .collect();
+    let env_from_secret = env_from.iter().any(|e| e.get("secretRef").is_some());
     let mut env_config_maps: Vec<String> = c
         .get("envFrom")
         .and_then(Node::as_seq)
@@ -861,6 +914,7 @@ fn read_container(
         replicas_span: None,
         invocations: found,
         image_default,
+        configured_by_env,
         script,
         script_file,
         script_args,
@@ -874,6 +928,9 @@ fn read_container(
         memory_limit_env,
         secret_env,
         env_config_maps,
+        config_map_env,
+        env_from_config_maps,
+        env_from_secret,
         read_only_root,
         working_dir: c.get_str("workingDir").map(str::to_string),
         cpu_limit,
@@ -1149,6 +1206,20 @@ fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Where a bitnami image's scripts keep the config they write: the sentinel's under
+/// its volume directory (`/bitnami/redis-sentinel`, kept across restarts only when a
+/// volume is mounted there), the server's in the image (rewritten at every start).
+pub fn bitnami_config_path(kind: FileKind, flavor: crate::knowledge::Flavor) -> String {
+    let name = match flavor {
+        crate::knowledge::Flavor::Valkey => "valkey",
+        _ => "redis",
+    };
+    match kind {
+        FileKind::SentinelConf => format!("/bitnami/{name}-sentinel/conf/sentinel.conf"),
+        FileKind::RedisConf => format!("/opt/bitnami/{name}/etc/{name}.conf"),
+    }
+}
+
 impl Container {
     /// The container as it runs an image built in the tree under an official image's
     /// name: not the official `CMD`, but what that image's start runs (found elsewhere).
@@ -1157,6 +1228,7 @@ impl Container {
         Container {
             invocations: hooks.collect(),
             image_default: false,
+            configured_by_env: false,
             ..self.clone()
         }
     }

@@ -123,7 +123,7 @@ impl Context<'_> {
                 .collect()
         });
         match vars {
-            Some(vars) => format!("set {} in the service's environment", vars.join(" and ")),
+            Some(vars) => format!("set {} in its environment", vars.join(" and ")),
             None => {
                 let lines: Vec<String> =
                     settings.iter().map(|(s, v)| format!("`{s} {v}`")).collect();

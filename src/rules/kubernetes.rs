@@ -284,12 +284,26 @@ fn sentinel_storage(
         None => (span(&k.name_span), Some(path_span)),
     };
     let label = label.filter(|_| in_script.is_none());
+    // The bitnami image writes the config itself, under its volume directory.
+    let (whose, help) = match k.configured_by_env {
+        true => {
+            let volume = path.trim_end_matches("/conf/sentinel.conf");
+            (
+                format!("the config that the image of `{}` writes at `{path}`", c.workload),
+                format!("mount a PVC at `{volume}` (a `volumeClaimTemplates` entry of a StatefulSet): the image keeps the config it wrote there and reuses it at every later start"),
+            )
+        }
+        false => (
+            format!("the config of the sentinels in `{}`", c.workload),
+            "keep the config on a PVC and copy the template only when the file does not exist yet (`test -f … || cp …`), or pin a 40-hex `sentinel myid` per pod".to_string(),
+        ),
+    };
     let mut d = Diagnostic::new(
         Rule::SentinelStateNotPersistent,
         primary,
-        format!("the config of the sentinels in `{}` is {why}, and it has no `sentinel myid`: every restart makes a sentinel with a new ID, the others keep counting the old one, and these ghosts can leave no majority for a failover", c.workload),
+        format!("{whose} is {why}, and it has no `sentinel myid`: every restart makes a sentinel with a new ID, the others keep counting the old one, and these ghosts can leave no majority for a failover"),
     )
-    .help("keep the config on a PVC and copy the template only when the file does not exist yet (`test -f … || cp …`), or pin a 40-hex `sentinel myid` per pod");
+    .help(help);
     if let Some(label) = label {
         d = d.label(label, "rebuilt here");
     }
@@ -412,14 +426,27 @@ fn cluster_state(topo: &Topology, c: &ContainerFacts, l: &Linked, out: &mut Vec<
     let name = file.map_or("nodes.conf", |f| {
         f.value.rsplit('/').next().unwrap_or("nodes.conf")
     });
+    // What to change is the workload's storage: the emptyDir mount, or (nothing
+    // mounted) the container, when the config is written in another file.
+    let (primary, label) = match mount {
+        Some(m) => (
+            Span::new(c.file, m.span.start, m.span.end),
+            Some((span, "the cluster config file")),
+        ),
+        None if span.file != c.file => (
+            Span::new(c.file, k.name_span.start, k.name_span.end),
+            Some((span, "the cluster config file")),
+        ),
+        None => (span, None),
+    };
     let mut d = Diagnostic::new(
         Rule::ClusterConfigFileNotPersistent,
-        span,
+        primary,
         format!("the pods of `{}` keep their cluster state (`{name}`: node ID, peers, slots) in `{dir}`, which is on {where_}: a re-created pod starts as a new node the cluster does not know, and its shard loses a member until someone runs CLUSTER FORGET and MEET by hand", c.workload),
     )
     .help("mount a PersistentVolumeClaim (a volumeClaimTemplate of the StatefulSet) at the directory of the cluster config file");
-    if let Some(m) = mount {
-        d = d.label(Span::new(c.file, m.span.start, m.span.end), "mounted here");
+    if let Some((at, what)) = label {
+        d = d.label(at, what);
     }
     out.push(d);
 }

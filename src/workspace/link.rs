@@ -3,6 +3,7 @@
 use super::*;
 
 mod compose_services;
+mod env_configured;
 mod launched;
 use compose_services::{ConfIndex, Linked};
 
@@ -574,6 +575,9 @@ impl Workspace {
         let mut script_started: HashMap<(FileId, usize), ScriptStarted> = HashMap::new();
         let mut workload_procs: HashMap<(FileId, usize), Vec<ConfigRef>> = HashMap::new();
         let image_starts = self.image_starts();
+        // Containers of bitnami images on their own start: the config their
+        // environment makes.
+        let env_configured = self.env_configured();
         // Containers of an image built in the tree under an official image's name: what
         // they run is that image's start, not the official `CMD`.
         let rebuilt: HashMap<(FileId, usize), crate::formats::workload::Container> = image_starts
@@ -723,8 +727,13 @@ impl Workspace {
                                 )
                             })
                     };
-                    // A config of the tree, or (for redis-server) options only.
+                    // The image's config made from the environment, a config of the
+                    // tree, or (for redis-server) options only.
+                    let by_env = (ii == 0 && container.configured_by_env)
+                        .then(|| env_configured.get(&(id, ci)))
+                        .flatten();
                     let conf = match &inv.config {
+                        _ if let Some(made) = by_env => Some(&made.conf),
                         Some((path, _)) => {
                             let written = script.as_ref().and_then(|key| {
                                 written_by_script.get(&(inv_file, key.clone(), path.clone()))
@@ -908,7 +917,8 @@ impl Workspace {
                     for c in included_here.into_inner() {
                         claimed.insert((c.file, c.embedded_in.clone()));
                     }
-                    let complete = spliced.as_ref().is_none_or(|(_, complete)| *complete);
+                    let complete = spliced.as_ref().is_none_or(|(_, complete)| *complete)
+                        && by_env.is_none_or(|made| made.complete);
                     let mut lines = match &spliced {
                         Some((merged, _)) => merged.tree.lines.clone(),
                         None => conf.map(|c| c.tree.lines.clone()).unwrap_or_default(),
@@ -1021,7 +1031,15 @@ impl Workspace {
                                 crate::source::Origin::Implied,
                             ))
                         }),
-                        env: None,
+                        // The image reads its settings from variables (no block a fix
+                        // could extend here: a help text names them).
+                        env: by_env.map(|_| crate::facts::ImageEnv {
+                            vars: match inv.kind {
+                                FileKind::SentinelConf => compose::BITNAMI_SENTINEL_VARS,
+                                FileKind::RedisConf => compose::BITNAMI_SERVER_VARS,
+                            },
+                            insert_after: None,
+                        }),
                         declared: Some(declared),
                         unit: Some(unit),
                         count_known: true,
@@ -1047,9 +1065,12 @@ impl Workspace {
                         }),
                         // Only a config on a volume outlives a restart of the container:
                         // one on the container's own filesystem starts fresh every time.
+                        // (A config the image makes from its environment is not on
+                        // its command line: what it keeps is judged by its path.)
                         config_file: inv
                             .config
                             .as_ref()
+                            .filter(|_| by_env.is_none())
                             .filter(|(path, _)| container.mount_for(path).is_some())
                             .map(|(_, r)| Span::new(inv_file, r.start, r.end)),
                         netns: None,
@@ -1112,7 +1133,8 @@ impl Workspace {
                                 {
                                     node.name_hints.extend(more.iter().cloned());
                                 }
-                                if node.anchor.is_empty() {
+                                // (The image's config has no line of its own to stand for it.)
+                                if node.anchor.is_empty() || by_env.is_some() {
                                     node.anchor = anchor;
                                 }
                                 refs.push(ConfigRef::Node(nodes.len()));
@@ -1124,7 +1146,7 @@ impl Workspace {
                                 sentinel.runtime = runtime.clone();
                                 sentinel.runtime.netns = netns(i);
                                 sentinel.name = format!("workload `{}`", container.workload);
-                                if sentinel.anchor.is_empty() {
+                                if sentinel.anchor.is_empty() || by_env.is_some() {
                                     sentinel.anchor = anchor;
                                 }
                                 refs.push(ConfigRef::Sentinel(sentinels.len()));

@@ -153,6 +153,8 @@ struct Parsed {
     helm_releases: Vec<crate::formats::helm_command::HelmCommand>,
     /// Master names that ConfigMaps hand to applications.
     client_master_names: Vec<crate::formats::kubernetes::ClientMasterName>,
+    /// One-line values of the file's ConfigMaps (environment variables of containers).
+    config_map_values: Vec<crate::formats::kubernetes::ConfigMapValue>,
     /// Redis credentials that ConfigMaps hand to applications, written out.
     client_secrets: Vec<crate::formats::client_secrets::ClientSecret>,
 }

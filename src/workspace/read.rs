@@ -267,9 +267,11 @@ impl Entry {
             let client_secrets =
                 crate::formats::client_secrets::client_secrets(source.id, source.text(), &yaml);
             secret_spans.extend(client_secrets.iter().map(|s| s.span));
+            let config_map_values = crate::formats::kubernetes::config_map_values(source.id, &yaml);
             return Parsed {
                 secret_spans,
                 client_master_names,
+                config_map_values,
                 client_secrets,
                 commands,
                 script_starts,
