@@ -49,6 +49,11 @@ pub fn find(file: FileId, text: &str) -> Vec<ClusterCreate> {
             continue;
         }
         let mut create = read(file, text, at, after);
+        // A quote left open at the end of the line: the command goes on below (`'\` then
+        // `"$(…) --cluster-replicas 1"`), where options may follow that are not read.
+        if create.replicas.is_none() && open_quote_at_line_end(text, at) {
+            create.replicas_unknown = true;
+        }
         // `redis-cli -a PASSWORD --cluster create …`: the line is shown with the findings.
         let line_start = text[..at].rfind(['\n', ';', '|', '&']).map_or(0, |i| i + 1);
         let before = words(&text[..at], line_start);
@@ -69,6 +74,26 @@ pub fn find(file: FileId, text: &str) -> Vec<ClusterCreate> {
         from = after;
     }
     out
+}
+
+/// The line holding `at` ends inside a quoted string (an odd number of unescaped `'` or
+/// `"` on it, outside comments).
+fn open_quote_at_line_end(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[start..end];
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for b in line.bytes() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if !single => escaped = true,
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'#' if !single && !double => break,
+            _ => {}
+        }
+    }
+    single || double
 }
 
 fn read(file: FileId, text: &str, start: usize, after: usize) -> ClusterCreate {
@@ -288,6 +313,16 @@ mod tests {
         let c = one("redis-cli --cluster create {{ hosts | map('join', ':') | join(' ') }} --cluster-replicas 1 --cluster-yes");
         assert_eq!(c.replicas.map(|r| r.value), Some(1));
         assert!(!c.exact);
+    }
+
+    #[test]
+    fn command_going_on_inside_a_quote_leaves_replicas_unknown() {
+        let text = "echo docker run redis redis-cli --cluster create '\\\n'\"$(for p in 1 2; do echo x; done) --cluster-replicas 1\"\n";
+        let c = one(text);
+        assert!(c.replicas.is_none());
+        assert!(c.replicas_unknown);
+        let plain = one("redis-cli --cluster create 10.0.0.1:7000 'x'\n");
+        assert!(!plain.replicas_unknown);
     }
 
     #[test]

@@ -827,6 +827,9 @@ pub fn resources(
                 )
             })
             .or_else(|| {
+                groundhog_values(doc).map(|kind| (crate::formats::units::GROUNDHOG_VALUES, kind))
+            })
+            .or_else(|| {
                 is_valkey_helm_values(doc)
                     .then_some((crate::formats::units::VALKEY_HELM_VALUES, "valkey-values"))
             })
@@ -1166,6 +1169,10 @@ pub fn chart_values(
         // The chart names its resource after the release unless the values do.
         let name = opstree_values_name(values).or(release);
         Some((crate::formats::units::OPSTREE_VALUES, kind, name))
+    } else if let Some(kind) =
+        groundhog_values(values).filter(|_| named("redis") || named("valkey"))
+    {
+        Some((crate::formats::units::GROUNDHOG_VALUES, kind, release))
     } else if (named("redis") || named("valkey")) && is_bitnami_values(values) {
         let flavor = if named("valkey") {
             "valkey-values"
@@ -1368,6 +1375,48 @@ fn is_valkey_helm_values(doc: &Node) -> bool {
         && doc.get("sentinel").is_none()
         && doc.get("architecture").is_none()
         && (own_replica_keys || own_top_keys)
+}
+
+/// Values of groundhog2k's `redis` or `valkey` chart (read at redis 2.4 / valkey 2.3):
+/// the chart's `haMode` section (`masterGroupName`, `quorum`, `replicas`, …) at the top,
+/// with `redisConfig` / `valkeyConfig` as text. The kind says which chart.
+fn groundhog_values(doc: &Node) -> Option<&'static str> {
+    let ha = doc.get("haMode")?;
+    let own = [
+        "masterGroupName",
+        "quorum",
+        "useDnsNames",
+        "failoverWait",
+        "replicas",
+    ]
+    .iter()
+    .any(|k| ha.get(k).is_some())
+        || ha.get("enabled").is_some();
+    let foreign = [
+        "apiVersion",
+        "kind",
+        "services",
+        "architecture",
+        "sentinel",
+        "replica",
+    ]
+    .iter()
+    .any(|k| doc.get(k).is_some());
+    if !own || foreign {
+        return None;
+    }
+    let valkey = doc.entries().any(|(k, _)| {
+        k.as_str()
+            .is_some_and(|k| k.to_ascii_lowercase().contains("valkey"))
+    }) || doc
+        .at("image.repository")
+        .and_then(Node::as_str)
+        .is_some_and(|r| r.contains("valkey"));
+    Some(if valkey {
+        "valkey-values"
+    } else {
+        "redis-values"
+    })
 }
 
 /// The kind given to values of DandyDeveloper's `redis-ha` chart.

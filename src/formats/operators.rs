@@ -34,7 +34,7 @@
 use crate::facts::consensus::{ConsensusCluster, ConsensusKind};
 use crate::facts::{Monitor, Node, Password, Persistence, ReplicaOf, Runtime, SentinelProc};
 use crate::formats::units::{
-    Resource, BITNAMI_VALUES, OPSTREE_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES,
+    Resource, BITNAMI_VALUES, GROUNDHOG_VALUES, OPSTREE_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES,
 };
 use crate::source::{Origin, Span, Spanned};
 use crate::syntax::yaml::Node as Yaml;
@@ -281,6 +281,14 @@ pub fn processes(
                 ),
                 None => continue,
             },
+            (GROUNDHOG_VALUES, _) => match groundhog(r) {
+                Some((d, s)) => (
+                    Some(d),
+                    Some(s),
+                    format!("{}-0", r.name.clone().unwrap_or_else(|| stem(r.file))),
+                ),
+                None => continue,
+            },
             (REDIS_HA_VALUES, _) => match redis_ha(r) {
                 Some((d, s)) => (
                     Some(d),
@@ -378,6 +386,10 @@ fn describe(r: &Resource) -> String {
         (OPSTREE_VALUES, None) => format!("the {} values", opstree_chart(r)),
         (VALKEY_HELM_VALUES, Some(name)) => format!("the valkey-io/valkey release `{name}`"),
         (VALKEY_HELM_VALUES, None) => "the valkey-io/valkey values".to_string(),
+        (GROUNDHOG_VALUES, Some(name)) => {
+            format!("the groundhog2k/{} release `{name}`", groundhog_chart(r))
+        }
+        (GROUNDHOG_VALUES, None) => format!("the groundhog2k/{} values", groundhog_chart(r)),
         (REDIS_HA_VALUES, Some(name)) => format!("the redis-ha release `{name}`"),
         (REDIS_HA_VALUES, None) => "the redis-ha values".to_string(),
         (_, Some(name)) => format!("{} `{name}`", r.kind),
@@ -1062,6 +1074,82 @@ fn valkey_helm(r: &Resource) -> Option<DataNodes> {
         ephemeral: None,
         memory_limit: memory_limit(r, v.get("resources")),
     })
+}
+
+fn groundhog_chart(r: &Resource) -> &'static str {
+    match r.kind.as_str() {
+        "valkey-values" => "valkey",
+        _ => "redis",
+    }
+}
+
+/// groundhog2k's `redis` (read at 2.4.4) and `valkey` (2.3.3) charts with
+/// `haMode.enabled`: a StatefulSet of `haMode.replicas` pods (3), each a data node with a
+/// Sentinel sidecar, watching `haMode.masterGroupName` (`redisha` / `valkeyha`) with
+/// `haMode.quorum` (2), down-after 30000, failover-timeout 180000 and parallel-syncs 1
+/// unless set. `redisConfig` / `valkeyConfig` (text) is the data nodes' config. Without
+/// `storage.requestedSize` (a claim per pod) or `storage.persistentVolumeClaimName`,
+/// `/data` is an emptyDir. The charts have no password field (passwords come in extra
+/// config Secrets the values only name): none is assumed either way.
+fn groundhog(r: &Resource) -> Option<(DataNodes, Sentinels)> {
+    let v: &Yaml = &r.object;
+    let ha = v.get("haMode")?;
+    if ha.get("enabled").and_then(Yaml::as_bool_11) != Some(true) {
+        return None;
+    }
+    let line = v.key_node("haMode").map_or(name_span(r), |k| at(r, k));
+    let (count, count_at) = match ha.get("replicas") {
+        Some(n) => (n.as_i64()?, at(r, n)),
+        None => (3, line),
+    };
+    let valkey = r.kind == "valkey-values";
+    let config_key = if valkey {
+        "valkeyConfig"
+    } else {
+        "redisConfig"
+    };
+    let config = v.get(config_key).filter(|c| c.as_str().is_some());
+    let lines = config.map_or_else(Vec::new, |c| config_text_lines(r, c));
+    let set = |key: &str| {
+        v.at(&format!("storage.{key}"))
+            .is_some_and(|n| n.as_str().is_some_and(|s| !s.is_empty()) || n.as_i64().is_some())
+    };
+    let ephemeral = (!set("requestedSize") && !set("persistentVolumeClaimName"))
+        .then(|| v.key_node("storage").map_or(line, |k| at(r, k)));
+    let data = DataNodes {
+        count,
+        count_at,
+        password: None,
+        secret: None,
+        port: 6379,
+        settings: node_settings(&lines),
+        ephemeral,
+        memory_limit: memory_limit(r, v.get("resources")),
+    };
+    let timing =
+        |key: &str, default: i64| int_field(r, ha.get(key)).or(Some(implied(default, line)));
+    let name = ha.get("masterGroupName");
+    let sentinels = Sentinels {
+        count,
+        count_at,
+        line,
+        master_name: match name.and_then(Yaml::as_str).filter(|n| !n.is_empty()) {
+            Some(n) => literal(r, name.unwrap(), n.to_string()),
+            None => implied(
+                if valkey { "valkeyha" } else { "redisha" }.to_string(),
+                line,
+            ),
+        },
+        quorum: quorum_field(r, ha.get("quorum"), implied(2, line)),
+        down_after: timing("downAfterMilliseconds", 30_000),
+        failover_timeout: timing("failoverTimeout", 180_000),
+        parallel_syncs: timing("parallelSyncs", 1),
+        auth_pass: None,
+        password: None,
+        auth_pass_field: None,
+        cpu_limit: cpu_limit(r, v.get("sentinelResources")),
+    };
+    Some((data, sentinels))
 }
 
 /// DandyDeveloper's `redis-ha` chart (read at 4.39.0; the older `stable/redis-ha` has the

@@ -32,6 +32,8 @@ pub struct Units {
     pub replica_only_masterauth: Vec<ReplicaOnlyMasterauth>,
     /// Passwords written literally on the command lines of the tree's scripts.
     pub command_line_secrets: Vec<Span>,
+    /// Literal passwords given to a Redis chart by `helm … --set` in a script.
+    pub helm_set_secrets: Vec<Span>,
     /// The networks each Vagrantfile of the tree gives its machines.
     pub vagrant_networks: Vec<(FileId, super::vagrant_network::VagrantNetwork)>,
 }
@@ -201,6 +203,9 @@ pub const VALKEY_HELM_VALUES: &str = "helm:valkey-io/valkey";
 /// Group of the Helm values files of DandyDeveloper's `redis-ha` chart; `kind` is
 /// `redis-ha-values`.
 pub const REDIS_HA_VALUES: &str = "helm:dandydeveloper/redis-ha";
+/// Values of groundhog2k's `redis` and `valkey` charts (`kind`: `redis-values` or
+/// `valkey-values`).
+pub const GROUNDHOG_VALUES: &str = "helm:groundhog2k";
 
 impl Resource {
     /// A values file of a chart (or a release's values) read as the resource of group

@@ -244,6 +244,15 @@ pub fn is_template(text: &str) -> bool {
             }
         }
     }
+    // `YOURMASTERIP`, `YOUR_HOST_IP`: a value the reader is told to write in.
+    if text.len() > 4
+        && text.starts_with("YOUR")
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        return true;
+    }
     let bytes = text.as_bytes();
     bytes
         .windows(2)
@@ -253,6 +262,15 @@ pub fn is_template(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_to_fill_in() {
+        assert!(is_template("YOURMASTERIP"));
+        assert!(is_template("YOUR_HOST_IP"));
+        assert!(!is_template("yourhost"));
+        assert!(!is_template("YOUR"));
+        assert!(!is_template("redis-master"));
+    }
 
     #[test]
     fn memory_limits_of_kubernetes_and_docker() {

@@ -844,6 +844,28 @@ fn variable_pod_name(ctx: &Context, file: FileId) -> Option<Span> {
                 .map_or(0, |_| ".cluster.local".len());
         return Some(Span::new(file, start, end));
     }
+    // `${POD}-0.${SVC}`: pod 0 of a StatefulSet through a Service, both named by variables.
+    for (at, _) in text.match_indices(".$") {
+        let before = &text[..at];
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let head = &before[..before.len() - digits];
+        if digits == 0 || !head.ends_with('-') {
+            continue;
+        }
+        let first_end = head.len() - 1;
+        let start = head[..first_end]
+            .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '$' | '{' | '}' | '_')))
+            .map_or(0, |i| i + 1);
+        let first = &head[start..first_end];
+        let rest = &text[at + 1..];
+        let len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '$' | '{' | '}' | '_')))
+            .unwrap_or(rest.len());
+        if is_var(first).is_none() || is_var(&rest[..len]).is_none() {
+            continue;
+        }
+        return Some(Span::new(file, start, at + 1 + len));
+    }
     None
 }
 

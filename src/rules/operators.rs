@@ -3,7 +3,9 @@
 //! way their operator or chart reads them.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::formats::units::{Resource, BITNAMI_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES};
+use crate::formats::units::{
+    Resource, BITNAMI_VALUES, GROUNDHOG_VALUES, REDIS_HA_VALUES, VALKEY_HELM_VALUES,
+};
 use crate::knowledge::did_you_mean;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -59,6 +61,7 @@ fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
             (r.api_group == SPOTAHOME && r.kind == "RedisFailover")
                 || (r.api_group == OPSTREE && r.kind == "RedisReplication")
                 || r.api_group == REDIS_HA_VALUES
+                || r.api_group == GROUNDHOG_VALUES
         })
         .map(crate::formats::operators::name_span)
         .collect();
@@ -75,16 +78,16 @@ fn operator_data_ephemeral(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let saves = match &node.persistence.appendonly {
-            Some(a) if a.value => "its append-only file",
-            _ => "its RDB snapshots (Redis saves them by default)",
+            Some(a) if a.value => "its append-only files vanish",
+            _ => "its RDB snapshots (Redis saves them by default) vanish",
         };
         out.push(
             Diagnostic::new(
                 Rule::DataDirEphemeral,
                 at,
-                format!("these data pods have no volume claim, so they get an emptyDir: {saves} vanish with the pod, and when every pod is recreated at once (a node drain, an upgrade) the data set is gone"),
+                format!("these data pods have no volume claim, so they get an emptyDir: {saves} with the pod, and when every pod is recreated at once (a node drain, an upgrade) the data set is gone"),
             )
-            .help("give the data pods persistent storage (Spotahome: `spec.redis.storage.persistentVolumeClaim`; OpsTree: `spec.storage.volumeClaimTemplate`; redis-ha: `persistentVolume.enabled: true`)"),
+            .help("give the data pods persistent storage (Spotahome: `spec.redis.storage.persistentVolumeClaim`; OpsTree: `spec.storage.volumeClaimTemplate`; redis-ha: `persistentVolume.enabled: true`; groundhog2k: `storage.requestedSize`)"),
         );
     }
 }

@@ -379,7 +379,11 @@ fn master_name_resolves_nowhere(ctx: &Context, out: &mut Vec<Diagnostic>) {
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !plain_name || names.contains(host.as_str()) {
+        // (`YOURMASTERIP`: a value to fill in, not a name.)
+        if !plain_name
+            || names.contains(host.as_str())
+            || crate::knowledge::values::is_template(&monitor.host.value)
+        {
             continue;
         }
         let same_host = group

@@ -1466,6 +1466,7 @@ impl Workspace {
             role_pins: Vec::new(),
             replica_only_masterauth: Vec::new(),
             command_line_secrets: Vec::new(),
+            helm_set_secrets: Vec::new(),
             vagrant_networks: self
                 .sorted_ids()
                 .into_iter()
@@ -1616,6 +1617,7 @@ impl Workspace {
         format_units.role_pins = self.role_pins(&ansible_tasks, &topology);
         format_units.replica_only_masterauth = self.replica_only_masterauth(&topology);
         format_units.command_line_secrets = self.command_line_secrets();
+        format_units.helm_set_secrets = self.helm_set_secrets();
         for (name, more) in &self.settings.elsewhere {
             for group in topology
                 .groups

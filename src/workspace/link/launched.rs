@@ -56,6 +56,36 @@ fn tokens(text: &str, owner: FileId, words: &[(String, std::ops::Range<usize>)])
         .collect()
 }
 
+/// Charts that deploy Redis or Valkey (bitnami's, OpsTree's, DandyDeveloper's, the
+/// official Valkey chart): a password their values set is a Redis credential.
+const REDIS_CHARTS: &[&str] = &[
+    "redis",
+    "valkey",
+    "redis-cluster",
+    "valkey-cluster",
+    "redis-ha",
+    "redis-replication",
+    "redis-sentinel",
+];
+
+/// The string values of a values tree under a key that names a password
+/// (`auth.password`, `global.redis.password`, `auth.sentinelPassword`).
+fn password_leaves(
+    node: &crate::syntax::yaml::Node,
+    out: &mut Vec<(String, std::ops::Range<usize>)>,
+) {
+    for (key, value) in node.entries() {
+        let Some(key) = key.as_str() else { continue };
+        if value.entries().next().is_some() {
+            password_leaves(value, out);
+        } else if key.to_ascii_lowercase().ends_with("password") {
+            if let Some(v) = value.as_str().filter(|v| !v.is_empty()) {
+                out.push((v.to_string(), value.span.clone()));
+            }
+        }
+    }
+}
+
 impl Workspace {
     /// Adds the data nodes the tree's scripts start with their settings on the command
     /// line, and gives the processes of configs that `docker run` runs their container's
@@ -213,6 +243,40 @@ impl Workspace {
         }
         out.sort();
         out.dedup();
+        out
+    }
+
+    /// Literal passwords that scripts give a Redis or Valkey chart on the helm command
+    /// line (`helm install … --set auth.password=…`).
+    pub(super) fn helm_set_secrets(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        for id in self.sorted_ids() {
+            let releases = &self.entries[&id].parsed().helm_releases;
+            if releases.is_empty() {
+                continue;
+            }
+            let text = self.entries[&id].source.text();
+            for release in releases {
+                let chart = release.chart.trim_end_matches('/');
+                let name = chart.rsplit('/').next().unwrap_or(chart);
+                let Some(set) = release
+                    .set
+                    .as_ref()
+                    .filter(|_| REDIS_CHARTS.contains(&name))
+                else {
+                    continue;
+                };
+                let mut leaves = Vec::new();
+                password_leaves(set, &mut leaves);
+                for (value, at) in leaves {
+                    let raw = text.get(at.clone()).unwrap_or_default();
+                    let raw = raw.trim_matches(['"', '\'']);
+                    if raw == value && !crate::knowledge::values::expands_variable(raw) {
+                        out.push(Span::new(id, at.start, at.end));
+                    }
+                }
+            }
+        }
         out
     }
 
