@@ -90,7 +90,8 @@ fn sentinel_announce_duplicated(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(ip) = &sentinel.announce_ip else {
                 continue;
             };
-            if ip.value.is_empty() || is_template(&ip.value) || !ip.origin.on_conf_line() {
+            // Written out: on a config line, or as an image's variable or an option.
+            if ip.value.is_empty() || is_template(&ip.value) || !ip.origin.replaceable() {
                 continue;
             }
             // A `port ${PORT}` line: each process of the template gets its own port.

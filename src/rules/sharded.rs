@@ -97,6 +97,24 @@ fn external_services(ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn compose_addresses(ctx: &Context, out: &mut Vec<Diagnostic>) {
     use super::announce::host_ports;
     let topo = ctx.topology;
+    // Projects whose applications reach the cluster by a service's name: the clients
+    // the project deploys are on its network, where the containers' own addresses work.
+    let mut clients_inside: std::collections::HashSet<crate::source::FileId> = Default::default();
+    for app in ctx.units.compose.iter().filter(|u| !u.runs_redis) {
+        let names_a_node = ctx.units.compose.iter().any(|u| {
+            u.file == app.file
+                && u.nodes.iter().any(|&n| topo.nodes[n].cluster.is_enabled())
+                && u.service.hostnames.iter().any(|name| {
+                    app.service
+                        .env
+                        .iter()
+                        .any(|e| e.value.as_deref().is_some_and(|v| mentions_host(v, name)))
+                })
+        });
+        if names_a_node {
+            clients_inside.insert(app.file);
+        }
+    }
     for unit in &ctx.units.compose {
         let Some(&first) = unit.nodes.first() else {
             continue;
@@ -146,7 +164,7 @@ fn compose_addresses(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .ports
             .iter()
             .find(|p| p.target == listen && host_ports(p).is_some_and(|(lo, _)| lo != listen));
-        if let Some(p) = remapped {
+        if let Some(p) = remapped.filter(|_| !clients_inside.contains(&unit.file)) {
             out.push(
                 Diagnostic::new(
                     Rule::ClusterNatWithoutAnnounce,
@@ -188,6 +206,14 @@ fn compose_addresses(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// `value` names `host` as a host: the whole value, or a word of a URL or list
+/// (`redis://cache:6379`, `cache-1:6379,cache-2:6379`).
+fn mentions_host(value: &str, host: &str) -> bool {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .any(|w| w.eq_ignore_ascii_case(host))
 }
 
 /// Masters and replicas per master, from the best source the deployment has.
