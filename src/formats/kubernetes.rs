@@ -1180,6 +1180,22 @@ pub fn chart_values(
             bitnami_flavor(values)
         };
         Some((crate::formats::units::BITNAMI_VALUES, flavor, release))
+    } else if (named("redis-cluster") || named("valkey-cluster"))
+        && values.get("redisCluster").is_none()
+        && !chart.to_ascii_lowercase().contains("ot-")
+    {
+        // bitnami's cluster charts, by the chart's name (the values may set only
+        // `cluster.nodes` / `cluster.replicas`).
+        let kind = if named("valkey-cluster") {
+            "valkey-cluster"
+        } else {
+            "redis-cluster"
+        };
+        Some((
+            crate::formats::cluster_operators::BITNAMI_CLUSTER_VALUES,
+            kind,
+            release,
+        ))
     } else if named("redis-cluster") && values.get("redisCluster").is_some() {
         // OpsTree's chart (bitnami's of the same name has `cluster:` instead).
         let name = opstree_values_name(values).or(release);

@@ -57,6 +57,14 @@ impl Workspace {
                         crate::formats::kubernetes::REDIS_HA_KIND,
                     ),
                     "valkey" => (crate::formats::units::BITNAMI_VALUES, "valkey-values"),
+                    "redis-cluster" | "valkey-cluster" => (
+                        crate::formats::cluster_operators::BITNAMI_CLUSTER_VALUES,
+                        if name == "valkey-cluster" {
+                            "valkey-cluster"
+                        } else {
+                            "redis-cluster"
+                        },
+                    ),
                     _ => (
                         crate::formats::units::BITNAMI_VALUES,
                         crate::formats::kubernetes::bitnami_flavor(section),
@@ -399,12 +407,12 @@ fn bitnami_dependency(chart: &yaml::Node) -> Option<(String, String)> {
         .find_map(bitnami_chart)
 }
 
-/// One entry of `dependencies:` naming bitnami's `redis` or `valkey` chart: its name and
-/// the key of its values.
+/// One entry of `dependencies:` naming bitnami's `redis`, `valkey` or cluster chart: its
+/// name and the key of its values.
 fn bitnami_chart(dep: &yaml::Node) -> Option<(String, String)> {
     let name = dep
         .get_str("name")
-        .filter(|n| matches!(*n, "redis" | "valkey"))?;
+        .filter(|n| matches!(*n, "redis" | "valkey" | "redis-cluster" | "valkey-cluster"))?;
     dep.get_str("repository")
         .is_some_and(|r| r.contains("bitnami"))
         .then(|| {
