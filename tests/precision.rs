@@ -1167,3 +1167,13 @@ fn one_hosts_share_announces_the_host() {
     assert!(rules("one-host-share-control").contains(&"sentinel-count-below-three"));
     assert!(!rules("one-host-share").contains(&"sentinel-count-below-three"));
 }
+
+/// Monitor addresses filled in at start (`$(MY_POD_IP)`, a port from a ConfigMap) are
+/// not known to differ; written-out addresses that differ are.
+#[test]
+fn addresses_filled_in_at_start_are_not_compared() {
+    assert!(
+        rules("monitor-filled-at-start-control").contains(&"monitor-inconsistent-across-sentinels")
+    );
+    assert!(!rules("monitor-filled-at-start").contains(&"monitor-inconsistent-across-sentinels"));
+}

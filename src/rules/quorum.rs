@@ -307,7 +307,12 @@ fn check_agreement(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let (_, first) = topo.monitor(reference);
-            if first.address() != m.address() {
+            // An address filled in at start (`$MY_POD_IP`, a port from a variable) is not
+            // known here: two of them are neither the same nor different.
+            let unknown = |m: &crate::facts::Monitor| {
+                crate::knowledge::values::is_template(&m.host.value) || m.port.value <= 0
+            };
+            if !unknown(m) && !unknown(first) && first.address() != m.address() {
                 out.push(
                     Diagnostic::new(
                         Rule::MonitorInconsistentAcrossSentinels,
